@@ -1,0 +1,159 @@
+//! Classification of AWS errors: every service says "not found", "slow down"
+//! or "already exists" in its own words; this module maps them to one kind.
+
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+
+/// What an AWS error means to the provider.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AwsErrorKind {
+    /// The object does not exist (any more).
+    NotFound,
+    /// AWS asked us to slow down; the SDK already retried.
+    Throttled,
+    /// The object exists already, or is busy with another change.
+    Conflict,
+    /// AWS rejected the request's content.
+    Validation,
+    /// The credentials lack a permission.
+    AccessDenied,
+    /// Anything else: network, service failure, unexpected responses.
+    Other,
+}
+
+/// An AWS call that failed, with the service and operation it belongs to.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{service} {operation} failed: {message}{}", code.as_ref().map(|c| format!(" ({c})")).unwrap_or_default())]
+pub struct AwsError {
+    pub service: &'static str,
+    pub operation: &'static str,
+    pub kind: AwsErrorKind,
+    pub code: Option<String>,
+    pub message: String,
+}
+
+impl AwsError {
+    /// True when the error says the object is gone.
+    pub fn is_not_found(&self) -> bool {
+        self.kind == AwsErrorKind::NotFound
+    }
+}
+
+/// Classifies an SDK error from `service`'s `operation`.
+pub fn classify<E, R>(service: &'static str, operation: &'static str, error: SdkError<E, R>) -> AwsError
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    let status = match &error {
+        SdkError::ServiceError(context) => Some(format!("{:?}", context.raw())),
+        _ => None,
+    };
+    let (code, message) = match &error {
+        SdkError::ServiceError(context) => (
+            context.err().code().map(str::to_owned),
+            context
+                .err()
+                .message()
+                .map(str::to_owned)
+                .unwrap_or_else(|| context.err().to_string()),
+        ),
+        other => (None, aws_smithy_types::error::display::DisplayErrorContext(other).to_string()),
+    };
+    let http_not_found = status.as_deref().is_some_and(|raw| raw.contains("status: 404"));
+    let kind = kind_of(service, code.as_deref(), &message, http_not_found);
+    AwsError {
+        service,
+        operation,
+        kind,
+        code,
+        message,
+    }
+}
+
+fn kind_of(service: &str, code: Option<&str>, message: &str, http_not_found: bool) -> AwsErrorKind {
+    let code = code.unwrap_or_default();
+    let not_found = match service {
+        "sagemaker" => {
+            code == "ResourceNotFound"
+                || (code == "ValidationException"
+                    && (message.contains("Could not find") || message.contains("does not exist")))
+        }
+        "s3" => matches!(code, "NoSuchBucket" | "NoSuchKey" | "NotFound" | "NoSuchBucketPolicy"),
+        "kms" => code == "NotFoundException",
+        "iam" => code == "NoSuchEntity",
+        "sns" => matches!(code, "NotFound" | "NotFoundException"),
+        "application-autoscaling" => code == "ObjectNotFoundException",
+        "cloudwatch" => matches!(code, "ResourceNotFound" | "ResourceNotFoundException"),
+        _ => code.ends_with("NotFoundException") || code == "ResourceNotFoundException",
+    };
+    if not_found || (code.is_empty() && http_not_found) {
+        return AwsErrorKind::NotFound;
+    }
+    match code {
+        "Throttling" | "ThrottlingException" | "TooManyRequestsException"
+        | "RequestLimitExceeded" | "SlowDown" | "RequestThrottled" => AwsErrorKind::Throttled,
+        "ResourceInUse" | "ConflictException" | "BucketAlreadyOwnedByYou"
+        | "BucketAlreadyExists" | "EntityAlreadyExists" | "AlreadyExistsException"
+        | "ResourceLimitExceeded" | "ConcurrentUpdateException" => AwsErrorKind::Conflict,
+        "ValidationException" | "ValidationError" | "InvalidParameterValue"
+        | "InvalidParameterException" | "MalformedPolicyDocument" | "InvalidRequest"
+        | "InvalidArgument" | "MalformedPolicy" => AwsErrorKind::Validation,
+        "AccessDenied" | "AccessDeniedException" | "UnauthorizedOperation" => {
+            AwsErrorKind::AccessDenied
+        }
+        _ => AwsErrorKind::Other,
+    }
+}
+
+/// `.aws("s3", "CreateBucket")?` on any SDK result.
+pub trait ResultExt<T> {
+    fn aws(self, service: &'static str, operation: &'static str) -> Result<T, AwsError>;
+}
+
+impl<T, E, R> ResultExt<T> for Result<T, SdkError<E, R>>
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    fn aws(self, service: &'static str, operation: &'static str) -> Result<T, AwsError> {
+        self.map_err(|error| classify(service, operation, error))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sagemaker_says_gone_with_a_validation_exception() {
+        let kind = kind_of(
+            "sagemaker",
+            Some("ValidationException"),
+            "Could not find endpoint \"arn:aws:sagemaker:us-east-1:1:endpoint/x\".",
+            false,
+        );
+        assert_eq!(kind, AwsErrorKind::NotFound);
+        let kind = kind_of("sagemaker", Some("ValidationException"), "Invalid name", false);
+        assert_eq!(kind, AwsErrorKind::Validation);
+    }
+
+    #[test]
+    fn each_service_names_not_found_its_own_way() {
+        assert_eq!(kind_of("s3", Some("NoSuchBucket"), "", false), AwsErrorKind::NotFound);
+        assert_eq!(kind_of("kms", Some("NotFoundException"), "", false), AwsErrorKind::NotFound);
+        assert_eq!(kind_of("iam", Some("NoSuchEntity"), "", false), AwsErrorKind::NotFound);
+        assert_eq!(
+            kind_of("application-autoscaling", Some("ObjectNotFoundException"), "", false),
+            AwsErrorKind::NotFound
+        );
+        assert_eq!(kind_of("s3", None, "", true), AwsErrorKind::NotFound);
+    }
+
+    #[test]
+    fn throttling_and_conflicts_are_recognised() {
+        assert_eq!(kind_of("sagemaker", Some("ThrottlingException"), "", false), AwsErrorKind::Throttled);
+        assert_eq!(kind_of("iam", Some("EntityAlreadyExists"), "", false), AwsErrorKind::Conflict);
+        assert_eq!(kind_of("kms", Some("Boom"), "", false), AwsErrorKind::Other);
+    }
+}

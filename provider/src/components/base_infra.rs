@@ -1,0 +1,395 @@
+//! `sagemaker-deployment:index:BaseInfra`: the seed's SageMakerBaseInfraStack.
+//! A KMS key, the model-artifact and async-output buckets, and the SageMaker
+//! execution role with a least-privilege inline policy.
+
+use async_trait::async_trait;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::values::{outputs_from, props};
+use crate::error::Result;
+use crate::framework::naming::{sanitize, short_hash};
+use crate::framework::{apply_strings, ChildOptions, Component, Failures, Scope};
+use crate::resources::{iam, kms, s3, Tags};
+use crate::wire::{PropertyMap, PropertyValue};
+
+/// Where model artifacts live: the seed's `modelArtifacts` settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ModelArtifacts {
+    /// Key prefix under which model artifacts are stored, e.g. `models/`.
+    #[serde(default = "default_prefix")]
+    pub s3_key_prefix: String,
+    /// Whether the artifact bucket keeps object versions.
+    #[serde(default = "default_true")]
+    pub enable_versioning: bool,
+}
+
+impl Default for ModelArtifacts {
+    fn default() -> Self {
+        ModelArtifacts {
+            s3_key_prefix: default_prefix(),
+            enable_versioning: true,
+        }
+    }
+}
+
+fn default_prefix() -> String {
+    "models/".to_owned()
+}
+
+fn default_true() -> bool {
+    true
+}
+
+/// Foundational resources for SageMaker deployments: a KMS key, the
+/// model-artifact bucket (versioned, SSE-KMS, private, TLS-only, kept on
+/// destroy unless `forceDestroy`), the async-inference output bucket, and the
+/// SageMaker execution role scoped to those buckets, the key prefix and the
+/// key.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct BaseInfraArgs {
+    /// Project name (the seed's `project.name`); lowercase letters, digits and hyphens.
+    pub project_name: String,
+    /// Environment stage, e.g. `dev`, `test` or `prod`.
+    pub stage: String,
+    /// Model artifact settings (the seed's `modelArtifacts`).
+    #[serde(default)]
+    pub model_artifacts: ModelArtifacts,
+    /// Delete the buckets and their objects on destroy. Off by default: the
+    /// model-artifact bucket is kept.
+    #[serde(default)]
+    pub force_destroy: bool,
+    /// Days (7-30) the KMS key waits before it is destroyed after a delete.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kms_key_deletion_window_in_days: Option<u32>,
+    /// Tags added to every resource.
+    #[serde(default, skip_serializing_if = "Tags::is_empty")]
+    pub tags: Tags,
+}
+
+/// What BaseInfra made.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct BaseInfraOutputs {
+    /// Name of the model-artifact bucket.
+    pub model_artifact_bucket_name: String,
+    /// ARN of the model-artifact bucket.
+    pub model_artifact_bucket_arn: String,
+    /// Name of the async-inference output bucket.
+    pub async_output_bucket_name: String,
+    /// ARN of the async-inference output bucket.
+    pub async_output_bucket_arn: String,
+    /// ARN of the KMS key.
+    pub kms_key_arn: String,
+    /// Id of the KMS key.
+    pub kms_key_id: String,
+    /// Alias of the KMS key.
+    pub kms_key_alias: String,
+    /// ARN of the SageMaker execution role.
+    pub execution_role_arn: String,
+    /// Name of the SageMaker execution role.
+    pub execution_role_name: String,
+    /// The model artifact key prefix.
+    pub s3_key_prefix: String,
+}
+
+/// The BaseInfra component.
+pub struct BaseInfra;
+
+/// Names of BaseInfra's AWS objects, derived from the project, stage and a
+/// hash of the stack and component name (bucket names are global).
+#[derive(Debug, Clone, PartialEq)]
+pub struct BaseInfraNames {
+    /// `<project>-<stage>`, the prefix of every name.
+    pub base: String,
+    pub artifact_bucket: String,
+    pub output_bucket: String,
+    pub role: String,
+    pub key_alias: String,
+}
+
+impl BaseInfraNames {
+    pub fn new(stack: &str, component: &str, args: &BaseInfraArgs) -> Self {
+        let base = sanitize(&format!("{}-{}", args.project_name, args.stage).to_lowercase(), 36);
+        let hash = short_hash(&format!("{stack}/{component}/{base}"), 8);
+        BaseInfraNames {
+            artifact_bucket: format!("{base}-model-artifacts-{hash}"),
+            output_bucket: format!("{base}-async-output-{hash}"),
+            role: format!("{base}-sagemaker-exec-{}", &hash[..6]),
+            key_alias: format!("alias/{base}-sagemaker-{}", &hash[..6]),
+            base,
+        }
+    }
+}
+
+/// The trust policy that lets SageMaker assume the execution role.
+pub fn sagemaker_trust_policy() -> String {
+    json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow",
+            "Principal": { "Service": "sagemaker.amazonaws.com" },
+            "Action": "sts:AssumeRole"
+        }]
+    })
+    .to_string()
+}
+
+/// The execution role's inline policy: read artifacts under the prefix, write
+/// async results, use the key, write logs and metrics, pull images.
+pub fn execution_role_policy(names: &BaseInfraNames, prefix: &str, key_arn: &str) -> String {
+    let artifacts = format!("arn:aws:s3:::{}", names.artifact_bucket);
+    let outputs = format!("arn:aws:s3:::{}", names.output_bucket);
+    json!({
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "ReadModelArtifacts",
+                "Effect": "Allow",
+                "Action": ["s3:GetObject", "s3:GetObjectVersion"],
+                "Resource": format!("{artifacts}/{prefix}*")
+            },
+            {
+                "Sid": "ListModelArtifacts",
+                "Effect": "Allow",
+                "Action": "s3:ListBucket",
+                "Resource": artifacts,
+                "Condition": { "StringLike": { "s3:prefix": format!("{prefix}*") } }
+            },
+            {
+                "Sid": "WriteAsyncResults",
+                "Effect": "Allow",
+                "Action": ["s3:PutObject", "s3:GetObject", "s3:AbortMultipartUpload"],
+                "Resource": format!("{outputs}/*")
+            },
+            {
+                "Sid": "UseTheKey",
+                "Effect": "Allow",
+                "Action": ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey", "kms:CreateGrant"],
+                "Resource": key_arn
+            },
+            {
+                "Sid": "WriteLogs",
+                "Effect": "Allow",
+                "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+                "Resource": "arn:aws:logs:*:*:log-group:/aws/sagemaker/*"
+            },
+            {
+                "Sid": "PublishMetrics",
+                "Effect": "Allow",
+                "Action": "cloudwatch:PutMetricData",
+                "Resource": "*",
+                "Condition": { "StringLike": { "cloudwatch:namespace": ["/aws/sagemaker/*", "AWS/SageMaker"] } }
+            },
+            {
+                "Sid": "PullInferenceImages",
+                "Effect": "Allow",
+                "Action": ["ecr:GetAuthorizationToken", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"],
+                "Resource": "*"
+            },
+            {
+                "Sid": "NotifyAsyncResults",
+                "Effect": "Allow",
+                "Action": "sns:Publish",
+                "Resource": format!("arn:aws:sns:*:*:{}-*", names.base)
+            }
+        ]
+    })
+    .to_string()
+}
+
+/// Checks BaseInfra's arguments.
+pub fn check_args(args: &BaseInfraArgs) -> Failures {
+    let mut failures = Failures::new();
+    let is_slug = |text: &str| {
+        !text.is_empty()
+            && text.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            && !text.starts_with('-')
+            && !text.ends_with('-')
+    };
+    failures.require(
+        is_slug(&args.project_name) && args.project_name.len() <= 24,
+        "projectName",
+        format!(
+            "must be 1-24 lowercase letters, digits or hyphens (it becomes part of bucket names), got `{}`",
+            args.project_name
+        ),
+    );
+    failures.require(
+        is_slug(&args.stage) && args.stage.len() <= 10,
+        "stage",
+        format!("must be 1-10 lowercase letters, digits or hyphens, got `{}`", args.stage),
+    );
+    let prefix = &args.model_artifacts.s3_key_prefix;
+    failures.require(
+        !prefix.starts_with('/') && prefix.len() <= 200 && !prefix.contains("..") && !prefix.contains('*'),
+        "modelArtifacts.s3KeyPrefix",
+        "must not start with `/`, contain `..` or `*`, or exceed 200 characters",
+    );
+    if let Some(days) = args.kms_key_deletion_window_in_days {
+        failures.require(
+            (7..=30).contains(&days),
+            "kmsKeyDeletionWindowInDays",
+            format!("must be between 7 and 30, got {days}"),
+        );
+    }
+    failures
+}
+
+#[async_trait]
+impl Component for BaseInfra {
+    const TOKEN: &'static str = "sagemaker-deployment:index:BaseInfra";
+
+    type Inputs = BaseInfraArgs;
+    type Outputs = BaseInfraOutputs;
+
+    fn check(&self, inputs: &BaseInfraArgs) -> Failures {
+        check_args(inputs)
+    }
+
+    async fn construct(&self, scope: &Scope, name: &str, args: &BaseInfraArgs, _raw: &PropertyMap) -> Result<PropertyMap> {
+        let names = BaseInfraNames::new(&scope.stack, name, args);
+        let prefix = args.model_artifacts.s3_key_prefix.clone();
+        let key = scope
+            .resource::<kms::Key>(
+                &format!("{name}-key"),
+                &kms::KeyInputs {
+                    description: format!("SageMaker deployment key for {} ({})", args.project_name, args.stage),
+                    alias_name: names.key_alias.clone(),
+                    enable_key_rotation: true,
+                    deletion_window_in_days: args.kms_key_deletion_window_in_days.unwrap_or(7),
+                    tags: args.tags.clone(),
+                },
+                PropertyMap::new(),
+                ChildOptions::default(),
+            )
+            .await?;
+        let key_arn = key.output("arn");
+
+        let bucket = |bucket_name: &str, versioning: bool, keep: bool| s3::BucketInputs {
+            bucket_name: bucket_name.to_owned(),
+            kms_key_arn: None,
+            versioning,
+            enforce_tls: true,
+            force_destroy: args.force_destroy,
+            keep_on_destroy: keep,
+            tags: args.tags.clone(),
+        };
+        let artifact_inputs = bucket(&names.artifact_bucket, args.model_artifacts.enable_versioning, !args.force_destroy);
+        let output_inputs = bucket(&names.output_bucket, false, false);
+        let artifacts_name = format!("{name}-model-artifacts");
+        let outputs_name = format!("{name}-async-output");
+        let (artifacts, outputs) = tokio::try_join!(
+            scope.resource::<s3::Bucket>(
+                &artifacts_name,
+                &artifact_inputs,
+                props([("kmsKeyArn", key_arn.clone())]),
+                ChildOptions::default(),
+            ),
+            scope.resource::<s3::Bucket>(
+                &outputs_name,
+                &output_inputs,
+                props([("kmsKeyArn", key_arn.clone())]),
+                ChildOptions::default(),
+            ),
+        )?;
+
+        let policy = apply_strings(&[&key_arn], |known| execution_role_policy(&names, &prefix, known[0]));
+        let role = scope
+            .resource::<iam::Role>(
+                &format!("{name}-execution-role"),
+                &iam::RoleInputs {
+                    role_name: names.role.clone(),
+                    assume_role_policy: sagemaker_trust_policy(),
+                    description: format!("SageMaker execution role for {} ({})", args.project_name, args.stage),
+                    inline_policies: Default::default(),
+                    tags: args.tags.clone(),
+                },
+                props([(
+                    "inlinePolicies",
+                    PropertyValue::Object(props([("sagemaker-execution", policy)])),
+                )]),
+                ChildOptions {
+                    depends_on: vec![artifacts.urn.clone(), outputs.urn.clone()],
+                    ..Default::default()
+                },
+            )
+            .await?;
+
+        let mut result = outputs_from([
+            ("modelArtifactBucketName", &artifacts, "bucketName"),
+            ("modelArtifactBucketArn", &artifacts, "arn"),
+            ("asyncOutputBucketName", &outputs, "bucketName"),
+            ("asyncOutputBucketArn", &outputs, "arn"),
+            ("kmsKeyArn", &key, "arn"),
+            ("kmsKeyId", &key, "keyId"),
+            ("kmsKeyAlias", &key, "aliasName"),
+            ("executionRoleArn", &role, "arn"),
+            ("executionRoleName", &role, "roleName"),
+        ]);
+        result.insert("s3KeyPrefix".to_owned(), PropertyValue::String(prefix));
+        Ok(result)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::resources::s3::bucket_name_problem;
+
+    fn args() -> BaseInfraArgs {
+        BaseInfraArgs {
+            project_name: "sagemaker-deployment".into(),
+            stage: "prod".into(),
+            model_artifacts: ModelArtifacts::default(),
+            force_destroy: false,
+            kms_key_deletion_window_in_days: None,
+            tags: Tags::new(),
+        }
+    }
+
+    #[test]
+    fn names_are_valid_for_s3_and_iam_even_at_the_longest() {
+        let long = BaseInfraArgs {
+            project_name: "a".repeat(24),
+            stage: "b".repeat(10),
+            ..args()
+        };
+        for args in [args(), long] {
+            let names = BaseInfraNames::new("prod", "base", &args);
+            assert_eq!(bucket_name_problem(&names.artifact_bucket), None, "{}", names.artifact_bucket);
+            assert_eq!(bucket_name_problem(&names.output_bucket), None, "{}", names.output_bucket);
+            assert!(names.role.len() <= 64);
+        }
+    }
+
+    #[test]
+    fn the_execution_policy_is_scoped_to_the_buckets_prefix_and_key() {
+        let names = BaseInfraNames::new("dev", "base", &args());
+        let policy: serde_json::Value =
+            serde_json::from_str(&execution_role_policy(&names, "models/", "arn:aws:kms:us-east-1:1:key/k")).unwrap();
+        let statements = policy["Statement"].as_array().unwrap();
+        let read = &statements[0];
+        assert_eq!(read["Resource"], format!("arn:aws:s3:::{}/models/*", names.artifact_bucket));
+        let key = statements.iter().find(|s| s["Sid"] == "UseTheKey").unwrap();
+        assert_eq!(key["Resource"], "arn:aws:kms:us-east-1:1:key/k");
+        assert!(!policy.to_string().contains("AmazonSageMakerFullAccess"));
+        assert!(statements.iter().all(|s| s["Action"] != "*" && s["Action"] != "s3:*"));
+    }
+
+    #[test]
+    fn invalid_arguments_name_the_property() {
+        let bad = BaseInfraArgs {
+            project_name: "Fraud Detection".into(),
+            stage: "".into(),
+            kms_key_deletion_window_in_days: Some(90),
+            ..args()
+        };
+        let properties: Vec<_> = check_args(&bad).0.into_iter().map(|f| f.property).collect();
+        assert_eq!(properties, ["projectName", "stage", "kmsKeyDeletionWindowInDays"]);
+        assert!(check_args(&args()).is_empty());
+    }
+}

@@ -1,0 +1,107 @@
+//! The provider's one error type, and its single conversion to gRPC status.
+
+use prost::Message;
+
+use crate::aws::AwsError;
+use crate::proto;
+use crate::wire::{properties_to_struct, PropertyMap};
+
+/// Everything that can go wrong while serving an engine request.
+#[derive(Debug, thiserror::Error)]
+pub enum ProviderError {
+    #[error("unknown resource type `{0}`: this provider does not manage it")]
+    UnknownType(String),
+    #[error("invalid inputs: {0}")]
+    InvalidInputs(String),
+    #[error("invalid provider configuration: {0}")]
+    InvalidConfig(String),
+    #[error("the provider was used before Configure was called")]
+    NotConfigured,
+    #[error(transparent)]
+    Aws(#[from] AwsError),
+    #[error("the operation was cancelled")]
+    Cancelled,
+    #[error("timed out after {seconds} s waiting for {what}")]
+    Timeout { what: String, seconds: u64 },
+    #[error("{reason}")]
+    Failed { reason: String },
+    /// The AWS object exists but did not reach a usable state; the engine must
+    /// record it (with `id`) so that nothing is orphaned.
+    #[error("{reason}")]
+    PartialFailure {
+        id: String,
+        outputs: Box<PropertyMap>,
+        inputs: Box<PropertyMap>,
+        reason: String,
+    },
+    #[error("the engine's resource monitor failed: {0}")]
+    Monitor(String),
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl ProviderError {
+    /// A plain failure with a message for the user.
+    pub fn failed(reason: impl Into<String>) -> Self {
+        ProviderError::Failed {
+            reason: reason.into(),
+        }
+    }
+}
+
+/// `google.rpc.Status`, the container of gRPC error details.
+#[derive(Clone, PartialEq, Message)]
+struct RpcStatus {
+    #[prost(int32, tag = "1")]
+    code: i32,
+    #[prost(string, tag = "2")]
+    message: String,
+    #[prost(message, repeated, tag = "3")]
+    details: Vec<prost_types::Any>,
+}
+
+impl From<ProviderError> for tonic::Status {
+    fn from(error: ProviderError) -> Self {
+        let message = error.to_string();
+        match error {
+            ProviderError::UnknownType(_) => tonic::Status::not_found(message),
+            ProviderError::InvalidInputs(_) | ProviderError::InvalidConfig(_) => {
+                tonic::Status::invalid_argument(message)
+            }
+            ProviderError::NotConfigured => tonic::Status::failed_precondition(message),
+            ProviderError::Cancelled => tonic::Status::cancelled(message),
+            ProviderError::Timeout { .. } => tonic::Status::deadline_exceeded(message),
+            ProviderError::PartialFailure {
+                id,
+                outputs,
+                inputs,
+                reason,
+            } => {
+                let detail = proto::ErrorResourceInitFailed {
+                    id,
+                    properties: Some(properties_to_struct(&outputs)),
+                    reasons: vec![reason],
+                    inputs: Some(properties_to_struct(&inputs)),
+                };
+                let status = RpcStatus {
+                    code: tonic::Code::Unknown as i32,
+                    message: message.clone(),
+                    details: vec![prost_types::Any {
+                        type_url: "type.googleapis.com/pulumirpc.ErrorResourceInitFailed"
+                            .to_owned(),
+                        value: detail.encode_to_vec(),
+                    }],
+                };
+                tonic::Status::with_details(
+                    tonic::Code::Unknown,
+                    message,
+                    status.encode_to_vec().into(),
+                )
+            }
+            _ => tonic::Status::unknown(message),
+        }
+    }
+}
+
+/// Result alias used across the provider.
+pub type Result<T, E = ProviderError> = std::result::Result<T, E>;

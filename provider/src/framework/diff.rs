@@ -1,0 +1,165 @@
+//! Pure, generic diffing of inputs: no AWS calls.
+
+use serde_json::Value;
+
+use crate::wire::{properties_to_json, PropertyMap};
+
+/// One changed input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldChange {
+    pub field: String,
+    /// True when the change forces a replacement.
+    pub replace: bool,
+}
+
+/// The result of comparing recorded inputs with new ones.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct DiffOutcome {
+    pub changes: Vec<FieldChange>,
+    pub delete_before_replace: bool,
+}
+
+impl DiffOutcome {
+    pub fn has_changes(&self) -> bool {
+        !self.changes.is_empty()
+    }
+
+    pub fn replaces(&self) -> bool {
+        self.changes.iter().any(|change| change.replace)
+    }
+}
+
+/// Compares inputs field by field. A field whose new value is unknown counts
+/// as changed. Secretness alone is not a change.
+pub fn diff_inputs(
+    olds: &PropertyMap,
+    news: &PropertyMap,
+    updatable: &[&str],
+    ignored: &[&str],
+    delete_before_replace: bool,
+) -> DiffOutcome {
+    let old_view = properties_to_json(olds).value;
+    let new_view = properties_to_json(news).value;
+    let mut fields: Vec<&String> = olds.keys().chain(news.keys()).collect();
+    fields.sort();
+    fields.dedup();
+    let changes: Vec<FieldChange> = fields
+        .into_iter()
+        .filter(|field| !ignored.contains(&field.as_str()))
+        .filter(|field| {
+            let unknown = news.get(*field).is_some_and(|v| v.contains_unknowns());
+            unknown || !same(old_view.get(field.as_str()), new_view.get(field.as_str()))
+        })
+        .map(|field| FieldChange {
+            field: field.clone(),
+            replace: !updatable.contains(&field.as_str()),
+        })
+        .collect();
+    let replaces = changes.iter().any(|c| c.replace);
+    DiffOutcome {
+        changes,
+        delete_before_replace: replaces && delete_before_replace,
+    }
+}
+
+/// Diff for values where every field updates in place (provider config).
+pub fn diff_plain(olds: &PropertyMap, news: &PropertyMap) -> DiffOutcome {
+    let fields: Vec<&str> = olds.keys().chain(news.keys()).map(String::as_str).collect();
+    diff_inputs(olds, news, &fields, &[], false)
+}
+
+/// The engine's view of a diff.
+pub fn diff_to_proto(outcome: &DiffOutcome) -> crate::proto::DiffResponse {
+    use crate::proto::{diff_response::DiffChanges, property_diff::Kind, PropertyDiff};
+    let changes = if outcome.has_changes() { DiffChanges::DiffSome } else { DiffChanges::DiffNone };
+    crate::proto::DiffResponse {
+        replaces: outcome
+            .changes
+            .iter()
+            .filter(|c| c.replace)
+            .map(|c| c.field.clone())
+            .collect(),
+        stables: Vec::new(),
+        delete_before_replace: outcome.delete_before_replace,
+        changes: changes as i32,
+        diffs: outcome.changes.iter().map(|c| c.field.clone()).collect(),
+        detailed_diff: outcome
+            .changes
+            .iter()
+            .map(|c| {
+                let kind = if c.replace { Kind::UpdateReplace } else { Kind::Update };
+                (c.field.clone(), PropertyDiff { kind: kind as i32, input_diff: true })
+            })
+            .collect(),
+        has_detailed_diff: true,
+    }
+}
+
+/// Absent and null are the same; numbers compare by value.
+fn same(old: Option<&Value>, new: Option<&Value>) -> bool {
+    match (old, new) {
+        (None | Some(Value::Null), None | Some(Value::Null)) => true,
+        (Some(Value::Number(a)), Some(Value::Number(b))) => a.as_f64() == b.as_f64(),
+        (Some(Value::Array(a)), Some(Value::Array(b))) => {
+            a.len() == b.len() && a.iter().zip(b).all(|(x, y)| same(Some(x), Some(y)))
+        }
+        (Some(Value::Object(a)), Some(Value::Object(b))) => {
+            let keys = a.keys().chain(b.keys());
+            keys.into_iter().all(|k| same(a.get(k), b.get(k)))
+        }
+        (a, b) => a == b,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::{PropertyValue, UnknownKind};
+
+    fn map(entries: &[(&str, PropertyValue)]) -> PropertyMap {
+        entries
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn equal_inputs_have_no_changes() {
+        let olds = map(&[("name", "a".into()), ("count", 1.0.into())]);
+        let outcome = diff_inputs(&olds, &olds.clone(), &[], &[], false);
+        assert!(!outcome.has_changes());
+    }
+
+    #[test]
+    fn updatable_fields_update_and_others_replace() {
+        let olds = map(&[("name", "a".into()), ("rotation", true.into())]);
+        let news = map(&[("name", "b".into()), ("rotation", false.into())]);
+        let outcome = diff_inputs(&olds, &news, &["rotation"], &[], true);
+        assert_eq!(
+            outcome.changes,
+            vec![
+                FieldChange { field: "name".into(), replace: true },
+                FieldChange { field: "rotation".into(), replace: false },
+            ]
+        );
+        assert!(outcome.delete_before_replace);
+    }
+
+    #[test]
+    fn unknown_new_values_count_as_changes_and_ignored_fields_do_not() {
+        let olds = map(&[("arn", "x".into()), ("count", 1.0.into())]);
+        let news = map(&[
+            ("arn", PropertyValue::Unknown(UnknownKind::Generic)),
+            ("count", 5.0.into()),
+        ]);
+        let outcome = diff_inputs(&olds, &news, &["arn"], &["count"], false);
+        assert_eq!(outcome.changes, vec![FieldChange { field: "arn".into(), replace: false }]);
+    }
+
+    #[test]
+    fn secretness_alone_is_not_a_change_and_null_equals_absent() {
+        let olds = map(&[("token", "s".into()), ("extra", PropertyValue::Null)]);
+        let news = map(&[("token", PropertyValue::Secret(Box::new("s".into())))]);
+        assert!(!diff_inputs(&olds, &news, &[], &[], false).has_changes());
+    }
+}

@@ -1,0 +1,201 @@
+//! Type erasure: every typed resource and component behind one object-safe
+//! interface that speaks property maps, so the registry can hold them all.
+
+use std::marker::PhantomData;
+
+use async_trait::async_trait;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use super::check::CheckFailure;
+use super::component::Component;
+use super::context::Context;
+use super::diff::{diff_inputs, DiffOutcome};
+use super::resource::{CustomResource, ReadOutcome};
+use super::scope::Scope;
+use crate::error::{ProviderError, Result};
+use crate::wire::{properties_from_json, properties_to_json, PropertyMap, PropertyValue, UnknownKind};
+
+/// A custom resource, seen through property maps.
+#[async_trait]
+pub trait DynResource: Send + Sync {
+    fn token(&self) -> &'static str;
+    fn check(&self, news: &PropertyMap) -> Vec<CheckFailure>;
+    fn diff(&self, old_inputs: &PropertyMap, news: &PropertyMap) -> DiffOutcome;
+    /// Outputs a create would produce, for a preview: inputs as given,
+    /// computed outputs unknown.
+    fn preview_outputs(&self, news: &PropertyMap) -> PropertyMap;
+    async fn create(&self, ctx: &Context, news: &PropertyMap) -> Result<(String, PropertyMap)>;
+    async fn read(&self, ctx: &Context, id: &str, state: &PropertyMap) -> Result<Option<(String, PropertyMap, PropertyMap)>>;
+    async fn update(&self, ctx: &Context, id: &str, olds: &PropertyMap, news: &PropertyMap, preview: bool) -> Result<PropertyMap>;
+    async fn delete(&self, ctx: &Context, id: &str, olds: &PropertyMap) -> Result<()>;
+}
+
+/// A component, seen through property maps.
+#[async_trait]
+pub trait DynComponent: Send + Sync {
+    fn token(&self) -> &'static str;
+    fn check(&self, inputs: &PropertyMap) -> Vec<CheckFailure>;
+    async fn construct(&self, scope: &Scope, name: &str, inputs: &PropertyMap) -> Result<PropertyMap>;
+}
+
+/// Wraps a typed resource.
+pub struct ResourceAdapter<R: CustomResource> {
+    resource: R,
+    /// Names of the output fields, computed on first use (schema work is
+    /// kept off the start-up path).
+    output_fields: std::sync::OnceLock<Vec<String>>,
+}
+
+impl<R: CustomResource> ResourceAdapter<R> {
+    pub fn new(resource: R) -> Self {
+        ResourceAdapter {
+            resource,
+            output_fields: std::sync::OnceLock::new(),
+        }
+    }
+
+    fn output_fields(&self) -> &[String] {
+        self.output_fields
+            .get_or_init(super::schema::top_level_fields::<R::Outputs>)
+    }
+}
+
+/// Reads a typed value out of a property map, naming the failing path.
+pub fn decode<T: DeserializeOwned>(map: &PropertyMap) -> std::result::Result<T, CheckFailure> {
+    let view = properties_to_json(map);
+    serde_path_to_error::deserialize(&view.value).map_err(|error| {
+        let path = error.path().to_string();
+        let property = if path == "." { String::new() } else { path };
+        CheckFailure::new(property, error.into_inner().to_string())
+    })
+}
+
+/// Writes a typed value as a property map, marking `secret_keys` secret.
+pub(crate) fn encode<T: Serialize>(value: &T, secret_keys: &[String]) -> Result<PropertyMap> {
+    let json = serde_json::to_value(value)
+        .map_err(|error| ProviderError::Internal(format!("cannot encode state: {error}")))?;
+    Ok(properties_from_json(&json, secret_keys))
+}
+
+fn secret_keys(map: &PropertyMap) -> Vec<String> {
+    properties_to_json(map).secret_keys
+}
+
+fn invalid(token: &str, failure: CheckFailure) -> ProviderError {
+    ProviderError::InvalidInputs(format!("{token}: {failure}"))
+}
+
+#[async_trait]
+impl<R: CustomResource> DynResource for ResourceAdapter<R> {
+    fn token(&self) -> &'static str {
+        R::TOKEN
+    }
+
+    fn check(&self, news: &PropertyMap) -> Vec<CheckFailure> {
+        let has_unknowns = news.values().any(PropertyValue::contains_unknowns);
+        match decode::<R::Inputs>(news) {
+            Ok(inputs) => self.resource.check(&inputs).into_vec(),
+            // A value not known yet may fill a required field later; Check
+            // runs again with every value known before anything is created.
+            Err(_) if has_unknowns => Vec::new(),
+            Err(failure) => vec![failure],
+        }
+    }
+
+    fn diff(&self, old_inputs: &PropertyMap, news: &PropertyMap) -> DiffOutcome {
+        diff_inputs(
+            old_inputs,
+            news,
+            R::UPDATABLE,
+            R::IGNORED_IN_DIFF,
+            R::DELETE_BEFORE_REPLACE,
+        )
+    }
+
+    fn preview_outputs(&self, news: &PropertyMap) -> PropertyMap {
+        let mut outputs = news.clone();
+        for field in self.output_fields() {
+            outputs
+                .entry(field.clone())
+                .or_insert(PropertyValue::Unknown(UnknownKind::Generic));
+        }
+        outputs
+    }
+
+    async fn create(&self, ctx: &Context, news: &PropertyMap) -> Result<(String, PropertyMap)> {
+        let inputs: R::Inputs = decode(news).map_err(|f| invalid(R::TOKEN, f))?;
+        let created = self.resource.create(ctx, &inputs).await?;
+        Ok((created.id, encode(&created.outputs, &secret_keys(news))?))
+    }
+
+    async fn read(&self, ctx: &Context, id: &str, state: &PropertyMap) -> Result<Option<(String, PropertyMap, PropertyMap)>> {
+        let outputs: R::Outputs = decode(state).map_err(|f| invalid(R::TOKEN, f))?;
+        let secrets = secret_keys(state);
+        match self.resource.read(ctx, id, &outputs).await? {
+            ReadOutcome::Gone => Ok(None),
+            ReadOutcome::Found { id, inputs, outputs } => {
+                Ok(Some((id, encode(&inputs, &secrets)?, encode(&outputs, &secrets)?)))
+            }
+        }
+    }
+
+    async fn update(&self, ctx: &Context, id: &str, olds: &PropertyMap, news: &PropertyMap, preview: bool) -> Result<PropertyMap> {
+        if preview {
+            let mut outputs = olds.clone();
+            outputs.extend(news.iter().map(|(k, v)| (k.clone(), v.clone())));
+            for field in R::VOLATILE_OUTPUTS {
+                outputs.insert(field.to_string(), PropertyValue::Unknown(UnknownKind::Generic));
+            }
+            return Ok(outputs);
+        }
+        let old_outputs: R::Outputs = decode(olds).map_err(|f| invalid(R::TOKEN, f))?;
+        let inputs: R::Inputs = decode(news).map_err(|f| invalid(R::TOKEN, f))?;
+        let outputs = self.resource.update(ctx, id, &old_outputs, &inputs).await?;
+        encode(&outputs, &secret_keys(news))
+    }
+
+    async fn delete(&self, ctx: &Context, id: &str, olds: &PropertyMap) -> Result<()> {
+        let outputs: R::Outputs = decode(olds).map_err(|f| invalid(R::TOKEN, f))?;
+        self.resource.delete(ctx, id, &outputs).await
+    }
+}
+
+/// Wraps a typed component.
+pub struct ComponentAdapter<C: Component> {
+    component: C,
+    _marker: PhantomData<C>,
+}
+
+impl<C: Component> ComponentAdapter<C> {
+    pub fn new(component: C) -> Self {
+        ComponentAdapter {
+            component,
+            _marker: PhantomData,
+        }
+    }
+}
+
+#[async_trait]
+impl<C: Component> DynComponent for ComponentAdapter<C> {
+    fn token(&self) -> &'static str {
+        C::TOKEN
+    }
+
+    fn check(&self, inputs: &PropertyMap) -> Vec<CheckFailure> {
+        match decode::<C::Inputs>(inputs) {
+            Ok(typed) => self.component.check(&typed).into_vec(),
+            Err(failure) => vec![failure],
+        }
+    }
+
+    async fn construct(&self, scope: &Scope, name: &str, inputs: &PropertyMap) -> Result<PropertyMap> {
+        let typed: C::Inputs = decode(inputs).map_err(|f| invalid(C::TOKEN, f))?;
+        self.component.construct(scope, name, &typed, inputs).await
+    }
+}
+
+/// Writes a typed value as a plain property map (no secrets).
+pub fn encode_plain<T: Serialize>(value: &T) -> Result<PropertyMap> {
+    encode(value, &[])
+}

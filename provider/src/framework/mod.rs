@@ -1,0 +1,26 @@
+//! The resource framework: typed custom resources and components, erased
+//! into one registry by type token, and the Pulumi schema derived from them.
+
+mod check;
+mod component;
+mod context;
+mod diff;
+mod erased;
+mod input;
+pub mod naming;
+mod output;
+mod registry;
+mod resource;
+pub mod schema;
+mod scope;
+
+pub use check::{CheckFailure, Failures};
+pub use component::Component;
+pub use context::{Context, Progress};
+pub use diff::{diff_plain, diff_to_proto, DiffOutcome, FieldChange};
+pub use erased::{decode as decode_typed, encode_plain as encode_typed, DynComponent, DynResource};
+pub use input::Deferred;
+pub use output::apply_strings;
+pub use registry::{Registry, RegistryBuilder};
+pub use resource::{Created, CustomResource, ReadOutcome};
+pub use scope::{flatten_outputs, Child, ChildOptions, Scope};

@@ -1,0 +1,85 @@
+//! The typed custom-resource trait: one AWS object, its inputs and outputs.
+
+use async_trait::async_trait;
+use schemars::JsonSchema;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use super::check::Failures;
+use super::context::Context;
+use crate::error::{ProviderError, Result};
+
+/// A created object: its id and its outputs.
+#[derive(Debug, Clone)]
+pub struct Created<O> {
+    pub id: String,
+    pub outputs: O,
+}
+
+/// What reading a live object found.
+#[derive(Debug, Clone)]
+pub enum ReadOutcome<I, O> {
+    /// The object no longer exists.
+    Gone,
+    /// The object as it is now, described as inputs and outputs.
+    Found { id: String, inputs: I, outputs: O },
+}
+
+/// One kind of AWS object managed by this provider.
+///
+/// Inputs are what a program sets; outputs are the recorded state and
+/// include the inputs (usually through `#[serde(flatten)]`). A resource that
+/// lists no [`CustomResource::UPDATABLE`] fields is replaced on any change.
+#[async_trait]
+pub trait CustomResource: Send + Sync + 'static {
+    /// Pulumi type token, `sagemaker-deployment:<module>:<Name>`.
+    const TOKEN: &'static str;
+    /// Input fields (camelCase wire names) that `update` changes in place;
+    /// a change to any other input replaces the object.
+    const UPDATABLE: &'static [&'static str] = &[];
+    /// Input fields owned by someone else once created (e.g. instance counts
+    /// an autoscaler manages): changes to them are not reported by diff.
+    const IGNORED_IN_DIFF: &'static [&'static str] = &[];
+    /// Output fields whose value an update may change: unknown in a preview.
+    const VOLATILE_OUTPUTS: &'static [&'static str] = &[];
+    /// When true, a replacement deletes the old object before creating the
+    /// new one (for objects with user-chosen unique names).
+    const DELETE_BEFORE_REPLACE: bool = false;
+
+    type Inputs: Serialize + DeserializeOwned + JsonSchema + Clone + Send + Sync;
+    type Outputs: Serialize + DeserializeOwned + JsonSchema + Clone + Send + Sync;
+
+    /// Validates inputs without calling AWS; runs at preview.
+    fn check(&self, _inputs: &Self::Inputs) -> Failures {
+        Failures::new()
+    }
+
+    /// Creates the object.
+    async fn create(&self, ctx: &Context, inputs: &Self::Inputs) -> Result<Created<Self::Outputs>>;
+
+    /// Reads the live object.
+    async fn read(
+        &self,
+        ctx: &Context,
+        id: &str,
+        outputs: &Self::Outputs,
+    ) -> Result<ReadOutcome<Self::Inputs, Self::Outputs>>;
+
+    /// Changes the object in place; only called for changes limited to
+    /// [`CustomResource::UPDATABLE`] fields.
+    async fn update(
+        &self,
+        _ctx: &Context,
+        _id: &str,
+        _olds: &Self::Outputs,
+        _news: &Self::Inputs,
+    ) -> Result<Self::Outputs> {
+        Err(ProviderError::Internal(format!(
+            "{} has no in-place update; the engine should have replaced it",
+            Self::TOKEN
+        )))
+    }
+
+    /// Deletes the object; deleting one that is already gone succeeds.
+    async fn delete(&self, ctx: &Context, id: &str, outputs: &Self::Outputs) -> Result<()>;
+}

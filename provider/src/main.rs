@@ -1,0 +1,64 @@
+//! `pulumi-resource-sagemaker-deployment`: started by the Pulumi engine.
+//!
+//! Binds a loopback port, prints it as the first and only line on stdout,
+//! and serves the provider until the engine closes it. The engine's address
+//! is the last argument; logs go to stderr.
+
+use std::io::Write;
+
+use tokio::net::TcpListener;
+
+fn main() -> std::process::ExitCode {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start the async runtime: {error}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(serve())
+}
+
+async fn serve() -> std::process::ExitCode {
+    let engine_address = std::env::args().skip(1).filter(|arg| !arg.starts_with('-')).last();
+    let listener = match TcpListener::bind(("127.0.0.1", 0)).await {
+        Ok(listener) => listener,
+        Err(error) => {
+            eprintln!("error: cannot bind a loopback port: {error}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let port = listener.local_addr().map(|a| a.port()).unwrap_or_default();
+    let mut stdout = std::io::stdout().lock();
+    if writeln!(stdout, "{port}").and_then(|()| stdout.flush()).is_err() {
+        return std::process::ExitCode::FAILURE;
+    }
+    drop(stdout);
+    init_logging();
+
+    let shutdown = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    match sagemaker_deployment_provider::run(listener, engine_address, shutdown).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: the provider stopped: {error}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+/// Logs to stderr, filtered by `RUST_LOG` (default: warnings).
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .init();
+}

@@ -1,0 +1,346 @@
+//! `sagemaker-deployment:iam:Role`: an IAM role with inline policies.
+
+use std::collections::BTreeMap;
+
+use async_trait::async_trait;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::Tags;
+use crate::aws::ResultExt;
+use crate::error::{ProviderError, Result};
+use crate::framework::{Context, Created, CustomResource, Failures, ReadOutcome};
+
+/// An IAM role: who may assume it, and inline policies saying what it may do.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RoleInputs {
+    /// The role name (at most 64 characters).
+    pub role_name: String,
+    /// The trust policy document, as JSON.
+    pub assume_role_policy: String,
+    /// The role's description.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    /// Inline policies: policy name to policy document (JSON).
+    #[serde(default)]
+    pub inline_policies: BTreeMap<String, String>,
+    /// Tags on the role.
+    #[serde(default, skip_serializing_if = "Tags::is_empty")]
+    pub tags: Tags,
+}
+
+/// The role as created.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RoleOutputs {
+    #[serde(flatten)]
+    pub inputs: RoleInputs,
+    /// The role ARN.
+    pub arn: String,
+    /// The role's unique id.
+    pub role_id: String,
+}
+
+/// The IAM role resource.
+pub struct Role;
+
+/// A policy document in canonical form (sorted keys, no whitespace), so that
+/// documents that mean the same compare equal.
+pub fn canonical_policy(document: &str) -> Option<String> {
+    let decoded = if document.trim_start().starts_with('%') || document.contains("%22") {
+        percent_decode(document)
+    } else {
+        document.to_owned()
+    };
+    serde_json::from_str::<serde_json::Value>(&decoded)
+        .ok()
+        .map(|value| sorted(&value).to_string())
+}
+
+/// The value with every object's keys in sorted order.
+fn sorted(value: &serde_json::Value) -> serde_json::Value {
+    match value {
+        serde_json::Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            serde_json::Value::Object(keys.into_iter().map(|k| (k.clone(), sorted(&map[k]))).collect())
+        }
+        serde_json::Value::Array(items) => serde_json::Value::Array(items.iter().map(sorted).collect()),
+        other => other.clone(),
+    }
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let Ok(byte) = u8::from_str_radix(&text[i + 1..i + 3], 16) {
+                out.push(byte);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(if bytes[i] == b'+' { b' ' } else { bytes[i] });
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[async_trait]
+impl CustomResource for Role {
+    const TOKEN: &'static str = "sagemaker-deployment:iam:Role";
+    const UPDATABLE: &'static [&'static str] =
+        &["assumeRolePolicy", "description", "inlinePolicies", "tags"];
+    const DELETE_BEFORE_REPLACE: bool = true;
+
+    type Inputs = RoleInputs;
+    type Outputs = RoleOutputs;
+
+    fn check(&self, inputs: &RoleInputs) -> Failures {
+        let mut failures = Failures::new();
+        let name = &inputs.role_name;
+        failures.require(
+            !name.is_empty()
+                && name.len() <= 64
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c)),
+            "roleName",
+            "must be 1-64 letters, digits or `+=,.@_-`",
+        );
+        failures.require(
+            canonical_policy(&inputs.assume_role_policy).is_some(),
+            "assumeRolePolicy",
+            "must be a JSON policy document",
+        );
+        for (policy, document) in &inputs.inline_policies {
+            failures.require(
+                canonical_policy(document).is_some(),
+                format!("inlinePolicies.{policy}"),
+                "must be a JSON policy document",
+            );
+        }
+        failures
+    }
+
+    async fn create(&self, ctx: &Context, inputs: &RoleInputs) -> Result<Created<RoleOutputs>> {
+        let iam = &ctx.aws.iam;
+        let mut request = iam
+            .create_role()
+            .role_name(&inputs.role_name)
+            .assume_role_policy_document(&inputs.assume_role_policy);
+        if !inputs.description.is_empty() {
+            request = request.description(&inputs.description);
+        }
+        for (key, value) in ctx.aws.tags_with(&inputs.tags) {
+            request = request.tags(
+                aws_sdk_iam::types::Tag::builder()
+                    .key(key)
+                    .value(value)
+                    .build()
+                    .map_err(|e| ProviderError::Internal(e.to_string()))?,
+            );
+        }
+        let created = request.send().await.aws("iam", "CreateRole")?;
+        let role = created
+            .role()
+            .ok_or_else(|| ProviderError::failed("IAM CreateRole returned no role"))?;
+        let outputs = RoleOutputs {
+            inputs: inputs.clone(),
+            arn: role.arn().to_owned(),
+            role_id: role.role_id().to_owned(),
+        };
+        for (policy, document) in &inputs.inline_policies {
+            if let Err(error) = put_policy(ctx, &inputs.role_name, policy, document).await {
+                return Err(ProviderError::PartialFailure {
+                    id: inputs.role_name.clone(),
+                    outputs: Box::new(crate::framework::encode_typed(&outputs)?),
+                    inputs: Box::new(crate::framework::encode_typed(inputs)?),
+                    reason: format!("role {} was created but policy {policy} failed: {error}", inputs.role_name),
+                });
+            }
+        }
+        Ok(Created {
+            id: inputs.role_name.clone(),
+            outputs,
+        })
+    }
+
+    async fn read(&self, ctx: &Context, id: &str, outputs: &RoleOutputs) -> Result<ReadOutcome<RoleInputs, RoleOutputs>> {
+        let iam = &ctx.aws.iam;
+        let found = match iam.get_role().role_name(id).send().await.aws("iam", "GetRole") {
+            Ok(found) => found,
+            Err(error) if error.is_not_found() => return Ok(ReadOutcome::Gone),
+            Err(error) => return Err(error.into()),
+        };
+        let Some(role) = found.role() else {
+            return Ok(ReadOutcome::Gone);
+        };
+        let trust = role
+            .assume_role_policy_document()
+            .and_then(canonical_policy)
+            .unwrap_or_default();
+        let names = iam
+            .list_role_policies()
+            .role_name(id)
+            .send()
+            .await
+            .aws("iam", "ListRolePolicies")?;
+        let mut inline_policies = BTreeMap::new();
+        for name in names.policy_names() {
+            let policy = iam
+                .get_role_policy()
+                .role_name(id)
+                .policy_name(name)
+                .send()
+                .await
+                .aws("iam", "GetRolePolicy")?;
+            inline_policies.insert(
+                name.clone(),
+                canonical_policy(policy.policy_document()).unwrap_or_default(),
+            );
+        }
+        let inputs = RoleInputs {
+            role_name: role.role_name().to_owned(),
+            assume_role_policy: same_or_live(&outputs.inputs.assume_role_policy, trust),
+            description: role.description().unwrap_or_default().to_owned(),
+            inline_policies: inline_policies
+                .into_iter()
+                .map(|(name, live)| {
+                    let recorded = outputs.inputs.inline_policies.get(&name).cloned().unwrap_or_default();
+                    (name, same_or_live(&recorded, live))
+                })
+                .collect(),
+            tags: outputs.inputs.tags.clone(),
+        };
+        Ok(ReadOutcome::Found {
+            id: id.to_owned(),
+            outputs: RoleOutputs {
+                inputs: inputs.clone(),
+                arn: role.arn().to_owned(),
+                role_id: role.role_id().to_owned(),
+            },
+            inputs,
+        })
+    }
+
+    async fn update(&self, ctx: &Context, id: &str, olds: &RoleOutputs, news: &RoleInputs) -> Result<RoleOutputs> {
+        let iam = &ctx.aws.iam;
+        if canonical_policy(&olds.inputs.assume_role_policy) != canonical_policy(&news.assume_role_policy) {
+            iam.update_assume_role_policy()
+                .role_name(id)
+                .policy_document(&news.assume_role_policy)
+                .send()
+                .await
+                .aws("iam", "UpdateAssumeRolePolicy")?;
+        }
+        if olds.inputs.description != news.description {
+            iam.update_role()
+                .role_name(id)
+                .description(&news.description)
+                .send()
+                .await
+                .aws("iam", "UpdateRole")?;
+        }
+        for (policy, document) in &news.inline_policies {
+            let old = olds.inputs.inline_policies.get(policy);
+            if old.and_then(|d| canonical_policy(d)) != canonical_policy(document) {
+                put_policy(ctx, id, policy, document).await?;
+            }
+        }
+        for policy in olds.inputs.inline_policies.keys() {
+            if !news.inline_policies.contains_key(policy) {
+                match iam.delete_role_policy().role_name(id).policy_name(policy).send().await.aws("iam", "DeleteRolePolicy") {
+                    Ok(_) => {}
+                    Err(error) if error.is_not_found() => {}
+                    Err(error) => return Err(error.into()),
+                }
+            }
+        }
+        Ok(RoleOutputs {
+            inputs: news.clone(),
+            ..olds.clone()
+        })
+    }
+
+    async fn delete(&self, ctx: &Context, id: &str, _outputs: &RoleOutputs) -> Result<()> {
+        let iam = &ctx.aws.iam;
+        let names = match iam.list_role_policies().role_name(id).send().await.aws("iam", "ListRolePolicies") {
+            Ok(names) => names,
+            Err(error) if error.is_not_found() => return Ok(()),
+            Err(error) => return Err(error.into()),
+        };
+        for name in names.policy_names() {
+            iam.delete_role_policy()
+                .role_name(id)
+                .policy_name(name)
+                .send()
+                .await
+                .aws("iam", "DeleteRolePolicy")?;
+        }
+        let attached = iam
+            .list_attached_role_policies()
+            .role_name(id)
+            .send()
+            .await
+            .aws("iam", "ListAttachedRolePolicies")?;
+        for policy in attached.attached_policies() {
+            if let Some(arn) = policy.policy_arn() {
+                iam.detach_role_policy()
+                    .role_name(id)
+                    .policy_arn(arn)
+                    .send()
+                    .await
+                    .aws("iam", "DetachRolePolicy")?;
+            }
+        }
+        match iam.delete_role().role_name(id).send().await.aws("iam", "DeleteRole") {
+            Ok(_) => Ok(()),
+            Err(error) if error.is_not_found() => Ok(()),
+            Err(error) => Err(error.into()),
+        }
+    }
+}
+
+/// Keeps the recorded text when it means the same as the live document, so
+/// that formatting alone never shows as drift.
+fn same_or_live(recorded: &str, live: String) -> String {
+    if canonical_policy(recorded).as_deref() == Some(live.as_str()) {
+        recorded.to_owned()
+    } else {
+        live
+    }
+}
+
+async fn put_policy(ctx: &Context, role: &str, policy: &str, document: &str) -> Result<()> {
+    ctx.aws
+        .iam
+        .put_role_policy()
+        .role_name(role)
+        .policy_name(policy)
+        .policy_document(document)
+        .send()
+        .await
+        .aws("iam", "PutRolePolicy")?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn policies_compare_by_meaning_not_formatting() {
+        let a = r#"{"Version": "2012-10-17", "Statement": []}"#;
+        let b = r#"{"Statement":[],"Version":"2012-10-17"}"#;
+        assert_eq!(canonical_policy(a), canonical_policy(b));
+        assert_eq!(same_or_live(a, canonical_policy(b).unwrap()), a);
+    }
+
+    #[test]
+    fn url_encoded_documents_are_decoded() {
+        let encoded = "%7B%22Version%22%3A%222012-10-17%22%7D";
+        assert_eq!(canonical_policy(encoded).unwrap(), r#"{"Version":"2012-10-17"}"#);
+    }
+}

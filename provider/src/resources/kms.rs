@@ -1,0 +1,313 @@
+//! `sagemaker-deployment:kms:Key`: a customer-managed KMS key with an alias.
+
+use async_trait::async_trait;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::Tags;
+use crate::aws::ResultExt;
+use crate::error::{ProviderError, Result};
+use crate::framework::{Context, Created, CustomResource, Failures, ReadOutcome};
+
+/// A symmetric customer-managed KMS key for encrypting model artifacts,
+/// inference outputs and endpoint storage, with an alias and yearly rotation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct KeyInputs {
+    /// The key's description.
+    pub description: String,
+    /// The alias, `alias/<name>`.
+    pub alias_name: String,
+    /// Whether AWS rotates the key material every year.
+    #[serde(default = "default_true")]
+    pub enable_key_rotation: bool,
+    /// Days (7-30) between a delete and the key's destruction.
+    #[serde(default = "default_window")]
+    pub deletion_window_in_days: u32,
+    /// Tags on the key.
+    #[serde(default, skip_serializing_if = "Tags::is_empty")]
+    pub tags: Tags,
+}
+
+fn default_true() -> bool {
+    true
+}
+
+fn default_window() -> u32 {
+    7
+}
+
+/// The key as created.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct KeyOutputs {
+    #[serde(flatten)]
+    pub inputs: KeyInputs,
+    /// The key id.
+    pub key_id: String,
+    /// The key ARN.
+    pub arn: String,
+    /// The alias ARN.
+    pub alias_arn: String,
+}
+
+/// The KMS key resource.
+pub struct Key;
+
+#[async_trait]
+impl CustomResource for Key {
+    const TOKEN: &'static str = "sagemaker-deployment:kms:Key";
+    const UPDATABLE: &'static [&'static str] =
+        &["description", "aliasName", "enableKeyRotation", "deletionWindowInDays", "tags"];
+
+    type Inputs = KeyInputs;
+    type Outputs = KeyOutputs;
+
+    fn check(&self, inputs: &KeyInputs) -> Failures {
+        let mut failures = Failures::new();
+        failures.require(
+            (7..=30).contains(&inputs.deletion_window_in_days),
+            "deletionWindowInDays",
+            format!("must be between 7 and 30 days, got {}", inputs.deletion_window_in_days),
+        );
+        failures.require(
+            inputs.alias_name.starts_with("alias/")
+                && !inputs.alias_name.starts_with("alias/aws/")
+                && inputs.alias_name.len() <= 256
+                && inputs.alias_name[6..]
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "/_-".contains(c))
+                && inputs.alias_name.len() > 6,
+            "aliasName",
+            "must be `alias/` followed by letters, digits, `/`, `_` or `-`, not under `alias/aws/`",
+        );
+        failures
+    }
+
+    async fn create(&self, ctx: &Context, inputs: &KeyInputs) -> Result<Created<KeyOutputs>> {
+        let kms = &ctx.aws.kms;
+        let mut request = kms.create_key().description(&inputs.description);
+        for (key, value) in ctx.aws.tags_with(&inputs.tags) {
+            request = request.tags(
+                aws_sdk_kms::types::Tag::builder()
+                    .tag_key(key)
+                    .tag_value(value)
+                    .build()
+                    .map_err(|e| ProviderError::Internal(e.to_string()))?,
+            );
+        }
+        let created = request.send().await.aws("kms", "CreateKey")?;
+        let metadata = created
+            .key_metadata()
+            .ok_or_else(|| ProviderError::failed("KMS CreateKey returned no key metadata"))?;
+        let key_id = metadata.key_id().to_owned();
+        let arn = metadata.arn().unwrap_or_default().to_owned();
+        if let Err(error) = self.configure(ctx, &key_id, None, inputs).await {
+            // Schedule the half-made key for deletion rather than orphan it.
+            let cleanup = kms
+                .schedule_key_deletion()
+                .key_id(&key_id)
+                .pending_window_in_days(inputs.deletion_window_in_days as i32)
+                .send()
+                .await;
+            let fate = match cleanup {
+                Ok(_) => "it is scheduled for deletion".to_owned(),
+                Err(e) => format!("scheduling its deletion failed too ({e}); delete key {key_id} by hand"),
+            };
+            return Err(ProviderError::failed(format!(
+                "KMS key {key_id} was created but could not be configured ({error}); {fate}"
+            )));
+        }
+        Ok(Created {
+            id: key_id.clone(),
+            outputs: KeyOutputs {
+                inputs: inputs.clone(),
+                alias_arn: alias_arn(&arn, &inputs.alias_name),
+                key_id,
+                arn,
+            },
+        })
+    }
+
+    async fn read(&self, ctx: &Context, id: &str, outputs: &KeyOutputs) -> Result<ReadOutcome<KeyInputs, KeyOutputs>> {
+        let kms = &ctx.aws.kms;
+        let described = match kms.describe_key().key_id(id).send().await.aws("kms", "DescribeKey") {
+            Ok(described) => described,
+            Err(error) if error.is_not_found() => return Ok(ReadOutcome::Gone),
+            Err(error) => return Err(error.into()),
+        };
+        let Some(metadata) = described.key_metadata() else {
+            return Ok(ReadOutcome::Gone);
+        };
+        if matches!(
+            metadata.key_state(),
+            Some(aws_sdk_kms::types::KeyState::PendingDeletion)
+                | Some(aws_sdk_kms::types::KeyState::PendingReplicaDeletion)
+        ) {
+            return Ok(ReadOutcome::Gone);
+        }
+        let rotation = kms
+            .get_key_rotation_status()
+            .key_id(id)
+            .send()
+            .await
+            .aws("kms", "GetKeyRotationStatus")?
+            .key_rotation_enabled();
+        let aliases = kms
+            .list_aliases()
+            .key_id(id)
+            .send()
+            .await
+            .aws("kms", "ListAliases")?;
+        let alias_name = aliases
+            .aliases()
+            .iter()
+            .filter_map(|a| a.alias_name())
+            .find(|name| *name == outputs.inputs.alias_name)
+            .or_else(|| aliases.aliases().first().and_then(|a| a.alias_name()))
+            .unwrap_or_default()
+            .to_owned();
+        let inputs = KeyInputs {
+            description: metadata.description().unwrap_or_default().to_owned(),
+            alias_name,
+            enable_key_rotation: rotation,
+            deletion_window_in_days: outputs.inputs.deletion_window_in_days,
+            tags: outputs.inputs.tags.clone(),
+        };
+        Ok(ReadOutcome::Found {
+            id: id.to_owned(),
+            outputs: KeyOutputs {
+                inputs: inputs.clone(),
+                key_id: metadata.key_id().to_owned(),
+                arn: metadata.arn().unwrap_or_default().to_owned(),
+                alias_arn: alias_arn(metadata.arn().unwrap_or_default(), &inputs.alias_name),
+            },
+            inputs,
+        })
+    }
+
+    async fn update(&self, ctx: &Context, id: &str, olds: &KeyOutputs, news: &KeyInputs) -> Result<KeyOutputs> {
+        self.configure(ctx, id, Some(&olds.inputs), news).await?;
+        Ok(KeyOutputs {
+            inputs: news.clone(),
+            alias_arn: alias_arn(&olds.arn, &news.alias_name),
+            ..olds.clone()
+        })
+    }
+
+    async fn delete(&self, ctx: &Context, id: &str, outputs: &KeyOutputs) -> Result<()> {
+        let kms = &ctx.aws.kms;
+        match kms.delete_alias().alias_name(&outputs.inputs.alias_name).send().await.aws("kms", "DeleteAlias") {
+            Ok(_) => {}
+            Err(error) if error.is_not_found() => {}
+            Err(error) => return Err(error.into()),
+        }
+        match kms
+            .schedule_key_deletion()
+            .key_id(id)
+            .pending_window_in_days(outputs.inputs.deletion_window_in_days as i32)
+            .send()
+            .await
+            .aws("kms", "ScheduleKeyDeletion")
+        {
+            Ok(_) => Ok(()),
+            Err(error) if error.is_not_found() => Ok(()),
+            // Already pending deletion.
+            Err(error) if error.code.as_deref() == Some("KMSInvalidStateException") => Ok(()),
+            Err(error) => Err(error.into()),
+        }
+    }
+}
+
+impl Key {
+    /// Brings rotation, description and alias to `news`, changing only what
+    /// differs from `olds`.
+    async fn configure(&self, ctx: &Context, id: &str, olds: Option<&KeyInputs>, news: &KeyInputs) -> Result<()> {
+        let kms = &ctx.aws.kms;
+        if olds.is_none_or(|o| o.enable_key_rotation != news.enable_key_rotation) {
+            if news.enable_key_rotation {
+                kms.enable_key_rotation().key_id(id).send().await.aws("kms", "EnableKeyRotation")?;
+            } else if olds.is_some() {
+                kms.disable_key_rotation().key_id(id).send().await.aws("kms", "DisableKeyRotation")?;
+            }
+        }
+        if olds.is_some_and(|o| o.description != news.description) {
+            kms.update_key_description()
+                .key_id(id)
+                .description(&news.description)
+                .send()
+                .await
+                .aws("kms", "UpdateKeyDescription")?;
+        }
+        if olds.is_none_or(|o| o.alias_name != news.alias_name) {
+            kms.create_alias()
+                .alias_name(&news.alias_name)
+                .target_key_id(id)
+                .send()
+                .await
+                .aws("kms", "CreateAlias")?;
+            if let Some(old) = olds {
+                let _ = kms.delete_alias().alias_name(&old.alias_name).send().await;
+            }
+        }
+        if let Some(old) = olds {
+            if old.tags != news.tags {
+                let removed: Vec<String> = old.tags.keys().filter(|k| !news.tags.contains_key(*k)).cloned().collect();
+                if !removed.is_empty() {
+                    kms.untag_resource().key_id(id).set_tag_keys(Some(removed)).send().await.aws("kms", "UntagResource")?;
+                }
+                let mut request = kms.tag_resource().key_id(id);
+                for (key, value) in ctx.aws.tags_with(&news.tags) {
+                    request = request.tags(
+                        aws_sdk_kms::types::Tag::builder()
+                            .tag_key(key)
+                            .tag_value(value)
+                            .build()
+                            .map_err(|e| ProviderError::Internal(e.to_string()))?,
+                    );
+                }
+                request.send().await.aws("kms", "TagResource")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `arn:aws:kms:region:account:key/id` -> `arn:aws:kms:region:account:alias/name`.
+fn alias_arn(key_arn: &str, alias_name: &str) -> String {
+    match key_arn.rsplit_once(':') {
+        Some((prefix, _)) => format!("{prefix}:{alias_name}"),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn inputs() -> KeyInputs {
+        KeyInputs {
+            description: "d".into(),
+            alias_name: "alias/fraud-dev".into(),
+            enable_key_rotation: true,
+            deletion_window_in_days: 7,
+            tags: Tags::new(),
+        }
+    }
+
+    #[test]
+    fn alias_arn_is_derived_from_the_key_arn() {
+        assert_eq!(
+            alias_arn("arn:aws:kms:us-east-1:123456789012:key/abc", "alias/x"),
+            "arn:aws:kms:us-east-1:123456789012:alias/x"
+        );
+    }
+
+    #[test]
+    fn check_rejects_bad_windows_and_aliases() {
+        assert!(Key.check(&inputs()).is_empty());
+        let failures = Key.check(&KeyInputs { deletion_window_in_days: 3, alias_name: "fraud".into(), ..inputs() });
+        let properties: Vec<_> = failures.0.iter().map(|f| f.property.as_str()).collect();
+        assert_eq!(properties, ["deletionWindowInDays", "aliasName"]);
+    }
+}

@@ -1,0 +1,311 @@
+//! The ResourceProvider gRPC service: decodes requests, dispatches by token
+//! to the registry, encodes results. No resource logic lives here.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::RwLock;
+use tokio_util::sync::CancellationToken;
+use tonic::{Request, Response, Status};
+
+use crate::aws::{AwsClients, ProviderConfig};
+use crate::construct::construct_component;
+use crate::engine::EngineLogger;
+use crate::error::ProviderError;
+use crate::framework::{CheckFailure, Context, Registry};
+use crate::proto::{self, resource_provider_server::ResourceProvider};
+use crate::wire::{properties_to_struct, struct_to_properties, PropertyMap, PropertyValue};
+
+/// The provider's gRPC service.
+pub struct ProviderService {
+    registry: Arc<Registry>,
+    engine: Arc<EngineLogger>,
+    clients: RwLock<Option<Arc<AwsClients>>>,
+    cancel: CancellationToken,
+}
+
+impl ProviderService {
+    /// A service for `registry`, logging to the engine at `engine_address`.
+    pub fn new(registry: Arc<Registry>, engine_address: Option<String>) -> Self {
+        ProviderService {
+            registry,
+            engine: Arc::new(EngineLogger::new(engine_address)),
+            clients: RwLock::new(None),
+            cancel: CancellationToken::new(),
+        }
+    }
+
+    async fn context(&self, urn: &str, timeout_seconds: f64) -> Result<Context, ProviderError> {
+        let aws = self
+            .clients
+            .read()
+            .await
+            .clone()
+            .ok_or(ProviderError::NotConfigured)?;
+        Ok(Context {
+            aws,
+            engine: self.engine.clone(),
+            urn: urn.to_owned(),
+            cancel: self.cancel.clone(),
+            timeout: (timeout_seconds > 0.0).then(|| Duration::from_secs_f64(timeout_seconds)),
+        })
+    }
+
+    fn resource(&self, token: &str) -> Result<Arc<dyn crate::framework::DynResource>, ProviderError> {
+        self.registry
+            .resource(token)
+            .ok_or_else(|| ProviderError::UnknownType(token.to_owned()))
+    }
+}
+
+/// The resource type of a URN: `urn:pulumi:stack::project::parent$type::name`.
+pub fn type_of_urn(urn: &str) -> &str {
+    let mut parts = urn.splitn(4, "::");
+    let type_path = parts.nth(2).unwrap_or_default();
+    type_path.rsplit('$').next().unwrap_or(type_path)
+}
+
+fn failures_to_proto(failures: Vec<CheckFailure>) -> Vec<proto::CheckFailure> {
+    failures
+        .into_iter()
+        .map(|f| proto::CheckFailure {
+            property: f.property,
+            reason: f.reason,
+        })
+        .collect()
+}
+
+/// Provider configuration from Configure/CheckConfig values. Object-valued
+/// settings may arrive as JSON text (the engine's legacy encoding).
+pub fn decode_config(values: &PropertyMap) -> Result<ProviderConfig, CheckFailure> {
+    let mut normalised = PropertyMap::new();
+    for (key, value) in values {
+        let key = key.rsplit(':').next().unwrap_or(key).to_owned();
+        if key == "version" {
+            continue;
+        }
+        let value = match (key.as_str(), value.as_str()) {
+            ("endpoints" | "defaultTags", Some(text)) => serde_json::from_str::<serde_json::Value>(text)
+                .map(|json| crate::wire::properties_from_json(&serde_json::json!({ "v": json }), &[]))
+                .map_err(|e| CheckFailure::new(key.clone(), format!("is not valid JSON: {e}")))?
+                .remove("v")
+                .unwrap_or(PropertyValue::Null),
+            _ => value.clone(),
+        };
+        normalised.insert(key, value);
+    }
+    crate::framework::decode_typed(&normalised)
+}
+
+#[tonic::async_trait]
+impl ResourceProvider for ProviderService {
+    async fn handshake(
+        &self,
+        request: Request<proto::ProviderHandshakeRequest>,
+    ) -> Result<Response<proto::ProviderHandshakeResponse>, Status> {
+        let request = request.into_inner();
+        if !request.engine_address.is_empty() {
+            self.engine.set_address(request.engine_address);
+        }
+        Ok(Response::new(proto::ProviderHandshakeResponse {
+            accept_secrets: true,
+            accept_resources: true,
+            accept_outputs: true,
+            supports_autonaming_configuration: false,
+        }))
+    }
+
+    async fn get_schema(
+        &self,
+        _request: Request<proto::GetSchemaRequest>,
+    ) -> Result<Response<proto::GetSchemaResponse>, Status> {
+        Ok(Response::new(proto::GetSchemaResponse {
+            schema: self.registry.schema_json().to_owned(),
+        }))
+    }
+
+    async fn check_config(
+        &self,
+        request: Request<proto::CheckRequest>,
+    ) -> Result<Response<proto::CheckResponse>, Status> {
+        let request = request.into_inner();
+        let news = struct_to_properties(request.news.as_ref());
+        let failures = match decode_config(&news) {
+            Ok(_) => Vec::new(),
+            Err(failure) if news.values().any(PropertyValue::contains_unknowns) => {
+                drop(failure);
+                Vec::new()
+            }
+            Err(failure) => vec![failure],
+        };
+        Ok(Response::new(proto::CheckResponse {
+            inputs: request.news,
+            failures: failures_to_proto(failures),
+        }))
+    }
+
+    async fn diff_config(
+        &self,
+        request: Request<proto::DiffRequest>,
+    ) -> Result<Response<proto::DiffResponse>, Status> {
+        let request = request.into_inner();
+        let olds = struct_to_properties(request.old_inputs.as_ref().or(request.olds.as_ref()));
+        let news = struct_to_properties(request.news.as_ref());
+        let outcome = crate::framework::diff_plain(&olds, &news);
+        Ok(Response::new(crate::framework::diff_to_proto(&outcome)))
+    }
+
+    async fn configure(
+        &self,
+        request: Request<proto::ConfigureRequest>,
+    ) -> Result<Response<proto::ConfigureResponse>, Status> {
+        let request = request.into_inner();
+        let mut values = struct_to_properties(request.args.as_ref());
+        if values.is_empty() {
+            values = request
+                .variables
+                .iter()
+                .map(|(k, v)| (k.clone(), PropertyValue::String(v.clone())))
+                .collect();
+        }
+        let config = decode_config(&values)
+            .map_err(|f| ProviderError::InvalidConfig(f.to_string()))?;
+        let clients = AwsClients::build(&config).await;
+        *self.clients.write().await = Some(Arc::new(clients));
+        Ok(Response::new(proto::ConfigureResponse {
+            accept_secrets: true,
+            supports_preview: true,
+            accept_resources: true,
+            accept_outputs: true,
+            supports_autonaming_configuration: false,
+        }))
+    }
+
+    async fn check(
+        &self,
+        request: Request<proto::CheckRequest>,
+    ) -> Result<Response<proto::CheckResponse>, Status> {
+        let request = request.into_inner();
+        let token = if request.r#type.is_empty() { type_of_urn(&request.urn).to_owned() } else { request.r#type.clone() };
+        let resource = self.resource(&token)?;
+        let news = struct_to_properties(request.news.as_ref());
+        let failures = resource.check(&news);
+        Ok(Response::new(proto::CheckResponse {
+            inputs: request.news,
+            failures: failures_to_proto(failures),
+        }))
+    }
+
+    async fn diff(
+        &self,
+        request: Request<proto::DiffRequest>,
+    ) -> Result<Response<proto::DiffResponse>, Status> {
+        let request = request.into_inner();
+        let token = if request.r#type.is_empty() { type_of_urn(&request.urn).to_owned() } else { request.r#type.clone() };
+        let resource = self.resource(&token)?;
+        let old_inputs = match request.old_inputs.as_ref() {
+            Some(inputs) if !inputs.fields.is_empty() => struct_to_properties(Some(inputs)),
+            _ => struct_to_properties(request.olds.as_ref()),
+        };
+        let news = struct_to_properties(request.news.as_ref());
+        let outcome = resource.diff(&old_inputs, &news);
+        Ok(Response::new(crate::framework::diff_to_proto(&outcome)))
+    }
+
+    async fn create(
+        &self,
+        request: Request<proto::CreateRequest>,
+    ) -> Result<Response<proto::CreateResponse>, Status> {
+        let request = request.into_inner();
+        let token = if request.r#type.is_empty() { type_of_urn(&request.urn).to_owned() } else { request.r#type.clone() };
+        let resource = self.resource(&token)?;
+        let news = struct_to_properties(request.properties.as_ref());
+        let (id, outputs) = if request.preview {
+            (String::new(), resource.preview_outputs(&news))
+        } else {
+            let ctx = self.context(&request.urn, request.timeout).await?;
+            resource.create(&ctx, &news).await?
+        };
+        Ok(Response::new(proto::CreateResponse {
+            id,
+            properties: Some(properties_to_struct(&outputs)),
+        }))
+    }
+
+    async fn read(
+        &self,
+        request: Request<proto::ReadRequest>,
+    ) -> Result<Response<proto::ReadResponse>, Status> {
+        let request = request.into_inner();
+        let token = if request.r#type.is_empty() { type_of_urn(&request.urn).to_owned() } else { request.r#type.clone() };
+        let resource = self.resource(&token)?;
+        let ctx = self.context(&request.urn, 0.0).await?;
+        let state = struct_to_properties(request.properties.as_ref());
+        let found = resource.read(&ctx, &request.id, &state).await?;
+        Ok(Response::new(match found {
+            None => proto::ReadResponse::default(),
+            Some((id, inputs, outputs)) => proto::ReadResponse {
+                id,
+                properties: Some(properties_to_struct(&outputs)),
+                inputs: Some(properties_to_struct(&inputs)),
+            },
+        }))
+    }
+
+    async fn update(
+        &self,
+        request: Request<proto::UpdateRequest>,
+    ) -> Result<Response<proto::UpdateResponse>, Status> {
+        let request = request.into_inner();
+        let token = if request.r#type.is_empty() { type_of_urn(&request.urn).to_owned() } else { request.r#type.clone() };
+        let resource = self.resource(&token)?;
+        let ctx = self.context(&request.urn, request.timeout).await?;
+        let olds = struct_to_properties(request.olds.as_ref());
+        let news = struct_to_properties(request.news.as_ref());
+        let outputs = resource
+            .update(&ctx, &request.id, &olds, &news, request.preview)
+            .await?;
+        Ok(Response::new(proto::UpdateResponse {
+            properties: Some(properties_to_struct(&outputs)),
+        }))
+    }
+
+    async fn delete(
+        &self,
+        request: Request<proto::DeleteRequest>,
+    ) -> Result<Response<()>, Status> {
+        let request = request.into_inner();
+        let token = if request.r#type.is_empty() { type_of_urn(&request.urn).to_owned() } else { request.r#type.clone() };
+        let resource = self.resource(&token)?;
+        let ctx = self.context(&request.urn, request.timeout).await?;
+        let olds = struct_to_properties(request.properties.as_ref());
+        resource.delete(&ctx, &request.id, &olds).await?;
+        Ok(Response::new(()))
+    }
+
+    async fn construct(
+        &self,
+        request: Request<proto::ConstructRequest>,
+    ) -> Result<Response<proto::ConstructResponse>, Status> {
+        let request = request.into_inner();
+        let component = self
+            .registry
+            .component(&request.r#type)
+            .ok_or_else(|| ProviderError::UnknownType(request.r#type.clone()))?;
+        Ok(Response::new(construct_component(&*component, request).await?))
+    }
+
+    async fn cancel(&self, _request: Request<()>) -> Result<Response<()>, Status> {
+        self.cancel.cancel();
+        Ok(Response::new(()))
+    }
+
+    async fn get_plugin_info(
+        &self,
+        _request: Request<()>,
+    ) -> Result<Response<proto::PluginInfo>, Status> {
+        Ok(Response::new(proto::PluginInfo {
+            version: crate::VERSION.to_owned(),
+        }))
+    }
+}

@@ -1,0 +1,13 @@
+//! The wire layer: Pulumi's encoding of property values inside protobuf
+//! `Struct`s, decoded into [`PropertyValue`] so that secrets, unknowns,
+//! output values, resource references, assets and archives survive every
+//! round trip through the provider.
+
+mod codec;
+mod json;
+pub mod sig;
+mod value;
+
+pub use codec::{struct_to_properties, properties_to_struct, value_from_proto, value_to_proto};
+pub use json::{properties_from_json, properties_to_json, JsonView};
+pub use value::{OutputValue, PropertyMap, PropertyValue, ResourceReference, UnknownKind};

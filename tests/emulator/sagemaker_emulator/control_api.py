@@ -1,0 +1,89 @@
+"""The emulator's control API, served under ``/_emulator/``.
+
+==========================  ======================================================
+``GET  /_emulator/health``          ``{"status": "ok"}``
+``GET  /_emulator/requests``        request log (``?service=&operation=`` filter)
+``POST /_emulator/requests/reset``  clear the request log
+``GET  /_emulator/faults``          pending faults
+``POST /_emulator/faults``          add faults: ``{"throttle"|"server_error": {service, operation, count}}``
+``POST /_emulator/faults/reset``    drop pending faults (also ``DELETE /_emulator/faults``)
+``GET  /_emulator/config``          current settings
+``POST /_emulator/config``          change settings (partial object)
+``POST /_emulator/reset``           reset moto and all emulator state
+==========================  ======================================================
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs
+
+from .faults import parse_faults
+from .request_info import buffer_body
+
+if TYPE_CHECKING:
+    from .middleware import EmulatorMiddleware
+
+PREFIX = "/_emulator"
+
+
+def _reply(start_response: Callable, status: int, payload: Any) -> list[bytes]:
+    body = json.dumps(payload).encode("utf-8")
+    reason = {200: "OK", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed"}[status]
+    start_response(f"{status} {reason}", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+    return [body]
+
+
+class ControlApi:
+    """WSGI handler for ``/_emulator/*`` paths, acting on the middleware's state."""
+
+    def __init__(self, emulator: EmulatorMiddleware) -> None:
+        self.emulator = emulator
+        self.routes: dict[tuple[str, str], Callable[[dict, dict], Any]] = {
+            ("GET", "/health"): lambda query, body: {"status": "ok"},
+            ("GET", "/requests"): self._requests,
+            ("POST", "/requests/reset"): self._clear_requests,
+            ("GET", "/faults"): lambda query, body: self.emulator.faults.pending(),
+            ("POST", "/faults"): self._add_faults,
+            ("POST", "/faults/reset"): self._clear_faults,
+            ("DELETE", "/faults"): self._clear_faults,
+            ("GET", "/config"): lambda query, body: self.emulator.settings.snapshot(),
+            ("POST", "/config"): lambda query, body: self.emulator.settings.update(body),
+            ("POST", "/reset"): self._reset,
+        }
+
+    def __call__(self, environ: dict, start_response: Callable) -> list[bytes]:
+        method = environ.get("REQUEST_METHOD", "GET").upper()
+        path = environ.get("PATH_INFO", "")[len(PREFIX):].rstrip("/") or "/"
+        handler = self.routes.get((method, path))
+        if handler is None:
+            known = any(route_path == path for _, route_path in self.routes)
+            return _reply(start_response, 405 if known else 404, {"error": f"no route {method} {PREFIX}{path}"})
+        query = {key: values[-1] for key, values in parse_qs(environ.get("QUERY_STRING", "")).items()}
+        raw = buffer_body(environ) if method in ("POST", "PUT") else b""
+        try:
+            body = json.loads(raw) if raw.strip() else {}
+            return _reply(start_response, 200, handler(query, body))
+        except ValueError as error:
+            return _reply(start_response, 400, {"error": str(error)})
+
+    def _requests(self, query: dict, body: dict) -> list[dict]:
+        return self.emulator.log.entries(service=query.get("service"), operation=query.get("operation"))
+
+    def _clear_requests(self, query: dict, body: dict) -> dict:
+        self.emulator.log.clear()
+        return {"status": "ok"}
+
+    def _add_faults(self, query: dict, body: dict) -> list[dict]:
+        self.emulator.faults.add(parse_faults(body))
+        return self.emulator.faults.pending()
+
+    def _clear_faults(self, query: dict, body: dict) -> dict:
+        self.emulator.faults.clear()
+        return {"status": "ok"}
+
+    def _reset(self, query: dict, body: dict) -> dict:
+        self.emulator.reset()
+        return {"status": "ok"}

@@ -1,0 +1,111 @@
+"""Injected faults: answer the next N matching AWS calls with an error.
+
+Two kinds exist, matching what the reliability tests need:
+
+* ``throttle`` - the service's throttling error (JSON: ``ThrottlingException``,
+  query: ``Throttling``, both HTTP 400; S3: ``SlowDown``, HTTP 503);
+* ``server_error`` - an internal error (``InternalFailure``, S3 ``InternalError``,
+  HTTP 500).
+
+A fault matches on ``service`` (credential-scope name, e.g. ``sagemaker``) and
+``operation`` (e.g. ``CreateModel``); a missing key or ``"*"`` matches anything.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import asdict, dataclass
+
+from .aws_errors import QUERY, REST_XML, AwsError
+
+KINDS = ("throttle", "server_error")
+
+
+@dataclass
+class Fault:
+    """One pending fault and how many more calls it will fail."""
+
+    kind: str
+    service: str = "*"
+    operation: str = "*"
+    count: int = 1
+    message: str | None = None
+
+    def matches(self, service: str | None, operation: str | None) -> bool:
+        return self.count > 0 and self.service in ("*", service) and self.operation in ("*", operation)
+
+    def error_for(self, protocol: str) -> AwsError:
+        """The AWS error this fault produces for a call in ``protocol``."""
+        if self.kind == "throttle":
+            message = self.message or "Rate exceeded"
+            if protocol == REST_XML:
+                return AwsError("SlowDown", self.message or "Please reduce your request rate.", 503)
+            if protocol == QUERY:
+                return AwsError("Throttling", message, 400)
+            return AwsError("ThrottlingException", message, 400)
+        message = self.message or "An internal error occurred (injected by the emulator)."
+        if protocol == REST_XML:
+            return AwsError("InternalError", message, 500)
+        return AwsError("InternalFailure", message, 500)
+
+
+def parse_faults(payload: object) -> list[Fault]:
+    """Parse a control-API body like ``{"throttle": {"service": ..., "count": 2}}``.
+
+    Each kind may map to one spec or a list of specs. Raises ``ValueError``.
+    """
+    if not isinstance(payload, dict) or not payload:
+        raise ValueError('expected an object like {"throttle": {"service": "sagemaker", "operation": "CreateModel", "count": 2}}')
+    faults = []
+    for kind, specs in payload.items():
+        if kind not in KINDS:
+            raise ValueError(f"unknown fault kind {kind!r}; expected one of {list(KINDS)}")
+        for spec in specs if isinstance(specs, list) else [specs]:
+            if not isinstance(spec, dict):
+                raise ValueError(f"fault spec for {kind!r} must be an object")
+            unknown = set(spec) - {"service", "operation", "count", "message"}
+            if unknown:
+                raise ValueError(f"unknown fault keys {sorted(unknown)}")
+            count = spec.get("count", 1)
+            if not isinstance(count, int) or isinstance(count, bool) or count < 1:
+                raise ValueError("fault count must be a positive integer")
+            faults.append(
+                Fault(
+                    kind=kind,
+                    service=str(spec.get("service") or "*"),
+                    operation=str(spec.get("operation") or "*"),
+                    count=count,
+                    message=spec.get("message"),
+                )
+            )
+    return faults
+
+
+class FaultQueue:
+    """Thread-safe list of pending faults, consumed in insertion order."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._faults: list[Fault] = []
+
+    def add(self, faults: list[Fault]) -> None:
+        with self._lock:
+            self._faults.extend(faults)
+
+    def take(self, service: str | None, operation: str | None) -> Fault | None:
+        """Consume one use of the first fault matching this call, if any."""
+        with self._lock:
+            for fault in self._faults:
+                if fault.matches(service, operation):
+                    fault.count -= 1
+                    self._faults = [f for f in self._faults if f.count > 0]
+                    return fault
+        return None
+
+    def pending(self) -> list[dict]:
+        with self._lock:
+            return [asdict(fault) for fault in self._faults]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._faults.clear()

@@ -1,0 +1,145 @@
+"""What an incoming WSGI request is, in AWS terms: service, region, operation, protocol.
+
+* service and region come from the SigV4 credential scope
+  (``Credential=AKID/20240101/us-east-1/sagemaker/aws4_request``), in the
+  ``Authorization`` header or, for presigned URLs, the ``X-Amz-Credential`` query key
+  (SigV2-signed calls, only S3 still uses them, count as ``s3``);
+* the operation comes from ``X-Amz-Target`` (JSON protocols), the ``/operation/<Name>``
+  path (smithy-rpc-v2-cbor), ``Action=`` (query protocols), S3's method/path/query
+  (see :mod:`s3_operations`) or botocore's REST URI templates (:mod:`rest_operations`).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from dataclasses import dataclass
+from urllib.parse import parse_qs
+
+from . import aws_errors
+from .rest_operations import rest_operation
+from .s3_operations import s3_operation
+
+_CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/(\d{8})/([^/]+)/([^/]+)/aws4_request")
+_CBOR_PATH = re.compile(r"/service/[^/]+/operation/([^/?]+)")
+DEFAULT_REGION = "us-east-1"
+
+
+@dataclass
+class AwsRequest:
+    """The AWS view of one HTTP request (the body is buffered when it is small RPC data)."""
+
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    service: str | None
+    region: str
+    access_key: str | None
+    operation: str | None
+    protocol: str
+    body: bytes | None
+
+    def json_body(self) -> dict:
+        """The request body parsed as JSON (``{}`` when empty)."""
+        if not self.body:
+            return {}
+        value = json.loads(self.body)
+        return value if isinstance(value, dict) else {}
+
+
+def header(environ: dict, name: str) -> str | None:
+    """A request header from the WSGI environ."""
+    key = name.upper().replace("-", "_")
+    if key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+        return environ.get(key)
+    return environ.get("HTTP_" + key)
+
+
+def buffer_body(environ: dict) -> bytes:
+    """Read the whole body and put a fresh stream back so downstream apps can read it."""
+    length = environ.get("CONTENT_LENGTH")
+    stream = environ["wsgi.input"]
+    if length:
+        body = stream.read(int(length))
+    elif environ.get("wsgi.input_terminated"):
+        body = stream.read()
+    else:
+        body = b""
+    restore_body(environ, body)
+    return body
+
+
+def restore_body(environ: dict, body: bytes) -> None:
+    """Give ``environ`` a new input stream holding ``body``."""
+    environ["wsgi.input"] = io.BytesIO(body)
+    environ["CONTENT_LENGTH"] = str(len(body))
+
+
+def _credential_scope(environ: dict, query: dict[str, list[str]]) -> tuple[str | None, str | None, str | None]:
+    """(access key, region, service) from the SigV4 credential scope, if signed."""
+    text = header(environ, "Authorization") or ""
+    if not text and "X-Amz-Credential" in query:
+        text = "Credential=" + query["X-Amz-Credential"][0]
+    match = _CREDENTIAL.search(text)
+    if match:
+        return match.group(1), match.group(3), match.group(4)
+    # Signature version 2 (S3 presigned URLs, legacy S3 clients) has no scope; only S3 uses it.
+    if text.startswith("AWS ") and ":" in text:
+        return text[4:].split(":", 1)[0], None, "s3"
+    if "AWSAccessKeyId" in query and "Signature" in query:
+        return query["AWSAccessKeyId"][0], None, "s3"
+    return None, None, None
+
+
+def describe(environ: dict) -> AwsRequest:
+    """Classify ``environ`` as an AWS call, buffering the body of RPC-style calls."""
+    method = environ.get("REQUEST_METHOD", "GET").upper()
+    path = environ.get("PATH_INFO", "/") or "/"
+    query = parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)
+    access_key, region, service = _credential_scope(environ, query)
+    content_type = (header(environ, "Content-Type") or "").lower()
+    target = header(environ, "X-Amz-Target")
+    smithy = (header(environ, "Smithy-Protocol") or "").lower()
+
+    body = None
+    if service != "s3" and (target or smithy or "x-www-form-urlencoded" in content_type or "json" in content_type):
+        body = buffer_body(environ)
+
+    operation = None
+    if target:
+        protocol = aws_errors.JSON
+        operation = target.rsplit(".", 1)[-1]
+    elif smithy == "rpc-v2-cbor":
+        protocol = aws_errors.RPC_V2_CBOR
+        match = _CBOR_PATH.search(path)
+        operation = match.group(1) if match else None
+    elif service == "s3":
+        protocol = aws_errors.REST_XML
+        operation = s3_operation(method, path, query.keys(), _headers(environ), header(environ, "Host") or "")
+    elif "Action" in query or (body and "x-www-form-urlencoded" in content_type):
+        protocol = aws_errors.QUERY
+        form = parse_qs(body.decode("utf-8", "replace")) if body else {}
+        operation = (form.get("Action") or query.get("Action") or [None])[0]
+    else:
+        protocol = aws_errors.REST_JSON
+        if service:
+            operation = rest_operation(service, method, path, query.keys())
+        operation = operation or f"{method} {path}"
+
+    return AwsRequest(
+        method=method,
+        path=path,
+        query=query,
+        service=service,
+        region=region or DEFAULT_REGION,
+        access_key=access_key,
+        operation=operation,
+        protocol=protocol,
+        body=body,
+    )
+
+
+def _headers(environ: dict) -> dict[str, str]:
+    """Request headers with their HTTP names (lower-case, dashed)."""
+    return {key[5:].lower().replace("_", "-"): value for key, value in environ.items() if key.startswith("HTTP_")}

@@ -1,0 +1,42 @@
+"""The request log: one entry per AWS call that reached the emulator."""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime, timezone
+
+
+class RequestLog:
+    """Thread-safe, append-only (until cleared) list of recorded calls."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: list[dict] = []
+
+    def record(self, service: str | None, operation: str | None, region: str | None, status: int, fault: str | None = None) -> None:
+        """Append one call; ``time`` is an ISO 8601 UTC timestamp."""
+        entry = {
+            "service": service or "unknown",
+            "operation": operation or "unknown",
+            "time": datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            "region": region,
+            "status": status,
+        }
+        if fault:
+            entry["fault"] = fault
+        with self._lock:
+            self._entries.append(entry)
+
+    def entries(self, service: str | None = None, operation: str | None = None) -> list[dict]:
+        """A copy of the entries, optionally filtered."""
+        with self._lock:
+            return [
+                dict(entry)
+                for entry in self._entries
+                if (service is None or entry["service"] == service)
+                and (operation is None or entry["operation"] == operation)
+            ]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()

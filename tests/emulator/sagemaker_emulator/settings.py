@@ -1,0 +1,94 @@
+"""Runtime settings of the emulator, changed through ``POST /_emulator/config``.
+
+* ``endpoint_creating_seconds`` - how long a new endpoint stays ``Creating``;
+* ``endpoint_updating_seconds`` - how long ``UpdateEndpoint`` and
+  ``UpdateEndpointWeightsAndCapacities`` stay ``Updating`` (a failed update then
+  spends the same time ``RollingBack``);
+* ``fail_next_endpoint_create`` - ``true`` (any endpoint) or an endpoint name: the
+  next matching ``CreateEndpoint`` ends ``Failed``; consumed once used;
+* ``fail_next_endpoint_update`` - same for ``UpdateEndpoint``, which then rolls back.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import asdict, dataclass, fields
+
+CREATE_FAILURE_REASON = "Injected failure: the model container failed its health check."
+UPDATE_FAILURE_REASON = "Injected failure: the new model container failed its health check."
+
+
+@dataclass
+class Settings:
+    endpoint_creating_seconds: float = 0.0
+    endpoint_updating_seconds: float = 0.0
+    fail_next_endpoint_create: bool | str = False
+    fail_next_endpoint_update: bool | str = False
+
+
+def _check(name: str, value: object) -> object:
+    """Validate one setting value; raises ``ValueError``."""
+    if name.endswith("_seconds"):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+            raise ValueError(f"{name} must be a number >= 0")
+        return float(value)
+    if value is None:
+        return False
+    if not isinstance(value, (bool, str)) or value == "":
+        raise ValueError(f"{name} must be a boolean or an endpoint name")
+    return value
+
+
+class SettingsStore:
+    """Thread-safe holder of :class:`Settings` with one-shot failure flags."""
+
+    def __init__(self, initial: Settings | None = None) -> None:
+        self._lock = threading.Lock()
+        self._defaults = initial or Settings()
+        self._settings = Settings(**asdict(self._defaults))
+
+    def snapshot(self) -> dict:
+        with self._lock:
+            return asdict(self._settings)
+
+    def update(self, changes: object) -> dict:
+        """Apply a partial update (a dict); unknown keys are an error."""
+        if not isinstance(changes, dict):
+            raise ValueError("expected a JSON object")
+        known = {field.name for field in fields(Settings)}
+        unknown = set(changes) - known
+        if unknown:
+            raise ValueError(f"unknown settings {sorted(unknown)}; known: {sorted(known)}")
+        checked = {name: _check(name, value) for name, value in changes.items()}
+        with self._lock:
+            for name, value in checked.items():
+                setattr(self._settings, name, value)
+            return asdict(self._settings)
+
+    def reset(self) -> None:
+        with self._lock:
+            self._settings = Settings(**asdict(self._defaults))
+
+    def creating_seconds(self) -> float:
+        with self._lock:
+            return self._settings.endpoint_creating_seconds
+
+    def updating_seconds(self) -> float:
+        with self._lock:
+            return self._settings.endpoint_updating_seconds
+
+    def consume_create_failure(self, endpoint_name: str) -> bool:
+        """True (and clear the flag) if this CreateEndpoint should fail."""
+        return self._consume("fail_next_endpoint_create", endpoint_name)
+
+    def consume_update_failure(self, endpoint_name: str) -> bool:
+        """True (and clear the flag) if this UpdateEndpoint should fail."""
+        return self._consume("fail_next_endpoint_update", endpoint_name)
+
+    def _consume(self, name: str, endpoint_name: str) -> bool:
+        with self._lock:
+            flag = getattr(self._settings, name)
+            if flag is True or (isinstance(flag, str) and flag == endpoint_name):
+                setattr(self._settings, name, False)
+                return True
+            return False
