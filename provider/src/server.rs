@@ -189,9 +189,9 @@ impl ResourceProvider for ProviderService {
         let token = if request.r#type.is_empty() { type_of_urn(&request.urn).to_owned() } else { request.r#type.clone() };
         let resource = self.resource(&token)?;
         let news = struct_to_properties(request.news.as_ref());
-        let failures = resource.check(&news);
+        let (inputs, failures) = resource.check(&news);
         Ok(Response::new(proto::CheckResponse {
-            inputs: request.news,
+            inputs: Some(properties_to_struct(&inputs)),
             failures: failures_to_proto(failures),
         }))
     }

@@ -30,6 +30,9 @@ pub struct Endpoints {
     /// Endpoint URL for Amazon SNS.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sns: Option<String>,
+    /// Endpoint URL for Amazon CloudWatch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cloudwatch: Option<String>,
 }
 
 impl Endpoints {
@@ -41,6 +44,7 @@ impl Endpoints {
             &self.sagemaker,
             &self.applicationautoscaling,
             &self.sns,
+            &self.cloudwatch,
         ]
         .iter()
         .any(|url| url.is_some())
@@ -77,6 +81,7 @@ pub struct AwsClients {
     pub sagemaker: aws_sdk_sagemaker::Client,
     pub autoscaling: aws_sdk_applicationautoscaling::Client,
     pub sns: aws_sdk_sns::Client,
+    pub cloudwatch: aws_sdk_cloudwatch::Client,
     /// The region the clients talk to.
     pub region: String,
     /// Tags to add to every object created.
@@ -128,6 +133,10 @@ impl AwsClients {
         if let Some(url) = &endpoints.sns {
             sns = sns.endpoint_url(url);
         }
+        let mut cloudwatch = aws_sdk_cloudwatch::config::Builder::from(&shared);
+        if let Some(url) = &endpoints.cloudwatch {
+            cloudwatch = cloudwatch.endpoint_url(url);
+        }
 
         AwsClients {
             s3: aws_sdk_s3::Client::from_conf(s3.build()),
@@ -136,6 +145,7 @@ impl AwsClients {
             sagemaker: aws_sdk_sagemaker::Client::from_conf(sagemaker.build()),
             autoscaling: aws_sdk_applicationautoscaling::Client::from_conf(autoscaling.build()),
             sns: aws_sdk_sns::Client::from_conf(sns.build()),
+            cloudwatch: aws_sdk_cloudwatch::Client::from_conf(cloudwatch.build()),
             region: shared
                 .region()
                 .map(|r| r.to_string())

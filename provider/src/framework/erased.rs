@@ -20,7 +20,9 @@ use crate::wire::{properties_from_json, properties_to_json, PropertyMap, Propert
 #[async_trait]
 pub trait DynResource: Send + Sync {
     fn token(&self) -> &'static str;
-    fn check(&self, news: &PropertyMap) -> Vec<CheckFailure>;
+    /// Validates `news`; returns the inputs to record (with computed
+    /// inputs filled in) and the failures.
+    fn check(&self, news: &PropertyMap) -> (PropertyMap, Vec<CheckFailure>);
     fn diff(&self, old_inputs: &PropertyMap, news: &PropertyMap) -> DiffOutcome;
     /// Outputs a create would produce, for a preview: inputs as given,
     /// computed outputs unknown.
@@ -92,25 +94,37 @@ impl<R: CustomResource> DynResource for ResourceAdapter<R> {
         R::TOKEN
     }
 
-    fn check(&self, news: &PropertyMap) -> Vec<CheckFailure> {
+    fn check(&self, news: &PropertyMap) -> (PropertyMap, Vec<CheckFailure>) {
         let has_unknowns = news.values().any(PropertyValue::contains_unknowns);
         match decode::<R::Inputs>(news) {
-            Ok(inputs) => self.resource.check(&inputs).into_vec(),
+            Ok(inputs) => {
+                let failures = self.resource.check(&inputs).into_vec();
+                let mut checked = news.clone();
+                for (key, value) in self.resource.computed_inputs(&inputs) {
+                    let value = if has_unknowns {
+                        PropertyValue::Unknown(UnknownKind::Generic)
+                    } else {
+                        properties_from_json(&serde_json::json!({ "v": value }), &[])
+                            .remove("v")
+                            .unwrap_or(PropertyValue::Null)
+                    };
+                    checked.insert(key.to_owned(), value);
+                }
+                (checked, failures)
+            }
             // A value not known yet may fill a required field later; Check
             // runs again with every value known before anything is created.
-            Err(_) if has_unknowns => Vec::new(),
-            Err(failure) => vec![failure],
+            Err(_) if has_unknowns => (news.clone(), Vec::new()),
+            Err(failure) => (news.clone(), vec![failure]),
         }
     }
 
     fn diff(&self, old_inputs: &PropertyMap, news: &PropertyMap) -> DiffOutcome {
-        diff_inputs(
-            old_inputs,
-            news,
-            R::UPDATABLE,
-            R::IGNORED_IN_DIFF,
-            R::DELETE_BEFORE_REPLACE,
-        )
+        let ignored = match decode::<R::Inputs>(news) {
+            Ok(inputs) => self.resource.ignored_in_diff(&inputs),
+            Err(_) => R::IGNORED_IN_DIFF.to_vec(),
+        };
+        diff_inputs(old_inputs, news, R::UPDATABLE, &ignored, R::DELETE_BEFORE_REPLACE)
     }
 
     fn preview_outputs(&self, news: &PropertyMap) -> PropertyMap {

@@ -49,6 +49,19 @@ pub trait CustomResource: Send + Sync + 'static {
     type Inputs: Serialize + DeserializeOwned + JsonSchema + Clone + Send + Sync;
     type Outputs: Serialize + DeserializeOwned + JsonSchema + Clone + Send + Sync;
 
+    /// Input fields diff ignores for these inputs; by default
+    /// [`CustomResource::IGNORED_IN_DIFF`].
+    fn ignored_in_diff(&self, _news: &Self::Inputs) -> Vec<&'static str> {
+        Self::IGNORED_IN_DIFF.to_vec()
+    }
+
+    /// Inputs this resource derives from the others at check time (e.g. a
+    /// name hashed from the content), by wire name. They are unknown while
+    /// any other input is unknown.
+    fn computed_inputs(&self, _inputs: &Self::Inputs) -> Vec<(&'static str, serde_json::Value)> {
+        Vec::new()
+    }
+
     /// Validates inputs without calling AWS; runs at preview.
     fn check(&self, _inputs: &Self::Inputs) -> Failures {
         Failures::new()

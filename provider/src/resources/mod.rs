@@ -1,8 +1,12 @@
 //! Custom resources: one Rust type per kind of AWS object.
 
+pub mod autoscaling;
+pub mod cloudwatch;
 pub mod iam;
 pub mod kms;
 pub mod s3;
+pub mod sagemaker;
+pub mod sns;
 mod tags;
 
 pub use tags::Tags;
@@ -15,4 +19,11 @@ pub fn register(builder: RegistryBuilder) -> RegistryBuilder {
         .resource(kms::Key)
         .resource(s3::Bucket)
         .resource(iam::Role)
+        .resource(sagemaker::model::Model)
+        .resource(sagemaker::endpoint_config::EndpointConfig)
+        .resource(sagemaker::endpoint::Endpoint)
+        .resource(autoscaling::ScalableTarget)
+        .resource(autoscaling::ScalingPolicy)
+        .resource(sns::Topic)
+        .resource(cloudwatch::MetricAlarm)
 }

@@ -64,13 +64,15 @@ fn plain(value: &PropertyValue, has_unknowns: &mut bool) -> Value {
                 Value::Null
             }
         },
-        PropertyValue::ResourceReference(reference) => match &reference.id {
-            Some(id) => match id.as_ref() {
-                PropertyValue::String(text) if !text.is_empty() => Value::String(text.clone()),
-                PropertyValue::String(_) => Value::String(reference.urn.clone()),
-                other => plain(other, has_unknowns),
-            },
+        PropertyValue::ResourceReference(reference) => match reference.id.as_deref() {
             None => Value::String(reference.urn.clone()),
+            // The engine sends an unknown id as "": not known yet.
+            Some(PropertyValue::String(text)) if text.is_empty() => {
+                *has_unknowns = true;
+                Value::Null
+            }
+            Some(PropertyValue::String(text)) => Value::String(text.clone()),
+            Some(other) => plain(other, has_unknowns),
         },
     }
 }

@@ -6,6 +6,8 @@
 mod codec;
 mod json;
 pub mod sig;
+#[cfg(test)]
+mod tests;
 mod value;
 
 pub use codec::{struct_to_properties, properties_to_struct, value_from_proto, value_to_proto};

@@ -103,10 +103,14 @@ impl PropertyValue {
             PropertyValue::Secret(inner) => inner.contains_unknowns(),
             PropertyValue::Array(items) => items.iter().any(PropertyValue::contains_unknowns),
             PropertyValue::Object(map) => map.values().any(PropertyValue::contains_unknowns),
-            PropertyValue::ResourceReference(reference) => reference
-                .id
-                .as_ref()
-                .is_some_and(|id| id.contains_unknowns()),
+            PropertyValue::ResourceReference(reference) => {
+                reference.id.as_deref().is_some_and(|id| match id {
+                    // The engine sends an unknown id as "" (Go's
+                    // `ResourceReference.IDString`).
+                    PropertyValue::String(text) => text.is_empty(),
+                    other => other.contains_unknowns(),
+                })
+            }
             _ => false,
         }
     }

@@ -1,0 +1,405 @@
+//! Application Auto Scaling for endpoint variants:
+//! `sagemaker-deployment:applicationautoscaling:ScalableTarget` and
+//! `sagemaker-deployment:applicationautoscaling:ScalingPolicy`.
+
+use std::collections::BTreeMap;
+
+use async_trait::async_trait;
+use aws_sdk_applicationautoscaling::types::{
+    AdjustmentType, CustomizedMetricSpecification, MetricAggregationType, MetricDimension,
+    MetricStatistic, MetricType, PolicyType, PredefinedMetricSpecification, ScalableDimension,
+    ServiceNamespace, StepAdjustment, StepScalingPolicyConfiguration,
+    TargetTrackingScalingPolicyConfiguration,
+};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::aws::ResultExt;
+use crate::error::{ProviderError, Result};
+use crate::framework::{Context, Created, CustomResource, Failures, ReadOutcome};
+
+const SAGEMAKER: &str = "sagemaker";
+const VARIANT_COUNT: &str = "sagemaker:variant:DesiredInstanceCount";
+
+fn default_namespace() -> String {
+    SAGEMAKER.to_owned()
+}
+
+fn default_dimension() -> String {
+    VARIANT_COUNT.to_owned()
+}
+
+fn build_error(error: impl std::fmt::Display) -> ProviderError {
+    ProviderError::Internal(error.to_string())
+}
+
+/// Registers an endpoint variant's instance count with Application Auto
+/// Scaling, between a minimum (0 allowed for async endpoints) and a maximum.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ScalableTargetInputs {
+    /// `endpoint/<endpoint name>/variant/<variant name>`.
+    pub resource_id: String,
+    /// The scaled dimension.
+    #[serde(default = "default_dimension")]
+    pub scalable_dimension: String,
+    /// The service namespace.
+    #[serde(default = "default_namespace")]
+    pub service_namespace: String,
+    /// Fewest instances.
+    pub min_capacity: u32,
+    /// Most instances.
+    pub max_capacity: u32,
+}
+
+/// The registered target.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ScalableTargetOutputs {
+    #[serde(flatten)]
+    pub inputs: ScalableTargetInputs,
+    /// The scalable target ARN.
+    #[serde(default)]
+    pub arn: String,
+}
+
+/// The scalable target resource.
+pub struct ScalableTarget;
+
+#[async_trait]
+impl CustomResource for ScalableTarget {
+    const TOKEN: &'static str = "sagemaker-deployment:applicationautoscaling:ScalableTarget";
+    const UPDATABLE: &'static [&'static str] = &["minCapacity", "maxCapacity"];
+
+    type Inputs = ScalableTargetInputs;
+    type Outputs = ScalableTargetOutputs;
+
+    fn check(&self, inputs: &ScalableTargetInputs) -> Failures {
+        let mut failures = Failures::new();
+        failures.require(
+            inputs.min_capacity <= inputs.max_capacity,
+            "minCapacity",
+            format!("must not exceed maxCapacity ({}), got {}", inputs.max_capacity, inputs.min_capacity),
+        );
+        failures.require(inputs.max_capacity >= 1, "maxCapacity", "must be at least 1");
+        failures.require(
+            inputs.resource_id.split('/').count() == 4 && inputs.resource_id.starts_with("endpoint/"),
+            "resourceId",
+            "must be endpoint/<endpoint>/variant/<variant>",
+        );
+        failures
+    }
+
+    async fn create(&self, ctx: &Context, inputs: &ScalableTargetInputs) -> Result<Created<ScalableTargetOutputs>> {
+        let arn = register(ctx, inputs).await?;
+        Ok(Created {
+            id: inputs.resource_id.clone(),
+            outputs: ScalableTargetOutputs { inputs: inputs.clone(), arn },
+        })
+    }
+
+    async fn read(&self, ctx: &Context, id: &str, outputs: &ScalableTargetOutputs) -> Result<ReadOutcome<ScalableTargetInputs, ScalableTargetOutputs>> {
+        let found = ctx
+            .aws
+            .autoscaling
+            .describe_scalable_targets()
+            .service_namespace(ServiceNamespace::from(outputs.inputs.service_namespace.as_str()))
+            .resource_ids(id)
+            .scalable_dimension(ScalableDimension::from(outputs.inputs.scalable_dimension.as_str()))
+            .send()
+            .await
+            .aws("application-autoscaling", "DescribeScalableTargets")?;
+        let Some(target) = found.scalable_targets().first() else {
+            return Ok(ReadOutcome::Gone);
+        };
+        let inputs = ScalableTargetInputs {
+            min_capacity: target.min_capacity().max(0) as u32,
+            max_capacity: target.max_capacity().max(0) as u32,
+            ..outputs.inputs.clone()
+        };
+        Ok(ReadOutcome::Found {
+            id: id.to_owned(),
+            outputs: ScalableTargetOutputs {
+                inputs: inputs.clone(),
+                arn: target.scalable_target_arn().map(str::to_owned).unwrap_or_else(|| outputs.arn.clone()),
+            },
+            inputs,
+        })
+    }
+
+    async fn update(&self, ctx: &Context, _id: &str, olds: &ScalableTargetOutputs, news: &ScalableTargetInputs) -> Result<ScalableTargetOutputs> {
+        let arn = register(ctx, news).await?;
+        Ok(ScalableTargetOutputs {
+            inputs: news.clone(),
+            arn: if arn.is_empty() { olds.arn.clone() } else { arn },
+        })
+    }
+
+    async fn delete(&self, ctx: &Context, id: &str, outputs: &ScalableTargetOutputs) -> Result<()> {
+        match ctx
+            .aws
+            .autoscaling
+            .deregister_scalable_target()
+            .service_namespace(ServiceNamespace::from(outputs.inputs.service_namespace.as_str()))
+            .resource_id(id)
+            .scalable_dimension(ScalableDimension::from(outputs.inputs.scalable_dimension.as_str()))
+            .send()
+            .await
+            .aws("application-autoscaling", "DeregisterScalableTarget")
+        {
+            Ok(_) => Ok(()),
+            Err(error) if error.is_not_found() => Ok(()),
+            Err(error) => Err(error.into()),
+        }
+    }
+}
+
+async fn register(ctx: &Context, inputs: &ScalableTargetInputs) -> Result<String> {
+    let registered = ctx
+        .aws
+        .autoscaling
+        .register_scalable_target()
+        .service_namespace(ServiceNamespace::from(inputs.service_namespace.as_str()))
+        .resource_id(&inputs.resource_id)
+        .scalable_dimension(ScalableDimension::from(inputs.scalable_dimension.as_str()))
+        .min_capacity(inputs.min_capacity as i32)
+        .max_capacity(inputs.max_capacity as i32)
+        .send()
+        .await
+        .aws("application-autoscaling", "RegisterScalableTarget")?;
+    Ok(registered.scalable_target_arn().unwrap_or_default().to_owned())
+}
+
+/// A CloudWatch metric chosen by name, namespace, statistic and dimensions.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomMetric {
+    pub metric_name: String,
+    pub namespace: String,
+    /// `Average`, `Sum`, `Minimum`, `Maximum` or `SampleCount`.
+    pub statistic: String,
+    #[serde(default)]
+    pub dimensions: BTreeMap<String, String>,
+}
+
+/// Keep a metric near a target value.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TargetTracking {
+    /// The value to hold the metric at.
+    pub target_value: f64,
+    /// A predefined metric, e.g. `SageMakerVariantInvocationsPerInstance`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub predefined_metric: Option<String>,
+    /// A custom metric, e.g. `ApproximateBacklogSizePerInstance`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom_metric: Option<CustomMetric>,
+    /// Seconds after a scale-in before the next.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scale_in_cooldown: Option<u32>,
+    /// Seconds after a scale-out before the next.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scale_out_cooldown: Option<u32>,
+}
+
+/// One step of a step-scaling policy.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Step {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lower_bound: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upper_bound: Option<f64>,
+    /// Instances to add (or remove, when negative).
+    pub scaling_adjustment: i32,
+}
+
+/// Scale by steps when an alarm fires.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct StepScaling {
+    /// `ChangeInCapacity`, `ExactCapacity` or `PercentChangeInCapacity`.
+    pub adjustment_type: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cooldown: Option<u32>,
+    /// `Average`, `Minimum` or `Maximum`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metric_aggregation_type: Option<String>,
+    pub steps: Vec<Step>,
+}
+
+/// A scaling policy on a registered scalable target.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ScalingPolicyInputs {
+    /// The policy name.
+    pub policy_name: String,
+    /// The scalable target's resource id.
+    pub resource_id: String,
+    #[serde(default = "default_dimension")]
+    pub scalable_dimension: String,
+    #[serde(default = "default_namespace")]
+    pub service_namespace: String,
+    /// Target tracking (set this or `stepScaling`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_tracking: Option<TargetTracking>,
+    /// Step scaling (set this or `targetTracking`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step_scaling: Option<StepScaling>,
+}
+
+/// The policy as created.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ScalingPolicyOutputs {
+    #[serde(flatten)]
+    pub inputs: ScalingPolicyInputs,
+    /// The policy ARN (an alarm action for step policies).
+    pub policy_arn: String,
+}
+
+/// The scaling policy resource.
+pub struct ScalingPolicy;
+
+#[async_trait]
+impl CustomResource for ScalingPolicy {
+    const TOKEN: &'static str = "sagemaker-deployment:applicationautoscaling:ScalingPolicy";
+    const UPDATABLE: &'static [&'static str] = &["targetTracking", "stepScaling"];
+
+    type Inputs = ScalingPolicyInputs;
+    type Outputs = ScalingPolicyOutputs;
+
+    fn check(&self, inputs: &ScalingPolicyInputs) -> Failures {
+        let mut failures = Failures::new();
+        failures.require(
+            inputs.target_tracking.is_some() != inputs.step_scaling.is_some(),
+            "targetTracking",
+            "set exactly one of targetTracking and stepScaling",
+        );
+        if let Some(tracking) = &inputs.target_tracking {
+            failures.require(
+                tracking.predefined_metric.is_some() != tracking.custom_metric.is_some(),
+                "targetTracking.predefinedMetric",
+                "set exactly one of predefinedMetric and customMetric",
+            );
+            failures.require(tracking.target_value > 0.0, "targetTracking.targetValue", "must be greater than 0");
+        }
+        if let Some(step) = &inputs.step_scaling {
+            failures.require(!step.steps.is_empty(), "stepScaling.steps", "must have at least one step");
+        }
+        failures
+    }
+
+    async fn create(&self, ctx: &Context, inputs: &ScalingPolicyInputs) -> Result<Created<ScalingPolicyOutputs>> {
+        let policy_arn = put_policy(ctx, inputs).await?;
+        Ok(Created {
+            id: inputs.policy_name.clone(),
+            outputs: ScalingPolicyOutputs { inputs: inputs.clone(), policy_arn },
+        })
+    }
+
+    async fn read(&self, ctx: &Context, id: &str, outputs: &ScalingPolicyOutputs) -> Result<ReadOutcome<ScalingPolicyInputs, ScalingPolicyOutputs>> {
+        let found = ctx
+            .aws
+            .autoscaling
+            .describe_scaling_policies()
+            .service_namespace(ServiceNamespace::from(outputs.inputs.service_namespace.as_str()))
+            .resource_id(&outputs.inputs.resource_id)
+            .scalable_dimension(ScalableDimension::from(outputs.inputs.scalable_dimension.as_str()))
+            .policy_names(id)
+            .send()
+            .await
+            .aws("application-autoscaling", "DescribeScalingPolicies")?;
+        if found.scaling_policies().is_empty() {
+            return Ok(ReadOutcome::Gone);
+        }
+        Ok(ReadOutcome::Found {
+            id: id.to_owned(),
+            inputs: outputs.inputs.clone(),
+            outputs: outputs.clone(),
+        })
+    }
+
+    async fn update(&self, ctx: &Context, _id: &str, _olds: &ScalingPolicyOutputs, news: &ScalingPolicyInputs) -> Result<ScalingPolicyOutputs> {
+        let policy_arn = put_policy(ctx, news).await?;
+        Ok(ScalingPolicyOutputs { inputs: news.clone(), policy_arn })
+    }
+
+    async fn delete(&self, ctx: &Context, id: &str, outputs: &ScalingPolicyOutputs) -> Result<()> {
+        match ctx
+            .aws
+            .autoscaling
+            .delete_scaling_policy()
+            .policy_name(id)
+            .service_namespace(ServiceNamespace::from(outputs.inputs.service_namespace.as_str()))
+            .resource_id(&outputs.inputs.resource_id)
+            .scalable_dimension(ScalableDimension::from(outputs.inputs.scalable_dimension.as_str()))
+            .send()
+            .await
+            .aws("application-autoscaling", "DeleteScalingPolicy")
+        {
+            Ok(_) => Ok(()),
+            Err(error) if error.is_not_found() => Ok(()),
+            Err(error) => Err(error.into()),
+        }
+    }
+}
+
+async fn put_policy(ctx: &Context, inputs: &ScalingPolicyInputs) -> Result<String> {
+    let mut request = ctx
+        .aws
+        .autoscaling
+        .put_scaling_policy()
+        .policy_name(&inputs.policy_name)
+        .service_namespace(ServiceNamespace::from(inputs.service_namespace.as_str()))
+        .resource_id(&inputs.resource_id)
+        .scalable_dimension(ScalableDimension::from(inputs.scalable_dimension.as_str()));
+    if let Some(tracking) = &inputs.target_tracking {
+        let mut config = TargetTrackingScalingPolicyConfiguration::builder()
+            .target_value(tracking.target_value)
+            .set_scale_in_cooldown(tracking.scale_in_cooldown.map(|s| s as i32))
+            .set_scale_out_cooldown(tracking.scale_out_cooldown.map(|s| s as i32));
+        if let Some(metric) = &tracking.predefined_metric {
+            config = config.predefined_metric_specification(
+                PredefinedMetricSpecification::builder()
+                    .predefined_metric_type(MetricType::from(metric.as_str()))
+                    .build()
+                    .map_err(build_error)?,
+            );
+        }
+        if let Some(metric) = &tracking.custom_metric {
+            let mut spec = CustomizedMetricSpecification::builder()
+                .metric_name(&metric.metric_name)
+                .namespace(&metric.namespace)
+                .statistic(MetricStatistic::from(metric.statistic.as_str()));
+            for (name, value) in &metric.dimensions {
+                spec = spec.dimensions(MetricDimension::builder().name(name).value(value).build().map_err(build_error)?);
+            }
+            config = config.customized_metric_specification(spec.build());
+        }
+        request = request
+            .policy_type(PolicyType::TargetTrackingScaling)
+            .target_tracking_scaling_policy_configuration(config.build().map_err(build_error)?);
+    }
+    if let Some(step) = &inputs.step_scaling {
+        let mut config = StepScalingPolicyConfiguration::builder()
+            .adjustment_type(AdjustmentType::from(step.adjustment_type.as_str()))
+            .set_cooldown(step.cooldown.map(|c| c as i32))
+            .set_metric_aggregation_type(step.metric_aggregation_type.as_deref().map(MetricAggregationType::from));
+        for adjustment in &step.steps {
+            config = config.step_adjustments(
+                StepAdjustment::builder()
+                    .set_metric_interval_lower_bound(adjustment.lower_bound)
+                    .set_metric_interval_upper_bound(adjustment.upper_bound)
+                    .scaling_adjustment(adjustment.scaling_adjustment)
+                    .build()
+                    .map_err(build_error)?,
+            );
+        }
+        request = request
+            .policy_type(PolicyType::StepScaling)
+            .step_scaling_policy_configuration(config.build());
+    }
+    let put = request.send().await.aws("application-autoscaling", "PutScalingPolicy")?;
+    Ok(put.policy_arn().to_owned())
+}

@@ -1,0 +1,176 @@
+//! `sagemaker-deployment:cloudwatch:MetricAlarm`: a CloudWatch metric alarm.
+
+use std::collections::BTreeMap;
+
+use async_trait::async_trait;
+use aws_sdk_cloudwatch::types::{ComparisonOperator, Dimension, Statistic};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::aws::ResultExt;
+use crate::error::Result;
+use crate::framework::{Context, Created, CustomResource, Failures, ReadOutcome};
+
+/// An alarm on one CloudWatch metric; its actions run when it fires (e.g. a
+/// step-scaling policy that wakes an endpoint scaled to zero).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MetricAlarmInputs {
+    /// The alarm name.
+    pub alarm_name: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub alarm_description: String,
+    pub metric_name: String,
+    pub namespace: String,
+    /// `Average`, `Sum`, `Minimum`, `Maximum` or `SampleCount`.
+    pub statistic: String,
+    #[serde(default)]
+    pub dimensions: BTreeMap<String, String>,
+    /// Seconds per evaluated period.
+    pub period: u32,
+    pub evaluation_periods: u32,
+    pub threshold: f64,
+    /// E.g. `GreaterThanOrEqualToThreshold`.
+    pub comparison_operator: String,
+    /// `missing`, `notBreaching`, `breaching` or `ignore`.
+    #[serde(default = "default_missing")]
+    pub treat_missing_data: String,
+    /// ARNs notified or invoked when the alarm fires.
+    #[serde(default)]
+    pub alarm_actions: Vec<String>,
+}
+
+fn default_missing() -> String {
+    "missing".to_owned()
+}
+
+/// The alarm as created.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MetricAlarmOutputs {
+    #[serde(flatten)]
+    pub inputs: MetricAlarmInputs,
+    /// The alarm ARN.
+    pub arn: String,
+}
+
+/// The metric alarm resource.
+pub struct MetricAlarm;
+
+const COMPARISONS: [&str; 4] = [
+    "GreaterThanOrEqualToThreshold",
+    "GreaterThanThreshold",
+    "LessThanThreshold",
+    "LessThanOrEqualToThreshold",
+];
+
+#[async_trait]
+impl CustomResource for MetricAlarm {
+    const TOKEN: &'static str = "sagemaker-deployment:cloudwatch:MetricAlarm";
+    const UPDATABLE: &'static [&'static str] = &[
+        "alarmDescription",
+        "metricName",
+        "namespace",
+        "statistic",
+        "dimensions",
+        "period",
+        "evaluationPeriods",
+        "threshold",
+        "comparisonOperator",
+        "treatMissingData",
+        "alarmActions",
+    ];
+
+    type Inputs = MetricAlarmInputs;
+    type Outputs = MetricAlarmOutputs;
+
+    fn check(&self, inputs: &MetricAlarmInputs) -> Failures {
+        let mut failures = Failures::new();
+        failures.require(!inputs.alarm_name.is_empty() && inputs.alarm_name.len() <= 255, "alarmName", "must be 1-255 characters");
+        failures.require(
+            COMPARISONS.contains(&inputs.comparison_operator.as_str()),
+            "comparisonOperator",
+            format!("must be one of {}", COMPARISONS.join(", ")),
+        );
+        failures.require(
+            inputs.period == 10 || inputs.period == 30 || (inputs.period >= 60 && inputs.period % 60 == 0),
+            "period",
+            "must be 10, 30 or a multiple of 60 seconds",
+        );
+        failures.require(inputs.evaluation_periods >= 1, "evaluationPeriods", "must be at least 1");
+        failures
+    }
+
+    async fn create(&self, ctx: &Context, inputs: &MetricAlarmInputs) -> Result<Created<MetricAlarmOutputs>> {
+        put_alarm(ctx, inputs).await?;
+        let arn = alarm_arn(ctx, &inputs.alarm_name).await?.unwrap_or_default();
+        Ok(Created {
+            id: inputs.alarm_name.clone(),
+            outputs: MetricAlarmOutputs { inputs: inputs.clone(), arn },
+        })
+    }
+
+    async fn read(&self, ctx: &Context, id: &str, outputs: &MetricAlarmOutputs) -> Result<ReadOutcome<MetricAlarmInputs, MetricAlarmOutputs>> {
+        match alarm_arn(ctx, id).await? {
+            None => Ok(ReadOutcome::Gone),
+            Some(arn) => Ok(ReadOutcome::Found {
+                id: id.to_owned(),
+                inputs: outputs.inputs.clone(),
+                outputs: MetricAlarmOutputs { arn, ..outputs.clone() },
+            }),
+        }
+    }
+
+    async fn update(&self, ctx: &Context, _id: &str, olds: &MetricAlarmOutputs, news: &MetricAlarmInputs) -> Result<MetricAlarmOutputs> {
+        put_alarm(ctx, news).await?;
+        Ok(MetricAlarmOutputs { inputs: news.clone(), arn: olds.arn.clone() })
+    }
+
+    async fn delete(&self, ctx: &Context, id: &str, _outputs: &MetricAlarmOutputs) -> Result<()> {
+        match ctx.aws.cloudwatch.delete_alarms().alarm_names(id).send().await.aws("cloudwatch", "DeleteAlarms") {
+            Ok(_) => Ok(()),
+            Err(error) if error.is_not_found() => Ok(()),
+            Err(error) => Err(error.into()),
+        }
+    }
+}
+
+async fn put_alarm(ctx: &Context, inputs: &MetricAlarmInputs) -> Result<()> {
+    let mut request = ctx
+        .aws
+        .cloudwatch
+        .put_metric_alarm()
+        .alarm_name(&inputs.alarm_name)
+        .metric_name(&inputs.metric_name)
+        .namespace(&inputs.namespace)
+        .statistic(Statistic::from(inputs.statistic.as_str()))
+        .period(inputs.period as i32)
+        .evaluation_periods(inputs.evaluation_periods as i32)
+        .threshold(inputs.threshold)
+        .comparison_operator(ComparisonOperator::from(inputs.comparison_operator.as_str()))
+        .treat_missing_data(&inputs.treat_missing_data)
+        .set_alarm_actions(Some(inputs.alarm_actions.clone()));
+    if !inputs.alarm_description.is_empty() {
+        request = request.alarm_description(&inputs.alarm_description);
+    }
+    for (name, value) in &inputs.dimensions {
+        request = request.dimensions(Dimension::builder().name(name).value(value).build());
+    }
+    request.send().await.aws("cloudwatch", "PutMetricAlarm")?;
+    Ok(())
+}
+
+async fn alarm_arn(ctx: &Context, name: &str) -> Result<Option<String>> {
+    let found = ctx
+        .aws
+        .cloudwatch
+        .describe_alarms()
+        .alarm_names(name)
+        .send()
+        .await
+        .aws("cloudwatch", "DescribeAlarms")?;
+    Ok(found
+        .metric_alarms()
+        .first()
+        .map(|alarm| alarm.alarm_arn().unwrap_or_default().to_owned()))
+}

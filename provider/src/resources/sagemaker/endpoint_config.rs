@@ -1,0 +1,531 @@
+//! `sagemaker-deployment:sagemaker:EndpointConfig`: an immutable endpoint
+//! configuration whose name is derived from a hash of its content.
+
+use std::collections::BTreeMap;
+
+use async_trait::async_trait;
+use aws_sdk_sagemaker::types::{
+    AsyncInferenceClientConfig, AsyncInferenceConfig, AsyncInferenceNotificationConfig,
+    AsyncInferenceOutputConfig, CaptureMode, CaptureOption, DataCaptureConfig, ProductionVariant,
+    ProductionVariantInstanceType, ProductionVariantServerlessConfig,
+};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::sagemaker_tags;
+use crate::aws::ResultExt;
+use crate::error::{ProviderError, Result};
+use crate::framework::naming::{content_hashed, sagemaker_name_problem};
+use crate::framework::{Context, Created, CustomResource, Failures, ReadOutcome};
+use crate::resources::Tags;
+
+/// Serverless compute of a variant.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ServerlessCompute {
+    /// Memory in MB: 1024 to 6144 in steps of 1024.
+    pub memory_size_in_mb: u32,
+    /// Concurrent invocations: 1 to 200.
+    pub max_concurrency: u32,
+    /// Pre-warmed concurrency, at most `maxConcurrency`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provisioned_concurrency: Option<u32>,
+}
+
+/// One production variant: a model on instances or on serverless compute.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct VariantSpec {
+    /// The variant name, unique in the endpoint.
+    pub variant_name: String,
+    /// The SageMaker model the variant serves.
+    pub model_name: String,
+    /// Instance type (`ml.*`) for instance-backed variants.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance_type: Option<String>,
+    /// Serverless compute, for serverless variants.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub serverless: Option<ServerlessCompute>,
+    /// Seconds SageMaker waits for the container's health check.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub container_startup_health_check_timeout_in_seconds: Option<u32>,
+}
+
+/// A variant's share of traffic and instance count.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct VariantCapacity {
+    /// Relative traffic weight (not negative).
+    pub weight: f64,
+    /// Instances, for instance-backed variants.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance_count: Option<u32>,
+}
+
+/// Capturing requests and responses to S3.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DataCapture {
+    /// `s3://bucket/prefix` to write captures to.
+    pub destination_s3_uri: String,
+    /// Percentage of requests captured (0-100).
+    pub initial_sampling_percentage: u32,
+    /// What is captured: `Input`, `Output` or both.
+    #[serde(default = "both_modes")]
+    pub capture_modes: Vec<String>,
+    /// KMS key for the captured data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kms_key_arn: Option<String>,
+}
+
+fn both_modes() -> Vec<String> {
+    vec!["Input".into(), "Output".into()]
+}
+
+/// Asynchronous inference settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AsyncInference {
+    /// `s3://bucket/prefix` for results.
+    pub s3_output_path: String,
+    /// `s3://bucket/prefix` for failures.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub s3_failure_path: Option<String>,
+    /// KMS key for the results.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kms_key_arn: Option<String>,
+    /// Concurrent requests each instance processes (1-1000).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_concurrent_invocations_per_instance: Option<u32>,
+    /// SNS topic notified of successes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub success_topic_arn: Option<String>,
+    /// SNS topic notified of errors.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_topic_arn: Option<String>,
+}
+
+/// A SageMaker endpoint configuration. Endpoint configurations are
+/// immutable, so the name is `namePrefix-<hash of the content>`: new content
+/// gets a new configuration, created before the endpoint switches to it and
+/// deleted only after. Initial weights and counts are not part of the
+/// content: changing them alone updates the endpoint in place.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct EndpointConfigInputs {
+    /// Prefix of the generated name.
+    pub name_prefix: String,
+    /// The production variants (1-10; serverless 1-5).
+    pub production_variants: Vec<VariantSpec>,
+    /// Initial weight and instance count per variant name.
+    #[serde(default)]
+    pub initial_capacity: BTreeMap<String, VariantCapacity>,
+    /// KMS key for the storage volumes of the instances.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kms_key_arn: Option<String>,
+    /// Request and response capture.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_capture: Option<DataCapture>,
+    /// Asynchronous inference settings; makes this an async endpoint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub async_inference: Option<AsyncInference>,
+    /// Tags on the configuration.
+    #[serde(default, skip_serializing_if = "Tags::is_empty")]
+    pub tags: Tags,
+    /// The generated name (computed; any value given is replaced).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub endpoint_config_name: Option<String>,
+}
+
+impl EndpointConfigInputs {
+    /// `namePrefix-<hash>` over everything but capacity and the name.
+    pub fn derived_name(&self) -> String {
+        let content = EndpointConfigInputs {
+            initial_capacity: BTreeMap::new(),
+            endpoint_config_name: None,
+            ..self.clone()
+        };
+        let bytes = serde_json::to_vec(&content).unwrap_or_default();
+        content_hashed(&self.name_prefix, &bytes)
+    }
+
+    fn name(&self) -> String {
+        self.endpoint_config_name.clone().unwrap_or_else(|| self.derived_name())
+    }
+}
+
+/// The configuration as created.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct EndpointConfigOutputs {
+    #[serde(flatten)]
+    pub inputs: EndpointConfigInputs,
+    /// The configuration ARN.
+    pub arn: String,
+}
+
+/// The endpoint-configuration resource.
+pub struct EndpointConfig;
+
+/// Checks variants against SageMaker's rules; `path` prefixes property names.
+pub fn check_variants(inputs: &EndpointConfigInputs, failures: &mut Failures) {
+    let variants = &inputs.production_variants;
+    let serverless = variants.iter().filter(|v| v.serverless.is_some()).count();
+    let instance = variants.iter().filter(|v| v.instance_type.is_some()).count();
+    let limit = if serverless > 0 { 5 } else { 10 };
+    failures.require(
+        !variants.is_empty() && variants.len() <= limit,
+        "productionVariants",
+        format!(
+            "must have 1 to {limit} variants{}, got {}",
+            if serverless > 0 { " for a serverless endpoint" } else { "" },
+            variants.len()
+        ),
+    );
+    if serverless > 0 && instance > 0 {
+        failures.push(
+            "productionVariants",
+            "cannot mix serverless variants with instance-backed variants in one endpoint",
+        );
+    }
+    if serverless > 0 && inputs.async_inference.is_some() {
+        failures.push("asyncInference", "serverless variants cannot serve asynchronous inference");
+    }
+    if serverless > 0 && inputs.data_capture.is_some() {
+        failures.push("dataCapture", "serverless endpoints do not support data capture");
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for (i, variant) in variants.iter().enumerate() {
+        let at = |field: &str| format!("productionVariants[{i}].{field}");
+        if let Some(problem) = sagemaker_name_problem(&variant.variant_name) {
+            failures.push(at("variantName"), problem);
+        }
+        if !seen.insert(variant.variant_name.as_str()) {
+            failures.push(at("variantName"), format!("`{}` is used by more than one variant", variant.variant_name));
+        }
+        match (&variant.instance_type, &variant.serverless) {
+            (None, None) => failures.push(at("instanceType"), "each variant needs an instance type or serverless compute"),
+            (Some(_), Some(_)) => failures.push(at("serverless"), "a variant is either instance-backed or serverless, not both"),
+            (Some(instance_type), None) => {
+                if !is_ml_instance_type(instance_type) {
+                    failures.push(at("instanceType"), format!("must be a SageMaker `ml.` instance type, got `{instance_type}`"));
+                }
+            }
+            (None, Some(compute)) => check_serverless(compute, &at("serverless"), failures),
+        }
+    }
+    check_capacity(&inputs.initial_capacity, variants.iter().map(|v| v.variant_name.as_str()), "initialCapacity", failures);
+    if let Some(capture) = &inputs.data_capture {
+        failures.require(
+            capture.initial_sampling_percentage <= 100,
+            "dataCapture.initialSamplingPercentage",
+            "must be between 0 and 100",
+        );
+        failures.require(capture.destination_s3_uri.starts_with("s3://"), "dataCapture.destinationS3Uri", "must be an s3:// URI");
+        for mode in &capture.capture_modes {
+            failures.require(mode == "Input" || mode == "Output", "dataCapture.captureModes", format!("`{mode}` is not Input or Output"));
+        }
+    }
+    if let Some(config) = &inputs.async_inference {
+        failures.require(config.s3_output_path.starts_with("s3://"), "asyncInference.s3OutputPath", "must be an s3:// URI");
+        if let Some(n) = config.max_concurrent_invocations_per_instance {
+            failures.require(
+                (1..=1000).contains(&n),
+                "asyncInference.maxConcurrentInvocationsPerInstance",
+                format!("must be between 1 and 1000, got {n}"),
+            );
+        }
+    }
+}
+
+/// `ml.<family>.<size>`.
+pub fn is_ml_instance_type(text: &str) -> bool {
+    let parts: Vec<&str> = text.split('.').collect();
+    parts.len() == 3 && parts[0] == "ml" && parts[1..].iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+}
+
+/// Serverless limits: memory 1024-6144 in 1024 steps, concurrency 1-200,
+/// provisioned concurrency no larger than max concurrency.
+pub fn check_serverless(compute: &ServerlessCompute, path: &str, failures: &mut Failures) {
+    let memory = compute.memory_size_in_mb;
+    failures.require(
+        (1024..=6144).contains(&memory) && memory % 1024 == 0,
+        format!("{path}.memorySizeInMb"),
+        format!("must be 1024, 2048, 3072, 4096, 5120 or 6144 MB, got {memory}"),
+    );
+    failures.require(
+        (1..=200).contains(&compute.max_concurrency),
+        format!("{path}.maxConcurrency"),
+        format!("must be between 1 and 200, got {}", compute.max_concurrency),
+    );
+    if let Some(provisioned) = compute.provisioned_concurrency {
+        failures.require(
+            provisioned >= 1 && provisioned <= compute.max_concurrency,
+            format!("{path}.provisionedConcurrency"),
+            format!("must be between 1 and maxConcurrency ({}), got {provisioned}", compute.max_concurrency),
+        );
+    }
+}
+
+/// Weights not negative and not all zero; counts at least 1; every entry
+/// names a variant.
+pub fn check_capacity<'a>(
+    capacity: &BTreeMap<String, VariantCapacity>,
+    variants: impl Iterator<Item = &'a str>,
+    path: &str,
+    failures: &mut Failures,
+) {
+    let names: Vec<&str> = variants.collect();
+    for (variant, entry) in capacity {
+        if !names.contains(&variant.as_str()) {
+            failures.push(format!("{path}.{variant}"), "names no variant of this endpoint");
+        }
+        failures.require(
+            entry.weight >= 0.0 && entry.weight.is_finite(),
+            format!("{path}.{variant}.weight"),
+            format!("must not be negative, got {}", entry.weight),
+        );
+        if let Some(count) = entry.instance_count {
+            failures.require(count >= 1, format!("{path}.{variant}.instanceCount"), "must be at least 1");
+        }
+    }
+    if !capacity.is_empty() && capacity.values().all(|c| c.weight == 0.0) {
+        failures.push(format!("{path}"), "variant weights must not all be zero: no variant would receive traffic");
+    }
+}
+
+#[async_trait]
+impl CustomResource for EndpointConfig {
+    const TOKEN: &'static str = "sagemaker-deployment:sagemaker:EndpointConfig";
+    const IGNORED_IN_DIFF: &'static [&'static str] = &["initialCapacity"];
+
+    type Inputs = EndpointConfigInputs;
+    type Outputs = EndpointConfigOutputs;
+
+    fn computed_inputs(&self, inputs: &EndpointConfigInputs) -> Vec<(&'static str, serde_json::Value)> {
+        vec![("endpointConfigName", serde_json::Value::String(inputs.derived_name()))]
+    }
+
+    fn check(&self, inputs: &EndpointConfigInputs) -> Failures {
+        let mut failures = Failures::new();
+        failures.require(!inputs.name_prefix.is_empty(), "namePrefix", "must not be empty");
+        check_variants(inputs, &mut failures);
+        failures
+    }
+
+    async fn create(&self, ctx: &Context, inputs: &EndpointConfigInputs) -> Result<Created<EndpointConfigOutputs>> {
+        let name = inputs.name();
+        let mut request = ctx
+            .aws
+            .sagemaker
+            .create_endpoint_config()
+            .endpoint_config_name(&name)
+            .set_tags(Some(sagemaker_tags(&ctx.aws.tags_with(&inputs.tags))));
+        for variant in &inputs.production_variants {
+            let capacity = inputs.initial_capacity.get(&variant.variant_name);
+            let mut builder = ProductionVariant::builder()
+                .variant_name(&variant.variant_name)
+                .model_name(&variant.model_name)
+                .initial_variant_weight(capacity.map_or(1.0, |c| c.weight) as f32);
+            if let Some(instance_type) = &variant.instance_type {
+                builder = builder
+                    .instance_type(ProductionVariantInstanceType::from(instance_type.as_str()))
+                    .initial_instance_count(capacity.and_then(|c| c.instance_count).unwrap_or(1) as i32);
+            }
+            if let Some(compute) = &variant.serverless {
+                builder = builder.serverless_config(
+                    ProductionVariantServerlessConfig::builder()
+                        .memory_size_in_mb(compute.memory_size_in_mb as i32)
+                        .max_concurrency(compute.max_concurrency as i32)
+                        .set_provisioned_concurrency(compute.provisioned_concurrency.map(|p| p as i32))
+                        .build(),
+                );
+            }
+            if let Some(seconds) = variant.container_startup_health_check_timeout_in_seconds {
+                builder = builder.container_startup_health_check_timeout_in_seconds(seconds as i32);
+            }
+            request = request.production_variants(builder.build());
+        }
+        if let Some(key) = &inputs.kms_key_arn {
+            request = request.kms_key_id(key);
+        }
+        if let Some(capture) = &inputs.data_capture {
+            let mut builder = DataCaptureConfig::builder()
+                .enable_capture(true)
+                .initial_sampling_percentage(capture.initial_sampling_percentage as i32)
+                .destination_s3_uri(&capture.destination_s3_uri);
+            for mode in &capture.capture_modes {
+                builder = builder.capture_options(CaptureOption::builder().capture_mode(CaptureMode::from(mode.as_str())).build());
+            }
+            if let Some(key) = &capture.kms_key_arn {
+                builder = builder.kms_key_id(key);
+            }
+            request = request.data_capture_config(builder.build());
+        }
+        if let Some(config) = &inputs.async_inference {
+            let mut output = AsyncInferenceOutputConfig::builder()
+                .s3_output_path(&config.s3_output_path)
+                .set_s3_failure_path(config.s3_failure_path.clone())
+                .set_kms_key_id(config.kms_key_arn.clone());
+            if config.success_topic_arn.is_some() || config.error_topic_arn.is_some() {
+                output = output.notification_config(
+                    AsyncInferenceNotificationConfig::builder()
+                        .set_success_topic(config.success_topic_arn.clone())
+                        .set_error_topic(config.error_topic_arn.clone())
+                        .build(),
+                );
+            }
+            let mut builder = AsyncInferenceConfig::builder().output_config(output.build());
+            if let Some(n) = config.max_concurrent_invocations_per_instance {
+                builder = builder.client_config(
+                    AsyncInferenceClientConfig::builder()
+                        .max_concurrent_invocations_per_instance(n as i32)
+                        .build(),
+                );
+            }
+            request = request.async_inference_config(builder.build());
+        }
+        let created = request.send().await.aws("sagemaker", "CreateEndpointConfig")?;
+        Ok(Created {
+            id: name.clone(),
+            outputs: EndpointConfigOutputs {
+                inputs: EndpointConfigInputs {
+                    endpoint_config_name: Some(name),
+                    ..inputs.clone()
+                },
+                arn: created.endpoint_config_arn().unwrap_or_default().to_owned(),
+            },
+        })
+    }
+
+    async fn read(&self, ctx: &Context, id: &str, outputs: &EndpointConfigOutputs) -> Result<ReadOutcome<EndpointConfigInputs, EndpointConfigOutputs>> {
+        // Configurations are immutable: existence is all that can drift.
+        match ctx
+            .aws
+            .sagemaker
+            .describe_endpoint_config()
+            .endpoint_config_name(id)
+            .send()
+            .await
+            .aws("sagemaker", "DescribeEndpointConfig")
+        {
+            Ok(_) => Ok(ReadOutcome::Found {
+                id: id.to_owned(),
+                inputs: outputs.inputs.clone(),
+                outputs: outputs.clone(),
+            }),
+            Err(error) if error.is_not_found() => Ok(ReadOutcome::Gone),
+            Err(error) => Err(error.into()),
+        }
+    }
+
+    async fn delete(&self, ctx: &Context, id: &str, _outputs: &EndpointConfigOutputs) -> Result<()> {
+        match ctx
+            .aws
+            .sagemaker
+            .delete_endpoint_config()
+            .endpoint_config_name(id)
+            .send()
+            .await
+            .aws("sagemaker", "DeleteEndpointConfig")
+        {
+            Ok(_) => Ok(()),
+            Err(error) if error.is_not_found() => Ok(()),
+            Err(error) => Err(ProviderError::from(error)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub(crate) fn variant(name: &str) -> VariantSpec {
+        VariantSpec {
+            variant_name: name.into(),
+            model_name: format!("{name}-model"),
+            instance_type: Some("ml.m5.large".into()),
+            serverless: None,
+            container_startup_health_check_timeout_in_seconds: None,
+        }
+    }
+
+    fn config(variants: Vec<VariantSpec>) -> EndpointConfigInputs {
+        EndpointConfigInputs {
+            name_prefix: "fraud-endpoint".into(),
+            initial_capacity: variants
+                .iter()
+                .map(|v| (v.variant_name.clone(), VariantCapacity { weight: 1.0, instance_count: Some(1) }))
+                .collect(),
+            production_variants: variants,
+            kms_key_arn: None,
+            data_capture: None,
+            async_inference: None,
+            tags: Tags::new(),
+            endpoint_config_name: None,
+        }
+    }
+
+    fn properties(failures: &Failures) -> Vec<String> {
+        failures.0.iter().map(|f| f.property.clone()).collect()
+    }
+
+    #[test]
+    fn the_name_hashes_content_but_not_capacity() {
+        let a = config(vec![variant("a")]);
+        let mut weights_only = a.clone();
+        weights_only.initial_capacity.get_mut("a").unwrap().weight = 5.0;
+        let mut new_model = a.clone();
+        new_model.production_variants[0].model_name = "a-model-v2".into();
+        assert_eq!(a.derived_name(), weights_only.derived_name());
+        assert_ne!(a.derived_name(), new_model.derived_name());
+        assert!(a.derived_name().len() <= 63);
+    }
+
+    #[test]
+    fn eleven_variants_fail_and_ten_pass() {
+        let ten = config((0..10).map(|i| variant(&format!("v{i}"))).collect());
+        assert!(EndpointConfig.check(&ten).is_empty());
+        let eleven = config((0..11).map(|i| variant(&format!("v{i}"))).collect());
+        assert_eq!(properties(&EndpointConfig.check(&eleven)), ["productionVariants"]);
+    }
+
+    #[test]
+    fn serverless_rules_are_enforced() {
+        let serverless = |memory, concurrency, provisioned| VariantSpec {
+            instance_type: None,
+            serverless: Some(ServerlessCompute { memory_size_in_mb: memory, max_concurrency: concurrency, provisioned_concurrency: provisioned }),
+            ..variant("s")
+        };
+        let mut inputs = config(vec![serverless(1500, 201, Some(300))]);
+        inputs.initial_capacity.clear();
+        assert_eq!(
+            properties(&EndpointConfig.check(&inputs)),
+            [
+                "productionVariants[0].serverless.memorySizeInMb",
+                "productionVariants[0].serverless.maxConcurrency",
+                "productionVariants[0].serverless.provisionedConcurrency"
+            ]
+        );
+        let mut six = config((0..6).map(|i| VariantSpec { variant_name: format!("s{i}"), ..serverless(2048, 5, None) }).collect());
+        six.initial_capacity.clear();
+        assert_eq!(properties(&EndpointConfig.check(&six)), ["productionVariants"]);
+        let mut mixed = config(vec![variant("a"), serverless(2048, 5, None)]);
+        mixed.initial_capacity.remove("s");
+        assert!(properties(&EndpointConfig.check(&mixed)).contains(&"productionVariants".to_string()));
+    }
+
+    #[test]
+    fn weights_duplicates_and_instance_types_are_checked() {
+        let mut inputs = config(vec![variant("a"), variant("a")]);
+        inputs.production_variants[1].instance_type = Some("m5.large".into());
+        inputs.initial_capacity.get_mut("a").unwrap().weight = 0.0;
+        let found = properties(&EndpointConfig.check(&inputs));
+        assert!(found.contains(&"productionVariants[1].variantName".to_string()));
+        assert!(found.contains(&"productionVariants[1].instanceType".to_string()));
+        assert!(found.contains(&"initialCapacity".to_string()));
+        let mut negative = config(vec![variant("a")]);
+        negative.initial_capacity.get_mut("a").unwrap().weight = -1.0;
+        assert_eq!(properties(&EndpointConfig.check(&negative)), ["initialCapacity.a.weight"]);
+    }
+}
