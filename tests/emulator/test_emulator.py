@@ -12,7 +12,7 @@ from sagemaker_emulator.client import EmulatorError, EmulatorProcess
 
 ROLE_ARN = "arn:aws:iam::123456789012:role/sagemaker-execution"
 IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/model:1"
-DELAY = 0.4
+DELAY = 0.5
 
 
 @pytest.fixture(scope="module")
@@ -144,7 +144,9 @@ def test_update_endpoint_can_retain_variant_properties(emulator, sagemaker):
     )
     wait_status(sagemaker, "endpoint-a", "InService")
 
-    sagemaker.update_endpoint(EndpointName="endpoint-a", EndpointConfigName="config-b", RetainAllVariantProperties=True)
+    sagemaker.update_endpoint(
+        EndpointName="endpoint-a", EndpointConfigName="config-b", RetainAllVariantProperties=True, RetainDeploymentConfig=True
+    )
     wait_status(sagemaker, "endpoint-a", "InService")
     variant = sagemaker.describe_endpoint(EndpointName="endpoint-a")["ProductionVariants"][0]
     assert (variant["CurrentInstanceCount"], variant["CurrentWeight"]) == (5, 3.0)
@@ -210,6 +212,16 @@ def test_alarm_in_alarm_state_rolls_the_update_back(emulator, sagemaker):
     assert endpoint["EndpointConfigName"] == "config-a"
     assert "endpoint-a-errors" in endpoint["FailureReason"]
     assert endpoint["LastDeploymentConfig"]["AutoRollbackConfiguration"] == deployment["AutoRollbackConfiguration"]
+
+    # RetainDeploymentConfig reuses the last DeploymentConfig, alarms included.
+    sagemaker.update_endpoint(EndpointName="endpoint-a", EndpointConfigName="config-b", RetainDeploymentConfig=True)
+    wait_status(sagemaker, "endpoint-a", "InService")
+    assert sagemaker.describe_endpoint(EndpointName="endpoint-a")["EndpointConfigName"] == "config-a"
+    cloudwatch.set_alarm_state(AlarmName="endpoint-a-errors", StateValue="OK", StateReason="test")
+    sagemaker.update_endpoint(EndpointName="endpoint-a", EndpointConfigName="config-b")
+    wait_status(sagemaker, "endpoint-a", "InService")
+    endpoint = sagemaker.describe_endpoint(EndpointName="endpoint-a")
+    assert endpoint["EndpointConfigName"] == "config-b" and "LastDeploymentConfig" not in endpoint
 
 
 def test_update_endpoint_errors_follow_sagemaker(emulator, sagemaker):

@@ -23,6 +23,7 @@ import sys
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -160,7 +161,7 @@ class EmulatorProcess:
 
     def requests(self, service: str | None = None, operation: str | None = None) -> list[dict]:
         """The request log: ``[{"service", "operation", "time", "region", "status"}, ...]``."""
-        query = "&".join(f"{k}={v}" for k, v in (("service", service), ("operation", operation)) if v)
+        query = urllib.parse.urlencode({k: v for k, v in (("service", service), ("operation", operation)) if v})
         return self._call("GET", "/_emulator/requests" + (f"?{query}" if query else ""))
 
     def operations(self, service: str | None = None) -> list[str]:

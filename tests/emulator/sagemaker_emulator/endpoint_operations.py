@@ -145,7 +145,7 @@ def update_endpoint(ctx: SageMakerContext, params: dict) -> dict:
         endpoint.last_deployment_config = None
 
     injected = ctx.settings.consume_update_failure(name)
-    rollback = (endpoint.last_deployment_config or {}).get("AutoRollbackConfiguration") or {}
+    rollback = (getattr(endpoint, "last_deployment_config", None) or {}).get("AutoRollbackConfiguration") or {}
     rollback_alarms = [alarm.get("AlarmName") for alarm in rollback.get("Alarms") or [] if alarm.get("AlarmName")]
 
     def check() -> str | None:
