@@ -1,11 +1,22 @@
 //! Component resources: one per stack of the seed construct library.
 
+pub mod async_endpoint;
 pub mod base_infra;
+mod endpoint_parts;
+pub mod model_config;
+pub mod realtime_endpoint;
+pub mod sagemaker_model;
+pub mod serverless_endpoint;
 mod values;
 
 use crate::framework::RegistryBuilder;
 
 /// Adds every component to the registry.
 pub fn register(builder: RegistryBuilder) -> RegistryBuilder {
-    builder.component(base_infra::BaseInfra)
+    builder
+        .component(base_infra::BaseInfra)
+        .component(sagemaker_model::SageMakerModel)
+        .component(realtime_endpoint::SageMakerEndpoint)
+        .component(async_endpoint::SageMakerAsyncEndpoint)
+        .component(serverless_endpoint::SageMakerServerlessEndpoint)
 }

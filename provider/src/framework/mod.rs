@@ -20,7 +20,7 @@ pub use context::{Context, Progress};
 pub use diff::{diff_plain, diff_to_proto, DiffOutcome, FieldChange};
 pub use erased::{decode as decode_typed, encode_plain as encode_typed, DynComponent, DynResource};
 pub use input::Deferred;
-pub use output::apply_strings;
+pub use output::{apply_json, apply_strings};
 pub use registry::{Registry, RegistryBuilder};
 pub use resource::{Created, CustomResource, ReadOutcome};
 pub use scope::{flatten_outputs, Child, ChildOptions, Scope};

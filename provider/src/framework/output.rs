@@ -17,6 +17,36 @@ pub fn apply_strings(values: &[&PropertyValue], f: impl FnOnce(&[&str]) -> Strin
     })
 }
 
+/// Applies `f` to the plain JSON of `values` once all are known; like
+/// [`apply_strings`] for any shape of value.
+pub fn apply_json(
+    values: &[&PropertyValue],
+    f: impl FnOnce(&[serde_json::Value]) -> serde_json::Value,
+) -> PropertyValue {
+    let mut dependencies: Vec<String> = values.iter().flat_map(|v| v.dependencies()).collect();
+    dependencies.sort();
+    dependencies.dedup();
+    let secret = values.iter().any(|v| v.contains_secrets());
+    let known = !values.iter().any(|v| v.contains_unknowns());
+    let value = known.then(|| {
+        let plain: Vec<serde_json::Value> = values
+            .iter()
+            .map(|v| {
+                let wrapped: crate::wire::PropertyMap = [("v".to_owned(), (*v).clone())].into_iter().collect();
+                crate::wire::properties_to_json(&wrapped).value["v"].clone()
+            })
+            .collect();
+        let result = f(&plain);
+        let wrapped = crate::wire::properties_from_json(&serde_json::json!({ "v": result }), &[]);
+        Box::new(wrapped.get("v").cloned().unwrap_or(PropertyValue::Null))
+    });
+    PropertyValue::Output(OutputValue {
+        value,
+        secret,
+        dependencies,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

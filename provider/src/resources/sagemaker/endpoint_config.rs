@@ -245,26 +245,34 @@ pub fn is_ml_instance_type(text: &str) -> bool {
 }
 
 /// Serverless limits: memory 1024-6144 in 1024 steps, concurrency 1-200,
-/// provisioned concurrency no larger than max concurrency.
-pub fn check_serverless(compute: &ServerlessCompute, path: &str, failures: &mut Failures) {
+/// provisioned concurrency no larger than max concurrency. Returns the
+/// problems with memory, max concurrency and provisioned concurrency.
+pub fn serverless_problems(compute: &ServerlessCompute) -> [Option<String>; 3] {
     let memory = compute.memory_size_in_mb;
-    failures.require(
-        (1024..=6144).contains(&memory) && memory % 1024 == 0,
-        format!("{path}.memorySizeInMb"),
-        format!("must be 1024, 2048, 3072, 4096, 5120 or 6144 MB, got {memory}"),
-    );
-    failures.require(
-        (1..=200).contains(&compute.max_concurrency),
-        format!("{path}.maxConcurrency"),
-        format!("must be between 1 and 200, got {}", compute.max_concurrency),
-    );
-    if let Some(provisioned) = compute.provisioned_concurrency {
-        failures.require(
-            provisioned >= 1 && provisioned <= compute.max_concurrency,
-            format!("{path}.provisionedConcurrency"),
-            format!("must be between 1 and maxConcurrency ({}), got {provisioned}", compute.max_concurrency),
-        );
+    let memory_problem = (!((1024..=6144).contains(&memory) && memory % 1024 == 0))
+        .then(|| format!("must be 1024, 2048, 3072, 4096, 5120 or 6144 MB, got {memory}"));
+    let concurrency_problem = (!(1..=200).contains(&compute.max_concurrency))
+        .then(|| format!("must be between 1 and 200, got {}", compute.max_concurrency));
+    let provisioned_problem = compute.provisioned_concurrency.and_then(|provisioned| {
+        (!(provisioned >= 1 && provisioned <= compute.max_concurrency)).then(|| {
+            format!("must be between 1 and maxConcurrency ({}), got {provisioned}", compute.max_concurrency)
+        })
+    });
+    [memory_problem, concurrency_problem, provisioned_problem]
+}
+
+/// Checks serverless compute; `names` are the property names of memory, max
+/// concurrency and provisioned concurrency under `path`.
+pub fn check_serverless_named(compute: &ServerlessCompute, path: &str, names: [&str; 3], failures: &mut Failures) {
+    for (problem, name) in serverless_problems(compute).into_iter().zip(names) {
+        if let Some(problem) = problem {
+            failures.push(format!("{path}.{name}"), problem);
+        }
     }
+}
+
+fn check_serverless(compute: &ServerlessCompute, path: &str, failures: &mut Failures) {
+    check_serverless_named(compute, path, ["memorySizeInMb", "maxConcurrency", "provisionedConcurrency"], failures);
 }
 
 /// Weights not negative and not all zero; counts at least 1; every entry

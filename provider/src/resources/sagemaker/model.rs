@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::sagemaker_tags;
 use crate::aws::ResultExt;
 use crate::error::{ProviderError, Result};
-use crate::framework::naming::sagemaker_name_problem;
+use crate::framework::naming::{content_hashed, sagemaker_name_problem};
 use crate::framework::{Context, Created, CustomResource, Failures, ReadOutcome};
 use crate::resources::Tags;
 
@@ -25,12 +25,13 @@ pub struct VpcConfig {
 }
 
 /// A SageMaker model: an inference image, its artifact and its settings.
-/// Models are immutable: any change replaces the model.
+/// Models are immutable: the name is `namePrefix-<hash of the content>`, so
+/// a new version gets a new model, created before the old one is deleted.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ModelInputs {
-    /// The model name (SageMaker's pattern, at most 63 characters).
-    pub model_name: String,
+    /// Prefix of the generated model name.
+    pub name_prefix: String,
     /// ARN of the role SageMaker assumes to run the model.
     pub execution_role_arn: String,
     /// The inference container image URI.
@@ -50,6 +51,21 @@ pub struct ModelInputs {
     /// Tags on the model.
     #[serde(default, skip_serializing_if = "Tags::is_empty")]
     pub tags: Tags,
+    /// The generated name (computed; any value given is replaced).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model_name: Option<String>,
+}
+
+impl ModelInputs {
+    /// `namePrefix-<hash>` over everything but the name.
+    pub fn derived_name(&self) -> String {
+        let content = ModelInputs { model_name: None, ..self.clone() };
+        content_hashed(&self.name_prefix, &serde_json::to_vec(&content).unwrap_or_default())
+    }
+
+    fn name(&self) -> String {
+        self.model_name.clone().unwrap_or_else(|| self.derived_name())
+    }
 }
 
 /// The model as created.
@@ -72,10 +88,14 @@ impl CustomResource for Model {
     type Inputs = ModelInputs;
     type Outputs = ModelOutputs;
 
+    fn computed_inputs(&self, inputs: &ModelInputs) -> Vec<(&'static str, serde_json::Value)> {
+        vec![("modelName", serde_json::Value::String(inputs.derived_name()))]
+    }
+
     fn check(&self, inputs: &ModelInputs) -> Failures {
         let mut failures = Failures::new();
-        if let Some(problem) = sagemaker_name_problem(&inputs.model_name) {
-            failures.push("modelName", problem);
+        if let Some(problem) = sagemaker_name_problem(&inputs.name_prefix) {
+            failures.push("namePrefix", problem);
         }
         failures.require(!inputs.image.is_empty(), "image", "must name a container image");
         if let Some(url) = &inputs.model_data_url {
@@ -93,6 +113,7 @@ impl CustomResource for Model {
     }
 
     async fn create(&self, ctx: &Context, inputs: &ModelInputs) -> Result<Created<ModelOutputs>> {
+        let name = inputs.name();
         let mut container = ContainerDefinition::builder()
             .image(&inputs.image)
             .set_environment(Some(inputs.environment.clone().into_iter().collect()));
@@ -103,7 +124,7 @@ impl CustomResource for Model {
             .aws
             .sagemaker
             .create_model()
-            .model_name(&inputs.model_name)
+            .model_name(&name)
             .execution_role_arn(&inputs.execution_role_arn)
             .primary_container(container.build())
             .enable_network_isolation(inputs.enable_network_isolation)
@@ -118,9 +139,9 @@ impl CustomResource for Model {
         }
         let created = request.send().await.aws("sagemaker", "CreateModel")?;
         Ok(Created {
-            id: inputs.model_name.clone(),
+            id: name.clone(),
             outputs: ModelOutputs {
-                inputs: inputs.clone(),
+                inputs: ModelInputs { model_name: Some(name), ..inputs.clone() },
                 arn: created.model_arn().unwrap_or_default().to_owned(),
             },
         })
@@ -134,7 +155,8 @@ impl CustomResource for Model {
         };
         let container = found.primary_container();
         let inputs = ModelInputs {
-            model_name: found.model_name().unwrap_or(id).to_owned(),
+            name_prefix: outputs.inputs.name_prefix.clone(),
+            model_name: Some(found.model_name().unwrap_or(id).to_owned()),
             execution_role_arn: found.execution_role_arn().unwrap_or_default().to_owned(),
             image: container.and_then(|c| c.image()).unwrap_or_default().to_owned(),
             model_data_url: container.and_then(|c| c.model_data_url()).map(str::to_owned),

@@ -1,0 +1,245 @@
+//! What the three endpoint components share: the endpoint configuration,
+//! the endpoint and per-variant autoscaling, built from the seed's model list.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::model_config::{EndpointKind, ModelSpec, ServerlessSettings};
+use super::values::props;
+use crate::error::Result;
+use crate::framework::naming::sagemaker_name_problem;
+use crate::framework::{apply_json, Child, ChildOptions, Failures, Scope};
+use crate::resources::autoscaling::{
+    CustomMetric, ScalableTarget, ScalableTargetInputs, ScalingPolicy, ScalingPolicyInputs, TargetTracking,
+};
+use crate::resources::sagemaker::endpoint::{Endpoint, EndpointInputs, RolloutPolicy};
+use crate::resources::sagemaker::endpoint_config::{EndpointConfig, EndpointConfigInputs, VariantCapacity};
+use crate::resources::Tags;
+use crate::wire::{PropertyMap, PropertyValue};
+
+/// Target-tracking autoscaling of each variant's instance count.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AutoscalingArgs {
+    /// Fewest instances per variant.
+    #[serde(default = "one")]
+    pub min_capacity: u32,
+    /// Most instances per variant.
+    pub max_capacity: u32,
+    /// Invocations per instance per minute to hold (real-time endpoints).
+    #[serde(default = "default_invocations")]
+    pub target_invocations_per_instance: f64,
+    /// Seconds after a scale-in before the next.
+    #[serde(default = "default_scale_in")]
+    pub scale_in_cooldown_seconds: u32,
+    /// Seconds after a scale-out before the next.
+    #[serde(default = "default_scale_out")]
+    pub scale_out_cooldown_seconds: u32,
+}
+
+fn one() -> u32 {
+    1
+}
+
+fn default_invocations() -> f64 {
+    70.0
+}
+
+fn default_scale_in() -> u32 {
+    300
+}
+
+fn default_scale_out() -> u32 {
+    60
+}
+
+/// Checks an endpoint name and autoscaling bounds.
+pub fn check_endpoint_name(name: &str, failures: &mut Failures) {
+    if let Some(problem) = sagemaker_name_problem(name) {
+        failures.push("endpointName", problem);
+    }
+}
+
+/// Checks autoscaling bounds; `min_floor` is 0 for async endpoints.
+pub fn check_autoscaling(min: u32, max: u32, min_floor: u32, failures: &mut Failures) {
+    failures.require(
+        min >= min_floor,
+        "autoscaling.minCapacity",
+        format!("must be at least {min_floor}"),
+    );
+    failures.require(max >= 1, "autoscaling.maxCapacity", "must be at least 1");
+    failures.require(
+        min <= max,
+        "autoscaling.minCapacity",
+        format!("must not exceed maxCapacity ({max}), got {min}"),
+    );
+}
+
+/// The production variants of a model list, given the SageMaker model names
+/// (a JSON array in list order).
+fn variants_json(kind: EndpointKind, models: &[ModelSpec], serverless: Option<&ServerlessSettings>, names: &serde_json::Value) -> serde_json::Value {
+    let variants: Vec<serde_json::Value> = models
+        .iter()
+        .enumerate()
+        .map(|(i, model)| {
+            let model_name = names.get(i).cloned().unwrap_or(serde_json::Value::Null);
+            match kind {
+                EndpointKind::Serverless => {
+                    let settings = model.serverless_config.as_ref().or(serverless);
+                    json!({
+                        "variantName": model.variant_name,
+                        "modelName": model_name,
+                        "serverless": settings.map(|s| s.compute()),
+                    })
+                }
+                _ => json!({
+                    "variantName": model.variant_name,
+                    "modelName": model_name,
+                    "instanceType": model.instance_type,
+                }),
+            }
+        })
+        .collect();
+    serde_json::Value::Array(variants)
+}
+
+/// Weights and counts of a model list.
+fn capacity(kind: EndpointKind, models: &[ModelSpec]) -> BTreeMap<String, VariantCapacity> {
+    models
+        .iter()
+        .map(|m| {
+            let count = (kind != EndpointKind::Serverless).then_some(m.instance_count);
+            (m.variant_name.clone(), VariantCapacity { weight: m.variant_weight, instance_count: count })
+        })
+        .collect()
+}
+
+/// What an endpoint component asks for.
+pub struct EndpointPlan<'a> {
+    /// The component's name, prefix of the children's names.
+    pub component: &'a str,
+    pub endpoint_name: &'a str,
+    pub kind: EndpointKind,
+    pub models: &'a [ModelSpec],
+    pub serverless: Option<&'a ServerlessSettings>,
+    /// `modelNames` as sent: may be unknown while previewing.
+    pub model_names: PropertyValue,
+    pub tags: &'a Tags,
+}
+
+/// Registers the endpoint configuration; `extra` adds wired inputs such as
+/// `kmsKeyArn`, `dataCapture` or `asyncInference`.
+pub async fn register_config(scope: &Scope, plan: &EndpointPlan<'_>, extra: PropertyMap) -> Result<Child> {
+    let kind = plan.kind;
+    let models = plan.models.to_vec();
+    let serverless = plan.serverless.cloned();
+    let variants = apply_json(&[&plan.model_names], move |known| {
+        variants_json(kind, &models, serverless.as_ref(), &known[0])
+    });
+    let known = EndpointConfigInputs {
+        name_prefix: format!("{}-config", plan.endpoint_name),
+        production_variants: Vec::new(),
+        initial_capacity: capacity(plan.kind, plan.models),
+        kms_key_arn: None,
+        data_capture: None,
+        async_inference: None,
+        tags: plan.tags.clone(),
+        endpoint_config_name: None,
+    };
+    let mut wired = props([("productionVariants", variants)]);
+    wired.extend(extra);
+    scope
+        .resource::<EndpointConfig>(&format!("{}-config", plan.component), &known, wired, ChildOptions::default())
+        .await
+}
+
+/// Registers the endpoint running `config`.
+pub async fn register_endpoint(
+    scope: &Scope,
+    plan: &EndpointPlan<'_>,
+    config: &Child,
+    autoscaling_managed: bool,
+    rollout: Option<RolloutPolicy>,
+) -> Result<Child> {
+    let weights = plan.models.iter().map(|m| (m.variant_name.clone(), m.variant_weight)).collect();
+    let counts = match plan.kind {
+        EndpointKind::Serverless => BTreeMap::new(),
+        _ => plan.models.iter().map(|m| (m.variant_name.clone(), m.instance_count)).collect(),
+    };
+    let known = EndpointInputs {
+        endpoint_name: plan.endpoint_name.to_owned(),
+        endpoint_config_name: String::new(),
+        variant_weights: weights,
+        variant_instance_counts: counts,
+        autoscaling_managed,
+        rollout,
+        tags: plan.tags.clone(),
+    };
+    scope
+        .resource::<Endpoint>(
+            &format!("{}-endpoint", plan.component),
+            &known,
+            props([("endpointConfigName", config.output("endpointConfigName"))]),
+            ChildOptions::default(),
+        )
+        .await
+}
+
+/// `endpoint/<endpoint>/variant/<variant>`.
+pub fn variant_resource_id(endpoint: &str, variant: &str) -> String {
+    format!("endpoint/{endpoint}/variant/{variant}")
+}
+
+/// Registers a scalable target for every variant, after the endpoint.
+pub async fn register_targets(scope: &Scope, plan: &EndpointPlan<'_>, endpoint: &Child, min: u32, max: u32) -> Result<Vec<Child>> {
+    let registrations = plan.models.iter().map(|model| {
+        let inputs = ScalableTargetInputs {
+            resource_id: variant_resource_id(plan.endpoint_name, &model.variant_name),
+            scalable_dimension: "sagemaker:variant:DesiredInstanceCount".to_owned(),
+            service_namespace: "sagemaker".to_owned(),
+            min_capacity: min,
+            max_capacity: max,
+        };
+        let name = format!("{}-{}-target", plan.component, model.variant_name);
+        let options = ChildOptions { depends_on: vec![endpoint.urn.clone()], ..Default::default() };
+        async move { scope.resource::<ScalableTarget>(&name, &inputs, PropertyMap::new(), options).await }
+    });
+    futures::future::try_join_all(registrations).await
+}
+
+/// Registers a target-tracking policy per variant on `targets`.
+pub async fn register_tracking(
+    scope: &Scope,
+    plan: &EndpointPlan<'_>,
+    targets: &[Child],
+    suffix: &str,
+    tracking: impl Fn(&ModelSpec) -> TargetTracking,
+) -> Result<Vec<Child>> {
+    let registrations = plan.models.iter().zip(targets).map(|(model, target)| {
+        let inputs = ScalingPolicyInputs {
+            policy_name: format!("{}-{}-{suffix}", plan.endpoint_name, model.variant_name),
+            resource_id: variant_resource_id(plan.endpoint_name, &model.variant_name),
+            scalable_dimension: "sagemaker:variant:DesiredInstanceCount".to_owned(),
+            service_namespace: "sagemaker".to_owned(),
+            target_tracking: Some(tracking(model)),
+            step_scaling: None,
+        };
+        let name = format!("{}-{}-{suffix}", plan.component, model.variant_name);
+        let options = ChildOptions { depends_on: vec![target.urn.clone()], ..Default::default() };
+        async move { scope.resource::<ScalingPolicy>(&name, &inputs, PropertyMap::new(), options).await }
+    });
+    futures::future::try_join_all(registrations).await
+}
+
+/// SageMaker's per-endpoint backlog metric for async scaling.
+pub fn backlog_metric(endpoint: &str) -> CustomMetric {
+    CustomMetric {
+        metric_name: "ApproximateBacklogSizePerInstance".to_owned(),
+        namespace: "AWS/SageMaker".to_owned(),
+        statistic: "Average".to_owned(),
+        dimensions: [("EndpointName".to_owned(), endpoint.to_owned())].into_iter().collect(),
+    }
+}

@@ -1,0 +1,279 @@
+//! The seed's model-config shapes (`modelList` entries are PascalCase, the
+//! environment settings camelCase) and the rules they must follow.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::framework::naming::sagemaker_name_problem;
+use crate::framework::Failures;
+use crate::resources::sagemaker::endpoint_config::{check_serverless_named, is_ml_instance_type, ServerlessCompute};
+
+/// The seed's names of the serverless settings.
+const SEED_SERVERLESS_NAMES: [&str; 3] = ["memorySize", "maxConcurrency", "provisionedConcurrency"];
+
+/// Serverless settings: the seed's `serverlessConfig` (per environment) or a
+/// model's own `ServerlessConfig`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ServerlessSettings {
+    /// Memory in MB: 1024 to 6144 in steps of 1024.
+    pub memory_size: u32,
+    /// Concurrent invocations: 1 to 200.
+    pub max_concurrency: u32,
+    /// Pre-warmed concurrency, at most `maxConcurrency`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provisioned_concurrency: Option<u32>,
+}
+
+impl ServerlessSettings {
+    pub fn compute(&self) -> ServerlessCompute {
+        ServerlessCompute {
+            memory_size_in_mb: self.memory_size,
+            max_concurrency: self.max_concurrency,
+            provisioned_concurrency: self.provisioned_concurrency,
+        }
+    }
+}
+
+/// One entry of the seed's `modelList`: a model and the variant serving it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ModelSpec {
+    /// The model's name (SageMaker's pattern, at most 63 characters).
+    #[serde(rename = "ModelName")]
+    pub model_name: String,
+    /// Key of the model artifact in the model-artifact bucket.
+    #[serde(rename = "ModelS3Key")]
+    pub model_s3_key: String,
+    /// The inference container image URI.
+    #[serde(rename = "ModelDockerImage")]
+    pub model_docker_image: String,
+    /// The endpoint variant serving this model.
+    #[serde(rename = "VariantName")]
+    pub variant_name: String,
+    /// Relative traffic weight of the variant.
+    #[serde(rename = "VariantWeight", default = "one")]
+    pub variant_weight: f64,
+    /// Instances of the variant (real-time and async endpoints).
+    #[serde(rename = "InstanceCount", default = "one_u32")]
+    pub instance_count: u32,
+    /// Instance type of the variant (real-time and async endpoints).
+    #[serde(rename = "InstanceType", default = "default_instance_type")]
+    pub instance_type: String,
+    /// Model server worker processes (`SAGEMAKER_MODEL_SERVER_WORKERS`).
+    #[serde(rename = "ModelServerWorkers", default, skip_serializing_if = "Option::is_none")]
+    pub model_server_workers: Option<u32>,
+    /// Serverless settings of this model; override the environment's.
+    #[serde(rename = "ServerlessConfig", default, skip_serializing_if = "Option::is_none")]
+    pub serverless_config: Option<ServerlessSettings>,
+    /// Extra container environment variables.
+    #[serde(rename = "Environment", default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub environment: BTreeMap<String, String>,
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+fn one_u32() -> u32 {
+    1
+}
+
+fn default_instance_type() -> String {
+    "ml.m5.large".to_owned()
+}
+
+/// The kind of endpoint a model list is checked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EndpointKind {
+    RealTime,
+    Async,
+    Serverless,
+}
+
+impl EndpointKind {
+    /// Most variants SageMaker allows for this kind.
+    pub fn max_variants(self) -> usize {
+        match self {
+            EndpointKind::Serverless => 5,
+            _ => 10,
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            EndpointKind::RealTime => "real-time",
+            EndpointKind::Async => "asynchronous",
+            EndpointKind::Serverless => "serverless",
+        }
+    }
+}
+
+/// Checks a model list as SageMakerModel needs it.
+pub fn check_models(models: &[ModelSpec], failures: &mut Failures) {
+    failures.require(!models.is_empty(), "modelList", "must list at least one model");
+    let mut names = BTreeSet::new();
+    for (i, model) in models.iter().enumerate() {
+        let at = |field: &str| format!("modelList[{i}].{field}");
+        if let Some(problem) = sagemaker_name_problem(&model.model_name) {
+            failures.push(at("ModelName"), problem);
+        }
+        if !names.insert(model.model_name.as_str()) {
+            failures.push(at("ModelName"), format!("`{}` is listed more than once", model.model_name));
+        }
+        failures.require(
+            !model.model_s3_key.is_empty() && !model.model_s3_key.starts_with('/'),
+            at("ModelS3Key"),
+            "must be a key in the model-artifact bucket (not empty, no leading `/`)",
+        );
+        failures.require(!model.model_docker_image.is_empty(), at("ModelDockerImage"), "must name a container image");
+        if let Some(workers) = model.model_server_workers {
+            failures.require(workers >= 1, at("ModelServerWorkers"), "must be at least 1");
+        }
+    }
+}
+
+/// Checks a model list as an endpoint of `kind` needs it. `serverless`
+/// is the environment's serverless settings.
+pub fn check_variants(
+    kind: EndpointKind,
+    models: &[ModelSpec],
+    serverless: Option<&ServerlessSettings>,
+    failures: &mut Failures,
+) {
+    let max = kind.max_variants();
+    failures.require(
+        !models.is_empty() && models.len() <= max,
+        "modelList",
+        format!(
+            "a {} endpoint has 1 to {max} variants, got {}",
+            kind.label(),
+            models.len()
+        ),
+    );
+    let mut variants = BTreeSet::new();
+    for (i, model) in models.iter().enumerate() {
+        let at = |field: &str| format!("modelList[{i}].{field}");
+        if let Some(problem) = sagemaker_name_problem(&model.variant_name) {
+            failures.push(at("VariantName"), problem);
+        }
+        if !variants.insert(model.variant_name.as_str()) {
+            failures.push(at("VariantName"), format!("`{}` is used by more than one variant", model.variant_name));
+        }
+        failures.require(
+            model.variant_weight >= 0.0 && model.variant_weight.is_finite(),
+            at("VariantWeight"),
+            format!("must not be negative, got {}", model.variant_weight),
+        );
+        match kind {
+            EndpointKind::Serverless => match model.serverless_config.as_ref().or(serverless) {
+                Some(settings) => check_serverless_named(&settings.compute(), &at("ServerlessConfig"), SEED_SERVERLESS_NAMES, failures),
+                None => failures.push(
+                    at("ServerlessConfig"),
+                    "a serverless variant needs ServerlessConfig, here or in the environment's serverlessConfig",
+                ),
+            },
+            _ => {
+                failures.require(model.instance_count >= 1, at("InstanceCount"), "must be at least 1");
+                failures.require(
+                    is_ml_instance_type(&model.instance_type),
+                    at("InstanceType"),
+                    format!("must be a SageMaker `ml.` instance type, got `{}`", model.instance_type),
+                );
+            }
+        }
+    }
+    if !models.is_empty() && models.iter().all(|m| m.variant_weight == 0.0) {
+        failures.push("modelList", "variant weights must not all be zero: no variant would receive traffic");
+    }
+    if let Some(settings) = serverless {
+        check_serverless_named(&settings.compute(), "serverlessConfig", SEED_SERVERLESS_NAMES, failures);
+    }
+}
+
+/// The container environment of a model: its own variables plus
+/// `SAGEMAKER_MODEL_SERVER_WORKERS`.
+pub fn container_environment(model: &ModelSpec) -> BTreeMap<String, String> {
+    let mut environment = model.environment.clone();
+    if let Some(workers) = model.model_server_workers {
+        environment.insert("SAGEMAKER_MODEL_SERVER_WORKERS".to_owned(), workers.to_string());
+    }
+    environment
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    pub fn model(name: &str) -> ModelSpec {
+        ModelSpec {
+            model_name: format!("{name}-model"),
+            model_s3_key: format!("models/{name}/v1/model.tar.gz"),
+            model_docker_image: "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-inference:2.0.0-cpu-py310".into(),
+            variant_name: name.into(),
+            variant_weight: 1.0,
+            instance_count: 1,
+            instance_type: "ml.m5.large".into(),
+            model_server_workers: Some(2),
+            serverless_config: None,
+            environment: BTreeMap::new(),
+        }
+    }
+
+    fn properties(failures: Failures) -> Vec<String> {
+        failures.0.into_iter().map(|f| f.property).collect()
+    }
+
+    #[test]
+    fn the_seed_model_config_parses() {
+        let seed = r#"[{"ModelName": "text-classification-model",
+            "ModelS3Key": "models/text-classification/v1/model.tar.gz",
+            "ModelDockerImage": "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-inference:2.0.0-cpu-py310",
+            "VariantName": "PrimaryVariant", "VariantWeight": 1, "InstanceCount": 1,
+            "InstanceType": "ml.m5.large", "ModelServerWorkers": 2,
+            "ServerlessConfig": {"memorySize": 2048, "maxConcurrency": 5}}]"#;
+        let models: Vec<ModelSpec> = serde_json::from_str(seed).unwrap();
+        assert_eq!(models[0].serverless_config.as_ref().unwrap().memory_size, 2048);
+        assert_eq!(container_environment(&models[0])["SAGEMAKER_MODEL_SERVER_WORKERS"], "2");
+        let mut failures = Failures::new();
+        check_models(&models, &mut failures);
+        check_variants(EndpointKind::RealTime, &models, None, &mut failures);
+        check_variants(EndpointKind::Serverless, &models, None, &mut failures);
+        assert!(failures.is_empty(), "{}", failures.summary());
+    }
+
+    #[test]
+    fn variant_limits_depend_on_the_endpoint_kind() {
+        let six: Vec<ModelSpec> = (0..6).map(|i| model(&format!("v{i}"))).collect();
+        let env = ServerlessSettings { memory_size: 2048, max_concurrency: 5, provisioned_concurrency: None };
+        let mut failures = Failures::new();
+        check_variants(EndpointKind::Serverless, &six, Some(&env), &mut failures);
+        assert_eq!(properties(failures), ["modelList"]);
+        let eleven: Vec<ModelSpec> = (0..11).map(|i| model(&format!("v{i}"))).collect();
+        let mut failures = Failures::new();
+        check_variants(EndpointKind::Async, &eleven, None, &mut failures);
+        assert_eq!(properties(failures), ["modelList"]);
+    }
+
+    #[test]
+    fn bad_entries_name_their_property() {
+        let mut long = model("a");
+        long.model_name = "m".repeat(70);
+        let mut zero = model("b");
+        zero.variant_weight = 0.0;
+        let mut zero2 = model("c");
+        zero2.variant_weight = 0.0;
+        let mut failures = Failures::new();
+        check_models(&[long.clone()], &mut failures);
+        assert_eq!(properties(failures), ["modelList[0].ModelName"]);
+        let mut failures = Failures::new();
+        check_variants(EndpointKind::RealTime, &[zero, zero2], None, &mut failures);
+        assert_eq!(properties(failures), ["modelList"]);
+        let mut memory = model("d");
+        memory.serverless_config = Some(ServerlessSettings { memory_size: 1500, max_concurrency: 5, provisioned_concurrency: None });
+        let mut failures = Failures::new();
+        check_variants(EndpointKind::Serverless, &[memory], None, &mut failures);
+        assert_eq!(properties(failures), ["modelList[0].ServerlessConfig.memorySize"]);
+    }
+}

@@ -1,0 +1,144 @@
+//! `sagemaker-deployment:index:SageMakerEndpoint`: the seed's
+//! SageMakerEndpointStack, a real-time endpoint with autoscaling.
+
+use async_trait::async_trait;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::endpoint_parts::{
+    check_autoscaling, check_endpoint_name, register_config, register_endpoint, register_targets,
+    register_tracking, AutoscalingArgs, EndpointPlan,
+};
+use super::model_config::{check_variants, EndpointKind, ModelSpec};
+use super::values::outputs_from;
+use crate::error::Result;
+use crate::framework::{apply_json, Component, Deferred, Failures, Scope};
+use crate::resources::autoscaling::TargetTracking;
+use crate::resources::sagemaker::endpoint::RolloutPolicy;
+use crate::resources::Tags;
+use crate::wire::{PropertyMap, PropertyValue};
+
+/// A real-time SageMaker endpoint: one endpoint configuration with a
+/// variant per `modelList` entry (up to 10), encrypted with the given key,
+/// optional data capture, and target-tracking autoscaling per variant. New
+/// model versions roll out in place, verified; weight or count changes alone
+/// apply without a new configuration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SageMakerEndpointArgs {
+    /// The endpoint name (the seed's `sageMakerEndpointName`).
+    pub endpoint_name: String,
+    /// The variants (the seed's `modelList`).
+    pub model_list: Vec<ModelSpec>,
+    /// SageMaker model names in `modelList` order (SageMakerModel's `modelNames`).
+    pub model_names: Deferred<Vec<String>>,
+    /// KMS key for the instances' storage (BaseInfra's `kmsKeyArn`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kms_key_arn: Option<Deferred<String>>,
+    /// Bucket for captured requests and responses; no capture when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_capture_bucket_name: Option<Deferred<String>>,
+    /// Percentage of requests captured (default 100).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_capture_sampling_percentage: Option<u32>,
+    /// Target-tracking autoscaling per variant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub autoscaling: Option<AutoscalingArgs>,
+    /// Blue/green rollout of configuration changes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rollout: Option<RolloutPolicy>,
+    /// Tags on every resource.
+    #[serde(default, skip_serializing_if = "Tags::is_empty")]
+    pub tags: Tags,
+}
+
+/// What SageMakerEndpoint made.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct EndpointOutputs {
+    /// The endpoint name.
+    pub endpoint_name: String,
+    /// The endpoint ARN.
+    pub endpoint_arn: String,
+    /// The configuration the endpoint runs.
+    pub endpoint_config_name: String,
+}
+
+/// The SageMakerEndpoint component.
+pub struct SageMakerEndpoint;
+
+#[async_trait]
+impl Component for SageMakerEndpoint {
+    const TOKEN: &'static str = "sagemaker-deployment:index:SageMakerEndpoint";
+
+    type Inputs = SageMakerEndpointArgs;
+    type Outputs = EndpointOutputs;
+
+    fn check(&self, args: &SageMakerEndpointArgs) -> Failures {
+        let mut failures = Failures::new();
+        check_endpoint_name(&args.endpoint_name, &mut failures);
+        check_variants(EndpointKind::RealTime, &args.model_list, None, &mut failures);
+        if let Some(scaling) = &args.autoscaling {
+            check_autoscaling(scaling.min_capacity, scaling.max_capacity, 1, &mut failures);
+            failures.require(
+                scaling.target_invocations_per_instance > 0.0,
+                "autoscaling.targetInvocationsPerInstance",
+                "must be greater than 0",
+            );
+        }
+        if let Some(percent) = args.data_capture_sampling_percentage {
+            failures.require(percent <= 100, "dataCaptureSamplingPercentage", "must be between 0 and 100");
+        }
+        failures
+    }
+
+    async fn construct(&self, scope: &Scope, name: &str, args: &SageMakerEndpointArgs, raw: &PropertyMap) -> Result<PropertyMap> {
+        let plan = EndpointPlan {
+            component: name,
+            endpoint_name: &args.endpoint_name,
+            kind: EndpointKind::RealTime,
+            models: &args.model_list,
+            serverless: None,
+            model_names: raw.get("modelNames").cloned().unwrap_or(PropertyValue::Null),
+            tags: &args.tags,
+        };
+        let mut extra = PropertyMap::new();
+        if let Some(key) = raw.get("kmsKeyArn") {
+            extra.insert("kmsKeyArn".to_owned(), key.clone());
+        }
+        if let Some(bucket) = raw.get("dataCaptureBucketName") {
+            let endpoint = args.endpoint_name.clone();
+            let percent = args.data_capture_sampling_percentage.unwrap_or(100);
+            let key = raw.get("kmsKeyArn").cloned().unwrap_or(PropertyValue::Null);
+            extra.insert(
+                "dataCapture".to_owned(),
+                apply_json(&[bucket, &key], move |known| {
+                    serde_json::json!({
+                        "destinationS3Uri": format!("s3://{}/data-capture/{endpoint}", known[0].as_str().unwrap_or_default()),
+                        "initialSamplingPercentage": percent,
+                        "kmsKeyArn": known[1],
+                    })
+                }),
+            );
+        }
+        let config = register_config(scope, &plan, extra).await?;
+        let endpoint = register_endpoint(scope, &plan, &config, args.autoscaling.is_some(), args.rollout.clone()).await?;
+        if let Some(scaling) = &args.autoscaling {
+            let targets = register_targets(scope, &plan, &endpoint, scaling.min_capacity, scaling.max_capacity).await?;
+            register_tracking(scope, &plan, &targets, "invocations", |_| TargetTracking {
+                target_value: scaling.target_invocations_per_instance,
+                predefined_metric: Some("SageMakerVariantInvocationsPerInstance".to_owned()),
+                custom_metric: None,
+                scale_in_cooldown: Some(scaling.scale_in_cooldown_seconds),
+                scale_out_cooldown: Some(scaling.scale_out_cooldown_seconds),
+            })
+            .await?;
+        }
+        let outputs = outputs_from([
+            ("endpointName", &endpoint, "endpointName"),
+            ("endpointArn", &endpoint, "arn"),
+            ("endpointConfigName", &config, "endpointConfigName"),
+        ]);
+        Ok(outputs)
+    }
+}

@@ -1,0 +1,73 @@
+//! `sagemaker-deployment:index:SageMakerServerlessEndpoint`: the seed's
+//! SageMakerServerlessEndpointStack.
+
+use async_trait::async_trait;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::endpoint_parts::{check_endpoint_name, register_config, register_endpoint, EndpointPlan};
+use super::model_config::{check_variants, EndpointKind, ModelSpec, ServerlessSettings};
+use super::realtime_endpoint::EndpointOutputs;
+use super::values::outputs_from;
+use crate::error::Result;
+use crate::framework::{Component, Deferred, Failures, Scope};
+use crate::resources::Tags;
+use crate::wire::{PropertyMap, PropertyValue};
+
+/// A serverless SageMaker endpoint: up to 5 variants on serverless compute.
+/// A model's own `ServerlessConfig` overrides the environment's
+/// `serverlessConfig`. Memory is 1024-6144 MB in 1024 MB steps, concurrency
+/// 1-200, provisioned concurrency at most the max concurrency.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SageMakerServerlessEndpointArgs {
+    /// The endpoint name (the seed's `sageMakerEndpointName`).
+    pub endpoint_name: String,
+    /// The variants (the seed's `modelList`).
+    pub model_list: Vec<ModelSpec>,
+    /// SageMaker model names in `modelList` order (SageMakerModel's `modelNames`).
+    pub model_names: Deferred<Vec<String>>,
+    /// The environment's serverless settings (the seed's `serverlessConfig`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub serverless_config: Option<ServerlessSettings>,
+    /// Tags on every resource.
+    #[serde(default, skip_serializing_if = "Tags::is_empty")]
+    pub tags: Tags,
+}
+
+/// The SageMakerServerlessEndpoint component.
+pub struct SageMakerServerlessEndpoint;
+
+#[async_trait]
+impl Component for SageMakerServerlessEndpoint {
+    const TOKEN: &'static str = "sagemaker-deployment:index:SageMakerServerlessEndpoint";
+
+    type Inputs = SageMakerServerlessEndpointArgs;
+    type Outputs = EndpointOutputs;
+
+    fn check(&self, args: &SageMakerServerlessEndpointArgs) -> Failures {
+        let mut failures = Failures::new();
+        check_endpoint_name(&args.endpoint_name, &mut failures);
+        check_variants(EndpointKind::Serverless, &args.model_list, args.serverless_config.as_ref(), &mut failures);
+        failures
+    }
+
+    async fn construct(&self, scope: &Scope, name: &str, args: &SageMakerServerlessEndpointArgs, raw: &PropertyMap) -> Result<PropertyMap> {
+        let plan = EndpointPlan {
+            component: name,
+            endpoint_name: &args.endpoint_name,
+            kind: EndpointKind::Serverless,
+            models: &args.model_list,
+            serverless: args.serverless_config.as_ref(),
+            model_names: raw.get("modelNames").cloned().unwrap_or(PropertyValue::Null),
+            tags: &args.tags,
+        };
+        let config = register_config(scope, &plan, PropertyMap::new()).await?;
+        let endpoint = register_endpoint(scope, &plan, &config, false, None).await?;
+        Ok(outputs_from([
+            ("endpointName", &endpoint, "endpointName"),
+            ("endpointArn", &endpoint, "arn"),
+            ("endpointConfigName", &config, "endpointConfigName"),
+        ]))
+    }
+}
