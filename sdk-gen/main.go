@@ -183,14 +183,17 @@ func writeTree(dir string, files map[string][]byte) error {
 	return os.MkdirAll(dir, 0o755)
 }
 
-// ignored reports build outputs that may sit in a checked-out SDK without being drift
-// (npm install / tsc in sdk/nodejs, pip or python -c in sdk/python).
+// ignored reports build outputs that may sit in a checked-out SDK without being drift: what
+// the generated .gitignore files exclude (npm install / tsc in sdk/nodejs, pip in sdk/python).
 func ignored(rel string) bool {
-	if rel == "bin" || strings.HasPrefix(rel, "bin/") { // tsc output in sdk/nodejs
+	top := strings.SplitN(rel, "/", 2)[0]
+	if top == "bin" || top == "build" || top == "dist" {
 		return true
 	}
 	for _, part := range strings.Split(rel, "/") {
-		if part == "node_modules" || part == "__pycache__" || strings.HasSuffix(part, ".egg-info") {
+		switch {
+		case part == "node_modules", part == "__pycache__", part == ".mypy_cache",
+			strings.HasSuffix(part, ".egg-info"), strings.HasSuffix(part, ".pyc"):
 			return true
 		}
 	}

@@ -1,0 +1,72 @@
+# sagemaker-deployment: build, generate, run and test the Pulumi provider.
+#
+#   make demo    build, start the local AWS emulator, deploy the demo stack, show what was made
+#   make test    every test: Rust unit and contract tests, wire compatibility, emulator,
+#                and end to end through the real Pulumi engine against the emulator
+#
+# Everything is installed into .tools/ by `make tools` (run by both).
+
+SHELL       := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := build
+
+include mk/engine.mk
+
+export CARGO_TARGET_DIR ?= $(CURDIR)/target
+PROVIDER    := pulumi-resource-sagemaker-deployment
+BINARY      := $(CURDIR)/bin/$(PROVIDER)
+PYTEST      := $(PYTHON) -m pytest
+
+.PHONY: build schema schema-check lint unit-test wire-test emulator-test e2e-test test bench emulator demo demo-destroy clean
+
+## build: the provider binary in bin/
+build:
+	cargo build --locked -p sagemaker-deployment-provider
+	mkdir -p bin && cp $(CARGO_TARGET_DIR)/debug/$(PROVIDER) $(BINARY)
+
+## schema: regenerate schema.json from the provider (GetSchema through the pinned CLI)
+schema: build tools
+	$(PULUMI) package get-schema $(BINARY) > schema.json
+
+## schema-check: fail when schema.json is not what the code produces
+schema-check: build tools
+	@$(PULUMI) package get-schema $(BINARY) | diff -u schema.json - \
+		|| { echo "schema.json is stale: run 'make schema sdk' and commit the result" >&2; exit 1; }
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --locked --all-targets -- -D warnings
+
+unit-test:
+	cargo test --locked
+
+wire-test: build tools
+	$(PYTEST) -q tests/wire
+
+emulator-test: tools
+	$(PYTEST) -q tests/emulator
+
+e2e-test: build tools
+	$(PYTEST) -q tests/e2e
+
+## test: everything CI runs
+test: build tools schema-check sdk-check lint unit-test wire-test emulator-test e2e-test
+	@echo "all test suites passed"
+
+## bench: start-up time and memory of the provider binary
+bench: build tools
+	$(PYTHON) tests/bench/startup.py --binary $(BINARY)
+
+## emulator: run the local AWS emulator in the foreground
+emulator: tools
+	PYTHONPATH=$(CURDIR)/tests/emulator $(PYTHON) -m sagemaker_emulator --port $${EMULATOR_PORT:-4566}
+
+## demo: deploy the demo stack to a local emulator and print its outputs
+demo: build tools
+	$(PYTHON) examples/demo.py up
+
+demo-destroy: tools
+	$(PYTHON) examples/demo.py destroy
+
+clean:
+	rm -rf bin .state
