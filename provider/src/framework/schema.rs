@@ -129,7 +129,7 @@ impl SchemaBuilder {
             "keywords": ["pulumi", "aws", "sagemaker", "machine-learning", "category/cloud", "kind/component"],
             "license": "Apache-2.0",
             "publisher": "sagemaker-deployment",
-            "meta": { "moduleFormat": "(.*)" },
+            "meta": { "moduleFormat": "(.*)", "supportPack": true },
             "config": { "variables": builder_properties(&config) },
             "provider": {
                 "description": "The provider type for the sagemaker-deployment package.",
