@@ -49,16 +49,13 @@ where
         SdkError::ServiceError(context) => Some(format!("{:?}", context.raw())),
         _ => None,
     };
+    let detailed = || aws_smithy_types::error::display::DisplayErrorContext(&error).to_string();
     let (code, message) = match &error {
         SdkError::ServiceError(context) => (
             context.err().code().map(str::to_owned),
-            context
-                .err()
-                .message()
-                .map(str::to_owned)
-                .unwrap_or_else(|| context.err().to_string()),
+            context.err().message().map(str::to_owned).unwrap_or_else(detailed),
         ),
-        other => (None, aws_smithy_types::error::display::DisplayErrorContext(other).to_string()),
+        _ => (None, detailed()),
     };
     let http_not_found = status.as_deref().is_some_and(|raw| raw.contains("status: 404"));
     let kind = kind_of(service, code.as_deref(), &message, http_not_found);

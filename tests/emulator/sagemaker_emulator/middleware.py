@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from . import aws_errors
+from . import aws_errors, s3_fixes
 from .aws_errors import AwsError, HttpResponse
 from .control_api import PREFIX, ControlApi
 from .endpoint_lifecycle import EndpointLifecycle
@@ -65,6 +65,11 @@ class EmulatorMiddleware:
 
         if request.service == "sagemaker" and request.protocol == aws_errors.JSON:
             response = self.sagemaker.handle(request, environ, self.call_moto)
+            self.log.record(request.service, request.operation, request.region, response.status)
+            return _send(response, start_response)
+
+        if request.service == "s3" and s3_fixes.needs_fix(request.operation):
+            response = s3_fixes.fix_response(request.operation, self.call_moto(environ))
             self.log.record(request.service, request.operation, request.region, response.status)
             return _send(response, start_response)
 

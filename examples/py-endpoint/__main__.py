@@ -1,0 +1,94 @@
+"""The seed app for one environment: BaseInfra, the models and an endpoint.
+
+The stack name picks the environment in deployment-config.json (as
+DEPLOYMENT_ENV did in the seed); its `inferenceType` picks the endpoint kind:
+`realtime` (the default), `async` or `serverless`. Stack config overrides:
+
+- inferenceType: realtime | async | serverless
+- modelList: a JSON model list replacing model-config.json's
+- modelS3Key: a new artifact key for the first model (a new model version)
+- variantWeights: JSON object, variant name -> weight
+- endpointName: replaces sageMakerEndpointName
+- autoscaling: JSON autoscaling settings for the endpoint
+"""
+
+import json
+from pathlib import Path
+
+import pulumi
+import pulumi_sagemaker_deployment as sagemaker_deployment
+
+configs = Path(__file__).parent / ".." / "config"
+deployment = json.loads((configs / "deployment-config.json").read_text())
+model_config = json.loads((configs / "model-config.json").read_text())
+config = pulumi.Config()
+
+environment = deployment["environments"].get(pulumi.get_stack(), deployment["environments"]["dev"])
+inference_type = config.get("inferenceType") or environment.get("inferenceType", "realtime")
+model_list = json.loads(config.get("modelList") or json.dumps(model_config["modelList"]))
+if config.get("modelS3Key"):
+    model_list[0]["ModelS3Key"] = config.get("modelS3Key")
+for variant, weight in json.loads(config.get("variantWeights") or "{}").items():
+    for model in model_list:
+        if model["VariantName"] == variant:
+            model["VariantWeight"] = weight
+endpoint_name = config.get("endpointName") or f"{model_config['sageMakerEndpointName']}-{environment['stage']}"
+autoscaling = json.loads(config.get("autoscaling") or "null")
+
+base = sagemaker_deployment.BaseInfra(
+    "base",
+    project_name=deployment["project"]["name"],
+    stage=environment["stage"],
+    model_artifacts={
+        "s3_key_prefix": deployment["modelArtifacts"]["s3KeyPrefix"],
+        "enable_versioning": deployment["modelArtifacts"]["enableVersioning"],
+    },
+    force_destroy=True,
+)
+
+models = sagemaker_deployment.SageMakerModel(
+    "models",
+    model_list=model_list,
+    execution_role_arn=base.execution_role_arn,
+    model_artifact_bucket_name=base.model_artifact_bucket_name,
+)
+
+if inference_type == "serverless":
+    endpoint = sagemaker_deployment.SageMakerServerlessEndpoint(
+        "endpoint",
+        endpoint_name=endpoint_name,
+        model_list=model_list,
+        model_names=models.model_names,
+        serverless_config=environment.get("serverlessConfig"),
+    )
+elif inference_type == "async":
+    endpoint = sagemaker_deployment.SageMakerAsyncEndpoint(
+        "endpoint",
+        endpoint_name=endpoint_name,
+        model_list=model_list,
+        model_names=models.model_names,
+        output_bucket_name=base.async_output_bucket_name,
+        kms_key_arn=base.kms_key_arn,
+        async_config=environment.get("asyncConfig"),
+        autoscaling=autoscaling,
+    )
+    pulumi.export("outputS3Path", endpoint.output_s3_path)
+    pulumi.export("successTopicArn", endpoint.success_topic_arn)
+    pulumi.export("errorTopicArn", endpoint.error_topic_arn)
+    pulumi.export("requestTtlSeconds", endpoint.request_ttl_seconds)
+else:
+    endpoint = sagemaker_deployment.SageMakerEndpoint(
+        "endpoint",
+        endpoint_name=endpoint_name,
+        model_list=model_list,
+        model_names=models.model_names,
+        kms_key_arn=base.kms_key_arn,
+        autoscaling=autoscaling,
+    )
+
+pulumi.export("inferenceType", inference_type)
+pulumi.export("modelArtifactBucketName", base.model_artifact_bucket_name)
+pulumi.export("modelNames", models.model_names)
+pulumi.export("endpointName", endpoint.endpoint_name)
+pulumi.export("endpointArn", endpoint.endpoint_arn)
+pulumi.export("endpointConfigName", endpoint.endpoint_config_name)

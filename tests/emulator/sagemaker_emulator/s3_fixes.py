@@ -1,0 +1,33 @@
+"""S3 responses moto shapes differently from AWS, put right.
+
+moto answers GetBucketVersioning with a ``GetBucketVersioningResponse`` root
+element; AWS (and the S3 API model every SDK is generated from) uses
+``VersioningConfiguration``. Lenient clients (boto3) read either; strict ones
+(the AWS SDK for Rust) reject the response. Each fix renames the root element
+of one operation's successful response.
+"""
+
+from __future__ import annotations
+
+from .aws_errors import HttpResponse
+
+# operation -> (moto's root element, AWS's root element)
+ROOT_ELEMENT_FIXES = {
+    "GetBucketVersioning": ("GetBucketVersioningResponse", "VersioningConfiguration"),
+}
+
+
+def needs_fix(operation: str | None) -> bool:
+    """True when moto's response to ``operation`` must be rewritten."""
+    return operation in ROOT_ELEMENT_FIXES
+
+
+def fix_response(operation: str, response: HttpResponse) -> HttpResponse:
+    """The response with AWS's root element; errors pass through untouched."""
+    if response.status >= 300:
+        return response
+    wrong, right = ROOT_ELEMENT_FIXES[operation]
+    body = response.body.replace(f"<{wrong}".encode(), f"<{right}".encode(), 1)
+    body = body.replace(f"</{wrong}>".encode(), f"</{right}>".encode(), 1)
+    headers = [(k, str(len(body)) if k.lower() == "content-length" else v) for k, v in response.headers]
+    return HttpResponse(response.status, headers, body)
