@@ -8,11 +8,11 @@ use crate::error::{ProviderError, Result};
 use crate::framework::{ChildOptions, DynComponent, Failures, Scope};
 use crate::proto::resource_monitor_client::ResourceMonitorClient;
 use crate::proto::{
-    construct_response, register_resource_request, ConstructRequest, ConstructResponse,
-    RegisterResourceOutputsRequest, RegisterResourceRequest,
+    ConstructRequest, ConstructResponse, RegisterResourceOutputsRequest, RegisterResourceRequest,
+    construct_response, register_resource_request,
 };
 use crate::wire::{
-    properties_to_struct, struct_to_properties, OutputValue, PropertyMap, PropertyValue,
+    OutputValue, PropertyMap, PropertyValue, properties_to_struct, struct_to_properties,
 };
 
 /// Validates the inputs, registers the component and its children, records
@@ -45,12 +45,16 @@ pub async fn construct_component(
         .max_decoding_message_size(crate::MAX_MESSAGE_BYTES)
         .max_encoding_message_size(crate::MAX_MESSAGE_BYTES);
 
-    let timeouts = request.custom_timeouts.clone().map(|t| register_resource_request::CustomTimeouts {
-        create: t.create,
-        update: t.update,
-        delete: t.delete,
-        read: t.read,
-    });
+    let timeouts =
+        request
+            .custom_timeouts
+            .clone()
+            .map(|t| register_resource_request::CustomTimeouts {
+                create: t.create,
+                update: t.update,
+                delete: t.delete,
+                read: t.read,
+            });
     let registration = RegisterResourceRequest {
         r#type: request.r#type.clone(),
         name: request.name.clone(),
@@ -121,7 +125,11 @@ pub async fn construct_component(
             )
         })
         .collect();
-    let state = if request.accepts_output_values { outputs } else { plain };
+    let state = if request.accepts_output_values {
+        outputs
+    } else {
+        plain
+    };
     Ok(ConstructResponse {
         urn: registered.urn,
         state: Some(properties_to_struct(&state)),
@@ -155,7 +163,8 @@ fn with_input_dependencies(
                         plain => (plain, false),
                     };
                     PropertyValue::Output(OutputValue {
-                        value: (!matches!(inner, PropertyValue::Unknown(_))).then(|| Box::new(inner)),
+                        value: (!matches!(inner, PropertyValue::Unknown(_)))
+                            .then(|| Box::new(inner)),
                         secret,
                         dependencies: deps,
                     })

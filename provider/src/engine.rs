@@ -3,7 +3,7 @@
 use tokio::sync::OnceCell;
 use tonic::transport::{Channel, Endpoint};
 
-use crate::proto::{engine_client::EngineClient, LogRequest, LogSeverity};
+use crate::proto::{LogRequest, LogSeverity, engine_client::EngineClient};
 
 /// Sends log messages and ephemeral status lines to the engine. Connects on
 /// first use; a failure to log never fails an operation.
@@ -24,10 +24,10 @@ impl EngineLogger {
 
     /// Sets the engine address when the handshake brings one.
     pub fn set_address(&self, address: String) {
-        if let Ok(mut slot) = self.address.lock() {
-            if slot.is_none() {
-                *slot = Some(address);
-            }
+        if let Ok(mut slot) = self.address.lock()
+            && slot.is_none()
+        {
+            *slot = Some(address);
         }
     }
 
@@ -55,7 +55,8 @@ impl EngineLogger {
 
     /// Shows a transient status line for `urn`, e.g. progress of a wait.
     pub async fn status(&self, urn: &str, message: impl Into<String>) {
-        self.send(LogSeverity::Info, urn, message.into(), true).await;
+        self.send(LogSeverity::Info, urn, message.into(), true)
+            .await;
     }
 
     async fn send(&self, severity: LogSeverity, urn: &str, message: String, ephemeral: bool) {

@@ -4,7 +4,7 @@ use prost::Message;
 
 use crate::aws::AwsError;
 use crate::proto;
-use crate::wire::{properties_to_struct, PropertyMap};
+use crate::wire::{PropertyMap, properties_to_struct};
 
 /// Everything that can go wrong while serving an engine request.
 #[derive(Debug, thiserror::Error)]

@@ -24,7 +24,7 @@ fn main() -> std::process::ExitCode {
 }
 
 async fn serve() -> std::process::ExitCode {
-    let engine_address = std::env::args().skip(1).filter(|arg| !arg.starts_with('-')).last();
+    let engine_address = std::env::args().skip(1).rfind(|arg| !arg.starts_with('-'));
     let listener = match TcpListener::bind(("127.0.0.1", 0)).await {
         Ok(listener) => listener,
         Err(error) => {
@@ -34,7 +34,10 @@ async fn serve() -> std::process::ExitCode {
     };
     let port = listener.local_addr().map(|a| a.port()).unwrap_or_default();
     let mut stdout = std::io::stdout().lock();
-    if writeln!(stdout, "{port}").and_then(|()| stdout.flush()).is_err() {
+    if writeln!(stdout, "{port}")
+        .and_then(|()| stdout.flush())
+        .is_err()
+    {
         return std::process::ExitCode::FAILURE;
     }
     drop(stdout);

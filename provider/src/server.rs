@@ -14,7 +14,7 @@ use crate::engine::EngineLogger;
 use crate::error::ProviderError;
 use crate::framework::{CheckFailure, Context, Registry};
 use crate::proto::{self, resource_provider_server::ResourceProvider};
-use crate::wire::{properties_to_struct, struct_to_properties, PropertyMap, PropertyValue};
+use crate::wire::{PropertyMap, PropertyValue, properties_to_struct, struct_to_properties};
 
 /// The provider's gRPC service.
 pub struct ProviderService {
@@ -51,7 +51,10 @@ impl ProviderService {
         })
     }
 
-    fn resource(&self, token: &str) -> Result<Arc<dyn crate::framework::DynResource>, ProviderError> {
+    fn resource(
+        &self,
+        token: &str,
+    ) -> Result<Arc<dyn crate::framework::DynResource>, ProviderError> {
         self.registry
             .resource(token)
             .ok_or_else(|| ProviderError::UnknownType(token.to_owned()))
@@ -85,11 +88,15 @@ pub fn decode_config(values: &PropertyMap) -> Result<ProviderConfig, CheckFailur
             continue;
         }
         let value = match (key.as_str(), value.as_str()) {
-            ("endpoints" | "defaultTags", Some(text)) => serde_json::from_str::<serde_json::Value>(text)
-                .map(|json| crate::wire::properties_from_json(&serde_json::json!({ "v": json }), &[]))
-                .map_err(|e| CheckFailure::new(key.clone(), format!("is not valid JSON: {e}")))?
-                .remove("v")
-                .unwrap_or(PropertyValue::Null),
+            ("endpoints" | "defaultTags", Some(text)) => {
+                serde_json::from_str::<serde_json::Value>(text)
+                    .map(|json| {
+                        crate::wire::properties_from_json(&serde_json::json!({ "v": json }), &[])
+                    })
+                    .map_err(|e| CheckFailure::new(key.clone(), format!("is not valid JSON: {e}")))?
+                    .remove("v")
+                    .unwrap_or(PropertyValue::Null)
+            }
             _ => value.clone(),
         };
         normalised.insert(key, value);
@@ -168,8 +175,8 @@ impl ResourceProvider for ProviderService {
                 .map(|(k, v)| (k.clone(), PropertyValue::String(v.clone())))
                 .collect();
         }
-        let config = decode_config(&values)
-            .map_err(|f| ProviderError::InvalidConfig(f.to_string()))?;
+        let config =
+            decode_config(&values).map_err(|f| ProviderError::InvalidConfig(f.to_string()))?;
         let clients = AwsClients::build(&config).await;
         *self.clients.write().await = Some(Arc::new(clients));
         Ok(Response::new(proto::ConfigureResponse {
@@ -186,7 +193,11 @@ impl ResourceProvider for ProviderService {
         request: Request<proto::CheckRequest>,
     ) -> Result<Response<proto::CheckResponse>, Status> {
         let request = request.into_inner();
-        let token = if request.r#type.is_empty() { type_of_urn(&request.urn).to_owned() } else { request.r#type.clone() };
+        let token = if request.r#type.is_empty() {
+            type_of_urn(&request.urn).to_owned()
+        } else {
+            request.r#type.clone()
+        };
         let resource = self.resource(&token)?;
         let news = struct_to_properties(request.news.as_ref());
         let (inputs, failures) = resource.check(&news);
@@ -201,7 +212,11 @@ impl ResourceProvider for ProviderService {
         request: Request<proto::DiffRequest>,
     ) -> Result<Response<proto::DiffResponse>, Status> {
         let request = request.into_inner();
-        let token = if request.r#type.is_empty() { type_of_urn(&request.urn).to_owned() } else { request.r#type.clone() };
+        let token = if request.r#type.is_empty() {
+            type_of_urn(&request.urn).to_owned()
+        } else {
+            request.r#type.clone()
+        };
         let resource = self.resource(&token)?;
         let old_inputs = match request.old_inputs.as_ref() {
             Some(inputs) if !inputs.fields.is_empty() => struct_to_properties(Some(inputs)),
@@ -217,7 +232,11 @@ impl ResourceProvider for ProviderService {
         request: Request<proto::CreateRequest>,
     ) -> Result<Response<proto::CreateResponse>, Status> {
         let request = request.into_inner();
-        let token = if request.r#type.is_empty() { type_of_urn(&request.urn).to_owned() } else { request.r#type.clone() };
+        let token = if request.r#type.is_empty() {
+            type_of_urn(&request.urn).to_owned()
+        } else {
+            request.r#type.clone()
+        };
         let resource = self.resource(&token)?;
         let news = struct_to_properties(request.properties.as_ref());
         let (id, outputs) = if request.preview {
@@ -237,7 +256,11 @@ impl ResourceProvider for ProviderService {
         request: Request<proto::ReadRequest>,
     ) -> Result<Response<proto::ReadResponse>, Status> {
         let request = request.into_inner();
-        let token = if request.r#type.is_empty() { type_of_urn(&request.urn).to_owned() } else { request.r#type.clone() };
+        let token = if request.r#type.is_empty() {
+            type_of_urn(&request.urn).to_owned()
+        } else {
+            request.r#type.clone()
+        };
         let resource = self.resource(&token)?;
         let ctx = self.context(&request.urn, 0.0).await?;
         let state = struct_to_properties(request.properties.as_ref());
@@ -257,7 +280,11 @@ impl ResourceProvider for ProviderService {
         request: Request<proto::UpdateRequest>,
     ) -> Result<Response<proto::UpdateResponse>, Status> {
         let request = request.into_inner();
-        let token = if request.r#type.is_empty() { type_of_urn(&request.urn).to_owned() } else { request.r#type.clone() };
+        let token = if request.r#type.is_empty() {
+            type_of_urn(&request.urn).to_owned()
+        } else {
+            request.r#type.clone()
+        };
         let resource = self.resource(&token)?;
         let ctx = self.context(&request.urn, request.timeout).await?;
         let olds = struct_to_properties(request.olds.as_ref());
@@ -270,12 +297,13 @@ impl ResourceProvider for ProviderService {
         }))
     }
 
-    async fn delete(
-        &self,
-        request: Request<proto::DeleteRequest>,
-    ) -> Result<Response<()>, Status> {
+    async fn delete(&self, request: Request<proto::DeleteRequest>) -> Result<Response<()>, Status> {
         let request = request.into_inner();
-        let token = if request.r#type.is_empty() { type_of_urn(&request.urn).to_owned() } else { request.r#type.clone() };
+        let token = if request.r#type.is_empty() {
+            type_of_urn(&request.urn).to_owned()
+        } else {
+            request.r#type.clone()
+        };
         let resource = self.resource(&token)?;
         let ctx = self.context(&request.urn, request.timeout).await?;
         let olds = struct_to_properties(request.properties.as_ref());
@@ -292,7 +320,9 @@ impl ResourceProvider for ProviderService {
             .registry
             .component(&request.r#type)
             .ok_or_else(|| ProviderError::UnknownType(request.r#type.clone()))?;
-        Ok(Response::new(construct_component(&*component, request).await?))
+        Ok(Response::new(
+            construct_component(&*component, request).await?,
+        ))
     }
 
     async fn cancel(&self, _request: Request<()>) -> Result<Response<()>, Status> {

@@ -91,12 +91,11 @@ pub struct AwsClients {
 impl AwsClients {
     /// Loads the AWS configuration chain and builds the clients.
     pub async fn build(config: &ProviderConfig) -> Self {
-        let mut loader = aws_config::defaults(BehaviorVersion::latest())
-            .retry_config(
-                RetryConfig::standard()
-                    .with_max_attempts(6)
-                    .with_initial_backoff(Duration::from_millis(200)),
-            );
+        let mut loader = aws_config::defaults(BehaviorVersion::latest()).retry_config(
+            RetryConfig::standard()
+                .with_max_attempts(6)
+                .with_initial_backoff(Duration::from_millis(200)),
+        );
         if let Some(region) = &config.region {
             loader = loader.region(Region::new(region.clone()));
         }

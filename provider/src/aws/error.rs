@@ -40,7 +40,11 @@ impl AwsError {
 }
 
 /// Classifies an SDK error from `service`'s `operation`.
-pub fn classify<E, R>(service: &'static str, operation: &'static str, error: SdkError<E, R>) -> AwsError
+pub fn classify<E, R>(
+    service: &'static str,
+    operation: &'static str,
+    error: SdkError<E, R>,
+) -> AwsError
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
     R: std::fmt::Debug,
@@ -53,11 +57,17 @@ where
     let (code, message) = match &error {
         SdkError::ServiceError(context) => (
             context.err().code().map(str::to_owned),
-            context.err().message().map(str::to_owned).unwrap_or_else(detailed),
+            context
+                .err()
+                .message()
+                .map(str::to_owned)
+                .unwrap_or_else(detailed),
         ),
         _ => (None, detailed()),
     };
-    let http_not_found = status.as_deref().is_some_and(|raw| raw.contains("status: 404"));
+    let http_not_found = status
+        .as_deref()
+        .is_some_and(|raw| raw.contains("status: 404"));
     let kind = kind_of(service, code.as_deref(), &message, http_not_found);
     AwsError {
         service,
@@ -76,7 +86,10 @@ fn kind_of(service: &str, code: Option<&str>, message: &str, http_not_found: boo
                 || (code == "ValidationException"
                     && (message.contains("Could not find") || message.contains("does not exist")))
         }
-        "s3" => matches!(code, "NoSuchBucket" | "NoSuchKey" | "NotFound" | "NoSuchBucketPolicy"),
+        "s3" => matches!(
+            code,
+            "NoSuchBucket" | "NoSuchKey" | "NotFound" | "NoSuchBucketPolicy"
+        ),
         "kms" => code == "NotFoundException",
         "iam" => code == "NoSuchEntity",
         "sns" => matches!(code, "NotFound" | "NotFoundException"),
@@ -88,14 +101,28 @@ fn kind_of(service: &str, code: Option<&str>, message: &str, http_not_found: boo
         return AwsErrorKind::NotFound;
     }
     match code {
-        "Throttling" | "ThrottlingException" | "TooManyRequestsException"
-        | "RequestLimitExceeded" | "SlowDown" | "RequestThrottled" => AwsErrorKind::Throttled,
-        "ResourceInUse" | "ConflictException" | "BucketAlreadyOwnedByYou"
-        | "BucketAlreadyExists" | "EntityAlreadyExists" | "AlreadyExistsException"
-        | "ResourceLimitExceeded" | "ConcurrentUpdateException" => AwsErrorKind::Conflict,
-        "ValidationException" | "ValidationError" | "InvalidParameterValue"
-        | "InvalidParameterException" | "MalformedPolicyDocument" | "InvalidRequest"
-        | "InvalidArgument" | "MalformedPolicy" => AwsErrorKind::Validation,
+        "Throttling"
+        | "ThrottlingException"
+        | "TooManyRequestsException"
+        | "RequestLimitExceeded"
+        | "SlowDown"
+        | "RequestThrottled" => AwsErrorKind::Throttled,
+        "ResourceInUse"
+        | "ConflictException"
+        | "BucketAlreadyOwnedByYou"
+        | "BucketAlreadyExists"
+        | "EntityAlreadyExists"
+        | "AlreadyExistsException"
+        | "ResourceLimitExceeded"
+        | "ConcurrentUpdateException" => AwsErrorKind::Conflict,
+        "ValidationException"
+        | "ValidationError"
+        | "InvalidParameterValue"
+        | "InvalidParameterException"
+        | "MalformedPolicyDocument"
+        | "InvalidRequest"
+        | "InvalidArgument"
+        | "MalformedPolicy" => AwsErrorKind::Validation,
         "AccessDenied" | "AccessDeniedException" | "UnauthorizedOperation" => {
             AwsErrorKind::AccessDenied
         }
@@ -131,17 +158,36 @@ mod tests {
             false,
         );
         assert_eq!(kind, AwsErrorKind::NotFound);
-        let kind = kind_of("sagemaker", Some("ValidationException"), "Invalid name", false);
+        let kind = kind_of(
+            "sagemaker",
+            Some("ValidationException"),
+            "Invalid name",
+            false,
+        );
         assert_eq!(kind, AwsErrorKind::Validation);
     }
 
     #[test]
     fn each_service_names_not_found_its_own_way() {
-        assert_eq!(kind_of("s3", Some("NoSuchBucket"), "", false), AwsErrorKind::NotFound);
-        assert_eq!(kind_of("kms", Some("NotFoundException"), "", false), AwsErrorKind::NotFound);
-        assert_eq!(kind_of("iam", Some("NoSuchEntity"), "", false), AwsErrorKind::NotFound);
         assert_eq!(
-            kind_of("application-autoscaling", Some("ObjectNotFoundException"), "", false),
+            kind_of("s3", Some("NoSuchBucket"), "", false),
+            AwsErrorKind::NotFound
+        );
+        assert_eq!(
+            kind_of("kms", Some("NotFoundException"), "", false),
+            AwsErrorKind::NotFound
+        );
+        assert_eq!(
+            kind_of("iam", Some("NoSuchEntity"), "", false),
+            AwsErrorKind::NotFound
+        );
+        assert_eq!(
+            kind_of(
+                "application-autoscaling",
+                Some("ObjectNotFoundException"),
+                "",
+                false
+            ),
             AwsErrorKind::NotFound
         );
         assert_eq!(kind_of("s3", None, "", true), AwsErrorKind::NotFound);
@@ -149,8 +195,14 @@ mod tests {
 
     #[test]
     fn throttling_and_conflicts_are_recognised() {
-        assert_eq!(kind_of("sagemaker", Some("ThrottlingException"), "", false), AwsErrorKind::Throttled);
-        assert_eq!(kind_of("iam", Some("EntityAlreadyExists"), "", false), AwsErrorKind::Conflict);
+        assert_eq!(
+            kind_of("sagemaker", Some("ThrottlingException"), "", false),
+            AwsErrorKind::Throttled
+        );
+        assert_eq!(
+            kind_of("iam", Some("EntityAlreadyExists"), "", false),
+            AwsErrorKind::Conflict
+        );
         assert_eq!(kind_of("kms", Some("Boom"), "", false), AwsErrorKind::Other);
     }
 }

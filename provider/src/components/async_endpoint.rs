@@ -6,18 +6,20 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::endpoint_parts::{
-    backlog_metric, check_autoscaling, check_endpoint_name, register_config, register_endpoint,
-    register_targets, register_tracking, variant_resource_id, EndpointPlan,
+    EndpointPlan, backlog_metric, check_autoscaling, check_endpoint_name, register_config,
+    register_endpoint, register_targets, register_tracking, variant_resource_id,
 };
-use super::model_config::{check_variants, EndpointKind, ModelSpec};
+use super::model_config::{EndpointKind, ModelSpec, check_variants};
 use super::values::{outputs_from, props};
 use crate::error::Result;
-use crate::framework::{apply_json, ChildOptions, Component, Deferred, Failures, Scope};
-use crate::resources::autoscaling::{ScalingPolicy, ScalingPolicyInputs, Step, StepScaling, TargetTracking};
+use crate::framework::{ChildOptions, Component, Deferred, Failures, Scope, apply_json};
+use crate::resources::Tags;
+use crate::resources::autoscaling::{
+    ScalingPolicy, ScalingPolicyInputs, Step, StepScaling, TargetTracking,
+};
 use crate::resources::cloudwatch::{MetricAlarm, MetricAlarmInputs};
 use crate::resources::sagemaker::endpoint::RolloutPolicy;
 use crate::resources::sns::{Topic, TopicInputs};
-use crate::resources::Tags;
 use crate::wire::{PropertyMap, PropertyValue};
 
 /// The seed's `asyncConfig`.
@@ -170,14 +172,23 @@ impl Component for SageMakerAsyncEndpoint {
         failures
     }
 
-    async fn construct(&self, scope: &Scope, name: &str, args: &SageMakerAsyncEndpointArgs, raw: &PropertyMap) -> Result<PropertyMap> {
+    async fn construct(
+        &self,
+        scope: &Scope,
+        name: &str,
+        args: &SageMakerAsyncEndpointArgs,
+        raw: &PropertyMap,
+    ) -> Result<PropertyMap> {
         let plan = EndpointPlan {
             component: name,
             endpoint_name: &args.endpoint_name,
             kind: EndpointKind::Async,
             models: &args.model_list,
             serverless: None,
-            model_names: raw.get("modelNames").cloned().unwrap_or(PropertyValue::Null),
+            model_names: raw
+                .get("modelNames")
+                .cloned()
+                .unwrap_or(PropertyValue::Null),
             tags: &args.tags,
         };
         let key = raw.get("kmsKeyArn").cloned().unwrap_or(PropertyValue::Null);
@@ -188,7 +199,10 @@ impl Component for SageMakerAsyncEndpoint {
                 tags: args.tags.clone(),
             };
             let (success, error) = (topic("success"), topic("error"));
-            let (success_name, error_name) = (format!("{name}-success-topic"), format!("{name}-error-topic"));
+            let (success_name, error_name) = (
+                format!("{name}-success-topic"),
+                format!("{name}-error-topic"),
+            );
             let wired = || props([("kmsKeyArn", key.clone())]);
             let pair = tokio::try_join!(
                 scope.resource::<Topic>(&success_name, &success, wired(), ChildOptions::default()),
@@ -198,15 +212,30 @@ impl Component for SageMakerAsyncEndpoint {
         } else {
             None
         };
-        let bucket = raw.get("outputBucketName").cloned().unwrap_or(PropertyValue::Null);
-        let success_arn = topics.as_ref().map(|(s, _)| s.output("arn")).unwrap_or(PropertyValue::Null);
-        let error_arn = topics.as_ref().map(|(_, e)| e.output("arn")).unwrap_or(PropertyValue::Null);
+        let bucket = raw
+            .get("outputBucketName")
+            .cloned()
+            .unwrap_or(PropertyValue::Null);
+        let success_arn = topics
+            .as_ref()
+            .map(|(s, _)| s.output("arn"))
+            .unwrap_or(PropertyValue::Null);
+        let error_arn = topics
+            .as_ref()
+            .map(|(_, e)| e.output("arn"))
+            .unwrap_or(PropertyValue::Null);
         let endpoint_name = args.endpoint_name.clone();
-        let concurrency = args.async_config.as_ref().and_then(|c| c.max_concurrent_invocations_per_instance);
+        let concurrency = args
+            .async_config
+            .as_ref()
+            .and_then(|c| c.max_concurrent_invocations_per_instance);
         let paths = |kind: &'static str| {
             let endpoint = endpoint_name.clone();
             apply_json(&[&bucket], move |known| {
-                serde_json::Value::String(format!("s3://{}/{kind}/{endpoint}/", known[0].as_str().unwrap_or_default()))
+                serde_json::Value::String(format!(
+                    "s3://{}/{kind}/{endpoint}/",
+                    known[0].as_str().unwrap_or_default()
+                ))
             })
         };
         let (output_path, failure_path) = (paths("async-output"), paths("async-failures"));
@@ -228,10 +257,24 @@ impl Component for SageMakerAsyncEndpoint {
             extra.insert("kmsKeyArn".to_owned(), key.clone());
         }
         let config = register_config(scope, &plan, extra).await?;
-        let endpoint = register_endpoint(scope, &plan, &config, args.autoscaling.is_some(), args.rollout.clone()).await?;
+        let endpoint = register_endpoint(
+            scope,
+            &plan,
+            &config,
+            args.autoscaling.is_some(),
+            args.rollout.clone(),
+        )
+        .await?;
 
         if let Some(scaling) = &args.autoscaling {
-            let targets = register_targets(scope, &plan, &endpoint, scaling.min_capacity, scaling.max_capacity).await?;
+            let targets = register_targets(
+                scope,
+                &plan,
+                &endpoint,
+                scaling.min_capacity,
+                scaling.max_capacity,
+            )
+            .await?;
             register_tracking(scope, &plan, &targets, "backlog", |_| TargetTracking {
                 target_value: scaling.target_backlog_per_instance,
                 predefined_metric: None,
@@ -285,21 +328,37 @@ async fn register_wake_up(
                 adjustment_type: "ChangeInCapacity".to_owned(),
                 cooldown: Some(scaling.scale_out_cooldown_seconds),
                 metric_aggregation_type: Some("Average".to_owned()),
-                steps: vec![Step { lower_bound: Some(0.0), upper_bound: None, scaling_adjustment: 1 }],
+                steps: vec![Step {
+                    lower_bound: Some(0.0),
+                    upper_bound: None,
+                    scaling_adjustment: 1,
+                }],
             }),
         };
         let name = format!("{}-{}-wake-up", plan.component, model.variant_name);
-        let options = ChildOptions { depends_on: vec![target.urn.clone()], ..Default::default() };
-        async move { scope.resource::<ScalingPolicy>(&name, &inputs, PropertyMap::new(), options).await }
+        let options = ChildOptions {
+            depends_on: vec![target.urn.clone()],
+            ..Default::default()
+        };
+        async move {
+            scope
+                .resource::<ScalingPolicy>(&name, &inputs, PropertyMap::new(), options)
+                .await
+        }
     });
     let policies = futures::future::try_join_all(registrations).await?;
     let alarm = MetricAlarmInputs {
         alarm_name: format!("{}-has-backlog-without-capacity", plan.endpoint_name),
-        alarm_description: format!("Wakes endpoint {} from zero instances when requests queue up", plan.endpoint_name),
+        alarm_description: format!(
+            "Wakes endpoint {} from zero instances when requests queue up",
+            plan.endpoint_name
+        ),
         metric_name: "HasBacklogWithoutCapacity".to_owned(),
         namespace: "AWS/SageMaker".to_owned(),
         statistic: "Average".to_owned(),
-        dimensions: [("EndpointName".to_owned(), plan.endpoint_name.to_owned())].into_iter().collect(),
+        dimensions: [("EndpointName".to_owned(), plan.endpoint_name.to_owned())]
+            .into_iter()
+            .collect(),
         period: 60,
         evaluation_periods: 2,
         threshold: 1.0,

@@ -10,8 +10,8 @@ use serde_json::json;
 use super::values::{outputs_from, props};
 use crate::error::Result;
 use crate::framework::naming::{sanitize, short_hash};
-use crate::framework::{apply_strings, ChildOptions, Component, Failures, Scope};
-use crate::resources::{iam, kms, s3, Tags};
+use crate::framework::{ChildOptions, Component, Failures, Scope, apply_strings};
+use crate::resources::{Tags, iam, kms, s3};
 use crate::wire::{PropertyMap, PropertyValue};
 
 /// Where model artifacts live: the seed's `modelArtifacts` settings.
@@ -113,7 +113,10 @@ pub struct BaseInfraNames {
 
 impl BaseInfraNames {
     pub fn new(stack: &str, component: &str, args: &BaseInfraArgs) -> Self {
-        let base = sanitize(&format!("{}-{}", args.project_name, args.stage).to_lowercase(), 36);
+        let base = sanitize(
+            &format!("{}-{}", args.project_name, args.stage).to_lowercase(),
+            36,
+        );
         let hash = short_hash(&format!("{stack}/{component}/{base}"), 8);
         BaseInfraNames {
             artifact_bucket: format!("{base}-model-artifacts-{hash}"),
@@ -206,7 +209,9 @@ pub fn check_args(args: &BaseInfraArgs) -> Failures {
     let mut failures = Failures::new();
     let is_slug = |text: &str| {
         !text.is_empty()
-            && text.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            && text
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
             && !text.starts_with('-')
             && !text.ends_with('-')
     };
@@ -221,11 +226,17 @@ pub fn check_args(args: &BaseInfraArgs) -> Failures {
     failures.require(
         is_slug(&args.stage) && args.stage.len() <= 10,
         "stage",
-        format!("must be 1-10 lowercase letters, digits or hyphens, got `{}`", args.stage),
+        format!(
+            "must be 1-10 lowercase letters, digits or hyphens, got `{}`",
+            args.stage
+        ),
     );
     let prefix = &args.model_artifacts.s3_key_prefix;
     failures.require(
-        !prefix.starts_with('/') && prefix.len() <= 200 && !prefix.contains("..") && !prefix.contains('*'),
+        !prefix.starts_with('/')
+            && prefix.len() <= 200
+            && !prefix.contains("..")
+            && !prefix.contains('*'),
         "modelArtifacts.s3KeyPrefix",
         "must not start with `/`, contain `..` or `*`, or exceed 200 characters",
     );
@@ -250,14 +261,23 @@ impl Component for BaseInfra {
         check_args(inputs)
     }
 
-    async fn construct(&self, scope: &Scope, name: &str, args: &BaseInfraArgs, _raw: &PropertyMap) -> Result<PropertyMap> {
+    async fn construct(
+        &self,
+        scope: &Scope,
+        name: &str,
+        args: &BaseInfraArgs,
+        _raw: &PropertyMap,
+    ) -> Result<PropertyMap> {
         let names = BaseInfraNames::new(&scope.stack, name, args);
         let prefix = args.model_artifacts.s3_key_prefix.clone();
         let key = scope
             .resource::<kms::Key>(
                 &format!("{name}-key"),
                 &kms::KeyInputs {
-                    description: format!("SageMaker deployment key for {} ({})", args.project_name, args.stage),
+                    description: format!(
+                        "SageMaker deployment key for {} ({})",
+                        args.project_name, args.stage
+                    ),
                     alias_name: names.key_alias.clone(),
                     enable_key_rotation: true,
                     deletion_window_in_days: args.kms_key_deletion_window_in_days.unwrap_or(7),
@@ -278,7 +298,11 @@ impl Component for BaseInfra {
             keep_on_destroy: keep,
             tags: args.tags.clone(),
         };
-        let artifact_inputs = bucket(&names.artifact_bucket, args.model_artifacts.enable_versioning, !args.force_destroy);
+        let artifact_inputs = bucket(
+            &names.artifact_bucket,
+            args.model_artifacts.enable_versioning,
+            !args.force_destroy,
+        );
         let output_inputs = bucket(&names.output_bucket, false, false);
         let artifacts_name = format!("{name}-model-artifacts");
         let outputs_name = format!("{name}-async-output");
@@ -297,14 +321,19 @@ impl Component for BaseInfra {
             ),
         )?;
 
-        let policy = apply_strings(&[&key_arn], |known| execution_role_policy(&names, &prefix, known[0]));
+        let policy = apply_strings(&[&key_arn], |known| {
+            execution_role_policy(&names, &prefix, known[0])
+        });
         let role = scope
             .resource::<iam::Role>(
                 &format!("{name}-execution-role"),
                 &iam::RoleInputs {
                     role_name: names.role.clone(),
                     assume_role_policy: sagemaker_trust_policy(),
-                    description: format!("SageMaker execution role for {} ({})", args.project_name, args.stage),
+                    description: format!(
+                        "SageMaker execution role for {} ({})",
+                        args.project_name, args.stage
+                    ),
                     inline_policies: Default::default(),
                     tags: args.tags.clone(),
                 },
@@ -360,8 +389,18 @@ mod tests {
         };
         for args in [args(), long] {
             let names = BaseInfraNames::new("prod", "base", &args);
-            assert_eq!(bucket_name_problem(&names.artifact_bucket), None, "{}", names.artifact_bucket);
-            assert_eq!(bucket_name_problem(&names.output_bucket), None, "{}", names.output_bucket);
+            assert_eq!(
+                bucket_name_problem(&names.artifact_bucket),
+                None,
+                "{}",
+                names.artifact_bucket
+            );
+            assert_eq!(
+                bucket_name_problem(&names.output_bucket),
+                None,
+                "{}",
+                names.output_bucket
+            );
             assert!(names.role.len() <= 64);
         }
     }
@@ -369,15 +408,26 @@ mod tests {
     #[test]
     fn the_execution_policy_is_scoped_to_the_buckets_prefix_and_key() {
         let names = BaseInfraNames::new("dev", "base", &args());
-        let policy: serde_json::Value =
-            serde_json::from_str(&execution_role_policy(&names, "models/", "arn:aws:kms:us-east-1:1:key/k")).unwrap();
+        let policy: serde_json::Value = serde_json::from_str(&execution_role_policy(
+            &names,
+            "models/",
+            "arn:aws:kms:us-east-1:1:key/k",
+        ))
+        .unwrap();
         let statements = policy["Statement"].as_array().unwrap();
         let read = &statements[0];
-        assert_eq!(read["Resource"], format!("arn:aws:s3:::{}/models/*", names.artifact_bucket));
+        assert_eq!(
+            read["Resource"],
+            format!("arn:aws:s3:::{}/models/*", names.artifact_bucket)
+        );
         let key = statements.iter().find(|s| s["Sid"] == "UseTheKey").unwrap();
         assert_eq!(key["Resource"], "arn:aws:kms:us-east-1:1:key/k");
         assert!(!policy.to_string().contains("AmazonSageMakerFullAccess"));
-        assert!(statements.iter().all(|s| s["Action"] != "*" && s["Action"] != "s3:*"));
+        assert!(
+            statements
+                .iter()
+                .all(|s| s["Action"] != "*" && s["Action"] != "s3:*")
+        );
     }
 
     #[test]
@@ -389,7 +439,10 @@ mod tests {
             ..args()
         };
         let properties: Vec<_> = check_args(&bad).0.into_iter().map(|f| f.property).collect();
-        assert_eq!(properties, ["projectName", "stage", "kmsKeyDeletionWindowInDays"]);
+        assert_eq!(
+            properties,
+            ["projectName", "stage", "kmsKeyDeletionWindowInDays"]
+        );
         assert!(check_args(&args()).is_empty());
     }
 }

@@ -11,13 +11,16 @@ use super::model_config::{EndpointKind, ModelSpec, ServerlessSettings};
 use super::values::props;
 use crate::error::Result;
 use crate::framework::naming::sagemaker_name_problem;
-use crate::framework::{apply_json, Child, ChildOptions, Failures, Scope};
+use crate::framework::{Child, ChildOptions, Failures, Scope, apply_json};
+use crate::resources::Tags;
 use crate::resources::autoscaling::{
-    CustomMetric, ScalableTarget, ScalableTargetInputs, ScalingPolicy, ScalingPolicyInputs, TargetTracking,
+    CustomMetric, ScalableTarget, ScalableTargetInputs, ScalingPolicy, ScalingPolicyInputs,
+    TargetTracking,
 };
 use crate::resources::sagemaker::endpoint::{Endpoint, EndpointInputs, RolloutPolicy};
-use crate::resources::sagemaker::endpoint_config::{EndpointConfig, EndpointConfigInputs, VariantCapacity};
-use crate::resources::Tags;
+use crate::resources::sagemaker::endpoint_config::{
+    EndpointConfig, EndpointConfigInputs, VariantCapacity,
+};
 use crate::wire::{PropertyMap, PropertyValue};
 
 /// Target-tracking autoscaling of each variant's instance count.
@@ -80,7 +83,12 @@ pub fn check_autoscaling(min: u32, max: u32, min_floor: u32, failures: &mut Fail
 
 /// The production variants of a model list, given the SageMaker model names
 /// (a JSON array in list order).
-fn variants_json(kind: EndpointKind, models: &[ModelSpec], serverless: Option<&ServerlessSettings>, names: &serde_json::Value) -> serde_json::Value {
+fn variants_json(
+    kind: EndpointKind,
+    models: &[ModelSpec],
+    serverless: Option<&ServerlessSettings>,
+    names: &serde_json::Value,
+) -> serde_json::Value {
     let variants: Vec<serde_json::Value> = models
         .iter()
         .enumerate()
@@ -112,7 +120,13 @@ fn capacity(kind: EndpointKind, models: &[ModelSpec]) -> BTreeMap<String, Varian
         .iter()
         .map(|m| {
             let count = (kind != EndpointKind::Serverless).then_some(m.instance_count);
-            (m.variant_name.clone(), VariantCapacity { weight: m.variant_weight, instance_count: count })
+            (
+                m.variant_name.clone(),
+                VariantCapacity {
+                    weight: m.variant_weight,
+                    instance_count: count,
+                },
+            )
         })
         .collect()
 }
@@ -132,7 +146,11 @@ pub struct EndpointPlan<'a> {
 
 /// Registers the endpoint configuration; `extra` adds wired inputs such as
 /// `kmsKeyArn`, `dataCapture` or `asyncInference`.
-pub async fn register_config(scope: &Scope, plan: &EndpointPlan<'_>, extra: PropertyMap) -> Result<Child> {
+pub async fn register_config(
+    scope: &Scope,
+    plan: &EndpointPlan<'_>,
+    extra: PropertyMap,
+) -> Result<Child> {
     let kind = plan.kind;
     let models = plan.models.to_vec();
     let serverless = plan.serverless.cloned();
@@ -152,7 +170,12 @@ pub async fn register_config(scope: &Scope, plan: &EndpointPlan<'_>, extra: Prop
     let mut wired = props([("productionVariants", variants)]);
     wired.extend(extra);
     scope
-        .resource::<EndpointConfig>(&format!("{}-config", plan.component), &known, wired, ChildOptions::default())
+        .resource::<EndpointConfig>(
+            &format!("{}-config", plan.component),
+            &known,
+            wired,
+            ChildOptions::default(),
+        )
         .await
 }
 
@@ -164,10 +187,18 @@ pub async fn register_endpoint(
     autoscaling_managed: bool,
     rollout: Option<RolloutPolicy>,
 ) -> Result<Child> {
-    let weights = plan.models.iter().map(|m| (m.variant_name.clone(), m.variant_weight)).collect();
+    let weights = plan
+        .models
+        .iter()
+        .map(|m| (m.variant_name.clone(), m.variant_weight))
+        .collect();
     let counts = match plan.kind {
         EndpointKind::Serverless => BTreeMap::new(),
-        _ => plan.models.iter().map(|m| (m.variant_name.clone(), m.instance_count)).collect(),
+        _ => plan
+            .models
+            .iter()
+            .map(|m| (m.variant_name.clone(), m.instance_count))
+            .collect(),
     };
     let known = EndpointInputs {
         endpoint_name: plan.endpoint_name.to_owned(),
@@ -194,7 +225,13 @@ pub fn variant_resource_id(endpoint: &str, variant: &str) -> String {
 }
 
 /// Registers a scalable target for every variant, after the endpoint.
-pub async fn register_targets(scope: &Scope, plan: &EndpointPlan<'_>, endpoint: &Child, min: u32, max: u32) -> Result<Vec<Child>> {
+pub async fn register_targets(
+    scope: &Scope,
+    plan: &EndpointPlan<'_>,
+    endpoint: &Child,
+    min: u32,
+    max: u32,
+) -> Result<Vec<Child>> {
     let registrations = plan.models.iter().map(|model| {
         let inputs = ScalableTargetInputs {
             resource_id: variant_resource_id(plan.endpoint_name, &model.variant_name),
@@ -204,8 +241,15 @@ pub async fn register_targets(scope: &Scope, plan: &EndpointPlan<'_>, endpoint: 
             max_capacity: max,
         };
         let name = format!("{}-{}-target", plan.component, model.variant_name);
-        let options = ChildOptions { depends_on: vec![endpoint.urn.clone()], ..Default::default() };
-        async move { scope.resource::<ScalableTarget>(&name, &inputs, PropertyMap::new(), options).await }
+        let options = ChildOptions {
+            depends_on: vec![endpoint.urn.clone()],
+            ..Default::default()
+        };
+        async move {
+            scope
+                .resource::<ScalableTarget>(&name, &inputs, PropertyMap::new(), options)
+                .await
+        }
     });
     futures::future::try_join_all(registrations).await
 }
@@ -228,8 +272,15 @@ pub async fn register_tracking(
             step_scaling: None,
         };
         let name = format!("{}-{}-{suffix}", plan.component, model.variant_name);
-        let options = ChildOptions { depends_on: vec![target.urn.clone()], ..Default::default() };
-        async move { scope.resource::<ScalingPolicy>(&name, &inputs, PropertyMap::new(), options).await }
+        let options = ChildOptions {
+            depends_on: vec![target.urn.clone()],
+            ..Default::default()
+        };
+        async move {
+            scope
+                .resource::<ScalingPolicy>(&name, &inputs, PropertyMap::new(), options)
+                .await
+        }
     });
     futures::future::try_join_all(registrations).await
 }
@@ -240,6 +291,8 @@ pub fn backlog_metric(endpoint: &str) -> CustomMetric {
         metric_name: "ApproximateBacklogSizePerInstance".to_owned(),
         namespace: "AWS/SageMaker".to_owned(),
         statistic: "Average".to_owned(),
-        dimensions: [("EndpointName".to_owned(), endpoint.to_owned())].into_iter().collect(),
+        dimensions: [("EndpointName".to_owned(), endpoint.to_owned())]
+            .into_iter()
+            .collect(),
     }
 }

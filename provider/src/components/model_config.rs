@@ -6,9 +6,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::framework::naming::sagemaker_name_problem;
 use crate::framework::Failures;
-use crate::resources::sagemaker::endpoint_config::{check_serverless_named, is_ml_instance_type, ServerlessCompute};
+use crate::framework::naming::sagemaker_name_problem;
+use crate::resources::sagemaker::endpoint_config::{
+    ServerlessCompute, check_serverless_named, is_ml_instance_type,
+};
 
 /// The seed's names of the serverless settings.
 const SEED_SERVERLESS_NAMES: [&str; 3] = ["memorySize", "maxConcurrency", "provisionedConcurrency"];
@@ -62,13 +64,25 @@ pub struct ModelSpec {
     #[serde(rename = "InstanceType", default = "default_instance_type")]
     pub instance_type: String,
     /// Model server worker processes (`SAGEMAKER_MODEL_SERVER_WORKERS`).
-    #[serde(rename = "ModelServerWorkers", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "ModelServerWorkers",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub model_server_workers: Option<u32>,
     /// Serverless settings of this model; override the environment's.
-    #[serde(rename = "ServerlessConfig", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "ServerlessConfig",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub serverless_config: Option<ServerlessSettings>,
     /// Extra container environment variables.
-    #[serde(rename = "Environment", default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        rename = "Environment",
+        default,
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
     pub environment: BTreeMap<String, String>,
 }
 
@@ -112,7 +126,11 @@ impl EndpointKind {
 
 /// Checks a model list as SageMakerModel needs it.
 pub fn check_models(models: &[ModelSpec], failures: &mut Failures) {
-    failures.require(!models.is_empty(), "modelList", "must list at least one model");
+    failures.require(
+        !models.is_empty(),
+        "modelList",
+        "must list at least one model",
+    );
     let mut names = BTreeSet::new();
     for (i, model) in models.iter().enumerate() {
         let at = |field: &str| format!("modelList[{i}].{field}");
@@ -120,14 +138,21 @@ pub fn check_models(models: &[ModelSpec], failures: &mut Failures) {
             failures.push(at("ModelName"), problem);
         }
         if !names.insert(model.model_name.as_str()) {
-            failures.push(at("ModelName"), format!("`{}` is listed more than once", model.model_name));
+            failures.push(
+                at("ModelName"),
+                format!("`{}` is listed more than once", model.model_name),
+            );
         }
         failures.require(
             !model.model_s3_key.is_empty() && !model.model_s3_key.starts_with('/'),
             at("ModelS3Key"),
             "must be a key in the model-artifact bucket (not empty, no leading `/`)",
         );
-        failures.require(!model.model_docker_image.is_empty(), at("ModelDockerImage"), "must name a container image");
+        failures.require(
+            !model.model_docker_image.is_empty(),
+            at("ModelDockerImage"),
+            "must name a container image",
+        );
         if let Some(workers) = model.model_server_workers {
             failures.require(workers >= 1, at("ModelServerWorkers"), "must be at least 1");
         }
@@ -159,7 +184,10 @@ pub fn check_variants(
             failures.push(at("VariantName"), problem);
         }
         if !variants.insert(model.variant_name.as_str()) {
-            failures.push(at("VariantName"), format!("`{}` is used by more than one variant", model.variant_name));
+            failures.push(
+                at("VariantName"),
+                format!("`{}` is used by more than one variant", model.variant_name),
+            );
         }
         failures.require(
             model.variant_weight >= 0.0 && model.variant_weight.is_finite(),
@@ -185,10 +213,18 @@ pub fn check_variants(
         }
     }
     if !models.is_empty() && models.iter().all(|m| m.variant_weight == 0.0) {
-        failures.push("modelList", "variant weights must not all be zero: no variant would receive traffic");
+        failures.push(
+            "modelList",
+            "variant weights must not all be zero: no variant would receive traffic",
+        );
     }
     if let Some(settings) = serverless {
-        check_serverless_named(&settings.compute(), "serverlessConfig", SEED_SERVERLESS_NAMES, failures);
+        check_serverless_named(
+            &settings.compute(),
+            "serverlessConfig",
+            SEED_SERVERLESS_NAMES,
+            failures,
+        );
     }
 }
 
@@ -197,7 +233,10 @@ pub fn check_variants(
 pub fn container_environment(model: &ModelSpec) -> BTreeMap<String, String> {
     let mut environment = model.environment.clone();
     if let Some(workers) = model.model_server_workers {
-        environment.insert("SAGEMAKER_MODEL_SERVER_WORKERS".to_owned(), workers.to_string());
+        environment.insert(
+            "SAGEMAKER_MODEL_SERVER_WORKERS".to_owned(),
+            workers.to_string(),
+        );
     }
     environment
 }
@@ -210,7 +249,9 @@ pub(crate) mod tests {
         ModelSpec {
             model_name: format!("{name}-model"),
             model_s3_key: format!("models/{name}/v1/model.tar.gz"),
-            model_docker_image: "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-inference:2.0.0-cpu-py310".into(),
+            model_docker_image:
+                "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-inference:2.0.0-cpu-py310"
+                    .into(),
             variant_name: name.into(),
             variant_weight: 1.0,
             instance_count: 1,
@@ -234,8 +275,14 @@ pub(crate) mod tests {
             "InstanceType": "ml.m5.large", "ModelServerWorkers": 2,
             "ServerlessConfig": {"memorySize": 2048, "maxConcurrency": 5}}]"#;
         let models: Vec<ModelSpec> = serde_json::from_str(seed).unwrap();
-        assert_eq!(models[0].serverless_config.as_ref().unwrap().memory_size, 2048);
-        assert_eq!(container_environment(&models[0])["SAGEMAKER_MODEL_SERVER_WORKERS"], "2");
+        assert_eq!(
+            models[0].serverless_config.as_ref().unwrap().memory_size,
+            2048
+        );
+        assert_eq!(
+            container_environment(&models[0])["SAGEMAKER_MODEL_SERVER_WORKERS"],
+            "2"
+        );
         let mut failures = Failures::new();
         check_models(&models, &mut failures);
         check_variants(EndpointKind::RealTime, &models, None, &mut failures);
@@ -246,7 +293,11 @@ pub(crate) mod tests {
     #[test]
     fn variant_limits_depend_on_the_endpoint_kind() {
         let six: Vec<ModelSpec> = (0..6).map(|i| model(&format!("v{i}"))).collect();
-        let env = ServerlessSettings { memory_size: 2048, max_concurrency: 5, provisioned_concurrency: None };
+        let env = ServerlessSettings {
+            memory_size: 2048,
+            max_concurrency: 5,
+            provisioned_concurrency: None,
+        };
         let mut failures = Failures::new();
         check_variants(EndpointKind::Serverless, &six, Some(&env), &mut failures);
         assert_eq!(properties(failures), ["modelList"]);
@@ -271,9 +322,16 @@ pub(crate) mod tests {
         check_variants(EndpointKind::RealTime, &[zero, zero2], None, &mut failures);
         assert_eq!(properties(failures), ["modelList"]);
         let mut memory = model("d");
-        memory.serverless_config = Some(ServerlessSettings { memory_size: 1500, max_concurrency: 5, provisioned_concurrency: None });
+        memory.serverless_config = Some(ServerlessSettings {
+            memory_size: 1500,
+            max_concurrency: 5,
+            provisioned_concurrency: None,
+        });
         let mut failures = Failures::new();
         check_variants(EndpointKind::Serverless, &[memory], None, &mut failures);
-        assert_eq!(properties(failures), ["modelList[0].ServerlessConfig.memorySize"]);
+        assert_eq!(
+            properties(failures),
+            ["modelList[0].ServerlessConfig.memorySize"]
+        );
     }
 }

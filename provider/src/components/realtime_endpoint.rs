@@ -6,16 +6,16 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::endpoint_parts::{
-    check_autoscaling, check_endpoint_name, register_config, register_endpoint, register_targets,
-    register_tracking, AutoscalingArgs, EndpointPlan,
+    AutoscalingArgs, EndpointPlan, check_autoscaling, check_endpoint_name, register_config,
+    register_endpoint, register_targets, register_tracking,
 };
-use super::model_config::{check_variants, EndpointKind, ModelSpec};
+use super::model_config::{EndpointKind, ModelSpec, check_variants};
 use super::values::outputs_from;
 use crate::error::Result;
-use crate::framework::{apply_json, Component, Deferred, Failures, Scope};
+use crate::framework::{Component, Deferred, Failures, Scope, apply_json};
+use crate::resources::Tags;
 use crate::resources::autoscaling::TargetTracking;
 use crate::resources::sagemaker::endpoint::RolloutPolicy;
-use crate::resources::Tags;
 use crate::wire::{PropertyMap, PropertyValue};
 
 /// A real-time SageMaker endpoint: one endpoint configuration with a
@@ -77,7 +77,12 @@ impl Component for SageMakerEndpoint {
     fn check(&self, args: &SageMakerEndpointArgs) -> Failures {
         let mut failures = Failures::new();
         check_endpoint_name(&args.endpoint_name, &mut failures);
-        check_variants(EndpointKind::RealTime, &args.model_list, None, &mut failures);
+        check_variants(
+            EndpointKind::RealTime,
+            &args.model_list,
+            None,
+            &mut failures,
+        );
         if let Some(scaling) = &args.autoscaling {
             check_autoscaling(scaling.min_capacity, scaling.max_capacity, 1, &mut failures);
             failures.require(
@@ -87,19 +92,32 @@ impl Component for SageMakerEndpoint {
             );
         }
         if let Some(percent) = args.data_capture_sampling_percentage {
-            failures.require(percent <= 100, "dataCaptureSamplingPercentage", "must be between 0 and 100");
+            failures.require(
+                percent <= 100,
+                "dataCaptureSamplingPercentage",
+                "must be between 0 and 100",
+            );
         }
         failures
     }
 
-    async fn construct(&self, scope: &Scope, name: &str, args: &SageMakerEndpointArgs, raw: &PropertyMap) -> Result<PropertyMap> {
+    async fn construct(
+        &self,
+        scope: &Scope,
+        name: &str,
+        args: &SageMakerEndpointArgs,
+        raw: &PropertyMap,
+    ) -> Result<PropertyMap> {
         let plan = EndpointPlan {
             component: name,
             endpoint_name: &args.endpoint_name,
             kind: EndpointKind::RealTime,
             models: &args.model_list,
             serverless: None,
-            model_names: raw.get("modelNames").cloned().unwrap_or(PropertyValue::Null),
+            model_names: raw
+                .get("modelNames")
+                .cloned()
+                .unwrap_or(PropertyValue::Null),
             tags: &args.tags,
         };
         let mut extra = PropertyMap::new();
@@ -122,9 +140,23 @@ impl Component for SageMakerEndpoint {
             );
         }
         let config = register_config(scope, &plan, extra).await?;
-        let endpoint = register_endpoint(scope, &plan, &config, args.autoscaling.is_some(), args.rollout.clone()).await?;
+        let endpoint = register_endpoint(
+            scope,
+            &plan,
+            &config,
+            args.autoscaling.is_some(),
+            args.rollout.clone(),
+        )
+        .await?;
         if let Some(scaling) = &args.autoscaling {
-            let targets = register_targets(scope, &plan, &endpoint, scaling.min_capacity, scaling.max_capacity).await?;
+            let targets = register_targets(
+                scope,
+                &plan,
+                &endpoint,
+                scaling.min_capacity,
+                scaling.max_capacity,
+            )
+            .await?;
             register_tracking(scope, &plan, &targets, "invocations", |_| TargetTracking {
                 target_value: scaling.target_invocations_per_instance,
                 predefined_metric: Some("SageMakerVariantInvocationsPerInstance".to_owned()),

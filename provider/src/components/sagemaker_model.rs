@@ -5,13 +5,13 @@ use async_trait::async_trait;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::model_config::{check_models, container_environment, ModelSpec};
+use super::model_config::{ModelSpec, check_models, container_environment};
 use super::values::props;
 use crate::error::Result;
 use crate::framework::naming::sanitize;
-use crate::framework::{apply_strings, ChildOptions, Component, Deferred, Failures, Scope};
-use crate::resources::sagemaker::model::{self, VpcConfig};
+use crate::framework::{ChildOptions, Component, Deferred, Failures, Scope, apply_strings};
 use crate::resources::Tags;
+use crate::resources::sagemaker::model::{self, VpcConfig};
 use crate::wire::{PropertyMap, PropertyValue};
 
 /// SageMaker models from the seed's `modelList`: each entry's image, its
@@ -65,12 +65,25 @@ impl Component for SageMakerModel {
         failures
     }
 
-    async fn construct(&self, scope: &Scope, name: &str, args: &SageMakerModelArgs, raw: &PropertyMap) -> Result<PropertyMap> {
-        let role = raw.get("executionRoleArn").cloned().unwrap_or(PropertyValue::Null);
-        let bucket = raw.get("modelArtifactBucketName").cloned().unwrap_or(PropertyValue::Null);
+    async fn construct(
+        &self,
+        scope: &Scope,
+        name: &str,
+        args: &SageMakerModelArgs,
+        raw: &PropertyMap,
+    ) -> Result<PropertyMap> {
+        let role = raw
+            .get("executionRoleArn")
+            .cloned()
+            .unwrap_or(PropertyValue::Null);
+        let bucket = raw
+            .get("modelArtifactBucketName")
+            .cloned()
+            .unwrap_or(PropertyValue::Null);
         let registrations = args.model_list.iter().map(|spec| {
             let key = spec.model_s3_key.clone();
-            let data_url = apply_strings(&[&bucket], move |known| format!("s3://{}/{key}", known[0]));
+            let data_url =
+                apply_strings(&[&bucket], move |known| format!("s3://{}/{key}", known[0]));
             let child_name = format!("{name}-{}", sanitize(&spec.model_name, 63));
             let known = model::ModelInputs {
                 name_prefix: sanitize(&spec.model_name, 52),
@@ -83,8 +96,15 @@ impl Component for SageMakerModel {
                 tags: args.tags.clone(),
                 model_name: None,
             };
-            let wired = props([("executionRoleArn", role.clone()), ("modelDataUrl", data_url)]);
-            async move { scope.resource::<model::Model>(&child_name, &known, wired, ChildOptions::default()).await }
+            let wired = props([
+                ("executionRoleArn", role.clone()),
+                ("modelDataUrl", data_url),
+            ]);
+            async move {
+                scope
+                    .resource::<model::Model>(&child_name, &known, wired, ChildOptions::default())
+                    .await
+            }
         });
         let models = futures::future::try_join_all(registrations).await?;
         let names = models.iter().map(|m| m.output("modelName")).collect();

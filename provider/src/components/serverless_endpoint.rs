@@ -5,8 +5,10 @@ use async_trait::async_trait;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::endpoint_parts::{check_endpoint_name, register_config, register_endpoint, EndpointPlan};
-use super::model_config::{check_variants, EndpointKind, ModelSpec, ServerlessSettings};
+use super::endpoint_parts::{
+    EndpointPlan, check_endpoint_name, register_config, register_endpoint,
+};
+use super::model_config::{EndpointKind, ModelSpec, ServerlessSettings, check_variants};
 use super::realtime_endpoint::EndpointOutputs;
 use super::values::outputs_from;
 use crate::error::Result;
@@ -48,18 +50,32 @@ impl Component for SageMakerServerlessEndpoint {
     fn check(&self, args: &SageMakerServerlessEndpointArgs) -> Failures {
         let mut failures = Failures::new();
         check_endpoint_name(&args.endpoint_name, &mut failures);
-        check_variants(EndpointKind::Serverless, &args.model_list, args.serverless_config.as_ref(), &mut failures);
+        check_variants(
+            EndpointKind::Serverless,
+            &args.model_list,
+            args.serverless_config.as_ref(),
+            &mut failures,
+        );
         failures
     }
 
-    async fn construct(&self, scope: &Scope, name: &str, args: &SageMakerServerlessEndpointArgs, raw: &PropertyMap) -> Result<PropertyMap> {
+    async fn construct(
+        &self,
+        scope: &Scope,
+        name: &str,
+        args: &SageMakerServerlessEndpointArgs,
+        raw: &PropertyMap,
+    ) -> Result<PropertyMap> {
         let plan = EndpointPlan {
             component: name,
             endpoint_name: &args.endpoint_name,
             kind: EndpointKind::Serverless,
             models: &args.model_list,
             serverless: args.serverless_config.as_ref(),
-            model_names: raw.get("modelNames").cloned().unwrap_or(PropertyValue::Null),
+            model_names: raw
+                .get("modelNames")
+                .cloned()
+                .unwrap_or(PropertyValue::Null),
             tags: &args.tags,
         };
         let config = register_config(scope, &plan, PropertyMap::new()).await?;

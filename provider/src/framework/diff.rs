@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use crate::wire::{properties_to_json, PropertyMap};
+use crate::wire::{PropertyMap, properties_to_json};
 
 /// One changed input.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,8 +70,12 @@ pub fn diff_plain(olds: &PropertyMap, news: &PropertyMap) -> DiffOutcome {
 
 /// The engine's view of a diff.
 pub fn diff_to_proto(outcome: &DiffOutcome) -> crate::proto::DiffResponse {
-    use crate::proto::{diff_response::DiffChanges, property_diff::Kind, PropertyDiff};
-    let changes = if outcome.has_changes() { DiffChanges::DiffSome } else { DiffChanges::DiffNone };
+    use crate::proto::{PropertyDiff, diff_response::DiffChanges, property_diff::Kind};
+    let changes = if outcome.has_changes() {
+        DiffChanges::DiffSome
+    } else {
+        DiffChanges::DiffNone
+    };
     crate::proto::DiffResponse {
         replaces: outcome
             .changes
@@ -87,8 +91,18 @@ pub fn diff_to_proto(outcome: &DiffOutcome) -> crate::proto::DiffResponse {
             .changes
             .iter()
             .map(|c| {
-                let kind = if c.replace { Kind::UpdateReplace } else { Kind::Update };
-                (c.field.clone(), PropertyDiff { kind: kind as i32, input_diff: true })
+                let kind = if c.replace {
+                    Kind::UpdateReplace
+                } else {
+                    Kind::Update
+                };
+                (
+                    c.field.clone(),
+                    PropertyDiff {
+                        kind: kind as i32,
+                        input_diff: true,
+                    },
+                )
             })
             .collect(),
         has_detailed_diff: true,
@@ -138,8 +152,14 @@ mod tests {
         assert_eq!(
             outcome.changes,
             vec![
-                FieldChange { field: "name".into(), replace: true },
-                FieldChange { field: "rotation".into(), replace: false },
+                FieldChange {
+                    field: "name".into(),
+                    replace: true
+                },
+                FieldChange {
+                    field: "rotation".into(),
+                    replace: false
+                },
             ]
         );
         assert!(outcome.delete_before_replace);
@@ -153,7 +173,13 @@ mod tests {
             ("count", 5.0.into()),
         ]);
         let outcome = diff_inputs(&olds, &news, &["arn"], &["count"], false);
-        assert_eq!(outcome.changes, vec![FieldChange { field: "arn".into(), replace: false }]);
+        assert_eq!(
+            outcome.changes,
+            vec![FieldChange {
+                field: "arn".into(),
+                replace: false
+            }]
+        );
     }
 
     #[test]

@@ -4,17 +4,19 @@
 use std::marker::PhantomData;
 
 use async_trait::async_trait;
-use serde::de::DeserializeOwned;
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 use super::check::CheckFailure;
 use super::component::Component;
 use super::context::Context;
-use super::diff::{diff_inputs, DiffOutcome};
+use super::diff::{DiffOutcome, diff_inputs};
 use super::resource::{CustomResource, ReadOutcome};
 use super::scope::Scope;
 use crate::error::{ProviderError, Result};
-use crate::wire::{properties_from_json, properties_to_json, PropertyMap, PropertyValue, UnknownKind};
+use crate::wire::{
+    PropertyMap, PropertyValue, UnknownKind, properties_from_json, properties_to_json,
+};
 
 /// A custom resource, seen through property maps.
 #[async_trait]
@@ -28,8 +30,20 @@ pub trait DynResource: Send + Sync {
     /// computed outputs unknown.
     fn preview_outputs(&self, news: &PropertyMap) -> PropertyMap;
     async fn create(&self, ctx: &Context, news: &PropertyMap) -> Result<(String, PropertyMap)>;
-    async fn read(&self, ctx: &Context, id: &str, state: &PropertyMap) -> Result<Option<(String, PropertyMap, PropertyMap)>>;
-    async fn update(&self, ctx: &Context, id: &str, olds: &PropertyMap, news: &PropertyMap, preview: bool) -> Result<PropertyMap>;
+    async fn read(
+        &self,
+        ctx: &Context,
+        id: &str,
+        state: &PropertyMap,
+    ) -> Result<Option<(String, PropertyMap, PropertyMap)>>;
+    async fn update(
+        &self,
+        ctx: &Context,
+        id: &str,
+        olds: &PropertyMap,
+        news: &PropertyMap,
+        preview: bool,
+    ) -> Result<PropertyMap>;
     async fn delete(&self, ctx: &Context, id: &str, olds: &PropertyMap) -> Result<()>;
 }
 
@@ -38,7 +52,12 @@ pub trait DynResource: Send + Sync {
 pub trait DynComponent: Send + Sync {
     fn token(&self) -> &'static str;
     fn check(&self, inputs: &PropertyMap) -> Vec<CheckFailure>;
-    async fn construct(&self, scope: &Scope, name: &str, inputs: &PropertyMap) -> Result<PropertyMap>;
+    async fn construct(
+        &self,
+        scope: &Scope,
+        name: &str,
+        inputs: &PropertyMap,
+    ) -> Result<PropertyMap>;
 }
 
 /// Wraps a typed resource.
@@ -124,7 +143,13 @@ impl<R: CustomResource> DynResource for ResourceAdapter<R> {
             Ok(inputs) => self.resource.ignored_in_diff(&inputs),
             Err(_) => R::IGNORED_IN_DIFF.to_vec(),
         };
-        diff_inputs(old_inputs, news, R::UPDATABLE, &ignored, R::DELETE_BEFORE_REPLACE)
+        diff_inputs(
+            old_inputs,
+            news,
+            R::UPDATABLE,
+            &ignored,
+            R::DELETE_BEFORE_REPLACE,
+        )
     }
 
     fn preview_outputs(&self, news: &PropertyMap) -> PropertyMap {
@@ -143,23 +168,44 @@ impl<R: CustomResource> DynResource for ResourceAdapter<R> {
         Ok((created.id, encode(&created.outputs, &secret_keys(news))?))
     }
 
-    async fn read(&self, ctx: &Context, id: &str, state: &PropertyMap) -> Result<Option<(String, PropertyMap, PropertyMap)>> {
+    async fn read(
+        &self,
+        ctx: &Context,
+        id: &str,
+        state: &PropertyMap,
+    ) -> Result<Option<(String, PropertyMap, PropertyMap)>> {
         let outputs: R::Outputs = decode(state).map_err(|f| invalid(R::TOKEN, f))?;
         let secrets = secret_keys(state);
         match self.resource.read(ctx, id, &outputs).await? {
             ReadOutcome::Gone => Ok(None),
-            ReadOutcome::Found { id, inputs, outputs } => {
-                Ok(Some((id, encode(&inputs, &secrets)?, encode(&outputs, &secrets)?)))
-            }
+            ReadOutcome::Found {
+                id,
+                inputs,
+                outputs,
+            } => Ok(Some((
+                id,
+                encode(&inputs, &secrets)?,
+                encode(&outputs, &secrets)?,
+            ))),
         }
     }
 
-    async fn update(&self, ctx: &Context, id: &str, olds: &PropertyMap, news: &PropertyMap, preview: bool) -> Result<PropertyMap> {
+    async fn update(
+        &self,
+        ctx: &Context,
+        id: &str,
+        olds: &PropertyMap,
+        news: &PropertyMap,
+        preview: bool,
+    ) -> Result<PropertyMap> {
         if preview {
             let mut outputs = olds.clone();
             outputs.extend(news.iter().map(|(k, v)| (k.clone(), v.clone())));
             for field in R::VOLATILE_OUTPUTS {
-                outputs.insert(field.to_string(), PropertyValue::Unknown(UnknownKind::Generic));
+                outputs.insert(
+                    field.to_string(),
+                    PropertyValue::Unknown(UnknownKind::Generic),
+                );
             }
             return Ok(outputs);
         }
@@ -203,7 +249,12 @@ impl<C: Component> DynComponent for ComponentAdapter<C> {
         }
     }
 
-    async fn construct(&self, scope: &Scope, name: &str, inputs: &PropertyMap) -> Result<PropertyMap> {
+    async fn construct(
+        &self,
+        scope: &Scope,
+        name: &str,
+        inputs: &PropertyMap,
+    ) -> Result<PropertyMap> {
         let typed: C::Inputs = decode(inputs).map_err(|f| invalid(C::TOKEN, f))?;
         self.component.construct(scope, name, &typed, inputs).await
     }

@@ -11,7 +11,9 @@ pub fn is_valid_sagemaker_name(name: &str) -> bool {
     let bytes = name.as_bytes();
     !bytes.is_empty()
         && bytes.len() <= SAGEMAKER_NAME_MAX
-        && bytes.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'-')
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || *b == b'-')
         && bytes[0].is_ascii_alphanumeric()
         && bytes[bytes.len() - 1].is_ascii_alphanumeric()
 }
@@ -84,7 +86,11 @@ mod tests {
         assert!(!is_valid_sagemaker_name("-leading"));
         assert!(!is_valid_sagemaker_name("under_score"));
         assert!(!is_valid_sagemaker_name(&"a".repeat(64)));
-        assert!(sagemaker_name_problem(&"a".repeat(70)).unwrap().contains("70 characters"));
+        assert!(
+            sagemaker_name_problem(&"a".repeat(70))
+                .unwrap()
+                .contains("70 characters")
+        );
     }
 
     #[test]

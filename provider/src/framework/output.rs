@@ -4,7 +4,10 @@ use crate::wire::{OutputValue, PropertyValue};
 
 /// Applies `f` to the known strings of `values`; the result depends on all
 /// of them, is secret when any is, and is unknown when any is unknown.
-pub fn apply_strings(values: &[&PropertyValue], f: impl FnOnce(&[&str]) -> String) -> PropertyValue {
+pub fn apply_strings(
+    values: &[&PropertyValue],
+    f: impl FnOnce(&[&str]) -> String,
+) -> PropertyValue {
     let mut dependencies: Vec<String> = values.iter().flat_map(|v| v.dependencies()).collect();
     dependencies.sort();
     dependencies.dedup();
@@ -32,7 +35,8 @@ pub fn apply_json(
         let plain: Vec<serde_json::Value> = values
             .iter()
             .map(|v| {
-                let wrapped: crate::wire::PropertyMap = [("v".to_owned(), (*v).clone())].into_iter().collect();
+                let wrapped: crate::wire::PropertyMap =
+                    [("v".to_owned(), (*v).clone())].into_iter().collect();
                 crate::wire::properties_to_json(&wrapped).value["v"].clone()
             })
             .collect();
@@ -62,9 +66,14 @@ mod tests {
 
     #[test]
     fn known_values_combine_and_keep_every_dependency() {
-        let joined = apply_strings(&[&output(Some("a"), "u1"), &output(Some("b"), "u2")], |s| s.join("+"));
+        let joined = apply_strings(&[&output(Some("a"), "u1"), &output(Some("b"), "u2")], |s| {
+            s.join("+")
+        });
         assert_eq!(joined.as_str(), Some("a+b"));
-        assert_eq!(joined.dependencies(), vec!["u1".to_string(), "u2".to_string()]);
+        assert_eq!(
+            joined.dependencies(),
+            vec!["u1".to_string(), "u2".to_string()]
+        );
     }
 
     #[test]

@@ -31,8 +31,9 @@ impl RegistryBuilder {
     pub fn resource<R: CustomResource>(mut self, resource: R) -> Self {
         self.resources
             .insert(R::TOKEN, Arc::new(ResourceAdapter::new(resource)));
-        self.schema_steps
-            .push(Box::new(|schema| schema.add_resource::<R::Inputs, R::Outputs>(R::TOKEN, false)));
+        self.schema_steps.push(Box::new(|schema| {
+            schema.add_resource::<R::Inputs, R::Outputs>(R::TOKEN, false)
+        }));
         self
     }
 
@@ -40,8 +41,9 @@ impl RegistryBuilder {
     pub fn component<C: Component>(mut self, component: C) -> Self {
         self.components
             .insert(C::TOKEN, Arc::new(ComponentAdapter::new(component)));
-        self.schema_steps
-            .push(Box::new(|schema| schema.add_resource::<C::Inputs, C::Outputs>(C::TOKEN, true)));
+        self.schema_steps.push(Box::new(|schema| {
+            schema.add_resource::<C::Inputs, C::Outputs>(C::TOKEN, true)
+        }));
         self
     }
 

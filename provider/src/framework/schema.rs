@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use schemars::generate::SchemaSettings;
 use schemars::{JsonSchema, SchemaGenerator};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value, json};
 
 use crate::aws::ProviderConfig;
 
@@ -67,7 +67,8 @@ impl SchemaBuilder {
         if component {
             resource.insert("isComponent".into(), json!(true));
         }
-        self.resources.insert(token.to_owned(), Value::Object(resource));
+        self.resources
+            .insert(token.to_owned(), Value::Object(resource));
     }
 
     fn add_types(&mut self, defs: &Map<String, Value>) {
@@ -222,7 +223,10 @@ fn property(schema: &Value) -> Value {
     if let (Some(obj), Some(text)) = (out.as_object_mut(), schema.get("description")) {
         obj.insert("description".into(), text.clone());
     }
-    if let (Some(obj), Some(true)) = (out.as_object_mut(), schema.get("secret").and_then(Value::as_bool)) {
+    if let (Some(obj), Some(true)) = (
+        out.as_object_mut(),
+        schema.get("secret").and_then(Value::as_bool),
+    ) {
         obj.insert("secret".into(), json!(true));
     }
     out
@@ -256,7 +260,10 @@ fn type_spec(schema: &Value) -> Value {
         Some("number") => json!({ "type": "number" }),
         Some("boolean") => json!({ "type": "boolean" }),
         Some("array") => {
-            let items = schema.get("items").map(type_spec).unwrap_or(json!({ "$ref": ANY }));
+            let items = schema
+                .get("items")
+                .map(type_spec)
+                .unwrap_or(json!({ "$ref": ANY }));
             json!({ "type": "array", "items": items })
         }
         Some("object") => match schema.get("additionalProperties") {
@@ -311,11 +318,23 @@ mod tests {
         assert_eq!(thing["description"], "A thing with a name.");
         assert_eq!(thing["requiredInputs"], json!(["name", "parts"]));
         let props = &thing["inputProperties"];
-        assert_eq!(props["name"], json!({"type": "string", "description": "The thing's name."}));
+        assert_eq!(
+            props["name"],
+            json!({"type": "string", "description": "The thing's name."})
+        );
         assert_eq!(props["count"]["type"], "integer");
-        assert_eq!(props["tags"], json!({"type": "object", "additionalProperties": {"type": "string"}}));
-        assert_eq!(props["mode"]["$ref"], "#/types/sagemaker-deployment:index:Mode");
-        assert_eq!(props["parts"]["items"]["$ref"], "#/types/sagemaker-deployment:index:Part");
+        assert_eq!(
+            props["tags"],
+            json!({"type": "object", "additionalProperties": {"type": "string"}})
+        );
+        assert_eq!(
+            props["mode"]["$ref"],
+            "#/types/sagemaker-deployment:index:Mode"
+        );
+        assert_eq!(
+            props["parts"]["items"]["$ref"],
+            "#/types/sagemaker-deployment:index:Part"
+        );
         assert_eq!(props["document"]["$ref"], ANY);
         let mode = &builder.types["sagemaker-deployment:index:Mode"];
         assert_eq!(mode["type"], "string");

@@ -8,11 +8,11 @@ use tonic::transport::Channel;
 use super::erased::encode;
 use super::resource::CustomResource;
 use crate::error::{ProviderError, Result};
+use crate::proto::RegisterResourceRequest;
 use crate::proto::register_resource_request::{CustomTimeouts, PropertyDependencies};
 use crate::proto::resource_monitor_client::ResourceMonitorClient;
-use crate::proto::RegisterResourceRequest;
 use crate::wire::{
-    properties_to_struct, struct_to_properties, OutputValue, PropertyMap, PropertyValue,
+    OutputValue, PropertyMap, PropertyValue, properties_to_struct, struct_to_properties,
 };
 
 /// Options a component passes to each child.
@@ -37,7 +37,11 @@ pub struct Child {
 impl Child {
     /// One output, as an output value that depends on this child.
     pub fn output(&self, key: &str) -> PropertyValue {
-        let value = self.outputs.get(key).cloned().unwrap_or(PropertyValue::Null);
+        let value = self
+            .outputs
+            .get(key)
+            .cloned()
+            .unwrap_or(PropertyValue::Null);
         let (value, secret) = match value {
             PropertyValue::Secret(inner) => (*inner, true),
             other => (other, false),
@@ -144,8 +148,16 @@ impl Scope {
             object: Some(properties_to_struct(&plain)),
             protect: options.protect.or(self.inherited.protect),
             dependencies,
-            provider: if custom { self.provider.clone().unwrap_or_default() } else { String::new() },
-            providers: if custom { HashMap::new() } else { self.providers.clone() },
+            provider: if custom {
+                self.provider.clone().unwrap_or_default()
+            } else {
+                String::new()
+            },
+            providers: if custom {
+                HashMap::new()
+            } else {
+                self.providers.clone()
+            },
             property_dependencies,
             delete_before_replace: options.delete_before_replace,
             delete_before_replace_defined: options.delete_before_replace,

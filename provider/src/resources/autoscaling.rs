@@ -79,33 +79,57 @@ impl CustomResource for ScalableTarget {
         failures.require(
             inputs.min_capacity <= inputs.max_capacity,
             "minCapacity",
-            format!("must not exceed maxCapacity ({}), got {}", inputs.max_capacity, inputs.min_capacity),
+            format!(
+                "must not exceed maxCapacity ({}), got {}",
+                inputs.max_capacity, inputs.min_capacity
+            ),
         );
-        failures.require(inputs.max_capacity >= 1, "maxCapacity", "must be at least 1");
         failures.require(
-            inputs.resource_id.split('/').count() == 4 && inputs.resource_id.starts_with("endpoint/"),
+            inputs.max_capacity >= 1,
+            "maxCapacity",
+            "must be at least 1",
+        );
+        failures.require(
+            inputs.resource_id.split('/').count() == 4
+                && inputs.resource_id.starts_with("endpoint/"),
             "resourceId",
             "must be endpoint/<endpoint>/variant/<variant>",
         );
         failures
     }
 
-    async fn create(&self, ctx: &Context, inputs: &ScalableTargetInputs) -> Result<Created<ScalableTargetOutputs>> {
+    async fn create(
+        &self,
+        ctx: &Context,
+        inputs: &ScalableTargetInputs,
+    ) -> Result<Created<ScalableTargetOutputs>> {
         let arn = register(ctx, inputs).await?;
         Ok(Created {
             id: inputs.resource_id.clone(),
-            outputs: ScalableTargetOutputs { inputs: inputs.clone(), arn },
+            outputs: ScalableTargetOutputs {
+                inputs: inputs.clone(),
+                arn,
+            },
         })
     }
 
-    async fn read(&self, ctx: &Context, id: &str, outputs: &ScalableTargetOutputs) -> Result<ReadOutcome<ScalableTargetInputs, ScalableTargetOutputs>> {
+    async fn read(
+        &self,
+        ctx: &Context,
+        id: &str,
+        outputs: &ScalableTargetOutputs,
+    ) -> Result<ReadOutcome<ScalableTargetInputs, ScalableTargetOutputs>> {
         let found = ctx
             .aws
             .autoscaling
             .describe_scalable_targets()
-            .service_namespace(ServiceNamespace::from(outputs.inputs.service_namespace.as_str()))
+            .service_namespace(ServiceNamespace::from(
+                outputs.inputs.service_namespace.as_str(),
+            ))
             .resource_ids(id)
-            .scalable_dimension(ScalableDimension::from(outputs.inputs.scalable_dimension.as_str()))
+            .scalable_dimension(ScalableDimension::from(
+                outputs.inputs.scalable_dimension.as_str(),
+            ))
             .send()
             .await
             .aws("application-autoscaling", "DescribeScalableTargets")?;
@@ -121,17 +145,30 @@ impl CustomResource for ScalableTarget {
             id: id.to_owned(),
             outputs: ScalableTargetOutputs {
                 inputs: inputs.clone(),
-                arn: target.scalable_target_arn().map(str::to_owned).unwrap_or_else(|| outputs.arn.clone()),
+                arn: target
+                    .scalable_target_arn()
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| outputs.arn.clone()),
             },
             inputs,
         })
     }
 
-    async fn update(&self, ctx: &Context, _id: &str, olds: &ScalableTargetOutputs, news: &ScalableTargetInputs) -> Result<ScalableTargetOutputs> {
+    async fn update(
+        &self,
+        ctx: &Context,
+        _id: &str,
+        olds: &ScalableTargetOutputs,
+        news: &ScalableTargetInputs,
+    ) -> Result<ScalableTargetOutputs> {
         let arn = register(ctx, news).await?;
         Ok(ScalableTargetOutputs {
             inputs: news.clone(),
-            arn: if arn.is_empty() { olds.arn.clone() } else { arn },
+            arn: if arn.is_empty() {
+                olds.arn.clone()
+            } else {
+                arn
+            },
         })
     }
 
@@ -140,9 +177,13 @@ impl CustomResource for ScalableTarget {
             .aws
             .autoscaling
             .deregister_scalable_target()
-            .service_namespace(ServiceNamespace::from(outputs.inputs.service_namespace.as_str()))
+            .service_namespace(ServiceNamespace::from(
+                outputs.inputs.service_namespace.as_str(),
+            ))
             .resource_id(id)
-            .scalable_dimension(ScalableDimension::from(outputs.inputs.scalable_dimension.as_str()))
+            .scalable_dimension(ScalableDimension::from(
+                outputs.inputs.scalable_dimension.as_str(),
+            ))
             .send()
             .await
             .aws("application-autoscaling", "DeregisterScalableTarget")
@@ -167,7 +208,10 @@ async fn register(ctx: &Context, inputs: &ScalableTargetInputs) -> Result<String
         .send()
         .await
         .aws("application-autoscaling", "RegisterScalableTarget")?;
-    Ok(registered.scalable_target_arn().unwrap_or_default().to_owned())
+    Ok(registered
+        .scalable_target_arn()
+        .unwrap_or_default()
+        .to_owned())
 }
 
 /// A CloudWatch metric chosen by name, namespace, statistic and dimensions.
@@ -282,30 +326,54 @@ impl CustomResource for ScalingPolicy {
                 "targetTracking.predefinedMetric",
                 "set exactly one of predefinedMetric and customMetric",
             );
-            failures.require(tracking.target_value > 0.0, "targetTracking.targetValue", "must be greater than 0");
+            failures.require(
+                tracking.target_value > 0.0,
+                "targetTracking.targetValue",
+                "must be greater than 0",
+            );
         }
         if let Some(step) = &inputs.step_scaling {
-            failures.require(!step.steps.is_empty(), "stepScaling.steps", "must have at least one step");
+            failures.require(
+                !step.steps.is_empty(),
+                "stepScaling.steps",
+                "must have at least one step",
+            );
         }
         failures
     }
 
-    async fn create(&self, ctx: &Context, inputs: &ScalingPolicyInputs) -> Result<Created<ScalingPolicyOutputs>> {
+    async fn create(
+        &self,
+        ctx: &Context,
+        inputs: &ScalingPolicyInputs,
+    ) -> Result<Created<ScalingPolicyOutputs>> {
         let policy_arn = put_policy(ctx, inputs).await?;
         Ok(Created {
             id: inputs.policy_name.clone(),
-            outputs: ScalingPolicyOutputs { inputs: inputs.clone(), policy_arn },
+            outputs: ScalingPolicyOutputs {
+                inputs: inputs.clone(),
+                policy_arn,
+            },
         })
     }
 
-    async fn read(&self, ctx: &Context, id: &str, outputs: &ScalingPolicyOutputs) -> Result<ReadOutcome<ScalingPolicyInputs, ScalingPolicyOutputs>> {
+    async fn read(
+        &self,
+        ctx: &Context,
+        id: &str,
+        outputs: &ScalingPolicyOutputs,
+    ) -> Result<ReadOutcome<ScalingPolicyInputs, ScalingPolicyOutputs>> {
         let found = ctx
             .aws
             .autoscaling
             .describe_scaling_policies()
-            .service_namespace(ServiceNamespace::from(outputs.inputs.service_namespace.as_str()))
+            .service_namespace(ServiceNamespace::from(
+                outputs.inputs.service_namespace.as_str(),
+            ))
             .resource_id(&outputs.inputs.resource_id)
-            .scalable_dimension(ScalableDimension::from(outputs.inputs.scalable_dimension.as_str()))
+            .scalable_dimension(ScalableDimension::from(
+                outputs.inputs.scalable_dimension.as_str(),
+            ))
             .policy_names(id)
             .send()
             .await
@@ -320,9 +388,18 @@ impl CustomResource for ScalingPolicy {
         })
     }
 
-    async fn update(&self, ctx: &Context, _id: &str, _olds: &ScalingPolicyOutputs, news: &ScalingPolicyInputs) -> Result<ScalingPolicyOutputs> {
+    async fn update(
+        &self,
+        ctx: &Context,
+        _id: &str,
+        _olds: &ScalingPolicyOutputs,
+        news: &ScalingPolicyInputs,
+    ) -> Result<ScalingPolicyOutputs> {
         let policy_arn = put_policy(ctx, news).await?;
-        Ok(ScalingPolicyOutputs { inputs: news.clone(), policy_arn })
+        Ok(ScalingPolicyOutputs {
+            inputs: news.clone(),
+            policy_arn,
+        })
     }
 
     async fn delete(&self, ctx: &Context, id: &str, outputs: &ScalingPolicyOutputs) -> Result<()> {
@@ -331,9 +408,13 @@ impl CustomResource for ScalingPolicy {
             .autoscaling
             .delete_scaling_policy()
             .policy_name(id)
-            .service_namespace(ServiceNamespace::from(outputs.inputs.service_namespace.as_str()))
+            .service_namespace(ServiceNamespace::from(
+                outputs.inputs.service_namespace.as_str(),
+            ))
             .resource_id(&outputs.inputs.resource_id)
-            .scalable_dimension(ScalableDimension::from(outputs.inputs.scalable_dimension.as_str()))
+            .scalable_dimension(ScalableDimension::from(
+                outputs.inputs.scalable_dimension.as_str(),
+            ))
             .send()
             .await
             .aws("application-autoscaling", "DeleteScalingPolicy")
@@ -373,7 +454,13 @@ async fn put_policy(ctx: &Context, inputs: &ScalingPolicyInputs) -> Result<Strin
                 .namespace(&metric.namespace)
                 .statistic(MetricStatistic::from(metric.statistic.as_str()));
             for (name, value) in &metric.dimensions {
-                spec = spec.dimensions(MetricDimension::builder().name(name).value(value).build().map_err(build_error)?);
+                spec = spec.dimensions(
+                    MetricDimension::builder()
+                        .name(name)
+                        .value(value)
+                        .build()
+                        .map_err(build_error)?,
+                );
             }
             config = config.customized_metric_specification(spec.build());
         }
@@ -385,7 +472,11 @@ async fn put_policy(ctx: &Context, inputs: &ScalingPolicyInputs) -> Result<Strin
         let mut config = StepScalingPolicyConfiguration::builder()
             .adjustment_type(AdjustmentType::from(step.adjustment_type.as_str()))
             .set_cooldown(step.cooldown.map(|c| c as i32))
-            .set_metric_aggregation_type(step.metric_aggregation_type.as_deref().map(MetricAggregationType::from));
+            .set_metric_aggregation_type(
+                step.metric_aggregation_type
+                    .as_deref()
+                    .map(MetricAggregationType::from),
+            );
         for adjustment in &step.steps {
             config = config.step_adjustments(
                 StepAdjustment::builder()
@@ -400,6 +491,9 @@ async fn put_policy(ctx: &Context, inputs: &ScalingPolicyInputs) -> Result<Strin
             .policy_type(PolicyType::StepScaling)
             .step_scaling_policy_configuration(config.build());
     }
-    let put = request.send().await.aws("application-autoscaling", "PutScalingPolicy")?;
+    let put = request
+        .send()
+        .await
+        .aws("application-autoscaling", "PutScalingPolicy")?;
     Ok(put.policy_arn().to_owned())
 }

@@ -86,48 +86,92 @@ impl CustomResource for MetricAlarm {
 
     fn check(&self, inputs: &MetricAlarmInputs) -> Failures {
         let mut failures = Failures::new();
-        failures.require(!inputs.alarm_name.is_empty() && inputs.alarm_name.len() <= 255, "alarmName", "must be 1-255 characters");
+        failures.require(
+            !inputs.alarm_name.is_empty() && inputs.alarm_name.len() <= 255,
+            "alarmName",
+            "must be 1-255 characters",
+        );
         failures.require(
             COMPARISONS.contains(&inputs.comparison_operator.as_str()),
             "comparisonOperator",
             format!("must be one of {}", COMPARISONS.join(", ")),
         );
         failures.require(
-            inputs.period == 10 || inputs.period == 30 || (inputs.period >= 60 && inputs.period % 60 == 0),
+            inputs.period == 10
+                || inputs.period == 30
+                || (inputs.period >= 60 && inputs.period.is_multiple_of(60)),
             "period",
             "must be 10, 30 or a multiple of 60 seconds",
         );
-        failures.require(inputs.evaluation_periods >= 1, "evaluationPeriods", "must be at least 1");
+        failures.require(
+            inputs.evaluation_periods >= 1,
+            "evaluationPeriods",
+            "must be at least 1",
+        );
         failures
     }
 
-    async fn create(&self, ctx: &Context, inputs: &MetricAlarmInputs) -> Result<Created<MetricAlarmOutputs>> {
+    async fn create(
+        &self,
+        ctx: &Context,
+        inputs: &MetricAlarmInputs,
+    ) -> Result<Created<MetricAlarmOutputs>> {
         put_alarm(ctx, inputs).await?;
-        let arn = alarm_arn(ctx, &inputs.alarm_name).await?.unwrap_or_default();
+        let arn = alarm_arn(ctx, &inputs.alarm_name)
+            .await?
+            .unwrap_or_default();
         Ok(Created {
             id: inputs.alarm_name.clone(),
-            outputs: MetricAlarmOutputs { inputs: inputs.clone(), arn },
+            outputs: MetricAlarmOutputs {
+                inputs: inputs.clone(),
+                arn,
+            },
         })
     }
 
-    async fn read(&self, ctx: &Context, id: &str, outputs: &MetricAlarmOutputs) -> Result<ReadOutcome<MetricAlarmInputs, MetricAlarmOutputs>> {
+    async fn read(
+        &self,
+        ctx: &Context,
+        id: &str,
+        outputs: &MetricAlarmOutputs,
+    ) -> Result<ReadOutcome<MetricAlarmInputs, MetricAlarmOutputs>> {
         match alarm_arn(ctx, id).await? {
             None => Ok(ReadOutcome::Gone),
             Some(arn) => Ok(ReadOutcome::Found {
                 id: id.to_owned(),
                 inputs: outputs.inputs.clone(),
-                outputs: MetricAlarmOutputs { arn, ..outputs.clone() },
+                outputs: MetricAlarmOutputs {
+                    arn,
+                    ..outputs.clone()
+                },
             }),
         }
     }
 
-    async fn update(&self, ctx: &Context, _id: &str, olds: &MetricAlarmOutputs, news: &MetricAlarmInputs) -> Result<MetricAlarmOutputs> {
+    async fn update(
+        &self,
+        ctx: &Context,
+        _id: &str,
+        olds: &MetricAlarmOutputs,
+        news: &MetricAlarmInputs,
+    ) -> Result<MetricAlarmOutputs> {
         put_alarm(ctx, news).await?;
-        Ok(MetricAlarmOutputs { inputs: news.clone(), arn: olds.arn.clone() })
+        Ok(MetricAlarmOutputs {
+            inputs: news.clone(),
+            arn: olds.arn.clone(),
+        })
     }
 
     async fn delete(&self, ctx: &Context, id: &str, _outputs: &MetricAlarmOutputs) -> Result<()> {
-        match ctx.aws.cloudwatch.delete_alarms().alarm_names(id).send().await.aws("cloudwatch", "DeleteAlarms") {
+        match ctx
+            .aws
+            .cloudwatch
+            .delete_alarms()
+            .alarm_names(id)
+            .send()
+            .await
+            .aws("cloudwatch", "DeleteAlarms")
+        {
             Ok(_) => Ok(()),
             Err(error) if error.is_not_found() => Ok(()),
             Err(error) => Err(error.into()),
@@ -147,7 +191,9 @@ async fn put_alarm(ctx: &Context, inputs: &MetricAlarmInputs) -> Result<()> {
         .period(inputs.period as i32)
         .evaluation_periods(inputs.evaluation_periods as i32)
         .threshold(inputs.threshold)
-        .comparison_operator(ComparisonOperator::from(inputs.comparison_operator.as_str()))
+        .comparison_operator(ComparisonOperator::from(
+            inputs.comparison_operator.as_str(),
+        ))
         .treat_missing_data(&inputs.treat_missing_data)
         .set_alarm_actions(Some(inputs.alarm_actions.clone()));
     if !inputs.alarm_description.is_empty() {

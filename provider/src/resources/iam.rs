@@ -64,9 +64,15 @@ fn sorted(value: &serde_json::Value) -> serde_json::Value {
         serde_json::Value::Object(map) => {
             let mut keys: Vec<&String> = map.keys().collect();
             keys.sort();
-            serde_json::Value::Object(keys.into_iter().map(|k| (k.clone(), sorted(&map[k]))).collect())
+            serde_json::Value::Object(
+                keys.into_iter()
+                    .map(|k| (k.clone(), sorted(&map[k])))
+                    .collect(),
+            )
         }
-        serde_json::Value::Array(items) => serde_json::Value::Array(items.iter().map(sorted).collect()),
+        serde_json::Value::Array(items) => {
+            serde_json::Value::Array(items.iter().map(sorted).collect())
+        }
         other => other.clone(),
     }
 }
@@ -76,12 +82,13 @@ fn percent_decode(text: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Ok(byte) = u8::from_str_radix(&text[i + 1..i + 3], 16) {
-                out.push(byte);
-                i += 3;
-                continue;
-            }
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let Ok(byte) = u8::from_str_radix(&text[i + 1..i + 3], 16)
+        {
+            out.push(byte);
+            i += 3;
+            continue;
         }
         out.push(if bytes[i] == b'+' { b' ' } else { bytes[i] });
         i += 1;
@@ -105,7 +112,9 @@ impl CustomResource for Role {
         failures.require(
             !name.is_empty()
                 && name.len() <= 64
-                && name.chars().all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c)),
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c)),
             "roleName",
             "must be 1-64 letters, digits or `+=,.@_-`",
         );
@@ -157,7 +166,10 @@ impl CustomResource for Role {
                     id: inputs.role_name.clone(),
                     outputs: Box::new(crate::framework::encode_typed(&outputs)?),
                     inputs: Box::new(crate::framework::encode_typed(inputs)?),
-                    reason: format!("role {} was created but policy {policy} failed: {error}", inputs.role_name),
+                    reason: format!(
+                        "role {} was created but policy {policy} failed: {error}",
+                        inputs.role_name
+                    ),
                 });
             }
         }
@@ -167,9 +179,20 @@ impl CustomResource for Role {
         })
     }
 
-    async fn read(&self, ctx: &Context, id: &str, outputs: &RoleOutputs) -> Result<ReadOutcome<RoleInputs, RoleOutputs>> {
+    async fn read(
+        &self,
+        ctx: &Context,
+        id: &str,
+        outputs: &RoleOutputs,
+    ) -> Result<ReadOutcome<RoleInputs, RoleOutputs>> {
         let iam = &ctx.aws.iam;
-        let found = match iam.get_role().role_name(id).send().await.aws("iam", "GetRole") {
+        let found = match iam
+            .get_role()
+            .role_name(id)
+            .send()
+            .await
+            .aws("iam", "GetRole")
+        {
             Ok(found) => found,
             Err(error) if error.is_not_found() => return Ok(ReadOutcome::Gone),
             Err(error) => return Err(error.into()),
@@ -208,7 +231,12 @@ impl CustomResource for Role {
             inline_policies: inline_policies
                 .into_iter()
                 .map(|(name, live)| {
-                    let recorded = outputs.inputs.inline_policies.get(&name).cloned().unwrap_or_default();
+                    let recorded = outputs
+                        .inputs
+                        .inline_policies
+                        .get(&name)
+                        .cloned()
+                        .unwrap_or_default();
                     (name, same_or_live(&recorded, live))
                 })
                 .collect(),
@@ -225,9 +253,17 @@ impl CustomResource for Role {
         })
     }
 
-    async fn update(&self, ctx: &Context, id: &str, olds: &RoleOutputs, news: &RoleInputs) -> Result<RoleOutputs> {
+    async fn update(
+        &self,
+        ctx: &Context,
+        id: &str,
+        olds: &RoleOutputs,
+        news: &RoleInputs,
+    ) -> Result<RoleOutputs> {
         let iam = &ctx.aws.iam;
-        if canonical_policy(&olds.inputs.assume_role_policy) != canonical_policy(&news.assume_role_policy) {
+        if canonical_policy(&olds.inputs.assume_role_policy)
+            != canonical_policy(&news.assume_role_policy)
+        {
             iam.update_assume_role_policy()
                 .role_name(id)
                 .policy_document(&news.assume_role_policy)
@@ -251,7 +287,14 @@ impl CustomResource for Role {
         }
         for policy in olds.inputs.inline_policies.keys() {
             if !news.inline_policies.contains_key(policy) {
-                match iam.delete_role_policy().role_name(id).policy_name(policy).send().await.aws("iam", "DeleteRolePolicy") {
+                match iam
+                    .delete_role_policy()
+                    .role_name(id)
+                    .policy_name(policy)
+                    .send()
+                    .await
+                    .aws("iam", "DeleteRolePolicy")
+                {
                     Ok(_) => {}
                     Err(error) if error.is_not_found() => {}
                     Err(error) => return Err(error.into()),
@@ -266,7 +309,13 @@ impl CustomResource for Role {
 
     async fn delete(&self, ctx: &Context, id: &str, _outputs: &RoleOutputs) -> Result<()> {
         let iam = &ctx.aws.iam;
-        let names = match iam.list_role_policies().role_name(id).send().await.aws("iam", "ListRolePolicies") {
+        let names = match iam
+            .list_role_policies()
+            .role_name(id)
+            .send()
+            .await
+            .aws("iam", "ListRolePolicies")
+        {
             Ok(names) => names,
             Err(error) if error.is_not_found() => return Ok(()),
             Err(error) => return Err(error.into()),
@@ -295,7 +344,13 @@ impl CustomResource for Role {
                     .aws("iam", "DetachRolePolicy")?;
             }
         }
-        match iam.delete_role().role_name(id).send().await.aws("iam", "DeleteRole") {
+        match iam
+            .delete_role()
+            .role_name(id)
+            .send()
+            .await
+            .aws("iam", "DeleteRole")
+        {
             Ok(_) => Ok(()),
             Err(error) if error.is_not_found() => Ok(()),
             Err(error) => Err(error.into()),
@@ -341,6 +396,9 @@ mod tests {
     #[test]
     fn url_encoded_documents_are_decoded() {
         let encoded = "%7B%22Version%22%3A%222012-10-17%22%7D";
-        assert_eq!(canonical_policy(encoded).unwrap(), r#"{"Version":"2012-10-17"}"#);
+        assert_eq!(
+            canonical_policy(encoded).unwrap(),
+            r#"{"Version":"2012-10-17"}"#
+        );
     }
 }

@@ -57,8 +57,13 @@ pub struct Key;
 #[async_trait]
 impl CustomResource for Key {
     const TOKEN: &'static str = "sagemaker-deployment:kms:Key";
-    const UPDATABLE: &'static [&'static str] =
-        &["description", "aliasName", "enableKeyRotation", "deletionWindowInDays", "tags"];
+    const UPDATABLE: &'static [&'static str] = &[
+        "description",
+        "aliasName",
+        "enableKeyRotation",
+        "deletionWindowInDays",
+        "tags",
+    ];
 
     type Inputs = KeyInputs;
     type Outputs = KeyOutputs;
@@ -68,7 +73,10 @@ impl CustomResource for Key {
         failures.require(
             (7..=30).contains(&inputs.deletion_window_in_days),
             "deletionWindowInDays",
-            format!("must be between 7 and 30 days, got {}", inputs.deletion_window_in_days),
+            format!(
+                "must be between 7 and 30 days, got {}",
+                inputs.deletion_window_in_days
+            ),
         );
         failures.require(
             inputs.alias_name.starts_with("alias/")
@@ -112,7 +120,9 @@ impl CustomResource for Key {
                 .await;
             let fate = match cleanup {
                 Ok(_) => "it is scheduled for deletion".to_owned(),
-                Err(e) => format!("scheduling its deletion failed too ({e}); delete key {key_id} by hand"),
+                Err(e) => {
+                    format!("scheduling its deletion failed too ({e}); delete key {key_id} by hand")
+                }
             };
             return Err(ProviderError::failed(format!(
                 "KMS key {key_id} was created but could not be configured ({error}); {fate}"
@@ -129,9 +139,20 @@ impl CustomResource for Key {
         })
     }
 
-    async fn read(&self, ctx: &Context, id: &str, outputs: &KeyOutputs) -> Result<ReadOutcome<KeyInputs, KeyOutputs>> {
+    async fn read(
+        &self,
+        ctx: &Context,
+        id: &str,
+        outputs: &KeyOutputs,
+    ) -> Result<ReadOutcome<KeyInputs, KeyOutputs>> {
         let kms = &ctx.aws.kms;
-        let described = match kms.describe_key().key_id(id).send().await.aws("kms", "DescribeKey") {
+        let described = match kms
+            .describe_key()
+            .key_id(id)
+            .send()
+            .await
+            .aws("kms", "DescribeKey")
+        {
             Ok(described) => described,
             Err(error) if error.is_not_found() => return Ok(ReadOutcome::Gone),
             Err(error) => return Err(error.into()),
@@ -186,7 +207,13 @@ impl CustomResource for Key {
         })
     }
 
-    async fn update(&self, ctx: &Context, id: &str, olds: &KeyOutputs, news: &KeyInputs) -> Result<KeyOutputs> {
+    async fn update(
+        &self,
+        ctx: &Context,
+        id: &str,
+        olds: &KeyOutputs,
+        news: &KeyInputs,
+    ) -> Result<KeyOutputs> {
         self.configure(ctx, id, Some(&olds.inputs), news).await?;
         Ok(KeyOutputs {
             inputs: news.clone(),
@@ -197,7 +224,13 @@ impl CustomResource for Key {
 
     async fn delete(&self, ctx: &Context, id: &str, outputs: &KeyOutputs) -> Result<()> {
         let kms = &ctx.aws.kms;
-        match kms.delete_alias().alias_name(&outputs.inputs.alias_name).send().await.aws("kms", "DeleteAlias") {
+        match kms
+            .delete_alias()
+            .alias_name(&outputs.inputs.alias_name)
+            .send()
+            .await
+            .aws("kms", "DeleteAlias")
+        {
             Ok(_) => {}
             Err(error) if error.is_not_found() => {}
             Err(error) => return Err(error.into()),
@@ -222,13 +255,27 @@ impl CustomResource for Key {
 impl Key {
     /// Brings rotation, description and alias to `news`, changing only what
     /// differs from `olds`.
-    async fn configure(&self, ctx: &Context, id: &str, olds: Option<&KeyInputs>, news: &KeyInputs) -> Result<()> {
+    async fn configure(
+        &self,
+        ctx: &Context,
+        id: &str,
+        olds: Option<&KeyInputs>,
+        news: &KeyInputs,
+    ) -> Result<()> {
         let kms = &ctx.aws.kms;
         if olds.is_none_or(|o| o.enable_key_rotation != news.enable_key_rotation) {
             if news.enable_key_rotation {
-                kms.enable_key_rotation().key_id(id).send().await.aws("kms", "EnableKeyRotation")?;
+                kms.enable_key_rotation()
+                    .key_id(id)
+                    .send()
+                    .await
+                    .aws("kms", "EnableKeyRotation")?;
             } else if olds.is_some() {
-                kms.disable_key_rotation().key_id(id).send().await.aws("kms", "DisableKeyRotation")?;
+                kms.disable_key_rotation()
+                    .key_id(id)
+                    .send()
+                    .await
+                    .aws("kms", "DisableKeyRotation")?;
             }
         }
         if olds.is_some_and(|o| o.description != news.description) {
@@ -250,24 +297,34 @@ impl Key {
                 let _ = kms.delete_alias().alias_name(&old.alias_name).send().await;
             }
         }
-        if let Some(old) = olds {
-            if old.tags != news.tags {
-                let removed: Vec<String> = old.tags.keys().filter(|k| !news.tags.contains_key(*k)).cloned().collect();
-                if !removed.is_empty() {
-                    kms.untag_resource().key_id(id).set_tag_keys(Some(removed)).send().await.aws("kms", "UntagResource")?;
-                }
-                let mut request = kms.tag_resource().key_id(id);
-                for (key, value) in ctx.aws.tags_with(&news.tags) {
-                    request = request.tags(
-                        aws_sdk_kms::types::Tag::builder()
-                            .tag_key(key)
-                            .tag_value(value)
-                            .build()
-                            .map_err(|e| ProviderError::Internal(e.to_string()))?,
-                    );
-                }
-                request.send().await.aws("kms", "TagResource")?;
+        if let Some(old) = olds
+            && old.tags != news.tags
+        {
+            let removed: Vec<String> = old
+                .tags
+                .keys()
+                .filter(|k| !news.tags.contains_key(*k))
+                .cloned()
+                .collect();
+            if !removed.is_empty() {
+                kms.untag_resource()
+                    .key_id(id)
+                    .set_tag_keys(Some(removed))
+                    .send()
+                    .await
+                    .aws("kms", "UntagResource")?;
             }
+            let mut request = kms.tag_resource().key_id(id);
+            for (key, value) in ctx.aws.tags_with(&news.tags) {
+                request = request.tags(
+                    aws_sdk_kms::types::Tag::builder()
+                        .tag_key(key)
+                        .tag_value(value)
+                        .build()
+                        .map_err(|e| ProviderError::Internal(e.to_string()))?,
+                );
+            }
+            request.send().await.aws("kms", "TagResource")?;
         }
         Ok(())
     }
@@ -306,7 +363,11 @@ mod tests {
     #[test]
     fn check_rejects_bad_windows_and_aliases() {
         assert!(Key.check(&inputs()).is_empty());
-        let failures = Key.check(&KeyInputs { deletion_window_in_days: 3, alias_name: "fraud".into(), ..inputs() });
+        let failures = Key.check(&KeyInputs {
+            deletion_window_in_days: 3,
+            alias_name: "fraud".into(),
+            ..inputs()
+        });
         let properties: Vec<_> = failures.0.iter().map(|f| f.property.as_str()).collect();
         assert_eq!(properties, ["deletionWindowInDays", "aliasName"]);
     }

@@ -65,8 +65,14 @@ pub struct Bucket;
 #[async_trait]
 impl CustomResource for Bucket {
     const TOKEN: &'static str = "sagemaker-deployment:s3:Bucket";
-    const UPDATABLE: &'static [&'static str] =
-        &["kmsKeyArn", "versioning", "enforceTls", "forceDestroy", "keepOnDestroy", "tags"];
+    const UPDATABLE: &'static [&'static str] = &[
+        "kmsKeyArn",
+        "versioning",
+        "enforceTls",
+        "forceDestroy",
+        "keepOnDestroy",
+        "tags",
+    ];
     const DELETE_BEFORE_REPLACE: bool = true;
 
     type Inputs = BucketInputs;
@@ -113,9 +119,20 @@ impl CustomResource for Bucket {
         })
     }
 
-    async fn read(&self, ctx: &Context, id: &str, outputs: &BucketOutputs) -> Result<ReadOutcome<BucketInputs, BucketOutputs>> {
+    async fn read(
+        &self,
+        ctx: &Context,
+        id: &str,
+        outputs: &BucketOutputs,
+    ) -> Result<ReadOutcome<BucketInputs, BucketOutputs>> {
         let s3 = &ctx.aws.s3;
-        match s3.head_bucket().bucket(id).send().await.aws("s3", "HeadBucket") {
+        match s3
+            .head_bucket()
+            .bucket(id)
+            .send()
+            .await
+            .aws("s3", "HeadBucket")
+        {
             Ok(_) => {}
             Err(error) if error.is_not_found() => return Ok(ReadOutcome::Gone),
             Err(error) => return Err(error.into()),
@@ -128,7 +145,13 @@ impl CustomResource for Bucket {
             .aws("s3", "GetBucketVersioning")?
             .status()
             == Some(&BucketVersioningStatus::Enabled);
-        let kms_key_arn = match s3.get_bucket_encryption().bucket(id).send().await.aws("s3", "GetBucketEncryption") {
+        let kms_key_arn = match s3
+            .get_bucket_encryption()
+            .bucket(id)
+            .send()
+            .await
+            .aws("s3", "GetBucketEncryption")
+        {
             Ok(found) => found
                 .server_side_encryption_configuration()
                 .and_then(|c| c.rules().first())
@@ -137,8 +160,16 @@ impl CustomResource for Bucket {
                 .map(str::to_owned),
             Err(_) => None,
         };
-        let enforce_tls = match s3.get_bucket_policy().bucket(id).send().await.aws("s3", "GetBucketPolicy") {
-            Ok(found) => found.policy().is_some_and(|p| p.contains("aws:SecureTransport")),
+        let enforce_tls = match s3
+            .get_bucket_policy()
+            .bucket(id)
+            .send()
+            .await
+            .aws("s3", "GetBucketPolicy")
+        {
+            Ok(found) => found
+                .policy()
+                .is_some_and(|p| p.contains("aws:SecureTransport")),
             Err(_) => false,
         };
         let inputs = BucketInputs {
@@ -158,7 +189,13 @@ impl CustomResource for Bucket {
         })
     }
 
-    async fn update(&self, ctx: &Context, _id: &str, olds: &BucketOutputs, news: &BucketInputs) -> Result<BucketOutputs> {
+    async fn update(
+        &self,
+        ctx: &Context,
+        _id: &str,
+        olds: &BucketOutputs,
+        news: &BucketInputs,
+    ) -> Result<BucketOutputs> {
         configure(ctx, Some(&olds.inputs), news).await?;
         Ok(BucketOutputs {
             inputs: news.clone(),
@@ -180,12 +217,20 @@ impl CustomResource for Bucket {
             let _ = s3.delete_bucket_policy().bucket(id).send().await;
             empty_bucket(ctx, id).await?;
         }
-        match s3.delete_bucket().bucket(id).send().await.aws("s3", "DeleteBucket") {
+        match s3
+            .delete_bucket()
+            .bucket(id)
+            .send()
+            .await
+            .aws("s3", "DeleteBucket")
+        {
             Ok(_) => Ok(()),
             Err(error) if error.is_not_found() => Ok(()),
-            Err(error) if error.code.as_deref() == Some("BucketNotEmpty") => Err(ProviderError::failed(format!(
-                "bucket {id} is not empty; set forceDestroy to delete its objects with it, or empty it first"
-            ))),
+            Err(error) if error.code.as_deref() == Some("BucketNotEmpty") => {
+                Err(ProviderError::failed(format!(
+                    "bucket {id} is not empty; set forceDestroy to delete its objects with it, or empty it first"
+                )))
+            }
             Err(error) => Err(error.into()),
         }
     }
@@ -215,7 +260,9 @@ async fn configure(ctx: &Context, olds: Option<&BucketInputs>, news: &BucketInpu
             Some(key) => ServerSideEncryptionByDefault::builder()
                 .sse_algorithm(ServerSideEncryption::AwsKms)
                 .kms_master_key_id(key),
-            None => ServerSideEncryptionByDefault::builder().sse_algorithm(ServerSideEncryption::Aes256),
+            None => {
+                ServerSideEncryptionByDefault::builder().sse_algorithm(ServerSideEncryption::Aes256)
+            }
         }
         .build()
         .map_err(|e| ProviderError::Internal(e.to_string()))?;
@@ -258,7 +305,11 @@ async fn configure(ctx: &Context, olds: Option<&BucketInputs>, news: &BucketInpu
                 .await
                 .aws("s3", "PutBucketPolicy")?;
         } else {
-            s3.delete_bucket_policy().bucket(bucket).send().await.aws("s3", "DeleteBucketPolicy")?;
+            s3.delete_bucket_policy()
+                .bucket(bucket)
+                .send()
+                .await
+                .aws("s3", "DeleteBucketPolicy")?;
         }
     }
     let tags = ctx.aws.tags_with(&news.tags);
@@ -268,7 +319,11 @@ async fn configure(ctx: &Context, olds: Option<&BucketInputs>, news: &BucketInpu
             .filter_map(|(k, v)| Tag::builder().key(k).value(v).build().ok())
             .collect();
         if tag_set.is_empty() {
-            s3.delete_bucket_tagging().bucket(bucket).send().await.aws("s3", "DeleteBucketTagging")?;
+            s3.delete_bucket_tagging()
+                .bucket(bucket)
+                .send()
+                .await
+                .aws("s3", "DeleteBucketTagging")?;
         } else {
             s3.put_bucket_tagging()
                 .bucket(bucket)
@@ -290,17 +345,29 @@ async fn configure(ctx: &Context, olds: Option<&BucketInputs>, news: &BucketInpu
 async fn empty_bucket(ctx: &Context, bucket: &str) -> Result<()> {
     let s3 = &ctx.aws.s3;
     loop {
-        let listed = match s3.list_object_versions().bucket(bucket).send().await.aws("s3", "ListObjectVersions") {
+        let listed = match s3
+            .list_object_versions()
+            .bucket(bucket)
+            .send()
+            .await
+            .aws("s3", "ListObjectVersions")
+        {
             Ok(listed) => listed,
             Err(error) if error.is_not_found() => return Ok(()),
             Err(error) => return Err(error.into()),
         };
         let mut objects = Vec::new();
         for version in listed.versions() {
-            objects.push((version.key().unwrap_or_default().to_owned(), version.version_id().map(str::to_owned)));
+            objects.push((
+                version.key().unwrap_or_default().to_owned(),
+                version.version_id().map(str::to_owned),
+            ));
         }
         for marker in listed.delete_markers() {
-            objects.push((marker.key().unwrap_or_default().to_owned(), marker.version_id().map(str::to_owned)));
+            objects.push((
+                marker.key().unwrap_or_default().to_owned(),
+                marker.version_id().map(str::to_owned),
+            ));
         }
         if objects.is_empty() {
             return Ok(());
@@ -336,9 +403,15 @@ pub fn tls_only_policy(bucket: &str) -> String {
 /// Why a bucket name breaks S3's naming rules, if it does.
 pub fn bucket_name_problem(name: &str) -> Option<String> {
     if !(3..=63).contains(&name.len()) {
-        return Some(format!("must be 3 to 63 characters long, got {}", name.len()));
+        return Some(format!(
+            "must be 3 to 63 characters long, got {}",
+            name.len()
+        ));
     }
-    if !name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.') {
+    if !name
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.')
+    {
         return Some("may contain only lowercase letters, digits, `-` and `.`".to_owned());
     }
     let first = name.chars().next().unwrap_or('-');
@@ -358,7 +431,10 @@ mod tests {
 
     #[test]
     fn bucket_names_follow_s3_rules() {
-        assert_eq!(bucket_name_problem("fraud-dev-model-artifacts-1a2b3c"), None);
+        assert_eq!(
+            bucket_name_problem("fraud-dev-model-artifacts-1a2b3c"),
+            None
+        );
         assert!(bucket_name_problem("Upper").is_some());
         assert!(bucket_name_problem("ab").is_some());
         assert!(bucket_name_problem("-leading").is_some());
@@ -370,7 +446,10 @@ mod tests {
         let policy: serde_json::Value = serde_json::from_str(&tls_only_policy("b")).unwrap();
         let statement = &policy["Statement"][0];
         assert_eq!(statement["Effect"], "Deny");
-        assert_eq!(statement["Condition"]["Bool"]["aws:SecureTransport"], "false");
+        assert_eq!(
+            statement["Condition"]["Bool"]["aws:SecureTransport"],
+            "false"
+        );
         assert_eq!(statement["Resource"][1], "arn:aws:s3:::b/*");
     }
 }

@@ -48,7 +48,11 @@ impl CustomResource for Topic {
         let mut failures = Failures::new();
         let name = &inputs.topic_name;
         failures.require(
-            !name.is_empty() && name.len() <= 256 && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'),
+            !name.is_empty()
+                && name.len() <= 256
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'),
             "topicName",
             "must be 1-256 letters, digits, `-` or `_`",
         );
@@ -73,12 +77,28 @@ impl CustomResource for Topic {
         let arn = created.topic_arn().unwrap_or_default().to_owned();
         Ok(Created {
             id: arn.clone(),
-            outputs: TopicOutputs { inputs: inputs.clone(), arn },
+            outputs: TopicOutputs {
+                inputs: inputs.clone(),
+                arn,
+            },
         })
     }
 
-    async fn read(&self, ctx: &Context, id: &str, outputs: &TopicOutputs) -> Result<ReadOutcome<TopicInputs, TopicOutputs>> {
-        let found = match ctx.aws.sns.get_topic_attributes().topic_arn(id).send().await.aws("sns", "GetTopicAttributes") {
+    async fn read(
+        &self,
+        ctx: &Context,
+        id: &str,
+        outputs: &TopicOutputs,
+    ) -> Result<ReadOutcome<TopicInputs, TopicOutputs>> {
+        let found = match ctx
+            .aws
+            .sns
+            .get_topic_attributes()
+            .topic_arn(id)
+            .send()
+            .await
+            .aws("sns", "GetTopicAttributes")
+        {
             Ok(found) => found,
             Err(error) if error.is_not_found() => return Ok(ReadOutcome::Gone),
             Err(error) => return Err(error.into()),
@@ -88,15 +108,27 @@ impl CustomResource for Topic {
             .and_then(|a| a.get("KmsMasterKeyId"))
             .filter(|k| !k.is_empty())
             .cloned();
-        let inputs = TopicInputs { kms_key_arn, ..outputs.inputs.clone() };
+        let inputs = TopicInputs {
+            kms_key_arn,
+            ..outputs.inputs.clone()
+        };
         Ok(ReadOutcome::Found {
             id: id.to_owned(),
-            outputs: TopicOutputs { inputs: inputs.clone(), arn: id.to_owned() },
+            outputs: TopicOutputs {
+                inputs: inputs.clone(),
+                arn: id.to_owned(),
+            },
             inputs,
         })
     }
 
-    async fn update(&self, ctx: &Context, id: &str, olds: &TopicOutputs, news: &TopicInputs) -> Result<TopicOutputs> {
+    async fn update(
+        &self,
+        ctx: &Context,
+        id: &str,
+        olds: &TopicOutputs,
+        news: &TopicInputs,
+    ) -> Result<TopicOutputs> {
         ctx.aws
             .sns
             .set_topic_attributes()
@@ -106,11 +138,22 @@ impl CustomResource for Topic {
             .send()
             .await
             .aws("sns", "SetTopicAttributes")?;
-        Ok(TopicOutputs { inputs: news.clone(), arn: olds.arn.clone() })
+        Ok(TopicOutputs {
+            inputs: news.clone(),
+            arn: olds.arn.clone(),
+        })
     }
 
     async fn delete(&self, ctx: &Context, id: &str, _outputs: &TopicOutputs) -> Result<()> {
-        match ctx.aws.sns.delete_topic().topic_arn(id).send().await.aws("sns", "DeleteTopic") {
+        match ctx
+            .aws
+            .sns
+            .delete_topic()
+            .topic_arn(id)
+            .send()
+            .await
+            .aws("sns", "DeleteTopic")
+        {
             Ok(_) => Ok(()),
             Err(error) if error.is_not_found() => Ok(()),
             Err(error) => Err(error.into()),

@@ -1,6 +1,6 @@
 //! protobuf `Struct` <-> [`PropertyValue`].
 
-use prost_types::{value::Kind, ListValue, Struct, Value};
+use prost_types::{ListValue, Struct, Value, value::Kind};
 
 use super::sig;
 use super::value::{OutputValue, PropertyMap, PropertyValue, ResourceReference, UnknownKind};

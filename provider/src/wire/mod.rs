@@ -10,6 +10,6 @@ pub mod sig;
 mod tests;
 mod value;
 
-pub use codec::{struct_to_properties, properties_to_struct, value_from_proto, value_to_proto};
-pub use json::{properties_from_json, properties_to_json, JsonView};
+pub use codec::{properties_to_struct, struct_to_properties, value_from_proto, value_to_proto};
+pub use json::{JsonView, properties_from_json, properties_to_json};
 pub use value::{OutputValue, PropertyMap, PropertyValue, ResourceReference, UnknownKind};

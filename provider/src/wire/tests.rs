@@ -7,9 +7,9 @@
 
 use std::collections::BTreeMap;
 
-use prost::Message;
-use prost_types::{value::Kind, ListValue, Struct, Value};
 use proptest::prelude::*;
+use prost::Message;
+use prost_types::{ListValue, Struct, Value, value::Kind};
 use serde_json::json;
 
 use super::sig;
@@ -98,7 +98,11 @@ fn assert_round_trip(wire: serde_json::Value, expected: PropertyMap) {
     assert_eq!(encoded, wire, "re-encoded struct");
     let bytes = encoded.encode_to_vec();
     let reparsed = Struct::decode(bytes.as_slice()).expect("valid protobuf");
-    assert_eq!(struct_to_properties(Some(&reparsed)), expected, "after bytes");
+    assert_eq!(
+        struct_to_properties(Some(&reparsed)),
+        expected,
+        "after bytes"
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -157,7 +161,12 @@ fn numbers_round_trip_as_doubles() {
             ("tiny", 5e-324.into()),
         ]),
     );
-    for number in [f64::INFINITY, f64::NEG_INFINITY, f64::MAX, f64::MIN_POSITIVE] {
+    for number in [
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::MAX,
+        f64::MIN_POSITIVE,
+    ] {
         let value = PropertyValue::Number(number);
         assert_eq!(value_from_proto(&value_to_proto(&value)), value);
     }
@@ -200,10 +209,7 @@ fn arrays_round_trip_with_mixed_and_nested_items() {
                     s("a"),
                     true.into(),
                     PropertyValue::Null,
-                    PropertyValue::Array(vec![
-                        2.0.into(),
-                        PropertyValue::Array(vec![3.0.into()]),
-                    ]),
+                    PropertyValue::Array(vec![2.0.into(), PropertyValue::Array(vec![3.0.into()])]),
                     PropertyValue::Object(map([("k", s("v"))])),
                 ]),
             ),
@@ -224,7 +230,10 @@ fn objects_round_trip_with_nesting_and_odd_keys() {
                 "outer",
                 PropertyValue::Object(map([
                     ("inner", PropertyValue::Object(map([("deep", 1.0.into())]))),
-                    ("list", PropertyValue::Array(vec![PropertyValue::Object(PropertyMap::new())])),
+                    (
+                        "list",
+                        PropertyValue::Array(vec![PropertyValue::Object(PropertyMap::new())]),
+                    ),
                     ("with space", s("x")),
                     ("", s("blank key")),
                 ])),
@@ -266,7 +275,10 @@ fn secrets_round_trip_for_every_inner_kind() {
             ("n", secret(3.0.into())),
             ("b", secret(true.into())),
             ("z", secret(PropertyValue::Null)),
-            ("a", secret(PropertyValue::Array(vec![1.0.into(), 2.0.into()]))),
+            (
+                "a",
+                secret(PropertyValue::Array(vec![1.0.into(), 2.0.into()])),
+            ),
             ("o", secret(PropertyValue::Object(map([("k", s("v"))])))),
         ]),
     );
@@ -291,11 +303,20 @@ fn nested_secrets_round_trip_and_are_found() {
             secret(PropertyValue::Object(map([
                 ("plain", s("p")),
                 ("inner", secret(s("very secret"))),
-                ("list", PropertyValue::Array(vec![secret(1.0.into()), 2.0.into()])),
+                (
+                    "list",
+                    PropertyValue::Array(vec![secret(1.0.into()), 2.0.into()]),
+                ),
             ]))),
         ),
-        ("inObject", PropertyValue::Object(map([("password", secret(s("pw")))]))),
-        ("inArray", PropertyValue::Array(vec![s("a"), secret(s("b"))])),
+        (
+            "inObject",
+            PropertyValue::Object(map([("password", secret(s("pw")))])),
+        ),
+        (
+            "inArray",
+            PropertyValue::Array(vec![s("a"), secret(s("b"))]),
+        ),
         ("double", secret(secret(s("x")))),
         ("unknownSecret", secret(unknown())),
     ]);
@@ -332,13 +353,20 @@ fn every_typed_unknown_sentinel_comes_back_as_the_same_sentinel() {
             map([
                 ("top", value.clone()),
                 ("inArray", PropertyValue::Array(vec![value.clone(), s("x")])),
-                ("inObject", PropertyValue::Object(map([("k", value.clone())]))),
+                (
+                    "inObject",
+                    PropertyValue::Object(map([("k", value.clone())])),
+                ),
                 ("inSecret", secret(value.clone())),
             ]),
         );
         assert!(value.contains_unknowns());
         let encoded = value_to_proto(&value);
-        assert_eq!(encoded.kind, Some(Kind::StringValue(sentinel.to_owned())), "{kind:?}");
+        assert_eq!(
+            encoded.kind,
+            Some(Kind::StringValue(sentinel.to_owned())),
+            "{kind:?}"
+        );
     }
 }
 
@@ -386,7 +414,11 @@ fn output_values_round_trip_known_unknown_secret_and_dependencies() {
             ("secretUnknown", output(None, true, &[])),
             (
                 "withDeps",
-                output(Some(PropertyValue::Array(vec![1.0.into()])), false, &[URN, URN2]),
+                output(
+                    Some(PropertyValue::Array(vec![1.0.into()])),
+                    false,
+                    &[URN, URN2],
+                ),
             ),
             ("unknownWithDeps", output(None, true, &[URN])),
             ("knownNull", output(Some(PropertyValue::Null), false, &[])),
@@ -414,7 +446,10 @@ fn output_value_flags_decode_leniently() {
         SPECIAL: OUTPUT, "value": "v", "secret": false, "dependencies": []
     })));
     assert_eq!(decoded, output(Some(s("v")), false, &[]));
-    assert_eq!(value_to_proto(&decoded), pb(json!({ SPECIAL: OUTPUT, "value": "v" })));
+    assert_eq!(
+        value_to_proto(&decoded),
+        pb(json!({ SPECIAL: OUTPUT, "value": "v" }))
+    );
 }
 
 #[test]
@@ -428,15 +463,25 @@ fn output_values_report_unknowns_secrets_and_dependencies() {
     assert!(secret_output.is_secret());
     assert!(!secret_output.contains_unknowns());
     assert_eq!(secret_output.as_str(), Some("v"));
-    assert_eq!(secret_output.dependencies(), vec![URN2.to_owned(), URN.to_owned()]);
+    assert_eq!(
+        secret_output.dependencies(),
+        vec![URN2.to_owned(), URN.to_owned()]
+    );
 
     let wrapped = output(Some(secret(s("v"))), false, &[]);
     assert!(wrapped.is_secret());
-    assert_eq!(wrapped.clone().into_secret(), wrapped, "already secret: not wrapped again");
+    assert_eq!(
+        wrapped.clone().into_secret(),
+        wrapped,
+        "already secret: not wrapped again"
+    );
 
     let nested = PropertyValue::Object(map([
         ("a", output(Some(s("x")), false, &[URN])),
-        ("b", PropertyValue::Array(vec![output(None, false, &[URN2])])),
+        (
+            "b",
+            PropertyValue::Array(vec![output(None, false, &[URN2])]),
+        ),
     ]));
     assert_eq!(nested.dependencies(), vec![URN2.to_owned(), URN.to_owned()]);
 }
@@ -469,7 +514,10 @@ fn resource_references_round_trip_with_and_without_id() {
             ("component", reference(URN2, None, "1.2.3")),
             ("unknownId", reference(URN, Some(unknown()), "")),
             ("emptyId", reference(URN, Some(s("")), "")),
-            ("inArray", PropertyValue::Array(vec![reference(URN2, None, "")])),
+            (
+                "inArray",
+                PropertyValue::Array(vec![reference(URN2, None, "")]),
+            ),
         ]),
     );
 }
@@ -496,9 +544,18 @@ fn assets_round_trip_for_text_path_and_uri() {
             "uri": { SPECIAL: ASSET, "uri": "s3://bucket/key", "hash": "def" },
         }),
         map([
-            ("text", PropertyValue::Asset(map([("hash", s("abc")), ("text", s("print(1)"))]))),
-            ("path", PropertyValue::Asset(map([("path", s("./model/inference.py"))]))),
-            ("uri", PropertyValue::Asset(map([("uri", s("s3://bucket/key")), ("hash", s("def"))]))),
+            (
+                "text",
+                PropertyValue::Asset(map([("hash", s("abc")), ("text", s("print(1)"))])),
+            ),
+            (
+                "path",
+                PropertyValue::Asset(map([("path", s("./model/inference.py"))])),
+            ),
+            (
+                "uri",
+                PropertyValue::Asset(map([("uri", s("s3://bucket/key")), ("hash", s("def"))])),
+            ),
         ]),
     );
 }
@@ -531,8 +588,14 @@ fn archives_round_trip_with_nested_assets_and_archives() {
                                 "code/inference.py",
                                 PropertyValue::Asset(map([("text", s("def handler(): pass"))])),
                             ),
-                            ("weights", PropertyValue::Asset(map([("path", s("./weights.bin"))]))),
-                            ("extra", PropertyValue::Archive(map([("path", s("./extra.tar.gz"))]))),
+                            (
+                                "weights",
+                                PropertyValue::Asset(map([("path", s("./weights.bin"))])),
+                            ),
+                            (
+                                "extra",
+                                PropertyValue::Archive(map([("path", s("./extra.tar.gz"))])),
+                            ),
                             (
                                 "nested",
                                 PropertyValue::Archive(map([(
@@ -547,12 +610,18 @@ fn archives_round_trip_with_nested_assets_and_archives() {
                     ),
                 ])),
             ),
-            ("fileArchive", PropertyValue::Archive(map([("path", s("./model.tar.gz"))]))),
+            (
+                "fileArchive",
+                PropertyValue::Archive(map([("path", s("./model.tar.gz"))])),
+            ),
             (
                 "remoteArchive",
                 PropertyValue::Archive(map([("uri", s("https://example.com/m.zip"))])),
             ),
-            ("secretAsset", secret(PropertyValue::Asset(map([("text", s("s"))])))),
+            (
+                "secretAsset",
+                secret(PropertyValue::Asset(map([("text", s("s"))]))),
+            ),
         ]),
     );
 }
@@ -562,7 +631,9 @@ fn archives_round_trip_with_nested_assets_and_archives() {
 
 /// Strings that are neither unknown sentinels nor signatures.
 fn plain_string() -> impl Strategy<Value = String> {
-    "\\PC{0,12}".prop_filter("not a sentinel", |text| UnknownKind::from_sentinel(text).is_none())
+    "\\PC{0,12}".prop_filter("not a sentinel", |text| {
+        UnknownKind::from_sentinel(text).is_none()
+    })
 }
 
 /// Object keys: never the special signature key.
@@ -588,7 +659,8 @@ fn unknown_kind() -> impl Strategy<Value = UnknownKind> {
 }
 
 fn urn() -> impl Strategy<Value = String> {
-    "[a-z]{1,6}".prop_map(|name| format!("urn:pulumi:dev::proj::sagemaker-deployment:s3:Bucket::{name}"))
+    "[a-z]{1,6}"
+        .prop_map(|name| format!("urn:pulumi:dev::proj::sagemaker-deployment:s3:Bucket::{name}"))
 }
 
 fn leaf() -> impl Strategy<Value = PropertyValue> {
@@ -608,7 +680,9 @@ fn property_value() -> impl Strategy<Value = PropertyValue> {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..5).prop_map(PropertyValue::Array),
             entries.clone().prop_map(PropertyValue::Object),
-            inner.clone().prop_map(|v| PropertyValue::Secret(Box::new(v))),
+            inner
+                .clone()
+                .prop_map(|v| PropertyValue::Secret(Box::new(v))),
             (
                 prop::option::of(inner.clone()),
                 any::<bool>(),
@@ -621,7 +695,11 @@ fn property_value() -> impl Strategy<Value = PropertyValue> {
                         dependencies,
                     })
                 }),
-            (urn(), prop::option::of(inner.clone()), prop_oneof![Just(String::new()), "[0-9]\\.[0-9]\\.[0-9]"])
+            (
+                urn(),
+                prop::option::of(inner.clone()),
+                prop_oneof![Just(String::new()), "[0-9]\\.[0-9]\\.[0-9]"]
+            )
                 .prop_map(|(urn, id, package_version)| {
                     PropertyValue::ResourceReference(ResourceReference {
                         urn,
@@ -664,7 +742,9 @@ fn json_value() -> impl Strategy<Value = PropertyValue> {
 fn reveal(value: PropertyValue) -> PropertyValue {
     match value {
         PropertyValue::Secret(inner) => reveal(*inner),
-        PropertyValue::Array(items) => PropertyValue::Array(items.into_iter().map(reveal).collect()),
+        PropertyValue::Array(items) => {
+            PropertyValue::Array(items.into_iter().map(reveal).collect())
+        }
         PropertyValue::Object(map) => {
             PropertyValue::Object(map.into_iter().map(|(k, v)| (k, reveal(v))).collect())
         }
@@ -755,7 +835,10 @@ fn integral_numbers_become_json_integers() {
         ("fraction", 2.5.into()),
         ("huge", 1.0e20.into()),
         ("list", PropertyValue::Array(vec![1.0.into(), 1.5.into()])),
-        ("nested", PropertyValue::Object(map([("port", 8080.0.into())]))),
+        (
+            "nested",
+            PropertyValue::Object(map([("port", 8080.0.into())])),
+        ),
     ]);
     let view = properties_to_json(&props).value;
     assert!(view["count"].is_i64() && view["count"] == json!(3));
@@ -777,7 +860,10 @@ fn integral_numbers_become_json_integers() {
         nested: BTreeMap<String, u16>,
     }
     let counts: Counts = serde_json::from_value(view).expect("integers deserialise");
-    assert_eq!((counts.count, counts.negative, counts.large), (3, -4, 4_294_967_296));
+    assert_eq!(
+        (counts.count, counts.negative, counts.large),
+        (3, -4, 4_294_967_296)
+    );
     assert_eq!(counts.nested["port"], 8080);
 }
 
@@ -795,13 +881,19 @@ fn non_finite_numbers_have_no_json_form() {
 fn secrets_are_reported_in_secret_keys_and_restored() {
     let props = map([
         ("password", secret(s("pw"))),
-        ("config", PropertyValue::Object(map([("token", secret(s("t"))), ("name", s("n"))]))),
+        (
+            "config",
+            PropertyValue::Object(map([("token", secret(s("t"))), ("name", s("n"))])),
+        ),
         ("list", PropertyValue::Array(vec![s("a"), secret(s("b"))])),
         ("secretOutput", output(Some(s("o")), true, &[URN])),
         ("plain", s("visible")),
     ]);
     let view = properties_to_json(&props);
-    assert_eq!(view.secret_keys, vec!["config", "list", "password", "secretOutput"]);
+    assert_eq!(
+        view.secret_keys,
+        vec!["config", "list", "password", "secretOutput"]
+    );
     assert!(!view.has_unknowns);
     assert_eq!(
         view.value,
@@ -817,9 +909,15 @@ fn secrets_are_reported_in_secret_keys_and_restored() {
     assert_eq!(restored["password"], secret(s("pw")));
     assert_eq!(
         restored["config"],
-        secret(PropertyValue::Object(map([("token", s("t")), ("name", s("n"))])))
+        secret(PropertyValue::Object(map([
+            ("token", s("t")),
+            ("name", s("n"))
+        ])))
     );
-    assert_eq!(restored["list"], secret(PropertyValue::Array(vec![s("a"), s("b")])));
+    assert_eq!(
+        restored["list"],
+        secret(PropertyValue::Array(vec![s("a"), s("b")]))
+    );
     assert_eq!(restored["secretOutput"], secret(s("o")));
     assert_eq!(restored["plain"], s("visible"));
     assert!(restored.values().filter(|v| v.is_secret()).count() == 4);
@@ -843,7 +941,10 @@ fn unknowns_become_null_and_are_flagged() {
     }
     let view = properties_to_json(&map([
         ("out", output(None, false, &[URN])),
-        ("deep", PropertyValue::Object(map([("a", PropertyValue::Array(vec![unknown()]))]))),
+        (
+            "deep",
+            PropertyValue::Object(map([("a", PropertyValue::Array(vec![unknown()]))])),
+        ),
     ]));
     assert!(view.has_unknowns);
     assert_eq!(view.value, json!({ "out": null, "deep": { "a": [null] } }));
@@ -859,7 +960,10 @@ fn references_are_seen_as_their_id_or_urn_and_assets_as_their_fields() {
         ("custom", reference(URN, Some(s("bucket-1")), "0.1.0")),
         ("component", reference(URN2, None, "")),
         ("asset", PropertyValue::Asset(map([("path", s("./a.py"))]))),
-        ("archive", PropertyValue::Archive(map([("uri", s("s3://b/k"))]))),
+        (
+            "archive",
+            PropertyValue::Archive(map([("uri", s("s3://b/k"))])),
+        ),
     ]));
     assert!(!view.has_unknowns);
     assert_eq!(
@@ -878,7 +982,11 @@ fn a_reference_whose_id_is_unknown_is_unknown_in_the_json_view() {
     for id in [unknown(), s("")] {
         let view = properties_to_json(&map([("ref", reference(URN, Some(id.clone()), ""))]));
         assert!(view.has_unknowns, "id {id:?}");
-        assert_eq!(view.value, json!({ "ref": null }), "id {id:?}: the URN is not an id");
+        assert_eq!(
+            view.value,
+            json!({ "ref": null }),
+            "id {id:?}: the URN is not an id"
+        );
     }
 }
 
@@ -896,7 +1004,10 @@ fn json_objects_become_plain_property_values() {
             ("b", false.into()),
             ("z", PropertyValue::Null),
             ("a", PropertyValue::Array(vec![1.0.into(), s("x")])),
-            ("o", PropertyValue::Object(map([("k", PropertyValue::Array(vec![true.into()]))]))),
+            (
+                "o",
+                PropertyValue::Object(map([("k", PropertyValue::Array(vec![true.into()]))]))
+            ),
         ])
     );
 }

@@ -132,7 +132,11 @@ impl PropertyValue {
         match self {
             PropertyValue::Secret(_) => true,
             PropertyValue::Output(out) => {
-                out.secret || out.value.as_ref().is_some_and(|inner| inner.contains_secrets())
+                out.secret
+                    || out
+                        .value
+                        .as_ref()
+                        .is_some_and(|inner| inner.contains_secrets())
             }
             PropertyValue::Array(items) => items.iter().any(PropertyValue::contains_secrets),
             PropertyValue::Object(map) => map.values().any(PropertyValue::contains_secrets),
@@ -180,9 +184,9 @@ impl PropertyValue {
                 }
             }
             PropertyValue::Secret(inner) => inner.collect_dependencies(urns),
-            PropertyValue::Array(items) => {
-                items.iter().for_each(|item| item.collect_dependencies(urns))
-            }
+            PropertyValue::Array(items) => items
+                .iter()
+                .for_each(|item| item.collect_dependencies(urns)),
             PropertyValue::Object(map) => map
                 .values()
                 .for_each(|item| item.collect_dependencies(urns)),

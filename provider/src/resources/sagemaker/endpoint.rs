@@ -25,7 +25,9 @@ use super::status::{describe, is_transitional, status_text};
 use crate::aws::ResultExt;
 use crate::error::{ProviderError, Result};
 use crate::framework::naming::sagemaker_name_problem;
-use crate::framework::{encode_typed, Context, Created, CustomResource, Failures, Progress, ReadOutcome};
+use crate::framework::{
+    Context, Created, CustomResource, Failures, Progress, ReadOutcome, encode_typed,
+};
 use crate::resources::Tags;
 
 /// How traffic moves to the new fleet in a blue/green deployment.
@@ -153,13 +155,25 @@ impl CustomResource for Endpoint {
             failures.push("endpointName", problem);
         }
         for (variant, weight) in &inputs.variant_weights {
-            failures.require(*weight >= 0.0, format!("variantWeights.{variant}"), "must not be negative");
+            failures.require(
+                *weight >= 0.0,
+                format!("variantWeights.{variant}"),
+                "must not be negative",
+            );
         }
-        if !inputs.variant_weights.is_empty() && inputs.variant_weights.values().all(|w| *w == 0.0) {
-            failures.push("variantWeights", "must not all be zero: no variant would receive traffic");
+        if !inputs.variant_weights.is_empty() && inputs.variant_weights.values().all(|w| *w == 0.0)
+        {
+            failures.push(
+                "variantWeights",
+                "must not all be zero: no variant would receive traffic",
+            );
         }
         for (variant, count) in &inputs.variant_instance_counts {
-            failures.require(*count >= 1, format!("variantInstanceCounts.{variant}"), "must be at least 1");
+            failures.require(
+                *count >= 1,
+                format!("variantInstanceCounts.{variant}"),
+                "must be at least 1",
+            );
         }
         if let Some(rollout) = &inputs.rollout {
             check_rollout(rollout, &mut failures);
@@ -167,7 +181,11 @@ impl CustomResource for Endpoint {
         failures
     }
 
-    async fn create(&self, ctx: &Context, inputs: &EndpointInputs) -> Result<Created<EndpointOutputs>> {
+    async fn create(
+        &self,
+        ctx: &Context,
+        inputs: &EndpointInputs,
+    ) -> Result<Created<EndpointOutputs>> {
         let mut request = ctx
             .aws
             .sagemaker
@@ -192,9 +210,16 @@ impl CustomResource for Endpoint {
         let reason = match settled {
             Ok(Settled { status, .. }) if status == EndpointStatus::InService => {
                 outputs.endpoint_status = status.as_str().to_owned();
-                return Ok(Created { id: inputs.endpoint_name.clone(), outputs });
+                return Ok(Created {
+                    id: inputs.endpoint_name.clone(),
+                    outputs,
+                });
             }
-            Ok(Settled { status, failure_reason, .. }) => {
+            Ok(Settled {
+                status,
+                failure_reason,
+                ..
+            }) => {
                 outputs.endpoint_status = status.as_str().to_owned();
                 outputs.failure_reason = failure_reason.clone();
                 format!(
@@ -204,7 +229,10 @@ impl CustomResource for Endpoint {
                     failure_reason.unwrap_or_else(|| "SageMaker gave no reason".to_owned())
                 )
             }
-            Err(error) => format!("endpoint {} was created but did not become InService: {error}", inputs.endpoint_name),
+            Err(error) => format!(
+                "endpoint {} was created but did not become InService: {error}",
+                inputs.endpoint_name
+            ),
         };
         Err(ProviderError::PartialFailure {
             id: inputs.endpoint_name.clone(),
@@ -214,28 +242,44 @@ impl CustomResource for Endpoint {
         })
     }
 
-    async fn read(&self, ctx: &Context, id: &str, outputs: &EndpointOutputs) -> Result<ReadOutcome<EndpointInputs, EndpointOutputs>> {
+    async fn read(
+        &self,
+        ctx: &Context,
+        id: &str,
+        outputs: &EndpointOutputs,
+    ) -> Result<ReadOutcome<EndpointInputs, EndpointOutputs>> {
         let Some(found) = describe(ctx, id).await? else {
             return Ok(ReadOutcome::Gone);
         };
         let mut weights = BTreeMap::new();
         let mut counts = BTreeMap::new();
         for variant in found.production_variants() {
-            let Some(name) = variant.variant_name() else { continue };
+            let Some(name) = variant.variant_name() else {
+                continue;
+            };
             if let Some(weight) = variant.current_weight() {
                 weights.insert(name.to_owned(), round_weight(weight));
             }
-            if let Some(count) = variant.current_instance_count() {
-                if outputs.inputs.variant_instance_counts.contains_key(name) || !outputs.inputs.autoscaling_managed {
-                    counts.insert(name.to_owned(), count.max(0) as u32);
-                }
+            if let Some(count) = variant.current_instance_count()
+                && (outputs.inputs.variant_instance_counts.contains_key(name)
+                    || !outputs.inputs.autoscaling_managed)
+            {
+                counts.insert(name.to_owned(), count.max(0) as u32);
             }
         }
         let inputs = EndpointInputs {
             endpoint_name: found.endpoint_name().unwrap_or(id).to_owned(),
             endpoint_config_name: found.endpoint_config_name().unwrap_or_default().to_owned(),
-            variant_weights: if weights.is_empty() { outputs.inputs.variant_weights.clone() } else { weights },
-            variant_instance_counts: if counts.is_empty() { outputs.inputs.variant_instance_counts.clone() } else { counts },
+            variant_weights: if weights.is_empty() {
+                outputs.inputs.variant_weights.clone()
+            } else {
+                weights
+            },
+            variant_instance_counts: if counts.is_empty() {
+                outputs.inputs.variant_instance_counts.clone()
+            } else {
+                counts
+            },
             ..outputs.inputs.clone()
         };
         Ok(ReadOutcome::Found {
@@ -250,7 +294,13 @@ impl CustomResource for Endpoint {
         })
     }
 
-    async fn update(&self, ctx: &Context, id: &str, olds: &EndpointOutputs, news: &EndpointInputs) -> Result<EndpointOutputs> {
+    async fn update(
+        &self,
+        ctx: &Context,
+        id: &str,
+        olds: &EndpointOutputs,
+        news: &EndpointInputs,
+    ) -> Result<EndpointOutputs> {
         let sagemaker = &ctx.aws.sagemaker;
         let old = &olds.inputs;
         let config_changed = old.endpoint_config_name != news.endpoint_config_name;
@@ -264,20 +314,33 @@ impl CustomResource for Endpoint {
                 request = request.deployment_config(deployment_config(rollout));
             }
             request.send().await.aws("sagemaker", "UpdateEndpoint")?;
-            ctx.info(format!("switching endpoint {id} to configuration {}", news.endpoint_config_name)).await;
+            ctx.info(format!(
+                "switching endpoint {id} to configuration {}",
+                news.endpoint_config_name
+            ))
+            .await;
             let settled = wait_settled(ctx, id, "updating endpoint").await?;
-            if settled.status != EndpointStatus::InService || settled.config_name != news.endpoint_config_name {
+            if settled.status != EndpointStatus::InService
+                || settled.config_name != news.endpoint_config_name
+            {
                 return Err(ProviderError::failed(format!(
                     "SageMaker did not switch endpoint {id} to configuration {}: it is {} and runs {}. Reason: {}",
                     news.endpoint_config_name,
                     settled.status.as_str(),
-                    if settled.config_name.is_empty() { "no configuration" } else { &settled.config_name },
-                    settled.failure_reason.unwrap_or_else(|| "SageMaker gave no reason".to_owned())
+                    if settled.config_name.is_empty() {
+                        "no configuration"
+                    } else {
+                        &settled.config_name
+                    },
+                    settled
+                        .failure_reason
+                        .unwrap_or_else(|| "SageMaker gave no reason".to_owned())
                 )));
             }
         }
         let weights_changed = old.variant_weights != news.variant_weights;
-        let counts_changed = !news.autoscaling_managed && old.variant_instance_counts != news.variant_instance_counts;
+        let counts_changed = !news.autoscaling_managed
+            && old.variant_instance_counts != news.variant_instance_counts;
         // A fresh configuration (without retained properties) already brings
         // the new weights and counts.
         if (weights_changed || counts_changed) && (!config_changed || news.autoscaling_managed) {
@@ -289,7 +352,9 @@ impl CustomResource for Endpoint {
                 .into_iter()
                 .filter(|variant| {
                     old.variant_weights.get(*variant) != news.variant_weights.get(*variant)
-                        || (counts_changed && old.variant_instance_counts.get(*variant) != news.variant_instance_counts.get(*variant))
+                        || (counts_changed
+                            && old.variant_instance_counts.get(*variant)
+                                != news.variant_instance_counts.get(*variant))
                 })
                 .map(|variant| {
                     DesiredWeightAndCapacity::builder()
@@ -316,13 +381,20 @@ impl CustomResource for Endpoint {
                     return Err(ProviderError::failed(format!(
                         "endpoint {id} is {} after changing weights and capacities: {}",
                         settled.status.as_str(),
-                        settled.failure_reason.unwrap_or_else(|| "SageMaker gave no reason".to_owned())
+                        settled
+                            .failure_reason
+                            .unwrap_or_else(|| "SageMaker gave no reason".to_owned())
                     )));
                 }
             }
         }
         if old.tags != news.tags {
-            let removed: Vec<String> = old.tags.keys().filter(|k| !news.tags.contains_key(*k)).cloned().collect();
+            let removed: Vec<String> = old
+                .tags
+                .keys()
+                .filter(|k| !news.tags.contains_key(*k))
+                .cloned()
+                .collect();
             if !removed.is_empty() {
                 sagemaker
                     .delete_tags()
@@ -353,8 +425,18 @@ impl CustomResource for Endpoint {
         if describe(ctx, id).await?.is_none() {
             return Ok(());
         }
-        wait_settled(ctx, id, "waiting before deleting endpoint").await.ok();
-        match ctx.aws.sagemaker.delete_endpoint().endpoint_name(id).send().await.aws("sagemaker", "DeleteEndpoint") {
+        wait_settled(ctx, id, "waiting before deleting endpoint")
+            .await
+            .ok();
+        match ctx
+            .aws
+            .sagemaker
+            .delete_endpoint()
+            .endpoint_name(id)
+            .send()
+            .await
+            .aws("sagemaker", "DeleteEndpoint")
+        {
             Ok(_) => {}
             Err(error) if error.is_not_found() => return Ok(()),
             Err(error) => return Err(error.into()),
@@ -380,7 +462,9 @@ struct Settled {
 async fn wait_settled(ctx: &Context, name: &str, what: &str) -> Result<Settled> {
     ctx.wait_for(what, DEFAULT_TIMEOUT, || async {
         let Some(found) = describe(ctx, name).await? else {
-            return Err(ProviderError::failed(format!("endpoint {name} disappeared while {what}")));
+            return Err(ProviderError::failed(format!(
+                "endpoint {name} disappeared while {what}"
+            )));
         };
         let status = found.endpoint_status().cloned();
         if is_transitional(status.as_ref()) {
@@ -403,7 +487,8 @@ fn round_weight(weight: f32) -> f64 {
 fn check_rollout(rollout: &RolloutPolicy, failures: &mut Failures) {
     let size_ok = |size: &Option<ShiftSize>| {
         size.as_ref().is_some_and(|s| {
-            (s.unit == "INSTANCE_COUNT" && s.value >= 1) || (s.unit == "CAPACITY_PERCENT" && (1..=100).contains(&s.value))
+            (s.unit == "INSTANCE_COUNT" && s.value >= 1)
+                || (s.unit == "CAPACITY_PERCENT" && (1..=100).contains(&s.value))
         })
     };
     match rollout.traffic_shift {
@@ -449,7 +534,8 @@ fn deployment_config(rollout: &RolloutPolicy) -> DeploymentConfig {
     if let Some(size) = &rollout.linear_step_size {
         routing = routing.linear_step_size(capacity_size(size));
     }
-    let mut policy = BlueGreenUpdatePolicy::builder().traffic_routing_configuration(routing.build());
+    let mut policy =
+        BlueGreenUpdatePolicy::builder().traffic_routing_configuration(routing.build());
     if let Some(seconds) = rollout.termination_wait_in_seconds {
         policy = policy.termination_wait_in_seconds(seconds as i32);
     }

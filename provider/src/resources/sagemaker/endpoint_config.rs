@@ -150,7 +150,9 @@ impl EndpointConfigInputs {
     }
 
     fn name(&self) -> String {
-        self.endpoint_config_name.clone().unwrap_or_else(|| self.derived_name())
+        self.endpoint_config_name
+            .clone()
+            .unwrap_or_else(|| self.derived_name())
     }
 }
 
@@ -171,14 +173,21 @@ pub struct EndpointConfig;
 pub fn check_variants(inputs: &EndpointConfigInputs, failures: &mut Failures) {
     let variants = &inputs.production_variants;
     let serverless = variants.iter().filter(|v| v.serverless.is_some()).count();
-    let instance = variants.iter().filter(|v| v.instance_type.is_some()).count();
+    let instance = variants
+        .iter()
+        .filter(|v| v.instance_type.is_some())
+        .count();
     let limit = if serverless > 0 { 5 } else { 10 };
     failures.require(
         !variants.is_empty() && variants.len() <= limit,
         "productionVariants",
         format!(
             "must have 1 to {limit} variants{}, got {}",
-            if serverless > 0 { " for a serverless endpoint" } else { "" },
+            if serverless > 0 {
+                " for a serverless endpoint"
+            } else {
+                ""
+            },
             variants.len()
         ),
     );
@@ -189,10 +198,16 @@ pub fn check_variants(inputs: &EndpointConfigInputs, failures: &mut Failures) {
         );
     }
     if serverless > 0 && inputs.async_inference.is_some() {
-        failures.push("asyncInference", "serverless variants cannot serve asynchronous inference");
+        failures.push(
+            "asyncInference",
+            "serverless variants cannot serve asynchronous inference",
+        );
     }
     if serverless > 0 && inputs.data_capture.is_some() {
-        failures.push("dataCapture", "serverless endpoints do not support data capture");
+        failures.push(
+            "dataCapture",
+            "serverless endpoints do not support data capture",
+        );
     }
     let mut seen = std::collections::BTreeSet::new();
     for (i, variant) in variants.iter().enumerate() {
@@ -201,33 +216,65 @@ pub fn check_variants(inputs: &EndpointConfigInputs, failures: &mut Failures) {
             failures.push(at("variantName"), problem);
         }
         if !seen.insert(variant.variant_name.as_str()) {
-            failures.push(at("variantName"), format!("`{}` is used by more than one variant", variant.variant_name));
+            failures.push(
+                at("variantName"),
+                format!(
+                    "`{}` is used by more than one variant",
+                    variant.variant_name
+                ),
+            );
         }
         match (&variant.instance_type, &variant.serverless) {
-            (None, None) => failures.push(at("instanceType"), "each variant needs an instance type or serverless compute"),
-            (Some(_), Some(_)) => failures.push(at("serverless"), "a variant is either instance-backed or serverless, not both"),
+            (None, None) => failures.push(
+                at("instanceType"),
+                "each variant needs an instance type or serverless compute",
+            ),
+            (Some(_), Some(_)) => failures.push(
+                at("serverless"),
+                "a variant is either instance-backed or serverless, not both",
+            ),
             (Some(instance_type), None) => {
                 if !is_ml_instance_type(instance_type) {
-                    failures.push(at("instanceType"), format!("must be a SageMaker `ml.` instance type, got `{instance_type}`"));
+                    failures.push(
+                        at("instanceType"),
+                        format!("must be a SageMaker `ml.` instance type, got `{instance_type}`"),
+                    );
                 }
             }
             (None, Some(compute)) => check_serverless(compute, &at("serverless"), failures),
         }
     }
-    check_capacity(&inputs.initial_capacity, variants.iter().map(|v| v.variant_name.as_str()), "initialCapacity", failures);
+    check_capacity(
+        &inputs.initial_capacity,
+        variants.iter().map(|v| v.variant_name.as_str()),
+        "initialCapacity",
+        failures,
+    );
     if let Some(capture) = &inputs.data_capture {
         failures.require(
             capture.initial_sampling_percentage <= 100,
             "dataCapture.initialSamplingPercentage",
             "must be between 0 and 100",
         );
-        failures.require(capture.destination_s3_uri.starts_with("s3://"), "dataCapture.destinationS3Uri", "must be an s3:// URI");
+        failures.require(
+            capture.destination_s3_uri.starts_with("s3://"),
+            "dataCapture.destinationS3Uri",
+            "must be an s3:// URI",
+        );
         for mode in &capture.capture_modes {
-            failures.require(mode == "Input" || mode == "Output", "dataCapture.captureModes", format!("`{mode}` is not Input or Output"));
+            failures.require(
+                mode == "Input" || mode == "Output",
+                "dataCapture.captureModes",
+                format!("`{mode}` is not Input or Output"),
+            );
         }
     }
     if let Some(config) = &inputs.async_inference {
-        failures.require(config.s3_output_path.starts_with("s3://"), "asyncInference.s3OutputPath", "must be an s3:// URI");
+        failures.require(
+            config.s3_output_path.starts_with("s3://"),
+            "asyncInference.s3OutputPath",
+            "must be an s3:// URI",
+        );
         if let Some(n) = config.max_concurrent_invocations_per_instance {
             failures.require(
                 (1..=1000).contains(&n),
@@ -241,7 +288,11 @@ pub fn check_variants(inputs: &EndpointConfigInputs, failures: &mut Failures) {
 /// `ml.<family>.<size>`.
 pub fn is_ml_instance_type(text: &str) -> bool {
     let parts: Vec<&str> = text.split('.').collect();
-    parts.len() == 3 && parts[0] == "ml" && parts[1..].iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+    parts.len() == 3
+        && parts[0] == "ml"
+        && parts[1..]
+            .iter()
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
 }
 
 /// Serverless limits: memory 1024-6144 in 1024 steps, concurrency 1-200,
@@ -249,13 +300,16 @@ pub fn is_ml_instance_type(text: &str) -> bool {
 /// problems with memory, max concurrency and provisioned concurrency.
 pub fn serverless_problems(compute: &ServerlessCompute) -> [Option<String>; 3] {
     let memory = compute.memory_size_in_mb;
-    let memory_problem = (!((1024..=6144).contains(&memory) && memory % 1024 == 0))
+    let memory_problem = (!((1024..=6144).contains(&memory) && memory.is_multiple_of(1024)))
         .then(|| format!("must be 1024, 2048, 3072, 4096, 5120 or 6144 MB, got {memory}"));
     let concurrency_problem = (!(1..=200).contains(&compute.max_concurrency))
         .then(|| format!("must be between 1 and 200, got {}", compute.max_concurrency));
     let provisioned_problem = compute.provisioned_concurrency.and_then(|provisioned| {
         (!(provisioned >= 1 && provisioned <= compute.max_concurrency)).then(|| {
-            format!("must be between 1 and maxConcurrency ({}), got {provisioned}", compute.max_concurrency)
+            format!(
+                "must be between 1 and maxConcurrency ({}), got {provisioned}",
+                compute.max_concurrency
+            )
         })
     });
     [memory_problem, concurrency_problem, provisioned_problem]
@@ -263,7 +317,12 @@ pub fn serverless_problems(compute: &ServerlessCompute) -> [Option<String>; 3] {
 
 /// Checks serverless compute; `names` are the property names of memory, max
 /// concurrency and provisioned concurrency under `path`.
-pub fn check_serverless_named(compute: &ServerlessCompute, path: &str, names: [&str; 3], failures: &mut Failures) {
+pub fn check_serverless_named(
+    compute: &ServerlessCompute,
+    path: &str,
+    names: [&str; 3],
+    failures: &mut Failures,
+) {
     for (problem, name) in serverless_problems(compute).into_iter().zip(names) {
         if let Some(problem) = problem {
             failures.push(format!("{path}.{name}"), problem);
@@ -272,7 +331,12 @@ pub fn check_serverless_named(compute: &ServerlessCompute, path: &str, names: [&
 }
 
 fn check_serverless(compute: &ServerlessCompute, path: &str, failures: &mut Failures) {
-    check_serverless_named(compute, path, ["memorySizeInMb", "maxConcurrency", "provisionedConcurrency"], failures);
+    check_serverless_named(
+        compute,
+        path,
+        ["memorySizeInMb", "maxConcurrency", "provisionedConcurrency"],
+        failures,
+    );
 }
 
 /// Weights not negative and not all zero; counts at least 1; every entry
@@ -286,7 +350,10 @@ pub fn check_capacity<'a>(
     let names: Vec<&str> = variants.collect();
     for (variant, entry) in capacity {
         if !names.contains(&variant.as_str()) {
-            failures.push(format!("{path}.{variant}"), "names no variant of this endpoint");
+            failures.push(
+                format!("{path}.{variant}"),
+                "names no variant of this endpoint",
+            );
         }
         failures.require(
             entry.weight >= 0.0 && entry.weight.is_finite(),
@@ -294,11 +361,18 @@ pub fn check_capacity<'a>(
             format!("must not be negative, got {}", entry.weight),
         );
         if let Some(count) = entry.instance_count {
-            failures.require(count >= 1, format!("{path}.{variant}.instanceCount"), "must be at least 1");
+            failures.require(
+                count >= 1,
+                format!("{path}.{variant}.instanceCount"),
+                "must be at least 1",
+            );
         }
     }
     if !capacity.is_empty() && capacity.values().all(|c| c.weight == 0.0) {
-        failures.push(format!("{path}"), "variant weights must not all be zero: no variant would receive traffic");
+        failures.push(
+            path.to_string(),
+            "variant weights must not all be zero: no variant would receive traffic",
+        );
     }
 }
 
@@ -310,18 +384,32 @@ impl CustomResource for EndpointConfig {
     type Inputs = EndpointConfigInputs;
     type Outputs = EndpointConfigOutputs;
 
-    fn computed_inputs(&self, inputs: &EndpointConfigInputs) -> Vec<(&'static str, serde_json::Value)> {
-        vec![("endpointConfigName", serde_json::Value::String(inputs.derived_name()))]
+    fn computed_inputs(
+        &self,
+        inputs: &EndpointConfigInputs,
+    ) -> Vec<(&'static str, serde_json::Value)> {
+        vec![(
+            "endpointConfigName",
+            serde_json::Value::String(inputs.derived_name()),
+        )]
     }
 
     fn check(&self, inputs: &EndpointConfigInputs) -> Failures {
         let mut failures = Failures::new();
-        failures.require(!inputs.name_prefix.is_empty(), "namePrefix", "must not be empty");
+        failures.require(
+            !inputs.name_prefix.is_empty(),
+            "namePrefix",
+            "must not be empty",
+        );
         check_variants(inputs, &mut failures);
         failures
     }
 
-    async fn create(&self, ctx: &Context, inputs: &EndpointConfigInputs) -> Result<Created<EndpointConfigOutputs>> {
+    async fn create(
+        &self,
+        ctx: &Context,
+        inputs: &EndpointConfigInputs,
+    ) -> Result<Created<EndpointConfigOutputs>> {
         let name = inputs.name();
         let mut request = ctx
             .aws
@@ -338,14 +426,18 @@ impl CustomResource for EndpointConfig {
             if let Some(instance_type) = &variant.instance_type {
                 builder = builder
                     .instance_type(ProductionVariantInstanceType::from(instance_type.as_str()))
-                    .initial_instance_count(capacity.and_then(|c| c.instance_count).unwrap_or(1) as i32);
+                    .initial_instance_count(
+                        capacity.and_then(|c| c.instance_count).unwrap_or(1) as i32
+                    );
             }
             if let Some(compute) = &variant.serverless {
                 builder = builder.serverless_config(
                     ProductionVariantServerlessConfig::builder()
                         .memory_size_in_mb(compute.memory_size_in_mb as i32)
                         .max_concurrency(compute.max_concurrency as i32)
-                        .set_provisioned_concurrency(compute.provisioned_concurrency.map(|p| p as i32))
+                        .set_provisioned_concurrency(
+                            compute.provisioned_concurrency.map(|p| p as i32),
+                        )
                         .build(),
                 );
             }
@@ -363,7 +455,11 @@ impl CustomResource for EndpointConfig {
                 .initial_sampling_percentage(capture.initial_sampling_percentage as i32)
                 .destination_s3_uri(&capture.destination_s3_uri);
             for mode in &capture.capture_modes {
-                builder = builder.capture_options(CaptureOption::builder().capture_mode(CaptureMode::from(mode.as_str())).build());
+                builder = builder.capture_options(
+                    CaptureOption::builder()
+                        .capture_mode(CaptureMode::from(mode.as_str()))
+                        .build(),
+                );
             }
             if let Some(key) = &capture.kms_key_arn {
                 builder = builder.kms_key_id(key);
@@ -393,7 +489,10 @@ impl CustomResource for EndpointConfig {
             }
             request = request.async_inference_config(builder.build());
         }
-        let created = request.send().await.aws("sagemaker", "CreateEndpointConfig")?;
+        let created = request
+            .send()
+            .await
+            .aws("sagemaker", "CreateEndpointConfig")?;
         Ok(Created {
             id: name.clone(),
             outputs: EndpointConfigOutputs {
@@ -406,7 +505,12 @@ impl CustomResource for EndpointConfig {
         })
     }
 
-    async fn read(&self, ctx: &Context, id: &str, outputs: &EndpointConfigOutputs) -> Result<ReadOutcome<EndpointConfigInputs, EndpointConfigOutputs>> {
+    async fn read(
+        &self,
+        ctx: &Context,
+        id: &str,
+        outputs: &EndpointConfigOutputs,
+    ) -> Result<ReadOutcome<EndpointConfigInputs, EndpointConfigOutputs>> {
         // Configurations are immutable: existence is all that can drift.
         match ctx
             .aws
@@ -427,7 +531,12 @@ impl CustomResource for EndpointConfig {
         }
     }
 
-    async fn delete(&self, ctx: &Context, id: &str, _outputs: &EndpointConfigOutputs) -> Result<()> {
+    async fn delete(
+        &self,
+        ctx: &Context,
+        id: &str,
+        _outputs: &EndpointConfigOutputs,
+    ) -> Result<()> {
         match ctx
             .aws
             .sagemaker
@@ -463,7 +572,15 @@ mod tests {
             name_prefix: "fraud-endpoint".into(),
             initial_capacity: variants
                 .iter()
-                .map(|v| (v.variant_name.clone(), VariantCapacity { weight: 1.0, instance_count: Some(1) }))
+                .map(|v| {
+                    (
+                        v.variant_name.clone(),
+                        VariantCapacity {
+                            weight: 1.0,
+                            instance_count: Some(1),
+                        },
+                    )
+                })
                 .collect(),
             production_variants: variants,
             kms_key_arn: None,
@@ -495,14 +612,21 @@ mod tests {
         let ten = config((0..10).map(|i| variant(&format!("v{i}"))).collect());
         assert!(EndpointConfig.check(&ten).is_empty());
         let eleven = config((0..11).map(|i| variant(&format!("v{i}"))).collect());
-        assert_eq!(properties(&EndpointConfig.check(&eleven)), ["productionVariants"]);
+        assert_eq!(
+            properties(&EndpointConfig.check(&eleven)),
+            ["productionVariants"]
+        );
     }
 
     #[test]
     fn serverless_rules_are_enforced() {
         let serverless = |memory, concurrency, provisioned| VariantSpec {
             instance_type: None,
-            serverless: Some(ServerlessCompute { memory_size_in_mb: memory, max_concurrency: concurrency, provisioned_concurrency: provisioned }),
+            serverless: Some(ServerlessCompute {
+                memory_size_in_mb: memory,
+                max_concurrency: concurrency,
+                provisioned_concurrency: provisioned,
+            }),
             ..variant("s")
         };
         let mut inputs = config(vec![serverless(1500, 201, Some(300))]);
@@ -515,12 +639,24 @@ mod tests {
                 "productionVariants[0].serverless.provisionedConcurrency"
             ]
         );
-        let mut six = config((0..6).map(|i| VariantSpec { variant_name: format!("s{i}"), ..serverless(2048, 5, None) }).collect());
+        let mut six = config(
+            (0..6)
+                .map(|i| VariantSpec {
+                    variant_name: format!("s{i}"),
+                    ..serverless(2048, 5, None)
+                })
+                .collect(),
+        );
         six.initial_capacity.clear();
-        assert_eq!(properties(&EndpointConfig.check(&six)), ["productionVariants"]);
+        assert_eq!(
+            properties(&EndpointConfig.check(&six)),
+            ["productionVariants"]
+        );
         let mut mixed = config(vec![variant("a"), serverless(2048, 5, None)]);
         mixed.initial_capacity.remove("s");
-        assert!(properties(&EndpointConfig.check(&mixed)).contains(&"productionVariants".to_string()));
+        assert!(
+            properties(&EndpointConfig.check(&mixed)).contains(&"productionVariants".to_string())
+        );
     }
 
     #[test]
@@ -534,6 +670,9 @@ mod tests {
         assert!(found.contains(&"initialCapacity".to_string()));
         let mut negative = config(vec![variant("a")]);
         negative.initial_capacity.get_mut("a").unwrap().weight = -1.0;
-        assert_eq!(properties(&EndpointConfig.check(&negative)), ["initialCapacity.a.weight"]);
+        assert_eq!(
+            properties(&EndpointConfig.check(&negative)),
+            ["initialCapacity.a.weight"]
+        );
     }
 }

@@ -59,12 +59,20 @@ pub struct ModelInputs {
 impl ModelInputs {
     /// `namePrefix-<hash>` over everything but the name.
     pub fn derived_name(&self) -> String {
-        let content = ModelInputs { model_name: None, ..self.clone() };
-        content_hashed(&self.name_prefix, &serde_json::to_vec(&content).unwrap_or_default())
+        let content = ModelInputs {
+            model_name: None,
+            ..self.clone()
+        };
+        content_hashed(
+            &self.name_prefix,
+            &serde_json::to_vec(&content).unwrap_or_default(),
+        )
     }
 
     fn name(&self) -> String {
-        self.model_name.clone().unwrap_or_else(|| self.derived_name())
+        self.model_name
+            .clone()
+            .unwrap_or_else(|| self.derived_name())
     }
 }
 
@@ -89,7 +97,10 @@ impl CustomResource for Model {
     type Outputs = ModelOutputs;
 
     fn computed_inputs(&self, inputs: &ModelInputs) -> Vec<(&'static str, serde_json::Value)> {
-        vec![("modelName", serde_json::Value::String(inputs.derived_name()))]
+        vec![(
+            "modelName",
+            serde_json::Value::String(inputs.derived_name()),
+        )]
     }
 
     fn check(&self, inputs: &ModelInputs) -> Failures {
@@ -97,9 +108,17 @@ impl CustomResource for Model {
         if let Some(problem) = sagemaker_name_problem(&inputs.name_prefix) {
             failures.push("namePrefix", problem);
         }
-        failures.require(!inputs.image.is_empty(), "image", "must name a container image");
+        failures.require(
+            !inputs.image.is_empty(),
+            "image",
+            "must name a container image",
+        );
         if let Some(url) = &inputs.model_data_url {
-            failures.require(url.starts_with("s3://"), "modelDataUrl", "must be an s3:// URL");
+            failures.require(
+                url.starts_with("s3://"),
+                "modelDataUrl",
+                "must be an s3:// URL",
+            );
         }
         if let Some(vpc) = &inputs.vpc_config {
             failures.require(
@@ -107,7 +126,11 @@ impl CustomResource for Model {
                 "vpcConfig.securityGroupIds",
                 "must list 1 to 5 security groups",
             );
-            failures.require((1..=16).contains(&vpc.subnets.len()), "vpcConfig.subnets", "must list 1 to 16 subnets");
+            failures.require(
+                (1..=16).contains(&vpc.subnets.len()),
+                "vpcConfig.subnets",
+                "must list 1 to 16 subnets",
+            );
         }
         failures
     }
@@ -141,14 +164,30 @@ impl CustomResource for Model {
         Ok(Created {
             id: name.clone(),
             outputs: ModelOutputs {
-                inputs: ModelInputs { model_name: Some(name), ..inputs.clone() },
+                inputs: ModelInputs {
+                    model_name: Some(name),
+                    ..inputs.clone()
+                },
                 arn: created.model_arn().unwrap_or_default().to_owned(),
             },
         })
     }
 
-    async fn read(&self, ctx: &Context, id: &str, outputs: &ModelOutputs) -> Result<ReadOutcome<ModelInputs, ModelOutputs>> {
-        let found = match ctx.aws.sagemaker.describe_model().model_name(id).send().await.aws("sagemaker", "DescribeModel") {
+    async fn read(
+        &self,
+        ctx: &Context,
+        id: &str,
+        outputs: &ModelOutputs,
+    ) -> Result<ReadOutcome<ModelInputs, ModelOutputs>> {
+        let found = match ctx
+            .aws
+            .sagemaker
+            .describe_model()
+            .model_name(id)
+            .send()
+            .await
+            .aws("sagemaker", "DescribeModel")
+        {
             Ok(found) => found,
             Err(error) if error.is_not_found() => return Ok(ReadOutcome::Gone),
             Err(error) => return Err(error.into()),
@@ -158,16 +197,24 @@ impl CustomResource for Model {
             name_prefix: outputs.inputs.name_prefix.clone(),
             model_name: Some(found.model_name().unwrap_or(id).to_owned()),
             execution_role_arn: found.execution_role_arn().unwrap_or_default().to_owned(),
-            image: container.and_then(|c| c.image()).unwrap_or_default().to_owned(),
-            model_data_url: container.and_then(|c| c.model_data_url()).map(str::to_owned),
+            image: container
+                .and_then(|c| c.image())
+                .unwrap_or_default()
+                .to_owned(),
+            model_data_url: container
+                .and_then(|c| c.model_data_url())
+                .map(str::to_owned),
             environment: container
                 .and_then(|c| c.environment())
                 .map(|env| env.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
                 .unwrap_or_default(),
-            vpc_config: found.vpc_config().map(|vpc| VpcConfig {
-                security_group_ids: vpc.security_group_ids().to_vec(),
-                subnets: vpc.subnets().to_vec(),
-            }),
+            vpc_config: found
+                .vpc_config()
+                .filter(|vpc| !vpc.subnets().is_empty() || !vpc.security_group_ids().is_empty())
+                .map(|vpc| VpcConfig {
+                    security_group_ids: vpc.security_group_ids().to_vec(),
+                    subnets: vpc.subnets().to_vec(),
+                }),
             enable_network_isolation: found.enable_network_isolation().unwrap_or(false),
             tags: outputs.inputs.tags.clone(),
         };
@@ -182,7 +229,15 @@ impl CustomResource for Model {
     }
 
     async fn delete(&self, ctx: &Context, id: &str, _outputs: &ModelOutputs) -> Result<()> {
-        match ctx.aws.sagemaker.delete_model().model_name(id).send().await.aws("sagemaker", "DeleteModel") {
+        match ctx
+            .aws
+            .sagemaker
+            .delete_model()
+            .model_name(id)
+            .send()
+            .await
+            .aws("sagemaker", "DeleteModel")
+        {
             Ok(_) => Ok(()),
             Err(error) if error.is_not_found() => Ok(()),
             Err(error) => Err(ProviderError::from(error)),
