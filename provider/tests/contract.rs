@@ -184,11 +184,18 @@ async fn check_config_accepts_endpoints_as_json_text_and_as_an_object() {
     let prefixed = json!({ "sagemaker-deployment:endpoints": { "kms": "http://127.0.0.1:4566" } });
     for news in [as_text, as_object, prefixed] {
         let response = client
-            .check_config(check_request("pulumi:providers:sagemaker-deployment", news.clone()))
+            .check_config(check_request(
+                "pulumi:providers:sagemaker-deployment",
+                news.clone(),
+            ))
             .await
             .expect("CheckConfig succeeds")
             .into_inner();
-        assert!(response.failures.is_empty(), "{news}: {:?}", response.failures);
+        assert!(
+            response.failures.is_empty(),
+            "{news}: {:?}",
+            response.failures
+        );
         assert_eq!(
             struct_to_json(&response.inputs.expect("inputs")),
             struct_to_json(&pb_struct(news))
@@ -215,7 +222,12 @@ async fn check_config_rejects_a_bad_endpoints_value_naming_the_property() {
             .await
             .expect("CheckConfig answers")
             .into_inner();
-        assert_eq!(response.failures.len(), 1, "{endpoints}: {:?}", response.failures);
+        assert_eq!(
+            response.failures.len(),
+            1,
+            "{endpoints}: {:?}",
+            response.failures
+        );
         let failure = &response.failures[0];
         assert!(
             failure.property.starts_with("endpoints"),
@@ -253,7 +265,11 @@ async fn configure_rejects_bad_endpoints_with_invalid_argument() {
         .await
         .expect_err("Configure fails");
     assert_eq!(status.code(), Code::InvalidArgument, "{status:?}");
-    assert!(status.message().contains("endpoints"), "{}", status.message());
+    assert!(
+        status.message().contains("endpoints"),
+        "{}",
+        status.message()
+    );
     provider.stop().await;
 }
 
@@ -277,7 +293,10 @@ async fn check_reports_an_invalid_bucket_name_at_bucket_name() {
         );
     }
     let valid = client
-        .check(check_request(BUCKET, json!({ "bucketName": "my-model-artifacts", "versioning": true })))
+        .check(check_request(
+            BUCKET,
+            json!({ "bucketName": "my-model-artifacts", "versioning": true }),
+        ))
         .await
         .expect("Check answers")
         .into_inner();
@@ -292,13 +311,19 @@ async fn check_with_unknown_required_values_has_no_failures() {
     let provider = Provider::start().await;
     let response = provider
         .client()
-        .check(check_request(BUCKET, json!({ "bucketName": UNKNOWN, "versioning": true })))
+        .check(check_request(
+            BUCKET,
+            json!({ "bucketName": UNKNOWN, "versioning": true }),
+        ))
         .await
         .expect("Check answers")
         .into_inner();
     assert!(response.failures.is_empty(), "{:?}", response.failures);
     let inputs = response.inputs.expect("inputs");
-    assert!(is_unknown(field(&inputs, "bucketName")), "the unknown is kept");
+    assert!(
+        is_unknown(field(&inputs, "bucketName")),
+        "the unknown is kept"
+    );
     provider.stop().await;
 }
 
@@ -307,17 +332,32 @@ async fn check_with_a_wrong_type_names_the_field_path() {
     let provider = Provider::start().await;
     let mut client = provider.client();
     for (news, path) in [
-        (json!({ "bucketName": "my-bucket", "versioning": "yes" }), "versioning"),
+        (
+            json!({ "bucketName": "my-bucket", "versioning": "yes" }),
+            "versioning",
+        ),
         (json!({ "bucketName": 42 }), "bucketName"),
-        (json!({ "bucketName": "my-bucket", "tags": { "team": 5 } }), "tags.team"),
+        (
+            json!({ "bucketName": "my-bucket", "tags": { "team": 5 } }),
+            "tags.team",
+        ),
     ] {
         let response = client
             .check(check_request(BUCKET, news.clone()))
             .await
             .expect("Check answers")
             .into_inner();
-        assert_eq!(response.failures.len(), 1, "{news}: {:?}", response.failures);
-        assert_eq!(response.failures[0].property, path, "{news}: {:?}", response.failures);
+        assert_eq!(
+            response.failures.len(),
+            1,
+            "{news}: {:?}",
+            response.failures
+        );
+        assert_eq!(
+            response.failures[0].property, path,
+            "{news}: {:?}",
+            response.failures
+        );
     }
     let missing = client
         .check(check_request(BUCKET, json!({ "versioning": true })))
@@ -325,7 +365,11 @@ async fn check_with_a_wrong_type_names_the_field_path() {
         .expect("Check answers")
         .into_inner();
     assert_eq!(missing.failures.len(), 1, "{:?}", missing.failures);
-    assert!(missing.failures[0].reason.contains("bucketName"), "{:?}", missing.failures);
+    assert!(
+        missing.failures[0].reason.contains("bucketName"),
+        "{:?}",
+        missing.failures
+    );
     provider.stop().await;
 }
 
@@ -351,13 +395,18 @@ async fn messages_larger_than_the_grpc_default_are_accepted() {
     let big = "x".repeat(6 * 1024 * 1024);
     let response = provider
         .client()
-        .check(check_request(BUCKET, json!({ "bucketName": "my-bucket", "tags": { "big": big } })))
+        .check(check_request(
+            BUCKET,
+            json!({ "bucketName": "my-bucket", "tags": { "big": big } }),
+        ))
         .await
         .expect("a 6 MiB request is served")
         .into_inner();
     let inputs = response.inputs.expect("inputs");
     assert_eq!(
-        struct_to_json(&inputs)["tags"]["big"].as_str().map(str::len),
+        struct_to_json(&inputs)["tags"]["big"]
+            .as_str()
+            .map(str::len),
         Some(6 * 1024 * 1024)
     );
     provider.stop().await;
@@ -421,7 +470,10 @@ async fn diff_of_versioning_updates_in_place() {
     assert!(response.replaces.is_empty(), "{:?}", response.replaces);
     assert!(!response.delete_before_replace);
     assert_eq!(response.diffs, vec!["versioning".to_owned()]);
-    assert_eq!(response.detailed_diff["versioning"].kind, property_diff::Kind::Update as i32);
+    assert_eq!(
+        response.detailed_diff["versioning"].kind,
+        property_diff::Kind::Update as i32
+    );
     assert!(response.detailed_diff["versioning"].input_diff);
     provider.stop().await;
 }
@@ -456,7 +508,9 @@ async fn create_preview_returns_inputs_and_unknown_outputs_without_calling_aws()
         .client()
         .create(CreateRequest {
             urn: bucket_urn("artifacts"),
-            properties: Some(pb_struct(json!({ "bucketName": "my-bucket", "versioning": true }))),
+            properties: Some(pb_struct(
+                json!({ "bucketName": "my-bucket", "versioning": true }),
+            )),
             timeout: 0.0,
             preview: true,
             name: "artifacts".into(),
@@ -470,8 +524,14 @@ async fn create_preview_returns_inputs_and_unknown_outputs_without_calling_aws()
     let json_outputs = struct_to_json(&outputs);
     assert_eq!(json_outputs["bucketName"], "my-bucket");
     assert_eq!(json_outputs["versioning"], true);
-    assert!(is_unknown(field(&outputs, "arn")), "arn is unknown: {json_outputs}");
-    assert!(is_unknown(field(&outputs, "region")), "region is unknown: {json_outputs}");
+    assert!(
+        is_unknown(field(&outputs, "arn")),
+        "arn is unknown: {json_outputs}"
+    );
+    assert!(
+        is_unknown(field(&outputs, "region")),
+        "region is unknown: {json_outputs}"
+    );
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert_eq!(tripwire.connections(), 0, "a preview called AWS");
     provider.stop().await;
@@ -499,7 +559,10 @@ async fn a_secret_input_stays_secret_in_preview_outputs() {
         .expect("a preview Create succeeds")
         .into_inner();
     let outputs = struct_to_json(&response.properties.expect("outputs"));
-    assert_eq!(outputs["kmsKeyArn"], json!({ SPECIAL: SECRET, "value": key }));
+    assert_eq!(
+        outputs["kmsKeyArn"],
+        json!({ SPECIAL: SECRET, "value": key })
+    );
     assert_eq!(tripwire.connections(), 0, "a preview called AWS");
     provider.stop().await;
 }
@@ -568,7 +631,14 @@ async fn an_unknown_type_token_is_not_found_and_named() {
 async fn rpcs_the_provider_does_not_serve_answer_unimplemented() {
     let provider = Provider::start().await;
     let mut grpc = tonic::client::Grpc::new(provider.channel.clone());
-    for method in ["Invoke", "Call", "StreamInvoke", "Attach", "GetMapping", "Parameterize"] {
+    for method in [
+        "Invoke",
+        "Call",
+        "StreamInvoke",
+        "Attach",
+        "GetMapping",
+        "Parameterize",
+    ] {
         grpc.ready().await.expect("the channel is ready");
         let path = format!("/pulumirpc.ResourceProvider/{method}");
         let result = grpc
@@ -625,8 +695,16 @@ async fn construct_with_invalid_inputs_fails_before_dialling_the_monitor() {
         .await
         .expect_err("Construct fails");
     assert_eq!(status.code(), Code::InvalidArgument, "{status:?}");
-    assert!(status.message().contains("projectName"), "{}", status.message());
-    assert!(!status.message().contains("monitor"), "{}", status.message());
+    assert!(
+        status.message().contains("projectName"),
+        "{}",
+        status.message()
+    );
+    assert!(
+        !status.message().contains("monitor"),
+        "{}",
+        status.message()
+    );
     provider.stop().await;
 }
 
@@ -677,5 +755,8 @@ async fn every_value_kind_survives_check_unchanged() {
 fn the_proto_value_helpers_agree_with_the_provider_codec() {
     let value = pb(json!({ "a": [1, { SPECIAL: SECRET, "value": "x" }] }));
     let decoded = sagemaker_deployment_provider::wire::value_from_proto(&value);
-    assert_eq!(sagemaker_deployment_provider::wire::value_to_proto(&decoded), value);
+    assert_eq!(
+        sagemaker_deployment_provider::wire::value_to_proto(&decoded),
+        value
+    );
 }

@@ -36,7 +36,9 @@ pub struct Provider {
 impl Provider {
     /// Serves the provider on `127.0.0.1:0` and connects to it.
     pub async fn start() -> Provider {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind loopback");
         let addr = listener.local_addr().expect("local address");
         let (shutdown, stop) = oneshot::channel::<()>();
         let server = tokio::spawn(async move {
@@ -73,7 +75,6 @@ impl Provider {
             let _ = shutdown.send(());
         }
         if let Some(server) = self.server.take() {
-            drop(self.channel.clone());
             let _ = tokio::time::timeout(Duration::from_secs(10), server).await;
         }
     }
@@ -97,7 +98,9 @@ pub struct Tripwire {
 
 impl Tripwire {
     pub async fn start() -> Tripwire {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind loopback");
         let addr = listener.local_addr().expect("local address");
         let connections = Arc::new(AtomicUsize::new(0));
         let counter = connections.clone();
@@ -131,7 +134,9 @@ impl Drop for Tripwire {
 
 /// A loopback address nothing listens on.
 pub async fn dead_address() -> SocketAddr {
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind loopback");
     let addr = listener.local_addr().expect("local address");
     drop(listener);
     addr
