@@ -22,7 +22,10 @@ PYTEST      := $(PYTHON) -m pytest
 ## build: the provider binary in bin/
 build:
 	cargo build --locked -p sagemaker-deployment-provider
-	mkdir -p bin && cp $(CARGO_TARGET_DIR)/debug/$(PROVIDER) $(BINARY)
+	@mkdir -p bin
+	@# Replace by rename: the old binary may still be running.
+	@cmp -s $(CARGO_TARGET_DIR)/debug/$(PROVIDER) $(BINARY) || \
+		{ cp $(CARGO_TARGET_DIR)/debug/$(PROVIDER) $(BINARY).new && mv -f $(BINARY).new $(BINARY); }
 
 ## schema: regenerate schema.json from the provider (GetSchema through the pinned CLI)
 schema: build tools

@@ -47,7 +47,8 @@ install_pulumi() {
 
 # Re-run pip only when the inputs change (a stamp holds their hash).
 stamp_ok() { [ -f "$1" ] && [ "$(cat "$1")" = "$2" ]; }
-hash_of() { cat "$@" 2>/dev/null | sha256sum | cut -d' ' -f1; }
+# sha256 of the named files that exist (missing ones count as empty).
+hash_of() { local f; for f in "$@"; do [ -f "$f" ] && cat "$f"; done | sha256sum | cut -d" " -f1; }
 
 install_venv() {
   local venv="$TOOLS/venv" req="$ROOT/tests/requirements.txt" want
@@ -73,6 +74,14 @@ install_python_sdk() {
   echo "$want" > "$venv/.python-sdk.stamp"
 }
 
+# Node: the nodejs SDK built into sdk/nodejs/bin and examples/node_modules for the TypeScript
+# examples (tools/node-sdk.sh, also `make node-sdk`; hash stamps make a no-op run take ~0.1 s).
+install_node_sdk() {
+  if ! command -v npm >/dev/null; then echo "tools: no npm on PATH, node sdk skipped"; return; fi
+  "$ROOT/tools/node-sdk.sh"
+}
+
 step "pulumi CLI" install_pulumi
 step "python venv" install_venv
 step "python sdk" install_python_sdk
+step "node sdk" install_node_sdk

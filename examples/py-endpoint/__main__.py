@@ -88,6 +88,9 @@ else:
 
 pulumi.export("inferenceType", inference_type)
 pulumi.export("modelArtifactBucketName", base.model_artifact_bucket_name)
+pulumi.export("asyncOutputBucketName", base.async_output_bucket_name)
+pulumi.export("kmsKeyArn", base.kms_key_arn)
+pulumi.export("executionRoleArn", base.execution_role_arn)
 pulumi.export("modelNames", models.model_names)
 pulumi.export("endpointName", endpoint.endpoint_name)
 pulumi.export("endpointArn", endpoint.endpoint_arn)
