@@ -99,3 +99,73 @@ fn poll_initial_delay() -> Duration {
         .map(Duration::from_millis)
         .unwrap_or(Duration::from_millis(250))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aws::{AwsClients, ProviderConfig};
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    async fn context(timeout: Option<Duration>) -> Context {
+        let config = ProviderConfig {
+            region: Some("us-east-1".into()),
+            ..Default::default()
+        };
+        Context {
+            aws: Arc::new(AwsClients::build(&config).await),
+            engine: Arc::new(EngineLogger::new(None)),
+            urn: "urn:pulumi:dev::p::sagemaker-deployment:sagemaker:Endpoint::e".into(),
+            cancel: CancellationToken::new(),
+            timeout,
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn waits_until_done() {
+        let ctx = context(None).await;
+        let polls = AtomicU32::new(0);
+        let result = ctx
+            .wait_for("creating", Duration::from_secs(60), || async {
+                let n = polls.fetch_add(1, Ordering::SeqCst);
+                Ok(if n < 3 { Progress::Waiting("Creating".into()) } else { Progress::Done(n) })
+            })
+            .await
+            .unwrap();
+        assert_eq!(result, 3);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_custom_timeout_wins_over_the_default() {
+        let ctx = context(Some(Duration::from_secs(5))).await;
+        let error = ctx
+            .wait_for("creating endpoint", Duration::from_secs(3600), || async {
+                Ok(Progress::<()>::Waiting("Creating".into()))
+            })
+            .await
+            .unwrap_err();
+        match error {
+            ProviderError::Timeout { seconds, what } => {
+                assert_eq!(seconds, 5);
+                assert!(what.contains("Creating"), "{what}");
+            }
+            other => panic!("expected a timeout, got {other:?}"),
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn cancel_stops_the_wait() {
+        let ctx = context(None).await;
+        let cancel = ctx.cancel.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_secs(2)).await;
+            cancel.cancel();
+        });
+        let error = ctx
+            .wait_for("updating", Duration::from_secs(3600), || async {
+                Ok(Progress::<()>::Waiting("Updating".into()))
+            })
+            .await
+            .unwrap_err();
+        assert!(matches!(error, ProviderError::Cancelled), "{error:?}");
+    }
+}

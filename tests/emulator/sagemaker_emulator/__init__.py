@@ -3,7 +3,8 @@
 It runs moto's server application in-process and wraps it in a WSGI middleware
 that adds what moto lacks for this project: SageMaker ``UpdateEndpoint``,
 endpoint state timelines (``Creating``, ``Updating``, ``RollingBack``), a request
-log, fault injection and a small control API under ``/_emulator/``.
+log, fault injection, a smithy-rpc-v2-cbor bridge (CloudWatch as the Rust SDK
+calls it) and a small control API under ``/_emulator/``.
 
 Start it with ``python -m sagemaker_emulator`` or, from tests, with
 :class:`sagemaker_emulator.client.EmulatorProcess`.

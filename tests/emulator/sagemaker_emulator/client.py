@@ -195,18 +195,34 @@ class EmulatorProcess:
 
     # -- SDK convenience ----------------------------------------------------------------
 
-    def client(self, service: str, region: str = "us-east-1", total_max_attempts: int | None = None, **kwargs: Any) -> Any:
+    def client(
+        self,
+        service: str,
+        region: str = "us-east-1",
+        total_max_attempts: int | None = None,
+        protocol: str | None = None,
+        **kwargs: Any,
+    ) -> Any:
         """A boto3 client for ``service`` pointed at the emulator, with dummy credentials.
 
         ``total_max_attempts=1`` disables botocore's retries (note that botocore's
-        ``retries={"max_attempts": N}`` counts retries *after* the first attempt).
+        ``retries={"max_attempts": N}`` counts retries *after* the first attempt); it is
+        merged into a ``config`` given too. ``protocol`` forces one of the service's wire
+        protocols, e.g. ``"smithy-rpc-v2-cbor"`` for CloudWatch as the Rust SDK calls it
+        (botocore itself prefers ``json`` there).
         """
         import boto3
         from botocore.config import Config
 
         if total_max_attempts is not None:
-            kwargs["config"] = Config(retries={"total_max_attempts": total_max_attempts})
-        return boto3.client(
+            retries = Config(retries={"total_max_attempts": total_max_attempts})
+            kwargs["config"] = kwargs["config"].merge(retries) if kwargs.get("config") else retries
+        make_client = boto3.client
+        if protocol is not None:
+            from .sdk_protocol import session_speaking
+
+            make_client = session_speaking(service, protocol).client
+        return make_client(
             service,
             endpoint_url=self.url,
             region_name=region,

@@ -2,8 +2,9 @@
 
 For each request it (1) serves the control API, (2) classifies the call
 (:mod:`request_info`), (3) answers it with an injected fault if one matches,
-(4) routes SageMaker calls through :mod:`sagemaker_hooks`, otherwise streams
-it to moto, and (5) records it in the request log.
+(4) routes SageMaker calls through :mod:`sagemaker_hooks`, smithy-rpc-v2-cbor
+calls through :mod:`rpc_v2_bridge` (moto has no CBOR), otherwise streams it to
+moto, and (5) records it in the request log.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import sys
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from . import aws_errors, s3_fixes
+from . import aws_errors, rpc_v2_bridge, s3_fixes
 from .aws_errors import AwsError, HttpResponse
 from .control_api import PREFIX, ControlApi
 from .endpoint_lifecycle import EndpointLifecycle
@@ -68,6 +69,11 @@ class EmulatorMiddleware:
             self.log.record(request.service, request.operation, request.region, response.status)
             return _send(response, start_response)
 
+        if request.protocol == aws_errors.RPC_V2_CBOR:
+            response = rpc_v2_bridge.handle(request, environ, self.call_moto)
+            self.log.record(request.service, request.operation, request.region, response.status)
+            return _send(response, start_response)
+
         if request.service == "s3" and s3_fixes.needs_fix(request.operation):
             response = s3_fixes.fix_response(request.operation, self.call_moto(environ))
             self.log.record(request.service, request.operation, request.region, response.status)
@@ -88,8 +94,8 @@ class EmulatorMiddleware:
             print(f"sagemaker-emulator: {request.service} {request.operation}: {error.message}", file=sys.stderr, flush=True)
             return _send(aws_errors.render(error, request.protocol), start_response)
 
-    def call_moto(self, environ: dict) -> HttpResponse:
-        """Run moto on ``environ`` and buffer its whole response."""
+    def call_moto(self, environ: dict, protocol: str = aws_errors.JSON) -> HttpResponse:
+        """Run moto on ``environ`` and buffer its whole response (crashes answered in ``protocol``)."""
         captured: dict[str, Any] = {}
 
         def capture(status: str, headers: list, exc_info: Any = None) -> Callable[[bytes], None]:
@@ -99,7 +105,7 @@ class EmulatorMiddleware:
         try:
             result = self.moto_app(environ, capture)
         except Exception as crash:
-            return aws_errors.render(moto_crash_error(crash), aws_errors.JSON)
+            return aws_errors.render(moto_crash_error(crash), protocol)
         try:
             body = b"".join(result)
         finally:

@@ -22,7 +22,7 @@ from .rest_operations import rest_operation
 from .s3_operations import s3_operation
 
 _CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/(\d{8})/([^/]+)/([^/]+)/aws4_request")
-_CBOR_PATH = re.compile(r"/service/[^/]+/operation/([^/?]+)")
+_CBOR_PATH = re.compile(r"/service/([^/]+)/operation/([^/?]+)$")
 DEFAULT_REGION = "us-east-1"
 
 
@@ -76,6 +76,12 @@ def restore_body(environ: dict, body: bytes) -> None:
     environ["CONTENT_LENGTH"] = str(len(body))
 
 
+def cbor_route(path: str) -> tuple[str, str] | None:
+    """``(service shape name, operation)`` of a smithy-rpc-v2-cbor path ``/service/<S>/operation/<Op>``."""
+    match = _CBOR_PATH.search(path)
+    return (match.group(1), match.group(2)) if match else None
+
+
 def _credential_scope(environ: dict, query: dict[str, list[str]]) -> tuple[str | None, str | None, str | None]:
     """(access key, region, service) from the SigV4 credential scope, if signed."""
     text = header(environ, "Authorization") or ""
@@ -112,8 +118,8 @@ def describe(environ: dict) -> AwsRequest:
         operation = target.rsplit(".", 1)[-1]
     elif smithy == "rpc-v2-cbor":
         protocol = aws_errors.RPC_V2_CBOR
-        match = _CBOR_PATH.search(path)
-        operation = match.group(1) if match else None
+        route = cbor_route(path)
+        operation = route[1] if route else None
     elif service == "s3":
         protocol = aws_errors.REST_XML
         operation = s3_operation(method, path, query.keys(), _headers(environ), header(environ, "Host") or "")

@@ -1,0 +1,109 @@
+// The seed app for one environment: BaseInfra, the models and an endpoint.
+//
+// The stack name picks the environment in deployment-config.json (as DEPLOYMENT_ENV did in
+// the seed); its `inferenceType` picks the endpoint kind: `realtime` (the default), `async` or
+// `serverless`. Stack config overrides:
+//
+// - inferenceType: realtime | async | serverless
+// - modelList: a JSON model list replacing model-config.json's
+// - modelS3Key: a new artifact key for the first model (a new model version)
+// - variantWeights: JSON object, variant name -> weight
+// - endpointName: replaces sageMakerEndpointName
+// - autoscaling: JSON autoscaling settings for the endpoint
+
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import * as sagemakerDeployment from "@sagemaker-deployment/sdk";
+
+type ModelSpec = sagemakerDeployment.types.input.ModelSpecArgs;
+
+// The config documents sit next to the examples (bin/index.js when compiled, index.ts otherwise).
+const projectDir = path.basename(__dirname) === "bin" ? path.dirname(__dirname) : __dirname;
+const readConfig = (name: string) => JSON.parse(fs.readFileSync(path.join(projectDir, "..", "config", name), "utf8"));
+const deployment = readConfig("deployment-config.json");
+const modelConfig = readConfig("model-config.json");
+const config = new pulumi.Config();
+
+const environment = deployment.environments[pulumi.getStack()] ?? deployment.environments.dev;
+const inferenceType: string = config.get("inferenceType") || environment.inferenceType || "realtime";
+// The seed's modelList entries, PascalCase keys and all, are the SDK's ModelSpecArgs as they are.
+const modelList: ModelSpec[] = JSON.parse(config.get("modelList") || JSON.stringify(modelConfig.modelList));
+const modelS3Key = config.get("modelS3Key");
+if (modelS3Key) {
+    modelList[0].ModelS3Key = modelS3Key;
+}
+const variantWeights: Record<string, number> = JSON.parse(config.get("variantWeights") || "{}");
+for (const [variant, weight] of Object.entries(variantWeights)) {
+    for (const model of modelList) {
+        if (model.VariantName === variant) {
+            model.VariantWeight = weight;
+        }
+    }
+}
+const endpointName = config.get("endpointName") || `${modelConfig.sageMakerEndpointName}-${environment.stage}`;
+const autoscaling = JSON.parse(config.get("autoscaling") || "null") ?? undefined;
+
+const base = new sagemakerDeployment.BaseInfra("base", {
+    projectName: deployment.project.name,
+    stage: environment.stage,
+    modelArtifacts: {
+        s3KeyPrefix: deployment.modelArtifacts.s3KeyPrefix,
+        enableVersioning: deployment.modelArtifacts.enableVersioning,
+    },
+    forceDestroy: true,
+});
+
+const models = new sagemakerDeployment.SageMakerModel("models", {
+    modelList,
+    executionRoleArn: base.executionRoleArn,
+    modelArtifactBucketName: base.modelArtifactBucketName,
+});
+
+let endpoint:
+    | sagemakerDeployment.SageMakerEndpoint
+    | sagemakerDeployment.SageMakerAsyncEndpoint
+    | sagemakerDeployment.SageMakerServerlessEndpoint;
+let asyncEndpoint: sagemakerDeployment.SageMakerAsyncEndpoint | undefined;
+if (inferenceType === "serverless") {
+    endpoint = new sagemakerDeployment.SageMakerServerlessEndpoint("endpoint", {
+        endpointName,
+        modelList,
+        modelNames: models.modelNames,
+        serverlessConfig: environment.serverlessConfig,
+    });
+} else if (inferenceType === "async") {
+    endpoint = asyncEndpoint = new sagemakerDeployment.SageMakerAsyncEndpoint("endpoint", {
+        endpointName,
+        modelList,
+        modelNames: models.modelNames,
+        outputBucketName: base.asyncOutputBucketName,
+        kmsKeyArn: base.kmsKeyArn,
+        asyncConfig: environment.asyncConfig,
+        autoscaling,
+    });
+} else {
+    endpoint = new sagemakerDeployment.SageMakerEndpoint("endpoint", {
+        endpointName,
+        modelList,
+        modelNames: models.modelNames,
+        kmsKeyArn: base.kmsKeyArn,
+        autoscaling,
+    });
+}
+
+// Stack outputs; the async ones only for an async endpoint.
+export = {
+    inferenceType,
+    modelArtifactBucketName: base.modelArtifactBucketName,
+    modelNames: models.modelNames,
+    endpointName: endpoint.endpointName,
+    endpointArn: endpoint.endpointArn,
+    endpointConfigName: endpoint.endpointConfigName,
+    ...(asyncEndpoint && {
+        outputS3Path: asyncEndpoint.outputS3Path,
+        successTopicArn: asyncEndpoint.successTopicArn,
+        errorTopicArn: asyncEndpoint.errorTopicArn,
+        requestTtlSeconds: asyncEndpoint.requestTtlSeconds,
+    }),
+};
