@@ -11,6 +11,7 @@ SHELL       := /bin/bash
 .DEFAULT_GOAL := build
 
 include mk/engine.mk
+include mk/node.mk
 
 export CARGO_TARGET_DIR ?= $(CURDIR)/target
 PROVIDER    := pulumi-resource-sagemaker-deployment

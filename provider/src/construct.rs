@@ -99,6 +99,7 @@ pub async fn construct_component(
         inherited,
         request.dry_run,
         request.stack.clone(),
+        request.project.clone(),
     );
     let outputs = component.construct(&scope, &request.name, &inputs).await?;
 

@@ -34,7 +34,7 @@ pub enum ProviderError {
         inputs: Box<PropertyMap>,
         reason: String,
     },
-    #[error("the engine's resource monitor failed: {0}")]
+    #[error("a child resource could not be registered: {0}")]
     Monitor(String),
     #[error("{0}")]
     Internal(String),

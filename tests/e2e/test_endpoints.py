@@ -45,6 +45,7 @@ def test_endpoint_lifecycle(kind: str, stack: Stack, fresh_emulator, aws):
     up = stack.run("up", config=config)
     endpoint_name = up.outputs["endpointName"]
     first_config = up.outputs["endpointConfigName"]
+    assert "creating endpoint: Creating" in up.log  # progress shown while waiting
     create_calls = sagemaker_calls(fresh_emulator)
     print(f"\n[{kind}] AWS calls for the first up: {len(fresh_emulator.requests())} in all, SageMaker: {create_calls}")
     described = sagemaker.describe_endpoint(EndpointName=endpoint_name)
@@ -133,3 +134,22 @@ def test_endpoint_lifecycle(kind: str, stack: Stack, fresh_emulator, aws):
     assert aws("application-autoscaling").describe_scalable_targets(ServiceNamespace="sagemaker")["ScalableTargets"] == []
     assert aws("sns").list_topics()["Topics"] == []
     assert aws("s3").list_buckets()["Buckets"] == []
+
+
+def test_a_failed_create_is_recorded_not_orphaned(engine, fresh_emulator, aws):
+    sagemaker = aws("sagemaker")
+    stack = Stack(engine, "python", "py-endpoint", "e2e-failed-create")
+    stack.remove()
+    try:
+        fresh_emulator.configure(fail_next_endpoint_create=True)
+        failed = stack.run("up", config={"inferenceType": "realtime"}, expect_ok=False)
+        assert not failed.ok
+        assert "is Failed instead of InService" in failed.error and "Injected" in failed.error
+        # The failed endpoint exists; the engine recorded it with its id, so
+        # destroy finds and deletes it.
+        assert [e["EndpointStatus"] for e in sagemaker.list_endpoints()["Endpoints"]] == ["Failed"]
+        stack.run("destroy")
+        assert sagemaker.list_endpoints()["Endpoints"] == []
+        assert sagemaker.list_endpoint_configs()["EndpointConfigs"] == []
+    finally:
+        stack.remove()

@@ -99,8 +99,9 @@ pub struct BaseInfraOutputs {
 /// The BaseInfra component.
 pub struct BaseInfra;
 
-/// Names of BaseInfra's AWS objects, derived from the project, stage and a
-/// hash of the stack and component name (bucket names are global).
+/// Names of BaseInfra's AWS objects: the project and stage, and a hash of
+/// the Pulumi project, stack and component name, so that two programs (or
+/// stacks) never share a bucket, role or key alias.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BaseInfraNames {
     /// `<project>-<stage>`, the prefix of every name.
@@ -112,12 +113,12 @@ pub struct BaseInfraNames {
 }
 
 impl BaseInfraNames {
-    pub fn new(stack: &str, component: &str, args: &BaseInfraArgs) -> Self {
+    pub fn new(program: &str, stack: &str, component: &str, args: &BaseInfraArgs) -> Self {
         let base = sanitize(
             &format!("{}-{}", args.project_name, args.stage).to_lowercase(),
             36,
         );
-        let hash = short_hash(&format!("{stack}/{component}/{base}"), 8);
+        let hash = short_hash(&format!("{program}/{stack}/{component}/{base}"), 8);
         BaseInfraNames {
             artifact_bucket: format!("{base}-model-artifacts-{hash}"),
             output_bucket: format!("{base}-async-output-{hash}"),
@@ -268,7 +269,7 @@ impl Component for BaseInfra {
         args: &BaseInfraArgs,
         _raw: &PropertyMap,
     ) -> Result<PropertyMap> {
-        let names = BaseInfraNames::new(&scope.stack, name, args);
+        let names = BaseInfraNames::new(&scope.project, &scope.stack, name, args);
         let prefix = args.model_artifacts.s3_key_prefix.clone();
         let key = scope
             .resource::<kms::Key>(
@@ -388,7 +389,7 @@ mod tests {
             ..args()
         };
         for args in [args(), long] {
-            let names = BaseInfraNames::new("prod", "base", &args);
+            let names = BaseInfraNames::new("fraud", "prod", "base", &args);
             assert_eq!(
                 bucket_name_problem(&names.artifact_bucket),
                 None,
@@ -406,8 +407,18 @@ mod tests {
     }
 
     #[test]
+    fn names_differ_between_programs_and_stacks() {
+        let one = BaseInfraNames::new("py-endpoint", "dev", "base", &args());
+        let other = BaseInfraNames::new("ts-endpoint", "dev", "base", &args());
+        let prod = BaseInfraNames::new("py-endpoint", "prod", "base", &args());
+        assert_ne!(one.artifact_bucket, other.artifact_bucket);
+        assert_ne!(one.key_alias, other.key_alias);
+        assert_ne!(one.role, prod.role);
+    }
+
+    #[test]
     fn the_execution_policy_is_scoped_to_the_buckets_prefix_and_key() {
-        let names = BaseInfraNames::new("dev", "base", &args());
+        let names = BaseInfraNames::new("fraud", "dev", "base", &args());
         let policy: serde_json::Value = serde_json::from_str(&execution_role_policy(
             &names,
             "models/",

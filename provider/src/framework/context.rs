@@ -127,7 +127,11 @@ mod tests {
         let result = ctx
             .wait_for("creating", Duration::from_secs(60), || async {
                 let n = polls.fetch_add(1, Ordering::SeqCst);
-                Ok(if n < 3 { Progress::Waiting("Creating".into()) } else { Progress::Done(n) })
+                Ok(if n < 3 {
+                    Progress::Waiting("Creating".into())
+                } else {
+                    Progress::Done(n)
+                })
             })
             .await
             .unwrap();

@@ -74,6 +74,8 @@ pub struct Scope {
     pub dry_run: bool,
     /// The Pulumi stack name.
     pub stack: String,
+    /// The Pulumi project name.
+    pub project: String,
 }
 
 impl Scope {
@@ -84,6 +86,7 @@ impl Scope {
         inherited: ChildOptions,
         dry_run: bool,
         stack: String,
+        project: String,
     ) -> Self {
         Scope {
             monitor,
@@ -94,6 +97,7 @@ impl Scope {
             inherited,
             dry_run,
             stack,
+            project,
         }
     }
 
@@ -177,7 +181,9 @@ impl Scope {
             .clone()
             .register_resource(request)
             .await
-            .map_err(|status| ProviderError::Monitor(status.message().to_owned()))?
+            .map_err(|status| {
+                ProviderError::Monitor(format!("{token} `{name}` failed: {}", status.message()))
+            })?
             .into_inner();
         Ok(Child {
             urn: response.urn,
