@@ -18,7 +18,7 @@ PROVIDER    := pulumi-resource-sagemaker-deployment
 BINARY      := $(CURDIR)/bin/$(PROVIDER)
 PYTEST      := $(PYTHON) -m pytest
 
-.PHONY: build schema schema-check lint unit-test wire-test emulator-test e2e-test test bench emulator demo demo-destroy clean
+.PHONY: build schema schema-check lint unit-test wire-test emulator-test sdk-test e2e-test test bench emulator demo demo-destroy clean
 
 ## build: the provider binary in bin/
 build:
@@ -50,11 +50,14 @@ wire-test: build tools
 emulator-test: tools
 	$(PYTEST) -q tests/emulator
 
+sdk-test: tools
+	$(PYTEST) -q tests/sdk
+
 e2e-test: build tools
 	$(PYTEST) -q tests/e2e
 
 ## test: everything CI runs
-test: build tools schema-check sdk-check lint unit-test wire-test emulator-test e2e-test
+test: build tools schema-check sdk-check lint unit-test wire-test emulator-test sdk-test e2e-test
 	@echo "all test suites passed"
 
 ## bench: start-up time and memory of the provider binary

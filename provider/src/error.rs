@@ -34,8 +34,15 @@ pub enum ProviderError {
         inputs: Box<PropertyMap>,
         reason: String,
     },
-    #[error("a child resource could not be registered: {0}")]
+    #[error("the engine's resource monitor failed: {0}")]
     Monitor(String),
+    /// The engine could not create (or update) a component's child.
+    #[error("child {token} `{name}` failed: {message}")]
+    ChildFailed {
+        token: String,
+        name: String,
+        message: String,
+    },
     #[error("{0}")]
     Internal(String),
 }

@@ -181,8 +181,10 @@ impl Scope {
             .clone()
             .register_resource(request)
             .await
-            .map_err(|status| {
-                ProviderError::Monitor(format!("{token} `{name}` failed: {}", status.message()))
+            .map_err(|status| ProviderError::ChildFailed {
+                token: token.to_owned(),
+                name: name.to_owned(),
+                message: status.message().to_owned(),
             })?
             .into_inner();
         Ok(Child {

@@ -555,3 +555,174 @@ fn deployment_config(rollout: &RolloutPolicy) -> DeploymentConfig {
     }
     config.build()
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use aws_credential_types::Credentials;
+    use aws_sdk_sagemaker::Client;
+    use aws_sdk_sagemaker::operation::describe_endpoint::DescribeEndpointOutput;
+    use aws_sdk_sagemaker::operation::update_endpoint::UpdateEndpointOutput;
+    use aws_sdk_sagemaker::operation::update_endpoint_weights_and_capacities::UpdateEndpointWeightsAndCapacitiesOutput;
+    use aws_smithy_mocks::{
+        MockResponseInterceptor, Rule, RuleMode, create_mock_http_client, mock,
+    };
+    use tokio_util::sync::CancellationToken;
+
+    use super::*;
+    use crate::aws::{AwsClients, ProviderConfig};
+    use crate::engine::EngineLogger;
+
+    async fn context(rules: &[&Rule]) -> Context {
+        let mut interceptor = MockResponseInterceptor::new().rule_mode(RuleMode::MatchAny);
+        for rule in rules {
+            interceptor = interceptor.with_rule(rule);
+        }
+        let config = aws_sdk_sagemaker::Config::builder()
+            .behavior_version(aws_sdk_sagemaker::config::BehaviorVersion::latest())
+            .region(aws_sdk_sagemaker::config::Region::new("us-east-1"))
+            .credentials_provider(Credentials::new("key", "secret", None, None, "unit-test"))
+            .http_client(create_mock_http_client())
+            .interceptor(interceptor)
+            .build();
+        let mut clients = AwsClients::build(&ProviderConfig::default()).await;
+        clients.sagemaker = Client::from_conf(config);
+        Context {
+            aws: Arc::new(clients),
+            engine: Arc::new(EngineLogger::new(None)),
+            urn: "urn:pulumi:dev::p::sagemaker-deployment:sagemaker:Endpoint::e".into(),
+            cancel: CancellationToken::new(),
+            timeout: None,
+        }
+    }
+
+    fn running(config: &str) -> EndpointOutputs {
+        EndpointOutputs {
+            inputs: EndpointInputs {
+                endpoint_name: "fraud".into(),
+                endpoint_config_name: config.into(),
+                variant_weights: [("primary".to_owned(), 1.0)].into_iter().collect(),
+                variant_instance_counts: [("primary".to_owned(), 2)].into_iter().collect(),
+                autoscaling_managed: true,
+                rollout: None,
+                tags: Tags::new(),
+            },
+            arn: "arn:aws:sagemaker:us-east-1:1:endpoint/fraud".into(),
+            endpoint_status: "InService".into(),
+            failure_reason: None,
+        }
+    }
+
+    fn described(config: &str, reason: Option<&str>) -> DescribeEndpointOutput {
+        DescribeEndpointOutput::builder()
+            .endpoint_name("fraud")
+            .endpoint_config_name(config)
+            .endpoint_status(EndpointStatus::InService)
+            .set_failure_reason(reason.map(str::to_owned))
+            .build()
+    }
+
+    #[tokio::test]
+    async fn a_rolled_back_update_fails_with_sagemakers_reason() {
+        let update = mock!(Client::update_endpoint)
+            .match_requests(|req| {
+                req.endpoint_config_name() == Some("config-v2")
+                    && req.retain_all_variant_properties() == Some(true)
+                    && req.deployment_config().is_some()
+            })
+            .then_output(|| UpdateEndpointOutput::builder().endpoint_arn("arn").build());
+        let describe = mock!(Client::describe_endpoint)
+            .then_output(|| described("config-v1", Some("health check failed")));
+        let ctx = context(&[&update, &describe]).await;
+        let olds = running("config-v1");
+        let news = EndpointInputs {
+            endpoint_config_name: "config-v2".into(),
+            rollout: Some(RolloutPolicy {
+                traffic_shift: TrafficShift::Canary,
+                wait_interval_in_seconds: 60,
+                canary_size: Some(ShiftSize {
+                    unit: "CAPACITY_PERCENT".into(),
+                    value: 10,
+                }),
+                linear_step_size: None,
+                termination_wait_in_seconds: None,
+                rollback_alarm_names: vec!["fraud-5xx".into()],
+            }),
+            ..olds.inputs.clone()
+        };
+        let error = Endpoint
+            .update(&ctx, "fraud", &olds, &news)
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("did not switch endpoint fraud to configuration config-v2"),
+            "{error}"
+        );
+        assert!(
+            error.contains("runs config-v1") && error.contains("health check failed"),
+            "{error}"
+        );
+        assert_eq!(update.num_calls(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_weights_only_change_keeps_the_configuration_and_autoscaled_counts() {
+        let weights = mock!(Client::update_endpoint_weights_and_capacities)
+            .match_requests(|req| {
+                let desired = req.desired_weights_and_capacities();
+                desired.len() == 1
+                    && desired[0].variant_name() == Some("primary")
+                    && desired[0].desired_weight() == Some(3.0)
+                    && desired[0].desired_instance_count().is_none()
+            })
+            .then_output(|| {
+                UpdateEndpointWeightsAndCapacitiesOutput::builder()
+                    .endpoint_arn("arn")
+                    .build()
+            });
+        let describe =
+            mock!(Client::describe_endpoint).then_output(|| described("config-v1", None));
+        let ctx = context(&[&weights, &describe]).await;
+        let olds = running("config-v1");
+        let mut news = olds.inputs.clone();
+        news.variant_weights.insert("primary".into(), 3.0);
+        news.variant_instance_counts.insert("primary".into(), 5);
+        let outputs = Endpoint.update(&ctx, "fraud", &olds, &news).await.unwrap();
+        assert_eq!(outputs.inputs.variant_weights["primary"], 3.0);
+        assert_eq!(weights.num_calls(), 1);
+    }
+
+    #[test]
+    fn autoscaled_counts_are_ignored_by_diff() {
+        let inputs = running("c").inputs;
+        assert_eq!(
+            Endpoint.ignored_in_diff(&inputs),
+            vec!["variantInstanceCounts"]
+        );
+        let manual = EndpointInputs {
+            autoscaling_managed: false,
+            ..inputs
+        };
+        assert!(Endpoint.ignored_in_diff(&manual).is_empty());
+    }
+
+    #[test]
+    fn canary_rollouts_need_a_size() {
+        let rollout = RolloutPolicy {
+            traffic_shift: TrafficShift::Canary,
+            wait_interval_in_seconds: 60,
+            canary_size: None,
+            linear_step_size: None,
+            termination_wait_in_seconds: None,
+            rollback_alarm_names: Vec::new(),
+        };
+        let inputs = EndpointInputs {
+            rollout: Some(rollout),
+            ..running("c").inputs
+        };
+        let failures = Endpoint.check(&inputs);
+        assert_eq!(failures.0[0].property, "rollout.canarySize");
+    }
+}
