@@ -51,10 +51,18 @@ impl ProviderService {
         })
     }
 
+    /// The resource a request is about: by its type, or (from older
+    /// engines, which send no type) by the type in its URN.
     fn resource(
         &self,
-        token: &str,
+        r#type: &str,
+        urn: &str,
     ) -> Result<Arc<dyn crate::framework::DynResource>, ProviderError> {
+        let token = if r#type.is_empty() {
+            type_of_urn(urn)
+        } else {
+            r#type
+        };
         self.registry
             .resource(token)
             .ok_or_else(|| ProviderError::UnknownType(token.to_owned()))
@@ -193,12 +201,7 @@ impl ResourceProvider for ProviderService {
         request: Request<proto::CheckRequest>,
     ) -> Result<Response<proto::CheckResponse>, Status> {
         let request = request.into_inner();
-        let token = if request.r#type.is_empty() {
-            type_of_urn(&request.urn).to_owned()
-        } else {
-            request.r#type.clone()
-        };
-        let resource = self.resource(&token)?;
+        let resource = self.resource(&request.r#type, &request.urn)?;
         let news = struct_to_properties(request.news.as_ref());
         let (inputs, failures) = resource.check(&news);
         Ok(Response::new(proto::CheckResponse {
@@ -212,12 +215,7 @@ impl ResourceProvider for ProviderService {
         request: Request<proto::DiffRequest>,
     ) -> Result<Response<proto::DiffResponse>, Status> {
         let request = request.into_inner();
-        let token = if request.r#type.is_empty() {
-            type_of_urn(&request.urn).to_owned()
-        } else {
-            request.r#type.clone()
-        };
-        let resource = self.resource(&token)?;
+        let resource = self.resource(&request.r#type, &request.urn)?;
         let old_inputs = match request.old_inputs.as_ref() {
             Some(inputs) if !inputs.fields.is_empty() => struct_to_properties(Some(inputs)),
             _ => struct_to_properties(request.olds.as_ref()),
@@ -232,12 +230,7 @@ impl ResourceProvider for ProviderService {
         request: Request<proto::CreateRequest>,
     ) -> Result<Response<proto::CreateResponse>, Status> {
         let request = request.into_inner();
-        let token = if request.r#type.is_empty() {
-            type_of_urn(&request.urn).to_owned()
-        } else {
-            request.r#type.clone()
-        };
-        let resource = self.resource(&token)?;
+        let resource = self.resource(&request.r#type, &request.urn)?;
         let news = struct_to_properties(request.properties.as_ref());
         let (id, outputs) = if request.preview {
             (String::new(), resource.preview_outputs(&news))
@@ -256,12 +249,7 @@ impl ResourceProvider for ProviderService {
         request: Request<proto::ReadRequest>,
     ) -> Result<Response<proto::ReadResponse>, Status> {
         let request = request.into_inner();
-        let token = if request.r#type.is_empty() {
-            type_of_urn(&request.urn).to_owned()
-        } else {
-            request.r#type.clone()
-        };
-        let resource = self.resource(&token)?;
+        let resource = self.resource(&request.r#type, &request.urn)?;
         let ctx = self.context(&request.urn, 0.0).await?;
         let state = struct_to_properties(request.properties.as_ref());
         let found = resource.read(&ctx, &request.id, &state).await?;
@@ -280,12 +268,7 @@ impl ResourceProvider for ProviderService {
         request: Request<proto::UpdateRequest>,
     ) -> Result<Response<proto::UpdateResponse>, Status> {
         let request = request.into_inner();
-        let token = if request.r#type.is_empty() {
-            type_of_urn(&request.urn).to_owned()
-        } else {
-            request.r#type.clone()
-        };
-        let resource = self.resource(&token)?;
+        let resource = self.resource(&request.r#type, &request.urn)?;
         let ctx = self.context(&request.urn, request.timeout).await?;
         let olds = struct_to_properties(request.olds.as_ref());
         let news = struct_to_properties(request.news.as_ref());
@@ -299,12 +282,7 @@ impl ResourceProvider for ProviderService {
 
     async fn delete(&self, request: Request<proto::DeleteRequest>) -> Result<Response<()>, Status> {
         let request = request.into_inner();
-        let token = if request.r#type.is_empty() {
-            type_of_urn(&request.urn).to_owned()
-        } else {
-            request.r#type.clone()
-        };
-        let resource = self.resource(&token)?;
+        let resource = self.resource(&request.r#type, &request.urn)?;
         let ctx = self.context(&request.urn, request.timeout).await?;
         let olds = struct_to_properties(request.properties.as_ref());
         resource.delete(&ctx, &request.id, &olds).await?;

@@ -145,6 +145,22 @@ where
     }
 }
 
+/// `.or_gone()` on an AWS result: "not found" becomes `Ok(None)`, for reads
+/// that may find nothing and deletes of what may already be gone.
+pub trait OrGone<T> {
+    fn or_gone(self) -> Result<Option<T>, AwsError>;
+}
+
+impl<T> OrGone<T> for Result<T, AwsError> {
+    fn or_gone(self) -> Result<Option<T>, AwsError> {
+        match self {
+            Ok(value) => Ok(Some(value)),
+            Err(error) if error.is_not_found() => Ok(None),
+            Err(error) => Err(error),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

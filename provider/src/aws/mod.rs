@@ -5,4 +5,4 @@ mod clients;
 mod error;
 
 pub use clients::{AwsClients, Endpoints, ProviderConfig};
-pub use error::{AwsError, AwsErrorKind, ResultExt, classify};
+pub use error::{AwsError, AwsErrorKind, OrGone, ResultExt, classify};

@@ -14,7 +14,7 @@ use aws_sdk_applicationautoscaling::types::{
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::aws::ResultExt;
+use crate::aws::{OrGone, ResultExt};
 use crate::error::{ProviderError, Result};
 use crate::framework::{Context, Created, CustomResource, Failures, ReadOutcome};
 
@@ -173,8 +173,7 @@ impl CustomResource for ScalableTarget {
     }
 
     async fn delete(&self, ctx: &Context, id: &str, outputs: &ScalableTargetOutputs) -> Result<()> {
-        match ctx
-            .aws
+        ctx.aws
             .autoscaling
             .deregister_scalable_target()
             .service_namespace(ServiceNamespace::from(
@@ -187,11 +186,8 @@ impl CustomResource for ScalableTarget {
             .send()
             .await
             .aws("application-autoscaling", "DeregisterScalableTarget")
-        {
-            Ok(_) => Ok(()),
-            Err(error) if error.is_not_found() => Ok(()),
-            Err(error) => Err(error.into()),
-        }
+            .or_gone()?;
+        Ok(())
     }
 }
 
@@ -403,8 +399,7 @@ impl CustomResource for ScalingPolicy {
     }
 
     async fn delete(&self, ctx: &Context, id: &str, outputs: &ScalingPolicyOutputs) -> Result<()> {
-        match ctx
-            .aws
+        ctx.aws
             .autoscaling
             .delete_scaling_policy()
             .policy_name(id)
@@ -418,11 +413,8 @@ impl CustomResource for ScalingPolicy {
             .send()
             .await
             .aws("application-autoscaling", "DeleteScalingPolicy")
-        {
-            Ok(_) => Ok(()),
-            Err(error) if error.is_not_found() => Ok(()),
-            Err(error) => Err(error.into()),
-        }
+            .or_gone()?;
+        Ok(())
     }
 }
 

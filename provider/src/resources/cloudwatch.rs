@@ -7,7 +7,7 @@ use aws_sdk_cloudwatch::types::{ComparisonOperator, Dimension, Statistic};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::aws::ResultExt;
+use crate::aws::{OrGone, ResultExt};
 use crate::error::Result;
 use crate::framework::{Context, Created, CustomResource, Failures, ReadOutcome};
 
@@ -163,19 +163,15 @@ impl CustomResource for MetricAlarm {
     }
 
     async fn delete(&self, ctx: &Context, id: &str, _outputs: &MetricAlarmOutputs) -> Result<()> {
-        match ctx
-            .aws
+        ctx.aws
             .cloudwatch
             .delete_alarms()
             .alarm_names(id)
             .send()
             .await
             .aws("cloudwatch", "DeleteAlarms")
-        {
-            Ok(_) => Ok(()),
-            Err(error) if error.is_not_found() => Ok(()),
-            Err(error) => Err(error.into()),
-        }
+            .or_gone()?;
+        Ok(())
     }
 }
 

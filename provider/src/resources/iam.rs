@@ -7,7 +7,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::Tags;
-use crate::aws::ResultExt;
+use crate::aws::{OrGone, ResultExt};
 use crate::error::{ProviderError, Result};
 use crate::framework::{Context, Created, CustomResource, Failures, ReadOutcome};
 
@@ -287,18 +287,13 @@ impl CustomResource for Role {
         }
         for policy in olds.inputs.inline_policies.keys() {
             if !news.inline_policies.contains_key(policy) {
-                match iam
-                    .delete_role_policy()
+                iam.delete_role_policy()
                     .role_name(id)
                     .policy_name(policy)
                     .send()
                     .await
                     .aws("iam", "DeleteRolePolicy")
-                {
-                    Ok(_) => {}
-                    Err(error) if error.is_not_found() => {}
-                    Err(error) => return Err(error.into()),
-                }
+                    .or_gone()?;
             }
         }
         Ok(RoleOutputs {
@@ -344,17 +339,13 @@ impl CustomResource for Role {
                     .aws("iam", "DetachRolePolicy")?;
             }
         }
-        match iam
-            .delete_role()
+        iam.delete_role()
             .role_name(id)
             .send()
             .await
             .aws("iam", "DeleteRole")
-        {
-            Ok(_) => Ok(()),
-            Err(error) if error.is_not_found() => Ok(()),
-            Err(error) => Err(error.into()),
-        }
+            .or_gone()?;
+        Ok(())
     }
 }
 

@@ -5,7 +5,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::Tags;
-use crate::aws::ResultExt;
+use crate::aws::{OrGone, ResultExt};
 use crate::error::{ProviderError, Result};
 use crate::framework::{Context, Created, CustomResource, Failures, ReadOutcome};
 
@@ -224,17 +224,12 @@ impl CustomResource for Key {
 
     async fn delete(&self, ctx: &Context, id: &str, outputs: &KeyOutputs) -> Result<()> {
         let kms = &ctx.aws.kms;
-        match kms
-            .delete_alias()
+        kms.delete_alias()
             .alias_name(&outputs.inputs.alias_name)
             .send()
             .await
             .aws("kms", "DeleteAlias")
-        {
-            Ok(_) => {}
-            Err(error) if error.is_not_found() => {}
-            Err(error) => return Err(error.into()),
-        }
+            .or_gone()?;
         match kms
             .schedule_key_deletion()
             .key_id(id)

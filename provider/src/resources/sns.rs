@@ -5,7 +5,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::Tags;
-use crate::aws::ResultExt;
+use crate::aws::{OrGone, ResultExt};
 use crate::error::{ProviderError, Result};
 use crate::framework::{Context, Created, CustomResource, Failures, ReadOutcome};
 
@@ -145,18 +145,14 @@ impl CustomResource for Topic {
     }
 
     async fn delete(&self, ctx: &Context, id: &str, _outputs: &TopicOutputs) -> Result<()> {
-        match ctx
-            .aws
+        ctx.aws
             .sns
             .delete_topic()
             .topic_arn(id)
             .send()
             .await
             .aws("sns", "DeleteTopic")
-        {
-            Ok(_) => Ok(()),
-            Err(error) if error.is_not_found() => Ok(()),
-            Err(error) => Err(error.into()),
-        }
+            .or_gone()?;
+        Ok(())
     }
 }

@@ -13,8 +13,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::sagemaker_tags;
-use crate::aws::ResultExt;
-use crate::error::{ProviderError, Result};
+use crate::aws::{OrGone, ResultExt};
+use crate::error::Result;
 use crate::framework::naming::{content_hashed, sagemaker_name_problem};
 use crate::framework::{Context, Created, CustomResource, Failures, ReadOutcome};
 use crate::resources::Tags;
@@ -537,19 +537,15 @@ impl CustomResource for EndpointConfig {
         id: &str,
         _outputs: &EndpointConfigOutputs,
     ) -> Result<()> {
-        match ctx
-            .aws
+        ctx.aws
             .sagemaker
             .delete_endpoint_config()
             .endpoint_config_name(id)
             .send()
             .await
             .aws("sagemaker", "DeleteEndpointConfig")
-        {
-            Ok(_) => Ok(()),
-            Err(error) if error.is_not_found() => Ok(()),
-            Err(error) => Err(ProviderError::from(error)),
-        }
+            .or_gone()?;
+        Ok(())
     }
 }
 

@@ -8,8 +8,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::sagemaker_tags;
-use crate::aws::ResultExt;
-use crate::error::{ProviderError, Result};
+use crate::aws::{OrGone, ResultExt};
+use crate::error::Result;
 use crate::framework::naming::{content_hashed, sagemaker_name_problem};
 use crate::framework::{Context, Created, CustomResource, Failures, ReadOutcome};
 use crate::resources::Tags;
@@ -229,18 +229,14 @@ impl CustomResource for Model {
     }
 
     async fn delete(&self, ctx: &Context, id: &str, _outputs: &ModelOutputs) -> Result<()> {
-        match ctx
-            .aws
+        ctx.aws
             .sagemaker
             .delete_model()
             .model_name(id)
             .send()
             .await
             .aws("sagemaker", "DeleteModel")
-        {
-            Ok(_) => Ok(()),
-            Err(error) if error.is_not_found() => Ok(()),
-            Err(error) => Err(ProviderError::from(error)),
-        }
+            .or_gone()?;
+        Ok(())
     }
 }
