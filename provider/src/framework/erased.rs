@@ -139,10 +139,7 @@ impl<R: CustomResource> DynResource for ResourceAdapter<R> {
     }
 
     fn diff(&self, old_inputs: &PropertyMap, news: &PropertyMap) -> DiffOutcome {
-        let ignored = match decode::<R::Inputs>(news) {
-            Ok(inputs) => self.resource.ignored_in_diff(&inputs),
-            Err(_) => R::IGNORED_IN_DIFF.to_vec(),
-        };
+        let ignored = self.resource.ignored_in_diff(news);
         diff_inputs(
             old_inputs,
             news,

@@ -8,6 +8,7 @@ use serde::de::DeserializeOwned;
 use super::check::Failures;
 use super::context::Context;
 use crate::error::{ProviderError, Result};
+use crate::wire::PropertyMap;
 
 /// A created object: its id and its outputs.
 #[derive(Debug, Clone)]
@@ -49,9 +50,9 @@ pub trait CustomResource: Send + Sync + 'static {
     type Inputs: Serialize + DeserializeOwned + JsonSchema + Clone + Send + Sync;
     type Outputs: Serialize + DeserializeOwned + JsonSchema + Clone + Send + Sync;
 
-    /// Input fields diff ignores for these inputs; by default
-    /// [`CustomResource::IGNORED_IN_DIFF`].
-    fn ignored_in_diff(&self, _news: &Self::Inputs) -> Vec<&'static str> {
+    /// Input fields diff ignores for these new inputs (as sent: they may
+    /// hold unknowns); by default [`CustomResource::IGNORED_IN_DIFF`].
+    fn ignored_in_diff(&self, _news: &PropertyMap) -> Vec<&'static str> {
         Self::IGNORED_IN_DIFF.to_vec()
     }
 

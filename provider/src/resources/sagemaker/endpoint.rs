@@ -29,6 +29,7 @@ use crate::framework::{
     Context, Created, CustomResource, Failures, Progress, ReadOutcome, encode_typed,
 };
 use crate::resources::Tags;
+use crate::wire::{PropertyMap, PropertyValue};
 
 /// How traffic moves to the new fleet in a blue/green deployment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -141,8 +142,8 @@ impl CustomResource for Endpoint {
     type Inputs = EndpointInputs;
     type Outputs = EndpointOutputs;
 
-    fn ignored_in_diff(&self, news: &EndpointInputs) -> Vec<&'static str> {
-        if news.autoscaling_managed {
+    fn ignored_in_diff(&self, news: &PropertyMap) -> Vec<&'static str> {
+        if news.get("autoscalingManaged") == Some(&PropertyValue::Bool(true)) {
             vec!["variantInstanceCounts"]
         } else {
             Vec::new()
