@@ -697,15 +697,16 @@ mod tests {
 
     #[test]
     fn autoscaled_counts_are_ignored_by_diff() {
-        let inputs = running("c").inputs;
+        let autoscaled = crate::framework::encode_typed(&running("c").inputs).unwrap();
         assert_eq!(
-            Endpoint.ignored_in_diff(&inputs),
+            Endpoint.ignored_in_diff(&autoscaled),
             vec!["variantInstanceCounts"]
         );
         let manual = EndpointInputs {
             autoscaling_managed: false,
-            ..inputs
+            ..running("c").inputs
         };
+        let manual = crate::framework::encode_typed(&manual).unwrap();
         assert!(Endpoint.ignored_in_diff(&manual).is_empty());
     }
 
