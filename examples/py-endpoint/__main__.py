@@ -69,6 +69,7 @@ elif inference_type == "async":
         model_names=models.model_names,
         output_bucket_name=base.async_output_bucket_name,
         kms_key_arn=base.kms_key_arn,
+        execution_role_name=base.execution_role_name,
         async_config=environment.get("asyncConfig"),
         autoscaling=autoscaling,
     )

@@ -79,6 +79,7 @@ if (inferenceType === "serverless") {
         modelNames: models.modelNames,
         outputBucketName: base.asyncOutputBucketName,
         kmsKeyArn: base.kmsKeyArn,
+        executionRoleName: base.executionRoleName,
         asyncConfig: environment.asyncConfig,
         autoscaling,
     });

@@ -166,7 +166,7 @@ impl ResourceProvider for ProviderService {
         let request = request.into_inner();
         let olds = struct_to_properties(request.old_inputs.as_ref().or(request.olds.as_ref()));
         let news = struct_to_properties(request.news.as_ref());
-        let outcome = crate::framework::diff_plain(&olds, &news);
+        let outcome = crate::framework::diff_config(&olds, &news);
         Ok(Response::new(crate::framework::diff_to_proto(&outcome)))
     }
 

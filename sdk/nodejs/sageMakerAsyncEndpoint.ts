@@ -88,6 +88,7 @@ export class SageMakerAsyncEndpoint extends pulumi.ComponentResource {
             resourceInputs["asyncConfig"] = args?.asyncConfig;
             resourceInputs["autoscaling"] = args?.autoscaling;
             resourceInputs["endpointName"] = args?.endpointName;
+            resourceInputs["executionRoleName"] = args?.executionRoleName;
             resourceInputs["kmsKeyArn"] = args?.kmsKeyArn;
             resourceInputs["modelList"] = args?.modelList;
             resourceInputs["modelNames"] = args?.modelNames;
@@ -133,6 +134,13 @@ export interface SageMakerAsyncEndpointArgs {
      * The endpoint name (the seed's `sageMakerEndpointName`).
      */
     endpointName: pulumi.Input<string>;
+    /**
+     * Name of the SageMaker execution role (BaseInfra's `executionRoleName`):
+     * SageMaker publishes notifications with it, so it is granted
+     * `sns:Publish` on exactly the two topics. Without it, grant that
+     * yourself.
+     */
+    executionRoleName?: pulumi.Input<string | undefined>;
     /**
      * KMS key for results and the instances' storage (BaseInfra's `kmsKeyArn`).
      */

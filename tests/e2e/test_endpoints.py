@@ -73,6 +73,13 @@ def test_endpoint_lifecycle(kind: str, stack: Stack, fresh_emulator, aws):
         assert output["NotificationConfig"]["SuccessTopic"] == up.outputs["successTopicArn"]
         assert output["NotificationConfig"]["ErrorTopic"] == up.outputs["errorTopicArn"]
         assert up.outputs["requestTtlSeconds"] == 3600
+        # The execution role may publish to exactly these two topics.
+        iam = aws("iam")
+        role = up.outputs["executionRoleArn"].rsplit("/", 1)[1]
+        grant = iam.get_role_policy(RoleName=role, PolicyName=f"{endpoint_name}-async-notifications")
+        statement = grant["PolicyDocument"]["Statement"][0]
+        assert statement["Action"] == "sns:Publish"
+        assert sorted(statement["Resource"]) == sorted([up.outputs["successTopicArn"], up.outputs["errorTopicArn"]])
     if AUTOSCALING[kind]:
         targets = aws("application-autoscaling").describe_scalable_targets(ServiceNamespace="sagemaker")["ScalableTargets"]
         assert [(t["MinCapacity"], t["MaxCapacity"]) for t in targets] == [

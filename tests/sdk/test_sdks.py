@@ -16,7 +16,7 @@ COMPONENTS = ["BaseInfra", "SageMakerModel", "SageMakerEndpoint", "SageMakerAsyn
 def test_every_schema_resource_is_in_the_sdks():
     schema = json.loads((ROOT / "schema.json").read_text())
     tokens = sorted(schema["resources"])
-    assert len(tokens) == 15
+    assert len(tokens) == 16
     index = (ROOT / "sdk" / "nodejs" / "index.ts").read_text()
     for component in COMPONENTS:
         assert f"sagemaker-deployment:index:{component}" in tokens

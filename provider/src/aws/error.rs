@@ -25,10 +25,15 @@ pub enum AwsErrorKind {
 #[derive(Debug, Clone, thiserror::Error)]
 #[error("{service} {operation} failed: {message}{}", code.as_ref().map(|c| format!(" ({c})")).unwrap_or_default())]
 pub struct AwsError {
+    /// The service, as the provider names it (`s3`, `sagemaker`, ...).
     pub service: &'static str,
+    /// The API operation, e.g. `CreateBucket`.
     pub operation: &'static str,
+    /// What the error means to the provider.
     pub kind: AwsErrorKind,
+    /// AWS's error code, when the service sent one.
     pub code: Option<String>,
+    /// AWS's message, or the SDK's description of the failure.
     pub message: String,
 }
 
@@ -86,9 +91,15 @@ fn kind_of(service: &str, code: Option<&str>, message: &str, http_not_found: boo
                 || (code == "ValidationException"
                     && (message.contains("Could not find") || message.contains("does not exist")))
         }
+        // The last two say a bucket has no encryption configuration or no
+        // policy: "absent", as a read of that setting should report it.
         "s3" => matches!(
             code,
-            "NoSuchBucket" | "NoSuchKey" | "NotFound" | "NoSuchBucketPolicy"
+            "NoSuchBucket"
+                | "NoSuchKey"
+                | "NotFound"
+                | "NoSuchBucketPolicy"
+                | "ServerSideEncryptionConfigurationNotFoundError"
         ),
         "kms" => code == "NotFoundException",
         "iam" => code == "NoSuchEntity",
@@ -113,7 +124,6 @@ fn kind_of(service: &str, code: Option<&str>, message: &str, http_not_found: boo
         | "BucketAlreadyExists"
         | "EntityAlreadyExists"
         | "AlreadyExistsException"
-        | "ResourceLimitExceeded"
         | "ConcurrentUpdateException" => AwsErrorKind::Conflict,
         "ValidationException"
         | "ValidationError"
@@ -126,12 +136,15 @@ fn kind_of(service: &str, code: Option<&str>, message: &str, http_not_found: boo
         "AccessDenied" | "AccessDeniedException" | "UnauthorizedOperation" => {
             AwsErrorKind::AccessDenied
         }
+        // Quota errors (e.g. SageMaker's `ResourceLimitExceeded`) are not
+        // conflicts: waiting for another change to finish does not help.
         _ => AwsErrorKind::Other,
     }
 }
 
 /// `.aws("s3", "CreateBucket")?` on any SDK result.
 pub trait ResultExt<T> {
+    /// Classifies the error of `service`'s `operation`, if there is one.
     fn aws(self, service: &'static str, operation: &'static str) -> Result<T, AwsError>;
 }
 
@@ -148,6 +161,8 @@ where
 /// `.or_gone()` on an AWS result: "not found" becomes `Ok(None)`, for reads
 /// that may find nothing and deletes of what may already be gone.
 pub trait OrGone<T> {
+    /// `Ok(None)` for "not found", `Ok(Some(value))` for success, and
+    /// every other error unchanged.
     fn or_gone(self) -> Result<Option<T>, AwsError>;
 }
 
@@ -220,5 +235,64 @@ mod tests {
             AwsErrorKind::Conflict
         );
         assert_eq!(kind_of("kms", Some("Boom"), "", false), AwsErrorKind::Other);
+    }
+
+    #[test]
+    fn a_quota_error_is_not_a_conflict() {
+        assert_eq!(
+            kind_of(
+                "sagemaker",
+                Some("ResourceLimitExceeded"),
+                "The account-level service limit 'ml.g5.xlarge for endpoint usage' is 2 Instances",
+                false
+            ),
+            AwsErrorKind::Other
+        );
+        assert_eq!(
+            kind_of("sagemaker", Some("ResourceInUse"), "", false),
+            AwsErrorKind::Conflict
+        );
+    }
+
+    #[test]
+    fn absent_bucket_settings_read_as_not_found_and_denials_do_not() {
+        for code in [
+            "NoSuchBucketPolicy",
+            "ServerSideEncryptionConfigurationNotFoundError",
+        ] {
+            assert_eq!(
+                kind_of("s3", Some(code), "", true),
+                AwsErrorKind::NotFound,
+                "{code}"
+            );
+        }
+        assert_eq!(
+            kind_of("s3", Some("AccessDenied"), "", false),
+            AwsErrorKind::AccessDenied
+        );
+        assert_eq!(
+            kind_of("s3", Some("SlowDown"), "", false),
+            AwsErrorKind::Throttled
+        );
+    }
+
+    #[test]
+    fn or_gone_turns_only_not_found_into_none() {
+        let error = |kind| AwsError {
+            service: "s3",
+            operation: "GetBucketPolicy",
+            kind,
+            code: None,
+            message: String::new(),
+        };
+        assert_eq!(Ok::<u8, AwsError>(1).or_gone().unwrap(), Some(1));
+        assert_eq!(
+            Err::<u8, AwsError>(error(AwsErrorKind::NotFound))
+                .or_gone()
+                .unwrap(),
+            None
+        );
+        let denied = Err::<u8, AwsError>(error(AwsErrorKind::AccessDenied)).or_gone();
+        assert_eq!(denied.unwrap_err().kind, AwsErrorKind::AccessDenied);
     }
 }

@@ -18,6 +18,7 @@ use crate::resources::autoscaling::{
     ScalingPolicy, ScalingPolicyInputs, Step, StepScaling, TargetTracking,
 };
 use crate::resources::cloudwatch::{MetricAlarm, MetricAlarmInputs};
+use crate::resources::iam::{RolePolicy, RolePolicyInputs};
 use crate::resources::sagemaker::endpoint::RolloutPolicy;
 use crate::resources::sns::{Topic, TopicInputs};
 use crate::wire::{PropertyMap, PropertyValue};
@@ -93,6 +94,12 @@ pub struct SageMakerAsyncEndpointArgs {
     /// Create SNS success and error topics (default true).
     #[serde(default = "default_true")]
     pub notifications: bool,
+    /// Name of the SageMaker execution role (BaseInfra's `executionRoleName`):
+    /// SageMaker publishes notifications with it, so it is granted
+    /// `sns:Publish` on exactly the two topics. Without it, grant that
+    /// yourself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub execution_role_name: Option<Deferred<String>>,
     /// Backlog-driven autoscaling per variant.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub autoscaling: Option<AsyncAutoscalingArgs>,
@@ -162,7 +169,13 @@ impl Component for SageMakerAsyncEndpoint {
             }
         }
         if let Some(scaling) = &args.autoscaling {
-            check_autoscaling(scaling.min_capacity, scaling.max_capacity, 0, &mut failures);
+            check_autoscaling(
+                scaling.min_capacity,
+                scaling.max_capacity,
+                0,
+                &args.model_list,
+                &mut failures,
+            );
             failures.require(
                 scaling.target_backlog_per_instance > 0.0,
                 "autoscaling.targetBacklogPerInstance",
@@ -204,14 +217,20 @@ impl Component for SageMakerAsyncEndpoint {
                 format!("{name}-error-topic"),
             );
             let wired = || props([("kmsKeyArn", key.clone())]);
-            let pair = tokio::try_join!(
+            let mut pair = crate::framework::all_children([
                 scope.resource::<Topic>(&success_name, &success, wired(), ChildOptions::default()),
                 scope.resource::<Topic>(&error_name, &error, wired(), ChildOptions::default()),
-            )?;
-            Some(pair)
+            ])
+            .await?;
+            let error_topic = pair.pop().expect("two topics");
+            let success_topic = pair.pop().expect("two topics");
+            Some((success_topic, error_topic))
         } else {
             None
         };
+        if let (Some((success, error)), Some(role)) = (&topics, raw.get("executionRoleName")) {
+            grant_publish(scope, name, &args.endpoint_name, role, success, error).await?;
+        }
         let bucket = raw
             .get("outputBucketName")
             .cloned()
@@ -308,6 +327,46 @@ impl Component for SageMakerAsyncEndpoint {
     }
 }
 
+/// Lets the execution role publish to the notification topics (and nothing
+/// else over SNS).
+async fn grant_publish(
+    scope: &Scope,
+    component: &str,
+    endpoint: &str,
+    role: &PropertyValue,
+    success: &crate::framework::Child,
+    error: &crate::framework::Child,
+) -> Result<()> {
+    let document = apply_json(&[&success.output("arn"), &error.output("arn")], |arns| {
+        serde_json::Value::String(
+            serde_json::json!({
+                "Version": "2012-10-17",
+                "Statement": [{
+                    "Sid": "NotifyAsyncResults",
+                    "Effect": "Allow",
+                    "Action": "sns:Publish",
+                    "Resource": [arns[0], arns[1]],
+                }]
+            })
+            .to_string(),
+        )
+    });
+    let known = RolePolicyInputs {
+        role_name: String::new(),
+        policy_name: format!("{endpoint}-async-notifications"),
+        policy_document: String::new(),
+    };
+    scope
+        .resource::<RolePolicy>(
+            &format!("{component}-notifications-policy"),
+            &known,
+            props([("roleName", role.clone()), ("policyDocument", document)]),
+            ChildOptions::default(),
+        )
+        .await?;
+    Ok(())
+}
+
 /// A step policy per variant adding one instance, and the alarm on
 /// HasBacklogWithoutCapacity that runs them: the way out of zero instances,
 /// where target tracking has no per-instance backlog to act on.
@@ -346,7 +405,7 @@ async fn register_wake_up(
                 .await
         }
     });
-    let policies = futures::future::try_join_all(registrations).await?;
+    let policies = crate::framework::all_children(registrations).await?;
     let alarm = MetricAlarmInputs {
         alarm_name: format!("{}-has-backlog-without-capacity", plan.endpoint_name),
         alarm_description: format!(

@@ -193,12 +193,6 @@ pub fn execution_role_policy(names: &BaseInfraNames, prefix: &str, key_arn: &str
                 "Effect": "Allow",
                 "Action": ["ecr:GetAuthorizationToken", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"],
                 "Resource": "*"
-            },
-            {
-                "Sid": "NotifyAsyncResults",
-                "Effect": "Allow",
-                "Action": "sns:Publish",
-                "Resource": format!("arn:aws:sns:*:*:{}-*", names.base)
             }
         ]
     })
@@ -307,7 +301,7 @@ impl Component for BaseInfra {
         let output_inputs = bucket(&names.output_bucket, false, false);
         let artifacts_name = format!("{name}-model-artifacts");
         let outputs_name = format!("{name}-async-output");
-        let (artifacts, outputs) = tokio::try_join!(
+        let mut buckets = crate::framework::all_children([
             scope.resource::<s3::Bucket>(
                 &artifacts_name,
                 &artifact_inputs,
@@ -320,7 +314,10 @@ impl Component for BaseInfra {
                 props([("kmsKeyArn", key_arn.clone())]),
                 ChildOptions::default(),
             ),
-        )?;
+        ])
+        .await?;
+        let outputs = buckets.pop().expect("two buckets");
+        let artifacts = buckets.pop().expect("two buckets");
 
         let policy = apply_strings(&[&key_arn], |known| {
             execution_role_policy(&names, &prefix, known[0])

@@ -59,15 +59,33 @@ fn default_scale_out() -> u32 {
     60
 }
 
-/// Checks an endpoint name and autoscaling bounds.
+/// Checks an endpoint name.
 pub fn check_endpoint_name(name: &str, failures: &mut Failures) {
     if let Some(problem) = sagemaker_name_problem(name) {
         failures.push("endpointName", problem);
     }
 }
 
-/// Checks autoscaling bounds; `min_floor` is 0 for async endpoints.
-pub fn check_autoscaling(min: u32, max: u32, min_floor: u32, failures: &mut Failures) {
+/// Checks autoscaling bounds (`min_floor` is 0 for async endpoints) and that
+/// every variant starts with an instance count inside them.
+pub fn check_autoscaling(
+    min: u32,
+    max: u32,
+    min_floor: u32,
+    models: &[ModelSpec],
+    failures: &mut Failures,
+) {
+    for (i, model) in models.iter().enumerate() {
+        if min <= max && !(min..=max).contains(&model.instance_count) {
+            failures.push(
+                format!("modelList[{i}].InstanceCount"),
+                format!(
+                    "{} is outside the autoscaling range {min}..={max}",
+                    model.instance_count
+                ),
+            );
+        }
+    }
     failures.require(
         min >= min_floor,
         "autoscaling.minCapacity",
@@ -251,7 +269,7 @@ pub async fn register_targets(
                 .await
         }
     });
-    futures::future::try_join_all(registrations).await
+    crate::framework::all_children(registrations).await
 }
 
 /// Registers a target-tracking policy per variant on `targets`.
@@ -282,7 +300,7 @@ pub async fn register_tracking(
                 .await
         }
     });
-    futures::future::try_join_all(registrations).await
+    crate::framework::all_children(registrations).await
 }
 
 /// SageMaker's per-endpoint backlog metric for async scaling.

@@ -160,7 +160,8 @@ pub fn check_models(models: &[ModelSpec], failures: &mut Failures) {
 }
 
 /// Checks a model list as an endpoint of `kind` needs it. `serverless`
-/// is the environment's serverless settings.
+/// is the environment's serverless settings, checked once under
+/// `serverlessConfig`.
 pub fn check_variants(
     kind: EndpointKind,
     models: &[ModelSpec],
@@ -195,9 +196,17 @@ pub fn check_variants(
             format!("must not be negative, got {}", model.variant_weight),
         );
         match kind {
-            EndpointKind::Serverless => match model.serverless_config.as_ref().or(serverless) {
-                Some(settings) => check_serverless_named(&settings.compute(), &at("ServerlessConfig"), SEED_SERVERLESS_NAMES, failures),
-                None => failures.push(
+            // A model's own settings are checked here; the environment's,
+            // which it falls back to, once below.
+            EndpointKind::Serverless => match (&model.serverless_config, serverless) {
+                (Some(own), _) => check_serverless_named(
+                    &own.compute(),
+                    &at("ServerlessConfig"),
+                    SEED_SERVERLESS_NAMES,
+                    failures,
+                ),
+                (None, Some(_)) => {}
+                (None, None) => failures.push(
                     at("ServerlessConfig"),
                     "a serverless variant needs ServerlessConfig, here or in the environment's serverlessConfig",
                 ),
@@ -305,6 +314,23 @@ pub(crate) mod tests {
         let mut failures = Failures::new();
         check_variants(EndpointKind::Async, &eleven, None, &mut failures);
         assert_eq!(properties(failures), ["modelList"]);
+    }
+
+    #[test]
+    fn the_environments_serverless_settings_are_reported_once_under_their_own_name() {
+        let env = ServerlessSettings {
+            memory_size: 1000,
+            max_concurrency: 5,
+            provisioned_concurrency: None,
+        };
+        let mut failures = Failures::new();
+        check_variants(
+            EndpointKind::Serverless,
+            &[model("a"), model("b")],
+            Some(&env),
+            &mut failures,
+        );
+        assert_eq!(properties(failures), ["serverlessConfig.memorySize"]);
     }
 
     #[test]

@@ -84,7 +84,13 @@ impl Component for SageMakerEndpoint {
             &mut failures,
         );
         if let Some(scaling) = &args.autoscaling {
-            check_autoscaling(scaling.min_capacity, scaling.max_capacity, 1, &mut failures);
+            check_autoscaling(
+                scaling.min_capacity,
+                scaling.max_capacity,
+                1,
+                &args.model_list,
+                &mut failures,
+            );
             failures.require(
                 scaling.target_invocations_per_instance > 0.0,
                 "autoscaling.targetInvocationsPerInstance",

@@ -106,7 +106,7 @@ impl Component for SageMakerModel {
                     .await
             }
         });
-        let models = futures::future::try_join_all(registrations).await?;
+        let models = crate::framework::all_children(registrations).await?;
         let names = models.iter().map(|m| m.output("modelName")).collect();
         let arns = models.iter().map(|m| m.output("arn")).collect();
         Ok(props([

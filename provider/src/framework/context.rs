@@ -3,8 +3,9 @@
 
 use std::future::Future;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use crate::aws::AwsClients;
@@ -15,13 +16,17 @@ use crate::proto::LogSeverity;
 /// The environment of one resource operation.
 #[derive(Clone)]
 pub struct Context {
+    /// The AWS clients, built once at Configure.
     pub aws: Arc<AwsClients>,
+    /// The engine's log and status line.
     pub engine: Arc<EngineLogger>,
     /// URN of the resource being operated on.
     pub urn: String,
     /// Cancelled when the engine calls Cancel.
     pub cancel: CancellationToken,
-    /// The user's custom timeout for this operation, if any.
+    /// The user's custom timeout for this operation, if any: one budget for
+    /// the whole create, update or delete, shared by all of its waits (see
+    /// [`Context::wait_for`]).
     pub timeout: Option<Duration>,
 }
 
@@ -46,34 +51,54 @@ impl Context {
             .await;
     }
 
+    /// The operation's time budget: the custom timeout, or
+    /// `default_timeout`.
+    pub fn budget(&self, default_timeout: Duration) -> Duration {
+        self.timeout.unwrap_or(default_timeout)
+    }
+
+    /// What is left of the operation's budget, counted from
+    /// `operation_started` (zero once it is spent).
+    pub fn remaining(&self, default_timeout: Duration, operation_started: Instant) -> Duration {
+        self.budget(default_timeout)
+            .saturating_sub(operation_started.elapsed())
+    }
+
     /// Polls `step` with backoff until it is done, showing its progress in
-    /// the CLI, stopping on Cancel and after the custom timeout (or
-    /// `default_timeout`).
+    /// the CLI, stopping on Cancel and once the operation's time budget is
+    /// spent: the custom timeout (or `default_timeout`) counted from
+    /// `operation_started`, the start of the whole create, update or delete
+    /// (taken once, with `tokio::time::Instant::now()`, and passed to each
+    /// of its waits), not from the start of this wait. `step` runs at least
+    /// once, even when nothing is left of the budget.
     pub async fn wait_for<T, F, Fut>(
         &self,
         what: &str,
         default_timeout: Duration,
+        operation_started: Instant,
         mut step: F,
     ) -> Result<T>
     where
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<Progress<T>>>,
     {
-        let budget = self.timeout.unwrap_or(default_timeout);
-        let started = Instant::now();
+        let wait_started = Instant::now();
         let mut delay = poll_initial_delay();
         loop {
             match step().await? {
                 Progress::Done(value) => return Ok(value),
                 Progress::Waiting(state) => {
-                    let elapsed = started.elapsed();
                     self.engine
                         .status(
                             &self.urn,
-                            format!("{what}: {state} ({}s elapsed)", elapsed.as_secs()),
+                            format!(
+                                "{what}: {state} ({}s elapsed)",
+                                wait_started.elapsed().as_secs()
+                            ),
                         )
                         .await;
-                    if elapsed >= budget {
+                    let budget = self.budget(default_timeout);
+                    if operation_started.elapsed() >= budget {
                         return Err(ProviderError::Timeout {
                             what: format!("{what} (last state: {state})"),
                             seconds: budget.as_secs(),
@@ -81,9 +106,10 @@ impl Context {
                     }
                 }
             }
+            // Never sleep past the end of the budget: the last poll is there.
             tokio::select! {
                 _ = self.cancel.cancelled() => return Err(ProviderError::Cancelled),
-                _ = tokio::time::sleep(delay) => {}
+                _ = tokio::time::sleep(delay.min(self.remaining(default_timeout, operation_started))) => {}
             }
             delay = (delay * 3 / 2).min(Duration::from_secs(15));
         }
@@ -125,14 +151,19 @@ mod tests {
         let ctx = context(None).await;
         let polls = AtomicU32::new(0);
         let result = ctx
-            .wait_for("creating", Duration::from_secs(60), || async {
-                let n = polls.fetch_add(1, Ordering::SeqCst);
-                Ok(if n < 3 {
-                    Progress::Waiting("Creating".into())
-                } else {
-                    Progress::Done(n)
-                })
-            })
+            .wait_for(
+                "creating",
+                Duration::from_secs(60),
+                Instant::now(),
+                || async {
+                    let n = polls.fetch_add(1, Ordering::SeqCst);
+                    Ok(if n < 3 {
+                        Progress::Waiting("Creating".into())
+                    } else {
+                        Progress::Done(n)
+                    })
+                },
+            )
             .await
             .unwrap();
         assert_eq!(result, 3);
@@ -142,9 +173,12 @@ mod tests {
     async fn a_custom_timeout_wins_over_the_default() {
         let ctx = context(Some(Duration::from_secs(5))).await;
         let error = ctx
-            .wait_for("creating endpoint", Duration::from_secs(3600), || async {
-                Ok(Progress::<()>::Waiting("Creating".into()))
-            })
+            .wait_for(
+                "creating endpoint",
+                Duration::from_secs(3600),
+                Instant::now(),
+                || async { Ok(Progress::<()>::Waiting("Creating".into())) },
+            )
             .await
             .unwrap_err();
         match error {
@@ -157,6 +191,73 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
+    async fn waits_of_one_operation_share_its_budget() {
+        let ctx = context(Some(Duration::from_secs(10))).await;
+        let default = Duration::from_secs(3600);
+        assert_eq!(ctx.budget(default), Duration::from_secs(10));
+        let started = Instant::now();
+        // The first wait takes 7 of the 10 seconds.
+        ctx.wait_for("creating", default, started, || async {
+            Ok(if started.elapsed() >= Duration::from_secs(7) {
+                Progress::Done(())
+            } else {
+                Progress::Waiting("Creating".into())
+            })
+        })
+        .await
+        .unwrap();
+        // Polls back off: it noticed at about 8 s.
+        let left = ctx.remaining(default, started);
+        assert!(
+            left > Duration::ZERO && left <= Duration::from_secs(3),
+            "{left:?}"
+        );
+        let second = Instant::now();
+        let polls = AtomicU32::new(0);
+        let error = ctx
+            .wait_for("updating", default, started, || async {
+                polls.fetch_add(1, Ordering::SeqCst);
+                Ok(Progress::<()>::Waiting("Updating".into()))
+            })
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(error, ProviderError::Timeout { seconds: 10, .. }),
+            "{error:?}"
+        );
+        // What was left, not another 10 s; and no sleep past the end.
+        assert_eq!(second.elapsed(), left);
+        assert_eq!(started.elapsed(), Duration::from_secs(10));
+        assert!(polls.load(Ordering::SeqCst) >= 2);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_spent_budget_still_polls_once() {
+        let ctx = context(Some(Duration::from_secs(5))).await;
+        let default = Duration::from_secs(3600);
+        let started = Instant::now();
+        tokio::time::sleep(Duration::from_secs(60)).await;
+        assert!(ctx.remaining(default, started).is_zero());
+        let polls = AtomicU32::new(0);
+        let error = ctx
+            .wait_for("deleting", default, started, || async {
+                polls.fetch_add(1, Ordering::SeqCst);
+                Ok(Progress::<()>::Waiting("Deleting".into()))
+            })
+            .await
+            .unwrap_err();
+        assert!(matches!(error, ProviderError::Timeout { .. }), "{error:?}");
+        assert_eq!(polls.load(Ordering::SeqCst), 1);
+        let done = ctx
+            .wait_for("deleting", default, started, || async {
+                Ok(Progress::Done(7))
+            })
+            .await
+            .unwrap();
+        assert_eq!(done, 7);
+    }
+
+    #[tokio::test(start_paused = true)]
     async fn cancel_stops_the_wait() {
         let ctx = context(None).await;
         let cancel = ctx.cancel.clone();
@@ -165,9 +266,12 @@ mod tests {
             cancel.cancel();
         });
         let error = ctx
-            .wait_for("updating", Duration::from_secs(3600), || async {
-                Ok(Progress::<()>::Waiting("Updating".into()))
-            })
+            .wait_for(
+                "updating",
+                Duration::from_secs(3600),
+                Instant::now(),
+                || async { Ok(Progress::<()>::Waiting("Updating".into())) },
+            )
             .await
             .unwrap_err();
         assert!(matches!(error, ProviderError::Cancelled), "{error:?}");

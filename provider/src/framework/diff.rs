@@ -62,10 +62,18 @@ pub fn diff_inputs(
     }
 }
 
-/// Diff for values where every field updates in place (provider config).
-pub fn diff_plain(olds: &PropertyMap, news: &PropertyMap) -> DiffOutcome {
-    let fields: Vec<&str> = olds.keys().chain(news.keys()).map(String::as_str).collect();
-    diff_inputs(olds, news, &fields, &[], false)
+/// Diff of provider configuration: a new region replaces the resources (they
+/// live in the old one, and the old provider must delete them there);
+/// anything else updates in place.
+pub fn diff_config(olds: &PropertyMap, news: &PropertyMap) -> DiffOutcome {
+    let is_region = |key: &str| key.rsplit(':').next() == Some("region");
+    let updatable: Vec<&str> = olds
+        .keys()
+        .chain(news.keys())
+        .map(String::as_str)
+        .filter(|key| !is_region(key))
+        .collect();
+    diff_inputs(olds, news, &updatable, &[], false)
 }
 
 /// The engine's view of a diff.
@@ -135,6 +143,26 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.to_string(), v.clone()))
             .collect()
+    }
+
+    #[test]
+    fn a_new_region_replaces_and_new_tags_update() {
+        let olds = map(&[("region", "us-east-1".into()), ("profile", "a".into())]);
+        let news = map(&[("region", "eu-west-1".into()), ("profile", "b".into())]);
+        let outcome = diff_config(&olds, &news);
+        assert_eq!(
+            outcome.changes,
+            vec![
+                FieldChange {
+                    field: "profile".into(),
+                    replace: false
+                },
+                FieldChange {
+                    field: "region".into(),
+                    replace: true
+                },
+            ]
+        );
     }
 
     #[test]

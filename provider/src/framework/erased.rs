@@ -66,6 +66,8 @@ pub struct ResourceAdapter<R: CustomResource> {
     /// Names of the output fields, computed on first use (schema work is
     /// kept off the start-up path).
     output_fields: std::sync::OnceLock<Vec<String>>,
+    /// Names of the input fields, likewise.
+    input_fields: std::sync::OnceLock<Vec<String>>,
 }
 
 impl<R: CustomResource> ResourceAdapter<R> {
@@ -73,12 +75,63 @@ impl<R: CustomResource> ResourceAdapter<R> {
         ResourceAdapter {
             resource,
             output_fields: std::sync::OnceLock::new(),
+            input_fields: std::sync::OnceLock::new(),
         }
     }
 
     fn output_fields(&self) -> &[String] {
         self.output_fields
             .get_or_init(super::schema::top_level_fields::<R::Outputs>)
+    }
+
+    fn input_fields(&self) -> &[String] {
+        self.input_fields
+            .get_or_init(super::schema::top_level_fields::<R::Inputs>)
+    }
+}
+
+/// Inputs with their defaults filled in (an omitted `false` and an explicit
+/// one are the same input) when they are well-formed; otherwise as they are.
+/// Secrets stay secret.
+fn normalized<T: serde::de::DeserializeOwned + Serialize>(map: &PropertyMap) -> PropertyMap {
+    match decode::<T>(map) {
+        Ok(typed) => encode(&typed, &secret_keys(map)).unwrap_or_else(|_| map.clone()),
+        Err(_) => map.clone(),
+    }
+}
+
+/// A partial failure's recorded properties, with the inputs' secrets kept
+/// secret: the state never holds a secret in plain text.
+fn keep_secrets(error: ProviderError, secrets: &[String]) -> ProviderError {
+    match error {
+        ProviderError::PartialFailure {
+            id,
+            outputs,
+            inputs,
+            reason,
+        } => {
+            let resecret = |map: PropertyMap| -> Box<PropertyMap> {
+                Box::new(
+                    map.into_iter()
+                        .map(|(key, value)| {
+                            let value = if secrets.contains(&key) {
+                                value.into_secret()
+                            } else {
+                                value
+                            };
+                            (key, value)
+                        })
+                        .collect(),
+                )
+            };
+            ProviderError::PartialFailure {
+                id,
+                outputs: resecret(*outputs),
+                inputs: resecret(*inputs),
+                reason,
+            }
+        }
+        other => other,
     }
 }
 
@@ -140,9 +193,25 @@ impl<R: CustomResource> DynResource for ResourceAdapter<R> {
 
     fn diff(&self, old_inputs: &PropertyMap, news: &PropertyMap) -> DiffOutcome {
         let ignored = self.resource.ignored_in_diff(news);
+        // Old inputs may be recorded outputs (older engines send no old
+        // inputs): only input fields take part.
+        let inputs = self.input_fields();
+        let old_inputs: PropertyMap = old_inputs
+            .iter()
+            .filter(|(key, _)| inputs.contains(key))
+            .map(|(key, value)| (key.clone(), value.clone()))
+            .collect();
+        let (old_inputs, news) = if news.values().any(PropertyValue::contains_unknowns) {
+            (old_inputs, news.clone())
+        } else {
+            (
+                normalized::<R::Inputs>(&old_inputs),
+                normalized::<R::Inputs>(news),
+            )
+        };
         diff_inputs(
-            old_inputs,
-            news,
+            &old_inputs,
+            &news,
             R::UPDATABLE,
             &ignored,
             R::DELETE_BEFORE_REPLACE,
@@ -161,8 +230,13 @@ impl<R: CustomResource> DynResource for ResourceAdapter<R> {
 
     async fn create(&self, ctx: &Context, news: &PropertyMap) -> Result<(String, PropertyMap)> {
         let inputs: R::Inputs = decode(news).map_err(|f| invalid(R::TOKEN, f))?;
-        let created = self.resource.create(ctx, &inputs).await?;
-        Ok((created.id, encode(&created.outputs, &secret_keys(news))?))
+        let secrets = secret_keys(news);
+        let created = self
+            .resource
+            .create(ctx, &inputs)
+            .await
+            .map_err(|error| keep_secrets(error, &secrets))?;
+        Ok((created.id, encode(&created.outputs, &secrets)?))
     }
 
     async fn read(
@@ -208,8 +282,13 @@ impl<R: CustomResource> DynResource for ResourceAdapter<R> {
         }
         let old_outputs: R::Outputs = decode(olds).map_err(|f| invalid(R::TOKEN, f))?;
         let inputs: R::Inputs = decode(news).map_err(|f| invalid(R::TOKEN, f))?;
-        let outputs = self.resource.update(ctx, id, &old_outputs, &inputs).await?;
-        encode(&outputs, &secret_keys(news))
+        let secrets = secret_keys(news);
+        let outputs = self
+            .resource
+            .update(ctx, id, &old_outputs, &inputs)
+            .await
+            .map_err(|error| keep_secrets(error, &secrets))?;
+        encode(&outputs, &secrets)
     }
 
     async fn delete(&self, ctx: &Context, id: &str, olds: &PropertyMap) -> Result<()> {

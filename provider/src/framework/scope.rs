@@ -194,6 +194,34 @@ impl Scope {
     }
 }
 
+/// Awaits every registration, even when one fails, so that no child is left
+/// being created behind the component's back; reports every failure.
+pub async fn all_children<T, F>(registrations: impl IntoIterator<Item = F>) -> Result<Vec<T>>
+where
+    F: std::future::Future<Output = Result<T>>,
+{
+    let results = futures::future::join_all(registrations).await;
+    let mut children = Vec::with_capacity(results.len());
+    let mut failures = Vec::new();
+    for result in results {
+        match result {
+            Ok(child) => children.push(child),
+            Err(error) => failures.push(error),
+        }
+    }
+    match failures.len() {
+        0 => Ok(children),
+        1 => Err(failures.remove(0)),
+        _ => Err(ProviderError::failed(
+            failures
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n"),
+        )),
+    }
+}
+
 /// Output values become their plain value (or unknown), secret when they
 /// were secret; their dependencies travel separately.
 pub fn flatten_outputs(value: PropertyValue) -> PropertyValue {

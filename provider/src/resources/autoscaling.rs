@@ -56,6 +56,7 @@ pub struct ScalableTargetInputs {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ScalableTargetOutputs {
+    /// The target's settings.
     #[serde(flatten)]
     pub inputs: ScalableTargetInputs,
     /// The scalable target ARN.
@@ -214,10 +215,13 @@ async fn register(ctx: &Context, inputs: &ScalableTargetInputs) -> Result<String
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CustomMetric {
+    /// The metric's name.
     pub metric_name: String,
+    /// The metric's namespace, e.g. `AWS/SageMaker`.
     pub namespace: String,
     /// `Average`, `Sum`, `Minimum`, `Maximum` or `SampleCount`.
     pub statistic: String,
+    /// The metric's dimensions, name to value.
     #[serde(default)]
     pub dimensions: BTreeMap<String, String>,
 }
@@ -246,8 +250,12 @@ pub struct TargetTracking {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Step {
+    /// Lower bound of the step, as a difference from the alarm threshold
+    /// (inclusive); unbounded when unset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lower_bound: Option<f64>,
+    /// Upper bound of the step, as a difference from the alarm threshold
+    /// (exclusive); unbounded when unset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub upper_bound: Option<f64>,
     /// Instances to add (or remove, when negative).
@@ -260,11 +268,13 @@ pub struct Step {
 pub struct StepScaling {
     /// `ChangeInCapacity`, `ExactCapacity` or `PercentChangeInCapacity`.
     pub adjustment_type: String,
+    /// Seconds after a scaling activity before the next.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cooldown: Option<u32>,
     /// `Average`, `Minimum` or `Maximum`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metric_aggregation_type: Option<String>,
+    /// The steps, by distance from the alarm threshold.
     pub steps: Vec<Step>,
 }
 
@@ -276,8 +286,10 @@ pub struct ScalingPolicyInputs {
     pub policy_name: String,
     /// The scalable target's resource id.
     pub resource_id: String,
+    /// The scaled dimension.
     #[serde(default = "default_dimension")]
     pub scalable_dimension: String,
+    /// The service namespace.
     #[serde(default = "default_namespace")]
     pub service_namespace: String,
     /// Target tracking (set this or `stepScaling`).
@@ -292,6 +304,7 @@ pub struct ScalingPolicyInputs {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ScalingPolicyOutputs {
+    /// The policy's settings.
     #[serde(flatten)]
     pub inputs: ScalingPolicyInputs,
     /// The policy ARN (an alarm action for step policies).

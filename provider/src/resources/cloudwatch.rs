@@ -18,17 +18,23 @@ use crate::framework::{Context, Created, CustomResource, Failures, ReadOutcome};
 pub struct MetricAlarmInputs {
     /// The alarm name.
     pub alarm_name: String,
+    /// What the alarm watches for, shown in the console.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub alarm_description: String,
+    /// The metric's name, e.g. `Invocation5XXErrors`.
     pub metric_name: String,
+    /// The metric's namespace, e.g. `AWS/SageMaker`.
     pub namespace: String,
     /// `Average`, `Sum`, `Minimum`, `Maximum` or `SampleCount`.
     pub statistic: String,
+    /// The metric's dimensions, name to value.
     #[serde(default)]
     pub dimensions: BTreeMap<String, String>,
     /// Seconds per evaluated period.
     pub period: u32,
+    /// Periods compared with the threshold before the alarm changes state.
     pub evaluation_periods: u32,
+    /// The value the statistic is compared with.
     pub threshold: f64,
     /// E.g. `GreaterThanOrEqualToThreshold`.
     pub comparison_operator: String,
@@ -48,6 +54,7 @@ fn default_missing() -> String {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct MetricAlarmOutputs {
+    /// The alarm's settings.
     #[serde(flatten)]
     pub inputs: MetricAlarmInputs,
     /// The alarm ARN.

@@ -204,42 +204,28 @@ impl CustomResource for Role {
             .assume_role_policy_document()
             .and_then(canonical_policy)
             .unwrap_or_default();
-        let names = iam
-            .list_role_policies()
-            .role_name(id)
-            .send()
-            .await
-            .aws("iam", "ListRolePolicies")?;
+        // Only the policies this role declares: inline policies attached by
+        // other resources (iam:RolePolicy) are theirs to manage.
         let mut inline_policies = BTreeMap::new();
-        for name in names.policy_names() {
-            let policy = iam
+        for (name, recorded) in &outputs.inputs.inline_policies {
+            let found = iam
                 .get_role_policy()
                 .role_name(id)
                 .policy_name(name)
                 .send()
                 .await
-                .aws("iam", "GetRolePolicy")?;
-            inline_policies.insert(
-                name.clone(),
-                canonical_policy(policy.policy_document()).unwrap_or_default(),
-            );
+                .aws("iam", "GetRolePolicy")
+                .or_gone()?;
+            if let Some(policy) = found {
+                let live = canonical_policy(policy.policy_document()).unwrap_or_default();
+                inline_policies.insert(name.clone(), same_or_live(recorded, live));
+            }
         }
         let inputs = RoleInputs {
             role_name: role.role_name().to_owned(),
             assume_role_policy: same_or_live(&outputs.inputs.assume_role_policy, trust),
             description: role.description().unwrap_or_default().to_owned(),
-            inline_policies: inline_policies
-                .into_iter()
-                .map(|(name, live)| {
-                    let recorded = outputs
-                        .inputs
-                        .inline_policies
-                        .get(&name)
-                        .cloned()
-                        .unwrap_or_default();
-                    (name, same_or_live(&recorded, live))
-                })
-                .collect(),
+            inline_policies,
             tags: outputs.inputs.tags.clone(),
         };
         Ok(ReadOutcome::Found {
@@ -391,5 +377,145 @@ mod tests {
             canonical_policy(encoded).unwrap(),
             r#"{"Version":"2012-10-17"}"#
         );
+    }
+}
+
+/// An inline policy added to an existing role, e.g. by a component that
+/// creates objects the role must reach (the async endpoint's SNS topics).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RolePolicyInputs {
+    /// The role the policy is attached to.
+    pub role_name: String,
+    /// The policy name, unique within the role.
+    pub policy_name: String,
+    /// The policy document, as JSON.
+    pub policy_document: String,
+}
+
+/// The attached policy.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RolePolicyOutputs {
+    #[serde(flatten)]
+    pub inputs: RolePolicyInputs,
+}
+
+/// The inline role policy resource; its id is `role:policy`.
+pub struct RolePolicy;
+
+#[async_trait]
+impl CustomResource for RolePolicy {
+    const TOKEN: &'static str = "sagemaker-deployment:iam:RolePolicy";
+    const UPDATABLE: &'static [&'static str] = &["policyDocument"];
+    const DELETE_BEFORE_REPLACE: bool = true;
+
+    type Inputs = RolePolicyInputs;
+    type Outputs = RolePolicyOutputs;
+
+    fn check(&self, inputs: &RolePolicyInputs) -> Failures {
+        let mut failures = Failures::new();
+        failures.require(
+            !inputs.policy_name.is_empty()
+                && inputs.policy_name.len() <= 128
+                && inputs
+                    .policy_name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c)),
+            "policyName",
+            "must be 1-128 letters, digits or `+=,.@_-`",
+        );
+        failures.require(
+            canonical_policy(&inputs.policy_document).is_some(),
+            "policyDocument",
+            "must be a JSON policy document",
+        );
+        failures
+    }
+
+    async fn create(
+        &self,
+        ctx: &Context,
+        inputs: &RolePolicyInputs,
+    ) -> Result<Created<RolePolicyOutputs>> {
+        put_policy(
+            ctx,
+            &inputs.role_name,
+            &inputs.policy_name,
+            &inputs.policy_document,
+        )
+        .await?;
+        Ok(Created {
+            id: format!("{}:{}", inputs.role_name, inputs.policy_name),
+            outputs: RolePolicyOutputs {
+                inputs: inputs.clone(),
+            },
+        })
+    }
+
+    async fn read(
+        &self,
+        ctx: &Context,
+        id: &str,
+        outputs: &RolePolicyOutputs,
+    ) -> Result<ReadOutcome<RolePolicyInputs, RolePolicyOutputs>> {
+        let recorded = &outputs.inputs;
+        let found = ctx
+            .aws
+            .iam
+            .get_role_policy()
+            .role_name(&recorded.role_name)
+            .policy_name(&recorded.policy_name)
+            .send()
+            .await
+            .aws("iam", "GetRolePolicy")
+            .or_gone()?;
+        let Some(policy) = found else {
+            return Ok(ReadOutcome::Gone);
+        };
+        let live = canonical_policy(policy.policy_document()).unwrap_or_default();
+        let inputs = RolePolicyInputs {
+            policy_document: same_or_live(&recorded.policy_document, live),
+            ..recorded.clone()
+        };
+        Ok(ReadOutcome::Found {
+            id: id.to_owned(),
+            outputs: RolePolicyOutputs {
+                inputs: inputs.clone(),
+            },
+            inputs,
+        })
+    }
+
+    async fn update(
+        &self,
+        ctx: &Context,
+        _id: &str,
+        _olds: &RolePolicyOutputs,
+        news: &RolePolicyInputs,
+    ) -> Result<RolePolicyOutputs> {
+        put_policy(
+            ctx,
+            &news.role_name,
+            &news.policy_name,
+            &news.policy_document,
+        )
+        .await?;
+        Ok(RolePolicyOutputs {
+            inputs: news.clone(),
+        })
+    }
+
+    async fn delete(&self, ctx: &Context, _id: &str, outputs: &RolePolicyOutputs) -> Result<()> {
+        ctx.aws
+            .iam
+            .delete_role_policy()
+            .role_name(&outputs.inputs.role_name)
+            .policy_name(&outputs.inputs.policy_name)
+            .send()
+            .await
+            .aws("iam", "DeleteRolePolicy")
+            .or_gone()?;
+        Ok(())
     }
 }

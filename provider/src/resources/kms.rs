@@ -41,6 +41,7 @@ fn default_window() -> u32 {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct KeyOutputs {
+    /// The key's settings.
     #[serde(flatten)]
     pub inputs: KeyInputs,
     /// The key id.
@@ -146,16 +147,15 @@ impl CustomResource for Key {
         outputs: &KeyOutputs,
     ) -> Result<ReadOutcome<KeyInputs, KeyOutputs>> {
         let kms = &ctx.aws.kms;
-        let described = match kms
+        let Some(described) = kms
             .describe_key()
             .key_id(id)
             .send()
             .await
             .aws("kms", "DescribeKey")
-        {
-            Ok(described) => described,
-            Err(error) if error.is_not_found() => return Ok(ReadOutcome::Gone),
-            Err(error) => return Err(error.into()),
+            .or_gone()?
+        else {
+            return Ok(ReadOutcome::Gone);
         };
         let Some(metadata) = described.key_metadata() else {
             return Ok(ReadOutcome::Gone);
@@ -237,9 +237,9 @@ impl CustomResource for Key {
             .send()
             .await
             .aws("kms", "ScheduleKeyDeletion")
+            .or_gone()
         {
             Ok(_) => Ok(()),
-            Err(error) if error.is_not_found() => Ok(()),
             // Already pending deletion.
             Err(error) if error.code.as_deref() == Some("KMSInvalidStateException") => Ok(()),
             Err(error) => Err(error.into()),
@@ -288,17 +288,35 @@ impl Key {
                 .send()
                 .await
                 .aws("kms", "CreateAlias")?;
-            if let Some(old) = olds {
-                let _ = kms.delete_alias().alias_name(&old.alias_name).send().await;
+            // The new alias exists: failing here would make a retry's
+            // CreateAlias collide, so a failure to remove the old one is
+            // reported, not fatal.
+            if let Some(old) = olds
+                && let Err(error) = kms
+                    .delete_alias()
+                    .alias_name(&old.alias_name)
+                    .send()
+                    .await
+                    .aws("kms", "DeleteAlias")
+                    .or_gone()
+            {
+                ctx.warn(format!(
+                    "alias {} still points at key {id}; delete it by hand: {error}",
+                    old.alias_name
+                ))
+                .await;
             }
         }
         if let Some(old) = olds
             && old.tags != news.tags
         {
-            let removed: Vec<String> = old
-                .tags
+            // Compare with the default tags merged in on both sides, so a
+            // key the defaults still set is not removed.
+            let old_tags = ctx.aws.tags_with(&old.tags);
+            let new_tags = ctx.aws.tags_with(&news.tags);
+            let removed: Vec<String> = old_tags
                 .keys()
-                .filter(|k| !news.tags.contains_key(*k))
+                .filter(|k| !new_tags.contains_key(*k))
                 .cloned()
                 .collect();
             if !removed.is_empty() {
@@ -309,17 +327,19 @@ impl Key {
                     .await
                     .aws("kms", "UntagResource")?;
             }
-            let mut request = kms.tag_resource().key_id(id);
-            for (key, value) in ctx.aws.tags_with(&news.tags) {
-                request = request.tags(
-                    aws_sdk_kms::types::Tag::builder()
-                        .tag_key(key)
-                        .tag_value(value)
-                        .build()
-                        .map_err(|e| ProviderError::Internal(e.to_string()))?,
-                );
+            if !new_tags.is_empty() {
+                let mut request = kms.tag_resource().key_id(id);
+                for (key, value) in new_tags {
+                    request = request.tags(
+                        aws_sdk_kms::types::Tag::builder()
+                            .tag_key(key)
+                            .tag_value(value)
+                            .build()
+                            .map_err(|e| ProviderError::Internal(e.to_string()))?,
+                    );
+                }
+                request.send().await.aws("kms", "TagResource")?;
             }
-            request.send().await.aws("kms", "TagResource")?;
         }
         Ok(())
     }
@@ -335,7 +355,60 @@ fn alias_arn(key_arn: &str, alias_name: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
+    use aws_credential_types::Credentials;
+    use aws_sdk_kms::Client;
+    use aws_sdk_kms::operation::tag_resource::TagResourceOutput;
+    use aws_sdk_kms::operation::untag_resource::UntagResourceOutput;
+    use aws_smithy_mocks::{
+        MockResponseInterceptor, Rule, RuleMode, create_mock_http_client, mock,
+    };
+    use tokio_util::sync::CancellationToken;
+
     use super::*;
+    use crate::aws::{AwsClients, ProviderConfig};
+    use crate::engine::EngineLogger;
+
+    async fn context(rules: &[&Rule]) -> Context {
+        let mut interceptor = MockResponseInterceptor::new().rule_mode(RuleMode::MatchAny);
+        for rule in rules {
+            interceptor = interceptor.with_rule(rule);
+        }
+        let config = aws_sdk_kms::Config::builder()
+            .behavior_version(aws_sdk_kms::config::BehaviorVersion::latest())
+            .region(aws_sdk_kms::config::Region::new("us-east-1"))
+            .credentials_provider(Credentials::new("key", "secret", None, None, "unit-test"))
+            .http_client(create_mock_http_client())
+            .interceptor(interceptor)
+            .build();
+        let mut clients = AwsClients::build(&ProviderConfig::default()).await;
+        clients.kms = Client::from_conf(config);
+        Context {
+            aws: Arc::new(clients),
+            engine: Arc::new(EngineLogger::new(None)),
+            urn: "urn:pulumi:dev::p::sagemaker-deployment:kms:Key::k".into(),
+            cancel: CancellationToken::new(),
+            timeout: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn removing_every_tag_untags_without_an_empty_tag_call() {
+        let untag = mock!(Client::untag_resource)
+            .match_requests(|req| req.tag_keys() == ["env"])
+            .then_output(|| UntagResourceOutput::builder().build());
+        let tag = mock!(Client::tag_resource).then_output(|| TagResourceOutput::builder().build());
+        let ctx = context(&[&untag, &tag]).await;
+        let olds = KeyInputs {
+            tags: [("env".to_owned(), "dev".to_owned())].into(),
+            ..inputs()
+        };
+        Key.configure(&ctx, "key-1", Some(&olds), &inputs())
+            .await
+            .unwrap();
+        assert_eq!((untag.num_calls(), tag.num_calls()), (1, 0));
+    }
 
     fn inputs() -> KeyInputs {
         KeyInputs {

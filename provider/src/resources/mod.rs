@@ -19,6 +19,7 @@ pub fn register(builder: RegistryBuilder) -> RegistryBuilder {
         .resource(kms::Key)
         .resource(s3::Bucket)
         .resource(iam::Role)
+        .resource(iam::RolePolicy)
         .resource(sagemaker::model::Model)
         .resource(sagemaker::endpoint_config::EndpointConfig)
         .resource(sagemaker::endpoint::Endpoint)

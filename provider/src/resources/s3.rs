@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::Tags;
-use crate::aws::ResultExt;
+use crate::aws::{OrGone, ResultExt};
 use crate::error::{ProviderError, Result};
 use crate::framework::{Context, Created, CustomResource, Failures, ReadOutcome};
 
@@ -51,6 +51,7 @@ fn default_true() -> bool {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct BucketOutputs {
+    /// The bucket's settings.
     #[serde(flatten)]
     pub inputs: BucketInputs,
     /// The bucket ARN.
@@ -126,16 +127,15 @@ impl CustomResource for Bucket {
         outputs: &BucketOutputs,
     ) -> Result<ReadOutcome<BucketInputs, BucketOutputs>> {
         let s3 = &ctx.aws.s3;
-        match s3
+        let exists = s3
             .head_bucket()
             .bucket(id)
             .send()
             .await
             .aws("s3", "HeadBucket")
-        {
-            Ok(_) => {}
-            Err(error) if error.is_not_found() => return Ok(ReadOutcome::Gone),
-            Err(error) => return Err(error.into()),
+            .or_gone()?;
+        if exists.is_none() {
+            return Ok(ReadOutcome::Gone);
         }
         let versioning = s3
             .get_bucket_versioning()
@@ -145,33 +145,36 @@ impl CustomResource for Bucket {
             .aws("s3", "GetBucketVersioning")?
             .status()
             == Some(&BucketVersioningStatus::Enabled);
-        let kms_key_arn = match s3
+        // "No encryption configuration" and "no policy" read as absent;
+        // any other error (access denied, throttling) fails the read
+        // rather than report drift that is not there.
+        let kms_key_arn = s3
             .get_bucket_encryption()
             .bucket(id)
             .send()
             .await
             .aws("s3", "GetBucketEncryption")
-        {
-            Ok(found) => found
-                .server_side_encryption_configuration()
-                .and_then(|c| c.rules().first())
-                .and_then(|r| r.apply_server_side_encryption_by_default())
-                .and_then(|d| d.kms_master_key_id())
-                .map(str::to_owned),
-            Err(_) => None,
-        };
-        let enforce_tls = match s3
+            .or_gone()?
+            .and_then(|found| {
+                found
+                    .server_side_encryption_configuration()
+                    .and_then(|c| c.rules().first())
+                    .and_then(|r| r.apply_server_side_encryption_by_default())
+                    .and_then(|d| d.kms_master_key_id())
+                    .map(str::to_owned)
+            });
+        let enforce_tls = s3
             .get_bucket_policy()
             .bucket(id)
             .send()
             .await
             .aws("s3", "GetBucketPolicy")
-        {
-            Ok(found) => found
-                .policy()
-                .is_some_and(|p| p.contains("aws:SecureTransport")),
-            Err(_) => false,
-        };
+            .or_gone()?
+            .is_some_and(|found| {
+                found
+                    .policy()
+                    .is_some_and(|p| p.contains("aws:SecureTransport"))
+            });
         let inputs = BucketInputs {
             bucket_name: id.to_owned(),
             kms_key_arn,
@@ -223,9 +226,9 @@ impl CustomResource for Bucket {
             .send()
             .await
             .aws("s3", "DeleteBucket")
+            .or_gone()
         {
             Ok(_) => Ok(()),
-            Err(error) if error.is_not_found() => Ok(()),
             Err(error) if error.code.as_deref() == Some("BucketNotEmpty") => {
                 Err(ProviderError::failed(format!(
                     "bucket {id} is not empty; set forceDestroy to delete its objects with it, or empty it first"
@@ -345,16 +348,15 @@ async fn configure(ctx: &Context, olds: Option<&BucketInputs>, news: &BucketInpu
 async fn empty_bucket(ctx: &Context, bucket: &str) -> Result<()> {
     let s3 = &ctx.aws.s3;
     loop {
-        let listed = match s3
+        let Some(listed) = s3
             .list_object_versions()
             .bucket(bucket)
             .send()
             .await
             .aws("s3", "ListObjectVersions")
-        {
-            Ok(listed) => listed,
-            Err(error) if error.is_not_found() => return Ok(()),
-            Err(error) => return Err(error.into()),
+            .or_gone()?
+        else {
+            return Ok(());
         };
         let mut objects = Vec::new();
         for version in listed.versions() {
@@ -427,7 +429,156 @@ pub fn bucket_name_problem(name: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
+    use aws_credential_types::Credentials;
+    use aws_sdk_s3::Client;
+    use aws_sdk_s3::error::ErrorMetadata;
+    use aws_sdk_s3::operation::get_bucket_encryption::GetBucketEncryptionError;
+    use aws_sdk_s3::operation::get_bucket_policy::{GetBucketPolicyError, GetBucketPolicyOutput};
+    use aws_sdk_s3::operation::get_bucket_versioning::GetBucketVersioningOutput;
+    use aws_sdk_s3::operation::head_bucket::{HeadBucketError, HeadBucketOutput};
+    use aws_smithy_mocks::{
+        MockResponseInterceptor, Rule, RuleMode, create_mock_http_client, mock,
+    };
+    use tokio_util::sync::CancellationToken;
+
     use super::*;
+    use crate::aws::{AwsClients, ProviderConfig};
+    use crate::engine::EngineLogger;
+
+    async fn context(rules: &[&Rule]) -> Context {
+        let mut interceptor = MockResponseInterceptor::new().rule_mode(RuleMode::MatchAny);
+        for rule in rules {
+            interceptor = interceptor.with_rule(rule);
+        }
+        let config = aws_sdk_s3::Config::builder()
+            .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
+            .region(aws_sdk_s3::config::Region::new("us-east-1"))
+            .credentials_provider(Credentials::new("key", "secret", None, None, "unit-test"))
+            .http_client(create_mock_http_client())
+            .interceptor(interceptor)
+            // Throttling answers are final here, not retried with backoff.
+            .retry_config(aws_sdk_s3::config::retry::RetryConfig::disabled())
+            .build();
+        let mut clients = AwsClients::build(&ProviderConfig::default()).await;
+        clients.s3 = Client::from_conf(config);
+        Context {
+            aws: Arc::new(clients),
+            engine: Arc::new(EngineLogger::new(None)),
+            urn: "urn:pulumi:dev::p::sagemaker-deployment:s3:Bucket::b".into(),
+            cancel: CancellationToken::new(),
+            timeout: None,
+        }
+    }
+
+    fn error(code: &str) -> ErrorMetadata {
+        ErrorMetadata::builder()
+            .code(code)
+            .message(format!("{code} says S3"))
+            .build()
+    }
+
+    fn recorded() -> BucketOutputs {
+        BucketOutputs {
+            inputs: BucketInputs {
+                bucket_name: "fraud-artifacts".into(),
+                kms_key_arn: Some("arn:aws:kms:us-east-1:1:key/k".into()),
+                versioning: true,
+                enforce_tls: true,
+                force_destroy: false,
+                keep_on_destroy: false,
+                tags: Tags::new(),
+            },
+            arn: "arn:aws:s3:::fraud-artifacts".into(),
+            region: "us-east-1".into(),
+        }
+    }
+
+    fn exists() -> Rule {
+        mock!(Client::head_bucket).then_output(|| HeadBucketOutput::builder().build())
+    }
+
+    fn versioned() -> Rule {
+        mock!(Client::get_bucket_versioning).then_output(|| {
+            GetBucketVersioningOutput::builder()
+                .status(BucketVersioningStatus::Enabled)
+                .build()
+        })
+    }
+
+    #[tokio::test]
+    async fn no_encryption_configuration_and_no_policy_read_as_absent() {
+        let (head, versioning) = (exists(), versioned());
+        let encryption = mock!(Client::get_bucket_encryption).then_error(|| {
+            GetBucketEncryptionError::generic(error(
+                "ServerSideEncryptionConfigurationNotFoundError",
+            ))
+        });
+        let policy = mock!(Client::get_bucket_policy)
+            .then_error(|| GetBucketPolicyError::generic(error("NoSuchBucketPolicy")));
+        let ctx = context(&[&head, &versioning, &encryption, &policy]).await;
+        match Bucket
+            .read(&ctx, "fraud-artifacts", &recorded())
+            .await
+            .unwrap()
+        {
+            ReadOutcome::Found { inputs, .. } => {
+                assert_eq!(inputs.kms_key_arn, None);
+                assert!(!inputs.enforce_tls);
+                assert!(inputs.versioning);
+            }
+            ReadOutcome::Gone => panic!("the bucket exists"),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_denied_or_throttled_setting_read_fails_instead_of_reporting_drift() {
+        for code in ["AccessDenied", "SlowDown"] {
+            let (head, versioning) = (exists(), versioned());
+            let encryption = mock!(Client::get_bucket_encryption)
+                .then_error(move || GetBucketEncryptionError::generic(error(code)));
+            let policy = mock!(Client::get_bucket_policy).then_output(|| {
+                GetBucketPolicyOutput::builder()
+                    .policy(tls_only_policy("fraud-artifacts"))
+                    .build()
+            });
+            let ctx = context(&[&head, &versioning, &encryption, &policy]).await;
+            let failure = Bucket
+                .read(&ctx, "fraud-artifacts", &recorded())
+                .await
+                .unwrap_err()
+                .to_string();
+            assert!(failure.contains(code), "{failure}");
+        }
+        let (head, versioning) = (exists(), versioned());
+        let encryption = mock!(Client::get_bucket_encryption).then_error(|| {
+            GetBucketEncryptionError::generic(error(
+                "ServerSideEncryptionConfigurationNotFoundError",
+            ))
+        });
+        let policy = mock!(Client::get_bucket_policy)
+            .then_error(|| GetBucketPolicyError::generic(error("AccessDenied")));
+        let ctx = context(&[&head, &versioning, &encryption, &policy]).await;
+        let failure = Bucket
+            .read(&ctx, "fraud-artifacts", &recorded())
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(failure.contains("GetBucketPolicy"), "{failure}");
+    }
+
+    #[tokio::test]
+    async fn a_missing_bucket_reads_as_gone() {
+        let head =
+            mock!(Client::head_bucket).then_error(|| HeadBucketError::generic(error("NotFound")));
+        let ctx = context(&[&head]).await;
+        let outcome = Bucket
+            .read(&ctx, "fraud-artifacts", &recorded())
+            .await
+            .unwrap();
+        assert!(matches!(outcome, ReadOutcome::Gone));
+    }
 
     #[test]
     fn bucket_names_follow_s3_rules() {

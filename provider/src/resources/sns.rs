@@ -27,6 +27,7 @@ pub struct TopicInputs {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TopicOutputs {
+    /// The inputs the topic was created or last updated with.
     #[serde(flatten)]
     pub inputs: TopicInputs,
     /// The topic ARN.
@@ -39,7 +40,7 @@ pub struct Topic;
 #[async_trait]
 impl CustomResource for Topic {
     const TOKEN: &'static str = "sagemaker-deployment:sns:Topic";
-    const UPDATABLE: &'static [&'static str] = &["kmsKeyArn"];
+    const UPDATABLE: &'static [&'static str] = &["kmsKeyArn", "tags"];
 
     type Inputs = TopicInputs;
     type Outputs = TopicOutputs;
@@ -61,17 +62,12 @@ impl CustomResource for Topic {
 
     async fn create(&self, ctx: &Context, inputs: &TopicInputs) -> Result<Created<TopicOutputs>> {
         let mut request = ctx.aws.sns.create_topic().name(&inputs.topic_name);
+        let tags = ctx.aws.tags_with(&inputs.tags);
+        if !tags.is_empty() {
+            request = request.set_tags(Some(sns_tags(&tags)?));
+        }
         if let Some(key) = &inputs.kms_key_arn {
             request = request.attributes("KmsMasterKeyId", key);
-        }
-        for (key, value) in ctx.aws.tags_with(&inputs.tags) {
-            request = request.tags(
-                aws_sdk_sns::types::Tag::builder()
-                    .key(key)
-                    .value(value)
-                    .build()
-                    .map_err(|e| ProviderError::Internal(e.to_string()))?,
-            );
         }
         let created = request.send().await.aws("sns", "CreateTopic")?;
         let arn = created.topic_arn().unwrap_or_default().to_owned();
@@ -90,7 +86,7 @@ impl CustomResource for Topic {
         id: &str,
         outputs: &TopicOutputs,
     ) -> Result<ReadOutcome<TopicInputs, TopicOutputs>> {
-        let found = match ctx
+        let Some(found) = ctx
             .aws
             .sns
             .get_topic_attributes()
@@ -98,10 +94,9 @@ impl CustomResource for Topic {
             .send()
             .await
             .aws("sns", "GetTopicAttributes")
-        {
-            Ok(found) => found,
-            Err(error) if error.is_not_found() => return Ok(ReadOutcome::Gone),
-            Err(error) => return Err(error.into()),
+            .or_gone()?
+        else {
+            return Ok(ReadOutcome::Gone);
         };
         let kms_key_arn = found
             .attributes()
@@ -129,15 +124,20 @@ impl CustomResource for Topic {
         olds: &TopicOutputs,
         news: &TopicInputs,
     ) -> Result<TopicOutputs> {
-        ctx.aws
-            .sns
-            .set_topic_attributes()
-            .topic_arn(id)
-            .attribute_name("KmsMasterKeyId")
-            .attribute_value(news.kms_key_arn.clone().unwrap_or_default())
-            .send()
-            .await
-            .aws("sns", "SetTopicAttributes")?;
+        if olds.inputs.kms_key_arn != news.kms_key_arn {
+            ctx.aws
+                .sns
+                .set_topic_attributes()
+                .topic_arn(id)
+                .attribute_name("KmsMasterKeyId")
+                .attribute_value(news.kms_key_arn.clone().unwrap_or_default())
+                .send()
+                .await
+                .aws("sns", "SetTopicAttributes")?;
+        }
+        if olds.inputs.tags != news.tags {
+            retag(ctx, id, &olds.inputs.tags, &news.tags).await?;
+        }
         Ok(TopicOutputs {
             inputs: news.clone(),
             arn: olds.arn.clone(),
@@ -154,5 +154,178 @@ impl CustomResource for Topic {
             .aws("sns", "DeleteTopic")
             .or_gone()?;
         Ok(())
+    }
+}
+
+/// Brings the topic's tags (with the provider's default tags) from `olds`
+/// to `news`: removes the keys no longer wanted, then sets the rest.
+async fn retag(ctx: &Context, arn: &str, olds: &Tags, news: &Tags) -> Result<()> {
+    let olds = ctx.aws.tags_with(olds);
+    let news = ctx.aws.tags_with(news);
+    let removed: Vec<String> = olds
+        .keys()
+        .filter(|key| !news.contains_key(*key))
+        .cloned()
+        .collect();
+    if !removed.is_empty() {
+        ctx.aws
+            .sns
+            .untag_resource()
+            .resource_arn(arn)
+            .set_tag_keys(Some(removed))
+            .send()
+            .await
+            .aws("sns", "UntagResource")?;
+    }
+    if !news.is_empty() {
+        ctx.aws
+            .sns
+            .tag_resource()
+            .resource_arn(arn)
+            .set_tags(Some(sns_tags(&news)?))
+            .send()
+            .await
+            .aws("sns", "TagResource")?;
+    }
+    Ok(())
+}
+
+/// Tags in SNS's shape.
+fn sns_tags(tags: &Tags) -> Result<Vec<aws_sdk_sns::types::Tag>> {
+    tags.iter()
+        .map(|(key, value)| {
+            aws_sdk_sns::types::Tag::builder()
+                .key(key)
+                .value(value)
+                .build()
+                .map_err(|e| ProviderError::Internal(e.to_string()))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use aws_credential_types::Credentials;
+    use aws_sdk_sns::Client;
+    use aws_sdk_sns::error::ErrorMetadata;
+    use aws_sdk_sns::operation::get_topic_attributes::GetTopicAttributesError;
+    use aws_sdk_sns::operation::set_topic_attributes::SetTopicAttributesOutput;
+    use aws_sdk_sns::operation::tag_resource::TagResourceOutput;
+    use aws_sdk_sns::operation::untag_resource::UntagResourceOutput;
+    use aws_smithy_mocks::{
+        MockResponseInterceptor, Rule, RuleMode, create_mock_http_client, mock,
+    };
+    use tokio_util::sync::CancellationToken;
+
+    use super::*;
+    use crate::aws::{AwsClients, ProviderConfig};
+    use crate::engine::EngineLogger;
+
+    const ARN: &str = "arn:aws:sns:us-east-1:123456789012:fraud-success";
+
+    /// A context whose SNS client answers with `rules` only, and whose
+    /// provider adds the default tag `team=ml`.
+    async fn context(rules: &[&Rule]) -> Context {
+        let mut interceptor = MockResponseInterceptor::new().rule_mode(RuleMode::MatchAny);
+        for rule in rules {
+            interceptor = interceptor.with_rule(rule);
+        }
+        let config = aws_sdk_sns::Config::builder()
+            .behavior_version(aws_sdk_sns::config::BehaviorVersion::latest())
+            .region(aws_sdk_sns::config::Region::new("us-east-1"))
+            .credentials_provider(Credentials::new("key", "secret", None, None, "unit-test"))
+            .http_client(create_mock_http_client())
+            .interceptor(interceptor)
+            .build();
+        let mut clients = AwsClients::build(&ProviderConfig::default()).await;
+        clients.sns = Client::from_conf(config);
+        clients.default_tags = [("team".to_owned(), "ml".to_owned())].into();
+        Context {
+            aws: Arc::new(clients),
+            engine: Arc::new(EngineLogger::new(None)),
+            urn: "urn:pulumi:dev::p::sagemaker-deployment:sns:Topic::t".into(),
+            cancel: CancellationToken::new(),
+            timeout: None,
+        }
+    }
+
+    fn topic(tags: &[(&str, &str)]) -> TopicOutputs {
+        TopicOutputs {
+            inputs: TopicInputs {
+                topic_name: "fraud-success".into(),
+                kms_key_arn: None,
+                tags: tags
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect(),
+            },
+            arn: ARN.into(),
+        }
+    }
+
+    #[test]
+    fn tags_and_the_key_update_in_place() {
+        assert!(Topic::UPDATABLE.contains(&"tags"));
+        assert!(Topic::UPDATABLE.contains(&"kmsKeyArn"));
+        assert!(!Topic::UPDATABLE.contains(&"topicName"));
+    }
+
+    #[tokio::test]
+    async fn a_tag_change_retags_the_topic_by_arn() {
+        let untag = mock!(Client::untag_resource)
+            .match_requests(|req| req.resource_arn() == Some(ARN) && req.tag_keys() == ["env"])
+            .then_output(|| UntagResourceOutput::builder().build());
+        let tag = mock!(Client::tag_resource)
+            .match_requests(|req| {
+                let tags: Vec<(&str, &str)> =
+                    req.tags().iter().map(|t| (t.key(), t.value())).collect();
+                req.resource_arn() == Some(ARN) && tags == [("owner", "fraud-team"), ("team", "ml")]
+            })
+            .then_output(|| TagResourceOutput::builder().build());
+        let attributes = mock!(Client::set_topic_attributes)
+            .then_output(|| SetTopicAttributesOutput::builder().build());
+        let ctx = context(&[&untag, &tag, &attributes]).await;
+        let olds = topic(&[("env", "dev")]);
+        let news = topic(&[("owner", "fraud-team")]).inputs;
+        let outputs = Topic.update(&ctx, ARN, &olds, &news).await.unwrap();
+        assert_eq!((untag.num_calls(), tag.num_calls()), (1, 1));
+        assert_eq!(attributes.num_calls(), 0, "the key did not change");
+        assert_eq!(outputs, topic(&[("owner", "fraud-team")]));
+    }
+
+    #[tokio::test]
+    async fn a_key_change_leaves_the_tags_alone() {
+        let tag = mock!(Client::tag_resource).then_output(|| TagResourceOutput::builder().build());
+        let attributes = mock!(Client::set_topic_attributes)
+            .match_requests(|req| {
+                req.attribute_name() == Some("KmsMasterKeyId")
+                    && req.attribute_value() == Some("alias/fraud")
+            })
+            .then_output(|| SetTopicAttributesOutput::builder().build());
+        let ctx = context(&[&tag, &attributes]).await;
+        let olds = topic(&[("env", "dev")]);
+        let news = TopicInputs {
+            kms_key_arn: Some("alias/fraud".into()),
+            ..olds.inputs.clone()
+        };
+        Topic.update(&ctx, ARN, &olds, &news).await.unwrap();
+        assert_eq!((attributes.num_calls(), tag.num_calls()), (1, 0));
+    }
+
+    #[tokio::test]
+    async fn a_deleted_topic_reads_as_gone() {
+        let get = mock!(Client::get_topic_attributes).then_error(|| {
+            GetTopicAttributesError::generic(
+                ErrorMetadata::builder()
+                    .code("NotFound")
+                    .message("Topic does not exist")
+                    .build(),
+            )
+        });
+        let ctx = context(&[&get]).await;
+        let outcome = Topic.read(&ctx, ARN, &topic(&[])).await.unwrap();
+        assert!(matches!(outcome, ReadOutcome::Gone));
     }
 }

@@ -10,6 +10,174 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
+// The unit of a traffic-shift size.
+type ShiftSizeUnit string
+
+const (
+	// A number of instances (at least 1).
+	ShiftSizeUnit_INSTANCE_COUNT = ShiftSizeUnit("INSTANCE_COUNT")
+	// A percentage of the new fleet's capacity (1-100).
+	ShiftSizeUnit_CAPACITY_PERCENT = ShiftSizeUnit("CAPACITY_PERCENT")
+)
+
+func (ShiftSizeUnit) ElementType() reflect.Type {
+	return reflect.TypeOf((*ShiftSizeUnit)(nil)).Elem()
+}
+
+func (e ShiftSizeUnit) ToShiftSizeUnitOutput() ShiftSizeUnitOutput {
+	return pulumi.ToOutput(e).(ShiftSizeUnitOutput)
+}
+
+func (e ShiftSizeUnit) ToShiftSizeUnitOutputWithContext(ctx context.Context) ShiftSizeUnitOutput {
+	return pulumi.ToOutputWithContext(ctx, e).(ShiftSizeUnitOutput)
+}
+
+func (e ShiftSizeUnit) ToShiftSizeUnitPtrOutput() ShiftSizeUnitPtrOutput {
+	return e.ToShiftSizeUnitPtrOutputWithContext(context.Background())
+}
+
+func (e ShiftSizeUnit) ToShiftSizeUnitPtrOutputWithContext(ctx context.Context) ShiftSizeUnitPtrOutput {
+	return ShiftSizeUnit(e).ToShiftSizeUnitOutputWithContext(ctx).ToShiftSizeUnitPtrOutputWithContext(ctx)
+}
+
+func (e ShiftSizeUnit) ToStringOutput() pulumi.StringOutput {
+	return pulumi.ToOutput(pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e ShiftSizeUnit) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return pulumi.ToOutputWithContext(ctx, pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e ShiftSizeUnit) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringPtrOutputWithContext(context.Background())
+}
+
+func (e ShiftSizeUnit) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringOutputWithContext(ctx).ToStringPtrOutputWithContext(ctx)
+}
+
+type ShiftSizeUnitOutput struct{ *pulumi.OutputState }
+
+func (ShiftSizeUnitOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ShiftSizeUnit)(nil)).Elem()
+}
+
+func (o ShiftSizeUnitOutput) ToShiftSizeUnitOutput() ShiftSizeUnitOutput {
+	return o
+}
+
+func (o ShiftSizeUnitOutput) ToShiftSizeUnitOutputWithContext(ctx context.Context) ShiftSizeUnitOutput {
+	return o
+}
+
+func (o ShiftSizeUnitOutput) ToShiftSizeUnitPtrOutput() ShiftSizeUnitPtrOutput {
+	return o.ToShiftSizeUnitPtrOutputWithContext(context.Background())
+}
+
+func (o ShiftSizeUnitOutput) ToShiftSizeUnitPtrOutputWithContext(ctx context.Context) ShiftSizeUnitPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v ShiftSizeUnit) *ShiftSizeUnit {
+		return &v
+	}).(ShiftSizeUnitPtrOutput)
+}
+
+func (o ShiftSizeUnitOutput) ToStringOutput() pulumi.StringOutput {
+	return o.ToStringOutputWithContext(context.Background())
+}
+
+func (o ShiftSizeUnitOutput) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e ShiftSizeUnit) string {
+		return string(e)
+	}).(pulumi.StringOutput)
+}
+
+func (o ShiftSizeUnitOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o ShiftSizeUnitOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e ShiftSizeUnit) *string {
+		v := string(e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+type ShiftSizeUnitPtrOutput struct{ *pulumi.OutputState }
+
+func (ShiftSizeUnitPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**ShiftSizeUnit)(nil)).Elem()
+}
+
+func (o ShiftSizeUnitPtrOutput) ToShiftSizeUnitPtrOutput() ShiftSizeUnitPtrOutput {
+	return o
+}
+
+func (o ShiftSizeUnitPtrOutput) ToShiftSizeUnitPtrOutputWithContext(ctx context.Context) ShiftSizeUnitPtrOutput {
+	return o
+}
+
+func (o ShiftSizeUnitPtrOutput) Elem() ShiftSizeUnitOutput {
+	return o.ApplyT(func(v *ShiftSizeUnit) ShiftSizeUnit {
+		if v != nil {
+			return *v
+		}
+		var ret ShiftSizeUnit
+		return ret
+	}).(ShiftSizeUnitOutput)
+}
+
+func (o ShiftSizeUnitPtrOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o ShiftSizeUnitPtrOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e *ShiftSizeUnit) *string {
+		if e == nil {
+			return nil
+		}
+		v := string(*e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+// ShiftSizeUnitInput is an input type that accepts values of the ShiftSizeUnit enum
+// A concrete instance of `ShiftSizeUnitInput` can be one of the following:
+//
+//	ShiftSizeUnit_INSTANCE_COUNT
+//	ShiftSizeUnit_CAPACITY_PERCENT
+type ShiftSizeUnitInput interface {
+	pulumi.Input
+
+	ToShiftSizeUnitOutput() ShiftSizeUnitOutput
+	ToShiftSizeUnitOutputWithContext(context.Context) ShiftSizeUnitOutput
+}
+
+var shiftSizeUnitPtrType = reflect.TypeOf((**ShiftSizeUnit)(nil)).Elem()
+
+type ShiftSizeUnitPtrInput interface {
+	pulumi.Input
+
+	ToShiftSizeUnitPtrOutput() ShiftSizeUnitPtrOutput
+	ToShiftSizeUnitPtrOutputWithContext(context.Context) ShiftSizeUnitPtrOutput
+}
+
+type shiftSizeUnitPtr string
+
+func ShiftSizeUnitPtr(v string) ShiftSizeUnitPtrInput {
+	return (*shiftSizeUnitPtr)(&v)
+}
+
+func (*shiftSizeUnitPtr) ElementType() reflect.Type {
+	return shiftSizeUnitPtrType
+}
+
+func (in *shiftSizeUnitPtr) ToShiftSizeUnitPtrOutput() ShiftSizeUnitPtrOutput {
+	return pulumi.ToOutput(in).(ShiftSizeUnitPtrOutput)
+}
+
+func (in *shiftSizeUnitPtr) ToShiftSizeUnitPtrOutputWithContext(ctx context.Context) ShiftSizeUnitPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, in).(ShiftSizeUnitPtrOutput)
+}
+
 // How traffic moves to the new fleet in a blue/green deployment.
 type TrafficShift string
 
@@ -182,8 +350,12 @@ func (in *trafficShiftPtr) ToTrafficShiftPtrOutputWithContext(ctx context.Contex
 }
 
 func init() {
+	pulumi.RegisterInputType(reflect.TypeOf((*ShiftSizeUnitInput)(nil)).Elem(), ShiftSizeUnit("INSTANCE_COUNT"))
+	pulumi.RegisterInputType(reflect.TypeOf((*ShiftSizeUnitPtrInput)(nil)).Elem(), ShiftSizeUnit("INSTANCE_COUNT"))
 	pulumi.RegisterInputType(reflect.TypeOf((*TrafficShiftInput)(nil)).Elem(), TrafficShift("ALL_AT_ONCE"))
 	pulumi.RegisterInputType(reflect.TypeOf((*TrafficShiftPtrInput)(nil)).Elem(), TrafficShift("ALL_AT_ONCE"))
+	pulumi.RegisterOutputType(ShiftSizeUnitOutput{})
+	pulumi.RegisterOutputType(ShiftSizeUnitPtrOutput{})
 	pulumi.RegisterOutputType(TrafficShiftOutput{})
 	pulumi.RegisterOutputType(TrafficShiftPtrOutput{})
 }

@@ -853,9 +853,12 @@ func (o AutoscalingArgsPtrOutput) TargetInvocationsPerInstance() pulumi.Float64P
 
 // A CloudWatch metric chosen by name, namespace, statistic and dimensions.
 type CustomMetric struct {
+	// The metric's dimensions, name to value.
 	Dimensions map[string]string `pulumi:"dimensions"`
-	MetricName string            `pulumi:"metricName"`
-	Namespace  string            `pulumi:"namespace"`
+	// The metric's name.
+	MetricName string `pulumi:"metricName"`
+	// The metric's namespace, e.g. `AWS/SageMaker`.
+	Namespace string `pulumi:"namespace"`
 	// `Average`, `Sum`, `Minimum`, `Maximum` or `SampleCount`.
 	Statistic string `pulumi:"statistic"`
 }
@@ -873,9 +876,12 @@ type CustomMetricInput interface {
 
 // A CloudWatch metric chosen by name, namespace, statistic and dimensions.
 type CustomMetricArgs struct {
+	// The metric's dimensions, name to value.
 	Dimensions pulumi.StringMapInput `pulumi:"dimensions"`
-	MetricName pulumi.StringInput    `pulumi:"metricName"`
-	Namespace  pulumi.StringInput    `pulumi:"namespace"`
+	// The metric's name.
+	MetricName pulumi.StringInput `pulumi:"metricName"`
+	// The metric's namespace, e.g. `AWS/SageMaker`.
+	Namespace pulumi.StringInput `pulumi:"namespace"`
 	// `Average`, `Sum`, `Minimum`, `Maximum` or `SampleCount`.
 	Statistic pulumi.StringInput `pulumi:"statistic"`
 }
@@ -958,14 +964,17 @@ func (o CustomMetricOutput) ToCustomMetricPtrOutputWithContext(ctx context.Conte
 	}).(CustomMetricPtrOutput)
 }
 
+// The metric's dimensions, name to value.
 func (o CustomMetricOutput) Dimensions() pulumi.StringMapOutput {
 	return o.ApplyT(func(v CustomMetric) map[string]string { return v.Dimensions }).(pulumi.StringMapOutput)
 }
 
+// The metric's name.
 func (o CustomMetricOutput) MetricName() pulumi.StringOutput {
 	return o.ApplyT(func(v CustomMetric) string { return v.MetricName }).(pulumi.StringOutput)
 }
 
+// The metric's namespace, e.g. `AWS/SageMaker`.
 func (o CustomMetricOutput) Namespace() pulumi.StringOutput {
 	return o.ApplyT(func(v CustomMetric) string { return v.Namespace }).(pulumi.StringOutput)
 }
@@ -999,6 +1008,7 @@ func (o CustomMetricPtrOutput) Elem() CustomMetricOutput {
 	}).(CustomMetricOutput)
 }
 
+// The metric's dimensions, name to value.
 func (o CustomMetricPtrOutput) Dimensions() pulumi.StringMapOutput {
 	return o.ApplyT(func(v *CustomMetric) map[string]string {
 		if v == nil {
@@ -1008,6 +1018,7 @@ func (o CustomMetricPtrOutput) Dimensions() pulumi.StringMapOutput {
 	}).(pulumi.StringMapOutput)
 }
 
+// The metric's name.
 func (o CustomMetricPtrOutput) MetricName() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *CustomMetric) *string {
 		if v == nil {
@@ -1017,6 +1028,7 @@ func (o CustomMetricPtrOutput) MetricName() pulumi.StringPtrOutput {
 	}).(pulumi.StringPtrOutput)
 }
 
+// The metric's namespace, e.g. `AWS/SageMaker`.
 func (o CustomMetricPtrOutput) Namespace() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *CustomMetric) *string {
 		if v == nil {
@@ -1829,17 +1841,19 @@ func (o ModelSpecArrayOutput) Index(i pulumi.IntInput) ModelSpecOutput {
 
 // Blue/green deployment with traffic shifting and alarm-driven rollback.
 type RolloutPolicy struct {
-	// Canary size (for `CANARY`).
+	// Canary size (only for `CANARY`, which needs it).
 	CanarySize *ShiftSize `pulumi:"canarySize"`
-	// Step size (for `LINEAR`).
+	// Step size (only for `LINEAR`, which needs it).
 	LinearStepSize *ShiftSize `pulumi:"linearStepSize"`
-	// CloudWatch alarms that roll the deployment back when they fire.
+	// CloudWatch alarms (names of 1-255 characters) that roll the
+	// deployment back when they fire.
 	RollbackAlarmNames []string `pulumi:"rollbackAlarmNames"`
-	// Seconds the old fleet stays after the shift, for fast rollback.
+	// Seconds the old fleet stays after the shift, for fast rollback (at
+	// most 3600).
 	TerminationWaitInSeconds *int `pulumi:"terminationWaitInSeconds"`
 	// How traffic shifts.
 	TrafficShift TrafficShift `pulumi:"trafficShift"`
-	// Seconds between shifts (and after the canary).
+	// Seconds between shifts (and after the canary), at most 3600.
 	WaitIntervalInSeconds *int `pulumi:"waitIntervalInSeconds"`
 }
 
@@ -1856,17 +1870,19 @@ type RolloutPolicyInput interface {
 
 // Blue/green deployment with traffic shifting and alarm-driven rollback.
 type RolloutPolicyArgs struct {
-	// Canary size (for `CANARY`).
+	// Canary size (only for `CANARY`, which needs it).
 	CanarySize ShiftSizePtrInput `pulumi:"canarySize"`
-	// Step size (for `LINEAR`).
+	// Step size (only for `LINEAR`, which needs it).
 	LinearStepSize ShiftSizePtrInput `pulumi:"linearStepSize"`
-	// CloudWatch alarms that roll the deployment back when they fire.
+	// CloudWatch alarms (names of 1-255 characters) that roll the
+	// deployment back when they fire.
 	RollbackAlarmNames pulumi.StringArrayInput `pulumi:"rollbackAlarmNames"`
-	// Seconds the old fleet stays after the shift, for fast rollback.
+	// Seconds the old fleet stays after the shift, for fast rollback (at
+	// most 3600).
 	TerminationWaitInSeconds pulumi.IntPtrInput `pulumi:"terminationWaitInSeconds"`
 	// How traffic shifts.
 	TrafficShift TrafficShiftInput `pulumi:"trafficShift"`
-	// Seconds between shifts (and after the canary).
+	// Seconds between shifts (and after the canary), at most 3600.
 	WaitIntervalInSeconds pulumi.IntPtrInput `pulumi:"waitIntervalInSeconds"`
 }
 
@@ -1948,22 +1964,24 @@ func (o RolloutPolicyOutput) ToRolloutPolicyPtrOutputWithContext(ctx context.Con
 	}).(RolloutPolicyPtrOutput)
 }
 
-// Canary size (for `CANARY`).
+// Canary size (only for `CANARY`, which needs it).
 func (o RolloutPolicyOutput) CanarySize() ShiftSizePtrOutput {
 	return o.ApplyT(func(v RolloutPolicy) *ShiftSize { return v.CanarySize }).(ShiftSizePtrOutput)
 }
 
-// Step size (for `LINEAR`).
+// Step size (only for `LINEAR`, which needs it).
 func (o RolloutPolicyOutput) LinearStepSize() ShiftSizePtrOutput {
 	return o.ApplyT(func(v RolloutPolicy) *ShiftSize { return v.LinearStepSize }).(ShiftSizePtrOutput)
 }
 
-// CloudWatch alarms that roll the deployment back when they fire.
+// CloudWatch alarms (names of 1-255 characters) that roll the
+// deployment back when they fire.
 func (o RolloutPolicyOutput) RollbackAlarmNames() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v RolloutPolicy) []string { return v.RollbackAlarmNames }).(pulumi.StringArrayOutput)
 }
 
-// Seconds the old fleet stays after the shift, for fast rollback.
+// Seconds the old fleet stays after the shift, for fast rollback (at
+// most 3600).
 func (o RolloutPolicyOutput) TerminationWaitInSeconds() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v RolloutPolicy) *int { return v.TerminationWaitInSeconds }).(pulumi.IntPtrOutput)
 }
@@ -1973,7 +1991,7 @@ func (o RolloutPolicyOutput) TrafficShift() TrafficShiftOutput {
 	return o.ApplyT(func(v RolloutPolicy) TrafficShift { return v.TrafficShift }).(TrafficShiftOutput)
 }
 
-// Seconds between shifts (and after the canary).
+// Seconds between shifts (and after the canary), at most 3600.
 func (o RolloutPolicyOutput) WaitIntervalInSeconds() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v RolloutPolicy) *int { return v.WaitIntervalInSeconds }).(pulumi.IntPtrOutput)
 }
@@ -2002,7 +2020,7 @@ func (o RolloutPolicyPtrOutput) Elem() RolloutPolicyOutput {
 	}).(RolloutPolicyOutput)
 }
 
-// Canary size (for `CANARY`).
+// Canary size (only for `CANARY`, which needs it).
 func (o RolloutPolicyPtrOutput) CanarySize() ShiftSizePtrOutput {
 	return o.ApplyT(func(v *RolloutPolicy) *ShiftSize {
 		if v == nil {
@@ -2012,7 +2030,7 @@ func (o RolloutPolicyPtrOutput) CanarySize() ShiftSizePtrOutput {
 	}).(ShiftSizePtrOutput)
 }
 
-// Step size (for `LINEAR`).
+// Step size (only for `LINEAR`, which needs it).
 func (o RolloutPolicyPtrOutput) LinearStepSize() ShiftSizePtrOutput {
 	return o.ApplyT(func(v *RolloutPolicy) *ShiftSize {
 		if v == nil {
@@ -2022,7 +2040,8 @@ func (o RolloutPolicyPtrOutput) LinearStepSize() ShiftSizePtrOutput {
 	}).(ShiftSizePtrOutput)
 }
 
-// CloudWatch alarms that roll the deployment back when they fire.
+// CloudWatch alarms (names of 1-255 characters) that roll the
+// deployment back when they fire.
 func (o RolloutPolicyPtrOutput) RollbackAlarmNames() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v *RolloutPolicy) []string {
 		if v == nil {
@@ -2032,7 +2051,8 @@ func (o RolloutPolicyPtrOutput) RollbackAlarmNames() pulumi.StringArrayOutput {
 	}).(pulumi.StringArrayOutput)
 }
 
-// Seconds the old fleet stays after the shift, for fast rollback.
+// Seconds the old fleet stays after the shift, for fast rollback (at
+// most 3600).
 func (o RolloutPolicyPtrOutput) TerminationWaitInSeconds() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v *RolloutPolicy) *int {
 		if v == nil {
@@ -2052,7 +2072,7 @@ func (o RolloutPolicyPtrOutput) TrafficShift() TrafficShiftPtrOutput {
 	}).(TrafficShiftPtrOutput)
 }
 
-// Seconds between shifts (and after the canary).
+// Seconds between shifts (and after the canary), at most 3600.
 func (o RolloutPolicyPtrOutput) WaitIntervalInSeconds() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v *RolloutPolicy) *int {
 		if v == nil {
@@ -2424,8 +2444,8 @@ func (o ServerlessSettingsPtrOutput) ProvisionedConcurrency() pulumi.IntPtrOutpu
 // A share of capacity: instances or percent.
 type ShiftSize struct {
 	// `INSTANCE_COUNT` or `CAPACITY_PERCENT`.
-	Unit string `pulumi:"unit"`
-	// The amount.
+	Unit ShiftSizeUnit `pulumi:"unit"`
+	// The amount: at least 1 instance, or 1-100 percent.
 	Value int `pulumi:"value"`
 }
 
@@ -2443,8 +2463,8 @@ type ShiftSizeInput interface {
 // A share of capacity: instances or percent.
 type ShiftSizeArgs struct {
 	// `INSTANCE_COUNT` or `CAPACITY_PERCENT`.
-	Unit pulumi.StringInput `pulumi:"unit"`
-	// The amount.
+	Unit ShiftSizeUnitInput `pulumi:"unit"`
+	// The amount: at least 1 instance, or 1-100 percent.
 	Value pulumi.IntInput `pulumi:"value"`
 }
 
@@ -2527,11 +2547,11 @@ func (o ShiftSizeOutput) ToShiftSizePtrOutputWithContext(ctx context.Context) Sh
 }
 
 // `INSTANCE_COUNT` or `CAPACITY_PERCENT`.
-func (o ShiftSizeOutput) Unit() pulumi.StringOutput {
-	return o.ApplyT(func(v ShiftSize) string { return v.Unit }).(pulumi.StringOutput)
+func (o ShiftSizeOutput) Unit() ShiftSizeUnitOutput {
+	return o.ApplyT(func(v ShiftSize) ShiftSizeUnit { return v.Unit }).(ShiftSizeUnitOutput)
 }
 
-// The amount.
+// The amount: at least 1 instance, or 1-100 percent.
 func (o ShiftSizeOutput) Value() pulumi.IntOutput {
 	return o.ApplyT(func(v ShiftSize) int { return v.Value }).(pulumi.IntOutput)
 }
@@ -2561,16 +2581,16 @@ func (o ShiftSizePtrOutput) Elem() ShiftSizeOutput {
 }
 
 // `INSTANCE_COUNT` or `CAPACITY_PERCENT`.
-func (o ShiftSizePtrOutput) Unit() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *ShiftSize) *string {
+func (o ShiftSizePtrOutput) Unit() ShiftSizeUnitPtrOutput {
+	return o.ApplyT(func(v *ShiftSize) *ShiftSizeUnit {
 		if v == nil {
 			return nil
 		}
 		return &v.Unit
-	}).(pulumi.StringPtrOutput)
+	}).(ShiftSizeUnitPtrOutput)
 }
 
-// The amount.
+// The amount: at least 1 instance, or 1-100 percent.
 func (o ShiftSizePtrOutput) Value() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v *ShiftSize) *int {
 		if v == nil {
@@ -2582,10 +2602,14 @@ func (o ShiftSizePtrOutput) Value() pulumi.IntPtrOutput {
 
 // One step of a step-scaling policy.
 type Step struct {
+	// Lower bound of the step, as a difference from the alarm threshold
+	// (inclusive); unbounded when unset.
 	LowerBound *float64 `pulumi:"lowerBound"`
 	// Instances to add (or remove, when negative).
-	ScalingAdjustment int      `pulumi:"scalingAdjustment"`
-	UpperBound        *float64 `pulumi:"upperBound"`
+	ScalingAdjustment int `pulumi:"scalingAdjustment"`
+	// Upper bound of the step, as a difference from the alarm threshold
+	// (exclusive); unbounded when unset.
+	UpperBound *float64 `pulumi:"upperBound"`
 }
 
 // StepInput is an input type that accepts StepArgs and StepOutput values.
@@ -2601,10 +2625,14 @@ type StepInput interface {
 
 // One step of a step-scaling policy.
 type StepArgs struct {
+	// Lower bound of the step, as a difference from the alarm threshold
+	// (inclusive); unbounded when unset.
 	LowerBound pulumi.Float64PtrInput `pulumi:"lowerBound"`
 	// Instances to add (or remove, when negative).
-	ScalingAdjustment pulumi.IntInput        `pulumi:"scalingAdjustment"`
-	UpperBound        pulumi.Float64PtrInput `pulumi:"upperBound"`
+	ScalingAdjustment pulumi.IntInput `pulumi:"scalingAdjustment"`
+	// Upper bound of the step, as a difference from the alarm threshold
+	// (exclusive); unbounded when unset.
+	UpperBound pulumi.Float64PtrInput `pulumi:"upperBound"`
 }
 
 func (StepArgs) ElementType() reflect.Type {
@@ -2659,6 +2687,8 @@ func (o StepOutput) ToStepOutputWithContext(ctx context.Context) StepOutput {
 	return o
 }
 
+// Lower bound of the step, as a difference from the alarm threshold
+// (inclusive); unbounded when unset.
 func (o StepOutput) LowerBound() pulumi.Float64PtrOutput {
 	return o.ApplyT(func(v Step) *float64 { return v.LowerBound }).(pulumi.Float64PtrOutput)
 }
@@ -2668,6 +2698,8 @@ func (o StepOutput) ScalingAdjustment() pulumi.IntOutput {
 	return o.ApplyT(func(v Step) int { return v.ScalingAdjustment }).(pulumi.IntOutput)
 }
 
+// Upper bound of the step, as a difference from the alarm threshold
+// (exclusive); unbounded when unset.
 func (o StepOutput) UpperBound() pulumi.Float64PtrOutput {
 	return o.ApplyT(func(v Step) *float64 { return v.UpperBound }).(pulumi.Float64PtrOutput)
 }
@@ -2696,10 +2728,12 @@ func (o StepArrayOutput) Index(i pulumi.IntInput) StepOutput {
 type StepScaling struct {
 	// `ChangeInCapacity`, `ExactCapacity` or `PercentChangeInCapacity`.
 	AdjustmentType string `pulumi:"adjustmentType"`
-	Cooldown       *int   `pulumi:"cooldown"`
+	// Seconds after a scaling activity before the next.
+	Cooldown *int `pulumi:"cooldown"`
 	// `Average`, `Minimum` or `Maximum`.
 	MetricAggregationType *string `pulumi:"metricAggregationType"`
-	Steps                 []Step  `pulumi:"steps"`
+	// The steps, by distance from the alarm threshold.
+	Steps []Step `pulumi:"steps"`
 }
 
 // StepScalingInput is an input type that accepts StepScalingArgs and StepScalingOutput values.
@@ -2717,10 +2751,12 @@ type StepScalingInput interface {
 type StepScalingArgs struct {
 	// `ChangeInCapacity`, `ExactCapacity` or `PercentChangeInCapacity`.
 	AdjustmentType pulumi.StringInput `pulumi:"adjustmentType"`
-	Cooldown       pulumi.IntPtrInput `pulumi:"cooldown"`
+	// Seconds after a scaling activity before the next.
+	Cooldown pulumi.IntPtrInput `pulumi:"cooldown"`
 	// `Average`, `Minimum` or `Maximum`.
 	MetricAggregationType pulumi.StringPtrInput `pulumi:"metricAggregationType"`
-	Steps                 StepArrayInput        `pulumi:"steps"`
+	// The steps, by distance from the alarm threshold.
+	Steps StepArrayInput `pulumi:"steps"`
 }
 
 func (StepScalingArgs) ElementType() reflect.Type {
@@ -2806,6 +2842,7 @@ func (o StepScalingOutput) AdjustmentType() pulumi.StringOutput {
 	return o.ApplyT(func(v StepScaling) string { return v.AdjustmentType }).(pulumi.StringOutput)
 }
 
+// Seconds after a scaling activity before the next.
 func (o StepScalingOutput) Cooldown() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v StepScaling) *int { return v.Cooldown }).(pulumi.IntPtrOutput)
 }
@@ -2815,6 +2852,7 @@ func (o StepScalingOutput) MetricAggregationType() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v StepScaling) *string { return v.MetricAggregationType }).(pulumi.StringPtrOutput)
 }
 
+// The steps, by distance from the alarm threshold.
 func (o StepScalingOutput) Steps() StepArrayOutput {
 	return o.ApplyT(func(v StepScaling) []Step { return v.Steps }).(StepArrayOutput)
 }
@@ -2853,6 +2891,7 @@ func (o StepScalingPtrOutput) AdjustmentType() pulumi.StringPtrOutput {
 	}).(pulumi.StringPtrOutput)
 }
 
+// Seconds after a scaling activity before the next.
 func (o StepScalingPtrOutput) Cooldown() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v *StepScaling) *int {
 		if v == nil {
@@ -2872,6 +2911,7 @@ func (o StepScalingPtrOutput) MetricAggregationType() pulumi.StringPtrOutput {
 	}).(pulumi.StringPtrOutput)
 }
 
+// The steps, by distance from the alarm threshold.
 func (o StepScalingPtrOutput) Steps() StepArrayOutput {
 	return o.ApplyT(func(v *StepScaling) []Step {
 		if v == nil {

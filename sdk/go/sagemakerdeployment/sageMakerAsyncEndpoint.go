@@ -73,6 +73,11 @@ type sageMakerAsyncEndpointArgs struct {
 	Autoscaling *AsyncAutoscalingArgs `pulumi:"autoscaling"`
 	// The endpoint name (the seed's `sageMakerEndpointName`).
 	EndpointName string `pulumi:"endpointName"`
+	// Name of the SageMaker execution role (BaseInfra's `executionRoleName`):
+	// SageMaker publishes notifications with it, so it is granted
+	// `sns:Publish` on exactly the two topics. Without it, grant that
+	// yourself.
+	ExecutionRoleName *string `pulumi:"executionRoleName"`
 	// KMS key for results and the instances' storage (BaseInfra's `kmsKeyArn`).
 	KmsKeyArn *string `pulumi:"kmsKeyArn"`
 	// The variants (the seed's `modelList`).
@@ -97,6 +102,11 @@ type SageMakerAsyncEndpointArgs struct {
 	Autoscaling AsyncAutoscalingArgsPtrInput
 	// The endpoint name (the seed's `sageMakerEndpointName`).
 	EndpointName pulumi.StringInput
+	// Name of the SageMaker execution role (BaseInfra's `executionRoleName`):
+	// SageMaker publishes notifications with it, so it is granted
+	// `sns:Publish` on exactly the two topics. Without it, grant that
+	// yourself.
+	ExecutionRoleName pulumi.StringPtrInput
 	// KMS key for results and the instances' storage (BaseInfra's `kmsKeyArn`).
 	KmsKeyArn pulumi.StringPtrInput
 	// The variants (the seed's `modelList`).

@@ -49,7 +49,13 @@ export class ScalingPolicy extends pulumi.CustomResource {
      * The scalable target's resource id.
      */
     declare public readonly resourceId: pulumi.Output<string>;
+    /**
+     * The scaled dimension.
+     */
     declare public readonly scalableDimension: pulumi.Output<string | undefined>;
+    /**
+     * The service namespace.
+     */
     declare public readonly serviceNamespace: pulumi.Output<string | undefined>;
     /**
      * Step scaling (set this or `targetTracking`).
@@ -110,7 +116,13 @@ export interface ScalingPolicyArgs {
      * The scalable target's resource id.
      */
     resourceId: pulumi.Input<string>;
+    /**
+     * The scaled dimension.
+     */
     scalableDimension?: pulumi.Input<string | undefined>;
+    /**
+     * The service namespace.
+     */
     serviceNamespace?: pulumi.Input<string | undefined>;
     /**
      * Step scaling (set this or `targetTracking`).

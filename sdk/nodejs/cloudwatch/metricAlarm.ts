@@ -39,6 +39,9 @@ export class MetricAlarm extends pulumi.CustomResource {
      * ARNs notified or invoked when the alarm fires.
      */
     declare public readonly alarmActions: pulumi.Output<string[] | undefined>;
+    /**
+     * What the alarm watches for, shown in the console.
+     */
     declare public readonly alarmDescription: pulumi.Output<string | undefined>;
     /**
      * The alarm name.
@@ -52,9 +55,21 @@ export class MetricAlarm extends pulumi.CustomResource {
      * E.g. `GreaterThanOrEqualToThreshold`.
      */
     declare public readonly comparisonOperator: pulumi.Output<string>;
+    /**
+     * The metric's dimensions, name to value.
+     */
     declare public readonly dimensions: pulumi.Output<{[key: string]: string} | undefined>;
+    /**
+     * Periods compared with the threshold before the alarm changes state.
+     */
     declare public readonly evaluationPeriods: pulumi.Output<number>;
+    /**
+     * The metric's name, e.g. `Invocation5XXErrors`.
+     */
     declare public readonly metricName: pulumi.Output<string>;
+    /**
+     * The metric's namespace, e.g. `AWS/SageMaker`.
+     */
     declare public readonly namespace: pulumi.Output<string>;
     /**
      * Seconds per evaluated period.
@@ -64,6 +79,9 @@ export class MetricAlarm extends pulumi.CustomResource {
      * `Average`, `Sum`, `Minimum`, `Maximum` or `SampleCount`.
      */
     declare public readonly statistic: pulumi.Output<string>;
+    /**
+     * The value the statistic is compared with.
+     */
     declare public readonly threshold: pulumi.Output<number>;
     /**
      * `missing`, `notBreaching`, `breaching` or `ignore`.
@@ -146,6 +164,9 @@ export interface MetricAlarmArgs {
      * ARNs notified or invoked when the alarm fires.
      */
     alarmActions?: pulumi.Input<pulumi.Input<string>[] | undefined>;
+    /**
+     * What the alarm watches for, shown in the console.
+     */
     alarmDescription?: pulumi.Input<string | undefined>;
     /**
      * The alarm name.
@@ -155,9 +176,21 @@ export interface MetricAlarmArgs {
      * E.g. `GreaterThanOrEqualToThreshold`.
      */
     comparisonOperator: pulumi.Input<string>;
+    /**
+     * The metric's dimensions, name to value.
+     */
     dimensions?: pulumi.Input<{[key: string]: pulumi.Input<string>} | undefined>;
+    /**
+     * Periods compared with the threshold before the alarm changes state.
+     */
     evaluationPeriods: pulumi.Input<number>;
+    /**
+     * The metric's name, e.g. `Invocation5XXErrors`.
+     */
     metricName: pulumi.Input<string>;
+    /**
+     * The metric's namespace, e.g. `AWS/SageMaker`.
+     */
     namespace: pulumi.Input<string>;
     /**
      * Seconds per evaluated period.
@@ -167,6 +200,9 @@ export interface MetricAlarmArgs {
      * `Average`, `Sum`, `Minimum`, `Maximum` or `SampleCount`.
      */
     statistic: pulumi.Input<string>;
+    /**
+     * The value the statistic is compared with.
+     */
     threshold: pulumi.Input<number>;
     /**
      * `missing`, `notBreaching`, `breaching` or `ignore`.

@@ -10,6 +10,11 @@ export type Role = import("./role").Role;
 export const Role: typeof import("./role").Role = null as any;
 utilities.lazyLoad(exports, ["Role"], () => require("./role"));
 
+export { RolePolicyArgs } from "./rolePolicy";
+export type RolePolicy = import("./rolePolicy").RolePolicy;
+export const RolePolicy: typeof import("./rolePolicy").RolePolicy = null as any;
+utilities.lazyLoad(exports, ["RolePolicy"], () => require("./rolePolicy"));
+
 
 const _module = {
     version: utilities.getVersion(),
@@ -17,6 +22,8 @@ const _module = {
         switch (type) {
             case "sagemaker-deployment:iam:Role":
                 return new Role(name, <any>undefined, { urn })
+            case "sagemaker-deployment:iam:RolePolicy":
+                return new RolePolicy(name, <any>undefined, { urn })
             default:
                 throw new Error(`unknown resource type ${type}`);
         }

@@ -43,7 +43,8 @@ export class Endpoint extends pulumi.CustomResource {
     declare public /*out*/ readonly arn: pulumi.Output<string>;
     /**
      * True when autoscaling owns the instance counts: diff ignores them and
-     * configuration updates retain the running counts and weights.
+     * configuration updates retain the running instance counts (weights and
+     * data capture come from the new configuration).
      */
     declare public readonly autoscalingManaged: pulumi.Output<boolean | undefined>;
     /**
@@ -129,7 +130,8 @@ export class Endpoint extends pulumi.CustomResource {
 export interface EndpointArgs {
     /**
      * True when autoscaling owns the instance counts: diff ignores them and
-     * configuration updates retain the running counts and weights.
+     * configuration updates retain the running instance counts (weights and
+     * data capture come from the new configuration).
      */
     autoscalingManaged?: pulumi.Input<boolean | undefined>;
     /**

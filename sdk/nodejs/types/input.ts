@@ -109,8 +109,17 @@ export interface AutoscalingArgsArgs {
  * A CloudWatch metric chosen by name, namespace, statistic and dimensions.
  */
 export interface CustomMetricArgs {
+    /**
+     * The metric's dimensions, name to value.
+     */
     dimensions?: pulumi.Input<{[key: string]: pulumi.Input<string>} | undefined>;
+    /**
+     * The metric's name.
+     */
     metricName: pulumi.Input<string>;
+    /**
+     * The metric's namespace, e.g. `AWS/SageMaker`.
+     */
     namespace: pulumi.Input<string>;
     /**
      * `Average`, `Sum`, `Minimum`, `Maximum` or `SampleCount`.
@@ -239,19 +248,21 @@ export interface ModelSpecArgs {
  */
 export interface RolloutPolicyArgs {
     /**
-     * Canary size (for `CANARY`).
+     * Canary size (only for `CANARY`, which needs it).
      */
     canarySize?: pulumi.Input<inputs.ShiftSizeArgs | undefined>;
     /**
-     * Step size (for `LINEAR`).
+     * Step size (only for `LINEAR`, which needs it).
      */
     linearStepSize?: pulumi.Input<inputs.ShiftSizeArgs | undefined>;
     /**
-     * CloudWatch alarms that roll the deployment back when they fire.
+     * CloudWatch alarms (names of 1-255 characters) that roll the
+     * deployment back when they fire.
      */
     rollbackAlarmNames?: pulumi.Input<pulumi.Input<string>[] | undefined>;
     /**
-     * Seconds the old fleet stays after the shift, for fast rollback.
+     * Seconds the old fleet stays after the shift, for fast rollback (at
+     * most 3600).
      */
     terminationWaitInSeconds?: pulumi.Input<number | undefined>;
     /**
@@ -259,7 +270,7 @@ export interface RolloutPolicyArgs {
      */
     trafficShift: pulumi.Input<enums.TrafficShift>;
     /**
-     * Seconds between shifts (and after the canary).
+     * Seconds between shifts (and after the canary), at most 3600.
      */
     waitIntervalInSeconds?: pulumi.Input<number | undefined>;
 }
@@ -308,9 +319,9 @@ export interface ShiftSizeArgs {
     /**
      * `INSTANCE_COUNT` or `CAPACITY_PERCENT`.
      */
-    unit: pulumi.Input<string>;
+    unit: pulumi.Input<enums.ShiftSizeUnit>;
     /**
-     * The amount.
+     * The amount: at least 1 instance, or 1-100 percent.
      */
     value: pulumi.Input<number>;
 }
@@ -319,11 +330,19 @@ export interface ShiftSizeArgs {
  * One step of a step-scaling policy.
  */
 export interface StepArgs {
+    /**
+     * Lower bound of the step, as a difference from the alarm threshold
+     * (inclusive); unbounded when unset.
+     */
     lowerBound?: pulumi.Input<number | undefined>;
     /**
      * Instances to add (or remove, when negative).
      */
     scalingAdjustment: pulumi.Input<number>;
+    /**
+     * Upper bound of the step, as a difference from the alarm threshold
+     * (exclusive); unbounded when unset.
+     */
     upperBound?: pulumi.Input<number | undefined>;
 }
 
@@ -335,11 +354,17 @@ export interface StepScalingArgs {
      * `ChangeInCapacity`, `ExactCapacity` or `PercentChangeInCapacity`.
      */
     adjustmentType: pulumi.Input<string>;
+    /**
+     * Seconds after a scaling activity before the next.
+     */
     cooldown?: pulumi.Input<number | undefined>;
     /**
      * `Average`, `Minimum` or `Maximum`.
      */
     metricAggregationType?: pulumi.Input<string | undefined>;
+    /**
+     * The steps, by distance from the alarm threshold.
+     */
     steps: pulumi.Input<pulumi.Input<inputs.StepArgs>[]>;
 }
 

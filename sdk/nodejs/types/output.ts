@@ -40,8 +40,17 @@ export interface AsyncInference {
  * A CloudWatch metric chosen by name, namespace, statistic and dimensions.
  */
 export interface CustomMetric {
+    /**
+     * The metric's dimensions, name to value.
+     */
     dimensions?: {[key: string]: string};
+    /**
+     * The metric's name.
+     */
     metricName: string;
+    /**
+     * The metric's namespace, e.g. `AWS/SageMaker`.
+     */
     namespace: string;
     /**
      * `Average`, `Sum`, `Minimum`, `Maximum` or `SampleCount`.
@@ -110,19 +119,21 @@ export interface Endpoints {
  */
 export interface RolloutPolicy {
     /**
-     * Canary size (for `CANARY`).
+     * Canary size (only for `CANARY`, which needs it).
      */
     canarySize?: outputs.ShiftSize;
     /**
-     * Step size (for `LINEAR`).
+     * Step size (only for `LINEAR`, which needs it).
      */
     linearStepSize?: outputs.ShiftSize;
     /**
-     * CloudWatch alarms that roll the deployment back when they fire.
+     * CloudWatch alarms (names of 1-255 characters) that roll the
+     * deployment back when they fire.
      */
     rollbackAlarmNames?: string[];
     /**
-     * Seconds the old fleet stays after the shift, for fast rollback.
+     * Seconds the old fleet stays after the shift, for fast rollback (at
+     * most 3600).
      */
     terminationWaitInSeconds?: number;
     /**
@@ -130,7 +141,7 @@ export interface RolloutPolicy {
      */
     trafficShift: enums.TrafficShift;
     /**
-     * Seconds between shifts (and after the canary).
+     * Seconds between shifts (and after the canary), at most 3600.
      */
     waitIntervalInSeconds?: number;
 }
@@ -160,9 +171,9 @@ export interface ShiftSize {
     /**
      * `INSTANCE_COUNT` or `CAPACITY_PERCENT`.
      */
-    unit: string;
+    unit: enums.ShiftSizeUnit;
     /**
-     * The amount.
+     * The amount: at least 1 instance, or 1-100 percent.
      */
     value: number;
 }
@@ -171,11 +182,19 @@ export interface ShiftSize {
  * One step of a step-scaling policy.
  */
 export interface Step {
+    /**
+     * Lower bound of the step, as a difference from the alarm threshold
+     * (inclusive); unbounded when unset.
+     */
     lowerBound?: number;
     /**
      * Instances to add (or remove, when negative).
      */
     scalingAdjustment: number;
+    /**
+     * Upper bound of the step, as a difference from the alarm threshold
+     * (exclusive); unbounded when unset.
+     */
     upperBound?: number;
 }
 
@@ -187,11 +206,17 @@ export interface StepScaling {
      * `ChangeInCapacity`, `ExactCapacity` or `PercentChangeInCapacity`.
      */
     adjustmentType: string;
+    /**
+     * Seconds after a scaling activity before the next.
+     */
     cooldown?: number;
     /**
      * `Average`, `Minimum` or `Maximum`.
      */
     metricAggregationType?: string;
+    /**
+     * The steps, by distance from the alarm threshold.
+     */
     steps: outputs.Step[];
 }
 

@@ -69,7 +69,8 @@ _utilities.register(
   "mod": "iam",
   "fqn": "pulumi_sagemaker_deployment.iam",
   "classes": {
-   "sagemaker-deployment:iam:Role": "Role"
+   "sagemaker-deployment:iam:Role": "Role",
+   "sagemaker-deployment:iam:RolePolicy": "RolePolicy"
   }
  },
  {

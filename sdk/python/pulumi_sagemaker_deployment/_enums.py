@@ -7,8 +7,24 @@ import pulumi
 from enum import Enum
 
 __all__ = [
+    'ShiftSizeUnit',
     'TrafficShift',
 ]
+
+
+@pulumi.type_token("sagemaker-deployment:index:ShiftSizeUnit")
+class ShiftSizeUnit(_builtins.str, Enum):
+    """
+    The unit of a traffic-shift size.
+    """
+    INSTANC_E_COUNT = "INSTANCE_COUNT"
+    """
+    A number of instances (at least 1).
+    """
+    CAPACIT_Y_PERCENT = "CAPACITY_PERCENT"
+    """
+    A percentage of the new fleet's capacity (1-100).
+    """
 
 
 @pulumi.type_token("sagemaker-deployment:index:TrafficShift")

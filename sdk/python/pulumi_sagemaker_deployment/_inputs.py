@@ -483,12 +483,21 @@ class CustomMetricArgsDict(TypedDict):
     A CloudWatch metric chosen by name, namespace, statistic and dimensions.
     """
     metric_name: pulumi.Input[_builtins.str]
+    """
+    The metric's name.
+    """
     namespace: pulumi.Input[_builtins.str]
+    """
+    The metric's namespace, e.g. `AWS/SageMaker`.
+    """
     statistic: pulumi.Input[_builtins.str]
     """
     `Average`, `Sum`, `Minimum`, `Maximum` or `SampleCount`.
     """
     dimensions: NotRequired[pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]]]
+    """
+    The metric's dimensions, name to value.
+    """
 
 @pulumi.input_type
 class CustomMetricArgs:
@@ -500,7 +509,10 @@ class CustomMetricArgs:
         """
         A CloudWatch metric chosen by name, namespace, statistic and dimensions.
 
+        :param pulumi.Input[_builtins.str] metric_name: The metric's name.
+        :param pulumi.Input[_builtins.str] namespace: The metric's namespace, e.g. `AWS/SageMaker`.
         :param pulumi.Input[_builtins.str] statistic: `Average`, `Sum`, `Minimum`, `Maximum` or `SampleCount`.
+        :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] dimensions: The metric's dimensions, name to value.
         """
         pulumi.set(__self__, "metric_name", metric_name)
         pulumi.set(__self__, "namespace", namespace)
@@ -511,6 +523,9 @@ class CustomMetricArgs:
     @_builtins.property
     @pulumi.getter(name="metricName")
     def metric_name(self) -> pulumi.Input[_builtins.str]:
+        """
+        The metric's name.
+        """
         return pulumi.get(self, "metric_name")
 
     @metric_name.setter
@@ -520,6 +535,9 @@ class CustomMetricArgs:
     @_builtins.property
     @pulumi.getter
     def namespace(self) -> pulumi.Input[_builtins.str]:
+        """
+        The metric's namespace, e.g. `AWS/SageMaker`.
+        """
         return pulumi.get(self, "namespace")
 
     @namespace.setter
@@ -541,6 +559,9 @@ class CustomMetricArgs:
     @_builtins.property
     @pulumi.getter
     def dimensions(self) -> pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]]:
+        """
+        The metric's dimensions, name to value.
+        """
         return pulumi.get(self, "dimensions")
 
     @dimensions.setter
@@ -1068,23 +1089,25 @@ class RolloutPolicyArgsDict(TypedDict):
     """
     canary_size: NotRequired[pulumi.Input[Optional['ShiftSizeArgsDict']]]
     """
-    Canary size (for `CANARY`).
+    Canary size (only for `CANARY`, which needs it).
     """
     linear_step_size: NotRequired[pulumi.Input[Optional['ShiftSizeArgsDict']]]
     """
-    Step size (for `LINEAR`).
+    Step size (only for `LINEAR`, which needs it).
     """
     rollback_alarm_names: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
     """
-    CloudWatch alarms that roll the deployment back when they fire.
+    CloudWatch alarms (names of 1-255 characters) that roll the
+    deployment back when they fire.
     """
     termination_wait_in_seconds: NotRequired[pulumi.Input[Optional[_builtins.int]]]
     """
-    Seconds the old fleet stays after the shift, for fast rollback.
+    Seconds the old fleet stays after the shift, for fast rollback (at
+    most 3600).
     """
     wait_interval_in_seconds: NotRequired[pulumi.Input[Optional[_builtins.int]]]
     """
-    Seconds between shifts (and after the canary).
+    Seconds between shifts (and after the canary), at most 3600.
     """
 
 @pulumi.input_type
@@ -1100,11 +1123,13 @@ class RolloutPolicyArgs:
         Blue/green deployment with traffic shifting and alarm-driven rollback.
 
         :param pulumi.Input['TrafficShift'] traffic_shift: How traffic shifts.
-        :param pulumi.Input['ShiftSizeArgs'] canary_size: Canary size (for `CANARY`).
-        :param pulumi.Input['ShiftSizeArgs'] linear_step_size: Step size (for `LINEAR`).
-        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] rollback_alarm_names: CloudWatch alarms that roll the deployment back when they fire.
-        :param pulumi.Input[_builtins.int] termination_wait_in_seconds: Seconds the old fleet stays after the shift, for fast rollback.
-        :param pulumi.Input[_builtins.int] wait_interval_in_seconds: Seconds between shifts (and after the canary).
+        :param pulumi.Input['ShiftSizeArgs'] canary_size: Canary size (only for `CANARY`, which needs it).
+        :param pulumi.Input['ShiftSizeArgs'] linear_step_size: Step size (only for `LINEAR`, which needs it).
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] rollback_alarm_names: CloudWatch alarms (names of 1-255 characters) that roll the
+               deployment back when they fire.
+        :param pulumi.Input[_builtins.int] termination_wait_in_seconds: Seconds the old fleet stays after the shift, for fast rollback (at
+               most 3600).
+        :param pulumi.Input[_builtins.int] wait_interval_in_seconds: Seconds between shifts (and after the canary), at most 3600.
         """
         pulumi.set(__self__, "traffic_shift", traffic_shift)
         if canary_size is not None:
@@ -1134,7 +1159,7 @@ class RolloutPolicyArgs:
     @pulumi.getter(name="canarySize")
     def canary_size(self) -> pulumi.Input[Optional['ShiftSizeArgs']]:
         """
-        Canary size (for `CANARY`).
+        Canary size (only for `CANARY`, which needs it).
         """
         return pulumi.get(self, "canary_size")
 
@@ -1146,7 +1171,7 @@ class RolloutPolicyArgs:
     @pulumi.getter(name="linearStepSize")
     def linear_step_size(self) -> pulumi.Input[Optional['ShiftSizeArgs']]:
         """
-        Step size (for `LINEAR`).
+        Step size (only for `LINEAR`, which needs it).
         """
         return pulumi.get(self, "linear_step_size")
 
@@ -1158,7 +1183,8 @@ class RolloutPolicyArgs:
     @pulumi.getter(name="rollbackAlarmNames")
     def rollback_alarm_names(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
         """
-        CloudWatch alarms that roll the deployment back when they fire.
+        CloudWatch alarms (names of 1-255 characters) that roll the
+        deployment back when they fire.
         """
         return pulumi.get(self, "rollback_alarm_names")
 
@@ -1170,7 +1196,8 @@ class RolloutPolicyArgs:
     @pulumi.getter(name="terminationWaitInSeconds")
     def termination_wait_in_seconds(self) -> pulumi.Input[Optional[_builtins.int]]:
         """
-        Seconds the old fleet stays after the shift, for fast rollback.
+        Seconds the old fleet stays after the shift, for fast rollback (at
+        most 3600).
         """
         return pulumi.get(self, "termination_wait_in_seconds")
 
@@ -1182,7 +1209,7 @@ class RolloutPolicyArgs:
     @pulumi.getter(name="waitIntervalInSeconds")
     def wait_interval_in_seconds(self) -> pulumi.Input[Optional[_builtins.int]]:
         """
-        Seconds between shifts (and after the canary).
+        Seconds between shifts (and after the canary), at most 3600.
         """
         return pulumi.get(self, "wait_interval_in_seconds")
 
@@ -1341,46 +1368,46 @@ class ShiftSizeArgsDict(TypedDict):
     """
     A share of capacity: instances or percent.
     """
-    unit: pulumi.Input[_builtins.str]
+    unit: pulumi.Input['ShiftSizeUnit']
     """
     `INSTANCE_COUNT` or `CAPACITY_PERCENT`.
     """
     value: pulumi.Input[_builtins.int]
     """
-    The amount.
+    The amount: at least 1 instance, or 1-100 percent.
     """
 
 @pulumi.input_type
 class ShiftSizeArgs:
     def __init__(__self__, *,
-                 unit: pulumi.Input[_builtins.str],
+                 unit: pulumi.Input['ShiftSizeUnit'],
                  value: pulumi.Input[_builtins.int]):
         """
         A share of capacity: instances or percent.
 
-        :param pulumi.Input[_builtins.str] unit: `INSTANCE_COUNT` or `CAPACITY_PERCENT`.
-        :param pulumi.Input[_builtins.int] value: The amount.
+        :param pulumi.Input['ShiftSizeUnit'] unit: `INSTANCE_COUNT` or `CAPACITY_PERCENT`.
+        :param pulumi.Input[_builtins.int] value: The amount: at least 1 instance, or 1-100 percent.
         """
         pulumi.set(__self__, "unit", unit)
         pulumi.set(__self__, "value", value)
 
     @_builtins.property
     @pulumi.getter
-    def unit(self) -> pulumi.Input[_builtins.str]:
+    def unit(self) -> pulumi.Input['ShiftSizeUnit']:
         """
         `INSTANCE_COUNT` or `CAPACITY_PERCENT`.
         """
         return pulumi.get(self, "unit")
 
     @unit.setter
-    def unit(self, value: pulumi.Input[_builtins.str]):
+    def unit(self, value: pulumi.Input['ShiftSizeUnit']):
         pulumi.set(self, "unit", value)
 
     @_builtins.property
     @pulumi.getter
     def value(self) -> pulumi.Input[_builtins.int]:
         """
-        The amount.
+        The amount: at least 1 instance, or 1-100 percent.
         """
         return pulumi.get(self, "value")
 
@@ -1398,7 +1425,15 @@ class StepArgsDict(TypedDict):
     Instances to add (or remove, when negative).
     """
     lower_bound: NotRequired[pulumi.Input[Optional[_builtins.float]]]
+    """
+    Lower bound of the step, as a difference from the alarm threshold
+    (inclusive); unbounded when unset.
+    """
     upper_bound: NotRequired[pulumi.Input[Optional[_builtins.float]]]
+    """
+    Upper bound of the step, as a difference from the alarm threshold
+    (exclusive); unbounded when unset.
+    """
 
 @pulumi.input_type
 class StepArgs:
@@ -1410,6 +1445,10 @@ class StepArgs:
         One step of a step-scaling policy.
 
         :param pulumi.Input[_builtins.int] scaling_adjustment: Instances to add (or remove, when negative).
+        :param pulumi.Input[_builtins.float] lower_bound: Lower bound of the step, as a difference from the alarm threshold
+               (inclusive); unbounded when unset.
+        :param pulumi.Input[_builtins.float] upper_bound: Upper bound of the step, as a difference from the alarm threshold
+               (exclusive); unbounded when unset.
         """
         pulumi.set(__self__, "scaling_adjustment", scaling_adjustment)
         if lower_bound is not None:
@@ -1432,6 +1471,10 @@ class StepArgs:
     @_builtins.property
     @pulumi.getter(name="lowerBound")
     def lower_bound(self) -> pulumi.Input[Optional[_builtins.float]]:
+        """
+        Lower bound of the step, as a difference from the alarm threshold
+        (inclusive); unbounded when unset.
+        """
         return pulumi.get(self, "lower_bound")
 
     @lower_bound.setter
@@ -1441,6 +1484,10 @@ class StepArgs:
     @_builtins.property
     @pulumi.getter(name="upperBound")
     def upper_bound(self) -> pulumi.Input[Optional[_builtins.float]]:
+        """
+        Upper bound of the step, as a difference from the alarm threshold
+        (exclusive); unbounded when unset.
+        """
         return pulumi.get(self, "upper_bound")
 
     @upper_bound.setter
@@ -1457,7 +1504,13 @@ class StepScalingArgsDict(TypedDict):
     `ChangeInCapacity`, `ExactCapacity` or `PercentChangeInCapacity`.
     """
     steps: pulumi.Input[Sequence[pulumi.Input['StepArgsDict']]]
+    """
+    The steps, by distance from the alarm threshold.
+    """
     cooldown: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    """
+    Seconds after a scaling activity before the next.
+    """
     metric_aggregation_type: NotRequired[pulumi.Input[Optional[_builtins.str]]]
     """
     `Average`, `Minimum` or `Maximum`.
@@ -1474,6 +1527,8 @@ class StepScalingArgs:
         Scale by steps when an alarm fires.
 
         :param pulumi.Input[_builtins.str] adjustment_type: `ChangeInCapacity`, `ExactCapacity` or `PercentChangeInCapacity`.
+        :param pulumi.Input[Sequence[pulumi.Input['StepArgs']]] steps: The steps, by distance from the alarm threshold.
+        :param pulumi.Input[_builtins.int] cooldown: Seconds after a scaling activity before the next.
         :param pulumi.Input[_builtins.str] metric_aggregation_type: `Average`, `Minimum` or `Maximum`.
         """
         pulumi.set(__self__, "adjustment_type", adjustment_type)
@@ -1498,6 +1553,9 @@ class StepScalingArgs:
     @_builtins.property
     @pulumi.getter
     def steps(self) -> pulumi.Input[Sequence[pulumi.Input['StepArgs']]]:
+        """
+        The steps, by distance from the alarm threshold.
+        """
         return pulumi.get(self, "steps")
 
     @steps.setter
@@ -1507,6 +1565,9 @@ class StepScalingArgs:
     @_builtins.property
     @pulumi.getter
     def cooldown(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        Seconds after a scaling activity before the next.
+        """
         return pulumi.get(self, "cooldown")
 
     @cooldown.setter

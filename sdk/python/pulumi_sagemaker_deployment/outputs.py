@@ -172,7 +172,10 @@ class CustomMetric(dict):
         """
         A CloudWatch metric chosen by name, namespace, statistic and dimensions.
 
+        :param _builtins.str metric_name: The metric's name.
+        :param _builtins.str namespace: The metric's namespace, e.g. `AWS/SageMaker`.
         :param _builtins.str statistic: `Average`, `Sum`, `Minimum`, `Maximum` or `SampleCount`.
+        :param Mapping[str, _builtins.str] dimensions: The metric's dimensions, name to value.
         """
         pulumi.set(__self__, "metric_name", metric_name)
         pulumi.set(__self__, "namespace", namespace)
@@ -183,11 +186,17 @@ class CustomMetric(dict):
     @_builtins.property
     @pulumi.getter(name="metricName")
     def metric_name(self) -> _builtins.str:
+        """
+        The metric's name.
+        """
         return pulumi.get(self, "metric_name")
 
     @_builtins.property
     @pulumi.getter
     def namespace(self) -> _builtins.str:
+        """
+        The metric's namespace, e.g. `AWS/SageMaker`.
+        """
         return pulumi.get(self, "namespace")
 
     @_builtins.property
@@ -201,6 +210,9 @@ class CustomMetric(dict):
     @_builtins.property
     @pulumi.getter
     def dimensions(self) -> Optional[Mapping[str, _builtins.str]]:
+        """
+        The metric's dimensions, name to value.
+        """
         return pulumi.get(self, "dimensions")
 
 
@@ -424,11 +436,13 @@ class RolloutPolicy(dict):
         Blue/green deployment with traffic shifting and alarm-driven rollback.
 
         :param 'TrafficShift' traffic_shift: How traffic shifts.
-        :param 'ShiftSize' canary_size: Canary size (for `CANARY`).
-        :param 'ShiftSize' linear_step_size: Step size (for `LINEAR`).
-        :param Sequence[_builtins.str] rollback_alarm_names: CloudWatch alarms that roll the deployment back when they fire.
-        :param _builtins.int termination_wait_in_seconds: Seconds the old fleet stays after the shift, for fast rollback.
-        :param _builtins.int wait_interval_in_seconds: Seconds between shifts (and after the canary).
+        :param 'ShiftSize' canary_size: Canary size (only for `CANARY`, which needs it).
+        :param 'ShiftSize' linear_step_size: Step size (only for `LINEAR`, which needs it).
+        :param Sequence[_builtins.str] rollback_alarm_names: CloudWatch alarms (names of 1-255 characters) that roll the
+               deployment back when they fire.
+        :param _builtins.int termination_wait_in_seconds: Seconds the old fleet stays after the shift, for fast rollback (at
+               most 3600).
+        :param _builtins.int wait_interval_in_seconds: Seconds between shifts (and after the canary), at most 3600.
         """
         pulumi.set(__self__, "traffic_shift", traffic_shift)
         if canary_size is not None:
@@ -454,7 +468,7 @@ class RolloutPolicy(dict):
     @pulumi.getter(name="canarySize")
     def canary_size(self) -> Optional['outputs.ShiftSize']:
         """
-        Canary size (for `CANARY`).
+        Canary size (only for `CANARY`, which needs it).
         """
         return pulumi.get(self, "canary_size")
 
@@ -462,7 +476,7 @@ class RolloutPolicy(dict):
     @pulumi.getter(name="linearStepSize")
     def linear_step_size(self) -> Optional['outputs.ShiftSize']:
         """
-        Step size (for `LINEAR`).
+        Step size (only for `LINEAR`, which needs it).
         """
         return pulumi.get(self, "linear_step_size")
 
@@ -470,7 +484,8 @@ class RolloutPolicy(dict):
     @pulumi.getter(name="rollbackAlarmNames")
     def rollback_alarm_names(self) -> Optional[Sequence[_builtins.str]]:
         """
-        CloudWatch alarms that roll the deployment back when they fire.
+        CloudWatch alarms (names of 1-255 characters) that roll the
+        deployment back when they fire.
         """
         return pulumi.get(self, "rollback_alarm_names")
 
@@ -478,7 +493,8 @@ class RolloutPolicy(dict):
     @pulumi.getter(name="terminationWaitInSeconds")
     def termination_wait_in_seconds(self) -> Optional[_builtins.int]:
         """
-        Seconds the old fleet stays after the shift, for fast rollback.
+        Seconds the old fleet stays after the shift, for fast rollback (at
+        most 3600).
         """
         return pulumi.get(self, "termination_wait_in_seconds")
 
@@ -486,7 +502,7 @@ class RolloutPolicy(dict):
     @pulumi.getter(name="waitIntervalInSeconds")
     def wait_interval_in_seconds(self) -> Optional[_builtins.int]:
         """
-        Seconds between shifts (and after the canary).
+        Seconds between shifts (and after the canary), at most 3600.
         """
         return pulumi.get(self, "wait_interval_in_seconds")
 
@@ -564,20 +580,20 @@ class ShiftSize(dict):
     A share of capacity: instances or percent.
     """
     def __init__(__self__, *,
-                 unit: _builtins.str,
+                 unit: 'ShiftSizeUnit',
                  value: _builtins.int):
         """
         A share of capacity: instances or percent.
 
-        :param _builtins.str unit: `INSTANCE_COUNT` or `CAPACITY_PERCENT`.
-        :param _builtins.int value: The amount.
+        :param 'ShiftSizeUnit' unit: `INSTANCE_COUNT` or `CAPACITY_PERCENT`.
+        :param _builtins.int value: The amount: at least 1 instance, or 1-100 percent.
         """
         pulumi.set(__self__, "unit", unit)
         pulumi.set(__self__, "value", value)
 
     @_builtins.property
     @pulumi.getter
-    def unit(self) -> _builtins.str:
+    def unit(self) -> 'ShiftSizeUnit':
         """
         `INSTANCE_COUNT` or `CAPACITY_PERCENT`.
         """
@@ -587,7 +603,7 @@ class ShiftSize(dict):
     @pulumi.getter
     def value(self) -> _builtins.int:
         """
-        The amount.
+        The amount: at least 1 instance, or 1-100 percent.
         """
         return pulumi.get(self, "value")
 
@@ -626,6 +642,10 @@ class Step(dict):
         One step of a step-scaling policy.
 
         :param _builtins.int scaling_adjustment: Instances to add (or remove, when negative).
+        :param _builtins.float lower_bound: Lower bound of the step, as a difference from the alarm threshold
+               (inclusive); unbounded when unset.
+        :param _builtins.float upper_bound: Upper bound of the step, as a difference from the alarm threshold
+               (exclusive); unbounded when unset.
         """
         pulumi.set(__self__, "scaling_adjustment", scaling_adjustment)
         if lower_bound is not None:
@@ -644,11 +664,19 @@ class Step(dict):
     @_builtins.property
     @pulumi.getter(name="lowerBound")
     def lower_bound(self) -> Optional[_builtins.float]:
+        """
+        Lower bound of the step, as a difference from the alarm threshold
+        (inclusive); unbounded when unset.
+        """
         return pulumi.get(self, "lower_bound")
 
     @_builtins.property
     @pulumi.getter(name="upperBound")
     def upper_bound(self) -> Optional[_builtins.float]:
+        """
+        Upper bound of the step, as a difference from the alarm threshold
+        (exclusive); unbounded when unset.
+        """
         return pulumi.get(self, "upper_bound")
 
 
@@ -685,6 +713,8 @@ class StepScaling(dict):
         Scale by steps when an alarm fires.
 
         :param _builtins.str adjustment_type: `ChangeInCapacity`, `ExactCapacity` or `PercentChangeInCapacity`.
+        :param Sequence['Step'] steps: The steps, by distance from the alarm threshold.
+        :param _builtins.int cooldown: Seconds after a scaling activity before the next.
         :param _builtins.str metric_aggregation_type: `Average`, `Minimum` or `Maximum`.
         """
         pulumi.set(__self__, "adjustment_type", adjustment_type)
@@ -705,11 +735,17 @@ class StepScaling(dict):
     @_builtins.property
     @pulumi.getter
     def steps(self) -> Sequence['outputs.Step']:
+        """
+        The steps, by distance from the alarm threshold.
+        """
         return pulumi.get(self, "steps")
 
     @_builtins.property
     @pulumi.getter
     def cooldown(self) -> Optional[_builtins.int]:
+        """
+        Seconds after a scaling activity before the next.
+        """
         return pulumi.get(self, "cooldown")
 
     @_builtins.property

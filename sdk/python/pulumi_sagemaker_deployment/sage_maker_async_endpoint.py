@@ -27,6 +27,7 @@ class SageMakerAsyncEndpointArgs:
                  output_bucket_name: pulumi.Input[_builtins.str],
                  async_config: pulumi.Input[Optional['AsyncSettingsArgs']] = None,
                  autoscaling: pulumi.Input[Optional['AsyncAutoscalingArgsArgs']] = None,
+                 execution_role_name: pulumi.Input[Optional[_builtins.str]] = None,
                  kms_key_arn: pulumi.Input[Optional[_builtins.str]] = None,
                  notifications: pulumi.Input[Optional[_builtins.bool]] = None,
                  rollout: pulumi.Input[Optional['RolloutPolicyArgs']] = None,
@@ -40,6 +41,10 @@ class SageMakerAsyncEndpointArgs:
         :param pulumi.Input[_builtins.str] output_bucket_name: Bucket for results and failures (BaseInfra's `asyncOutputBucketName`).
         :param pulumi.Input['AsyncSettingsArgs'] async_config: The seed's `asyncConfig`.
         :param pulumi.Input['AsyncAutoscalingArgsArgs'] autoscaling: Backlog-driven autoscaling per variant.
+        :param pulumi.Input[_builtins.str] execution_role_name: Name of the SageMaker execution role (BaseInfra's `executionRoleName`):
+               SageMaker publishes notifications with it, so it is granted
+               `sns:Publish` on exactly the two topics. Without it, grant that
+               yourself.
         :param pulumi.Input[_builtins.str] kms_key_arn: KMS key for results and the instances' storage (BaseInfra's `kmsKeyArn`).
         :param pulumi.Input[_builtins.bool] notifications: Create SNS success and error topics (default true).
         :param pulumi.Input['RolloutPolicyArgs'] rollout: Blue/green rollout of configuration changes.
@@ -53,6 +58,8 @@ class SageMakerAsyncEndpointArgs:
             pulumi.set(__self__, "async_config", async_config)
         if autoscaling is not None:
             pulumi.set(__self__, "autoscaling", autoscaling)
+        if execution_role_name is not None:
+            pulumi.set(__self__, "execution_role_name", execution_role_name)
         if kms_key_arn is not None:
             pulumi.set(__self__, "kms_key_arn", kms_key_arn)
         if notifications is not None:
@@ -135,6 +142,21 @@ class SageMakerAsyncEndpointArgs:
         pulumi.set(self, "autoscaling", value)
 
     @_builtins.property
+    @pulumi.getter(name="executionRoleName")
+    def execution_role_name(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Name of the SageMaker execution role (BaseInfra's `executionRoleName`):
+        SageMaker publishes notifications with it, so it is granted
+        `sns:Publish` on exactly the two topics. Without it, grant that
+        yourself.
+        """
+        return pulumi.get(self, "execution_role_name")
+
+    @execution_role_name.setter
+    def execution_role_name(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "execution_role_name", value)
+
+    @_builtins.property
     @pulumi.getter(name="kmsKeyArn")
     def kms_key_arn(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
@@ -192,6 +214,7 @@ class SageMakerAsyncEndpoint(pulumi.ComponentResource):
                  async_config: pulumi.Input[Optional[Union['AsyncSettingsArgs', 'AsyncSettingsArgsDict']]] = None,
                  autoscaling: pulumi.Input[Optional[Union['AsyncAutoscalingArgsArgs', 'AsyncAutoscalingArgsArgsDict']]] = None,
                  endpoint_name: pulumi.Input[Optional[_builtins.str]] = None,
+                 execution_role_name: pulumi.Input[Optional[_builtins.str]] = None,
                  kms_key_arn: pulumi.Input[Optional[_builtins.str]] = None,
                  model_list: pulumi.Input[Optional[Sequence[pulumi.Input[Union['ModelSpecArgs', 'ModelSpecArgsDict']]]]] = None,
                  model_names: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
@@ -211,6 +234,10 @@ class SageMakerAsyncEndpoint(pulumi.ComponentResource):
         :param pulumi.Input[Union['AsyncSettingsArgs', 'AsyncSettingsArgsDict']] async_config: The seed's `asyncConfig`.
         :param pulumi.Input[Union['AsyncAutoscalingArgsArgs', 'AsyncAutoscalingArgsArgsDict']] autoscaling: Backlog-driven autoscaling per variant.
         :param pulumi.Input[_builtins.str] endpoint_name: The endpoint name (the seed's `sageMakerEndpointName`).
+        :param pulumi.Input[_builtins.str] execution_role_name: Name of the SageMaker execution role (BaseInfra's `executionRoleName`):
+               SageMaker publishes notifications with it, so it is granted
+               `sns:Publish` on exactly the two topics. Without it, grant that
+               yourself.
         :param pulumi.Input[_builtins.str] kms_key_arn: KMS key for results and the instances' storage (BaseInfra's `kmsKeyArn`).
         :param pulumi.Input[Sequence[pulumi.Input[Union['ModelSpecArgs', 'ModelSpecArgsDict']]]] model_list: The variants (the seed's `modelList`).
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] model_names: SageMaker model names in `modelList` order (SageMakerModel's `modelNames`).
@@ -249,6 +276,7 @@ class SageMakerAsyncEndpoint(pulumi.ComponentResource):
                  async_config: pulumi.Input[Optional[Union['AsyncSettingsArgs', 'AsyncSettingsArgsDict']]] = None,
                  autoscaling: pulumi.Input[Optional[Union['AsyncAutoscalingArgsArgs', 'AsyncAutoscalingArgsArgsDict']]] = None,
                  endpoint_name: pulumi.Input[Optional[_builtins.str]] = None,
+                 execution_role_name: pulumi.Input[Optional[_builtins.str]] = None,
                  kms_key_arn: pulumi.Input[Optional[_builtins.str]] = None,
                  model_list: pulumi.Input[Optional[Sequence[pulumi.Input[Union['ModelSpecArgs', 'ModelSpecArgsDict']]]]] = None,
                  model_names: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
@@ -272,6 +300,7 @@ class SageMakerAsyncEndpoint(pulumi.ComponentResource):
             if endpoint_name is None and not opts.urn:
                 raise TypeError("Missing required property 'endpoint_name'")
             __props__.__dict__["endpoint_name"] = endpoint_name
+            __props__.__dict__["execution_role_name"] = execution_role_name
             __props__.__dict__["kms_key_arn"] = kms_key_arn
             if model_list is None and not opts.urn:
                 raise TypeError("Missing required property 'model_list'")

@@ -1,28 +1,44 @@
 //! `sagemaker-deployment:sagemaker:Endpoint`: a SageMaker endpoint with
 //! verified rollouts.
 //!
+//! Every change first waits until the endpoint is settled (an autoscaling
+//! activity or an interrupted earlier update leaves it Updating, and
+//! SageMaker refuses to update an endpoint in progress).
+//!
 //! A change of configuration calls UpdateEndpoint, waits, and checks that
 //! the endpoint really runs the new configuration (SageMaker rolls back a
 //! failed update silently: that is reported as a failure with its reason).
-//! The old configuration is a separate resource, deleted by the engine only
-//! after this update succeeded. A change of weights or counts alone uses
-//! UpdateEndpointWeightsAndCapacities, with no new configuration.
+//! The new configuration brings its own weights, counts and data capture;
+//! with autoscaling attached only the running instance counts are retained.
+//! An endpoint that already runs the new configuration (a retried update)
+//! is not updated again. The old configuration is a separate resource,
+//! deleted by the engine only after this update succeeded. Once the switch
+//! is verified, a later failure of the same update (tags) is reported as a
+//! partial failure that records the new configuration, so that the next
+//! `up` does not roll the fleet out again.
+//!
+//! A change of weights or counts alone uses UpdateEndpointWeightsAndCapacities,
+//! with no new configuration: one call for all weights, then one call per
+//! variant whose instance count changes (the API changes the capacity of
+//! one variant per call), each followed by a wait for InService.
 
 use std::collections::BTreeMap;
-use std::time::Duration;
 
 use async_trait::async_trait;
 use aws_sdk_sagemaker::types::{
     Alarm, AutoRollbackConfig, BlueGreenUpdatePolicy, CapacitySize, CapacitySizeType,
     DeploymentConfig, DesiredWeightAndCapacity, EndpointStatus, TrafficRoutingConfig,
-    TrafficRoutingConfigType,
+    TrafficRoutingConfigType, VariantProperty, VariantPropertyType,
 };
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use tokio::time::Instant;
 
 use super::sagemaker_tags;
-use super::status::{describe, is_transitional, status_text};
-use crate::aws::ResultExt;
+use super::status::{
+    DEFAULT_TIMEOUT, Settled, describe, status_text, wait_settled, wait_settled_or_gone,
+};
+use crate::aws::{AwsErrorKind, ResultExt};
 use crate::error::{ProviderError, Result};
 use crate::framework::naming::sagemaker_name_problem;
 use crate::framework::{
@@ -43,13 +59,32 @@ pub enum TrafficShift {
     Linear,
 }
 
+/// The unit of a traffic-shift size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ShiftSizeUnit {
+    /// A number of instances (at least 1).
+    InstanceCount,
+    /// A percentage of the new fleet's capacity (1-100).
+    CapacityPercent,
+}
+
+impl ShiftSizeUnit {
+    fn capacity_size_type(self) -> CapacitySizeType {
+        match self {
+            ShiftSizeUnit::InstanceCount => CapacitySizeType::InstanceCount,
+            ShiftSizeUnit::CapacityPercent => CapacitySizeType::CapacityPercent,
+        }
+    }
+}
+
 /// A share of capacity: instances or percent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ShiftSize {
     /// `INSTANCE_COUNT` or `CAPACITY_PERCENT`.
-    pub unit: String,
-    /// The amount.
+    pub unit: ShiftSizeUnit,
+    /// The amount: at least 1 instance, or 1-100 percent.
     pub value: u32,
 }
 
@@ -59,19 +94,21 @@ pub struct ShiftSize {
 pub struct RolloutPolicy {
     /// How traffic shifts.
     pub traffic_shift: TrafficShift,
-    /// Seconds between shifts (and after the canary).
+    /// Seconds between shifts (and after the canary), at most 3600.
     #[serde(default = "default_wait")]
     pub wait_interval_in_seconds: u32,
-    /// Canary size (for `CANARY`).
+    /// Canary size (only for `CANARY`, which needs it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub canary_size: Option<ShiftSize>,
-    /// Step size (for `LINEAR`).
+    /// Step size (only for `LINEAR`, which needs it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub linear_step_size: Option<ShiftSize>,
-    /// Seconds the old fleet stays after the shift, for fast rollback.
+    /// Seconds the old fleet stays after the shift, for fast rollback (at
+    /// most 3600).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub termination_wait_in_seconds: Option<u32>,
-    /// CloudWatch alarms that roll the deployment back when they fire.
+    /// CloudWatch alarms (names of 1-255 characters) that roll the
+    /// deployment back when they fire.
     #[serde(default)]
     pub rollback_alarm_names: Vec<String>,
 }
@@ -95,7 +132,8 @@ pub struct EndpointInputs {
     #[serde(default)]
     pub variant_instance_counts: BTreeMap<String, u32>,
     /// True when autoscaling owns the instance counts: diff ignores them and
-    /// configuration updates retain the running counts and weights.
+    /// configuration updates retain the running instance counts (weights and
+    /// data capture come from the new configuration).
     #[serde(default)]
     pub autoscaling_managed: bool,
     /// Blue/green rollout for configuration updates.
@@ -110,6 +148,7 @@ pub struct EndpointInputs {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct EndpointOutputs {
+    /// The inputs the endpoint was last deployed with.
     #[serde(flatten)]
     pub inputs: EndpointInputs,
     /// The endpoint ARN.
@@ -123,9 +162,6 @@ pub struct EndpointOutputs {
 
 /// The endpoint resource.
 pub struct Endpoint;
-
-/// Longest wait for an endpoint to settle unless a custom timeout is set.
-const DEFAULT_TIMEOUT: Duration = Duration::from_secs(90 * 60);
 
 #[async_trait]
 impl CustomResource for Endpoint {
@@ -187,6 +223,7 @@ impl CustomResource for Endpoint {
         ctx: &Context,
         inputs: &EndpointInputs,
     ) -> Result<Created<EndpointOutputs>> {
+        let started = Instant::now();
         let mut request = ctx
             .aws
             .sagemaker
@@ -207,27 +244,23 @@ impl CustomResource for Endpoint {
         };
         // From here on the endpoint exists: every failure returns it with its
         // id so that the engine records it and nothing is orphaned.
-        let settled = wait_settled(ctx, &inputs.endpoint_name, "creating endpoint").await;
+        let settled = wait_settled(ctx, started, &inputs.endpoint_name, "creating endpoint").await;
         let reason = match settled {
-            Ok(Settled { status, .. }) if status == EndpointStatus::InService => {
-                outputs.endpoint_status = status.as_str().to_owned();
+            Ok(settled) if settled.in_service() => {
+                outputs.endpoint_status = settled.status.as_str().to_owned();
                 return Ok(Created {
                     id: inputs.endpoint_name.clone(),
                     outputs,
                 });
             }
-            Ok(Settled {
-                status,
-                failure_reason,
-                ..
-            }) => {
-                outputs.endpoint_status = status.as_str().to_owned();
-                outputs.failure_reason = failure_reason.clone();
+            Ok(settled) => {
+                outputs.endpoint_status = settled.status.as_str().to_owned();
+                outputs.failure_reason = settled.failure_reason.clone();
                 format!(
                     "endpoint {} is {} instead of InService: {}",
                     inputs.endpoint_name,
-                    status.as_str(),
-                    failure_reason.unwrap_or_else(|| "SageMaker gave no reason".to_owned())
+                    settled.status.as_str(),
+                    settled.reason()
                 )
             }
             Err(error) => format!(
@@ -302,116 +335,35 @@ impl CustomResource for Endpoint {
         olds: &EndpointOutputs,
         news: &EndpointInputs,
     ) -> Result<EndpointOutputs> {
-        let sagemaker = &ctx.aws.sagemaker;
+        let started = Instant::now();
         let old = &olds.inputs;
-        let config_changed = old.endpoint_config_name != news.endpoint_config_name;
-        if config_changed {
-            let mut request = sagemaker
-                .update_endpoint()
-                .endpoint_name(id)
-                .endpoint_config_name(&news.endpoint_config_name)
-                .retain_all_variant_properties(news.autoscaling_managed);
-            if let Some(rollout) = &news.rollout {
-                request = request.deployment_config(deployment_config(rollout));
-            }
-            request.send().await.aws("sagemaker", "UpdateEndpoint")?;
-            ctx.info(format!(
-                "switching endpoint {id} to configuration {}",
-                news.endpoint_config_name
-            ))
-            .await;
-            let settled = wait_settled(ctx, id, "updating endpoint").await?;
-            if settled.status != EndpointStatus::InService
-                || settled.config_name != news.endpoint_config_name
-            {
-                return Err(ProviderError::failed(format!(
-                    "SageMaker did not switch endpoint {id} to configuration {}: it is {} and runs {}. Reason: {}",
-                    news.endpoint_config_name,
-                    settled.status.as_str(),
-                    if settled.config_name.is_empty() {
-                        "no configuration"
-                    } else {
-                        &settled.config_name
-                    },
-                    settled
-                        .failure_reason
-                        .unwrap_or_else(|| "SageMaker gave no reason".to_owned())
-                )));
-            }
-        }
-        let weights_changed = old.variant_weights != news.variant_weights;
-        let counts_changed = !news.autoscaling_managed
-            && old.variant_instance_counts != news.variant_instance_counts;
-        // A fresh configuration (without retained properties) already brings
-        // the new weights and counts.
-        if (weights_changed || counts_changed) && (!config_changed || news.autoscaling_managed) {
-            let desired: Vec<DesiredWeightAndCapacity> = news
-                .variant_weights
-                .keys()
-                .chain(news.variant_instance_counts.keys())
-                .collect::<std::collections::BTreeSet<_>>()
-                .into_iter()
-                .filter(|variant| {
-                    old.variant_weights.get(*variant) != news.variant_weights.get(*variant)
-                        || (counts_changed
-                            && old.variant_instance_counts.get(*variant)
-                                != news.variant_instance_counts.get(*variant))
-                })
-                .map(|variant| {
-                    DesiredWeightAndCapacity::builder()
-                        .variant_name(variant)
-                        .set_desired_weight(news.variant_weights.get(variant).map(|w| *w as f32))
-                        .set_desired_instance_count(if news.autoscaling_managed {
-                            None
-                        } else {
-                            news.variant_instance_counts.get(variant).map(|c| *c as i32)
-                        })
-                        .build()
-                })
-                .collect();
-            if !desired.is_empty() {
-                sagemaker
-                    .update_endpoint_weights_and_capacities()
-                    .endpoint_name(id)
-                    .set_desired_weights_and_capacities(Some(desired))
-                    .send()
-                    .await
-                    .aws("sagemaker", "UpdateEndpointWeightsAndCapacities")?;
-                let settled = wait_settled(ctx, id, "applying weights and capacities").await?;
-                if settled.status != EndpointStatus::InService {
-                    return Err(ProviderError::failed(format!(
-                        "endpoint {id} is {} after changing weights and capacities: {}",
-                        settled.status.as_str(),
-                        settled
-                            .failure_reason
-                            .unwrap_or_else(|| "SageMaker gave no reason".to_owned())
-                    )));
-                }
-            }
+        // What the endpoint verifiably runs so far. Once anything changed, a
+        // failure returns it as a partial failure: the engine records it, and
+        // the next update starts from there instead of from the old state.
+        let mut applied = Applied {
+            outputs: olds.clone(),
+            old_config: old.endpoint_config_name.clone(),
+            changed: false,
+        };
+        if old.endpoint_config_name != news.endpoint_config_name {
+            switch_configuration(ctx, started, id, news).await?;
+            // The new configuration brings its weights and counts (autoscaled
+            // counts are retained, and not compared): only tags are left.
+            applied.record(news, |inputs| {
+                *inputs = EndpointInputs {
+                    tags: inputs.tags.clone(),
+                    ..news.clone()
+                };
+            });
+        } else {
+            change_weights_and_counts(ctx, started, id, old, news, &mut applied)
+                .await
+                .map_err(|error| applied.fail(id, news, error))?;
         }
         if old.tags != news.tags {
-            let removed: Vec<String> = old
-                .tags
-                .keys()
-                .filter(|k| !news.tags.contains_key(*k))
-                .cloned()
-                .collect();
-            if !removed.is_empty() {
-                sagemaker
-                    .delete_tags()
-                    .resource_arn(&olds.arn)
-                    .set_tag_keys(Some(removed))
-                    .send()
-                    .await
-                    .aws("sagemaker", "DeleteTags")?;
-            }
-            sagemaker
-                .add_tags()
-                .resource_arn(&olds.arn)
-                .set_tags(Some(sagemaker_tags(&ctx.aws.tags_with(&news.tags))))
-                .send()
+            change_tags(ctx, &olds.arn, old, news)
                 .await
-                .aws("sagemaker", "AddTags")?;
+                .map_err(|error| applied.fail(id, news, error))?;
         }
         Ok(EndpointOutputs {
             inputs: news.clone(),
@@ -422,13 +374,16 @@ impl CustomResource for Endpoint {
     }
 
     async fn delete(&self, ctx: &Context, id: &str, _outputs: &EndpointOutputs) -> Result<()> {
+        let started = Instant::now();
         // SageMaker refuses to delete an endpoint in the middle of a change.
-        if describe(ctx, id).await?.is_none() {
+        // Whatever state it settles in (InService, Failed, OutOfService) can
+        // be deleted; Cancel, the timeout and AWS errors stop here.
+        if wait_settled_or_gone(ctx, started, id, "waiting before deleting endpoint")
+            .await?
+            .is_none()
+        {
             return Ok(());
         }
-        wait_settled(ctx, id, "waiting before deleting endpoint")
-            .await
-            .ok();
         match ctx
             .aws
             .sagemaker
@@ -442,7 +397,7 @@ impl CustomResource for Endpoint {
             Err(error) if error.is_not_found() => return Ok(()),
             Err(error) => return Err(error.into()),
         }
-        ctx.wait_for("deleting endpoint", DEFAULT_TIMEOUT, || async {
+        ctx.wait_for("deleting endpoint", DEFAULT_TIMEOUT, started, || async {
             Ok(match describe(ctx, id).await? {
                 None => Progress::Done(()),
                 Some(found) => Progress::Waiting(status_text(found.endpoint_status())),
@@ -452,32 +407,276 @@ impl CustomResource for Endpoint {
     }
 }
 
-/// Where an endpoint ended up after a change.
-struct Settled {
-    status: EndpointStatus,
-    config_name: String,
-    failure_reason: Option<String>,
+/// The state an update has verifiably reached.
+struct Applied {
+    outputs: EndpointOutputs,
+    /// The configuration the endpoint ran before the update.
+    old_config: String,
+    changed: bool,
 }
 
-/// Waits until the endpoint leaves every transitional state.
-async fn wait_settled(ctx: &Context, name: &str, what: &str) -> Result<Settled> {
-    ctx.wait_for(what, DEFAULT_TIMEOUT, || async {
-        let Some(found) = describe(ctx, name).await? else {
-            return Err(ProviderError::failed(format!(
-                "endpoint {name} disappeared while {what}"
-            )));
-        };
-        let status = found.endpoint_status().cloned();
-        if is_transitional(status.as_ref()) {
-            return Ok(Progress::Waiting(status_text(status.as_ref())));
+impl Applied {
+    /// Records a verified change to the endpoint.
+    fn record(&mut self, news: &EndpointInputs, change: impl FnOnce(&mut EndpointInputs)) {
+        change(&mut self.outputs.inputs);
+        // Settings without an AWS object of their own take effect with the
+        // first change.
+        self.outputs.inputs.autoscaling_managed = news.autoscaling_managed;
+        self.outputs.inputs.rollout = news.rollout.clone();
+        self.outputs.endpoint_status = EndpointStatus::InService.as_str().to_owned();
+        self.outputs.failure_reason = None;
+        self.changed = true;
+    }
+
+    /// The error to return: a partial failure with what was reached, once
+    /// anything changed; the error itself before.
+    fn fail(&self, id: &str, news: &EndpointInputs, error: ProviderError) -> ProviderError {
+        if !self.changed {
+            return error;
         }
-        Ok(Progress::Done(Settled {
-            status: status.unwrap_or(EndpointStatus::Failed),
-            config_name: found.endpoint_config_name().unwrap_or_default().to_owned(),
-            failure_reason: found.failure_reason().map(str::to_owned),
-        }))
-    })
-    .await
+        let encoded = encode_typed(&self.outputs).and_then(|outputs| {
+            Ok(ProviderError::PartialFailure {
+                id: id.to_owned(),
+                outputs: Box::new(outputs),
+                inputs: Box::new(encode_typed(news)?),
+                reason: if self.outputs.inputs.endpoint_config_name != self.old_config {
+                    format!(
+                        "endpoint {id} now runs configuration {}, but the rest of the update failed: {error}",
+                        self.outputs.inputs.endpoint_config_name
+                    )
+                } else {
+                    format!("endpoint {id} was updated in part (recorded as such): {error}")
+                },
+            })
+        });
+        encoded.unwrap_or_else(|encoding| encoding)
+    }
+}
+
+/// Switches the endpoint to the new configuration and verifies that it runs
+/// it; an endpoint that already does (a retried update) is left alone.
+async fn switch_configuration(
+    ctx: &Context,
+    started: Instant,
+    id: &str,
+    news: &EndpointInputs,
+) -> Result<()> {
+    let before = wait_settled(
+        ctx,
+        started,
+        id,
+        "waiting for the endpoint to settle before updating",
+    )
+    .await?;
+    if before.in_service() && before.config_name == news.endpoint_config_name {
+        ctx.info(format!(
+            "endpoint {id} already runs configuration {}",
+            news.endpoint_config_name
+        ))
+        .await;
+        return Ok(());
+    }
+    let mut request = ctx
+        .aws
+        .sagemaker
+        .update_endpoint()
+        .endpoint_name(id)
+        .endpoint_config_name(&news.endpoint_config_name)
+        .retain_all_variant_properties(news.autoscaling_managed);
+    if news.autoscaling_managed {
+        // Retain only the instance counts autoscaling set; weights and data
+        // capture come from the new configuration.
+        request = request.set_exclude_retained_variant_properties(Some(
+            [
+                VariantPropertyType::DesiredWeight,
+                VariantPropertyType::DataCaptureConfig,
+            ]
+            .into_iter()
+            .map(|kind| {
+                VariantProperty::builder()
+                    .variant_property_type(kind)
+                    .build()
+            })
+            .collect(),
+        ));
+    }
+    if let Some(rollout) = &news.rollout {
+        request = request.deployment_config(deployment_config(rollout));
+    }
+    if let Err(error) = request.send().await.aws("sagemaker", "UpdateEndpoint") {
+        if error.kind == AwsErrorKind::Validation && news.autoscaling_managed {
+            return Err(ProviderError::failed(format!(
+                "{error}. Endpoint {id} has autoscaling attached, and SageMaker refuses to \
+                 change some properties (e.g. the instance type) of a variant registered with \
+                 Application Auto Scaling. Deregister autoscaling first: remove the component's \
+                 autoscaling settings and deploy; then deploy this change; then add the \
+                 autoscaling settings back and deploy again."
+            )));
+        }
+        return Err(error.into());
+    }
+    ctx.info(format!(
+        "switching endpoint {id} to configuration {}",
+        news.endpoint_config_name
+    ))
+    .await;
+    let settled = wait_settled(ctx, started, id, "updating endpoint").await?;
+    if !settled.in_service() || settled.config_name != news.endpoint_config_name {
+        return Err(ProviderError::failed(format!(
+            "SageMaker did not switch endpoint {id} to configuration {}: it is {} and runs {}. Reason: {}",
+            news.endpoint_config_name,
+            settled.status.as_str(),
+            if settled.config_name.is_empty() {
+                "no configuration"
+            } else {
+                &settled.config_name
+            },
+            settled.reason()
+        )));
+    }
+    Ok(())
+}
+
+/// Applies changed weights (one call for all variants) and, unless
+/// autoscaling owns them, changed instance counts (one call per variant:
+/// the API changes the capacity of one variant per call), waiting for
+/// InService after each call and recording each verified step.
+async fn change_weights_and_counts(
+    ctx: &Context,
+    started: Instant,
+    id: &str,
+    old: &EndpointInputs,
+    news: &EndpointInputs,
+    applied: &mut Applied,
+) -> Result<()> {
+    let weights: BTreeMap<&String, f64> = news
+        .variant_weights
+        .iter()
+        .filter(|(variant, weight)| old.variant_weights.get(*variant) != Some(*weight))
+        .map(|(variant, weight)| (variant, *weight))
+        .collect();
+    let counts: Vec<(&String, u32)> = if news.autoscaling_managed {
+        Vec::new()
+    } else {
+        news.variant_instance_counts
+            .iter()
+            .filter(|(variant, count)| old.variant_instance_counts.get(*variant) != Some(*count))
+            .map(|(variant, count)| (variant, *count))
+            .collect()
+    };
+    if weights.is_empty() && counts.is_empty() {
+        return Ok(());
+    }
+    let before = wait_settled(
+        ctx,
+        started,
+        id,
+        "waiting for the endpoint to settle before changing weights and capacities",
+    )
+    .await?;
+    require_in_service(id, &before, "before changing weights and capacities")?;
+    if !weights.is_empty() {
+        let desired = weights
+            .iter()
+            .map(|(variant, weight)| {
+                DesiredWeightAndCapacity::builder()
+                    .variant_name(*variant)
+                    .desired_weight(*weight as f32)
+                    .build()
+            })
+            .collect();
+        weights_and_capacities(ctx, started, id, desired, "changing variant weights").await?;
+        applied.record(news, |inputs| {
+            for (variant, weight) in &weights {
+                inputs.variant_weights.insert((*variant).clone(), *weight);
+            }
+        });
+    }
+    for (variant, count) in counts {
+        let desired = DesiredWeightAndCapacity::builder()
+            .variant_name(variant)
+            .desired_instance_count(count as i32)
+            .build();
+        weights_and_capacities(
+            ctx,
+            started,
+            id,
+            vec![desired],
+            &format!("changing the instance count of variant {variant} to {count}"),
+        )
+        .await?;
+        applied.record(news, |inputs| {
+            inputs
+                .variant_instance_counts
+                .insert(variant.clone(), count);
+        });
+    }
+    Ok(())
+}
+
+/// One UpdateEndpointWeightsAndCapacities call, then a wait for InService.
+async fn weights_and_capacities(
+    ctx: &Context,
+    started: Instant,
+    id: &str,
+    desired: Vec<DesiredWeightAndCapacity>,
+    what: &str,
+) -> Result<()> {
+    ctx.aws
+        .sagemaker
+        .update_endpoint_weights_and_capacities()
+        .endpoint_name(id)
+        .set_desired_weights_and_capacities(Some(desired))
+        .send()
+        .await
+        .aws("sagemaker", "UpdateEndpointWeightsAndCapacities")?;
+    let settled = wait_settled(ctx, started, id, what).await?;
+    require_in_service(id, &settled, &format!("after {what}"))
+}
+
+/// An error unless the endpoint is InService.
+fn require_in_service(id: &str, settled: &Settled, when: &str) -> Result<()> {
+    if settled.in_service() {
+        return Ok(());
+    }
+    Err(ProviderError::failed(format!(
+        "endpoint {id} is {} {when}: {}",
+        settled.status.as_str(),
+        settled.reason()
+    )))
+}
+
+/// Removes the tags that are gone and sets the others.
+async fn change_tags(
+    ctx: &Context,
+    arn: &str,
+    old: &EndpointInputs,
+    news: &EndpointInputs,
+) -> Result<()> {
+    let sagemaker = &ctx.aws.sagemaker;
+    let removed: Vec<String> = old
+        .tags
+        .keys()
+        .filter(|k| !news.tags.contains_key(*k))
+        .cloned()
+        .collect();
+    if !removed.is_empty() {
+        sagemaker
+            .delete_tags()
+            .resource_arn(arn)
+            .set_tag_keys(Some(removed))
+            .send()
+            .await
+            .aws("sagemaker", "DeleteTags")?;
+    }
+    sagemaker
+        .add_tags()
+        .resource_arn(arn)
+        .set_tags(Some(sagemaker_tags(&ctx.aws.tags_with(&news.tags))))
+        .send()
+        .await
+        .aws("sagemaker", "AddTags")?;
+    Ok(())
 }
 
 /// Weights read back as f32: keep them tidy.
@@ -485,14 +684,18 @@ fn round_weight(weight: f32) -> f64 {
     (f64::from(weight) * 1_000_000.0).round() / 1_000_000.0
 }
 
+/// Longest alarm name CloudWatch accepts.
+const MAX_ALARM_NAME: usize = 255;
+
 fn check_rollout(rollout: &RolloutPolicy, failures: &mut Failures) {
     let size_ok = |size: &Option<ShiftSize>| {
-        size.as_ref().is_some_and(|s| {
-            (s.unit == "INSTANCE_COUNT" && s.value >= 1)
-                || (s.unit == "CAPACITY_PERCENT" && (1..=100).contains(&s.value))
+        size.as_ref().is_some_and(|s| match s.unit {
+            ShiftSizeUnit::InstanceCount => s.value >= 1,
+            ShiftSizeUnit::CapacityPercent => (1..=100).contains(&s.value),
         })
     };
-    match rollout.traffic_shift {
+    let shift = rollout.traffic_shift;
+    match shift {
         TrafficShift::Canary => failures.require(
             size_ok(&rollout.canary_size),
             "rollout.canarySize",
@@ -506,15 +709,37 @@ fn check_rollout(rollout: &RolloutPolicy, failures: &mut Failures) {
         TrafficShift::AllAtOnce => {}
     }
     failures.require(
+        shift == TrafficShift::Canary || rollout.canary_size.is_none(),
+        "rollout.canarySize",
+        "only CANARY traffic shifts take a canarySize",
+    );
+    failures.require(
+        shift == TrafficShift::Linear || rollout.linear_step_size.is_none(),
+        "rollout.linearStepSize",
+        "only LINEAR traffic shifts take a linearStepSize",
+    );
+    failures.require(
         rollout.wait_interval_in_seconds <= 3600,
         "rollout.waitIntervalInSeconds",
         "must be at most 3600",
     );
+    failures.require(
+        rollout.termination_wait_in_seconds.unwrap_or(0) <= 3600,
+        "rollout.terminationWaitInSeconds",
+        "must be at most 3600",
+    );
+    for (i, name) in rollout.rollback_alarm_names.iter().enumerate() {
+        failures.require(
+            !name.is_empty() && name.chars().count() <= MAX_ALARM_NAME,
+            format!("rollout.rollbackAlarmNames[{i}]"),
+            format!("an alarm name has 1 to {MAX_ALARM_NAME} characters"),
+        );
+    }
 }
 
 fn capacity_size(size: &ShiftSize) -> CapacitySize {
     CapacitySize::builder()
-        .r#type(CapacitySizeType::from(size.unit.as_str()))
+        .r#type(size.unit.capacity_size_type())
         .value(size.value as i32)
         .build()
 }
@@ -561,11 +786,22 @@ fn deployment_config(rollout: &RolloutPolicy) -> DeploymentConfig {
 mod tests {
     use std::sync::Arc;
 
+    use std::time::Duration;
+
     use aws_credential_types::Credentials;
     use aws_sdk_sagemaker::Client;
-    use aws_sdk_sagemaker::operation::describe_endpoint::DescribeEndpointOutput;
-    use aws_sdk_sagemaker::operation::update_endpoint::UpdateEndpointOutput;
-    use aws_sdk_sagemaker::operation::update_endpoint_weights_and_capacities::UpdateEndpointWeightsAndCapacitiesOutput;
+    use aws_sdk_sagemaker::error::ErrorMetadata;
+    use aws_sdk_sagemaker::operation::add_tags::AddTagsError;
+    use aws_sdk_sagemaker::operation::delete_endpoint::DeleteEndpointOutput;
+    use aws_sdk_sagemaker::operation::describe_endpoint::{
+        DescribeEndpointError, DescribeEndpointOutput,
+    };
+    use aws_sdk_sagemaker::operation::update_endpoint::{
+        UpdateEndpointError, UpdateEndpointOutput,
+    };
+    use aws_sdk_sagemaker::operation::update_endpoint_weights_and_capacities::{
+        UpdateEndpointWeightsAndCapacitiesError, UpdateEndpointWeightsAndCapacitiesOutput,
+    };
     use aws_smithy_mocks::{
         MockResponseInterceptor, Rule, RuleMode, create_mock_http_client, mock,
     };
@@ -616,12 +852,71 @@ mod tests {
     }
 
     fn described(config: &str, reason: Option<&str>) -> DescribeEndpointOutput {
+        described_as(config, EndpointStatus::InService, reason)
+    }
+
+    fn described_as(
+        config: &str,
+        status: EndpointStatus,
+        reason: Option<&str>,
+    ) -> DescribeEndpointOutput {
         DescribeEndpointOutput::builder()
             .endpoint_name("fraud")
             .endpoint_config_name(config)
-            .endpoint_status(EndpointStatus::InService)
+            .endpoint_status(status)
             .set_failure_reason(reason.map(str::to_owned))
             .build()
+    }
+
+    fn error(code: &str, message: &str) -> ErrorMetadata {
+        ErrorMetadata::builder().code(code).message(message).build()
+    }
+
+    fn updated() -> UpdateEndpointOutput {
+        UpdateEndpointOutput::builder().endpoint_arn("arn").build()
+    }
+
+    fn weights_updated() -> UpdateEndpointWeightsAndCapacitiesOutput {
+        UpdateEndpointWeightsAndCapacitiesOutput::builder()
+            .endpoint_arn("arn")
+            .build()
+    }
+
+    fn excluded(
+        req: &aws_sdk_sagemaker::operation::update_endpoint::UpdateEndpointInput,
+    ) -> Vec<&str> {
+        req.exclude_retained_variant_properties()
+            .iter()
+            .filter_map(|p| p.variant_property_type().map(VariantPropertyType::as_str))
+            .collect()
+    }
+
+    fn canary(percent: u32) -> RolloutPolicy {
+        RolloutPolicy {
+            traffic_shift: TrafficShift::Canary,
+            wait_interval_in_seconds: 60,
+            canary_size: Some(ShiftSize {
+                unit: ShiftSizeUnit::CapacityPercent,
+                value: percent,
+            }),
+            linear_step_size: None,
+            termination_wait_in_seconds: None,
+            rollback_alarm_names: vec!["fraud-5xx".into()],
+        }
+    }
+
+    fn manual(config: &str) -> EndpointOutputs {
+        let mut outputs = running(config);
+        outputs.inputs.autoscaling_managed = false;
+        outputs
+            .inputs
+            .variant_weights
+            .insert("shadow".to_owned(), 1.0);
+        outputs
+            .inputs
+            .variant_instance_counts
+            .insert("shadow".to_owned(), 1);
+        outputs
     }
 
     #[tokio::test]
@@ -632,24 +927,14 @@ mod tests {
                     && req.retain_all_variant_properties() == Some(true)
                     && req.deployment_config().is_some()
             })
-            .then_output(|| UpdateEndpointOutput::builder().endpoint_arn("arn").build());
+            .then_output(updated);
         let describe = mock!(Client::describe_endpoint)
             .then_output(|| described("config-v1", Some("health check failed")));
         let ctx = context(&[&update, &describe]).await;
         let olds = running("config-v1");
         let news = EndpointInputs {
             endpoint_config_name: "config-v2".into(),
-            rollout: Some(RolloutPolicy {
-                traffic_shift: TrafficShift::Canary,
-                wait_interval_in_seconds: 60,
-                canary_size: Some(ShiftSize {
-                    unit: "CAPACITY_PERCENT".into(),
-                    value: 10,
-                }),
-                linear_step_size: None,
-                termination_wait_in_seconds: None,
-                rollback_alarm_names: vec!["fraud-5xx".into()],
-            }),
+            rollout: Some(canary(10)),
             ..olds.inputs.clone()
         };
         let error = Endpoint
@@ -726,5 +1011,522 @@ mod tests {
         };
         let failures = Endpoint.check(&inputs);
         assert_eq!(failures.0[0].property, "rollout.canarySize");
+    }
+
+    #[tokio::test]
+    async fn an_autoscaled_switch_retains_only_instance_counts_and_needs_no_weights_call() {
+        let update = mock!(Client::update_endpoint)
+            .match_requests(|req| {
+                req.endpoint_config_name() == Some("config-v2")
+                    && req.retain_all_variant_properties() == Some(true)
+                    && excluded(req) == ["DesiredWeight", "DataCaptureConfig"]
+            })
+            .then_output(updated);
+        let describe = mock!(Client::describe_endpoint)
+            .sequence()
+            .output(|| described("config-v1", None))
+            .output(|| described("config-v2", None))
+            .repeatedly()
+            .build();
+        let weights =
+            mock!(Client::update_endpoint_weights_and_capacities).then_output(weights_updated);
+        let ctx = context(&[&update, &describe, &weights]).await;
+        let olds = running("config-v1");
+        let mut news = olds.inputs.clone();
+        news.endpoint_config_name = "config-v2".into();
+        news.variant_weights.insert("primary".into(), 2.0);
+        let outputs = Endpoint.update(&ctx, "fraud", &olds, &news).await.unwrap();
+        assert_eq!(outputs.inputs, news);
+        assert_eq!(update.num_calls(), 1);
+        assert_eq!(
+            weights.num_calls(),
+            0,
+            "the new configuration brings the weights"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_manual_switch_retains_nothing_and_needs_no_weights_call() {
+        let update = mock!(Client::update_endpoint)
+            .match_requests(|req| {
+                req.retain_all_variant_properties() == Some(false)
+                    && req.exclude_retained_variant_properties().is_empty()
+                    && req.deployment_config().is_none()
+            })
+            .then_output(updated);
+        let describe = mock!(Client::describe_endpoint)
+            .sequence()
+            .output(|| described("config-v1", None))
+            .output(|| described("config-v2", None))
+            .repeatedly()
+            .build();
+        let weights =
+            mock!(Client::update_endpoint_weights_and_capacities).then_output(weights_updated);
+        let ctx = context(&[&update, &describe, &weights]).await;
+        let olds = manual("config-v1");
+        let mut news = olds.inputs.clone();
+        news.endpoint_config_name = "config-v2".into();
+        news.variant_weights.insert("primary".into(), 2.0);
+        news.variant_instance_counts.insert("primary".into(), 4);
+        Endpoint.update(&ctx, "fraud", &olds, &news).await.unwrap();
+        assert_eq!(update.num_calls(), 1);
+        assert_eq!(weights.num_calls(), 0);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_endpoint_still_updating_is_waited_for_before_update_endpoint() {
+        let update = mock!(Client::update_endpoint).then_output(updated);
+        // Autoscaling is busy with the endpoint: Updating twice, then
+        // InService. Calling UpdateEndpoint before that would consume these
+        // answers in the verification and fail it.
+        let describe = mock!(Client::describe_endpoint)
+            .sequence()
+            .output(|| described_as("config-v1", EndpointStatus::Updating, None))
+            .times(2)
+            .output(|| described("config-v1", None))
+            .output(|| described("config-v2", None))
+            .repeatedly()
+            .build();
+        let ctx = context(&[&update, &describe]).await;
+        let olds = running("config-v1");
+        let news = EndpointInputs {
+            endpoint_config_name: "config-v2".into(),
+            ..olds.inputs.clone()
+        };
+        Endpoint.update(&ctx, "fraud", &olds, &news).await.unwrap();
+        assert_eq!(update.num_calls(), 1);
+        assert_eq!(describe.num_calls(), 4);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_endpoint_still_updating_is_waited_for_before_changing_weights() {
+        let weights =
+            mock!(Client::update_endpoint_weights_and_capacities).then_output(weights_updated);
+        let describe = mock!(Client::describe_endpoint)
+            .sequence()
+            .output(|| described_as("config-v1", EndpointStatus::Updating, None))
+            .times(3)
+            .output(|| described("config-v1", None))
+            .repeatedly()
+            .build();
+        let ctx = context(&[&weights, &describe]).await;
+        let olds = running("config-v1");
+        let mut news = olds.inputs.clone();
+        news.variant_weights.insert("primary".into(), 3.0);
+        Endpoint.update(&ctx, "fraud", &olds, &news).await.unwrap();
+        assert_eq!(weights.num_calls(), 1);
+        // Three while Updating, one InService before the call, one after.
+        assert_eq!(describe.num_calls(), 5);
+    }
+
+    #[tokio::test]
+    async fn a_retried_update_that_already_switched_is_not_sent_again() {
+        let update = mock!(Client::update_endpoint).then_output(updated);
+        let describe =
+            mock!(Client::describe_endpoint).then_output(|| described("config-v2", None));
+        let ctx = context(&[&update, &describe]).await;
+        let olds = running("config-v1");
+        let news = EndpointInputs {
+            endpoint_config_name: "config-v2".into(),
+            ..olds.inputs.clone()
+        };
+        let outputs = Endpoint.update(&ctx, "fraud", &olds, &news).await.unwrap();
+        assert_eq!(update.num_calls(), 0);
+        assert_eq!(outputs.inputs.endpoint_config_name, "config-v2");
+        assert_eq!(outputs.endpoint_status, "InService");
+    }
+
+    #[tokio::test]
+    async fn a_tag_failure_after_a_verified_switch_records_the_new_configuration() {
+        let update = mock!(Client::update_endpoint).then_output(updated);
+        let describe = mock!(Client::describe_endpoint)
+            .sequence()
+            .output(|| described("config-v1", None))
+            .output(|| described("config-v2", None))
+            .repeatedly()
+            .build();
+        let tags = mock!(Client::add_tags)
+            .then_error(|| AddTagsError::generic(error("AccessDeniedException", "no AddTags")));
+        let ctx = context(&[&update, &describe, &tags]).await;
+        let olds = running("config-v1");
+        let mut news = olds.inputs.clone();
+        news.endpoint_config_name = "config-v2".into();
+        news.rollout = Some(canary(20));
+        news.tags.insert("team".into(), "fraud".into());
+        let error = Endpoint
+            .update(&ctx, "fraud", &olds, &news)
+            .await
+            .unwrap_err();
+        let ProviderError::PartialFailure {
+            id,
+            outputs,
+            inputs,
+            reason,
+        } = error
+        else {
+            panic!("expected a partial failure, got {error:?}");
+        };
+        assert_eq!(id, "fraud");
+        assert!(
+            reason.contains("now runs configuration config-v2"),
+            "{reason}"
+        );
+        assert!(reason.contains("AddTags"), "{reason}");
+        let recorded: EndpointOutputs = crate::framework::decode_typed(&outputs).unwrap();
+        assert_eq!(recorded.inputs.endpoint_config_name, "config-v2");
+        assert_eq!(recorded.inputs.rollout, news.rollout);
+        assert_eq!(recorded.endpoint_status, "InService");
+        assert_eq!(recorded.arn, olds.arn);
+        // The tags are not on the endpoint: the next update sets them again.
+        assert!(recorded.inputs.tags.is_empty());
+        assert_eq!(*inputs, encode_typed(&news).unwrap());
+        assert_eq!(update.num_calls(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_failed_switch_is_a_plain_error() {
+        let update = mock!(Client::update_endpoint).then_error(|| {
+            UpdateEndpointError::generic(error("ResourceLimitExceeded", "too many instances"))
+        });
+        let describe =
+            mock!(Client::describe_endpoint).then_output(|| described("config-v1", None));
+        let ctx = context(&[&update, &describe]).await;
+        let olds = running("config-v1");
+        let mut news = olds.inputs.clone();
+        news.endpoint_config_name = "config-v2".into();
+        let error = Endpoint
+            .update(&ctx, "fraud", &olds, &news)
+            .await
+            .unwrap_err();
+        assert!(matches!(error, ProviderError::Aws(_)), "{error:?}");
+        assert!(!error.to_string().contains("autoscaling"), "{error}");
+    }
+
+    #[tokio::test]
+    async fn weights_go_in_one_call_and_counts_in_one_call_per_variant() {
+        let all_weights = mock!(Client::update_endpoint_weights_and_capacities)
+            .match_requests(|req| {
+                let desired = req.desired_weights_and_capacities();
+                desired.len() == 2
+                    && desired.iter().all(|d| d.desired_instance_count().is_none())
+                    && desired[0].variant_name() == Some("primary")
+                    && desired[0].desired_weight() == Some(2.0)
+                    && desired[1].variant_name() == Some("shadow")
+                    && desired[1].desired_weight() == Some(0.5)
+            })
+            .then_output(weights_updated);
+        let primary_count = mock!(Client::update_endpoint_weights_and_capacities)
+            .match_requests(|req| {
+                let desired = req.desired_weights_and_capacities();
+                desired.len() == 1
+                    && desired[0].variant_name() == Some("primary")
+                    && desired[0].desired_instance_count() == Some(3)
+                    && desired[0].desired_weight().is_none()
+            })
+            .then_output(weights_updated);
+        let shadow_count = mock!(Client::update_endpoint_weights_and_capacities)
+            .match_requests(|req| {
+                let desired = req.desired_weights_and_capacities();
+                desired.len() == 1
+                    && desired[0].variant_name() == Some("shadow")
+                    && desired[0].desired_instance_count() == Some(4)
+                    && desired[0].desired_weight().is_none()
+            })
+            .then_output(weights_updated);
+        let describe =
+            mock!(Client::describe_endpoint).then_output(|| described("config-v1", None));
+        let ctx = context(&[&all_weights, &primary_count, &shadow_count, &describe]).await;
+        let olds = manual("config-v1");
+        let mut news = olds.inputs.clone();
+        news.variant_weights.insert("primary".into(), 2.0);
+        news.variant_weights.insert("shadow".into(), 0.5);
+        news.variant_instance_counts.insert("primary".into(), 3);
+        news.variant_instance_counts.insert("shadow".into(), 4);
+        let outputs = Endpoint.update(&ctx, "fraud", &olds, &news).await.unwrap();
+        assert_eq!(outputs.inputs, news);
+        assert_eq!(all_weights.num_calls(), 1);
+        assert_eq!(primary_count.num_calls(), 1);
+        assert_eq!(shadow_count.num_calls(), 1);
+        // Settled before the first call, InService after each of the three.
+        assert_eq!(describe.num_calls(), 4);
+    }
+
+    #[tokio::test]
+    async fn a_failed_count_change_records_the_steps_already_made() {
+        let weights = mock!(Client::update_endpoint_weights_and_capacities)
+            .match_requests(|req| {
+                req.desired_weights_and_capacities()[0]
+                    .desired_weight()
+                    .is_some()
+            })
+            .then_output(weights_updated);
+        let primary_count = mock!(Client::update_endpoint_weights_and_capacities)
+            .match_requests(|req| {
+                req.desired_weights_and_capacities()[0].variant_name() == Some("primary")
+            })
+            .then_output(weights_updated);
+        let shadow_count = mock!(Client::update_endpoint_weights_and_capacities)
+            .match_requests(|req| {
+                req.desired_weights_and_capacities()[0].variant_name() == Some("shadow")
+            })
+            .then_error(|| {
+                UpdateEndpointWeightsAndCapacitiesError::generic(error(
+                    "ResourceLimitExceeded",
+                    "instance limit",
+                ))
+            });
+        let describe =
+            mock!(Client::describe_endpoint).then_output(|| described("config-v1", None));
+        let ctx = context(&[&weights, &primary_count, &shadow_count, &describe]).await;
+        let olds = manual("config-v1");
+        let mut news = olds.inputs.clone();
+        news.variant_weights.insert("primary".into(), 2.0);
+        news.variant_instance_counts.insert("primary".into(), 3);
+        news.variant_instance_counts.insert("shadow".into(), 4);
+        let error = Endpoint
+            .update(&ctx, "fraud", &olds, &news)
+            .await
+            .unwrap_err();
+        let ProviderError::PartialFailure {
+            outputs, reason, ..
+        } = error
+        else {
+            panic!("expected a partial failure, got {error:?}");
+        };
+        assert!(reason.contains("updated in part"), "{reason}");
+        assert!(reason.contains("instance limit"), "{reason}");
+        let recorded: EndpointOutputs = crate::framework::decode_typed(&outputs).unwrap();
+        assert_eq!(recorded.inputs.endpoint_config_name, "config-v1");
+        assert_eq!(recorded.inputs.variant_weights["primary"], 2.0);
+        assert_eq!(recorded.inputs.variant_instance_counts["primary"], 3);
+        assert_eq!(recorded.inputs.variant_instance_counts["shadow"], 1);
+        assert_eq!(shadow_count.num_calls(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_refused_update_of_an_autoscaled_variant_explains_what_to_do() {
+        let update = mock!(Client::update_endpoint).then_error(|| {
+            UpdateEndpointError::generic(error(
+                "ValidationException",
+                "The variant primary is registered with Application Auto Scaling",
+            ))
+        });
+        let describe =
+            mock!(Client::describe_endpoint).then_output(|| described("config-v1", None));
+        let ctx = context(&[&update, &describe]).await;
+        let olds = running("config-v1");
+        let mut news = olds.inputs.clone();
+        news.endpoint_config_name = "config-v2".into();
+        let error = Endpoint
+            .update(&ctx, "fraud", &olds, &news)
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("registered with Application Auto Scaling"),
+            "{error}"
+        );
+        assert!(
+            error.contains("remove the component's autoscaling settings"),
+            "{error}"
+        );
+        assert!(
+            error.contains("add the autoscaling settings back"),
+            "{error}"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn cancel_during_the_pre_delete_wait_is_not_swallowed() {
+        let describe = mock!(Client::describe_endpoint)
+            .then_output(|| described_as("config-v1", EndpointStatus::Updating, None));
+        let delete =
+            mock!(Client::delete_endpoint).then_output(|| DeleteEndpointOutput::builder().build());
+        let ctx = context(&[&describe, &delete]).await;
+        let cancel = ctx.cancel.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_secs(30)).await;
+            cancel.cancel();
+        });
+        let error = Endpoint
+            .delete(&ctx, "fraud", &running("config-v1"))
+            .await
+            .unwrap_err();
+        assert!(matches!(error, ProviderError::Cancelled), "{error:?}");
+        assert_eq!(delete.num_calls(), 0);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_timeout_of_the_pre_delete_wait_is_not_swallowed() {
+        let describe = mock!(Client::describe_endpoint)
+            .then_output(|| described_as("config-v1", EndpointStatus::Updating, None));
+        let delete =
+            mock!(Client::delete_endpoint).then_output(|| DeleteEndpointOutput::builder().build());
+        let mut ctx = context(&[&describe, &delete]).await;
+        ctx.timeout = Some(Duration::from_secs(60));
+        let error = Endpoint
+            .delete(&ctx, "fraud", &running("config-v1"))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(error, ProviderError::Timeout { seconds: 60, .. }),
+            "{error:?}"
+        );
+        assert_eq!(delete.num_calls(), 0);
+    }
+
+    #[tokio::test]
+    async fn a_failed_endpoint_is_deleted() {
+        let describe = mock!(Client::describe_endpoint)
+            .sequence()
+            .output(|| described_as("config-v1", EndpointStatus::Failed, Some("bad image")))
+            .error(|| {
+                DescribeEndpointError::generic(error(
+                    "ValidationException",
+                    "Could not find endpoint \"fraud\".",
+                ))
+            })
+            .repeatedly()
+            .build();
+        let delete =
+            mock!(Client::delete_endpoint).then_output(|| DeleteEndpointOutput::builder().build());
+        let ctx = context(&[&describe, &delete]).await;
+        Endpoint
+            .delete(&ctx, "fraud", &running("config-v1"))
+            .await
+            .unwrap();
+        assert_eq!(delete.num_calls(), 1);
+    }
+
+    #[tokio::test]
+    async fn deleting_an_endpoint_that_is_gone_succeeds() {
+        let describe = mock!(Client::describe_endpoint).then_error(|| {
+            DescribeEndpointError::generic(error(
+                "ValidationException",
+                "Could not find endpoint \"fraud\".",
+            ))
+        });
+        let delete =
+            mock!(Client::delete_endpoint).then_output(|| DeleteEndpointOutput::builder().build());
+        let ctx = context(&[&describe, &delete]).await;
+        Endpoint
+            .delete(&ctx, "fraud", &running("config-v1"))
+            .await
+            .unwrap();
+        assert_eq!(delete.num_calls(), 0);
+    }
+
+    fn with_rollout(rollout: RolloutPolicy) -> Vec<(String, String)> {
+        let inputs = EndpointInputs {
+            rollout: Some(rollout),
+            ..running("c").inputs
+        };
+        Endpoint
+            .check(&inputs)
+            .0
+            .into_iter()
+            .map(|f| (f.property, f.reason))
+            .collect()
+    }
+
+    #[test]
+    fn sizes_belong_to_their_traffic_shift() {
+        let mut linear = canary(10);
+        linear.traffic_shift = TrafficShift::Linear;
+        let failures = with_rollout(linear.clone());
+        let properties: Vec<&str> = failures.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(properties, ["rollout.linearStepSize", "rollout.canarySize"]);
+        assert!(failures[1].1.contains("only CANARY"), "{failures:?}");
+
+        linear.linear_step_size = linear.canary_size.take();
+        assert!(with_rollout(linear.clone()).is_empty());
+
+        let mut canary_with_step = canary(10);
+        canary_with_step.linear_step_size = canary_with_step.canary_size.clone();
+        let failures = with_rollout(canary_with_step);
+        assert_eq!(failures.len(), 1, "{failures:?}");
+        assert_eq!(failures[0].0, "rollout.linearStepSize");
+
+        let mut all_at_once = canary(10);
+        all_at_once.traffic_shift = TrafficShift::AllAtOnce;
+        let failures = with_rollout(all_at_once);
+        assert_eq!(failures.len(), 1, "{failures:?}");
+        assert_eq!(failures[0].0, "rollout.canarySize");
+
+        assert_eq!(with_rollout(canary(101))[0].0, "rollout.canarySize");
+        assert!(with_rollout(canary(100)).is_empty());
+    }
+
+    #[test]
+    fn termination_wait_and_alarm_names_are_bounded() {
+        let mut rollout = canary(10);
+        rollout.termination_wait_in_seconds = Some(3600);
+        assert!(with_rollout(rollout.clone()).is_empty());
+        rollout.termination_wait_in_seconds = Some(3601);
+        rollout.rollback_alarm_names = vec![
+            "fraud-5xx".into(),
+            String::new(),
+            "a".repeat(255),
+            "b".repeat(256),
+        ];
+        let properties: Vec<String> = with_rollout(rollout).into_iter().map(|(p, _)| p).collect();
+        assert_eq!(
+            properties,
+            [
+                "rollout.terminationWaitInSeconds",
+                "rollout.rollbackAlarmNames[1]",
+                "rollout.rollbackAlarmNames[3]",
+            ]
+        );
+    }
+
+    #[test]
+    fn shift_size_units_use_sagemakers_names() {
+        for (unit, name) in [
+            (ShiftSizeUnit::InstanceCount, "INSTANCE_COUNT"),
+            (ShiftSizeUnit::CapacityPercent, "CAPACITY_PERCENT"),
+        ] {
+            assert_eq!(serde_json::to_value(unit).unwrap(), name);
+            assert_eq!(
+                serde_json::from_value::<ShiftSizeUnit>(name.into()).unwrap(),
+                unit
+            );
+            assert_eq!(unit.capacity_size_type().as_str(), name);
+        }
+        assert!(serde_json::from_value::<ShiftSizeUnit>("PERCENT".into()).is_err());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn one_custom_timeout_bounds_the_whole_update() {
+        let update = mock!(Client::update_endpoint).then_output(updated);
+        // Busy for a while before the update, and stuck after it.
+        let describe = mock!(Client::describe_endpoint)
+            .sequence()
+            .output(|| described_as("config-v1", EndpointStatus::Updating, None))
+            .times(8)
+            .output(|| described("config-v1", None))
+            .output(|| described_as("config-v2", EndpointStatus::Updating, None))
+            .repeatedly()
+            .build();
+        let mut ctx = context(&[&update, &describe]).await;
+        ctx.timeout = Some(Duration::from_secs(120));
+        let olds = running("config-v1");
+        let news = EndpointInputs {
+            endpoint_config_name: "config-v2".into(),
+            ..olds.inputs.clone()
+        };
+        let started = Instant::now();
+        let error = Endpoint
+            .update(&ctx, "fraud", &olds, &news)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(error, ProviderError::Timeout { seconds: 120, .. }),
+            "{error:?}"
+        );
+        assert_eq!(update.num_calls(), 1);
+        // The wait before the update used part of the budget: the wait
+        // after it got only the rest.
+        assert_eq!(started.elapsed(), Duration::from_secs(120));
     }
 }

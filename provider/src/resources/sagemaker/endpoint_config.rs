@@ -12,6 +12,7 @@ use aws_sdk_sagemaker::types::{
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::model::retag;
 use super::sagemaker_tags;
 use crate::aws::{OrGone, ResultExt};
 use crate::error::Result;
@@ -109,7 +110,8 @@ pub struct AsyncInference {
 /// immutable, so the name is `namePrefix-<hash of the content>`: new content
 /// gets a new configuration, created before the endpoint switches to it and
 /// deleted only after. Initial weights and counts are not part of the
-/// content: changing them alone updates the endpoint in place.
+/// content: changing them alone updates the endpoint in place. Tags are not
+/// part of it either: changing them retags the configuration in place.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct EndpointConfigInputs {
@@ -138,10 +140,11 @@ pub struct EndpointConfigInputs {
 }
 
 impl EndpointConfigInputs {
-    /// `namePrefix-<hash>` over everything but capacity and the name.
+    /// `namePrefix-<hash>` over everything but capacity, tags and the name.
     pub fn derived_name(&self) -> String {
         let content = EndpointConfigInputs {
             initial_capacity: BTreeMap::new(),
+            tags: Tags::new(),
             endpoint_config_name: None,
             ..self.clone()
         };
@@ -160,6 +163,7 @@ impl EndpointConfigInputs {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct EndpointConfigOutputs {
+    /// The inputs the configuration was created with (tags as last updated).
     #[serde(flatten)]
     pub inputs: EndpointConfigInputs,
     /// The configuration ARN.
@@ -379,6 +383,7 @@ pub fn check_capacity<'a>(
 #[async_trait]
 impl CustomResource for EndpointConfig {
     const TOKEN: &'static str = "sagemaker-deployment:sagemaker:EndpointConfig";
+    const UPDATABLE: &'static [&'static str] = &["tags"];
     const IGNORED_IN_DIFF: &'static [&'static str] = &["initialCapacity"];
 
     type Inputs = EndpointConfigInputs;
@@ -512,7 +517,7 @@ impl CustomResource for EndpointConfig {
         outputs: &EndpointConfigOutputs,
     ) -> Result<ReadOutcome<EndpointConfigInputs, EndpointConfigOutputs>> {
         // Configurations are immutable: existence is all that can drift.
-        match ctx
+        let found = ctx
             .aws
             .sagemaker
             .describe_endpoint_config()
@@ -520,15 +525,30 @@ impl CustomResource for EndpointConfig {
             .send()
             .await
             .aws("sagemaker", "DescribeEndpointConfig")
-        {
-            Ok(_) => Ok(ReadOutcome::Found {
+            .or_gone()?;
+        Ok(match found {
+            None => ReadOutcome::Gone,
+            Some(_) => ReadOutcome::Found {
                 id: id.to_owned(),
                 inputs: outputs.inputs.clone(),
                 outputs: outputs.clone(),
-            }),
-            Err(error) if error.is_not_found() => Ok(ReadOutcome::Gone),
-            Err(error) => Err(error.into()),
-        }
+            },
+        })
+    }
+
+    async fn update(
+        &self,
+        ctx: &Context,
+        _id: &str,
+        olds: &EndpointConfigOutputs,
+        news: &EndpointConfigInputs,
+    ) -> Result<EndpointConfigOutputs> {
+        // Only the tags are updatable; everything else (the initial
+        // capacity too) stays as created.
+        retag(ctx, &olds.arn, &olds.inputs.tags, &news.tags).await?;
+        let mut outputs = olds.clone();
+        outputs.inputs.tags = news.tags.clone();
+        Ok(outputs)
     }
 
     async fn delete(
@@ -551,6 +571,16 @@ impl CustomResource for EndpointConfig {
 
 #[cfg(test)]
 mod tests {
+    use aws_sdk_sagemaker::Client;
+    use aws_sdk_sagemaker::operation::add_tags::AddTagsOutput;
+    use aws_sdk_sagemaker::operation::describe_endpoint_config::{
+        DescribeEndpointConfigError, DescribeEndpointConfigOutput,
+    };
+    use aws_smithy_mocks::mock;
+
+    use super::super::model::tests::{
+        checked_diff, context, could_not_find, tags_updated_in_place,
+    };
     use super::*;
 
     pub(crate) fn variant(name: &str) -> VariantSpec {
@@ -601,6 +631,115 @@ mod tests {
         assert_eq!(a.derived_name(), weights_only.derived_name());
         assert_ne!(a.derived_name(), new_model.derived_name());
         assert!(a.derived_name().len() <= 63);
+    }
+
+    #[test]
+    fn the_name_ignores_tags() {
+        let a = config(vec![variant("a")]);
+        let mut retagged = a.clone();
+        retagged.tags.insert("env".into(), "prod".into());
+        assert_eq!(a.derived_name(), retagged.derived_name());
+    }
+
+    #[test]
+    fn tags_update_in_place_and_variants_replace() {
+        let a = config(vec![variant("a")]);
+        let mut retagged = a.clone();
+        retagged.tags.insert("env".into(), "prod".into());
+        retagged.initial_capacity.get_mut("a").unwrap().weight = 3.0;
+        assert_eq!(
+            checked_diff(EndpointConfig, &a, &retagged).changes,
+            tags_updated_in_place()
+        );
+        let mut new_model = a.clone();
+        new_model.production_variants[0].model_name = "a-model-v2".into();
+        let changes = checked_diff(EndpointConfig, &a, &new_model).changes;
+        assert!(
+            changes
+                .iter()
+                .any(|c| c.field == "productionVariants" && c.replace)
+        );
+        assert!(
+            changes
+                .iter()
+                .any(|c| c.field == "endpointConfigName" && c.replace)
+        );
+    }
+
+    fn created() -> EndpointConfigOutputs {
+        let inputs = config(vec![variant("a")]);
+        EndpointConfigOutputs {
+            inputs: EndpointConfigInputs {
+                endpoint_config_name: Some(inputs.derived_name()),
+                ..inputs
+            },
+            arn: "arn:aws:sagemaker:us-east-1:123456789012:endpoint-config/fraud-endpoint-x".into(),
+        }
+    }
+
+    #[tokio::test]
+    async fn read_reports_existence_only() {
+        let found = mock!(Client::describe_endpoint_config).then_output(|| {
+            DescribeEndpointConfigOutput::builder()
+                .endpoint_config_name("fraud-endpoint-x")
+                .build()
+        });
+        let ctx = context(&[&found]).await;
+        let recorded = created();
+        match EndpointConfig
+            .read(&ctx, "fraud-endpoint-x", &recorded)
+            .await
+            .unwrap()
+        {
+            ReadOutcome::Found {
+                inputs, outputs, ..
+            } => {
+                assert_eq!(inputs, recorded.inputs);
+                assert_eq!(outputs, recorded);
+            }
+            ReadOutcome::Gone => panic!("the configuration exists"),
+        }
+        let gone = mock!(Client::describe_endpoint_config).then_error(|| {
+            DescribeEndpointConfigError::generic(could_not_find(
+                "endpoint configuration \"fraud-endpoint-x\"",
+            ))
+        });
+        let ctx = context(&[&gone]).await;
+        let outcome = EndpointConfig
+            .read(&ctx, "fraud-endpoint-x", &recorded)
+            .await
+            .unwrap();
+        assert!(matches!(outcome, ReadOutcome::Gone));
+    }
+
+    #[tokio::test]
+    async fn update_retags_and_keeps_everything_else() {
+        let add = mock!(Client::add_tags)
+            .match_requests(|req| {
+                req.resource_arn()
+                    .is_some_and(|arn| arn.contains("endpoint-config/"))
+                    && req.tags().len() == 2
+            })
+            .then_output(|| AddTagsOutput::builder().build());
+        let ctx = context(&[&add]).await;
+        let olds = created();
+        let mut news = olds.inputs.clone();
+        news.tags.insert("env".into(), "prod".into());
+        news.initial_capacity.get_mut("a").unwrap().weight = 3.0;
+        let outputs = EndpointConfig
+            .update(&ctx, "fraud-endpoint-x", &olds, &news)
+            .await
+            .unwrap();
+        assert_eq!(add.num_calls(), 1);
+        assert_eq!(outputs.inputs.tags, news.tags);
+        assert_eq!(
+            outputs.inputs.initial_capacity,
+            olds.inputs.initial_capacity
+        );
+        assert_eq!(
+            outputs.inputs.endpoint_config_name,
+            olds.inputs.endpoint_config_name
+        );
     }
 
     #[test]

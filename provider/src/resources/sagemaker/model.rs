@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::sagemaker_tags;
 use crate::aws::{OrGone, ResultExt};
-use crate::error::Result;
+use crate::error::{ProviderError, Result};
 use crate::framework::naming::{content_hashed, sagemaker_name_problem};
 use crate::framework::{Context, Created, CustomResource, Failures, ReadOutcome};
 use crate::resources::Tags;
@@ -27,6 +27,7 @@ pub struct VpcConfig {
 /// A SageMaker model: an inference image, its artifact and its settings.
 /// Models are immutable: the name is `namePrefix-<hash of the content>`, so
 /// a new version gets a new model, created before the old one is deleted.
+/// Tags are not part of the content: changing them retags the model in place.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ModelInputs {
@@ -57,9 +58,10 @@ pub struct ModelInputs {
 }
 
 impl ModelInputs {
-    /// `namePrefix-<hash>` over everything but the name.
+    /// `namePrefix-<hash>` over everything but the tags and the name.
     pub fn derived_name(&self) -> String {
         let content = ModelInputs {
+            tags: Tags::new(),
             model_name: None,
             ..self.clone()
         };
@@ -80,6 +82,7 @@ impl ModelInputs {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ModelOutputs {
+    /// The inputs the model was created with (tags as last updated).
     #[serde(flatten)]
     pub inputs: ModelInputs,
     /// The model ARN.
@@ -92,6 +95,7 @@ pub struct Model;
 #[async_trait]
 impl CustomResource for Model {
     const TOKEN: &'static str = "sagemaker-deployment:sagemaker:Model";
+    const UPDATABLE: &'static [&'static str] = &["tags"];
 
     type Inputs = ModelInputs;
     type Outputs = ModelOutputs;
@@ -179,7 +183,11 @@ impl CustomResource for Model {
         id: &str,
         outputs: &ModelOutputs,
     ) -> Result<ReadOutcome<ModelInputs, ModelOutputs>> {
-        let found = match ctx
+        // Models are immutable: existence is all that can drift. Rebuilding
+        // the inputs from DescribeModel would report differences in form
+        // only (subnet order, defaults), and a diff on them would replace
+        // the model under the same content-hashed name.
+        let found = ctx
             .aws
             .sagemaker
             .describe_model()
@@ -187,45 +195,29 @@ impl CustomResource for Model {
             .send()
             .await
             .aws("sagemaker", "DescribeModel")
-        {
-            Ok(found) => found,
-            Err(error) if error.is_not_found() => return Ok(ReadOutcome::Gone),
-            Err(error) => return Err(error.into()),
-        };
-        let container = found.primary_container();
-        let inputs = ModelInputs {
-            name_prefix: outputs.inputs.name_prefix.clone(),
-            model_name: Some(found.model_name().unwrap_or(id).to_owned()),
-            execution_role_arn: found.execution_role_arn().unwrap_or_default().to_owned(),
-            image: container
-                .and_then(|c| c.image())
-                .unwrap_or_default()
-                .to_owned(),
-            model_data_url: container
-                .and_then(|c| c.model_data_url())
-                .map(str::to_owned),
-            environment: container
-                .and_then(|c| c.environment())
-                .map(|env| env.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
-                .unwrap_or_default(),
-            vpc_config: found
-                .vpc_config()
-                .filter(|vpc| !vpc.subnets().is_empty() || !vpc.security_group_ids().is_empty())
-                .map(|vpc| VpcConfig {
-                    security_group_ids: vpc.security_group_ids().to_vec(),
-                    subnets: vpc.subnets().to_vec(),
-                }),
-            enable_network_isolation: found.enable_network_isolation().unwrap_or(false),
-            tags: outputs.inputs.tags.clone(),
-        };
-        Ok(ReadOutcome::Found {
-            id: id.to_owned(),
-            outputs: ModelOutputs {
-                inputs: inputs.clone(),
-                arn: found.model_arn().unwrap_or_default().to_owned(),
+            .or_gone()?;
+        Ok(match found {
+            None => ReadOutcome::Gone,
+            Some(_) => ReadOutcome::Found {
+                id: id.to_owned(),
+                inputs: outputs.inputs.clone(),
+                outputs: outputs.clone(),
             },
-            inputs,
         })
+    }
+
+    async fn update(
+        &self,
+        ctx: &Context,
+        _id: &str,
+        olds: &ModelOutputs,
+        news: &ModelInputs,
+    ) -> Result<ModelOutputs> {
+        // Only the tags are updatable; everything else stays as created.
+        retag(ctx, &olds.arn, &olds.inputs.tags, &news.tags).await?;
+        let mut outputs = olds.clone();
+        outputs.inputs.tags = news.tags.clone();
+        Ok(outputs)
     }
 
     async fn delete(&self, ctx: &Context, id: &str, _outputs: &ModelOutputs) -> Result<()> {
@@ -238,5 +230,346 @@ impl CustomResource for Model {
             .aws("sagemaker", "DeleteModel")
             .or_gone()?;
         Ok(())
+    }
+}
+
+/// Brings the tags (with the provider's default tags) of the SageMaker
+/// object `arn` from `olds` to `news`: DeleteTags for the keys no longer
+/// wanted, AddTags for the rest. Models and endpoint configurations are
+/// immutable except for their tags.
+pub(super) async fn retag(ctx: &Context, arn: &str, olds: &Tags, news: &Tags) -> Result<()> {
+    if olds == news {
+        return Ok(());
+    }
+    if arn.is_empty() {
+        return Err(ProviderError::Internal(
+            "cannot retag a SageMaker object whose ARN was not recorded".to_owned(),
+        ));
+    }
+    let olds = ctx.aws.tags_with(olds);
+    let news = ctx.aws.tags_with(news);
+    let removed: Vec<String> = olds
+        .keys()
+        .filter(|key| !news.contains_key(*key))
+        .cloned()
+        .collect();
+    if !removed.is_empty() {
+        ctx.aws
+            .sagemaker
+            .delete_tags()
+            .resource_arn(arn)
+            .set_tag_keys(Some(removed))
+            .send()
+            .await
+            .aws("sagemaker", "DeleteTags")?;
+    }
+    if !news.is_empty() {
+        ctx.aws
+            .sagemaker
+            .add_tags()
+            .resource_arn(arn)
+            .set_tags(Some(sagemaker_tags(&news)))
+            .send()
+            .await
+            .aws("sagemaker", "AddTags")?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+pub(super) mod tests {
+    use std::sync::Arc;
+
+    use aws_credential_types::Credentials;
+    use aws_sdk_sagemaker::Client;
+    use aws_sdk_sagemaker::error::ErrorMetadata;
+    use aws_sdk_sagemaker::operation::add_tags::AddTagsOutput;
+    use aws_sdk_sagemaker::operation::delete_tags::DeleteTagsOutput;
+    use aws_sdk_sagemaker::operation::describe_model::{DescribeModelError, DescribeModelOutput};
+    use aws_smithy_mocks::{
+        MockResponseInterceptor, Rule, RuleMode, create_mock_http_client, mock,
+    };
+    use tokio_util::sync::CancellationToken;
+
+    use super::*;
+    use crate::aws::{AwsClients, ProviderConfig};
+    use crate::engine::EngineLogger;
+    use crate::framework::{CustomResource, DiffOutcome, FieldChange, Registry, encode_typed};
+
+    /// A context whose SageMaker client answers with `rules` only, and
+    /// whose provider adds the default tag `team=ml`.
+    pub(in crate::resources::sagemaker) async fn context(rules: &[&Rule]) -> Context {
+        let mut interceptor = MockResponseInterceptor::new().rule_mode(RuleMode::MatchAny);
+        for rule in rules {
+            interceptor = interceptor.with_rule(rule);
+        }
+        let config = aws_sdk_sagemaker::Config::builder()
+            .behavior_version(aws_sdk_sagemaker::config::BehaviorVersion::latest())
+            .region(aws_sdk_sagemaker::config::Region::new("us-east-1"))
+            .credentials_provider(Credentials::new("key", "secret", None, None, "unit-test"))
+            .http_client(create_mock_http_client())
+            .interceptor(interceptor)
+            .build();
+        let mut clients = AwsClients::build(&ProviderConfig::default()).await;
+        clients.sagemaker = Client::from_conf(config);
+        clients.default_tags = [("team".to_owned(), "ml".to_owned())].into();
+        Context {
+            aws: Arc::new(clients),
+            engine: Arc::new(EngineLogger::new(None)),
+            urn: "urn:pulumi:dev::p::sagemaker-deployment:sagemaker:Model::m".into(),
+            cancel: CancellationToken::new(),
+            timeout: None,
+        }
+    }
+
+    /// "Not found", as SageMaker says it.
+    pub(in crate::resources::sagemaker) fn could_not_find(what: &str) -> ErrorMetadata {
+        ErrorMetadata::builder()
+            .code("ValidationException")
+            .message(format!("Could not find {what}."))
+            .build()
+    }
+
+    /// The engine's diff between two sets of inputs, each checked first
+    /// (so computed names are filled in as the engine records them).
+    pub(in crate::resources::sagemaker) fn checked_diff<R: CustomResource>(
+        resource: R,
+        olds: &R::Inputs,
+        news: &R::Inputs,
+    ) -> DiffOutcome {
+        let registry = Registry::builder().resource(resource).build();
+        let erased = registry.resource(R::TOKEN).unwrap();
+        let (olds, failures) = erased.check(&encode_typed(olds).unwrap());
+        assert!(failures.is_empty(), "{failures:?}");
+        let (news, failures) = erased.check(&encode_typed(news).unwrap());
+        assert!(failures.is_empty(), "{failures:?}");
+        erased.diff(&olds, &news)
+    }
+
+    /// A tag change that the engine must apply in place.
+    pub(in crate::resources::sagemaker) fn tags_updated_in_place() -> Vec<FieldChange> {
+        vec![FieldChange {
+            field: "tags".into(),
+            replace: false,
+        }]
+    }
+
+    fn inputs() -> ModelInputs {
+        ModelInputs {
+            name_prefix: "fraud-model".into(),
+            execution_role_arn: "arn:aws:iam::123456789012:role/sagemaker".into(),
+            image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/xgboost:1".into(),
+            model_data_url: Some("s3://artifacts/fraud/model.tar.gz".into()),
+            environment: [("MODE".to_owned(), "fast".to_owned())].into(),
+            vpc_config: Some(VpcConfig {
+                security_group_ids: vec!["sg-1".into()],
+                subnets: vec!["subnet-a".into(), "subnet-b".into()],
+            }),
+            enable_network_isolation: true,
+            tags: [("env".to_owned(), "dev".to_owned())].into(),
+            model_name: None,
+        }
+    }
+
+    fn created() -> ModelOutputs {
+        let inputs = inputs();
+        ModelOutputs {
+            inputs: ModelInputs {
+                model_name: Some(inputs.derived_name()),
+                ..inputs
+            },
+            arn: "arn:aws:sagemaker:us-east-1:123456789012:model/fraud-model-x".into(),
+        }
+    }
+
+    #[test]
+    fn the_name_hashes_the_content_but_not_the_tags() {
+        let a = inputs();
+        let retagged = ModelInputs {
+            tags: [("env".to_owned(), "prod".to_owned())].into(),
+            ..a.clone()
+        };
+        let new_image = ModelInputs {
+            image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/xgboost:2".into(),
+            ..a.clone()
+        };
+        assert_eq!(a.derived_name(), retagged.derived_name());
+        assert_ne!(a.derived_name(), new_image.derived_name());
+        assert!(a.derived_name().starts_with("fraud-model-"));
+        assert!(a.derived_name().len() <= 63);
+    }
+
+    #[test]
+    fn a_tag_change_updates_in_place_and_a_content_change_replaces() {
+        let retagged = ModelInputs {
+            tags: Tags::new(),
+            ..inputs()
+        };
+        assert_eq!(
+            checked_diff(Model, &inputs(), &retagged).changes,
+            tags_updated_in_place()
+        );
+        let new_image = ModelInputs {
+            image: "other:2".into(),
+            ..inputs()
+        };
+        let changes = checked_diff(Model, &inputs(), &new_image).changes;
+        assert!(changes.iter().any(|c| c.field == "image" && c.replace));
+        assert!(changes.iter().any(|c| c.field == "modelName" && c.replace));
+    }
+
+    #[test]
+    fn check_still_catches_bad_inputs() {
+        assert!(Model.check(&inputs()).is_empty());
+        let bad = ModelInputs {
+            name_prefix: "-bad".into(),
+            image: String::new(),
+            model_data_url: Some("https://example.com/model.tar.gz".into()),
+            vpc_config: Some(VpcConfig {
+                security_group_ids: Vec::new(),
+                subnets: (0..17).map(|i| format!("subnet-{i}")).collect(),
+            }),
+            ..inputs()
+        };
+        let properties: Vec<String> = Model
+            .check(&bad)
+            .0
+            .iter()
+            .map(|f| f.property.clone())
+            .collect();
+        assert_eq!(
+            properties,
+            [
+                "namePrefix",
+                "image",
+                "modelDataUrl",
+                "vpcConfig.securityGroupIds",
+                "vpcConfig.subnets"
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn read_reports_existence_and_keeps_the_recorded_inputs() {
+        // SageMaker lists the subnets in another order and adds a variable:
+        // differences in form only, which must not cause a replacement.
+        let describe = mock!(Client::describe_model).then_output(|| {
+            DescribeModelOutput::builder()
+                .model_name("fraud-model-x")
+                .vpc_config(
+                    SdkVpcConfig::builder()
+                        .security_group_ids("sg-1")
+                        .subnets("subnet-b")
+                        .subnets("subnet-a")
+                        .build(),
+                )
+                .primary_container(
+                    ContainerDefinition::builder()
+                        .image("other")
+                        .environment("EXTRA", "1")
+                        .build(),
+                )
+                .build()
+        });
+        let ctx = context(&[&describe]).await;
+        let recorded = created();
+        let id = recorded.inputs.model_name.clone().unwrap();
+        match Model.read(&ctx, &id, &recorded).await.unwrap() {
+            ReadOutcome::Found {
+                id: found,
+                inputs,
+                outputs,
+            } => {
+                assert_eq!(found, id);
+                assert_eq!(inputs, recorded.inputs);
+                assert_eq!(outputs, recorded);
+            }
+            ReadOutcome::Gone => panic!("the model exists"),
+        }
+    }
+
+    #[tokio::test]
+    async fn read_reports_a_deleted_model_as_gone() {
+        let describe = mock!(Client::describe_model)
+            .then_error(|| DescribeModelError::generic(could_not_find("model \"fraud-model-x\"")));
+        let ctx = context(&[&describe]).await;
+        let outcome = Model.read(&ctx, "fraud-model-x", &created()).await.unwrap();
+        assert!(matches!(outcome, ReadOutcome::Gone));
+    }
+
+    #[tokio::test]
+    async fn read_fails_on_other_errors() {
+        let describe = mock!(Client::describe_model).then_error(|| {
+            DescribeModelError::generic(
+                ErrorMetadata::builder()
+                    .code("AccessDeniedException")
+                    .message("not allowed")
+                    .build(),
+            )
+        });
+        let ctx = context(&[&describe]).await;
+        let error = Model
+            .read(&ctx, "fraud-model-x", &created())
+            .await
+            .unwrap_err();
+        assert!(error.to_string().contains("not allowed"), "{error}");
+    }
+
+    #[tokio::test]
+    async fn update_retags_the_model_by_arn() {
+        let arn = created().arn;
+        let delete = mock!(Client::delete_tags)
+            .match_requests({
+                let arn = arn.clone();
+                move |req| req.resource_arn() == Some(arn.as_str()) && req.tag_keys() == ["env"]
+            })
+            .then_output(|| DeleteTagsOutput::builder().build());
+        let add = mock!(Client::add_tags)
+            .match_requests({
+                let arn = arn.clone();
+                move |req| {
+                    let tags: Vec<(Option<&str>, Option<&str>)> =
+                        req.tags().iter().map(|t| (t.key(), t.value())).collect();
+                    req.resource_arn() == Some(arn.as_str())
+                        && tags
+                            == [
+                                (Some("owner"), Some("fraud-team")),
+                                (Some("team"), Some("ml")),
+                            ]
+                }
+            })
+            .then_output(|| AddTagsOutput::builder().build());
+        let ctx = context(&[&delete, &add]).await;
+        let olds = created();
+        let news = ModelInputs {
+            tags: [("owner".to_owned(), "fraud-team".to_owned())].into(),
+            ..olds.inputs.clone()
+        };
+        let outputs = Model
+            .update(&ctx, "fraud-model-x", &olds, &news)
+            .await
+            .unwrap();
+        assert_eq!(delete.num_calls(), 1);
+        assert_eq!(add.num_calls(), 1);
+        assert_eq!(outputs.inputs.tags, news.tags);
+        assert_eq!(outputs.inputs.model_name, olds.inputs.model_name);
+        assert_eq!(outputs.arn, olds.arn);
+    }
+
+    #[tokio::test]
+    async fn removing_a_tag_the_provider_defaults_keeps_the_default() {
+        let delete = mock!(Client::delete_tags).then_output(|| DeleteTagsOutput::builder().build());
+        let add = mock!(Client::add_tags)
+            .match_requests(|req| {
+                req.tags().len() == 1
+                    && req.tags()[0].key() == Some("team")
+                    && req.tags()[0].value() == Some("ml")
+            })
+            .then_output(|| AddTagsOutput::builder().build());
+        let ctx = context(&[&delete, &add]).await;
+        let olds = Tags::from([("team".to_owned(), "fraud".to_owned())]);
+        retag(&ctx, "arn:model", &olds, &Tags::new()).await.unwrap();
+        assert_eq!(delete.num_calls(), 0);
+        assert_eq!(add.num_calls(), 1);
     }
 }

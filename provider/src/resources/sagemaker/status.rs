@@ -1,11 +1,18 @@
 //! Reading an endpoint's state while waiting on it.
 
+use std::time::Duration;
+
 use aws_sdk_sagemaker::operation::describe_endpoint::DescribeEndpointOutput;
 use aws_sdk_sagemaker::types::EndpointStatus;
+use tokio::time::Instant;
 
 use crate::aws::ResultExt;
-use crate::error::Result;
-use crate::framework::Context;
+use crate::error::{ProviderError, Result};
+use crate::framework::{Context, Progress};
+
+/// Longest an endpoint operation (all of its waits together) may take
+/// unless a custom timeout is set.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(90 * 60);
 
 /// DescribeEndpoint, or `None` when the endpoint does not exist.
 pub async fn describe(ctx: &Context, name: &str) -> Result<Option<DescribeEndpointOutput>> {
@@ -41,4 +48,69 @@ pub fn is_transitional(status: Option<&EndpointStatus>) -> bool {
 /// The status as text, for messages.
 pub fn status_text(status: Option<&EndpointStatus>) -> String {
     status.map_or_else(|| "Unknown".to_owned(), |s| s.as_str().to_owned())
+}
+
+/// Where an endpoint ended up once SageMaker stopped working on it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settled {
+    /// A status that is not transitional: InService, Failed, OutOfService...
+    pub status: EndpointStatus,
+    /// The configuration the endpoint runs.
+    pub config_name: String,
+    /// Why the endpoint last failed, if SageMaker says.
+    pub failure_reason: Option<String>,
+}
+
+impl Settled {
+    /// True when the endpoint serves.
+    pub fn in_service(&self) -> bool {
+        self.status == EndpointStatus::InService
+    }
+
+    /// SageMaker's reason, or a placeholder, for messages.
+    pub fn reason(&self) -> &str {
+        self.failure_reason
+            .as_deref()
+            .unwrap_or("SageMaker gave no reason")
+    }
+}
+
+/// Waits until the endpoint leaves every transitional state, within the
+/// budget of the operation that began at `started`; `None` when the
+/// endpoint does not exist (any more).
+pub async fn wait_settled_or_gone(
+    ctx: &Context,
+    started: Instant,
+    name: &str,
+    what: &str,
+) -> Result<Option<Settled>> {
+    ctx.wait_for(what, DEFAULT_TIMEOUT, started, || async {
+        let Some(found) = describe(ctx, name).await? else {
+            return Ok(Progress::Done(None));
+        };
+        let status = found.endpoint_status().cloned();
+        if is_transitional(status.as_ref()) {
+            return Ok(Progress::Waiting(status_text(status.as_ref())));
+        }
+        Ok(Progress::Done(Some(Settled {
+            status: status.unwrap_or(EndpointStatus::Failed),
+            config_name: found.endpoint_config_name().unwrap_or_default().to_owned(),
+            failure_reason: found.failure_reason().map(str::to_owned),
+        })))
+    })
+    .await
+}
+
+/// Waits until the endpoint leaves every transitional state, within the
+/// budget of the operation that began at `started`; an endpoint that
+/// disappears meanwhile is an error.
+pub async fn wait_settled(
+    ctx: &Context,
+    started: Instant,
+    name: &str,
+    what: &str,
+) -> Result<Settled> {
+    wait_settled_or_gone(ctx, started, name, what)
+        .await?
+        .ok_or_else(|| ProviderError::failed(format!("endpoint {name} disappeared while {what}")))
 }

@@ -22,9 +22,11 @@ type ScalingPolicy struct {
 	// The policy name.
 	PolicyName pulumi.StringOutput `pulumi:"policyName"`
 	// The scalable target's resource id.
-	ResourceId        pulumi.StringOutput    `pulumi:"resourceId"`
+	ResourceId pulumi.StringOutput `pulumi:"resourceId"`
+	// The scaled dimension.
 	ScalableDimension pulumi.StringPtrOutput `pulumi:"scalableDimension"`
-	ServiceNamespace  pulumi.StringPtrOutput `pulumi:"serviceNamespace"`
+	// The service namespace.
+	ServiceNamespace pulumi.StringPtrOutput `pulumi:"serviceNamespace"`
 	// Step scaling (set this or `targetTracking`).
 	StepScaling sagemakerdeployment.StepScalingPtrOutput `pulumi:"stepScaling"`
 	// Target tracking (set this or `stepScaling`).
@@ -80,9 +82,11 @@ type scalingPolicyArgs struct {
 	// The policy name.
 	PolicyName string `pulumi:"policyName"`
 	// The scalable target's resource id.
-	ResourceId        string  `pulumi:"resourceId"`
+	ResourceId string `pulumi:"resourceId"`
+	// The scaled dimension.
 	ScalableDimension *string `pulumi:"scalableDimension"`
-	ServiceNamespace  *string `pulumi:"serviceNamespace"`
+	// The service namespace.
+	ServiceNamespace *string `pulumi:"serviceNamespace"`
 	// Step scaling (set this or `targetTracking`).
 	StepScaling *sagemakerdeployment.StepScaling `pulumi:"stepScaling"`
 	// Target tracking (set this or `stepScaling`).
@@ -94,9 +98,11 @@ type ScalingPolicyArgs struct {
 	// The policy name.
 	PolicyName pulumi.StringInput
 	// The scalable target's resource id.
-	ResourceId        pulumi.StringInput
+	ResourceId pulumi.StringInput
+	// The scaled dimension.
 	ScalableDimension pulumi.StringPtrInput
-	ServiceNamespace  pulumi.StringPtrInput
+	// The service namespace.
+	ServiceNamespace pulumi.StringPtrInput
 	// Step scaling (set this or `targetTracking`).
 	StepScaling sagemakerdeployment.StepScalingPtrInput
 	// Target tracking (set this or `stepScaling`).
@@ -205,10 +211,12 @@ func (o ScalingPolicyOutput) ResourceId() pulumi.StringOutput {
 	return o.ApplyT(func(v *ScalingPolicy) pulumi.StringOutput { return v.ResourceId }).(pulumi.StringOutput)
 }
 
+// The scaled dimension.
 func (o ScalingPolicyOutput) ScalableDimension() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *ScalingPolicy) pulumi.StringPtrOutput { return v.ScalableDimension }).(pulumi.StringPtrOutput)
 }
 
+// The service namespace.
 func (o ScalingPolicyOutput) ServiceNamespace() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *ScalingPolicy) pulumi.StringPtrOutput { return v.ServiceNamespace }).(pulumi.StringPtrOutput)
 }

@@ -18,22 +18,28 @@ type MetricAlarm struct {
 	pulumi.CustomResourceState
 
 	// ARNs notified or invoked when the alarm fires.
-	AlarmActions     pulumi.StringArrayOutput `pulumi:"alarmActions"`
-	AlarmDescription pulumi.StringPtrOutput   `pulumi:"alarmDescription"`
+	AlarmActions pulumi.StringArrayOutput `pulumi:"alarmActions"`
+	// What the alarm watches for, shown in the console.
+	AlarmDescription pulumi.StringPtrOutput `pulumi:"alarmDescription"`
 	// The alarm name.
 	AlarmName pulumi.StringOutput `pulumi:"alarmName"`
 	// The alarm ARN.
 	Arn pulumi.StringOutput `pulumi:"arn"`
 	// E.g. `GreaterThanOrEqualToThreshold`.
-	ComparisonOperator pulumi.StringOutput    `pulumi:"comparisonOperator"`
-	Dimensions         pulumi.StringMapOutput `pulumi:"dimensions"`
-	EvaluationPeriods  pulumi.IntOutput       `pulumi:"evaluationPeriods"`
-	MetricName         pulumi.StringOutput    `pulumi:"metricName"`
-	Namespace          pulumi.StringOutput    `pulumi:"namespace"`
+	ComparisonOperator pulumi.StringOutput `pulumi:"comparisonOperator"`
+	// The metric's dimensions, name to value.
+	Dimensions pulumi.StringMapOutput `pulumi:"dimensions"`
+	// Periods compared with the threshold before the alarm changes state.
+	EvaluationPeriods pulumi.IntOutput `pulumi:"evaluationPeriods"`
+	// The metric's name, e.g. `Invocation5XXErrors`.
+	MetricName pulumi.StringOutput `pulumi:"metricName"`
+	// The metric's namespace, e.g. `AWS/SageMaker`.
+	Namespace pulumi.StringOutput `pulumi:"namespace"`
 	// Seconds per evaluated period.
 	Period pulumi.IntOutput `pulumi:"period"`
 	// `Average`, `Sum`, `Minimum`, `Maximum` or `SampleCount`.
-	Statistic pulumi.StringOutput  `pulumi:"statistic"`
+	Statistic pulumi.StringOutput `pulumi:"statistic"`
+	// The value the statistic is compared with.
 	Threshold pulumi.Float64Output `pulumi:"threshold"`
 	// `missing`, `notBreaching`, `breaching` or `ignore`.
 	TreatMissingData pulumi.StringPtrOutput `pulumi:"treatMissingData"`
@@ -104,20 +110,26 @@ func (MetricAlarmState) ElementType() reflect.Type {
 
 type metricAlarmArgs struct {
 	// ARNs notified or invoked when the alarm fires.
-	AlarmActions     []string `pulumi:"alarmActions"`
-	AlarmDescription *string  `pulumi:"alarmDescription"`
+	AlarmActions []string `pulumi:"alarmActions"`
+	// What the alarm watches for, shown in the console.
+	AlarmDescription *string `pulumi:"alarmDescription"`
 	// The alarm name.
 	AlarmName string `pulumi:"alarmName"`
 	// E.g. `GreaterThanOrEqualToThreshold`.
-	ComparisonOperator string            `pulumi:"comparisonOperator"`
-	Dimensions         map[string]string `pulumi:"dimensions"`
-	EvaluationPeriods  int               `pulumi:"evaluationPeriods"`
-	MetricName         string            `pulumi:"metricName"`
-	Namespace          string            `pulumi:"namespace"`
+	ComparisonOperator string `pulumi:"comparisonOperator"`
+	// The metric's dimensions, name to value.
+	Dimensions map[string]string `pulumi:"dimensions"`
+	// Periods compared with the threshold before the alarm changes state.
+	EvaluationPeriods int `pulumi:"evaluationPeriods"`
+	// The metric's name, e.g. `Invocation5XXErrors`.
+	MetricName string `pulumi:"metricName"`
+	// The metric's namespace, e.g. `AWS/SageMaker`.
+	Namespace string `pulumi:"namespace"`
 	// Seconds per evaluated period.
 	Period int `pulumi:"period"`
 	// `Average`, `Sum`, `Minimum`, `Maximum` or `SampleCount`.
-	Statistic string  `pulumi:"statistic"`
+	Statistic string `pulumi:"statistic"`
+	// The value the statistic is compared with.
 	Threshold float64 `pulumi:"threshold"`
 	// `missing`, `notBreaching`, `breaching` or `ignore`.
 	TreatMissingData *string `pulumi:"treatMissingData"`
@@ -126,20 +138,26 @@ type metricAlarmArgs struct {
 // The set of arguments for constructing a MetricAlarm resource.
 type MetricAlarmArgs struct {
 	// ARNs notified or invoked when the alarm fires.
-	AlarmActions     pulumi.StringArrayInput
+	AlarmActions pulumi.StringArrayInput
+	// What the alarm watches for, shown in the console.
 	AlarmDescription pulumi.StringPtrInput
 	// The alarm name.
 	AlarmName pulumi.StringInput
 	// E.g. `GreaterThanOrEqualToThreshold`.
 	ComparisonOperator pulumi.StringInput
-	Dimensions         pulumi.StringMapInput
-	EvaluationPeriods  pulumi.IntInput
-	MetricName         pulumi.StringInput
-	Namespace          pulumi.StringInput
+	// The metric's dimensions, name to value.
+	Dimensions pulumi.StringMapInput
+	// Periods compared with the threshold before the alarm changes state.
+	EvaluationPeriods pulumi.IntInput
+	// The metric's name, e.g. `Invocation5XXErrors`.
+	MetricName pulumi.StringInput
+	// The metric's namespace, e.g. `AWS/SageMaker`.
+	Namespace pulumi.StringInput
 	// Seconds per evaluated period.
 	Period pulumi.IntInput
 	// `Average`, `Sum`, `Minimum`, `Maximum` or `SampleCount`.
 	Statistic pulumi.StringInput
+	// The value the statistic is compared with.
 	Threshold pulumi.Float64Input
 	// `missing`, `notBreaching`, `breaching` or `ignore`.
 	TreatMissingData pulumi.StringPtrInput
@@ -237,6 +255,7 @@ func (o MetricAlarmOutput) AlarmActions() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v *MetricAlarm) pulumi.StringArrayOutput { return v.AlarmActions }).(pulumi.StringArrayOutput)
 }
 
+// What the alarm watches for, shown in the console.
 func (o MetricAlarmOutput) AlarmDescription() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *MetricAlarm) pulumi.StringPtrOutput { return v.AlarmDescription }).(pulumi.StringPtrOutput)
 }
@@ -256,18 +275,22 @@ func (o MetricAlarmOutput) ComparisonOperator() pulumi.StringOutput {
 	return o.ApplyT(func(v *MetricAlarm) pulumi.StringOutput { return v.ComparisonOperator }).(pulumi.StringOutput)
 }
 
+// The metric's dimensions, name to value.
 func (o MetricAlarmOutput) Dimensions() pulumi.StringMapOutput {
 	return o.ApplyT(func(v *MetricAlarm) pulumi.StringMapOutput { return v.Dimensions }).(pulumi.StringMapOutput)
 }
 
+// Periods compared with the threshold before the alarm changes state.
 func (o MetricAlarmOutput) EvaluationPeriods() pulumi.IntOutput {
 	return o.ApplyT(func(v *MetricAlarm) pulumi.IntOutput { return v.EvaluationPeriods }).(pulumi.IntOutput)
 }
 
+// The metric's name, e.g. `Invocation5XXErrors`.
 func (o MetricAlarmOutput) MetricName() pulumi.StringOutput {
 	return o.ApplyT(func(v *MetricAlarm) pulumi.StringOutput { return v.MetricName }).(pulumi.StringOutput)
 }
 
+// The metric's namespace, e.g. `AWS/SageMaker`.
 func (o MetricAlarmOutput) Namespace() pulumi.StringOutput {
 	return o.ApplyT(func(v *MetricAlarm) pulumi.StringOutput { return v.Namespace }).(pulumi.StringOutput)
 }
@@ -282,6 +305,7 @@ func (o MetricAlarmOutput) Statistic() pulumi.StringOutput {
 	return o.ApplyT(func(v *MetricAlarm) pulumi.StringOutput { return v.Statistic }).(pulumi.StringOutput)
 }
 
+// The value the statistic is compared with.
 func (o MetricAlarmOutput) Threshold() pulumi.Float64Output {
 	return o.ApplyT(func(v *MetricAlarm) pulumi.Float64Output { return v.Threshold }).(pulumi.Float64Output)
 }

@@ -23,6 +23,8 @@ func (m *module) Construct(ctx *pulumi.Context, name, typ, urn string) (r pulumi
 	switch typ {
 	case "sagemaker-deployment:iam:Role":
 		r = &Role{}
+	case "sagemaker-deployment:iam:RolePolicy":
+		r = &RolePolicy{}
 	default:
 		return nil, fmt.Errorf("unknown resource type: %s", typ)
 	}

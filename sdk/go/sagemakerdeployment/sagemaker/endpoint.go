@@ -20,7 +20,8 @@ type Endpoint struct {
 	// The endpoint ARN.
 	Arn pulumi.StringOutput `pulumi:"arn"`
 	// True when autoscaling owns the instance counts: diff ignores them and
-	// configuration updates retain the running counts and weights.
+	// configuration updates retain the running instance counts (weights and
+	// data capture come from the new configuration).
 	AutoscalingManaged pulumi.BoolPtrOutput `pulumi:"autoscalingManaged"`
 	// The configuration the endpoint runs.
 	EndpointConfigName pulumi.StringOutput `pulumi:"endpointConfigName"`
@@ -87,7 +88,8 @@ func (EndpointState) ElementType() reflect.Type {
 
 type endpointArgs struct {
 	// True when autoscaling owns the instance counts: diff ignores them and
-	// configuration updates retain the running counts and weights.
+	// configuration updates retain the running instance counts (weights and
+	// data capture come from the new configuration).
 	AutoscalingManaged *bool `pulumi:"autoscalingManaged"`
 	// The configuration the endpoint runs.
 	EndpointConfigName string `pulumi:"endpointConfigName"`
@@ -106,7 +108,8 @@ type endpointArgs struct {
 // The set of arguments for constructing a Endpoint resource.
 type EndpointArgs struct {
 	// True when autoscaling owns the instance counts: diff ignores them and
-	// configuration updates retain the running counts and weights.
+	// configuration updates retain the running instance counts (weights and
+	// data capture come from the new configuration).
 	AutoscalingManaged pulumi.BoolPtrInput
 	// The configuration the endpoint runs.
 	EndpointConfigName pulumi.StringInput
@@ -215,7 +218,8 @@ func (o EndpointOutput) Arn() pulumi.StringOutput {
 }
 
 // True when autoscaling owns the instance counts: diff ignores them and
-// configuration updates retain the running counts and weights.
+// configuration updates retain the running instance counts (weights and
+// data capture come from the new configuration).
 func (o EndpointOutput) AutoscalingManaged() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v *Endpoint) pulumi.BoolPtrOutput { return v.AutoscalingManaged }).(pulumi.BoolPtrOutput)
 }

@@ -17,7 +17,8 @@ import (
 // immutable, so the name is `namePrefix-<hash of the content>`: new content
 // gets a new configuration, created before the endpoint switches to it and
 // deleted only after. Initial weights and counts are not part of the
-// content: changing them alone updates the endpoint in place.
+// content: changing them alone updates the endpoint in place. Tags are not
+// part of it either: changing them retags the configuration in place.
 type EndpointConfig struct {
 	pulumi.CustomResourceState
 

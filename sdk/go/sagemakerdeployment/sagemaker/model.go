@@ -16,6 +16,7 @@ import (
 // A SageMaker model: an inference image, its artifact and its settings.
 // Models are immutable: the name is `namePrefix-<hash of the content>`, so
 // a new version gets a new model, created before the old one is deleted.
+// Tags are not part of the content: changing them retags the model in place.
 type Model struct {
 	pulumi.CustomResourceState
 

@@ -2,6 +2,22 @@
 // *** Do not edit by hand unless you're certain you know what you are doing! ***
 
 
+export const ShiftSizeUnit = {
+    /**
+     * A number of instances (at least 1).
+     */
+    INSTANCE_COUNT: "INSTANCE_COUNT",
+    /**
+     * A percentage of the new fleet's capacity (1-100).
+     */
+    CAPACITY_PERCENT: "CAPACITY_PERCENT",
+} as const;
+
+/**
+ * The unit of a traffic-shift size.
+ */
+export type ShiftSizeUnit = (typeof ShiftSizeUnit)[keyof typeof ShiftSizeUnit];
+
 export const TrafficShift = {
     /**
      * All traffic at once, after the new fleet is healthy.

@@ -32,6 +32,8 @@ class ScalingPolicyArgs:
 
         :param pulumi.Input[_builtins.str] policy_name: The policy name.
         :param pulumi.Input[_builtins.str] resource_id: The scalable target's resource id.
+        :param pulumi.Input[_builtins.str] scalable_dimension: The scaled dimension.
+        :param pulumi.Input[_builtins.str] service_namespace: The service namespace.
         :param pulumi.Input['_root_inputs.StepScalingArgs'] step_scaling: Step scaling (set this or `targetTracking`).
         :param pulumi.Input['_root_inputs.TargetTrackingArgs'] target_tracking: Target tracking (set this or `stepScaling`).
         """
@@ -73,6 +75,9 @@ class ScalingPolicyArgs:
     @_builtins.property
     @pulumi.getter(name="scalableDimension")
     def scalable_dimension(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        The scaled dimension.
+        """
         return pulumi.get(self, "scalable_dimension")
 
     @scalable_dimension.setter
@@ -82,6 +87,9 @@ class ScalingPolicyArgs:
     @_builtins.property
     @pulumi.getter(name="serviceNamespace")
     def service_namespace(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        The service namespace.
+        """
         return pulumi.get(self, "service_namespace")
 
     @service_namespace.setter
@@ -133,6 +141,8 @@ class ScalingPolicy(pulumi.CustomResource):
         :param pulumi.ResourceOptions opts: Options for the resource.
         :param pulumi.Input[_builtins.str] policy_name: The policy name.
         :param pulumi.Input[_builtins.str] resource_id: The scalable target's resource id.
+        :param pulumi.Input[_builtins.str] scalable_dimension: The scaled dimension.
+        :param pulumi.Input[_builtins.str] service_namespace: The service namespace.
         :param pulumi.Input[Union['_root_inputs.StepScalingArgs', '_root_inputs.StepScalingArgsDict']] step_scaling: Step scaling (set this or `targetTracking`).
         :param pulumi.Input[Union['_root_inputs.TargetTrackingArgs', '_root_inputs.TargetTrackingArgsDict']] target_tracking: Target tracking (set this or `stepScaling`).
         """
@@ -244,11 +254,17 @@ class ScalingPolicy(pulumi.CustomResource):
     @_builtins.property
     @pulumi.getter(name="scalableDimension")
     def scalable_dimension(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        The scaled dimension.
+        """
         return pulumi.get(self, "scalable_dimension")
 
     @_builtins.property
     @pulumi.getter(name="serviceNamespace")
     def service_namespace(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        The service namespace.
+        """
         return pulumi.get(self, "service_namespace")
 
     @_builtins.property

@@ -36,9 +36,15 @@ class MetricAlarmArgs:
 
         :param pulumi.Input[_builtins.str] alarm_name: The alarm name.
         :param pulumi.Input[_builtins.str] comparison_operator: E.g. `GreaterThanOrEqualToThreshold`.
+        :param pulumi.Input[_builtins.int] evaluation_periods: Periods compared with the threshold before the alarm changes state.
+        :param pulumi.Input[_builtins.str] metric_name: The metric's name, e.g. `Invocation5XXErrors`.
+        :param pulumi.Input[_builtins.str] namespace: The metric's namespace, e.g. `AWS/SageMaker`.
         :param pulumi.Input[_builtins.int] period: Seconds per evaluated period.
         :param pulumi.Input[_builtins.str] statistic: `Average`, `Sum`, `Minimum`, `Maximum` or `SampleCount`.
+        :param pulumi.Input[_builtins.float] threshold: The value the statistic is compared with.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] alarm_actions: ARNs notified or invoked when the alarm fires.
+        :param pulumi.Input[_builtins.str] alarm_description: What the alarm watches for, shown in the console.
+        :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] dimensions: The metric's dimensions, name to value.
         :param pulumi.Input[_builtins.str] treat_missing_data: `missing`, `notBreaching`, `breaching` or `ignore`.
         """
         pulumi.set(__self__, "alarm_name", alarm_name)
@@ -85,6 +91,9 @@ class MetricAlarmArgs:
     @_builtins.property
     @pulumi.getter(name="evaluationPeriods")
     def evaluation_periods(self) -> pulumi.Input[_builtins.int]:
+        """
+        Periods compared with the threshold before the alarm changes state.
+        """
         return pulumi.get(self, "evaluation_periods")
 
     @evaluation_periods.setter
@@ -94,6 +103,9 @@ class MetricAlarmArgs:
     @_builtins.property
     @pulumi.getter(name="metricName")
     def metric_name(self) -> pulumi.Input[_builtins.str]:
+        """
+        The metric's name, e.g. `Invocation5XXErrors`.
+        """
         return pulumi.get(self, "metric_name")
 
     @metric_name.setter
@@ -103,6 +115,9 @@ class MetricAlarmArgs:
     @_builtins.property
     @pulumi.getter
     def namespace(self) -> pulumi.Input[_builtins.str]:
+        """
+        The metric's namespace, e.g. `AWS/SageMaker`.
+        """
         return pulumi.get(self, "namespace")
 
     @namespace.setter
@@ -136,6 +151,9 @@ class MetricAlarmArgs:
     @_builtins.property
     @pulumi.getter
     def threshold(self) -> pulumi.Input[_builtins.float]:
+        """
+        The value the statistic is compared with.
+        """
         return pulumi.get(self, "threshold")
 
     @threshold.setter
@@ -157,6 +175,9 @@ class MetricAlarmArgs:
     @_builtins.property
     @pulumi.getter(name="alarmDescription")
     def alarm_description(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        What the alarm watches for, shown in the console.
+        """
         return pulumi.get(self, "alarm_description")
 
     @alarm_description.setter
@@ -166,6 +187,9 @@ class MetricAlarmArgs:
     @_builtins.property
     @pulumi.getter
     def dimensions(self) -> pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]]:
+        """
+        The metric's dimensions, name to value.
+        """
         return pulumi.get(self, "dimensions")
 
     @dimensions.setter
@@ -211,10 +235,16 @@ class MetricAlarm(pulumi.CustomResource):
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] alarm_actions: ARNs notified or invoked when the alarm fires.
+        :param pulumi.Input[_builtins.str] alarm_description: What the alarm watches for, shown in the console.
         :param pulumi.Input[_builtins.str] alarm_name: The alarm name.
         :param pulumi.Input[_builtins.str] comparison_operator: E.g. `GreaterThanOrEqualToThreshold`.
+        :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] dimensions: The metric's dimensions, name to value.
+        :param pulumi.Input[_builtins.int] evaluation_periods: Periods compared with the threshold before the alarm changes state.
+        :param pulumi.Input[_builtins.str] metric_name: The metric's name, e.g. `Invocation5XXErrors`.
+        :param pulumi.Input[_builtins.str] namespace: The metric's namespace, e.g. `AWS/SageMaker`.
         :param pulumi.Input[_builtins.int] period: Seconds per evaluated period.
         :param pulumi.Input[_builtins.str] statistic: `Average`, `Sum`, `Minimum`, `Maximum` or `SampleCount`.
+        :param pulumi.Input[_builtins.float] threshold: The value the statistic is compared with.
         :param pulumi.Input[_builtins.str] treat_missing_data: `missing`, `notBreaching`, `breaching` or `ignore`.
         """
         ...
@@ -340,6 +370,9 @@ class MetricAlarm(pulumi.CustomResource):
     @_builtins.property
     @pulumi.getter(name="alarmDescription")
     def alarm_description(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        What the alarm watches for, shown in the console.
+        """
         return pulumi.get(self, "alarm_description")
 
     @_builtins.property
@@ -369,21 +402,33 @@ class MetricAlarm(pulumi.CustomResource):
     @_builtins.property
     @pulumi.getter
     def dimensions(self) -> pulumi.Output[Optional[Mapping[str, _builtins.str]]]:
+        """
+        The metric's dimensions, name to value.
+        """
         return pulumi.get(self, "dimensions")
 
     @_builtins.property
     @pulumi.getter(name="evaluationPeriods")
     def evaluation_periods(self) -> pulumi.Output[_builtins.int]:
+        """
+        Periods compared with the threshold before the alarm changes state.
+        """
         return pulumi.get(self, "evaluation_periods")
 
     @_builtins.property
     @pulumi.getter(name="metricName")
     def metric_name(self) -> pulumi.Output[_builtins.str]:
+        """
+        The metric's name, e.g. `Invocation5XXErrors`.
+        """
         return pulumi.get(self, "metric_name")
 
     @_builtins.property
     @pulumi.getter
     def namespace(self) -> pulumi.Output[_builtins.str]:
+        """
+        The metric's namespace, e.g. `AWS/SageMaker`.
+        """
         return pulumi.get(self, "namespace")
 
     @_builtins.property
@@ -405,6 +450,9 @@ class MetricAlarm(pulumi.CustomResource):
     @_builtins.property
     @pulumi.getter
     def threshold(self) -> pulumi.Output[_builtins.float]:
+        """
+        The value the statistic is compared with.
+        """
         return pulumi.get(self, "threshold")
 
     @_builtins.property

@@ -35,7 +35,8 @@ class EndpointArgs:
         :param pulumi.Input[_builtins.str] endpoint_config_name: The configuration the endpoint runs.
         :param pulumi.Input[_builtins.str] endpoint_name: The endpoint name (SageMaker's pattern, at most 63 characters).
         :param pulumi.Input[_builtins.bool] autoscaling_managed: True when autoscaling owns the instance counts: diff ignores them and
-               configuration updates retain the running counts and weights.
+               configuration updates retain the running instance counts (weights and
+               data capture come from the new configuration).
         :param pulumi.Input['_root_inputs.RolloutPolicyArgs'] rollout: Blue/green rollout for configuration updates.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] tags: Tags on the endpoint.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.int]]] variant_instance_counts: Desired instance count per instance-backed variant.
@@ -83,7 +84,8 @@ class EndpointArgs:
     def autoscaling_managed(self) -> pulumi.Input[Optional[_builtins.bool]]:
         """
         True when autoscaling owns the instance counts: diff ignores them and
-        configuration updates retain the running counts and weights.
+        configuration updates retain the running instance counts (weights and
+        data capture come from the new configuration).
         """
         return pulumi.get(self, "autoscaling_managed")
 
@@ -160,7 +162,8 @@ class Endpoint(pulumi.CustomResource):
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
         :param pulumi.Input[_builtins.bool] autoscaling_managed: True when autoscaling owns the instance counts: diff ignores them and
-               configuration updates retain the running counts and weights.
+               configuration updates retain the running instance counts (weights and
+               data capture come from the new configuration).
         :param pulumi.Input[_builtins.str] endpoint_config_name: The configuration the endpoint runs.
         :param pulumi.Input[_builtins.str] endpoint_name: The endpoint name (SageMaker's pattern, at most 63 characters).
         :param pulumi.Input[Union['_root_inputs.RolloutPolicyArgs', '_root_inputs.RolloutPolicyArgsDict']] rollout: Blue/green rollout for configuration updates.
@@ -269,7 +272,8 @@ class Endpoint(pulumi.CustomResource):
     def autoscaling_managed(self) -> pulumi.Output[Optional[_builtins.bool]]:
         """
         True when autoscaling owns the instance counts: diff ignores them and
-        configuration updates retain the running counts and weights.
+        configuration updates retain the running instance counts (weights and
+        data capture come from the new configuration).
         """
         return pulumi.get(self, "autoscaling_managed")
 

@@ -173,7 +173,8 @@ class EndpointConfig(pulumi.CustomResource):
         immutable, so the name is `namePrefix-<hash of the content>`: new content
         gets a new configuration, created before the endpoint switches to it and
         deleted only after. Initial weights and counts are not part of the
-        content: changing them alone updates the endpoint in place.
+        content: changing them alone updates the endpoint in place. Tags are not
+        part of it either: changing them retags the configuration in place.
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
@@ -197,7 +198,8 @@ class EndpointConfig(pulumi.CustomResource):
         immutable, so the name is `namePrefix-<hash of the content>`: new content
         gets a new configuration, created before the endpoint switches to it and
         deleted only after. Initial weights and counts are not part of the
-        content: changing them alone updates the endpoint in place.
+        content: changing them alone updates the endpoint in place. Tags are not
+        part of it either: changing them retags the configuration in place.
 
         :param str resource_name: The name of the resource.
         :param EndpointConfigArgs args: The arguments to use to populate this resource's properties.

@@ -188,6 +188,7 @@ class Model(pulumi.CustomResource):
         A SageMaker model: an inference image, its artifact and its settings.
         Models are immutable: the name is `namePrefix-<hash of the content>`, so
         a new version gets a new model, created before the old one is deleted.
+        Tags are not part of the content: changing them retags the model in place.
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
@@ -211,6 +212,7 @@ class Model(pulumi.CustomResource):
         A SageMaker model: an inference image, its artifact and its settings.
         Models are immutable: the name is `namePrefix-<hash of the content>`, so
         a new version gets a new model, created before the old one is deleted.
+        Tags are not part of the content: changing them retags the model in place.
 
         :param str resource_name: The name of the resource.
         :param ModelArgs args: The arguments to use to populate this resource's properties.
