@@ -160,3 +160,22 @@ def test_a_failed_create_is_recorded_not_orphaned(engine, fresh_emulator, aws):
         assert sagemaker.list_endpoint_configs()["EndpointConfigs"] == []
     finally:
         stack.remove()
+
+
+def test_the_typescript_example_deploys_every_kind(engine, fresh_emulator, aws):
+    sagemaker = aws("sagemaker")
+    for kind in ("realtime", "async", "serverless"):
+        stack = Stack(engine, "typescript", "ts-endpoint", f"e2e-ts-{kind}")
+        stack.remove()
+        try:
+            up = stack.run("up", config={"inferenceType": kind})
+            assert up.outputs["inferenceType"] == kind
+            endpoint = sagemaker.describe_endpoint(EndpointName=up.outputs["endpointName"])
+            assert endpoint["EndpointStatus"] == "InService"
+            assert endpoint["EndpointConfigName"] == up.outputs["endpointConfigName"]
+            again = stack.run("up", "--expect-no-changes", config={"inferenceType": kind})
+            assert again.changes["create"] == again.changes["update"] == again.changes["replace"] == 0
+            stack.run("destroy")
+            assert sagemaker.list_endpoints()["Endpoints"] == []
+        finally:
+            stack.remove()
