@@ -10,6 +10,7 @@ DEPLOYMENT_ENV did in the seed); its `inferenceType` picks the endpoint kind:
 - variantWeights: JSON object, variant name -> weight
 - endpointName: replaces sageMakerEndpointName
 - autoscaling: JSON autoscaling settings for the endpoint
+- rollout: JSON blue/green rollout policy (real-time and async endpoints)
 """
 
 import json
@@ -34,6 +35,7 @@ for variant, weight in json.loads(config.get("variantWeights") or "{}").items():
             model["VariantWeight"] = weight
 endpoint_name = config.get("endpointName") or f"{model_config['sageMakerEndpointName']}-{environment['stage']}"
 autoscaling = json.loads(config.get("autoscaling") or "null")
+rollout = json.loads(config.get("rollout") or "null")
 
 base = sagemaker_deployment.BaseInfra(
     "base",
@@ -72,6 +74,7 @@ elif inference_type == "async":
         execution_role_name=base.execution_role_name,
         async_config=environment.get("asyncConfig"),
         autoscaling=autoscaling,
+        rollout=rollout,
     )
     pulumi.export("outputS3Path", endpoint.output_s3_path)
     pulumi.export("successTopicArn", endpoint.success_topic_arn)
@@ -85,6 +88,7 @@ else:
         model_names=models.model_names,
         kms_key_arn=base.kms_key_arn,
         autoscaling=autoscaling,
+        rollout=rollout,
     )
 
 pulumi.export("inferenceType", inference_type)

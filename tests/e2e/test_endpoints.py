@@ -39,6 +39,10 @@ def test_endpoint_lifecycle(kind: str, stack: Stack, fresh_emulator, aws):
     config = {"inferenceType": kind}
     if AUTOSCALING[kind]:
         config["autoscaling"] = json.dumps(AUTOSCALING[kind])
+    if kind == "realtime":
+        config["rollout"] = json.dumps(
+            {"trafficShift": "CANARY", "canarySize": {"unit": "CAPACITY_PERCENT", "value": 10}, "waitIntervalInSeconds": 60}
+        )
 
     # Create: the endpoint waits for InService.
     fresh_emulator.clear_requests()
@@ -127,6 +131,21 @@ def test_endpoint_lifecycle(kind: str, stack: Stack, fresh_emulator, aws):
     assert sagemaker.describe_endpoint(EndpointName=endpoint_name)["EndpointConfigName"] == second_config
     refresh = stack.run("refresh", "--expect-no-changes")
     assert refresh.changes["update"] == 0 and refresh.changes["delete"] == 0
+
+    if kind == "realtime":
+        # The canary rollout watches the component's own 5xx alarm: when it
+        # fires during the shift, SageMaker rolls back and up says so.
+        alarm = f"{endpoint_name}-PrimaryVariant-5xx-errors"
+        cloudwatch = aws("cloudwatch")
+        assert [a["AlarmName"] for a in cloudwatch.describe_alarms(AlarmNames=[alarm])["MetricAlarms"]] == [alarm]
+        cloudwatch.set_alarm_state(AlarmName=alarm, StateValue="ALARM", StateReason="e2e: errors")
+        alarmed = stack.run(
+            "up", config={**config, "modelS3Key": "models/text-classification/v4/model.tar.gz"}, expect_ok=False
+        )
+        assert not alarmed.ok and "did not switch endpoint" in alarmed.error
+        assert alarm in alarmed.error
+        assert sagemaker.describe_endpoint(EndpointName=endpoint_name)["EndpointConfigName"] == second_config
+        cloudwatch.set_alarm_state(AlarmName=alarm, StateValue="OK", StateReason="e2e: recovered")
 
     # Destroy removes everything; scaling is deregistered before the
     # endpoint is deleted.

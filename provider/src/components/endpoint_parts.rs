@@ -17,6 +17,7 @@ use crate::resources::autoscaling::{
     CustomMetric, ScalableTarget, ScalableTargetInputs, ScalingPolicy, ScalingPolicyInputs,
     TargetTracking,
 };
+use crate::resources::cloudwatch::{MetricAlarm, MetricAlarmInputs};
 use crate::resources::sagemaker::endpoint::{Endpoint, EndpointInputs, RolloutPolicy};
 use crate::resources::sagemaker::endpoint_config::{
     EndpointConfig, EndpointConfigInputs, VariantCapacity,
@@ -205,6 +206,23 @@ pub async fn register_endpoint(
     autoscaling_managed: bool,
     rollout: Option<RolloutPolicy>,
 ) -> Result<Child> {
+    let (rollout, alarms) = match rollout {
+        Some(policy) if policy.rollback_alarm_names.is_empty() => {
+            let alarms = register_rollback_alarms(scope, plan).await?;
+            let names = alarms
+                .iter()
+                .filter_map(|alarm| alarm.known_str("alarmName").map(str::to_owned))
+                .collect();
+            (
+                Some(RolloutPolicy {
+                    rollback_alarm_names: names,
+                    ..policy
+                }),
+                alarms,
+            )
+        }
+        other => (other, Vec::new()),
+    };
     let weights = plan
         .models
         .iter()
@@ -232,9 +250,54 @@ pub async fn register_endpoint(
             &format!("{}-endpoint", plan.component),
             &known,
             props([("endpointConfigName", config.output("endpointConfigName"))]),
-            ChildOptions::default(),
+            ChildOptions {
+                depends_on: alarms.iter().map(|alarm| alarm.urn.clone()).collect(),
+                ..Default::default()
+            },
         )
         .await
+}
+
+/// The alarms a blue/green rollout watches unless the user names their own:
+/// server errors of each variant. When one fires while traffic shifts,
+/// SageMaker rolls the deployment back.
+async fn register_rollback_alarms(scope: &Scope, plan: &EndpointPlan<'_>) -> Result<Vec<Child>> {
+    let registrations = plan.models.iter().map(|model| {
+        let inputs = MetricAlarmInputs {
+            alarm_name: format!("{}-{}-5xx-errors", plan.endpoint_name, model.variant_name),
+            alarm_description: format!(
+                "Rolls back deployments of endpoint {} when variant {} answers with server errors",
+                plan.endpoint_name, model.variant_name
+            ),
+            metric_name: "Invocation5XXErrors".to_owned(),
+            namespace: "AWS/SageMaker".to_owned(),
+            statistic: "Sum".to_owned(),
+            dimensions: [
+                ("EndpointName".to_owned(), plan.endpoint_name.to_owned()),
+                ("VariantName".to_owned(), model.variant_name.clone()),
+            ]
+            .into_iter()
+            .collect(),
+            period: 60,
+            evaluation_periods: 1,
+            threshold: 1.0,
+            comparison_operator: "GreaterThanOrEqualToThreshold".to_owned(),
+            treat_missing_data: "notBreaching".to_owned(),
+            alarm_actions: Vec::new(),
+        };
+        let name = format!("{}-{}-rollback-alarm", plan.component, model.variant_name);
+        async move {
+            scope
+                .resource::<MetricAlarm>(
+                    &name,
+                    &inputs,
+                    PropertyMap::new(),
+                    ChildOptions::default(),
+                )
+                .await
+        }
+    });
+    crate::framework::all_children(registrations).await
 }
 
 /// `endpoint/<endpoint>/variant/<variant>`.

@@ -1846,7 +1846,8 @@ type RolloutPolicy struct {
 	// Step size (only for `LINEAR`, which needs it).
 	LinearStepSize *ShiftSize `pulumi:"linearStepSize"`
 	// CloudWatch alarms (names of 1-255 characters) that roll the
-	// deployment back when they fire.
+	// deployment back when they fire. The endpoint components create an
+	// `Invocation5XXErrors` alarm per variant and use it when this is empty.
 	RollbackAlarmNames []string `pulumi:"rollbackAlarmNames"`
 	// Seconds the old fleet stays after the shift, for fast rollback (at
 	// most 3600).
@@ -1875,7 +1876,8 @@ type RolloutPolicyArgs struct {
 	// Step size (only for `LINEAR`, which needs it).
 	LinearStepSize ShiftSizePtrInput `pulumi:"linearStepSize"`
 	// CloudWatch alarms (names of 1-255 characters) that roll the
-	// deployment back when they fire.
+	// deployment back when they fire. The endpoint components create an
+	// `Invocation5XXErrors` alarm per variant and use it when this is empty.
 	RollbackAlarmNames pulumi.StringArrayInput `pulumi:"rollbackAlarmNames"`
 	// Seconds the old fleet stays after the shift, for fast rollback (at
 	// most 3600).
@@ -1975,7 +1977,8 @@ func (o RolloutPolicyOutput) LinearStepSize() ShiftSizePtrOutput {
 }
 
 // CloudWatch alarms (names of 1-255 characters) that roll the
-// deployment back when they fire.
+// deployment back when they fire. The endpoint components create an
+// `Invocation5XXErrors` alarm per variant and use it when this is empty.
 func (o RolloutPolicyOutput) RollbackAlarmNames() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v RolloutPolicy) []string { return v.RollbackAlarmNames }).(pulumi.StringArrayOutput)
 }
@@ -2041,7 +2044,8 @@ func (o RolloutPolicyPtrOutput) LinearStepSize() ShiftSizePtrOutput {
 }
 
 // CloudWatch alarms (names of 1-255 characters) that roll the
-// deployment back when they fire.
+// deployment back when they fire. The endpoint components create an
+// `Invocation5XXErrors` alarm per variant and use it when this is empty.
 func (o RolloutPolicyPtrOutput) RollbackAlarmNames() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v *RolloutPolicy) []string {
 		if v == nil {

@@ -128,7 +128,8 @@ export interface RolloutPolicy {
     linearStepSize?: outputs.ShiftSize;
     /**
      * CloudWatch alarms (names of 1-255 characters) that roll the
-     * deployment back when they fire.
+     * deployment back when they fire. The endpoint components create an
+     * `Invocation5XXErrors` alarm per variant and use it when this is empty.
      */
     rollbackAlarmNames?: string[];
     /**

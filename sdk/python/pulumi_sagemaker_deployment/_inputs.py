@@ -1098,7 +1098,8 @@ class RolloutPolicyArgsDict(TypedDict):
     rollback_alarm_names: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
     """
     CloudWatch alarms (names of 1-255 characters) that roll the
-    deployment back when they fire.
+    deployment back when they fire. The endpoint components create an
+    `Invocation5XXErrors` alarm per variant and use it when this is empty.
     """
     termination_wait_in_seconds: NotRequired[pulumi.Input[Optional[_builtins.int]]]
     """
@@ -1126,7 +1127,8 @@ class RolloutPolicyArgs:
         :param pulumi.Input['ShiftSizeArgs'] canary_size: Canary size (only for `CANARY`, which needs it).
         :param pulumi.Input['ShiftSizeArgs'] linear_step_size: Step size (only for `LINEAR`, which needs it).
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] rollback_alarm_names: CloudWatch alarms (names of 1-255 characters) that roll the
-               deployment back when they fire.
+               deployment back when they fire. The endpoint components create an
+               `Invocation5XXErrors` alarm per variant and use it when this is empty.
         :param pulumi.Input[_builtins.int] termination_wait_in_seconds: Seconds the old fleet stays after the shift, for fast rollback (at
                most 3600).
         :param pulumi.Input[_builtins.int] wait_interval_in_seconds: Seconds between shifts (and after the canary), at most 3600.
@@ -1184,7 +1186,8 @@ class RolloutPolicyArgs:
     def rollback_alarm_names(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
         """
         CloudWatch alarms (names of 1-255 characters) that roll the
-        deployment back when they fire.
+        deployment back when they fire. The endpoint components create an
+        `Invocation5XXErrors` alarm per variant and use it when this is empty.
         """
         return pulumi.get(self, "rollback_alarm_names")
 

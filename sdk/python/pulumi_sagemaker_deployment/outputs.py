@@ -439,7 +439,8 @@ class RolloutPolicy(dict):
         :param 'ShiftSize' canary_size: Canary size (only for `CANARY`, which needs it).
         :param 'ShiftSize' linear_step_size: Step size (only for `LINEAR`, which needs it).
         :param Sequence[_builtins.str] rollback_alarm_names: CloudWatch alarms (names of 1-255 characters) that roll the
-               deployment back when they fire.
+               deployment back when they fire. The endpoint components create an
+               `Invocation5XXErrors` alarm per variant and use it when this is empty.
         :param _builtins.int termination_wait_in_seconds: Seconds the old fleet stays after the shift, for fast rollback (at
                most 3600).
         :param _builtins.int wait_interval_in_seconds: Seconds between shifts (and after the canary), at most 3600.
@@ -485,7 +486,8 @@ class RolloutPolicy(dict):
     def rollback_alarm_names(self) -> Optional[Sequence[_builtins.str]]:
         """
         CloudWatch alarms (names of 1-255 characters) that roll the
-        deployment back when they fire.
+        deployment back when they fire. The endpoint components create an
+        `Invocation5XXErrors` alarm per variant and use it when this is empty.
         """
         return pulumi.get(self, "rollback_alarm_names")
 

@@ -108,7 +108,8 @@ pub struct RolloutPolicy {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub termination_wait_in_seconds: Option<u32>,
     /// CloudWatch alarms (names of 1-255 characters) that roll the
-    /// deployment back when they fire.
+    /// deployment back when they fire. The endpoint components create an
+    /// `Invocation5XXErrors` alarm per variant and use it when this is empty.
     #[serde(default)]
     pub rollback_alarm_names: Vec<String>,
 }
