@@ -10,6 +10,7 @@
 // - variantWeights: JSON object, variant name -> weight
 // - endpointName: replaces sageMakerEndpointName
 // - autoscaling: JSON autoscaling settings for the endpoint
+// - rollout: JSON blue/green rollout policy (real-time and async endpoints)
 
 import * as fs from "fs";
 import * as path from "path";
@@ -43,6 +44,7 @@ for (const [variant, weight] of Object.entries(variantWeights)) {
 }
 const endpointName = config.get("endpointName") || `${modelConfig.sageMakerEndpointName}-${environment.stage}`;
 const autoscaling = JSON.parse(config.get("autoscaling") || "null") ?? undefined;
+const rollout = JSON.parse(config.get("rollout") || "null") ?? undefined;
 
 const base = new sagemakerDeployment.BaseInfra("base", {
     projectName: deployment.project.name,
@@ -82,6 +84,7 @@ if (inferenceType === "serverless") {
         executionRoleName: base.executionRoleName,
         asyncConfig: environment.asyncConfig,
         autoscaling,
+        rollout,
     });
 } else {
     endpoint = new sagemakerDeployment.SageMakerEndpoint("endpoint", {
@@ -90,6 +93,7 @@ if (inferenceType === "serverless") {
         modelNames: models.modelNames,
         kmsKeyArn: base.kmsKeyArn,
         autoscaling,
+        rollout,
     });
 }
 
