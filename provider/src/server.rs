@@ -95,18 +95,15 @@ pub fn decode_config(values: &PropertyMap) -> Result<ProviderConfig, CheckFailur
         if key == "version" {
             continue;
         }
-        let value = match (key.as_str(), value.as_str()) {
-            ("endpoints" | "defaultTags", Some(text)) => {
-                serde_json::from_str::<serde_json::Value>(text)
-                    .map(|json| {
-                        crate::wire::properties_from_json(&serde_json::json!({ "v": json }), &[])
-                    })
-                    .map_err(|e| CheckFailure::new(key.clone(), format!("is not valid JSON: {e}")))?
-                    .remove("v")
-                    .unwrap_or(PropertyValue::Null)
-            }
-            _ => value.clone(),
-        };
+        let value =
+            match (key.as_str(), value.as_str()) {
+                ("endpoints" | "defaultTags", Some(text)) => serde_json::from_str::<
+                    serde_json::Value,
+                >(text)
+                .map(|json| crate::wire::value_from_json(&json))
+                .map_err(|e| CheckFailure::new(key.clone(), format!("is not valid JSON: {e}")))?,
+                _ => value.clone(),
+            };
         normalised.insert(key, value);
     }
     crate::framework::decode_typed(&normalised)

@@ -176,9 +176,7 @@ impl<R: CustomResource> DynResource for ResourceAdapter<R> {
                     let value = if has_unknowns {
                         PropertyValue::Unknown(UnknownKind::Generic)
                     } else {
-                        properties_from_json(&serde_json::json!({ "v": value }), &[])
-                            .remove("v")
-                            .unwrap_or(PropertyValue::Null)
+                        crate::wire::value_from_json(&value)
                     };
                     checked.insert(key.to_owned(), value);
                 }

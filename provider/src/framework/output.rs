@@ -34,15 +34,9 @@ pub fn apply_json(
     let value = known.then(|| {
         let plain: Vec<serde_json::Value> = values
             .iter()
-            .map(|v| {
-                let wrapped: crate::wire::PropertyMap =
-                    [("v".to_owned(), (*v).clone())].into_iter().collect();
-                crate::wire::properties_to_json(&wrapped).value["v"].clone()
-            })
+            .map(|v| crate::wire::value_to_json(v))
             .collect();
-        let result = f(&plain);
-        let wrapped = crate::wire::properties_from_json(&serde_json::json!({ "v": result }), &[]);
-        Box::new(wrapped.get("v").cloned().unwrap_or(PropertyValue::Null))
+        Box::new(crate::wire::value_from_json(&f(&plain)))
     });
     PropertyValue::Output(OutputValue {
         value,

@@ -36,6 +36,11 @@ pub fn properties_to_json(map: &PropertyMap) -> JsonView {
     }
 }
 
+/// One property value as plain JSON (see [`JsonView`]).
+pub fn value_to_json(value: &PropertyValue) -> Value {
+    plain(value, &mut false)
+}
+
 fn plain(value: &PropertyValue, has_unknowns: &mut bool) -> Value {
     match value {
         PropertyValue::Null => Value::Null,
@@ -96,7 +101,7 @@ pub fn properties_from_json(value: &Value, secret_keys: &[String]) -> PropertyMa
     object
         .iter()
         .map(|(key, item)| {
-            let converted = from_json(item);
+            let converted = value_from_json(item);
             let converted = if secret_keys.iter().any(|secret| secret == key) {
                 converted.into_secret()
             } else {
@@ -107,17 +112,18 @@ pub fn properties_from_json(value: &Value, secret_keys: &[String]) -> PropertyMa
         .collect()
 }
 
-fn from_json(value: &Value) -> PropertyValue {
+/// One plain JSON value as a property value.
+pub fn value_from_json(value: &Value) -> PropertyValue {
     match value {
         Value::Null => PropertyValue::Null,
         Value::Bool(flag) => PropertyValue::Bool(*flag),
         Value::Number(number) => PropertyValue::Number(number.as_f64().unwrap_or_default()),
         Value::String(text) => PropertyValue::String(text.clone()),
-        Value::Array(items) => PropertyValue::Array(items.iter().map(from_json).collect()),
+        Value::Array(items) => PropertyValue::Array(items.iter().map(value_from_json).collect()),
         Value::Object(object) => PropertyValue::Object(
             object
                 .iter()
-                .map(|(key, item)| (key.clone(), from_json(item)))
+                .map(|(key, item)| (key.clone(), value_from_json(item)))
                 .collect(),
         ),
     }

@@ -11,5 +11,7 @@ mod tests;
 mod value;
 
 pub use codec::{properties_to_struct, struct_to_properties, value_from_proto, value_to_proto};
-pub use json::{JsonView, properties_from_json, properties_to_json};
+pub use json::{
+    JsonView, properties_from_json, properties_to_json, value_from_json, value_to_json,
+};
 pub use value::{OutputValue, PropertyMap, PropertyValue, ResourceReference, UnknownKind};
