@@ -91,6 +91,20 @@ def test_endpoint_lifecycle(kind: str, stack: Stack, fresh_emulator, aws):
         ]
     assert stack.run("up", "--expect-no-changes", config=config).changes["create"] == 0
 
+    if AUTOSCALING[kind]:
+        # The autoscaler scales the variant out behind Pulumi's back: diff
+        # leaves the count it owns alone.
+        scaled = AUTOSCALING[kind]["maxCapacity"]
+        sagemaker.update_endpoint_weights_and_capacities(
+            EndpointName=endpoint_name,
+            DesiredWeightsAndCapacities=[{"VariantName": "PrimaryVariant", "DesiredInstanceCount": scaled}],
+        )
+        sagemaker.get_waiter("endpoint_in_service").wait(
+            EndpointName=endpoint_name, WaiterConfig={"Delay": 1, "MaxAttempts": 30}
+        )
+        stack.run("refresh")
+        assert stack.run("up", "--expect-no-changes", config=config).changes["update"] == 0
+
     # A new model version: a new model and config, the endpoint updated in
     # place, the old config deleted only after the switch.
     fresh_emulator.clear_requests()
@@ -106,6 +120,10 @@ def test_endpoint_lifecycle(kind: str, stack: Stack, fresh_emulator, aws):
     configs = [c["EndpointConfigName"] for c in sagemaker.list_endpoint_configs()["EndpointConfigs"]]
     assert configs == [second_config]
     assert [m["ModelName"] for m in sagemaker.list_models()["Models"]] == v2.outputs["modelNames"]
+    if AUTOSCALING[kind]:
+        # The deployment kept the autoscaled count (RetainAllVariantProperties).
+        live = sagemaker.describe_endpoint(EndpointName=endpoint_name)["ProductionVariants"][0]
+        assert live["CurrentInstanceCount"] == scaled
 
     # Weights alone: no new configuration, UpdateEndpointWeightsAndCapacities.
     fresh_emulator.clear_requests()
