@@ -124,9 +124,26 @@ impl CustomResource for MetricAlarm {
         inputs: &MetricAlarmInputs,
     ) -> Result<Created<MetricAlarmOutputs>> {
         put_alarm(ctx, inputs).await?;
-        let arn = alarm_arn(ctx, &inputs.alarm_name)
-            .await?
-            .unwrap_or_default();
+        // The alarm exists from here on: a failure to read its ARN must still
+        // hand it to the engine rather than orphan it.
+        let arn = match alarm_arn(ctx, &inputs.alarm_name).await {
+            Ok(arn) => arn.unwrap_or_default(),
+            Err(error) => {
+                let outputs = MetricAlarmOutputs {
+                    inputs: inputs.clone(),
+                    arn: String::new(),
+                };
+                return Err(crate::error::ProviderError::PartialFailure {
+                    id: inputs.alarm_name.clone(),
+                    outputs: Box::new(crate::framework::encode_typed(&outputs)?),
+                    inputs: Box::new(crate::framework::encode_typed(inputs)?),
+                    reason: format!(
+                        "alarm {} was created but could not be read back: {error}",
+                        inputs.alarm_name
+                    ),
+                });
+            }
+        };
         Ok(Created {
             id: inputs.alarm_name.clone(),
             outputs: MetricAlarmOutputs {
