@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::Tags;
+use super::{Tags, removed_keys};
 use crate::aws::{OrGone, ResultExt};
 use crate::error::{ProviderError, Result};
 use crate::framework::{Context, Created, CustomResource, Failures, ReadOutcome};
@@ -314,11 +314,7 @@ impl Key {
             // key the defaults still set is not removed.
             let old_tags = ctx.aws.tags_with(&old.tags);
             let new_tags = ctx.aws.tags_with(&news.tags);
-            let removed: Vec<String> = old_tags
-                .keys()
-                .filter(|k| !new_tags.contains_key(*k))
-                .cloned()
-                .collect();
+            let removed = removed_keys(&old_tags, &new_tags);
             if !removed.is_empty() {
                 kms.untag_resource()
                     .key_id(id)

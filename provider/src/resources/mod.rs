@@ -9,7 +9,7 @@ pub mod sagemaker;
 pub mod sns;
 mod tags;
 
-pub use tags::Tags;
+pub use tags::{Tags, removed_keys};
 
 use crate::framework::RegistryBuilder;
 

@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::Tags;
+use super::{Tags, removed_keys};
 use crate::aws::{OrGone, ResultExt};
 use crate::error::{ProviderError, Result};
 use crate::framework::{Context, Created, CustomResource, Failures, ReadOutcome};
@@ -162,11 +162,7 @@ impl CustomResource for Topic {
 async fn retag(ctx: &Context, arn: &str, olds: &Tags, news: &Tags) -> Result<()> {
     let olds = ctx.aws.tags_with(olds);
     let news = ctx.aws.tags_with(news);
-    let removed: Vec<String> = olds
-        .keys()
-        .filter(|key| !news.contains_key(*key))
-        .cloned()
-        .collect();
+    let removed = removed_keys(&olds, &news);
     if !removed.is_empty() {
         ctx.aws
             .sns

@@ -362,7 +362,7 @@ impl CustomResource for Endpoint {
                 .map_err(|error| applied.fail(id, news, error))?;
         }
         if old.tags != news.tags {
-            change_tags(ctx, &olds.arn, old, news)
+            super::retag(ctx, &olds.arn, &old.tags, &news.tags)
                 .await
                 .map_err(|error| applied.fail(id, news, error))?;
         }
@@ -645,39 +645,6 @@ fn require_in_service(id: &str, settled: &Settled, when: &str) -> Result<()> {
         settled.status.as_str(),
         settled.reason()
     )))
-}
-
-/// Removes the tags that are gone and sets the others.
-async fn change_tags(
-    ctx: &Context,
-    arn: &str,
-    old: &EndpointInputs,
-    news: &EndpointInputs,
-) -> Result<()> {
-    let sagemaker = &ctx.aws.sagemaker;
-    let removed: Vec<String> = old
-        .tags
-        .keys()
-        .filter(|k| !news.tags.contains_key(*k))
-        .cloned()
-        .collect();
-    if !removed.is_empty() {
-        sagemaker
-            .delete_tags()
-            .resource_arn(arn)
-            .set_tag_keys(Some(removed))
-            .send()
-            .await
-            .aws("sagemaker", "DeleteTags")?;
-    }
-    sagemaker
-        .add_tags()
-        .resource_arn(arn)
-        .set_tags(Some(sagemaker_tags(&ctx.aws.tags_with(&news.tags))))
-        .send()
-        .await
-        .aws("sagemaker", "AddTags")?;
-    Ok(())
 }
 
 /// Weights read back as f32: keep them tidy.

@@ -12,7 +12,7 @@ use aws_sdk_sagemaker::types::{
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::model::retag;
+use super::retag;
 use super::sagemaker_tags;
 use crate::aws::{OrGone, ResultExt};
 use crate::error::Result;

@@ -7,11 +7,53 @@ mod status;
 
 use aws_sdk_sagemaker::types::Tag;
 
-use super::Tags;
+use super::{Tags, removed_keys};
+use crate::aws::ResultExt;
+use crate::error::{ProviderError, Result};
+use crate::framework::Context;
 
 /// Tags in SageMaker's shape.
 fn sagemaker_tags(tags: &Tags) -> Vec<Tag> {
     tags.iter()
         .map(|(key, value)| Tag::builder().key(key).value(value).build())
         .collect()
+}
+
+/// Brings the tags (with the provider's default tags) of the SageMaker
+/// object `arn` from `olds` to `news`: DeleteTags for the keys no longer
+/// wanted, AddTags for the rest. Models and endpoint configurations are
+/// immutable except for their tags.
+async fn retag(ctx: &Context, arn: &str, olds: &Tags, news: &Tags) -> Result<()> {
+    if olds == news {
+        return Ok(());
+    }
+    if arn.is_empty() {
+        return Err(ProviderError::Internal(
+            "cannot retag a SageMaker object whose ARN was not recorded".to_owned(),
+        ));
+    }
+    let olds = ctx.aws.tags_with(olds);
+    let news = ctx.aws.tags_with(news);
+    let removed = removed_keys(&olds, &news);
+    if !removed.is_empty() {
+        ctx.aws
+            .sagemaker
+            .delete_tags()
+            .resource_arn(arn)
+            .set_tag_keys(Some(removed))
+            .send()
+            .await
+            .aws("sagemaker", "DeleteTags")?;
+    }
+    if !news.is_empty() {
+        ctx.aws
+            .sagemaker
+            .add_tags()
+            .resource_arn(arn)
+            .set_tags(Some(sagemaker_tags(&news)))
+            .send()
+            .await
+            .aws("sagemaker", "AddTags")?;
+    }
+    Ok(())
 }

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::sagemaker_tags;
 use crate::aws::{OrGone, ResultExt};
-use crate::error::{ProviderError, Result};
+use crate::error::Result;
 use crate::framework::naming::{content_hashed, sagemaker_name_problem};
 use crate::framework::{Context, Created, CustomResource, Failures, ReadOutcome};
 use crate::resources::Tags;
@@ -214,7 +214,7 @@ impl CustomResource for Model {
         news: &ModelInputs,
     ) -> Result<ModelOutputs> {
         // Only the tags are updatable; everything else stays as created.
-        retag(ctx, &olds.arn, &olds.inputs.tags, &news.tags).await?;
+        super::retag(ctx, &olds.arn, &olds.inputs.tags, &news.tags).await?;
         let mut outputs = olds.clone();
         outputs.inputs.tags = news.tags.clone();
         Ok(outputs)
@@ -231,49 +231,6 @@ impl CustomResource for Model {
             .or_gone()?;
         Ok(())
     }
-}
-
-/// Brings the tags (with the provider's default tags) of the SageMaker
-/// object `arn` from `olds` to `news`: DeleteTags for the keys no longer
-/// wanted, AddTags for the rest. Models and endpoint configurations are
-/// immutable except for their tags.
-pub(super) async fn retag(ctx: &Context, arn: &str, olds: &Tags, news: &Tags) -> Result<()> {
-    if olds == news {
-        return Ok(());
-    }
-    if arn.is_empty() {
-        return Err(ProviderError::Internal(
-            "cannot retag a SageMaker object whose ARN was not recorded".to_owned(),
-        ));
-    }
-    let olds = ctx.aws.tags_with(olds);
-    let news = ctx.aws.tags_with(news);
-    let removed: Vec<String> = olds
-        .keys()
-        .filter(|key| !news.contains_key(*key))
-        .cloned()
-        .collect();
-    if !removed.is_empty() {
-        ctx.aws
-            .sagemaker
-            .delete_tags()
-            .resource_arn(arn)
-            .set_tag_keys(Some(removed))
-            .send()
-            .await
-            .aws("sagemaker", "DeleteTags")?;
-    }
-    if !news.is_empty() {
-        ctx.aws
-            .sagemaker
-            .add_tags()
-            .resource_arn(arn)
-            .set_tags(Some(sagemaker_tags(&news)))
-            .send()
-            .await
-            .aws("sagemaker", "AddTags")?;
-    }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -568,7 +525,9 @@ pub(super) mod tests {
             .then_output(|| AddTagsOutput::builder().build());
         let ctx = context(&[&delete, &add]).await;
         let olds = Tags::from([("team".to_owned(), "fraud".to_owned())]);
-        retag(&ctx, "arn:model", &olds, &Tags::new()).await.unwrap();
+        super::super::retag(&ctx, "arn:model", &olds, &Tags::new())
+            .await
+            .unwrap();
         assert_eq!(delete.num_calls(), 0);
         assert_eq!(add.num_calls(), 1);
     }
