@@ -1,31 +1,7 @@
-//! Compiles the project's own Pulumi protocol definitions in `proto/` with a
-//! vendored `protoc`, so building needs no system protobuf compiler.
+//! Links the provider binary as a position-dependent executable on Linux.
 
-use std::path::PathBuf;
-
-fn main() -> Result<(), Box<dyn std::error::Error>> {
-    // Read at run time: a compiled build script may be reused from another
-    // checkout of the same sources that shares the target directory.
-    let proto_root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR")?).join("../proto");
-    let protoc = protoc_bin_vendored::protoc_bin_path()?;
-    let include = protoc_bin_vendored::include_path()?;
-    // SAFETY: build scripts are single-threaded; prost-build reads PROTOC.
-    unsafe {
-        std::env::set_var("PROTOC", protoc);
-    }
-
-    let files = ["provider.proto", "resource.proto", "engine.proto"]
-        .map(|name| proto_root.join("pulumi").join(name));
-    for file in &files {
-        println!("cargo:rerun-if-changed={}", file.display());
-    }
-    for extra in ["alias.proto", "plugin.proto"] {
-        println!(
-            "cargo:rerun-if-changed={}",
-            proto_root.join("pulumi").join(extra).display()
-        );
-    }
-
+fn main() {
+    println!("cargo:rerun-if-changed=build.rs");
     // A position-dependent executable: the loader has no relocations to apply
     // to the AWS SDKs' large constant tables, so start-up is faster and those
     // pages stay clean (shared with the file) instead of counting as private
@@ -33,10 +9,4 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if std::env::var("CARGO_CFG_TARGET_OS").as_deref() == Ok("linux") {
         println!("cargo:rustc-link-arg-bins=-no-pie");
     }
-
-    tonic_prost_build::configure()
-        .build_server(true)
-        .build_client(true)
-        .compile_protos(&files, &[proto_root, include])?;
-    Ok(())
 }

@@ -1,34 +1,83 @@
 //! `sagemaker-deployment`: a Pulumi resource provider that deploys
 //! machine-learning models on Amazon SageMaker.
 //!
-//! Data flows engine -> [`server`] -> [`wire`] -> [`framework`] registry ->
-//! a resource in [`resources`] or a component in [`components`] -> [`aws`].
+//! Built on the `pulumi-provider-framework` crate (imported as `framework`),
+//! which knows nothing of AWS: data flows engine -> framework (wire codec,
+//! registry) -> a resource in [`resources`] or a component in
+//! [`components`] -> [`aws`].
 
 pub mod aws;
 pub mod components;
-pub mod construct;
-pub mod engine;
-pub mod error;
-pub mod framework;
-pub mod proto;
+pub mod naming;
 pub mod resources;
-pub mod server;
-pub mod wire;
 
-use std::sync::Arc;
-
+use async_trait::async_trait;
 use tokio::net::TcpListener;
-use tokio_stream::wrappers::TcpListenerStream;
 
 /// The Pulumi package name.
 pub const PACKAGE: &str = "sagemaker-deployment";
 /// The provider's version, from Cargo.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
-/// Largest gRPC message accepted or sent (the engine allows 400 MiB).
-pub const MAX_MESSAGE_BYTES: usize = 400 * 1024 * 1024;
+
+/// The `sagemaker-deployment` package: configured from
+/// [`aws::ProviderConfig`], its resources work with [`aws::AwsClients`].
+pub struct SageMakerDeployment;
+
+/// What every resource operation of this provider works with.
+pub type Context = framework::Context<SageMakerDeployment>;
+/// Where this provider's components register their children.
+pub type Scope = framework::Scope<SageMakerDeployment>;
+
+#[async_trait]
+impl framework::Package for SageMakerDeployment {
+    const NAME: &'static str = PACKAGE;
+    const VERSION: &'static str = VERSION;
+    /// The resources live in the region: a new one replaces them.
+    const REPLACE_ON_CHANGE: &'static [&'static str] = &["region"];
+    type Config = aws::ProviderConfig;
+    type Clients = aws::AwsClients;
+
+    async fn configure(config: &aws::ProviderConfig) -> framework::Result<aws::AwsClients> {
+        Ok(aws::AwsClients::build(config).await)
+    }
+
+    fn schema_metadata() -> serde_json::Map<String, serde_json::Value> {
+        let metadata = serde_json::json!({
+            "displayName": "SageMaker Deployment",
+            "description": "Deploys machine-learning models on Amazon SageMaker: base infrastructure, models, real-time, asynchronous and serverless endpoints with verified rollouts.",
+            "keywords": ["pulumi", "aws", "sagemaker", "machine-learning", "category/cloud", "kind/component"],
+            "license": "Apache-2.0",
+            "publisher": "sagemaker-deployment",
+            "meta": { "moduleFormat": "(.*)", "supportPack": true },
+            "language": {
+                "nodejs": {
+                    "packageName": "@sagemaker-deployment/sdk",
+                    "packageDescription": "Deploy machine-learning models on Amazon SageMaker with Pulumi.",
+                    "respectSchemaVersion": true,
+                    "dependencies": { "@pulumi/pulumi": "^3.0.0" }
+                },
+                "python": {
+                    "packageName": "pulumi_sagemaker_deployment",
+                    "respectSchemaVersion": true,
+                    "requires": { "pulumi": ">=3.0.0,<4.0.0" },
+                    "pyproject": { "enabled": true }
+                },
+                "go": {
+                    "importBasePath": "github.com/sagemaker-deployment/sagemaker-deployment/sdk/go/sagemakerdeployment",
+                    "generateResourceContainerTypes": true,
+                    "respectSchemaVersion": true
+                }
+            }
+        });
+        match metadata {
+            serde_json::Value::Object(map) => map,
+            _ => serde_json::Map::new(),
+        }
+    }
+}
 
 /// Every resource and component this provider serves.
-pub fn registry() -> framework::Registry {
+pub fn registry() -> framework::Registry<SageMakerDeployment> {
     let builder = framework::Registry::builder();
     let builder = resources::register(builder);
     components::register(builder).build()
@@ -40,12 +89,5 @@ pub async fn run(
     engine_address: Option<String>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), tonic::transport::Error> {
-    let service = server::ProviderService::new(Arc::new(registry()), engine_address);
-    let service = proto::resource_provider_server::ResourceProviderServer::new(service)
-        .max_decoding_message_size(MAX_MESSAGE_BYTES)
-        .max_encoding_message_size(MAX_MESSAGE_BYTES);
-    tonic::transport::Server::builder()
-        .add_service(service)
-        .serve_with_incoming_shutdown(TcpListenerStream::new(listener), shutdown)
-        .await
+    framework::serve(registry(), listener, engine_address, shutdown).await
 }

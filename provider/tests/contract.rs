@@ -8,11 +8,11 @@ mod support;
 
 use std::time::Duration;
 
-use prost_types::{Struct, Value, value::Kind};
-use sagemaker_deployment_provider::proto::{
+use framework::proto::{
     self, ConfigureRequest, ConstructRequest, CreateRequest, DiffRequest, GetSchemaRequest,
     ProviderHandshakeRequest, diff_response::DiffChanges, property_diff,
 };
+use prost_types::{Struct, Value, value::Kind};
 use serde_json::json;
 use support::{
     Provider, SECRET, SPECIAL, Tripwire, UNKNOWN, dead_address, pb, pb_struct, secret,
@@ -754,9 +754,6 @@ async fn every_value_kind_survives_check_unchanged() {
 #[test]
 fn the_proto_value_helpers_agree_with_the_provider_codec() {
     let value = pb(json!({ "a": [1, { SPECIAL: SECRET, "value": "x" }] }));
-    let decoded = sagemaker_deployment_provider::wire::value_from_proto(&value);
-    assert_eq!(
-        sagemaker_deployment_provider::wire::value_to_proto(&decoded),
-        value
-    );
+    let decoded = framework::wire::value_from_proto(&value);
+    assert_eq!(framework::wire::value_to_proto(&decoded), value);
 }

@@ -1,4 +1,7 @@
-"""Tests of the local AWS emulator, through boto3 against a running emulator process."""
+"""Tests of the local AWS emulator, through boto3 against a running emulator process.
+
+Fixtures (the emulator, a reset before each test, boto3 clients, ``error_of``) are in conftest.py.
+"""
 
 from __future__ import annotations
 
@@ -6,30 +9,12 @@ import json
 import time
 
 import pytest
-from botocore.exceptions import ClientError
 
-from sagemaker_emulator.client import EmulatorError, EmulatorProcess
+from sagemaker_emulator.client import EmulatorError
 
 ROLE_ARN = "arn:aws:iam::123456789012:role/sagemaker-execution"
 IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/model:1"
 DELAY = 0.5
-
-
-@pytest.fixture(scope="module")
-def emulator():
-    with EmulatorProcess() as running:
-        yield running
-
-
-@pytest.fixture(autouse=True)
-def clean(emulator):
-    emulator.reset()
-    yield
-
-
-@pytest.fixture
-def sagemaker(emulator):
-    return emulator.client("sagemaker", total_max_attempts=1)
 
 
 def make_config(sm, name, count=1, weight=1.0, model="model-a"):
@@ -70,27 +55,20 @@ def wait_status(sm, endpoint, final, timeout=10.0):
     raise AssertionError(f"{endpoint} never reached {final}; saw {seen}")
 
 
-def error_of(call, *args, **kwargs):
-    with pytest.raises(ClientError) as caught:
-        call(*args, **kwargs)
-    return caught.value.response
-
-
 # -- request log ------------------------------------------------------------------------
 
 
-def test_request_log_records_calls_of_every_protocol(emulator, sagemaker):
+def test_request_log_records_calls_of_every_protocol(emulator, sagemaker, s3, iam, kms, sts):
     sagemaker.create_model(ModelName="model-a", ExecutionRoleArn=ROLE_ARN, PrimaryContainer={"Image": IMAGE})
-    s3 = emulator.client("s3")
     s3.create_bucket(Bucket="models-bucket")
     s3.put_object(Bucket="models-bucket", Key="model.tar.gz", Body=b"x")
     s3.delete_object(Bucket="models-bucket", Key="model.tar.gz")
     s3.put_bucket_versioning(Bucket="models-bucket", VersioningConfiguration={"Status": "Enabled"})
     s3.put_bucket_policy(Bucket="models-bucket", Policy=json.dumps({"Version": "2012-10-17", "Statement": []}))
     s3.delete_bucket(Bucket="models-bucket")
-    emulator.client("iam").create_role(RoleName="role-a", AssumeRolePolicyDocument="{}")
-    emulator.client("kms").create_key(Description="key")
-    emulator.client("sts").get_caller_identity()
+    iam.create_role(RoleName="role-a", AssumeRolePolicyDocument="{}")
+    kms.create_key(Description="key")
+    sts.get_caller_identity()
 
     calls = [(entry["service"], entry["operation"]) for entry in emulator.requests()]
     assert calls == [
@@ -194,9 +172,8 @@ def test_deleting_the_old_config_during_an_update_fails_it(emulator, sagemaker):
     assert "Could not find endpoint configuration" in endpoint["FailureReason"]
 
 
-def test_alarm_in_alarm_state_rolls_the_update_back(emulator, sagemaker):
+def test_alarm_in_alarm_state_rolls_the_update_back(emulator, sagemaker, cloudwatch):
     deploy(sagemaker)
-    cloudwatch = emulator.client("cloudwatch")
     cloudwatch.put_metric_alarm(
         AlarmName="endpoint-a-errors", Namespace="AWS/SageMaker", MetricName="Invocation5XXErrors",
         Statistic="Sum", Period=60, EvaluationPeriods=1, Threshold=1, ComparisonOperator="GreaterThanThreshold",
@@ -224,7 +201,7 @@ def test_alarm_in_alarm_state_rolls_the_update_back(emulator, sagemaker):
     assert endpoint["EndpointConfigName"] == "config-b" and "LastDeploymentConfig" not in endpoint
 
 
-def test_update_endpoint_errors_follow_sagemaker(emulator, sagemaker):
+def test_update_endpoint_errors_follow_sagemaker(emulator, sagemaker, error_of):
     deploy(sagemaker)
     arn = "arn:aws:sagemaker:us-east-1:123456789012:endpoint/missing"
     missing = error_of(sagemaker.update_endpoint, EndpointName="missing", EndpointConfigName="config-b")
@@ -247,7 +224,7 @@ def test_update_endpoint_errors_follow_sagemaker(emulator, sagemaker):
 # -- CreateEndpoint -----------------------------------------------------------------------------
 
 
-def test_create_endpoint_stays_creating_for_the_delay(emulator, sagemaker):
+def test_create_endpoint_stays_creating_for_the_delay(emulator, sagemaker, error_of):
     emulator.configure(endpoint_creating_seconds=DELAY)
     sagemaker.create_model(ModelName="model-a", ExecutionRoleArn=ROLE_ARN, PrimaryContainer={"Image": IMAGE})
     make_config(sagemaker, "config-a")
@@ -260,7 +237,7 @@ def test_create_endpoint_stays_creating_for_the_delay(emulator, sagemaker):
     assert duplicate["Error"]["Message"].startswith("Cannot create already existing endpoint")
 
 
-def test_injected_create_failure_ends_failed(emulator, sagemaker):
+def test_injected_create_failure_ends_failed(emulator, sagemaker, error_of):
     emulator.configure(endpoint_creating_seconds=DELAY, fail_next_endpoint_create=True)
     sagemaker.create_model(ModelName="model-a", ExecutionRoleArn=ROLE_ARN, PrimaryContainer={"Image": IMAGE})
     make_config(sagemaker, "config-a")
@@ -278,7 +255,7 @@ def test_injected_create_failure_ends_failed(emulator, sagemaker):
 # -- other endpoint calls ------------------------------------------------------------------------------------
 
 
-def test_weights_and_capacities_update_then_apply(emulator, sagemaker):
+def test_weights_and_capacities_update_then_apply(emulator, sagemaker, error_of):
     deploy(sagemaker)
     emulator.configure(endpoint_updating_seconds=DELAY)
     sagemaker.update_endpoint_weights_and_capacities(
@@ -298,7 +275,7 @@ def test_weights_and_capacities_update_then_apply(emulator, sagemaker):
     assert unknown["Error"]["Code"] == "ValidationException"
 
 
-def test_tags_and_deletes(emulator, sagemaker):
+def test_tags_and_deletes(emulator, sagemaker, error_of):
     deploy(sagemaker)
     endpoint = sagemaker.describe_endpoint(EndpointName="endpoint-a")
     sagemaker.add_tags(ResourceArn=endpoint["EndpointArn"], Tags=[{"Key": "team", "Value": "ml"}])
@@ -315,7 +292,7 @@ def test_tags_and_deletes(emulator, sagemaker):
 # -- faults ----------------------------------------------------------------------------------------------------
 
 
-def test_throttle_fault_fails_exactly_n_matching_calls(emulator, sagemaker):
+def test_throttle_fault_fails_exactly_n_matching_calls(emulator, sagemaker, error_of):
     emulator.inject_fault("throttle", "sagemaker", "CreateModel", count=2)
     for _ in range(2):
         error = error_of(sagemaker.create_model, ModelName="model-a", ExecutionRoleArn=ROLE_ARN, PrimaryContainer={"Image": IMAGE})
@@ -328,12 +305,9 @@ def test_throttle_fault_fails_exactly_n_matching_calls(emulator, sagemaker):
     assert [e.get("fault") for e in faulted] == ["throttle", "throttle", None]
 
 
-def test_server_error_fault_in_each_protocol(emulator):
+def test_server_error_fault_in_each_protocol(emulator, kms, iam, s3, error_of):
     for service, operation in (("kms", "ListKeys"), ("iam", "ListRoles"), ("s3", "ListBuckets")):
         emulator.inject_fault("server_error", service, operation)
-    kms = emulator.client("kms", total_max_attempts=1)
-    iam = emulator.client("iam", total_max_attempts=1)
-    s3 = emulator.client("s3", total_max_attempts=1)
     assert error_of(kms.list_keys)["Error"]["Code"] == "InternalFailure"
     assert error_of(iam.list_roles)["Error"]["Code"] == "InternalFailure"
     s3_error = error_of(s3.list_buckets)
@@ -343,9 +317,9 @@ def test_server_error_fault_in_each_protocol(emulator):
     s3.list_buckets()
 
 
-def test_sdk_retries_recover_from_a_throttle(emulator):
+def test_sdk_retries_recover_from_a_throttle(emulator, aws_client):
     emulator.inject_fault("throttle", "sagemaker", "ListModels", count=1)
-    retrying = emulator.client("sagemaker", total_max_attempts=3)
+    retrying = aws_client("sagemaker", total_max_attempts=3)
     retrying.list_models()
     statuses = [e["status"] for e in emulator.requests(operation="ListModels")]
     assert statuses == [400, 200]
@@ -354,9 +328,9 @@ def test_sdk_retries_recover_from_a_throttle(emulator):
 # -- control API -----------------------------------------------------------------------------------------------
 
 
-def test_reset_empties_everything(emulator, sagemaker):
+def test_reset_empties_everything(emulator, sagemaker, s3):
     deploy(sagemaker)
-    emulator.client("s3").create_bucket(Bucket="models-bucket")
+    s3.create_bucket(Bucket="models-bucket")
     emulator.configure(endpoint_creating_seconds=5, fail_next_endpoint_update=True)
     emulator.inject_fault("throttle", "sagemaker", "CreateModel")
 
@@ -371,7 +345,7 @@ def test_reset_empties_everything(emulator, sagemaker):
     }
     assert sagemaker.list_endpoints()["Endpoints"] == []
     assert sagemaker.list_models()["Models"] == []
-    assert emulator.client("s3").list_buckets()["Buckets"] == []
+    assert s3.list_buckets()["Buckets"] == []
 
 
 def test_control_api_rejects_bad_input(emulator):

@@ -3,6 +3,7 @@
 boto3 is forced onto CBOR (``protocol="smithy-rpc-v2-cbor"``; by itself botocore
 speaks ``json`` to CloudWatch). botocore reads only CBOR tag 1 timestamps, so
 parsed ``datetime``s prove epoch-seconds timestamps; the raw tests check the wire.
+Fixtures (the emulator, a reset before each test, ``cloudwatch_cbor``, ``error_of``) are in conftest.py.
 """
 
 from __future__ import annotations
@@ -13,13 +14,10 @@ import urllib.error
 import urllib.request
 
 import cbor2
-import pytest
 from botocore.config import Config
-from botocore.exceptions import ClientError
 
-from sagemaker_emulator.client import EmulatorProcess
+from sagemaker_emulator.rpc_v2_services import CBOR
 
-CBOR = "smithy-rpc-v2-cbor"
 CLOUDWATCH_PATH = "/service/GraniteServiceVersion20100801/operation/"
 TOPIC = "arn:aws:sns:us-east-1:123456789012:alarm-topic"
 ALARM = {
@@ -35,31 +33,6 @@ ALARM = {
     "AlarmActions": [TOPIC],
     "TreatMissingData": "notBreaching",
 }
-
-
-@pytest.fixture(scope="module")
-def emulator():
-    with EmulatorProcess() as running:
-        yield running
-
-
-@pytest.fixture(autouse=True)
-def clean(emulator):
-    emulator.reset()
-    yield
-
-
-@pytest.fixture
-def cloudwatch(emulator):
-    client = emulator.client("cloudwatch", protocol=CBOR, total_max_attempts=1)
-    assert client.meta.service_model.resolved_protocol == CBOR
-    return client
-
-
-def error_of(call, **kwargs):
-    with pytest.raises(ClientError) as caught:
-        call(**kwargs)
-    return caught.value.response
 
 
 def post_cbor(emulator, operation, body, service="monitoring", path=None, headers=None, semantic_decoders=None):
@@ -85,10 +58,10 @@ def post_cbor(emulator, operation, body, service="monitoring", path=None, header
     return status, response_headers, (cbor2.loads(data, semantic_decoders=semantic_decoders) if data else None)
 
 
-def test_alarm_lifecycle_over_cbor(emulator, cloudwatch):
-    cloudwatch.put_metric_alarm(**ALARM)
+def test_alarm_lifecycle_over_cbor(emulator, cloudwatch_cbor):
+    cloudwatch_cbor.put_metric_alarm(**ALARM)
 
-    alarms = cloudwatch.describe_alarms(AlarmNames=[ALARM["AlarmName"]])
+    alarms = cloudwatch_cbor.describe_alarms(AlarmNames=[ALARM["AlarmName"]])
     assert alarms["CompositeAlarms"] == []
     [alarm] = alarms["MetricAlarms"]
     for key in ("AlarmName", "Namespace", "MetricName", "Dimensions", "Statistic", "Period", "EvaluationPeriods",
@@ -101,9 +74,9 @@ def test_alarm_lifecycle_over_cbor(emulator, cloudwatch):
         assert isinstance(alarm[key], datetime.datetime)
         assert abs((now - alarm[key]).total_seconds()) < 60
 
-    cloudwatch.delete_alarms(AlarmNames=[ALARM["AlarmName"]])
-    assert cloudwatch.describe_alarms(AlarmNames=[ALARM["AlarmName"]])["MetricAlarms"] == []
-    missing = cloudwatch.describe_alarms(AlarmNames=["no-such-alarm"])
+    cloudwatch_cbor.delete_alarms(AlarmNames=[ALARM["AlarmName"]])
+    assert cloudwatch_cbor.describe_alarms(AlarmNames=[ALARM["AlarmName"]])["MetricAlarms"] == []
+    missing = cloudwatch_cbor.describe_alarms(AlarmNames=["no-such-alarm"])
     assert (missing["MetricAlarms"], missing["CompositeAlarms"]) == ([], [])
 
     calls = [(entry["service"], entry["operation"], entry["status"]) for entry in emulator.requests()]
@@ -116,22 +89,21 @@ def test_alarm_lifecycle_over_cbor(emulator, cloudwatch):
     ]
 
 
-def test_moto_errors_come_back_as_cbor_errors(cloudwatch):
-    error = error_of(cloudwatch.set_alarm_state, AlarmName="no-such-alarm", StateValue="ALARM", StateReason="test")
+def test_moto_errors_come_back_as_cbor_errors(cloudwatch_cbor, error_of):
+    error = error_of(cloudwatch_cbor.set_alarm_state, AlarmName="no-such-alarm", StateValue="ALARM", StateReason="test")
     assert error["Error"]["Code"] == "ResourceNotFound"
     assert error["ResponseMetadata"]["HTTPStatusCode"] == 404
     headers = error["ResponseMetadata"]["HTTPHeaders"]
     assert headers["content-type"] == "application/cbor" and headers["smithy-protocol"] == "rpc-v2-cbor"
     assert headers["x-amzn-query-error"] == "ResourceNotFound;Sender"
 
-    dashboard = error_of(cloudwatch.get_dashboard, DashboardName="missing")
+    dashboard = error_of(cloudwatch_cbor.get_dashboard, DashboardName="missing")
     assert dashboard["Error"] == {"Code": "ResourceNotFound", "Message": "Dashboard does not exist",
                                   "QueryErrorCode": "ResourceNotFound", "Type": "Sender"}
 
 
-def test_missing_required_member_is_a_validation_error(emulator):
-    unvalidated = emulator.client("cloudwatch", protocol=CBOR, total_max_attempts=1,
-                                  config=Config(parameter_validation=False))
+def test_missing_required_member_is_a_validation_error(emulator, aws_client, error_of):
+    unvalidated = aws_client("cloudwatch", protocol=CBOR, config=Config(parameter_validation=False))
     incomplete = {key: value for key, value in ALARM.items() if key != "AlarmName"}
     error = error_of(unvalidated.put_metric_alarm, **incomplete)
     assert error["Error"]["Code"] == "ValidationError"
@@ -140,16 +112,16 @@ def test_missing_required_member_is_a_validation_error(emulator):
     assert emulator.requests()[-1]["operation"] == "PutMetricAlarm"
 
 
-def test_faults_apply_to_cbor_calls(emulator, cloudwatch):
+def test_faults_apply_to_cbor_calls(emulator, cloudwatch_cbor, error_of):
     emulator.inject_fault("throttle", "monitoring", "PutMetricAlarm")
     emulator.inject_fault("server_error", "monitoring", "DescribeAlarms")
-    throttled = error_of(cloudwatch.put_metric_alarm, **ALARM)
+    throttled = error_of(cloudwatch_cbor.put_metric_alarm, **ALARM)
     assert throttled["Error"]["Code"] == "ThrottlingException"
     assert throttled["ResponseMetadata"]["HTTPStatusCode"] == 400
-    failed = error_of(cloudwatch.describe_alarms)
+    failed = error_of(cloudwatch_cbor.describe_alarms)
     assert (failed["Error"]["Code"], failed["ResponseMetadata"]["HTTPStatusCode"]) == ("InternalFailure", 500)
-    cloudwatch.put_metric_alarm(**ALARM)
-    assert len(cloudwatch.describe_alarms()["MetricAlarms"]) == 1
+    cloudwatch_cbor.put_metric_alarm(**ALARM)
+    assert len(cloudwatch_cbor.describe_alarms()["MetricAlarms"]) == 1
     log = [(e["operation"], e["status"], e.get("fault")) for e in emulator.requests()]
     assert log == [
         ("PutMetricAlarm", 400, "throttle"),

@@ -44,6 +44,12 @@ impl AwsError {
     }
 }
 
+impl From<AwsError> for framework::ProviderError {
+    fn from(error: AwsError) -> Self {
+        framework::ProviderError::Service(Box::new(error))
+    }
+}
+
 /// Classifies an SDK error from `service`'s `operation`.
 pub fn classify<E, R>(
     service: &'static str,

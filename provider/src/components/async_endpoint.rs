@@ -6,22 +6,23 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::endpoint_parts::{
-    EndpointPlan, backlog_metric, check_autoscaling, check_endpoint_name, register_config,
-    register_endpoint, register_targets, register_tracking, variant_resource_id,
+    ConfigExtras, EndpointPlan, backlog_metric, check_autoscaling, check_endpoint_name,
+    register_config, register_endpoint, register_targets, register_tracking, variant_resource_id,
 };
 use super::model_config::{EndpointKind, ModelSpec, check_variants};
-use super::values::{outputs_from, props};
-use crate::error::Result;
-use crate::framework::{ChildOptions, Component, Deferred, Failures, Scope, apply_json};
+use crate::Scope;
 use crate::resources::Tags;
+use crate::resources::autoscaling::ScalableTarget;
 use crate::resources::autoscaling::{
     ScalingPolicy, ScalingPolicyInputs, Step, StepScaling, TargetTracking,
 };
 use crate::resources::cloudwatch::{MetricAlarm, MetricAlarmInputs};
 use crate::resources::iam::{RolePolicy, RolePolicyInputs};
 use crate::resources::sagemaker::endpoint::RolloutPolicy;
+use crate::resources::sagemaker::endpoint_config::AsyncInference;
 use crate::resources::sns::{Topic, TopicInputs};
-use crate::wire::{PropertyMap, PropertyValue};
+use framework::Result;
+use framework::{Child, ChildOptions, Component, Failures, Output};
 
 /// The seed's `asyncConfig`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -82,12 +83,12 @@ pub struct SageMakerAsyncEndpointArgs {
     /// The variants (the seed's `modelList`).
     pub model_list: Vec<ModelSpec>,
     /// SageMaker model names in `modelList` order (SageMakerModel's `modelNames`).
-    pub model_names: Deferred<Vec<String>>,
+    pub model_names: Output<Vec<String>>,
     /// Bucket for results and failures (BaseInfra's `asyncOutputBucketName`).
-    pub output_bucket_name: Deferred<String>,
+    pub output_bucket_name: Output<String>,
     /// KMS key for results and the instances' storage (BaseInfra's `kmsKeyArn`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub kms_key_arn: Option<Deferred<String>>,
+    pub kms_key_arn: Option<Output<String>>,
     /// The seed's `asyncConfig`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub async_config: Option<AsyncSettings>,
@@ -99,7 +100,7 @@ pub struct SageMakerAsyncEndpointArgs {
     /// `sns:Publish` on exactly the two topics. Without it, grant that
     /// yourself.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub execution_role_name: Option<Deferred<String>>,
+    pub execution_role_name: Option<Output<String>>,
     /// Backlog-driven autoscaling per variant.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub autoscaling: Option<AsyncAutoscalingArgs>,
@@ -116,23 +117,23 @@ fn default_true() -> bool {
 }
 
 /// What SageMakerAsyncEndpoint made.
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AsyncEndpointOutputs {
     /// The endpoint name.
-    pub endpoint_name: String,
+    pub endpoint_name: Output<String>,
     /// The endpoint ARN.
-    pub endpoint_arn: String,
+    pub endpoint_arn: Output<String>,
     /// The configuration the endpoint runs.
-    pub endpoint_config_name: String,
+    pub endpoint_config_name: Output<String>,
     /// Where results are written.
-    pub output_s3_path: String,
+    pub output_s3_path: Output<String>,
     /// Where failures are written.
-    pub failure_s3_path: String,
+    pub failure_s3_path: Output<String>,
     /// SNS topic of successes, when notifications are on.
-    pub success_topic_arn: Option<String>,
+    pub success_topic_arn: Option<Output<String>>,
     /// SNS topic of errors, when notifications are on.
-    pub error_topic_arn: Option<String>,
+    pub error_topic_arn: Option<Output<String>>,
     /// The seed's `expiresInSeconds`: pass it as `RequestTTLSeconds` on each
     /// InvokeEndpointAsync call.
     pub request_ttl_seconds: Option<u32>,
@@ -143,6 +144,7 @@ pub struct SageMakerAsyncEndpoint;
 
 #[async_trait]
 impl Component for SageMakerAsyncEndpoint {
+    type Provider = crate::SageMakerDeployment;
     const TOKEN: &'static str = "sagemaker-deployment:index:SageMakerAsyncEndpoint";
 
     type Inputs = SageMakerAsyncEndpointArgs;
@@ -189,26 +191,21 @@ impl Component for SageMakerAsyncEndpoint {
         &self,
         scope: &Scope,
         name: &str,
-        args: &SageMakerAsyncEndpointArgs,
-        raw: &PropertyMap,
-    ) -> Result<PropertyMap> {
+        args: SageMakerAsyncEndpointArgs,
+    ) -> Result<AsyncEndpointOutputs> {
         let plan = EndpointPlan {
             component: name,
             endpoint_name: &args.endpoint_name,
             kind: EndpointKind::Async,
             models: &args.model_list,
             serverless: None,
-            model_names: raw
-                .get("modelNames")
-                .cloned()
-                .unwrap_or(PropertyValue::Null),
+            model_names: args.model_names.clone(),
             tags: &args.tags,
         };
-        let key = raw.get("kmsKeyArn").cloned().unwrap_or(PropertyValue::Null);
         let topics = if args.notifications {
             let topic = |suffix: &str| TopicInputs {
                 topic_name: format!("{}-{suffix}", args.endpoint_name),
-                kms_key_arn: None,
+                kms_key_arn: args.kms_key_arn.clone(),
                 tags: args.tags.clone(),
             };
             let (success, error) = (topic("success"), topic("error"));
@@ -216,10 +213,9 @@ impl Component for SageMakerAsyncEndpoint {
                 format!("{name}-success-topic"),
                 format!("{name}-error-topic"),
             );
-            let wired = || props([("kmsKeyArn", key.clone())]);
-            let mut pair = crate::framework::all_children([
-                scope.resource::<Topic>(&success_name, &success, wired(), ChildOptions::default()),
-                scope.resource::<Topic>(&error_name, &error, wired(), ChildOptions::default()),
+            let mut pair = framework::all_children([
+                scope.resource::<Topic>(&success_name, &success, ChildOptions::default()),
+                scope.resource::<Topic>(&error_name, &error, ChildOptions::default()),
             ])
             .await?;
             let error_topic = pair.pop().expect("two topics");
@@ -228,54 +224,34 @@ impl Component for SageMakerAsyncEndpoint {
         } else {
             None
         };
-        if let (Some((success, error)), Some(role)) = (&topics, raw.get("executionRoleName")) {
+        if let (Some((success, error)), Some(role)) = (&topics, &args.execution_role_name) {
             grant_publish(scope, name, &args.endpoint_name, role, success, error).await?;
         }
-        let bucket = raw
-            .get("outputBucketName")
-            .cloned()
-            .unwrap_or(PropertyValue::Null);
-        let success_arn = topics
-            .as_ref()
-            .map(|(s, _)| s.output("arn"))
-            .unwrap_or(PropertyValue::Null);
-        let error_arn = topics
-            .as_ref()
-            .map(|(_, e)| e.output("arn"))
-            .unwrap_or(PropertyValue::Null);
-        let endpoint_name = args.endpoint_name.clone();
-        let concurrency = args
-            .async_config
-            .as_ref()
-            .and_then(|c| c.max_concurrent_invocations_per_instance);
+        let success_arn = topics.as_ref().map(|(s, _)| s.output::<String>("arn"));
+        let error_arn = topics.as_ref().map(|(_, e)| e.output::<String>("arn"));
         let paths = |kind: &'static str| {
-            let endpoint = endpoint_name.clone();
-            apply_json(&[&bucket], move |known| {
-                serde_json::Value::String(format!(
-                    "s3://{}/{kind}/{endpoint}/",
-                    known[0].as_str().unwrap_or_default()
-                ))
-            })
+            let endpoint = args.endpoint_name.clone();
+            args.output_bucket_name
+                .clone()
+                .map(move |bucket| format!("s3://{bucket}/{kind}/{endpoint}/"))
         };
         let (output_path, failure_path) = (paths("async-output"), paths("async-failures"));
-        let async_inference = apply_json(
-            &[&output_path, &failure_path, &key, &success_arn, &error_arn],
-            move |known| {
-                serde_json::json!({
-                    "s3OutputPath": known[0],
-                    "s3FailurePath": known[1],
-                    "kmsKeyArn": known[2],
-                    "maxConcurrentInvocationsPerInstance": concurrency,
-                    "successTopicArn": known[3],
-                    "errorTopicArn": known[4],
-                })
-            },
-        );
-        let mut extra = props([("asyncInference", async_inference)]);
-        if key != PropertyValue::Null {
-            extra.insert("kmsKeyArn".to_owned(), key.clone());
-        }
-        let config = register_config(scope, &plan, extra).await?;
+        let extras = ConfigExtras {
+            kms_key_arn: args.kms_key_arn.clone(),
+            data_capture: None,
+            async_inference: Some(AsyncInference {
+                s3_output_path: output_path.clone(),
+                s3_failure_path: Some(failure_path.clone()),
+                kms_key_arn: args.kms_key_arn.clone(),
+                max_concurrent_invocations_per_instance: args
+                    .async_config
+                    .as_ref()
+                    .and_then(|c| c.max_concurrent_invocations_per_instance),
+                success_topic_arn: success_arn.clone(),
+                error_topic_arn: error_arn.clone(),
+            }),
+        };
+        let config = register_config(scope, &plan, extras).await?;
         let endpoint = register_endpoint(
             scope,
             &plan,
@@ -307,23 +283,19 @@ impl Component for SageMakerAsyncEndpoint {
             }
         }
 
-        let mut outputs = outputs_from([
-            ("endpointName", &endpoint, "endpointName"),
-            ("endpointArn", &endpoint, "arn"),
-            ("endpointConfigName", &config, "endpointConfigName"),
-        ]);
-        outputs.insert("outputS3Path".to_owned(), output_path);
-        outputs.insert("failureS3Path".to_owned(), failure_path);
-        outputs.insert("successTopicArn".to_owned(), success_arn);
-        outputs.insert("errorTopicArn".to_owned(), error_arn);
-        outputs.insert(
-            "requestTtlSeconds".to_owned(),
-            args.async_config
+        Ok(AsyncEndpointOutputs {
+            endpoint_name: endpoint.output("endpointName"),
+            endpoint_arn: endpoint.output("arn"),
+            endpoint_config_name: config.output("endpointConfigName"),
+            output_s3_path: output_path,
+            failure_s3_path: failure_path,
+            success_topic_arn: success_arn,
+            error_topic_arn: error_arn,
+            request_ttl_seconds: args
+                .async_config
                 .as_ref()
-                .and_then(|c| c.expires_in_seconds)
-                .map_or(PropertyValue::Null, |s| PropertyValue::Number(f64::from(s))),
-        );
-        Ok(outputs)
+                .and_then(|c| c.expires_in_seconds),
+        })
     }
 }
 
@@ -333,34 +305,34 @@ async fn grant_publish(
     scope: &Scope,
     component: &str,
     endpoint: &str,
-    role: &PropertyValue,
-    success: &crate::framework::Child,
-    error: &crate::framework::Child,
+    role: &Output<String>,
+    success: &Child<Topic>,
+    error: &Child<Topic>,
 ) -> Result<()> {
-    let document = apply_json(&[&success.output("arn"), &error.output("arn")], |arns| {
-        serde_json::Value::String(
-            serde_json::json!({
-                "Version": "2012-10-17",
-                "Statement": [{
-                    "Sid": "NotifyAsyncResults",
-                    "Effect": "Allow",
-                    "Action": "sns:Publish",
-                    "Resource": [arns[0], arns[1]],
-                }]
-            })
-            .to_string(),
-        )
+    let arns = success
+        .output::<String>("arn")
+        .zip(error.output::<String>("arn"));
+    let document = arns.map(|(success, error)| {
+        serde_json::json!({
+            "Version": "2012-10-17",
+            "Statement": [{
+                "Sid": "NotifyAsyncResults",
+                "Effect": "Allow",
+                "Action": "sns:Publish",
+                "Resource": [success, error],
+            }]
+        })
+        .to_string()
     });
-    let known = RolePolicyInputs {
-        role_name: String::new(),
+    let inputs = RolePolicyInputs {
+        role_name: role.clone(),
         policy_name: format!("{endpoint}-async-notifications"),
-        policy_document: String::new(),
+        policy_document: document,
     };
     scope
         .resource::<RolePolicy>(
             &format!("{component}-notifications-policy"),
-            &known,
-            props([("roleName", role.clone()), ("policyDocument", document)]),
+            &inputs,
             ChildOptions::default(),
         )
         .await?;
@@ -373,7 +345,7 @@ async fn grant_publish(
 async fn register_wake_up(
     scope: &Scope,
     plan: &EndpointPlan<'_>,
-    targets: &[crate::framework::Child],
+    targets: &[Child<ScalableTarget>],
     scaling: &AsyncAutoscalingArgs,
 ) -> Result<()> {
     let registrations = plan.models.iter().zip(targets).map(|(model, target)| {
@@ -401,11 +373,11 @@ async fn register_wake_up(
         };
         async move {
             scope
-                .resource::<ScalingPolicy>(&name, &inputs, PropertyMap::new(), options)
+                .resource::<ScalingPolicy>(&name, &inputs, options)
                 .await
         }
     });
-    let policies = crate::framework::all_children(registrations).await?;
+    let policies = framework::all_children(registrations).await?;
     let alarm = MetricAlarmInputs {
         alarm_name: format!("{}-has-backlog-without-capacity", plan.endpoint_name),
         alarm_description: format!(
@@ -423,14 +395,12 @@ async fn register_wake_up(
         threshold: 1.0,
         comparison_operator: "GreaterThanOrEqualToThreshold".to_owned(),
         treat_missing_data: "missing".to_owned(),
-        alarm_actions: Vec::new(),
+        alarm_actions: policies.iter().map(|p| p.output("policyArn")).collect(),
     };
-    let actions = PropertyValue::Array(policies.iter().map(|p| p.output("policyArn")).collect());
     scope
         .resource::<MetricAlarm>(
             &format!("{}-wake-up-alarm", plan.component),
             &alarm,
-            props([("alarmActions", actions)]),
             ChildOptions::default(),
         )
         .await?;

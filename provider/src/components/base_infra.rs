@@ -7,12 +7,11 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::values::{outputs_from, props};
-use crate::error::Result;
-use crate::framework::naming::{sanitize, short_hash};
-use crate::framework::{ChildOptions, Component, Failures, Scope, apply_strings};
+use crate::Scope;
+use crate::naming::{sanitize, short_hash};
 use crate::resources::{Tags, iam, kms, s3};
-use crate::wire::{PropertyMap, PropertyValue};
+use framework::Result;
+use framework::{ChildOptions, Component, Failures, Output};
 
 /// Where model artifacts live: the seed's `modelArtifacts` settings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -71,29 +70,29 @@ pub struct BaseInfraArgs {
 }
 
 /// What BaseInfra made.
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct BaseInfraOutputs {
     /// Name of the model-artifact bucket.
-    pub model_artifact_bucket_name: String,
+    pub model_artifact_bucket_name: Output<String>,
     /// ARN of the model-artifact bucket.
-    pub model_artifact_bucket_arn: String,
+    pub model_artifact_bucket_arn: Output<String>,
     /// Name of the async-inference output bucket.
-    pub async_output_bucket_name: String,
+    pub async_output_bucket_name: Output<String>,
     /// ARN of the async-inference output bucket.
-    pub async_output_bucket_arn: String,
+    pub async_output_bucket_arn: Output<String>,
     /// ARN of the KMS key.
-    pub kms_key_arn: String,
+    pub kms_key_arn: Output<String>,
     /// Id of the KMS key.
-    pub kms_key_id: String,
+    pub kms_key_id: Output<String>,
     /// Alias of the KMS key.
-    pub kms_key_alias: String,
+    pub kms_key_alias: Output<String>,
     /// ARN of the SageMaker execution role.
-    pub execution_role_arn: String,
+    pub execution_role_arn: Output<String>,
     /// Name of the SageMaker execution role.
-    pub execution_role_name: String,
+    pub execution_role_name: Output<String>,
     /// The model artifact key prefix.
-    pub s3_key_prefix: String,
+    pub s3_key_prefix: Output<String>,
 }
 
 /// The BaseInfra component.
@@ -247,6 +246,7 @@ pub fn check_args(args: &BaseInfraArgs) -> Failures {
 
 #[async_trait]
 impl Component for BaseInfra {
+    type Provider = crate::SageMakerDeployment;
     const TOKEN: &'static str = "sagemaker-deployment:index:BaseInfra";
 
     type Inputs = BaseInfraArgs;
@@ -260,9 +260,9 @@ impl Component for BaseInfra {
         &self,
         scope: &Scope,
         name: &str,
-        args: &BaseInfraArgs,
-        _raw: &PropertyMap,
-    ) -> Result<PropertyMap> {
+        args: BaseInfraArgs,
+    ) -> Result<BaseInfraOutputs> {
+        let args = &args;
         let names = BaseInfraNames::new(&scope.project, &scope.stack, name, args);
         let prefix = args.model_artifacts.s3_key_prefix.clone();
         let key = scope
@@ -278,15 +278,14 @@ impl Component for BaseInfra {
                     deletion_window_in_days: args.kms_key_deletion_window_in_days.unwrap_or(7),
                     tags: args.tags.clone(),
                 },
-                PropertyMap::new(),
                 ChildOptions::default(),
             )
             .await?;
-        let key_arn = key.output("arn");
+        let key_arn: Output<String> = key.output("arn");
 
         let bucket = |bucket_name: &str, versioning: bool, keep: bool| s3::BucketInputs {
             bucket_name: bucket_name.to_owned(),
-            kms_key_arn: None,
+            kms_key_arn: Some(key_arn.clone()),
             versioning,
             enforce_tls: true,
             force_destroy: args.force_destroy,
@@ -301,27 +300,21 @@ impl Component for BaseInfra {
         let output_inputs = bucket(&names.output_bucket, false, false);
         let artifacts_name = format!("{name}-model-artifacts");
         let outputs_name = format!("{name}-async-output");
-        let mut buckets = crate::framework::all_children([
+        let mut buckets = framework::all_children([
             scope.resource::<s3::Bucket>(
                 &artifacts_name,
                 &artifact_inputs,
-                props([("kmsKeyArn", key_arn.clone())]),
                 ChildOptions::default(),
             ),
-            scope.resource::<s3::Bucket>(
-                &outputs_name,
-                &output_inputs,
-                props([("kmsKeyArn", key_arn.clone())]),
-                ChildOptions::default(),
-            ),
+            scope.resource::<s3::Bucket>(&outputs_name, &output_inputs, ChildOptions::default()),
         ])
         .await?;
         let outputs = buckets.pop().expect("two buckets");
         let artifacts = buckets.pop().expect("two buckets");
 
-        let policy = apply_strings(&[&key_arn], |known| {
-            execution_role_policy(&names, &prefix, known[0])
-        });
+        let policy = key_arn
+            .clone()
+            .map(|key| execution_role_policy(&names, &prefix, &key));
         let role = scope
             .resource::<iam::Role>(
                 &format!("{name}-execution-role"),
@@ -332,13 +325,9 @@ impl Component for BaseInfra {
                         "SageMaker execution role for {} ({})",
                         args.project_name, args.stage
                     ),
-                    inline_policies: Default::default(),
+                    inline_policies: [("sagemaker-execution".to_owned(), policy)].into(),
                     tags: args.tags.clone(),
                 },
-                props([(
-                    "inlinePolicies",
-                    PropertyValue::Object(props([("sagemaker-execution", policy)])),
-                )]),
                 ChildOptions {
                     depends_on: vec![artifacts.urn.clone(), outputs.urn.clone()],
                     ..Default::default()
@@ -346,19 +335,18 @@ impl Component for BaseInfra {
             )
             .await?;
 
-        let mut result = outputs_from([
-            ("modelArtifactBucketName", &artifacts, "bucketName"),
-            ("modelArtifactBucketArn", &artifacts, "arn"),
-            ("asyncOutputBucketName", &outputs, "bucketName"),
-            ("asyncOutputBucketArn", &outputs, "arn"),
-            ("kmsKeyArn", &key, "arn"),
-            ("kmsKeyId", &key, "keyId"),
-            ("kmsKeyAlias", &key, "aliasName"),
-            ("executionRoleArn", &role, "arn"),
-            ("executionRoleName", &role, "roleName"),
-        ]);
-        result.insert("s3KeyPrefix".to_owned(), PropertyValue::String(prefix));
-        Ok(result)
+        Ok(BaseInfraOutputs {
+            model_artifact_bucket_name: artifacts.output("bucketName"),
+            model_artifact_bucket_arn: artifacts.output("arn"),
+            async_output_bucket_name: outputs.output("bucketName"),
+            async_output_bucket_arn: outputs.output("arn"),
+            kms_key_arn: key_arn,
+            kms_key_id: key.output("keyId"),
+            kms_key_alias: key.output("aliasName"),
+            execution_role_arn: role.output("arn"),
+            execution_role_name: role.output("roleName"),
+            s3_key_prefix: Output::new(prefix),
+        })
     }
 }
 

@@ -5,13 +5,10 @@ use std::collections::BTreeMap;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
 use super::model_config::{EndpointKind, ModelSpec, ServerlessSettings};
-use super::values::props;
-use crate::error::Result;
-use crate::framework::naming::sagemaker_name_problem;
-use crate::framework::{Child, ChildOptions, Failures, Scope, apply_json};
+use crate::Scope;
+use crate::naming::sagemaker_name_problem;
 use crate::resources::Tags;
 use crate::resources::autoscaling::{
     CustomMetric, ScalableTarget, ScalableTargetInputs, ScalingPolicy, ScalingPolicyInputs,
@@ -20,9 +17,10 @@ use crate::resources::autoscaling::{
 use crate::resources::cloudwatch::{MetricAlarm, MetricAlarmInputs};
 use crate::resources::sagemaker::endpoint::{Endpoint, EndpointInputs, RolloutPolicy};
 use crate::resources::sagemaker::endpoint_config::{
-    EndpointConfig, EndpointConfigInputs, VariantCapacity,
+    AsyncInference, DataCapture, EndpointConfig, EndpointConfigInputs, VariantCapacity, VariantSpec,
 };
-use crate::wire::{PropertyMap, PropertyValue};
+use framework::Result;
+use framework::{Child, ChildOptions, Failures, Output};
 
 /// Target-tracking autoscaling of each variant's instance count.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -101,36 +99,35 @@ pub fn check_autoscaling(
 }
 
 /// The production variants of a model list, given the SageMaker model names
-/// (a JSON array in list order).
-fn variants_json(
+/// in list order.
+fn variants(
     kind: EndpointKind,
     models: &[ModelSpec],
     serverless: Option<&ServerlessSettings>,
-    names: &serde_json::Value,
-) -> serde_json::Value {
-    let variants: Vec<serde_json::Value> = models
+    names: &Output<Vec<String>>,
+) -> Vec<VariantSpec> {
+    models
         .iter()
         .enumerate()
         .map(|(i, model)| {
-            let model_name = names.get(i).cloned().unwrap_or(serde_json::Value::Null);
-            match kind {
-                EndpointKind::Serverless => {
-                    let settings = model.serverless_config.as_ref().or(serverless);
-                    json!({
-                        "variantName": model.variant_name,
-                        "modelName": model_name,
-                        "serverless": settings.map(|s| s.compute()),
-                    })
-                }
-                _ => json!({
-                    "variantName": model.variant_name,
-                    "modelName": model_name,
-                    "instanceType": model.instance_type,
-                }),
+            let on_instances = kind != EndpointKind::Serverless;
+            VariantSpec {
+                variant_name: model.variant_name.clone(),
+                model_name: names.element(i),
+                instance_type: on_instances.then(|| model.instance_type.clone()),
+                serverless: if on_instances {
+                    None
+                } else {
+                    model
+                        .serverless_config
+                        .as_ref()
+                        .or(serverless)
+                        .map(|s| s.compute())
+                },
+                container_startup_health_check_timeout_in_seconds: None,
             }
         })
-        .collect();
-    serde_json::Value::Array(variants)
+        .collect()
 }
 
 /// Weights and counts of a model list.
@@ -158,41 +155,43 @@ pub struct EndpointPlan<'a> {
     pub kind: EndpointKind,
     pub models: &'a [ModelSpec],
     pub serverless: Option<&'a ServerlessSettings>,
-    /// `modelNames` as sent: may be unknown while previewing.
-    pub model_names: PropertyValue,
+    /// SageMaker model names in list order: unknown while previewing a new
+    /// model.
+    pub model_names: Output<Vec<String>>,
     pub tags: &'a Tags,
 }
 
-/// Registers the endpoint configuration; `extra` adds wired inputs such as
-/// `kmsKeyArn`, `dataCapture` or `asyncInference`.
+/// What only some endpoint kinds put in their configuration.
+#[derive(Default)]
+pub struct ConfigExtras {
+    /// Key for the instances' storage.
+    pub kms_key_arn: Option<Output<String>>,
+    /// Request and response capture.
+    pub data_capture: Option<DataCapture>,
+    /// Asynchronous inference settings.
+    pub async_inference: Option<AsyncInference>,
+}
+
+/// Registers the endpoint configuration.
 pub async fn register_config(
     scope: &Scope,
     plan: &EndpointPlan<'_>,
-    extra: PropertyMap,
-) -> Result<Child> {
-    let kind = plan.kind;
-    let models = plan.models.to_vec();
-    let serverless = plan.serverless.cloned();
-    let variants = apply_json(&[&plan.model_names], move |known| {
-        variants_json(kind, &models, serverless.as_ref(), &known[0])
-    });
-    let known = EndpointConfigInputs {
+    extras: ConfigExtras,
+) -> Result<Child<EndpointConfig>> {
+    let inputs = EndpointConfigInputs {
         name_prefix: format!("{}-config", plan.endpoint_name),
-        production_variants: Vec::new(),
+        production_variants: variants(plan.kind, plan.models, plan.serverless, &plan.model_names),
         initial_capacity: capacity(plan.kind, plan.models),
-        kms_key_arn: None,
-        data_capture: None,
-        async_inference: None,
+        kms_key_arn: extras.kms_key_arn,
+        data_capture: extras.data_capture,
+        async_inference: extras.async_inference,
         tags: plan.tags.clone(),
         endpoint_config_name: None,
     };
-    let mut wired = props([("productionVariants", variants)]);
-    wired.extend(extra);
     scope
         .resource::<EndpointConfig>(
             &format!("{}-config", plan.component),
-            &known,
-            wired,
+            &inputs,
             ChildOptions::default(),
         )
         .await
@@ -202,16 +201,16 @@ pub async fn register_config(
 pub async fn register_endpoint(
     scope: &Scope,
     plan: &EndpointPlan<'_>,
-    config: &Child,
+    config: &Child<EndpointConfig>,
     autoscaling_managed: bool,
     rollout: Option<RolloutPolicy>,
-) -> Result<Child> {
+) -> Result<Child<Endpoint>> {
     let (rollout, alarms) = match rollout {
         Some(policy) if policy.rollback_alarm_names.is_empty() => {
             let alarms = register_rollback_alarms(scope, plan).await?;
             let names = alarms
                 .iter()
-                .filter_map(|alarm| alarm.known_str("alarmName").map(str::to_owned))
+                .filter_map(|alarm| alarm.output::<String>("alarmName").into_value())
                 .collect();
             (
                 Some(RolloutPolicy {
@@ -236,9 +235,9 @@ pub async fn register_endpoint(
             .map(|m| (m.variant_name.clone(), m.instance_count))
             .collect(),
     };
-    let known = EndpointInputs {
+    let inputs = EndpointInputs {
         endpoint_name: plan.endpoint_name.to_owned(),
-        endpoint_config_name: String::new(),
+        endpoint_config_name: config.output("endpointConfigName"),
         variant_weights: weights,
         variant_instance_counts: counts,
         autoscaling_managed,
@@ -248,8 +247,7 @@ pub async fn register_endpoint(
     scope
         .resource::<Endpoint>(
             &format!("{}-endpoint", plan.component),
-            &known,
-            props([("endpointConfigName", config.output("endpointConfigName"))]),
+            &inputs,
             ChildOptions {
                 depends_on: alarms.iter().map(|alarm| alarm.urn.clone()).collect(),
                 ..Default::default()
@@ -261,7 +259,10 @@ pub async fn register_endpoint(
 /// The alarms a blue/green rollout watches unless the user names their own:
 /// server errors of each variant. When one fires while traffic shifts,
 /// SageMaker rolls the deployment back.
-async fn register_rollback_alarms(scope: &Scope, plan: &EndpointPlan<'_>) -> Result<Vec<Child>> {
+async fn register_rollback_alarms(
+    scope: &Scope,
+    plan: &EndpointPlan<'_>,
+) -> Result<Vec<Child<MetricAlarm>>> {
     let registrations = plan.models.iter().map(|model| {
         let inputs = MetricAlarmInputs {
             alarm_name: format!("{}-{}-5xx-errors", plan.endpoint_name, model.variant_name),
@@ -288,16 +289,11 @@ async fn register_rollback_alarms(scope: &Scope, plan: &EndpointPlan<'_>) -> Res
         let name = format!("{}-{}-rollback-alarm", plan.component, model.variant_name);
         async move {
             scope
-                .resource::<MetricAlarm>(
-                    &name,
-                    &inputs,
-                    PropertyMap::new(),
-                    ChildOptions::default(),
-                )
+                .resource::<MetricAlarm>(&name, &inputs, ChildOptions::default())
                 .await
         }
     });
-    crate::framework::all_children(registrations).await
+    framework::all_children(registrations).await
 }
 
 /// `endpoint/<endpoint>/variant/<variant>`.
@@ -309,10 +305,10 @@ pub fn variant_resource_id(endpoint: &str, variant: &str) -> String {
 pub async fn register_targets(
     scope: &Scope,
     plan: &EndpointPlan<'_>,
-    endpoint: &Child,
+    endpoint: &Child<Endpoint>,
     min: u32,
     max: u32,
-) -> Result<Vec<Child>> {
+) -> Result<Vec<Child<ScalableTarget>>> {
     let registrations = plan.models.iter().map(|model| {
         let inputs = ScalableTargetInputs {
             resource_id: variant_resource_id(plan.endpoint_name, &model.variant_name),
@@ -328,21 +324,21 @@ pub async fn register_targets(
         };
         async move {
             scope
-                .resource::<ScalableTarget>(&name, &inputs, PropertyMap::new(), options)
+                .resource::<ScalableTarget>(&name, &inputs, options)
                 .await
         }
     });
-    crate::framework::all_children(registrations).await
+    framework::all_children(registrations).await
 }
 
 /// Registers a target-tracking policy per variant on `targets`.
 pub async fn register_tracking(
     scope: &Scope,
     plan: &EndpointPlan<'_>,
-    targets: &[Child],
+    targets: &[Child<ScalableTarget>],
     suffix: &str,
     tracking: impl Fn(&ModelSpec) -> TargetTracking,
-) -> Result<Vec<Child>> {
+) -> Result<Vec<Child<ScalingPolicy>>> {
     let registrations = plan.models.iter().zip(targets).map(|(model, target)| {
         let inputs = ScalingPolicyInputs {
             policy_name: format!("{}-{}-{suffix}", plan.endpoint_name, model.variant_name),
@@ -359,11 +355,11 @@ pub async fn register_tracking(
         };
         async move {
             scope
-                .resource::<ScalingPolicy>(&name, &inputs, PropertyMap::new(), options)
+                .resource::<ScalingPolicy>(&name, &inputs, options)
                 .await
         }
     });
-    crate::framework::all_children(registrations).await
+    framework::all_children(registrations).await
 }
 
 /// SageMaker's per-endpoint backlog metric for async scaling.

@@ -7,12 +7,13 @@ pub mod model_config;
 pub mod realtime_endpoint;
 pub mod sagemaker_model;
 pub mod serverless_endpoint;
-mod values;
 
-use crate::framework::RegistryBuilder;
+use framework::RegistryBuilder;
 
 /// Adds every component to the registry.
-pub fn register(builder: RegistryBuilder) -> RegistryBuilder {
+pub fn register(
+    builder: RegistryBuilder<crate::SageMakerDeployment>,
+) -> RegistryBuilder<crate::SageMakerDeployment> {
     builder
         .component(base_infra::BaseInfra)
         .component(sagemaker_model::SageMakerModel)

@@ -6,11 +6,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::framework::Failures;
-use crate::framework::naming::sagemaker_name_problem;
+use crate::naming::sagemaker_name_problem;
 use crate::resources::sagemaker::endpoint_config::{
     ServerlessCompute, check_serverless_named, is_ml_instance_type,
 };
+use framework::Failures;
 
 /// The seed's names of the serverless settings.
 const SEED_SERVERLESS_NAMES: [&str; 3] = ["memorySize", "maxConcurrency", "provisionedConcurrency"];

@@ -6,17 +6,17 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::endpoint_parts::{
-    AutoscalingArgs, EndpointPlan, check_autoscaling, check_endpoint_name, register_config,
-    register_endpoint, register_targets, register_tracking,
+    AutoscalingArgs, ConfigExtras, EndpointPlan, check_autoscaling, check_endpoint_name,
+    register_config, register_endpoint, register_targets, register_tracking,
 };
 use super::model_config::{EndpointKind, ModelSpec, check_variants};
-use super::values::outputs_from;
-use crate::error::Result;
-use crate::framework::{Component, Deferred, Failures, Scope, apply_json};
+use crate::Scope;
 use crate::resources::Tags;
 use crate::resources::autoscaling::TargetTracking;
-use crate::resources::sagemaker::endpoint::RolloutPolicy;
-use crate::wire::{PropertyMap, PropertyValue};
+use crate::resources::sagemaker::endpoint::{Endpoint, RolloutPolicy};
+use crate::resources::sagemaker::endpoint_config::{DataCapture, EndpointConfig};
+use framework::Result;
+use framework::{Child, Component, Failures, Output};
 
 /// A real-time SageMaker endpoint: one endpoint configuration with a
 /// variant per `modelList` entry (up to 10), encrypted with the given key,
@@ -31,13 +31,13 @@ pub struct SageMakerEndpointArgs {
     /// The variants (the seed's `modelList`).
     pub model_list: Vec<ModelSpec>,
     /// SageMaker model names in `modelList` order (SageMakerModel's `modelNames`).
-    pub model_names: Deferred<Vec<String>>,
+    pub model_names: Output<Vec<String>>,
     /// KMS key for the instances' storage (BaseInfra's `kmsKeyArn`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub kms_key_arn: Option<Deferred<String>>,
+    pub kms_key_arn: Option<Output<String>>,
     /// Bucket for captured requests and responses; no capture when unset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data_capture_bucket_name: Option<Deferred<String>>,
+    pub data_capture_bucket_name: Option<Output<String>>,
     /// Percentage of requests captured (default 100).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data_capture_sampling_percentage: Option<u32>,
@@ -53,15 +53,26 @@ pub struct SageMakerEndpointArgs {
 }
 
 /// What SageMakerEndpoint made.
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct EndpointOutputs {
     /// The endpoint name.
-    pub endpoint_name: String,
+    pub endpoint_name: Output<String>,
     /// The endpoint ARN.
-    pub endpoint_arn: String,
+    pub endpoint_arn: Output<String>,
     /// The configuration the endpoint runs.
-    pub endpoint_config_name: String,
+    pub endpoint_config_name: Output<String>,
+}
+
+impl EndpointOutputs {
+    /// The outputs of `endpoint`, which runs `config`.
+    pub fn of(endpoint: &Child<Endpoint>, config: &Child<EndpointConfig>) -> Self {
+        EndpointOutputs {
+            endpoint_name: endpoint.output("endpointName"),
+            endpoint_arn: endpoint.output("arn"),
+            endpoint_config_name: config.output("endpointConfigName"),
+        }
+    }
 }
 
 /// The SageMakerEndpoint component.
@@ -69,6 +80,7 @@ pub struct SageMakerEndpoint;
 
 #[async_trait]
 impl Component for SageMakerEndpoint {
+    type Provider = crate::SageMakerDeployment;
     const TOKEN: &'static str = "sagemaker-deployment:index:SageMakerEndpoint";
 
     type Inputs = SageMakerEndpointArgs;
@@ -111,41 +123,33 @@ impl Component for SageMakerEndpoint {
         &self,
         scope: &Scope,
         name: &str,
-        args: &SageMakerEndpointArgs,
-        raw: &PropertyMap,
-    ) -> Result<PropertyMap> {
+        args: SageMakerEndpointArgs,
+    ) -> Result<EndpointOutputs> {
         let plan = EndpointPlan {
             component: name,
             endpoint_name: &args.endpoint_name,
             kind: EndpointKind::RealTime,
             models: &args.model_list,
             serverless: None,
-            model_names: raw
-                .get("modelNames")
-                .cloned()
-                .unwrap_or(PropertyValue::Null),
+            model_names: args.model_names.clone(),
             tags: &args.tags,
         };
-        let mut extra = PropertyMap::new();
-        if let Some(key) = raw.get("kmsKeyArn") {
-            extra.insert("kmsKeyArn".to_owned(), key.clone());
-        }
-        if let Some(bucket) = raw.get("dataCaptureBucketName") {
+        let data_capture = args.data_capture_bucket_name.clone().map(|bucket| {
             let endpoint = args.endpoint_name.clone();
-            let percent = args.data_capture_sampling_percentage.unwrap_or(100);
-            let key = raw.get("kmsKeyArn").cloned().unwrap_or(PropertyValue::Null);
-            extra.insert(
-                "dataCapture".to_owned(),
-                apply_json(&[bucket, &key], move |known| {
-                    serde_json::json!({
-                        "destinationS3Uri": format!("s3://{}/data-capture/{endpoint}", known[0].as_str().unwrap_or_default()),
-                        "initialSamplingPercentage": percent,
-                        "kmsKeyArn": known[1],
-                    })
-                }),
-            );
-        }
-        let config = register_config(scope, &plan, extra).await?;
+            DataCapture {
+                destination_s3_uri: bucket
+                    .map(move |bucket| format!("s3://{bucket}/data-capture/{endpoint}")),
+                initial_sampling_percentage: args.data_capture_sampling_percentage.unwrap_or(100),
+                capture_modes: DataCapture::default_modes(),
+                kms_key_arn: args.kms_key_arn.clone(),
+            }
+        });
+        let extras = ConfigExtras {
+            kms_key_arn: args.kms_key_arn.clone(),
+            data_capture,
+            async_inference: None,
+        };
+        let config = register_config(scope, &plan, extras).await?;
         let endpoint = register_endpoint(
             scope,
             &plan,
@@ -172,11 +176,6 @@ impl Component for SageMakerEndpoint {
             })
             .await?;
         }
-        let outputs = outputs_from([
-            ("endpointName", &endpoint, "endpointName"),
-            ("endpointArn", &endpoint, "arn"),
-            ("endpointConfigName", &config, "endpointConfigName"),
-        ]);
-        Ok(outputs)
+        Ok(EndpointOutputs::of(&endpoint, &config))
     }
 }

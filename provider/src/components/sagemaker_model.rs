@@ -6,13 +6,12 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::model_config::{ModelSpec, check_models, container_environment};
-use super::values::props;
-use crate::error::Result;
-use crate::framework::naming::sanitize;
-use crate::framework::{ChildOptions, Component, Deferred, Failures, Scope, apply_strings};
+use crate::Scope;
+use crate::naming::sanitize;
 use crate::resources::Tags;
 use crate::resources::sagemaker::model::{self, VpcConfig};
-use crate::wire::{PropertyMap, PropertyValue};
+use framework::Result;
+use framework::{ChildOptions, Component, Failures, Output};
 
 /// SageMaker models from the seed's `modelList`: each entry's image, its
 /// artifact (`ModelS3Key` in the model-artifact bucket), the execution role
@@ -25,9 +24,9 @@ pub struct SageMakerModelArgs {
     /// The models (the seed's `modelList`).
     pub model_list: Vec<ModelSpec>,
     /// ARN of the SageMaker execution role (BaseInfra's `executionRoleArn`).
-    pub execution_role_arn: Deferred<String>,
+    pub execution_role_arn: Output<String>,
     /// Bucket holding the artifacts (BaseInfra's `modelArtifactBucketName`).
-    pub model_artifact_bucket_name: Deferred<String>,
+    pub model_artifact_bucket_name: Output<String>,
     /// Run the containers in a VPC.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vpc_config: Option<VpcConfig>,
@@ -44,9 +43,9 @@ pub struct SageMakerModelArgs {
 #[serde(rename_all = "camelCase")]
 pub struct SageMakerModelOutputs {
     /// SageMaker model names, in `modelList` order.
-    pub model_names: Vec<String>,
+    pub model_names: Output<Vec<String>>,
     /// SageMaker model ARNs, in `modelList` order.
-    pub model_arns: Vec<String>,
+    pub model_arns: Output<Vec<String>>,
 }
 
 /// The SageMakerModel component.
@@ -54,6 +53,7 @@ pub struct SageMakerModel;
 
 #[async_trait]
 impl Component for SageMakerModel {
+    type Provider = crate::SageMakerDeployment;
     const TOKEN: &'static str = "sagemaker-deployment:index:SageMakerModel";
 
     type Inputs = SageMakerModelArgs;
@@ -69,49 +69,36 @@ impl Component for SageMakerModel {
         &self,
         scope: &Scope,
         name: &str,
-        args: &SageMakerModelArgs,
-        raw: &PropertyMap,
-    ) -> Result<PropertyMap> {
-        let role = raw
-            .get("executionRoleArn")
-            .cloned()
-            .unwrap_or(PropertyValue::Null);
-        let bucket = raw
-            .get("modelArtifactBucketName")
-            .cloned()
-            .unwrap_or(PropertyValue::Null);
+        args: SageMakerModelArgs,
+    ) -> Result<SageMakerModelOutputs> {
         let registrations = args.model_list.iter().map(|spec| {
             let key = spec.model_s3_key.clone();
-            let data_url =
-                apply_strings(&[&bucket], move |known| format!("s3://{}/{key}", known[0]));
+            let data_url = args
+                .model_artifact_bucket_name
+                .clone()
+                .map(move |bucket| format!("s3://{bucket}/{key}"));
             let child_name = format!("{name}-{}", sanitize(&spec.model_name, 63));
-            let known = model::ModelInputs {
+            let inputs = model::ModelInputs {
                 name_prefix: sanitize(&spec.model_name, 52),
-                execution_role_arn: String::new(),
+                execution_role_arn: args.execution_role_arn.clone(),
                 image: spec.model_docker_image.clone(),
-                model_data_url: None,
+                model_data_url: Some(data_url),
                 environment: container_environment(spec),
                 vpc_config: args.vpc_config.clone(),
                 enable_network_isolation: args.enable_network_isolation,
                 tags: args.tags.clone(),
                 model_name: None,
             };
-            let wired = props([
-                ("executionRoleArn", role.clone()),
-                ("modelDataUrl", data_url),
-            ]);
             async move {
                 scope
-                    .resource::<model::Model>(&child_name, &known, wired, ChildOptions::default())
+                    .resource::<model::Model>(&child_name, &inputs, ChildOptions::default())
                     .await
             }
         });
-        let models = crate::framework::all_children(registrations).await?;
-        let names = models.iter().map(|m| m.output("modelName")).collect();
-        let arns = models.iter().map(|m| m.output("arn")).collect();
-        Ok(props([
-            ("modelNames", PropertyValue::Array(names)),
-            ("modelArns", PropertyValue::Array(arns)),
-        ]))
+        let models = framework::all_children(registrations).await?;
+        Ok(SageMakerModelOutputs {
+            model_names: Output::all(models.iter().map(|m| m.output("modelName"))),
+            model_arns: Output::all(models.iter().map(|m| m.output("arn"))),
+        })
     }
 }

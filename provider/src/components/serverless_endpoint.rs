@@ -6,15 +6,14 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::endpoint_parts::{
-    EndpointPlan, check_endpoint_name, register_config, register_endpoint,
+    ConfigExtras, EndpointPlan, check_endpoint_name, register_config, register_endpoint,
 };
 use super::model_config::{EndpointKind, ModelSpec, ServerlessSettings, check_variants};
 use super::realtime_endpoint::EndpointOutputs;
-use super::values::outputs_from;
-use crate::error::Result;
-use crate::framework::{Component, Deferred, Failures, Scope};
+use crate::Scope;
 use crate::resources::Tags;
-use crate::wire::{PropertyMap, PropertyValue};
+use framework::Result;
+use framework::{Component, Failures, Output};
 
 /// A serverless SageMaker endpoint: up to 5 variants on serverless compute.
 /// A model's own `ServerlessConfig` overrides the environment's
@@ -28,7 +27,7 @@ pub struct SageMakerServerlessEndpointArgs {
     /// The variants (the seed's `modelList`).
     pub model_list: Vec<ModelSpec>,
     /// SageMaker model names in `modelList` order (SageMakerModel's `modelNames`).
-    pub model_names: Deferred<Vec<String>>,
+    pub model_names: Output<Vec<String>>,
     /// The environment's serverless settings (the seed's `serverlessConfig`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub serverless_config: Option<ServerlessSettings>,
@@ -42,6 +41,7 @@ pub struct SageMakerServerlessEndpoint;
 
 #[async_trait]
 impl Component for SageMakerServerlessEndpoint {
+    type Provider = crate::SageMakerDeployment;
     const TOKEN: &'static str = "sagemaker-deployment:index:SageMakerServerlessEndpoint";
 
     type Inputs = SageMakerServerlessEndpointArgs;
@@ -63,27 +63,19 @@ impl Component for SageMakerServerlessEndpoint {
         &self,
         scope: &Scope,
         name: &str,
-        args: &SageMakerServerlessEndpointArgs,
-        raw: &PropertyMap,
-    ) -> Result<PropertyMap> {
+        args: SageMakerServerlessEndpointArgs,
+    ) -> Result<EndpointOutputs> {
         let plan = EndpointPlan {
             component: name,
             endpoint_name: &args.endpoint_name,
             kind: EndpointKind::Serverless,
             models: &args.model_list,
             serverless: args.serverless_config.as_ref(),
-            model_names: raw
-                .get("modelNames")
-                .cloned()
-                .unwrap_or(PropertyValue::Null),
+            model_names: args.model_names.clone(),
             tags: &args.tags,
         };
-        let config = register_config(scope, &plan, PropertyMap::new()).await?;
+        let config = register_config(scope, &plan, ConfigExtras::default()).await?;
         let endpoint = register_endpoint(scope, &plan, &config, false, None).await?;
-        Ok(outputs_from([
-            ("endpointName", &endpoint, "endpointName"),
-            ("endpointArn", &endpoint, "arn"),
-            ("endpointConfigName", &config, "endpointConfigName"),
-        ]))
+        Ok(EndpointOutputs::of(&endpoint, &config))
     }
 }

@@ -14,9 +14,10 @@ use aws_sdk_applicationautoscaling::types::{
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::Context;
 use crate::aws::{OrGone, ResultExt};
-use crate::error::{ProviderError, Result};
-use crate::framework::{Context, Created, CustomResource, Failures, ReadOutcome};
+use framework::{Created, CustomResource, Failures, ReadOutcome};
+use framework::{ProviderError, Result};
 
 const SAGEMAKER: &str = "sagemaker";
 const VARIANT_COUNT: &str = "sagemaker:variant:DesiredInstanceCount";
@@ -69,6 +70,7 @@ pub struct ScalableTarget;
 
 #[async_trait]
 impl CustomResource for ScalableTarget {
+    type Provider = crate::SageMakerDeployment;
     const TOKEN: &'static str = "sagemaker-deployment:applicationautoscaling:ScalableTarget";
     const UPDATABLE: &'static [&'static str] = &["minCapacity", "maxCapacity"];
 
@@ -121,7 +123,7 @@ impl CustomResource for ScalableTarget {
         outputs: &ScalableTargetOutputs,
     ) -> Result<ReadOutcome<ScalableTargetInputs, ScalableTargetOutputs>> {
         let found = ctx
-            .aws
+            .clients
             .autoscaling
             .describe_scalable_targets()
             .service_namespace(ServiceNamespace::from(
@@ -174,7 +176,7 @@ impl CustomResource for ScalableTarget {
     }
 
     async fn delete(&self, ctx: &Context, id: &str, outputs: &ScalableTargetOutputs) -> Result<()> {
-        ctx.aws
+        ctx.clients
             .autoscaling
             .deregister_scalable_target()
             .service_namespace(ServiceNamespace::from(
@@ -194,7 +196,7 @@ impl CustomResource for ScalableTarget {
 
 async fn register(ctx: &Context, inputs: &ScalableTargetInputs) -> Result<String> {
     let registered = ctx
-        .aws
+        .clients
         .autoscaling
         .register_scalable_target()
         .service_namespace(ServiceNamespace::from(inputs.service_namespace.as_str()))
@@ -316,6 +318,7 @@ pub struct ScalingPolicy;
 
 #[async_trait]
 impl CustomResource for ScalingPolicy {
+    type Provider = crate::SageMakerDeployment;
     const TOKEN: &'static str = "sagemaker-deployment:applicationautoscaling:ScalingPolicy";
     const UPDATABLE: &'static [&'static str] = &["targetTracking", "stepScaling"];
 
@@ -373,7 +376,7 @@ impl CustomResource for ScalingPolicy {
         outputs: &ScalingPolicyOutputs,
     ) -> Result<ReadOutcome<ScalingPolicyInputs, ScalingPolicyOutputs>> {
         let found = ctx
-            .aws
+            .clients
             .autoscaling
             .describe_scaling_policies()
             .service_namespace(ServiceNamespace::from(
@@ -412,7 +415,7 @@ impl CustomResource for ScalingPolicy {
     }
 
     async fn delete(&self, ctx: &Context, id: &str, outputs: &ScalingPolicyOutputs) -> Result<()> {
-        ctx.aws
+        ctx.clients
             .autoscaling
             .delete_scaling_policy()
             .policy_name(id)
@@ -433,7 +436,7 @@ impl CustomResource for ScalingPolicy {
 
 async fn put_policy(ctx: &Context, inputs: &ScalingPolicyInputs) -> Result<String> {
     let mut request = ctx
-        .aws
+        .clients
         .autoscaling
         .put_scaling_policy()
         .policy_name(&inputs.policy_name)

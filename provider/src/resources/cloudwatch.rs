@@ -7,9 +7,11 @@ use aws_sdk_cloudwatch::types::{ComparisonOperator, Dimension, Statistic};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::Context;
 use crate::aws::{OrGone, ResultExt};
-use crate::error::Result;
-use crate::framework::{Context, Created, CustomResource, Failures, ReadOutcome};
+use framework::Output;
+use framework::Result;
+use framework::{Created, CustomResource, Failures, ReadOutcome};
 
 /// An alarm on one CloudWatch metric; its actions run when it fires (e.g. a
 /// step-scaling policy that wakes an endpoint scaled to zero).
@@ -43,7 +45,7 @@ pub struct MetricAlarmInputs {
     pub treat_missing_data: String,
     /// ARNs notified or invoked when the alarm fires.
     #[serde(default)]
-    pub alarm_actions: Vec<String>,
+    pub alarm_actions: Vec<Output<String>>,
 }
 
 fn default_missing() -> String {
@@ -73,6 +75,7 @@ const COMPARISONS: [&str; 4] = [
 
 #[async_trait]
 impl CustomResource for MetricAlarm {
+    type Provider = crate::SageMakerDeployment;
     const TOKEN: &'static str = "sagemaker-deployment:cloudwatch:MetricAlarm";
     const UPDATABLE: &'static [&'static str] = &[
         "alarmDescription",
@@ -133,10 +136,10 @@ impl CustomResource for MetricAlarm {
                     inputs: inputs.clone(),
                     arn: String::new(),
                 };
-                return Err(crate::error::ProviderError::PartialFailure {
+                return Err(framework::ProviderError::PartialFailure {
                     id: inputs.alarm_name.clone(),
-                    outputs: Box::new(crate::framework::encode_typed(&outputs)?),
-                    inputs: Box::new(crate::framework::encode_typed(inputs)?),
+                    outputs: Box::new(framework::encode_plain(&outputs)?),
+                    inputs: Box::new(framework::encode_plain(inputs)?),
                     reason: format!(
                         "alarm {} was created but could not be read back: {error}",
                         inputs.alarm_name
@@ -187,7 +190,7 @@ impl CustomResource for MetricAlarm {
     }
 
     async fn delete(&self, ctx: &Context, id: &str, _outputs: &MetricAlarmOutputs) -> Result<()> {
-        ctx.aws
+        ctx.clients
             .cloudwatch
             .delete_alarms()
             .alarm_names(id)
@@ -201,7 +204,7 @@ impl CustomResource for MetricAlarm {
 
 async fn put_alarm(ctx: &Context, inputs: &MetricAlarmInputs) -> Result<()> {
     let mut request = ctx
-        .aws
+        .clients
         .cloudwatch
         .put_metric_alarm()
         .alarm_name(&inputs.alarm_name)
@@ -215,7 +218,13 @@ async fn put_alarm(ctx: &Context, inputs: &MetricAlarmInputs) -> Result<()> {
             inputs.comparison_operator.as_str(),
         ))
         .treat_missing_data(&inputs.treat_missing_data)
-        .set_alarm_actions(Some(inputs.alarm_actions.clone()));
+        .set_alarm_actions(Some(
+            inputs
+                .alarm_actions
+                .iter()
+                .map(|arn| arn.as_str().to_owned())
+                .collect(),
+        ));
     if !inputs.alarm_description.is_empty() {
         request = request.alarm_description(&inputs.alarm_description);
     }
@@ -228,7 +237,7 @@ async fn put_alarm(ctx: &Context, inputs: &MetricAlarmInputs) -> Result<()> {
 
 async fn alarm_arn(ctx: &Context, name: &str) -> Result<Option<String>> {
     let found = ctx
-        .aws
+        .clients
         .cloudwatch
         .describe_alarms()
         .alarm_names(name)

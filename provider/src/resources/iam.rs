@@ -7,9 +7,11 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::Tags;
+use crate::Context;
 use crate::aws::{OrGone, ResultExt};
-use crate::error::{ProviderError, Result};
-use crate::framework::{Context, Created, CustomResource, Failures, ReadOutcome};
+use framework::Output;
+use framework::{Created, CustomResource, Failures, ReadOutcome};
+use framework::{ProviderError, Result};
 
 /// An IAM role: who may assume it, and inline policies saying what it may do.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -24,7 +26,7 @@ pub struct RoleInputs {
     pub description: String,
     /// Inline policies: policy name to policy document (JSON).
     #[serde(default)]
-    pub inline_policies: BTreeMap<String, String>,
+    pub inline_policies: BTreeMap<String, Output<String>>,
     /// Tags on the role.
     #[serde(default, skip_serializing_if = "Tags::is_empty")]
     pub tags: Tags,
@@ -98,6 +100,7 @@ fn percent_decode(text: &str) -> String {
 
 #[async_trait]
 impl CustomResource for Role {
+    type Provider = crate::SageMakerDeployment;
     const TOKEN: &'static str = "sagemaker-deployment:iam:Role";
     const UPDATABLE: &'static [&'static str] =
         &["assumeRolePolicy", "description", "inlinePolicies", "tags"];
@@ -125,7 +128,7 @@ impl CustomResource for Role {
         );
         for (policy, document) in &inputs.inline_policies {
             failures.require(
-                canonical_policy(document).is_some(),
+                document.get().is_none_or(|d| canonical_policy(d).is_some()),
                 format!("inlinePolicies.{policy}"),
                 "must be a JSON policy document",
             );
@@ -134,7 +137,7 @@ impl CustomResource for Role {
     }
 
     async fn create(&self, ctx: &Context, inputs: &RoleInputs) -> Result<Created<RoleOutputs>> {
-        let iam = &ctx.aws.iam;
+        let iam = &ctx.clients.iam;
         let mut request = iam
             .create_role()
             .role_name(&inputs.role_name)
@@ -142,7 +145,7 @@ impl CustomResource for Role {
         if !inputs.description.is_empty() {
             request = request.description(&inputs.description);
         }
-        for (key, value) in ctx.aws.tags_with(&inputs.tags) {
+        for (key, value) in ctx.clients.tags_with(&inputs.tags) {
             request = request.tags(
                 aws_sdk_iam::types::Tag::builder()
                     .key(key)
@@ -161,11 +164,12 @@ impl CustomResource for Role {
             role_id: role.role_id().to_owned(),
         };
         for (policy, document) in &inputs.inline_policies {
-            if let Err(error) = put_policy(ctx, &inputs.role_name, policy, document).await {
+            if let Err(error) = put_policy(ctx, &inputs.role_name, policy, document.as_str()).await
+            {
                 return Err(ProviderError::PartialFailure {
                     id: inputs.role_name.clone(),
-                    outputs: Box::new(crate::framework::encode_typed(&outputs)?),
-                    inputs: Box::new(crate::framework::encode_typed(inputs)?),
+                    outputs: Box::new(framework::encode_plain(&outputs)?),
+                    inputs: Box::new(framework::encode_plain(inputs)?),
                     reason: format!(
                         "role {} was created but policy {policy} failed: {error}",
                         inputs.role_name
@@ -185,7 +189,7 @@ impl CustomResource for Role {
         id: &str,
         outputs: &RoleOutputs,
     ) -> Result<ReadOutcome<RoleInputs, RoleOutputs>> {
-        let iam = &ctx.aws.iam;
+        let iam = &ctx.clients.iam;
         let found = match iam
             .get_role()
             .role_name(id)
@@ -218,7 +222,7 @@ impl CustomResource for Role {
                 .or_gone()?;
             if let Some(policy) = found {
                 let live = canonical_policy(policy.policy_document()).unwrap_or_default();
-                inline_policies.insert(name.clone(), same_or_live(recorded, live));
+                inline_policies.insert(name.clone(), same_or_live(recorded.as_str(), live).into());
             }
         }
         let inputs = RoleInputs {
@@ -246,7 +250,7 @@ impl CustomResource for Role {
         olds: &RoleOutputs,
         news: &RoleInputs,
     ) -> Result<RoleOutputs> {
-        let iam = &ctx.aws.iam;
+        let iam = &ctx.clients.iam;
         if canonical_policy(&olds.inputs.assume_role_policy)
             != canonical_policy(&news.assume_role_policy)
         {
@@ -267,8 +271,9 @@ impl CustomResource for Role {
         }
         for (policy, document) in &news.inline_policies {
             let old = olds.inputs.inline_policies.get(policy);
-            if old.and_then(|d| canonical_policy(d)) != canonical_policy(document) {
-                put_policy(ctx, id, policy, document).await?;
+            if old.and_then(|d| canonical_policy(d.as_str())) != canonical_policy(document.as_str())
+            {
+                put_policy(ctx, id, policy, document.as_str()).await?;
             }
         }
         for policy in olds.inputs.inline_policies.keys() {
@@ -289,7 +294,7 @@ impl CustomResource for Role {
     }
 
     async fn delete(&self, ctx: &Context, id: &str, _outputs: &RoleOutputs) -> Result<()> {
-        let iam = &ctx.aws.iam;
+        let iam = &ctx.clients.iam;
         let names = match iam
             .list_role_policies()
             .role_name(id)
@@ -346,7 +351,7 @@ fn same_or_live(recorded: &str, live: String) -> String {
 }
 
 async fn put_policy(ctx: &Context, role: &str, policy: &str, document: &str) -> Result<()> {
-    ctx.aws
+    ctx.clients
         .iam
         .put_role_policy()
         .role_name(role)
@@ -386,11 +391,11 @@ mod tests {
 #[serde(rename_all = "camelCase")]
 pub struct RolePolicyInputs {
     /// The role the policy is attached to.
-    pub role_name: String,
+    pub role_name: Output<String>,
     /// The policy name, unique within the role.
     pub policy_name: String,
     /// The policy document, as JSON.
-    pub policy_document: String,
+    pub policy_document: Output<String>,
 }
 
 /// The attached policy.
@@ -406,6 +411,7 @@ pub struct RolePolicy;
 
 #[async_trait]
 impl CustomResource for RolePolicy {
+    type Provider = crate::SageMakerDeployment;
     const TOKEN: &'static str = "sagemaker-deployment:iam:RolePolicy";
     const UPDATABLE: &'static [&'static str] = &["policyDocument"];
     const DELETE_BEFORE_REPLACE: bool = true;
@@ -426,7 +432,10 @@ impl CustomResource for RolePolicy {
             "must be 1-128 letters, digits or `+=,.@_-`",
         );
         failures.require(
-            canonical_policy(&inputs.policy_document).is_some(),
+            inputs
+                .policy_document
+                .get()
+                .is_none_or(|d| canonical_policy(d).is_some()),
             "policyDocument",
             "must be a JSON policy document",
         );
@@ -440,9 +449,9 @@ impl CustomResource for RolePolicy {
     ) -> Result<Created<RolePolicyOutputs>> {
         put_policy(
             ctx,
-            &inputs.role_name,
+            inputs.role_name.as_str(),
             &inputs.policy_name,
-            &inputs.policy_document,
+            inputs.policy_document.as_str(),
         )
         .await?;
         Ok(Created {
@@ -461,7 +470,7 @@ impl CustomResource for RolePolicy {
     ) -> Result<ReadOutcome<RolePolicyInputs, RolePolicyOutputs>> {
         let recorded = &outputs.inputs;
         let found = ctx
-            .aws
+            .clients
             .iam
             .get_role_policy()
             .role_name(&recorded.role_name)
@@ -475,7 +484,7 @@ impl CustomResource for RolePolicy {
         };
         let live = canonical_policy(policy.policy_document()).unwrap_or_default();
         let inputs = RolePolicyInputs {
-            policy_document: same_or_live(&recorded.policy_document, live),
+            policy_document: same_or_live(recorded.policy_document.as_str(), live).into(),
             ..recorded.clone()
         };
         Ok(ReadOutcome::Found {
@@ -496,9 +505,9 @@ impl CustomResource for RolePolicy {
     ) -> Result<RolePolicyOutputs> {
         put_policy(
             ctx,
-            &news.role_name,
+            news.role_name.as_str(),
             &news.policy_name,
-            &news.policy_document,
+            news.policy_document.as_str(),
         )
         .await?;
         Ok(RolePolicyOutputs {
@@ -507,7 +516,7 @@ impl CustomResource for RolePolicy {
     }
 
     async fn delete(&self, ctx: &Context, _id: &str, outputs: &RolePolicyOutputs) -> Result<()> {
-        ctx.aws
+        ctx.clients
             .iam
             .delete_role_policy()
             .role_name(&outputs.inputs.role_name)

@@ -5,9 +5,10 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{Tags, removed_keys};
+use crate::Context;
 use crate::aws::{OrGone, ResultExt};
-use crate::error::{ProviderError, Result};
-use crate::framework::{Context, Created, CustomResource, Failures, ReadOutcome};
+use framework::{Created, CustomResource, Failures, ReadOutcome};
+use framework::{ProviderError, Result};
 
 /// A symmetric customer-managed KMS key for encrypting model artifacts,
 /// inference outputs and endpoint storage, with an alias and yearly rotation.
@@ -57,6 +58,7 @@ pub struct Key;
 
 #[async_trait]
 impl CustomResource for Key {
+    type Provider = crate::SageMakerDeployment;
     const TOKEN: &'static str = "sagemaker-deployment:kms:Key";
     const UPDATABLE: &'static [&'static str] = &[
         "description",
@@ -94,9 +96,9 @@ impl CustomResource for Key {
     }
 
     async fn create(&self, ctx: &Context, inputs: &KeyInputs) -> Result<Created<KeyOutputs>> {
-        let kms = &ctx.aws.kms;
+        let kms = &ctx.clients.kms;
         let mut request = kms.create_key().description(&inputs.description);
-        for (key, value) in ctx.aws.tags_with(&inputs.tags) {
+        for (key, value) in ctx.clients.tags_with(&inputs.tags) {
             request = request.tags(
                 aws_sdk_kms::types::Tag::builder()
                     .tag_key(key)
@@ -146,7 +148,7 @@ impl CustomResource for Key {
         id: &str,
         outputs: &KeyOutputs,
     ) -> Result<ReadOutcome<KeyInputs, KeyOutputs>> {
-        let kms = &ctx.aws.kms;
+        let kms = &ctx.clients.kms;
         let Some(described) = kms
             .describe_key()
             .key_id(id)
@@ -223,7 +225,7 @@ impl CustomResource for Key {
     }
 
     async fn delete(&self, ctx: &Context, id: &str, outputs: &KeyOutputs) -> Result<()> {
-        let kms = &ctx.aws.kms;
+        let kms = &ctx.clients.kms;
         kms.delete_alias()
             .alias_name(&outputs.inputs.alias_name)
             .send()
@@ -257,7 +259,7 @@ impl Key {
         olds: Option<&KeyInputs>,
         news: &KeyInputs,
     ) -> Result<()> {
-        let kms = &ctx.aws.kms;
+        let kms = &ctx.clients.kms;
         if olds.is_none_or(|o| o.enable_key_rotation != news.enable_key_rotation) {
             if news.enable_key_rotation {
                 kms.enable_key_rotation()
@@ -312,8 +314,8 @@ impl Key {
         {
             // Compare with the default tags merged in on both sides, so a
             // key the defaults still set is not removed.
-            let old_tags = ctx.aws.tags_with(&old.tags);
-            let new_tags = ctx.aws.tags_with(&news.tags);
+            let old_tags = ctx.clients.tags_with(&old.tags);
+            let new_tags = ctx.clients.tags_with(&news.tags);
             let removed = removed_keys(&old_tags, &new_tags);
             if !removed.is_empty() {
                 kms.untag_resource()
@@ -364,7 +366,7 @@ mod tests {
 
     use super::*;
     use crate::aws::{AwsClients, ProviderConfig};
-    use crate::engine::EngineLogger;
+    use framework::EngineLogger;
 
     async fn context(rules: &[&Rule]) -> Context {
         let mut interceptor = MockResponseInterceptor::new().rule_mode(RuleMode::MatchAny);
@@ -381,7 +383,7 @@ mod tests {
         let mut clients = AwsClients::build(&ProviderConfig::default()).await;
         clients.kms = Client::from_conf(config);
         Context {
-            aws: Arc::new(clients),
+            clients: Arc::new(clients),
             engine: Arc::new(EngineLogger::new(None)),
             urn: "urn:pulumi:dev::p::sagemaker-deployment:kms:Key::k".into(),
             cancel: CancellationToken::new(),

@@ -11,10 +11,12 @@ mod tags;
 
 pub use tags::{Tags, removed_keys};
 
-use crate::framework::RegistryBuilder;
+use framework::RegistryBuilder;
 
 /// Adds every custom resource to the registry.
-pub fn register(builder: RegistryBuilder) -> RegistryBuilder {
+pub fn register(
+    builder: RegistryBuilder<crate::SageMakerDeployment>,
+) -> RegistryBuilder<crate::SageMakerDeployment> {
     builder
         .resource(kms::Key)
         .resource(s3::Bucket)

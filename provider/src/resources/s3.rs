@@ -12,9 +12,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::Tags;
+use crate::Context;
 use crate::aws::{OrGone, ResultExt};
-use crate::error::{ProviderError, Result};
-use crate::framework::{Context, Created, CustomResource, Failures, ReadOutcome};
+use framework::Output;
+use framework::{Created, CustomResource, Failures, ReadOutcome};
+use framework::{ProviderError, Result};
 
 /// An S3 bucket with public access blocked, SSE-KMS encryption by default,
 /// optional versioning and a bucket policy that denies non-TLS requests.
@@ -25,7 +27,7 @@ pub struct BucketInputs {
     pub bucket_name: String,
     /// ARN of the KMS key for default encryption; S3-managed keys when unset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub kms_key_arn: Option<String>,
+    pub kms_key_arn: Option<Output<String>>,
     /// Whether object versioning is on.
     #[serde(default)]
     pub versioning: bool,
@@ -65,6 +67,7 @@ pub struct Bucket;
 
 #[async_trait]
 impl CustomResource for Bucket {
+    type Provider = crate::SageMakerDeployment;
     const TOKEN: &'static str = "sagemaker-deployment:s3:Bucket";
     const UPDATABLE: &'static [&'static str] = &[
         "kmsKeyArn",
@@ -88,12 +91,14 @@ impl CustomResource for Bucket {
     }
 
     async fn create(&self, ctx: &Context, inputs: &BucketInputs) -> Result<Created<BucketOutputs>> {
-        let s3 = &ctx.aws.s3;
+        let s3 = &ctx.clients.s3;
         let mut request = s3.create_bucket().bucket(&inputs.bucket_name);
-        if ctx.aws.region != "us-east-1" {
+        if ctx.clients.region != "us-east-1" {
             request = request.create_bucket_configuration(
                 CreateBucketConfiguration::builder()
-                    .location_constraint(BucketLocationConstraint::from(ctx.aws.region.as_str()))
+                    .location_constraint(BucketLocationConstraint::from(
+                        ctx.clients.region.as_str(),
+                    ))
                     .build(),
             );
         }
@@ -101,13 +106,13 @@ impl CustomResource for Bucket {
         let outputs = BucketOutputs {
             inputs: inputs.clone(),
             arn: format!("arn:aws:s3:::{}", inputs.bucket_name),
-            region: ctx.aws.region.clone(),
+            region: ctx.clients.region.clone(),
         };
         if let Err(error) = configure(ctx, None, inputs).await {
             return Err(ProviderError::PartialFailure {
                 id: inputs.bucket_name.clone(),
-                outputs: Box::new(crate::framework::encode_typed(&outputs)?),
-                inputs: Box::new(crate::framework::encode_typed(inputs)?),
+                outputs: Box::new(framework::encode_plain(&outputs)?),
+                inputs: Box::new(framework::encode_plain(inputs)?),
                 reason: format!(
                     "bucket {} was created but not fully configured: {error}",
                     inputs.bucket_name
@@ -126,7 +131,7 @@ impl CustomResource for Bucket {
         id: &str,
         outputs: &BucketOutputs,
     ) -> Result<ReadOutcome<BucketInputs, BucketOutputs>> {
-        let s3 = &ctx.aws.s3;
+        let s3 = &ctx.clients.s3;
         let exists = s3
             .head_bucket()
             .bucket(id)
@@ -177,7 +182,7 @@ impl CustomResource for Bucket {
             });
         let inputs = BucketInputs {
             bucket_name: id.to_owned(),
-            kms_key_arn,
+            kms_key_arn: kms_key_arn.map(Output::new),
             versioning,
             enforce_tls,
             ..outputs.inputs.clone()
@@ -214,7 +219,7 @@ impl CustomResource for Bucket {
             .await;
             return Ok(());
         }
-        let s3 = &ctx.aws.s3;
+        let s3 = &ctx.clients.s3;
         if outputs.inputs.force_destroy {
             // The TLS-only policy must not stand in the way of emptying.
             let _ = s3.delete_bucket_policy().bucket(id).send().await;
@@ -241,7 +246,7 @@ impl CustomResource for Bucket {
 
 /// Applies the settings that differ between `olds` and `news`.
 async fn configure(ctx: &Context, olds: Option<&BucketInputs>, news: &BucketInputs) -> Result<()> {
-    let s3 = &ctx.aws.s3;
+    let s3 = &ctx.clients.s3;
     let bucket = news.bucket_name.as_str();
     if olds.is_none() {
         s3.put_public_access_block()
@@ -262,7 +267,7 @@ async fn configure(ctx: &Context, olds: Option<&BucketInputs>, news: &BucketInpu
         let default = match &news.kms_key_arn {
             Some(key) => ServerSideEncryptionByDefault::builder()
                 .sse_algorithm(ServerSideEncryption::AwsKms)
-                .kms_master_key_id(key),
+                .kms_master_key_id(key.as_str()),
             None => {
                 ServerSideEncryptionByDefault::builder().sse_algorithm(ServerSideEncryption::Aes256)
             }
@@ -315,7 +320,7 @@ async fn configure(ctx: &Context, olds: Option<&BucketInputs>, news: &BucketInpu
                 .aws("s3", "DeleteBucketPolicy")?;
         }
     }
-    let tags = ctx.aws.tags_with(&news.tags);
+    let tags = ctx.clients.tags_with(&news.tags);
     if olds.map_or(!tags.is_empty(), |o| o.tags != news.tags) {
         let tag_set: Vec<Tag> = tags
             .iter()
@@ -346,7 +351,7 @@ async fn configure(ctx: &Context, olds: Option<&BucketInputs>, news: &BucketInpu
 
 /// Deletes every object version and delete marker in the bucket.
 async fn empty_bucket(ctx: &Context, bucket: &str) -> Result<()> {
-    let s3 = &ctx.aws.s3;
+    let s3 = &ctx.clients.s3;
     loop {
         let Some(listed) = s3
             .list_object_versions()
@@ -445,7 +450,7 @@ mod tests {
 
     use super::*;
     use crate::aws::{AwsClients, ProviderConfig};
-    use crate::engine::EngineLogger;
+    use framework::EngineLogger;
 
     async fn context(rules: &[&Rule]) -> Context {
         let mut interceptor = MockResponseInterceptor::new().rule_mode(RuleMode::MatchAny);
@@ -464,7 +469,7 @@ mod tests {
         let mut clients = AwsClients::build(&ProviderConfig::default()).await;
         clients.s3 = Client::from_conf(config);
         Context {
-            aws: Arc::new(clients),
+            clients: Arc::new(clients),
             engine: Arc::new(EngineLogger::new(None)),
             urn: "urn:pulumi:dev::p::sagemaker-deployment:s3:Bucket::b".into(),
             cancel: CancellationToken::new(),

@@ -5,9 +5,11 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{Tags, removed_keys};
+use crate::Context;
 use crate::aws::{OrGone, ResultExt};
-use crate::error::{ProviderError, Result};
-use crate::framework::{Context, Created, CustomResource, Failures, ReadOutcome};
+use framework::Output;
+use framework::{Created, CustomResource, Failures, ReadOutcome};
+use framework::{ProviderError, Result};
 
 /// An SNS topic, e.g. for async-inference success and error notifications.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -17,7 +19,7 @@ pub struct TopicInputs {
     pub topic_name: String,
     /// KMS key that encrypts messages at rest.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub kms_key_arn: Option<String>,
+    pub kms_key_arn: Option<Output<String>>,
     /// Tags on the topic.
     #[serde(default, skip_serializing_if = "Tags::is_empty")]
     pub tags: Tags,
@@ -39,6 +41,7 @@ pub struct Topic;
 
 #[async_trait]
 impl CustomResource for Topic {
+    type Provider = crate::SageMakerDeployment;
     const TOKEN: &'static str = "sagemaker-deployment:sns:Topic";
     const UPDATABLE: &'static [&'static str] = &["kmsKeyArn", "tags"];
 
@@ -61,8 +64,8 @@ impl CustomResource for Topic {
     }
 
     async fn create(&self, ctx: &Context, inputs: &TopicInputs) -> Result<Created<TopicOutputs>> {
-        let mut request = ctx.aws.sns.create_topic().name(&inputs.topic_name);
-        let tags = ctx.aws.tags_with(&inputs.tags);
+        let mut request = ctx.clients.sns.create_topic().name(&inputs.topic_name);
+        let tags = ctx.clients.tags_with(&inputs.tags);
         if !tags.is_empty() {
             request = request.set_tags(Some(sns_tags(&tags)?));
         }
@@ -87,7 +90,7 @@ impl CustomResource for Topic {
         outputs: &TopicOutputs,
     ) -> Result<ReadOutcome<TopicInputs, TopicOutputs>> {
         let Some(found) = ctx
-            .aws
+            .clients
             .sns
             .get_topic_attributes()
             .topic_arn(id)
@@ -104,7 +107,7 @@ impl CustomResource for Topic {
             .filter(|k| !k.is_empty())
             .cloned();
         let inputs = TopicInputs {
-            kms_key_arn,
+            kms_key_arn: kms_key_arn.map(Output::new),
             ..outputs.inputs.clone()
         };
         Ok(ReadOutcome::Found {
@@ -125,12 +128,17 @@ impl CustomResource for Topic {
         news: &TopicInputs,
     ) -> Result<TopicOutputs> {
         if olds.inputs.kms_key_arn != news.kms_key_arn {
-            ctx.aws
+            ctx.clients
                 .sns
                 .set_topic_attributes()
                 .topic_arn(id)
                 .attribute_name("KmsMasterKeyId")
-                .attribute_value(news.kms_key_arn.clone().unwrap_or_default())
+                .attribute_value(
+                    news.kms_key_arn
+                        .as_ref()
+                        .map(String::from)
+                        .unwrap_or_default(),
+                )
                 .send()
                 .await
                 .aws("sns", "SetTopicAttributes")?;
@@ -145,7 +153,7 @@ impl CustomResource for Topic {
     }
 
     async fn delete(&self, ctx: &Context, id: &str, _outputs: &TopicOutputs) -> Result<()> {
-        ctx.aws
+        ctx.clients
             .sns
             .delete_topic()
             .topic_arn(id)
@@ -160,11 +168,11 @@ impl CustomResource for Topic {
 /// Brings the topic's tags (with the provider's default tags) from `olds`
 /// to `news`: removes the keys no longer wanted, then sets the rest.
 async fn retag(ctx: &Context, arn: &str, olds: &Tags, news: &Tags) -> Result<()> {
-    let olds = ctx.aws.tags_with(olds);
-    let news = ctx.aws.tags_with(news);
+    let olds = ctx.clients.tags_with(olds);
+    let news = ctx.clients.tags_with(news);
     let removed = removed_keys(&olds, &news);
     if !removed.is_empty() {
-        ctx.aws
+        ctx.clients
             .sns
             .untag_resource()
             .resource_arn(arn)
@@ -174,7 +182,7 @@ async fn retag(ctx: &Context, arn: &str, olds: &Tags, news: &Tags) -> Result<()>
             .aws("sns", "UntagResource")?;
     }
     if !news.is_empty() {
-        ctx.aws
+        ctx.clients
             .sns
             .tag_resource()
             .resource_arn(arn)
@@ -217,7 +225,7 @@ mod tests {
 
     use super::*;
     use crate::aws::{AwsClients, ProviderConfig};
-    use crate::engine::EngineLogger;
+    use framework::EngineLogger;
 
     const ARN: &str = "arn:aws:sns:us-east-1:123456789012:fraud-success";
 
@@ -239,7 +247,7 @@ mod tests {
         clients.sns = Client::from_conf(config);
         clients.default_tags = [("team".to_owned(), "ml".to_owned())].into();
         Context {
-            aws: Arc::new(clients),
+            clients: Arc::new(clients),
             engine: Arc::new(EngineLogger::new(None)),
             urn: "urn:pulumi:dev::p::sagemaker-deployment:sns:Topic::t".into(),
             cancel: CancellationToken::new(),

@@ -9,8 +9,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
+use framework::proto::resource_provider_client::ResourceProviderClient;
 use prost_types::{ListValue, Struct, Value, value::Kind};
-use sagemaker_deployment_provider::proto::resource_provider_client::ResourceProviderClient;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tonic::transport::{Channel, Endpoint};

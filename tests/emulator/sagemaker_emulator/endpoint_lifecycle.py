@@ -1,26 +1,37 @@
 """Endpoint status timelines: ``Creating``, ``Updating``, ``RollingBack`` and their outcomes.
 
 moto makes every endpoint ``InService`` at once. Here each long-running endpoint
-operation is a small state machine over wall-clock time. Nothing runs in the
-background: :meth:`EndpointLifecycle.advance` is called before every SageMaker
-request and moves each pending operation through the phases whose time has
-passed, writing the status (and, at the end, the outcome) into moto's own
-``FakeEndpoint`` object, so moto's DescribeEndpoint / ListEndpoints answer it.
-Transition times are exact (``LastModifiedTime`` is when the phase ended, not
-when someone looked).
+operation is a :class:`~timeline.Timeline` over wall-clock time, keyed by
+(account, region, endpoint name) in the SageMaker hooks' :class:`~timeline.Timelines`,
+which are advanced before every SageMaker request. Entering a phase writes the
+status (and, at the end, the outcome) into moto's own ``FakeEndpoint`` object,
+so moto's DescribeEndpoint / ListEndpoints answer it. Transition times are exact
+(``LastModifiedTime`` is when the phase ended, not when someone looked).
+
+* creation: ``Creating`` -> ``InService``, or ``Failed`` with a ``FailureReason``;
+* update: ``Updating`` -> ``InService`` on the new config, or
+  ``Updating`` -> ``RollingBack`` -> ``InService`` on the old config with a ``FailureReason``;
+* weights and capacities: ``Updating`` -> ``InService`` with current = desired.
+
+A timeline stops being followed once its endpoint was deleted (or replaced) in moto.
 """
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from datetime import datetime, timezone
 from typing import Any
 
+from .timeline import Phase, Timeline, Timelines
+
+CREATING = "Creating"
+UPDATING = "Updating"
+ROLLING_BACK = "RollingBack"
 IN_SERVICE = "InService"
 FAILED = "Failed"
-TERMINAL = (IN_SERVICE, FAILED)
+
+# A check run when a phase ends: the failure reason, or None when all is well.
+Check = Callable[[], "str | None"]
 
 
 def moto_time(seconds: float) -> datetime:
@@ -28,140 +39,65 @@ def moto_time(seconds: float) -> datetime:
     return datetime.fromtimestamp(seconds, timezone.utc).replace(tzinfo=None)
 
 
-class EndpointOperation:
-    """A timed operation on one endpoint.
+def start_creation(endpoints: Timelines, key: Hashable, backend: Any, endpoint: Any, seconds: float, check: Check) -> Timeline:
+    """``Creating`` for ``seconds``, then ``InService``, or ``Failed`` if ``check`` gives a reason."""
+    endpoint.failure_reason = None
 
-    It starts in ``status``; every ``seconds`` the current phase ends and
-    :meth:`next_phase` says what comes next. A terminal status ends it.
-    """
-
-    def __init__(self, backend: Any, endpoint: Any, status: str, seconds: float, now: float):
-        self.backend = backend
-        self.endpoint = endpoint
-        self.seconds = seconds
-        self.status = status
-        self.phase_start = now
-        self._enter(status, now)
-
-    def _enter(self, status: str, at: float) -> None:
-        self.status = status
-        self.phase_start = at
-        self.endpoint.endpoint_status = status
-        self.endpoint.last_modified_time = moto_time(at)
-
-    def next_phase(self, at: float) -> str:
-        """Apply the end of the current phase (at time ``at``); return the next status."""
-        raise NotImplementedError
-
-    def is_current(self) -> bool:
-        """False once the endpoint was deleted (or replaced) in moto."""
-        return self.backend.endpoints.get(self.endpoint.endpoint_name) is self.endpoint
-
-    def advance(self, now: float) -> bool:
-        """Move through every phase that has ended by ``now``; True when finished."""
-        while now >= self.phase_start + self.seconds:
-            at = self.phase_start + self.seconds
-            self._enter(self.next_phase(at), at)
-            if self.status in TERMINAL:
-                return True
-        return False
-
-
-class EndpointCreation(EndpointOperation):
-    """``Creating`` -> ``InService``, or ``Failed`` with a FailureReason.
-
-    ``check`` runs when creation ends and returns a failure reason or ``None``.
-    """
-
-    def __init__(self, backend: Any, endpoint: Any, seconds: float, now: float, check: Callable[[], str | None]):
-        endpoint.failure_reason = None
-        super().__init__(backend, endpoint, "Creating", seconds, now)
-        self._check = check
-
-    def next_phase(self, at: float) -> str:
-        reason = self._check()
+    def end_of_creating(at: float) -> list[Phase] | None:
+        reason = check()
         if reason:
-            self.endpoint.failure_reason = reason
-            return FAILED
-        return IN_SERVICE
+            endpoint.failure_reason = reason
+            return [Phase(FAILED)]
+        return None
+
+    return _start(endpoints, key, backend, endpoint, [Phase(CREATING, seconds, then=end_of_creating), Phase(IN_SERVICE)])
 
 
-class EndpointUpdate(EndpointOperation):
-    """``Updating`` -> ``InService`` on the new config, or
-    ``Updating`` -> ``RollingBack`` -> ``InService`` on the old config with a FailureReason.
+def start_update(
+    endpoints: Timelines,
+    key: Hashable,
+    backend: Any,
+    endpoint: Any,
+    seconds: float,
+    check: Check,
+    apply: Callable[[], None],
+) -> Timeline:
+    """``Updating`` for ``seconds``; then ``apply()`` (switch to the new config) and ``InService``,
+    or, if ``check`` gives a reason, ``RollingBack`` for ``seconds`` and ``InService`` on the old config."""
+    endpoint.failure_reason = None
 
-    ``check`` runs when ``Updating`` ends and returns a failure reason or ``None``;
-    ``apply`` switches the moto endpoint to the new config.
-    """
-
-    def __init__(
-        self,
-        backend: Any,
-        endpoint: Any,
-        seconds: float,
-        now: float,
-        check: Callable[[], str | None],
-        apply: Callable[[], None],
-    ):
-        endpoint.failure_reason = None
-        super().__init__(backend, endpoint, "Updating", seconds, now)
-        self._check = check
-        self._apply = apply
-
-    def next_phase(self, at: float) -> str:
-        self.endpoint.pending_deployment_summary = None
-        if self.status == "RollingBack":
-            return IN_SERVICE
-        reason = self._check()
+    def end_of_updating(at: float) -> list[Phase] | None:
+        endpoint.pending_deployment_summary = None
+        reason = check()
         if reason:
-            self.endpoint.failure_reason = reason
-            return "RollingBack"
-        self._apply()
-        return IN_SERVICE
+            endpoint.failure_reason = reason
+            return [Phase(ROLLING_BACK, seconds), Phase(IN_SERVICE)]
+        apply()
+        return None
+
+    return _start(endpoints, key, backend, endpoint, [Phase(UPDATING, seconds, then=end_of_updating), Phase(IN_SERVICE)])
 
 
-class WeightsUpdate(EndpointOperation):
-    """``Updating`` -> ``InService`` with each variant's current weight/count set to the desired one."""
+def start_weights_update(endpoints: Timelines, key: Hashable, backend: Any, endpoint: Any, seconds: float) -> Timeline:
+    """``Updating`` for ``seconds``, then ``InService`` with each variant's current weight/count set to the desired one."""
 
-    def __init__(self, backend: Any, endpoint: Any, seconds: float, now: float):
-        super().__init__(backend, endpoint, "Updating", seconds, now)
-
-    def next_phase(self, at: float) -> str:
-        for variant in self.endpoint.production_variants:
+    def end_of_updating(at: float) -> None:
+        for variant in endpoint.production_variants:
             for field in ("Weight", "InstanceCount", "ServerlessConfig"):
                 if "Desired" + field in variant:
                     variant["Current" + field] = variant["Desired" + field]
-        return IN_SERVICE
+
+    return _start(endpoints, key, backend, endpoint, [Phase(UPDATING, seconds, then=end_of_updating), Phase(IN_SERVICE)])
 
 
-class EndpointLifecycle:
-    """All pending endpoint operations, keyed by (account, region, endpoint name)."""
+def _start(endpoints: Timelines, key: Hashable, backend: Any, endpoint: Any, phases: list[Phase]) -> Timeline:
+    """Run ``phases`` on moto's ``endpoint``, showing each status there, while it is the endpoint of its name."""
 
-    def __init__(self, clock: Callable[[], float] = time.time) -> None:
-        self._lock = threading.RLock()
-        self._operations: dict[tuple[str, str, str], EndpointOperation] = {}
-        self.clock = clock
+    def show(state: str, at: float) -> None:
+        endpoint.endpoint_status = state
+        endpoint.last_modified_time = moto_time(at)
 
-    def start(self, key: tuple[str, str, str], operation: EndpointOperation) -> None:
-        with self._lock:
-            self._operations[key] = operation
+    def alive() -> bool:
+        return backend.endpoints.get(endpoint.endpoint_name) is endpoint
 
-    def forget(self, key: tuple[str, str, str]) -> None:
-        with self._lock:
-            self._operations.pop(key, None)
-
-    def in_progress(self, key: tuple[str, str, str]) -> bool:
-        with self._lock:
-            return key in self._operations
-
-    def advance(self) -> None:
-        """Bring every pending operation up to the current time."""
-        now = self.clock()
-        with self._lock:
-            for key, operation in list(self._operations.items()):
-                if not operation.is_current() or operation.advance(now):
-                    del self._operations[key]
-
-    def clear(self) -> None:
-        with self._lock:
-            self._operations.clear()
+    return endpoints.start(key, phases, on_enter=show, alive=alive)

@@ -18,21 +18,25 @@ from typing import Any
 
 from . import settings as settings_module
 from .aws_errors import validation_error
-from .endpoint_lifecycle import EndpointCreation, EndpointLifecycle, EndpointUpdate, WeightsUpdate, moto_time
+from .endpoint_lifecycle import moto_time, start_creation, start_update, start_weights_update
 from .moto_access import alarms_in_alarm_state, sagemaker_arn
 from .settings import SettingsStore
+from .timeline import Timelines
 from .variants import RETAINABLE_PROPERTIES, pending_summary, retain_properties, variants_from_config
 
 
 @dataclass
 class SageMakerContext:
-    """Everything an operation needs: moto's backend, where it runs, our state."""
+    """Everything an operation needs: moto's backend, where it runs, our state.
+
+    ``endpoints`` holds the running endpoint timelines, keyed by :meth:`key`.
+    """
 
     backend: Any
     account_id: str
     region: str
     settings: SettingsStore
-    lifecycle: EndpointLifecycle
+    endpoints: Timelines
 
     def arn(self, kind: str, name: str) -> str:
         return sagemaker_arn(kind, name, self.account_id, self.region)
@@ -84,11 +88,7 @@ def start_creating(ctx: SageMakerContext, endpoint_name: str) -> None:
             return settings_module.CREATE_FAILURE_REASON
         return ctx.missing_model_reason(config_variants)
 
-    now = ctx.lifecycle.clock()
-    ctx.lifecycle.start(
-        ctx.key(endpoint_name),
-        EndpointCreation(ctx.backend, endpoint, ctx.settings.creating_seconds(), now, check),
-    )
+    start_creation(ctx.endpoints, ctx.key(endpoint_name), ctx.backend, endpoint, ctx.settings.creating_seconds(), check)
 
 
 def _excluded_properties(params: dict) -> set[str]:
@@ -164,11 +164,9 @@ def update_endpoint(ctx: SageMakerContext, params: dict) -> dict:
         endpoint.production_variants = new_variants
         endpoint.data_capture_config = new_capture
 
-    now = ctx.lifecycle.clock()
-    endpoint.pending_deployment_summary = pending_summary(new_config_name, config_variants, new_variants, moto_time(now))
-    ctx.lifecycle.start(
-        ctx.key(name),
-        EndpointUpdate(ctx.backend, endpoint, ctx.settings.updating_seconds(), now, check, apply),
+    updating = start_update(ctx.endpoints, ctx.key(name), ctx.backend, endpoint, ctx.settings.updating_seconds(), check, apply)
+    endpoint.pending_deployment_summary = pending_summary(
+        new_config_name, config_variants, new_variants, moto_time(updating.entered_at)
     )
     return {"EndpointArn": endpoint.arn}
 
@@ -204,6 +202,5 @@ def update_weights_and_capacities(ctx: SageMakerContext, params: dict) -> dict:
             else:
                 variant[field] = item[field]
 
-    now = ctx.lifecycle.clock()
-    ctx.lifecycle.start(ctx.key(name), WeightsUpdate(ctx.backend, endpoint, ctx.settings.updating_seconds(), now))
+    start_weights_update(ctx.endpoints, ctx.key(name), ctx.backend, endpoint, ctx.settings.updating_seconds())
     return {"EndpointArn": endpoint.arn}

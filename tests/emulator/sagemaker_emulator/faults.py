@@ -13,10 +13,10 @@ A fault matches on ``service`` (credential-scope name, e.g. ``sagemaker``) and
 
 from __future__ import annotations
 
-import threading
 from dataclasses import asdict, dataclass
 
 from .aws_errors import QUERY, REST_XML, AwsError
+from .state_lock import EMULATOR_LOCK
 
 KINDS = ("throttle", "server_error")
 
@@ -82,19 +82,18 @@ def parse_faults(payload: object) -> list[Fault]:
 
 
 class FaultQueue:
-    """Thread-safe list of pending faults, consumed in insertion order."""
+    """The pending faults, consumed in insertion order, guarded by the emulator lock."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
         self._faults: list[Fault] = []
 
     def add(self, faults: list[Fault]) -> None:
-        with self._lock:
+        with EMULATOR_LOCK:
             self._faults.extend(faults)
 
     def take(self, service: str | None, operation: str | None) -> Fault | None:
         """Consume one use of the first fault matching this call, if any."""
-        with self._lock:
+        with EMULATOR_LOCK:
             for fault in self._faults:
                 if fault.matches(service, operation):
                     fault.count -= 1
@@ -103,9 +102,9 @@ class FaultQueue:
         return None
 
     def pending(self) -> list[dict]:
-        with self._lock:
+        with EMULATOR_LOCK:
             return [asdict(fault) for fault in self._faults]
 
     def clear(self) -> None:
-        with self._lock:
+        with EMULATOR_LOCK:
             self._faults.clear()

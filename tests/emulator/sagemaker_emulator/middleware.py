@@ -2,49 +2,66 @@
 
 For each request it (1) serves the control API, (2) classifies the call
 (:mod:`request_info`), (3) answers it with an injected fault if one matches,
-(4) routes SageMaker calls through :mod:`sagemaker_hooks`, smithy-rpc-v2-cbor
-calls through :mod:`rpc_v2_bridge` (moto has no CBOR), otherwise streams it to
-moto, and (5) records it in the request log.
+(4) answers calls in a protocol moto lacks through their bridge
+(:data:`service_table.PROTOCOL_BRIDGES`: smithy-rpc-v2-cbor), runs calls of a
+service with hooks through them (:data:`service_table.SERVICE_HOOKS`: SageMaker,
+S3), otherwise streams the call to moto, and (5) records it in the request log.
+Hooked calls run under :data:`~state_lock.EMULATOR_LOCK`.
 """
 
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from . import aws_errors, rpc_v2_bridge, s3_fixes
+from . import aws_errors
 from .aws_errors import AwsError, HttpResponse
 from .control_api import PREFIX, ControlApi
-from .endpoint_lifecycle import EndpointLifecycle
 from .faults import FaultQueue
 from .moto_access import create_moto_app, reset_moto
 from .request_info import AwsRequest, describe
 from .request_log import RequestLog
-from .sagemaker_hooks import SageMakerHooks
+from .service_hooks import Call, HookEnvironment, ServiceHooks
+from .service_table import PROTOCOL_BRIDGES, HooksTable, build_hooks
 from .settings import Settings, SettingsStore
+from .state_lock import EMULATOR_LOCK
 
 
 class EmulatorMiddleware:
-    """WSGI application: moto plus the emulator's additions."""
+    """WSGI application: moto plus the emulator's additions.
 
-    def __init__(self, moto_app: Any = None, defaults: Settings | None = None) -> None:
+    ``service_hooks`` replaces the service table (tests); ``clock`` is the time
+    the hooks' timelines run on.
+    """
+
+    def __init__(
+        self,
+        moto_app: Any = None,
+        defaults: Settings | None = None,
+        clock: Callable[[], float] = time.time,
+        service_hooks: HooksTable | None = None,
+    ) -> None:
         self.moto_app = moto_app if moto_app is not None else create_moto_app()
         self.log = RequestLog()
         self.faults = FaultQueue()
         self.settings = SettingsStore(defaults)
-        self.lifecycle = EndpointLifecycle()
-        self.sagemaker = SageMakerHooks(self.settings, self.lifecycle)
+        self.hooks = build_hooks(HookEnvironment(self.settings, clock), service_hooks)
         self.control = ControlApi(self)
 
     def reset(self) -> None:
         """Reset moto and every piece of emulator state (settings back to defaults)."""
-        with self.sagemaker.lock:
+        with EMULATOR_LOCK:
             reset_moto()
-            self.lifecycle.clear()
+            self._reset_hooks()
             self.faults.clear()
             self.settings.reset()
             self.log.clear()
+
+    def _reset_hooks(self) -> None:
+        for hooks in self.hooks.values():
+            hooks.reset()
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -52,8 +69,8 @@ class EmulatorMiddleware:
             return self.control(environ, start_response)
         if path.startswith("/moto-api/"):
             if path.rstrip("/") == "/moto-api/reset":
-                with self.sagemaker.lock:  # moto's endpoints are about to disappear
-                    self.lifecycle.clear()
+                with EMULATOR_LOCK:  # the objects the hooks follow are about to disappear
+                    self._reset_hooks()
                     return self.moto_app(environ, start_response)
             return self.moto_app(environ, start_response)
 
@@ -61,29 +78,38 @@ class EmulatorMiddleware:
         fault = self.faults.take(request.service, request.operation)
         if fault is not None:
             response = aws_errors.render(fault.error_for(request.protocol), request.protocol)
-            self.log.record(request.service, request.operation, request.region, response.status, fault.kind)
-            return _send(response, start_response)
+            return self._answer(request, response, start_response, fault.kind)
 
-        if request.service == "sagemaker" and request.protocol == aws_errors.JSON:
-            response = self.sagemaker.handle(request, environ, self.call_moto)
-            self.log.record(request.service, request.operation, request.region, response.status)
-            return _send(response, start_response)
+        bridge = PROTOCOL_BRIDGES.get(request.protocol)
+        if bridge is not None:
+            return self._answer(request, bridge(request, environ, self.call_moto), start_response)
 
-        if request.protocol == aws_errors.RPC_V2_CBOR:
-            response = rpc_v2_bridge.handle(request, environ, self.call_moto)
-            self.log.record(request.service, request.operation, request.region, response.status)
-            return _send(response, start_response)
-
-        if request.service == "s3" and s3_fixes.needs_fix(request.operation):
-            response = s3_fixes.fix_response(request.operation, self.call_moto(environ))
-            self.log.record(request.service, request.operation, request.region, response.status)
-            return _send(response, start_response)
+        hooks = self.hooks.get(request.service or "")
+        if hooks is not None and hooks.intercepts(request):
+            return self._answer(request, self._run_hooks(hooks, request, environ), start_response)
 
         def logging_start_response(status: str, headers: list, exc_info: Any = None) -> Any:
             self.log.record(request.service, request.operation, request.region, int(status.split(" ", 1)[0]))
             return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
 
         return self._run_moto(request, environ, logging_start_response)
+
+    def _run_hooks(self, hooks: ServiceHooks, request: AwsRequest, environ: dict) -> HttpResponse:
+        """``before``, moto (unless ``before`` answered), ``after``: all under the emulator lock."""
+        call = Call(request, environ)
+        with EMULATOR_LOCK:
+            try:
+                answer = hooks.before(call)
+                if answer is None:
+                    answer = hooks.after(call, self.call_moto(environ, request.protocol))
+                return answer
+            except AwsError as error:
+                return aws_errors.render(error, request.protocol)
+
+    def _answer(self, request: AwsRequest, response: HttpResponse, start_response: Callable, fault: str | None = None) -> list[bytes]:
+        """Log a buffered answer and send it."""
+        self.log.record(request.service, request.operation, request.region, response.status, fault)
+        return _send(response, start_response)
 
     def _run_moto(self, request: AwsRequest, environ: dict, start_response: Callable) -> Iterable[bytes]:
         """Call moto; turn its crashes (often "not implemented") into AWS-style errors."""

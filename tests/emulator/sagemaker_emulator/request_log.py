@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import datetime, timezone
+
+from .state_lock import EMULATOR_LOCK
 
 
 class RequestLog:
-    """Thread-safe, append-only (until cleared) list of recorded calls."""
+    """Append-only (until cleared) list of recorded calls, guarded by the emulator lock."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
         self._entries: list[dict] = []
 
     def record(self, service: str | None, operation: str | None, region: str | None, status: int, fault: str | None = None) -> None:
@@ -24,12 +24,12 @@ class RequestLog:
         }
         if fault:
             entry["fault"] = fault
-        with self._lock:
+        with EMULATOR_LOCK:
             self._entries.append(entry)
 
     def entries(self, service: str | None = None, operation: str | None = None) -> list[dict]:
         """A copy of the entries, optionally filtered."""
-        with self._lock:
+        with EMULATOR_LOCK:
             return [
                 dict(entry)
                 for entry in self._entries
@@ -38,5 +38,5 @@ class RequestLog:
             ]
 
     def clear(self) -> None:
-        with self._lock:
+        with EMULATOR_LOCK:
             self._entries.clear()

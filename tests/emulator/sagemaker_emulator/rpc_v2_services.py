@@ -14,16 +14,15 @@ are loaded, never botocore's whole catalogue.
 from __future__ import annotations
 
 import functools
-import threading
 from typing import Any
 
 from botocore.model import ServiceModel
 
+from .state_lock import EMULATOR_LOCK
+
 CBOR = "smithy-rpc-v2-cbor"
 # Protocols moto understands, in order of preference, that a CBOR call can be bridged to.
 BACKEND_PROTOCOLS = ("query", "json")
-
-_session_lock = threading.Lock()
 
 
 @functools.lru_cache(maxsize=None)
@@ -52,7 +51,7 @@ def find_service(service_id: str, signing_name: str | None) -> ServiceModel | No
     if backend is None:
         return None
     wanted = {_plain(backend), _plain(signing_name)}
-    with _session_lock:
+    with EMULATOR_LOCK:  # botocore's shared session is not thread-safe
         session = _botocore_session()
         names = [name for name in session.get_available_services() if _plain(name) in wanted]
         for name in names:

@@ -5,11 +5,16 @@ element; AWS (and the S3 API model every SDK is generated from) uses
 ``VersioningConfiguration``. Lenient clients (boto3) read either; strict ones
 (the AWS SDK for Rust) reject the response. Each fix renames the root element
 of one operation's successful response.
+
+:class:`S3Hooks` is S3's row in the service table: it intercepts only the
+operations to fix; every other S3 call streams to moto untouched.
 """
 
 from __future__ import annotations
 
 from .aws_errors import HttpResponse
+from .request_info import AwsRequest
+from .service_hooks import Call, ServiceHooks
 
 # operation -> (moto's root element, AWS's root element)
 ROOT_ELEMENT_FIXES = {
@@ -31,3 +36,13 @@ def fix_response(operation: str, response: HttpResponse) -> HttpResponse:
     body = body.replace(f"</{wrong}>".encode(), f"</{right}>".encode(), 1)
     headers = [(k, str(len(body)) if k.lower() == "content-length" else v) for k, v in response.headers]
     return HttpResponse(response.status, headers, body)
+
+
+class S3Hooks(ServiceHooks):
+    """S3's row in the service table: moto's answers put right (see the module docstring)."""
+
+    def intercepts(self, request: AwsRequest) -> bool:
+        return needs_fix(request.operation)
+
+    def after(self, call: Call, response: HttpResponse) -> HttpResponse:
+        return fix_response(call.operation, response)

@@ -1,33 +1,35 @@
-"""Interception of SageMaker calls on their way to moto.
+"""SageMaker hooks: the emulator's additions to SageMaker calls on their way to moto.
 
-Before every SageMaker call, pending endpoint timelines are advanced (so
-DescribeEndpoint and ListEndpoints answer the right status). Then:
+Before every SageMaker (JSON protocol) call, running endpoint timelines are
+advanced (so DescribeEndpoint and ListEndpoints answer the right status). Then,
+per operation (the tables below):
 
 * ``UpdateEndpoint`` and ``UpdateEndpointWeightsAndCapacities`` are answered here;
 * ``CreateModel`` / ``CreateEndpointConfig`` / ``CreateEndpoint`` reject existing
-  names as SageMaker does (moto overwrites them), and a created endpoint starts
-  ``Creating``;
-* ``DeleteEndpoint`` drops the endpoint's pending timeline;
-* everything else goes to moto unchanged, except that error messages quote ARNs
-  with double quotes, as SageMaker does.
+  names as SageMaker does (moto overwrites them), and ``DescribeEndpoint`` of a
+  missing endpoint answers SageMaker's message;
+* after moto succeeded, a created endpoint starts ``Creating`` and a deleted
+  one's timeline is dropped;
+* every answer's error message quotes ARNs with double quotes, as SageMaker does.
+
+``sagemaker-runtime`` calls (also signed ``sagemaker``, REST-JSON) go to moto untouched.
 """
 
 from __future__ import annotations
 
 import json
 import re
-import threading
 from collections.abc import Callable
 
 from . import endpoint_operations
-from .aws_errors import JSON, AwsError, HttpResponse, json_response, render, validation_error
-from .endpoint_lifecycle import EndpointLifecycle
+from .aws_errors import JSON, HttpResponse, json_response, validation_error
 from .endpoint_operations import SageMakerContext
-from .moto_access import account_id_for, sagemaker_backend
+from .moto_access import sagemaker_backend
 from .request_info import AwsRequest
-from .settings import SettingsStore
+from .service_hooks import Call, HookEnvironment, ServiceHooks
+from .timeline import Timelines
 
-CallMoto = Callable[[dict], HttpResponse]
+Operation = Callable[[SageMakerContext, dict], object]
 
 # Create* operation -> (request field with the name, moto backend attribute, ARN kind, noun in the message)
 _CREATES = {
@@ -38,63 +40,85 @@ _CREATES = {
 _SINGLE_QUOTED_ARN = re.compile(r"'(arn:[^']+)'")
 
 
-class SageMakerHooks:
-    """Runs each SageMaker call under one lock, with the emulator's additions."""
+def _reject_existing(operation: str) -> Operation:
+    """A check that fails ``operation`` (a Create*) when the name is taken, as SageMaker does."""
+    field, attribute, kind, noun = _CREATES[operation]
 
-    def __init__(self, settings: SettingsStore, lifecycle: EndpointLifecycle) -> None:
-        self.settings = settings
-        self.lifecycle = lifecycle
-        self.lock = threading.RLock()
-
-    def handle(self, request: AwsRequest, environ: dict, call_moto: CallMoto) -> HttpResponse:
-        with self.lock:
-            try:
-                return self._dispatch(request, environ, call_moto)
-            except AwsError as error:
-                return render(error, JSON)
-
-    def _context(self, request: AwsRequest, environ: dict) -> SageMakerContext:
-        account_id = account_id_for(request, environ)
-        return SageMakerContext(
-            backend=sagemaker_backend(account_id, request.region),
-            account_id=account_id,
-            region=request.region,
-            settings=self.settings,
-            lifecycle=self.lifecycle,
-        )
-
-    def _dispatch(self, request: AwsRequest, environ: dict, call_moto: CallMoto) -> HttpResponse:
-        self.lifecycle.advance()
-        operation = request.operation
-        ctx = self._context(request, environ)
-        try:
-            params = request.json_body()
-        except ValueError:
-            raise AwsError("SerializationException", "Request body is not valid JSON.")
-
-        if operation == "UpdateEndpoint":
-            return json_response(endpoint_operations.update_endpoint(ctx, params))
-        if operation == "UpdateEndpointWeightsAndCapacities":
-            return json_response(endpoint_operations.update_weights_and_capacities(ctx, params))
-        if operation in _CREATES:
-            self._reject_existing(ctx, operation, params)
-        if operation == "DescribeEndpoint" and params.get("EndpointName"):
-            ctx.existing_endpoint(params["EndpointName"])
-
-        response = _with_double_quoted_arns(call_moto(environ))
-        if response.status == 200:
-            if operation == "CreateEndpoint":
-                endpoint_operations.start_creating(ctx, params["EndpointName"])
-            elif operation == "DeleteEndpoint":
-                self.lifecycle.forget(ctx.key(params.get("EndpointName", "")))
-        return response
-
-    @staticmethod
-    def _reject_existing(ctx: SageMakerContext, operation: str, params: dict) -> None:
-        field, attribute, kind, noun = _CREATES[operation]
+    def check(ctx: SageMakerContext, params: dict) -> None:
         name = params.get(field)
         if name and name in getattr(ctx.backend, attribute):
             raise validation_error(f'Cannot create already existing {noun} "{ctx.arn(kind, name)}".')
+
+    return check
+
+
+def _require_existing_endpoint(ctx: SageMakerContext, params: dict) -> None:
+    if params.get("EndpointName"):
+        ctx.existing_endpoint(params["EndpointName"])
+
+
+def _forget_endpoint(ctx: SageMakerContext, params: dict) -> None:
+    ctx.endpoints.forget(ctx.key(params.get("EndpointName", "")))
+
+
+# Operations moto lacks or gets wrong, answered here (the result is the JSON answer).
+ANSWERED_HERE: dict[str, Operation] = {
+    "UpdateEndpoint": endpoint_operations.update_endpoint,
+    "UpdateEndpointWeightsAndCapacities": endpoint_operations.update_weights_and_capacities,
+}
+# Checks before moto runs the operation (they raise the error SageMaker answers).
+CHECKS_BEFORE_MOTO: dict[str, Operation] = {
+    **{operation: _reject_existing(operation) for operation in _CREATES},
+    "DescribeEndpoint": _require_existing_endpoint,
+}
+# Follow-ups once moto has run the operation successfully.
+AFTER_SUCCESS: dict[str, Operation] = {
+    "CreateEndpoint": lambda ctx, params: endpoint_operations.start_creating(ctx, params["EndpointName"]),
+    "DeleteEndpoint": _forget_endpoint,
+}
+
+
+class SageMakerHooks(ServiceHooks):
+    """SageMaker's row in the service table; owns the endpoint timelines."""
+
+    def __init__(self, environment: HookEnvironment) -> None:
+        super().__init__(environment)
+        self.settings = environment.settings
+        self.endpoints = Timelines(clock=environment.clock)
+
+    def intercepts(self, request: AwsRequest) -> bool:
+        return request.protocol == JSON
+
+    def before(self, call: Call) -> HttpResponse | None:
+        self.endpoints.advance()
+        ctx = self._context(call)
+        params = call.params
+        answer = ANSWERED_HERE.get(call.operation)
+        if answer is not None:
+            return json_response(answer(ctx, params))
+        check = CHECKS_BEFORE_MOTO.get(call.operation)
+        if check is not None:
+            check(ctx, params)
+        return None
+
+    def after(self, call: Call, response: HttpResponse) -> HttpResponse:
+        response = _with_double_quoted_arns(response)
+        follow_up = AFTER_SUCCESS.get(call.operation)
+        if response.status == 200 and follow_up is not None:
+            follow_up(self._context(call), call.params)
+        return response
+
+    def reset(self) -> None:
+        self.endpoints.clear()
+
+    def _context(self, call: Call) -> SageMakerContext:
+        return SageMakerContext(
+            backend=sagemaker_backend(call.account_id, call.region),
+            account_id=call.account_id,
+            region=call.region,
+            settings=self.settings,
+            endpoints=self.endpoints,
+        )
 
 
 def _with_double_quoted_arns(response: HttpResponse) -> HttpResponse:

@@ -11,8 +11,9 @@
 
 from __future__ import annotations
 
-import threading
 from dataclasses import asdict, dataclass, fields
+
+from .state_lock import EMULATOR_LOCK
 
 CREATE_FAILURE_REASON = "Injected failure: the model container failed its health check."
 UPDATE_FAILURE_REASON = "Injected failure: the new model container failed its health check."
@@ -40,15 +41,14 @@ def _check(name: str, value: object) -> object:
 
 
 class SettingsStore:
-    """Thread-safe holder of :class:`Settings` with one-shot failure flags."""
+    """Holder of :class:`Settings` with one-shot failure flags, guarded by the emulator lock."""
 
     def __init__(self, initial: Settings | None = None) -> None:
-        self._lock = threading.Lock()
         self._defaults = initial or Settings()
         self._settings = Settings(**asdict(self._defaults))
 
     def snapshot(self) -> dict:
-        with self._lock:
+        with EMULATOR_LOCK:
             return asdict(self._settings)
 
     def update(self, changes: object) -> dict:
@@ -60,21 +60,21 @@ class SettingsStore:
         if unknown:
             raise ValueError(f"unknown settings {sorted(unknown)}; known: {sorted(known)}")
         checked = {name: _check(name, value) for name, value in changes.items()}
-        with self._lock:
+        with EMULATOR_LOCK:
             for name, value in checked.items():
                 setattr(self._settings, name, value)
             return asdict(self._settings)
 
     def reset(self) -> None:
-        with self._lock:
+        with EMULATOR_LOCK:
             self._settings = Settings(**asdict(self._defaults))
 
     def creating_seconds(self) -> float:
-        with self._lock:
+        with EMULATOR_LOCK:
             return self._settings.endpoint_creating_seconds
 
     def updating_seconds(self) -> float:
-        with self._lock:
+        with EMULATOR_LOCK:
             return self._settings.endpoint_updating_seconds
 
     def consume_create_failure(self, endpoint_name: str) -> bool:
@@ -86,7 +86,7 @@ class SettingsStore:
         return self._consume("fail_next_endpoint_update", endpoint_name)
 
     def _consume(self, name: str, endpoint_name: str) -> bool:
-        with self._lock:
+        with EMULATOR_LOCK:
             flag = getattr(self._settings, name)
             if flag is True or (isinstance(flag, str) and flag == endpoint_name):
                 setattr(self._settings, name, False)

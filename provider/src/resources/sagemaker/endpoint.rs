@@ -38,14 +38,14 @@ use super::sagemaker_tags;
 use super::status::{
     DEFAULT_TIMEOUT, Settled, describe, status_text, wait_settled, wait_settled_or_gone,
 };
+use crate::Context;
 use crate::aws::{AwsErrorKind, ResultExt};
-use crate::error::{ProviderError, Result};
-use crate::framework::naming::sagemaker_name_problem;
-use crate::framework::{
-    Context, Created, CustomResource, Failures, Progress, ReadOutcome, encode_typed,
-};
+use crate::naming::sagemaker_name_problem;
 use crate::resources::Tags;
-use crate::wire::{PropertyMap, PropertyValue};
+use framework::Output;
+use framework::wire::{PropertyMap, PropertyValue};
+use framework::{Created, CustomResource, Failures, Progress, ReadOutcome, encode_plain};
+use framework::{ProviderError, Result};
 
 /// How traffic moves to the new fleet in a blue/green deployment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -125,7 +125,7 @@ pub struct EndpointInputs {
     /// The endpoint name (SageMaker's pattern, at most 63 characters).
     pub endpoint_name: String,
     /// The configuration the endpoint runs.
-    pub endpoint_config_name: String,
+    pub endpoint_config_name: Output<String>,
     /// Desired traffic weight per variant.
     #[serde(default)]
     pub variant_weights: BTreeMap<String, f64>,
@@ -166,6 +166,7 @@ pub struct Endpoint;
 
 #[async_trait]
 impl CustomResource for Endpoint {
+    type Provider = crate::SageMakerDeployment;
     const TOKEN: &'static str = "sagemaker-deployment:sagemaker:Endpoint";
     const UPDATABLE: &'static [&'static str] = &[
         "endpointConfigName",
@@ -226,12 +227,12 @@ impl CustomResource for Endpoint {
     ) -> Result<Created<EndpointOutputs>> {
         let started = Instant::now();
         let mut request = ctx
-            .aws
+            .clients
             .sagemaker
             .create_endpoint()
             .endpoint_name(&inputs.endpoint_name)
             .endpoint_config_name(&inputs.endpoint_config_name)
-            .set_tags(Some(sagemaker_tags(&ctx.aws.tags_with(&inputs.tags))));
+            .set_tags(Some(sagemaker_tags(&ctx.clients.tags_with(&inputs.tags))));
         if let Some(rollout) = &inputs.rollout {
             request = request.deployment_config(deployment_config(rollout));
         }
@@ -271,8 +272,8 @@ impl CustomResource for Endpoint {
         };
         Err(ProviderError::PartialFailure {
             id: inputs.endpoint_name.clone(),
-            outputs: Box::new(encode_typed(&outputs)?),
-            inputs: Box::new(encode_typed(inputs)?),
+            outputs: Box::new(encode_plain(&outputs)?),
+            inputs: Box::new(encode_plain(inputs)?),
             reason,
         })
     }
@@ -304,7 +305,9 @@ impl CustomResource for Endpoint {
         }
         let inputs = EndpointInputs {
             endpoint_name: found.endpoint_name().unwrap_or(id).to_owned(),
-            endpoint_config_name: found.endpoint_config_name().unwrap_or_default().to_owned(),
+            endpoint_config_name: Output::new(
+                found.endpoint_config_name().unwrap_or_default().to_owned(),
+            ),
             variant_weights: if weights.is_empty() {
                 outputs.inputs.variant_weights.clone()
             } else {
@@ -343,7 +346,7 @@ impl CustomResource for Endpoint {
         // the next update starts from there instead of from the old state.
         let mut applied = Applied {
             outputs: olds.clone(),
-            old_config: old.endpoint_config_name.clone(),
+            old_config: old.endpoint_config_name.as_str().to_owned(),
             changed: false,
         };
         if old.endpoint_config_name != news.endpoint_config_name {
@@ -386,7 +389,7 @@ impl CustomResource for Endpoint {
             return Ok(());
         }
         match ctx
-            .aws
+            .clients
             .sagemaker
             .delete_endpoint()
             .endpoint_name(id)
@@ -435,11 +438,11 @@ impl Applied {
         if !self.changed {
             return error;
         }
-        let encoded = encode_typed(&self.outputs).and_then(|outputs| {
+        let encoded = encode_plain(&self.outputs).and_then(|outputs| {
             Ok(ProviderError::PartialFailure {
                 id: id.to_owned(),
                 outputs: Box::new(outputs),
-                inputs: Box::new(encode_typed(news)?),
+                inputs: Box::new(encode_plain(news)?),
                 reason: if self.outputs.inputs.endpoint_config_name != self.old_config {
                     format!(
                         "endpoint {id} now runs configuration {}, but the rest of the update failed: {error}",
@@ -469,20 +472,20 @@ async fn switch_configuration(
         "waiting for the endpoint to settle before updating",
     )
     .await?;
-    if before.in_service() && before.config_name == news.endpoint_config_name {
+    if before.in_service() && before.config_name == news.endpoint_config_name.as_str() {
         ctx.info(format!(
             "endpoint {id} already runs configuration {}",
-            news.endpoint_config_name
+            news.endpoint_config_name.as_str()
         ))
         .await;
         return Ok(());
     }
     let mut request = ctx
-        .aws
+        .clients
         .sagemaker
         .update_endpoint()
         .endpoint_name(id)
-        .endpoint_config_name(&news.endpoint_config_name)
+        .endpoint_config_name(news.endpoint_config_name.as_str())
         .retain_all_variant_properties(news.autoscaling_managed);
     if news.autoscaling_managed {
         // Retain only the instance counts autoscaling set; weights and data
@@ -518,14 +521,14 @@ async fn switch_configuration(
     }
     ctx.info(format!(
         "switching endpoint {id} to configuration {}",
-        news.endpoint_config_name
+        news.endpoint_config_name.as_str()
     ))
     .await;
     let settled = wait_settled(ctx, started, id, "updating endpoint").await?;
-    if !settled.in_service() || settled.config_name != news.endpoint_config_name {
+    if !settled.in_service() || settled.config_name != news.endpoint_config_name.as_str() {
         return Err(ProviderError::failed(format!(
             "SageMaker did not switch endpoint {id} to configuration {}: it is {} and runs {}. Reason: {}",
-            news.endpoint_config_name,
+            news.endpoint_config_name.as_str(),
             settled.status.as_str(),
             if settled.config_name.is_empty() {
                 "no configuration"
@@ -623,7 +626,7 @@ async fn weights_and_capacities(
     desired: Vec<DesiredWeightAndCapacity>,
     what: &str,
 ) -> Result<()> {
-    ctx.aws
+    ctx.clients
         .sagemaker
         .update_endpoint_weights_and_capacities()
         .endpoint_name(id)
@@ -777,7 +780,7 @@ mod tests {
 
     use super::*;
     use crate::aws::{AwsClients, ProviderConfig};
-    use crate::engine::EngineLogger;
+    use framework::EngineLogger;
 
     async fn context(rules: &[&Rule]) -> Context {
         let mut interceptor = MockResponseInterceptor::new().rule_mode(RuleMode::MatchAny);
@@ -794,7 +797,7 @@ mod tests {
         let mut clients = AwsClients::build(&ProviderConfig::default()).await;
         clients.sagemaker = Client::from_conf(config);
         Context {
-            aws: Arc::new(clients),
+            clients: Arc::new(clients),
             engine: Arc::new(EngineLogger::new(None)),
             urn: "urn:pulumi:dev::p::sagemaker-deployment:sagemaker:Endpoint::e".into(),
             cancel: CancellationToken::new(),
@@ -950,7 +953,7 @@ mod tests {
 
     #[test]
     fn autoscaled_counts_are_ignored_by_diff() {
-        let autoscaled = crate::framework::encode_typed(&running("c").inputs).unwrap();
+        let autoscaled = framework::encode_plain(&running("c").inputs).unwrap();
         assert_eq!(
             Endpoint.ignored_in_diff(&autoscaled),
             vec!["variantInstanceCounts"]
@@ -959,7 +962,7 @@ mod tests {
             autoscaling_managed: false,
             ..running("c").inputs
         };
-        let manual = crate::framework::encode_typed(&manual).unwrap();
+        let manual = framework::encode_plain(&manual).unwrap();
         assert!(Endpoint.ignored_in_diff(&manual).is_empty());
     }
 
@@ -1140,14 +1143,14 @@ mod tests {
             "{reason}"
         );
         assert!(reason.contains("AddTags"), "{reason}");
-        let recorded: EndpointOutputs = crate::framework::decode_typed(&outputs).unwrap();
+        let recorded: EndpointOutputs = framework::decode(&outputs).unwrap();
         assert_eq!(recorded.inputs.endpoint_config_name, "config-v2");
         assert_eq!(recorded.inputs.rollout, news.rollout);
         assert_eq!(recorded.endpoint_status, "InService");
         assert_eq!(recorded.arn, olds.arn);
         // The tags are not on the endpoint: the next update sets them again.
         assert!(recorded.inputs.tags.is_empty());
-        assert_eq!(*inputs, encode_typed(&news).unwrap());
+        assert_eq!(*inputs, encode_plain(&news).unwrap());
         assert_eq!(update.num_calls(), 1);
     }
 
@@ -1166,7 +1169,7 @@ mod tests {
             .update(&ctx, "fraud", &olds, &news)
             .await
             .unwrap_err();
-        assert!(matches!(error, ProviderError::Aws(_)), "{error:?}");
+        assert!(matches!(error, ProviderError::Service(_)), "{error:?}");
         assert!(!error.to_string().contains("autoscaling"), "{error}");
     }
 
@@ -1263,7 +1266,7 @@ mod tests {
         };
         assert!(reason.contains("updated in part"), "{reason}");
         assert!(reason.contains("instance limit"), "{reason}");
-        let recorded: EndpointOutputs = crate::framework::decode_typed(&outputs).unwrap();
+        let recorded: EndpointOutputs = framework::decode(&outputs).unwrap();
         assert_eq!(recorded.inputs.endpoint_config_name, "config-v1");
         assert_eq!(recorded.inputs.variant_weights["primary"], 2.0);
         assert_eq!(recorded.inputs.variant_instance_counts["primary"], 3);

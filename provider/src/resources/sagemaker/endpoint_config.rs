@@ -14,11 +14,13 @@ use serde::{Deserialize, Serialize};
 
 use super::retag;
 use super::sagemaker_tags;
+use crate::Context;
 use crate::aws::{OrGone, ResultExt};
-use crate::error::Result;
-use crate::framework::naming::{content_hashed, sagemaker_name_problem};
-use crate::framework::{Context, Created, CustomResource, Failures, ReadOutcome};
+use crate::naming::{content_hashed, sagemaker_name_problem};
 use crate::resources::Tags;
+use framework::Output;
+use framework::Result;
+use framework::{Created, CustomResource, Failures, ReadOutcome};
 
 /// Serverless compute of a variant.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -40,7 +42,7 @@ pub struct VariantSpec {
     /// The variant name, unique in the endpoint.
     pub variant_name: String,
     /// The SageMaker model the variant serves.
-    pub model_name: String,
+    pub model_name: Output<String>,
     /// Instance type (`ml.*`) for instance-backed variants.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instance_type: Option<String>,
@@ -68,7 +70,7 @@ pub struct VariantCapacity {
 #[serde(rename_all = "camelCase")]
 pub struct DataCapture {
     /// `s3://bucket/prefix` to write captures to.
-    pub destination_s3_uri: String,
+    pub destination_s3_uri: Output<String>,
     /// Percentage of requests captured (0-100).
     pub initial_sampling_percentage: u32,
     /// What is captured: `Input`, `Output` or both.
@@ -76,11 +78,18 @@ pub struct DataCapture {
     pub capture_modes: Vec<String>,
     /// KMS key for the captured data.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub kms_key_arn: Option<String>,
+    pub kms_key_arn: Option<Output<String>>,
 }
 
 fn both_modes() -> Vec<String> {
-    vec!["Input".into(), "Output".into()]
+    DataCapture::default_modes()
+}
+
+impl DataCapture {
+    /// Requests and responses both.
+    pub fn default_modes() -> Vec<String> {
+        vec!["Input".into(), "Output".into()]
+    }
 }
 
 /// Asynchronous inference settings.
@@ -88,22 +97,22 @@ fn both_modes() -> Vec<String> {
 #[serde(rename_all = "camelCase")]
 pub struct AsyncInference {
     /// `s3://bucket/prefix` for results.
-    pub s3_output_path: String,
+    pub s3_output_path: Output<String>,
     /// `s3://bucket/prefix` for failures.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub s3_failure_path: Option<String>,
+    pub s3_failure_path: Option<Output<String>>,
     /// KMS key for the results.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub kms_key_arn: Option<String>,
+    pub kms_key_arn: Option<Output<String>>,
     /// Concurrent requests each instance processes (1-1000).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_concurrent_invocations_per_instance: Option<u32>,
     /// SNS topic notified of successes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub success_topic_arn: Option<String>,
+    pub success_topic_arn: Option<Output<String>>,
     /// SNS topic notified of errors.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error_topic_arn: Option<String>,
+    pub error_topic_arn: Option<Output<String>>,
 }
 
 /// A SageMaker endpoint configuration. Endpoint configurations are
@@ -124,7 +133,7 @@ pub struct EndpointConfigInputs {
     pub initial_capacity: BTreeMap<String, VariantCapacity>,
     /// KMS key for the storage volumes of the instances.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub kms_key_arn: Option<String>,
+    pub kms_key_arn: Option<Output<String>>,
     /// Request and response capture.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data_capture: Option<DataCapture>,
@@ -261,7 +270,10 @@ pub fn check_variants(inputs: &EndpointConfigInputs, failures: &mut Failures) {
             "must be between 0 and 100",
         );
         failures.require(
-            capture.destination_s3_uri.starts_with("s3://"),
+            capture
+                .destination_s3_uri
+                .get()
+                .is_none_or(|uri| uri.starts_with("s3://")),
             "dataCapture.destinationS3Uri",
             "must be an s3:// URI",
         );
@@ -275,7 +287,10 @@ pub fn check_variants(inputs: &EndpointConfigInputs, failures: &mut Failures) {
     }
     if let Some(config) = &inputs.async_inference {
         failures.require(
-            config.s3_output_path.starts_with("s3://"),
+            config
+                .s3_output_path
+                .get()
+                .is_none_or(|path| path.starts_with("s3://")),
             "asyncInference.s3OutputPath",
             "must be an s3:// URI",
         );
@@ -382,6 +397,7 @@ pub fn check_capacity<'a>(
 
 #[async_trait]
 impl CustomResource for EndpointConfig {
+    type Provider = crate::SageMakerDeployment;
     const TOKEN: &'static str = "sagemaker-deployment:sagemaker:EndpointConfig";
     const UPDATABLE: &'static [&'static str] = &["tags"];
     const IGNORED_IN_DIFF: &'static [&'static str] = &["initialCapacity"];
@@ -417,11 +433,11 @@ impl CustomResource for EndpointConfig {
     ) -> Result<Created<EndpointConfigOutputs>> {
         let name = inputs.name();
         let mut request = ctx
-            .aws
+            .clients
             .sagemaker
             .create_endpoint_config()
             .endpoint_config_name(&name)
-            .set_tags(Some(sagemaker_tags(&ctx.aws.tags_with(&inputs.tags))));
+            .set_tags(Some(sagemaker_tags(&ctx.clients.tags_with(&inputs.tags))));
         for variant in &inputs.production_variants {
             let capacity = inputs.initial_capacity.get(&variant.variant_name);
             let mut builder = ProductionVariant::builder()
@@ -474,13 +490,13 @@ impl CustomResource for EndpointConfig {
         if let Some(config) = &inputs.async_inference {
             let mut output = AsyncInferenceOutputConfig::builder()
                 .s3_output_path(&config.s3_output_path)
-                .set_s3_failure_path(config.s3_failure_path.clone())
-                .set_kms_key_id(config.kms_key_arn.clone());
+                .set_s3_failure_path(config.s3_failure_path.as_ref().map(String::from))
+                .set_kms_key_id(config.kms_key_arn.as_ref().map(String::from));
             if config.success_topic_arn.is_some() || config.error_topic_arn.is_some() {
                 output = output.notification_config(
                     AsyncInferenceNotificationConfig::builder()
-                        .set_success_topic(config.success_topic_arn.clone())
-                        .set_error_topic(config.error_topic_arn.clone())
+                        .set_success_topic(config.success_topic_arn.as_ref().map(String::from))
+                        .set_error_topic(config.error_topic_arn.as_ref().map(String::from))
                         .build(),
                 );
             }
@@ -518,7 +534,7 @@ impl CustomResource for EndpointConfig {
     ) -> Result<ReadOutcome<EndpointConfigInputs, EndpointConfigOutputs>> {
         // Configurations are immutable: existence is all that can drift.
         let found = ctx
-            .aws
+            .clients
             .sagemaker
             .describe_endpoint_config()
             .endpoint_config_name(id)
@@ -557,7 +573,7 @@ impl CustomResource for EndpointConfig {
         id: &str,
         _outputs: &EndpointConfigOutputs,
     ) -> Result<()> {
-        ctx.aws
+        ctx.clients
             .sagemaker
             .delete_endpoint_config()
             .endpoint_config_name(id)
@@ -586,7 +602,7 @@ mod tests {
     pub(crate) fn variant(name: &str) -> VariantSpec {
         VariantSpec {
             variant_name: name.into(),
-            model_name: format!("{name}-model"),
+            model_name: format!("{name}-model").into(),
             instance_type: Some("ml.m5.large".into()),
             serverless: None,
             container_startup_health_check_timeout_in_seconds: None,

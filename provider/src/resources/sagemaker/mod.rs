@@ -8,9 +8,9 @@ mod status;
 use aws_sdk_sagemaker::types::Tag;
 
 use super::{Tags, removed_keys};
+use crate::Context;
 use crate::aws::ResultExt;
-use crate::error::{ProviderError, Result};
-use crate::framework::Context;
+use framework::{ProviderError, Result};
 
 /// Tags in SageMaker's shape.
 fn sagemaker_tags(tags: &Tags) -> Vec<Tag> {
@@ -32,11 +32,11 @@ async fn retag(ctx: &Context, arn: &str, olds: &Tags, news: &Tags) -> Result<()>
             "cannot retag a SageMaker object whose ARN was not recorded".to_owned(),
         ));
     }
-    let olds = ctx.aws.tags_with(olds);
-    let news = ctx.aws.tags_with(news);
+    let olds = ctx.clients.tags_with(olds);
+    let news = ctx.clients.tags_with(news);
     let removed = removed_keys(&olds, &news);
     if !removed.is_empty() {
-        ctx.aws
+        ctx.clients
             .sagemaker
             .delete_tags()
             .resource_arn(arn)
@@ -46,7 +46,7 @@ async fn retag(ctx: &Context, arn: &str, olds: &Tags, news: &Tags) -> Result<()>
             .aws("sagemaker", "DeleteTags")?;
     }
     if !news.is_empty() {
-        ctx.aws
+        ctx.clients
             .sagemaker
             .add_tags()
             .resource_arn(arn)

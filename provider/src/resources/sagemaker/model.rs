@@ -8,11 +8,13 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::sagemaker_tags;
+use crate::Context;
 use crate::aws::{OrGone, ResultExt};
-use crate::error::Result;
-use crate::framework::naming::{content_hashed, sagemaker_name_problem};
-use crate::framework::{Context, Created, CustomResource, Failures, ReadOutcome};
+use crate::naming::{content_hashed, sagemaker_name_problem};
 use crate::resources::Tags;
+use framework::Output;
+use framework::Result;
+use framework::{Created, CustomResource, Failures, ReadOutcome};
 
 /// Subnets and security groups a model's containers run in.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -34,12 +36,12 @@ pub struct ModelInputs {
     /// Prefix of the generated model name.
     pub name_prefix: String,
     /// ARN of the role SageMaker assumes to run the model.
-    pub execution_role_arn: String,
+    pub execution_role_arn: Output<String>,
     /// The inference container image URI.
     pub image: String,
     /// S3 URL of the model artifact (`model.tar.gz`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub model_data_url: Option<String>,
+    pub model_data_url: Option<Output<String>>,
     /// Environment variables of the container.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub environment: BTreeMap<String, String>,
@@ -94,6 +96,7 @@ pub struct Model;
 
 #[async_trait]
 impl CustomResource for Model {
+    type Provider = crate::SageMakerDeployment;
     const TOKEN: &'static str = "sagemaker-deployment:sagemaker:Model";
     const UPDATABLE: &'static [&'static str] = &["tags"];
 
@@ -119,7 +122,7 @@ impl CustomResource for Model {
         );
         if let Some(url) = &inputs.model_data_url {
             failures.require(
-                url.starts_with("s3://"),
+                url.get().is_none_or(|url| url.starts_with("s3://")),
                 "modelDataUrl",
                 "must be an s3:// URL",
             );
@@ -148,14 +151,14 @@ impl CustomResource for Model {
             container = container.model_data_url(url);
         }
         let mut request = ctx
-            .aws
+            .clients
             .sagemaker
             .create_model()
             .model_name(&name)
             .execution_role_arn(&inputs.execution_role_arn)
             .primary_container(container.build())
             .enable_network_isolation(inputs.enable_network_isolation)
-            .set_tags(Some(sagemaker_tags(&ctx.aws.tags_with(&inputs.tags))));
+            .set_tags(Some(sagemaker_tags(&ctx.clients.tags_with(&inputs.tags))));
         if let Some(vpc) = &inputs.vpc_config {
             request = request.vpc_config(
                 SdkVpcConfig::builder()
@@ -188,7 +191,7 @@ impl CustomResource for Model {
         // only (subnet order, defaults), and a diff on them would replace
         // the model under the same content-hashed name.
         let found = ctx
-            .aws
+            .clients
             .sagemaker
             .describe_model()
             .model_name(id)
@@ -221,7 +224,7 @@ impl CustomResource for Model {
     }
 
     async fn delete(&self, ctx: &Context, id: &str, _outputs: &ModelOutputs) -> Result<()> {
-        ctx.aws
+        ctx.clients
             .sagemaker
             .delete_model()
             .model_name(id)
@@ -250,8 +253,8 @@ pub(super) mod tests {
 
     use super::*;
     use crate::aws::{AwsClients, ProviderConfig};
-    use crate::engine::EngineLogger;
-    use crate::framework::{CustomResource, DiffOutcome, FieldChange, Registry, encode_typed};
+    use framework::EngineLogger;
+    use framework::{CustomResource, DiffOutcome, FieldChange, Registry, encode_plain};
 
     /// A context whose SageMaker client answers with `rules` only, and
     /// whose provider adds the default tag `team=ml`.
@@ -271,7 +274,7 @@ pub(super) mod tests {
         clients.sagemaker = Client::from_conf(config);
         clients.default_tags = [("team".to_owned(), "ml".to_owned())].into();
         Context {
-            aws: Arc::new(clients),
+            clients: Arc::new(clients),
             engine: Arc::new(EngineLogger::new(None)),
             urn: "urn:pulumi:dev::p::sagemaker-deployment:sagemaker:Model::m".into(),
             cancel: CancellationToken::new(),
@@ -296,9 +299,9 @@ pub(super) mod tests {
     ) -> DiffOutcome {
         let registry = Registry::builder().resource(resource).build();
         let erased = registry.resource(R::TOKEN).unwrap();
-        let (olds, failures) = erased.check(&encode_typed(olds).unwrap());
+        let (olds, failures) = erased.check(&encode_plain(olds).unwrap());
         assert!(failures.is_empty(), "{failures:?}");
-        let (news, failures) = erased.check(&encode_typed(news).unwrap());
+        let (news, failures) = erased.check(&encode_plain(news).unwrap());
         assert!(failures.is_empty(), "{failures:?}");
         erased.diff(&olds, &news)
     }

@@ -6,9 +6,10 @@ use aws_sdk_sagemaker::operation::describe_endpoint::DescribeEndpointOutput;
 use aws_sdk_sagemaker::types::EndpointStatus;
 use tokio::time::Instant;
 
+use crate::Context;
 use crate::aws::ResultExt;
-use crate::error::{ProviderError, Result};
-use crate::framework::{Context, Progress};
+use framework::Progress;
+use framework::{ProviderError, Result};
 
 /// Longest an endpoint operation (all of its waits together) may take
 /// unless a custom timeout is set.
@@ -17,7 +18,7 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(90 * 60);
 /// DescribeEndpoint, or `None` when the endpoint does not exist.
 pub async fn describe(ctx: &Context, name: &str) -> Result<Option<DescribeEndpointOutput>> {
     match ctx
-        .aws
+        .clients
         .sagemaker
         .describe_endpoint()
         .endpoint_name(name)

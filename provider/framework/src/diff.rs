@@ -62,16 +62,17 @@ pub fn diff_inputs(
     }
 }
 
-/// Diff of provider configuration: a new region replaces the resources (they
-/// live in the old one, and the old provider must delete them there);
-/// anything else updates in place.
-pub fn diff_config(olds: &PropertyMap, news: &PropertyMap) -> DiffOutcome {
-    let is_region = |key: &str| key.rsplit(':').next() == Some("region");
+/// Diff of provider configuration: a change to one of `replacing` (say, the
+/// region: the resources live in the old one, and the old provider must
+/// delete them there) replaces the resources; anything else updates in
+/// place. Keys may come with or without their `<package>:` prefix.
+pub fn diff_config(olds: &PropertyMap, news: &PropertyMap, replacing: &[&str]) -> DiffOutcome {
+    let replaces = |key: &str| replacing.contains(&key.rsplit(':').next().unwrap_or(key));
     let updatable: Vec<&str> = olds
         .keys()
         .chain(news.keys())
         .map(String::as_str)
-        .filter(|key| !is_region(key))
+        .filter(|key| !replaces(key))
         .collect();
     diff_inputs(olds, news, &updatable, &[], false)
 }
@@ -149,7 +150,7 @@ mod tests {
     fn a_new_region_replaces_and_new_tags_update() {
         let olds = map(&[("region", "us-east-1".into()), ("profile", "a".into())]);
         let news = map(&[("region", "eu-west-1".into()), ("profile", "b".into())]);
-        let outcome = diff_config(&olds, &news);
+        let outcome = diff_config(&olds, &news, &["region"]);
         assert_eq!(
             outcome.changes,
             vec![

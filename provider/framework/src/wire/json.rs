@@ -4,6 +4,7 @@
 
 use serde_json::{Map, Number, Value};
 
+use super::sig;
 use super::value::{OutputValue, PropertyMap, PropertyValue};
 
 /// A property map seen as plain JSON.
@@ -112,7 +113,9 @@ pub fn properties_from_json(value: &Value, secret_keys: &[String]) -> PropertyMa
         .collect()
 }
 
-/// One plain JSON value as a property value.
+/// One JSON value as a property value. Objects in Pulumi's wire shape for
+/// an output value or a secret (the `4dabf…` key) become those values, so a
+/// typed [`crate::Output`] written as JSON keeps its metadata.
 pub fn value_from_json(value: &Value) -> PropertyValue {
     match value {
         Value::Null => PropertyValue::Null,
@@ -120,11 +123,30 @@ pub fn value_from_json(value: &Value) -> PropertyValue {
         Value::Number(number) => PropertyValue::Number(number.as_f64().unwrap_or_default()),
         Value::String(text) => PropertyValue::String(text.clone()),
         Value::Array(items) => PropertyValue::Array(items.iter().map(value_from_json).collect()),
-        Value::Object(object) => PropertyValue::Object(
-            object
-                .iter()
-                .map(|(key, item)| (key.clone(), value_from_json(item)))
-                .collect(),
-        ),
+        Value::Object(object) => match object.get(sig::SPECIAL_KEY).and_then(Value::as_str) {
+            Some(sig::OUTPUT_VALUE) => PropertyValue::Output(OutputValue {
+                value: object.get("value").map(|v| Box::new(value_from_json(v))),
+                secret: object.get("secret").and_then(Value::as_bool) == Some(true),
+                dependencies: object
+                    .get("dependencies")
+                    .and_then(Value::as_array)
+                    .map(|urns| {
+                        urns.iter()
+                            .filter_map(|urn| urn.as_str().map(str::to_owned))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            }),
+            Some(sig::SECRET) => object
+                .get("value")
+                .map_or(PropertyValue::Null, value_from_json)
+                .into_secret(),
+            _ => PropertyValue::Object(
+                object
+                    .iter()
+                    .map(|(key, item)| (key.clone(), value_from_json(item)))
+                    .collect(),
+            ),
+        },
     }
 }

@@ -8,25 +8,30 @@ use tokio::sync::RwLock;
 use tokio_util::sync::CancellationToken;
 use tonic::{Request, Response, Status};
 
-use crate::aws::{AwsClients, ProviderConfig};
+use crate::adapter::DynResource;
+use crate::check::CheckFailure;
+use crate::codec::decode;
 use crate::construct::construct_component;
+use crate::context::Context;
+use crate::diff::{diff_config, diff_to_proto};
 use crate::engine::EngineLogger;
 use crate::error::ProviderError;
-use crate::framework::{CheckFailure, Context, Registry};
+use crate::package::Package;
 use crate::proto::{self, resource_provider_server::ResourceProvider};
+use crate::registry::Registry;
 use crate::wire::{PropertyMap, PropertyValue, properties_to_struct, struct_to_properties};
 
-/// The provider's gRPC service.
-pub struct ProviderService {
-    registry: Arc<Registry>,
+/// The gRPC service of package `P`.
+pub struct ProviderService<P: Package> {
+    registry: Arc<Registry<P>>,
     engine: Arc<EngineLogger>,
-    clients: RwLock<Option<Arc<AwsClients>>>,
+    clients: RwLock<Option<Arc<P::Clients>>>,
     cancel: CancellationToken,
 }
 
-impl ProviderService {
+impl<P: Package> ProviderService<P> {
     /// A service for `registry`, logging to the engine at `engine_address`.
-    pub fn new(registry: Arc<Registry>, engine_address: Option<String>) -> Self {
+    pub fn new(registry: Arc<Registry<P>>, engine_address: Option<String>) -> Self {
         ProviderService {
             registry,
             engine: Arc::new(EngineLogger::new(engine_address)),
@@ -35,15 +40,15 @@ impl ProviderService {
         }
     }
 
-    async fn context(&self, urn: &str, timeout_seconds: f64) -> Result<Context, ProviderError> {
-        let aws = self
+    async fn context(&self, urn: &str, timeout_seconds: f64) -> Result<Context<P>, ProviderError> {
+        let clients = self
             .clients
             .read()
             .await
             .clone()
             .ok_or(ProviderError::NotConfigured)?;
         Ok(Context {
-            aws,
+            clients,
             engine: self.engine.clone(),
             urn: urn.to_owned(),
             cancel: self.cancel.clone(),
@@ -53,11 +58,7 @@ impl ProviderService {
 
     /// The resource a request is about: by its type, or (from older
     /// engines, which send no type) by the type in its URN.
-    fn resource(
-        &self,
-        r#type: &str,
-        urn: &str,
-    ) -> Result<Arc<dyn crate::framework::DynResource>, ProviderError> {
+    fn resource(&self, r#type: &str, urn: &str) -> Result<Arc<dyn DynResource<P>>, ProviderError> {
         let token = if r#type.is_empty() {
             type_of_urn(urn)
         } else {
@@ -86,31 +87,36 @@ fn failures_to_proto(failures: Vec<CheckFailure>) -> Vec<proto::CheckFailure> {
         .collect()
 }
 
-/// Provider configuration from Configure/CheckConfig values. Object-valued
-/// settings may arrive as JSON text (the engine's legacy encoding).
-pub fn decode_config(values: &PropertyMap) -> Result<ProviderConfig, CheckFailure> {
+/// Provider configuration from Configure/CheckConfig values. Keys may carry
+/// their `<package>:` prefix; a setting that is not a string in the schema
+/// may arrive as JSON text (the engine's legacy encoding of config values).
+pub fn decode_config<C: serde::de::DeserializeOwned + schemars::JsonSchema>(
+    values: &PropertyMap,
+) -> Result<C, CheckFailure> {
+    let strings = crate::schema::string_fields::<C>();
     let mut normalised = PropertyMap::new();
     for (key, value) in values {
         let key = key.rsplit(':').next().unwrap_or(key).to_owned();
         if key == "version" {
             continue;
         }
-        let value =
-            match (key.as_str(), value.as_str()) {
-                ("endpoints" | "defaultTags", Some(text)) => serde_json::from_str::<
-                    serde_json::Value,
-                >(text)
-                .map(|json| crate::wire::value_from_json(&json))
-                .map_err(|e| CheckFailure::new(key.clone(), format!("is not valid JSON: {e}")))?,
-                _ => value.clone(),
-            };
+        let value = match value.as_str() {
+            Some(text) if !strings.contains(&key) => {
+                serde_json::from_str::<serde_json::Value>(text)
+                    .map(|json| crate::wire::value_from_json(&json))
+                    .map_err(|e| {
+                        CheckFailure::new(key.clone(), format!("is not valid JSON: {e}"))
+                    })?
+            }
+            _ => value.clone(),
+        };
         normalised.insert(key, value);
     }
-    crate::framework::decode_typed(&normalised)
+    decode(&normalised)
 }
 
 #[tonic::async_trait]
-impl ResourceProvider for ProviderService {
+impl<P: Package> ResourceProvider for ProviderService<P> {
     async fn handshake(
         &self,
         request: Request<proto::ProviderHandshakeRequest>,
@@ -132,7 +138,7 @@ impl ResourceProvider for ProviderService {
         _request: Request<proto::GetSchemaRequest>,
     ) -> Result<Response<proto::GetSchemaResponse>, Status> {
         Ok(Response::new(proto::GetSchemaResponse {
-            schema: self.registry.schema_json().to_owned(),
+            schema: self.registry.schema_json()?.to_owned(),
         }))
     }
 
@@ -142,7 +148,7 @@ impl ResourceProvider for ProviderService {
     ) -> Result<Response<proto::CheckResponse>, Status> {
         let request = request.into_inner();
         let news = struct_to_properties(request.news.as_ref());
-        let failures = match decode_config(&news) {
+        let failures = match decode_config::<P::Config>(&news) {
             Ok(_) => Vec::new(),
             Err(failure) if news.values().any(PropertyValue::contains_unknowns) => {
                 drop(failure);
@@ -163,8 +169,8 @@ impl ResourceProvider for ProviderService {
         let request = request.into_inner();
         let olds = struct_to_properties(request.old_inputs.as_ref().or(request.olds.as_ref()));
         let news = struct_to_properties(request.news.as_ref());
-        let outcome = crate::framework::diff_config(&olds, &news);
-        Ok(Response::new(crate::framework::diff_to_proto(&outcome)))
+        let outcome = diff_config(&olds, &news, P::REPLACE_ON_CHANGE);
+        Ok(Response::new(diff_to_proto(&outcome)))
     }
 
     async fn configure(
@@ -180,9 +186,9 @@ impl ResourceProvider for ProviderService {
                 .map(|(k, v)| (k.clone(), PropertyValue::String(v.clone())))
                 .collect();
         }
-        let config =
-            decode_config(&values).map_err(|f| ProviderError::InvalidConfig(f.to_string()))?;
-        let clients = AwsClients::build(&config).await;
+        let config = decode_config::<P::Config>(&values)
+            .map_err(|f| ProviderError::InvalidConfig(f.to_string()))?;
+        let clients = P::configure(&config).await?;
         *self.clients.write().await = Some(Arc::new(clients));
         Ok(Response::new(proto::ConfigureResponse {
             accept_secrets: true,
@@ -219,7 +225,7 @@ impl ResourceProvider for ProviderService {
         };
         let news = struct_to_properties(request.news.as_ref());
         let outcome = resource.diff(&old_inputs, &news);
-        Ok(Response::new(crate::framework::diff_to_proto(&outcome)))
+        Ok(Response::new(diff_to_proto(&outcome)))
     }
 
     async fn create(
@@ -310,7 +316,7 @@ impl ResourceProvider for ProviderService {
         _request: Request<()>,
     ) -> Result<Response<proto::PluginInfo>, Status> {
         Ok(Response::new(proto::PluginInfo {
-            version: crate::VERSION.to_owned(),
+            version: P::VERSION.to_owned(),
         }))
     }
 }

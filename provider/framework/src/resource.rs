@@ -5,9 +5,10 @@ use schemars::JsonSchema;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::check::Failures;
-use super::context::Context;
+use crate::check::Failures;
+use crate::context::Context;
 use crate::error::{ProviderError, Result};
+use crate::package::Package;
 use crate::wire::PropertyMap;
 
 /// A created object: its id and its outputs.
@@ -26,14 +27,16 @@ pub enum ReadOutcome<I, O> {
     Found { id: String, inputs: I, outputs: O },
 }
 
-/// One kind of AWS object managed by this provider.
+/// One kind of cloud object managed by a provider.
 ///
 /// Inputs are what a program sets; outputs are the recorded state and
 /// include the inputs (usually through `#[serde(flatten)]`). A resource that
 /// lists no [`CustomResource::UPDATABLE`] fields is replaced on any change.
 #[async_trait]
 pub trait CustomResource: Send + Sync + 'static {
-    /// Pulumi type token, `sagemaker-deployment:<module>:<Name>`.
+    /// The package this resource belongs to.
+    type Provider: Package;
+    /// Pulumi type token, `<package>:<module>:<Name>`.
     const TOKEN: &'static str;
     /// Input fields (camelCase wire names) that `update` changes in place;
     /// a change to any other input replaces the object.
@@ -69,12 +72,16 @@ pub trait CustomResource: Send + Sync + 'static {
     }
 
     /// Creates the object.
-    async fn create(&self, ctx: &Context, inputs: &Self::Inputs) -> Result<Created<Self::Outputs>>;
+    async fn create(
+        &self,
+        ctx: &Context<Self::Provider>,
+        inputs: &Self::Inputs,
+    ) -> Result<Created<Self::Outputs>>;
 
     /// Reads the live object.
     async fn read(
         &self,
-        ctx: &Context,
+        ctx: &Context<Self::Provider>,
         id: &str,
         outputs: &Self::Outputs,
     ) -> Result<ReadOutcome<Self::Inputs, Self::Outputs>>;
@@ -83,7 +90,7 @@ pub trait CustomResource: Send + Sync + 'static {
     /// [`CustomResource::UPDATABLE`] fields.
     async fn update(
         &self,
-        _ctx: &Context,
+        _ctx: &Context<Self::Provider>,
         _id: &str,
         _olds: &Self::Outputs,
         _news: &Self::Inputs,
@@ -95,5 +102,10 @@ pub trait CustomResource: Send + Sync + 'static {
     }
 
     /// Deletes the object; deleting one that is already gone succeeds.
-    async fn delete(&self, ctx: &Context, id: &str, outputs: &Self::Outputs) -> Result<()>;
+    async fn delete(
+        &self,
+        ctx: &Context<Self::Provider>,
+        id: &str,
+        outputs: &Self::Outputs,
+    ) -> Result<()>;
 }

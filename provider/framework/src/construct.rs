@@ -4,21 +4,25 @@ use std::collections::HashMap;
 
 use tonic::transport::Endpoint;
 
+use crate::adapter::DynComponent;
+use crate::check::Failures;
+use crate::codec::flatten_outputs;
 use crate::error::{ProviderError, Result};
-use crate::framework::{ChildOptions, DynComponent, Failures, Scope};
+use crate::package::Package;
 use crate::proto::resource_monitor_client::ResourceMonitorClient;
 use crate::proto::{
-    ConstructRequest, ConstructResponse, RegisterResourceOutputsRequest, RegisterResourceRequest,
-    construct_response, register_resource_request,
+    ConstructRequest, ConstructResponse, RegisterResourceRequest, construct_response,
+    register_resource_request,
 };
+use crate::scope::{ChildOptions, Scope};
 use crate::wire::{
     OutputValue, PropertyMap, PropertyValue, properties_to_struct, struct_to_properties,
 };
 
 /// Validates the inputs, registers the component and its children, records
 /// its outputs, and answers the engine.
-pub async fn construct_component(
-    component: &dyn DynComponent,
+pub async fn construct_component<P: Package>(
+    component: &dyn DynComponent<P>,
     request: ConstructRequest,
 ) -> Result<ConstructResponse> {
     let inputs = with_input_dependencies(
@@ -66,7 +70,7 @@ pub async fn construct_component(
         providers: request.providers.clone(),
         delete_before_replace: request.delete_before_replace.unwrap_or(false),
         delete_before_replace_defined: request.delete_before_replace.is_some(),
-        version: crate::VERSION.to_owned(),
+        version: P::VERSION.to_owned(),
         ignore_changes: request.ignore_changes.clone(),
         accept_secrets: true,
         accept_resources: true,
@@ -92,7 +96,7 @@ pub async fn construct_component(
         depends_on: Vec::new(),
         delete_before_replace: false,
     };
-    let scope = Scope::new(
+    let scope = Scope::<P>::new(
         monitor.clone(),
         registered.urn.clone(),
         request.providers.clone(),
@@ -103,17 +107,7 @@ pub async fn construct_component(
     );
     let outputs = component.construct(&scope, &request.name, &inputs).await?;
 
-    let plain: PropertyMap = outputs
-        .iter()
-        .map(|(k, v)| (k.clone(), crate::framework::flatten_outputs(v.clone())))
-        .collect();
-    monitor
-        .register_resource_outputs(RegisterResourceOutputsRequest {
-            urn: registered.urn.clone(),
-            outputs: Some(properties_to_struct(&plain)),
-        })
-        .await
-        .map_err(|status| ProviderError::Monitor(status.message().to_owned()))?;
+    scope.register_outputs(&outputs).await?;
 
     let state_dependencies = outputs
         .iter()
@@ -129,7 +123,10 @@ pub async fn construct_component(
     let state = if request.accepts_output_values {
         outputs
     } else {
-        plain
+        outputs
+            .into_iter()
+            .map(|(k, v)| (k, flatten_outputs(v)))
+            .collect()
     };
     Ok(ConstructResponse {
         urn: registered.urn,

@@ -1,5 +1,5 @@
-//! What a resource operation gets to work with: AWS clients, the engine's
-//! log, cancellation and its time budget.
+//! What a resource operation gets to work with: the provider's clients, the
+//! engine's log, cancellation and its time budget.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -8,16 +8,15 @@ use std::time::Duration;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use crate::aws::AwsClients;
 use crate::engine::EngineLogger;
 use crate::error::{ProviderError, Result};
+use crate::package::Package;
 use crate::proto::LogSeverity;
 
-/// The environment of one resource operation.
-#[derive(Clone)]
-pub struct Context {
-    /// The AWS clients, built once at Configure.
-    pub aws: Arc<AwsClients>,
+/// The environment of one resource operation of package `P`.
+pub struct Context<P: Package> {
+    /// The package's clients, built once at Configure.
+    pub clients: Arc<P::Clients>,
     /// The engine's log and status line.
     pub engine: Arc<EngineLogger>,
     /// URN of the resource being operated on.
@@ -30,6 +29,18 @@ pub struct Context {
     pub timeout: Option<Duration>,
 }
 
+impl<P: Package> Clone for Context<P> {
+    fn clone(&self) -> Self {
+        Context {
+            clients: self.clients.clone(),
+            engine: self.engine.clone(),
+            urn: self.urn.clone(),
+            cancel: self.cancel.clone(),
+            timeout: self.timeout,
+        }
+    }
+}
+
 /// What a long wait reports on each poll.
 pub enum Progress<T> {
     /// Done, with a result.
@@ -38,7 +49,7 @@ pub enum Progress<T> {
     Waiting(String),
 }
 
-impl Context {
+impl<P: Package> Context<P> {
     /// Logs an informational message about this resource.
     pub async fn info(&self, message: impl Into<String>) {
         self.engine.log(LogSeverity::Info, &self.urn, message).await;
@@ -129,16 +140,12 @@ fn poll_initial_delay() -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::aws::{AwsClients, ProviderConfig};
+    use crate::testing::TestPackage;
     use std::sync::atomic::{AtomicU32, Ordering};
 
-    async fn context(timeout: Option<Duration>) -> Context {
-        let config = ProviderConfig {
-            region: Some("us-east-1".into()),
-            ..Default::default()
-        };
+    async fn context(timeout: Option<Duration>) -> Context<TestPackage> {
         Context {
-            aws: Arc::new(AwsClients::build(&config).await),
+            clients: Arc::new(Default::default()),
             engine: Arc::new(EngineLogger::new(None)),
             urn: "urn:pulumi:dev::p::sagemaker-deployment:sagemaker:Endpoint::e".into(),
             cancel: CancellationToken::new(),

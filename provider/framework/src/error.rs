@@ -2,7 +2,6 @@
 
 use prost::Message;
 
-use crate::aws::AwsError;
 use crate::proto;
 use crate::wire::{PropertyMap, properties_to_struct};
 
@@ -17,8 +16,10 @@ pub enum ProviderError {
     InvalidConfig(String),
     #[error("the provider was used before Configure was called")]
     NotConfigured,
+    /// A cloud API call failed (the provider's own error type, kept for
+    /// callers that inspect it).
     #[error(transparent)]
-    Aws(#[from] AwsError),
+    Service(Box<dyn std::error::Error + Send + Sync>),
     #[error("the operation was cancelled")]
     Cancelled,
     #[error("timed out after {seconds} s waiting for {what}")]
@@ -110,5 +111,5 @@ impl From<ProviderError> for tonic::Status {
     }
 }
 
-/// Result alias used across the provider.
+/// Result alias used across the framework and the providers built on it.
 pub type Result<T, E = ProviderError> = std::result::Result<T, E>;

@@ -5,22 +5,21 @@ use std::marker::PhantomData;
 
 use async_trait::async_trait;
 use serde::Serialize;
-use serde::de::DeserializeOwned;
 
-use super::check::CheckFailure;
-use super::component::Component;
-use super::context::Context;
-use super::diff::{DiffOutcome, diff_inputs};
-use super::resource::{CustomResource, ReadOutcome};
-use super::scope::Scope;
+use crate::check::CheckFailure;
+use crate::codec::{decode, encode, encode_wired, secret_keys};
+use crate::component::Component;
+use crate::context::Context;
+use crate::diff::{DiffOutcome, diff_inputs};
 use crate::error::{ProviderError, Result};
-use crate::wire::{
-    PropertyMap, PropertyValue, UnknownKind, properties_from_json, properties_to_json,
-};
+use crate::package::Package;
+use crate::resource::{CustomResource, ReadOutcome};
+use crate::scope::Scope;
+use crate::wire::{PropertyMap, PropertyValue, UnknownKind};
 
-/// A custom resource, seen through property maps.
+/// A custom resource of package `P`, seen through property maps.
 #[async_trait]
-pub trait DynResource: Send + Sync {
+pub trait DynResource<P: Package>: Send + Sync {
     fn token(&self) -> &'static str;
     /// Validates `news`; returns the inputs to record (with computed
     /// inputs filled in) and the failures.
@@ -29,32 +28,32 @@ pub trait DynResource: Send + Sync {
     /// Outputs a create would produce, for a preview: inputs as given,
     /// computed outputs unknown.
     fn preview_outputs(&self, news: &PropertyMap) -> PropertyMap;
-    async fn create(&self, ctx: &Context, news: &PropertyMap) -> Result<(String, PropertyMap)>;
+    async fn create(&self, ctx: &Context<P>, news: &PropertyMap) -> Result<(String, PropertyMap)>;
     async fn read(
         &self,
-        ctx: &Context,
+        ctx: &Context<P>,
         id: &str,
         state: &PropertyMap,
     ) -> Result<Option<(String, PropertyMap, PropertyMap)>>;
     async fn update(
         &self,
-        ctx: &Context,
+        ctx: &Context<P>,
         id: &str,
         olds: &PropertyMap,
         news: &PropertyMap,
         preview: bool,
     ) -> Result<PropertyMap>;
-    async fn delete(&self, ctx: &Context, id: &str, olds: &PropertyMap) -> Result<()>;
+    async fn delete(&self, ctx: &Context<P>, id: &str, olds: &PropertyMap) -> Result<()>;
 }
 
-/// A component, seen through property maps.
+/// A component of package `P`, seen through property maps.
 #[async_trait]
-pub trait DynComponent: Send + Sync {
+pub trait DynComponent<P: Package>: Send + Sync {
     fn token(&self) -> &'static str;
     fn check(&self, inputs: &PropertyMap) -> Vec<CheckFailure>;
     async fn construct(
         &self,
-        scope: &Scope,
+        scope: &Scope<P>,
         name: &str,
         inputs: &PropertyMap,
     ) -> Result<PropertyMap>;
@@ -135,25 +134,22 @@ fn keep_secrets(error: ProviderError, secrets: &[String]) -> ProviderError {
     }
 }
 
-/// Reads a typed value out of a property map, naming the failing path.
-pub fn decode<T: DeserializeOwned>(map: &PropertyMap) -> std::result::Result<T, CheckFailure> {
-    let view = properties_to_json(map);
-    serde_path_to_error::deserialize(&view.value).map_err(|error| {
-        let path = error.path().to_string();
-        let property = if path == "." { String::new() } else { path };
-        CheckFailure::new(property, error.into_inner().to_string())
-    })
-}
-
-/// Writes a typed value as a property map, marking `secret_keys` secret.
-pub(crate) fn encode<T: Serialize>(value: &T, secret_keys: &[String]) -> Result<PropertyMap> {
-    let json = serde_json::to_value(value)
-        .map_err(|error| ProviderError::Internal(format!("cannot encode state: {error}")))?;
-    Ok(properties_from_json(&json, secret_keys))
-}
-
-fn secret_keys(map: &PropertyMap) -> Vec<String> {
-    properties_to_json(map).secret_keys
+/// The engine creates and updates only with known inputs; anything else is
+/// refused before the resource sees it, so resources never meet unknowns.
+fn refuse_unknowns(token: &str, news: &PropertyMap) -> Result<()> {
+    let unknown: Vec<&str> = news
+        .iter()
+        .filter(|(_, value)| value.contains_unknowns())
+        .map(|(key, _)| key.as_str())
+        .collect();
+    if unknown.is_empty() {
+        Ok(())
+    } else {
+        Err(ProviderError::InvalidInputs(format!(
+            "{token}: inputs not known yet: {}",
+            unknown.join(", ")
+        )))
+    }
 }
 
 fn invalid(token: &str, failure: CheckFailure) -> ProviderError {
@@ -161,7 +157,7 @@ fn invalid(token: &str, failure: CheckFailure) -> ProviderError {
 }
 
 #[async_trait]
-impl<R: CustomResource> DynResource for ResourceAdapter<R> {
+impl<R: CustomResource> DynResource<R::Provider> for ResourceAdapter<R> {
     fn token(&self) -> &'static str {
         R::TOKEN
     }
@@ -226,7 +222,12 @@ impl<R: CustomResource> DynResource for ResourceAdapter<R> {
         outputs
     }
 
-    async fn create(&self, ctx: &Context, news: &PropertyMap) -> Result<(String, PropertyMap)> {
+    async fn create(
+        &self,
+        ctx: &Context<R::Provider>,
+        news: &PropertyMap,
+    ) -> Result<(String, PropertyMap)> {
+        refuse_unknowns(R::TOKEN, news)?;
         let inputs: R::Inputs = decode(news).map_err(|f| invalid(R::TOKEN, f))?;
         let secrets = secret_keys(news);
         let created = self
@@ -239,7 +240,7 @@ impl<R: CustomResource> DynResource for ResourceAdapter<R> {
 
     async fn read(
         &self,
-        ctx: &Context,
+        ctx: &Context<R::Provider>,
         id: &str,
         state: &PropertyMap,
     ) -> Result<Option<(String, PropertyMap, PropertyMap)>> {
@@ -261,7 +262,7 @@ impl<R: CustomResource> DynResource for ResourceAdapter<R> {
 
     async fn update(
         &self,
-        ctx: &Context,
+        ctx: &Context<R::Provider>,
         id: &str,
         olds: &PropertyMap,
         news: &PropertyMap,
@@ -278,6 +279,7 @@ impl<R: CustomResource> DynResource for ResourceAdapter<R> {
             }
             return Ok(outputs);
         }
+        refuse_unknowns(R::TOKEN, news)?;
         let old_outputs: R::Outputs = decode(olds).map_err(|f| invalid(R::TOKEN, f))?;
         let inputs: R::Inputs = decode(news).map_err(|f| invalid(R::TOKEN, f))?;
         let secrets = secret_keys(news);
@@ -289,7 +291,7 @@ impl<R: CustomResource> DynResource for ResourceAdapter<R> {
         encode(&outputs, &secrets)
     }
 
-    async fn delete(&self, ctx: &Context, id: &str, olds: &PropertyMap) -> Result<()> {
+    async fn delete(&self, ctx: &Context<R::Provider>, id: &str, olds: &PropertyMap) -> Result<()> {
         let outputs: R::Outputs = decode(olds).map_err(|f| invalid(R::TOKEN, f))?;
         self.resource.delete(ctx, id, &outputs).await
     }
@@ -311,7 +313,7 @@ impl<C: Component> ComponentAdapter<C> {
 }
 
 #[async_trait]
-impl<C: Component> DynComponent for ComponentAdapter<C> {
+impl<C: Component> DynComponent<C::Provider> for ComponentAdapter<C> {
     fn token(&self) -> &'static str {
         C::TOKEN
     }
@@ -325,16 +327,29 @@ impl<C: Component> DynComponent for ComponentAdapter<C> {
 
     async fn construct(
         &self,
-        scope: &Scope,
+        scope: &Scope<C::Provider>,
         name: &str,
         inputs: &PropertyMap,
     ) -> Result<PropertyMap> {
         let typed: C::Inputs = decode(inputs).map_err(|f| invalid(C::TOKEN, f))?;
-        self.component.construct(scope, name, &typed, inputs).await
+        let outputs = self.component.construct(scope, name, typed).await?;
+        let outputs = encode_wired(&outputs, &[])?;
+        let missing = missing_outputs::<C::Outputs>(&outputs);
+        if !missing.is_empty() {
+            return Err(ProviderError::Internal(format!(
+                "{} did not set its outputs {}",
+                C::TOKEN,
+                missing.join(", ")
+            )));
+        }
+        Ok(outputs)
     }
 }
 
-/// Writes a typed value as a plain property map (no secrets).
-pub fn encode_plain<T: Serialize>(value: &T) -> Result<PropertyMap> {
-    encode(value, &[])
+/// Required fields of the outputs schema `O` that `outputs` lacks.
+pub(crate) fn missing_outputs<O: schemars::JsonSchema>(outputs: &PropertyMap) -> Vec<String> {
+    crate::schema::required_fields::<O>()
+        .into_iter()
+        .filter(|field| outputs.get(field).is_none_or(|v| *v == PropertyValue::Null))
+        .collect()
 }
