@@ -370,12 +370,14 @@ mod tests {
 
     mod other {
         /// A different type that is also called `Part`.
+        #[allow(dead_code)]
         #[derive(schemars::JsonSchema)]
         pub struct Part {
             pub label: String,
         }
     }
 
+    #[allow(dead_code)]
     #[derive(JsonSchema)]
     struct OtherInputs {
         part: other::Part,

@@ -216,3 +216,136 @@ impl Component for Notebook {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use tokio_util::sync::CancellationToken;
+
+    use super::*;
+    use crate::adapter::{DynResource, ResourceAdapter, missing_outputs};
+    use crate::wire::{OutputValue, PropertyMap, PropertyValue, UnknownKind};
+    use crate::{EngineLogger, ProviderError, Registry, decode_config, diff_config};
+
+    fn registry() -> Registry<TestPackage> {
+        Registry::builder()
+            .resource(Note)
+            .component(Notebook)
+            .build()
+    }
+
+    fn context() -> Context<TestPackage> {
+        Context {
+            clients: Arc::new(Store::default()),
+            engine: Arc::new(EngineLogger::new(None)),
+            urn: "urn:pulumi:dev::p::example:index:Note::n".into(),
+            cancel: CancellationToken::new(),
+            timeout: None,
+        }
+    }
+
+    fn note(author: PropertyValue) -> PropertyMap {
+        [
+            ("text".to_owned(), PropertyValue::from("hello")),
+            ("author".to_owned(), author),
+        ]
+        .into()
+    }
+
+    #[test]
+    fn the_schema_has_the_package_its_config_resources_and_components() {
+        let schema: serde_json::Value =
+            serde_json::from_str(registry().schema_json().unwrap()).unwrap();
+        assert_eq!(schema["name"], "example");
+        assert_eq!(schema["displayName"], "Example");
+        assert_eq!(schema["config"]["variables"]["region"]["type"], "string");
+        let note = &schema["resources"]["example:index:Note"];
+        assert_eq!(note["inputProperties"]["author"]["type"], "string");
+        assert_eq!(
+            note["requiredInputs"],
+            serde_json::json!(["author", "text"])
+        );
+        let book = &schema["resources"]["example:index:Notebook"];
+        assert_eq!(book["isComponent"], true);
+        assert_eq!(book["properties"]["noteIds"]["type"], "array");
+    }
+
+    #[test]
+    fn check_reports_the_property_and_the_rule() {
+        let adapter = ResourceAdapter::new(Note);
+        let mut inputs = note("ann".into());
+        inputs.insert("text".into(), "".into());
+        let (_, failures) = DynResource::check(&adapter, &inputs);
+        assert_eq!(failures.len(), 1);
+        assert_eq!(failures[0].property, "text");
+    }
+
+    #[tokio::test]
+    async fn a_secret_output_input_stays_secret_in_the_state() {
+        let adapter = ResourceAdapter::new(Note);
+        let author = PropertyValue::Output(OutputValue {
+            value: Some(Box::new("ann".into())),
+            secret: true,
+            dependencies: vec!["urn:author".into()],
+        });
+        let (id, state) = adapter.create(&context(), &note(author)).await.unwrap();
+        assert_eq!(id, "note-1");
+        assert_eq!(
+            state["author"],
+            PropertyValue::Secret(Box::new("ann".into()))
+        );
+        assert_eq!(state["noteId"], PropertyValue::from("note-1"));
+    }
+
+    #[tokio::test]
+    async fn create_refuses_inputs_that_are_not_known() {
+        let adapter = ResourceAdapter::new(Note);
+        let error = adapter
+            .create(
+                &context(),
+                &note(PropertyValue::Unknown(UnknownKind::Generic)),
+            )
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&error, ProviderError::InvalidInputs(m) if m.contains("author")),
+            "{error:?}"
+        );
+    }
+
+    #[test]
+    fn a_component_output_never_set_is_named() {
+        assert_eq!(
+            missing_outputs::<NotebookOutputs>(&PropertyMap::new()),
+            vec!["noteIds".to_owned()]
+        );
+        let set: PropertyMap = [("noteIds".to_owned(), PropertyValue::Array(vec![]))].into();
+        assert!(missing_outputs::<NotebookOutputs>(&set).is_empty());
+    }
+
+    #[test]
+    fn config_objects_may_arrive_as_json_text() {
+        let values: PropertyMap = [
+            ("example:region".to_owned(), PropertyValue::from("north")),
+            (
+                "example:labels".to_owned(),
+                PropertyValue::from(r#"{"team":"ml"}"#),
+            ),
+        ]
+        .into();
+        let config: TestConfig = decode_config(&values).unwrap();
+        assert_eq!(config.region.as_deref(), Some("north"));
+        assert_eq!(config.labels["team"], "ml");
+        let bad: PropertyMap = [("labels".to_owned(), PropertyValue::from("{"))].into();
+        let failure = decode_config::<TestConfig>(&bad).unwrap_err();
+        assert_eq!(failure.property, "labels");
+    }
+
+    #[test]
+    fn a_replacing_config_key_replaces() {
+        let olds: PropertyMap = [("region".to_owned(), PropertyValue::from("a"))].into();
+        let news: PropertyMap = [("region".to_owned(), PropertyValue::from("b"))].into();
+        assert!(diff_config(&olds, &news, TestPackage::REPLACE_ON_CHANGE).replaces());
+    }
+}
