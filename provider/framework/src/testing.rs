@@ -174,6 +174,59 @@ pub struct NotebookOutputs {
 /// The notebook component.
 pub struct Notebook;
 
+/// Notebooks on a shelf: a component made of components.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ShelfArgs {
+    /// The author of every note.
+    pub author: Output<String>,
+}
+
+/// What a shelf holds.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ShelfOutputs {
+    /// The first notebook's note ids.
+    pub note_ids: Output<Vec<String>>,
+}
+
+/// The shelf component.
+pub struct Shelf;
+
+#[async_trait]
+impl Component for Shelf {
+    type Provider = TestPackage;
+    const TOKEN: &'static str = "example:index:Shelf";
+    type Inputs = ShelfArgs;
+    type Outputs = ShelfOutputs;
+
+    fn check(&self, _args: &ShelfArgs) -> Failures {
+        Failures::new()
+    }
+
+    async fn construct(
+        &self,
+        scope: &Scope<TestPackage>,
+        name: &str,
+        args: ShelfArgs,
+    ) -> Result<ShelfOutputs> {
+        let book = scope
+            .component(
+                &Notebook,
+                &format!("{name}-book"),
+                NotebookArgs {
+                    author: args.author,
+                    texts: vec!["one".into(), "two".into()],
+                },
+                Default::default(),
+            )
+            .await?;
+        Ok(ShelfOutputs {
+            note_ids: book.note_ids,
+        })
+    }
+}
+
 #[async_trait]
 impl Component for Notebook {
     type Provider = TestPackage;
@@ -347,5 +400,134 @@ mod tests {
         let olds: PropertyMap = [("region".to_owned(), PropertyValue::from("a"))].into();
         let news: PropertyMap = [("region".to_owned(), PropertyValue::from("b"))].into();
         assert!(diff_config(&olds, &news, TestPackage::REPLACE_ON_CHANGE).replaces());
+    }
+
+    /// An engine's resource monitor that records registrations and answers
+    /// custom resources with their inputs plus a `noteId`.
+    #[derive(Default)]
+    struct RecordingMonitor {
+        registered: std::sync::Mutex<Vec<crate::proto::RegisterResourceRequest>>,
+        outputs: std::sync::Mutex<Vec<crate::proto::RegisterResourceOutputsRequest>>,
+    }
+
+    #[tonic::async_trait]
+    impl crate::proto::resource_monitor_server::ResourceMonitor for Arc<RecordingMonitor> {
+        async fn supports_feature(
+            &self,
+            _: tonic::Request<crate::proto::SupportsFeatureRequest>,
+        ) -> std::result::Result<
+            tonic::Response<crate::proto::SupportsFeatureResponse>,
+            tonic::Status,
+        > {
+            Ok(tonic::Response::new(Default::default()))
+        }
+
+        async fn register_resource(
+            &self,
+            request: tonic::Request<crate::proto::RegisterResourceRequest>,
+        ) -> std::result::Result<
+            tonic::Response<crate::proto::RegisterResourceResponse>,
+            tonic::Status,
+        > {
+            let request = request.into_inner();
+            let urn = format!("urn:pulumi:dev::p::{}::{}", request.r#type, request.name);
+            let mut object = request.object.clone().unwrap_or_default();
+            if request.custom {
+                object.fields.insert(
+                    "noteId".into(),
+                    prost_types::Value {
+                        kind: Some(prost_types::value::Kind::StringValue(format!(
+                            "id-{}",
+                            request.name
+                        ))),
+                    },
+                );
+            }
+            self.registered.lock().unwrap().push(request);
+            Ok(tonic::Response::new(
+                crate::proto::RegisterResourceResponse {
+                    urn,
+                    object: Some(object),
+                    ..Default::default()
+                },
+            ))
+        }
+
+        async fn register_resource_outputs(
+            &self,
+            request: tonic::Request<crate::proto::RegisterResourceOutputsRequest>,
+        ) -> std::result::Result<tonic::Response<()>, tonic::Status> {
+            self.outputs.lock().unwrap().push(request.into_inner());
+            Ok(tonic::Response::new(()))
+        }
+    }
+
+    #[tokio::test]
+    async fn a_nested_component_registers_under_its_parent_and_wires_outputs() {
+        let monitor = Arc::new(RecordingMonitor::default());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        let server = tonic::transport::Server::builder()
+            .add_service(
+                crate::proto::resource_monitor_server::ResourceMonitorServer::new(monitor.clone()),
+            )
+            .serve_with_incoming(tokio_stream::wrappers::TcpListenerStream::new(listener));
+        tokio::spawn(server);
+
+        let channel = tonic::transport::Endpoint::from_shared(format!("http://{address}"))
+            .unwrap()
+            .connect()
+            .await
+            .unwrap();
+        let scope = Scope::<TestPackage>::new(
+            crate::proto::resource_monitor_client::ResourceMonitorClient::new(channel),
+            "urn:shelf".into(),
+            Default::default(),
+            Default::default(),
+            false,
+            "dev".into(),
+            "p".into(),
+        );
+        let author = Output::from_parts(Some("ann".to_owned()), true, vec!["urn:author".into()]);
+        let outputs = Shelf
+            .construct(&scope, "shelf", ShelfArgs { author })
+            .await
+            .unwrap();
+
+        assert_eq!(
+            outputs.note_ids.get(),
+            Some(&vec![
+                "id-shelf-book-0".to_owned(),
+                "id-shelf-book-1".to_owned()
+            ])
+        );
+        let registered = monitor.registered.lock().unwrap();
+        let book = registered.iter().find(|r| r.name == "shelf-book").unwrap();
+        assert_eq!(book.r#type, "example:index:Notebook");
+        assert!(!book.custom);
+        assert_eq!(book.parent, "urn:shelf");
+        let notes: Vec<_> = registered.iter().filter(|r| r.custom).collect();
+        assert_eq!(notes.len(), 2);
+        for note in notes {
+            assert_eq!(
+                note.parent,
+                "urn:pulumi:dev::p::example:index:Notebook::shelf-book"
+            );
+            // The author's dependency and secretness travel to the child.
+            assert_eq!(
+                note.property_dependencies["author"].urns,
+                vec!["urn:author".to_owned()]
+            );
+            let author = crate::wire::struct_to_properties(note.object.as_ref())["author"].clone();
+            assert!(author.is_secret(), "{author:?}");
+            assert_eq!(note.version, "0.0.1");
+        }
+        // The nested component recorded its outputs.
+        let outputs = monitor.outputs.lock().unwrap();
+        assert!(
+            outputs
+                .iter()
+                .any(|o| o.urn.ends_with("Notebook::shelf-book"))
+        );
     }
 }
