@@ -15,22 +15,21 @@ use crate::wire::{PropertyMap, PropertyValue, properties_from_json, properties_t
 
 /// Reads a typed value out of a property map, naming the failing path.
 pub fn decode<T: DeserializeOwned>(map: &PropertyMap) -> std::result::Result<T, CheckFailure> {
-    serde_path_to_error::deserialize(MapValue(map)).map_err(|error| {
-        let path = error.path().to_string();
-        let property = if path == "." { String::new() } else { path };
-        CheckFailure::new(property, error.into_inner().to_string())
-    })
+    serde_path_to_error::deserialize(MapValue(map)).map_err(path_failure)
 }
 
 /// Reads a typed value out of one property value.
 pub fn decode_value<T: DeserializeOwned>(
     value: &PropertyValue,
 ) -> std::result::Result<T, CheckFailure> {
-    serde_path_to_error::deserialize(Value(value)).map_err(|error| {
-        let path = error.path().to_string();
-        let property = if path == "." { String::new() } else { path };
-        CheckFailure::new(property, error.into_inner().to_string())
-    })
+    serde_path_to_error::deserialize(Value(value)).map_err(path_failure)
+}
+
+/// A decoding error as a failure of the property at its path.
+fn path_failure(error: serde_path_to_error::Error<DecodeError>) -> CheckFailure {
+    let path = error.path().to_string();
+    let property = if path == "." { String::new() } else { path };
+    CheckFailure::new(property, error.into_inner().to_string())
 }
 
 /// Writes a typed value as a property map: [`crate::Output`] fields become

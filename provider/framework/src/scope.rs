@@ -55,8 +55,14 @@ impl<R: CustomResource> Child<R> {
         } else {
             match decode_value::<T>(value) {
                 Ok(typed) => Some(typed),
+                // Only the path: serde's reason may quote the value, which
+                // can be secret.
                 Err(failure) => {
-                    tracing::error!("{} output `{key}`: {failure}", R::TOKEN);
+                    tracing::error!(
+                        "{} output `{key}` at `{}` is not of the type the component expects",
+                        R::TOKEN,
+                        failure.property
+                    );
                     None
                 }
             }
