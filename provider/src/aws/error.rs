@@ -4,6 +4,8 @@
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
+use super::Service;
+
 /// What an AWS error means to the provider.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AwsErrorKind {
@@ -25,8 +27,8 @@ pub enum AwsErrorKind {
 #[derive(Debug, Clone, thiserror::Error)]
 #[error("{service} {operation} failed: {message}{}", code.as_ref().map(|c| format!(" ({c})")).unwrap_or_default())]
 pub struct AwsError {
-    /// The service, as the provider names it (`s3`, `sagemaker`, ...).
-    pub service: &'static str,
+    /// The service that refused the call.
+    pub service: Service,
     /// The API operation, e.g. `CreateBucket`.
     pub operation: &'static str,
     /// What the error means to the provider.
@@ -51,11 +53,7 @@ impl From<AwsError> for framework::ProviderError {
 }
 
 /// Classifies an SDK error from `service`'s `operation`.
-pub fn classify<E, R>(
-    service: &'static str,
-    operation: &'static str,
-    error: SdkError<E, R>,
-) -> AwsError
+pub fn classify<E, R>(service: Service, operation: &'static str, error: SdkError<E, R>) -> AwsError
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
     R: std::fmt::Debug,
@@ -89,31 +87,19 @@ where
     }
 }
 
-fn kind_of(service: &str, code: Option<&str>, message: &str, http_not_found: bool) -> AwsErrorKind {
+fn kind_of(
+    service: Service,
+    code: Option<&str>,
+    message: &str,
+    http_not_found: bool,
+) -> AwsErrorKind {
     let code = code.unwrap_or_default();
-    let not_found = match service {
-        "sagemaker" => {
-            code == "ResourceNotFound"
-                || (code == "ValidationException"
-                    && (message.contains("Could not find") || message.contains("does not exist")))
-        }
-        // The last two say a bucket has no encryption configuration or no
-        // policy: "absent", as a read of that setting should report it.
-        "s3" => matches!(
-            code,
-            "NoSuchBucket"
-                | "NoSuchKey"
-                | "NotFound"
-                | "NoSuchBucketPolicy"
-                | "ServerSideEncryptionConfigurationNotFoundError"
-        ),
-        "kms" => code == "NotFoundException",
-        "iam" => code == "NoSuchEntity",
-        "sns" => matches!(code, "NotFound" | "NotFoundException"),
-        "application-autoscaling" => code == "ObjectNotFoundException",
-        "cloudwatch" => matches!(code, "ResourceNotFound" | "ResourceNotFoundException"),
-        _ => code.ends_with("NotFoundException") || code == "ResourceNotFoundException",
-    };
+    let not_found = service.not_found_codes().contains(&code)
+        || (code == "ValidationException"
+            && service
+                .not_found_validation_messages()
+                .iter()
+                .any(|fragment| message.contains(fragment)));
     if not_found || (code.is_empty() && http_not_found) {
         return AwsErrorKind::NotFound;
     }
@@ -148,10 +134,10 @@ fn kind_of(service: &str, code: Option<&str>, message: &str, http_not_found: boo
     }
 }
 
-/// `.aws("s3", "CreateBucket")?` on any SDK result.
+/// `.aws(Service::S3, "CreateBucket")?` on any SDK result.
 pub trait ResultExt<T> {
     /// Classifies the error of `service`'s `operation`, if there is one.
-    fn aws(self, service: &'static str, operation: &'static str) -> Result<T, AwsError>;
+    fn aws(self, service: Service, operation: &'static str) -> Result<T, AwsError>;
 }
 
 impl<T, E, R> ResultExt<T> for Result<T, SdkError<E, R>>
@@ -159,7 +145,7 @@ where
     E: ProvideErrorMetadata + std::error::Error + 'static,
     R: std::fmt::Debug,
 {
-    fn aws(self, service: &'static str, operation: &'static str) -> Result<T, AwsError> {
+    fn aws(self, service: Service, operation: &'static str) -> Result<T, AwsError> {
         self.map_err(|error| classify(service, operation, error))
     }
 }
@@ -189,14 +175,14 @@ mod tests {
     #[test]
     fn sagemaker_says_gone_with_a_validation_exception() {
         let kind = kind_of(
-            "sagemaker",
+            Service::SageMaker,
             Some("ValidationException"),
             "Could not find endpoint \"arn:aws:sagemaker:us-east-1:1:endpoint/x\".",
             false,
         );
         assert_eq!(kind, AwsErrorKind::NotFound);
         let kind = kind_of(
-            "sagemaker",
+            Service::SageMaker,
             Some("ValidationException"),
             "Invalid name",
             false,
@@ -207,47 +193,50 @@ mod tests {
     #[test]
     fn each_service_names_not_found_its_own_way() {
         assert_eq!(
-            kind_of("s3", Some("NoSuchBucket"), "", false),
+            kind_of(Service::S3, Some("NoSuchBucket"), "", false),
             AwsErrorKind::NotFound
         );
         assert_eq!(
-            kind_of("kms", Some("NotFoundException"), "", false),
+            kind_of(Service::Kms, Some("NotFoundException"), "", false),
             AwsErrorKind::NotFound
         );
         assert_eq!(
-            kind_of("iam", Some("NoSuchEntity"), "", false),
+            kind_of(Service::Iam, Some("NoSuchEntity"), "", false),
             AwsErrorKind::NotFound
         );
         assert_eq!(
             kind_of(
-                "application-autoscaling",
+                Service::ApplicationAutoScaling,
                 Some("ObjectNotFoundException"),
                 "",
                 false
             ),
             AwsErrorKind::NotFound
         );
-        assert_eq!(kind_of("s3", None, "", true), AwsErrorKind::NotFound);
+        assert_eq!(kind_of(Service::S3, None, "", true), AwsErrorKind::NotFound);
     }
 
     #[test]
     fn throttling_and_conflicts_are_recognised() {
         assert_eq!(
-            kind_of("sagemaker", Some("ThrottlingException"), "", false),
+            kind_of(Service::SageMaker, Some("ThrottlingException"), "", false),
             AwsErrorKind::Throttled
         );
         assert_eq!(
-            kind_of("iam", Some("EntityAlreadyExists"), "", false),
+            kind_of(Service::Iam, Some("EntityAlreadyExists"), "", false),
             AwsErrorKind::Conflict
         );
-        assert_eq!(kind_of("kms", Some("Boom"), "", false), AwsErrorKind::Other);
+        assert_eq!(
+            kind_of(Service::Kms, Some("Boom"), "", false),
+            AwsErrorKind::Other
+        );
     }
 
     #[test]
     fn a_quota_error_is_not_a_conflict() {
         assert_eq!(
             kind_of(
-                "sagemaker",
+                Service::SageMaker,
                 Some("ResourceLimitExceeded"),
                 "The account-level service limit 'ml.g5.xlarge for endpoint usage' is 2 Instances",
                 false
@@ -255,7 +244,7 @@ mod tests {
             AwsErrorKind::Other
         );
         assert_eq!(
-            kind_of("sagemaker", Some("ResourceInUse"), "", false),
+            kind_of(Service::SageMaker, Some("ResourceInUse"), "", false),
             AwsErrorKind::Conflict
         );
     }
@@ -267,17 +256,17 @@ mod tests {
             "ServerSideEncryptionConfigurationNotFoundError",
         ] {
             assert_eq!(
-                kind_of("s3", Some(code), "", true),
+                kind_of(Service::S3, Some(code), "", true),
                 AwsErrorKind::NotFound,
                 "{code}"
             );
         }
         assert_eq!(
-            kind_of("s3", Some("AccessDenied"), "", false),
+            kind_of(Service::S3, Some("AccessDenied"), "", false),
             AwsErrorKind::AccessDenied
         );
         assert_eq!(
-            kind_of("s3", Some("SlowDown"), "", false),
+            kind_of(Service::S3, Some("SlowDown"), "", false),
             AwsErrorKind::Throttled
         );
     }
@@ -285,7 +274,7 @@ mod tests {
     #[test]
     fn or_gone_turns_only_not_found_into_none() {
         let error = |kind| AwsError {
-            service: "s3",
+            service: Service::S3,
             operation: "GetBucketPolicy",
             kind,
             code: None,

@@ -3,6 +3,8 @@
 
 mod clients;
 mod error;
+mod services;
 
-pub use clients::{AwsClients, Endpoints, ProviderConfig};
+pub use clients::ProviderConfig;
 pub use error::{AwsError, AwsErrorKind, OrGone, ResultExt, classify};
+pub use services::{AwsClients, Endpoints, Service, endpoint_url};

@@ -15,7 +15,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::Context;
-use crate::aws::{OrGone, ResultExt};
+use crate::aws::{OrGone, ResultExt, Service};
 use framework::{Created, CustomResource, Failures, ReadOutcome};
 use framework::{ProviderError, Result};
 
@@ -135,7 +135,7 @@ impl CustomResource for ScalableTarget {
             ))
             .send()
             .await
-            .aws("application-autoscaling", "DescribeScalableTargets")?;
+            .aws(Service::ApplicationAutoScaling, "DescribeScalableTargets")?;
         let Some(target) = found.scalable_targets().first() else {
             return Ok(ReadOutcome::Gone);
         };
@@ -188,7 +188,7 @@ impl CustomResource for ScalableTarget {
             ))
             .send()
             .await
-            .aws("application-autoscaling", "DeregisterScalableTarget")
+            .aws(Service::ApplicationAutoScaling, "DeregisterScalableTarget")
             .or_gone()?;
         Ok(())
     }
@@ -206,7 +206,7 @@ async fn register(ctx: &Context, inputs: &ScalableTargetInputs) -> Result<String
         .max_capacity(inputs.max_capacity as i32)
         .send()
         .await
-        .aws("application-autoscaling", "RegisterScalableTarget")?;
+        .aws(Service::ApplicationAutoScaling, "RegisterScalableTarget")?;
     Ok(registered
         .scalable_target_arn()
         .unwrap_or_default()
@@ -389,7 +389,7 @@ impl CustomResource for ScalingPolicy {
             .policy_names(id)
             .send()
             .await
-            .aws("application-autoscaling", "DescribeScalingPolicies")?;
+            .aws(Service::ApplicationAutoScaling, "DescribeScalingPolicies")?;
         if found.scaling_policies().is_empty() {
             return Ok(ReadOutcome::Gone);
         }
@@ -428,7 +428,7 @@ impl CustomResource for ScalingPolicy {
             ))
             .send()
             .await
-            .aws("application-autoscaling", "DeleteScalingPolicy")
+            .aws(Service::ApplicationAutoScaling, "DeleteScalingPolicy")
             .or_gone()?;
         Ok(())
     }
@@ -502,6 +502,6 @@ async fn put_policy(ctx: &Context, inputs: &ScalingPolicyInputs) -> Result<Strin
     let put = request
         .send()
         .await
-        .aws("application-autoscaling", "PutScalingPolicy")?;
+        .aws(Service::ApplicationAutoScaling, "PutScalingPolicy")?;
     Ok(put.policy_arn().to_owned())
 }

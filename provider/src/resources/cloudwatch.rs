@@ -8,7 +8,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::Context;
-use crate::aws::{OrGone, ResultExt};
+use crate::aws::{OrGone, ResultExt, Service};
 use framework::Output;
 use framework::Result;
 use framework::{Created, CustomResource, Failures, ReadOutcome};
@@ -196,7 +196,7 @@ impl CustomResource for MetricAlarm {
             .alarm_names(id)
             .send()
             .await
-            .aws("cloudwatch", "DeleteAlarms")
+            .aws(Service::CloudWatch, "DeleteAlarms")
             .or_gone()?;
         Ok(())
     }
@@ -231,7 +231,10 @@ async fn put_alarm(ctx: &Context, inputs: &MetricAlarmInputs) -> Result<()> {
     for (name, value) in &inputs.dimensions {
         request = request.dimensions(Dimension::builder().name(name).value(value).build());
     }
-    request.send().await.aws("cloudwatch", "PutMetricAlarm")?;
+    request
+        .send()
+        .await
+        .aws(Service::CloudWatch, "PutMetricAlarm")?;
     Ok(())
 }
 
@@ -243,7 +246,7 @@ async fn alarm_arn(ctx: &Context, name: &str) -> Result<Option<String>> {
         .alarm_names(name)
         .send()
         .await
-        .aws("cloudwatch", "DescribeAlarms")?;
+        .aws(Service::CloudWatch, "DescribeAlarms")?;
     Ok(found
         .metric_alarms()
         .first()

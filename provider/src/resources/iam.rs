@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Tags;
 use crate::Context;
-use crate::aws::{OrGone, ResultExt};
+use crate::aws::{OrGone, ResultExt, Service};
 use framework::Output;
 use framework::{Created, CustomResource, Failures, ReadOutcome};
 use framework::{ProviderError, Result};
@@ -154,7 +154,7 @@ impl CustomResource for Role {
                     .map_err(|e| ProviderError::Internal(e.to_string()))?,
             );
         }
-        let created = request.send().await.aws("iam", "CreateRole")?;
+        let created = request.send().await.aws(Service::Iam, "CreateRole")?;
         let role = created
             .role()
             .ok_or_else(|| ProviderError::failed("IAM CreateRole returned no role"))?;
@@ -195,7 +195,7 @@ impl CustomResource for Role {
             .role_name(id)
             .send()
             .await
-            .aws("iam", "GetRole")
+            .aws(Service::Iam, "GetRole")
         {
             Ok(found) => found,
             Err(error) if error.is_not_found() => return Ok(ReadOutcome::Gone),
@@ -218,7 +218,7 @@ impl CustomResource for Role {
                 .policy_name(name)
                 .send()
                 .await
-                .aws("iam", "GetRolePolicy")
+                .aws(Service::Iam, "GetRolePolicy")
                 .or_gone()?;
             if let Some(policy) = found {
                 let live = canonical_policy(policy.policy_document()).unwrap_or_default();
@@ -259,7 +259,7 @@ impl CustomResource for Role {
                 .policy_document(&news.assume_role_policy)
                 .send()
                 .await
-                .aws("iam", "UpdateAssumeRolePolicy")?;
+                .aws(Service::Iam, "UpdateAssumeRolePolicy")?;
         }
         if olds.inputs.description != news.description {
             iam.update_role()
@@ -267,7 +267,7 @@ impl CustomResource for Role {
                 .description(&news.description)
                 .send()
                 .await
-                .aws("iam", "UpdateRole")?;
+                .aws(Service::Iam, "UpdateRole")?;
         }
         for (policy, document) in &news.inline_policies {
             let old = olds.inputs.inline_policies.get(policy);
@@ -283,7 +283,7 @@ impl CustomResource for Role {
                     .policy_name(policy)
                     .send()
                     .await
-                    .aws("iam", "DeleteRolePolicy")
+                    .aws(Service::Iam, "DeleteRolePolicy")
                     .or_gone()?;
             }
         }
@@ -300,7 +300,7 @@ impl CustomResource for Role {
             .role_name(id)
             .send()
             .await
-            .aws("iam", "ListRolePolicies")
+            .aws(Service::Iam, "ListRolePolicies")
         {
             Ok(names) => names,
             Err(error) if error.is_not_found() => return Ok(()),
@@ -312,14 +312,14 @@ impl CustomResource for Role {
                 .policy_name(name)
                 .send()
                 .await
-                .aws("iam", "DeleteRolePolicy")?;
+                .aws(Service::Iam, "DeleteRolePolicy")?;
         }
         let attached = iam
             .list_attached_role_policies()
             .role_name(id)
             .send()
             .await
-            .aws("iam", "ListAttachedRolePolicies")?;
+            .aws(Service::Iam, "ListAttachedRolePolicies")?;
         for policy in attached.attached_policies() {
             if let Some(arn) = policy.policy_arn() {
                 iam.detach_role_policy()
@@ -327,14 +327,14 @@ impl CustomResource for Role {
                     .policy_arn(arn)
                     .send()
                     .await
-                    .aws("iam", "DetachRolePolicy")?;
+                    .aws(Service::Iam, "DetachRolePolicy")?;
             }
         }
         iam.delete_role()
             .role_name(id)
             .send()
             .await
-            .aws("iam", "DeleteRole")
+            .aws(Service::Iam, "DeleteRole")
             .or_gone()?;
         Ok(())
     }
@@ -359,7 +359,7 @@ async fn put_policy(ctx: &Context, role: &str, policy: &str, document: &str) -> 
         .policy_document(document)
         .send()
         .await
-        .aws("iam", "PutRolePolicy")?;
+        .aws(Service::Iam, "PutRolePolicy")?;
     Ok(())
 }
 
@@ -477,7 +477,7 @@ impl CustomResource for RolePolicy {
             .policy_name(&recorded.policy_name)
             .send()
             .await
-            .aws("iam", "GetRolePolicy")
+            .aws(Service::Iam, "GetRolePolicy")
             .or_gone()?;
         let Some(policy) = found else {
             return Ok(ReadOutcome::Gone);
@@ -523,7 +523,7 @@ impl CustomResource for RolePolicy {
             .policy_name(&outputs.inputs.policy_name)
             .send()
             .await
-            .aws("iam", "DeleteRolePolicy")
+            .aws(Service::Iam, "DeleteRolePolicy")
             .or_gone()?;
         Ok(())
     }

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Tags, removed_keys};
 use crate::Context;
-use crate::aws::{OrGone, ResultExt};
+use crate::aws::{OrGone, ResultExt, Service};
 use framework::{Created, CustomResource, Failures, ReadOutcome};
 use framework::{ProviderError, Result};
 
@@ -107,7 +107,7 @@ impl CustomResource for Key {
                     .map_err(|e| ProviderError::Internal(e.to_string()))?,
             );
         }
-        let created = request.send().await.aws("kms", "CreateKey")?;
+        let created = request.send().await.aws(Service::Kms, "CreateKey")?;
         let metadata = created
             .key_metadata()
             .ok_or_else(|| ProviderError::failed("KMS CreateKey returned no key metadata"))?;
@@ -154,7 +154,7 @@ impl CustomResource for Key {
             .key_id(id)
             .send()
             .await
-            .aws("kms", "DescribeKey")
+            .aws(Service::Kms, "DescribeKey")
             .or_gone()?
         else {
             return Ok(ReadOutcome::Gone);
@@ -174,14 +174,14 @@ impl CustomResource for Key {
             .key_id(id)
             .send()
             .await
-            .aws("kms", "GetKeyRotationStatus")?
+            .aws(Service::Kms, "GetKeyRotationStatus")?
             .key_rotation_enabled();
         let aliases = kms
             .list_aliases()
             .key_id(id)
             .send()
             .await
-            .aws("kms", "ListAliases")?;
+            .aws(Service::Kms, "ListAliases")?;
         let alias_name = aliases
             .aliases()
             .iter()
@@ -230,7 +230,7 @@ impl CustomResource for Key {
             .alias_name(&outputs.inputs.alias_name)
             .send()
             .await
-            .aws("kms", "DeleteAlias")
+            .aws(Service::Kms, "DeleteAlias")
             .or_gone()?;
         match kms
             .schedule_key_deletion()
@@ -238,7 +238,7 @@ impl CustomResource for Key {
             .pending_window_in_days(outputs.inputs.deletion_window_in_days as i32)
             .send()
             .await
-            .aws("kms", "ScheduleKeyDeletion")
+            .aws(Service::Kms, "ScheduleKeyDeletion")
             .or_gone()
         {
             Ok(_) => Ok(()),
@@ -266,13 +266,13 @@ impl Key {
                     .key_id(id)
                     .send()
                     .await
-                    .aws("kms", "EnableKeyRotation")?;
+                    .aws(Service::Kms, "EnableKeyRotation")?;
             } else if olds.is_some() {
                 kms.disable_key_rotation()
                     .key_id(id)
                     .send()
                     .await
-                    .aws("kms", "DisableKeyRotation")?;
+                    .aws(Service::Kms, "DisableKeyRotation")?;
             }
         }
         if olds.is_some_and(|o| o.description != news.description) {
@@ -281,7 +281,7 @@ impl Key {
                 .description(&news.description)
                 .send()
                 .await
-                .aws("kms", "UpdateKeyDescription")?;
+                .aws(Service::Kms, "UpdateKeyDescription")?;
         }
         if olds.is_none_or(|o| o.alias_name != news.alias_name) {
             kms.create_alias()
@@ -289,7 +289,7 @@ impl Key {
                 .target_key_id(id)
                 .send()
                 .await
-                .aws("kms", "CreateAlias")?;
+                .aws(Service::Kms, "CreateAlias")?;
             // The new alias exists: failing here would make a retry's
             // CreateAlias collide, so a failure to remove the old one is
             // reported, not fatal.
@@ -299,7 +299,7 @@ impl Key {
                     .alias_name(&old.alias_name)
                     .send()
                     .await
-                    .aws("kms", "DeleteAlias")
+                    .aws(Service::Kms, "DeleteAlias")
                     .or_gone()
             {
                 ctx.warn(format!(
@@ -323,7 +323,7 @@ impl Key {
                     .set_tag_keys(Some(removed))
                     .send()
                     .await
-                    .aws("kms", "UntagResource")?;
+                    .aws(Service::Kms, "UntagResource")?;
             }
             if !new_tags.is_empty() {
                 let mut request = kms.tag_resource().key_id(id);
@@ -336,7 +336,7 @@ impl Key {
                             .map_err(|e| ProviderError::Internal(e.to_string()))?,
                     );
                 }
-                request.send().await.aws("kms", "TagResource")?;
+                request.send().await.aws(Service::Kms, "TagResource")?;
             }
         }
         Ok(())
@@ -353,43 +353,13 @@ fn alias_arn(key_arn: &str, alias_name: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
-    use aws_credential_types::Credentials;
     use aws_sdk_kms::Client;
     use aws_sdk_kms::operation::tag_resource::TagResourceOutput;
     use aws_sdk_kms::operation::untag_resource::UntagResourceOutput;
-    use aws_smithy_mocks::{
-        MockResponseInterceptor, Rule, RuleMode, create_mock_http_client, mock,
-    };
-    use tokio_util::sync::CancellationToken;
+    use aws_smithy_mocks::mock;
 
     use super::*;
-    use crate::aws::{AwsClients, ProviderConfig};
-    use framework::EngineLogger;
-
-    async fn context(rules: &[&Rule]) -> Context {
-        let mut interceptor = MockResponseInterceptor::new().rule_mode(RuleMode::MatchAny);
-        for rule in rules {
-            interceptor = interceptor.with_rule(rule);
-        }
-        let config = aws_sdk_kms::Config::builder()
-            .behavior_version(aws_sdk_kms::config::BehaviorVersion::latest())
-            .region(aws_sdk_kms::config::Region::new("us-east-1"))
-            .credentials_provider(Credentials::new("key", "secret", None, None, "unit-test"))
-            .http_client(create_mock_http_client())
-            .interceptor(interceptor)
-            .build();
-        let mut clients = AwsClients::build(&ProviderConfig::default()).await;
-        clients.kms = Client::from_conf(config);
-        Context {
-            clients: Arc::new(clients),
-            engine: Arc::new(EngineLogger::new(None)),
-            urn: "urn:pulumi:dev::p::sagemaker-deployment:kms:Key::k".into(),
-            cancel: CancellationToken::new(),
-            timeout: None,
-        }
-    }
+    use crate::resources::mock::mock_context;
 
     #[tokio::test]
     async fn removing_every_tag_untags_without_an_empty_tag_call() {
@@ -397,7 +367,7 @@ mod tests {
             .match_requests(|req| req.tag_keys() == ["env"])
             .then_output(|| UntagResourceOutput::builder().build());
         let tag = mock!(Client::tag_resource).then_output(|| TagResourceOutput::builder().build());
-        let ctx = context(&[&untag, &tag]).await;
+        let ctx = mock_context::<Key>(&[&untag, &tag]).await;
         let olds = KeyInputs {
             tags: [("env".to_owned(), "dev".to_owned())].into(),
             ..inputs()

@@ -4,6 +4,8 @@ pub mod autoscaling;
 pub mod cloudwatch;
 pub mod iam;
 pub mod kms;
+#[cfg(test)]
+mod mock;
 pub mod s3;
 pub mod sagemaker;
 pub mod sns;

@@ -13,7 +13,7 @@ use serde_json::json;
 
 use super::Tags;
 use crate::Context;
-use crate::aws::{OrGone, ResultExt};
+use crate::aws::{OrGone, ResultExt, Service};
 use framework::Output;
 use framework::{Created, CustomResource, Failures, ReadOutcome};
 use framework::{ProviderError, Result};
@@ -102,7 +102,7 @@ impl CustomResource for Bucket {
                     .build(),
             );
         }
-        request.send().await.aws("s3", "CreateBucket")?;
+        request.send().await.aws(Service::S3, "CreateBucket")?;
         let outputs = BucketOutputs {
             inputs: inputs.clone(),
             arn: format!("arn:aws:s3:::{}", inputs.bucket_name),
@@ -137,7 +137,7 @@ impl CustomResource for Bucket {
             .bucket(id)
             .send()
             .await
-            .aws("s3", "HeadBucket")
+            .aws(Service::S3, "HeadBucket")
             .or_gone()?;
         if exists.is_none() {
             return Ok(ReadOutcome::Gone);
@@ -147,7 +147,7 @@ impl CustomResource for Bucket {
             .bucket(id)
             .send()
             .await
-            .aws("s3", "GetBucketVersioning")?
+            .aws(Service::S3, "GetBucketVersioning")?
             .status()
             == Some(&BucketVersioningStatus::Enabled);
         // "No encryption configuration" and "no policy" read as absent;
@@ -158,7 +158,7 @@ impl CustomResource for Bucket {
             .bucket(id)
             .send()
             .await
-            .aws("s3", "GetBucketEncryption")
+            .aws(Service::S3, "GetBucketEncryption")
             .or_gone()?
             .and_then(|found| {
                 found
@@ -173,7 +173,7 @@ impl CustomResource for Bucket {
             .bucket(id)
             .send()
             .await
-            .aws("s3", "GetBucketPolicy")
+            .aws(Service::S3, "GetBucketPolicy")
             .or_gone()?
             .is_some_and(|found| {
                 found
@@ -230,7 +230,7 @@ impl CustomResource for Bucket {
             .bucket(id)
             .send()
             .await
-            .aws("s3", "DeleteBucket")
+            .aws(Service::S3, "DeleteBucket")
             .or_gone()
         {
             Ok(_) => Ok(()),
@@ -261,7 +261,7 @@ async fn configure(ctx: &Context, olds: Option<&BucketInputs>, news: &BucketInpu
             )
             .send()
             .await
-            .aws("s3", "PutPublicAccessBlock")?;
+            .aws(Service::S3, "PutPublicAccessBlock")?;
     }
     if olds.is_none_or(|o| o.kms_key_arn != news.kms_key_arn) {
         let default = match &news.kms_key_arn {
@@ -289,7 +289,7 @@ async fn configure(ctx: &Context, olds: Option<&BucketInputs>, news: &BucketInpu
             )
             .send()
             .await
-            .aws("s3", "PutBucketEncryption")?;
+            .aws(Service::S3, "PutBucketEncryption")?;
     }
     if olds.map_or(news.versioning, |o| o.versioning != news.versioning) {
         let status = if news.versioning {
@@ -302,7 +302,7 @@ async fn configure(ctx: &Context, olds: Option<&BucketInputs>, news: &BucketInpu
             .versioning_configuration(VersioningConfiguration::builder().status(status).build())
             .send()
             .await
-            .aws("s3", "PutBucketVersioning")?;
+            .aws(Service::S3, "PutBucketVersioning")?;
     }
     if olds.map_or(news.enforce_tls, |o| o.enforce_tls != news.enforce_tls) {
         if news.enforce_tls {
@@ -311,13 +311,13 @@ async fn configure(ctx: &Context, olds: Option<&BucketInputs>, news: &BucketInpu
                 .policy(tls_only_policy(bucket))
                 .send()
                 .await
-                .aws("s3", "PutBucketPolicy")?;
+                .aws(Service::S3, "PutBucketPolicy")?;
         } else {
             s3.delete_bucket_policy()
                 .bucket(bucket)
                 .send()
                 .await
-                .aws("s3", "DeleteBucketPolicy")?;
+                .aws(Service::S3, "DeleteBucketPolicy")?;
         }
     }
     let tags = ctx.clients.tags_with(&news.tags);
@@ -331,7 +331,7 @@ async fn configure(ctx: &Context, olds: Option<&BucketInputs>, news: &BucketInpu
                 .bucket(bucket)
                 .send()
                 .await
-                .aws("s3", "DeleteBucketTagging")?;
+                .aws(Service::S3, "DeleteBucketTagging")?;
         } else {
             s3.put_bucket_tagging()
                 .bucket(bucket)
@@ -343,7 +343,7 @@ async fn configure(ctx: &Context, olds: Option<&BucketInputs>, news: &BucketInpu
                 )
                 .send()
                 .await
-                .aws("s3", "PutBucketTagging")?;
+                .aws(Service::S3, "PutBucketTagging")?;
         }
     }
     Ok(())
@@ -358,7 +358,7 @@ async fn empty_bucket(ctx: &Context, bucket: &str) -> Result<()> {
             .bucket(bucket)
             .send()
             .await
-            .aws("s3", "ListObjectVersions")
+            .aws(Service::S3, "ListObjectVersions")
             .or_gone()?
         else {
             return Ok(());
@@ -386,7 +386,7 @@ async fn empty_bucket(ctx: &Context, bucket: &str) -> Result<()> {
                 .set_version_id(version)
                 .send()
                 .await
-                .aws("s3", "DeleteObject")?;
+                .aws(Service::S3, "DeleteObject")?;
         }
     }
 }
@@ -434,48 +434,16 @@ pub fn bucket_name_problem(name: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
-    use aws_credential_types::Credentials;
     use aws_sdk_s3::Client;
     use aws_sdk_s3::error::ErrorMetadata;
     use aws_sdk_s3::operation::get_bucket_encryption::GetBucketEncryptionError;
     use aws_sdk_s3::operation::get_bucket_policy::{GetBucketPolicyError, GetBucketPolicyOutput};
     use aws_sdk_s3::operation::get_bucket_versioning::GetBucketVersioningOutput;
     use aws_sdk_s3::operation::head_bucket::{HeadBucketError, HeadBucketOutput};
-    use aws_smithy_mocks::{
-        MockResponseInterceptor, Rule, RuleMode, create_mock_http_client, mock,
-    };
-    use tokio_util::sync::CancellationToken;
+    use aws_smithy_mocks::{Rule, mock};
 
     use super::*;
-    use crate::aws::{AwsClients, ProviderConfig};
-    use framework::EngineLogger;
-
-    async fn context(rules: &[&Rule]) -> Context {
-        let mut interceptor = MockResponseInterceptor::new().rule_mode(RuleMode::MatchAny);
-        for rule in rules {
-            interceptor = interceptor.with_rule(rule);
-        }
-        let config = aws_sdk_s3::Config::builder()
-            .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
-            .region(aws_sdk_s3::config::Region::new("us-east-1"))
-            .credentials_provider(Credentials::new("key", "secret", None, None, "unit-test"))
-            .http_client(create_mock_http_client())
-            .interceptor(interceptor)
-            // Throttling answers are final here, not retried with backoff.
-            .retry_config(aws_sdk_s3::config::retry::RetryConfig::disabled())
-            .build();
-        let mut clients = AwsClients::build(&ProviderConfig::default()).await;
-        clients.s3 = Client::from_conf(config);
-        Context {
-            clients: Arc::new(clients),
-            engine: Arc::new(EngineLogger::new(None)),
-            urn: "urn:pulumi:dev::p::sagemaker-deployment:s3:Bucket::b".into(),
-            cancel: CancellationToken::new(),
-            timeout: None,
-        }
-    }
+    use crate::resources::mock::mock_context;
 
     fn error(code: &str) -> ErrorMetadata {
         ErrorMetadata::builder()
@@ -522,7 +490,7 @@ mod tests {
         });
         let policy = mock!(Client::get_bucket_policy)
             .then_error(|| GetBucketPolicyError::generic(error("NoSuchBucketPolicy")));
-        let ctx = context(&[&head, &versioning, &encryption, &policy]).await;
+        let ctx = mock_context::<Bucket>(&[&head, &versioning, &encryption, &policy]).await;
         match Bucket
             .read(&ctx, "fraud-artifacts", &recorded())
             .await
@@ -548,7 +516,7 @@ mod tests {
                     .policy(tls_only_policy("fraud-artifacts"))
                     .build()
             });
-            let ctx = context(&[&head, &versioning, &encryption, &policy]).await;
+            let ctx = mock_context::<Bucket>(&[&head, &versioning, &encryption, &policy]).await;
             let failure = Bucket
                 .read(&ctx, "fraud-artifacts", &recorded())
                 .await
@@ -564,7 +532,7 @@ mod tests {
         });
         let policy = mock!(Client::get_bucket_policy)
             .then_error(|| GetBucketPolicyError::generic(error("AccessDenied")));
-        let ctx = context(&[&head, &versioning, &encryption, &policy]).await;
+        let ctx = mock_context::<Bucket>(&[&head, &versioning, &encryption, &policy]).await;
         let failure = Bucket
             .read(&ctx, "fraud-artifacts", &recorded())
             .await
@@ -577,7 +545,7 @@ mod tests {
     async fn a_missing_bucket_reads_as_gone() {
         let head =
             mock!(Client::head_bucket).then_error(|| HeadBucketError::generic(error("NotFound")));
-        let ctx = context(&[&head]).await;
+        let ctx = mock_context::<Bucket>(&[&head]).await;
         let outcome = Bucket
             .read(&ctx, "fraud-artifacts", &recorded())
             .await

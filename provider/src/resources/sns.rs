@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Tags, removed_keys};
 use crate::Context;
-use crate::aws::{OrGone, ResultExt};
+use crate::aws::{OrGone, ResultExt, Service};
 use framework::Output;
 use framework::{Created, CustomResource, Failures, ReadOutcome};
 use framework::{ProviderError, Result};
@@ -72,7 +72,7 @@ impl CustomResource for Topic {
         if let Some(key) = &inputs.kms_key_arn {
             request = request.attributes("KmsMasterKeyId", key);
         }
-        let created = request.send().await.aws("sns", "CreateTopic")?;
+        let created = request.send().await.aws(Service::Sns, "CreateTopic")?;
         let arn = created.topic_arn().unwrap_or_default().to_owned();
         Ok(Created {
             id: arn.clone(),
@@ -96,7 +96,7 @@ impl CustomResource for Topic {
             .topic_arn(id)
             .send()
             .await
-            .aws("sns", "GetTopicAttributes")
+            .aws(Service::Sns, "GetTopicAttributes")
             .or_gone()?
         else {
             return Ok(ReadOutcome::Gone);
@@ -141,7 +141,7 @@ impl CustomResource for Topic {
                 )
                 .send()
                 .await
-                .aws("sns", "SetTopicAttributes")?;
+                .aws(Service::Sns, "SetTopicAttributes")?;
         }
         if olds.inputs.tags != news.tags {
             retag(ctx, id, &olds.inputs.tags, &news.tags).await?;
@@ -159,7 +159,7 @@ impl CustomResource for Topic {
             .topic_arn(id)
             .send()
             .await
-            .aws("sns", "DeleteTopic")
+            .aws(Service::Sns, "DeleteTopic")
             .or_gone()?;
         Ok(())
     }
@@ -179,7 +179,7 @@ async fn retag(ctx: &Context, arn: &str, olds: &Tags, news: &Tags) -> Result<()>
             .set_tag_keys(Some(removed))
             .send()
             .await
-            .aws("sns", "UntagResource")?;
+            .aws(Service::Sns, "UntagResource")?;
     }
     if !news.is_empty() {
         ctx.clients
@@ -189,7 +189,7 @@ async fn retag(ctx: &Context, arn: &str, olds: &Tags, news: &Tags) -> Result<()>
             .set_tags(Some(sns_tags(&news)?))
             .send()
             .await
-            .aws("sns", "TagResource")?;
+            .aws(Service::Sns, "TagResource")?;
     }
     Ok(())
 }
@@ -209,50 +209,22 @@ fn sns_tags(tags: &Tags) -> Result<Vec<aws_sdk_sns::types::Tag>> {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
-    use aws_credential_types::Credentials;
     use aws_sdk_sns::Client;
     use aws_sdk_sns::error::ErrorMetadata;
     use aws_sdk_sns::operation::get_topic_attributes::GetTopicAttributesError;
     use aws_sdk_sns::operation::set_topic_attributes::SetTopicAttributesOutput;
     use aws_sdk_sns::operation::tag_resource::TagResourceOutput;
     use aws_sdk_sns::operation::untag_resource::UntagResourceOutput;
-    use aws_smithy_mocks::{
-        MockResponseInterceptor, Rule, RuleMode, create_mock_http_client, mock,
-    };
-    use tokio_util::sync::CancellationToken;
+    use aws_smithy_mocks::mock;
 
     use super::*;
-    use crate::aws::{AwsClients, ProviderConfig};
-    use framework::EngineLogger;
+    use crate::resources::mock::mock_context_tagged;
 
     const ARN: &str = "arn:aws:sns:us-east-1:123456789012:fraud-success";
 
-    /// A context whose SNS client answers with `rules` only, and whose
-    /// provider adds the default tag `team=ml`.
-    async fn context(rules: &[&Rule]) -> Context {
-        let mut interceptor = MockResponseInterceptor::new().rule_mode(RuleMode::MatchAny);
-        for rule in rules {
-            interceptor = interceptor.with_rule(rule);
-        }
-        let config = aws_sdk_sns::Config::builder()
-            .behavior_version(aws_sdk_sns::config::BehaviorVersion::latest())
-            .region(aws_sdk_sns::config::Region::new("us-east-1"))
-            .credentials_provider(Credentials::new("key", "secret", None, None, "unit-test"))
-            .http_client(create_mock_http_client())
-            .interceptor(interceptor)
-            .build();
-        let mut clients = AwsClients::build(&ProviderConfig::default()).await;
-        clients.sns = Client::from_conf(config);
-        clients.default_tags = [("team".to_owned(), "ml".to_owned())].into();
-        Context {
-            clients: Arc::new(clients),
-            engine: Arc::new(EngineLogger::new(None)),
-            urn: "urn:pulumi:dev::p::sagemaker-deployment:sns:Topic::t".into(),
-            cancel: CancellationToken::new(),
-            timeout: None,
-        }
+    /// The provider's default tags in these tests.
+    fn team_ml() -> std::collections::BTreeMap<String, String> {
+        [("team".to_owned(), "ml".to_owned())].into()
     }
 
     fn topic(tags: &[(&str, &str)]) -> TopicOutputs {
@@ -290,7 +262,7 @@ mod tests {
             .then_output(|| TagResourceOutput::builder().build());
         let attributes = mock!(Client::set_topic_attributes)
             .then_output(|| SetTopicAttributesOutput::builder().build());
-        let ctx = context(&[&untag, &tag, &attributes]).await;
+        let ctx = mock_context_tagged::<Topic>(&[&untag, &tag, &attributes], team_ml()).await;
         let olds = topic(&[("env", "dev")]);
         let news = topic(&[("owner", "fraud-team")]).inputs;
         let outputs = Topic.update(&ctx, ARN, &olds, &news).await.unwrap();
@@ -308,7 +280,7 @@ mod tests {
                     && req.attribute_value() == Some("alias/fraud")
             })
             .then_output(|| SetTopicAttributesOutput::builder().build());
-        let ctx = context(&[&tag, &attributes]).await;
+        let ctx = mock_context_tagged::<Topic>(&[&tag, &attributes], team_ml()).await;
         let olds = topic(&[("env", "dev")]);
         let news = TopicInputs {
             kms_key_arn: Some("alias/fraud".into()),
@@ -328,7 +300,7 @@ mod tests {
                     .build(),
             )
         });
-        let ctx = context(&[&get]).await;
+        let ctx = mock_context_tagged::<Topic>(&[&get], team_ml()).await;
         let outcome = Topic.read(&ctx, ARN, &topic(&[])).await.unwrap();
         assert!(matches!(outcome, ReadOutcome::Gone));
     }

@@ -39,7 +39,7 @@ use super::status::{
     DEFAULT_TIMEOUT, Settled, describe, status_text, wait_settled, wait_settled_or_gone,
 };
 use crate::Context;
-use crate::aws::{AwsErrorKind, ResultExt};
+use crate::aws::{AwsErrorKind, ResultExt, Service};
 use crate::naming::sagemaker_name_problem;
 use crate::resources::Tags;
 use framework::Output;
@@ -236,7 +236,10 @@ impl CustomResource for Endpoint {
         if let Some(rollout) = &inputs.rollout {
             request = request.deployment_config(deployment_config(rollout));
         }
-        let created = request.send().await.aws("sagemaker", "CreateEndpoint")?;
+        let created = request
+            .send()
+            .await
+            .aws(Service::SageMaker, "CreateEndpoint")?;
         let arn = created.endpoint_arn().unwrap_or_default().to_owned();
         let mut outputs = EndpointOutputs {
             inputs: inputs.clone(),
@@ -395,7 +398,7 @@ impl CustomResource for Endpoint {
             .endpoint_name(id)
             .send()
             .await
-            .aws("sagemaker", "DeleteEndpoint")
+            .aws(Service::SageMaker, "DeleteEndpoint")
         {
             Ok(_) => {}
             Err(error) if error.is_not_found() => return Ok(()),
@@ -507,7 +510,11 @@ async fn switch_configuration(
     if let Some(rollout) = &news.rollout {
         request = request.deployment_config(deployment_config(rollout));
     }
-    if let Err(error) = request.send().await.aws("sagemaker", "UpdateEndpoint") {
+    if let Err(error) = request
+        .send()
+        .await
+        .aws(Service::SageMaker, "UpdateEndpoint")
+    {
         if error.kind == AwsErrorKind::Validation && news.autoscaling_managed {
             return Err(ProviderError::failed(format!(
                 "{error}. Endpoint {id} has autoscaling attached, and SageMaker refuses to \
@@ -633,7 +640,7 @@ async fn weights_and_capacities(
         .set_desired_weights_and_capacities(Some(desired))
         .send()
         .await
-        .aws("sagemaker", "UpdateEndpointWeightsAndCapacities")?;
+        .aws(Service::SageMaker, "UpdateEndpointWeightsAndCapacities")?;
     let settled = wait_settled(ctx, started, id, what).await?;
     require_in_service(id, &settled, &format!("after {what}"))
 }
@@ -755,11 +762,8 @@ fn deployment_config(rollout: &RolloutPolicy) -> DeploymentConfig {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
     use std::time::Duration;
 
-    use aws_credential_types::Credentials;
     use aws_sdk_sagemaker::Client;
     use aws_sdk_sagemaker::error::ErrorMetadata;
     use aws_sdk_sagemaker::operation::add_tags::AddTagsError;
@@ -773,37 +777,10 @@ mod tests {
     use aws_sdk_sagemaker::operation::update_endpoint_weights_and_capacities::{
         UpdateEndpointWeightsAndCapacitiesError, UpdateEndpointWeightsAndCapacitiesOutput,
     };
-    use aws_smithy_mocks::{
-        MockResponseInterceptor, Rule, RuleMode, create_mock_http_client, mock,
-    };
-    use tokio_util::sync::CancellationToken;
+    use aws_smithy_mocks::mock;
 
     use super::*;
-    use crate::aws::{AwsClients, ProviderConfig};
-    use framework::EngineLogger;
-
-    async fn context(rules: &[&Rule]) -> Context {
-        let mut interceptor = MockResponseInterceptor::new().rule_mode(RuleMode::MatchAny);
-        for rule in rules {
-            interceptor = interceptor.with_rule(rule);
-        }
-        let config = aws_sdk_sagemaker::Config::builder()
-            .behavior_version(aws_sdk_sagemaker::config::BehaviorVersion::latest())
-            .region(aws_sdk_sagemaker::config::Region::new("us-east-1"))
-            .credentials_provider(Credentials::new("key", "secret", None, None, "unit-test"))
-            .http_client(create_mock_http_client())
-            .interceptor(interceptor)
-            .build();
-        let mut clients = AwsClients::build(&ProviderConfig::default()).await;
-        clients.sagemaker = Client::from_conf(config);
-        Context {
-            clients: Arc::new(clients),
-            engine: Arc::new(EngineLogger::new(None)),
-            urn: "urn:pulumi:dev::p::sagemaker-deployment:sagemaker:Endpoint::e".into(),
-            cancel: CancellationToken::new(),
-            timeout: None,
-        }
-    }
+    use crate::resources::mock::mock_context;
 
     fn running(config: &str) -> EndpointOutputs {
         EndpointOutputs {
@@ -901,7 +878,7 @@ mod tests {
             .then_output(updated);
         let describe = mock!(Client::describe_endpoint)
             .then_output(|| described("config-v1", Some("health check failed")));
-        let ctx = context(&[&update, &describe]).await;
+        let ctx = mock_context::<Endpoint>(&[&update, &describe]).await;
         let olds = running("config-v1");
         let news = EndpointInputs {
             endpoint_config_name: "config-v2".into(),
@@ -941,7 +918,7 @@ mod tests {
             });
         let describe =
             mock!(Client::describe_endpoint).then_output(|| described("config-v1", None));
-        let ctx = context(&[&weights, &describe]).await;
+        let ctx = mock_context::<Endpoint>(&[&weights, &describe]).await;
         let olds = running("config-v1");
         let mut news = olds.inputs.clone();
         news.variant_weights.insert("primary".into(), 3.0);
@@ -1001,7 +978,7 @@ mod tests {
             .build();
         let weights =
             mock!(Client::update_endpoint_weights_and_capacities).then_output(weights_updated);
-        let ctx = context(&[&update, &describe, &weights]).await;
+        let ctx = mock_context::<Endpoint>(&[&update, &describe, &weights]).await;
         let olds = running("config-v1");
         let mut news = olds.inputs.clone();
         news.endpoint_config_name = "config-v2".into();
@@ -1033,7 +1010,7 @@ mod tests {
             .build();
         let weights =
             mock!(Client::update_endpoint_weights_and_capacities).then_output(weights_updated);
-        let ctx = context(&[&update, &describe, &weights]).await;
+        let ctx = mock_context::<Endpoint>(&[&update, &describe, &weights]).await;
         let olds = manual("config-v1");
         let mut news = olds.inputs.clone();
         news.endpoint_config_name = "config-v2".into();
@@ -1058,7 +1035,7 @@ mod tests {
             .output(|| described("config-v2", None))
             .repeatedly()
             .build();
-        let ctx = context(&[&update, &describe]).await;
+        let ctx = mock_context::<Endpoint>(&[&update, &describe]).await;
         let olds = running("config-v1");
         let news = EndpointInputs {
             endpoint_config_name: "config-v2".into(),
@@ -1080,7 +1057,7 @@ mod tests {
             .output(|| described("config-v1", None))
             .repeatedly()
             .build();
-        let ctx = context(&[&weights, &describe]).await;
+        let ctx = mock_context::<Endpoint>(&[&weights, &describe]).await;
         let olds = running("config-v1");
         let mut news = olds.inputs.clone();
         news.variant_weights.insert("primary".into(), 3.0);
@@ -1095,7 +1072,7 @@ mod tests {
         let update = mock!(Client::update_endpoint).then_output(updated);
         let describe =
             mock!(Client::describe_endpoint).then_output(|| described("config-v2", None));
-        let ctx = context(&[&update, &describe]).await;
+        let ctx = mock_context::<Endpoint>(&[&update, &describe]).await;
         let olds = running("config-v1");
         let news = EndpointInputs {
             endpoint_config_name: "config-v2".into(),
@@ -1118,7 +1095,7 @@ mod tests {
             .build();
         let tags = mock!(Client::add_tags)
             .then_error(|| AddTagsError::generic(error("AccessDeniedException", "no AddTags")));
-        let ctx = context(&[&update, &describe, &tags]).await;
+        let ctx = mock_context::<Endpoint>(&[&update, &describe, &tags]).await;
         let olds = running("config-v1");
         let mut news = olds.inputs.clone();
         news.endpoint_config_name = "config-v2".into();
@@ -1161,7 +1138,7 @@ mod tests {
         });
         let describe =
             mock!(Client::describe_endpoint).then_output(|| described("config-v1", None));
-        let ctx = context(&[&update, &describe]).await;
+        let ctx = mock_context::<Endpoint>(&[&update, &describe]).await;
         let olds = running("config-v1");
         let mut news = olds.inputs.clone();
         news.endpoint_config_name = "config-v2".into();
@@ -1206,7 +1183,9 @@ mod tests {
             .then_output(weights_updated);
         let describe =
             mock!(Client::describe_endpoint).then_output(|| described("config-v1", None));
-        let ctx = context(&[&all_weights, &primary_count, &shadow_count, &describe]).await;
+        let ctx =
+            mock_context::<Endpoint>(&[&all_weights, &primary_count, &shadow_count, &describe])
+                .await;
         let olds = manual("config-v1");
         let mut news = olds.inputs.clone();
         news.variant_weights.insert("primary".into(), 2.0);
@@ -1248,7 +1227,8 @@ mod tests {
             });
         let describe =
             mock!(Client::describe_endpoint).then_output(|| described("config-v1", None));
-        let ctx = context(&[&weights, &primary_count, &shadow_count, &describe]).await;
+        let ctx =
+            mock_context::<Endpoint>(&[&weights, &primary_count, &shadow_count, &describe]).await;
         let olds = manual("config-v1");
         let mut news = olds.inputs.clone();
         news.variant_weights.insert("primary".into(), 2.0);
@@ -1284,7 +1264,7 @@ mod tests {
         });
         let describe =
             mock!(Client::describe_endpoint).then_output(|| described("config-v1", None));
-        let ctx = context(&[&update, &describe]).await;
+        let ctx = mock_context::<Endpoint>(&[&update, &describe]).await;
         let olds = running("config-v1");
         let mut news = olds.inputs.clone();
         news.endpoint_config_name = "config-v2".into();
@@ -1313,7 +1293,7 @@ mod tests {
             .then_output(|| described_as("config-v1", EndpointStatus::Updating, None));
         let delete =
             mock!(Client::delete_endpoint).then_output(|| DeleteEndpointOutput::builder().build());
-        let ctx = context(&[&describe, &delete]).await;
+        let ctx = mock_context::<Endpoint>(&[&describe, &delete]).await;
         let cancel = ctx.cancel.clone();
         tokio::spawn(async move {
             tokio::time::sleep(Duration::from_secs(30)).await;
@@ -1333,7 +1313,7 @@ mod tests {
             .then_output(|| described_as("config-v1", EndpointStatus::Updating, None));
         let delete =
             mock!(Client::delete_endpoint).then_output(|| DeleteEndpointOutput::builder().build());
-        let mut ctx = context(&[&describe, &delete]).await;
+        let mut ctx = mock_context::<Endpoint>(&[&describe, &delete]).await;
         ctx.timeout = Some(Duration::from_secs(60));
         let error = Endpoint
             .delete(&ctx, "fraud", &running("config-v1"))
@@ -1361,7 +1341,7 @@ mod tests {
             .build();
         let delete =
             mock!(Client::delete_endpoint).then_output(|| DeleteEndpointOutput::builder().build());
-        let ctx = context(&[&describe, &delete]).await;
+        let ctx = mock_context::<Endpoint>(&[&describe, &delete]).await;
         Endpoint
             .delete(&ctx, "fraud", &running("config-v1"))
             .await
@@ -1379,7 +1359,7 @@ mod tests {
         });
         let delete =
             mock!(Client::delete_endpoint).then_output(|| DeleteEndpointOutput::builder().build());
-        let ctx = context(&[&describe, &delete]).await;
+        let ctx = mock_context::<Endpoint>(&[&describe, &delete]).await;
         Endpoint
             .delete(&ctx, "fraud", &running("config-v1"))
             .await
@@ -1479,7 +1459,7 @@ mod tests {
             .output(|| described_as("config-v2", EndpointStatus::Updating, None))
             .repeatedly()
             .build();
-        let mut ctx = context(&[&update, &describe]).await;
+        let mut ctx = mock_context::<Endpoint>(&[&update, &describe]).await;
         ctx.timeout = Some(Duration::from_secs(120));
         let olds = running("config-v1");
         let news = EndpointInputs {

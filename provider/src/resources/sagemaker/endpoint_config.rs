@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use super::retag;
 use super::sagemaker_tags;
 use crate::Context;
-use crate::aws::{OrGone, ResultExt};
+use crate::aws::{OrGone, ResultExt, Service};
 use crate::naming::{content_hashed, sagemaker_name_problem};
 use crate::resources::Tags;
 use framework::Output;
@@ -513,7 +513,7 @@ impl CustomResource for EndpointConfig {
         let created = request
             .send()
             .await
-            .aws("sagemaker", "CreateEndpointConfig")?;
+            .aws(Service::SageMaker, "CreateEndpointConfig")?;
         Ok(Created {
             id: name.clone(),
             outputs: EndpointConfigOutputs {
@@ -540,7 +540,7 @@ impl CustomResource for EndpointConfig {
             .endpoint_config_name(id)
             .send()
             .await
-            .aws("sagemaker", "DescribeEndpointConfig")
+            .aws(Service::SageMaker, "DescribeEndpointConfig")
             .or_gone()?;
         Ok(match found {
             None => ReadOutcome::Gone,
@@ -579,7 +579,7 @@ impl CustomResource for EndpointConfig {
             .endpoint_config_name(id)
             .send()
             .await
-            .aws("sagemaker", "DeleteEndpointConfig")
+            .aws(Service::SageMaker, "DeleteEndpointConfig")
             .or_gone()?;
         Ok(())
     }

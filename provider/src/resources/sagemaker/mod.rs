@@ -9,7 +9,7 @@ use aws_sdk_sagemaker::types::Tag;
 
 use super::{Tags, removed_keys};
 use crate::Context;
-use crate::aws::ResultExt;
+use crate::aws::{ResultExt, Service};
 use framework::{ProviderError, Result};
 
 /// Tags in SageMaker's shape.
@@ -43,7 +43,7 @@ async fn retag(ctx: &Context, arn: &str, olds: &Tags, news: &Tags) -> Result<()>
             .set_tag_keys(Some(removed))
             .send()
             .await
-            .aws("sagemaker", "DeleteTags")?;
+            .aws(Service::SageMaker, "DeleteTags")?;
     }
     if !news.is_empty() {
         ctx.clients
@@ -53,7 +53,7 @@ async fn retag(ctx: &Context, arn: &str, olds: &Tags, news: &Tags) -> Result<()>
             .set_tags(Some(sagemaker_tags(&news)))
             .send()
             .await
-            .aws("sagemaker", "AddTags")?;
+            .aws(Service::SageMaker, "AddTags")?;
     }
     Ok(())
 }

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::sagemaker_tags;
 use crate::Context;
-use crate::aws::{OrGone, ResultExt};
+use crate::aws::{OrGone, ResultExt, Service};
 use crate::naming::{content_hashed, sagemaker_name_problem};
 use crate::resources::Tags;
 use framework::Output;
@@ -167,7 +167,10 @@ impl CustomResource for Model {
                     .build(),
             );
         }
-        let created = request.send().await.aws("sagemaker", "CreateModel")?;
+        let created = request
+            .send()
+            .await
+            .aws(Service::SageMaker, "CreateModel")?;
         Ok(Created {
             id: name.clone(),
             outputs: ModelOutputs {
@@ -197,7 +200,7 @@ impl CustomResource for Model {
             .model_name(id)
             .send()
             .await
-            .aws("sagemaker", "DescribeModel")
+            .aws(Service::SageMaker, "DescribeModel")
             .or_gone()?;
         Ok(match found {
             None => ReadOutcome::Gone,
@@ -230,7 +233,7 @@ impl CustomResource for Model {
             .model_name(id)
             .send()
             .await
-            .aws("sagemaker", "DeleteModel")
+            .aws(Service::SageMaker, "DeleteModel")
             .or_gone()?;
         Ok(())
     }
@@ -238,48 +241,21 @@ impl CustomResource for Model {
 
 #[cfg(test)]
 pub(super) mod tests {
-    use std::sync::Arc;
-
-    use aws_credential_types::Credentials;
     use aws_sdk_sagemaker::Client;
     use aws_sdk_sagemaker::error::ErrorMetadata;
     use aws_sdk_sagemaker::operation::add_tags::AddTagsOutput;
     use aws_sdk_sagemaker::operation::delete_tags::DeleteTagsOutput;
     use aws_sdk_sagemaker::operation::describe_model::{DescribeModelError, DescribeModelOutput};
-    use aws_smithy_mocks::{
-        MockResponseInterceptor, Rule, RuleMode, create_mock_http_client, mock,
-    };
-    use tokio_util::sync::CancellationToken;
+    use aws_smithy_mocks::{Rule, mock};
 
     use super::*;
-    use crate::aws::{AwsClients, ProviderConfig};
-    use framework::EngineLogger;
+    use crate::resources::mock::mock_context_tagged;
     use framework::{CustomResource, DiffOutcome, FieldChange, Registry, encode_plain};
 
     /// A context whose SageMaker client answers with `rules` only, and
     /// whose provider adds the default tag `team=ml`.
     pub(in crate::resources::sagemaker) async fn context(rules: &[&Rule]) -> Context {
-        let mut interceptor = MockResponseInterceptor::new().rule_mode(RuleMode::MatchAny);
-        for rule in rules {
-            interceptor = interceptor.with_rule(rule);
-        }
-        let config = aws_sdk_sagemaker::Config::builder()
-            .behavior_version(aws_sdk_sagemaker::config::BehaviorVersion::latest())
-            .region(aws_sdk_sagemaker::config::Region::new("us-east-1"))
-            .credentials_provider(Credentials::new("key", "secret", None, None, "unit-test"))
-            .http_client(create_mock_http_client())
-            .interceptor(interceptor)
-            .build();
-        let mut clients = AwsClients::build(&ProviderConfig::default()).await;
-        clients.sagemaker = Client::from_conf(config);
-        clients.default_tags = [("team".to_owned(), "ml".to_owned())].into();
-        Context {
-            clients: Arc::new(clients),
-            engine: Arc::new(EngineLogger::new(None)),
-            urn: "urn:pulumi:dev::p::sagemaker-deployment:sagemaker:Model::m".into(),
-            cancel: CancellationToken::new(),
-            timeout: None,
-        }
+        mock_context_tagged::<Model>(rules, [("team".to_owned(), "ml".to_owned())].into()).await
     }
 
     /// "Not found", as SageMaker says it.

@@ -7,7 +7,7 @@ use aws_sdk_sagemaker::types::EndpointStatus;
 use tokio::time::Instant;
 
 use crate::Context;
-use crate::aws::ResultExt;
+use crate::aws::{ResultExt, Service};
 use framework::Progress;
 use framework::{ProviderError, Result};
 
@@ -24,7 +24,7 @@ pub async fn describe(ctx: &Context, name: &str) -> Result<Option<DescribeEndpoi
         .endpoint_name(name)
         .send()
         .await
-        .aws("sagemaker", "DescribeEndpoint")
+        .aws(Service::SageMaker, "DescribeEndpoint")
     {
         Ok(found) => Ok(Some(found)),
         Err(error) if error.is_not_found() => Ok(None),
