@@ -8,7 +8,7 @@ use crate::component::Component;
 use crate::error::{ProviderError, Result};
 use crate::package::Package;
 use crate::resource::CustomResource;
-use crate::schema::SchemaBuilder;
+use crate::schema::{SchemaBuilder, top_level_fields};
 
 type SchemaStep = Box<dyn Fn(&mut SchemaBuilder) -> Result<()> + Send + Sync>;
 
@@ -40,9 +40,18 @@ impl<P: Package> Default for RegistryBuilder<P> {
 impl<P: Package> RegistryBuilder<P> {
     /// Adds a custom resource.
     pub fn resource<R: CustomResource<Provider = P>>(mut self, resource: R) -> Self {
-        self.resources
-            .insert(R::TOKEN, Arc::new(ResourceAdapter::new(resource)));
-        self.schema_steps.push(Box::new(|schema| {
+        let duplicate = self
+            .resources
+            .insert(R::TOKEN, Arc::new(ResourceAdapter::new(resource)))
+            .is_some();
+        self.schema_steps.push(Box::new(move |schema| {
+            if duplicate {
+                return Err(ProviderError::Internal(format!(
+                    "{} is registered twice",
+                    R::TOKEN
+                )));
+            }
+            check_field_lists::<R>()?;
             schema.add_resource::<R::Inputs, R::Outputs>(R::TOKEN, false)
         }));
         self
@@ -50,9 +59,17 @@ impl<P: Package> RegistryBuilder<P> {
 
     /// Adds a component resource.
     pub fn component<C: Component<Provider = P>>(mut self, component: C) -> Self {
-        self.components
-            .insert(C::TOKEN, Arc::new(ComponentAdapter::new(component)));
-        self.schema_steps.push(Box::new(|schema| {
+        let duplicate = self
+            .components
+            .insert(C::TOKEN, Arc::new(ComponentAdapter::new(component)))
+            .is_some();
+        self.schema_steps.push(Box::new(move |schema| {
+            if duplicate {
+                return Err(ProviderError::Internal(format!(
+                    "{} is registered twice",
+                    C::TOKEN
+                )));
+            }
             schema.add_resource::<C::Inputs, C::Outputs>(C::TOKEN, true)
         }));
         self
@@ -81,9 +98,11 @@ impl<P: Package> Registry<P> {
         self.components.get(token).cloned()
     }
 
-    /// The package schema as pretty JSON; built once, on first request. Two
-    /// different Rust types that would share a schema type name are an
-    /// error, not a silent first-wins.
+    /// The package schema as pretty JSON; built once, on first request.
+    /// These are errors, not silent first-wins: two different Rust types
+    /// that would share a schema type name, a token registered twice, and a
+    /// resource whose `UPDATABLE`, `IGNORED_IN_DIFF` or `VOLATILE_OUTPUTS`
+    /// list names a field its inputs or outputs do not have.
     pub fn schema_json(&self) -> Result<&str> {
         self.schema
             .get_or_init(|| {
@@ -95,5 +114,36 @@ impl<P: Package> Registry<P> {
             })
             .as_deref()
             .map_err(|message| ProviderError::Internal(message.clone()))
+    }
+}
+
+/// Fails when one of `R`'s field lists names a field that does not exist:
+/// a renamed input would otherwise silently turn from updatable into
+/// replace-on-change.
+fn check_field_lists<R: CustomResource>() -> Result<()> {
+    let inputs = top_level_fields::<R::Inputs>();
+    let outputs = top_level_fields::<R::Outputs>();
+    let lists = [
+        ("UPDATABLE", R::UPDATABLE, &inputs, "input"),
+        ("IGNORED_IN_DIFF", R::IGNORED_IN_DIFF, &inputs, "input"),
+        ("VOLATILE_OUTPUTS", R::VOLATILE_OUTPUTS, &outputs, "output"),
+    ];
+    let problems: Vec<String> = lists
+        .iter()
+        .flat_map(|(list, names, fields, kind)| {
+            names
+                .iter()
+                .filter(|name| !fields.iter().any(|field| field == *name))
+                .map(move |name| format!("{list} names `{name}`, which is not an {kind} field"))
+        })
+        .collect();
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(ProviderError::Internal(format!(
+            "{}: {}",
+            R::TOKEN,
+            problems.join("; ")
+        )))
     }
 }

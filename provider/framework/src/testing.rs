@@ -324,6 +324,79 @@ mod tests {
         assert_eq!(book["properties"]["noteIds"]["type"], "array");
     }
 
+    /// A note whose field lists went stale: `txt` was renamed `text`, and
+    /// `noteId` is an output, not an input.
+    struct StaleNote;
+
+    #[async_trait]
+    impl CustomResource for StaleNote {
+        type Provider = TestPackage;
+        const TOKEN: &'static str = "example:index:StaleNote";
+        const UPDATABLE: &'static [&'static str] = &["txt"];
+        const IGNORED_IN_DIFF: &'static [&'static str] = &["noteId"];
+        const VOLATILE_OUTPUTS: &'static [&'static str] = &["noteId"];
+        type Inputs = NoteInputs;
+        type Outputs = NoteOutputs;
+
+        async fn create(
+            &self,
+            ctx: &Context<TestPackage>,
+            inputs: &NoteInputs,
+        ) -> Result<Created<NoteOutputs>> {
+            Note.create(ctx, inputs).await
+        }
+
+        async fn read(
+            &self,
+            ctx: &Context<TestPackage>,
+            id: &str,
+            outputs: &NoteOutputs,
+        ) -> Result<ReadOutcome<NoteInputs, NoteOutputs>> {
+            Note.read(ctx, id, outputs).await
+        }
+
+        async fn delete(
+            &self,
+            ctx: &Context<TestPackage>,
+            id: &str,
+            outputs: &NoteOutputs,
+        ) -> Result<()> {
+            Note.delete(ctx, id, outputs).await
+        }
+    }
+
+    #[test]
+    fn a_field_list_naming_no_field_fails_the_schema() {
+        let registry = Registry::<TestPackage>::builder()
+            .resource(StaleNote)
+            .build();
+        let error = registry.schema_json().unwrap_err().to_string();
+        assert!(error.contains("example:index:StaleNote"), "{error}");
+        assert!(
+            error.contains("UPDATABLE names `txt`, which is not an input field"),
+            "{error}"
+        );
+        assert!(
+            error.contains("IGNORED_IN_DIFF names `noteId`, which is not an input field"),
+            "{error}"
+        );
+        // `noteId` is an output, so the volatile list is right.
+        assert!(!error.contains("VOLATILE_OUTPUTS"), "{error}");
+    }
+
+    #[test]
+    fn a_token_registered_twice_fails_the_schema() {
+        let registry = Registry::<TestPackage>::builder()
+            .resource(Note)
+            .resource(Note)
+            .build();
+        let error = registry.schema_json().unwrap_err().to_string();
+        assert!(
+            error.contains("example:index:Note is registered twice"),
+            "{error}"
+        );
+    }
+
     #[test]
     fn check_reports_the_property_and_the_rule() {
         let adapter = ResourceAdapter::new(Note);
