@@ -21,9 +21,13 @@ use crate::wire::{PropertyMap, PropertyValue, UnknownKind};
 #[async_trait]
 pub trait DynResource<P: Package>: Send + Sync {
     fn token(&self) -> &'static str;
-    /// Validates `news`; returns the inputs to record (with computed
-    /// inputs filled in) and the failures.
-    fn check(&self, news: &PropertyMap) -> (PropertyMap, Vec<CheckFailure>);
+    /// Validates `news` (also against `clients`, once configured); returns
+    /// the inputs to record (with computed inputs filled in) and the failures.
+    fn check(
+        &self,
+        news: &PropertyMap,
+        clients: Option<&P::Clients>,
+    ) -> (PropertyMap, Vec<CheckFailure>);
     fn diff(&self, old_inputs: &PropertyMap, news: &PropertyMap) -> DiffOutcome;
     /// Outputs a create would produce, for a preview: inputs as given,
     /// computed outputs unknown.
@@ -162,11 +166,18 @@ impl<R: CustomResource> DynResource<R::Provider> for ResourceAdapter<R> {
         R::TOKEN
     }
 
-    fn check(&self, news: &PropertyMap) -> (PropertyMap, Vec<CheckFailure>) {
+    fn check(
+        &self,
+        news: &PropertyMap,
+        clients: Option<&<R::Provider as Package>::Clients>,
+    ) -> (PropertyMap, Vec<CheckFailure>) {
         let has_unknowns = news.values().any(PropertyValue::contains_unknowns);
         match decode::<R::Inputs>(news) {
             Ok(inputs) => {
-                let failures = self.resource.check(&inputs).into_vec();
+                let mut failures = self.resource.check(&inputs).into_vec();
+                if let Some(clients) = clients {
+                    failures.extend(self.resource.check_configured(&inputs, clients).into_vec());
+                }
                 let mut checked = news.clone();
                 for (key, value) in self.resource.computed_inputs(&inputs) {
                     let value = if has_unknowns {

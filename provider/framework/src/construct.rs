@@ -1,6 +1,7 @@
 //! Construct: build a component through the engine's resource monitor.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use tonic::transport::Endpoint;
 
@@ -24,6 +25,7 @@ use crate::wire::{
 pub async fn construct_component<P: Package>(
     component: &dyn DynComponent<P>,
     request: ConstructRequest,
+    clients: Option<Arc<P::Clients>>,
 ) -> Result<ConstructResponse> {
     let inputs = with_input_dependencies(
         struct_to_properties(request.inputs.as_ref()),
@@ -104,6 +106,7 @@ pub async fn construct_component<P: Package>(
         request.dry_run,
         request.stack.clone(),
         request.project.clone(),
+        clients,
     );
     let outputs = component.construct(&scope, &request.name, &inputs).await?;
 

@@ -66,8 +66,19 @@ pub trait CustomResource: Send + Sync + 'static {
         Vec::new()
     }
 
-    /// Validates inputs without calling AWS; runs at preview.
+    /// Validates inputs without calling the cloud; runs at preview.
     fn check(&self, _inputs: &Self::Inputs) -> Failures {
+        Failures::new()
+    }
+
+    /// Validates inputs against the configured package (its region, say),
+    /// still without calling the cloud; runs at preview after
+    /// [`CustomResource::check`], once the provider is configured.
+    fn check_configured(
+        &self,
+        _inputs: &Self::Inputs,
+        _clients: &<Self::Provider as Package>::Clients,
+    ) -> Failures {
         Failures::new()
     }
 

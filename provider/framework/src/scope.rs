@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::marker::PhantomData;
+use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
 use tonic::transport::Channel;
@@ -87,6 +88,8 @@ pub struct Scope<P: Package> {
     pub stack: String,
     /// The Pulumi project name.
     pub project: String,
+    /// The package's clients, when the provider was configured.
+    clients: Option<Arc<P::Clients>>,
     package: PhantomData<fn() -> P>,
 }
 
@@ -99,6 +102,7 @@ impl<P: Package> Scope<P> {
         dry_run: bool,
         stack: String,
         project: String,
+        clients: Option<Arc<P::Clients>>,
     ) -> Self {
         Scope {
             monitor,
@@ -109,8 +113,15 @@ impl<P: Package> Scope<P> {
             dry_run,
             stack,
             project,
+            clients,
             package: PhantomData,
         }
+    }
+
+    /// The package's clients (built at Configure), for what a component
+    /// derives from the configured provider: its region, its account.
+    pub fn clients(&self) -> Result<&P::Clients> {
+        self.clients.as_deref().ok_or(ProviderError::NotConfigured)
     }
 
     /// A scope for the children of the component at `urn`, itself a child
@@ -125,6 +136,7 @@ impl<P: Package> Scope<P> {
             dry_run: self.dry_run,
             stack: self.stack.clone(),
             project: self.project.clone(),
+            clients: self.clients.clone(),
             package: PhantomData,
         }
     }

@@ -206,7 +206,8 @@ impl<P: Package> ResourceProvider for ProviderService<P> {
         let request = request.into_inner();
         let resource = self.resource(&request.r#type, &request.urn)?;
         let news = struct_to_properties(request.news.as_ref());
-        let (inputs, failures) = resource.check(&news);
+        let clients = self.clients.read().await.clone();
+        let (inputs, failures) = resource.check(&news, clients.as_deref());
         Ok(Response::new(proto::CheckResponse {
             inputs: Some(properties_to_struct(&inputs)),
             failures: failures_to_proto(failures),
@@ -302,7 +303,7 @@ impl<P: Package> ResourceProvider for ProviderService<P> {
             .component(&request.r#type)
             .ok_or_else(|| ProviderError::UnknownType(request.r#type.clone()))?;
         Ok(Response::new(
-            construct_component(&*component, request).await?,
+            construct_component(&*component, request, self.clients.read().await.clone()).await?,
         ))
     }
 

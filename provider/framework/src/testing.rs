@@ -87,6 +87,17 @@ impl CustomResource for Note {
         failures
     }
 
+    fn check_configured(&self, inputs: &NoteInputs, store: &Store) -> Failures {
+        let mut failures = Failures::new();
+        let taken = store
+            .lock()
+            .expect("store")
+            .values()
+            .any(|text| *text == inputs.text);
+        failures.require(!taken, "text", "another note already says this");
+        failures
+    }
+
     async fn create(
         &self,
         ctx: &Context<TestPackage>,
@@ -398,11 +409,27 @@ mod tests {
     }
 
     #[test]
+    fn a_configured_check_runs_only_once_the_package_is_configured() {
+        let adapter = ResourceAdapter::new(Note);
+        let news = note("ann".into());
+        let store = Store::default();
+        store
+            .lock()
+            .unwrap()
+            .insert("note-1".into(), "hello".into());
+        assert!(DynResource::check(&adapter, &news, None).1.is_empty());
+        let (_, failures) = DynResource::check(&adapter, &news, Some(&store));
+        assert_eq!(failures.len(), 1);
+        assert_eq!(failures[0].property, "text");
+        assert_eq!(failures[0].reason, "another note already says this");
+    }
+
+    #[test]
     fn check_reports_the_property_and_the_rule() {
         let adapter = ResourceAdapter::new(Note);
         let mut inputs = note("ann".into());
         inputs.insert("text".into(), "".into());
-        let (_, failures) = DynResource::check(&adapter, &inputs);
+        let (_, failures) = DynResource::check(&adapter, &inputs, None);
         assert_eq!(failures.len(), 1);
         assert_eq!(failures[0].property, "text");
     }
@@ -560,7 +587,9 @@ mod tests {
             false,
             "dev".into(),
             "p".into(),
+            Some(Arc::new(Store::default())),
         );
+        assert!(scope.clients().is_ok());
         let author = Output::from_parts(Some("ann".to_owned()), true, vec!["urn:author".into()]);
         let outputs = Shelf
             .construct(&scope, "shelf", ShelfArgs { author })

@@ -275,9 +275,9 @@ pub(super) mod tests {
     ) -> DiffOutcome {
         let registry = Registry::builder().resource(resource).build();
         let erased = registry.resource(R::TOKEN).unwrap();
-        let (olds, failures) = erased.check(&encode_plain(olds).unwrap());
+        let (olds, failures) = erased.check(&encode_plain(olds).unwrap(), None);
         assert!(failures.is_empty(), "{failures:?}");
-        let (news, failures) = erased.check(&encode_plain(news).unwrap());
+        let (news, failures) = erased.check(&encode_plain(news).unwrap(), None);
         assert!(failures.is_empty(), "{failures:?}");
         erased.diff(&olds, &news)
     }
