@@ -15,7 +15,7 @@ use crate::proto::{
     ConstructRequest, ConstructResponse, RegisterResourceRequest, construct_response,
     register_resource_request,
 };
-use crate::scope::{ChildOptions, Scope};
+use crate::scope::{ChildOptions, Program, Scope};
 use crate::wire::{
     OutputValue, PropertyMap, PropertyValue, properties_to_struct, struct_to_properties,
 };
@@ -103,9 +103,11 @@ pub async fn construct_component<P: Package>(
         registered.urn.clone(),
         request.providers.clone(),
         inherited,
-        request.dry_run,
-        request.stack.clone(),
-        request.project.clone(),
+        Program {
+            dry_run: request.dry_run,
+            stack: request.stack.clone(),
+            project: request.project.clone(),
+        },
         clients,
     );
     let outputs = component.construct(&scope, &request.name, &inputs).await?;

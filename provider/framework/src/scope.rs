@@ -93,15 +93,27 @@ pub struct Scope<P: Package> {
     package: PhantomData<fn() -> P>,
 }
 
+/// The program a Construct request comes from.
+pub(crate) struct Program {
+    /// True while previewing.
+    pub dry_run: bool,
+    /// The Pulumi stack name.
+    pub stack: String,
+    /// The Pulumi project name.
+    pub project: String,
+}
+
 impl<P: Package> Scope<P> {
     pub(crate) fn new(
         monitor: ResourceMonitorClient<Channel>,
         parent_urn: String,
         providers: HashMap<String, String>,
         inherited: ChildOptions,
-        dry_run: bool,
-        stack: String,
-        project: String,
+        Program {
+            dry_run,
+            stack,
+            project,
+        }: Program,
         clients: Option<Arc<P::Clients>>,
     ) -> Self {
         Scope {

@@ -584,9 +584,11 @@ mod tests {
             "urn:shelf".into(),
             Default::default(),
             Default::default(),
-            false,
-            "dev".into(),
-            "p".into(),
+            crate::scope::Program {
+                dry_run: false,
+                stack: "dev".into(),
+                project: "p".into(),
+            },
             Some(Arc::new(Store::default())),
         );
         assert!(scope.clients().is_ok());
