@@ -2,6 +2,7 @@
 
 pub mod endpoint;
 pub mod endpoint_config;
+pub mod image;
 pub mod model;
 mod status;
 

@@ -7,9 +7,10 @@ use aws_sdk_sagemaker::types::{ContainerDefinition, VpcConfig as SdkVpcConfig};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::image::cross_region_problem;
 use super::sagemaker_tags;
 use crate::Context;
-use crate::aws::{OrGone, ResultExt, Service};
+use crate::aws::{AwsClients, OrGone, ResultExt, Service};
 use crate::naming::{content_hashed, sagemaker_name_problem};
 use crate::resources::Tags;
 use framework::Output;
@@ -138,6 +139,14 @@ impl CustomResource for Model {
                 "vpcConfig.subnets",
                 "must list 1 to 16 subnets",
             );
+        }
+        failures
+    }
+
+    fn check_configured(&self, inputs: &ModelInputs, clients: &AwsClients) -> Failures {
+        let mut failures = Failures::new();
+        if let Some(problem) = cross_region_problem(&inputs.image, &clients.region) {
+            failures.push("image", problem);
         }
         failures
     }
@@ -316,6 +325,24 @@ pub(super) mod tests {
             },
             arn: "arn:aws:sagemaker:us-east-1:123456789012:model/fraud-model-x".into(),
         }
+    }
+
+    #[tokio::test]
+    async fn an_image_from_another_region_fails_the_configured_check() {
+        let clients = &context(&[]).await.clients;
+        assert!(Model.check_configured(&inputs(), clients).is_empty());
+        let elsewhere = ModelInputs {
+            image: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/xgboost:1".into(),
+            ..inputs()
+        };
+        let failures = Model.check_configured(&elsewhere, clients).into_vec();
+        assert_eq!(failures.len(), 1);
+        assert_eq!(failures[0].property, "image");
+        assert!(
+            failures[0].reason.contains("eu-west-1") && failures[0].reason.contains("us-east-1"),
+            "{}",
+            failures[0].reason
+        );
     }
 
     #[test]
