@@ -9,10 +9,18 @@
 //! (plus its SDK crate in `Cargo.toml`); a mistyped service does not compile.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use aws_config::SdkConfig;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use tokio::sync::OnceCell;
+
+use super::error::{AwsError, ResultExt};
+
+/// The account the mocked clients of unit tests belong to.
+#[cfg(test)]
+pub(crate) const MOCK_ACCOUNT: &str = "123456789012";
 
 /// Declares the service table. Each row:
 ///
@@ -120,6 +128,8 @@ macro_rules! aws_services {
             pub region: String,
             /// Tags added to every object created.
             pub default_tags: BTreeMap<String, String>,
+            /// The account the credentials belong to, asked for once.
+            account: Arc<OnceCell<String>>,
         }
 
         impl AwsClients {
@@ -148,6 +158,7 @@ macro_rules! aws_services {
                         .map(|region| region.to_string())
                         .unwrap_or_else(|| "us-east-1".to_owned()),
                     default_tags,
+                    account: Arc::new(OnceCell::new()),
                 }
             }
 
@@ -180,6 +191,7 @@ macro_rules! aws_services {
                     )*
                     region: "us-east-1".to_owned(),
                     default_tags: BTreeMap::new(),
+                    account: Arc::new(OnceCell::new_with(Some(MOCK_ACCOUNT.to_owned()))),
                 }
             }
         }
@@ -260,6 +272,35 @@ aws_services! {
         not_found: ["ResourceNotFound", "ResourceNotFoundException"],
         not_found_when_invalid: [],
     },
+    Sts {
+        title: "AWS STS",
+        name: "sts",
+        endpoint: sts,
+        env: "STS",
+        client: sts: aws_sdk_sts,
+        // STS reads no objects; a missing caller is an authentication error.
+        not_found: ["NoSuchEntity"],
+        not_found_when_invalid: [],
+    },
+}
+
+impl AwsClients {
+    /// The AWS account the provider's credentials belong to (STS
+    /// GetCallerIdentity, which needs no permission), asked for once.
+    pub async fn account_id(&self) -> Result<String, AwsError> {
+        self.account
+            .get_or_try_init(|| async {
+                let identity = self
+                    .sts
+                    .get_caller_identity()
+                    .send()
+                    .await
+                    .aws(Service::Sts, "GetCallerIdentity")?;
+                Ok(identity.account().unwrap_or_default().to_owned())
+            })
+            .await
+            .cloned()
+    }
 }
 
 /// Service-specific settings applied to a client's config builder; the
@@ -285,6 +326,7 @@ impl ServiceTuning for aws_sdk_sagemaker::config::Builder {}
 impl ServiceTuning for aws_sdk_applicationautoscaling::config::Builder {}
 impl ServiceTuning for aws_sdk_sns::config::Builder {}
 impl ServiceTuning for aws_sdk_cloudwatch::config::Builder {}
+impl ServiceTuning for aws_sdk_sts::config::Builder {}
 
 /// The endpoint URL for `service`, first found of: the provider's
 /// `endpoints` config, `AWS_ENDPOINT_URL_<SERVICE>`, `AWS_ENDPOINT_URL`.

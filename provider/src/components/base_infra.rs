@@ -98,9 +98,26 @@ pub struct BaseInfraOutputs {
 /// The BaseInfra component.
 pub struct BaseInfra;
 
+/// What makes a BaseInfra's names unique: S3 bucket names are global across
+/// all accounts, IAM role names are global across the regions of an account,
+/// and the same program may be deployed to several of each.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Placement<'a> {
+    /// The AWS account deployed to.
+    pub account: &'a str,
+    /// The AWS region deployed to.
+    pub region: &'a str,
+    /// The Pulumi project.
+    pub program: &'a str,
+    /// The Pulumi stack.
+    pub stack: &'a str,
+    /// The component's name.
+    pub component: &'a str,
+}
+
 /// Names of BaseInfra's AWS objects: the project and stage, and a hash of
-/// the Pulumi project, stack and component name, so that two programs (or
-/// stacks) never share a bucket, role or key alias.
+/// the [`Placement`], so that two programs, stacks, regions or accounts
+/// never share a bucket, role or key alias.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BaseInfraNames {
     /// `<project>-<stage>`, the prefix of every name.
@@ -112,12 +129,22 @@ pub struct BaseInfraNames {
 }
 
 impl BaseInfraNames {
-    pub fn new(program: &str, stack: &str, component: &str, args: &BaseInfraArgs) -> Self {
+    pub fn new(placement: Placement, args: &BaseInfraArgs) -> Self {
+        let Placement {
+            account,
+            region,
+            program,
+            stack,
+            component,
+        } = placement;
         let base = sanitize(
             &format!("{}-{}", args.project_name, args.stage).to_lowercase(),
             36,
         );
-        let hash = short_hash(&format!("{program}/{stack}/{component}/{base}"), 8);
+        let hash = short_hash(
+            &format!("{account}/{region}/{program}/{stack}/{component}/{base}"),
+            8,
+        );
         BaseInfraNames {
             artifact_bucket: format!("{base}-model-artifacts-{hash}"),
             output_bucket: format!("{base}-async-output-{hash}"),
@@ -263,7 +290,18 @@ impl Component for BaseInfra {
         args: BaseInfraArgs,
     ) -> Result<BaseInfraOutputs> {
         let args = &args;
-        let names = BaseInfraNames::new(&scope.project, &scope.stack, name, args);
+        let clients = scope.clients()?;
+        let account = clients.account_id().await?;
+        let names = BaseInfraNames::new(
+            Placement {
+                account: &account,
+                region: &clients.region,
+                program: &scope.project,
+                stack: &scope.stack,
+                component: name,
+            },
+            args,
+        );
         let prefix = args.model_artifacts.s3_key_prefix.clone();
         let key = scope
             .resource::<kms::Key>(
@@ -355,6 +393,16 @@ mod tests {
     use super::*;
     use crate::resources::s3::bucket_name_problem;
 
+    fn placement<'a>(program: &'a str, stack: &'a str) -> Placement<'a> {
+        Placement {
+            account: "123456789012",
+            region: "us-east-1",
+            program,
+            stack,
+            component: "base",
+        }
+    }
+
     fn args() -> BaseInfraArgs {
         BaseInfraArgs {
             project_name: "sagemaker-deployment".into(),
@@ -374,7 +422,7 @@ mod tests {
             ..args()
         };
         for args in [args(), long] {
-            let names = BaseInfraNames::new("fraud", "prod", "base", &args);
+            let names = BaseInfraNames::new(placement("fraud", "prod"), &args);
             assert_eq!(
                 bucket_name_problem(&names.artifact_bucket),
                 None,
@@ -393,17 +441,46 @@ mod tests {
 
     #[test]
     fn names_differ_between_programs_and_stacks() {
-        let one = BaseInfraNames::new("py-endpoint", "dev", "base", &args());
-        let other = BaseInfraNames::new("ts-endpoint", "dev", "base", &args());
-        let prod = BaseInfraNames::new("py-endpoint", "prod", "base", &args());
+        let one = BaseInfraNames::new(placement("py-endpoint", "dev"), &args());
+        let other = BaseInfraNames::new(placement("ts-endpoint", "dev"), &args());
+        let prod = BaseInfraNames::new(placement("py-endpoint", "prod"), &args());
         assert_ne!(one.artifact_bucket, other.artifact_bucket);
         assert_ne!(one.key_alias, other.key_alias);
         assert_ne!(one.role, prod.role);
     }
 
     #[test]
+    fn the_same_program_gets_other_names_in_another_region_or_account() {
+        let here = BaseInfraNames::new(placement("fraud", "prod"), &args());
+        let other_region = BaseInfraNames::new(
+            Placement {
+                region: "eu-west-1",
+                ..placement("fraud", "prod")
+            },
+            &args(),
+        );
+        let other_account = BaseInfraNames::new(
+            Placement {
+                account: "210987654321",
+                ..placement("fraud", "prod")
+            },
+            &args(),
+        );
+        for elsewhere in [other_region, other_account] {
+            assert_ne!(here.artifact_bucket, elsewhere.artifact_bucket);
+            assert_ne!(here.output_bucket, elsewhere.output_bucket);
+            assert_ne!(here.role, elsewhere.role);
+            assert_ne!(here.key_alias, elsewhere.key_alias);
+        }
+        assert_eq!(
+            here,
+            BaseInfraNames::new(placement("fraud", "prod"), &args())
+        );
+    }
+
+    #[test]
     fn the_execution_policy_is_scoped_to_the_buckets_prefix_and_key() {
-        let names = BaseInfraNames::new("fraud", "dev", "base", &args());
+        let names = BaseInfraNames::new(placement("fraud", "dev"), &args());
         let policy: serde_json::Value = serde_json::from_str(&execution_role_policy(
             &names,
             "models/",

@@ -22,10 +22,8 @@ pub(crate) async fn mock_context_tagged<R: CustomResource>(
     rules: &[&Rule],
     default_tags: BTreeMap<String, String>,
 ) -> Context {
-    let clients = AwsClients {
-        default_tags,
-        ..AwsClients::mocked(rules)
-    };
+    let mut clients = AwsClients::mocked(rules);
+    clients.default_tags = default_tags;
     Context {
         clients: Arc::new(clients),
         engine: Arc::new(EngineLogger::new(None)),

@@ -102,7 +102,22 @@ impl CustomResource for Bucket {
                     .build(),
             );
         }
-        request.send().await.aws(Service::S3, "CreateBucket")?;
+        match request.send().await.aws(Service::S3, "CreateBucket") {
+            Ok(_) => {}
+            // A bucket kept by an earlier destroy (keepOnDestroy) has this
+            // name in this account: take it over and configure it as asked.
+            Err(error)
+                if inputs.keep_on_destroy
+                    && error.code.as_deref() == Some("BucketAlreadyOwnedByYou") =>
+            {
+                ctx.info(format!(
+                    "adopting bucket {}, kept by an earlier destroy",
+                    inputs.bucket_name
+                ))
+                .await;
+            }
+            Err(error) => return Err(error.into()),
+        }
         let outputs = BucketOutputs {
             inputs: inputs.clone(),
             arn: format!("arn:aws:s3:::{}", inputs.bucket_name),
