@@ -26,10 +26,13 @@ def bucket_policy(s3, bucket: str) -> dict:
 
 
 def test_base_infra_lifecycle(stack: Stack, fresh_emulator, aws):
-    # Preview plans everything and calls no AWS API at all.
+    # Preview plans everything; its only AWS call is the account lookup that
+    # makes names unique per account (STS GetCallerIdentity needs no permission).
     preview = stack.run("preview")
     assert preview.changes["create"] == 6, preview.result
-    assert fresh_emulator.requests() == []
+    assert [(r["service"], r["operation"]) for r in fresh_emulator.requests()] == [
+        ("sts", "GetCallerIdentity")
+    ]
 
     up = stack.run("up")
     assert up.changes["create"] == 6

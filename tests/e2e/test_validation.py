@@ -58,4 +58,7 @@ def test_preview_rejects_invalid_config(case: str, engine, fresh_emulator):
     assert not preview.ok
     assert prop in preview.error, preview.error[-2000:]
     assert rule in preview.error
-    assert fresh_emulator.requests() == []
+    # Nothing was read or created: the only call is the account lookup that
+    # BaseInfra's names need (STS GetCallerIdentity, no permission needed).
+    assert [r for r in fresh_emulator.requests() if r["service"] != "sts"] == []
+    assert {r["operation"] for r in fresh_emulator.requests("sts")} <= {"GetCallerIdentity"}
