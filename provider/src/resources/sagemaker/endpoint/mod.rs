@@ -761,74 +761,27 @@ fn deployment_config(rollout: &RolloutPolicy) -> DeploymentConfig {
 }
 
 #[cfg(test)]
+mod test_fixtures;
+
+#[cfg(test)]
 mod tests {
     use std::time::Duration;
 
     use aws_sdk_sagemaker::Client;
-    use aws_sdk_sagemaker::error::ErrorMetadata;
     use aws_sdk_sagemaker::operation::add_tags::AddTagsError;
     use aws_sdk_sagemaker::operation::delete_endpoint::DeleteEndpointOutput;
-    use aws_sdk_sagemaker::operation::describe_endpoint::{
-        DescribeEndpointError, DescribeEndpointOutput,
-    };
-    use aws_sdk_sagemaker::operation::update_endpoint::{
-        UpdateEndpointError, UpdateEndpointOutput,
-    };
+    use aws_sdk_sagemaker::operation::describe_endpoint::DescribeEndpointError;
+    use aws_sdk_sagemaker::operation::update_endpoint::UpdateEndpointError;
     use aws_sdk_sagemaker::operation::update_endpoint_weights_and_capacities::{
         UpdateEndpointWeightsAndCapacitiesError, UpdateEndpointWeightsAndCapacitiesOutput,
     };
     use aws_smithy_mocks::mock;
 
+    use super::test_fixtures::{
+        canary, described, described_as, error, manual, running, updated, weights_updated,
+    };
     use super::*;
     use crate::resources::mock::mock_context;
-
-    fn running(config: &str) -> EndpointOutputs {
-        EndpointOutputs {
-            inputs: EndpointInputs {
-                endpoint_name: "fraud".into(),
-                endpoint_config_name: config.into(),
-                variant_weights: [("primary".to_owned(), 1.0)].into_iter().collect(),
-                variant_instance_counts: [("primary".to_owned(), 2)].into_iter().collect(),
-                autoscaling_managed: true,
-                rollout: None,
-                tags: Tags::new(),
-            },
-            arn: "arn:aws:sagemaker:us-east-1:1:endpoint/fraud".into(),
-            endpoint_status: "InService".into(),
-            failure_reason: None,
-        }
-    }
-
-    fn described(config: &str, reason: Option<&str>) -> DescribeEndpointOutput {
-        described_as(config, EndpointStatus::InService, reason)
-    }
-
-    fn described_as(
-        config: &str,
-        status: EndpointStatus,
-        reason: Option<&str>,
-    ) -> DescribeEndpointOutput {
-        DescribeEndpointOutput::builder()
-            .endpoint_name("fraud")
-            .endpoint_config_name(config)
-            .endpoint_status(status)
-            .set_failure_reason(reason.map(str::to_owned))
-            .build()
-    }
-
-    fn error(code: &str, message: &str) -> ErrorMetadata {
-        ErrorMetadata::builder().code(code).message(message).build()
-    }
-
-    fn updated() -> UpdateEndpointOutput {
-        UpdateEndpointOutput::builder().endpoint_arn("arn").build()
-    }
-
-    fn weights_updated() -> UpdateEndpointWeightsAndCapacitiesOutput {
-        UpdateEndpointWeightsAndCapacitiesOutput::builder()
-            .endpoint_arn("arn")
-            .build()
-    }
 
     fn excluded(
         req: &aws_sdk_sagemaker::operation::update_endpoint::UpdateEndpointInput,
@@ -837,34 +790,6 @@ mod tests {
             .iter()
             .filter_map(|p| p.variant_property_type().map(VariantPropertyType::as_str))
             .collect()
-    }
-
-    fn canary(percent: u32) -> RolloutPolicy {
-        RolloutPolicy {
-            traffic_shift: TrafficShift::Canary,
-            wait_interval_in_seconds: 60,
-            canary_size: Some(ShiftSize {
-                unit: ShiftSizeUnit::CapacityPercent,
-                value: percent,
-            }),
-            linear_step_size: None,
-            termination_wait_in_seconds: None,
-            rollback_alarm_names: vec!["fraud-5xx".into()],
-        }
-    }
-
-    fn manual(config: &str) -> EndpointOutputs {
-        let mut outputs = running(config);
-        outputs.inputs.autoscaling_managed = false;
-        outputs
-            .inputs
-            .variant_weights
-            .insert("shadow".to_owned(), 1.0);
-        outputs
-            .inputs
-            .variant_instance_counts
-            .insert("shadow".to_owned(), 1);
-        outputs
     }
 
     #[tokio::test]
