@@ -22,6 +22,7 @@
 //! variant whose instance count changes (the API changes the capacity of
 //! one variant per call), each followed by a wait for InService.
 
+mod config_switch;
 mod rollout;
 #[cfg(test)]
 mod test_fixtures;
@@ -31,20 +32,19 @@ pub use self::rollout::{RolloutPolicy, ShiftSize, ShiftSizeUnit, TrafficShift};
 use std::collections::BTreeMap;
 
 use async_trait::async_trait;
-use aws_sdk_sagemaker::types::{
-    DesiredWeightAndCapacity, EndpointStatus, VariantProperty, VariantPropertyType,
-};
+use aws_sdk_sagemaker::types::{DesiredWeightAndCapacity, EndpointStatus};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use tokio::time::Instant;
 
+use self::config_switch::switch_configuration;
 use self::rollout::{check_rollout, deployment_config};
 use super::sagemaker_tags;
 use super::status::{
     DEFAULT_TIMEOUT, Settled, describe, status_text, wait_settled, wait_settled_or_gone,
 };
 use crate::Context;
-use crate::aws::{AwsErrorKind, ResultExt, Service};
+use crate::aws::{ResultExt, Service};
 use crate::naming::sagemaker_name_problem;
 use crate::resources::Tags;
 use framework::Output;
@@ -394,94 +394,6 @@ impl Applied {
     }
 }
 
-/// Switches the endpoint to the new configuration and verifies that it runs
-/// it; an endpoint that already does (a retried update) is left alone.
-async fn switch_configuration(
-    ctx: &Context,
-    started: Instant,
-    id: &str,
-    news: &EndpointInputs,
-) -> Result<()> {
-    let before = wait_settled(
-        ctx,
-        started,
-        id,
-        "waiting for the endpoint to settle before updating",
-    )
-    .await?;
-    if before.in_service() && before.config_name == news.endpoint_config_name.as_str() {
-        ctx.info(format!(
-            "endpoint {id} already runs configuration {}",
-            news.endpoint_config_name.as_str()
-        ))
-        .await;
-        return Ok(());
-    }
-    let mut request = ctx
-        .clients
-        .sagemaker
-        .update_endpoint()
-        .endpoint_name(id)
-        .endpoint_config_name(news.endpoint_config_name.as_str())
-        .retain_all_variant_properties(news.autoscaling_managed);
-    if news.autoscaling_managed {
-        // Retain only the instance counts autoscaling set; weights and data
-        // capture come from the new configuration.
-        request = request.set_exclude_retained_variant_properties(Some(
-            [
-                VariantPropertyType::DesiredWeight,
-                VariantPropertyType::DataCaptureConfig,
-            ]
-            .into_iter()
-            .map(|kind| {
-                VariantProperty::builder()
-                    .variant_property_type(kind)
-                    .build()
-            })
-            .collect(),
-        ));
-    }
-    if let Some(rollout) = &news.rollout {
-        request = request.deployment_config(deployment_config(rollout));
-    }
-    if let Err(error) = request
-        .send()
-        .await
-        .aws(Service::SageMaker, "UpdateEndpoint")
-    {
-        if error.kind == AwsErrorKind::Validation && news.autoscaling_managed {
-            return Err(ProviderError::failed(format!(
-                "{error}. Endpoint {id} has autoscaling attached, and SageMaker refuses to \
-                 change some properties (e.g. the instance type) of a variant registered with \
-                 Application Auto Scaling. Deregister autoscaling first: remove the component's \
-                 autoscaling settings and deploy; then deploy this change; then add the \
-                 autoscaling settings back and deploy again."
-            )));
-        }
-        return Err(error.into());
-    }
-    ctx.info(format!(
-        "switching endpoint {id} to configuration {}",
-        news.endpoint_config_name.as_str()
-    ))
-    .await;
-    let settled = wait_settled(ctx, started, id, "updating endpoint").await?;
-    if !settled.in_service() || settled.config_name != news.endpoint_config_name.as_str() {
-        return Err(ProviderError::failed(format!(
-            "SageMaker did not switch endpoint {id} to configuration {}: it is {} and runs {}. Reason: {}",
-            news.endpoint_config_name.as_str(),
-            settled.status.as_str(),
-            if settled.config_name.is_empty() {
-                "no configuration"
-            } else {
-                &settled.config_name
-            },
-            settled.reason()
-        )));
-    }
-    Ok(())
-}
-
 /// Applies changed weights (one call for all variants) and, unless
 /// autoscaling owns them, changed instance counts (one call per variant:
 /// the API changes the capacity of one variant per call), waiting for
@@ -604,7 +516,6 @@ mod tests {
     use aws_sdk_sagemaker::operation::add_tags::AddTagsError;
     use aws_sdk_sagemaker::operation::delete_endpoint::DeleteEndpointOutput;
     use aws_sdk_sagemaker::operation::describe_endpoint::DescribeEndpointError;
-    use aws_sdk_sagemaker::operation::update_endpoint::UpdateEndpointError;
     use aws_sdk_sagemaker::operation::update_endpoint_weights_and_capacities::{
         UpdateEndpointWeightsAndCapacitiesError, UpdateEndpointWeightsAndCapacitiesOutput,
     };
@@ -615,49 +526,6 @@ mod tests {
     };
     use super::*;
     use crate::resources::mock::mock_context;
-
-    fn excluded(
-        req: &aws_sdk_sagemaker::operation::update_endpoint::UpdateEndpointInput,
-    ) -> Vec<&str> {
-        req.exclude_retained_variant_properties()
-            .iter()
-            .filter_map(|p| p.variant_property_type().map(VariantPropertyType::as_str))
-            .collect()
-    }
-
-    #[tokio::test]
-    async fn a_rolled_back_update_fails_with_sagemakers_reason() {
-        let update = mock!(Client::update_endpoint)
-            .match_requests(|req| {
-                req.endpoint_config_name() == Some("config-v2")
-                    && req.retain_all_variant_properties() == Some(true)
-                    && req.deployment_config().is_some()
-            })
-            .then_output(updated);
-        let describe = mock!(Client::describe_endpoint)
-            .then_output(|| described("config-v1", Some("health check failed")));
-        let ctx = mock_context::<Endpoint>(&[&update, &describe]).await;
-        let olds = running("config-v1");
-        let news = EndpointInputs {
-            endpoint_config_name: "config-v2".into(),
-            rollout: Some(canary(10)),
-            ..olds.inputs.clone()
-        };
-        let error = Endpoint
-            .update(&ctx, "fraud", &olds, &news)
-            .await
-            .unwrap_err()
-            .to_string();
-        assert!(
-            error.contains("did not switch endpoint fraud to configuration config-v2"),
-            "{error}"
-        );
-        assert!(
-            error.contains("runs config-v1") && error.contains("health check failed"),
-            "{error}"
-        );
-        assert_eq!(update.num_calls(), 1);
-    }
 
     #[tokio::test]
     async fn a_weights_only_change_keeps_the_configuration_and_autoscaled_counts() {
@@ -701,91 +569,6 @@ mod tests {
         assert!(Endpoint.ignored_in_diff(&manual).is_empty());
     }
 
-    #[tokio::test]
-    async fn an_autoscaled_switch_retains_only_instance_counts_and_needs_no_weights_call() {
-        let update = mock!(Client::update_endpoint)
-            .match_requests(|req| {
-                req.endpoint_config_name() == Some("config-v2")
-                    && req.retain_all_variant_properties() == Some(true)
-                    && excluded(req) == ["DesiredWeight", "DataCaptureConfig"]
-            })
-            .then_output(updated);
-        let describe = mock!(Client::describe_endpoint)
-            .sequence()
-            .output(|| described("config-v1", None))
-            .output(|| described("config-v2", None))
-            .repeatedly()
-            .build();
-        let weights =
-            mock!(Client::update_endpoint_weights_and_capacities).then_output(weights_updated);
-        let ctx = mock_context::<Endpoint>(&[&update, &describe, &weights]).await;
-        let olds = running("config-v1");
-        let mut news = olds.inputs.clone();
-        news.endpoint_config_name = "config-v2".into();
-        news.variant_weights.insert("primary".into(), 2.0);
-        let outputs = Endpoint.update(&ctx, "fraud", &olds, &news).await.unwrap();
-        assert_eq!(outputs.inputs, news);
-        assert_eq!(update.num_calls(), 1);
-        assert_eq!(
-            weights.num_calls(),
-            0,
-            "the new configuration brings the weights"
-        );
-    }
-
-    #[tokio::test]
-    async fn a_manual_switch_retains_nothing_and_needs_no_weights_call() {
-        let update = mock!(Client::update_endpoint)
-            .match_requests(|req| {
-                req.retain_all_variant_properties() == Some(false)
-                    && req.exclude_retained_variant_properties().is_empty()
-                    && req.deployment_config().is_none()
-            })
-            .then_output(updated);
-        let describe = mock!(Client::describe_endpoint)
-            .sequence()
-            .output(|| described("config-v1", None))
-            .output(|| described("config-v2", None))
-            .repeatedly()
-            .build();
-        let weights =
-            mock!(Client::update_endpoint_weights_and_capacities).then_output(weights_updated);
-        let ctx = mock_context::<Endpoint>(&[&update, &describe, &weights]).await;
-        let olds = manual("config-v1");
-        let mut news = olds.inputs.clone();
-        news.endpoint_config_name = "config-v2".into();
-        news.variant_weights.insert("primary".into(), 2.0);
-        news.variant_instance_counts.insert("primary".into(), 4);
-        Endpoint.update(&ctx, "fraud", &olds, &news).await.unwrap();
-        assert_eq!(update.num_calls(), 1);
-        assert_eq!(weights.num_calls(), 0);
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn an_endpoint_still_updating_is_waited_for_before_update_endpoint() {
-        let update = mock!(Client::update_endpoint).then_output(updated);
-        // Autoscaling is busy with the endpoint: Updating twice, then
-        // InService. Calling UpdateEndpoint before that would consume these
-        // answers in the verification and fail it.
-        let describe = mock!(Client::describe_endpoint)
-            .sequence()
-            .output(|| described_as("config-v1", EndpointStatus::Updating, None))
-            .times(2)
-            .output(|| described("config-v1", None))
-            .output(|| described("config-v2", None))
-            .repeatedly()
-            .build();
-        let ctx = mock_context::<Endpoint>(&[&update, &describe]).await;
-        let olds = running("config-v1");
-        let news = EndpointInputs {
-            endpoint_config_name: "config-v2".into(),
-            ..olds.inputs.clone()
-        };
-        Endpoint.update(&ctx, "fraud", &olds, &news).await.unwrap();
-        assert_eq!(update.num_calls(), 1);
-        assert_eq!(describe.num_calls(), 4);
-    }
-
     #[tokio::test(start_paused = true)]
     async fn an_endpoint_still_updating_is_waited_for_before_changing_weights() {
         let weights =
@@ -805,23 +588,6 @@ mod tests {
         assert_eq!(weights.num_calls(), 1);
         // Three while Updating, one InService before the call, one after.
         assert_eq!(describe.num_calls(), 5);
-    }
-
-    #[tokio::test]
-    async fn a_retried_update_that_already_switched_is_not_sent_again() {
-        let update = mock!(Client::update_endpoint).then_output(updated);
-        let describe =
-            mock!(Client::describe_endpoint).then_output(|| described("config-v2", None));
-        let ctx = mock_context::<Endpoint>(&[&update, &describe]).await;
-        let olds = running("config-v1");
-        let news = EndpointInputs {
-            endpoint_config_name: "config-v2".into(),
-            ..olds.inputs.clone()
-        };
-        let outputs = Endpoint.update(&ctx, "fraud", &olds, &news).await.unwrap();
-        assert_eq!(update.num_calls(), 0);
-        assert_eq!(outputs.inputs.endpoint_config_name, "config-v2");
-        assert_eq!(outputs.endpoint_status, "InService");
     }
 
     #[tokio::test]
@@ -869,25 +635,6 @@ mod tests {
         assert!(recorded.inputs.tags.is_empty());
         assert_eq!(*inputs, encode_plain(&news).unwrap());
         assert_eq!(update.num_calls(), 1);
-    }
-
-    #[tokio::test]
-    async fn a_failed_switch_is_a_plain_error() {
-        let update = mock!(Client::update_endpoint).then_error(|| {
-            UpdateEndpointError::generic(error("ResourceLimitExceeded", "too many instances"))
-        });
-        let describe =
-            mock!(Client::describe_endpoint).then_output(|| described("config-v1", None));
-        let ctx = mock_context::<Endpoint>(&[&update, &describe]).await;
-        let olds = running("config-v1");
-        let mut news = olds.inputs.clone();
-        news.endpoint_config_name = "config-v2".into();
-        let error = Endpoint
-            .update(&ctx, "fraud", &olds, &news)
-            .await
-            .unwrap_err();
-        assert!(matches!(error, ProviderError::Service(_)), "{error:?}");
-        assert!(!error.to_string().contains("autoscaling"), "{error}");
     }
 
     #[tokio::test]
@@ -992,39 +739,6 @@ mod tests {
         assert_eq!(recorded.inputs.variant_instance_counts["primary"], 3);
         assert_eq!(recorded.inputs.variant_instance_counts["shadow"], 1);
         assert_eq!(shadow_count.num_calls(), 1);
-    }
-
-    #[tokio::test]
-    async fn a_refused_update_of_an_autoscaled_variant_explains_what_to_do() {
-        let update = mock!(Client::update_endpoint).then_error(|| {
-            UpdateEndpointError::generic(error(
-                "ValidationException",
-                "The variant primary is registered with Application Auto Scaling",
-            ))
-        });
-        let describe =
-            mock!(Client::describe_endpoint).then_output(|| described("config-v1", None));
-        let ctx = mock_context::<Endpoint>(&[&update, &describe]).await;
-        let olds = running("config-v1");
-        let mut news = olds.inputs.clone();
-        news.endpoint_config_name = "config-v2".into();
-        let error = Endpoint
-            .update(&ctx, "fraud", &olds, &news)
-            .await
-            .unwrap_err()
-            .to_string();
-        assert!(
-            error.contains("registered with Application Auto Scaling"),
-            "{error}"
-        );
-        assert!(
-            error.contains("remove the component's autoscaling settings"),
-            "{error}"
-        );
-        assert!(
-            error.contains("add the autoscaling settings back"),
-            "{error}"
-        );
     }
 
     #[tokio::test(start_paused = true)]
