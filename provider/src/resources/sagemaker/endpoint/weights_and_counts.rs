@@ -11,7 +11,8 @@ use std::collections::BTreeMap;
 use aws_sdk_sagemaker::types::DesiredWeightAndCapacity;
 use tokio::time::Instant;
 
-use super::{Applied, EndpointInputs};
+use super::EndpointInputs;
+use super::update::Applied;
 use crate::Context;
 use crate::aws::{ResultExt, Service};
 use crate::resources::sagemaker::status::{Settled, wait_settled};
