@@ -1,0 +1,319 @@
+//! Switching an endpoint to a new configuration: UpdateEndpoint, then a
+//! check that the endpoint really runs it.
+//!
+//! SageMaker rolls back a failed update silently: that is reported as a
+//! failure with its reason. The new configuration brings its own weights,
+//! counts and data capture; with autoscaling attached only the running
+//! instance counts are retained. An endpoint that already runs the new
+//! configuration (a retried update) is not updated again.
+
+use aws_sdk_sagemaker::types::{VariantProperty, VariantPropertyType};
+use tokio::time::Instant;
+
+use super::EndpointInputs;
+use super::rollout::deployment_config;
+use crate::Context;
+use crate::aws::{AwsErrorKind, ResultExt, Service};
+use crate::resources::sagemaker::status::wait_settled;
+use framework::{ProviderError, Result};
+
+/// Switches the endpoint to the new configuration and verifies that it runs
+/// it; an endpoint that already does (a retried update) is left alone.
+pub(super) async fn switch_configuration(
+    ctx: &Context,
+    started: Instant,
+    id: &str,
+    news: &EndpointInputs,
+) -> Result<()> {
+    let before = wait_settled(
+        ctx,
+        started,
+        id,
+        "waiting for the endpoint to settle before updating",
+    )
+    .await?;
+    if before.in_service() && before.config_name == news.endpoint_config_name.as_str() {
+        ctx.info(format!(
+            "endpoint {id} already runs configuration {}",
+            news.endpoint_config_name.as_str()
+        ))
+        .await;
+        return Ok(());
+    }
+    let mut request = ctx
+        .clients
+        .sagemaker
+        .update_endpoint()
+        .endpoint_name(id)
+        .endpoint_config_name(news.endpoint_config_name.as_str())
+        .retain_all_variant_properties(news.autoscaling_managed);
+    if news.autoscaling_managed {
+        // Retain only the instance counts autoscaling set; weights and data
+        // capture come from the new configuration.
+        request = request.set_exclude_retained_variant_properties(Some(
+            [
+                VariantPropertyType::DesiredWeight,
+                VariantPropertyType::DataCaptureConfig,
+            ]
+            .into_iter()
+            .map(|kind| {
+                VariantProperty::builder()
+                    .variant_property_type(kind)
+                    .build()
+            })
+            .collect(),
+        ));
+    }
+    if let Some(rollout) = &news.rollout {
+        request = request.deployment_config(deployment_config(rollout));
+    }
+    if let Err(error) = request
+        .send()
+        .await
+        .aws(Service::SageMaker, "UpdateEndpoint")
+    {
+        if error.kind == AwsErrorKind::Validation && news.autoscaling_managed {
+            return Err(ProviderError::failed(format!(
+                "{error}. Endpoint {id} has autoscaling attached, and SageMaker refuses to \
+                 change some properties (e.g. the instance type) of a variant registered with \
+                 Application Auto Scaling. Deregister autoscaling first: remove the component's \
+                 autoscaling settings and deploy; then deploy this change; then add the \
+                 autoscaling settings back and deploy again."
+            )));
+        }
+        return Err(error.into());
+    }
+    ctx.info(format!(
+        "switching endpoint {id} to configuration {}",
+        news.endpoint_config_name.as_str()
+    ))
+    .await;
+    let settled = wait_settled(ctx, started, id, "updating endpoint").await?;
+    if !settled.in_service() || settled.config_name != news.endpoint_config_name.as_str() {
+        return Err(ProviderError::failed(format!(
+            "SageMaker did not switch endpoint {id} to configuration {}: it is {} and runs {}. Reason: {}",
+            news.endpoint_config_name.as_str(),
+            settled.status.as_str(),
+            if settled.config_name.is_empty() {
+                "no configuration"
+            } else {
+                &settled.config_name
+            },
+            settled.reason()
+        )));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use aws_sdk_sagemaker::Client;
+    use aws_sdk_sagemaker::operation::update_endpoint::UpdateEndpointError;
+    use aws_sdk_sagemaker::types::EndpointStatus;
+    use aws_smithy_mocks::mock;
+    use framework::CustomResource;
+
+    use super::super::Endpoint;
+    use super::super::test_fixtures::{
+        canary, described, described_as, error, manual, running, updated, weights_updated,
+    };
+    use super::*;
+    use crate::resources::mock::mock_context;
+
+    fn excluded(
+        req: &aws_sdk_sagemaker::operation::update_endpoint::UpdateEndpointInput,
+    ) -> Vec<&str> {
+        req.exclude_retained_variant_properties()
+            .iter()
+            .filter_map(|p| p.variant_property_type().map(VariantPropertyType::as_str))
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn a_rolled_back_update_fails_with_sagemakers_reason() {
+        let update = mock!(Client::update_endpoint)
+            .match_requests(|req| {
+                req.endpoint_config_name() == Some("config-v2")
+                    && req.retain_all_variant_properties() == Some(true)
+                    && req.deployment_config().is_some()
+            })
+            .then_output(updated);
+        let describe = mock!(Client::describe_endpoint)
+            .then_output(|| described("config-v1", Some("health check failed")));
+        let ctx = mock_context::<Endpoint>(&[&update, &describe]).await;
+        let olds = running("config-v1");
+        let news = EndpointInputs {
+            endpoint_config_name: "config-v2".into(),
+            rollout: Some(canary(10)),
+            ..olds.inputs.clone()
+        };
+        let error = Endpoint
+            .update(&ctx, "fraud", &olds, &news)
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("did not switch endpoint fraud to configuration config-v2"),
+            "{error}"
+        );
+        assert!(
+            error.contains("runs config-v1") && error.contains("health check failed"),
+            "{error}"
+        );
+        assert_eq!(update.num_calls(), 1);
+    }
+
+    #[tokio::test]
+    async fn an_autoscaled_switch_retains_only_instance_counts_and_needs_no_weights_call() {
+        let update = mock!(Client::update_endpoint)
+            .match_requests(|req| {
+                req.endpoint_config_name() == Some("config-v2")
+                    && req.retain_all_variant_properties() == Some(true)
+                    && excluded(req) == ["DesiredWeight", "DataCaptureConfig"]
+            })
+            .then_output(updated);
+        let describe = mock!(Client::describe_endpoint)
+            .sequence()
+            .output(|| described("config-v1", None))
+            .output(|| described("config-v2", None))
+            .repeatedly()
+            .build();
+        let weights =
+            mock!(Client::update_endpoint_weights_and_capacities).then_output(weights_updated);
+        let ctx = mock_context::<Endpoint>(&[&update, &describe, &weights]).await;
+        let olds = running("config-v1");
+        let mut news = olds.inputs.clone();
+        news.endpoint_config_name = "config-v2".into();
+        news.variant_weights.insert("primary".into(), 2.0);
+        let outputs = Endpoint.update(&ctx, "fraud", &olds, &news).await.unwrap();
+        assert_eq!(outputs.inputs, news);
+        assert_eq!(update.num_calls(), 1);
+        assert_eq!(
+            weights.num_calls(),
+            0,
+            "the new configuration brings the weights"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_manual_switch_retains_nothing_and_needs_no_weights_call() {
+        let update = mock!(Client::update_endpoint)
+            .match_requests(|req| {
+                req.retain_all_variant_properties() == Some(false)
+                    && req.exclude_retained_variant_properties().is_empty()
+                    && req.deployment_config().is_none()
+            })
+            .then_output(updated);
+        let describe = mock!(Client::describe_endpoint)
+            .sequence()
+            .output(|| described("config-v1", None))
+            .output(|| described("config-v2", None))
+            .repeatedly()
+            .build();
+        let weights =
+            mock!(Client::update_endpoint_weights_and_capacities).then_output(weights_updated);
+        let ctx = mock_context::<Endpoint>(&[&update, &describe, &weights]).await;
+        let olds = manual("config-v1");
+        let mut news = olds.inputs.clone();
+        news.endpoint_config_name = "config-v2".into();
+        news.variant_weights.insert("primary".into(), 2.0);
+        news.variant_instance_counts.insert("primary".into(), 4);
+        Endpoint.update(&ctx, "fraud", &olds, &news).await.unwrap();
+        assert_eq!(update.num_calls(), 1);
+        assert_eq!(weights.num_calls(), 0);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_endpoint_still_updating_is_waited_for_before_update_endpoint() {
+        let update = mock!(Client::update_endpoint).then_output(updated);
+        // Autoscaling is busy with the endpoint: Updating twice, then
+        // InService. Calling UpdateEndpoint before that would consume these
+        // answers in the verification and fail it.
+        let describe = mock!(Client::describe_endpoint)
+            .sequence()
+            .output(|| described_as("config-v1", EndpointStatus::Updating, None))
+            .times(2)
+            .output(|| described("config-v1", None))
+            .output(|| described("config-v2", None))
+            .repeatedly()
+            .build();
+        let ctx = mock_context::<Endpoint>(&[&update, &describe]).await;
+        let olds = running("config-v1");
+        let news = EndpointInputs {
+            endpoint_config_name: "config-v2".into(),
+            ..olds.inputs.clone()
+        };
+        Endpoint.update(&ctx, "fraud", &olds, &news).await.unwrap();
+        assert_eq!(update.num_calls(), 1);
+        assert_eq!(describe.num_calls(), 4);
+    }
+
+    #[tokio::test]
+    async fn a_retried_update_that_already_switched_is_not_sent_again() {
+        let update = mock!(Client::update_endpoint).then_output(updated);
+        let describe =
+            mock!(Client::describe_endpoint).then_output(|| described("config-v2", None));
+        let ctx = mock_context::<Endpoint>(&[&update, &describe]).await;
+        let olds = running("config-v1");
+        let news = EndpointInputs {
+            endpoint_config_name: "config-v2".into(),
+            ..olds.inputs.clone()
+        };
+        let outputs = Endpoint.update(&ctx, "fraud", &olds, &news).await.unwrap();
+        assert_eq!(update.num_calls(), 0);
+        assert_eq!(outputs.inputs.endpoint_config_name, "config-v2");
+        assert_eq!(outputs.endpoint_status, "InService");
+    }
+
+    #[tokio::test]
+    async fn a_failed_switch_is_a_plain_error() {
+        let update = mock!(Client::update_endpoint).then_error(|| {
+            UpdateEndpointError::generic(error("ResourceLimitExceeded", "too many instances"))
+        });
+        let describe =
+            mock!(Client::describe_endpoint).then_output(|| described("config-v1", None));
+        let ctx = mock_context::<Endpoint>(&[&update, &describe]).await;
+        let olds = running("config-v1");
+        let mut news = olds.inputs.clone();
+        news.endpoint_config_name = "config-v2".into();
+        let error = Endpoint
+            .update(&ctx, "fraud", &olds, &news)
+            .await
+            .unwrap_err();
+        assert!(matches!(error, ProviderError::Service(_)), "{error:?}");
+        assert!(!error.to_string().contains("autoscaling"), "{error}");
+    }
+
+    #[tokio::test]
+    async fn a_refused_update_of_an_autoscaled_variant_explains_what_to_do() {
+        let update = mock!(Client::update_endpoint).then_error(|| {
+            UpdateEndpointError::generic(error(
+                "ValidationException",
+                "The variant primary is registered with Application Auto Scaling",
+            ))
+        });
+        let describe =
+            mock!(Client::describe_endpoint).then_output(|| described("config-v1", None));
+        let ctx = mock_context::<Endpoint>(&[&update, &describe]).await;
+        let olds = running("config-v1");
+        let mut news = olds.inputs.clone();
+        news.endpoint_config_name = "config-v2".into();
+        let error = Endpoint
+            .update(&ctx, "fraud", &olds, &news)
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("registered with Application Auto Scaling"),
+            "{error}"
+        );
+        assert!(
+            error.contains("remove the component's autoscaling settings"),
+            "{error}"
+        );
+        assert!(
+            error.contains("add the autoscaling settings back"),
+            "{error}"
+        );
+    }
+}

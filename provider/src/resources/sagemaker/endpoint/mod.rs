@@ -1,0 +1,419 @@
+//! `sagemaker-deployment:sagemaker:Endpoint`: a SageMaker endpoint with
+//! verified rollouts.
+//!
+//! Every change first waits until the endpoint is settled (an autoscaling
+//! activity or an interrupted earlier update leaves it Updating, and
+//! SageMaker refuses to update an endpoint in progress).
+//!
+//! This module holds the resource: its inputs and outputs, check, diff, and
+//! create, read, update and delete. The parts of an update live beside it:
+//! `update` plans an update and records the steps it verifiably made,
+//! `config_switch` moves the endpoint to a new configuration
+//! (UpdateEndpoint), `weights_and_counts` changes weights and instance
+//! counts alone (UpdateEndpointWeightsAndCapacities), and `rollout` is the
+//! blue/green rollout policy both create and a configuration switch use.
+
+mod config_switch;
+mod rollout;
+#[cfg(test)]
+mod test_fixtures;
+mod update;
+mod weights_and_counts;
+
+pub use self::rollout::{RolloutPolicy, ShiftSize, ShiftSizeUnit, TrafficShift};
+
+use std::collections::BTreeMap;
+
+use async_trait::async_trait;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use tokio::time::Instant;
+
+use self::rollout::{check_rollout, deployment_config};
+use self::update::apply_update;
+use super::sagemaker_tags;
+use super::status::{DEFAULT_TIMEOUT, describe, status_text, wait_settled, wait_settled_or_gone};
+use crate::Context;
+use crate::aws::{ResultExt, Service};
+use crate::naming::sagemaker_name_problem;
+use crate::resources::Tags;
+use framework::Output;
+use framework::wire::{PropertyMap, PropertyValue};
+use framework::{Created, CustomResource, Failures, Progress, ReadOutcome, encode_plain};
+use framework::{ProviderError, Result};
+
+/// A SageMaker endpoint serving one endpoint configuration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct EndpointInputs {
+    /// The endpoint name (SageMaker's pattern, at most 63 characters).
+    pub endpoint_name: String,
+    /// The configuration the endpoint runs.
+    pub endpoint_config_name: Output<String>,
+    /// Desired traffic weight per variant.
+    #[serde(default)]
+    pub variant_weights: BTreeMap<String, f64>,
+    /// Desired instance count per instance-backed variant.
+    #[serde(default)]
+    pub variant_instance_counts: BTreeMap<String, u32>,
+    /// True when autoscaling owns the instance counts: diff ignores them and
+    /// configuration updates retain the running instance counts (weights and
+    /// data capture come from the new configuration).
+    #[serde(default)]
+    pub autoscaling_managed: bool,
+    /// Blue/green rollout for configuration updates.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rollout: Option<RolloutPolicy>,
+    /// Tags on the endpoint.
+    #[serde(default, skip_serializing_if = "Tags::is_empty")]
+    pub tags: Tags,
+}
+
+/// The endpoint as deployed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct EndpointOutputs {
+    /// The inputs the endpoint was last deployed with.
+    #[serde(flatten)]
+    pub inputs: EndpointInputs,
+    /// The endpoint ARN.
+    pub arn: String,
+    /// The endpoint status when last seen.
+    pub endpoint_status: String,
+    /// Why the endpoint last failed, if it did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failure_reason: Option<String>,
+}
+
+/// The endpoint resource.
+pub struct Endpoint;
+
+#[async_trait]
+impl CustomResource for Endpoint {
+    type Provider = crate::SageMakerDeployment;
+    const TOKEN: &'static str = "sagemaker-deployment:sagemaker:Endpoint";
+    const UPDATABLE: &'static [&'static str] = &[
+        "endpointConfigName",
+        "variantWeights",
+        "variantInstanceCounts",
+        "autoscalingManaged",
+        "rollout",
+        "tags",
+    ];
+
+    type Inputs = EndpointInputs;
+    type Outputs = EndpointOutputs;
+
+    fn ignored_in_diff(&self, news: &PropertyMap) -> Vec<&'static str> {
+        if news.get("autoscalingManaged") == Some(&PropertyValue::Bool(true)) {
+            vec!["variantInstanceCounts"]
+        } else {
+            Vec::new()
+        }
+    }
+
+    fn check(&self, inputs: &EndpointInputs) -> Failures {
+        let mut failures = Failures::new();
+        if let Some(problem) = sagemaker_name_problem(&inputs.endpoint_name) {
+            failures.push("endpointName", problem);
+        }
+        for (variant, weight) in &inputs.variant_weights {
+            failures.require(
+                *weight >= 0.0,
+                format!("variantWeights.{variant}"),
+                "must not be negative",
+            );
+        }
+        if !inputs.variant_weights.is_empty() && inputs.variant_weights.values().all(|w| *w == 0.0)
+        {
+            failures.push(
+                "variantWeights",
+                "must not all be zero: no variant would receive traffic",
+            );
+        }
+        for (variant, count) in &inputs.variant_instance_counts {
+            failures.require(
+                *count >= 1,
+                format!("variantInstanceCounts.{variant}"),
+                "must be at least 1",
+            );
+        }
+        if let Some(rollout) = &inputs.rollout {
+            check_rollout(rollout, &mut failures);
+        }
+        failures
+    }
+
+    async fn create(
+        &self,
+        ctx: &Context,
+        inputs: &EndpointInputs,
+    ) -> Result<Created<EndpointOutputs>> {
+        let started = Instant::now();
+        let mut request = ctx
+            .clients
+            .sagemaker
+            .create_endpoint()
+            .endpoint_name(&inputs.endpoint_name)
+            .endpoint_config_name(&inputs.endpoint_config_name)
+            .set_tags(Some(sagemaker_tags(&ctx.clients.tags_with(&inputs.tags))));
+        if let Some(rollout) = &inputs.rollout {
+            request = request.deployment_config(deployment_config(rollout));
+        }
+        let created = request
+            .send()
+            .await
+            .aws(Service::SageMaker, "CreateEndpoint")?;
+        let arn = created.endpoint_arn().unwrap_or_default().to_owned();
+        let mut outputs = EndpointOutputs {
+            inputs: inputs.clone(),
+            arn,
+            endpoint_status: "Creating".to_owned(),
+            failure_reason: None,
+        };
+        // From here on the endpoint exists: every failure returns it with its
+        // id so that the engine records it and nothing is orphaned.
+        let settled = wait_settled(ctx, started, &inputs.endpoint_name, "creating endpoint").await;
+        let reason = match settled {
+            Ok(settled) if settled.in_service() => {
+                outputs.endpoint_status = settled.status.as_str().to_owned();
+                return Ok(Created {
+                    id: inputs.endpoint_name.clone(),
+                    outputs,
+                });
+            }
+            Ok(settled) => {
+                outputs.endpoint_status = settled.status.as_str().to_owned();
+                outputs.failure_reason = settled.failure_reason.clone();
+                format!(
+                    "endpoint {} is {} instead of InService: {}",
+                    inputs.endpoint_name,
+                    settled.status.as_str(),
+                    settled.reason()
+                )
+            }
+            Err(error) => format!(
+                "endpoint {} was created but did not become InService: {error}",
+                inputs.endpoint_name
+            ),
+        };
+        Err(ProviderError::PartialFailure {
+            id: inputs.endpoint_name.clone(),
+            outputs: Box::new(encode_plain(&outputs)?),
+            inputs: Box::new(encode_plain(inputs)?),
+            reason,
+        })
+    }
+
+    async fn read(
+        &self,
+        ctx: &Context,
+        id: &str,
+        outputs: &EndpointOutputs,
+    ) -> Result<ReadOutcome<EndpointInputs, EndpointOutputs>> {
+        let Some(found) = describe(ctx, id).await? else {
+            return Ok(ReadOutcome::Gone);
+        };
+        let mut weights = BTreeMap::new();
+        let mut counts = BTreeMap::new();
+        for variant in found.production_variants() {
+            let Some(name) = variant.variant_name() else {
+                continue;
+            };
+            if let Some(weight) = variant.current_weight() {
+                weights.insert(name.to_owned(), round_weight(weight));
+            }
+            if let Some(count) = variant.current_instance_count()
+                && (outputs.inputs.variant_instance_counts.contains_key(name)
+                    || !outputs.inputs.autoscaling_managed)
+            {
+                counts.insert(name.to_owned(), count.max(0) as u32);
+            }
+        }
+        let inputs = EndpointInputs {
+            endpoint_name: found.endpoint_name().unwrap_or(id).to_owned(),
+            endpoint_config_name: Output::new(
+                found.endpoint_config_name().unwrap_or_default().to_owned(),
+            ),
+            variant_weights: if weights.is_empty() {
+                outputs.inputs.variant_weights.clone()
+            } else {
+                weights
+            },
+            variant_instance_counts: if counts.is_empty() {
+                outputs.inputs.variant_instance_counts.clone()
+            } else {
+                counts
+            },
+            ..outputs.inputs.clone()
+        };
+        Ok(ReadOutcome::Found {
+            id: id.to_owned(),
+            outputs: EndpointOutputs {
+                inputs: inputs.clone(),
+                arn: found.endpoint_arn().unwrap_or_default().to_owned(),
+                endpoint_status: status_text(found.endpoint_status()),
+                failure_reason: found.failure_reason().map(str::to_owned),
+            },
+            inputs,
+        })
+    }
+
+    async fn update(
+        &self,
+        ctx: &Context,
+        id: &str,
+        olds: &EndpointOutputs,
+        news: &EndpointInputs,
+    ) -> Result<EndpointOutputs> {
+        apply_update(ctx, id, olds, news).await
+    }
+
+    async fn delete(&self, ctx: &Context, id: &str, _outputs: &EndpointOutputs) -> Result<()> {
+        let started = Instant::now();
+        // SageMaker refuses to delete an endpoint in the middle of a change.
+        // Whatever state it settles in (InService, Failed, OutOfService) can
+        // be deleted; Cancel, the timeout and AWS errors stop here.
+        if wait_settled_or_gone(ctx, started, id, "waiting before deleting endpoint")
+            .await?
+            .is_none()
+        {
+            return Ok(());
+        }
+        match ctx
+            .clients
+            .sagemaker
+            .delete_endpoint()
+            .endpoint_name(id)
+            .send()
+            .await
+            .aws(Service::SageMaker, "DeleteEndpoint")
+        {
+            Ok(_) => {}
+            Err(error) if error.is_not_found() => return Ok(()),
+            Err(error) => return Err(error.into()),
+        }
+        ctx.wait_for("deleting endpoint", DEFAULT_TIMEOUT, started, || async {
+            Ok(match describe(ctx, id).await? {
+                None => Progress::Done(()),
+                Some(found) => Progress::Waiting(status_text(found.endpoint_status())),
+            })
+        })
+        .await
+    }
+}
+
+/// Weights read back as f32: keep them tidy.
+fn round_weight(weight: f32) -> f64 {
+    (f64::from(weight) * 1_000_000.0).round() / 1_000_000.0
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use aws_sdk_sagemaker::Client;
+    use aws_sdk_sagemaker::operation::delete_endpoint::DeleteEndpointOutput;
+    use aws_sdk_sagemaker::operation::describe_endpoint::DescribeEndpointError;
+    use aws_sdk_sagemaker::types::EndpointStatus;
+    use aws_smithy_mocks::mock;
+
+    use super::test_fixtures::{described_as, error, running};
+    use super::*;
+    use crate::resources::mock::mock_context;
+
+    #[test]
+    fn autoscaled_counts_are_ignored_by_diff() {
+        let autoscaled = framework::encode_plain(&running("c").inputs).unwrap();
+        assert_eq!(
+            Endpoint.ignored_in_diff(&autoscaled),
+            vec!["variantInstanceCounts"]
+        );
+        let manual = EndpointInputs {
+            autoscaling_managed: false,
+            ..running("c").inputs
+        };
+        let manual = framework::encode_plain(&manual).unwrap();
+        assert!(Endpoint.ignored_in_diff(&manual).is_empty());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn cancel_during_the_pre_delete_wait_is_not_swallowed() {
+        let describe = mock!(Client::describe_endpoint)
+            .then_output(|| described_as("config-v1", EndpointStatus::Updating, None));
+        let delete =
+            mock!(Client::delete_endpoint).then_output(|| DeleteEndpointOutput::builder().build());
+        let ctx = mock_context::<Endpoint>(&[&describe, &delete]).await;
+        let cancel = ctx.cancel.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_secs(30)).await;
+            cancel.cancel();
+        });
+        let error = Endpoint
+            .delete(&ctx, "fraud", &running("config-v1"))
+            .await
+            .unwrap_err();
+        assert!(matches!(error, ProviderError::Cancelled), "{error:?}");
+        assert_eq!(delete.num_calls(), 0);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_timeout_of_the_pre_delete_wait_is_not_swallowed() {
+        let describe = mock!(Client::describe_endpoint)
+            .then_output(|| described_as("config-v1", EndpointStatus::Updating, None));
+        let delete =
+            mock!(Client::delete_endpoint).then_output(|| DeleteEndpointOutput::builder().build());
+        let mut ctx = mock_context::<Endpoint>(&[&describe, &delete]).await;
+        ctx.timeout = Some(Duration::from_secs(60));
+        let error = Endpoint
+            .delete(&ctx, "fraud", &running("config-v1"))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(error, ProviderError::Timeout { seconds: 60, .. }),
+            "{error:?}"
+        );
+        assert_eq!(delete.num_calls(), 0);
+    }
+
+    #[tokio::test]
+    async fn a_failed_endpoint_is_deleted() {
+        let describe = mock!(Client::describe_endpoint)
+            .sequence()
+            .output(|| described_as("config-v1", EndpointStatus::Failed, Some("bad image")))
+            .error(|| {
+                DescribeEndpointError::generic(error(
+                    "ValidationException",
+                    "Could not find endpoint \"fraud\".",
+                ))
+            })
+            .repeatedly()
+            .build();
+        let delete =
+            mock!(Client::delete_endpoint).then_output(|| DeleteEndpointOutput::builder().build());
+        let ctx = mock_context::<Endpoint>(&[&describe, &delete]).await;
+        Endpoint
+            .delete(&ctx, "fraud", &running("config-v1"))
+            .await
+            .unwrap();
+        assert_eq!(delete.num_calls(), 1);
+    }
+
+    #[tokio::test]
+    async fn deleting_an_endpoint_that_is_gone_succeeds() {
+        let describe = mock!(Client::describe_endpoint).then_error(|| {
+            DescribeEndpointError::generic(error(
+                "ValidationException",
+                "Could not find endpoint \"fraud\".",
+            ))
+        });
+        let delete =
+            mock!(Client::delete_endpoint).then_output(|| DeleteEndpointOutput::builder().build());
+        let ctx = mock_context::<Endpoint>(&[&describe, &delete]).await;
+        Endpoint
+            .delete(&ctx, "fraud", &running("config-v1"))
+            .await
+            .unwrap();
+        assert_eq!(delete.num_calls(), 0);
+    }
+}

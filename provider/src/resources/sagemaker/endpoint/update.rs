@@ -1,0 +1,217 @@
+//! How an endpoint update is planned and applied.
+//!
+//! A change of configuration switches the endpoint to it (`config_switch`);
+//! a change of weights or counts alone uses UpdateEndpointWeightsAndCapacities
+//! with no new configuration (`weights_and_counts`); tags come last. The old
+//! configuration is a separate resource, deleted by the engine only after
+//! this update succeeded.
+//!
+//! What the endpoint verifiably runs is recorded step by step. Once the
+//! switch is verified, a later failure of the same update (tags) is reported
+//! as a partial failure that records the new configuration, so that the next
+//! `up` does not roll the fleet out again.
+
+use aws_sdk_sagemaker::types::EndpointStatus;
+use tokio::time::Instant;
+
+use super::config_switch::switch_configuration;
+use super::weights_and_counts::change_weights_and_counts;
+use super::{EndpointInputs, EndpointOutputs};
+use crate::Context;
+use crate::resources::sagemaker::retag;
+use framework::encode_plain;
+use framework::{ProviderError, Result};
+
+/// Brings endpoint `id` from `olds` to `news`, within one time budget for
+/// all of its waits.
+pub(super) async fn apply_update(
+    ctx: &Context,
+    id: &str,
+    olds: &EndpointOutputs,
+    news: &EndpointInputs,
+) -> Result<EndpointOutputs> {
+    let started = Instant::now();
+    let old = &olds.inputs;
+    // What the endpoint verifiably runs so far. Once anything changed, a
+    // failure returns it as a partial failure: the engine records it, and
+    // the next update starts from there instead of from the old state.
+    let mut applied = Applied {
+        outputs: olds.clone(),
+        old_config: old.endpoint_config_name.as_str().to_owned(),
+        changed: false,
+    };
+    if old.endpoint_config_name != news.endpoint_config_name {
+        switch_configuration(ctx, started, id, news).await?;
+        // The new configuration brings its weights and counts (autoscaled
+        // counts are retained, and not compared): only tags are left.
+        applied.record(news, |inputs| {
+            *inputs = EndpointInputs {
+                tags: inputs.tags.clone(),
+                ..news.clone()
+            };
+        });
+    } else {
+        change_weights_and_counts(ctx, started, id, old, news, &mut applied)
+            .await
+            .map_err(|error| applied.fail(id, news, error))?;
+    }
+    if old.tags != news.tags {
+        retag(ctx, &olds.arn, &old.tags, &news.tags)
+            .await
+            .map_err(|error| applied.fail(id, news, error))?;
+    }
+    Ok(EndpointOutputs {
+        inputs: news.clone(),
+        arn: olds.arn.clone(),
+        endpoint_status: EndpointStatus::InService.as_str().to_owned(),
+        failure_reason: None,
+    })
+}
+
+/// The state an update has verifiably reached.
+pub(super) struct Applied {
+    /// The outputs the endpoint verifiably has so far.
+    outputs: EndpointOutputs,
+    /// The configuration the endpoint ran before the update.
+    old_config: String,
+    /// True once any change was verified.
+    changed: bool,
+}
+
+impl Applied {
+    /// Records a verified change to the endpoint.
+    pub(super) fn record(
+        &mut self,
+        news: &EndpointInputs,
+        change: impl FnOnce(&mut EndpointInputs),
+    ) {
+        change(&mut self.outputs.inputs);
+        // Settings without an AWS object of their own take effect with the
+        // first change.
+        self.outputs.inputs.autoscaling_managed = news.autoscaling_managed;
+        self.outputs.inputs.rollout = news.rollout.clone();
+        self.outputs.endpoint_status = EndpointStatus::InService.as_str().to_owned();
+        self.outputs.failure_reason = None;
+        self.changed = true;
+    }
+
+    /// The error to return: a partial failure with what was reached, once
+    /// anything changed; the error itself before.
+    fn fail(&self, id: &str, news: &EndpointInputs, error: ProviderError) -> ProviderError {
+        if !self.changed {
+            return error;
+        }
+        let encoded = encode_plain(&self.outputs).and_then(|outputs| {
+            Ok(ProviderError::PartialFailure {
+                id: id.to_owned(),
+                outputs: Box::new(outputs),
+                inputs: Box::new(encode_plain(news)?),
+                reason: if self.outputs.inputs.endpoint_config_name != self.old_config {
+                    format!(
+                        "endpoint {id} now runs configuration {}, but the rest of the update failed: {error}",
+                        self.outputs.inputs.endpoint_config_name
+                    )
+                } else {
+                    format!("endpoint {id} was updated in part (recorded as such): {error}")
+                },
+            })
+        });
+        encoded.unwrap_or_else(|encoding| encoding)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use aws_sdk_sagemaker::Client;
+    use aws_sdk_sagemaker::operation::add_tags::AddTagsError;
+    use aws_smithy_mocks::mock;
+    use framework::CustomResource;
+
+    use super::super::Endpoint;
+    use super::super::test_fixtures::{canary, described, described_as, error, running, updated};
+    use super::*;
+    use crate::resources::mock::mock_context;
+
+    #[tokio::test]
+    async fn a_tag_failure_after_a_verified_switch_records_the_new_configuration() {
+        let update = mock!(Client::update_endpoint).then_output(updated);
+        let describe = mock!(Client::describe_endpoint)
+            .sequence()
+            .output(|| described("config-v1", None))
+            .output(|| described("config-v2", None))
+            .repeatedly()
+            .build();
+        let tags = mock!(Client::add_tags)
+            .then_error(|| AddTagsError::generic(error("AccessDeniedException", "no AddTags")));
+        let ctx = mock_context::<Endpoint>(&[&update, &describe, &tags]).await;
+        let olds = running("config-v1");
+        let mut news = olds.inputs.clone();
+        news.endpoint_config_name = "config-v2".into();
+        news.rollout = Some(canary(20));
+        news.tags.insert("team".into(), "fraud".into());
+        let error = Endpoint
+            .update(&ctx, "fraud", &olds, &news)
+            .await
+            .unwrap_err();
+        let ProviderError::PartialFailure {
+            id,
+            outputs,
+            inputs,
+            reason,
+        } = error
+        else {
+            panic!("expected a partial failure, got {error:?}");
+        };
+        assert_eq!(id, "fraud");
+        assert!(
+            reason.contains("now runs configuration config-v2"),
+            "{reason}"
+        );
+        assert!(reason.contains("AddTags"), "{reason}");
+        let recorded: EndpointOutputs = framework::decode(&outputs).unwrap();
+        assert_eq!(recorded.inputs.endpoint_config_name, "config-v2");
+        assert_eq!(recorded.inputs.rollout, news.rollout);
+        assert_eq!(recorded.endpoint_status, "InService");
+        assert_eq!(recorded.arn, olds.arn);
+        // The tags are not on the endpoint: the next update sets them again.
+        assert!(recorded.inputs.tags.is_empty());
+        assert_eq!(*inputs, encode_plain(&news).unwrap());
+        assert_eq!(update.num_calls(), 1);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn one_custom_timeout_bounds_the_whole_update() {
+        let update = mock!(Client::update_endpoint).then_output(updated);
+        // Busy for a while before the update, and stuck after it.
+        let describe = mock!(Client::describe_endpoint)
+            .sequence()
+            .output(|| described_as("config-v1", EndpointStatus::Updating, None))
+            .times(8)
+            .output(|| described("config-v1", None))
+            .output(|| described_as("config-v2", EndpointStatus::Updating, None))
+            .repeatedly()
+            .build();
+        let mut ctx = mock_context::<Endpoint>(&[&update, &describe]).await;
+        ctx.timeout = Some(Duration::from_secs(120));
+        let olds = running("config-v1");
+        let news = EndpointInputs {
+            endpoint_config_name: "config-v2".into(),
+            ..olds.inputs.clone()
+        };
+        let started = Instant::now();
+        let error = Endpoint
+            .update(&ctx, "fraud", &olds, &news)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(error, ProviderError::Timeout { seconds: 120, .. }),
+            "{error:?}"
+        );
+        assert_eq!(update.num_calls(), 1);
+        // The wait before the update used part of the budget: the wait
+        // after it got only the rest.
+        assert_eq!(started.elapsed(), Duration::from_secs(120));
+    }
+}

@@ -1,0 +1,298 @@
+//! Changing weights and instance counts without a new configuration:
+//! UpdateEndpointWeightsAndCapacities.
+//!
+//! One call for all weights, then one call per variant whose instance count
+//! changes (the API changes the capacity of one variant per call), each
+//! followed by a wait for InService. Each verified call is recorded, so that
+//! a later failure reports the steps already made.
+
+use std::collections::BTreeMap;
+
+use aws_sdk_sagemaker::types::DesiredWeightAndCapacity;
+use tokio::time::Instant;
+
+use super::EndpointInputs;
+use super::update::Applied;
+use crate::Context;
+use crate::aws::{ResultExt, Service};
+use crate::resources::sagemaker::status::{Settled, wait_settled};
+use framework::{ProviderError, Result};
+
+/// Applies changed weights (one call for all variants) and, unless
+/// autoscaling owns them, changed instance counts (one call per variant:
+/// the API changes the capacity of one variant per call), waiting for
+/// InService after each call and recording each verified step.
+pub(super) async fn change_weights_and_counts(
+    ctx: &Context,
+    started: Instant,
+    id: &str,
+    old: &EndpointInputs,
+    news: &EndpointInputs,
+    applied: &mut Applied,
+) -> Result<()> {
+    let weights: BTreeMap<&String, f64> = news
+        .variant_weights
+        .iter()
+        .filter(|(variant, weight)| old.variant_weights.get(*variant) != Some(*weight))
+        .map(|(variant, weight)| (variant, *weight))
+        .collect();
+    let counts: Vec<(&String, u32)> = if news.autoscaling_managed {
+        Vec::new()
+    } else {
+        news.variant_instance_counts
+            .iter()
+            .filter(|(variant, count)| old.variant_instance_counts.get(*variant) != Some(*count))
+            .map(|(variant, count)| (variant, *count))
+            .collect()
+    };
+    if weights.is_empty() && counts.is_empty() {
+        return Ok(());
+    }
+    let before = wait_settled(
+        ctx,
+        started,
+        id,
+        "waiting for the endpoint to settle before changing weights and capacities",
+    )
+    .await?;
+    require_in_service(id, &before, "before changing weights and capacities")?;
+    if !weights.is_empty() {
+        let desired = weights
+            .iter()
+            .map(|(variant, weight)| {
+                DesiredWeightAndCapacity::builder()
+                    .variant_name(*variant)
+                    .desired_weight(*weight as f32)
+                    .build()
+            })
+            .collect();
+        weights_and_capacities(ctx, started, id, desired, "changing variant weights").await?;
+        applied.record(news, |inputs| {
+            for (variant, weight) in &weights {
+                inputs.variant_weights.insert((*variant).clone(), *weight);
+            }
+        });
+    }
+    for (variant, count) in counts {
+        let desired = DesiredWeightAndCapacity::builder()
+            .variant_name(variant)
+            .desired_instance_count(count as i32)
+            .build();
+        weights_and_capacities(
+            ctx,
+            started,
+            id,
+            vec![desired],
+            &format!("changing the instance count of variant {variant} to {count}"),
+        )
+        .await?;
+        applied.record(news, |inputs| {
+            inputs
+                .variant_instance_counts
+                .insert(variant.clone(), count);
+        });
+    }
+    Ok(())
+}
+
+/// One UpdateEndpointWeightsAndCapacities call, then a wait for InService.
+async fn weights_and_capacities(
+    ctx: &Context,
+    started: Instant,
+    id: &str,
+    desired: Vec<DesiredWeightAndCapacity>,
+    what: &str,
+) -> Result<()> {
+    ctx.clients
+        .sagemaker
+        .update_endpoint_weights_and_capacities()
+        .endpoint_name(id)
+        .set_desired_weights_and_capacities(Some(desired))
+        .send()
+        .await
+        .aws(Service::SageMaker, "UpdateEndpointWeightsAndCapacities")?;
+    let settled = wait_settled(ctx, started, id, what).await?;
+    require_in_service(id, &settled, &format!("after {what}"))
+}
+
+/// An error unless the endpoint is InService.
+fn require_in_service(id: &str, settled: &Settled, when: &str) -> Result<()> {
+    if settled.in_service() {
+        return Ok(());
+    }
+    Err(ProviderError::failed(format!(
+        "endpoint {id} is {} {when}: {}",
+        settled.status.as_str(),
+        settled.reason()
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    use aws_sdk_sagemaker::Client;
+    use aws_sdk_sagemaker::operation::update_endpoint_weights_and_capacities::{
+        UpdateEndpointWeightsAndCapacitiesError, UpdateEndpointWeightsAndCapacitiesOutput,
+    };
+    use aws_sdk_sagemaker::types::EndpointStatus;
+    use aws_smithy_mocks::mock;
+    use framework::CustomResource;
+
+    use super::super::test_fixtures::{
+        described, described_as, error, manual, running, weights_updated,
+    };
+    use super::super::{Endpoint, EndpointOutputs};
+    use super::*;
+    use crate::resources::mock::mock_context;
+
+    #[tokio::test]
+    async fn a_weights_only_change_keeps_the_configuration_and_autoscaled_counts() {
+        let weights = mock!(Client::update_endpoint_weights_and_capacities)
+            .match_requests(|req| {
+                let desired = req.desired_weights_and_capacities();
+                desired.len() == 1
+                    && desired[0].variant_name() == Some("primary")
+                    && desired[0].desired_weight() == Some(3.0)
+                    && desired[0].desired_instance_count().is_none()
+            })
+            .then_output(|| {
+                UpdateEndpointWeightsAndCapacitiesOutput::builder()
+                    .endpoint_arn("arn")
+                    .build()
+            });
+        let describe =
+            mock!(Client::describe_endpoint).then_output(|| described("config-v1", None));
+        let ctx = mock_context::<Endpoint>(&[&weights, &describe]).await;
+        let olds = running("config-v1");
+        let mut news = olds.inputs.clone();
+        news.variant_weights.insert("primary".into(), 3.0);
+        news.variant_instance_counts.insert("primary".into(), 5);
+        let outputs = Endpoint.update(&ctx, "fraud", &olds, &news).await.unwrap();
+        assert_eq!(outputs.inputs.variant_weights["primary"], 3.0);
+        assert_eq!(weights.num_calls(), 1);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_endpoint_still_updating_is_waited_for_before_changing_weights() {
+        let weights =
+            mock!(Client::update_endpoint_weights_and_capacities).then_output(weights_updated);
+        let describe = mock!(Client::describe_endpoint)
+            .sequence()
+            .output(|| described_as("config-v1", EndpointStatus::Updating, None))
+            .times(3)
+            .output(|| described("config-v1", None))
+            .repeatedly()
+            .build();
+        let ctx = mock_context::<Endpoint>(&[&weights, &describe]).await;
+        let olds = running("config-v1");
+        let mut news = olds.inputs.clone();
+        news.variant_weights.insert("primary".into(), 3.0);
+        Endpoint.update(&ctx, "fraud", &olds, &news).await.unwrap();
+        assert_eq!(weights.num_calls(), 1);
+        // Three while Updating, one InService before the call, one after.
+        assert_eq!(describe.num_calls(), 5);
+    }
+
+    #[tokio::test]
+    async fn weights_go_in_one_call_and_counts_in_one_call_per_variant() {
+        let all_weights = mock!(Client::update_endpoint_weights_and_capacities)
+            .match_requests(|req| {
+                let desired = req.desired_weights_and_capacities();
+                desired.len() == 2
+                    && desired.iter().all(|d| d.desired_instance_count().is_none())
+                    && desired[0].variant_name() == Some("primary")
+                    && desired[0].desired_weight() == Some(2.0)
+                    && desired[1].variant_name() == Some("shadow")
+                    && desired[1].desired_weight() == Some(0.5)
+            })
+            .then_output(weights_updated);
+        let primary_count = mock!(Client::update_endpoint_weights_and_capacities)
+            .match_requests(|req| {
+                let desired = req.desired_weights_and_capacities();
+                desired.len() == 1
+                    && desired[0].variant_name() == Some("primary")
+                    && desired[0].desired_instance_count() == Some(3)
+                    && desired[0].desired_weight().is_none()
+            })
+            .then_output(weights_updated);
+        let shadow_count = mock!(Client::update_endpoint_weights_and_capacities)
+            .match_requests(|req| {
+                let desired = req.desired_weights_and_capacities();
+                desired.len() == 1
+                    && desired[0].variant_name() == Some("shadow")
+                    && desired[0].desired_instance_count() == Some(4)
+                    && desired[0].desired_weight().is_none()
+            })
+            .then_output(weights_updated);
+        let describe =
+            mock!(Client::describe_endpoint).then_output(|| described("config-v1", None));
+        let ctx =
+            mock_context::<Endpoint>(&[&all_weights, &primary_count, &shadow_count, &describe])
+                .await;
+        let olds = manual("config-v1");
+        let mut news = olds.inputs.clone();
+        news.variant_weights.insert("primary".into(), 2.0);
+        news.variant_weights.insert("shadow".into(), 0.5);
+        news.variant_instance_counts.insert("primary".into(), 3);
+        news.variant_instance_counts.insert("shadow".into(), 4);
+        let outputs = Endpoint.update(&ctx, "fraud", &olds, &news).await.unwrap();
+        assert_eq!(outputs.inputs, news);
+        assert_eq!(all_weights.num_calls(), 1);
+        assert_eq!(primary_count.num_calls(), 1);
+        assert_eq!(shadow_count.num_calls(), 1);
+        // Settled before the first call, InService after each of the three.
+        assert_eq!(describe.num_calls(), 4);
+    }
+
+    #[tokio::test]
+    async fn a_failed_count_change_records_the_steps_already_made() {
+        let weights = mock!(Client::update_endpoint_weights_and_capacities)
+            .match_requests(|req| {
+                req.desired_weights_and_capacities()[0]
+                    .desired_weight()
+                    .is_some()
+            })
+            .then_output(weights_updated);
+        let primary_count = mock!(Client::update_endpoint_weights_and_capacities)
+            .match_requests(|req| {
+                req.desired_weights_and_capacities()[0].variant_name() == Some("primary")
+            })
+            .then_output(weights_updated);
+        let shadow_count = mock!(Client::update_endpoint_weights_and_capacities)
+            .match_requests(|req| {
+                req.desired_weights_and_capacities()[0].variant_name() == Some("shadow")
+            })
+            .then_error(|| {
+                UpdateEndpointWeightsAndCapacitiesError::generic(error(
+                    "ResourceLimitExceeded",
+                    "instance limit",
+                ))
+            });
+        let describe =
+            mock!(Client::describe_endpoint).then_output(|| described("config-v1", None));
+        let ctx =
+            mock_context::<Endpoint>(&[&weights, &primary_count, &shadow_count, &describe]).await;
+        let olds = manual("config-v1");
+        let mut news = olds.inputs.clone();
+        news.variant_weights.insert("primary".into(), 2.0);
+        news.variant_instance_counts.insert("primary".into(), 3);
+        news.variant_instance_counts.insert("shadow".into(), 4);
+        let error = Endpoint
+            .update(&ctx, "fraud", &olds, &news)
+            .await
+            .unwrap_err();
+        let ProviderError::PartialFailure {
+            outputs, reason, ..
+        } = error
+        else {
+            panic!("expected a partial failure, got {error:?}");
+        };
+        assert!(reason.contains("updated in part"), "{reason}");
+        assert!(reason.contains("instance limit"), "{reason}");
+        let recorded: EndpointOutputs = framework::decode(&outputs).unwrap();
+        assert_eq!(recorded.inputs.endpoint_config_name, "config-v1");
+        assert_eq!(recorded.inputs.variant_weights["primary"], 2.0);
+        assert_eq!(recorded.inputs.variant_instance_counts["primary"], 3);
+        assert_eq!(recorded.inputs.variant_instance_counts["shadow"], 1);
+        assert_eq!(shadow_count.num_calls(), 1);
+    }
+}
