@@ -342,6 +342,10 @@ def test_reset_empties_everything(emulator, sagemaker, s3):
         "endpoint_updating_seconds": 0.0,
         "fail_next_endpoint_create": False,
         "fail_next_endpoint_update": False,
+        "fail_next_weights_update": False,
+        "deployment_time_scale": 0.01,
+        "endpoint_deleting_seconds": 0.0,
+        "refuse_kms_key_with_instance_storage": False,
     }
     assert sagemaker.list_endpoints()["Endpoints"] == []
     assert sagemaker.list_models()["Models"] == []
@@ -350,7 +354,7 @@ def test_reset_empties_everything(emulator, sagemaker, s3):
 
 def test_control_api_rejects_bad_input(emulator):
     with pytest.raises(EmulatorError, match="unknown settings"):
-        emulator.configure(endpoint_deleting_seconds=1)
+        emulator.configure(endpoint_vanishing_seconds=1)
     with pytest.raises(EmulatorError, match="must be a number"):
         emulator.configure(endpoint_creating_seconds=-1)
     with pytest.raises(EmulatorError, match="unknown fault kind"):

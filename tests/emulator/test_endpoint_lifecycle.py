@@ -7,7 +7,14 @@ from types import SimpleNamespace
 
 import pytest
 
-from sagemaker_emulator.endpoint_lifecycle import moto_time, start_creation, start_update, start_weights_update
+from sagemaker_emulator.endpoint_lifecycle import (
+    moto_time,
+    start_creation,
+    start_deletion,
+    start_system_update,
+    start_update,
+    start_weights_update,
+)
 from sagemaker_emulator.timeline import Timelines
 
 START = 1_700_000_000.0
@@ -128,3 +135,74 @@ def test_a_deleted_endpoint_is_no_longer_followed(clock, endpoints, backend):
     clock.now += 5.0
     endpoints.advance()
     assert KEY not in endpoints and endpoint.endpoint_status == "Creating"
+
+
+def test_an_update_bakes_each_period_before_applying(clock, endpoints, backend):
+    endpoint = backend.endpoints["endpoint-a"]
+    applied, baking = [], []
+    timeline = start_update(
+        endpoints, KEY, backend, endpoint, 1.0, check=lambda: None, apply=lambda: applied.append(True),
+        bakes=[2.0, 3.0], on_bake=lambda index, at: baking.append((index, at - START)),
+    )
+    clock.now += 2.5
+    endpoints.advance()
+    assert endpoint.endpoint_status == "Updating" and applied == [] and baking == [(0, 1.0)]
+    clock.now += 10.0
+    endpoints.advance()
+    assert statuses(timeline) == [("Updating", 0.0), ("Updating", 1.0), ("Updating", 3.0), ("InService", 6.0)]
+    assert applied == [True] and baking == [(0, 1.0), (1, 3.0)]
+
+
+def test_an_alarm_during_a_bake_rolls_back_from_that_moment(clock, endpoints, backend):
+    endpoint = backend.endpoints["endpoint-a"]
+    applied = []
+
+    def alarm(start, end):  # fires 2.5 s after the update started
+        fired = START + 2.5
+        return (fired, "alarm x in ALARM") if start <= fired <= end else None
+
+    timeline = start_update(
+        endpoints, KEY, backend, endpoint, 1.0, check=lambda: None, apply=lambda: applied.append(True),
+        bakes=[2.0, 3.0], watch=alarm,
+    )
+    clock.now += 20.0
+    endpoints.advance()
+    assert statuses(timeline) == [("Updating", 0.0), ("Updating", 1.0), ("RollingBack", 2.5), ("InService", 3.5)]
+    assert (endpoint.failure_reason, applied) == ("alarm x in ALARM", [])
+    assert endpoint.pending_deployment_summary is None
+
+
+def test_a_failed_weights_update_rolls_back_to_the_old_values(clock, endpoints, backend):
+    endpoint = backend.endpoints["endpoint-a"]
+    previous = [dict(variant) for variant in endpoint.production_variants]
+    endpoint.production_variants[0]["DesiredInstanceCount"] = 4
+    timeline = start_weights_update(endpoints, KEY, backend, endpoint, 1.0, failure="could not scale", previous=previous)
+    clock.now += 1.5
+    endpoints.advance()
+    assert (endpoint.endpoint_status, endpoint.failure_reason) == ("RollingBack", "could not scale")
+    clock.now += 5.0
+    endpoints.advance()
+    assert statuses(timeline) == [("Updating", 0.0), ("RollingBack", 1.0), ("InService", 2.0)]
+    variant = endpoint.production_variants[0]
+    assert (variant["CurrentInstanceCount"], variant["DesiredInstanceCount"]) == (1, 1)
+
+
+def test_a_deleted_endpoint_stays_deleting_then_leaves_moto(clock, endpoints, backend):
+    endpoint = backend.endpoints["endpoint-a"]
+    start_deletion(endpoints, KEY, backend, endpoint, 2.0)
+    clock.now += 1.0
+    endpoints.advance()
+    assert endpoint.endpoint_status == "Deleting" and "endpoint-a" in backend.endpoints
+    clock.now += 1.0
+    endpoints.advance()
+    assert "endpoint-a" not in backend.endpoints and KEY not in endpoints
+    assert endpoint.endpoint_status == "Deleting"  # the last status anyone could see
+
+
+def test_system_updating_ends_in_service(clock, endpoints, backend):
+    endpoint = backend.endpoints["endpoint-a"]
+    timeline = start_system_update(endpoints, KEY, backend, endpoint, 3.0)
+    assert endpoint.endpoint_status == "SystemUpdating"
+    clock.now += 3.0
+    endpoints.advance()
+    assert statuses(timeline) == [("SystemUpdating", 0.0), ("InService", 3.0)]

@@ -191,3 +191,37 @@ def test_forget_and_clear(clock):
     assert "a" not in timelines and len(timelines) == 2
     timelines.clear()
     assert len(timelines) == 0
+
+
+def test_a_watch_interrupts_a_phase_at_the_moment_its_condition_held():
+    # An alarm that fired 4 s into a 10 s bake: seen late, taken at +4 s.
+    asked: list[tuple[float, float]] = []
+
+    def alarm(start: float, end: float):
+        asked.append((start, end))
+        return (start + 4.0, [Phase("RollingBack", 2.0), Phase("InService")]) if end >= start + 4.0 else None
+
+    ended: list[float] = []
+    timeline = Timeline(
+        [Phase("Updating", 1.0), Phase("Baking", 10.0, then=lambda at: ended.append(at), watch=alarm), Phase("InService")],
+        start=0.0,
+    )
+    timeline.advance(3.0)
+    assert timeline.state == "Baking" and asked == [(1.0, 3.0)]
+    timeline.advance(30.0)
+    assert timeline.history == [("Updating", 0.0), ("Baking", 1.0), ("RollingBack", 5.0), ("InService", 7.0)]
+    assert ended == []  # the interrupted phase's then does not run
+
+
+def test_a_watch_looks_at_a_zero_second_phase_once_and_may_let_it_pass():
+    asked: list[tuple[float, float]] = []
+    timeline = Timeline(
+        [Phase("Baking", 0.0, watch=lambda start, end: asked.append((start, end))), Phase("Done")], start=5.0
+    )
+    assert timeline.advance(5.0) is True
+    assert asked == [(5.0, 5.0)] and timeline.history == [("Baking", 5.0), ("Done", 5.0)]
+
+
+def test_a_final_phase_cannot_be_watched():
+    with pytest.raises(ValueError, match="final phase cannot be watched"):
+        Timeline([Phase("Done", watch=lambda start, end: None)], start=0.0)

@@ -190,6 +190,10 @@ class EmulatorProcess:
     def faults(self) -> list[dict]:
         return self._call("GET", "/_emulator/faults")
 
+    def system_update(self, endpoint_name: str, seconds: float, region: str = "us-east-1") -> dict:
+        """Put an InService SageMaker endpoint into ``SystemUpdating`` (maintenance) for ``seconds``."""
+        return self._call("POST", "/_emulator/sagemaker/system-update", {"endpoint_name": endpoint_name, "seconds": seconds, "region": region})
+
     def clear_faults(self) -> None:
         self._call("POST", "/_emulator/faults/reset")
 

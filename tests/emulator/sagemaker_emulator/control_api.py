@@ -10,6 +10,8 @@
 ``GET  /_emulator/config``          current settings
 ``POST /_emulator/config``          change settings (partial object)
 ``POST /_emulator/reset``           reset moto and all emulator state
+``POST /_emulator/sagemaker/system-update``  ``{"endpoint_name", "seconds", "region"?, "account_id"?}``:
+                                    an InService endpoint goes ``SystemUpdating`` for ``seconds``
 ==========================  ======================================================
 """
 
@@ -52,6 +54,7 @@ class ControlApi:
             ("GET", "/config"): lambda query, body: self.emulator.settings.snapshot(),
             ("POST", "/config"): lambda query, body: self.emulator.settings.update(body),
             ("POST", "/reset"): self._reset,
+            ("POST", "/sagemaker/system-update"): self._system_update,
         }
 
     def __call__(self, environ: dict, start_response: Callable) -> list[bytes]:
@@ -83,6 +86,24 @@ class ControlApi:
     def _clear_faults(self, query: dict, body: dict) -> dict:
         self.emulator.faults.clear()
         return {"status": "ok"}
+
+    def _system_update(self, query: dict, body: dict) -> dict:
+        """Inject SageMaker maintenance: ``SystemUpdating`` for ``seconds`` (default 60), then ``InService``."""
+        from .state_lock import EMULATOR_LOCK
+
+        name = body.get("endpoint_name")
+        seconds = body.get("seconds", 60)
+        if not isinstance(name, str) or not name:
+            raise ValueError('expected {"endpoint_name": "...", "seconds": 60}')
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0:
+            raise ValueError("seconds must be a number >= 0")
+        hooks = self.emulator.hooks.get("sagemaker")
+        if hooks is None:
+            raise ValueError("SageMaker hooks are not installed")
+        with EMULATOR_LOCK:
+            return hooks.start_system_update(
+                name, float(seconds), str(body.get("account_id") or "123456789012"), str(body.get("region") or "us-east-1")
+            )
 
     def _reset(self, query: dict, body: dict) -> dict:
         self.emulator.reset()

@@ -54,6 +54,40 @@ def alarms_in_alarm_state(account_id: str, region: str, names: list[str]) -> lis
     return [name for name in names if name in alarms and alarms[name].state_value == "ALARM"]
 
 
+def first_alarm_in_alarm_state(
+    account_id: str, region: str, names: list[str], start: float, end: float
+) -> tuple[float, str] | None:
+    """The earliest moment in ``[start, end]`` (epoch seconds) when one of these alarms was in ``ALARM``, and its name.
+
+    Read from each moto alarm's state history (every ``SetAlarmState``/evaluation
+    is kept with the time the state was entered), so an alarm that fired and
+    cleared again between two looks is still seen.
+    """
+    from datetime import timezone
+
+    from moto.cloudwatch.models import cloudwatch_backends
+
+    alarms = cloudwatch_backends[account_id][region].alarms
+    earliest: tuple[float, str] | None = None
+    for name in names:
+        alarm = alarms.get(name)
+        if alarm is None:
+            continue
+        # (state, entered at) in order: the recorded earlier states, then the current one.
+        states = [(entry[3], entry[4]) for entry in alarm.history if entry and entry[0] == "StateUpdate"]
+        states.append((alarm.state_value, alarm.state_updated_timestamp))
+        timeline = [(state, when.replace(tzinfo=timezone.utc).timestamp()) for state, when in states]
+        for index, (state, entered) in enumerate(timeline):
+            left = timeline[index + 1][1] if index + 1 < len(timeline) else float("inf")
+            if state != "ALARM" or left < start or entered > end:
+                continue
+            at = max(entered, start)
+            if earliest is None or at < earliest[0]:
+                earliest = (at, name)
+            break
+    return earliest
+
+
 def reset_moto() -> None:
     """Drop all of moto's state (what ``POST /moto-api/reset`` does)."""
     from moto.moto_api._internal.models import moto_api_backend

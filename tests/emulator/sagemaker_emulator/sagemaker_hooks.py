@@ -4,12 +4,15 @@ Before every SageMaker (JSON protocol) call, running endpoint timelines are
 advanced (so DescribeEndpoint and ListEndpoints answer the right status). Then,
 per operation (the tables below):
 
-* ``UpdateEndpoint`` and ``UpdateEndpointWeightsAndCapacities`` are answered here;
+* ``UpdateEndpoint``, ``UpdateEndpointWeightsAndCapacities`` and ``DeleteEndpoint``
+  are answered here;
 * ``CreateModel`` / ``CreateEndpointConfig`` / ``CreateEndpoint`` reject existing
   names as SageMaker does (moto overwrites them), and ``DescribeEndpoint`` of a
-  missing endpoint answers SageMaker's message;
-* after moto succeeded, a created endpoint starts ``Creating`` and a deleted
-  one's timeline is dropped;
+  missing endpoint answers SageMaker's message; ``CreateEndpointConfig`` and
+  ``CreateEndpoint`` are checked against SageMaker's rules (:mod:`config_rules`,
+  :mod:`deployment_rules`);
+* after moto succeeded, a created endpoint starts ``Creating``, and a created
+  model keeps its ``EnableNetworkIsolation``;
 * every answer's error message quotes ARNs with double quotes, as SageMaker does.
 
 ``sagemaker-runtime`` calls (also signed ``sagemaker``, REST-JSON) go to moto untouched.
@@ -21,7 +24,7 @@ import json
 import re
 from collections.abc import Callable
 
-from . import endpoint_operations
+from . import config_rules, endpoint_operations
 from .aws_errors import JSON, HttpResponse, json_response, validation_error
 from .endpoint_operations import SageMakerContext
 from .moto_access import sagemaker_backend
@@ -57,24 +60,44 @@ def _require_existing_endpoint(ctx: SageMakerContext, params: dict) -> None:
         ctx.existing_endpoint(params["EndpointName"])
 
 
-def _forget_endpoint(ctx: SageMakerContext, params: dict) -> None:
-    ctx.endpoints.forget(ctx.key(params.get("EndpointName", "")))
+def _checks(*checks: Operation) -> Operation:
+    """One check running ``checks`` in order (several rules on one operation)."""
+
+    def check(ctx: SageMakerContext, params: dict) -> None:
+        for each in checks:
+            each(ctx, params)
+
+    return check
+
+
+def _check_endpoint_config(ctx: SageMakerContext, params: dict) -> None:
+    config_rules.check_kms_key_with_instance_storage(params, ctx.settings.refuses_kms_key_with_instance_storage())
+    config_rules.check_serverless_config(ctx.backend, params)
+
+
+def _created_endpoint(ctx: SageMakerContext, params: dict) -> None:
+    endpoint_operations.start_creating(ctx, params["EndpointName"])
+    if params.get("DeploymentConfig"):
+        ctx.backend.endpoints[params["EndpointName"]].last_deployment_config = params["DeploymentConfig"]
 
 
 # Operations moto lacks or gets wrong, answered here (the result is the JSON answer).
 ANSWERED_HERE: dict[str, Operation] = {
     "UpdateEndpoint": endpoint_operations.update_endpoint,
     "UpdateEndpointWeightsAndCapacities": endpoint_operations.update_weights_and_capacities,
+    "DeleteEndpoint": endpoint_operations.delete_endpoint,
 }
 # Checks before moto runs the operation (they raise the error SageMaker answers).
 CHECKS_BEFORE_MOTO: dict[str, Operation] = {
     **{operation: _reject_existing(operation) for operation in _CREATES},
+    "CreateEndpointConfig": _checks(_reject_existing("CreateEndpointConfig"), _check_endpoint_config),
+    "CreateEndpoint": _checks(_reject_existing("CreateEndpoint"), endpoint_operations.check_create_endpoint),
     "DescribeEndpoint": _require_existing_endpoint,
 }
 # Follow-ups once moto has run the operation successfully.
 AFTER_SUCCESS: dict[str, Operation] = {
-    "CreateEndpoint": lambda ctx, params: endpoint_operations.start_creating(ctx, params["EndpointName"]),
-    "DeleteEndpoint": _forget_endpoint,
+    "CreateEndpoint": _created_endpoint,
+    "CreateModel": lambda ctx, params: config_rules.record_model_network_isolation(ctx.backend, params),
 }
 
 
@@ -111,11 +134,19 @@ class SageMakerHooks(ServiceHooks):
     def reset(self) -> None:
         self.endpoints.clear()
 
+    def start_system_update(self, endpoint_name: str, seconds: float, account_id: str, region: str) -> dict:
+        """Control API: put an InService endpoint into ``SystemUpdating`` for ``seconds``."""
+        self.endpoints.advance()
+        return endpoint_operations.start_maintenance(self._context_for(account_id, region), endpoint_name, seconds)
+
     def _context(self, call: Call) -> SageMakerContext:
+        return self._context_for(call.account_id, call.region)
+
+    def _context_for(self, account_id: str, region: str) -> SageMakerContext:
         return SageMakerContext(
-            backend=sagemaker_backend(call.account_id, call.region),
-            account_id=call.account_id,
-            region=call.region,
+            backend=sagemaker_backend(account_id, region),
+            account_id=account_id,
+            region=region,
             settings=self.settings,
             endpoints=self.endpoints,
         )

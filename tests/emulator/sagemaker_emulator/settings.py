@@ -6,7 +6,19 @@
   spends the same time ``RollingBack``);
 * ``fail_next_endpoint_create`` - ``true`` (any endpoint) or an endpoint name: the
   next matching ``CreateEndpoint`` ends ``Failed``; consumed once used;
-* ``fail_next_endpoint_update`` - same for ``UpdateEndpoint``, which then rolls back.
+* ``fail_next_endpoint_update`` - same for ``UpdateEndpoint``, which then rolls back;
+* ``fail_next_weights_update`` - same for ``UpdateEndpointWeightsAndCapacities``,
+  which then goes ``RollingBack`` and back to ``InService`` with the old weights
+  and instance counts;
+* ``deployment_time_scale`` - emulator seconds per second of a blue/green
+  deployment's ``WaitIntervalInSeconds`` / ``TerminationWaitInSeconds`` (default
+  0.01: a 300 s canary bake lasts 3 s);
+* ``endpoint_deleting_seconds`` - how long a deleted endpoint stays ``Deleting``
+  (default 0: gone at once);
+* ``refuse_kms_key_with_instance_storage`` - refuse ``CreateEndpointConfig`` with a
+  ``KmsKeyId`` when a variant's instance type has instance storage, as the API
+  reference used to say SageMaker does (default ``false``: today's reference says
+  the key is accepted and does not cover the instance storage).
 """
 
 from __future__ import annotations
@@ -17,6 +29,7 @@ from .state_lock import EMULATOR_LOCK
 
 CREATE_FAILURE_REASON = "Injected failure: the model container failed its health check."
 UPDATE_FAILURE_REASON = "Injected failure: the new model container failed its health check."
+WEIGHTS_FAILURE_REASON = "Injected failure: the endpoint failed to change its instance count or variant weights."
 
 
 @dataclass
@@ -25,16 +38,24 @@ class Settings:
     endpoint_updating_seconds: float = 0.0
     fail_next_endpoint_create: bool | str = False
     fail_next_endpoint_update: bool | str = False
+    fail_next_weights_update: bool | str = False
+    deployment_time_scale: float = 0.01
+    endpoint_deleting_seconds: float = 0.0
+    refuse_kms_key_with_instance_storage: bool = False
 
 
 def _check(name: str, value: object) -> object:
     """Validate one setting value; raises ``ValueError``."""
-    if name.endswith("_seconds"):
+    if name.endswith("_seconds") or name.endswith("_scale"):
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
             raise ValueError(f"{name} must be a number >= 0")
         return float(value)
     if value is None:
         return False
+    if name.startswith("refuse_"):
+        if not isinstance(value, bool):
+            raise ValueError(f"{name} must be a boolean")
+        return value
     if not isinstance(value, (bool, str)) or value == "":
         raise ValueError(f"{name} must be a boolean or an endpoint name")
     return value
@@ -76,6 +97,22 @@ class SettingsStore:
     def updating_seconds(self) -> float:
         with EMULATOR_LOCK:
             return self._settings.endpoint_updating_seconds
+
+    def deleting_seconds(self) -> float:
+        with EMULATOR_LOCK:
+            return self._settings.endpoint_deleting_seconds
+
+    def deployment_time_scale(self) -> float:
+        with EMULATOR_LOCK:
+            return self._settings.deployment_time_scale
+
+    def refuses_kms_key_with_instance_storage(self) -> bool:
+        with EMULATOR_LOCK:
+            return self._settings.refuse_kms_key_with_instance_storage
+
+    def consume_weights_failure(self, endpoint_name: str) -> bool:
+        """True (and clear the flag) if this UpdateEndpointWeightsAndCapacities should fail."""
+        return self._consume("fail_next_weights_update", endpoint_name)
 
     def consume_create_failure(self, endpoint_name: str) -> bool:
         """True (and clear the flag) if this CreateEndpoint should fail."""

@@ -15,6 +15,15 @@ at that moment and may replace the phases still planned with others (a branch)::
     Updating (d) -> InService                          then: the new config works
     Updating (d) -> RollingBack (d) -> InService       then: it does not
 
+A condition that can end a phase early (an alarm that fires while a deployment
+bakes) is a phase's ``watch``: asked about the part of the phase that has passed,
+it answers when the condition first held and the phases that follow from then on
+(a rollback), so the interruption happens at that moment, however late someone
+looks::
+
+    Baking (300 s, watch=alarms) -> InService          no alarm fired
+    Baking (watch: alarm at +40 s) -> RollingBack ...  taken at +40 s
+
 Nothing runs in the background. Whoever serves a call first asks the timelines
 to catch up with the clock (:meth:`Timelines.advance`); each timeline then moves
 through every phase that has ended, at the exact moment it ended: ``history``,
@@ -51,6 +60,10 @@ from dataclasses import dataclass
 from .state_lock import EMULATOR_LOCK
 
 
+# A watch: (phase start, time up to which to look) -> (when the condition first held, the phases from then on), or None.
+Watch = Callable[[float, float], "tuple[float, Sequence[Phase]] | None"]
+
+
 @dataclass(frozen=True)
 class Phase:
     """One state of a timeline and how long it lasts (``None``: final, it lasts forever).
@@ -58,11 +71,18 @@ class Phase:
     ``then``, if given, runs when the phase ends with the time it ended, and
     returns the phases that follow instead of the planned ones, or ``None`` to
     keep the plan.
+
+    ``watch``, if given (not on a final phase), is asked whenever the timeline
+    advances about the interval of the phase that has passed, both ends
+    included (a phase of zero seconds is looked at once, at its instant); when
+    it answers ``(at, phases)`` the phase is left at ``at`` for ``phases``, as
+    by :meth:`Timeline.redirect` (its ``then`` does not run).
     """
 
     state: str
     seconds: float | None = None
     then: Callable[[float], Sequence[Phase] | None] | None = None
+    watch: Watch | None = None
 
     @property
     def final(self) -> bool:
@@ -76,6 +96,8 @@ def _checked_plan(phases: Sequence[Phase]) -> list[Phase]:
         raise ValueError(f"a timeline's phases must end with a final phase (seconds=None); got {plan}")
     if any(phase.seconds is not None and phase.seconds < 0 for phase in plan):
         raise ValueError("phase durations must be >= 0")
+    if any(phase.final and phase.watch is not None for phase in plan):
+        raise ValueError("a final phase cannot be watched")
     return plan
 
 
@@ -134,9 +156,17 @@ class Timeline:
         return min(1.0, max(0.0, (now - self.entered_at) / (ends_at - self.entered_at)))
 
     def advance(self, now: float) -> bool:
-        """Move through every phase that has ended by ``now``; True once finished."""
-        while not self.finished and now >= self.ends_at:
+        """Move through every phase that has ended by ``now`` (or that its watch interrupted); True once finished."""
+        while not self.finished:
             ended_at = self.ends_at
+            if self.phase.watch is not None and now >= self.entered_at:
+                interrupted = self.phase.watch(self.entered_at, min(now, ended_at))
+                if interrupted is not None:
+                    at, phases = interrupted
+                    self.redirect(phases, min(max(at, self.entered_at), ended_at))
+                    continue
+            if now < ended_at:
+                break
             following = self.phase.then(ended_at) if self.phase.then is not None else None
             if following is not None:
                 self._planned = _checked_plan(following)

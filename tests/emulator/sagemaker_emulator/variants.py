@@ -2,7 +2,8 @@
 
 Also implements ``RetainAllVariantProperties`` / ``ExcludeRetainedVariantProperties``
 of ``UpdateEndpoint``: keep the running variants' instance counts and weights
-(for variants whose names match) instead of the new config's initial values.
+(for variants whose names match) instead of the new config's initial values, and
+the ``PendingDeploymentSummary`` DescribeEndpoint shows while an update runs.
 """
 
 from __future__ import annotations
@@ -10,7 +11,12 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-RETAINABLE_PROPERTIES = ("DesiredInstanceCount", "DesiredWeight", "DataCaptureConfig")
+# VariantPropertyType (API reference, VariantProperty): "DesiredInstanceCount", "DesiredWeight",
+# "DataCaptureConfig: (Not currently supported.)" - all three are valid values of ExcludeRetainedVariantProperties.
+VARIANT_PROPERTY_TYPES = ("DesiredInstanceCount", "DesiredWeight", "DataCaptureConfig")
+# The ones RetainAllVariantProperties actually retains ("the retention of variant properties, such as the
+# instance count or the variant weight", UpdateEndpoint): DataCaptureConfig is "Not currently supported".
+RETAINED_PROPERTIES = ("DesiredInstanceCount", "DesiredWeight")
 
 
 def variants_from_config(config_variants: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -34,7 +40,7 @@ def retain_properties(
     running_variants: list[dict[str, Any]],
     excluded: set[str],
 ) -> list[dict[str, Any]]:
-    """Copy instance counts / weights of same-named running variants into ``new_variants``."""
+    """Copy instance counts / weights of same-named running variants into ``new_variants`` (unless excluded)."""
     running = {variant["VariantName"]: variant for variant in running_variants}
     for variant in new_variants:
         old = running.get(variant["VariantName"])
@@ -56,6 +62,7 @@ def pending_summary(config_name: str, config_variants: list[dict[str, Any]], new
     for variant in new_variants:
         entry = {
             "VariantName": variant["VariantName"],
+            # VariantStatus (ProductionVariantStatus): "Creating: Creating inference resources for the production variant."
             "VariantStatus": [{"Status": "Creating", "StartTime": start}],
         }
         for key in ("DesiredWeight", "DesiredInstanceCount", "DesiredServerlessConfig"):
@@ -65,3 +72,18 @@ def pending_summary(config_name: str, config_variants: list[dict[str, Any]], new
             entry["InstanceType"] = instance_types[variant["VariantName"]]
         pending.append(entry)
     return {"EndpointConfigName": config_name, "ProductionVariants": pending, "StartTime": start}
+
+
+def show_bake(summary: dict[str, Any] | None, percent: float, label: str, start: Any) -> None:
+    """Mark a pending deployment as baking with ``percent`` of the traffic on the new fleet.
+
+    ProductionVariantStatus (API reference): "ActivatingTraffic: Turning on traffic for the production variant.
+    Baking: Waiting period to monitor the CloudWatch alarms in the automatic rollback configuration." The
+    ``StatusMessage`` wording is the emulator's.
+    """
+    if not summary:
+        return
+    for entry in summary.get("ProductionVariants", []):
+        entry["VariantStatus"] = [
+            {"Status": "Baking", "StatusMessage": f"{label}: {percent:g}% of traffic on the new fleet", "StartTime": start}
+        ]
