@@ -72,6 +72,12 @@ macro_rules! aws_services {
                 match self { $(Service::$variant => concat!("AWS_ENDPOINT_URL_", $env),)* }
             }
 
+            /// The field of [`AwsClients`] that holds this service's client,
+            /// e.g. `autoscaling`.
+            pub fn client_field(self) -> &'static str {
+                match self { $(Service::$variant => stringify!($client),)* }
+            }
+
             /// Error codes with which the service says an object does not exist.
             pub fn not_found_codes(self) -> &'static [&'static str] {
                 match self { $(Service::$variant => &[$($code),*],)* }
@@ -380,6 +386,10 @@ mod tests {
         );
         assert_eq!(
             unique(Service::ALL.iter().map(|s| s.endpoint_env_var()).collect()),
+            n
+        );
+        assert_eq!(
+            unique(Service::ALL.iter().map(|s| s.client_field()).collect()),
             n
         );
         // The config schema has exactly one endpoint field per service.
