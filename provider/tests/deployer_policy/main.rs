@@ -1,8 +1,10 @@
-//! The deployer policy against the code: every AWS call the provider's
-//! sources make has a row in the permission table, every row is still
-//! called, and the binary prints the policy.
+//! The deployer policy against the code and the README: every AWS call the
+//! provider's sources make has a row in the permission table, every row is
+//! still called, the binary prints the policy, and the README shows the
+//! policy the code builds.
 
 mod lexer;
+mod readme;
 mod source_scan;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -11,6 +13,10 @@ use std::path::PathBuf;
 use sagemaker_deployment_provider::aws::Service;
 use sagemaker_deployment_provider::aws::permissions::{PERMISSIONS, deployer_policy};
 use source_scan::{normalized, operations, pascal_case, scan};
+
+/// The environment variable that makes the README test rewrite the README
+/// instead of comparing (`make deployer-policy`).
+const UPDATE: &str = "UPDATE_DEPLOYER_POLICY";
 
 fn crate_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -161,4 +167,49 @@ fn the_binary_prints_the_policy_and_exits() {
     ] {
         assert!(actions.contains(needed), "{needed} missing");
     }
+}
+
+fn readme_path() -> PathBuf {
+    crate_dir().join("..").join("README.md")
+}
+
+fn first_difference(current: &str, wanted: &str) -> String {
+    let line = current
+        .lines()
+        .zip(wanted.lines())
+        .position(|(a, b)| a != b)
+        .unwrap_or_else(|| current.lines().count().min(wanted.lines().count()));
+    format!(
+        "line {}:\n  README:    {:?}\n  generated: {:?}",
+        line + 1,
+        current.lines().nth(line).unwrap_or("<end>"),
+        wanted.lines().nth(line).unwrap_or("<end>")
+    )
+}
+
+#[test]
+fn the_readme_shows_the_policy_the_code_builds() {
+    let path = readme_path();
+    let current = std::fs::read_to_string(&path).expect("README.md is readable");
+    let policy = deployer_policy().expect("the policy builds");
+    let wanted = readme::splice(&current, &readme::block(&policy))
+        .unwrap_or_else(|e| panic!("README.md: {e:?}"));
+    if std::env::var_os(UPDATE).is_some() {
+        if wanted != current {
+            std::fs::write(&path, &wanted).expect("README.md is writable");
+        }
+        return;
+    }
+    assert!(
+        wanted == current,
+        "README.md's deployer policy is not the one the code builds; run `make deployer-policy`.\nFirst difference at {}",
+        first_difference(&current, &wanted)
+    );
+}
+
+#[test]
+fn the_readme_says_how_to_print_the_policy() {
+    let readme = std::fs::read_to_string(readme_path()).expect("README.md is readable");
+    assert!(readme.contains("## Permissions the deploying identity needs"));
+    assert!(readme.contains("pulumi-resource-sagemaker-deployment --print-deployer-policy"));
 }
