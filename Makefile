@@ -18,7 +18,7 @@ PROVIDER    := pulumi-resource-sagemaker-deployment
 BINARY      := $(CURDIR)/bin/$(PROVIDER)
 PYTEST      := $(PYTHON) -m pytest
 
-.PHONY: build schema schema-check lint unit-test wire-test emulator-test sdk-test e2e-test test bench emulator demo demo-destroy clean
+.PHONY: build schema schema-check deployer-policy lint unit-test wire-test emulator-test sdk-test e2e-test test bench emulator demo demo-destroy clean
 
 ## build: the provider binary in bin/
 build:
@@ -36,6 +36,10 @@ schema: build tools
 schema-check: build tools
 	@$(PULUMI) package get-schema $(BINARY) | diff -u schema.json - \
 		|| { echo "schema.json is stale: run 'make schema sdk' and commit the result" >&2; exit 1; }
+
+## deployer-policy: rewrite the README's copy of the deployer IAM policy from the permission table
+deployer-policy:
+	UPDATE_DEPLOYER_POLICY=1 cargo test --locked -p sagemaker-deployment-provider --test deployer_policy -- the_readme_shows_the_policy_the_code_builds
 
 lint:
 	cargo fmt --all -- --check

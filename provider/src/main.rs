@@ -3,12 +3,26 @@
 //! Binds a loopback port, prints it as the first and only line on stdout,
 //! and serves the provider until the engine closes it. The engine's address
 //! is the last argument; logs go to stderr.
+//!
+//! `--print-deployer-policy` prints the IAM policy the identity that runs
+//! `pulumi up` needs, and exits.
 
 use std::io::Write;
 
 use tokio::net::TcpListener;
 
+/// The flag that prints the deployer policy instead of serving.
+const PRINT_DEPLOYER_POLICY: &str = "--print-deployer-policy";
+
 fn main() -> std::process::ExitCode {
+    // The engine passes flags of its own (e.g. `--logtostderr`): only this
+    // exact one changes what the binary does.
+    if std::env::args()
+        .skip(1)
+        .any(|arg| arg == PRINT_DEPLOYER_POLICY)
+    {
+        return print_deployer_policy();
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -50,6 +64,26 @@ async fn serve() -> std::process::ExitCode {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: the provider stopped: {error}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+/// Prints the deployer policy document as JSON on stdout.
+fn print_deployer_policy() -> std::process::ExitCode {
+    match sagemaker_deployment_provider::aws::permissions::deployer_policy() {
+        Ok(policy) => {
+            let mut stdout = std::io::stdout().lock();
+            match writeln!(stdout, "{}", policy.to_pretty_json()) {
+                Ok(()) => std::process::ExitCode::SUCCESS,
+                Err(error) => {
+                    eprintln!("error: cannot print the deployer policy: {error}");
+                    std::process::ExitCode::FAILURE
+                }
+            }
+        }
+        Err(error) => {
+            eprintln!("error: {error}");
             std::process::ExitCode::FAILURE
         }
     }

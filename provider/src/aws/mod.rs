@@ -1,8 +1,9 @@
-//! AWS access: the clients built once at Configure, and the one place that
-//! classifies AWS errors.
+//! AWS access: the clients built once at Configure, the one place that
+//! classifies AWS errors, and the IAM permissions the calls need.
 
 mod clients;
 mod error;
+pub mod permissions;
 mod services;
 
 pub use clients::ProviderConfig;

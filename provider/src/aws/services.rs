@@ -30,6 +30,7 @@ pub(crate) const MOCK_ACCOUNT: &str = "123456789012";
 ///     name: "error-name",           // in error messages and logs
 ///     endpoint: config_key,         // key under sagemaker-deployment:endpoints
 ///     env: "ENV_SUFFIX",            // AWS_ENDPOINT_URL_<ENV_SUFFIX>
+///     iam_prefix: "prefix",         // of its IAM actions, e.g. `s3:CreateBucket`
 ///     client: field: sdk_crate,     // field of AwsClients, and its crate
 ///     not_found: ["Code", ...],     // error codes meaning "no such object"
 ///     not_found_when_invalid: [..], // ValidationException messages meaning the same
@@ -42,6 +43,7 @@ macro_rules! aws_services {
             name: $name:literal,
             endpoint: $endpoint:ident,
             env: $env:literal,
+            iam_prefix: $iam:literal,
             client: $client:ident: $sdk:ident,
             not_found: [$($code:literal),* $(,)?],
             not_found_when_invalid: [$($message:literal),* $(,)?] $(,)?
@@ -78,6 +80,17 @@ macro_rules! aws_services {
             /// The service-specific endpoint variable the AWS SDKs read.
             pub fn endpoint_env_var(self) -> &'static str {
                 match self { $(Service::$variant => concat!("AWS_ENDPOINT_URL_", $env),)* }
+            }
+
+            /// The field of [`AwsClients`] that holds this service's client,
+            /// e.g. `autoscaling`.
+            pub fn client_field(self) -> &'static str {
+                match self { $(Service::$variant => stringify!($client),)* }
+            }
+
+            /// The prefix of the service's IAM actions, e.g. `application-autoscaling`.
+            pub fn iam_prefix(self) -> &'static str {
+                match self { $(Service::$variant => $iam,)* }
             }
 
             /// Error codes with which the service says an object does not exist.
@@ -204,6 +217,7 @@ aws_services! {
         name: "s3",
         endpoint: s3,
         env: "S3",
+        iam_prefix: "s3",
         client: s3: aws_sdk_s3,
         // The last two say a bucket has no encryption configuration or no
         // policy: "absent", as a read of that setting should report it.
@@ -221,6 +235,7 @@ aws_services! {
         name: "kms",
         endpoint: kms,
         env: "KMS",
+        iam_prefix: "kms",
         client: kms: aws_sdk_kms,
         not_found: ["NotFoundException"],
         not_found_when_invalid: [],
@@ -230,6 +245,7 @@ aws_services! {
         name: "iam",
         endpoint: iam,
         env: "IAM",
+        iam_prefix: "iam",
         client: iam: aws_sdk_iam,
         not_found: ["NoSuchEntity"],
         not_found_when_invalid: [],
@@ -239,6 +255,7 @@ aws_services! {
         name: "sagemaker",
         endpoint: sagemaker,
         env: "SAGEMAKER",
+        iam_prefix: "sagemaker",
         client: sagemaker: aws_sdk_sagemaker,
         not_found: ["ResourceNotFound"],
         // DescribeEndpoint and friends answer a missing object with
@@ -250,6 +267,7 @@ aws_services! {
         name: "application-autoscaling",
         endpoint: applicationautoscaling,
         env: "APPLICATION_AUTO_SCALING",
+        iam_prefix: "application-autoscaling",
         client: autoscaling: aws_sdk_applicationautoscaling,
         not_found: ["ObjectNotFoundException"],
         not_found_when_invalid: [],
@@ -259,6 +277,7 @@ aws_services! {
         name: "sns",
         endpoint: sns,
         env: "SNS",
+        iam_prefix: "sns",
         client: sns: aws_sdk_sns,
         not_found: ["NotFound", "NotFoundException"],
         not_found_when_invalid: [],
@@ -268,6 +287,7 @@ aws_services! {
         name: "cloudwatch",
         endpoint: cloudwatch,
         env: "CLOUDWATCH",
+        iam_prefix: "cloudwatch",
         client: cloudwatch: aws_sdk_cloudwatch,
         not_found: ["ResourceNotFound", "ResourceNotFoundException"],
         not_found_when_invalid: [],
@@ -277,6 +297,7 @@ aws_services! {
         name: "sts",
         endpoint: sts,
         env: "STS",
+        iam_prefix: "sts",
         client: sts: aws_sdk_sts,
         // STS reads no objects; a missing caller is an authentication error.
         not_found: ["NoSuchEntity"],
@@ -289,18 +310,21 @@ impl AwsClients {
     /// GetCallerIdentity, which needs no permission), asked for once.
     pub async fn account_id(&self) -> Result<String, AwsError> {
         self.account
-            .get_or_try_init(|| async {
-                let identity = self
-                    .sts
-                    .get_caller_identity()
-                    .send()
-                    .await
-                    .aws(Service::Sts, "GetCallerIdentity")?;
-                Ok(identity.account().unwrap_or_default().to_owned())
-            })
+            .get_or_try_init(|| caller_account(self))
             .await
             .cloned()
     }
+}
+
+/// The account of the caller, as STS answers it.
+async fn caller_account(clients: &AwsClients) -> Result<String, AwsError> {
+    let identity = clients
+        .sts
+        .get_caller_identity()
+        .send()
+        .await
+        .aws(Service::Sts, "GetCallerIdentity")?;
+    Ok(identity.account().unwrap_or_default().to_owned())
 }
 
 /// Service-specific settings applied to a client's config builder; the
@@ -422,6 +446,10 @@ mod tests {
         );
         assert_eq!(
             unique(Service::ALL.iter().map(|s| s.endpoint_env_var()).collect()),
+            n
+        );
+        assert_eq!(
+            unique(Service::ALL.iter().map(|s| s.client_field()).collect()),
             n
         );
         // The config schema has exactly one endpoint field per service.

@@ -1,0 +1,309 @@
+//! The table: each (service, operation) the provider calls, and the IAM
+//! actions AWS checks for it.
+//!
+//! Sources, cited at the rows whose link is not obvious:
+//! - [SAR]: the Service Authorization Reference, "Actions, resources, and
+//!   condition keys for <service>", whose "Dependent actions" column lists
+//!   what a call needs besides its own action
+//!   (<https://docs.aws.amazon.com/service-authorization/latest/reference/>).
+//! - The API reference page of the operation ("To use this operation, you
+//!   must have permission to perform the ... action").
+//! - The service's developer guide, named at the row.
+
+use super::Permission;
+use crate::aws::Service::{self, *};
+
+const fn plain(
+    service: Service,
+    operation: &'static str,
+    actions: &'static [&'static str],
+) -> Permission {
+    Permission::plain(service, operation, actions)
+}
+
+const fn because(
+    service: Service,
+    operation: &'static str,
+    actions: &'static [&'static str],
+    reason: &'static str,
+) -> Permission {
+    Permission::because(service, operation, actions, reason)
+}
+
+/// Every AWS API operation the provider calls, with the IAM actions it needs.
+pub const PERMISSIONS: &[Permission] = &[
+    // ---- Amazon S3 (s3:Bucket) ----
+    plain(S3, "CreateBucket", &["s3:CreateBucket"]),
+    // S3 API Reference, HeadBucket: "you must have permissions to perform
+    // the s3:ListBucket action".
+    because(
+        S3,
+        "HeadBucket",
+        &["s3:ListBucket"],
+        "HeadBucket is authorized as s3:ListBucket",
+    ),
+    plain(S3, "GetBucketVersioning", &["s3:GetBucketVersioning"]),
+    // S3 API Reference, GetBucketEncryption: s3:GetEncryptionConfiguration.
+    because(
+        S3,
+        "GetBucketEncryption",
+        &["s3:GetEncryptionConfiguration"],
+        "bucket encryption is authorized as s3:GetEncryptionConfiguration",
+    ),
+    plain(S3, "GetBucketPolicy", &["s3:GetBucketPolicy"]),
+    plain(S3, "DeleteBucket", &["s3:DeleteBucket"]),
+    // S3 API Reference, PutPublicAccessBlock: s3:PutBucketPublicAccessBlock.
+    because(
+        S3,
+        "PutPublicAccessBlock",
+        &["s3:PutBucketPublicAccessBlock"],
+        "a bucket's public access block is authorized as s3:PutBucketPublicAccessBlock",
+    ),
+    // S3 API Reference, PutBucketEncryption: s3:PutEncryptionConfiguration.
+    because(
+        S3,
+        "PutBucketEncryption",
+        &["s3:PutEncryptionConfiguration"],
+        "bucket encryption is authorized as s3:PutEncryptionConfiguration",
+    ),
+    plain(S3, "PutBucketVersioning", &["s3:PutBucketVersioning"]),
+    plain(S3, "PutBucketPolicy", &["s3:PutBucketPolicy"]),
+    plain(S3, "DeleteBucketPolicy", &["s3:DeleteBucketPolicy"]),
+    // S3 API Reference, DeleteBucketTagging: "you must have permission to
+    // perform the s3:PutBucketTagging action"; the SAR has no
+    // s3:DeleteBucketTagging.
+    because(
+        S3,
+        "DeleteBucketTagging",
+        &["s3:PutBucketTagging"],
+        "removing a bucket's tags is authorized as s3:PutBucketTagging",
+    ),
+    plain(S3, "PutBucketTagging", &["s3:PutBucketTagging"]),
+    // S3 API Reference, ListObjectVersions: "s3:ListBucketVersions action.
+    // Be aware of the name difference."
+    because(
+        S3,
+        "ListObjectVersions",
+        &["s3:ListBucketVersions"],
+        "listing object versions is authorized as s3:ListBucketVersions",
+    ),
+    // S3 API Reference, DeleteObject: deleting a given version (versionId)
+    // is authorized as s3:DeleteObjectVersion.
+    because(
+        S3,
+        "DeleteObject",
+        &["s3:DeleteObject", "s3:DeleteObjectVersion"],
+        "forceDestroy empties a bucket version by version (DeleteObject with a versionId)",
+    ),
+    // ---- AWS KMS (kms:Key) ----
+    // KMS Developer Guide, "Managing KMS key tags with API operations": "To
+    // add tags when creating a KMS key, the caller must have kms:TagResource
+    // permission in an IAM policy"; SAR: CreateKey's dependent actions.
+    because(
+        Kms,
+        "CreateKey",
+        &["kms:CreateKey", "kms:TagResource"],
+        "the key is created with its tags (provider default tags included)",
+    ),
+    plain(Kms, "DescribeKey", &["kms:DescribeKey"]),
+    plain(Kms, "GetKeyRotationStatus", &["kms:GetKeyRotationStatus"]),
+    plain(Kms, "ListAliases", &["kms:ListAliases"]),
+    plain(Kms, "DeleteAlias", &["kms:DeleteAlias"]),
+    plain(Kms, "ScheduleKeyDeletion", &["kms:ScheduleKeyDeletion"]),
+    plain(Kms, "EnableKeyRotation", &["kms:EnableKeyRotation"]),
+    plain(Kms, "DisableKeyRotation", &["kms:DisableKeyRotation"]),
+    plain(Kms, "UpdateKeyDescription", &["kms:UpdateKeyDescription"]),
+    plain(Kms, "CreateAlias", &["kms:CreateAlias"]),
+    plain(Kms, "UntagResource", &["kms:UntagResource"]),
+    plain(Kms, "TagResource", &["kms:TagResource"]),
+    // ---- AWS IAM (iam:Role, iam:RolePolicy) ----
+    // CreateRole with Tags fails unless the caller may also iam:TagRole
+    // (tag-on-create; not in the SAR's dependent actions for CreateRole).
+    because(
+        Iam,
+        "CreateRole",
+        &["iam:CreateRole", "iam:TagRole"],
+        "the role is created with its tags (provider default tags included)",
+    ),
+    plain(Iam, "GetRole", &["iam:GetRole"]),
+    plain(Iam, "GetRolePolicy", &["iam:GetRolePolicy"]),
+    plain(
+        Iam,
+        "UpdateAssumeRolePolicy",
+        &["iam:UpdateAssumeRolePolicy"],
+    ),
+    plain(Iam, "UpdateRole", &["iam:UpdateRole"]),
+    plain(Iam, "DeleteRolePolicy", &["iam:DeleteRolePolicy"]),
+    plain(Iam, "ListRolePolicies", &["iam:ListRolePolicies"]),
+    plain(
+        Iam,
+        "ListAttachedRolePolicies",
+        &["iam:ListAttachedRolePolicies"],
+    ),
+    plain(Iam, "DetachRolePolicy", &["iam:DetachRolePolicy"]),
+    plain(Iam, "DeleteRole", &["iam:DeleteRole"]),
+    plain(Iam, "PutRolePolicy", &["iam:PutRolePolicy"]),
+    // ---- Amazon SageMaker ----
+    // SageMaker Developer Guide, "Amazon SageMaker AI API Permissions":
+    // CreateModel needs sagemaker:CreateModel and iam:PassRole; SAR:
+    // CreateModel's dependent actions are iam:PassRole and sagemaker:AddTags.
+    because(
+        SageMaker,
+        "CreateModel",
+        &["sagemaker:CreateModel", "sagemaker:AddTags", "iam:PassRole"],
+        "SageMaker is handed the execution role (iam:PassRole), and the model is created with its tags",
+    ),
+    plain(SageMaker, "DescribeModel", &["sagemaker:DescribeModel"]),
+    plain(SageMaker, "DeleteModel", &["sagemaker:DeleteModel"]),
+    // SAR: CreateEndpointConfig's dependent actions include sagemaker:AddTags
+    // (iam:PassRole only with an ExecutionRoleArn, which the provider never sets).
+    because(
+        SageMaker,
+        "CreateEndpointConfig",
+        &["sagemaker:CreateEndpointConfig", "sagemaker:AddTags"],
+        "the endpoint configuration is created with its tags",
+    ),
+    plain(
+        SageMaker,
+        "DescribeEndpointConfig",
+        &["sagemaker:DescribeEndpointConfig"],
+    ),
+    plain(
+        SageMaker,
+        "DeleteEndpointConfig",
+        &["sagemaker:DeleteEndpointConfig"],
+    ),
+    // SageMaker Developer Guide, "Amazon SageMaker AI API Permissions":
+    // CreateEndpoint needs kms:CreateGrant "only if the associated
+    // EndPointConfig has a KmsKeyId specified"; SAR: dependent action
+    // sagemaker:AddTags, and the endpoint-config is a required resource.
+    // kms:DescribeKey: AWS pairs it with CreateGrant wherever SageMaker is
+    // given a customer managed key (e.g. the CreateDomain permissions).
+    because(
+        SageMaker,
+        "CreateEndpoint",
+        &[
+            "sagemaker:CreateEndpoint",
+            "sagemaker:AddTags",
+            "kms:CreateGrant",
+            "kms:DescribeKey",
+        ],
+        "the endpoint is created with its tags; an endpoint configuration with a KMS key makes SageMaker create a grant on it for the caller",
+    ),
+    // SAR: UpdateEndpoint is authorized on the endpoint and on the new
+    // endpoint-config. The KMS actions mirror CreateEndpoint: the new
+    // configuration's fleet is launched with its key.
+    because(
+        SageMaker,
+        "UpdateEndpoint",
+        &[
+            "sagemaker:UpdateEndpoint",
+            "kms:CreateGrant",
+            "kms:DescribeKey",
+        ],
+        "a new endpoint configuration with a KMS key is deployed like one at CreateEndpoint",
+    ),
+    plain(
+        SageMaker,
+        "UpdateEndpointWeightsAndCapacities",
+        &["sagemaker:UpdateEndpointWeightsAndCapacities"],
+    ),
+    plain(
+        SageMaker,
+        "DescribeEndpoint",
+        &["sagemaker:DescribeEndpoint"],
+    ),
+    plain(SageMaker, "DeleteEndpoint", &["sagemaker:DeleteEndpoint"]),
+    plain(SageMaker, "AddTags", &["sagemaker:AddTags"]),
+    plain(SageMaker, "DeleteTags", &["sagemaker:DeleteTags"]),
+    // ---- Application Auto Scaling ----
+    // Application Auto Scaling User Guide, "Service-linked roles": the first
+    // RegisterScalableTarget for a service creates its service-linked role,
+    // which needs iam:CreateServiceLinkedRole; "Identity-based policy
+    // examples" > "SageMaker endpoints" and the SageMaker Developer Guide,
+    // "Auto scaling prerequisites": sagemaker:DescribeEndpoint,
+    // sagemaker:DescribeEndpointConfig,
+    // sagemaker:UpdateEndpointWeightsAndCapacities.
+    because(
+        ApplicationAutoScaling,
+        "RegisterScalableTarget",
+        &[
+            "application-autoscaling:RegisterScalableTarget",
+            "iam:CreateServiceLinkedRole",
+            "sagemaker:DescribeEndpoint",
+            "sagemaker:DescribeEndpointConfig",
+            "sagemaker:UpdateEndpointWeightsAndCapacities",
+        ],
+        "the first registration creates the AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint service-linked role, and the endpoint variant is checked on the caller's behalf",
+    ),
+    plain(
+        ApplicationAutoScaling,
+        "DescribeScalableTargets",
+        &["application-autoscaling:DescribeScalableTargets"],
+    ),
+    plain(
+        ApplicationAutoScaling,
+        "DeregisterScalableTarget",
+        &["application-autoscaling:DeregisterScalableTarget"],
+    ),
+    plain(
+        ApplicationAutoScaling,
+        "DescribeScalingPolicies",
+        &["application-autoscaling:DescribeScalingPolicies"],
+    ),
+    // Application Auto Scaling User Guide, "Identity-based policy examples" >
+    // "SageMaker endpoints": cloudwatch:DescribeAlarms, PutMetricAlarm and
+    // DeleteAlarms, for the alarms a target tracking policy owns.
+    because(
+        ApplicationAutoScaling,
+        "PutScalingPolicy",
+        &[
+            "application-autoscaling:PutScalingPolicy",
+            "cloudwatch:PutMetricAlarm",
+            "cloudwatch:DescribeAlarms",
+            "cloudwatch:DeleteAlarms",
+        ],
+        "a target tracking policy creates and replaces its CloudWatch alarms",
+    ),
+    because(
+        ApplicationAutoScaling,
+        "DeleteScalingPolicy",
+        &[
+            "application-autoscaling:DeleteScalingPolicy",
+            "cloudwatch:DescribeAlarms",
+            "cloudwatch:DeleteAlarms",
+        ],
+        "deleting a target tracking policy deletes its CloudWatch alarms",
+    ),
+    // ---- Amazon SNS (sns:Topic) ----
+    // SNS API Reference, CreateTopic, Tags: "To be able to tag a topic on
+    // creation, you must have the sns:CreateTopic and sns:TagResource
+    // permissions."
+    because(
+        Sns,
+        "CreateTopic",
+        &["sns:CreateTopic", "sns:TagResource"],
+        "the topic is created with its tags",
+    ),
+    plain(Sns, "GetTopicAttributes", &["sns:GetTopicAttributes"]),
+    plain(Sns, "SetTopicAttributes", &["sns:SetTopicAttributes"]),
+    plain(Sns, "DeleteTopic", &["sns:DeleteTopic"]),
+    plain(Sns, "UntagResource", &["sns:UntagResource"]),
+    plain(Sns, "TagResource", &["sns:TagResource"]),
+    // ---- Amazon CloudWatch (cloudwatch:MetricAlarm) ----
+    // Alarms are created without tags, so cloudwatch:TagResource is not needed.
+    plain(CloudWatch, "PutMetricAlarm", &["cloudwatch:PutMetricAlarm"]),
+    plain(CloudWatch, "DescribeAlarms", &["cloudwatch:DescribeAlarms"]),
+    plain(CloudWatch, "DeleteAlarms", &["cloudwatch:DeleteAlarms"]),
+    // ---- AWS STS (the account behind BaseInfra's names) ----
+    // STS API Reference, GetCallerIdentity: "No permissions are required to
+    // perform this operation. If an administrator attaches a policy to your
+    // identity that explicitly denies access to the sts:GetCallerIdentity
+    // action, you can still perform this operation."
+    because(
+        Sts,
+        "GetCallerIdentity",
+        &[],
+        "no permission is required: any identity may ask who it is",
+    ),
+];
