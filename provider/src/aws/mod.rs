@@ -4,6 +4,7 @@
 mod clients;
 mod error;
 pub mod permissions;
+pub mod propagation;
 mod services;
 
 pub use clients::ProviderConfig;

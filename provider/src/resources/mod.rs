@@ -5,7 +5,7 @@ pub mod cloudwatch;
 pub mod iam;
 pub mod kms;
 #[cfg(test)]
-mod mock;
+pub(crate) mod mock;
 pub mod s3;
 pub mod sagemaker;
 pub mod sns;

@@ -10,6 +10,9 @@ use serde::{Deserialize, Serialize};
 use super::image::cross_region_problem;
 use super::sagemaker_tags;
 use crate::Context;
+use crate::aws::propagation::{
+    IAM_PROPAGATION_WINDOW, retry_while_pending, role_not_assumable_yet,
+};
 use crate::aws::{AwsClients, OrGone, ResultExt, Service};
 use crate::naming::{content_hashed, sagemaker_name_problem};
 use crate::resources::Tags;
@@ -176,10 +179,18 @@ impl CustomResource for Model {
                     .build(),
             );
         }
-        let created = request
-            .send()
-            .await
-            .aws(Service::SageMaker, "CreateModel")?;
+        // A role created in the same `up` may not be assumable for seconds.
+        let created = retry_while_pending(
+            ctx,
+            "creating model",
+            IAM_PROPAGATION_WINDOW,
+            role_not_assumable_yet,
+            || {
+                let request = request.clone();
+                async move { request.send().await.aws(Service::SageMaker, "CreateModel") }
+            },
+        )
+        .await?;
         Ok(Created {
             id: name.clone(),
             outputs: ModelOutputs {
@@ -253,6 +264,7 @@ pub(super) mod tests {
     use aws_sdk_sagemaker::Client;
     use aws_sdk_sagemaker::error::ErrorMetadata;
     use aws_sdk_sagemaker::operation::add_tags::AddTagsOutput;
+    use aws_sdk_sagemaker::operation::create_model::{CreateModelError, CreateModelOutput};
     use aws_sdk_sagemaker::operation::delete_tags::DeleteTagsOutput;
     use aws_sdk_sagemaker::operation::describe_model::{DescribeModelError, DescribeModelOutput};
     use aws_smithy_mocks::{Rule, mock};
@@ -325,6 +337,40 @@ pub(super) mod tests {
             },
             arn: "arn:aws:sagemaker:us-east-1:123456789012:model/fraud-model-x".into(),
         }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn create_waits_for_a_new_role_to_become_assumable() {
+        let not_yet = || {
+            CreateModelError::generic(
+                ErrorMetadata::builder()
+                    .code("ValidationException")
+                    .message(
+                        "The execution role ARN \"arn:aws:iam::123456789012:role/sagemaker\" \
+                         is invalid. Please ensure that the role exists and that its trust \
+                         relationship policy allows the action \"sts:AssumeRole\" for the \
+                         service principal \"sagemaker.amazonaws.com\".",
+                    )
+                    .build(),
+            )
+        };
+        let create = mock!(Client::create_model)
+            .sequence()
+            .error(not_yet)
+            .times(2)
+            .output(|| {
+                CreateModelOutput::builder()
+                    .model_arn("arn:aws:sagemaker:us-east-1:123456789012:model/fraud-model-x")
+                    .build()
+            })
+            .build();
+        let ctx = context(&[&create]).await;
+        let created = Model.create(&ctx, &inputs()).await.unwrap();
+        assert_eq!(create.num_calls(), 3);
+        assert_eq!(
+            created.outputs.arn,
+            "arn:aws:sagemaker:us-east-1:123456789012:model/fraud-model-x"
+        );
     }
 
     #[tokio::test]
