@@ -5,11 +5,9 @@ use async_trait::async_trait;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::endpoint_parts::{
-    ConfigExtras, EndpointPlan, check_endpoint_name, register_config, register_endpoint,
-};
+use super::endpoint_builder::{EndpointBuilder, EndpointComponentOutputs, EndpointPlan};
+use super::endpoint_checks::check_endpoint_name;
 use super::model_config::{EndpointKind, ModelSpec, ServerlessSettings, check_variants};
-use super::realtime_endpoint::EndpointOutputs;
 use crate::Scope;
 use crate::resources::Tags;
 use framework::Result;
@@ -45,7 +43,7 @@ impl Component for SageMakerServerlessEndpoint {
     const TOKEN: &'static str = "sagemaker-deployment:index:SageMakerServerlessEndpoint";
 
     type Inputs = SageMakerServerlessEndpointArgs;
-    type Outputs = EndpointOutputs;
+    type Outputs = EndpointComponentOutputs;
 
     fn check(&self, args: &SageMakerServerlessEndpointArgs) -> Failures {
         let mut failures = Failures::new();
@@ -64,7 +62,7 @@ impl Component for SageMakerServerlessEndpoint {
         scope: &Scope,
         name: &str,
         args: SageMakerServerlessEndpointArgs,
-    ) -> Result<EndpointOutputs> {
+    ) -> Result<EndpointComponentOutputs> {
         let plan = EndpointPlan {
             component: name,
             endpoint_name: &args.endpoint_name,
@@ -74,8 +72,7 @@ impl Component for SageMakerServerlessEndpoint {
             model_names: args.model_names.clone(),
             tags: &args.tags,
         };
-        let config = register_config(scope, &plan, ConfigExtras::default()).await?;
-        let endpoint = register_endpoint(scope, &plan, &config, false, None).await?;
-        Ok(EndpointOutputs::of(&endpoint, &config))
+        let built = EndpointBuilder::new(scope, plan).build().await?;
+        Ok(built.outputs())
     }
 }
