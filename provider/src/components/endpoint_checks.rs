@@ -1,15 +1,25 @@
-//! Preview checks the endpoint components share: the endpoint name and
-//! autoscaling bounds.
+//! Preview checks the endpoint components share: the endpoint name, the
+//! model list as variants, and autoscaling bounds.
 
-use super::model_config::ModelSpec;
+use super::model_config::{ModelSpec, ServerlessSettings, variant_list};
 use crate::naming::sagemaker_name_problem;
+use crate::resources::sagemaker::variant_rules::{EndpointKind, check_variants};
 use framework::Failures;
 
-/// Checks an endpoint name.
-pub fn check_endpoint_name(name: &str, failures: &mut Failures) {
-    if let Some(problem) = sagemaker_name_problem(name) {
+/// Checks the endpoint name, and the model list against SageMaker's variant
+/// rules for a `kind` endpoint (`serverless`: the environment's serverless
+/// settings).
+pub fn check_endpoint(
+    kind: EndpointKind,
+    endpoint_name: &str,
+    models: &[ModelSpec],
+    serverless: Option<&ServerlessSettings>,
+    failures: &mut Failures,
+) {
+    if let Some(problem) = sagemaker_name_problem(endpoint_name) {
         failures.push("endpointName", problem);
     }
+    check_variants(&variant_list(kind, models, serverless), failures);
 }
 
 /// Checks autoscaling bounds (`min_floor` is 0 for async endpoints) and that

@@ -8,13 +8,14 @@ use serde::{Deserialize, Serialize};
 use super::endpoint_builder::{
     EndpointBuilder, EndpointComponentOutputs, EndpointPlan, VariantAutoscaling,
 };
-use super::endpoint_checks::{check_autoscaling, check_endpoint_name};
-use super::model_config::{EndpointKind, ModelSpec, check_variants};
+use super::endpoint_checks::{check_autoscaling, check_endpoint};
+use super::model_config::ModelSpec;
 use crate::Scope;
 use crate::resources::Tags;
 use crate::resources::autoscaling::TargetTracking;
 use crate::resources::sagemaker::endpoint::RolloutPolicy;
 use crate::resources::sagemaker::endpoint_config::DataCapture;
+use crate::resources::sagemaker::variant_rules::EndpointKind;
 use framework::Result;
 use framework::{Component, Failures, Output};
 
@@ -135,9 +136,9 @@ impl Component for SageMakerEndpoint {
 
     fn check(&self, args: &SageMakerEndpointArgs) -> Failures {
         let mut failures = Failures::new();
-        check_endpoint_name(&args.endpoint_name, &mut failures);
-        check_variants(
+        check_endpoint(
             EndpointKind::RealTime,
+            &args.endpoint_name,
             &args.model_list,
             None,
             &mut failures,

@@ -6,10 +6,11 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::endpoint_builder::{EndpointBuilder, EndpointComponentOutputs, EndpointPlan};
-use super::endpoint_checks::check_endpoint_name;
-use super::model_config::{EndpointKind, ModelSpec, ServerlessSettings, check_variants};
+use super::endpoint_checks::check_endpoint;
+use super::model_config::{ModelSpec, ServerlessSettings};
 use crate::Scope;
 use crate::resources::Tags;
+use crate::resources::sagemaker::variant_rules::EndpointKind;
 use framework::Result;
 use framework::{Component, Failures, Output};
 
@@ -47,9 +48,9 @@ impl Component for SageMakerServerlessEndpoint {
 
     fn check(&self, args: &SageMakerServerlessEndpointArgs) -> Failures {
         let mut failures = Failures::new();
-        check_endpoint_name(&args.endpoint_name, &mut failures);
-        check_variants(
+        check_endpoint(
             EndpointKind::Serverless,
+            &args.endpoint_name,
             &args.model_list,
             args.serverless_config.as_ref(),
             &mut failures,

@@ -9,13 +9,14 @@ mod notifications;
 mod wake_up;
 
 use super::endpoint_builder::{EndpointBuilder, EndpointPlan, VariantAutoscaling};
-use super::endpoint_checks::{check_autoscaling, check_endpoint_name};
-use super::model_config::{EndpointKind, ModelSpec, check_variants};
+use super::endpoint_checks::{check_autoscaling, check_endpoint};
+use super::model_config::ModelSpec;
 use crate::Scope;
 use crate::resources::Tags;
 use crate::resources::autoscaling::{CustomMetric, TargetTracking};
 use crate::resources::sagemaker::endpoint::RolloutPolicy;
 use crate::resources::sagemaker::endpoint_config::AsyncInference;
+use crate::resources::sagemaker::variant_rules::EndpointKind;
 use framework::Result;
 use framework::{Component, Failures, Output};
 use notifications::NotificationTopics;
@@ -205,8 +206,13 @@ impl Component for SageMakerAsyncEndpoint {
 
     fn check(&self, args: &SageMakerAsyncEndpointArgs) -> Failures {
         let mut failures = Failures::new();
-        check_endpoint_name(&args.endpoint_name, &mut failures);
-        check_variants(EndpointKind::Async, &args.model_list, None, &mut failures);
+        check_endpoint(
+            EndpointKind::Async,
+            &args.endpoint_name,
+            &args.model_list,
+            None,
+            &mut failures,
+        );
         if let Some(settings) = &args.async_config {
             if let Some(n) = settings.max_concurrent_invocations_per_instance {
                 failures.require(

@@ -11,7 +11,7 @@ mod variants;
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use super::model_config::{EndpointKind, ModelSpec, ServerlessSettings};
+use super::model_config::{ModelSpec, ServerlessSettings};
 use crate::Scope;
 use crate::resources::Tags;
 use crate::resources::autoscaling::{ScalableTarget, ScalingPolicy};
@@ -19,6 +19,7 @@ use crate::resources::sagemaker::endpoint::{Endpoint, EndpointInputs, RolloutPol
 use crate::resources::sagemaker::endpoint_config::{
     AsyncInference, DataCapture, EndpointConfig, EndpointConfigInputs,
 };
+use crate::resources::sagemaker::variant_rules::EndpointKind;
 use framework::{Child, ChildOptions, Output, Result};
 
 pub use scaling::{PolicyRule, VariantAutoscaling};
@@ -230,4 +231,61 @@ pub struct EndpointComponentOutputs {
     pub endpoint_arn: Output<String>,
     /// The configuration the endpoint runs.
     pub endpoint_config_name: Output<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+    use crate::components::endpoint_checks::check_endpoint;
+    use crate::components::model_config::tests::model;
+    use framework::{CustomResource, Failures};
+
+    /// The rules broken, without the paths (which differ by input).
+    fn reasons(failures: Failures) -> BTreeSet<String> {
+        failures.into_vec().into_iter().map(|f| f.reason).collect()
+    }
+
+    #[test]
+    fn the_components_preview_and_the_configuration_they_register_break_the_same_rules() {
+        let mut bad_type = model("a");
+        bad_type.instance_type = "m5.large".into();
+        let mut negative = model("b");
+        negative.variant_weight = -1.0;
+        let eleven: Vec<ModelSpec> = (0..11).map(|i| model(&format!("v{i}"))).collect();
+        let small_memory = ServerlessSettings {
+            memory_size: 1500,
+            max_concurrency: 5,
+            provisioned_concurrency: None,
+        };
+        let cases: [(EndpointKind, Vec<ModelSpec>, Option<&ServerlessSettings>); 4] = [
+            (EndpointKind::RealTime, vec![bad_type, negative], None),
+            (EndpointKind::RealTime, vec![model("a"), model("a")], None),
+            (EndpointKind::RealTime, eleven, None),
+            (
+                EndpointKind::Serverless,
+                vec![model("a"), model("b")],
+                Some(&small_memory),
+            ),
+        ];
+        let tags = Tags::new();
+        for (kind, models, serverless) in cases {
+            let mut preview = Failures::new();
+            check_endpoint(kind, "endpoint", &models, serverless, &mut preview);
+            let plan = EndpointPlan {
+                component: "c",
+                endpoint_name: "endpoint",
+                kind,
+                models: &models,
+                serverless,
+                model_names: Output::new(models.iter().map(|m| m.model_name.clone()).collect()),
+                tags: &tags,
+            };
+            let config = ConfigExtras::default().config_inputs(&plan);
+            let preview = reasons(preview);
+            assert!(!preview.is_empty(), "{kind:?}");
+            assert_eq!(preview, reasons(EndpointConfig.check(&config)), "{kind:?}");
+        }
+    }
 }

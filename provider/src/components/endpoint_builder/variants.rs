@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 
 use super::EndpointPlan;
-use crate::components::model_config::EndpointKind;
 use crate::resources::sagemaker::endpoint_config::{VariantCapacity, VariantSpec};
+use crate::resources::sagemaker::variant_rules::EndpointKind;
 
 /// True when the plan's variants run on instances (not serverless).
 fn on_instances(plan: &EndpointPlan<'_>) -> bool {

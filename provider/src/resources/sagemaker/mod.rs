@@ -4,6 +4,7 @@ pub mod endpoint;
 pub mod endpoint_config;
 pub mod model;
 mod status;
+pub mod variant_rules;
 
 use aws_sdk_sagemaker::types::Tag;
 
