@@ -14,6 +14,7 @@ use super::model_config::ModelSpec;
 use crate::Scope;
 use crate::resources::Tags;
 use crate::resources::autoscaling::{CustomMetric, TargetTracking};
+use crate::resources::cloudwatch::Statistic;
 use crate::resources::sagemaker::endpoint::RolloutPolicy;
 use crate::resources::sagemaker::endpoint_config::AsyncInference;
 use crate::resources::sagemaker::variant_rules::EndpointKind;
@@ -92,7 +93,7 @@ fn backlog_metric(endpoint: &str) -> CustomMetric {
     CustomMetric {
         metric_name: "ApproximateBacklogSizePerInstance".to_owned(),
         namespace: "AWS/SageMaker".to_owned(),
-        statistic: "Average".to_owned(),
+        statistic: Statistic::Average,
         dimensions: [("EndpointName".to_owned(), endpoint.to_owned())]
             .into_iter()
             .collect(),

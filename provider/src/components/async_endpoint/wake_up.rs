@@ -4,7 +4,9 @@ use super::AsyncAutoscalingArgs;
 use crate::Scope;
 use crate::components::endpoint_builder::{BuiltEndpoint, PolicyRule};
 use crate::resources::autoscaling::{Step, StepScaling};
-use crate::resources::cloudwatch::{MetricAlarm, MetricAlarmInputs};
+use crate::resources::cloudwatch::{
+    ComparisonOperator, MetricAlarm, MetricAlarmInputs, Statistic, TreatMissingData,
+};
 use framework::{ChildOptions, Result};
 
 /// A step policy per variant adding one instance, and the alarm on
@@ -37,15 +39,15 @@ pub(super) async fn register_wake_up(
         ),
         metric_name: "HasBacklogWithoutCapacity".to_owned(),
         namespace: "AWS/SageMaker".to_owned(),
-        statistic: "Average".to_owned(),
+        statistic: Statistic::Average,
         dimensions: [("EndpointName".to_owned(), endpoint.to_owned())]
             .into_iter()
             .collect(),
         period: 60,
         evaluation_periods: 2,
         threshold: 1.0,
-        comparison_operator: "GreaterThanOrEqualToThreshold".to_owned(),
-        treat_missing_data: "missing".to_owned(),
+        comparison_operator: ComparisonOperator::GreaterThanOrEqualToThreshold,
+        treat_missing_data: TreatMissingData::Missing,
         alarm_actions: policies.iter().map(|p| p.output("policyArn")).collect(),
     };
     scope

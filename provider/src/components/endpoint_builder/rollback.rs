@@ -5,7 +5,9 @@
 use super::EndpointPlan;
 use crate::Scope;
 use crate::components::model_config::ModelSpec;
-use crate::resources::cloudwatch::{MetricAlarm, MetricAlarmInputs};
+use crate::resources::cloudwatch::{
+    ComparisonOperator, MetricAlarm, MetricAlarmInputs, Statistic, TreatMissingData,
+};
 use crate::resources::sagemaker::endpoint::RolloutPolicy;
 use framework::{Child, ChildOptions, Result};
 
@@ -52,7 +54,7 @@ fn alarm_inputs(endpoint: &str, model: &ModelSpec) -> MetricAlarmInputs {
         ),
         metric_name: "Invocation5XXErrors".to_owned(),
         namespace: "AWS/SageMaker".to_owned(),
-        statistic: "Sum".to_owned(),
+        statistic: Statistic::Sum,
         dimensions: [
             ("EndpointName".to_owned(), endpoint.to_owned()),
             ("VariantName".to_owned(), model.variant_name.clone()),
@@ -62,8 +64,8 @@ fn alarm_inputs(endpoint: &str, model: &ModelSpec) -> MetricAlarmInputs {
         period: 60,
         evaluation_periods: 1,
         threshold: 1.0,
-        comparison_operator: "GreaterThanOrEqualToThreshold".to_owned(),
-        treat_missing_data: "notBreaching".to_owned(),
+        comparison_operator: ComparisonOperator::GreaterThanOrEqualToThreshold,
+        treat_missing_data: TreatMissingData::NotBreaching,
         alarm_actions: Vec::new(),
     }
 }
