@@ -65,7 +65,14 @@ impl framework::Package for SageMakerDeployment {
                 "go": {
                     "importBasePath": "github.com/sagemaker-deployment/sagemaker-deployment/sdk/go/sagemakerdeployment",
                     "generateResourceContainerTypes": true,
-                    "respectSchemaVersion": true
+                    "respectSchemaVersion": true,
+                    // The Go generator names an enum of the root package by the
+                    // package name, hyphen and all, when a resource of another
+                    // module uses it (pulumi/pulumi#8905); this alias makes it
+                    // the root package's Go name.
+                    "packageImportAliases": {
+                        "github.com/sagemaker-deployment/sagemaker-deployment/sdk/go/sagemakerdeployment/sagemaker-deployment": "sagemakerdeployment"
+                    }
                 }
             }
         });

@@ -2,7 +2,8 @@
 
 pub mod async_endpoint;
 pub mod base_infra;
-mod endpoint_parts;
+mod endpoint_builder;
+mod endpoint_checks;
 pub mod model_config;
 pub mod realtime_endpoint;
 pub mod sagemaker_model;

@@ -7,8 +7,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::naming::sagemaker_name_problem;
-use crate::resources::sagemaker::endpoint_config::{
-    ServerlessCompute, check_serverless_named, is_ml_instance_type,
+use crate::resources::sagemaker::endpoint_config::ServerlessCompute;
+use crate::resources::sagemaker::variant_rules::{
+    CapacityFields, Compute, EndpointKind, Field, ServerlessField, VariantFields, VariantList,
 };
 use framework::Failures;
 
@@ -30,11 +31,21 @@ pub struct ServerlessSettings {
 }
 
 impl ServerlessSettings {
+    /// The settings as an endpoint configuration takes them.
     pub fn compute(&self) -> ServerlessCompute {
         ServerlessCompute {
             memory_size_in_mb: self.memory_size,
             max_concurrency: self.max_concurrency,
             provisioned_concurrency: self.provisioned_concurrency,
+        }
+    }
+
+    /// The settings as written at `path`, in the seed's names.
+    fn at(&self, path: String) -> ServerlessField {
+        ServerlessField {
+            path,
+            compute: self.compute(),
+            names: SEED_SERVERLESS_NAMES,
         }
     }
 }
@@ -98,32 +109,6 @@ fn default_instance_type() -> String {
     "ml.m5.large".to_owned()
 }
 
-/// The kind of endpoint a model list is checked for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EndpointKind {
-    RealTime,
-    Async,
-    Serverless,
-}
-
-impl EndpointKind {
-    /// Most variants SageMaker allows for this kind.
-    pub fn max_variants(self) -> usize {
-        match self {
-            EndpointKind::Serverless => 5,
-            _ => 10,
-        }
-    }
-
-    fn label(self) -> &'static str {
-        match self {
-            EndpointKind::RealTime => "real-time",
-            EndpointKind::Async => "asynchronous",
-            EndpointKind::Serverless => "serverless",
-        }
-    }
-}
-
 /// Checks a model list as SageMakerModel needs it.
 pub fn check_models(models: &[ModelSpec], failures: &mut Failures) {
     failures.require(
@@ -159,81 +144,61 @@ pub fn check_models(models: &[ModelSpec], failures: &mut Failures) {
     }
 }
 
-/// Checks a model list as an endpoint of `kind` needs it. `serverless`
-/// is the environment's serverless settings, checked once under
+/// A model list as the variants of a `kind` endpoint, for SageMaker's
+/// variant rules. `serverless` is the environment's serverless settings,
+/// used by the serverless variants without their own and checked once under
 /// `serverlessConfig`.
-pub fn check_variants(
+pub fn variant_list<'a>(
     kind: EndpointKind,
-    models: &[ModelSpec],
+    models: &'a [ModelSpec],
     serverless: Option<&ServerlessSettings>,
-    failures: &mut Failures,
-) {
-    let max = kind.max_variants();
-    failures.require(
-        !models.is_empty() && models.len() <= max,
-        "modelList",
-        format!(
-            "a {} endpoint has 1 to {max} variants, got {}",
-            kind.label(),
-            models.len()
-        ),
-    );
-    let mut variants = BTreeSet::new();
-    for (i, model) in models.iter().enumerate() {
-        let at = |field: &str| format!("modelList[{i}].{field}");
-        if let Some(problem) = sagemaker_name_problem(&model.variant_name) {
-            failures.push(at("VariantName"), problem);
-        }
-        if !variants.insert(model.variant_name.as_str()) {
-            failures.push(
-                at("VariantName"),
-                format!("`{}` is used by more than one variant", model.variant_name),
-            );
-        }
-        failures.require(
-            model.variant_weight >= 0.0 && model.variant_weight.is_finite(),
-            at("VariantWeight"),
-            format!("must not be negative, got {}", model.variant_weight),
-        );
-        match kind {
-            // A model's own settings are checked here; the environment's,
-            // which it falls back to, once below.
-            EndpointKind::Serverless => match (&model.serverless_config, serverless) {
-                (Some(own), _) => check_serverless_named(
-                    &own.compute(),
-                    &at("ServerlessConfig"),
-                    SEED_SERVERLESS_NAMES,
-                    failures,
-                ),
-                (None, Some(_)) => {}
-                (None, None) => failures.push(
+) -> VariantList<'a> {
+    let on_instances = kind != EndpointKind::Serverless;
+    let variants = models
+        .iter()
+        .enumerate()
+        .map(|(i, model)| {
+            let at = |field: &str| format!("modelList[{i}].{field}");
+            let compute = match (&model.serverless_config, serverless) {
+                _ if on_instances => {
+                    Compute::Instances(Field::new(at("InstanceType"), model.instance_type.as_str()))
+                }
+                (Some(own), _) => Compute::Serverless(own.at(at("ServerlessConfig"))),
+                (None, Some(_)) => Compute::SharedServerless,
+                (None, None) => Compute::Missing(Field::new(
                     at("ServerlessConfig"),
-                    "a serverless variant needs ServerlessConfig, here or in the environment's serverlessConfig",
-                ),
-            },
-            _ => {
-                failures.require(model.instance_count >= 1, at("InstanceCount"), "must be at least 1");
-                failures.require(
-                    is_ml_instance_type(&model.instance_type),
-                    at("InstanceType"),
-                    format!("must be a SageMaker `ml.` instance type, got `{}`", model.instance_type),
-                );
+                    "serverless settings: its own ServerlessConfig or the environment's serverlessConfig",
+                )),
+            };
+            VariantFields {
+                name: Field::new(at("VariantName"), model.variant_name.as_str()),
+                compute,
             }
-        }
-    }
-    if !models.is_empty() && models.iter().all(|m| m.variant_weight == 0.0) {
-        failures.push(
-            "modelList",
-            "variant weights must not all be zero: no variant would receive traffic",
-        );
-    }
-    if let Some(settings) = serverless {
-        check_serverless_named(
-            &settings.compute(),
-            "serverlessConfig",
-            SEED_SERVERLESS_NAMES,
-            failures,
-        );
+        })
+        .collect();
+    let capacity = models
+        .iter()
+        .enumerate()
+        .map(|(i, model)| CapacityFields {
+            weight: Field::new(
+                format!("modelList[{i}].VariantWeight"),
+                model.variant_weight,
+            ),
+            instance_count: on_instances.then(|| {
+                Field::new(
+                    format!("modelList[{i}].InstanceCount"),
+                    model.instance_count,
+                )
+            }),
+        })
+        .collect();
+    VariantList {
+        kind,
+        path: "modelList",
+        variants,
+        capacity_path: "modelList",
+        capacity,
+        shared_serverless: serverless.map(|settings| settings.at("serverlessConfig".to_owned())),
     }
 }
 
@@ -273,6 +238,18 @@ pub(crate) mod tests {
 
     fn properties(failures: Failures) -> Vec<String> {
         failures.0.into_iter().map(|f| f.property).collect()
+    }
+
+    fn check_variants(
+        kind: EndpointKind,
+        models: &[ModelSpec],
+        serverless: Option<&ServerlessSettings>,
+        failures: &mut Failures,
+    ) {
+        crate::resources::sagemaker::variant_rules::check_variants(
+            &variant_list(kind, models, serverless),
+            failures,
+        );
     }
 
     #[test]
@@ -358,6 +335,20 @@ pub(crate) mod tests {
         assert_eq!(
             properties(failures),
             ["modelList[0].ServerlessConfig.memorySize"]
+        );
+    }
+
+    #[test]
+    fn a_serverless_variant_without_settings_anywhere_is_told_where_to_add_them() {
+        let mut failures = Failures::new();
+        check_variants(EndpointKind::Serverless, &[model("a")], None, &mut failures);
+        let failure = &failures.0[0];
+        assert_eq!(failure.property, "modelList[0].ServerlessConfig");
+        assert!(
+            failure
+                .reason
+                .contains("the environment's serverlessConfig"),
+            "{failure}"
         );
     }
 }

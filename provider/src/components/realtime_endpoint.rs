@@ -5,18 +5,19 @@ use async_trait::async_trait;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::endpoint_parts::{
-    AutoscalingArgs, ConfigExtras, EndpointPlan, check_autoscaling, check_endpoint_name,
-    register_config, register_endpoint, register_targets, register_tracking,
+use super::endpoint_builder::{
+    EndpointBuilder, EndpointComponentOutputs, EndpointPlan, VariantAutoscaling,
 };
-use super::model_config::{EndpointKind, ModelSpec, check_variants};
+use super::endpoint_checks::{check_autoscaling, check_endpoint};
+use super::model_config::ModelSpec;
 use crate::Scope;
 use crate::resources::Tags;
 use crate::resources::autoscaling::TargetTracking;
-use crate::resources::sagemaker::endpoint::{Endpoint, RolloutPolicy};
-use crate::resources::sagemaker::endpoint_config::{DataCapture, EndpointConfig};
+use crate::resources::sagemaker::endpoint::RolloutPolicy;
+use crate::resources::sagemaker::endpoint_config::DataCapture;
+use crate::resources::sagemaker::variant_rules::EndpointKind;
 use framework::Result;
-use framework::{Child, Component, Failures, Output};
+use framework::{Component, Failures, Output};
 
 /// A real-time SageMaker endpoint: one endpoint configuration with a
 /// variant per `modelList` entry (up to 10), encrypted with the given key,
@@ -52,26 +53,73 @@ pub struct SageMakerEndpointArgs {
     pub tags: Tags,
 }
 
-/// What SageMakerEndpoint made.
-#[derive(Debug, Clone, Serialize, JsonSchema)]
+/// Target-tracking autoscaling of each variant's instance count.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
-pub struct EndpointOutputs {
-    /// The endpoint name.
-    pub endpoint_name: Output<String>,
-    /// The endpoint ARN.
-    pub endpoint_arn: Output<String>,
-    /// The configuration the endpoint runs.
-    pub endpoint_config_name: Output<String>,
+pub struct AutoscalingArgs {
+    /// Fewest instances per variant.
+    #[serde(default = "one")]
+    pub min_capacity: u32,
+    /// Most instances per variant.
+    pub max_capacity: u32,
+    /// Invocations per instance per minute to hold (real-time endpoints).
+    #[serde(default = "default_invocations")]
+    pub target_invocations_per_instance: f64,
+    /// Seconds after a scale-in before the next.
+    #[serde(default = "default_scale_in")]
+    pub scale_in_cooldown_seconds: u32,
+    /// Seconds after a scale-out before the next.
+    #[serde(default = "default_scale_out")]
+    pub scale_out_cooldown_seconds: u32,
 }
 
-impl EndpointOutputs {
-    /// The outputs of `endpoint`, which runs `config`.
-    pub fn of(endpoint: &Child<Endpoint>, config: &Child<EndpointConfig>) -> Self {
-        EndpointOutputs {
-            endpoint_name: endpoint.output("endpointName"),
-            endpoint_arn: endpoint.output("arn"),
-            endpoint_config_name: config.output("endpointConfigName"),
+fn one() -> u32 {
+    1
+}
+
+fn default_invocations() -> f64 {
+    70.0
+}
+
+fn default_scale_in() -> u32 {
+    300
+}
+
+fn default_scale_out() -> u32 {
+    60
+}
+
+impl AutoscalingArgs {
+    /// Each variant tracks SageMaker's invocations per instance.
+    fn variant_autoscaling(&self) -> VariantAutoscaling {
+        VariantAutoscaling {
+            min_capacity: self.min_capacity,
+            max_capacity: self.max_capacity,
+            policy_suffix: "invocations",
+            tracking: TargetTracking {
+                target_value: self.target_invocations_per_instance,
+                predefined_metric: Some("SageMakerVariantInvocationsPerInstance".to_owned()),
+                custom_metric: None,
+                scale_in_cooldown: Some(self.scale_in_cooldown_seconds),
+                scale_out_cooldown: Some(self.scale_out_cooldown_seconds),
+            },
         }
+    }
+}
+
+impl SageMakerEndpointArgs {
+    /// Requests and responses captured under
+    /// `s3://<bucket>/data-capture/<endpoint>`, when a bucket is given.
+    fn data_capture(&self) -> Option<DataCapture> {
+        let bucket = self.data_capture_bucket_name.clone()?;
+        let endpoint = self.endpoint_name.clone();
+        Some(DataCapture {
+            destination_s3_uri: bucket
+                .map(move |bucket| format!("s3://{bucket}/data-capture/{endpoint}")),
+            initial_sampling_percentage: self.data_capture_sampling_percentage.unwrap_or(100),
+            capture_modes: DataCapture::default_modes(),
+            kms_key_arn: self.kms_key_arn.clone(),
+        })
     }
 }
 
@@ -84,13 +132,13 @@ impl Component for SageMakerEndpoint {
     const TOKEN: &'static str = "sagemaker-deployment:index:SageMakerEndpoint";
 
     type Inputs = SageMakerEndpointArgs;
-    type Outputs = EndpointOutputs;
+    type Outputs = EndpointComponentOutputs;
 
     fn check(&self, args: &SageMakerEndpointArgs) -> Failures {
         let mut failures = Failures::new();
-        check_endpoint_name(&args.endpoint_name, &mut failures);
-        check_variants(
+        check_endpoint(
             EndpointKind::RealTime,
+            &args.endpoint_name,
             &args.model_list,
             None,
             &mut failures,
@@ -124,7 +172,7 @@ impl Component for SageMakerEndpoint {
         scope: &Scope,
         name: &str,
         args: SageMakerEndpointArgs,
-    ) -> Result<EndpointOutputs> {
+    ) -> Result<EndpointComponentOutputs> {
         let plan = EndpointPlan {
             component: name,
             endpoint_name: &args.endpoint_name,
@@ -134,48 +182,17 @@ impl Component for SageMakerEndpoint {
             model_names: args.model_names.clone(),
             tags: &args.tags,
         };
-        let data_capture = args.data_capture_bucket_name.clone().map(|bucket| {
-            let endpoint = args.endpoint_name.clone();
-            DataCapture {
-                destination_s3_uri: bucket
-                    .map(move |bucket| format!("s3://{bucket}/data-capture/{endpoint}")),
-                initial_sampling_percentage: args.data_capture_sampling_percentage.unwrap_or(100),
-                capture_modes: DataCapture::default_modes(),
-                kms_key_arn: args.kms_key_arn.clone(),
-            }
-        });
-        let extras = ConfigExtras {
-            kms_key_arn: args.kms_key_arn.clone(),
-            data_capture,
-            async_inference: None,
-        };
-        let config = register_config(scope, &plan, extras).await?;
-        let endpoint = register_endpoint(
-            scope,
-            &plan,
-            &config,
-            args.autoscaling.is_some(),
-            args.rollout.clone(),
-        )
-        .await?;
-        if let Some(scaling) = &args.autoscaling {
-            let targets = register_targets(
-                scope,
-                &plan,
-                &endpoint,
-                scaling.min_capacity,
-                scaling.max_capacity,
+        let built = EndpointBuilder::new(scope, plan)
+            .kms_key(args.kms_key_arn.clone())
+            .data_capture(args.data_capture())
+            .rollout(args.rollout.clone())
+            .autoscaling(
+                args.autoscaling
+                    .as_ref()
+                    .map(AutoscalingArgs::variant_autoscaling),
             )
+            .build()
             .await?;
-            register_tracking(scope, &plan, &targets, "invocations", |_| TargetTracking {
-                target_value: scaling.target_invocations_per_instance,
-                predefined_metric: Some("SageMakerVariantInvocationsPerInstance".to_owned()),
-                custom_metric: None,
-                scale_in_cooldown: Some(scaling.scale_in_cooldown_seconds),
-                scale_out_cooldown: Some(scaling.scale_out_cooldown_seconds),
-            })
-            .await?;
-        }
-        Ok(EndpointOutputs::of(&endpoint, &config))
+        Ok(built.outputs())
     }
 }

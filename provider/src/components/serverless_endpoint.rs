@@ -5,13 +5,12 @@ use async_trait::async_trait;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::endpoint_parts::{
-    ConfigExtras, EndpointPlan, check_endpoint_name, register_config, register_endpoint,
-};
-use super::model_config::{EndpointKind, ModelSpec, ServerlessSettings, check_variants};
-use super::realtime_endpoint::EndpointOutputs;
+use super::endpoint_builder::{EndpointBuilder, EndpointComponentOutputs, EndpointPlan};
+use super::endpoint_checks::check_endpoint;
+use super::model_config::{ModelSpec, ServerlessSettings};
 use crate::Scope;
 use crate::resources::Tags;
+use crate::resources::sagemaker::variant_rules::EndpointKind;
 use framework::Result;
 use framework::{Component, Failures, Output};
 
@@ -45,13 +44,13 @@ impl Component for SageMakerServerlessEndpoint {
     const TOKEN: &'static str = "sagemaker-deployment:index:SageMakerServerlessEndpoint";
 
     type Inputs = SageMakerServerlessEndpointArgs;
-    type Outputs = EndpointOutputs;
+    type Outputs = EndpointComponentOutputs;
 
     fn check(&self, args: &SageMakerServerlessEndpointArgs) -> Failures {
         let mut failures = Failures::new();
-        check_endpoint_name(&args.endpoint_name, &mut failures);
-        check_variants(
+        check_endpoint(
             EndpointKind::Serverless,
+            &args.endpoint_name,
             &args.model_list,
             args.serverless_config.as_ref(),
             &mut failures,
@@ -64,7 +63,7 @@ impl Component for SageMakerServerlessEndpoint {
         scope: &Scope,
         name: &str,
         args: SageMakerServerlessEndpointArgs,
-    ) -> Result<EndpointOutputs> {
+    ) -> Result<EndpointComponentOutputs> {
         let plan = EndpointPlan {
             component: name,
             endpoint_name: &args.endpoint_name,
@@ -74,8 +73,7 @@ impl Component for SageMakerServerlessEndpoint {
             model_names: args.model_names.clone(),
             tags: &args.tags,
         };
-        let config = register_config(scope, &plan, ConfigExtras::default()).await?;
-        let endpoint = register_endpoint(scope, &plan, &config, false, None).await?;
-        Ok(EndpointOutputs::of(&endpoint, &config))
+        let built = EndpointBuilder::new(scope, plan).build().await?;
+        Ok(built.outputs())
     }
 }

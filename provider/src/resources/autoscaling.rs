@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::Context;
 use crate::aws::{OrGone, ResultExt, Service};
+use crate::resources::cloudwatch::Statistic;
 use framework::{Created, CustomResource, Failures, ReadOutcome};
 use framework::{ProviderError, Result};
 
@@ -221,11 +222,23 @@ pub struct CustomMetric {
     pub metric_name: String,
     /// The metric's namespace, e.g. `AWS/SageMaker`.
     pub namespace: String,
-    /// `Average`, `Sum`, `Minimum`, `Maximum` or `SampleCount`.
-    pub statistic: String,
+    /// The statistic tracked.
+    pub statistic: Statistic,
     /// The metric's dimensions, name to value.
     #[serde(default)]
     pub dimensions: BTreeMap<String, String>,
+}
+
+impl From<Statistic> for MetricStatistic {
+    fn from(statistic: Statistic) -> Self {
+        match statistic {
+            Statistic::SampleCount => MetricStatistic::SampleCount,
+            Statistic::Average => MetricStatistic::Average,
+            Statistic::Sum => MetricStatistic::Sum,
+            Statistic::Minimum => MetricStatistic::Minimum,
+            Statistic::Maximum => MetricStatistic::Maximum,
+        }
+    }
 }
 
 /// Keep a metric near a target value.
@@ -460,7 +473,7 @@ async fn put_policy(ctx: &Context, inputs: &ScalingPolicyInputs) -> Result<Strin
             let mut spec = CustomizedMetricSpecification::builder()
                 .metric_name(&metric.metric_name)
                 .namespace(&metric.namespace)
-                .statistic(MetricStatistic::from(metric.statistic.as_str()));
+                .statistic(metric.statistic.into());
             for (name, value) in &metric.dimensions {
                 spec = spec.dimensions(
                     MetricDimension::builder()

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use async_trait::async_trait;
-use aws_sdk_cloudwatch::types::{ComparisonOperator, Dimension, Statistic};
+use aws_sdk_cloudwatch::types::Dimension;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -12,6 +12,10 @@ use crate::aws::{OrGone, ResultExt, Service};
 use framework::Output;
 use framework::Result;
 use framework::{Created, CustomResource, Failures, ReadOutcome};
+
+mod metric_enums;
+
+pub use metric_enums::{ComparisonOperator, Statistic, TreatMissingData};
 
 /// An alarm on one CloudWatch metric; its actions run when it fires (e.g. a
 /// step-scaling policy that wakes an endpoint scaled to zero).
@@ -27,8 +31,8 @@ pub struct MetricAlarmInputs {
     pub metric_name: String,
     /// The metric's namespace, e.g. `AWS/SageMaker`.
     pub namespace: String,
-    /// `Average`, `Sum`, `Minimum`, `Maximum` or `SampleCount`.
-    pub statistic: String,
+    /// The statistic compared with the threshold.
+    pub statistic: Statistic,
     /// The metric's dimensions, name to value.
     #[serde(default)]
     pub dimensions: BTreeMap<String, String>,
@@ -38,18 +42,14 @@ pub struct MetricAlarmInputs {
     pub evaluation_periods: u32,
     /// The value the statistic is compared with.
     pub threshold: f64,
-    /// E.g. `GreaterThanOrEqualToThreshold`.
-    pub comparison_operator: String,
-    /// `missing`, `notBreaching`, `breaching` or `ignore`.
-    #[serde(default = "default_missing")]
-    pub treat_missing_data: String,
+    /// How the statistic is compared with the threshold.
+    pub comparison_operator: ComparisonOperator,
+    /// What periods without data count as (default `missing`).
+    #[serde(default)]
+    pub treat_missing_data: TreatMissingData,
     /// ARNs notified or invoked when the alarm fires.
     #[serde(default)]
     pub alarm_actions: Vec<Output<String>>,
-}
-
-fn default_missing() -> String {
-    "missing".to_owned()
 }
 
 /// The alarm as created.
@@ -65,13 +65,6 @@ pub struct MetricAlarmOutputs {
 
 /// The metric alarm resource.
 pub struct MetricAlarm;
-
-const COMPARISONS: [&str; 4] = [
-    "GreaterThanOrEqualToThreshold",
-    "GreaterThanThreshold",
-    "LessThanThreshold",
-    "LessThanOrEqualToThreshold",
-];
 
 #[async_trait]
 impl CustomResource for MetricAlarm {
@@ -101,10 +94,21 @@ impl CustomResource for MetricAlarm {
             "alarmName",
             "must be 1-255 characters",
         );
+        let operator = inputs.comparison_operator;
         failures.require(
-            COMPARISONS.contains(&inputs.comparison_operator.as_str()),
+            !operator.compares_with_a_band(),
             "comparisonOperator",
-            format!("must be one of {}", COMPARISONS.join(", ")),
+            format!(
+                "`{}` compares with an anomaly-detection band, which this alarm does not have: \
+                 use a fixed-threshold operator ({})",
+                operator.as_str(),
+                ComparisonOperator::ALL
+                    .into_iter()
+                    .filter(|o| !o.compares_with_a_band())
+                    .map(ComparisonOperator::as_str)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
         );
         failures.require(
             inputs.period == 10
@@ -210,14 +214,12 @@ async fn put_alarm(ctx: &Context, inputs: &MetricAlarmInputs) -> Result<()> {
         .alarm_name(&inputs.alarm_name)
         .metric_name(&inputs.metric_name)
         .namespace(&inputs.namespace)
-        .statistic(Statistic::from(inputs.statistic.as_str()))
+        .statistic(inputs.statistic.into())
         .period(inputs.period as i32)
         .evaluation_periods(inputs.evaluation_periods as i32)
         .threshold(inputs.threshold)
-        .comparison_operator(ComparisonOperator::from(
-            inputs.comparison_operator.as_str(),
-        ))
-        .treat_missing_data(&inputs.treat_missing_data)
+        .comparison_operator(inputs.comparison_operator.into())
+        .treat_missing_data(inputs.treat_missing_data.as_str())
         .set_alarm_actions(Some(
             inputs
                 .alarm_actions

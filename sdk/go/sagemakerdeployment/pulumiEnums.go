@@ -10,6 +10,193 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
+// How an alarm compares the statistic (the first operand) with its
+// threshold.
+type ComparisonOperator string
+
+const (
+	// The statistic is greater than or equal to the threshold.
+	ComparisonOperatorGreaterThanOrEqualToThreshold = ComparisonOperator("GreaterThanOrEqualToThreshold")
+	// The statistic is greater than the threshold.
+	ComparisonOperatorGreaterThanThreshold = ComparisonOperator("GreaterThanThreshold")
+	// The statistic is less than the threshold.
+	ComparisonOperatorLessThanThreshold = ComparisonOperator("LessThanThreshold")
+	// The statistic is less than or equal to the threshold.
+	ComparisonOperatorLessThanOrEqualToThreshold = ComparisonOperator("LessThanOrEqualToThreshold")
+	// The statistic is outside an anomaly-detection band (only for alarms
+	// on an anomaly-detection model, which MetricAlarm does not make).
+	ComparisonOperatorLessThanLowerOrGreaterThanUpperThreshold = ComparisonOperator("LessThanLowerOrGreaterThanUpperThreshold")
+	// The statistic is below an anomaly-detection band (only for alarms on
+	// an anomaly-detection model, which MetricAlarm does not make).
+	ComparisonOperatorLessThanLowerThreshold = ComparisonOperator("LessThanLowerThreshold")
+	// The statistic is above an anomaly-detection band (only for alarms on
+	// an anomaly-detection model, which MetricAlarm does not make).
+	ComparisonOperatorGreaterThanUpperThreshold = ComparisonOperator("GreaterThanUpperThreshold")
+)
+
+func (ComparisonOperator) ElementType() reflect.Type {
+	return reflect.TypeOf((*ComparisonOperator)(nil)).Elem()
+}
+
+func (e ComparisonOperator) ToComparisonOperatorOutput() ComparisonOperatorOutput {
+	return pulumi.ToOutput(e).(ComparisonOperatorOutput)
+}
+
+func (e ComparisonOperator) ToComparisonOperatorOutputWithContext(ctx context.Context) ComparisonOperatorOutput {
+	return pulumi.ToOutputWithContext(ctx, e).(ComparisonOperatorOutput)
+}
+
+func (e ComparisonOperator) ToComparisonOperatorPtrOutput() ComparisonOperatorPtrOutput {
+	return e.ToComparisonOperatorPtrOutputWithContext(context.Background())
+}
+
+func (e ComparisonOperator) ToComparisonOperatorPtrOutputWithContext(ctx context.Context) ComparisonOperatorPtrOutput {
+	return ComparisonOperator(e).ToComparisonOperatorOutputWithContext(ctx).ToComparisonOperatorPtrOutputWithContext(ctx)
+}
+
+func (e ComparisonOperator) ToStringOutput() pulumi.StringOutput {
+	return pulumi.ToOutput(pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e ComparisonOperator) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return pulumi.ToOutputWithContext(ctx, pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e ComparisonOperator) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringPtrOutputWithContext(context.Background())
+}
+
+func (e ComparisonOperator) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringOutputWithContext(ctx).ToStringPtrOutputWithContext(ctx)
+}
+
+type ComparisonOperatorOutput struct{ *pulumi.OutputState }
+
+func (ComparisonOperatorOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ComparisonOperator)(nil)).Elem()
+}
+
+func (o ComparisonOperatorOutput) ToComparisonOperatorOutput() ComparisonOperatorOutput {
+	return o
+}
+
+func (o ComparisonOperatorOutput) ToComparisonOperatorOutputWithContext(ctx context.Context) ComparisonOperatorOutput {
+	return o
+}
+
+func (o ComparisonOperatorOutput) ToComparisonOperatorPtrOutput() ComparisonOperatorPtrOutput {
+	return o.ToComparisonOperatorPtrOutputWithContext(context.Background())
+}
+
+func (o ComparisonOperatorOutput) ToComparisonOperatorPtrOutputWithContext(ctx context.Context) ComparisonOperatorPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v ComparisonOperator) *ComparisonOperator {
+		return &v
+	}).(ComparisonOperatorPtrOutput)
+}
+
+func (o ComparisonOperatorOutput) ToStringOutput() pulumi.StringOutput {
+	return o.ToStringOutputWithContext(context.Background())
+}
+
+func (o ComparisonOperatorOutput) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e ComparisonOperator) string {
+		return string(e)
+	}).(pulumi.StringOutput)
+}
+
+func (o ComparisonOperatorOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o ComparisonOperatorOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e ComparisonOperator) *string {
+		v := string(e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+type ComparisonOperatorPtrOutput struct{ *pulumi.OutputState }
+
+func (ComparisonOperatorPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**ComparisonOperator)(nil)).Elem()
+}
+
+func (o ComparisonOperatorPtrOutput) ToComparisonOperatorPtrOutput() ComparisonOperatorPtrOutput {
+	return o
+}
+
+func (o ComparisonOperatorPtrOutput) ToComparisonOperatorPtrOutputWithContext(ctx context.Context) ComparisonOperatorPtrOutput {
+	return o
+}
+
+func (o ComparisonOperatorPtrOutput) Elem() ComparisonOperatorOutput {
+	return o.ApplyT(func(v *ComparisonOperator) ComparisonOperator {
+		if v != nil {
+			return *v
+		}
+		var ret ComparisonOperator
+		return ret
+	}).(ComparisonOperatorOutput)
+}
+
+func (o ComparisonOperatorPtrOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o ComparisonOperatorPtrOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e *ComparisonOperator) *string {
+		if e == nil {
+			return nil
+		}
+		v := string(*e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+// ComparisonOperatorInput is an input type that accepts values of the ComparisonOperator enum
+// A concrete instance of `ComparisonOperatorInput` can be one of the following:
+//
+//	ComparisonOperatorGreaterThanOrEqualToThreshold
+//	ComparisonOperatorGreaterThanThreshold
+//	ComparisonOperatorLessThanThreshold
+//	ComparisonOperatorLessThanOrEqualToThreshold
+//	ComparisonOperatorLessThanLowerOrGreaterThanUpperThreshold
+//	ComparisonOperatorLessThanLowerThreshold
+//	ComparisonOperatorGreaterThanUpperThreshold
+type ComparisonOperatorInput interface {
+	pulumi.Input
+
+	ToComparisonOperatorOutput() ComparisonOperatorOutput
+	ToComparisonOperatorOutputWithContext(context.Context) ComparisonOperatorOutput
+}
+
+var comparisonOperatorPtrType = reflect.TypeOf((**ComparisonOperator)(nil)).Elem()
+
+type ComparisonOperatorPtrInput interface {
+	pulumi.Input
+
+	ToComparisonOperatorPtrOutput() ComparisonOperatorPtrOutput
+	ToComparisonOperatorPtrOutputWithContext(context.Context) ComparisonOperatorPtrOutput
+}
+
+type comparisonOperatorPtr string
+
+func ComparisonOperatorPtr(v string) ComparisonOperatorPtrInput {
+	return (*comparisonOperatorPtr)(&v)
+}
+
+func (*comparisonOperatorPtr) ElementType() reflect.Type {
+	return comparisonOperatorPtrType
+}
+
+func (in *comparisonOperatorPtr) ToComparisonOperatorPtrOutput() ComparisonOperatorPtrOutput {
+	return pulumi.ToOutput(in).(ComparisonOperatorPtrOutput)
+}
+
+func (in *comparisonOperatorPtr) ToComparisonOperatorPtrOutputWithContext(ctx context.Context) ComparisonOperatorPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, in).(ComparisonOperatorPtrOutput)
+}
+
 // The unit of a traffic-shift size.
 type ShiftSizeUnit string
 
@@ -176,6 +363,183 @@ func (in *shiftSizeUnitPtr) ToShiftSizeUnitPtrOutput() ShiftSizeUnitPtrOutput {
 
 func (in *shiftSizeUnitPtr) ToShiftSizeUnitPtrOutputWithContext(ctx context.Context) ShiftSizeUnitPtrOutput {
 	return pulumi.ToOutputWithContext(ctx, in).(ShiftSizeUnitPtrOutput)
+}
+
+// A statistic of a CloudWatch metric over each period.
+type Statistic string
+
+const (
+	// The number of data points.
+	StatisticSampleCount = Statistic("SampleCount")
+	// The mean of the data points.
+	StatisticAverage = Statistic("Average")
+	// The total of the data points.
+	StatisticSum = Statistic("Sum")
+	// The lowest data point.
+	StatisticMinimum = Statistic("Minimum")
+	// The highest data point.
+	StatisticMaximum = Statistic("Maximum")
+)
+
+func (Statistic) ElementType() reflect.Type {
+	return reflect.TypeOf((*Statistic)(nil)).Elem()
+}
+
+func (e Statistic) ToStatisticOutput() StatisticOutput {
+	return pulumi.ToOutput(e).(StatisticOutput)
+}
+
+func (e Statistic) ToStatisticOutputWithContext(ctx context.Context) StatisticOutput {
+	return pulumi.ToOutputWithContext(ctx, e).(StatisticOutput)
+}
+
+func (e Statistic) ToStatisticPtrOutput() StatisticPtrOutput {
+	return e.ToStatisticPtrOutputWithContext(context.Background())
+}
+
+func (e Statistic) ToStatisticPtrOutputWithContext(ctx context.Context) StatisticPtrOutput {
+	return Statistic(e).ToStatisticOutputWithContext(ctx).ToStatisticPtrOutputWithContext(ctx)
+}
+
+func (e Statistic) ToStringOutput() pulumi.StringOutput {
+	return pulumi.ToOutput(pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e Statistic) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return pulumi.ToOutputWithContext(ctx, pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e Statistic) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringPtrOutputWithContext(context.Background())
+}
+
+func (e Statistic) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringOutputWithContext(ctx).ToStringPtrOutputWithContext(ctx)
+}
+
+type StatisticOutput struct{ *pulumi.OutputState }
+
+func (StatisticOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*Statistic)(nil)).Elem()
+}
+
+func (o StatisticOutput) ToStatisticOutput() StatisticOutput {
+	return o
+}
+
+func (o StatisticOutput) ToStatisticOutputWithContext(ctx context.Context) StatisticOutput {
+	return o
+}
+
+func (o StatisticOutput) ToStatisticPtrOutput() StatisticPtrOutput {
+	return o.ToStatisticPtrOutputWithContext(context.Background())
+}
+
+func (o StatisticOutput) ToStatisticPtrOutputWithContext(ctx context.Context) StatisticPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v Statistic) *Statistic {
+		return &v
+	}).(StatisticPtrOutput)
+}
+
+func (o StatisticOutput) ToStringOutput() pulumi.StringOutput {
+	return o.ToStringOutputWithContext(context.Background())
+}
+
+func (o StatisticOutput) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e Statistic) string {
+		return string(e)
+	}).(pulumi.StringOutput)
+}
+
+func (o StatisticOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o StatisticOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e Statistic) *string {
+		v := string(e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+type StatisticPtrOutput struct{ *pulumi.OutputState }
+
+func (StatisticPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**Statistic)(nil)).Elem()
+}
+
+func (o StatisticPtrOutput) ToStatisticPtrOutput() StatisticPtrOutput {
+	return o
+}
+
+func (o StatisticPtrOutput) ToStatisticPtrOutputWithContext(ctx context.Context) StatisticPtrOutput {
+	return o
+}
+
+func (o StatisticPtrOutput) Elem() StatisticOutput {
+	return o.ApplyT(func(v *Statistic) Statistic {
+		if v != nil {
+			return *v
+		}
+		var ret Statistic
+		return ret
+	}).(StatisticOutput)
+}
+
+func (o StatisticPtrOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o StatisticPtrOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e *Statistic) *string {
+		if e == nil {
+			return nil
+		}
+		v := string(*e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+// StatisticInput is an input type that accepts values of the Statistic enum
+// A concrete instance of `StatisticInput` can be one of the following:
+//
+//	StatisticSampleCount
+//	StatisticAverage
+//	StatisticSum
+//	StatisticMinimum
+//	StatisticMaximum
+type StatisticInput interface {
+	pulumi.Input
+
+	ToStatisticOutput() StatisticOutput
+	ToStatisticOutputWithContext(context.Context) StatisticOutput
+}
+
+var statisticPtrType = reflect.TypeOf((**Statistic)(nil)).Elem()
+
+type StatisticPtrInput interface {
+	pulumi.Input
+
+	ToStatisticPtrOutput() StatisticPtrOutput
+	ToStatisticPtrOutputWithContext(context.Context) StatisticPtrOutput
+}
+
+type statisticPtr string
+
+func StatisticPtr(v string) StatisticPtrInput {
+	return (*statisticPtr)(&v)
+}
+
+func (*statisticPtr) ElementType() reflect.Type {
+	return statisticPtrType
+}
+
+func (in *statisticPtr) ToStatisticPtrOutput() StatisticPtrOutput {
+	return pulumi.ToOutput(in).(StatisticPtrOutput)
+}
+
+func (in *statisticPtr) ToStatisticPtrOutputWithContext(ctx context.Context) StatisticPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, in).(StatisticPtrOutput)
 }
 
 // How traffic moves to the new fleet in a blue/green deployment.
@@ -349,13 +713,200 @@ func (in *trafficShiftPtr) ToTrafficShiftPtrOutputWithContext(ctx context.Contex
 	return pulumi.ToOutputWithContext(ctx, in).(TrafficShiftPtrOutput)
 }
 
+// What an alarm makes of periods without data.
+type TreatMissingData string
+
+const (
+	// Missing data counts as breaching the threshold.
+	TreatMissingDataBreaching = TreatMissingData("breaching")
+	// Missing data counts as within the threshold.
+	TreatMissingDataNotBreaching = TreatMissingData("notBreaching")
+	// The alarm keeps its current state.
+	TreatMissingDataIgnore = TreatMissingData("ignore")
+	// The alarm looks further back for data, and has insufficient data when
+	// there is none (CloudWatch's default).
+	TreatMissingDataMissing = TreatMissingData("missing")
+)
+
+func (TreatMissingData) ElementType() reflect.Type {
+	return reflect.TypeOf((*TreatMissingData)(nil)).Elem()
+}
+
+func (e TreatMissingData) ToTreatMissingDataOutput() TreatMissingDataOutput {
+	return pulumi.ToOutput(e).(TreatMissingDataOutput)
+}
+
+func (e TreatMissingData) ToTreatMissingDataOutputWithContext(ctx context.Context) TreatMissingDataOutput {
+	return pulumi.ToOutputWithContext(ctx, e).(TreatMissingDataOutput)
+}
+
+func (e TreatMissingData) ToTreatMissingDataPtrOutput() TreatMissingDataPtrOutput {
+	return e.ToTreatMissingDataPtrOutputWithContext(context.Background())
+}
+
+func (e TreatMissingData) ToTreatMissingDataPtrOutputWithContext(ctx context.Context) TreatMissingDataPtrOutput {
+	return TreatMissingData(e).ToTreatMissingDataOutputWithContext(ctx).ToTreatMissingDataPtrOutputWithContext(ctx)
+}
+
+func (e TreatMissingData) ToStringOutput() pulumi.StringOutput {
+	return pulumi.ToOutput(pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e TreatMissingData) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return pulumi.ToOutputWithContext(ctx, pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e TreatMissingData) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringPtrOutputWithContext(context.Background())
+}
+
+func (e TreatMissingData) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringOutputWithContext(ctx).ToStringPtrOutputWithContext(ctx)
+}
+
+type TreatMissingDataOutput struct{ *pulumi.OutputState }
+
+func (TreatMissingDataOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*TreatMissingData)(nil)).Elem()
+}
+
+func (o TreatMissingDataOutput) ToTreatMissingDataOutput() TreatMissingDataOutput {
+	return o
+}
+
+func (o TreatMissingDataOutput) ToTreatMissingDataOutputWithContext(ctx context.Context) TreatMissingDataOutput {
+	return o
+}
+
+func (o TreatMissingDataOutput) ToTreatMissingDataPtrOutput() TreatMissingDataPtrOutput {
+	return o.ToTreatMissingDataPtrOutputWithContext(context.Background())
+}
+
+func (o TreatMissingDataOutput) ToTreatMissingDataPtrOutputWithContext(ctx context.Context) TreatMissingDataPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v TreatMissingData) *TreatMissingData {
+		return &v
+	}).(TreatMissingDataPtrOutput)
+}
+
+func (o TreatMissingDataOutput) ToStringOutput() pulumi.StringOutput {
+	return o.ToStringOutputWithContext(context.Background())
+}
+
+func (o TreatMissingDataOutput) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e TreatMissingData) string {
+		return string(e)
+	}).(pulumi.StringOutput)
+}
+
+func (o TreatMissingDataOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o TreatMissingDataOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e TreatMissingData) *string {
+		v := string(e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+type TreatMissingDataPtrOutput struct{ *pulumi.OutputState }
+
+func (TreatMissingDataPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**TreatMissingData)(nil)).Elem()
+}
+
+func (o TreatMissingDataPtrOutput) ToTreatMissingDataPtrOutput() TreatMissingDataPtrOutput {
+	return o
+}
+
+func (o TreatMissingDataPtrOutput) ToTreatMissingDataPtrOutputWithContext(ctx context.Context) TreatMissingDataPtrOutput {
+	return o
+}
+
+func (o TreatMissingDataPtrOutput) Elem() TreatMissingDataOutput {
+	return o.ApplyT(func(v *TreatMissingData) TreatMissingData {
+		if v != nil {
+			return *v
+		}
+		var ret TreatMissingData
+		return ret
+	}).(TreatMissingDataOutput)
+}
+
+func (o TreatMissingDataPtrOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o TreatMissingDataPtrOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e *TreatMissingData) *string {
+		if e == nil {
+			return nil
+		}
+		v := string(*e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+// TreatMissingDataInput is an input type that accepts values of the TreatMissingData enum
+// A concrete instance of `TreatMissingDataInput` can be one of the following:
+//
+//	TreatMissingDataBreaching
+//	TreatMissingDataNotBreaching
+//	TreatMissingDataIgnore
+//	TreatMissingDataMissing
+type TreatMissingDataInput interface {
+	pulumi.Input
+
+	ToTreatMissingDataOutput() TreatMissingDataOutput
+	ToTreatMissingDataOutputWithContext(context.Context) TreatMissingDataOutput
+}
+
+var treatMissingDataPtrType = reflect.TypeOf((**TreatMissingData)(nil)).Elem()
+
+type TreatMissingDataPtrInput interface {
+	pulumi.Input
+
+	ToTreatMissingDataPtrOutput() TreatMissingDataPtrOutput
+	ToTreatMissingDataPtrOutputWithContext(context.Context) TreatMissingDataPtrOutput
+}
+
+type treatMissingDataPtr string
+
+func TreatMissingDataPtr(v string) TreatMissingDataPtrInput {
+	return (*treatMissingDataPtr)(&v)
+}
+
+func (*treatMissingDataPtr) ElementType() reflect.Type {
+	return treatMissingDataPtrType
+}
+
+func (in *treatMissingDataPtr) ToTreatMissingDataPtrOutput() TreatMissingDataPtrOutput {
+	return pulumi.ToOutput(in).(TreatMissingDataPtrOutput)
+}
+
+func (in *treatMissingDataPtr) ToTreatMissingDataPtrOutputWithContext(ctx context.Context) TreatMissingDataPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, in).(TreatMissingDataPtrOutput)
+}
+
 func init() {
+	pulumi.RegisterInputType(reflect.TypeOf((*ComparisonOperatorInput)(nil)).Elem(), ComparisonOperator("GreaterThanOrEqualToThreshold"))
+	pulumi.RegisterInputType(reflect.TypeOf((*ComparisonOperatorPtrInput)(nil)).Elem(), ComparisonOperator("GreaterThanOrEqualToThreshold"))
 	pulumi.RegisterInputType(reflect.TypeOf((*ShiftSizeUnitInput)(nil)).Elem(), ShiftSizeUnit("INSTANCE_COUNT"))
 	pulumi.RegisterInputType(reflect.TypeOf((*ShiftSizeUnitPtrInput)(nil)).Elem(), ShiftSizeUnit("INSTANCE_COUNT"))
+	pulumi.RegisterInputType(reflect.TypeOf((*StatisticInput)(nil)).Elem(), Statistic("SampleCount"))
+	pulumi.RegisterInputType(reflect.TypeOf((*StatisticPtrInput)(nil)).Elem(), Statistic("SampleCount"))
 	pulumi.RegisterInputType(reflect.TypeOf((*TrafficShiftInput)(nil)).Elem(), TrafficShift("ALL_AT_ONCE"))
 	pulumi.RegisterInputType(reflect.TypeOf((*TrafficShiftPtrInput)(nil)).Elem(), TrafficShift("ALL_AT_ONCE"))
+	pulumi.RegisterInputType(reflect.TypeOf((*TreatMissingDataInput)(nil)).Elem(), TreatMissingData("breaching"))
+	pulumi.RegisterInputType(reflect.TypeOf((*TreatMissingDataPtrInput)(nil)).Elem(), TreatMissingData("breaching"))
+	pulumi.RegisterOutputType(ComparisonOperatorOutput{})
+	pulumi.RegisterOutputType(ComparisonOperatorPtrOutput{})
 	pulumi.RegisterOutputType(ShiftSizeUnitOutput{})
 	pulumi.RegisterOutputType(ShiftSizeUnitPtrOutput{})
+	pulumi.RegisterOutputType(StatisticOutput{})
+	pulumi.RegisterOutputType(StatisticPtrOutput{})
 	pulumi.RegisterOutputType(TrafficShiftOutput{})
 	pulumi.RegisterOutputType(TrafficShiftPtrOutput{})
+	pulumi.RegisterOutputType(TreatMissingDataOutput{})
+	pulumi.RegisterOutputType(TreatMissingDataPtrOutput{})
 }

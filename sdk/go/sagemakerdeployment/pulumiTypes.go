@@ -859,8 +859,8 @@ type CustomMetric struct {
 	MetricName string `pulumi:"metricName"`
 	// The metric's namespace, e.g. `AWS/SageMaker`.
 	Namespace string `pulumi:"namespace"`
-	// `Average`, `Sum`, `Minimum`, `Maximum` or `SampleCount`.
-	Statistic string `pulumi:"statistic"`
+	// The statistic tracked.
+	Statistic Statistic `pulumi:"statistic"`
 }
 
 // CustomMetricInput is an input type that accepts CustomMetricArgs and CustomMetricOutput values.
@@ -882,8 +882,8 @@ type CustomMetricArgs struct {
 	MetricName pulumi.StringInput `pulumi:"metricName"`
 	// The metric's namespace, e.g. `AWS/SageMaker`.
 	Namespace pulumi.StringInput `pulumi:"namespace"`
-	// `Average`, `Sum`, `Minimum`, `Maximum` or `SampleCount`.
-	Statistic pulumi.StringInput `pulumi:"statistic"`
+	// The statistic tracked.
+	Statistic StatisticInput `pulumi:"statistic"`
 }
 
 func (CustomMetricArgs) ElementType() reflect.Type {
@@ -979,9 +979,9 @@ func (o CustomMetricOutput) Namespace() pulumi.StringOutput {
 	return o.ApplyT(func(v CustomMetric) string { return v.Namespace }).(pulumi.StringOutput)
 }
 
-// `Average`, `Sum`, `Minimum`, `Maximum` or `SampleCount`.
-func (o CustomMetricOutput) Statistic() pulumi.StringOutput {
-	return o.ApplyT(func(v CustomMetric) string { return v.Statistic }).(pulumi.StringOutput)
+// The statistic tracked.
+func (o CustomMetricOutput) Statistic() StatisticOutput {
+	return o.ApplyT(func(v CustomMetric) Statistic { return v.Statistic }).(StatisticOutput)
 }
 
 type CustomMetricPtrOutput struct{ *pulumi.OutputState }
@@ -1038,14 +1038,14 @@ func (o CustomMetricPtrOutput) Namespace() pulumi.StringPtrOutput {
 	}).(pulumi.StringPtrOutput)
 }
 
-// `Average`, `Sum`, `Minimum`, `Maximum` or `SampleCount`.
-func (o CustomMetricPtrOutput) Statistic() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *CustomMetric) *string {
+// The statistic tracked.
+func (o CustomMetricPtrOutput) Statistic() StatisticPtrOutput {
+	return o.ApplyT(func(v *CustomMetric) *Statistic {
 		if v == nil {
 			return nil
 		}
 		return &v.Statistic
-	}).(pulumi.StringPtrOutput)
+	}).(StatisticPtrOutput)
 }
 
 // Capturing requests and responses to S3.

@@ -2,6 +2,9 @@
 // *** Do not edit by hand unless you're certain you know what you are doing! ***
 
 import * as pulumi from "@pulumi/pulumi";
+import * as inputs from "../types/input";
+import * as outputs from "../types/output";
+import * as enums from "../types/enums";
 import * as utilities from "../utilities";
 
 /**
@@ -52,9 +55,9 @@ export class MetricAlarm extends pulumi.CustomResource {
      */
     declare public /*out*/ readonly arn: pulumi.Output<string>;
     /**
-     * E.g. `GreaterThanOrEqualToThreshold`.
+     * How the statistic is compared with the threshold.
      */
-    declare public readonly comparisonOperator: pulumi.Output<string>;
+    declare public readonly comparisonOperator: pulumi.Output<enums.ComparisonOperator>;
     /**
      * The metric's dimensions, name to value.
      */
@@ -76,17 +79,17 @@ export class MetricAlarm extends pulumi.CustomResource {
      */
     declare public readonly period: pulumi.Output<number>;
     /**
-     * `Average`, `Sum`, `Minimum`, `Maximum` or `SampleCount`.
+     * The statistic compared with the threshold.
      */
-    declare public readonly statistic: pulumi.Output<string>;
+    declare public readonly statistic: pulumi.Output<enums.Statistic>;
     /**
      * The value the statistic is compared with.
      */
     declare public readonly threshold: pulumi.Output<number>;
     /**
-     * `missing`, `notBreaching`, `breaching` or `ignore`.
+     * What periods without data count as (default `missing`).
      */
-    declare public readonly treatMissingData: pulumi.Output<string | undefined>;
+    declare public readonly treatMissingData: pulumi.Output<enums.TreatMissingData | undefined>;
 
     /**
      * Create a MetricAlarm resource with the given unique name, arguments, and options.
@@ -173,9 +176,9 @@ export interface MetricAlarmArgs {
      */
     alarmName: pulumi.Input<string>;
     /**
-     * E.g. `GreaterThanOrEqualToThreshold`.
+     * How the statistic is compared with the threshold.
      */
-    comparisonOperator: pulumi.Input<string>;
+    comparisonOperator: pulumi.Input<enums.ComparisonOperator>;
     /**
      * The metric's dimensions, name to value.
      */
@@ -197,15 +200,15 @@ export interface MetricAlarmArgs {
      */
     period: pulumi.Input<number>;
     /**
-     * `Average`, `Sum`, `Minimum`, `Maximum` or `SampleCount`.
+     * The statistic compared with the threshold.
      */
-    statistic: pulumi.Input<string>;
+    statistic: pulumi.Input<enums.Statistic>;
     /**
      * The value the statistic is compared with.
      */
     threshold: pulumi.Input<number>;
     /**
-     * `missing`, `notBreaching`, `breaching` or `ignore`.
+     * What periods without data count as (default `missing`).
      */
-    treatMissingData?: pulumi.Input<string | undefined>;
+    treatMissingData?: pulumi.Input<enums.TreatMissingData | undefined>;
 }

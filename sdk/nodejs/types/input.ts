@@ -122,9 +122,9 @@ export interface CustomMetricArgs {
      */
     namespace: pulumi.Input<string>;
     /**
-     * `Average`, `Sum`, `Minimum`, `Maximum` or `SampleCount`.
+     * The statistic tracked.
      */
-    statistic: pulumi.Input<string>;
+    statistic: pulumi.Input<enums.Statistic>;
 }
 
 /**

@@ -53,9 +53,9 @@ export interface CustomMetric {
      */
     namespace: string;
     /**
-     * `Average`, `Sum`, `Minimum`, `Maximum` or `SampleCount`.
+     * The statistic tracked.
      */
-    statistic: string;
+    statistic: enums.Statistic;
 }
 
 /**

@@ -7,9 +7,51 @@ import pulumi
 from enum import Enum
 
 __all__ = [
+    'ComparisonOperator',
     'ShiftSizeUnit',
+    'Statistic',
     'TrafficShift',
+    'TreatMissingData',
 ]
+
+
+@pulumi.type_token("sagemaker-deployment:index:ComparisonOperator")
+class ComparisonOperator(_builtins.str, Enum):
+    """
+    How an alarm compares the statistic (the first operand) with its
+    threshold.
+    """
+    GREATER_THAN_OR_EQUAL_TO_THRESHOLD = "GreaterThanOrEqualToThreshold"
+    """
+    The statistic is greater than or equal to the threshold.
+    """
+    GREATER_THAN_THRESHOLD = "GreaterThanThreshold"
+    """
+    The statistic is greater than the threshold.
+    """
+    LESS_THAN_THRESHOLD = "LessThanThreshold"
+    """
+    The statistic is less than the threshold.
+    """
+    LESS_THAN_OR_EQUAL_TO_THRESHOLD = "LessThanOrEqualToThreshold"
+    """
+    The statistic is less than or equal to the threshold.
+    """
+    LESS_THAN_LOWER_OR_GREATER_THAN_UPPER_THRESHOLD = "LessThanLowerOrGreaterThanUpperThreshold"
+    """
+    The statistic is outside an anomaly-detection band (only for alarms
+    on an anomaly-detection model, which MetricAlarm does not make).
+    """
+    LESS_THAN_LOWER_THRESHOLD = "LessThanLowerThreshold"
+    """
+    The statistic is below an anomaly-detection band (only for alarms on
+    an anomaly-detection model, which MetricAlarm does not make).
+    """
+    GREATER_THAN_UPPER_THRESHOLD = "GreaterThanUpperThreshold"
+    """
+    The statistic is above an anomaly-detection band (only for alarms on
+    an anomaly-detection model, which MetricAlarm does not make).
+    """
 
 
 @pulumi.type_token("sagemaker-deployment:index:ShiftSizeUnit")
@@ -24,6 +66,33 @@ class ShiftSizeUnit(_builtins.str, Enum):
     CAPACIT_Y_PERCENT = "CAPACITY_PERCENT"
     """
     A percentage of the new fleet's capacity (1-100).
+    """
+
+
+@pulumi.type_token("sagemaker-deployment:index:Statistic")
+class Statistic(_builtins.str, Enum):
+    """
+    A statistic of a CloudWatch metric over each period.
+    """
+    SAMPLE_COUNT = "SampleCount"
+    """
+    The number of data points.
+    """
+    AVERAGE = "Average"
+    """
+    The mean of the data points.
+    """
+    SUM = "Sum"
+    """
+    The total of the data points.
+    """
+    MINIMUM = "Minimum"
+    """
+    The lowest data point.
+    """
+    MAXIMUM = "Maximum"
+    """
+    The highest data point.
     """
 
 
@@ -43,4 +112,28 @@ class TrafficShift(_builtins.str, Enum):
     LINEAR = "LINEAR"
     """
     Equal steps at fixed intervals.
+    """
+
+
+@pulumi.type_token("sagemaker-deployment:index:TreatMissingData")
+class TreatMissingData(_builtins.str, Enum):
+    """
+    What an alarm makes of periods without data.
+    """
+    BREACHING = "breaching"
+    """
+    Missing data counts as breaching the threshold.
+    """
+    NOT_BREACHING = "notBreaching"
+    """
+    Missing data counts as within the threshold.
+    """
+    IGNORE = "ignore"
+    """
+    The alarm keeps its current state.
+    """
+    MISSING = "missing"
+    """
+    The alarm looks further back for data, and has insufficient data when
+    there is none (CloudWatch's default).
     """

@@ -490,9 +490,9 @@ class CustomMetricArgsDict(TypedDict):
     """
     The metric's namespace, e.g. `AWS/SageMaker`.
     """
-    statistic: pulumi.Input[_builtins.str]
+    statistic: pulumi.Input['Statistic']
     """
-    `Average`, `Sum`, `Minimum`, `Maximum` or `SampleCount`.
+    The statistic tracked.
     """
     dimensions: NotRequired[pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]]]
     """
@@ -504,14 +504,14 @@ class CustomMetricArgs:
     def __init__(__self__, *,
                  metric_name: pulumi.Input[_builtins.str],
                  namespace: pulumi.Input[_builtins.str],
-                 statistic: pulumi.Input[_builtins.str],
+                 statistic: pulumi.Input['Statistic'],
                  dimensions: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None):
         """
         A CloudWatch metric chosen by name, namespace, statistic and dimensions.
 
         :param pulumi.Input[_builtins.str] metric_name: The metric's name.
         :param pulumi.Input[_builtins.str] namespace: The metric's namespace, e.g. `AWS/SageMaker`.
-        :param pulumi.Input[_builtins.str] statistic: `Average`, `Sum`, `Minimum`, `Maximum` or `SampleCount`.
+        :param pulumi.Input['Statistic'] statistic: The statistic tracked.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] dimensions: The metric's dimensions, name to value.
         """
         pulumi.set(__self__, "metric_name", metric_name)
@@ -546,14 +546,14 @@ class CustomMetricArgs:
 
     @_builtins.property
     @pulumi.getter
-    def statistic(self) -> pulumi.Input[_builtins.str]:
+    def statistic(self) -> pulumi.Input['Statistic']:
         """
-        `Average`, `Sum`, `Minimum`, `Maximum` or `SampleCount`.
+        The statistic tracked.
         """
         return pulumi.get(self, "statistic")
 
     @statistic.setter
-    def statistic(self, value: pulumi.Input[_builtins.str]):
+    def statistic(self, value: pulumi.Input['Statistic']):
         pulumi.set(self, "statistic", value)
 
     @_builtins.property

@@ -167,14 +167,14 @@ class CustomMetric(dict):
     def __init__(__self__, *,
                  metric_name: _builtins.str,
                  namespace: _builtins.str,
-                 statistic: _builtins.str,
+                 statistic: 'Statistic',
                  dimensions: Optional[Mapping[str, _builtins.str]] = None):
         """
         A CloudWatch metric chosen by name, namespace, statistic and dimensions.
 
         :param _builtins.str metric_name: The metric's name.
         :param _builtins.str namespace: The metric's namespace, e.g. `AWS/SageMaker`.
-        :param _builtins.str statistic: `Average`, `Sum`, `Minimum`, `Maximum` or `SampleCount`.
+        :param 'Statistic' statistic: The statistic tracked.
         :param Mapping[str, _builtins.str] dimensions: The metric's dimensions, name to value.
         """
         pulumi.set(__self__, "metric_name", metric_name)
@@ -201,9 +201,9 @@ class CustomMetric(dict):
 
     @_builtins.property
     @pulumi.getter
-    def statistic(self) -> _builtins.str:
+    def statistic(self) -> 'Statistic':
         """
-        `Average`, `Sum`, `Minimum`, `Maximum` or `SampleCount`.
+        The statistic tracked.
         """
         return pulumi.get(self, "statistic")
 

@@ -14,9 +14,13 @@ use serde::{Deserialize, Serialize};
 
 use super::retag;
 use super::sagemaker_tags;
+use super::variant_rules::{
+    CapacityFields, Compute, EndpointKind, Field, ServerlessField, VariantFields, VariantList,
+    check_variants,
+};
 use crate::Context;
 use crate::aws::{OrGone, ResultExt, Service};
-use crate::naming::{content_hashed, sagemaker_name_problem};
+use crate::naming::content_hashed;
 use crate::resources::Tags;
 use framework::Output;
 use framework::Result;
@@ -182,87 +186,87 @@ pub struct EndpointConfigOutputs {
 /// The endpoint-configuration resource.
 pub struct EndpointConfig;
 
-/// Checks variants against SageMaker's rules; `path` prefixes property names.
-pub fn check_variants(inputs: &EndpointConfigInputs, failures: &mut Failures) {
+/// The configuration's variants and initial capacity as SageMaker's
+/// variant rules see them.
+fn variant_list(inputs: &EndpointConfigInputs) -> VariantList<'_> {
     let variants = &inputs.production_variants;
-    let serverless = variants.iter().filter(|v| v.serverless.is_some()).count();
-    let instance = variants
-        .iter()
-        .filter(|v| v.instance_type.is_some())
-        .count();
-    let limit = if serverless > 0 { 5 } else { 10 };
-    failures.require(
-        !variants.is_empty() && variants.len() <= limit,
-        "productionVariants",
-        format!(
-            "must have 1 to {limit} variants{}, got {}",
-            if serverless > 0 {
-                " for a serverless endpoint"
-            } else {
-                ""
-            },
-            variants.len()
-        ),
-    );
-    if serverless > 0 && instance > 0 {
-        failures.push(
-            "productionVariants",
-            "cannot mix serverless variants with instance-backed variants in one endpoint",
-        );
+    let kind = if variants.iter().any(|v| v.serverless.is_some()) {
+        EndpointKind::Serverless
+    } else if inputs.async_inference.is_some() {
+        EndpointKind::Async
+    } else {
+        EndpointKind::RealTime
+    };
+    VariantList {
+        kind,
+        path: "productionVariants",
+        variants: variants
+            .iter()
+            .enumerate()
+            .map(|(i, variant)| {
+                let at = |field: &str| format!("productionVariants[{i}].{field}");
+                let compute = match (&variant.instance_type, &variant.serverless) {
+                    (Some(instance_type), None) => {
+                        Compute::Instances(Field::new(at("instanceType"), instance_type.as_str()))
+                    }
+                    (None, Some(compute)) => Compute::Serverless(ServerlessField {
+                        path: at("serverless"),
+                        compute: compute.clone(),
+                        names: ["memorySizeInMb", "maxConcurrency", "provisionedConcurrency"],
+                    }),
+                    (None, None) => Compute::Missing(Field::new(
+                        at("instanceType"),
+                        "an instance type or serverless compute",
+                    )),
+                    (Some(_), Some(_)) => Compute::Both(at("serverless")),
+                };
+                VariantFields {
+                    name: Field::new(at("variantName"), variant.variant_name.as_str()),
+                    compute,
+                }
+            })
+            .collect(),
+        capacity_path: "initialCapacity",
+        capacity: inputs
+            .initial_capacity
+            .iter()
+            .map(|(variant, capacity)| CapacityFields {
+                weight: Field::new(format!("initialCapacity.{variant}.weight"), capacity.weight),
+                instance_count: capacity.instance_count.map(|count| {
+                    Field::new(format!("initialCapacity.{variant}.instanceCount"), count)
+                }),
+            })
+            .collect(),
+        shared_serverless: None,
     }
-    if serverless > 0 && inputs.async_inference.is_some() {
+}
+
+/// What only an endpoint configuration can get wrong besides its variants:
+/// capacity for a variant it does not have, serverless variants with
+/// asynchronous inference or data capture, and those settings themselves.
+fn check_settings(inputs: &EndpointConfigInputs, failures: &mut Failures) {
+    let variants = &inputs.production_variants;
+    for variant in inputs.initial_capacity.keys() {
+        if !variants.iter().any(|v| &v.variant_name == variant) {
+            failures.push(
+                format!("initialCapacity.{variant}"),
+                "names no variant of this endpoint",
+            );
+        }
+    }
+    let serverless = variants.iter().any(|v| v.serverless.is_some());
+    if serverless && inputs.async_inference.is_some() {
         failures.push(
             "asyncInference",
             "serverless variants cannot serve asynchronous inference",
         );
     }
-    if serverless > 0 && inputs.data_capture.is_some() {
+    if serverless && inputs.data_capture.is_some() {
         failures.push(
             "dataCapture",
             "serverless endpoints do not support data capture",
         );
     }
-    let mut seen = std::collections::BTreeSet::new();
-    for (i, variant) in variants.iter().enumerate() {
-        let at = |field: &str| format!("productionVariants[{i}].{field}");
-        if let Some(problem) = sagemaker_name_problem(&variant.variant_name) {
-            failures.push(at("variantName"), problem);
-        }
-        if !seen.insert(variant.variant_name.as_str()) {
-            failures.push(
-                at("variantName"),
-                format!(
-                    "`{}` is used by more than one variant",
-                    variant.variant_name
-                ),
-            );
-        }
-        match (&variant.instance_type, &variant.serverless) {
-            (None, None) => failures.push(
-                at("instanceType"),
-                "each variant needs an instance type or serverless compute",
-            ),
-            (Some(_), Some(_)) => failures.push(
-                at("serverless"),
-                "a variant is either instance-backed or serverless, not both",
-            ),
-            (Some(instance_type), None) => {
-                if !is_ml_instance_type(instance_type) {
-                    failures.push(
-                        at("instanceType"),
-                        format!("must be a SageMaker `ml.` instance type, got `{instance_type}`"),
-                    );
-                }
-            }
-            (None, Some(compute)) => check_serverless(compute, &at("serverless"), failures),
-        }
-    }
-    check_capacity(
-        &inputs.initial_capacity,
-        variants.iter().map(|v| v.variant_name.as_str()),
-        "initialCapacity",
-        failures,
-    );
     if let Some(capture) = &inputs.data_capture {
         failures.require(
             capture.initial_sampling_percentage <= 100,
@@ -304,97 +308,6 @@ pub fn check_variants(inputs: &EndpointConfigInputs, failures: &mut Failures) {
     }
 }
 
-/// `ml.<family>.<size>`.
-pub fn is_ml_instance_type(text: &str) -> bool {
-    let parts: Vec<&str> = text.split('.').collect();
-    parts.len() == 3
-        && parts[0] == "ml"
-        && parts[1..]
-            .iter()
-            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
-}
-
-/// Serverless limits: memory 1024-6144 in 1024 steps, concurrency 1-200,
-/// provisioned concurrency no larger than max concurrency. Returns the
-/// problems with memory, max concurrency and provisioned concurrency.
-pub fn serverless_problems(compute: &ServerlessCompute) -> [Option<String>; 3] {
-    let memory = compute.memory_size_in_mb;
-    let memory_problem = (!((1024..=6144).contains(&memory) && memory.is_multiple_of(1024)))
-        .then(|| format!("must be 1024, 2048, 3072, 4096, 5120 or 6144 MB, got {memory}"));
-    let concurrency_problem = (!(1..=200).contains(&compute.max_concurrency))
-        .then(|| format!("must be between 1 and 200, got {}", compute.max_concurrency));
-    let provisioned_problem = compute.provisioned_concurrency.and_then(|provisioned| {
-        (!(provisioned >= 1 && provisioned <= compute.max_concurrency)).then(|| {
-            format!(
-                "must be between 1 and maxConcurrency ({}), got {provisioned}",
-                compute.max_concurrency
-            )
-        })
-    });
-    [memory_problem, concurrency_problem, provisioned_problem]
-}
-
-/// Checks serverless compute; `names` are the property names of memory, max
-/// concurrency and provisioned concurrency under `path`.
-pub fn check_serverless_named(
-    compute: &ServerlessCompute,
-    path: &str,
-    names: [&str; 3],
-    failures: &mut Failures,
-) {
-    for (problem, name) in serverless_problems(compute).into_iter().zip(names) {
-        if let Some(problem) = problem {
-            failures.push(format!("{path}.{name}"), problem);
-        }
-    }
-}
-
-fn check_serverless(compute: &ServerlessCompute, path: &str, failures: &mut Failures) {
-    check_serverless_named(
-        compute,
-        path,
-        ["memorySizeInMb", "maxConcurrency", "provisionedConcurrency"],
-        failures,
-    );
-}
-
-/// Weights not negative and not all zero; counts at least 1; every entry
-/// names a variant.
-pub fn check_capacity<'a>(
-    capacity: &BTreeMap<String, VariantCapacity>,
-    variants: impl Iterator<Item = &'a str>,
-    path: &str,
-    failures: &mut Failures,
-) {
-    let names: Vec<&str> = variants.collect();
-    for (variant, entry) in capacity {
-        if !names.contains(&variant.as_str()) {
-            failures.push(
-                format!("{path}.{variant}"),
-                "names no variant of this endpoint",
-            );
-        }
-        failures.require(
-            entry.weight >= 0.0 && entry.weight.is_finite(),
-            format!("{path}.{variant}.weight"),
-            format!("must not be negative, got {}", entry.weight),
-        );
-        if let Some(count) = entry.instance_count {
-            failures.require(
-                count >= 1,
-                format!("{path}.{variant}.instanceCount"),
-                "must be at least 1",
-            );
-        }
-    }
-    if !capacity.is_empty() && capacity.values().all(|c| c.weight == 0.0) {
-        failures.push(
-            path.to_string(),
-            "variant weights must not all be zero: no variant would receive traffic",
-        );
-    }
-}
-
 #[async_trait]
 impl CustomResource for EndpointConfig {
     type Provider = crate::SageMakerDeployment;
@@ -422,7 +335,8 @@ impl CustomResource for EndpointConfig {
             "namePrefix",
             "must not be empty",
         );
-        check_variants(inputs, &mut failures);
+        check_variants(&variant_list(inputs), &mut failures);
+        check_settings(inputs, &mut failures);
         failures
     }
 
@@ -824,6 +738,24 @@ mod tests {
         assert_eq!(
             properties(&EndpointConfig.check(&negative)),
             ["initialCapacity.a.weight"]
+        );
+    }
+
+    #[test]
+    fn each_variant_runs_on_instances_or_serverless_compute() {
+        let mut inputs = config(vec![variant("a"), variant("b")]);
+        inputs.production_variants[0].instance_type = None;
+        inputs.production_variants[1].serverless = Some(ServerlessCompute {
+            memory_size_in_mb: 2048,
+            max_concurrency: 5,
+            provisioned_concurrency: None,
+        });
+        assert_eq!(
+            properties(&EndpointConfig.check(&inputs)),
+            [
+                "productionVariants[0].instanceType",
+                "productionVariants[1].serverless"
+            ]
         );
     }
 }

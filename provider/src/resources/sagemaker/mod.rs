@@ -5,6 +5,7 @@ pub mod endpoint_config;
 pub mod image;
 pub mod model;
 mod status;
+pub mod variant_rules;
 
 use aws_sdk_sagemaker::types::Tag;
 

@@ -9,6 +9,7 @@ import (
 
 	"errors"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/sagemaker-deployment/sagemaker-deployment/sdk/go/sagemakerdeployment"
 	"github.com/sagemaker-deployment/sagemaker-deployment/sdk/go/sagemakerdeployment/internal"
 )
 
@@ -25,8 +26,8 @@ type MetricAlarm struct {
 	AlarmName pulumi.StringOutput `pulumi:"alarmName"`
 	// The alarm ARN.
 	Arn pulumi.StringOutput `pulumi:"arn"`
-	// E.g. `GreaterThanOrEqualToThreshold`.
-	ComparisonOperator pulumi.StringOutput `pulumi:"comparisonOperator"`
+	// How the statistic is compared with the threshold.
+	ComparisonOperator sagemakerdeployment.ComparisonOperatorOutput `pulumi:"comparisonOperator"`
 	// The metric's dimensions, name to value.
 	Dimensions pulumi.StringMapOutput `pulumi:"dimensions"`
 	// Periods compared with the threshold before the alarm changes state.
@@ -37,12 +38,12 @@ type MetricAlarm struct {
 	Namespace pulumi.StringOutput `pulumi:"namespace"`
 	// Seconds per evaluated period.
 	Period pulumi.IntOutput `pulumi:"period"`
-	// `Average`, `Sum`, `Minimum`, `Maximum` or `SampleCount`.
-	Statistic pulumi.StringOutput `pulumi:"statistic"`
+	// The statistic compared with the threshold.
+	Statistic sagemakerdeployment.StatisticOutput `pulumi:"statistic"`
 	// The value the statistic is compared with.
 	Threshold pulumi.Float64Output `pulumi:"threshold"`
-	// `missing`, `notBreaching`, `breaching` or `ignore`.
-	TreatMissingData pulumi.StringPtrOutput `pulumi:"treatMissingData"`
+	// What periods without data count as (default `missing`).
+	TreatMissingData sagemakerdeployment.TreatMissingDataPtrOutput `pulumi:"treatMissingData"`
 }
 
 // NewMetricAlarm registers a new resource with the given unique name, arguments, and options.
@@ -115,8 +116,8 @@ type metricAlarmArgs struct {
 	AlarmDescription *string `pulumi:"alarmDescription"`
 	// The alarm name.
 	AlarmName string `pulumi:"alarmName"`
-	// E.g. `GreaterThanOrEqualToThreshold`.
-	ComparisonOperator string `pulumi:"comparisonOperator"`
+	// How the statistic is compared with the threshold.
+	ComparisonOperator sagemakerdeployment.ComparisonOperator `pulumi:"comparisonOperator"`
 	// The metric's dimensions, name to value.
 	Dimensions map[string]string `pulumi:"dimensions"`
 	// Periods compared with the threshold before the alarm changes state.
@@ -127,12 +128,12 @@ type metricAlarmArgs struct {
 	Namespace string `pulumi:"namespace"`
 	// Seconds per evaluated period.
 	Period int `pulumi:"period"`
-	// `Average`, `Sum`, `Minimum`, `Maximum` or `SampleCount`.
-	Statistic string `pulumi:"statistic"`
+	// The statistic compared with the threshold.
+	Statistic sagemakerdeployment.Statistic `pulumi:"statistic"`
 	// The value the statistic is compared with.
 	Threshold float64 `pulumi:"threshold"`
-	// `missing`, `notBreaching`, `breaching` or `ignore`.
-	TreatMissingData *string `pulumi:"treatMissingData"`
+	// What periods without data count as (default `missing`).
+	TreatMissingData *sagemakerdeployment.TreatMissingData `pulumi:"treatMissingData"`
 }
 
 // The set of arguments for constructing a MetricAlarm resource.
@@ -143,8 +144,8 @@ type MetricAlarmArgs struct {
 	AlarmDescription pulumi.StringPtrInput
 	// The alarm name.
 	AlarmName pulumi.StringInput
-	// E.g. `GreaterThanOrEqualToThreshold`.
-	ComparisonOperator pulumi.StringInput
+	// How the statistic is compared with the threshold.
+	ComparisonOperator sagemakerdeployment.ComparisonOperatorInput
 	// The metric's dimensions, name to value.
 	Dimensions pulumi.StringMapInput
 	// Periods compared with the threshold before the alarm changes state.
@@ -155,12 +156,12 @@ type MetricAlarmArgs struct {
 	Namespace pulumi.StringInput
 	// Seconds per evaluated period.
 	Period pulumi.IntInput
-	// `Average`, `Sum`, `Minimum`, `Maximum` or `SampleCount`.
-	Statistic pulumi.StringInput
+	// The statistic compared with the threshold.
+	Statistic sagemakerdeployment.StatisticInput
 	// The value the statistic is compared with.
 	Threshold pulumi.Float64Input
-	// `missing`, `notBreaching`, `breaching` or `ignore`.
-	TreatMissingData pulumi.StringPtrInput
+	// What periods without data count as (default `missing`).
+	TreatMissingData sagemakerdeployment.TreatMissingDataPtrInput
 }
 
 func (MetricAlarmArgs) ElementType() reflect.Type {
@@ -270,9 +271,9 @@ func (o MetricAlarmOutput) Arn() pulumi.StringOutput {
 	return o.ApplyT(func(v *MetricAlarm) pulumi.StringOutput { return v.Arn }).(pulumi.StringOutput)
 }
 
-// E.g. `GreaterThanOrEqualToThreshold`.
-func (o MetricAlarmOutput) ComparisonOperator() pulumi.StringOutput {
-	return o.ApplyT(func(v *MetricAlarm) pulumi.StringOutput { return v.ComparisonOperator }).(pulumi.StringOutput)
+// How the statistic is compared with the threshold.
+func (o MetricAlarmOutput) ComparisonOperator() sagemakerdeployment.ComparisonOperatorOutput {
+	return o.ApplyT(func(v *MetricAlarm) sagemakerdeployment.ComparisonOperatorOutput { return v.ComparisonOperator }).(sagemakerdeployment.ComparisonOperatorOutput)
 }
 
 // The metric's dimensions, name to value.
@@ -300,9 +301,9 @@ func (o MetricAlarmOutput) Period() pulumi.IntOutput {
 	return o.ApplyT(func(v *MetricAlarm) pulumi.IntOutput { return v.Period }).(pulumi.IntOutput)
 }
 
-// `Average`, `Sum`, `Minimum`, `Maximum` or `SampleCount`.
-func (o MetricAlarmOutput) Statistic() pulumi.StringOutput {
-	return o.ApplyT(func(v *MetricAlarm) pulumi.StringOutput { return v.Statistic }).(pulumi.StringOutput)
+// The statistic compared with the threshold.
+func (o MetricAlarmOutput) Statistic() sagemakerdeployment.StatisticOutput {
+	return o.ApplyT(func(v *MetricAlarm) sagemakerdeployment.StatisticOutput { return v.Statistic }).(sagemakerdeployment.StatisticOutput)
 }
 
 // The value the statistic is compared with.
@@ -310,9 +311,9 @@ func (o MetricAlarmOutput) Threshold() pulumi.Float64Output {
 	return o.ApplyT(func(v *MetricAlarm) pulumi.Float64Output { return v.Threshold }).(pulumi.Float64Output)
 }
 
-// `missing`, `notBreaching`, `breaching` or `ignore`.
-func (o MetricAlarmOutput) TreatMissingData() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v *MetricAlarm) pulumi.StringPtrOutput { return v.TreatMissingData }).(pulumi.StringPtrOutput)
+// What periods without data count as (default `missing`).
+func (o MetricAlarmOutput) TreatMissingData() sagemakerdeployment.TreatMissingDataPtrOutput {
+	return o.ApplyT(func(v *MetricAlarm) sagemakerdeployment.TreatMissingDataPtrOutput { return v.TreatMissingData }).(sagemakerdeployment.TreatMissingDataPtrOutput)
 }
 
 type MetricAlarmArrayOutput struct{ *pulumi.OutputState }

@@ -2,6 +2,46 @@
 // *** Do not edit by hand unless you're certain you know what you are doing! ***
 
 
+export const ComparisonOperator = {
+    /**
+     * The statistic is greater than or equal to the threshold.
+     */
+    GreaterThanOrEqualToThreshold: "GreaterThanOrEqualToThreshold",
+    /**
+     * The statistic is greater than the threshold.
+     */
+    GreaterThanThreshold: "GreaterThanThreshold",
+    /**
+     * The statistic is less than the threshold.
+     */
+    LessThanThreshold: "LessThanThreshold",
+    /**
+     * The statistic is less than or equal to the threshold.
+     */
+    LessThanOrEqualToThreshold: "LessThanOrEqualToThreshold",
+    /**
+     * The statistic is outside an anomaly-detection band (only for alarms
+     * on an anomaly-detection model, which MetricAlarm does not make).
+     */
+    LessThanLowerOrGreaterThanUpperThreshold: "LessThanLowerOrGreaterThanUpperThreshold",
+    /**
+     * The statistic is below an anomaly-detection band (only for alarms on
+     * an anomaly-detection model, which MetricAlarm does not make).
+     */
+    LessThanLowerThreshold: "LessThanLowerThreshold",
+    /**
+     * The statistic is above an anomaly-detection band (only for alarms on
+     * an anomaly-detection model, which MetricAlarm does not make).
+     */
+    GreaterThanUpperThreshold: "GreaterThanUpperThreshold",
+} as const;
+
+/**
+ * How an alarm compares the statistic (the first operand) with its
+ * threshold.
+ */
+export type ComparisonOperator = (typeof ComparisonOperator)[keyof typeof ComparisonOperator];
+
 export const ShiftSizeUnit = {
     /**
      * A number of instances (at least 1).
@@ -17,6 +57,34 @@ export const ShiftSizeUnit = {
  * The unit of a traffic-shift size.
  */
 export type ShiftSizeUnit = (typeof ShiftSizeUnit)[keyof typeof ShiftSizeUnit];
+
+export const Statistic = {
+    /**
+     * The number of data points.
+     */
+    SampleCount: "SampleCount",
+    /**
+     * The mean of the data points.
+     */
+    Average: "Average",
+    /**
+     * The total of the data points.
+     */
+    Sum: "Sum",
+    /**
+     * The lowest data point.
+     */
+    Minimum: "Minimum",
+    /**
+     * The highest data point.
+     */
+    Maximum: "Maximum",
+} as const;
+
+/**
+ * A statistic of a CloudWatch metric over each period.
+ */
+export type Statistic = (typeof Statistic)[keyof typeof Statistic];
 
 export const TrafficShift = {
     /**
@@ -37,3 +105,28 @@ export const TrafficShift = {
  * How traffic moves to the new fleet in a blue/green deployment.
  */
 export type TrafficShift = (typeof TrafficShift)[keyof typeof TrafficShift];
+
+export const TreatMissingData = {
+    /**
+     * Missing data counts as breaching the threshold.
+     */
+    Breaching: "breaching",
+    /**
+     * Missing data counts as within the threshold.
+     */
+    NotBreaching: "notBreaching",
+    /**
+     * The alarm keeps its current state.
+     */
+    Ignore: "ignore",
+    /**
+     * The alarm looks further back for data, and has insufficient data when
+     * there is none (CloudWatch's default).
+     */
+    Missing: "missing",
+} as const;
+
+/**
+ * What an alarm makes of periods without data.
+ */
+export type TreatMissingData = (typeof TreatMissingData)[keyof typeof TreatMissingData];

@@ -13,6 +13,7 @@ if sys.version_info >= (3, 11):
 else:
     from typing_extensions import NotRequired, TypedDict, TypeAlias
 from .. import _utilities
+from .. import _enums as _root_enums
 
 __all__ = ['MetricAlarmArgs', 'MetricAlarm']
 
@@ -20,32 +21,32 @@ __all__ = ['MetricAlarmArgs', 'MetricAlarm']
 class MetricAlarmArgs:
     def __init__(__self__, *,
                  alarm_name: pulumi.Input[_builtins.str],
-                 comparison_operator: pulumi.Input[_builtins.str],
+                 comparison_operator: pulumi.Input['_root_enums.ComparisonOperator'],
                  evaluation_periods: pulumi.Input[_builtins.int],
                  metric_name: pulumi.Input[_builtins.str],
                  namespace: pulumi.Input[_builtins.str],
                  period: pulumi.Input[_builtins.int],
-                 statistic: pulumi.Input[_builtins.str],
+                 statistic: pulumi.Input['_root_enums.Statistic'],
                  threshold: pulumi.Input[_builtins.float],
                  alarm_actions: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  alarm_description: pulumi.Input[Optional[_builtins.str]] = None,
                  dimensions: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
-                 treat_missing_data: pulumi.Input[Optional[_builtins.str]] = None):
+                 treat_missing_data: pulumi.Input[Optional['_root_enums.TreatMissingData']] = None):
         """
         The set of arguments for constructing a MetricAlarm resource.
 
         :param pulumi.Input[_builtins.str] alarm_name: The alarm name.
-        :param pulumi.Input[_builtins.str] comparison_operator: E.g. `GreaterThanOrEqualToThreshold`.
+        :param pulumi.Input['_root_enums.ComparisonOperator'] comparison_operator: How the statistic is compared with the threshold.
         :param pulumi.Input[_builtins.int] evaluation_periods: Periods compared with the threshold before the alarm changes state.
         :param pulumi.Input[_builtins.str] metric_name: The metric's name, e.g. `Invocation5XXErrors`.
         :param pulumi.Input[_builtins.str] namespace: The metric's namespace, e.g. `AWS/SageMaker`.
         :param pulumi.Input[_builtins.int] period: Seconds per evaluated period.
-        :param pulumi.Input[_builtins.str] statistic: `Average`, `Sum`, `Minimum`, `Maximum` or `SampleCount`.
+        :param pulumi.Input['_root_enums.Statistic'] statistic: The statistic compared with the threshold.
         :param pulumi.Input[_builtins.float] threshold: The value the statistic is compared with.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] alarm_actions: ARNs notified or invoked when the alarm fires.
         :param pulumi.Input[_builtins.str] alarm_description: What the alarm watches for, shown in the console.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] dimensions: The metric's dimensions, name to value.
-        :param pulumi.Input[_builtins.str] treat_missing_data: `missing`, `notBreaching`, `breaching` or `ignore`.
+        :param pulumi.Input['_root_enums.TreatMissingData'] treat_missing_data: What periods without data count as (default `missing`).
         """
         pulumi.set(__self__, "alarm_name", alarm_name)
         pulumi.set(__self__, "comparison_operator", comparison_operator)
@@ -78,14 +79,14 @@ class MetricAlarmArgs:
 
     @_builtins.property
     @pulumi.getter(name="comparisonOperator")
-    def comparison_operator(self) -> pulumi.Input[_builtins.str]:
+    def comparison_operator(self) -> pulumi.Input['_root_enums.ComparisonOperator']:
         """
-        E.g. `GreaterThanOrEqualToThreshold`.
+        How the statistic is compared with the threshold.
         """
         return pulumi.get(self, "comparison_operator")
 
     @comparison_operator.setter
-    def comparison_operator(self, value: pulumi.Input[_builtins.str]):
+    def comparison_operator(self, value: pulumi.Input['_root_enums.ComparisonOperator']):
         pulumi.set(self, "comparison_operator", value)
 
     @_builtins.property
@@ -138,14 +139,14 @@ class MetricAlarmArgs:
 
     @_builtins.property
     @pulumi.getter
-    def statistic(self) -> pulumi.Input[_builtins.str]:
+    def statistic(self) -> pulumi.Input['_root_enums.Statistic']:
         """
-        `Average`, `Sum`, `Minimum`, `Maximum` or `SampleCount`.
+        The statistic compared with the threshold.
         """
         return pulumi.get(self, "statistic")
 
     @statistic.setter
-    def statistic(self, value: pulumi.Input[_builtins.str]):
+    def statistic(self, value: pulumi.Input['_root_enums.Statistic']):
         pulumi.set(self, "statistic", value)
 
     @_builtins.property
@@ -198,14 +199,14 @@ class MetricAlarmArgs:
 
     @_builtins.property
     @pulumi.getter(name="treatMissingData")
-    def treat_missing_data(self) -> pulumi.Input[Optional[_builtins.str]]:
+    def treat_missing_data(self) -> pulumi.Input[Optional['_root_enums.TreatMissingData']]:
         """
-        `missing`, `notBreaching`, `breaching` or `ignore`.
+        What periods without data count as (default `missing`).
         """
         return pulumi.get(self, "treat_missing_data")
 
     @treat_missing_data.setter
-    def treat_missing_data(self, value: pulumi.Input[Optional[_builtins.str]]):
+    def treat_missing_data(self, value: pulumi.Input[Optional['_root_enums.TreatMissingData']]):
         pulumi.set(self, "treat_missing_data", value)
 
 
@@ -218,15 +219,15 @@ class MetricAlarm(pulumi.CustomResource):
                  alarm_actions: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  alarm_description: pulumi.Input[Optional[_builtins.str]] = None,
                  alarm_name: pulumi.Input[Optional[_builtins.str]] = None,
-                 comparison_operator: pulumi.Input[Optional[_builtins.str]] = None,
+                 comparison_operator: pulumi.Input[Optional['_root_enums.ComparisonOperator']] = None,
                  dimensions: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  evaluation_periods: pulumi.Input[Optional[_builtins.int]] = None,
                  metric_name: pulumi.Input[Optional[_builtins.str]] = None,
                  namespace: pulumi.Input[Optional[_builtins.str]] = None,
                  period: pulumi.Input[Optional[_builtins.int]] = None,
-                 statistic: pulumi.Input[Optional[_builtins.str]] = None,
+                 statistic: pulumi.Input[Optional['_root_enums.Statistic']] = None,
                  threshold: pulumi.Input[Optional[_builtins.float]] = None,
-                 treat_missing_data: pulumi.Input[Optional[_builtins.str]] = None,
+                 treat_missing_data: pulumi.Input[Optional['_root_enums.TreatMissingData']] = None,
                  __props__=None):
         """
         An alarm on one CloudWatch metric; its actions run when it fires (e.g. a
@@ -237,15 +238,15 @@ class MetricAlarm(pulumi.CustomResource):
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] alarm_actions: ARNs notified or invoked when the alarm fires.
         :param pulumi.Input[_builtins.str] alarm_description: What the alarm watches for, shown in the console.
         :param pulumi.Input[_builtins.str] alarm_name: The alarm name.
-        :param pulumi.Input[_builtins.str] comparison_operator: E.g. `GreaterThanOrEqualToThreshold`.
+        :param pulumi.Input['_root_enums.ComparisonOperator'] comparison_operator: How the statistic is compared with the threshold.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] dimensions: The metric's dimensions, name to value.
         :param pulumi.Input[_builtins.int] evaluation_periods: Periods compared with the threshold before the alarm changes state.
         :param pulumi.Input[_builtins.str] metric_name: The metric's name, e.g. `Invocation5XXErrors`.
         :param pulumi.Input[_builtins.str] namespace: The metric's namespace, e.g. `AWS/SageMaker`.
         :param pulumi.Input[_builtins.int] period: Seconds per evaluated period.
-        :param pulumi.Input[_builtins.str] statistic: `Average`, `Sum`, `Minimum`, `Maximum` or `SampleCount`.
+        :param pulumi.Input['_root_enums.Statistic'] statistic: The statistic compared with the threshold.
         :param pulumi.Input[_builtins.float] threshold: The value the statistic is compared with.
-        :param pulumi.Input[_builtins.str] treat_missing_data: `missing`, `notBreaching`, `breaching` or `ignore`.
+        :param pulumi.Input['_root_enums.TreatMissingData'] treat_missing_data: What periods without data count as (default `missing`).
         """
         ...
     @overload
@@ -275,15 +276,15 @@ class MetricAlarm(pulumi.CustomResource):
                  alarm_actions: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  alarm_description: pulumi.Input[Optional[_builtins.str]] = None,
                  alarm_name: pulumi.Input[Optional[_builtins.str]] = None,
-                 comparison_operator: pulumi.Input[Optional[_builtins.str]] = None,
+                 comparison_operator: pulumi.Input[Optional['_root_enums.ComparisonOperator']] = None,
                  dimensions: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  evaluation_periods: pulumi.Input[Optional[_builtins.int]] = None,
                  metric_name: pulumi.Input[Optional[_builtins.str]] = None,
                  namespace: pulumi.Input[Optional[_builtins.str]] = None,
                  period: pulumi.Input[Optional[_builtins.int]] = None,
-                 statistic: pulumi.Input[Optional[_builtins.str]] = None,
+                 statistic: pulumi.Input[Optional['_root_enums.Statistic']] = None,
                  threshold: pulumi.Input[Optional[_builtins.float]] = None,
-                 treat_missing_data: pulumi.Input[Optional[_builtins.str]] = None,
+                 treat_missing_data: pulumi.Input[Optional['_root_enums.TreatMissingData']] = None,
                  __props__=None):
         opts = pulumi.ResourceOptions.merge(_utilities.get_resource_opts_defaults(), opts)
         if not isinstance(opts, pulumi.ResourceOptions):
@@ -393,9 +394,9 @@ class MetricAlarm(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter(name="comparisonOperator")
-    def comparison_operator(self) -> pulumi.Output[_builtins.str]:
+    def comparison_operator(self) -> pulumi.Output['_root_enums.ComparisonOperator']:
         """
-        E.g. `GreaterThanOrEqualToThreshold`.
+        How the statistic is compared with the threshold.
         """
         return pulumi.get(self, "comparison_operator")
 
@@ -441,9 +442,9 @@ class MetricAlarm(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter
-    def statistic(self) -> pulumi.Output[_builtins.str]:
+    def statistic(self) -> pulumi.Output['_root_enums.Statistic']:
         """
-        `Average`, `Sum`, `Minimum`, `Maximum` or `SampleCount`.
+        The statistic compared with the threshold.
         """
         return pulumi.get(self, "statistic")
 
@@ -457,9 +458,9 @@ class MetricAlarm(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter(name="treatMissingData")
-    def treat_missing_data(self) -> pulumi.Output[Optional[_builtins.str]]:
+    def treat_missing_data(self) -> pulumi.Output[Optional['_root_enums.TreatMissingData']]:
         """
-        `missing`, `notBreaching`, `breaching` or `ignore`.
+        What periods without data count as (default `missing`).
         """
         return pulumi.get(self, "treat_missing_data")
 
