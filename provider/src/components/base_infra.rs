@@ -102,7 +102,7 @@ pub struct BaseInfra;
 /// all accounts, IAM role names are global across the regions of an account,
 /// and the same program may be deployed to several of each.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Placement<'a> {
+pub struct NamingScope<'a> {
     /// The AWS account deployed to.
     pub account: &'a str,
     /// The AWS region deployed to.
@@ -116,7 +116,7 @@ pub struct Placement<'a> {
 }
 
 /// Names of BaseInfra's AWS objects: the project and stage, and a hash of
-/// the [`Placement`], so that two programs, stacks, regions or accounts
+/// the [`NamingScope`], so that two programs, stacks, regions or accounts
 /// never share a bucket, role or key alias.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BaseInfraNames {
@@ -129,14 +129,14 @@ pub struct BaseInfraNames {
 }
 
 impl BaseInfraNames {
-    pub fn new(placement: Placement, args: &BaseInfraArgs) -> Self {
-        let Placement {
+    pub fn new(scope: NamingScope, args: &BaseInfraArgs) -> Self {
+        let NamingScope {
             account,
             region,
             program,
             stack,
             component,
-        } = placement;
+        } = scope;
         let base = sanitize(
             &format!("{}-{}", args.project_name, args.stage).to_lowercase(),
             36,
@@ -293,7 +293,7 @@ impl Component for BaseInfra {
         let clients = scope.clients()?;
         let account = clients.account_id().await?;
         let names = BaseInfraNames::new(
-            Placement {
+            NamingScope {
                 account: &account,
                 region: &clients.region,
                 program: &scope.project,
@@ -393,8 +393,8 @@ mod tests {
     use super::*;
     use crate::resources::s3::bucket_name_problem;
 
-    fn placement<'a>(program: &'a str, stack: &'a str) -> Placement<'a> {
-        Placement {
+    fn placement<'a>(program: &'a str, stack: &'a str) -> NamingScope<'a> {
+        NamingScope {
             account: "123456789012",
             region: "us-east-1",
             program,
@@ -453,14 +453,14 @@ mod tests {
     fn the_same_program_gets_other_names_in_another_region_or_account() {
         let here = BaseInfraNames::new(placement("fraud", "prod"), &args());
         let other_region = BaseInfraNames::new(
-            Placement {
+            NamingScope {
                 region: "eu-west-1",
                 ..placement("fraud", "prod")
             },
             &args(),
         );
         let other_account = BaseInfraNames::new(
-            Placement {
+            NamingScope {
                 account: "210987654321",
                 ..placement("fraud", "prod")
             },
