@@ -333,8 +333,16 @@ async fn an_async_endpoint_registers_topics_grant_config_endpoint_backlog_scalin
         "arn:aws:test:us-east-1:123456789012:async-success-topic"
     );
 
+    // CreateEndpoint sends a test notification with the execution role: the
+    // publish grant exists before the endpoint is created.
     let endpoint = built.child("async-endpoint");
-    assert_eq!(endpoint.dependencies, [built.urn("async-config")]);
+    assert_eq!(
+        endpoint.dependencies,
+        [
+            built.urn("async-notifications-policy"),
+            built.urn("async-config")
+        ]
+    );
     assert_eq!(
         endpoint.inputs["rollout"]["rollbackAlarmNames"],
         json!(["my-alarm"])
@@ -464,4 +472,33 @@ async fn a_serverless_endpoint_registers_config_and_endpoint_with_each_variants_
             "endpointConfigName": "burst-config-0123456789ab",
         })
     );
+}
+
+#[test]
+fn notifications_without_the_execution_role_name_fail_the_check() {
+    use framework::Component;
+    use sagemaker_deployment_provider::components::async_endpoint::SageMakerAsyncEndpoint;
+
+    let args = |extra: Value| {
+        let mut args = json!({
+            "endpointName": "queue",
+            "modelList": [model("Primary")],
+            "modelNames": ["primary-model"],
+            "outputBucketName": "async-out",
+        });
+        args.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        serde_json::from_value(args).unwrap()
+    };
+    let failures = SageMakerAsyncEndpoint.check(&args(json!({}))).into_vec();
+    assert_eq!(failures.len(), 1, "{failures:?}");
+    assert_eq!(failures[0].property, "executionRoleName");
+    assert!(failures[0].reason.contains("sns:Publish"), "{failures:?}");
+    for fine in [
+        json!({ "executionRoleName": "sagemaker-role" }),
+        json!({ "notifications": false }),
+    ] {
+        assert!(SageMakerAsyncEndpoint.check(&args(fine)).is_empty());
+    }
 }

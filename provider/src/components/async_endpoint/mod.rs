@@ -230,6 +230,13 @@ impl Component for SageMakerAsyncEndpoint {
                 );
             }
         }
+        failures.require(
+            !args.notifications || args.execution_role_name.is_some(),
+            "executionRoleName",
+            "is required when notifications is true: SageMaker publishes the results with the \
+             execution role, which needs sns:Publish on the topics before the endpoint is created \
+             (pass BaseInfra's executionRoleName)",
+        );
         if let Some(scaling) = &args.autoscaling {
             check_autoscaling(
                 scaling.min_capacity,
@@ -272,6 +279,7 @@ impl Component for SageMakerAsyncEndpoint {
             .async_inference(args.async_inference(topics.as_ref()))
             .rollout(args.rollout.clone())
             .autoscaling(autoscaling)
+            .after(topics.iter().flat_map(|topics| topics.endpoint_waits_for()))
             .build()
             .await?;
         if let Some(scaling) = args.autoscaling.as_ref().filter(|s| s.min_capacity == 0) {

@@ -11,6 +11,8 @@ use framework::{Child, ChildOptions, Output, Result};
 pub(super) struct NotificationTopics {
     success: Child<Topic>,
     error: Child<Topic>,
+    /// The execution role's grant to publish to them, when a role was named.
+    grant: Option<Child<RolePolicy>>,
 }
 
 impl NotificationTopics {
@@ -25,13 +27,23 @@ impl NotificationTopics {
         if !args.notifications {
             return Ok(None);
         }
-        let topics = Self::register_topics(scope, component, args).await?;
+        let mut topics = Self::register_topics(scope, component, args).await?;
         if let Some(role) = &args.execution_role_name {
-            topics
-                .grant_publish(scope, component, &args.endpoint_name, role)
-                .await?;
+            topics.grant = Some(
+                topics
+                    .grant_publish(scope, component, &args.endpoint_name, role)
+                    .await?,
+            );
         }
         Ok(Some(topics))
+    }
+
+    /// What the endpoint must be created after: CreateEndpoint sends a test
+    /// notification with the execution role and fails when the role may not
+    /// publish yet ("Asynchronous inference: the provided role ... has
+    /// "sns:Publish" permissions for topic ...").
+    pub(super) fn endpoint_waits_for(&self) -> Vec<String> {
+        self.grant.iter().map(|grant| grant.urn.clone()).collect()
     }
 
     /// ARN of the topic notified of successes.
@@ -67,7 +79,11 @@ impl NotificationTopics {
         .await?;
         let error = pair.pop().expect("two topics");
         let success = pair.pop().expect("two topics");
-        Ok(NotificationTopics { success, error })
+        Ok(NotificationTopics {
+            success,
+            error,
+            grant: None,
+        })
     }
 
     /// Lets the execution role publish to the two topics (and nothing else
@@ -78,7 +94,7 @@ impl NotificationTopics {
         component: &str,
         endpoint: &str,
         role: &Output<String>,
-    ) -> Result<()> {
+    ) -> Result<Child<RolePolicy>> {
         let arns = self.success_arn().zip(self.error_arn());
         let document = arns.map(|(success, error)| {
             serde_json::json!({
@@ -103,7 +119,6 @@ impl NotificationTopics {
                 &inputs,
                 ChildOptions::default(),
             )
-            .await?;
-        Ok(())
+            .await
     }
 }

@@ -75,6 +75,8 @@ pub struct EndpointBuilder<'a> {
     extras: ConfigExtras,
     rollout: Option<RolloutPolicy>,
     autoscaling: Option<VariantAutoscaling>,
+    /// URNs of resources the endpoint must be created after.
+    after: Vec<String>,
 }
 
 impl<'a> EndpointBuilder<'a> {
@@ -87,7 +89,15 @@ impl<'a> EndpointBuilder<'a> {
             extras: ConfigExtras::default(),
             rollout: None,
             autoscaling: None,
+            after: Vec::new(),
         }
+    }
+
+    /// Creates the endpoint only once these resources exist (e.g. a grant
+    /// SageMaker checks while it creates the endpoint).
+    pub fn after(mut self, urns: impl IntoIterator<Item = String>) -> Self {
+        self.after.extend(urns);
+        self
     }
 
     /// Encrypts the instances' storage with this key.
@@ -132,6 +142,7 @@ impl<'a> EndpointBuilder<'a> {
             extras,
             rollout,
             autoscaling,
+            after,
         } = self;
         let config = scope
             .resource::<EndpointConfig>(
@@ -155,7 +166,11 @@ impl<'a> EndpointBuilder<'a> {
                 &format!("{}-endpoint", plan.component),
                 &inputs,
                 ChildOptions {
-                    depends_on: alarms.iter().map(|alarm| alarm.urn.clone()).collect(),
+                    depends_on: alarms
+                        .iter()
+                        .map(|alarm| alarm.urn.clone())
+                        .chain(after)
+                        .collect(),
                     ..Default::default()
                 },
             )
