@@ -8,7 +8,9 @@ per operation (the tables below):
 * ``CreateModel`` / ``CreateEndpointConfig`` / ``CreateEndpoint`` reject existing
   names as SageMaker does (moto overwrites them), and ``DescribeEndpoint`` of a
   missing endpoint answers SageMaker's message;
-* ``CreateEndpointConfig`` accepts exactly the API model's instance types (:mod:`instance_types`);
+* ``CreateModel`` refuses cross-region images, a role SageMaker cannot assume and
+  a VpcConfig the role may not use (:mod:`model_rules`); ``CreateEndpointConfig``
+  accepts exactly the API model's instance types (:mod:`instance_types`);
 * after moto succeeded, a created endpoint starts ``Creating`` and a deleted
   one's timeline is dropped;
 * every answer's error message quotes ARNs with double quotes, as SageMaker does.
@@ -22,7 +24,7 @@ import json
 import re
 from collections.abc import Callable
 
-from . import endpoint_operations, instance_types
+from . import endpoint_operations, instance_types, model_rules
 from .aws_errors import JSON, HttpResponse, json_response, validation_error
 from .endpoint_operations import SageMakerContext
 from .moto_access import sagemaker_backend
@@ -80,6 +82,7 @@ def _in_order(*checks: Operation) -> Operation:
 # Checks before moto runs the operation (they raise the error SageMaker answers).
 CHECKS_BEFORE_MOTO: dict[str, Operation] = {
     **{operation: _reject_existing(operation) for operation in _CREATES},
+    "CreateModel": _in_order(_reject_existing("CreateModel"), model_rules.check_create_model),
     "CreateEndpointConfig": _in_order(instance_types.check_endpoint_config, _reject_existing("CreateEndpointConfig")),
     "DescribeEndpoint": _require_existing_endpoint,
 }
