@@ -16,6 +16,7 @@ import copy
 from dataclasses import dataclass
 from typing import Any
 
+from . import deployment_access
 from . import settings as settings_module
 from .aws_errors import validation_error
 from .endpoint_lifecycle import moto_time, start_creation, start_update, start_weights_update
@@ -82,11 +83,14 @@ def start_creating(ctx: SageMakerContext, endpoint_name: str) -> None:
     config = ctx.backend.endpoint_configs.get(endpoint.endpoint_config_name)
     config_variants = copy.deepcopy(config.production_variants) if config else []
     injected = ctx.settings.consume_create_failure(endpoint_name)
+    decided_at = ctx.endpoints.clock() + ctx.settings.creating_seconds()  # when Creating ends and the check runs
 
     def check() -> str | None:
         if injected:
             return settings_module.CREATE_FAILURE_REASON
-        return ctx.missing_model_reason(config_variants)
+        return ctx.missing_model_reason(config_variants) or deployment_access.failure_reason(
+            ctx, endpoint.endpoint_config_name, endpoint_name, decided_at
+        )
 
     start_creation(ctx.endpoints, ctx.key(endpoint_name), ctx.backend, endpoint, ctx.settings.creating_seconds(), check)
 
@@ -145,6 +149,7 @@ def update_endpoint(ctx: SageMakerContext, params: dict) -> dict:
         endpoint.last_deployment_config = None
 
     injected = ctx.settings.consume_update_failure(name)
+    decided_at = ctx.endpoints.clock() + ctx.settings.updating_seconds()  # when Updating ends and the check runs
     rollback = (getattr(endpoint, "last_deployment_config", None) or {}).get("AutoRollbackConfiguration") or {}
     rollback_alarms = [alarm.get("AlarmName") for alarm in rollback.get("Alarms") or [] if alarm.get("AlarmName")]
 
@@ -157,7 +162,9 @@ def update_endpoint(ctx: SageMakerContext, params: dict) -> dict:
         for config_name in (new_config_name, old_config_name):
             if config_name not in ctx.backend.endpoint_configs:
                 return f'Could not find endpoint configuration "{ctx.arn("endpoint-config", config_name)}".'
-        return ctx.missing_model_reason(config_variants)
+        return ctx.missing_model_reason(config_variants) or deployment_access.failure_reason(
+            ctx, new_config_name, name, decided_at
+        )
 
     def apply() -> None:
         endpoint.endpoint_config_name = new_config_name

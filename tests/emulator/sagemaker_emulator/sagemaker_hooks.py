@@ -8,6 +8,9 @@ per operation (the tables below):
 * ``CreateModel`` / ``CreateEndpointConfig`` / ``CreateEndpoint`` reject existing
   names as SageMaker does (moto overwrites them), and ``DescribeEndpoint`` of a
   missing endpoint answers SageMaker's message;
+* ``CreateModel`` refuses cross-region images, a role SageMaker cannot assume and
+  a VpcConfig the role may not use (:mod:`model_rules`); ``CreateEndpointConfig``
+  accepts exactly the API model's instance types (:mod:`instance_types`);
 * after moto succeeded, a created endpoint starts ``Creating`` and a deleted
   one's timeline is dropped;
 * every answer's error message quotes ARNs with double quotes, as SageMaker does.
@@ -21,7 +24,7 @@ import json
 import re
 from collections.abc import Callable
 
-from . import endpoint_operations
+from . import endpoint_operations, instance_types, model_rules
 from .aws_errors import JSON, HttpResponse, json_response, validation_error
 from .endpoint_operations import SageMakerContext
 from .moto_access import sagemaker_backend
@@ -66,9 +69,21 @@ ANSWERED_HERE: dict[str, Operation] = {
     "UpdateEndpoint": endpoint_operations.update_endpoint,
     "UpdateEndpointWeightsAndCapacities": endpoint_operations.update_weights_and_capacities,
 }
+def _in_order(*checks: Operation) -> Operation:
+    """One check running ``checks`` in turn (the first to raise wins)."""
+
+    def check(ctx: SageMakerContext, params: dict) -> None:
+        for each in checks:
+            each(ctx, params)
+
+    return check
+
+
 # Checks before moto runs the operation (they raise the error SageMaker answers).
 CHECKS_BEFORE_MOTO: dict[str, Operation] = {
     **{operation: _reject_existing(operation) for operation in _CREATES},
+    "CreateModel": _in_order(_reject_existing("CreateModel"), model_rules.check_create_model),
+    "CreateEndpointConfig": _in_order(instance_types.check_endpoint_config, _reject_existing("CreateEndpointConfig")),
     "DescribeEndpoint": _require_existing_endpoint,
 }
 # Follow-ups once moto has run the operation successfully.
@@ -85,6 +100,8 @@ class SageMakerHooks(ServiceHooks):
         super().__init__(environment)
         self.settings = environment.settings
         self.endpoints = Timelines(clock=environment.clock)
+        instance_types.production_variant_instance_types()  # read the API model at start-up
+        instance_types.let_moto_accept_every_instance_type()
 
     def intercepts(self, request: AwsRequest) -> bool:
         return request.protocol == JSON

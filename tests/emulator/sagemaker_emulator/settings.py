@@ -6,7 +6,10 @@
   spends the same time ``RollingBack``);
 * ``fail_next_endpoint_create`` - ``true`` (any endpoint) or an endpoint name: the
   next matching ``CreateEndpoint`` ends ``Failed``; consumed once used;
-* ``fail_next_endpoint_update`` - same for ``UpdateEndpoint``, which then rolls back.
+* ``fail_next_endpoint_update`` - same for ``UpdateEndpoint``, which then rolls back;
+* ``iam_propagation_seconds`` - IAM's eventual consistency: for this long after
+  ``CreateRole``, ``PutRolePolicy`` or ``AttachRolePolicy``, SageMaker's checks do
+  not see the role or the policy yet (:mod:`iam_hooks`); 0 (default) = at once.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ class Settings:
     endpoint_updating_seconds: float = 0.0
     fail_next_endpoint_create: bool | str = False
     fail_next_endpoint_update: bool | str = False
+    iam_propagation_seconds: float = 0.0
 
 
 def _check(name: str, value: object) -> object:
@@ -76,6 +80,10 @@ class SettingsStore:
     def updating_seconds(self) -> float:
         with EMULATOR_LOCK:
             return self._settings.endpoint_updating_seconds
+
+    def iam_propagation_seconds(self) -> float:
+        with EMULATOR_LOCK:
+            return self._settings.iam_propagation_seconds
 
     def consume_create_failure(self, endpoint_name: str) -> bool:
         """True (and clear the flag) if this CreateEndpoint should fail."""
