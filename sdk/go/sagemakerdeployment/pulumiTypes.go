@@ -1261,6 +1261,8 @@ type Endpoints struct {
 	Sagemaker *string `pulumi:"sagemaker"`
 	// Endpoint URL for Amazon SNS.
 	Sns *string `pulumi:"sns"`
+	// Endpoint URL for AWS STS.
+	Sts *string `pulumi:"sts"`
 }
 
 // EndpointsInput is an input type that accepts EndpointsArgs and EndpointsOutput values.
@@ -1290,6 +1292,8 @@ type EndpointsArgs struct {
 	Sagemaker pulumi.StringPtrInput `pulumi:"sagemaker"`
 	// Endpoint URL for Amazon SNS.
 	Sns pulumi.StringPtrInput `pulumi:"sns"`
+	// Endpoint URL for AWS STS.
+	Sts pulumi.StringPtrInput `pulumi:"sts"`
 }
 
 func (EndpointsArgs) ElementType() reflect.Type {
@@ -1405,6 +1409,11 @@ func (o EndpointsOutput) Sns() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v Endpoints) *string { return v.Sns }).(pulumi.StringPtrOutput)
 }
 
+// Endpoint URL for AWS STS.
+func (o EndpointsOutput) Sts() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v Endpoints) *string { return v.Sts }).(pulumi.StringPtrOutput)
+}
+
 type EndpointsPtrOutput struct{ *pulumi.OutputState }
 
 func (EndpointsPtrOutput) ElementType() reflect.Type {
@@ -1496,6 +1505,16 @@ func (o EndpointsPtrOutput) Sns() pulumi.StringPtrOutput {
 			return nil
 		}
 		return v.Sns
+	}).(pulumi.StringPtrOutput)
+}
+
+// Endpoint URL for AWS STS.
+func (o EndpointsPtrOutput) Sts() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Endpoints) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Sts
 	}).(pulumi.StringPtrOutput)
 }
 

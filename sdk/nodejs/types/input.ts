@@ -181,6 +181,10 @@ export interface EndpointsArgs {
      * Endpoint URL for Amazon SNS.
      */
     sns?: pulumi.Input<string | undefined>;
+    /**
+     * Endpoint URL for AWS STS.
+     */
+    sts?: pulumi.Input<string | undefined>;
 }
 
 /**

@@ -112,6 +112,10 @@ export interface Endpoints {
      * Endpoint URL for Amazon SNS.
      */
     sns?: string;
+    /**
+     * Endpoint URL for AWS STS.
+     */
+    sts?: string;
 }
 
 /**

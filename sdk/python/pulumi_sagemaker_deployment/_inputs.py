@@ -693,6 +693,10 @@ class EndpointsArgsDict(TypedDict):
     """
     Endpoint URL for Amazon SNS.
     """
+    sts: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Endpoint URL for AWS STS.
+    """
 
 @pulumi.input_type
 class EndpointsArgs:
@@ -703,7 +707,8 @@ class EndpointsArgs:
                  kms: pulumi.Input[Optional[_builtins.str]] = None,
                  s3: pulumi.Input[Optional[_builtins.str]] = None,
                  sagemaker: pulumi.Input[Optional[_builtins.str]] = None,
-                 sns: pulumi.Input[Optional[_builtins.str]] = None):
+                 sns: pulumi.Input[Optional[_builtins.str]] = None,
+                 sts: pulumi.Input[Optional[_builtins.str]] = None):
         """
         Per-service endpoint URL overrides, e.g. to use a local emulator.
 
@@ -714,6 +719,7 @@ class EndpointsArgs:
         :param pulumi.Input[_builtins.str] s3: Endpoint URL for Amazon S3.
         :param pulumi.Input[_builtins.str] sagemaker: Endpoint URL for Amazon SageMaker.
         :param pulumi.Input[_builtins.str] sns: Endpoint URL for Amazon SNS.
+        :param pulumi.Input[_builtins.str] sts: Endpoint URL for AWS STS.
         """
         if applicationautoscaling is not None:
             pulumi.set(__self__, "applicationautoscaling", applicationautoscaling)
@@ -729,6 +735,8 @@ class EndpointsArgs:
             pulumi.set(__self__, "sagemaker", sagemaker)
         if sns is not None:
             pulumi.set(__self__, "sns", sns)
+        if sts is not None:
+            pulumi.set(__self__, "sts", sts)
 
     @_builtins.property
     @pulumi.getter
@@ -813,6 +821,18 @@ class EndpointsArgs:
     @sns.setter
     def sns(self, value: pulumi.Input[Optional[_builtins.str]]):
         pulumi.set(self, "sns", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def sts(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Endpoint URL for AWS STS.
+        """
+        return pulumi.get(self, "sts")
+
+    @sts.setter
+    def sts(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "sts", value)
 
 
 class ModelArtifactsArgsDict(TypedDict):

@@ -309,7 +309,8 @@ class Endpoints(dict):
                  kms: Optional[_builtins.str] = None,
                  s3: Optional[_builtins.str] = None,
                  sagemaker: Optional[_builtins.str] = None,
-                 sns: Optional[_builtins.str] = None):
+                 sns: Optional[_builtins.str] = None,
+                 sts: Optional[_builtins.str] = None):
         """
         Per-service endpoint URL overrides, e.g. to use a local emulator.
 
@@ -320,6 +321,7 @@ class Endpoints(dict):
         :param _builtins.str s3: Endpoint URL for Amazon S3.
         :param _builtins.str sagemaker: Endpoint URL for Amazon SageMaker.
         :param _builtins.str sns: Endpoint URL for Amazon SNS.
+        :param _builtins.str sts: Endpoint URL for AWS STS.
         """
         if applicationautoscaling is not None:
             pulumi.set(__self__, "applicationautoscaling", applicationautoscaling)
@@ -335,6 +337,8 @@ class Endpoints(dict):
             pulumi.set(__self__, "sagemaker", sagemaker)
         if sns is not None:
             pulumi.set(__self__, "sns", sns)
+        if sts is not None:
+            pulumi.set(__self__, "sts", sts)
 
     @_builtins.property
     @pulumi.getter
@@ -391,6 +395,14 @@ class Endpoints(dict):
         Endpoint URL for Amazon SNS.
         """
         return pulumi.get(self, "sns")
+
+    @_builtins.property
+    @pulumi.getter
+    def sts(self) -> Optional[_builtins.str]:
+        """
+        Endpoint URL for AWS STS.
+        """
+        return pulumi.get(self, "sts")
 
 
 @pulumi.output_type
