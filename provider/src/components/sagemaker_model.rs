@@ -83,6 +83,7 @@ impl Component for SageMakerModel {
                 execution_role_arn: args.execution_role_arn.clone(),
                 image: spec.model_docker_image.clone(),
                 model_data_url: Some(data_url),
+                model_data_hash: None,
                 environment: container_environment(spec),
                 vpc_config: args.vpc_config.clone(),
                 enable_network_isolation: args.enable_network_isolation,
