@@ -2,7 +2,8 @@
 
 up:      starts the emulator in the background (a fresh one each time), deploys
          examples/py-endpoint as stack `dev` (the seed's dev environment: BaseInfra,
-         the model and an asynchronous endpoint) and shows what was made.
+         the model, its artifact packed from examples/model and uploaded, and an
+         asynchronous endpoint) and shows what was made.
 destroy: destroys the demo stack and stops the emulator.
 
 State lives under .state/demo; the emulator listens on 127.0.0.1:$EMULATOR_PORT
@@ -102,6 +103,8 @@ def show_what_was_made() -> None:
     print("\nIn the emulator:")
     for bucket in s3.list_buckets()["Buckets"]:
         print(f"  s3 bucket        {bucket['Name']}")
+        for found in s3.list_objects_v2(Bucket=bucket["Name"]).get("Contents", []):
+            print(f"    object         {found['Key']} ({found['Size']} bytes)")
     for model in sagemaker.list_models()["Models"]:
         print(f"  sagemaker model  {model['ModelName']}")
     for endpoint in sagemaker.list_endpoints()["Endpoints"]:

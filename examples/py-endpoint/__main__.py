@@ -7,6 +7,9 @@ DEPLOYMENT_ENV did in the seed); its `inferenceType` picks the endpoint kind:
 - inferenceType: realtime | async | serverless
 - modelList: a JSON model list replacing model-config.json's
 - modelS3Key: a new artifact key for the first model (a new model version)
+- modelArtifact: the local artifact of the first model, a directory or a file
+  (default: ../model, relative to this directory); `none` uses the object
+  already at its ModelS3Key
 - variantWeights: JSON object, variant name -> weight
 - endpointName: replaces sageMakerEndpointName
 - autoscaling: JSON autoscaling settings for the endpoint
@@ -33,6 +36,8 @@ for variant, weight in json.loads(config.get("variantWeights") or "{}").items():
     for model in model_list:
         if model["VariantName"] == variant:
             model["VariantWeight"] = weight
+artifact = config.get("modelArtifact") or str(Path("..") / "model")
+local_artifacts = {} if artifact == "none" else {model_list[0]["ModelName"]: artifact}
 endpoint_name = config.get("endpointName") or f"{model_config['sageMakerEndpointName']}-{environment['stage']}"
 autoscaling = json.loads(config.get("autoscaling") or "null")
 rollout = json.loads(config.get("rollout") or "null")
@@ -53,6 +58,8 @@ models = sagemaker_deployment.SageMakerModel(
     model_list=model_list,
     execution_role_arn=base.execution_role_arn,
     model_artifact_bucket_name=base.model_artifact_bucket_name,
+    s3_key_prefix=base.s3_key_prefix,
+    local_artifacts=local_artifacts,
 )
 
 if inference_type == "serverless":

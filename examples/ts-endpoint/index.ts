@@ -7,6 +7,8 @@
 // - inferenceType: realtime | async | serverless
 // - modelList: a JSON model list replacing model-config.json's
 // - modelS3Key: a new artifact key for the first model (a new model version)
+// - modelArtifact: the local artifact of the first model, a directory or a file (default:
+//   ../model, relative to this directory); `none` uses the object already at its ModelS3Key
 // - variantWeights: JSON object, variant name -> weight
 // - endpointName: replaces sageMakerEndpointName
 // - autoscaling: JSON autoscaling settings for the endpoint
@@ -42,6 +44,9 @@ for (const [variant, weight] of Object.entries(variantWeights)) {
         }
     }
 }
+// Relative paths are resolved against the program's directory, where Pulumi runs the program.
+const artifact = config.get("modelArtifact") || "../model";
+const localArtifacts: Record<string, string> = artifact === "none" ? {} : { [modelList[0].ModelName as string]: artifact };
 const endpointName = config.get("endpointName") || `${modelConfig.sageMakerEndpointName}-${environment.stage}`;
 const autoscaling = JSON.parse(config.get("autoscaling") || "null") ?? undefined;
 const rollout = JSON.parse(config.get("rollout") || "null") ?? undefined;
@@ -60,6 +65,8 @@ const models = new sagemakerDeployment.SageMakerModel("models", {
     modelList,
     executionRoleArn: base.executionRoleArn,
     modelArtifactBucketName: base.modelArtifactBucketName,
+    s3KeyPrefix: base.s3KeyPrefix,
+    localArtifacts,
 });
 
 let endpoint:

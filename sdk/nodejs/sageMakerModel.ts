@@ -12,7 +12,13 @@ import * as utilities from "./utilities";
  * artifact (`ModelS3Key` in the model-artifact bucket), the execution role
  * and `SAGEMAKER_MODEL_SERVER_WORKERS` from `ModelServerWorkers`. A model's
  * SageMaker name is its `ModelName` plus a hash of its content, so a new
- * version (say, a new `ModelS3Key`) is a new model.
+ * version (say, a new `ModelS3Key`, or new content in `localArtifacts`) is
+ * a new model.
+ *
+ * A model listed in `localArtifacts` has its artifact uploaded from that
+ * local path to `ModelS3Key` (an `s3:BucketObject` child) before the model is
+ * created; any other model's artifact must already be there, which is
+ * checked before the model is created.
  */
 export class SageMakerModel extends pulumi.ComponentResource {
     /** @internal */
@@ -60,8 +66,10 @@ export class SageMakerModel extends pulumi.ComponentResource {
             }
             resourceInputs["enableNetworkIsolation"] = args?.enableNetworkIsolation;
             resourceInputs["executionRoleArn"] = args?.executionRoleArn;
+            resourceInputs["localArtifacts"] = args?.localArtifacts;
             resourceInputs["modelArtifactBucketName"] = args?.modelArtifactBucketName;
             resourceInputs["modelList"] = args?.modelList;
+            resourceInputs["s3KeyPrefix"] = args?.s3KeyPrefix;
             resourceInputs["tags"] = args?.tags;
             resourceInputs["vpcConfig"] = args?.vpcConfig;
             resourceInputs["modelArns"] = undefined /*out*/;
@@ -88,6 +96,15 @@ export interface SageMakerModelArgs {
      */
     executionRoleArn: pulumi.Input<string>;
     /**
+     * Local artifacts to upload, by `ModelName`: the path of a file
+     * (uploaded as it is, e.g. a `model.tar.gz`) or of a directory (packed
+     * into a gzipped tar, e.g. one holding `code/inference.py` and the
+     * weights), relative to the program's directory. Each is uploaded to
+     * its model's `ModelS3Key`, and uploaded again when its content
+     * changes, which also makes a new model version.
+     */
+    localArtifacts?: pulumi.Input<{[key: string]: pulumi.Input<string>} | undefined>;
+    /**
      * Bucket holding the artifacts (BaseInfra's `modelArtifactBucketName`).
      */
     modelArtifactBucketName: pulumi.Input<string>;
@@ -95,6 +112,11 @@ export interface SageMakerModelArgs {
      * The models (the seed's `modelList`).
      */
     modelList: pulumi.Input<pulumi.Input<inputs.ModelSpecArgs>[]>;
+    /**
+     * The key prefix the execution role may read (BaseInfra's
+     * `s3KeyPrefix`): when given, every `ModelS3Key` must lie under it.
+     */
+    s3KeyPrefix?: pulumi.Input<string | undefined>;
     /**
      * Tags on every model.
      */

@@ -134,3 +134,10 @@ def mutating(operations: list[str]) -> list[str]:
     """The operations that change something in AWS."""
     readonly = ("Describe", "Get", "List", "Head")
     return [op for op in operations if op and not op.startswith(readonly)]
+
+
+def resource_calls(requests: list[dict]) -> list[dict]:
+    """The calls that read or change AWS resources: all but STS
+    GetCallerIdentity, which BaseInfra makes at preview too (its bucket, role
+    and alias names hash the account) and which needs no permission."""
+    return [r for r in requests if (r["service"], r["operation"]) != ("sts", "GetCallerIdentity")]

@@ -1,14 +1,22 @@
 """The three endpoint kinds through the real engine against the emulator:
-create, a new model version rolled out in place, a weights-only change, an
-injected SageMaker rollback, and destroy."""
+create (the model artifact uploaded from examples/model first), a new model
+version rolled out in place, a weights-only change, an injected SageMaker
+rollback, and destroy; new artifact content rolled out as a new model
+version; a missing artifact refused before the model is created."""
 
 from __future__ import annotations
 
+import io
 import json
+import shutil
+import tarfile
 
 import pytest
 
-from conftest import Stack
+from conftest import ROOT, Stack
+
+ARTIFACT_KEY = "models/text-classification/v1/model.tar.gz"
+UPLOADS = ("PutObject", "CreateMultipartUpload")
 
 AUTOSCALING = {
     "realtime": {"minCapacity": 1, "maxCapacity": 3, "targetInvocationsPerInstance": 50},
@@ -34,6 +42,17 @@ def sagemaker_calls(emulator) -> list[str]:
     return [r["operation"] for r in emulator.requests() if r["service"] == "sagemaker"]
 
 
+def uploads(emulator) -> list[str]:
+    return [r["operation"] for r in emulator.requests() if r["service"] == "s3" and r["operation"] in UPLOADS]
+
+
+def artifact_files(s3, bucket: str, key: str) -> dict[str, bytes]:
+    """The files of the gzipped tar stored at ``key``, by path."""
+    body = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+    with tarfile.open(fileobj=io.BytesIO(body), mode="r:gz") as archive:
+        return {m.name: archive.extractfile(m).read() for m in archive.getmembers() if m.isfile()}
+
+
 def test_endpoint_lifecycle(kind: str, stack: Stack, fresh_emulator, aws):
     sagemaker = aws("sagemaker")
     config = {"inferenceType": kind}
@@ -50,6 +69,12 @@ def test_endpoint_lifecycle(kind: str, stack: Stack, fresh_emulator, aws):
     endpoint_name = up.outputs["endpointName"]
     first_config = up.outputs["endpointConfigName"]
     assert "creating endpoint: Creating" in up.log  # progress shown while waiting
+    # The artifact was packed from examples/model and uploaded to ModelS3Key.
+    s3 = aws("s3")
+    bucket = up.outputs["modelArtifactBucketName"]
+    files = artifact_files(s3, bucket, ARTIFACT_KEY)
+    assert files["code/inference.py"] == (ROOT / "examples" / "model" / "code" / "inference.py").read_bytes()
+    assert "model.json" in files
     create_calls = sagemaker_calls(fresh_emulator)
     print(f"\n[{kind}] AWS calls for the first up: {len(fresh_emulator.requests())} in all, SageMaker: {create_calls}")
     described = sagemaker.describe_endpoint(EndpointName=endpoint_name)
@@ -61,7 +86,7 @@ def test_endpoint_lifecycle(kind: str, stack: Stack, fresh_emulator, aws):
     assert variant["VariantName"] == "PrimaryVariant"
     assert variant["ModelName"] == up.outputs["modelNames"][0]
     model = sagemaker.describe_model(ModelName=variant["ModelName"])
-    assert model["PrimaryContainer"]["ModelDataUrl"].endswith("models/text-classification/v1/model.tar.gz")
+    assert model["PrimaryContainer"]["ModelDataUrl"] == f"s3://{bucket}/{ARTIFACT_KEY}"
     assert model["PrimaryContainer"]["Environment"]["SAGEMAKER_MODEL_SERVER_WORKERS"] == "2"
     if kind == "serverless":
         assert variant["ServerlessConfig"] == {"MemorySizeInMB": 2048, "MaxConcurrency": 5}
@@ -89,7 +114,10 @@ def test_endpoint_lifecycle(kind: str, stack: Stack, fresh_emulator, aws):
         assert [(t["MinCapacity"], t["MaxCapacity"]) for t in targets] == [
             (AUTOSCALING[kind]["minCapacity"], AUTOSCALING[kind]["maxCapacity"])
         ]
+    # Nothing changed, nothing uploaded.
+    fresh_emulator.clear_requests()
     assert stack.run("up", "--expect-no-changes", config=config).changes["create"] == 0
+    assert uploads(fresh_emulator) == []
 
     if AUTOSCALING[kind]:
         # The autoscaler scales the variant out behind Pulumi's back: diff
@@ -105,11 +133,15 @@ def test_endpoint_lifecycle(kind: str, stack: Stack, fresh_emulator, aws):
         stack.run("refresh")
         assert stack.run("up", "--expect-no-changes", config=config).changes["update"] == 0
 
-    # A new model version: a new model and config, the endpoint updated in
-    # place, the old config deleted only after the switch.
+    # A new model version: the artifact at its new key, a new model and
+    # config, the endpoint updated in place, the old config and artifact
+    # deleted only after the switch.
     fresh_emulator.clear_requests()
-    v2 = stack.run("up", config={**config, "modelS3Key": "models/text-classification/v2/model.tar.gz"})
-    assert v2.changes["replace"] == 2 and v2.changes["update"] == 1, v2.result
+    v2_key = "models/text-classification/v2/model.tar.gz"
+    v2 = stack.run("up", config={**config, "modelS3Key": v2_key})
+    assert v2.changes["replace"] == 3 and v2.changes["update"] == 1, v2.result
+    assert artifact_files(s3, bucket, v2_key) == files
+    assert [o["Key"] for o in s3.list_objects_v2(Bucket=bucket).get("Contents", [])] == [v2_key]
     calls = sagemaker_calls(fresh_emulator)
     print(f"[{kind}] AWS calls for a new model version: {len(fresh_emulator.requests())} in all, SageMaker: {calls}")
     assert "CreateEndpoint" not in calls and "DeleteEndpoint" not in calls
@@ -209,6 +241,7 @@ def test_the_typescript_example_deploys_every_kind(engine, fresh_emulator, aws):
             assert up.outputs["inferenceType"] == kind
             endpoint = sagemaker.describe_endpoint(EndpointName=up.outputs["endpointName"])
             assert endpoint["EndpointStatus"] == "InService"
+            aws("s3").head_object(Bucket=up.outputs["modelArtifactBucketName"], Key=ARTIFACT_KEY)
             assert endpoint["EndpointConfigName"] == up.outputs["endpointConfigName"]
             again = stack.run("up", "--expect-no-changes", config={"inferenceType": kind})
             assert again.changes["create"] == again.changes["update"] == again.changes["replace"] == 0
@@ -216,3 +249,70 @@ def test_the_typescript_example_deploys_every_kind(engine, fresh_emulator, aws):
             assert sagemaker.list_endpoints()["Endpoints"] == []
         finally:
             stack.remove()
+
+
+def test_new_artifact_content_is_uploaded_and_rolled_out_as_a_new_model_version(
+    engine, fresh_emulator, aws, tmp_path
+):
+    sagemaker, s3 = aws("sagemaker"), aws("s3")
+    model_dir = tmp_path / "model"
+    shutil.copytree(ROOT / "examples" / "model", model_dir)
+    config = {"inferenceType": "realtime", "modelArtifact": str(model_dir)}
+    stack = Stack(engine, "python", "py-endpoint", "e2e-artifact")
+    stack.remove()
+    try:
+        first = stack.run("up", config=config)
+        bucket, endpoint_name = first.outputs["modelArtifactBucketName"], first.outputs["endpointName"]
+        [first_model] = first.outputs["modelNames"]
+
+        # The preview shows the new content as an update of the object and
+        # a new model version; only then is anything uploaded.
+        (model_dir / "model.json").write_text('{"threshold": 0.5, "weights": {"good": 2.0}}\n')
+        fresh_emulator.clear_requests()
+        preview = stack.run("preview", config=config)
+        assert preview.changes["update"] >= 1 and preview.changes["replace"] == 2, preview.result
+        assert uploads(fresh_emulator) == []
+
+        fresh_emulator.clear_requests()
+        second = stack.run("up", config=config)
+        assert second.changes["replace"] == 2 and second.changes["update"] == 2, second.result
+        assert uploads(fresh_emulator) == ["PutObject"]
+        stored = artifact_files(s3, bucket, ARTIFACT_KEY)
+        assert stored["model.json"] == (model_dir / "model.json").read_bytes()
+        [second_model] = second.outputs["modelNames"]
+        assert second_model != first_model
+        live = sagemaker.describe_endpoint(EndpointName=endpoint_name)
+        assert live["EndpointStatus"] == "InService"
+        assert live["EndpointConfigName"] == second.outputs["endpointConfigName"]
+        assert [m["ModelName"] for m in sagemaker.list_models()["Models"]] == [second_model]
+
+        # The same content again: nothing to do.
+        fresh_emulator.clear_requests()
+        stack.run("up", "--expect-no-changes", config=config)
+        assert uploads(fresh_emulator) == []
+        stack.run("destroy")
+        assert s3.list_buckets()["Buckets"] == []
+    finally:
+        stack.remove()
+
+
+def test_a_missing_artifact_fails_before_the_model_is_created(engine, fresh_emulator, aws):
+    sagemaker = aws("sagemaker")
+    stack = Stack(engine, "python", "py-endpoint", "e2e-no-artifact")
+    stack.remove()
+    try:
+        fresh_emulator.clear_requests()
+        failed = stack.run("up", config={"inferenceType": "realtime", "modelArtifact": "none"}, expect_ok=False)
+        assert not failed.ok
+        [bucket] = [b["Name"] for b in aws("s3").list_buckets()["Buckets"] if "-model-artifacts-" in b["Name"]]
+        url = f"s3://{bucket}/{ARTIFACT_KEY}"
+        assert f"model data {url} does not exist" in failed.error, failed.error[-3000:]
+        assert "localArtifacts" in failed.error and "aws s3 cp" in failed.error
+        # Refused at the model, with no endpoint waited for.
+        calls = sagemaker_calls(fresh_emulator)
+        assert "CreateModel" not in calls and "CreateEndpoint" not in calls, calls
+        assert sagemaker.list_models()["Models"] == []
+        print(f"\n[missing artifact] up failed after {failed.seconds:.1f} s")
+        stack.run("destroy")
+    finally:
+        stack.remove()

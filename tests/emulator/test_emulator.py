@@ -10,11 +10,19 @@ import time
 
 import pytest
 
+from aws_setup import make_execution_role
 from sagemaker_emulator.client import EmulatorError
 
 ROLE_ARN = "arn:aws:iam::123456789012:role/sagemaker-execution"
 IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/model:1"
 DELAY = 0.5
+
+
+@pytest.fixture(autouse=True)
+def _execution_role(emulator, iam):
+    """ROLE_ARN exists and trusts SageMaker (the emulator refuses models whose role does not); not in the request log."""
+    assert make_execution_role(iam) == ROLE_ARN
+    emulator.clear_requests()
 
 
 def make_config(sm, name, count=1, weight=1.0, model="model-a"):
@@ -346,6 +354,7 @@ def test_reset_empties_everything(emulator, sagemaker, s3):
         "deployment_time_scale": 0.01,
         "endpoint_deleting_seconds": 0.0,
         "refuse_kms_key_with_instance_storage": False,
+        "iam_propagation_seconds": 0.0,
     }
     assert sagemaker.list_endpoints()["Endpoints"] == []
     assert sagemaker.list_models()["Models"] == []

@@ -11,6 +11,7 @@ from werkzeug.test import Client
 
 from sagemaker_emulator.aws_errors import AwsError, HttpResponse, json_response
 from sagemaker_emulator.faults import Fault
+from sagemaker_emulator.iam_hooks import IamHooks
 from sagemaker_emulator.middleware import EmulatorMiddleware
 from sagemaker_emulator.request_info import AwsRequest
 from sagemaker_emulator.s3_fixes import S3Hooks
@@ -106,7 +107,7 @@ def call(middleware: EmulatorMiddleware, operation: str, params: dict | None = N
 
 
 def test_the_table_has_a_row_per_changed_service():
-    assert SERVICE_HOOKS == {"sagemaker": SageMakerHooks, "s3": S3Hooks}
+    assert SERVICE_HOOKS == {"sagemaker": SageMakerHooks, "s3": S3Hooks, "iam": IamHooks}
 
 
 def test_before_can_answer_without_moto(middleware, moto):

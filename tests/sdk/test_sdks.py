@@ -16,7 +16,8 @@ COMPONENTS = ["BaseInfra", "SageMakerModel", "SageMakerEndpoint", "SageMakerAsyn
 def test_every_schema_resource_is_in_the_sdks():
     schema = json.loads((ROOT / "schema.json").read_text())
     tokens = sorted(schema["resources"])
-    assert len(tokens) == 16
+    assert len(tokens) == 17
+    assert "sagemaker-deployment:s3:BucketObject" in tokens
     index = (ROOT / "sdk" / "nodejs" / "index.ts").read_text()
     for component in COMPONENTS:
         assert f"sagemaker-deployment:index:{component}" in tokens
@@ -29,12 +30,14 @@ def test_python_sdk_imports():
     for component in COMPONENTS:
         assert hasattr(sdk, component), component
     assert sdk.sagemaker.Endpoint.__name__ == "Endpoint"
+    assert sdk.s3.BucketObject.__name__ == "BucketObject"
 
 
 def test_nodejs_sdk_loads():
     script = (
         "const sdk = require('@sagemaker-deployment/sdk');"
         f"for (const c of {json.dumps(COMPONENTS)}) {{ if (typeof sdk[c] !== 'function') throw new Error(c); }}"
+        "if (typeof sdk.s3.BucketObject !== 'function') throw new Error('s3.BucketObject');"
         "console.log(Object.keys(sdk).length);"
     )
     completed = subprocess.run(["node", "-e", script], cwd=ROOT / "examples", capture_output=True, text=True)

@@ -1,6 +1,8 @@
 //! `sagemaker-deployment:index:SageMakerModel`: the seed's
 //! SageMakerModelStack. One SageMaker model per `modelList` entry.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use async_trait::async_trait;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -9,6 +11,7 @@ use super::model_config::{ModelSpec, check_models, container_environment};
 use crate::Scope;
 use crate::naming::sanitize;
 use crate::resources::Tags;
+use crate::resources::s3_object::{self, source_problem};
 use crate::resources::sagemaker::model::{self, VpcConfig};
 use framework::Result;
 use framework::{ChildOptions, Component, Failures, Output};
@@ -17,7 +20,13 @@ use framework::{ChildOptions, Component, Failures, Output};
 /// artifact (`ModelS3Key` in the model-artifact bucket), the execution role
 /// and `SAGEMAKER_MODEL_SERVER_WORKERS` from `ModelServerWorkers`. A model's
 /// SageMaker name is its `ModelName` plus a hash of its content, so a new
-/// version (say, a new `ModelS3Key`) is a new model.
+/// version (say, a new `ModelS3Key`, or new content in `localArtifacts`) is
+/// a new model.
+///
+/// A model listed in `localArtifacts` has its artifact uploaded from that
+/// local path to `ModelS3Key` (an `s3:BucketObject` child) before the model is
+/// created; any other model's artifact must already be there, which is
+/// checked before the model is created.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SageMakerModelArgs {
@@ -27,6 +36,18 @@ pub struct SageMakerModelArgs {
     pub execution_role_arn: Output<String>,
     /// Bucket holding the artifacts (BaseInfra's `modelArtifactBucketName`).
     pub model_artifact_bucket_name: Output<String>,
+    /// Local artifacts to upload, by `ModelName`: the path of a file
+    /// (uploaded as it is, e.g. a `model.tar.gz`) or of a directory (packed
+    /// into a gzipped tar, e.g. one holding `code/inference.py` and the
+    /// weights), relative to the program's directory. Each is uploaded to
+    /// its model's `ModelS3Key`, and uploaded again when its content
+    /// changes, which also makes a new model version.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub local_artifacts: BTreeMap<String, String>,
+    /// The key prefix the execution role may read (BaseInfra's
+    /// `s3KeyPrefix`): when given, every `ModelS3Key` must lie under it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub s3_key_prefix: Option<Output<String>>,
     /// Run the containers in a VPC.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vpc_config: Option<VpcConfig>,
@@ -62,6 +83,7 @@ impl Component for SageMakerModel {
     fn check(&self, args: &SageMakerModelArgs) -> Failures {
         let mut failures = Failures::new();
         check_models(&args.model_list, &mut failures);
+        check_artifacts(args, &mut failures);
         failures
     }
 
@@ -72,24 +94,55 @@ impl Component for SageMakerModel {
         args: SageMakerModelArgs,
     ) -> Result<SageMakerModelOutputs> {
         let registrations = args.model_list.iter().map(|spec| {
-            let key = spec.model_s3_key.clone();
-            let data_url = args
-                .model_artifact_bucket_name
-                .clone()
-                .map(move |bucket| format!("s3://{bucket}/{key}"));
             let child_name = format!("{name}-{}", sanitize(&spec.model_name, 63));
-            let inputs = model::ModelInputs {
-                name_prefix: sanitize(&spec.model_name, 52),
-                execution_role_arn: args.execution_role_arn.clone(),
-                image: spec.model_docker_image.clone(),
-                model_data_url: Some(data_url),
-                environment: container_environment(spec),
-                vpc_config: args.vpc_config.clone(),
-                enable_network_isolation: args.enable_network_isolation,
-                tags: args.tags.clone(),
-                model_name: None,
-            };
+            let artifact = args.local_artifacts.get(&spec.model_name).map(|source| {
+                s3_object::BucketObjectInputs {
+                    bucket: args.model_artifact_bucket_name.clone(),
+                    key: spec.model_s3_key.clone(),
+                    source: source.clone(),
+                    kms_key_arn: None,
+                    content_type: None,
+                    tags: args.tags.clone(),
+                    source_hash: None,
+                }
+            });
+            let artifact_name = format!("{child_name}-artifact");
+            let args = &args;
             async move {
+                // The model waits for its artifact: its URL and content
+                // hash come from the uploaded object.
+                let (data_url, data_hash) = match artifact {
+                    Some(inputs) => {
+                        let object = scope
+                            .resource::<s3_object::BucketObject>(
+                                &artifact_name,
+                                &inputs,
+                                ChildOptions::default(),
+                            )
+                            .await?;
+                        (object.output("s3Uri"), Some(object.output("sourceHash")))
+                    }
+                    None => {
+                        let key = spec.model_s3_key.clone();
+                        let url = args
+                            .model_artifact_bucket_name
+                            .clone()
+                            .map(move |bucket| format!("s3://{bucket}/{key}"));
+                        (url, None)
+                    }
+                };
+                let inputs = model::ModelInputs {
+                    name_prefix: sanitize(&spec.model_name, 52),
+                    execution_role_arn: args.execution_role_arn.clone(),
+                    image: spec.model_docker_image.clone(),
+                    model_data_url: Some(data_url),
+                    model_data_hash: data_hash,
+                    environment: container_environment(spec),
+                    vpc_config: args.vpc_config.clone(),
+                    enable_network_isolation: args.enable_network_isolation,
+                    tags: args.tags.clone(),
+                    model_name: None,
+                };
                 scope
                     .resource::<model::Model>(&child_name, &inputs, ChildOptions::default())
                     .await
@@ -100,5 +153,125 @@ impl Component for SageMakerModel {
             model_names: Output::all(models.iter().map(|m| m.output("modelName"))),
             model_arns: Output::all(models.iter().map(|m| m.output("arn"))),
         })
+    }
+}
+
+/// Checks `localArtifacts` and `s3KeyPrefix` against the model list.
+fn check_artifacts(args: &SageMakerModelArgs, failures: &mut Failures) {
+    let names: BTreeSet<&str> = args
+        .model_list
+        .iter()
+        .map(|m| m.model_name.as_str())
+        .collect();
+    for (model, source) in &args.local_artifacts {
+        let at = format!("localArtifacts.{model}");
+        if !names.contains(model.as_str()) {
+            failures.push(
+                &at,
+                format!("`{model}` is not the ModelName of any model in modelList"),
+            );
+        } else if let Some(problem) = source_problem(source) {
+            failures.push(&at, problem);
+        }
+    }
+    let mut uploaded = BTreeSet::new();
+    for (i, model) in args.model_list.iter().enumerate() {
+        if args.local_artifacts.contains_key(&model.model_name)
+            && !uploaded.insert(model.model_s3_key.as_str())
+        {
+            failures.push(
+                format!("modelList[{i}].ModelS3Key"),
+                format!(
+                    "`{}` already receives another model's local artifact; give each uploaded artifact its own key",
+                    model.model_s3_key
+                ),
+            );
+        }
+    }
+    if let Some(prefix) = args.s3_key_prefix.as_ref().and_then(Output::get) {
+        for (i, model) in args.model_list.iter().enumerate() {
+            failures.require(
+                model.model_s3_key.starts_with(prefix.as_str()),
+                format!("modelList[{i}].ModelS3Key"),
+                format!(
+                    "must lie under BaseInfra's s3KeyPrefix `{prefix}` (the execution role may read only there), got `{}`",
+                    model.model_s3_key
+                ),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::components::model_config::tests::model;
+
+    fn args(local: &[(&str, &str)]) -> SageMakerModelArgs {
+        SageMakerModelArgs {
+            model_list: vec![model("a"), model("b")],
+            execution_role_arn: "arn:aws:iam::123456789012:role/r".into(),
+            model_artifact_bucket_name: "artifacts".into(),
+            local_artifacts: local
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            s3_key_prefix: Some("models/".into()),
+            vpc_config: None,
+            enable_network_isolation: false,
+            tags: Tags::new(),
+        }
+    }
+
+    fn failures(args: &SageMakerModelArgs) -> Vec<String> {
+        SageMakerModel
+            .check(args)
+            .into_vec()
+            .into_iter()
+            .map(|f| f.to_string())
+            .collect()
+    }
+
+    #[test]
+    fn local_artifacts_must_name_a_model_and_exist() {
+        let here = std::env::current_dir().unwrap();
+        let existing = here.join("Cargo.toml");
+        let ok = args(&[("a-model", existing.to_str().unwrap())]);
+        assert_eq!(failures(&ok), Vec::<String>::new());
+        let bad = args(&[("c-model", "Cargo.toml"), ("b-model", "no/such/dir")]);
+        let found = failures(&bad);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(found[0].starts_with("localArtifacts.b-model: no file or directory at "));
+        assert!(found[0].ends_with("no/such/dir"), "{}", found[0]);
+        assert!(found[1].starts_with("localArtifacts.c-model: `c-model` is not the ModelName"));
+    }
+
+    #[test]
+    fn two_uploads_to_one_key_are_refused() {
+        let mut same_key = args(&[("a-model", "Cargo.toml"), ("b-model", "Cargo.toml")]);
+        same_key.model_list[1].model_s3_key = same_key.model_list[0].model_s3_key.clone();
+        let found = failures(&same_key);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(
+            found[0].starts_with("modelList[1].ModelS3Key: "),
+            "{}",
+            found[0]
+        );
+    }
+
+    #[test]
+    fn keys_must_lie_under_the_role_s_prefix() {
+        let mut outside = args(&[]);
+        outside.model_list[1].model_s3_key = "elsewhere/model.tar.gz".into();
+        let found = failures(&outside);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].starts_with(
+            "modelList[1].ModelS3Key: must lie under BaseInfra's s3KeyPrefix `models/`"
+        ));
+        // Unknown while previewing, or not given: nothing to compare with.
+        outside.s3_key_prefix = Some(Output::unknown());
+        assert!(failures(&outside).is_empty());
+        outside.s3_key_prefix = None;
+        assert!(failures(&outside).is_empty());
     }
 }

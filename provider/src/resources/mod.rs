@@ -7,6 +7,7 @@ pub mod kms;
 #[cfg(test)]
 pub(crate) mod mock;
 pub mod s3;
+pub mod s3_object;
 pub mod sagemaker;
 pub mod sns;
 mod tags;
@@ -22,6 +23,7 @@ pub fn register(
     builder
         .resource(kms::Key)
         .resource(s3::Bucket)
+        .resource(s3_object::BucketObject)
         .resource(iam::Role)
         .resource(iam::RolePolicy)
         .resource(sagemaker::model::Model)

@@ -16,7 +16,13 @@ import (
 // artifact (`ModelS3Key` in the model-artifact bucket), the execution role
 // and `SAGEMAKER_MODEL_SERVER_WORKERS` from `ModelServerWorkers`. A model's
 // SageMaker name is its `ModelName` plus a hash of its content, so a new
-// version (say, a new `ModelS3Key`) is a new model.
+// version (say, a new `ModelS3Key`, or new content in `localArtifacts`) is
+// a new model.
+//
+// A model listed in `localArtifacts` has its artifact uploaded from that
+// local path to `ModelS3Key` (an `s3:BucketObject` child) before the model is
+// created; any other model's artifact must already be there, which is
+// checked before the model is created.
 type SageMakerModel struct {
 	pulumi.ResourceState
 
@@ -56,10 +62,20 @@ type sageMakerModelArgs struct {
 	EnableNetworkIsolation *bool `pulumi:"enableNetworkIsolation"`
 	// ARN of the SageMaker execution role (BaseInfra's `executionRoleArn`).
 	ExecutionRoleArn string `pulumi:"executionRoleArn"`
+	// Local artifacts to upload, by `ModelName`: the path of a file
+	// (uploaded as it is, e.g. a `model.tar.gz`) or of a directory (packed
+	// into a gzipped tar, e.g. one holding `code/inference.py` and the
+	// weights), relative to the program's directory. Each is uploaded to
+	// its model's `ModelS3Key`, and uploaded again when its content
+	// changes, which also makes a new model version.
+	LocalArtifacts map[string]string `pulumi:"localArtifacts"`
 	// Bucket holding the artifacts (BaseInfra's `modelArtifactBucketName`).
 	ModelArtifactBucketName string `pulumi:"modelArtifactBucketName"`
 	// The models (the seed's `modelList`).
 	ModelList []ModelSpec `pulumi:"modelList"`
+	// The key prefix the execution role may read (BaseInfra's
+	// `s3KeyPrefix`): when given, every `ModelS3Key` must lie under it.
+	S3KeyPrefix *string `pulumi:"s3KeyPrefix"`
 	// Tags on every model.
 	Tags map[string]string `pulumi:"tags"`
 	// Run the containers in a VPC.
@@ -72,10 +88,20 @@ type SageMakerModelArgs struct {
 	EnableNetworkIsolation pulumi.BoolPtrInput
 	// ARN of the SageMaker execution role (BaseInfra's `executionRoleArn`).
 	ExecutionRoleArn pulumi.StringInput
+	// Local artifacts to upload, by `ModelName`: the path of a file
+	// (uploaded as it is, e.g. a `model.tar.gz`) or of a directory (packed
+	// into a gzipped tar, e.g. one holding `code/inference.py` and the
+	// weights), relative to the program's directory. Each is uploaded to
+	// its model's `ModelS3Key`, and uploaded again when its content
+	// changes, which also makes a new model version.
+	LocalArtifacts pulumi.StringMapInput
 	// Bucket holding the artifacts (BaseInfra's `modelArtifactBucketName`).
 	ModelArtifactBucketName pulumi.StringInput
 	// The models (the seed's `modelList`).
 	ModelList ModelSpecArrayInput
+	// The key prefix the execution role may read (BaseInfra's
+	// `s3KeyPrefix`): when given, every `ModelS3Key` must lie under it.
+	S3KeyPrefix pulumi.StringPtrInput
 	// Tags on every model.
 	Tags pulumi.StringMapInput
 	// Run the containers in a VPC.

@@ -10,6 +10,11 @@ export type Bucket = import("./bucket").Bucket;
 export const Bucket: typeof import("./bucket").Bucket = null as any;
 utilities.lazyLoad(exports, ["Bucket"], () => require("./bucket"));
 
+export { BucketObjectArgs } from "./bucketObject";
+export type BucketObject = import("./bucketObject").BucketObject;
+export const BucketObject: typeof import("./bucketObject").BucketObject = null as any;
+utilities.lazyLoad(exports, ["BucketObject"], () => require("./bucketObject"));
+
 
 const _module = {
     version: utilities.getVersion(),
@@ -17,6 +22,8 @@ const _module = {
         switch (type) {
             case "sagemaker-deployment:s3:Bucket":
                 return new Bucket(name, <any>undefined, { urn })
+            case "sagemaker-deployment:s3:BucketObject":
+                return new BucketObject(name, <any>undefined, { urn })
             default:
                 throw new Error(`unknown resource type ${type}`);
         }

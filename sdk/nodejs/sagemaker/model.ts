@@ -61,7 +61,14 @@ export class Model extends pulumi.CustomResource {
      */
     declare public readonly image: pulumi.Output<string>;
     /**
-     * S3 URL of the model artifact (`model.tar.gz`).
+     * A digest of the artifact's content, e.g. an `s3:BucketObject`'s
+     * `sourceHash`: part of the name hash, not sent to SageMaker, so that
+     * new content at the same URL makes a new model.
+     */
+    declare public readonly modelDataHash: pulumi.Output<string | undefined>;
+    /**
+     * S3 URL of the model artifact (`model.tar.gz`). It must exist when
+     * the model is created.
      */
     declare public readonly modelDataUrl: pulumi.Output<string | undefined>;
     /**
@@ -105,6 +112,7 @@ export class Model extends pulumi.CustomResource {
             resourceInputs["environment"] = args?.environment;
             resourceInputs["executionRoleArn"] = args?.executionRoleArn;
             resourceInputs["image"] = args?.image;
+            resourceInputs["modelDataHash"] = args?.modelDataHash;
             resourceInputs["modelDataUrl"] = args?.modelDataUrl;
             resourceInputs["modelName"] = args?.modelName;
             resourceInputs["namePrefix"] = args?.namePrefix;
@@ -117,6 +125,7 @@ export class Model extends pulumi.CustomResource {
             resourceInputs["environment"] = undefined /*out*/;
             resourceInputs["executionRoleArn"] = undefined /*out*/;
             resourceInputs["image"] = undefined /*out*/;
+            resourceInputs["modelDataHash"] = undefined /*out*/;
             resourceInputs["modelDataUrl"] = undefined /*out*/;
             resourceInputs["modelName"] = undefined /*out*/;
             resourceInputs["namePrefix"] = undefined /*out*/;
@@ -149,7 +158,14 @@ export interface ModelArgs {
      */
     image: pulumi.Input<string>;
     /**
-     * S3 URL of the model artifact (`model.tar.gz`).
+     * A digest of the artifact's content, e.g. an `s3:BucketObject`'s
+     * `sourceHash`: part of the name hash, not sent to SageMaker, so that
+     * new content at the same URL makes a new model.
+     */
+    modelDataHash?: pulumi.Input<string | undefined>;
+    /**
+     * S3 URL of the model artifact (`model.tar.gz`). It must exist when
+     * the model is created.
      */
     modelDataUrl?: pulumi.Input<string | undefined>;
     /**

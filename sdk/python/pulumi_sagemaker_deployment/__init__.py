@@ -98,7 +98,8 @@ _utilities.register(
   "mod": "s3",
   "fqn": "pulumi_sagemaker_deployment.s3",
   "classes": {
-   "sagemaker-deployment:s3:Bucket": "Bucket"
+   "sagemaker-deployment:s3:Bucket": "Bucket",
+   "sagemaker-deployment:s3:BucketObject": "BucketObject"
   }
  },
  {

@@ -24,6 +24,8 @@ class SageMakerModelArgs:
                  model_artifact_bucket_name: pulumi.Input[_builtins.str],
                  model_list: pulumi.Input[Sequence[pulumi.Input['ModelSpecArgs']]],
                  enable_network_isolation: pulumi.Input[Optional[_builtins.bool]] = None,
+                 local_artifacts: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
+                 s3_key_prefix: pulumi.Input[Optional[_builtins.str]] = None,
                  tags: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  vpc_config: pulumi.Input[Optional['VpcConfigArgs']] = None):
         """
@@ -33,6 +35,14 @@ class SageMakerModelArgs:
         :param pulumi.Input[_builtins.str] model_artifact_bucket_name: Bucket holding the artifacts (BaseInfra's `modelArtifactBucketName`).
         :param pulumi.Input[Sequence[pulumi.Input['ModelSpecArgs']]] model_list: The models (the seed's `modelList`).
         :param pulumi.Input[_builtins.bool] enable_network_isolation: Block network access from the containers.
+        :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] local_artifacts: Local artifacts to upload, by `ModelName`: the path of a file
+               (uploaded as it is, e.g. a `model.tar.gz`) or of a directory (packed
+               into a gzipped tar, e.g. one holding `code/inference.py` and the
+               weights), relative to the program's directory. Each is uploaded to
+               its model's `ModelS3Key`, and uploaded again when its content
+               changes, which also makes a new model version.
+        :param pulumi.Input[_builtins.str] s3_key_prefix: The key prefix the execution role may read (BaseInfra's
+               `s3KeyPrefix`): when given, every `ModelS3Key` must lie under it.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] tags: Tags on every model.
         :param pulumi.Input['VpcConfigArgs'] vpc_config: Run the containers in a VPC.
         """
@@ -41,6 +51,10 @@ class SageMakerModelArgs:
         pulumi.set(__self__, "model_list", model_list)
         if enable_network_isolation is not None:
             pulumi.set(__self__, "enable_network_isolation", enable_network_isolation)
+        if local_artifacts is not None:
+            pulumi.set(__self__, "local_artifacts", local_artifacts)
+        if s3_key_prefix is not None:
+            pulumi.set(__self__, "s3_key_prefix", s3_key_prefix)
         if tags is not None:
             pulumi.set(__self__, "tags", tags)
         if vpc_config is not None:
@@ -95,6 +109,36 @@ class SageMakerModelArgs:
         pulumi.set(self, "enable_network_isolation", value)
 
     @_builtins.property
+    @pulumi.getter(name="localArtifacts")
+    def local_artifacts(self) -> pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]]:
+        """
+        Local artifacts to upload, by `ModelName`: the path of a file
+        (uploaded as it is, e.g. a `model.tar.gz`) or of a directory (packed
+        into a gzipped tar, e.g. one holding `code/inference.py` and the
+        weights), relative to the program's directory. Each is uploaded to
+        its model's `ModelS3Key`, and uploaded again when its content
+        changes, which also makes a new model version.
+        """
+        return pulumi.get(self, "local_artifacts")
+
+    @local_artifacts.setter
+    def local_artifacts(self, value: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "local_artifacts", value)
+
+    @_builtins.property
+    @pulumi.getter(name="s3KeyPrefix")
+    def s3_key_prefix(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        The key prefix the execution role may read (BaseInfra's
+        `s3KeyPrefix`): when given, every `ModelS3Key` must lie under it.
+        """
+        return pulumi.get(self, "s3_key_prefix")
+
+    @s3_key_prefix.setter
+    def s3_key_prefix(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "s3_key_prefix", value)
+
+    @_builtins.property
     @pulumi.getter
     def tags(self) -> pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]]:
         """
@@ -127,8 +171,10 @@ class SageMakerModel(pulumi.ComponentResource):
                  opts: Optional[pulumi.ResourceOptions] = None,
                  enable_network_isolation: pulumi.Input[Optional[_builtins.bool]] = None,
                  execution_role_arn: pulumi.Input[Optional[_builtins.str]] = None,
+                 local_artifacts: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  model_artifact_bucket_name: pulumi.Input[Optional[_builtins.str]] = None,
                  model_list: pulumi.Input[Optional[Sequence[pulumi.Input[Union['ModelSpecArgs', 'ModelSpecArgsDict']]]]] = None,
+                 s3_key_prefix: pulumi.Input[Optional[_builtins.str]] = None,
                  tags: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  vpc_config: pulumi.Input[Optional[Union['VpcConfigArgs', 'VpcConfigArgsDict']]] = None,
                  __props__=None):
@@ -137,14 +183,28 @@ class SageMakerModel(pulumi.ComponentResource):
         artifact (`ModelS3Key` in the model-artifact bucket), the execution role
         and `SAGEMAKER_MODEL_SERVER_WORKERS` from `ModelServerWorkers`. A model's
         SageMaker name is its `ModelName` plus a hash of its content, so a new
-        version (say, a new `ModelS3Key`) is a new model.
+        version (say, a new `ModelS3Key`, or new content in `localArtifacts`) is
+        a new model.
+
+        A model listed in `localArtifacts` has its artifact uploaded from that
+        local path to `ModelS3Key` (an `s3:BucketObject` child) before the model is
+        created; any other model's artifact must already be there, which is
+        checked before the model is created.
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
         :param pulumi.Input[_builtins.bool] enable_network_isolation: Block network access from the containers.
         :param pulumi.Input[_builtins.str] execution_role_arn: ARN of the SageMaker execution role (BaseInfra's `executionRoleArn`).
+        :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] local_artifacts: Local artifacts to upload, by `ModelName`: the path of a file
+               (uploaded as it is, e.g. a `model.tar.gz`) or of a directory (packed
+               into a gzipped tar, e.g. one holding `code/inference.py` and the
+               weights), relative to the program's directory. Each is uploaded to
+               its model's `ModelS3Key`, and uploaded again when its content
+               changes, which also makes a new model version.
         :param pulumi.Input[_builtins.str] model_artifact_bucket_name: Bucket holding the artifacts (BaseInfra's `modelArtifactBucketName`).
         :param pulumi.Input[Sequence[pulumi.Input[Union['ModelSpecArgs', 'ModelSpecArgsDict']]]] model_list: The models (the seed's `modelList`).
+        :param pulumi.Input[_builtins.str] s3_key_prefix: The key prefix the execution role may read (BaseInfra's
+               `s3KeyPrefix`): when given, every `ModelS3Key` must lie under it.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] tags: Tags on every model.
         :param pulumi.Input[Union['VpcConfigArgs', 'VpcConfigArgsDict']] vpc_config: Run the containers in a VPC.
         """
@@ -159,7 +219,13 @@ class SageMakerModel(pulumi.ComponentResource):
         artifact (`ModelS3Key` in the model-artifact bucket), the execution role
         and `SAGEMAKER_MODEL_SERVER_WORKERS` from `ModelServerWorkers`. A model's
         SageMaker name is its `ModelName` plus a hash of its content, so a new
-        version (say, a new `ModelS3Key`) is a new model.
+        version (say, a new `ModelS3Key`, or new content in `localArtifacts`) is
+        a new model.
+
+        A model listed in `localArtifacts` has its artifact uploaded from that
+        local path to `ModelS3Key` (an `s3:BucketObject` child) before the model is
+        created; any other model's artifact must already be there, which is
+        checked before the model is created.
 
         :param str resource_name: The name of the resource.
         :param SageMakerModelArgs args: The arguments to use to populate this resource's properties.
@@ -178,8 +244,10 @@ class SageMakerModel(pulumi.ComponentResource):
                  opts: Optional[pulumi.ResourceOptions] = None,
                  enable_network_isolation: pulumi.Input[Optional[_builtins.bool]] = None,
                  execution_role_arn: pulumi.Input[Optional[_builtins.str]] = None,
+                 local_artifacts: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  model_artifact_bucket_name: pulumi.Input[Optional[_builtins.str]] = None,
                  model_list: pulumi.Input[Optional[Sequence[pulumi.Input[Union['ModelSpecArgs', 'ModelSpecArgsDict']]]]] = None,
+                 s3_key_prefix: pulumi.Input[Optional[_builtins.str]] = None,
                  tags: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  vpc_config: pulumi.Input[Optional[Union['VpcConfigArgs', 'VpcConfigArgsDict']]] = None,
                  __props__=None):
@@ -197,12 +265,14 @@ class SageMakerModel(pulumi.ComponentResource):
             if execution_role_arn is None and not opts.urn:
                 raise TypeError("Missing required property 'execution_role_arn'")
             __props__.__dict__["execution_role_arn"] = execution_role_arn
+            __props__.__dict__["local_artifacts"] = local_artifacts
             if model_artifact_bucket_name is None and not opts.urn:
                 raise TypeError("Missing required property 'model_artifact_bucket_name'")
             __props__.__dict__["model_artifact_bucket_name"] = model_artifact_bucket_name
             if model_list is None and not opts.urn:
                 raise TypeError("Missing required property 'model_list'")
             __props__.__dict__["model_list"] = model_list
+            __props__.__dict__["s3_key_prefix"] = s3_key_prefix
             __props__.__dict__["tags"] = tags
             __props__.__dict__["vpc_config"] = vpc_config
             __props__.__dict__["model_arns"] = None

@@ -22,7 +22,7 @@ import copy
 from dataclasses import dataclass
 from typing import Any
 
-from . import deployment_rules
+from . import deployment_access, deployment_rules
 from . import settings as settings_module
 from .aws_errors import validation_error
 from .config_rules import check_no_switch_to_serverless
@@ -122,11 +122,14 @@ def start_creating(ctx: SageMakerContext, endpoint_name: str) -> None:
         # As SageMaker shows them: weights default to 1.0 (moto leaves them out when not given).
         endpoint.production_variants = variants_from_config(copy.deepcopy(config_variants))
     injected = ctx.settings.consume_create_failure(endpoint_name)
+    decided_at = ctx.endpoints.clock() + ctx.settings.creating_seconds()  # when Creating ends and the check runs
 
     def check() -> str | None:
         if injected:
             return settings_module.CREATE_FAILURE_REASON
-        return ctx.missing_model_reason(config_variants)
+        return ctx.missing_model_reason(config_variants) or deployment_access.failure_reason(
+            ctx, endpoint.endpoint_config_name, endpoint_name, decided_at
+        )
 
     start_creation(ctx.endpoints, ctx.key(endpoint_name), ctx.backend, endpoint, ctx.settings.creating_seconds(), check)
 
@@ -221,6 +224,7 @@ def update_endpoint(ctx: SageMakerContext, params: dict) -> dict:
     rollback_alarms = _alarm_names(deployment)
     bakes = deployment_rules.rollout_bakes(deployment, _with_instance_types(new_variants, config_variants))
     scale = ctx.settings.deployment_time_scale()
+    decided_at = ctx.endpoints.clock() + ctx.settings.updating_seconds()  # when Updating ends and the check runs
 
     def check() -> str | None:
         if injected:
@@ -228,7 +232,9 @@ def update_endpoint(ctx: SageMakerContext, params: dict) -> dict:
         for config_name in (new_config_name, old_config_name):
             if config_name not in ctx.backend.endpoint_configs:
                 return f'Could not find endpoint configuration "{ctx.arn("endpoint-config", config_name)}".'
-        return ctx.missing_model_reason(config_variants)
+        return ctx.missing_model_reason(config_variants) or deployment_access.failure_reason(
+            ctx, new_config_name, name, decided_at
+        )
 
     def watch(start: float, end: float) -> tuple[float, str] | None:
         # The bake phases run on the emulator's clock; the alarms' history on moto's (the wall clock).

@@ -12,9 +12,10 @@ operations to fix; every other S3 call streams to moto untouched.
 
 from __future__ import annotations
 
+from . import bucket_policy
 from .aws_errors import HttpResponse
 from .request_info import AwsRequest
-from .service_hooks import Call, ServiceHooks
+from .service_hooks import Call, HookEnvironment, ServiceHooks
 
 # operation -> (moto's root element, AWS's root element)
 ROOT_ELEMENT_FIXES = {
@@ -39,7 +40,13 @@ def fix_response(operation: str, response: HttpResponse) -> HttpResponse:
 
 
 class S3Hooks(ServiceHooks):
-    """S3's row in the service table: moto's answers put right (see the module docstring)."""
+    """S3's row in the service table: moto's answers put right (see the module
+    docstring), and bucket policies applied with their conditions
+    (:mod:`bucket_policy`)."""
+
+    def __init__(self, environment: HookEnvironment) -> None:
+        super().__init__(environment)
+        bucket_policy.let_moto_apply_bucket_policy_conditions()
 
     def intercepts(self, request: AwsRequest) -> bool:
         return needs_fix(request.operation)

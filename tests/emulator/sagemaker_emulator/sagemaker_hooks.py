@@ -10,7 +10,10 @@ per operation (the tables below):
   names as SageMaker does (moto overwrites them), and ``DescribeEndpoint`` of a
   missing endpoint answers SageMaker's message; ``CreateEndpointConfig`` and
   ``CreateEndpoint`` are checked against SageMaker's rules (:mod:`config_rules`,
-  :mod:`deployment_rules`);
+  :mod:`deployment_rules`), ``CreateEndpointConfig`` accepts exactly the API
+  model's instance types (:mod:`instance_types`);
+* ``CreateModel`` refuses cross-region images, a role SageMaker cannot assume and
+  a VpcConfig the role may not use (:mod:`model_rules`);
 * after moto succeeded, a created endpoint starts ``Creating``, and a created
   model keeps its ``EnableNetworkIsolation``;
 * every answer's error message quotes ARNs with double quotes, as SageMaker does.
@@ -24,7 +27,7 @@ import json
 import re
 from collections.abc import Callable
 
-from . import config_rules, endpoint_operations
+from . import config_rules, endpoint_operations, instance_types, model_rules
 from .aws_errors import JSON, HttpResponse, json_response, validation_error
 from .endpoint_operations import SageMakerContext
 from .moto_access import sagemaker_backend
@@ -90,7 +93,10 @@ ANSWERED_HERE: dict[str, Operation] = {
 # Checks before moto runs the operation (they raise the error SageMaker answers).
 CHECKS_BEFORE_MOTO: dict[str, Operation] = {
     **{operation: _reject_existing(operation) for operation in _CREATES},
-    "CreateEndpointConfig": _checks(_reject_existing("CreateEndpointConfig"), _check_endpoint_config),
+    "CreateModel": _checks(_reject_existing("CreateModel"), model_rules.check_create_model),
+    "CreateEndpointConfig": _checks(
+        instance_types.check_endpoint_config, _reject_existing("CreateEndpointConfig"), _check_endpoint_config
+    ),
     "CreateEndpoint": _checks(_reject_existing("CreateEndpoint"), endpoint_operations.check_create_endpoint),
     "DescribeEndpoint": _require_existing_endpoint,
 }
@@ -108,6 +114,8 @@ class SageMakerHooks(ServiceHooks):
         super().__init__(environment)
         self.settings = environment.settings
         self.endpoints = Timelines(clock=environment.clock)
+        instance_types.production_variant_instance_types()  # read the API model at start-up
+        instance_types.let_moto_accept_every_instance_type()
 
     def intercepts(self, request: AwsRequest) -> bool:
         return request.protocol == JSON

@@ -28,6 +28,7 @@ from collections.abc import Callable
 
 from . import rpc_v2_bridge
 from .aws_errors import RPC_V2_CBOR, HttpResponse
+from .iam_hooks import IamHooks
 from .request_info import AwsRequest
 from .s3_fixes import S3Hooks
 from .sagemaker_hooks import SageMakerHooks
@@ -39,6 +40,7 @@ HooksTable = dict[str, Callable[[HookEnvironment], ServiceHooks]]
 SERVICE_HOOKS: HooksTable = {
     "sagemaker": SageMakerHooks,
     "s3": S3Hooks,
+    "iam": IamHooks,
 }
 
 # (request, environ, call_moto) -> the answer; call_moto(environ, protocol) buffers moto's answer.

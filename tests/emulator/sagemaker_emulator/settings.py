@@ -19,6 +19,9 @@
   ``KmsKeyId`` when a variant's instance type has instance storage, as the API
   reference used to say SageMaker does (default ``false``: today's reference says
   the key is accepted and does not cover the instance storage).
+* ``iam_propagation_seconds`` - IAM's eventual consistency: for this long after
+  ``CreateRole``, ``PutRolePolicy`` or ``AttachRolePolicy``, SageMaker's checks do
+  not see the role or the policy yet (:mod:`iam_hooks`); 0 (default) = at once.
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ class Settings:
     deployment_time_scale: float = 0.01
     endpoint_deleting_seconds: float = 0.0
     refuse_kms_key_with_instance_storage: bool = False
+    iam_propagation_seconds: float = 0.0
 
 
 def _check(name: str, value: object) -> object:
@@ -113,6 +117,10 @@ class SettingsStore:
     def consume_weights_failure(self, endpoint_name: str) -> bool:
         """True (and clear the flag) if this UpdateEndpointWeightsAndCapacities should fail."""
         return self._consume("fail_next_weights_update", endpoint_name)
+
+    def iam_propagation_seconds(self) -> float:
+        with EMULATOR_LOCK:
+            return self._settings.iam_propagation_seconds
 
     def consume_create_failure(self, endpoint_name: str) -> bool:
         """True (and clear the flag) if this CreateEndpoint should fail."""

@@ -4,6 +4,7 @@ pub mod endpoint;
 pub mod endpoint_config;
 pub mod image;
 pub mod model;
+pub mod model_data;
 mod status;
 pub mod variant_rules;
 

@@ -8,6 +8,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::image::cross_region_problem;
+use super::model_data;
 use super::sagemaker_tags;
 use crate::Context;
 use crate::aws::propagation::{
@@ -43,9 +44,15 @@ pub struct ModelInputs {
     pub execution_role_arn: Output<String>,
     /// The inference container image URI.
     pub image: String,
-    /// S3 URL of the model artifact (`model.tar.gz`).
+    /// S3 URL of the model artifact (`model.tar.gz`). It must exist when
+    /// the model is created.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model_data_url: Option<Output<String>>,
+    /// A digest of the artifact's content, e.g. an `s3:BucketObject`'s
+    /// `sourceHash`: part of the name hash, not sent to SageMaker, so that
+    /// new content at the same URL makes a new model.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model_data_hash: Option<Output<String>>,
     /// Environment variables of the container.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub environment: BTreeMap<String, String>,
@@ -155,6 +162,9 @@ impl CustomResource for Model {
     }
 
     async fn create(&self, ctx: &Context, inputs: &ModelInputs) -> Result<Created<ModelOutputs>> {
+        if let Some(url) = &inputs.model_data_url {
+            model_data::ensure_exists(ctx, url.as_str()).await?;
+        }
         let name = inputs.name();
         let mut container = ContainerDefinition::builder()
             .image(&inputs.image)
@@ -317,6 +327,7 @@ pub(super) mod tests {
             execution_role_arn: "arn:aws:iam::123456789012:role/sagemaker".into(),
             image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/xgboost:1".into(),
             model_data_url: Some("s3://artifacts/fraud/model.tar.gz".into()),
+            model_data_hash: None,
             environment: [("MODE".to_owned(), "fast".to_owned())].into(),
             vpc_config: Some(VpcConfig {
                 security_group_ids: vec!["sg-1".into()],
@@ -364,7 +375,12 @@ pub(super) mod tests {
                     .build()
             })
             .build();
-        let ctx = context(&[&create]).await;
+        let artifact = mock!(aws_sdk_s3::Client::head_object).then_output(|| {
+            aws_sdk_s3::operation::head_object::HeadObjectOutput::builder()
+                .content_length(3)
+                .build()
+        });
+        let ctx = context(&[&artifact, &create]).await;
         let created = Model.create(&ctx, &inputs()).await.unwrap();
         assert_eq!(create.num_calls(), 3);
         assert_eq!(
@@ -495,6 +511,67 @@ pub(super) mod tests {
             }
             ReadOutcome::Gone => panic!("the model exists"),
         }
+    }
+
+    #[tokio::test]
+    async fn create_refuses_model_data_that_is_not_in_s3_before_calling_sagemaker() {
+        use aws_sdk_s3::operation::head_object::{HeadObjectError, HeadObjectOutput};
+        let missing = mock!(aws_sdk_s3::Client::head_object)
+            .match_requests(|req| {
+                req.bucket() == Some("artifacts") && req.key() == Some("fraud/model.tar.gz")
+            })
+            .then_error(|| {
+                HeadObjectError::generic(
+                    aws_sdk_s3::error::ErrorMetadata::builder()
+                        .code("NotFound")
+                        .build(),
+                )
+            });
+        let create = mock!(Client::create_model).then_output(|| {
+            CreateModelOutput::builder()
+                .model_arn("arn:aws:sagemaker:us-east-1:123456789012:model/m")
+                .build()
+        });
+        let ctx = context(&[&missing, &create]).await;
+        let error = Model.create(&ctx, &inputs()).await.unwrap_err().to_string();
+        assert!(
+            error.contains("model data s3://artifacts/fraud/model.tar.gz does not exist"),
+            "{error}"
+        );
+        assert_eq!(create.num_calls(), 0);
+
+        let present = mock!(aws_sdk_s3::Client::head_object)
+            .then_output(|| HeadObjectOutput::builder().content_length(3).build());
+        let create = mock!(Client::create_model).then_output(|| {
+            CreateModelOutput::builder()
+                .model_arn("arn:aws:sagemaker:us-east-1:123456789012:model/m")
+                .build()
+        });
+        let ctx = context(&[&present, &create]).await;
+        let created = Model.create(&ctx, &inputs()).await.unwrap();
+        assert_eq!(create.num_calls(), 1);
+        assert_eq!(created.id, inputs().derived_name());
+    }
+
+    #[tokio::test]
+    async fn new_content_at_the_same_url_is_a_new_model() {
+        let v1 = ModelInputs {
+            model_data_hash: Some("aaaa".into()),
+            ..inputs()
+        };
+        let v2 = ModelInputs {
+            model_data_hash: Some("bbbb".into()),
+            ..inputs()
+        };
+        assert_ne!(v1.derived_name(), v2.derived_name());
+        // Models without a hash keep the names they had.
+        assert_ne!(inputs().derived_name(), v1.derived_name());
+        let changes = checked_diff(Model, &v1, &v2).changes;
+        assert!(
+            changes
+                .iter()
+                .any(|c| c.field == "modelDataHash" && c.replace)
+        );
     }
 
     #[tokio::test]

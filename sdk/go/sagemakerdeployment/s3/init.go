@@ -23,6 +23,8 @@ func (m *module) Construct(ctx *pulumi.Context, name, typ, urn string) (r pulumi
 	switch typ {
 	case "sagemaker-deployment:s3:Bucket":
 		r = &Bucket{}
+	case "sagemaker-deployment:s3:BucketObject":
+		r = &BucketObject{}
 	default:
 		return nil, fmt.Errorf("unknown resource type: %s", typ)
 	}

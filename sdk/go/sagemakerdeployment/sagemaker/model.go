@@ -30,7 +30,12 @@ type Model struct {
 	ExecutionRoleArn pulumi.StringOutput `pulumi:"executionRoleArn"`
 	// The inference container image URI.
 	Image pulumi.StringOutput `pulumi:"image"`
-	// S3 URL of the model artifact (`model.tar.gz`).
+	// A digest of the artifact's content, e.g. an `s3:BucketObject`'s
+	// `sourceHash`: part of the name hash, not sent to SageMaker, so that
+	// new content at the same URL makes a new model.
+	ModelDataHash pulumi.StringPtrOutput `pulumi:"modelDataHash"`
+	// S3 URL of the model artifact (`model.tar.gz`). It must exist when
+	// the model is created.
 	ModelDataUrl pulumi.StringPtrOutput `pulumi:"modelDataUrl"`
 	// The generated name (computed; any value given is replaced).
 	ModelName pulumi.StringPtrOutput `pulumi:"modelName"`
@@ -99,7 +104,12 @@ type modelArgs struct {
 	ExecutionRoleArn string `pulumi:"executionRoleArn"`
 	// The inference container image URI.
 	Image string `pulumi:"image"`
-	// S3 URL of the model artifact (`model.tar.gz`).
+	// A digest of the artifact's content, e.g. an `s3:BucketObject`'s
+	// `sourceHash`: part of the name hash, not sent to SageMaker, so that
+	// new content at the same URL makes a new model.
+	ModelDataHash *string `pulumi:"modelDataHash"`
+	// S3 URL of the model artifact (`model.tar.gz`). It must exist when
+	// the model is created.
 	ModelDataUrl *string `pulumi:"modelDataUrl"`
 	// The generated name (computed; any value given is replaced).
 	ModelName *string `pulumi:"modelName"`
@@ -121,7 +131,12 @@ type ModelArgs struct {
 	ExecutionRoleArn pulumi.StringInput
 	// The inference container image URI.
 	Image pulumi.StringInput
-	// S3 URL of the model artifact (`model.tar.gz`).
+	// A digest of the artifact's content, e.g. an `s3:BucketObject`'s
+	// `sourceHash`: part of the name hash, not sent to SageMaker, so that
+	// new content at the same URL makes a new model.
+	ModelDataHash pulumi.StringPtrInput
+	// S3 URL of the model artifact (`model.tar.gz`). It must exist when
+	// the model is created.
 	ModelDataUrl pulumi.StringPtrInput
 	// The generated name (computed; any value given is replaced).
 	ModelName pulumi.StringPtrInput
@@ -245,7 +260,15 @@ func (o ModelOutput) Image() pulumi.StringOutput {
 	return o.ApplyT(func(v *Model) pulumi.StringOutput { return v.Image }).(pulumi.StringOutput)
 }
 
-// S3 URL of the model artifact (`model.tar.gz`).
+// A digest of the artifact's content, e.g. an `s3:BucketObject`'s
+// `sourceHash`: part of the name hash, not sent to SageMaker, so that
+// new content at the same URL makes a new model.
+func (o ModelOutput) ModelDataHash() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Model) pulumi.StringPtrOutput { return v.ModelDataHash }).(pulumi.StringPtrOutput)
+}
+
+// S3 URL of the model artifact (`model.tar.gz`). It must exist when
+// the model is created.
 func (o ModelOutput) ModelDataUrl() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *Model) pulumi.StringPtrOutput { return v.ModelDataUrl }).(pulumi.StringPtrOutput)
 }

@@ -26,6 +26,7 @@ class ModelArgs:
                  name_prefix: pulumi.Input[_builtins.str],
                  enable_network_isolation: pulumi.Input[Optional[_builtins.bool]] = None,
                  environment: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
+                 model_data_hash: pulumi.Input[Optional[_builtins.str]] = None,
                  model_data_url: pulumi.Input[Optional[_builtins.str]] = None,
                  model_name: pulumi.Input[Optional[_builtins.str]] = None,
                  tags: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
@@ -38,7 +39,11 @@ class ModelArgs:
         :param pulumi.Input[_builtins.str] name_prefix: Prefix of the generated model name.
         :param pulumi.Input[_builtins.bool] enable_network_isolation: Block all network access from the containers.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] environment: Environment variables of the container.
-        :param pulumi.Input[_builtins.str] model_data_url: S3 URL of the model artifact (`model.tar.gz`).
+        :param pulumi.Input[_builtins.str] model_data_hash: A digest of the artifact's content, e.g. an `s3:BucketObject`'s
+               `sourceHash`: part of the name hash, not sent to SageMaker, so that
+               new content at the same URL makes a new model.
+        :param pulumi.Input[_builtins.str] model_data_url: S3 URL of the model artifact (`model.tar.gz`). It must exist when
+               the model is created.
         :param pulumi.Input[_builtins.str] model_name: The generated name (computed; any value given is replaced).
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] tags: Tags on the model.
         :param pulumi.Input['_root_inputs.VpcConfigArgs'] vpc_config: Run the containers in these subnets and security groups.
@@ -50,6 +55,8 @@ class ModelArgs:
             pulumi.set(__self__, "enable_network_isolation", enable_network_isolation)
         if environment is not None:
             pulumi.set(__self__, "environment", environment)
+        if model_data_hash is not None:
+            pulumi.set(__self__, "model_data_hash", model_data_hash)
         if model_data_url is not None:
             pulumi.set(__self__, "model_data_url", model_data_url)
         if model_name is not None:
@@ -120,10 +127,25 @@ class ModelArgs:
         pulumi.set(self, "environment", value)
 
     @_builtins.property
+    @pulumi.getter(name="modelDataHash")
+    def model_data_hash(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        A digest of the artifact's content, e.g. an `s3:BucketObject`'s
+        `sourceHash`: part of the name hash, not sent to SageMaker, so that
+        new content at the same URL makes a new model.
+        """
+        return pulumi.get(self, "model_data_hash")
+
+    @model_data_hash.setter
+    def model_data_hash(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "model_data_hash", value)
+
+    @_builtins.property
     @pulumi.getter(name="modelDataUrl")
     def model_data_url(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        S3 URL of the model artifact (`model.tar.gz`).
+        S3 URL of the model artifact (`model.tar.gz`). It must exist when
+        the model is created.
         """
         return pulumi.get(self, "model_data_url")
 
@@ -178,6 +200,7 @@ class Model(pulumi.CustomResource):
                  environment: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  execution_role_arn: pulumi.Input[Optional[_builtins.str]] = None,
                  image: pulumi.Input[Optional[_builtins.str]] = None,
+                 model_data_hash: pulumi.Input[Optional[_builtins.str]] = None,
                  model_data_url: pulumi.Input[Optional[_builtins.str]] = None,
                  model_name: pulumi.Input[Optional[_builtins.str]] = None,
                  name_prefix: pulumi.Input[Optional[_builtins.str]] = None,
@@ -196,7 +219,11 @@ class Model(pulumi.CustomResource):
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] environment: Environment variables of the container.
         :param pulumi.Input[_builtins.str] execution_role_arn: ARN of the role SageMaker assumes to run the model.
         :param pulumi.Input[_builtins.str] image: The inference container image URI.
-        :param pulumi.Input[_builtins.str] model_data_url: S3 URL of the model artifact (`model.tar.gz`).
+        :param pulumi.Input[_builtins.str] model_data_hash: A digest of the artifact's content, e.g. an `s3:BucketObject`'s
+               `sourceHash`: part of the name hash, not sent to SageMaker, so that
+               new content at the same URL makes a new model.
+        :param pulumi.Input[_builtins.str] model_data_url: S3 URL of the model artifact (`model.tar.gz`). It must exist when
+               the model is created.
         :param pulumi.Input[_builtins.str] model_name: The generated name (computed; any value given is replaced).
         :param pulumi.Input[_builtins.str] name_prefix: Prefix of the generated model name.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] tags: Tags on the model.
@@ -233,6 +260,7 @@ class Model(pulumi.CustomResource):
                  environment: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  execution_role_arn: pulumi.Input[Optional[_builtins.str]] = None,
                  image: pulumi.Input[Optional[_builtins.str]] = None,
+                 model_data_hash: pulumi.Input[Optional[_builtins.str]] = None,
                  model_data_url: pulumi.Input[Optional[_builtins.str]] = None,
                  model_name: pulumi.Input[Optional[_builtins.str]] = None,
                  name_prefix: pulumi.Input[Optional[_builtins.str]] = None,
@@ -255,6 +283,7 @@ class Model(pulumi.CustomResource):
             if image is None and not opts.urn:
                 raise TypeError("Missing required property 'image'")
             __props__.__dict__["image"] = image
+            __props__.__dict__["model_data_hash"] = model_data_hash
             __props__.__dict__["model_data_url"] = model_data_url
             __props__.__dict__["model_name"] = model_name
             if name_prefix is None and not opts.urn:
@@ -290,6 +319,7 @@ class Model(pulumi.CustomResource):
         __props__.__dict__["environment"] = None
         __props__.__dict__["execution_role_arn"] = None
         __props__.__dict__["image"] = None
+        __props__.__dict__["model_data_hash"] = None
         __props__.__dict__["model_data_url"] = None
         __props__.__dict__["model_name"] = None
         __props__.__dict__["name_prefix"] = None
@@ -338,10 +368,21 @@ class Model(pulumi.CustomResource):
         return pulumi.get(self, "image")
 
     @_builtins.property
+    @pulumi.getter(name="modelDataHash")
+    def model_data_hash(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        A digest of the artifact's content, e.g. an `s3:BucketObject`'s
+        `sourceHash`: part of the name hash, not sent to SageMaker, so that
+        new content at the same URL makes a new model.
+        """
+        return pulumi.get(self, "model_data_hash")
+
+    @_builtins.property
     @pulumi.getter(name="modelDataUrl")
     def model_data_url(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
-        S3 URL of the model artifact (`model.tar.gz`).
+        S3 URL of the model artifact (`model.tar.gz`). It must exist when
+        the model is created.
         """
         return pulumi.get(self, "model_data_url")
 
