@@ -295,6 +295,51 @@ pub const PERMISSIONS: &[Permission] = &[
     plain(CloudWatch, "PutMetricAlarm", &["cloudwatch:PutMetricAlarm"]),
     plain(CloudWatch, "DescribeAlarms", &["cloudwatch:DescribeAlarms"]),
     plain(CloudWatch, "DeleteAlarms", &["cloudwatch:DeleteAlarms"]),
+    // ---- Amazon S3 (s3:BucketObject, and the model-data check) ----
+    // S3 API Reference, HeadObject: "you must have the s3:GetObject
+    // permission"; it reads metadata only, so no kms:Decrypt.
+    because(
+        S3,
+        "HeadObject",
+        &["s3:GetObject"],
+        "HeadObject is authorized as s3:GetObject",
+    ),
+    // S3 User Guide, "Using server-side encryption with AWS KMS keys": "To
+    // upload an object encrypted with an AWS KMS key, you need
+    // kms:GenerateDataKey permissions on the key"; PutObject with tags also
+    // needs s3:PutObjectTagging (API Reference, PutObject, x-amz-tagging).
+    because(
+        S3,
+        "PutObject",
+        &["s3:PutObject", "s3:PutObjectTagging", "kms:GenerateDataKey"],
+        "the object is tagged at upload, and encrypted with the bucket's KMS key",
+    ),
+    // Multipart uploads are authorized as s3:PutObject (API Reference,
+    // CreateMultipartUpload, UploadPart, CompleteMultipartUpload); with
+    // SSE-KMS, "you must have permission to the kms:Decrypt and
+    // kms:GenerateDataKey actions" for multipart uploads (S3 User Guide,
+    // "Uploading and copying objects using multipart upload").
+    because(
+        S3,
+        "CreateMultipartUpload",
+        &["s3:PutObject", "s3:PutObjectTagging", "kms:GenerateDataKey"],
+        "a multipart upload is authorized as s3:PutObject; tagged, and encrypted with the bucket's KMS key",
+    ),
+    because(
+        S3,
+        "UploadPart",
+        &["s3:PutObject", "kms:GenerateDataKey"],
+        "a part upload is authorized as s3:PutObject, encrypted with the bucket's KMS key",
+    ),
+    because(
+        S3,
+        "CompleteMultipartUpload",
+        &["s3:PutObject", "kms:Decrypt", "kms:GenerateDataKey"],
+        "completing a multipart upload is authorized as s3:PutObject; S3 decrypts the SSE-KMS parts",
+    ),
+    plain(S3, "AbortMultipartUpload", &["s3:AbortMultipartUpload"]),
+    plain(S3, "PutObjectTagging", &["s3:PutObjectTagging"]),
+    plain(S3, "DeleteObjectTagging", &["s3:DeleteObjectTagging"]),
     // ---- AWS STS (the account behind BaseInfra's names) ----
     // STS API Reference, GetCallerIdentity: "No permissions are required to
     // perform this operation. If an administrator attaches a policy to your
