@@ -1,0 +1,37 @@
+"""IAM's eventual consistency through the real engine: the execution role and
+its policy, created in the same `up`, stay invisible to SageMaker for a few
+seconds (the emulator's `iam_propagation_seconds`, after the IAM User Guide's
+"Changes that I make are not always immediately visible"). The provider waits
+them out instead of failing the first `up` on a fresh account."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from conftest import Stack
+
+PROPAGATION_SECONDS = 4
+
+
+def test_a_new_execution_role_is_waited_for(engine, fresh_emulator, aws):
+    fresh_emulator.configure(iam_propagation_seconds=PROPAGATION_SECONDS)
+    stack = Stack(engine, "python", "py-endpoint", "e2e-propagation")
+    stack.remove()
+    try:
+        up = stack.run("up", config={"inferenceType": "realtime"})
+        assert up.ok, up.error[-2000:]
+
+        create_model = fresh_emulator.requests("sagemaker", "CreateModel")
+        statuses = [call["status"] for call in create_model]
+        # SageMaker refused the role while it propagated, then accepted it.
+        assert statuses[0] == 400, statuses
+        assert statuses[-1] == 200, statuses
+        at = [datetime.fromisoformat(call["time"].replace("Z", "+00:00")) for call in create_model]
+        waited = (at[-1] - at[0]).total_seconds()
+        assert waited >= PROPAGATION_SECONDS - 1, (waited, statuses)
+
+        endpoint = aws("sagemaker").describe_endpoint(EndpointName=up.outputs["endpointName"])
+        assert endpoint["EndpointStatus"] == "InService"
+    finally:
+        stack.run("destroy", expect_ok=False)
+        stack.remove()
