@@ -6,15 +6,31 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
+from aws_setup import make_bucket, make_execution_role, put_policy, put_s3_object, read_statement, write_statement
 from sagemaker_emulator.instance_storage import TABLE_PATH, derive, has_instance_storage
+from sagemaker_emulator.model_rules import VPC_ACTIONS
 from test_emulator import IMAGE, ROLE_ARN, wait_status
 
 SERVERLESS = {"MemorySizeInMB": 2048, "MaxConcurrency": 5}
 KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+MODEL_DATA = "s3://models-bucket/model-a/model.tar.gz"
+
+
+@pytest.fixture(autouse=True)
+def _model_access(request):
+    """For tests on the emulator: the model artifact in S3, and ROLE_ARN trusting SageMaker, allowed to read it."""
+    if "emulator" not in request.fixturenames:
+        return
+    put_s3_object(request.getfixturevalue("s3"), MODEL_DATA)
+    assert make_execution_role(request.getfixturevalue("iam"), statements=[read_statement(MODEL_DATA)]) == ROLE_ARN
+    request.getfixturevalue("emulator").clear_requests()
 
 
 def model(sm, name="model-a", **extra):
-    sm.create_model(ModelName=name, ExecutionRoleArn=ROLE_ARN, **({"PrimaryContainer": {"Image": IMAGE}} | extra))
+    container = {"Image": IMAGE, "ModelDataUrl": MODEL_DATA}
+    sm.create_model(ModelName=name, ExecutionRoleArn=ROLE_ARN, **({"PrimaryContainer": container} | extra))
 
 
 def serverless_variant(name="primary", model_name="model-a", **extra):
@@ -44,7 +60,7 @@ def test_a_serverless_endpoint_has_one_production_variant(emulator, sagemaker, e
     sagemaker.create_endpoint_config(EndpointConfigName="config-ok", ProductionVariants=[serverless_variant()])
 
 
-def test_serverless_excludes_data_capture_vpc_and_network_isolation(emulator, sagemaker, error_of):
+def test_serverless_excludes_data_capture_vpc_and_network_isolation(emulator, sagemaker, iam, error_of):
     model(sagemaker)
     capture = {"EnableCapture": True, "InitialSamplingPercentage": 50, "DestinationS3Uri": "s3://bucket/capture", "CaptureOptions": [{"CaptureMode": "Input"}]}
     assert "data capture" in config_error(sagemaker, error_of, ProductionVariants=[serverless_variant()], DataCaptureConfig=capture)["Message"]
@@ -54,6 +70,8 @@ def test_serverless_excludes_data_capture_vpc_and_network_isolation(emulator, sa
     assert "network isolation" in isolated["Message"]
 
     vpc = {"SecurityGroupIds": ["sg-12345678"], "Subnets": ["subnet-12345678"]}
+    # A model in a VPC needs a role that may manage network interfaces there (CreateModel checks it).
+    put_policy(iam, "sagemaker-execution", "vpc", [{"Effect": "Allow", "Action": list(VPC_ACTIONS), "Resource": "*"}])
     model(sagemaker, "model-vpc", VpcConfig=vpc)
     model(sagemaker, "model-isolated", EnableNetworkIsolation=True)
     assert "VPC configuration (the model's VpcConfig) of model model-vpc" in config_error(
@@ -132,8 +150,11 @@ def test_a_kms_key_with_instance_storage_can_be_refused_as_before(emulator, sage
 # -- ExcludeRetainedVariantProperties ------------------------------------------------------------------------
 
 
-def test_data_capture_is_not_a_retained_property(emulator, sagemaker, error_of):
+def test_data_capture_is_not_a_retained_property(emulator, sagemaker, iam, s3, error_of):
     model(sagemaker)
+    # SageMaker writes captured data with the model's role: the bucket exists and the role may write there.
+    make_bucket(s3, "bucket")
+    put_policy(iam, "sagemaker-execution", "capture", [write_statement("s3://bucket/a"), write_statement("s3://bucket/b")])
     capture = {"EnableCapture": True, "InitialSamplingPercentage": 10, "DestinationS3Uri": "s3://bucket/a", "CaptureOptions": [{"CaptureMode": "Input"}]}
     sagemaker.create_endpoint_config(EndpointConfigName="config-a", ProductionVariants=[instance_variant(count=2)], DataCaptureConfig=capture)
     sagemaker.create_endpoint_config(

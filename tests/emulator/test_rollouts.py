@@ -10,14 +10,25 @@ import time
 
 import pytest
 
+from aws_setup import make_execution_role, put_s3_object, read_statement
 from test_emulator import IMAGE, ROLE_ARN, wait_status
 
 ARN = "arn:aws:sagemaker:us-east-1:123456789012:endpoint/endpoint-a"
+MODEL_DATA = "s3://models-bucket/model-a/model.tar.gz"
+CONTAINER = {"Image": IMAGE, "ModelDataUrl": MODEL_DATA}
+
+
+@pytest.fixture(autouse=True)
+def _model_access(emulator, iam, s3):
+    """What every deployment needs: the model artifact in S3, and ROLE_ARN trusting SageMaker, allowed to read it."""
+    put_s3_object(s3, MODEL_DATA)
+    assert make_execution_role(iam, statements=[read_statement(MODEL_DATA)]) == ROLE_ARN
+    emulator.clear_requests()
 
 
 def setup_endpoint(sm, counts=(4, 4), variant_names=("primary",), second_names=None, instance_type="ml.m5.large"):
     """A model, config-a/config-b (instance counts ``counts``) and endpoint-a InService on config-a."""
-    sm.create_model(ModelName="model-a", ExecutionRoleArn=ROLE_ARN, PrimaryContainer={"Image": IMAGE})
+    sm.create_model(ModelName="model-a", ExecutionRoleArn=ROLE_ARN, PrimaryContainer=CONTAINER)
     for config, count, names in (("config-a", counts[0], variant_names), ("config-b", counts[1], second_names or variant_names)):
         sm.create_endpoint_config(
             EndpointConfigName=config,
@@ -303,7 +314,7 @@ def test_system_update_needs_an_in_service_endpoint(emulator, sagemaker):
 
 def test_a_failed_endpoint_can_only_be_deleted(emulator, sagemaker, error_of):
     emulator.configure(fail_next_endpoint_create=True)
-    sagemaker.create_model(ModelName="model-a", ExecutionRoleArn=ROLE_ARN, PrimaryContainer={"Image": IMAGE})
+    sagemaker.create_model(ModelName="model-a", ExecutionRoleArn=ROLE_ARN, PrimaryContainer=CONTAINER)
     sagemaker.create_endpoint_config(
         EndpointConfigName="config-a",
         ProductionVariants=[{"VariantName": "primary", "ModelName": "model-a", "InitialInstanceCount": 1, "InstanceType": "ml.m5.large"}],
