@@ -428,16 +428,16 @@ async fn an_async_endpoint_that_keeps_an_instance_has_no_wake_up() {
 }
 
 #[tokio::test]
-async fn a_serverless_endpoint_registers_config_and_endpoint_with_each_variants_compute() {
-    let mut own = model("Primary");
-    own["ServerlessConfig"] = json!({ "memorySize": 2048, "maxConcurrency": 5 });
+async fn a_serverless_endpoint_registers_config_and_endpoint_with_the_shared_compute() {
+    // Serverless Inference hosts one variant; it takes the environment's
+    // serverless settings when its model entry has none.
     let built = construct(
         "sagemaker-deployment:index:SageMakerServerlessEndpoint",
         "sls",
         json!({
             "endpointName": "burst",
-            "modelList": [own, model("Fallback")],
-            "modelNames": ["primary-model", "fallback-model"],
+            "modelList": [model("Primary")],
+            "modelNames": ["primary-model"],
             "serverlessConfig": { "memorySize": 4096, "maxConcurrency": 10, "provisionedConcurrency": 2 },
         }),
     )
@@ -451,13 +451,11 @@ async fn a_serverless_endpoint_registers_config_and_endpoint_with_each_variants_
         config.inputs["productionVariants"],
         json!([
             { "variantName": "Primary", "modelName": "primary-model",
-              "serverless": { "memorySizeInMb": 2048.0, "maxConcurrency": 5.0 } },
-            { "variantName": "Fallback", "modelName": "fallback-model",
               "serverless": { "memorySizeInMb": 4096.0, "maxConcurrency": 10.0, "provisionedConcurrency": 2.0 } },
         ])
     );
     assert_eq!(
-        config.inputs["initialCapacity"]["Fallback"],
+        config.inputs["initialCapacity"]["Primary"],
         json!({ "weight": 1.0 })
     );
     let endpoint = built.child("sls-endpoint");

@@ -24,7 +24,23 @@ def variants(count: int, **changes) -> list[dict]:
 
 
 CASES = {
-    "six serverless variants": ("serverless", {"modelList": variants(6)}, "modelList", "1 to 5"),
+    "two serverless variants": ("serverless", {"modelList": variants(2)}, "modelList", "exactly 1 variant"),
+    "an instance type SageMaker does not host": (
+        "realtime",
+        {"modelList": [dict(SEED, InstanceType="ml.m5.huge")]},
+        "modelList[0].InstanceType",
+        "is not one of the",
+    ),
+    "an image from another region": (
+        "realtime",
+        {
+            "modelList": [
+                dict(SEED, ModelDockerImage="763104351884.dkr.ecr.eu-west-1.amazonaws.com/pytorch-inference:2.0.0-cpu-py310")
+            ]
+        },
+        "image",
+        "SageMaker pulls images only from its own region",
+    ),
     "1500 MB of memory": (
         "serverless",
         {"modelList": variants(1, ServerlessConfig={"memorySize": 1500, "maxConcurrency": 5})},

@@ -303,7 +303,7 @@ pub(crate) mod tests {
         let mut failures = Failures::new();
         check_variants(
             EndpointKind::Serverless,
-            &[model("a"), model("b")],
+            &[model("a")],
             Some(&env),
             &mut failures,
         );

@@ -7,6 +7,8 @@
 
 use std::collections::BTreeSet;
 
+use aws_sdk_sagemaker::types::ProductionVariantInstanceType;
+
 use super::endpoint_config::ServerlessCompute;
 use crate::naming::sagemaker_name_problem;
 use framework::Failures;
@@ -23,10 +25,13 @@ pub enum EndpointKind {
 }
 
 impl EndpointKind {
-    /// Most variants SageMaker allows for this kind.
+    /// Most variants SageMaker allows for this kind. Serverless Inference
+    /// supports no "multiple production variants" (Developer Guide,
+    /// Serverless Inference, feature exclusions): one, where the construct
+    /// library this provider follows allowed five.
     pub fn max_variants(self) -> usize {
         match self {
-            EndpointKind::Serverless => 5,
+            EndpointKind::Serverless => 1,
             _ => 10,
         }
     }
@@ -126,21 +131,27 @@ pub struct VariantList<'a> {
     pub shared_serverless: Option<ServerlessField>,
 }
 
-/// Checks `list` against SageMaker's variant rules: 1 to 10 variants (5
+/// Checks `list` against SageMaker's variant rules: 1 to 10 variants (1
 /// serverless), valid and unique names, `ml.` instance types, serverless
 /// limits, one kind of compute per variant and per endpoint, weights not
 /// negative and not all zero, instance counts at least 1.
 pub fn check_variants(list: &VariantList<'_>, failures: &mut Failures) {
     let max = list.kind.max_variants();
     let count = list.variants.len();
-    failures.require(
-        (1..=max).contains(&count),
-        list.path,
+    let rule = if max == 1 {
+        format!(
+            "{} endpoint has exactly 1 variant, got {count}: AWS Serverless Inference does not \
+             support multiple production variants (stricter than the 5 the seed construct allowed); \
+             split the models into one serverless endpoint each",
+            list.kind.with_article()
+        )
+    } else {
         format!(
             "{} endpoint has 1 to {max} variants, got {count}",
             list.kind.with_article()
-        ),
-    );
+        )
+    };
+    failures.require((1..=max).contains(&count), list.path, rule);
     let on_instances = list
         .variants
         .iter()
@@ -179,14 +190,11 @@ pub fn check_variants(list: &VariantList<'_>, failures: &mut Failures) {
 
 fn check_compute(compute: &Compute<'_>, failures: &mut Failures) {
     match compute {
-        Compute::Instances(instance_type) => failures.require(
-            is_ml_instance_type(instance_type.value),
-            &instance_type.path,
-            format!(
-                "must be a SageMaker `ml.` instance type, got `{}`",
-                instance_type.value
-            ),
-        ),
+        Compute::Instances(instance_type) => {
+            if let Some(problem) = instance_type_problem(instance_type.value) {
+                failures.push(&instance_type.path, problem);
+            }
+        }
         Compute::Serverless(settings) => check_serverless(settings, failures),
         Compute::SharedServerless => {}
         Compute::Missing(what) => {
@@ -249,14 +257,36 @@ fn check_serverless(settings: &ServerlessField, failures: &mut Failures) {
     }
 }
 
-/// `ml.<family>.<size>`.
-pub fn is_ml_instance_type(text: &str) -> bool {
-    let parts: Vec<&str> = text.split('.').collect();
-    parts.len() == 3
-        && parts[0] == "ml"
-        && parts[1..]
-            .iter()
-            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+/// The instance types SageMaker hosts endpoints on: the API model's
+/// `ProductionVariantInstanceType` values, as this SDK knows them (the
+/// emulator accepts exactly the same list from its own copy of the model).
+pub fn hosting_instance_types() -> &'static [&'static str] {
+    ProductionVariantInstanceType::values()
+}
+
+/// Why SageMaker would refuse `text` as a hosting instance type, or `None`.
+pub fn instance_type_problem(text: &str) -> Option<String> {
+    let known = hosting_instance_types();
+    if known.contains(&text) {
+        return None;
+    }
+    let family = text.rsplit_once('.').map(|(family, _)| family);
+    let same_family: Vec<&str> = known
+        .iter()
+        .copied()
+        .filter(|candidate| {
+            family.is_some_and(|f| candidate.rsplit_once('.').map(|(cf, _)| cf) == Some(f))
+        })
+        .collect();
+    let hint = if same_family.is_empty() {
+        "e.g. ml.m5.large, ml.c6i.xlarge, ml.g5.xlarge".to_owned()
+    } else {
+        format!("this family has {}", same_family.join(", "))
+    };
+    Some(format!(
+        "`{text}` is not one of the {} SageMaker hosting instance types ({hint})",
+        known.len()
+    ))
 }
 
 #[cfg(test)]
@@ -332,7 +362,10 @@ mod tests {
             failures(&six),
             [(
                 "variants".to_owned(),
-                "a serverless endpoint has 1 to 5 variants, got 6".to_owned()
+                "a serverless endpoint has exactly 1 variant, got 6: AWS Serverless Inference \
+                 does not support multiple production variants (stricter than the 5 the seed \
+                 construct allowed); split the models into one serverless endpoint each"
+                    .to_owned()
             )]
         );
     }
@@ -406,6 +439,13 @@ mod tests {
             [
                 (
                     "variants".to_owned(),
+                    "a serverless endpoint has exactly 1 variant, got 4: AWS Serverless Inference \
+                     does not support multiple production variants (stricter than the 5 the seed \
+                     construct allowed); split the models into one serverless endpoint each"
+                        .to_owned()
+                ),
+                (
+                    "variants".to_owned(),
                     "cannot mix serverless variants with instance-backed variants in one endpoint"
                         .to_owned()
                 ),
@@ -422,11 +462,23 @@ mod tests {
     }
 
     #[test]
-    fn instance_types_are_ml_family_size() {
-        assert!(is_ml_instance_type("ml.m5.large"));
-        assert!(is_ml_instance_type("ml.g5.12xlarge"));
-        assert!(!is_ml_instance_type("m5.large"));
-        assert!(!is_ml_instance_type("ml..large"));
-        assert!(!is_ml_instance_type("ml.m5.large.x"));
+    fn instance_types_are_the_hosting_types_of_the_api_model() {
+        for current in [
+            "ml.m5.large",
+            "ml.g5.12xlarge",
+            "ml.g5.xlarge",
+            "ml.g6.xlarge",
+            "ml.m7i.large",
+            "ml.inf2.xlarge",
+            "ml.c7g.large",
+            "ml.p4d.24xlarge",
+        ] {
+            assert_eq!(instance_type_problem(current), None, "{current}");
+        }
+        for wrong in ["m5.large", "ml..large", "ml.m5.large.x", "ml.t2.nano"] {
+            assert!(instance_type_problem(wrong).is_some(), "{wrong}");
+        }
+        let problem = instance_type_problem("ml.g5.huge").unwrap();
+        assert!(problem.contains("ml.g5.xlarge"), "{problem}");
     }
 }
