@@ -13,7 +13,7 @@ use tokio::time::Instant;
 use super::EndpointInputs;
 use super::rollout::deployment_config;
 use crate::Context;
-use crate::aws::{AwsErrorKind, ResultExt, Service};
+use crate::aws::{AwsError, AwsErrorKind, ResultExt, Service};
 use crate::resources::sagemaker::status::wait_settled;
 use framework::{ProviderError, Result};
 
@@ -48,21 +48,15 @@ pub(super) async fn switch_configuration(
         .endpoint_config_name(news.endpoint_config_name.as_str())
         .retain_all_variant_properties(news.autoscaling_managed);
     if news.autoscaling_managed {
-        // Retain only the instance counts autoscaling set; weights and data
-        // capture come from the new configuration.
-        request = request.set_exclude_retained_variant_properties(Some(
-            [
-                VariantPropertyType::DesiredWeight,
-                VariantPropertyType::DataCaptureConfig,
-            ]
-            .into_iter()
-            .map(|kind| {
-                VariantProperty::builder()
-                    .variant_property_type(kind)
-                    .build()
-            })
-            .collect(),
-        ));
+        // Retain only the instance counts autoscaling set: the weights come
+        // from the new configuration. Data capture is not a retained
+        // property (VariantProperty `DataCaptureConfig` is "Not currently
+        // supported"): it comes with the new configuration anyway.
+        request = request.exclude_retained_variant_properties(
+            VariantProperty::builder()
+                .variant_property_type(VariantPropertyType::DesiredWeight)
+                .build(),
+        );
     }
     if let Some(rollout) = &news.rollout {
         request = request.deployment_config(deployment_config(rollout));
@@ -72,14 +66,12 @@ pub(super) async fn switch_configuration(
         .await
         .aws(Service::SageMaker, "UpdateEndpoint")
     {
-        if error.kind == AwsErrorKind::Validation && news.autoscaling_managed {
-            return Err(ProviderError::failed(format!(
-                "{error}. Endpoint {id} has autoscaling attached, and SageMaker refuses to \
-                 change some properties (e.g. the instance type) of a variant registered with \
-                 Application Auto Scaling. Deregister autoscaling first: remove the component's \
-                 autoscaling settings and deploy; then deploy this change; then add the \
-                 autoscaling settings back and deploy again."
-            )));
+        if refused_for_autoscaling(&error) {
+            return Err(RefusedForAutoscaling {
+                endpoint: id.to_owned(),
+                error,
+            }
+            .into());
         }
         return Err(error.into());
     }
@@ -103,6 +95,45 @@ pub(super) async fn switch_configuration(
         )));
     }
     Ok(())
+}
+
+/// True when SageMaker refused the update because of Application Auto
+/// Scaling: a request error whose message is about autoscaling or a
+/// scalable target ("If the update would change the instance type for any
+/// model that is a target for auto scaling, the update fails", dev guide,
+/// "Update endpoints that use auto scaling"; the exact wording of the
+/// refusal is not documented).
+fn refused_for_autoscaling(error: &AwsError) -> bool {
+    let squeezed: String = error
+        .message
+        .to_lowercase()
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .collect();
+    error.kind == AwsErrorKind::Validation
+        && (squeezed.contains("autoscaling") || squeezed.contains("scalabletarget"))
+}
+
+/// SageMaker refused to update an endpoint with a variant registered with
+/// Application Auto Scaling.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error(
+    "{error}. Endpoint {endpoint} has a variant registered with Application Auto Scaling, and \
+     SageMaker refuses to change some of its properties (e.g. the instance type) while it is. \
+     Deregister autoscaling first: remove the component's autoscaling settings and deploy; \
+     then deploy this change; then add the autoscaling settings back and deploy again."
+)]
+pub struct RefusedForAutoscaling {
+    /// The endpoint.
+    pub endpoint: String,
+    /// SageMaker's refusal.
+    pub error: AwsError,
+}
+
+impl From<RefusedForAutoscaling> for ProviderError {
+    fn from(error: RefusedForAutoscaling) -> Self {
+        ProviderError::failed(error.to_string())
+    }
 }
 
 #[cfg(test)]
@@ -169,7 +200,7 @@ mod tests {
             .match_requests(|req| {
                 req.endpoint_config_name() == Some("config-v2")
                     && req.retain_all_variant_properties() == Some(true)
-                    && excluded(req) == ["DesiredWeight", "DataCaptureConfig"]
+                    && excluded(req) == ["DesiredWeight"]
             })
             .then_output(updated);
         let describe = mock!(Client::describe_endpoint)
@@ -315,5 +346,69 @@ mod tests {
             error.contains("add the autoscaling settings back"),
             "{error}"
         );
+    }
+
+    #[tokio::test]
+    async fn a_refusal_not_about_autoscaling_gets_no_autoscaling_hint() {
+        for message in [
+            "CanarySize must be less than or equal to 50% of the variant's total instance count",
+            "Cannot update in-progress endpoint \"arn:aws:sagemaker:us-east-1:1:endpoint/fraud\".",
+        ] {
+            let update = mock!(Client::update_endpoint).then_error(move || {
+                UpdateEndpointError::generic(error("ValidationException", message))
+            });
+            let describe =
+                mock!(Client::describe_endpoint).then_output(|| described("config-v1", None));
+            let ctx = mock_context::<Endpoint>(&[&update, &describe]).await;
+            // Autoscaling is attached, but the refusal is about something else.
+            let olds = running("config-v1");
+            assert!(olds.inputs.autoscaling_managed);
+            let mut news = olds.inputs.clone();
+            news.endpoint_config_name = "config-v2".into();
+            let error = Endpoint
+                .update(&ctx, "fraud", &olds, &news)
+                .await
+                .unwrap_err()
+                .to_string();
+            assert!(error.contains(message), "{error}");
+            assert!(!error.contains("Deregister autoscaling"), "{error}");
+            assert!(!error.contains("Application Auto Scaling"), "{error}");
+        }
+    }
+
+    #[test]
+    fn only_request_errors_about_autoscaling_are_refusals_for_autoscaling() {
+        let refusal = |kind, message: &str| AwsError {
+            service: Service::SageMaker,
+            operation: "UpdateEndpoint",
+            kind,
+            code: None,
+            message: message.to_owned(),
+        };
+        for message in [
+            "The variant primary is registered with Application Auto Scaling",
+            "An Application AutoScaling scalable target exists for a variant",
+            "deregister the scalable target first",
+            "auto-scaling is attached",
+        ] {
+            assert!(
+                refused_for_autoscaling(&refusal(AwsErrorKind::Validation, message)),
+                "{message}"
+            );
+            assert!(
+                !refused_for_autoscaling(&refusal(AwsErrorKind::Other, message)),
+                "{message}"
+            );
+        }
+        for message in [
+            "Cannot update failed endpoint",
+            "LinearStepSize must be between 10% and 50%",
+            "Scaling the fleet failed",
+        ] {
+            assert!(
+                !refused_for_autoscaling(&refusal(AwsErrorKind::Validation, message)),
+                "{message}"
+            );
+        }
     }
 }
