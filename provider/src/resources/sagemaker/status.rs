@@ -11,9 +11,40 @@ use crate::aws::{ResultExt, Service};
 use framework::Progress;
 use framework::{ProviderError, Result};
 
+/// Time SageMaker may take to provision an endpoint's fleet.
+pub const PROVISIONING_ALLOWANCE: Duration = Duration::from_secs(60 * 60);
+
+/// Time an endpoint may take to settle around an operation: a change
+/// already in progress before it (autoscaling, an interrupted update) and a
+/// rollback after it.
+pub const SETTLING_ALLOWANCE: Duration = Duration::from_secs(30 * 60);
+
 /// Longest an endpoint operation (all of its waits together) may take
-/// unless a custom timeout is set.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(90 * 60);
+/// unless a custom timeout is set: provisioning and settling. A rollout's
+/// baking periods add to it (see the endpoint's `rollout_duration`).
+pub const DEFAULT_TIMEOUT: Duration =
+    Duration::from_secs(PROVISIONING_ALLOWANCE.as_secs() + SETTLING_ALLOWANCE.as_secs());
+
+/// The time budget of one endpoint operation: when it began, and how long
+/// all of its waits together may take unless the user set a custom timeout
+/// (which wins).
+#[derive(Debug, Clone, Copy)]
+pub struct Budget {
+    /// When the operation began.
+    pub started: Instant,
+    /// Its time limit when no custom timeout is set.
+    pub default_timeout: Duration,
+}
+
+impl Budget {
+    /// A budget of `default_timeout` for an operation beginning now.
+    pub fn starting_now(default_timeout: Duration) -> Self {
+        Budget {
+            started: Instant::now(),
+            default_timeout,
+        }
+    }
+}
 
 /// DescribeEndpoint, or `None` when the endpoint does not exist.
 pub async fn describe(ctx: &Context, name: &str) -> Result<Option<DescribeEndpointOutput>> {
@@ -77,15 +108,14 @@ impl Settled {
 }
 
 /// Waits until the endpoint leaves every transitional state, within the
-/// budget of the operation that began at `started`; `None` when the
-/// endpoint does not exist (any more).
+/// operation's `budget`; `None` when the endpoint does not exist (any more).
 pub async fn wait_settled_or_gone(
     ctx: &Context,
-    started: Instant,
+    budget: Budget,
     name: &str,
     what: &str,
 ) -> Result<Option<Settled>> {
-    ctx.wait_for(what, DEFAULT_TIMEOUT, started, || async {
+    ctx.wait_for(what, budget.default_timeout, budget.started, || async {
         let Some(found) = describe(ctx, name).await? else {
             return Ok(Progress::Done(None));
         };
@@ -103,15 +133,14 @@ pub async fn wait_settled_or_gone(
 }
 
 /// Waits until the endpoint leaves every transitional state, within the
-/// budget of the operation that began at `started`; an endpoint that
-/// disappears meanwhile is an error.
+/// operation's `budget`; an endpoint that disappears meanwhile is an error.
 pub async fn wait_settled(
     ctx: &Context,
-    started: Instant,
+    budget: Budget,
     name: &str,
     what: &str,
 ) -> Result<Settled> {
-    wait_settled_or_gone(ctx, started, name, what)
+    wait_settled_or_gone(ctx, budget, name, what)
         .await?
         .ok_or_else(|| ProviderError::failed(format!("endpoint {name} disappeared while {what}")))
 }

@@ -8,26 +8,25 @@
 //! configuration (a retried update) is not updated again.
 
 use aws_sdk_sagemaker::types::{VariantProperty, VariantPropertyType};
-use tokio::time::Instant;
 
 use super::EndpointInputs;
 use super::rollout::deployment_config;
 use crate::Context;
 use crate::aws::{AwsError, AwsErrorKind, ResultExt, Service};
-use crate::resources::sagemaker::status::wait_settled;
+use crate::resources::sagemaker::status::{Budget, wait_settled};
 use framework::{ProviderError, Result};
 
 /// Switches the endpoint to the new configuration and verifies that it runs
 /// it; an endpoint that already does (a retried update) is left alone.
 pub(super) async fn switch_configuration(
     ctx: &Context,
-    started: Instant,
+    budget: Budget,
     id: &str,
     news: &EndpointInputs,
 ) -> Result<()> {
     let before = wait_settled(
         ctx,
-        started,
+        budget,
         id,
         "waiting for the endpoint to settle before updating",
     )
@@ -59,7 +58,8 @@ pub(super) async fn switch_configuration(
         );
     }
     if let Some(rollout) = &news.rollout {
-        request = request.deployment_config(deployment_config(rollout));
+        request =
+            request.deployment_config(deployment_config(rollout, &news.variant_instance_counts));
     }
     if let Err(error) = request
         .send()
@@ -80,7 +80,7 @@ pub(super) async fn switch_configuration(
         news.endpoint_config_name.as_str()
     ))
     .await;
-    let settled = wait_settled(ctx, started, id, "updating endpoint").await?;
+    let settled = wait_settled(ctx, budget, id, "updating endpoint").await?;
     if !settled.in_service() || settled.config_name != news.endpoint_config_name.as_str() {
         return Err(ProviderError::failed(format!(
             "SageMaker did not switch endpoint {id} to configuration {}: it is {} and runs {}. Reason: {}",
@@ -410,5 +410,38 @@ mod tests {
                 "{message}"
             );
         }
+    }
+
+    #[tokio::test]
+    async fn the_deployment_config_gives_sagemaker_a_timeout_covering_the_rollout() {
+        let update = mock!(Client::update_endpoint)
+            .match_requests(|req| {
+                let policy = req
+                    .deployment_config()
+                    .and_then(|config| config.blue_green_update_policy());
+                // An hour for provisioning, the canary's 600 s bake, 300 s
+                // before the old fleet goes.
+                policy.and_then(|p| p.maximum_execution_timeout_in_seconds()) == Some(4500)
+                    && policy.and_then(|p| p.termination_wait_in_seconds()) == Some(300)
+            })
+            .then_output(updated);
+        let describe = mock!(Client::describe_endpoint)
+            .sequence()
+            .output(|| described("config-v1", None))
+            .output(|| described("config-v2", None))
+            .repeatedly()
+            .build();
+        let ctx = mock_context::<Endpoint>(&[&update, &describe]).await;
+        let olds = running("config-v1");
+        let mut rollout = canary(10);
+        rollout.wait_interval_in_seconds = 600;
+        rollout.termination_wait_in_seconds = Some(300);
+        let news = EndpointInputs {
+            endpoint_config_name: "config-v2".into(),
+            rollout: Some(rollout),
+            ..olds.inputs.clone()
+        };
+        Endpoint.update(&ctx, "fraud", &olds, &news).await.unwrap();
+        assert_eq!(update.num_calls(), 1);
     }
 }

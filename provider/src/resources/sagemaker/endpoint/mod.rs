@@ -10,11 +10,13 @@
 //! `update` plans an update and records the steps it verifiably made,
 //! `config_switch` moves the endpoint to a new configuration
 //! (UpdateEndpoint), `weights_and_counts` changes weights and instance
-//! counts alone (UpdateEndpointWeightsAndCapacities), and `rollout` is the
-//! blue/green rollout policy both create and a configuration switch use.
+//! counts alone (UpdateEndpointWeightsAndCapacities), `rollout` is the
+//! blue/green rollout policy both create and a configuration switch use,
+//! and `rollout_duration` the time it takes.
 
 mod config_switch;
 mod rollout;
+mod rollout_duration;
 #[cfg(test)]
 mod test_fixtures;
 mod update;
@@ -27,12 +29,13 @@ use std::collections::BTreeMap;
 use async_trait::async_trait;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use tokio::time::Instant;
 
-use self::rollout::{check_rollout, deployment_config};
+use self::rollout::{check_rollout, check_variant_names_kept, deployment_config};
 use self::update::apply_update;
 use super::sagemaker_tags;
-use super::status::{DEFAULT_TIMEOUT, describe, status_text, wait_settled, wait_settled_or_gone};
+use super::status::{
+    Budget, DEFAULT_TIMEOUT, describe, status_text, wait_settled, wait_settled_or_gone,
+};
 use crate::Context;
 use crate::aws::{ResultExt, Service};
 use crate::naming::sagemaker_name_problem;
@@ -139,7 +142,16 @@ impl CustomResource for Endpoint {
             );
         }
         if let Some(rollout) = &inputs.rollout {
-            check_rollout(rollout, &mut failures);
+            check_rollout(rollout, &inputs.variant_instance_counts, &mut failures);
+        }
+        failures
+    }
+
+    fn check_change(&self, olds: &EndpointInputs, news: &EndpointInputs) -> Failures {
+        let mut failures = Failures::new();
+        // Another name is another endpoint: nothing is updated in place.
+        if olds.endpoint_name == news.endpoint_name {
+            check_variant_names_kept(olds, news, &mut failures);
         }
         failures
     }
@@ -149,7 +161,9 @@ impl CustomResource for Endpoint {
         ctx: &Context,
         inputs: &EndpointInputs,
     ) -> Result<Created<EndpointOutputs>> {
-        let started = Instant::now();
+        // A new endpoint has no old fleet to shift traffic from: its rollout
+        // applies to later updates, and creating it takes no baking time.
+        let budget = Budget::starting_now(DEFAULT_TIMEOUT);
         let mut request = ctx
             .clients
             .sagemaker
@@ -158,7 +172,8 @@ impl CustomResource for Endpoint {
             .endpoint_config_name(&inputs.endpoint_config_name)
             .set_tags(Some(sagemaker_tags(&ctx.clients.tags_with(&inputs.tags))));
         if let Some(rollout) = &inputs.rollout {
-            request = request.deployment_config(deployment_config(rollout));
+            request = request
+                .deployment_config(deployment_config(rollout, &inputs.variant_instance_counts));
         }
         let created = request
             .send()
@@ -173,7 +188,7 @@ impl CustomResource for Endpoint {
         };
         // From here on the endpoint exists: every failure returns it with its
         // id so that the engine records it and nothing is orphaned.
-        let settled = wait_settled(ctx, started, &inputs.endpoint_name, "creating endpoint").await;
+        let settled = wait_settled(ctx, budget, &inputs.endpoint_name, "creating endpoint").await;
         let reason = match settled {
             Ok(settled) if settled.in_service() => {
                 outputs.endpoint_status = settled.status.as_str().to_owned();
@@ -270,11 +285,11 @@ impl CustomResource for Endpoint {
     }
 
     async fn delete(&self, ctx: &Context, id: &str, _outputs: &EndpointOutputs) -> Result<()> {
-        let started = Instant::now();
+        let budget = Budget::starting_now(DEFAULT_TIMEOUT);
         // SageMaker refuses to delete an endpoint in the middle of a change.
         // Whatever state it settles in (InService, Failed, OutOfService) can
         // be deleted; Cancel, the timeout and AWS errors stop here.
-        if wait_settled_or_gone(ctx, started, id, "waiting before deleting endpoint")
+        if wait_settled_or_gone(ctx, budget, id, "waiting before deleting endpoint")
             .await?
             .is_none()
         {
@@ -293,12 +308,17 @@ impl CustomResource for Endpoint {
             Err(error) if error.is_not_found() => return Ok(()),
             Err(error) => return Err(error.into()),
         }
-        ctx.wait_for("deleting endpoint", DEFAULT_TIMEOUT, started, || async {
-            Ok(match describe(ctx, id).await? {
-                None => Progress::Done(()),
-                Some(found) => Progress::Waiting(status_text(found.endpoint_status())),
-            })
-        })
+        ctx.wait_for(
+            "deleting endpoint",
+            DEFAULT_TIMEOUT,
+            budget.started,
+            || async {
+                Ok(match describe(ctx, id).await? {
+                    None => Progress::Done(()),
+                    Some(found) => Progress::Waiting(status_text(found.endpoint_status())),
+                })
+            },
+        )
         .await
     }
 }

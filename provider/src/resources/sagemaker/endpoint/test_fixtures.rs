@@ -95,6 +95,7 @@ pub(super) fn canary(percent: u32) -> RolloutPolicy {
         }),
         linear_step_size: None,
         termination_wait_in_seconds: None,
+        maximum_execution_timeout_in_seconds: None,
         rollback_alarm_names: vec!["fraud-5xx".into()],
     }
 }

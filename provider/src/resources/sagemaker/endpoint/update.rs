@@ -12,26 +12,39 @@
 //! `up` does not roll the fleet out again.
 
 use aws_sdk_sagemaker::types::EndpointStatus;
-use tokio::time::Instant;
 
 use super::config_switch::switch_configuration;
+use super::rollout_duration::{TimeoutFit, custom_timeout_fit, switch_timeout};
 use super::weights_and_counts::change_weights_and_counts;
 use super::{EndpointInputs, EndpointOutputs};
 use crate::Context;
 use crate::resources::sagemaker::retag;
+use crate::resources::sagemaker::status::{Budget, DEFAULT_TIMEOUT};
 use framework::encode_plain;
 use framework::{ProviderError, Result};
 
 /// Brings endpoint `id` from `olds` to `news`, within one time budget for
-/// all of its waits.
+/// all of its waits: the default covers a configuration switch's rollout;
+/// a custom timeout too short for it fails before anything changes.
 pub(super) async fn apply_update(
     ctx: &Context,
     id: &str,
     olds: &EndpointOutputs,
     news: &EndpointInputs,
 ) -> Result<EndpointOutputs> {
-    let started = Instant::now();
     let old = &olds.inputs;
+    let switching = old.endpoint_config_name != news.endpoint_config_name;
+    let budget = if switching {
+        let counts = &news.variant_instance_counts;
+        match custom_timeout_fit(id, ctx.timeout, news.rollout.as_ref(), counts) {
+            TimeoutFit::Covers => {}
+            TimeoutFit::Tight(warning) => ctx.warn(warning).await,
+            TimeoutFit::TooShort(error) => return Err(error.into()),
+        }
+        Budget::starting_now(switch_timeout(news.rollout.as_ref(), counts))
+    } else {
+        Budget::starting_now(DEFAULT_TIMEOUT)
+    };
     // What the endpoint verifiably runs so far. Once anything changed, a
     // failure returns it as a partial failure: the engine records it, and
     // the next update starts from there instead of from the old state.
@@ -40,8 +53,8 @@ pub(super) async fn apply_update(
         old_config: old.endpoint_config_name.as_str().to_owned(),
         changed: false,
     };
-    if old.endpoint_config_name != news.endpoint_config_name {
-        switch_configuration(ctx, started, id, news).await?;
+    if switching {
+        switch_configuration(ctx, budget, id, news).await?;
         // The new configuration brings its weights and counts (autoscaled
         // counts are retained, and not compared): only tags are left.
         applied.record(news, |inputs| {
@@ -51,7 +64,7 @@ pub(super) async fn apply_update(
             };
         });
     } else {
-        change_weights_and_counts(ctx, started, id, old, news, &mut applied)
+        change_weights_and_counts(ctx, budget, id, old, news, &mut applied)
             .await
             .map_err(|error| applied.fail(id, news, error))?;
     }
@@ -128,6 +141,7 @@ mod tests {
     use aws_sdk_sagemaker::operation::add_tags::AddTagsError;
     use aws_smithy_mocks::mock;
     use framework::CustomResource;
+    use tokio::time::Instant;
 
     use super::super::Endpoint;
     use super::super::test_fixtures::{canary, described, described_as, error, running, updated};
@@ -213,5 +227,71 @@ mod tests {
         // The wait before the update used part of the budget: the wait
         // after it got only the rest.
         assert_eq!(started.elapsed(), Duration::from_secs(120));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_default_timeout_covers_a_rollouts_waits() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let update = mock!(Client::update_endpoint).then_output(updated);
+        // InService before the update; then Updating through the canary's
+        // hour and the hour before the old fleet goes, plus provisioning:
+        // longer than the 90 minutes of any other endpoint operation.
+        let started = Instant::now();
+        let calls = AtomicUsize::new(0);
+        let describe = mock!(Client::describe_endpoint).then_output(move || {
+            if calls.fetch_add(1, Ordering::SeqCst) == 0 {
+                described("config-v1", None)
+            } else if started.elapsed() < Duration::from_secs(150 * 60) {
+                described_as("config-v1", EndpointStatus::Updating, None)
+            } else {
+                described("config-v2", None)
+            }
+        });
+        let ctx = mock_context::<Endpoint>(&[&update, &describe]).await;
+        let olds = running("config-v1");
+        let mut rollout = canary(10);
+        rollout.wait_interval_in_seconds = 3600;
+        rollout.termination_wait_in_seconds = Some(3600);
+        let news = EndpointInputs {
+            endpoint_config_name: "config-v2".into(),
+            rollout: Some(rollout),
+            ..olds.inputs.clone()
+        };
+        let outputs = Endpoint.update(&ctx, "fraud", &olds, &news).await.unwrap();
+        assert_eq!(outputs.inputs.endpoint_config_name, "config-v2");
+        assert!(started.elapsed() >= Duration::from_secs(150 * 60));
+    }
+
+    #[tokio::test]
+    async fn a_custom_timeout_shorter_than_the_rollouts_waits_fails_before_any_call() {
+        let update = mock!(Client::update_endpoint).then_output(updated);
+        let describe =
+            mock!(Client::describe_endpoint).then_output(|| described("config-v1", None));
+        let mut ctx = mock_context::<Endpoint>(&[&update, &describe]).await;
+        ctx.timeout = Some(Duration::from_secs(600));
+        let olds = running("config-v1");
+        let mut rollout = canary(10);
+        rollout.wait_interval_in_seconds = 1800;
+        let news = EndpointInputs {
+            endpoint_config_name: "config-v2".into(),
+            rollout: Some(rollout),
+            ..olds.inputs.clone()
+        };
+        let error = Endpoint
+            .update(&ctx, "fraud", &olds, &news)
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("custom update timeout of endpoint fraud (600 s)"),
+            "{error}"
+        );
+        assert!(
+            error.contains("rollout's waits (1800 s together)"),
+            "{error}"
+        );
+        assert!(error.contains("nothing was changed"), "{error}");
+        assert_eq!(update.num_calls(), 0);
+        assert_eq!(describe.num_calls(), 0);
     }
 }

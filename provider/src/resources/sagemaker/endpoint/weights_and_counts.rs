@@ -9,13 +9,12 @@
 use std::collections::BTreeMap;
 
 use aws_sdk_sagemaker::types::DesiredWeightAndCapacity;
-use tokio::time::Instant;
 
 use super::EndpointInputs;
 use super::update::Applied;
 use crate::Context;
 use crate::aws::{ResultExt, Service};
-use crate::resources::sagemaker::status::{Settled, wait_settled};
+use crate::resources::sagemaker::status::{Budget, Settled, wait_settled};
 use framework::{ProviderError, Result};
 
 /// Applies changed weights (one call for all variants) and, unless
@@ -24,7 +23,7 @@ use framework::{ProviderError, Result};
 /// InService after each call and recording each verified step.
 pub(super) async fn change_weights_and_counts(
     ctx: &Context,
-    started: Instant,
+    budget: Budget,
     id: &str,
     old: &EndpointInputs,
     news: &EndpointInputs,
@@ -50,7 +49,7 @@ pub(super) async fn change_weights_and_counts(
     }
     let before = wait_settled(
         ctx,
-        started,
+        budget,
         id,
         "waiting for the endpoint to settle before changing weights and capacities",
     )
@@ -66,7 +65,7 @@ pub(super) async fn change_weights_and_counts(
                     .build()
             })
             .collect();
-        weights_and_capacities(ctx, started, id, desired, "changing variant weights").await?;
+        weights_and_capacities(ctx, budget, id, desired, "changing variant weights").await?;
         applied.record(news, |inputs| {
             for (variant, weight) in &weights {
                 inputs.variant_weights.insert((*variant).clone(), *weight);
@@ -80,7 +79,7 @@ pub(super) async fn change_weights_and_counts(
             .build();
         weights_and_capacities(
             ctx,
-            started,
+            budget,
             id,
             vec![desired],
             &format!("changing the instance count of variant {variant} to {count}"),
@@ -98,7 +97,7 @@ pub(super) async fn change_weights_and_counts(
 /// One UpdateEndpointWeightsAndCapacities call, then a wait for InService.
 async fn weights_and_capacities(
     ctx: &Context,
-    started: Instant,
+    budget: Budget,
     id: &str,
     desired: Vec<DesiredWeightAndCapacity>,
     what: &str,
@@ -111,7 +110,7 @@ async fn weights_and_capacities(
         .send()
         .await
         .aws(Service::SageMaker, "UpdateEndpointWeightsAndCapacities")?;
-    let settled = wait_settled(ctx, started, id, what).await?;
+    let settled = wait_settled(ctx, budget, id, what).await?;
     require_in_service(id, &settled, &format!("after {what}"))
 }
 
