@@ -1,5 +1,6 @@
 //! Reading an endpoint's state while waiting on it.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use aws_sdk_sagemaker::operation::describe_endpoint::DescribeEndpointOutput;
@@ -82,6 +83,42 @@ pub fn status_text(status: Option<&EndpointStatus>) -> String {
     status.map_or_else(|| "Unknown".to_owned(), |s| s.as_str().to_owned())
 }
 
+/// Weights read back as f32: keep them tidy.
+pub fn round_weight(weight: f32) -> f64 {
+    (f64::from(weight) * 1_000_000.0).round() / 1_000_000.0
+}
+
+/// A production variant as the endpoint serves it now.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LiveVariant {
+    /// The traffic weight it serves with (`CurrentWeight`).
+    pub weight: Option<f64>,
+    /// The instances it serves with (`CurrentInstanceCount`); none for a
+    /// serverless variant.
+    pub instance_count: Option<u32>,
+}
+
+/// The endpoint's production variants by name, as DescribeEndpoint shows
+/// them.
+pub fn live_variants(found: &DescribeEndpointOutput) -> BTreeMap<String, LiveVariant> {
+    found
+        .production_variants()
+        .iter()
+        .filter_map(|variant| {
+            let name = variant.variant_name()?;
+            Some((
+                name.to_owned(),
+                LiveVariant {
+                    weight: variant.current_weight().map(round_weight),
+                    instance_count: variant
+                        .current_instance_count()
+                        .map(|count| count.max(0) as u32),
+                },
+            ))
+        })
+        .collect()
+}
+
 /// Where an endpoint ended up once SageMaker stopped working on it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Settled {
@@ -91,6 +128,8 @@ pub struct Settled {
     pub config_name: String,
     /// Why the endpoint last failed, if SageMaker says.
     pub failure_reason: Option<String>,
+    /// The production variants it serves with, by name.
+    pub variants: BTreeMap<String, LiveVariant>,
 }
 
 impl Settled {
@@ -126,7 +165,11 @@ pub async fn wait_settled_or_gone(
         Ok(Progress::Done(Some(Settled {
             status: status.unwrap_or(EndpointStatus::Failed),
             config_name: found.endpoint_config_name().unwrap_or_default().to_owned(),
-            failure_reason: found.failure_reason().map(str::to_owned),
+            failure_reason: found
+                .failure_reason()
+                .filter(|reason| !reason.is_empty())
+                .map(str::to_owned),
+            variants: live_variants(&found),
         })))
     })
     .await

@@ -10,11 +10,13 @@
 //! `update` plans an update and records the steps it verifiably made,
 //! `config_switch` moves the endpoint to a new configuration
 //! (UpdateEndpoint), `weights_and_counts` changes weights and instance
-//! counts alone (UpdateEndpointWeightsAndCapacities), `rollout` is the
-//! blue/green rollout policy both create and a configuration switch use,
-//! and `rollout_duration` the time it takes.
+//! counts alone (UpdateEndpointWeightsAndCapacities) and `outcome` checks
+//! that the endpoint serves them, `rollout` is the blue/green rollout
+//! policy both create and a configuration switch use, and
+//! `rollout_duration` the time it takes.
 
 mod config_switch;
+mod outcome;
 mod rollout;
 mod rollout_duration;
 #[cfg(test)]
@@ -34,7 +36,8 @@ use self::rollout::{check_rollout, check_variant_names_kept, deployment_config};
 use self::update::apply_update;
 use super::sagemaker_tags;
 use super::status::{
-    Budget, DEFAULT_TIMEOUT, describe, status_text, wait_settled, wait_settled_or_gone,
+    Budget, DEFAULT_TIMEOUT, describe, live_variants, status_text, wait_settled,
+    wait_settled_or_gone,
 };
 use crate::Context;
 use crate::aws::{ResultExt, Service};
@@ -231,18 +234,15 @@ impl CustomResource for Endpoint {
         };
         let mut weights = BTreeMap::new();
         let mut counts = BTreeMap::new();
-        for variant in found.production_variants() {
-            let Some(name) = variant.variant_name() else {
-                continue;
-            };
-            if let Some(weight) = variant.current_weight() {
-                weights.insert(name.to_owned(), round_weight(weight));
+        for (name, variant) in live_variants(&found) {
+            if let Some(weight) = variant.weight {
+                weights.insert(name.clone(), weight);
             }
-            if let Some(count) = variant.current_instance_count()
-                && (outputs.inputs.variant_instance_counts.contains_key(name)
+            if let Some(count) = variant.instance_count
+                && (outputs.inputs.variant_instance_counts.contains_key(&name)
                     || !outputs.inputs.autoscaling_managed)
             {
-                counts.insert(name.to_owned(), count.max(0) as u32);
+                counts.insert(name, count);
             }
         }
         let inputs = EndpointInputs {
@@ -323,11 +323,6 @@ impl CustomResource for Endpoint {
     }
 }
 
-/// Weights read back as f32: keep them tidy.
-fn round_weight(weight: f32) -> f64 {
-    (f64::from(weight) * 1_000_000.0).round() / 1_000_000.0
-}
-
 #[cfg(test)]
 mod tests {
     use std::time::Duration;
@@ -338,9 +333,29 @@ mod tests {
     use aws_sdk_sagemaker::types::EndpointStatus;
     use aws_smithy_mocks::mock;
 
-    use super::test_fixtures::{described_as, error, running};
+    use super::test_fixtures::{described_as, error, running, serving};
     use super::*;
     use crate::resources::mock::mock_context;
+
+    #[tokio::test]
+    async fn read_reports_what_the_endpoint_serves() {
+        let describe = mock!(Client::describe_endpoint)
+            .then_output(|| serving("config-v2", &[("primary", 0.5, Some(3))]));
+        let ctx = mock_context::<Endpoint>(&[&describe]).await;
+        let ReadOutcome::Found {
+            inputs, outputs, ..
+        } = Endpoint
+            .read(&ctx, "fraud", &running("config-v1"))
+            .await
+            .unwrap()
+        else {
+            panic!("the endpoint exists");
+        };
+        assert_eq!(inputs.endpoint_config_name, "config-v2");
+        assert_eq!(inputs.variant_weights["primary"], 0.5);
+        assert_eq!(inputs.variant_instance_counts["primary"], 3);
+        assert_eq!(outputs.endpoint_status, "InService");
+    }
 
     #[test]
     fn autoscaled_counts_are_ignored_by_diff() {

@@ -9,17 +9,21 @@
 //! What the endpoint verifiably runs is recorded step by step. Once the
 //! switch is verified, a later failure of the same update (tags) is reported
 //! as a partial failure that records the new configuration, so that the next
-//! `up` does not roll the fleet out again.
+//! `up` does not roll the fleet out again; likewise weights and counts
+//! SageMaker rolled back are recorded as the endpoint serves them.
+
+use std::collections::BTreeMap;
 
 use aws_sdk_sagemaker::types::EndpointStatus;
 
 use super::config_switch::switch_configuration;
+use super::outcome::{Mismatch, Setting};
 use super::rollout_duration::{TimeoutFit, custom_timeout_fit, switch_timeout};
 use super::weights_and_counts::change_weights_and_counts;
 use super::{EndpointInputs, EndpointOutputs};
 use crate::Context;
 use crate::resources::sagemaker::retag;
-use crate::resources::sagemaker::status::{Budget, DEFAULT_TIMEOUT};
+use crate::resources::sagemaker::status::{Budget, DEFAULT_TIMEOUT, Settled};
 use framework::encode_plain;
 use framework::{ProviderError, Result};
 
@@ -87,7 +91,7 @@ pub(super) struct Applied {
     outputs: EndpointOutputs,
     /// The configuration the endpoint ran before the update.
     old_config: String,
-    /// True once any change was verified.
+    /// True once the endpoint verifiably differs from its old record.
     changed: bool,
 }
 
@@ -106,6 +110,34 @@ impl Applied {
         self.outputs.endpoint_status = EndpointStatus::InService.as_str().to_owned();
         self.outputs.failure_reason = None;
         self.changed = true;
+    }
+
+    /// Records the weights and counts the endpoint serves after a change
+    /// SageMaker did not carry out (`mismatches`), with its reason. Values
+    /// it serves as recorded before are no change.
+    pub(super) fn record_served(&mut self, mismatches: &[Mismatch], settled: &Settled) {
+        let inputs = &mut self.outputs.inputs;
+        let mut differs = false;
+        for mismatch in mismatches {
+            match mismatch.live {
+                Some(Setting::Weight(weight)) => {
+                    differs |=
+                        insert_changed(&mut inputs.variant_weights, &mismatch.variant, weight)
+                }
+                Some(Setting::InstanceCount(count)) => {
+                    differs |= insert_changed(
+                        &mut inputs.variant_instance_counts,
+                        &mismatch.variant,
+                        count,
+                    )
+                }
+                None => {}
+            }
+        }
+        if differs {
+            self.outputs.failure_reason = settled.failure_reason.clone();
+            self.changed = true;
+        }
     }
 
     /// The error to return: a partial failure with what was reached, once
@@ -131,6 +163,15 @@ impl Applied {
         });
         encoded.unwrap_or_else(|encoding| encoding)
     }
+}
+
+/// Sets `map[key]` to `value`; true when that changed it.
+fn insert_changed<V: PartialEq>(map: &mut BTreeMap<String, V>, key: &str, value: V) -> bool {
+    if map.get(key) == Some(&value) {
+        return false;
+    }
+    map.insert(key.to_owned(), value);
+    true
 }
 
 #[cfg(test)]
