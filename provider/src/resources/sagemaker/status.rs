@@ -138,6 +138,11 @@ impl Settled {
         self.status == EndpointStatus::InService
     }
 
+    /// True when the endpoint is Failed: SageMaker allows only deleting it.
+    pub fn failed(&self) -> bool {
+        self.status == EndpointStatus::Failed
+    }
+
     /// SageMaker's reason, or a placeholder, for messages.
     pub fn reason(&self) -> &str {
         self.failure_reason

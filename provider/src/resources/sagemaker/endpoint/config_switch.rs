@@ -2,35 +2,35 @@
 //! check that the endpoint really runs it.
 //!
 //! SageMaker rolls back a failed update silently: that is reported as a
-//! failure with its reason. The new configuration brings its own weights,
-//! counts and data capture; with autoscaling attached only the running
-//! instance counts are retained. An endpoint that already runs the new
-//! configuration (a retried update) is not updated again.
+//! failure, with SageMaker's reason when it gives one (it may give none)
+//! and the rollback alarms the rollout watched. The new configuration
+//! brings its own weights, counts and data capture; with autoscaling
+//! attached only the running instance counts are retained. An endpoint
+//! that already runs the new configuration (a retried update) is not
+//! updated again.
 
 use aws_sdk_sagemaker::types::{VariantProperty, VariantPropertyType};
 
 use super::EndpointInputs;
 use super::rollout::deployment_config;
+use super::update::Applied;
 use crate::Context;
 use crate::aws::{AwsError, AwsErrorKind, ResultExt, Service};
-use crate::resources::sagemaker::status::{Budget, wait_settled};
+use crate::resources::sagemaker::status::{Budget, Settled, wait_settled};
 use framework::{ProviderError, Result};
 
-/// Switches the endpoint to the new configuration and verifies that it runs
-/// it; an endpoint that already does (a retried update) is left alone.
+/// Switches the endpoint, settled as `before`, to the new configuration
+/// and verifies that it runs it; an endpoint that already does (a retried
+/// update) is left alone. An endpoint the switch leaves Failed is recorded
+/// in `applied` as such.
 pub(super) async fn switch_configuration(
     ctx: &Context,
     budget: Budget,
     id: &str,
+    before: &Settled,
     news: &EndpointInputs,
+    applied: &mut Applied,
 ) -> Result<()> {
-    let before = wait_settled(
-        ctx,
-        budget,
-        id,
-        "waiting for the endpoint to settle before updating",
-    )
-    .await?;
     if before.in_service() && before.config_name == news.endpoint_config_name.as_str() {
         ctx.info(format!(
             "endpoint {id} already runs configuration {}",
@@ -81,18 +81,21 @@ pub(super) async fn switch_configuration(
     ))
     .await;
     let settled = wait_settled(ctx, budget, id, "updating endpoint").await?;
+    if settled.failed() {
+        return Err(applied.endpoint_failed(id, news, &settled));
+    }
     if !settled.in_service() || settled.config_name != news.endpoint_config_name.as_str() {
-        return Err(ProviderError::failed(format!(
-            "SageMaker did not switch endpoint {id} to configuration {}: it is {} and runs {}. Reason: {}",
-            news.endpoint_config_name.as_str(),
-            settled.status.as_str(),
-            if settled.config_name.is_empty() {
-                "no configuration"
-            } else {
-                &settled.config_name
-            },
-            settled.reason()
-        )));
+        return Err(NotSwitched {
+            endpoint: id.to_owned(),
+            config: news.endpoint_config_name.as_str().to_owned(),
+            settled,
+            rollback_alarms: news
+                .rollout
+                .as_ref()
+                .map(|rollout| rollout.rollback_alarm_names.clone())
+                .unwrap_or_default(),
+        }
+        .into());
     }
     Ok(())
 }
@@ -136,6 +139,49 @@ impl From<RefusedForAutoscaling> for ProviderError {
     }
 }
 
+/// An update SageMaker accepted but did not carry out: the endpoint settled
+/// on another configuration (a rollback) or out of service.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error(
+    "SageMaker did not switch endpoint {endpoint} to configuration {config}: it is {} and runs {}. {}",
+    settled.status.as_str(),
+    if settled.config_name.is_empty() { "no configuration" } else { &settled.config_name },
+    explanation(settled, rollback_alarms)
+)]
+pub struct NotSwitched {
+    /// The endpoint.
+    pub endpoint: String,
+    /// The configuration asked for.
+    pub config: String,
+    /// Where the endpoint settled.
+    pub settled: Settled,
+    /// The alarms the rollout watched.
+    pub rollback_alarms: Vec<String>,
+}
+
+impl From<NotSwitched> for ProviderError {
+    fn from(error: NotSwitched) -> Self {
+        ProviderError::failed(error.to_string())
+    }
+}
+
+/// SageMaker's reason (it may give none), and the alarms that could have
+/// rolled the update back.
+fn explanation(settled: &Settled, rollback_alarms: &[String]) -> String {
+    let reason = match &settled.failure_reason {
+        Some(reason) => format!("Reason: {}", reason.trim_end_matches('.')),
+        None => "SageMaker gave no reason".to_owned(),
+    };
+    if rollback_alarms.is_empty() {
+        reason
+    } else {
+        format!(
+            "{reason}. The rollout watched the rollback alarms {}",
+            rollback_alarms.join(", ")
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use aws_sdk_sagemaker::Client;
@@ -144,10 +190,10 @@ mod tests {
     use aws_smithy_mocks::mock;
     use framework::CustomResource;
 
-    use super::super::Endpoint;
     use super::super::test_fixtures::{
         canary, described, described_as, error, manual, running, updated, weights_updated,
     };
+    use super::super::{Endpoint, EndpointOutputs};
     use super::*;
     use crate::resources::mock::mock_context;
 
@@ -410,6 +456,72 @@ mod tests {
                 "{message}"
             );
         }
+    }
+
+    #[tokio::test]
+    async fn a_rollback_without_a_reason_names_the_alarms_the_rollout_watched() {
+        let update = mock!(Client::update_endpoint).then_output(updated);
+        let describe =
+            mock!(Client::describe_endpoint).then_output(|| described("config-v1", Some("")));
+        let ctx = mock_context::<Endpoint>(&[&update, &describe]).await;
+        let olds = running("config-v1");
+        let news = EndpointInputs {
+            endpoint_config_name: "config-v2".into(),
+            rollout: Some(canary(10)),
+            ..olds.inputs.clone()
+        };
+        let error = Endpoint
+            .update(&ctx, "fraud", &olds, &news)
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("did not switch endpoint fraud to configuration config-v2"),
+            "{error}"
+        );
+        assert!(error.contains("SageMaker gave no reason"), "{error}");
+        assert!(
+            error.contains("The rollout watched the rollback alarms fraud-5xx"),
+            "{error}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_switch_that_leaves_the_endpoint_failed_records_it_failed() {
+        let update = mock!(Client::update_endpoint).then_output(updated);
+        let describe = mock!(Client::describe_endpoint)
+            .sequence()
+            .output(|| described("config-v1", None))
+            .output(|| described_as("config-v2", EndpointStatus::Failed, Some("rollback failed")))
+            .repeatedly()
+            .build();
+        let ctx = mock_context::<Endpoint>(&[&update, &describe]).await;
+        let olds = running("config-v1");
+        let news = EndpointInputs {
+            endpoint_config_name: "config-v2".into(),
+            ..olds.inputs.clone()
+        };
+        let error = Endpoint
+            .update(&ctx, "fraud", &olds, &news)
+            .await
+            .unwrap_err();
+        let ProviderError::PartialFailure {
+            outputs, reason, ..
+        } = error
+        else {
+            panic!("expected a partial failure, got {error:?}");
+        };
+        assert!(
+            reason.contains("endpoint fraud is Failed (rollback failed)"),
+            "{reason}"
+        );
+        let recorded: EndpointOutputs = framework::decode(&outputs).unwrap();
+        assert_eq!(recorded.endpoint_status, "Failed");
+        assert_eq!(recorded.failure_reason.as_deref(), Some("rollback failed"));
+        assert_eq!(
+            Endpoint.replacement_forced_by(&recorded),
+            ["endpointStatus"]
+        );
     }
 
     #[tokio::test]

@@ -12,10 +12,12 @@
 //! (UpdateEndpoint), `weights_and_counts` changes weights and instance
 //! counts alone (UpdateEndpointWeightsAndCapacities) and `outcome` checks
 //! that the endpoint serves them, `rollout` is the blue/green rollout
-//! policy both create and a configuration switch use, and
-//! `rollout_duration` the time it takes.
+//! policy both create and a configuration switch use and
+//! `rollout_duration` the time it takes, and `failed_endpoint` makes a
+//! Failed endpoint be replaced instead of updated.
 
 mod config_switch;
+mod failed_endpoint;
 mod outcome;
 mod rollout;
 mod rollout_duration;
@@ -32,8 +34,10 @@ use async_trait::async_trait;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use self::failed_endpoint::{found_failed, recorded_failed, replacement_forced_by};
 use self::rollout::{check_rollout, check_variant_names_kept, deployment_config};
 use self::update::apply_update;
+use self::weights_and_counts::serve_as_asked;
 use super::sagemaker_tags;
 use super::status::{
     Budget, DEFAULT_TIMEOUT, describe, live_variants, status_text, wait_settled,
@@ -159,6 +163,10 @@ impl CustomResource for Endpoint {
         failures
     }
 
+    fn replacement_forced_by(&self, olds: &EndpointOutputs) -> Vec<&'static str> {
+        replacement_forced_by(olds)
+    }
+
     async fn create(
         &self,
         ctx: &Context,
@@ -195,20 +203,35 @@ impl CustomResource for Endpoint {
         let reason = match settled {
             Ok(settled) if settled.in_service() => {
                 outputs.endpoint_status = settled.status.as_str().to_owned();
-                return Ok(Created {
-                    id: inputs.endpoint_name.clone(),
-                    outputs,
-                });
+                let id = &inputs.endpoint_name;
+                match serve_as_asked(ctx, budget, id, &settled, inputs, &mut outputs).await {
+                    Ok(()) => {
+                        return Ok(Created {
+                            id: id.clone(),
+                            outputs,
+                        });
+                    }
+                    Err(error) => format!(
+                        "endpoint {id} was created, but not with the weights and instance counts asked: {error}"
+                    ),
+                }
             }
             Ok(settled) => {
                 outputs.endpoint_status = settled.status.as_str().to_owned();
                 outputs.failure_reason = settled.failure_reason.clone();
-                format!(
+                let mut reason = format!(
                     "endpoint {} is {} instead of InService: {}",
                     inputs.endpoint_name,
                     settled.status.as_str(),
                     settled.reason()
-                )
+                );
+                if settled.failed() {
+                    reason.push_str(
+                        ". SageMaker allows only deleting a failed endpoint: \
+                         the next `pulumi up` deletes and re-creates it",
+                    );
+                }
+                reason
             }
             Err(error) => format!(
                 "endpoint {} was created but did not become InService: {error}",
@@ -262,14 +285,21 @@ impl CustomResource for Endpoint {
             },
             ..outputs.inputs.clone()
         };
+        let found = EndpointOutputs {
+            inputs: inputs.clone(),
+            arn: found.endpoint_arn().unwrap_or_default().to_owned(),
+            endpoint_status: status_text(found.endpoint_status()),
+            failure_reason: found
+                .failure_reason()
+                .filter(|reason| !reason.is_empty())
+                .map(str::to_owned),
+        };
+        if recorded_failed(&found) {
+            return Err(found_failed(id, &found));
+        }
         Ok(ReadOutcome::Found {
             id: id.to_owned(),
-            outputs: EndpointOutputs {
-                inputs: inputs.clone(),
-                arn: found.endpoint_arn().unwrap_or_default().to_owned(),
-                endpoint_status: status_text(found.endpoint_status()),
-                failure_reason: found.failure_reason().map(str::to_owned),
-            },
+            outputs: found,
             inputs,
         })
     }
@@ -333,9 +363,94 @@ mod tests {
     use aws_sdk_sagemaker::types::EndpointStatus;
     use aws_smithy_mocks::mock;
 
-    use super::test_fixtures::{described_as, error, running, serving};
+    use super::test_fixtures::{described_as, error, running, serving, weights_updated};
     use super::*;
     use crate::resources::mock::mock_context;
+    use framework::Registry;
+
+    /// The engine's diff of endpoint `fraud` recorded with `olds` against
+    /// unchanged inputs.
+    fn diff_unchanged(olds: &EndpointOutputs) -> framework::DiffOutcome {
+        let registry = Registry::builder().resource(Endpoint).build();
+        let erased = registry.resource(Endpoint::TOKEN).unwrap();
+        let inputs = encode_plain(&olds.inputs).unwrap();
+        erased.diff_with_state(&inputs, &encode_plain(olds).unwrap(), &inputs)
+    }
+
+    #[test]
+    fn an_endpoint_recorded_failed_is_replaced_deleting_it_first() {
+        let mut olds = running("config-v1");
+        assert!(!diff_unchanged(&olds).has_changes());
+        olds.endpoint_status = "Failed".into();
+        let outcome = diff_unchanged(&olds);
+        assert!(outcome.replaces(), "{outcome:?}");
+        assert!(outcome.delete_before_replace);
+        assert_eq!(outcome.forced_by_state, ["endpointStatus"]);
+    }
+
+    #[tokio::test]
+    async fn read_reports_a_failed_endpoint_as_a_partial_failure_recording_it() {
+        let describe = mock!(Client::describe_endpoint)
+            .then_output(|| described_as("config-v1", EndpointStatus::Failed, Some("bad image")));
+        let ctx = mock_context::<Endpoint>(&[&describe]).await;
+        let error = Endpoint
+            .read(&ctx, "fraud", &running("config-v1"))
+            .await
+            .expect_err("a failed endpoint is not read as healthy");
+        let ProviderError::PartialFailure {
+            id,
+            outputs,
+            reason,
+            ..
+        } = error
+        else {
+            panic!("expected a partial failure, got {error:?}");
+        };
+        assert_eq!(id, "fraud");
+        assert!(
+            reason.contains("endpoint fraud is Failed (bad image)"),
+            "{reason}"
+        );
+        let recorded: EndpointOutputs = framework::decode(&outputs).unwrap();
+        assert_eq!(recorded.endpoint_status, "Failed");
+        assert!(!Endpoint.replacement_forced_by(&recorded).is_empty());
+    }
+
+    #[tokio::test]
+    async fn create_brings_the_weights_to_those_asked_when_the_configuration_differs() {
+        use aws_sdk_sagemaker::operation::create_endpoint::CreateEndpointOutput;
+        let create = mock!(Client::create_endpoint)
+            .then_output(|| CreateEndpointOutput::builder().endpoint_arn("arn").build());
+        // The configuration was made for weight 1 (its name ignores
+        // capacity): the endpoint comes up with it.
+        let describe = mock!(Client::describe_endpoint)
+            .sequence()
+            .output(|| serving("config-v1", &[("primary", 1.0, Some(2))]))
+            .output(|| serving("config-v1", &[("primary", 2.0, Some(2))]))
+            .repeatedly()
+            .build();
+        let weights = mock!(Client::update_endpoint_weights_and_capacities)
+            .match_requests(|req| {
+                req.desired_weights_and_capacities()[0].desired_weight() == Some(2.0)
+            })
+            .then_output(weights_updated);
+        let ctx = mock_context::<Endpoint>(&[&create, &describe, &weights]).await;
+        let mut inputs = running("config-v1").inputs;
+        inputs.variant_weights.insert("primary".into(), 2.0);
+        let created = Endpoint.create(&ctx, &inputs).await.unwrap();
+        assert_eq!(created.outputs.inputs, inputs);
+        assert_eq!(created.outputs.endpoint_status, "InService");
+        assert_eq!(weights.num_calls(), 1);
+
+        // Served as asked: no call.
+        let describe = mock!(Client::describe_endpoint)
+            .then_output(|| serving("config-v1", &[("primary", 2.0, Some(5))]));
+        let ctx = mock_context::<Endpoint>(&[&create, &describe, &weights]).await;
+        let created = Endpoint.create(&ctx, &inputs).await.unwrap();
+        // The autoscaler's count is not compared.
+        assert_eq!(created.outputs.inputs, inputs);
+        assert_eq!(weights.num_calls(), 1);
+    }
 
     #[tokio::test]
     async fn read_reports_what_the_endpoint_serves() {
@@ -355,6 +470,7 @@ mod tests {
         assert_eq!(inputs.variant_weights["primary"], 0.5);
         assert_eq!(inputs.variant_instance_counts["primary"], 3);
         assert_eq!(outputs.endpoint_status, "InService");
+        assert!(Endpoint.replacement_forced_by(&outputs).is_empty());
     }
 
     #[test]

@@ -1,10 +1,14 @@
 //! How an endpoint update is planned and applied.
 //!
-//! A change of configuration switches the endpoint to it (`config_switch`);
-//! a change of weights or counts alone uses UpdateEndpointWeightsAndCapacities
-//! with no new configuration (`weights_and_counts`); tags come last. The old
-//! configuration is a separate resource, deleted by the engine only after
-//! this update succeeded.
+//! Every update first waits until the endpoint is settled. A Failed
+//! endpoint is not updated at all (SageMaker allows only deleting it): it is
+//! recorded as Failed, and the next `up` replaces it (`failed_endpoint`).
+//! Otherwise a change of configuration switches the endpoint to it
+//! (`config_switch`); a change of weights or counts alone uses
+//! UpdateEndpointWeightsAndCapacities with no new configuration
+//! (`weights_and_counts`); tags come last. The old configuration is a
+//! separate resource, deleted by the engine only after this update
+//! succeeded.
 //!
 //! What the endpoint verifiably runs is recorded step by step. Once the
 //! switch is verified, a later failure of the same update (tags) is reported
@@ -17,13 +21,14 @@ use std::collections::BTreeMap;
 use aws_sdk_sagemaker::types::EndpointStatus;
 
 use super::config_switch::switch_configuration;
+use super::failed_endpoint::EndpointFailed;
 use super::outcome::{Mismatch, Setting};
 use super::rollout_duration::{TimeoutFit, custom_timeout_fit, switch_timeout};
 use super::weights_and_counts::change_weights_and_counts;
 use super::{EndpointInputs, EndpointOutputs};
 use crate::Context;
 use crate::resources::sagemaker::retag;
-use crate::resources::sagemaker::status::{Budget, DEFAULT_TIMEOUT, Settled};
+use crate::resources::sagemaker::status::{Budget, DEFAULT_TIMEOUT, Settled, wait_settled};
 use framework::encode_plain;
 use framework::{ProviderError, Result};
 
@@ -52,13 +57,21 @@ pub(super) async fn apply_update(
     // What the endpoint verifiably runs so far. Once anything changed, a
     // failure returns it as a partial failure: the engine records it, and
     // the next update starts from there instead of from the old state.
-    let mut applied = Applied {
-        outputs: olds.clone(),
-        old_config: old.endpoint_config_name.as_str().to_owned(),
-        changed: false,
-    };
+    let mut applied = Applied::new(olds.clone());
+    let before = wait_settled(
+        ctx,
+        budget,
+        id,
+        "waiting for the endpoint to settle before updating",
+    )
+    .await?;
+    if before.failed() {
+        return Err(applied.endpoint_failed(id, news, &before));
+    }
     if switching {
-        switch_configuration(ctx, budget, id, news).await?;
+        switch_configuration(ctx, budget, id, &before, news, &mut applied)
+            .await
+            .map_err(|error| applied.fail(id, news, error))?;
         // The new configuration brings its weights and counts (autoscaled
         // counts are retained, and not compared): only tags are left.
         applied.record(news, |inputs| {
@@ -68,7 +81,7 @@ pub(super) async fn apply_update(
             };
         });
     } else {
-        change_weights_and_counts(ctx, budget, id, old, news, &mut applied)
+        change_weights_and_counts(ctx, budget, id, &before, old, news, &mut applied)
             .await
             .map_err(|error| applied.fail(id, news, error))?;
     }
@@ -96,6 +109,20 @@ pub(super) struct Applied {
 }
 
 impl Applied {
+    /// Nothing applied yet to an endpoint recorded with `outputs`.
+    pub(super) fn new(outputs: EndpointOutputs) -> Self {
+        Applied {
+            old_config: outputs.inputs.endpoint_config_name.as_str().to_owned(),
+            outputs,
+            changed: false,
+        }
+    }
+
+    /// The outputs the endpoint verifiably has.
+    pub(super) fn into_outputs(self) -> EndpointOutputs {
+        self.outputs
+    }
+
     /// Records a verified change to the endpoint.
     pub(super) fn record(
         &mut self,
@@ -140,10 +167,28 @@ impl Applied {
         }
     }
 
+    /// Records that the endpoint is Failed, and returns the partial failure
+    /// that records it so: the next diff replaces the endpoint.
+    pub(super) fn endpoint_failed(
+        &mut self,
+        id: &str,
+        news: &EndpointInputs,
+        settled: &Settled,
+    ) -> ProviderError {
+        self.outputs.endpoint_status = EndpointStatus::Failed.as_str().to_owned();
+        self.outputs.failure_reason = settled.failure_reason.clone();
+        self.changed = true;
+        let failed = EndpointFailed {
+            endpoint: id.to_owned(),
+            reason: settled.failure_reason.clone(),
+        };
+        self.fail(id, news, failed.into())
+    }
+
     /// The error to return: a partial failure with what was reached, once
     /// anything changed; the error itself before.
     fn fail(&self, id: &str, news: &EndpointInputs, error: ProviderError) -> ProviderError {
-        if !self.changed {
+        if !self.changed || matches!(error, ProviderError::PartialFailure { .. }) {
             return error;
         }
         let encoded = encode_plain(&self.outputs).and_then(|outputs| {
@@ -151,7 +196,9 @@ impl Applied {
                 id: id.to_owned(),
                 outputs: Box::new(outputs),
                 inputs: Box::new(encode_plain(news)?),
-                reason: if self.outputs.inputs.endpoint_config_name != self.old_config {
+                reason: if self.outputs.endpoint_status == EndpointStatus::Failed.as_str() {
+                    error.to_string()
+                } else if self.outputs.inputs.endpoint_config_name != self.old_config {
                     format!(
                         "endpoint {id} now runs configuration {}, but the rest of the update failed: {error}",
                         self.outputs.inputs.endpoint_config_name
@@ -185,7 +232,9 @@ mod tests {
     use tokio::time::Instant;
 
     use super::super::Endpoint;
-    use super::super::test_fixtures::{canary, described, described_as, error, running, updated};
+    use super::super::test_fixtures::{
+        canary, described, described_as, error, running, updated, weights_updated,
+    };
     use super::*;
     use crate::resources::mock::mock_context;
 
@@ -268,6 +317,59 @@ mod tests {
         // The wait before the update used part of the budget: the wait
         // after it got only the rest.
         assert_eq!(started.elapsed(), Duration::from_secs(120));
+    }
+
+    #[tokio::test]
+    async fn a_failed_endpoint_gets_no_update_call_and_is_recorded_failed() {
+        let update = mock!(Client::update_endpoint).then_output(updated);
+        let weights =
+            mock!(Client::update_endpoint_weights_and_capacities).then_output(weights_updated);
+        let describe = mock!(Client::describe_endpoint)
+            .then_output(|| described_as("config-v1", EndpointStatus::Failed, Some("bad image")));
+        let ctx = mock_context::<Endpoint>(&[&update, &weights, &describe]).await;
+        let olds = running("config-v1");
+        let switch = EndpointInputs {
+            endpoint_config_name: "config-v2".into(),
+            ..olds.inputs.clone()
+        };
+        let mut reweigh = olds.inputs.clone();
+        reweigh.variant_weights.insert("primary".into(), 2.0);
+        for news in [switch, reweigh] {
+            let error = Endpoint
+                .update(&ctx, "fraud", &olds, &news)
+                .await
+                .unwrap_err();
+            let ProviderError::PartialFailure {
+                outputs,
+                inputs,
+                reason,
+                ..
+            } = error
+            else {
+                panic!("expected a partial failure, got {error:?}");
+            };
+            assert!(
+                reason.contains("endpoint fraud is Failed (bad image)"),
+                "{reason}"
+            );
+            assert!(
+                reason.contains("the next `pulumi up` deletes and re-creates it"),
+                "{reason}"
+            );
+            let recorded: EndpointOutputs = framework::decode(&outputs).unwrap();
+            assert_eq!(recorded.endpoint_status, "Failed");
+            assert_eq!(recorded.failure_reason.as_deref(), Some("bad image"));
+            // Nothing else changed: the record is the old one, Failed.
+            assert_eq!(recorded.inputs, olds.inputs);
+            assert_eq!(*inputs, encode_plain(&news).unwrap());
+            // The next diff replaces it.
+            assert_eq!(
+                Endpoint.replacement_forced_by(&recorded),
+                ["endpointStatus"]
+            );
+        }
+        assert_eq!(update.num_calls(), 0);
+        assert_eq!(weights.num_calls(), 0);
     }
 
     #[tokio::test(start_paused = true)]

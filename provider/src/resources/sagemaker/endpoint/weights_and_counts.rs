@@ -13,23 +13,24 @@ use std::collections::BTreeMap;
 
 use aws_sdk_sagemaker::types::DesiredWeightAndCapacity;
 
-use super::EndpointInputs;
 use super::outcome::{NotApplied, Setting, unapplied};
 use super::update::Applied;
+use super::{EndpointInputs, EndpointOutputs};
 use crate::Context;
 use crate::aws::{ResultExt, Service};
-use crate::resources::sagemaker::status::{Budget, Settled, wait_settled};
+use crate::resources::sagemaker::status::{Budget, LiveVariant, Settled, wait_settled};
 use framework::{ProviderError, Result};
 
 /// Applies changed weights (one call for all variants) and, unless
 /// autoscaling owns them, changed instance counts (one call per variant:
-/// the API changes the capacity of one variant per call), waiting for
-/// InService after each call, verifying that the endpoint serves them and
-/// recording each verified step.
+/// the API changes the capacity of one variant per call) to the endpoint,
+/// settled as `before`, verifying after each call that the endpoint serves
+/// them and recording each verified step.
 pub(super) async fn change_weights_and_counts(
     ctx: &Context,
     budget: Budget,
     id: &str,
+    before: &Settled,
     old: &EndpointInputs,
     news: &EndpointInputs,
     applied: &mut Applied,
@@ -52,14 +53,7 @@ pub(super) async fn change_weights_and_counts(
     if weights.is_empty() && counts.is_empty() {
         return Ok(());
     }
-    let before = wait_settled(
-        ctx,
-        budget,
-        id,
-        "waiting for the endpoint to settle before changing weights and capacities",
-    )
-    .await?;
-    require_in_service(id, &before, "before changing weights and capacities")?;
+    require_in_service(id, before, "before changing weights and capacities")?;
     if !weights.is_empty() {
         let asked = weights
             .iter()
@@ -69,7 +63,7 @@ pub(super) async fn change_weights_and_counts(
             asked,
             what: "changing variant weights".to_owned(),
         };
-        call.apply(ctx, budget, id, applied).await?;
+        call.apply(ctx, budget, id, news, applied).await?;
         applied.record(news, |inputs| {
             for (variant, weight) in &weights {
                 inputs.variant_weights.insert((*variant).clone(), *weight);
@@ -81,7 +75,7 @@ pub(super) async fn change_weights_and_counts(
             asked: vec![(variant.clone(), Setting::InstanceCount(count))],
             what: format!("changing the instance count of variant {variant} to {count}"),
         };
-        call.apply(ctx, budget, id, applied).await?;
+        call.apply(ctx, budget, id, news, applied).await?;
         applied.record(news, |inputs| {
             inputs
                 .variant_instance_counts
@@ -89,6 +83,52 @@ pub(super) async fn change_weights_and_counts(
         });
     }
     Ok(())
+}
+
+/// `inputs` with the weights and (unless autoscaling owns them) instance
+/// counts of an endpoint serving `live` instead.
+fn as_served(inputs: &EndpointInputs, live: &BTreeMap<String, LiveVariant>) -> EndpointInputs {
+    let mut served = inputs.clone();
+    for (variant, serving) in live {
+        if let (Some(weight), Some(asked)) =
+            (serving.weight, served.variant_weights.get_mut(variant))
+        {
+            *asked = weight;
+        }
+        if let (false, Some(count), Some(asked)) = (
+            inputs.autoscaling_managed,
+            serving.instance_count,
+            served.variant_instance_counts.get_mut(variant),
+        ) {
+            *asked = count;
+        }
+    }
+    served
+}
+
+/// Brings a new endpoint, settled InService as `settled`, to the weights
+/// and instance counts of `inputs` where its configuration's initial ones
+/// differ (an existing configuration made before the weights changed, as
+/// when a Failed endpoint is created again); `outputs` records what it
+/// verifiably serves, whatever the outcome.
+pub(super) async fn serve_as_asked(
+    ctx: &Context,
+    budget: Budget,
+    id: &str,
+    settled: &Settled,
+    inputs: &EndpointInputs,
+    outputs: &mut EndpointOutputs,
+) -> Result<()> {
+    let served = as_served(inputs, &settled.variants);
+    outputs.inputs = served.clone();
+    if served == *inputs {
+        return Ok(());
+    }
+    let mut applied = Applied::new(outputs.clone());
+    let result =
+        change_weights_and_counts(ctx, budget, id, settled, &served, inputs, &mut applied).await;
+    *outputs = applied.into_outputs();
+    result
 }
 
 /// One UpdateEndpointWeightsAndCapacities call.
@@ -101,13 +141,14 @@ struct WeightsAndCapacities {
 
 impl WeightsAndCapacities {
     /// Makes the call, waits for the endpoint to settle and checks that it
-    /// serves what was asked. Values it does not serve are recorded in
-    /// `applied` as they are.
+    /// serves what was asked. A Failed endpoint, or values it does not
+    /// serve, are recorded in `applied` as they are.
     async fn apply(
         &self,
         ctx: &Context,
         budget: Budget,
         id: &str,
+        news: &EndpointInputs,
         applied: &mut Applied,
     ) -> Result<()> {
         let desired = self
@@ -131,6 +172,9 @@ impl WeightsAndCapacities {
             .await
             .aws(Service::SageMaker, "UpdateEndpointWeightsAndCapacities")?;
         let settled = wait_settled(ctx, budget, id, &self.what).await?;
+        if settled.failed() {
+            return Err(applied.endpoint_failed(id, news, &settled));
+        }
         require_in_service(id, &settled, &format!("after {}", self.what))?;
         let mismatches = unapplied(&self.asked, &settled.variants);
         if mismatches.is_empty() {
