@@ -29,6 +29,21 @@ pub trait DynResource<P: Package>: Send + Sync {
         clients: Option<&P::Clients>,
     ) -> (PropertyMap, Vec<CheckFailure>);
     fn diff(&self, old_inputs: &PropertyMap, news: &PropertyMap) -> DiffOutcome;
+    /// Validates a change of an existing object's inputs, from the
+    /// recorded `olds` to `news`.
+    fn check_change(&self, _olds: &PropertyMap, _news: &PropertyMap) -> Vec<CheckFailure> {
+        Vec::new()
+    }
+    /// [`DynResource::diff`], also replacing the object when its recorded
+    /// outputs (`old_outputs`) rule out an update in place.
+    fn diff_with_state(
+        &self,
+        old_inputs: &PropertyMap,
+        _old_outputs: &PropertyMap,
+        news: &PropertyMap,
+    ) -> DiffOutcome {
+        self.diff(old_inputs, news)
+    }
     /// Outputs a create would produce, for a preview: inputs as given,
     /// computed outputs unknown.
     fn preview_outputs(&self, news: &PropertyMap) -> PropertyMap;
@@ -223,6 +238,35 @@ impl<R: CustomResource> DynResource<R::Provider> for ResourceAdapter<R> {
         )
     }
 
+    fn check_change(&self, olds: &PropertyMap, news: &PropertyMap) -> Vec<CheckFailure> {
+        // Only inputs that decode can be compared (as in `check`, a value
+        // not known yet may be what keeps them from decoding): the rest is
+        // for Check, which runs again with every value known.
+        match (decode::<R::Inputs>(olds), decode::<R::Inputs>(news)) {
+            (Ok(olds), Ok(news)) => self.resource.check_change(&olds, &news).into_vec(),
+            _ => Vec::new(),
+        }
+    }
+
+    fn diff_with_state(
+        &self,
+        old_inputs: &PropertyMap,
+        old_outputs: &PropertyMap,
+        news: &PropertyMap,
+    ) -> DiffOutcome {
+        let forced = match decode::<R::Outputs>(old_outputs) {
+            Ok(outputs) => self
+                .resource
+                .replacement_forced_by(&outputs)
+                .into_iter()
+                .map(str::to_owned)
+                .collect(),
+            // State this version cannot read forces nothing.
+            Err(_) => Vec::new(),
+        };
+        self.diff(old_inputs, news).forced_by(forced)
+    }
+
     fn preview_outputs(&self, news: &PropertyMap) -> PropertyMap {
         let mut outputs = news.clone();
         for field in self.output_fields() {
@@ -257,7 +301,14 @@ impl<R: CustomResource> DynResource<R::Provider> for ResourceAdapter<R> {
     ) -> Result<Option<(String, PropertyMap, PropertyMap)>> {
         let outputs: R::Outputs = decode(state).map_err(|f| invalid(R::TOKEN, f))?;
         let secrets = secret_keys(state);
-        match self.resource.read(ctx, id, &outputs).await? {
+        // An object found in a state it cannot be used in is reported as a
+        // partial failure, with its recorded properties: secrets stay secret.
+        let found = self
+            .resource
+            .read(ctx, id, &outputs)
+            .await
+            .map_err(|error| keep_secrets(error, &secrets))?;
+        match found {
             ReadOutcome::Gone => Ok(None),
             ReadOutcome::Found {
                 id,

@@ -17,15 +17,29 @@ pub struct FieldChange {
 pub struct DiffOutcome {
     pub changes: Vec<FieldChange>,
     pub delete_before_replace: bool,
+    /// Output fields of the recorded state that force a replacement
+    /// whatever the inputs (see `CustomResource::replacement_forced_by`):
+    /// the old object is deleted first.
+    pub forced_by_state: Vec<String>,
 }
 
 impl DiffOutcome {
     pub fn has_changes(&self) -> bool {
-        !self.changes.is_empty()
+        !self.changes.is_empty() || !self.forced_by_state.is_empty()
     }
 
     pub fn replaces(&self) -> bool {
-        self.changes.iter().any(|change| change.replace)
+        self.changes.iter().any(|change| change.replace) || !self.forced_by_state.is_empty()
+    }
+
+    /// This outcome, also replacing because of the recorded state's
+    /// `fields` (when there are any), deleting the old object first.
+    pub fn forced_by(mut self, fields: Vec<String>) -> Self {
+        if !fields.is_empty() {
+            self.delete_before_replace = true;
+            self.forced_by_state = fields;
+        }
+        self
     }
 }
 
@@ -59,6 +73,7 @@ pub fn diff_inputs(
     DiffOutcome {
         changes,
         delete_before_replace: replaces && delete_before_replace,
+        forced_by_state: Vec::new(),
     }
 }
 
@@ -85,31 +100,34 @@ pub fn diff_to_proto(outcome: &DiffOutcome) -> crate::proto::DiffResponse {
     } else {
         DiffChanges::DiffNone
     };
+    let input_changes = outcome.changes.iter().map(|c| (&c.field, c.replace, true));
+    // A replacement forced by the state is a difference of outputs, not of
+    // inputs: the engine shows it from the recorded outputs.
+    let state_changes = outcome.forced_by_state.iter().map(|f| (f, true, false));
+    let all: Vec<(&String, bool, bool)> = input_changes.chain(state_changes).collect();
     crate::proto::DiffResponse {
-        replaces: outcome
-            .changes
+        replaces: all
             .iter()
-            .filter(|c| c.replace)
-            .map(|c| c.field.clone())
+            .filter(|(_, replace, _)| *replace)
+            .map(|(field, _, _)| (*field).clone())
             .collect(),
         stables: Vec::new(),
         delete_before_replace: outcome.delete_before_replace,
         changes: changes as i32,
-        diffs: outcome.changes.iter().map(|c| c.field.clone()).collect(),
-        detailed_diff: outcome
-            .changes
+        diffs: all.iter().map(|(field, _, _)| (*field).clone()).collect(),
+        detailed_diff: all
             .iter()
-            .map(|c| {
-                let kind = if c.replace {
+            .map(|(field, replace, input_diff)| {
+                let kind = if *replace {
                     Kind::UpdateReplace
                 } else {
                     Kind::Update
                 };
                 (
-                    c.field.clone(),
+                    (*field).clone(),
                     PropertyDiff {
                         kind: kind as i32,
-                        input_diff: true,
+                        input_diff: *input_diff,
                     },
                 )
             })
@@ -209,6 +227,29 @@ mod tests {
                 replace: false
             }]
         );
+    }
+
+    #[test]
+    fn a_replacement_forced_by_the_state_deletes_first_and_diffs_outputs() {
+        let olds = map(&[("name", "a".into())]);
+        let outcome = diff_inputs(&olds, &olds.clone(), &[], &[], false);
+        assert!(!outcome.has_changes());
+        let outcome = outcome.forced_by(vec!["status".into()]);
+        assert!(outcome.has_changes() && outcome.replaces());
+        assert!(outcome.delete_before_replace);
+        let response = diff_to_proto(&outcome);
+        assert_eq!(response.replaces, ["status"]);
+        assert_eq!(response.diffs, ["status"]);
+        assert!(response.delete_before_replace);
+        let status = &response.detailed_diff["status"];
+        assert!(!status.input_diff);
+        assert_eq!(
+            status.kind,
+            crate::proto::property_diff::Kind::UpdateReplace as i32
+        );
+        // Nothing forced: the outcome stays as it was.
+        let plain = diff_inputs(&olds, &olds.clone(), &[], &[], false).forced_by(Vec::new());
+        assert!(!plain.has_changes() && !plain.delete_before_replace);
     }
 
     #[test]

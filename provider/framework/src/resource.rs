@@ -71,6 +71,24 @@ pub trait CustomResource: Send + Sync + 'static {
         Failures::new()
     }
 
+    /// Validates a change of an existing object's inputs, from `olds` (as
+    /// recorded) to `news`, still without calling the cloud; runs at
+    /// preview after [`CustomResource::check`]. It also runs for changes
+    /// that will replace the object: rules about changing in place must
+    /// tell those apart themselves.
+    fn check_change(&self, _olds: &Self::Inputs, _news: &Self::Inputs) -> Failures {
+        Failures::new()
+    }
+
+    /// Output fields of the recorded state that rule out changing the object
+    /// in place, whatever the inputs: say, the status of an object that its
+    /// service now allows only to be deleted. Diff then replaces the object,
+    /// deleting it first: it serves nothing, and its successor may need its
+    /// name. None by default.
+    fn replacement_forced_by(&self, _olds: &Self::Outputs) -> Vec<&'static str> {
+        Vec::new()
+    }
+
     /// Validates inputs against the configured package (its region, say),
     /// still without calling the cloud; runs at preview after
     /// [`CustomResource::check`], once the provider is configured.

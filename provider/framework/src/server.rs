@@ -207,7 +207,11 @@ impl<P: Package> ResourceProvider for ProviderService<P> {
         let resource = self.resource(&request.r#type, &request.urn)?;
         let news = struct_to_properties(request.news.as_ref());
         let clients = self.clients.read().await.clone();
-        let (inputs, failures) = resource.check(&news, clients.as_deref());
+        let (inputs, mut failures) = resource.check(&news, clients.as_deref());
+        let olds = struct_to_properties(request.olds.as_ref());
+        if !olds.is_empty() {
+            failures.extend(resource.check_change(&olds, &inputs));
+        }
         Ok(Response::new(proto::CheckResponse {
             inputs: Some(properties_to_struct(&inputs)),
             failures: failures_to_proto(failures),
@@ -224,8 +228,9 @@ impl<P: Package> ResourceProvider for ProviderService<P> {
             Some(inputs) if !inputs.fields.is_empty() => struct_to_properties(Some(inputs)),
             _ => struct_to_properties(request.olds.as_ref()),
         };
+        let old_outputs = struct_to_properties(request.olds.as_ref());
         let news = struct_to_properties(request.news.as_ref());
-        let outcome = resource.diff(&old_inputs, &news);
+        let outcome = resource.diff_with_state(&old_inputs, &old_outputs, &news);
         Ok(Response::new(diff_to_proto(&outcome)))
     }
 

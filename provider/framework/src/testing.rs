@@ -87,6 +87,25 @@ impl CustomResource for Note {
         failures
     }
 
+    fn check_change(&self, olds: &NoteInputs, news: &NoteInputs) -> Failures {
+        let mut failures = Failures::new();
+        failures.require(
+            news.text.starts_with(&olds.text),
+            "text",
+            "a note is only added to",
+        );
+        failures
+    }
+
+    fn replacement_forced_by(&self, olds: &NoteOutputs) -> Vec<&'static str> {
+        // A note recorded without its id cannot be found to be edited.
+        if olds.note_id.is_empty() {
+            vec!["noteId"]
+        } else {
+            Vec::new()
+        }
+    }
+
     fn check_configured(&self, inputs: &NoteInputs, store: &Store) -> Failures {
         let mut failures = Failures::new();
         let taken = store
@@ -432,6 +451,39 @@ mod tests {
         let (_, failures) = DynResource::check(&adapter, &inputs, None);
         assert_eq!(failures.len(), 1);
         assert_eq!(failures[0].property, "text");
+    }
+
+    #[test]
+    fn a_change_is_checked_against_the_recorded_inputs() {
+        let adapter = ResourceAdapter::new(Note);
+        let olds = note("ann".into());
+        let mut news = note(PropertyValue::Unknown(UnknownKind::Generic));
+        news.insert("text".into(), "hello, world".into());
+        assert!(adapter.check_change(&olds, &news).is_empty());
+        news.insert("text".into(), "bye".into());
+        let failures = adapter.check_change(&olds, &news);
+        assert_eq!(failures.len(), 1);
+        assert_eq!(failures[0].property, "text");
+        assert_eq!(failures[0].reason, "a note is only added to");
+        // Inputs that do not decode are left to Check.
+        assert!(adapter.check_change(&PropertyMap::new(), &news).is_empty());
+    }
+
+    #[test]
+    fn recorded_state_can_force_a_replacement_that_deletes_first() {
+        let adapter = ResourceAdapter::new(Note);
+        let inputs = note("ann".into());
+        let mut outputs = inputs.clone();
+        outputs.insert("noteId".into(), "note-1".into());
+        let outcome = adapter.diff_with_state(&inputs, &outputs, &inputs);
+        assert!(!outcome.has_changes());
+        outputs.insert("noteId".into(), "".into());
+        let outcome = adapter.diff_with_state(&inputs, &outputs, &inputs);
+        assert!(outcome.replaces() && outcome.delete_before_replace);
+        assert_eq!(outcome.forced_by_state, ["noteId"]);
+        // State this version cannot read forces nothing.
+        let outcome = adapter.diff_with_state(&inputs, &PropertyMap::new(), &inputs);
+        assert!(!outcome.has_changes());
     }
 
     #[tokio::test]

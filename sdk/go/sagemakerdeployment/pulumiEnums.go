@@ -203,7 +203,7 @@ type ShiftSizeUnit string
 const (
 	// A number of instances (at least 1).
 	ShiftSizeUnit_INSTANCE_COUNT = ShiftSizeUnit("INSTANCE_COUNT")
-	// A percentage of the new fleet's capacity (1-100).
+	// A percentage of the new fleet's capacity.
 	ShiftSizeUnit_CAPACITY_PERCENT = ShiftSizeUnit("CAPACITY_PERCENT")
 )
 

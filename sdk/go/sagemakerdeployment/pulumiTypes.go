@@ -1864,16 +1864,21 @@ type RolloutPolicy struct {
 	CanarySize *ShiftSize `pulumi:"canarySize"`
 	// Step size (only for `LINEAR`, which needs it).
 	LinearStepSize *ShiftSize `pulumi:"linearStepSize"`
-	// CloudWatch alarms (names of 1-255 characters) that roll the
+	// Longest SageMaker may take for the whole deployment before it rolls
+	// it back (600-28800 seconds), longer than all of the rollout's waits
+	// together. Unset, it is an hour for provisioning plus those waits,
+	// and the provider's own timeout for the update covers it.
+	MaximumExecutionTimeoutInSeconds *int `pulumi:"maximumExecutionTimeoutInSeconds"`
+	// CloudWatch alarms (1-10 names of 1-255 characters) that roll the
 	// deployment back when they fire. The endpoint components create an
 	// `Invocation5XXErrors` alarm per variant and use it when this is empty.
 	RollbackAlarmNames []string `pulumi:"rollbackAlarmNames"`
-	// Seconds the old fleet stays after the shift, for fast rollback (at
-	// most 3600).
+	// Seconds the old fleet stays after the shift, for fast rollback
+	// (0-3600).
 	TerminationWaitInSeconds *int `pulumi:"terminationWaitInSeconds"`
 	// How traffic shifts.
 	TrafficShift TrafficShift `pulumi:"trafficShift"`
-	// Seconds between shifts (and after the canary), at most 3600.
+	// Seconds between shifts (and after the canary), 0-3600.
 	WaitIntervalInSeconds *int `pulumi:"waitIntervalInSeconds"`
 }
 
@@ -1894,16 +1899,21 @@ type RolloutPolicyArgs struct {
 	CanarySize ShiftSizePtrInput `pulumi:"canarySize"`
 	// Step size (only for `LINEAR`, which needs it).
 	LinearStepSize ShiftSizePtrInput `pulumi:"linearStepSize"`
-	// CloudWatch alarms (names of 1-255 characters) that roll the
+	// Longest SageMaker may take for the whole deployment before it rolls
+	// it back (600-28800 seconds), longer than all of the rollout's waits
+	// together. Unset, it is an hour for provisioning plus those waits,
+	// and the provider's own timeout for the update covers it.
+	MaximumExecutionTimeoutInSeconds pulumi.IntPtrInput `pulumi:"maximumExecutionTimeoutInSeconds"`
+	// CloudWatch alarms (1-10 names of 1-255 characters) that roll the
 	// deployment back when they fire. The endpoint components create an
 	// `Invocation5XXErrors` alarm per variant and use it when this is empty.
 	RollbackAlarmNames pulumi.StringArrayInput `pulumi:"rollbackAlarmNames"`
-	// Seconds the old fleet stays after the shift, for fast rollback (at
-	// most 3600).
+	// Seconds the old fleet stays after the shift, for fast rollback
+	// (0-3600).
 	TerminationWaitInSeconds pulumi.IntPtrInput `pulumi:"terminationWaitInSeconds"`
 	// How traffic shifts.
 	TrafficShift TrafficShiftInput `pulumi:"trafficShift"`
-	// Seconds between shifts (and after the canary), at most 3600.
+	// Seconds between shifts (and after the canary), 0-3600.
 	WaitIntervalInSeconds pulumi.IntPtrInput `pulumi:"waitIntervalInSeconds"`
 }
 
@@ -1995,15 +2005,23 @@ func (o RolloutPolicyOutput) LinearStepSize() ShiftSizePtrOutput {
 	return o.ApplyT(func(v RolloutPolicy) *ShiftSize { return v.LinearStepSize }).(ShiftSizePtrOutput)
 }
 
-// CloudWatch alarms (names of 1-255 characters) that roll the
+// Longest SageMaker may take for the whole deployment before it rolls
+// it back (600-28800 seconds), longer than all of the rollout's waits
+// together. Unset, it is an hour for provisioning plus those waits,
+// and the provider's own timeout for the update covers it.
+func (o RolloutPolicyOutput) MaximumExecutionTimeoutInSeconds() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v RolloutPolicy) *int { return v.MaximumExecutionTimeoutInSeconds }).(pulumi.IntPtrOutput)
+}
+
+// CloudWatch alarms (1-10 names of 1-255 characters) that roll the
 // deployment back when they fire. The endpoint components create an
 // `Invocation5XXErrors` alarm per variant and use it when this is empty.
 func (o RolloutPolicyOutput) RollbackAlarmNames() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v RolloutPolicy) []string { return v.RollbackAlarmNames }).(pulumi.StringArrayOutput)
 }
 
-// Seconds the old fleet stays after the shift, for fast rollback (at
-// most 3600).
+// Seconds the old fleet stays after the shift, for fast rollback
+// (0-3600).
 func (o RolloutPolicyOutput) TerminationWaitInSeconds() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v RolloutPolicy) *int { return v.TerminationWaitInSeconds }).(pulumi.IntPtrOutput)
 }
@@ -2013,7 +2031,7 @@ func (o RolloutPolicyOutput) TrafficShift() TrafficShiftOutput {
 	return o.ApplyT(func(v RolloutPolicy) TrafficShift { return v.TrafficShift }).(TrafficShiftOutput)
 }
 
-// Seconds between shifts (and after the canary), at most 3600.
+// Seconds between shifts (and after the canary), 0-3600.
 func (o RolloutPolicyOutput) WaitIntervalInSeconds() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v RolloutPolicy) *int { return v.WaitIntervalInSeconds }).(pulumi.IntPtrOutput)
 }
@@ -2062,7 +2080,20 @@ func (o RolloutPolicyPtrOutput) LinearStepSize() ShiftSizePtrOutput {
 	}).(ShiftSizePtrOutput)
 }
 
-// CloudWatch alarms (names of 1-255 characters) that roll the
+// Longest SageMaker may take for the whole deployment before it rolls
+// it back (600-28800 seconds), longer than all of the rollout's waits
+// together. Unset, it is an hour for provisioning plus those waits,
+// and the provider's own timeout for the update covers it.
+func (o RolloutPolicyPtrOutput) MaximumExecutionTimeoutInSeconds() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *RolloutPolicy) *int {
+		if v == nil {
+			return nil
+		}
+		return v.MaximumExecutionTimeoutInSeconds
+	}).(pulumi.IntPtrOutput)
+}
+
+// CloudWatch alarms (1-10 names of 1-255 characters) that roll the
 // deployment back when they fire. The endpoint components create an
 // `Invocation5XXErrors` alarm per variant and use it when this is empty.
 func (o RolloutPolicyPtrOutput) RollbackAlarmNames() pulumi.StringArrayOutput {
@@ -2074,8 +2105,8 @@ func (o RolloutPolicyPtrOutput) RollbackAlarmNames() pulumi.StringArrayOutput {
 	}).(pulumi.StringArrayOutput)
 }
 
-// Seconds the old fleet stays after the shift, for fast rollback (at
-// most 3600).
+// Seconds the old fleet stays after the shift, for fast rollback
+// (0-3600).
 func (o RolloutPolicyPtrOutput) TerminationWaitInSeconds() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v *RolloutPolicy) *int {
 		if v == nil {
@@ -2095,7 +2126,7 @@ func (o RolloutPolicyPtrOutput) TrafficShift() TrafficShiftPtrOutput {
 	}).(TrafficShiftPtrOutput)
 }
 
-// Seconds between shifts (and after the canary), at most 3600.
+// Seconds between shifts (and after the canary), 0-3600.
 func (o RolloutPolicyPtrOutput) WaitIntervalInSeconds() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v *RolloutPolicy) *int {
 		if v == nil {
@@ -2468,7 +2499,10 @@ func (o ServerlessSettingsPtrOutput) ProvisionedConcurrency() pulumi.IntPtrOutpu
 type ShiftSize struct {
 	// `INSTANCE_COUNT` or `CAPACITY_PERCENT`.
 	Unit ShiftSizeUnit `pulumi:"unit"`
-	// The amount: at least 1 instance, or 1-100 percent.
+	// The amount. A canary is at most 50% of each variant's instances
+	// (1-50 percent, or at most half of the smallest variant's instance
+	// count); a linear step is 10-50% of them (10-50 percent, or the
+	// instance count that is).
 	Value int `pulumi:"value"`
 }
 
@@ -2487,7 +2521,10 @@ type ShiftSizeInput interface {
 type ShiftSizeArgs struct {
 	// `INSTANCE_COUNT` or `CAPACITY_PERCENT`.
 	Unit ShiftSizeUnitInput `pulumi:"unit"`
-	// The amount: at least 1 instance, or 1-100 percent.
+	// The amount. A canary is at most 50% of each variant's instances
+	// (1-50 percent, or at most half of the smallest variant's instance
+	// count); a linear step is 10-50% of them (10-50 percent, or the
+	// instance count that is).
 	Value pulumi.IntInput `pulumi:"value"`
 }
 
@@ -2574,7 +2611,10 @@ func (o ShiftSizeOutput) Unit() ShiftSizeUnitOutput {
 	return o.ApplyT(func(v ShiftSize) ShiftSizeUnit { return v.Unit }).(ShiftSizeUnitOutput)
 }
 
-// The amount: at least 1 instance, or 1-100 percent.
+// The amount. A canary is at most 50% of each variant's instances
+// (1-50 percent, or at most half of the smallest variant's instance
+// count); a linear step is 10-50% of them (10-50 percent, or the
+// instance count that is).
 func (o ShiftSizeOutput) Value() pulumi.IntOutput {
 	return o.ApplyT(func(v ShiftSize) int { return v.Value }).(pulumi.IntOutput)
 }
@@ -2613,7 +2653,10 @@ func (o ShiftSizePtrOutput) Unit() ShiftSizeUnitPtrOutput {
 	}).(ShiftSizeUnitPtrOutput)
 }
 
-// The amount: at least 1 instance, or 1-100 percent.
+// The amount. A canary is at most 50% of each variant's instances
+// (1-50 percent, or at most half of the smallest variant's instance
+// count); a linear step is 10-50% of them (10-50 percent, or the
+// instance count that is).
 func (o ShiftSizePtrOutput) Value() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v *ShiftSize) *int {
 		if v == nil {

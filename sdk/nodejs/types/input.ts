@@ -260,14 +260,21 @@ export interface RolloutPolicyArgs {
      */
     linearStepSize?: pulumi.Input<inputs.ShiftSizeArgs | undefined>;
     /**
-     * CloudWatch alarms (names of 1-255 characters) that roll the
+     * Longest SageMaker may take for the whole deployment before it rolls
+     * it back (600-28800 seconds), longer than all of the rollout's waits
+     * together. Unset, it is an hour for provisioning plus those waits,
+     * and the provider's own timeout for the update covers it.
+     */
+    maximumExecutionTimeoutInSeconds?: pulumi.Input<number | undefined>;
+    /**
+     * CloudWatch alarms (1-10 names of 1-255 characters) that roll the
      * deployment back when they fire. The endpoint components create an
      * `Invocation5XXErrors` alarm per variant and use it when this is empty.
      */
     rollbackAlarmNames?: pulumi.Input<pulumi.Input<string>[] | undefined>;
     /**
-     * Seconds the old fleet stays after the shift, for fast rollback (at
-     * most 3600).
+     * Seconds the old fleet stays after the shift, for fast rollback
+     * (0-3600).
      */
     terminationWaitInSeconds?: pulumi.Input<number | undefined>;
     /**
@@ -275,7 +282,7 @@ export interface RolloutPolicyArgs {
      */
     trafficShift: pulumi.Input<enums.TrafficShift>;
     /**
-     * Seconds between shifts (and after the canary), at most 3600.
+     * Seconds between shifts (and after the canary), 0-3600.
      */
     waitIntervalInSeconds?: pulumi.Input<number | undefined>;
 }
@@ -326,7 +333,10 @@ export interface ShiftSizeArgs {
      */
     unit: pulumi.Input<enums.ShiftSizeUnit>;
     /**
-     * The amount: at least 1 instance, or 1-100 percent.
+     * The amount. A canary is at most 50% of each variant's instances
+     * (1-50 percent, or at most half of the smallest variant's instance
+     * count); a linear step is 10-50% of them (10-50 percent, or the
+     * instance count that is).
      */
     value: pulumi.Input<number>;
 }

@@ -65,7 +65,7 @@ class ShiftSizeUnit(_builtins.str, Enum):
     """
     CAPACIT_Y_PERCENT = "CAPACITY_PERCENT"
     """
-    A percentage of the new fleet's capacity (1-100).
+    A percentage of the new fleet's capacity.
     """
 
 

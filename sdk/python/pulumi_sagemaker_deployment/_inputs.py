@@ -1115,20 +1115,27 @@ class RolloutPolicyArgsDict(TypedDict):
     """
     Step size (only for `LINEAR`, which needs it).
     """
+    maximum_execution_timeout_in_seconds: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    """
+    Longest SageMaker may take for the whole deployment before it rolls
+    it back (600-28800 seconds), longer than all of the rollout's waits
+    together. Unset, it is an hour for provisioning plus those waits,
+    and the provider's own timeout for the update covers it.
+    """
     rollback_alarm_names: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
     """
-    CloudWatch alarms (names of 1-255 characters) that roll the
+    CloudWatch alarms (1-10 names of 1-255 characters) that roll the
     deployment back when they fire. The endpoint components create an
     `Invocation5XXErrors` alarm per variant and use it when this is empty.
     """
     termination_wait_in_seconds: NotRequired[pulumi.Input[Optional[_builtins.int]]]
     """
-    Seconds the old fleet stays after the shift, for fast rollback (at
-    most 3600).
+    Seconds the old fleet stays after the shift, for fast rollback
+    (0-3600).
     """
     wait_interval_in_seconds: NotRequired[pulumi.Input[Optional[_builtins.int]]]
     """
-    Seconds between shifts (and after the canary), at most 3600.
+    Seconds between shifts (and after the canary), 0-3600.
     """
 
 @pulumi.input_type
@@ -1137,6 +1144,7 @@ class RolloutPolicyArgs:
                  traffic_shift: pulumi.Input['TrafficShift'],
                  canary_size: pulumi.Input[Optional['ShiftSizeArgs']] = None,
                  linear_step_size: pulumi.Input[Optional['ShiftSizeArgs']] = None,
+                 maximum_execution_timeout_in_seconds: pulumi.Input[Optional[_builtins.int]] = None,
                  rollback_alarm_names: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  termination_wait_in_seconds: pulumi.Input[Optional[_builtins.int]] = None,
                  wait_interval_in_seconds: pulumi.Input[Optional[_builtins.int]] = None):
@@ -1146,18 +1154,24 @@ class RolloutPolicyArgs:
         :param pulumi.Input['TrafficShift'] traffic_shift: How traffic shifts.
         :param pulumi.Input['ShiftSizeArgs'] canary_size: Canary size (only for `CANARY`, which needs it).
         :param pulumi.Input['ShiftSizeArgs'] linear_step_size: Step size (only for `LINEAR`, which needs it).
-        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] rollback_alarm_names: CloudWatch alarms (names of 1-255 characters) that roll the
+        :param pulumi.Input[_builtins.int] maximum_execution_timeout_in_seconds: Longest SageMaker may take for the whole deployment before it rolls
+               it back (600-28800 seconds), longer than all of the rollout's waits
+               together. Unset, it is an hour for provisioning plus those waits,
+               and the provider's own timeout for the update covers it.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] rollback_alarm_names: CloudWatch alarms (1-10 names of 1-255 characters) that roll the
                deployment back when they fire. The endpoint components create an
                `Invocation5XXErrors` alarm per variant and use it when this is empty.
-        :param pulumi.Input[_builtins.int] termination_wait_in_seconds: Seconds the old fleet stays after the shift, for fast rollback (at
-               most 3600).
-        :param pulumi.Input[_builtins.int] wait_interval_in_seconds: Seconds between shifts (and after the canary), at most 3600.
+        :param pulumi.Input[_builtins.int] termination_wait_in_seconds: Seconds the old fleet stays after the shift, for fast rollback
+               (0-3600).
+        :param pulumi.Input[_builtins.int] wait_interval_in_seconds: Seconds between shifts (and after the canary), 0-3600.
         """
         pulumi.set(__self__, "traffic_shift", traffic_shift)
         if canary_size is not None:
             pulumi.set(__self__, "canary_size", canary_size)
         if linear_step_size is not None:
             pulumi.set(__self__, "linear_step_size", linear_step_size)
+        if maximum_execution_timeout_in_seconds is not None:
+            pulumi.set(__self__, "maximum_execution_timeout_in_seconds", maximum_execution_timeout_in_seconds)
         if rollback_alarm_names is not None:
             pulumi.set(__self__, "rollback_alarm_names", rollback_alarm_names)
         if termination_wait_in_seconds is not None:
@@ -1202,10 +1216,25 @@ class RolloutPolicyArgs:
         pulumi.set(self, "linear_step_size", value)
 
     @_builtins.property
+    @pulumi.getter(name="maximumExecutionTimeoutInSeconds")
+    def maximum_execution_timeout_in_seconds(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        Longest SageMaker may take for the whole deployment before it rolls
+        it back (600-28800 seconds), longer than all of the rollout's waits
+        together. Unset, it is an hour for provisioning plus those waits,
+        and the provider's own timeout for the update covers it.
+        """
+        return pulumi.get(self, "maximum_execution_timeout_in_seconds")
+
+    @maximum_execution_timeout_in_seconds.setter
+    def maximum_execution_timeout_in_seconds(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "maximum_execution_timeout_in_seconds", value)
+
+    @_builtins.property
     @pulumi.getter(name="rollbackAlarmNames")
     def rollback_alarm_names(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
         """
-        CloudWatch alarms (names of 1-255 characters) that roll the
+        CloudWatch alarms (1-10 names of 1-255 characters) that roll the
         deployment back when they fire. The endpoint components create an
         `Invocation5XXErrors` alarm per variant and use it when this is empty.
         """
@@ -1219,8 +1248,8 @@ class RolloutPolicyArgs:
     @pulumi.getter(name="terminationWaitInSeconds")
     def termination_wait_in_seconds(self) -> pulumi.Input[Optional[_builtins.int]]:
         """
-        Seconds the old fleet stays after the shift, for fast rollback (at
-        most 3600).
+        Seconds the old fleet stays after the shift, for fast rollback
+        (0-3600).
         """
         return pulumi.get(self, "termination_wait_in_seconds")
 
@@ -1232,7 +1261,7 @@ class RolloutPolicyArgs:
     @pulumi.getter(name="waitIntervalInSeconds")
     def wait_interval_in_seconds(self) -> pulumi.Input[Optional[_builtins.int]]:
         """
-        Seconds between shifts (and after the canary), at most 3600.
+        Seconds between shifts (and after the canary), 0-3600.
         """
         return pulumi.get(self, "wait_interval_in_seconds")
 
@@ -1397,7 +1426,10 @@ class ShiftSizeArgsDict(TypedDict):
     """
     value: pulumi.Input[_builtins.int]
     """
-    The amount: at least 1 instance, or 1-100 percent.
+    The amount. A canary is at most 50% of each variant's instances
+    (1-50 percent, or at most half of the smallest variant's instance
+    count); a linear step is 10-50% of them (10-50 percent, or the
+    instance count that is).
     """
 
 @pulumi.input_type
@@ -1409,7 +1441,10 @@ class ShiftSizeArgs:
         A share of capacity: instances or percent.
 
         :param pulumi.Input['ShiftSizeUnit'] unit: `INSTANCE_COUNT` or `CAPACITY_PERCENT`.
-        :param pulumi.Input[_builtins.int] value: The amount: at least 1 instance, or 1-100 percent.
+        :param pulumi.Input[_builtins.int] value: The amount. A canary is at most 50% of each variant's instances
+               (1-50 percent, or at most half of the smallest variant's instance
+               count); a linear step is 10-50% of them (10-50 percent, or the
+               instance count that is).
         """
         pulumi.set(__self__, "unit", unit)
         pulumi.set(__self__, "value", value)
@@ -1430,7 +1465,10 @@ class ShiftSizeArgs:
     @pulumi.getter
     def value(self) -> pulumi.Input[_builtins.int]:
         """
-        The amount: at least 1 instance, or 1-100 percent.
+        The amount. A canary is at most 50% of each variant's instances
+        (1-50 percent, or at most half of the smallest variant's instance
+        count); a linear step is 10-50% of them (10-50 percent, or the
+        instance count that is).
         """
         return pulumi.get(self, "value")
 

@@ -419,6 +419,8 @@ class RolloutPolicy(dict):
             suggest = "canary_size"
         elif key == "linearStepSize":
             suggest = "linear_step_size"
+        elif key == "maximumExecutionTimeoutInSeconds":
+            suggest = "maximum_execution_timeout_in_seconds"
         elif key == "rollbackAlarmNames":
             suggest = "rollback_alarm_names"
         elif key == "terminationWaitInSeconds":
@@ -441,6 +443,7 @@ class RolloutPolicy(dict):
                  traffic_shift: 'TrafficShift',
                  canary_size: Optional['outputs.ShiftSize'] = None,
                  linear_step_size: Optional['outputs.ShiftSize'] = None,
+                 maximum_execution_timeout_in_seconds: Optional[_builtins.int] = None,
                  rollback_alarm_names: Optional[Sequence[_builtins.str]] = None,
                  termination_wait_in_seconds: Optional[_builtins.int] = None,
                  wait_interval_in_seconds: Optional[_builtins.int] = None):
@@ -450,18 +453,24 @@ class RolloutPolicy(dict):
         :param 'TrafficShift' traffic_shift: How traffic shifts.
         :param 'ShiftSize' canary_size: Canary size (only for `CANARY`, which needs it).
         :param 'ShiftSize' linear_step_size: Step size (only for `LINEAR`, which needs it).
-        :param Sequence[_builtins.str] rollback_alarm_names: CloudWatch alarms (names of 1-255 characters) that roll the
+        :param _builtins.int maximum_execution_timeout_in_seconds: Longest SageMaker may take for the whole deployment before it rolls
+               it back (600-28800 seconds), longer than all of the rollout's waits
+               together. Unset, it is an hour for provisioning plus those waits,
+               and the provider's own timeout for the update covers it.
+        :param Sequence[_builtins.str] rollback_alarm_names: CloudWatch alarms (1-10 names of 1-255 characters) that roll the
                deployment back when they fire. The endpoint components create an
                `Invocation5XXErrors` alarm per variant and use it when this is empty.
-        :param _builtins.int termination_wait_in_seconds: Seconds the old fleet stays after the shift, for fast rollback (at
-               most 3600).
-        :param _builtins.int wait_interval_in_seconds: Seconds between shifts (and after the canary), at most 3600.
+        :param _builtins.int termination_wait_in_seconds: Seconds the old fleet stays after the shift, for fast rollback
+               (0-3600).
+        :param _builtins.int wait_interval_in_seconds: Seconds between shifts (and after the canary), 0-3600.
         """
         pulumi.set(__self__, "traffic_shift", traffic_shift)
         if canary_size is not None:
             pulumi.set(__self__, "canary_size", canary_size)
         if linear_step_size is not None:
             pulumi.set(__self__, "linear_step_size", linear_step_size)
+        if maximum_execution_timeout_in_seconds is not None:
+            pulumi.set(__self__, "maximum_execution_timeout_in_seconds", maximum_execution_timeout_in_seconds)
         if rollback_alarm_names is not None:
             pulumi.set(__self__, "rollback_alarm_names", rollback_alarm_names)
         if termination_wait_in_seconds is not None:
@@ -494,10 +503,21 @@ class RolloutPolicy(dict):
         return pulumi.get(self, "linear_step_size")
 
     @_builtins.property
+    @pulumi.getter(name="maximumExecutionTimeoutInSeconds")
+    def maximum_execution_timeout_in_seconds(self) -> Optional[_builtins.int]:
+        """
+        Longest SageMaker may take for the whole deployment before it rolls
+        it back (600-28800 seconds), longer than all of the rollout's waits
+        together. Unset, it is an hour for provisioning plus those waits,
+        and the provider's own timeout for the update covers it.
+        """
+        return pulumi.get(self, "maximum_execution_timeout_in_seconds")
+
+    @_builtins.property
     @pulumi.getter(name="rollbackAlarmNames")
     def rollback_alarm_names(self) -> Optional[Sequence[_builtins.str]]:
         """
-        CloudWatch alarms (names of 1-255 characters) that roll the
+        CloudWatch alarms (1-10 names of 1-255 characters) that roll the
         deployment back when they fire. The endpoint components create an
         `Invocation5XXErrors` alarm per variant and use it when this is empty.
         """
@@ -507,8 +527,8 @@ class RolloutPolicy(dict):
     @pulumi.getter(name="terminationWaitInSeconds")
     def termination_wait_in_seconds(self) -> Optional[_builtins.int]:
         """
-        Seconds the old fleet stays after the shift, for fast rollback (at
-        most 3600).
+        Seconds the old fleet stays after the shift, for fast rollback
+        (0-3600).
         """
         return pulumi.get(self, "termination_wait_in_seconds")
 
@@ -516,7 +536,7 @@ class RolloutPolicy(dict):
     @pulumi.getter(name="waitIntervalInSeconds")
     def wait_interval_in_seconds(self) -> Optional[_builtins.int]:
         """
-        Seconds between shifts (and after the canary), at most 3600.
+        Seconds between shifts (and after the canary), 0-3600.
         """
         return pulumi.get(self, "wait_interval_in_seconds")
 
@@ -600,7 +620,10 @@ class ShiftSize(dict):
         A share of capacity: instances or percent.
 
         :param 'ShiftSizeUnit' unit: `INSTANCE_COUNT` or `CAPACITY_PERCENT`.
-        :param _builtins.int value: The amount: at least 1 instance, or 1-100 percent.
+        :param _builtins.int value: The amount. A canary is at most 50% of each variant's instances
+               (1-50 percent, or at most half of the smallest variant's instance
+               count); a linear step is 10-50% of them (10-50 percent, or the
+               instance count that is).
         """
         pulumi.set(__self__, "unit", unit)
         pulumi.set(__self__, "value", value)
@@ -617,7 +640,10 @@ class ShiftSize(dict):
     @pulumi.getter
     def value(self) -> _builtins.int:
         """
-        The amount: at least 1 instance, or 1-100 percent.
+        The amount. A canary is at most 50% of each variant's instances
+        (1-50 percent, or at most half of the smallest variant's instance
+        count); a linear step is 10-50% of them (10-50 percent, or the
+        instance count that is).
         """
         return pulumi.get(self, "value")
 

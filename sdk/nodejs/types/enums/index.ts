@@ -48,7 +48,7 @@ export const ShiftSizeUnit = {
      */
     INSTANCE_COUNT: "INSTANCE_COUNT",
     /**
-     * A percentage of the new fleet's capacity (1-100).
+     * A percentage of the new fleet's capacity.
      */
     CAPACITY_PERCENT: "CAPACITY_PERCENT",
 } as const;

@@ -2,36 +2,35 @@
 //! check that the endpoint really runs it.
 //!
 //! SageMaker rolls back a failed update silently: that is reported as a
-//! failure with its reason. The new configuration brings its own weights,
-//! counts and data capture; with autoscaling attached only the running
-//! instance counts are retained. An endpoint that already runs the new
-//! configuration (a retried update) is not updated again.
+//! failure, with SageMaker's reason when it gives one (it may give none)
+//! and the rollback alarms the rollout watched. The new configuration
+//! brings its own weights, counts and data capture; with autoscaling
+//! attached only the running instance counts are retained. An endpoint
+//! that already runs the new configuration (a retried update) is not
+//! updated again.
 
 use aws_sdk_sagemaker::types::{VariantProperty, VariantPropertyType};
-use tokio::time::Instant;
 
 use super::EndpointInputs;
 use super::rollout::deployment_config;
+use super::update::Applied;
 use crate::Context;
-use crate::aws::{AwsErrorKind, ResultExt, Service};
-use crate::resources::sagemaker::status::wait_settled;
+use crate::aws::{AwsError, AwsErrorKind, ResultExt, Service};
+use crate::resources::sagemaker::status::{Budget, Settled, wait_settled};
 use framework::{ProviderError, Result};
 
-/// Switches the endpoint to the new configuration and verifies that it runs
-/// it; an endpoint that already does (a retried update) is left alone.
+/// Switches the endpoint, settled as `before`, to the new configuration
+/// and verifies that it runs it; an endpoint that already does (a retried
+/// update) is left alone. An endpoint the switch leaves Failed is recorded
+/// in `applied` as such.
 pub(super) async fn switch_configuration(
     ctx: &Context,
-    started: Instant,
+    budget: Budget,
     id: &str,
+    before: &Settled,
     news: &EndpointInputs,
+    applied: &mut Applied,
 ) -> Result<()> {
-    let before = wait_settled(
-        ctx,
-        started,
-        id,
-        "waiting for the endpoint to settle before updating",
-    )
-    .await?;
     if before.in_service() && before.config_name == news.endpoint_config_name.as_str() {
         ctx.info(format!(
             "endpoint {id} already runs configuration {}",
@@ -48,38 +47,31 @@ pub(super) async fn switch_configuration(
         .endpoint_config_name(news.endpoint_config_name.as_str())
         .retain_all_variant_properties(news.autoscaling_managed);
     if news.autoscaling_managed {
-        // Retain only the instance counts autoscaling set; weights and data
-        // capture come from the new configuration.
-        request = request.set_exclude_retained_variant_properties(Some(
-            [
-                VariantPropertyType::DesiredWeight,
-                VariantPropertyType::DataCaptureConfig,
-            ]
-            .into_iter()
-            .map(|kind| {
-                VariantProperty::builder()
-                    .variant_property_type(kind)
-                    .build()
-            })
-            .collect(),
-        ));
+        // Retain only the instance counts autoscaling set: the weights come
+        // from the new configuration. Data capture is not a retained
+        // property (VariantProperty `DataCaptureConfig` is "Not currently
+        // supported"): it comes with the new configuration anyway.
+        request = request.exclude_retained_variant_properties(
+            VariantProperty::builder()
+                .variant_property_type(VariantPropertyType::DesiredWeight)
+                .build(),
+        );
     }
     if let Some(rollout) = &news.rollout {
-        request = request.deployment_config(deployment_config(rollout));
+        request =
+            request.deployment_config(deployment_config(rollout, &news.variant_instance_counts));
     }
     if let Err(error) = request
         .send()
         .await
         .aws(Service::SageMaker, "UpdateEndpoint")
     {
-        if error.kind == AwsErrorKind::Validation && news.autoscaling_managed {
-            return Err(ProviderError::failed(format!(
-                "{error}. Endpoint {id} has autoscaling attached, and SageMaker refuses to \
-                 change some properties (e.g. the instance type) of a variant registered with \
-                 Application Auto Scaling. Deregister autoscaling first: remove the component's \
-                 autoscaling settings and deploy; then deploy this change; then add the \
-                 autoscaling settings back and deploy again."
-            )));
+        if refused_for_autoscaling(&error) {
+            return Err(RefusedForAutoscaling {
+                endpoint: id.to_owned(),
+                error,
+            }
+            .into());
         }
         return Err(error.into());
     }
@@ -88,21 +80,106 @@ pub(super) async fn switch_configuration(
         news.endpoint_config_name.as_str()
     ))
     .await;
-    let settled = wait_settled(ctx, started, id, "updating endpoint").await?;
+    let settled = wait_settled(ctx, budget, id, "updating endpoint").await?;
+    if settled.failed() {
+        return Err(applied.endpoint_failed(id, news, &settled));
+    }
     if !settled.in_service() || settled.config_name != news.endpoint_config_name.as_str() {
-        return Err(ProviderError::failed(format!(
-            "SageMaker did not switch endpoint {id} to configuration {}: it is {} and runs {}. Reason: {}",
-            news.endpoint_config_name.as_str(),
-            settled.status.as_str(),
-            if settled.config_name.is_empty() {
-                "no configuration"
-            } else {
-                &settled.config_name
-            },
-            settled.reason()
-        )));
+        return Err(NotSwitched {
+            endpoint: id.to_owned(),
+            config: news.endpoint_config_name.as_str().to_owned(),
+            settled,
+            rollback_alarms: news
+                .rollout
+                .as_ref()
+                .map(|rollout| rollout.rollback_alarm_names.clone())
+                .unwrap_or_default(),
+        }
+        .into());
     }
     Ok(())
+}
+
+/// True when SageMaker refused the update because of Application Auto
+/// Scaling: a request error whose message is about autoscaling or a
+/// scalable target ("If the update would change the instance type for any
+/// model that is a target for auto scaling, the update fails", dev guide,
+/// "Update endpoints that use auto scaling"; the exact wording of the
+/// refusal is not documented).
+fn refused_for_autoscaling(error: &AwsError) -> bool {
+    let squeezed: String = error
+        .message
+        .to_lowercase()
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .collect();
+    error.kind == AwsErrorKind::Validation
+        && (squeezed.contains("autoscaling") || squeezed.contains("scalabletarget"))
+}
+
+/// SageMaker refused to update an endpoint with a variant registered with
+/// Application Auto Scaling.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error(
+    "{error}. Endpoint {endpoint} has a variant registered with Application Auto Scaling, and \
+     SageMaker refuses to change some of its properties (e.g. the instance type) while it is. \
+     Deregister autoscaling first: remove the component's autoscaling settings and deploy; \
+     then deploy this change; then add the autoscaling settings back and deploy again."
+)]
+pub struct RefusedForAutoscaling {
+    /// The endpoint.
+    pub endpoint: String,
+    /// SageMaker's refusal.
+    pub error: AwsError,
+}
+
+impl From<RefusedForAutoscaling> for ProviderError {
+    fn from(error: RefusedForAutoscaling) -> Self {
+        ProviderError::failed(error.to_string())
+    }
+}
+
+/// An update SageMaker accepted but did not carry out: the endpoint settled
+/// on another configuration (a rollback) or out of service.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error(
+    "SageMaker did not switch endpoint {endpoint} to configuration {config}: it is {} and runs {}. {}",
+    settled.status.as_str(),
+    if settled.config_name.is_empty() { "no configuration" } else { &settled.config_name },
+    explanation(settled, rollback_alarms)
+)]
+pub struct NotSwitched {
+    /// The endpoint.
+    pub endpoint: String,
+    /// The configuration asked for.
+    pub config: String,
+    /// Where the endpoint settled.
+    pub settled: Settled,
+    /// The alarms the rollout watched.
+    pub rollback_alarms: Vec<String>,
+}
+
+impl From<NotSwitched> for ProviderError {
+    fn from(error: NotSwitched) -> Self {
+        ProviderError::failed(error.to_string())
+    }
+}
+
+/// SageMaker's reason (it may give none), and the alarms that could have
+/// rolled the update back.
+fn explanation(settled: &Settled, rollback_alarms: &[String]) -> String {
+    let reason = match &settled.failure_reason {
+        Some(reason) => format!("Reason: {}", reason.trim_end_matches('.')),
+        None => "SageMaker gave no reason".to_owned(),
+    };
+    if rollback_alarms.is_empty() {
+        reason
+    } else {
+        format!(
+            "{reason}. The rollout watched the rollback alarms {}",
+            rollback_alarms.join(", ")
+        )
+    }
 }
 
 #[cfg(test)]
@@ -113,10 +190,10 @@ mod tests {
     use aws_smithy_mocks::mock;
     use framework::CustomResource;
 
-    use super::super::Endpoint;
     use super::super::test_fixtures::{
         canary, described, described_as, error, manual, running, updated, weights_updated,
     };
+    use super::super::{Endpoint, EndpointOutputs};
     use super::*;
     use crate::resources::mock::mock_context;
 
@@ -169,7 +246,7 @@ mod tests {
             .match_requests(|req| {
                 req.endpoint_config_name() == Some("config-v2")
                     && req.retain_all_variant_properties() == Some(true)
-                    && excluded(req) == ["DesiredWeight", "DataCaptureConfig"]
+                    && excluded(req) == ["DesiredWeight"]
             })
             .then_output(updated);
         let describe = mock!(Client::describe_endpoint)
@@ -315,5 +392,168 @@ mod tests {
             error.contains("add the autoscaling settings back"),
             "{error}"
         );
+    }
+
+    #[tokio::test]
+    async fn a_refusal_not_about_autoscaling_gets_no_autoscaling_hint() {
+        for message in [
+            "CanarySize must be less than or equal to 50% of the variant's total instance count",
+            "Cannot update in-progress endpoint \"arn:aws:sagemaker:us-east-1:1:endpoint/fraud\".",
+        ] {
+            let update = mock!(Client::update_endpoint).then_error(move || {
+                UpdateEndpointError::generic(error("ValidationException", message))
+            });
+            let describe =
+                mock!(Client::describe_endpoint).then_output(|| described("config-v1", None));
+            let ctx = mock_context::<Endpoint>(&[&update, &describe]).await;
+            // Autoscaling is attached, but the refusal is about something else.
+            let olds = running("config-v1");
+            assert!(olds.inputs.autoscaling_managed);
+            let mut news = olds.inputs.clone();
+            news.endpoint_config_name = "config-v2".into();
+            let error = Endpoint
+                .update(&ctx, "fraud", &olds, &news)
+                .await
+                .unwrap_err()
+                .to_string();
+            assert!(error.contains(message), "{error}");
+            assert!(!error.contains("Deregister autoscaling"), "{error}");
+            assert!(!error.contains("Application Auto Scaling"), "{error}");
+        }
+    }
+
+    #[test]
+    fn only_request_errors_about_autoscaling_are_refusals_for_autoscaling() {
+        let refusal = |kind, message: &str| AwsError {
+            service: Service::SageMaker,
+            operation: "UpdateEndpoint",
+            kind,
+            code: None,
+            message: message.to_owned(),
+        };
+        for message in [
+            "The variant primary is registered with Application Auto Scaling",
+            "An Application AutoScaling scalable target exists for a variant",
+            "deregister the scalable target first",
+            "auto-scaling is attached",
+        ] {
+            assert!(
+                refused_for_autoscaling(&refusal(AwsErrorKind::Validation, message)),
+                "{message}"
+            );
+            assert!(
+                !refused_for_autoscaling(&refusal(AwsErrorKind::Other, message)),
+                "{message}"
+            );
+        }
+        for message in [
+            "Cannot update failed endpoint",
+            "LinearStepSize must be between 10% and 50%",
+            "Scaling the fleet failed",
+        ] {
+            assert!(
+                !refused_for_autoscaling(&refusal(AwsErrorKind::Validation, message)),
+                "{message}"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn a_rollback_without_a_reason_names_the_alarms_the_rollout_watched() {
+        let update = mock!(Client::update_endpoint).then_output(updated);
+        let describe =
+            mock!(Client::describe_endpoint).then_output(|| described("config-v1", Some("")));
+        let ctx = mock_context::<Endpoint>(&[&update, &describe]).await;
+        let olds = running("config-v1");
+        let news = EndpointInputs {
+            endpoint_config_name: "config-v2".into(),
+            rollout: Some(canary(10)),
+            ..olds.inputs.clone()
+        };
+        let error = Endpoint
+            .update(&ctx, "fraud", &olds, &news)
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("did not switch endpoint fraud to configuration config-v2"),
+            "{error}"
+        );
+        assert!(error.contains("SageMaker gave no reason"), "{error}");
+        assert!(
+            error.contains("The rollout watched the rollback alarms fraud-5xx"),
+            "{error}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_switch_that_leaves_the_endpoint_failed_records_it_failed() {
+        let update = mock!(Client::update_endpoint).then_output(updated);
+        let describe = mock!(Client::describe_endpoint)
+            .sequence()
+            .output(|| described("config-v1", None))
+            .output(|| described_as("config-v2", EndpointStatus::Failed, Some("rollback failed")))
+            .repeatedly()
+            .build();
+        let ctx = mock_context::<Endpoint>(&[&update, &describe]).await;
+        let olds = running("config-v1");
+        let news = EndpointInputs {
+            endpoint_config_name: "config-v2".into(),
+            ..olds.inputs.clone()
+        };
+        let error = Endpoint
+            .update(&ctx, "fraud", &olds, &news)
+            .await
+            .unwrap_err();
+        let ProviderError::PartialFailure {
+            outputs, reason, ..
+        } = error
+        else {
+            panic!("expected a partial failure, got {error:?}");
+        };
+        assert!(
+            reason.contains("endpoint fraud is Failed (rollback failed)"),
+            "{reason}"
+        );
+        let recorded: EndpointOutputs = framework::decode(&outputs).unwrap();
+        assert_eq!(recorded.endpoint_status, "Failed");
+        assert_eq!(recorded.failure_reason.as_deref(), Some("rollback failed"));
+        assert_eq!(
+            Endpoint.replacement_forced_by(&recorded),
+            ["endpointStatus"]
+        );
+    }
+
+    #[tokio::test]
+    async fn the_deployment_config_gives_sagemaker_a_timeout_covering_the_rollout() {
+        let update = mock!(Client::update_endpoint)
+            .match_requests(|req| {
+                let policy = req
+                    .deployment_config()
+                    .and_then(|config| config.blue_green_update_policy());
+                // An hour for provisioning, the canary's 600 s bake, 300 s
+                // before the old fleet goes.
+                policy.and_then(|p| p.maximum_execution_timeout_in_seconds()) == Some(4500)
+                    && policy.and_then(|p| p.termination_wait_in_seconds()) == Some(300)
+            })
+            .then_output(updated);
+        let describe = mock!(Client::describe_endpoint)
+            .sequence()
+            .output(|| described("config-v1", None))
+            .output(|| described("config-v2", None))
+            .repeatedly()
+            .build();
+        let ctx = mock_context::<Endpoint>(&[&update, &describe]).await;
+        let olds = running("config-v1");
+        let mut rollout = canary(10);
+        rollout.wait_interval_in_seconds = 600;
+        rollout.termination_wait_in_seconds = Some(300);
+        let news = EndpointInputs {
+            endpoint_config_name: "config-v2".into(),
+            rollout: Some(rollout),
+            ..olds.inputs.clone()
+        };
+        Endpoint.update(&ctx, "fraud", &olds, &news).await.unwrap();
+        assert_eq!(update.num_calls(), 1);
     }
 }

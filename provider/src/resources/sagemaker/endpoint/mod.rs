@@ -10,11 +10,17 @@
 //! `update` plans an update and records the steps it verifiably made,
 //! `config_switch` moves the endpoint to a new configuration
 //! (UpdateEndpoint), `weights_and_counts` changes weights and instance
-//! counts alone (UpdateEndpointWeightsAndCapacities), and `rollout` is the
-//! blue/green rollout policy both create and a configuration switch use.
+//! counts alone (UpdateEndpointWeightsAndCapacities) and `outcome` checks
+//! that the endpoint serves them, `rollout` is the blue/green rollout
+//! policy both create and a configuration switch use and
+//! `rollout_duration` the time it takes, and `failed_endpoint` makes a
+//! Failed endpoint be replaced instead of updated.
 
 mod config_switch;
+mod failed_endpoint;
+mod outcome;
 mod rollout;
+mod rollout_duration;
 #[cfg(test)]
 mod test_fixtures;
 mod update;
@@ -27,12 +33,16 @@ use std::collections::BTreeMap;
 use async_trait::async_trait;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use tokio::time::Instant;
 
-use self::rollout::{check_rollout, deployment_config};
+use self::failed_endpoint::{found_failed, recorded_failed, replacement_forced_by};
+use self::rollout::{check_rollout, check_variant_names_kept, deployment_config};
 use self::update::apply_update;
+use self::weights_and_counts::serve_as_asked;
 use super::sagemaker_tags;
-use super::status::{DEFAULT_TIMEOUT, describe, status_text, wait_settled, wait_settled_or_gone};
+use super::status::{
+    Budget, DEFAULT_TIMEOUT, describe, live_variants, status_text, wait_settled,
+    wait_settled_or_gone,
+};
 use crate::Context;
 use crate::aws::{ResultExt, Service};
 use crate::naming::sagemaker_name_problem;
@@ -139,9 +149,22 @@ impl CustomResource for Endpoint {
             );
         }
         if let Some(rollout) = &inputs.rollout {
-            check_rollout(rollout, &mut failures);
+            check_rollout(rollout, &inputs.variant_instance_counts, &mut failures);
         }
         failures
+    }
+
+    fn check_change(&self, olds: &EndpointInputs, news: &EndpointInputs) -> Failures {
+        let mut failures = Failures::new();
+        // Another name is another endpoint: nothing is updated in place.
+        if olds.endpoint_name == news.endpoint_name {
+            check_variant_names_kept(olds, news, &mut failures);
+        }
+        failures
+    }
+
+    fn replacement_forced_by(&self, olds: &EndpointOutputs) -> Vec<&'static str> {
+        replacement_forced_by(olds)
     }
 
     async fn create(
@@ -149,7 +172,9 @@ impl CustomResource for Endpoint {
         ctx: &Context,
         inputs: &EndpointInputs,
     ) -> Result<Created<EndpointOutputs>> {
-        let started = Instant::now();
+        // A new endpoint has no old fleet to shift traffic from: its rollout
+        // applies to later updates, and creating it takes no baking time.
+        let budget = Budget::starting_now(DEFAULT_TIMEOUT);
         let mut request = ctx
             .clients
             .sagemaker
@@ -158,7 +183,8 @@ impl CustomResource for Endpoint {
             .endpoint_config_name(&inputs.endpoint_config_name)
             .set_tags(Some(sagemaker_tags(&ctx.clients.tags_with(&inputs.tags))));
         if let Some(rollout) = &inputs.rollout {
-            request = request.deployment_config(deployment_config(rollout));
+            request = request
+                .deployment_config(deployment_config(rollout, &inputs.variant_instance_counts));
         }
         let created = request
             .send()
@@ -173,24 +199,39 @@ impl CustomResource for Endpoint {
         };
         // From here on the endpoint exists: every failure returns it with its
         // id so that the engine records it and nothing is orphaned.
-        let settled = wait_settled(ctx, started, &inputs.endpoint_name, "creating endpoint").await;
+        let settled = wait_settled(ctx, budget, &inputs.endpoint_name, "creating endpoint").await;
         let reason = match settled {
             Ok(settled) if settled.in_service() => {
                 outputs.endpoint_status = settled.status.as_str().to_owned();
-                return Ok(Created {
-                    id: inputs.endpoint_name.clone(),
-                    outputs,
-                });
+                let id = &inputs.endpoint_name;
+                match serve_as_asked(ctx, budget, id, &settled, inputs, &mut outputs).await {
+                    Ok(()) => {
+                        return Ok(Created {
+                            id: id.clone(),
+                            outputs,
+                        });
+                    }
+                    Err(error) => format!(
+                        "endpoint {id} was created, but not with the weights and instance counts asked: {error}"
+                    ),
+                }
             }
             Ok(settled) => {
                 outputs.endpoint_status = settled.status.as_str().to_owned();
                 outputs.failure_reason = settled.failure_reason.clone();
-                format!(
+                let mut reason = format!(
                     "endpoint {} is {} instead of InService: {}",
                     inputs.endpoint_name,
                     settled.status.as_str(),
                     settled.reason()
-                )
+                );
+                if settled.failed() {
+                    reason.push_str(
+                        ". SageMaker allows only deleting a failed endpoint: \
+                         the next `pulumi up` deletes and re-creates it",
+                    );
+                }
+                reason
             }
             Err(error) => format!(
                 "endpoint {} was created but did not become InService: {error}",
@@ -216,18 +257,15 @@ impl CustomResource for Endpoint {
         };
         let mut weights = BTreeMap::new();
         let mut counts = BTreeMap::new();
-        for variant in found.production_variants() {
-            let Some(name) = variant.variant_name() else {
-                continue;
-            };
-            if let Some(weight) = variant.current_weight() {
-                weights.insert(name.to_owned(), round_weight(weight));
+        for (name, variant) in live_variants(&found) {
+            if let Some(weight) = variant.weight {
+                weights.insert(name.clone(), weight);
             }
-            if let Some(count) = variant.current_instance_count()
-                && (outputs.inputs.variant_instance_counts.contains_key(name)
+            if let Some(count) = variant.instance_count
+                && (outputs.inputs.variant_instance_counts.contains_key(&name)
                     || !outputs.inputs.autoscaling_managed)
             {
-                counts.insert(name.to_owned(), count.max(0) as u32);
+                counts.insert(name, count);
             }
         }
         let inputs = EndpointInputs {
@@ -247,14 +285,21 @@ impl CustomResource for Endpoint {
             },
             ..outputs.inputs.clone()
         };
+        let found = EndpointOutputs {
+            inputs: inputs.clone(),
+            arn: found.endpoint_arn().unwrap_or_default().to_owned(),
+            endpoint_status: status_text(found.endpoint_status()),
+            failure_reason: found
+                .failure_reason()
+                .filter(|reason| !reason.is_empty())
+                .map(str::to_owned),
+        };
+        if recorded_failed(&found) {
+            return Err(found_failed(id, &found));
+        }
         Ok(ReadOutcome::Found {
             id: id.to_owned(),
-            outputs: EndpointOutputs {
-                inputs: inputs.clone(),
-                arn: found.endpoint_arn().unwrap_or_default().to_owned(),
-                endpoint_status: status_text(found.endpoint_status()),
-                failure_reason: found.failure_reason().map(str::to_owned),
-            },
+            outputs: found,
             inputs,
         })
     }
@@ -270,11 +315,11 @@ impl CustomResource for Endpoint {
     }
 
     async fn delete(&self, ctx: &Context, id: &str, _outputs: &EndpointOutputs) -> Result<()> {
-        let started = Instant::now();
+        let budget = Budget::starting_now(DEFAULT_TIMEOUT);
         // SageMaker refuses to delete an endpoint in the middle of a change.
         // Whatever state it settles in (InService, Failed, OutOfService) can
         // be deleted; Cancel, the timeout and AWS errors stop here.
-        if wait_settled_or_gone(ctx, started, id, "waiting before deleting endpoint")
+        if wait_settled_or_gone(ctx, budget, id, "waiting before deleting endpoint")
             .await?
             .is_none()
         {
@@ -293,19 +338,19 @@ impl CustomResource for Endpoint {
             Err(error) if error.is_not_found() => return Ok(()),
             Err(error) => return Err(error.into()),
         }
-        ctx.wait_for("deleting endpoint", DEFAULT_TIMEOUT, started, || async {
-            Ok(match describe(ctx, id).await? {
-                None => Progress::Done(()),
-                Some(found) => Progress::Waiting(status_text(found.endpoint_status())),
-            })
-        })
+        ctx.wait_for(
+            "deleting endpoint",
+            DEFAULT_TIMEOUT,
+            budget.started,
+            || async {
+                Ok(match describe(ctx, id).await? {
+                    None => Progress::Done(()),
+                    Some(found) => Progress::Waiting(status_text(found.endpoint_status())),
+                })
+            },
+        )
         .await
     }
-}
-
-/// Weights read back as f32: keep them tidy.
-fn round_weight(weight: f32) -> f64 {
-    (f64::from(weight) * 1_000_000.0).round() / 1_000_000.0
 }
 
 #[cfg(test)]
@@ -318,9 +363,115 @@ mod tests {
     use aws_sdk_sagemaker::types::EndpointStatus;
     use aws_smithy_mocks::mock;
 
-    use super::test_fixtures::{described_as, error, running};
+    use super::test_fixtures::{described_as, error, running, serving, weights_updated};
     use super::*;
     use crate::resources::mock::mock_context;
+    use framework::Registry;
+
+    /// The engine's diff of endpoint `fraud` recorded with `olds` against
+    /// unchanged inputs.
+    fn diff_unchanged(olds: &EndpointOutputs) -> framework::DiffOutcome {
+        let registry = Registry::builder().resource(Endpoint).build();
+        let erased = registry.resource(Endpoint::TOKEN).unwrap();
+        let inputs = encode_plain(&olds.inputs).unwrap();
+        erased.diff_with_state(&inputs, &encode_plain(olds).unwrap(), &inputs)
+    }
+
+    #[test]
+    fn an_endpoint_recorded_failed_is_replaced_deleting_it_first() {
+        let mut olds = running("config-v1");
+        assert!(!diff_unchanged(&olds).has_changes());
+        olds.endpoint_status = "Failed".into();
+        let outcome = diff_unchanged(&olds);
+        assert!(outcome.replaces(), "{outcome:?}");
+        assert!(outcome.delete_before_replace);
+        assert_eq!(outcome.forced_by_state, ["endpointStatus"]);
+    }
+
+    #[tokio::test]
+    async fn read_reports_a_failed_endpoint_as_a_partial_failure_recording_it() {
+        let describe = mock!(Client::describe_endpoint)
+            .then_output(|| described_as("config-v1", EndpointStatus::Failed, Some("bad image")));
+        let ctx = mock_context::<Endpoint>(&[&describe]).await;
+        let error = Endpoint
+            .read(&ctx, "fraud", &running("config-v1"))
+            .await
+            .expect_err("a failed endpoint is not read as healthy");
+        let ProviderError::PartialFailure {
+            id,
+            outputs,
+            reason,
+            ..
+        } = error
+        else {
+            panic!("expected a partial failure, got {error:?}");
+        };
+        assert_eq!(id, "fraud");
+        assert!(
+            reason.contains("endpoint fraud is Failed (bad image)"),
+            "{reason}"
+        );
+        let recorded: EndpointOutputs = framework::decode(&outputs).unwrap();
+        assert_eq!(recorded.endpoint_status, "Failed");
+        assert!(!Endpoint.replacement_forced_by(&recorded).is_empty());
+    }
+
+    #[tokio::test]
+    async fn create_brings_the_weights_to_those_asked_when_the_configuration_differs() {
+        use aws_sdk_sagemaker::operation::create_endpoint::CreateEndpointOutput;
+        let create = mock!(Client::create_endpoint)
+            .then_output(|| CreateEndpointOutput::builder().endpoint_arn("arn").build());
+        // The configuration was made for weight 1 (its name ignores
+        // capacity): the endpoint comes up with it.
+        let describe = mock!(Client::describe_endpoint)
+            .sequence()
+            .output(|| serving("config-v1", &[("primary", 1.0, Some(2))]))
+            .output(|| serving("config-v1", &[("primary", 2.0, Some(2))]))
+            .repeatedly()
+            .build();
+        let weights = mock!(Client::update_endpoint_weights_and_capacities)
+            .match_requests(|req| {
+                req.desired_weights_and_capacities()[0].desired_weight() == Some(2.0)
+            })
+            .then_output(weights_updated);
+        let ctx = mock_context::<Endpoint>(&[&create, &describe, &weights]).await;
+        let mut inputs = running("config-v1").inputs;
+        inputs.variant_weights.insert("primary".into(), 2.0);
+        let created = Endpoint.create(&ctx, &inputs).await.unwrap();
+        assert_eq!(created.outputs.inputs, inputs);
+        assert_eq!(created.outputs.endpoint_status, "InService");
+        assert_eq!(weights.num_calls(), 1);
+
+        // Served as asked: no call.
+        let describe = mock!(Client::describe_endpoint)
+            .then_output(|| serving("config-v1", &[("primary", 2.0, Some(5))]));
+        let ctx = mock_context::<Endpoint>(&[&create, &describe, &weights]).await;
+        let created = Endpoint.create(&ctx, &inputs).await.unwrap();
+        // The autoscaler's count is not compared.
+        assert_eq!(created.outputs.inputs, inputs);
+        assert_eq!(weights.num_calls(), 1);
+    }
+
+    #[tokio::test]
+    async fn read_reports_what_the_endpoint_serves() {
+        let describe = mock!(Client::describe_endpoint)
+            .then_output(|| serving("config-v2", &[("primary", 0.5, Some(3))]));
+        let ctx = mock_context::<Endpoint>(&[&describe]).await;
+        let ReadOutcome::Found {
+            inputs, outputs, ..
+        } = Endpoint
+            .read(&ctx, "fraud", &running("config-v1"))
+            .await
+            .unwrap()
+        else {
+            panic!("the endpoint exists");
+        };
+        assert_eq!(inputs.endpoint_config_name, "config-v2");
+        assert_eq!(inputs.variant_weights["primary"], 0.5);
+        assert_eq!(inputs.variant_instance_counts["primary"], 3);
+        assert_eq!(outputs.endpoint_status, "InService");
+        assert!(Endpoint.replacement_forced_by(&outputs).is_empty());
+    }
 
     #[test]
     fn autoscaled_counts_are_ignored_by_diff() {

@@ -5,7 +5,7 @@ use aws_sdk_sagemaker::error::ErrorMetadata;
 use aws_sdk_sagemaker::operation::describe_endpoint::DescribeEndpointOutput;
 use aws_sdk_sagemaker::operation::update_endpoint::UpdateEndpointOutput;
 use aws_sdk_sagemaker::operation::update_endpoint_weights_and_capacities::UpdateEndpointWeightsAndCapacitiesOutput;
-use aws_sdk_sagemaker::types::EndpointStatus;
+use aws_sdk_sagemaker::types::{EndpointStatus, ProductionVariantSummary};
 
 use super::{
     EndpointInputs, EndpointOutputs, RolloutPolicy, ShiftSize, ShiftSizeUnit, TrafficShift,
@@ -66,6 +66,28 @@ pub(super) fn described_as(
         .build()
 }
 
+/// DescribeEndpoint's answer for `fraud` InService with `config`, serving
+/// `variants`: (name, current weight, current instance count).
+pub(super) fn serving(
+    config: &str,
+    variants: &[(&str, f32, Option<i32>)],
+) -> DescribeEndpointOutput {
+    let mut described = described(config, None);
+    described.production_variants = Some(
+        variants
+            .iter()
+            .map(|(name, weight, count)| {
+                ProductionVariantSummary::builder()
+                    .variant_name(*name)
+                    .current_weight(*weight)
+                    .set_current_instance_count(*count)
+                    .build()
+            })
+            .collect(),
+    );
+    described
+}
+
 /// An AWS error with `code` and `message`.
 pub(super) fn error(code: &str, message: &str) -> ErrorMetadata {
     ErrorMetadata::builder().code(code).message(message).build()
@@ -95,6 +117,7 @@ pub(super) fn canary(percent: u32) -> RolloutPolicy {
         }),
         linear_step_size: None,
         termination_wait_in_seconds: None,
+        maximum_execution_timeout_in_seconds: None,
         rollback_alarm_names: vec!["fraud-5xx".into()],
     }
 }
