@@ -8,7 +8,7 @@ DEPLOYMENT_ENV did in the seed); its `inferenceType` picks the endpoint kind:
 - modelList: a JSON model list replacing model-config.json's
 - modelS3Key: a new artifact key for the first model (a new model version)
 - modelArtifact: the local artifact of the first model, a directory or a file
-  (default: ../model, relative to this directory); `none` uses the object
+  (default: ../model, next to this example); `none` uses the object
   already at its ModelS3Key
 - variantWeights: JSON object, variant name -> weight
 - endpointName: replaces sageMakerEndpointName
@@ -36,7 +36,7 @@ for variant, weight in json.loads(config.get("variantWeights") or "{}").items():
     for model in model_list:
         if model["VariantName"] == variant:
             model["VariantWeight"] = weight
-artifact = config.get("modelArtifact") or str(Path("..") / "model")
+artifact = config.get("modelArtifact") or str(Path(__file__).resolve().parent.parent / "model")
 local_artifacts = {} if artifact == "none" else {model_list[0]["ModelName"]: artifact}
 endpoint_name = config.get("endpointName") or f"{model_config['sageMakerEndpointName']}-{environment['stage']}"
 autoscaling = json.loads(config.get("autoscaling") or "null")
