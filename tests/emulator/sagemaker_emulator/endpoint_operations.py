@@ -22,7 +22,7 @@ import copy
 from dataclasses import dataclass
 from typing import Any
 
-from . import deployment_access, deployment_rules
+from . import config_visibility, deployment_access, deployment_rules
 from . import settings as settings_module
 from .aws_errors import validation_error
 from .config_rules import check_no_switch_to_serverless
@@ -72,7 +72,15 @@ class SageMakerContext:
     def existing_config(self, name: str) -> Any:
         config = self.backend.endpoint_configs.get(name)
         if config is None:
-            raise validation_error(f'Could not find endpoint configuration "{self.arn("endpoint-config", name)}".')
+            raise validation_error(config_visibility.not_found_message(self.arn("endpoint-config", name)))
+        return config
+
+    def visible_config(self, name: str) -> Any:
+        """The configuration as CreateEndpoint and UpdateEndpoint find it: not yet, within
+        ``endpoint_config_propagation_seconds`` of its creation (:mod:`config_visibility`)."""
+        config = self.existing_config(name)
+        window = self.settings.endpoint_config_propagation_seconds()
+        config_visibility.require_visible(config, self.arn("endpoint-config", name), self.endpoints.clock(), window)
         return config
 
     def missing_model_reason(self, config_variants: list[dict[str, Any]]) -> str | None:
@@ -193,7 +201,7 @@ def update_endpoint(ctx: SageMakerContext, params: dict) -> dict:
     name = _require(params, "EndpointName")
     new_config_name = _require(params, "EndpointConfigName")
     endpoint = ctx.existing_endpoint(name)
-    new_config = ctx.existing_config(new_config_name)
+    new_config = ctx.visible_config(new_config_name)
     excluded = _excluded_properties(params)
     deployment_rules.check_shape(params.get("DeploymentConfig"))
     ctx.require_in_service(endpoint)
@@ -279,7 +287,10 @@ def _with_instance_types(new_variants: list[dict], config_variants: list[dict]) 
 
 
 def check_create_endpoint(ctx: SageMakerContext, params: dict) -> None:
-    """``CreateEndpoint`` with a ``DeploymentConfig``: the same rules as for an update (no variant-name rule)."""
+    """``CreateEndpoint``: a configuration it can find (:mod:`config_visibility`), and with a ``DeploymentConfig``
+    the same rules as for an update (no variant-name rule)."""
+    if params.get("EndpointConfigName") in ctx.backend.endpoint_configs:
+        ctx.visible_config(params["EndpointConfigName"])
     deployment = params.get("DeploymentConfig")
     if not deployment:
         return

@@ -22,6 +22,10 @@
 * ``iam_propagation_seconds`` - IAM's eventual consistency: for this long after
   ``CreateRole``, ``PutRolePolicy`` or ``AttachRolePolicy``, SageMaker's checks do
   not see the role or the policy yet (:mod:`iam_hooks`); 0 (default) = at once.
+* ``endpoint_config_propagation_seconds`` - SageMaker's eventual consistency: for
+  this long after ``CreateEndpointConfig``, ``CreateEndpoint`` and ``UpdateEndpoint``
+  naming the new configuration answer "Could not find endpoint configuration"
+  (:mod:`config_visibility`); 0 (default) = at once.
 """
 
 from __future__ import annotations
@@ -46,6 +50,7 @@ class Settings:
     endpoint_deleting_seconds: float = 0.0
     refuse_kms_key_with_instance_storage: bool = False
     iam_propagation_seconds: float = 0.0
+    endpoint_config_propagation_seconds: float = 0.0
 
 
 def _check(name: str, value: object) -> object:
@@ -121,6 +126,10 @@ class SettingsStore:
     def iam_propagation_seconds(self) -> float:
         with EMULATOR_LOCK:
             return self._settings.iam_propagation_seconds
+
+    def endpoint_config_propagation_seconds(self) -> float:
+        with EMULATOR_LOCK:
+            return self._settings.endpoint_config_propagation_seconds
 
     def consume_create_failure(self, endpoint_name: str) -> bool:
         """True (and clear the flag) if this CreateEndpoint should fail."""
