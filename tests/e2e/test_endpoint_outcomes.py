@@ -279,3 +279,64 @@ def test_rollout_timeouts_cover_the_rollout_and_a_shorter_custom_one_fails_befor
         assert sagemaker.describe_endpoint(EndpointName=name)["EndpointConfigName"] == tight.outputs["endpointConfigName"]
         [update] = proxy.bodies("UpdateEndpoint")
         assert update["DeploymentConfig"]["BlueGreenUpdatePolicy"]["MaximumExecutionTimeoutInSeconds"] == 4200
+
+
+SAGEMAKER_TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Principal": {"Service": "sagemaker.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+}
+
+
+def policy(*statements: dict) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def test_rollback_alarms_are_read_with_the_execution_role(stack: Stack, fresh_emulator, aws):
+    # SageMaker reads a rollout's rollback alarms with the models' execution
+    # role ("Ensure that your IAM execution role has permission to perform the
+    # cloudwatch:DescribeAlarms action on the auto-rollback alarms you
+    # specify", Auto-Rollback Configuration and Monitoring).
+    iam, sagemaker = aws("iam"), aws("sagemaker")
+    own_role = iam.create_role(RoleName="own-sagemaker-role", AssumeRolePolicyDocument=json.dumps(SAGEMAKER_TRUST))["Role"]["Arn"]
+    read_models = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}
+    iam.put_role_policy(RoleName="own-sagemaker-role", PolicyName="models", PolicyDocument=policy(read_models))
+    rollout = {"inferenceType": "realtime", "rollout": canary("CAPACITY_PERCENT", 50)}
+
+    # 1. A role of the user's own that may not read the alarms: SageMaker
+    # refuses the endpoint, and the error says what to grant and how.
+    refused = stack.run("up", config={**rollout, "executionRoleArn": own_role}, expect_ok=False)
+    assert not refused.ok
+    alarm = f"{SEED['VariantName']}-5xx-errors"
+    assert 'has "cloudwatch:DescribeAlarms" permissions for alarm "arn:aws:cloudwatch:us-east-1:' in refused.error
+    assert f"which SageMaker reads with the models' execution role: it needs cloudwatch:DescribeAlarms on them" in refused.error
+    assert "Pass the role's name to the endpoint component as `executionRoleName`" in refused.error
+    assert alarm in refused.error
+    assert sagemaker.list_endpoints()["Endpoints"] == []
+
+    # Granted on the alarm, the same up goes through.
+    describe = {"Effect": "Allow", "Action": "cloudwatch:DescribeAlarms", "Resource": f"arn:aws:cloudwatch:us-east-1:*:alarm:*{alarm}"}
+    iam.put_role_policy(RoleName="own-sagemaker-role", PolicyName="alarms", PolicyDocument=policy(read_models, describe))
+    up = stack.run("up", config={**rollout, "executionRoleArn": own_role})
+    name = up.outputs["endpointName"]
+    assert sagemaker.describe_endpoint(EndpointName=name)["EndpointStatus"] == "InService"
+
+    # 2. BaseInfra's role: the component grants it DescribeAlarms on exactly
+    # the rollout's alarm, and the update (new models, same rollout) goes through.
+    fresh_emulator.clear_requests()
+    moved = stack.run("up", config={**rollout, "executionRoleArn": ""})
+    role_name = moved.outputs["executionRoleArn"].rsplit("/", 1)[-1]
+    assert "UpdateEndpoint" in sagemaker_calls(fresh_emulator)
+    described = sagemaker.describe_endpoint(EndpointName=name)
+    assert (described["EndpointStatus"], described["EndpointConfigName"]) == ("InService", moved.outputs["endpointConfigName"])
+    account = aws("sts").get_caller_identity()["Account"]
+    grant = iam.get_role_policy(RoleName=role_name, PolicyName=f"{name}-rollback-alarms")["PolicyDocument"]
+    if isinstance(grant, str):
+        grant = json.loads(grant)
+    assert grant["Statement"] == [
+        {
+            "Sid": "ReadRollbackAlarms",
+            "Effect": "Allow",
+            "Action": "cloudwatch:DescribeAlarms",
+            "Resource": [f"arn:aws:cloudwatch:us-east-1:{account}:alarm:{name}-{alarm}"],
+        }
+    ]

@@ -22,7 +22,7 @@ import copy
 from dataclasses import dataclass
 from typing import Any
 
-from . import config_visibility, deployment_access, deployment_rules
+from . import config_visibility, deployment_access, deployment_rules, rollback_alarm_access
 from . import settings as settings_module
 from .aws_errors import validation_error
 from .config_rules import check_no_switch_to_serverless
@@ -178,11 +178,6 @@ def _require(params: dict, name: str) -> str:
     return value
 
 
-def _alarm_names(deployment_config: dict | None) -> list[str]:
-    rollback = (deployment_config or {}).get("AutoRollbackConfiguration") or {}
-    return [alarm.get("AlarmName") for alarm in rollback.get("Alarms") or [] if alarm.get("AlarmName")]
-
-
 def update_endpoint(ctx: SageMakerContext, params: dict) -> dict:
     """``UpdateEndpoint``: deploy a new endpoint config, asynchronously.
 
@@ -226,10 +221,11 @@ def update_endpoint(ctx: SageMakerContext, params: dict) -> dict:
         deployment = None
     running_names = [variant["VariantName"] for variant in endpoint.production_variants]
     deployment_rules.check_against_variants(deployment, _with_instance_types(new_variants, config_variants), running_names)
+    rollback_alarm_access.check_alarms_readable(ctx, new_config, deployment)
     endpoint.last_deployment_config = deployment
 
     injected = ctx.settings.consume_update_failure(name)
-    rollback_alarms = _alarm_names(deployment)
+    rollback_alarms = rollback_alarm_access.alarm_names(deployment)
     bakes = deployment_rules.rollout_bakes(deployment, _with_instance_types(new_variants, config_variants))
     scale = ctx.settings.deployment_time_scale()
     decided_at = ctx.endpoints.clock() + ctx.settings.updating_seconds()  # when Updating ends and the check runs
@@ -288,7 +284,8 @@ def _with_instance_types(new_variants: list[dict], config_variants: list[dict]) 
 
 def check_create_endpoint(ctx: SageMakerContext, params: dict) -> None:
     """``CreateEndpoint``: a configuration it can find (:mod:`config_visibility`), and with a ``DeploymentConfig``
-    the same rules as for an update (no variant-name rule)."""
+    the same rules as for an update (no variant-name rule), rollback alarms the execution role may read
+    (:mod:`rollback_alarm_access`) included."""
     if params.get("EndpointConfigName") in ctx.backend.endpoint_configs:
         ctx.visible_config(params["EndpointConfigName"])
     deployment = params.get("DeploymentConfig")
@@ -299,6 +296,7 @@ def check_create_endpoint(ctx: SageMakerContext, params: dict) -> None:
     if config is not None:
         variants = variants_from_config(copy.deepcopy(config.production_variants))
         deployment_rules.check_against_variants(deployment, _with_instance_types(variants, config.production_variants))
+        rollback_alarm_access.check_alarms_readable(ctx, config, deployment)
 
 
 def update_weights_and_capacities(ctx: SageMakerContext, params: dict) -> dict:

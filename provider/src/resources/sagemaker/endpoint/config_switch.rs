@@ -93,7 +93,7 @@ pub(super) async fn switch_configuration(
             }
             .into());
         }
-        return Err(error);
+        return Err(super::explain_aws_refusal(error, news));
     }
     ctx.info(format!(
         "switching endpoint {id} to configuration {}",

@@ -13,9 +13,11 @@
 //! counts alone (UpdateEndpointWeightsAndCapacities) and `outcome` checks
 //! that the endpoint serves them, `rollout` is the blue/green rollout
 //! policy both create and a configuration switch use and
-//! `rollout_duration` the time it takes, and `failed_endpoint` makes a
-//! Failed endpoint be replaced instead of updated.
+//! `rollout_duration` the time it takes, `alarm_access` explains a refusal
+//! to read its rollback alarms, and `failed_endpoint` makes a Failed
+//! endpoint be replaced instead of updated.
 
+mod alarm_access;
 mod config_switch;
 mod failed_endpoint;
 mod outcome;
@@ -206,7 +208,8 @@ impl CustomResource for Endpoint {
                 }
             },
         )
-        .await?;
+        .await
+        .map_err(|error| explain_aws_refusal(error, inputs))?;
         let arn = created.endpoint_arn().unwrap_or_default().to_owned();
         let mut outputs = EndpointOutputs {
             inputs: inputs.clone(),
@@ -367,6 +370,25 @@ impl CustomResource for Endpoint {
             },
         )
         .await
+    }
+}
+
+/// A refusal to read the rollout's rollback alarms, explained (see
+/// `alarm_access`); any other error unchanged.
+fn explain_aws_refusal(error: ProviderError, inputs: &EndpointInputs) -> ProviderError {
+    match error {
+        ProviderError::Service(source) => match source.downcast::<crate::aws::AwsError>() {
+            Ok(refusal) => {
+                let alarms = inputs
+                    .rollout
+                    .as_ref()
+                    .map(|rollout| rollout.rollback_alarm_names.clone())
+                    .unwrap_or_default();
+                alarm_access::explain_refusal(*refusal, &inputs.endpoint_name, &alarms)
+            }
+            Err(other) => ProviderError::Service(other),
+        },
+        other => other,
     }
 }
 
