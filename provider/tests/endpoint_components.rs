@@ -230,9 +230,16 @@ async fn a_realtime_endpoint_registers_its_config_endpoint_rollback_alarms_and_a
         json!({ "Primary": 1.0, "Canary": 1.0 })
     );
 
+    // The target's resource ID comes from the endpoint, the policy's from the
+    // target: replacing the endpoint (which deregisters its variants)
+    // registers the targets and puts the policies again.
     let target = built.child("rt-Canary-target");
     assert_eq!(target.dependencies, [built.urn("rt-endpoint")]);
     assert_eq!(target.inputs["resourceId"], "endpoint/fraud/variant/Canary");
+    assert_eq!(
+        target.property_dependencies["resourceId"],
+        [built.urn("rt-endpoint")]
+    );
     assert_eq!(
         (
             target.inputs["minCapacity"].clone(),
@@ -243,6 +250,10 @@ async fn a_realtime_endpoint_registers_its_config_endpoint_rollback_alarms_and_a
 
     let policy = built.child("rt-Canary-invocations");
     assert_eq!(policy.dependencies, [built.urn("rt-Canary-target")]);
+    assert_eq!(
+        policy.property_dependencies["resourceId"],
+        [built.urn("rt-Canary-target")]
+    );
     assert_eq!(policy.inputs["policyName"], "fraud-Canary-invocations");
     assert_eq!(
         policy.inputs["targetTracking"],

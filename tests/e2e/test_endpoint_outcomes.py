@@ -340,3 +340,45 @@ def test_rollback_alarms_are_read_with_the_execution_role(stack: Stack, fresh_em
             "Resource": [f"arn:aws:cloudwatch:us-east-1:{account}:alarm:{name}-{alarm}"],
         }
     ]
+
+
+def autoscaling_of(aws, name: str) -> tuple[list[tuple], list[str]]:
+    """The endpoint's scalable targets (resource ID, min, max) and scaling policies, as Application Auto Scaling has them."""
+    scaling = aws("application-autoscaling")
+    targets = scaling.describe_scalable_targets(ServiceNamespace="sagemaker")["ScalableTargets"]
+    policies = scaling.describe_scaling_policies(ServiceNamespace="sagemaker")["ScalingPolicies"]
+    prefix = f"endpoint/{name}/variant/"
+    return (
+        [(t["ResourceId"], t["MinCapacity"], t["MaxCapacity"]) for t in targets if t["ResourceId"].startswith(prefix)],
+        [p["PolicyName"] for p in policies if p["ResourceId"].startswith(prefix)],
+    )
+
+
+def test_a_failed_autoscaled_endpoint_is_replaced_with_its_autoscaling(stack: Stack, fresh_emulator, aws):
+    sagemaker = aws("sagemaker")
+    fresh_emulator.configure(endpoint_deleting_seconds=0.5)
+    name = stack.run("up", config=AUTOSCALED).outputs["endpointName"]
+    variant = SEED["VariantName"]
+    registered = ([(f"endpoint/{name}/variant/{variant}", 1, 3)], [f"{name}-{variant}-invocations"])
+    assert autoscaling_of(aws, name) == registered
+
+    # The endpoint fails in place ("Failed: Endpoint could not be created,
+    # updated, or re-scaled"); refresh records it, and the next up replaces it.
+    fresh_emulator.system_update(name, 0.2, failure_reason="Injected: the instances could not be re-scaled.")
+    deadline = time.monotonic() + 30
+    while sagemaker.describe_endpoint(EndpointName=name)["EndpointStatus"] != "Failed" and time.monotonic() < deadline:
+        time.sleep(0.2)
+    stack.run("refresh")
+    fresh_emulator.clear_requests()
+    up = stack.run("up", config=AUTOSCALED)
+    assert sagemaker.describe_endpoint(EndpointName=name)["EndpointStatus"] == "InService"
+    # Deleting the endpoint deregistered its variants (Delete endpoints
+    # configured for auto scaling): the replacement registers them again,
+    # with their policies, after the new endpoint exists.
+    assert autoscaling_of(aws, name) == registered
+    calls = fresh_emulator.operations()
+    assert calls.index("DeregisterScalableTarget") < calls.index("DeleteEndpoint") < calls.index("CreateEndpoint")
+    assert calls.index("CreateEndpoint") < calls.index("RegisterScalableTarget") < calls.index("PutScalingPolicy")
+    assert up.changes["replace"] == 3, up.result
+    stack.run("refresh", "--expect-no-changes")
+    stack.run("up", "--expect-no-changes", config=AUTOSCALED)

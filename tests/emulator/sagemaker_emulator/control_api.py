@@ -10,8 +10,9 @@
 ``GET  /_emulator/config``          current settings
 ``POST /_emulator/config``          change settings (partial object)
 ``POST /_emulator/reset``           reset moto and all emulator state
-``POST /_emulator/sagemaker/system-update``  ``{"endpoint_name", "seconds", "region"?, "account_id"?}``:
-                                    an InService endpoint goes ``SystemUpdating`` for ``seconds``
+``POST /_emulator/sagemaker/system-update``  ``{"endpoint_name", "seconds", "region"?, "account_id"?, "failure_reason"?}``:
+                                    an InService endpoint goes ``SystemUpdating`` for ``seconds``, then
+                                    ``InService`` (or ``Failed`` with ``failure_reason``)
 ==========================  ======================================================
 """
 
@@ -88,7 +89,8 @@ class ControlApi:
         return {"status": "ok"}
 
     def _system_update(self, query: dict, body: dict) -> dict:
-        """Inject SageMaker maintenance: ``SystemUpdating`` for ``seconds`` (default 60), then ``InService``."""
+        """Inject SageMaker maintenance: ``SystemUpdating`` for ``seconds`` (default 60), then ``InService``, or
+        ``Failed`` with ``failure_reason`` when given."""
         from .state_lock import EMULATOR_LOCK
 
         name = body.get("endpoint_name")
@@ -100,9 +102,16 @@ class ControlApi:
         hooks = self.emulator.hooks.get("sagemaker")
         if hooks is None:
             raise ValueError("SageMaker hooks are not installed")
+        failure = body.get("failure_reason")
+        if failure is not None and (not isinstance(failure, str) or not failure):
+            raise ValueError("failure_reason must be a non-empty string")
         with EMULATOR_LOCK:
             return hooks.start_system_update(
-                name, float(seconds), str(body.get("account_id") or "123456789012"), str(body.get("region") or "us-east-1")
+                name,
+                float(seconds),
+                str(body.get("account_id") or "123456789012"),
+                str(body.get("region") or "us-east-1"),
+                failure,
             )
 
     def _reset(self, query: dict, body: dict) -> dict:

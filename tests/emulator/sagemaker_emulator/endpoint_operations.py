@@ -22,7 +22,7 @@ import copy
 from dataclasses import dataclass
 from typing import Any
 
-from . import config_visibility, deployment_access, deployment_rules, rollback_alarm_access
+from . import config_visibility, deployment_access, deployment_rules, rollback_alarm_access, variant_autoscaling
 from . import settings as settings_module
 from .aws_errors import validation_error
 from .config_rules import check_no_switch_to_serverless
@@ -222,6 +222,10 @@ def update_endpoint(ctx: SageMakerContext, params: dict) -> dict:
     running_names = [variant["VariantName"] for variant in endpoint.production_variants]
     deployment_rules.check_against_variants(deployment, _with_instance_types(new_variants, config_variants), running_names)
     rollback_alarm_access.check_alarms_readable(ctx, new_config, deployment)
+    old_config = ctx.backend.endpoint_configs.get(endpoint.endpoint_config_name)
+    variant_autoscaling.check_instance_types_kept(
+        ctx.account_id, ctx.region, name, endpoint.arn, list(old_config.production_variants) if old_config else [], config_variants
+    )
     endpoint.last_deployment_config = deployment
 
     injected = ctx.settings.consume_update_failure(name)
@@ -344,6 +348,7 @@ def update_weights_and_capacities(ctx: SageMakerContext, params: dict) -> dict:
 
 def delete_endpoint(ctx: SageMakerContext, params: dict) -> dict:
     """``DeleteEndpoint``: refused while in progress; ``Deleting`` for ``endpoint_deleting_seconds``, then gone.
+    Its variants stop being scalable targets at once (:func:`variant_autoscaling.deregister_endpoint`).
 
     While ``Deleting``, DescribeEndpoint/ListEndpoints show the endpoint as ``Deleting`` (EndpointStatus) and a
     CreateEndpoint of the same name is refused as for any existing endpoint ("Cannot create already existing
@@ -352,6 +357,7 @@ def delete_endpoint(ctx: SageMakerContext, params: dict) -> dict:
     name = _require(params, "EndpointName")
     endpoint = ctx.existing_endpoint(name)
     ctx.require_deletable(endpoint)
+    variant_autoscaling.deregister_endpoint(ctx.account_id, ctx.region, name)
     seconds = ctx.settings.deleting_seconds()
     if seconds > 0:
         start_deletion(ctx.endpoints, ctx.key(name), ctx.backend, endpoint, seconds)
@@ -361,12 +367,13 @@ def delete_endpoint(ctx: SageMakerContext, params: dict) -> dict:
     return {}
 
 
-def start_maintenance(ctx: SageMakerContext, endpoint_name: str, seconds: float) -> dict:
-    """Put an ``InService`` endpoint into ``SystemUpdating`` for ``seconds`` (the control API's injection)."""
+def start_maintenance(ctx: SageMakerContext, endpoint_name: str, seconds: float, failure: str | None = None) -> dict:
+    """Put an ``InService`` endpoint into ``SystemUpdating`` for ``seconds`` (the control API's injection), then
+    ``InService`` again, or ``Failed`` with ``failure`` as its reason when one is given."""
     endpoint = ctx.backend.endpoints.get(endpoint_name)
     if endpoint is None:
         raise ValueError(f"no endpoint {endpoint_name!r} in account {ctx.account_id}, region {ctx.region}")
     if endpoint.endpoint_status != IN_SERVICE:
         raise ValueError(f"endpoint {endpoint_name!r} is {endpoint.endpoint_status}; only an InService endpoint can start SystemUpdating")
-    start_system_update(ctx.endpoints, ctx.key(endpoint_name), ctx.backend, endpoint, seconds)
+    start_system_update(ctx.endpoints, ctx.key(endpoint_name), ctx.backend, endpoint, seconds, failure)
     return {"EndpointName": endpoint_name, "EndpointStatus": endpoint.endpoint_status}

@@ -148,10 +148,13 @@ class SageMakerHooks(ServiceHooks):
     def reset(self) -> None:
         self.endpoints.clear()
 
-    def start_system_update(self, endpoint_name: str, seconds: float, account_id: str, region: str) -> dict:
-        """Control API: put an InService endpoint into ``SystemUpdating`` for ``seconds``."""
+    def start_system_update(
+        self, endpoint_name: str, seconds: float, account_id: str, region: str, failure: str | None = None
+    ) -> dict:
+        """Control API: put an InService endpoint into ``SystemUpdating`` for ``seconds`` (then ``Failed`` with a
+        ``failure`` reason)."""
         self.endpoints.advance()
-        return endpoint_operations.start_maintenance(self._context_for(account_id, region), endpoint_name, seconds)
+        return endpoint_operations.start_maintenance(self._context_for(account_id, region), endpoint_name, seconds, failure)
 
     def _context(self, call: Call) -> SageMakerContext:
         return self._context_for(call.account_id, call.region)
