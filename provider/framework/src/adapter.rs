@@ -89,6 +89,40 @@ pub struct ResourceAdapter<R: CustomResource> {
 }
 
 impl<R: CustomResource> ResourceAdapter<R> {
+    /// The computed inputs for `news`: derived from the inputs they come
+    /// from, unknown while one of those is unknown (see
+    /// `CustomResource::NOT_IN_COMPUTED_INPUTS`); none when the inputs
+    /// cannot be read yet.
+    fn computed(&self, news: &PropertyMap) -> Vec<(String, PropertyValue)> {
+        let outside = |key: &str| R::NOT_IN_COMPUTED_INPUTS.contains(&key);
+        let sources_unknown = news
+            .iter()
+            .any(|(key, value)| !outside(key) && value.contains_unknowns());
+        let decoded = decode::<R::Inputs>(news).or_else(|_| {
+            let known: PropertyMap = news
+                .iter()
+                .filter(|(key, value)| !(outside(key) && value.contains_unknowns()))
+                .map(|(key, value)| (key.clone(), value.clone()))
+                .collect();
+            decode::<R::Inputs>(&known)
+        });
+        let Ok(inputs) = decoded else {
+            return Vec::new();
+        };
+        self.resource
+            .computed_inputs(&inputs)
+            .into_iter()
+            .map(|(key, value)| {
+                let value = if sources_unknown {
+                    PropertyValue::Unknown(UnknownKind::Generic)
+                } else {
+                    crate::wire::value_from_json(&value)
+                };
+                (key.to_owned(), value)
+            })
+            .collect()
+    }
+
     pub fn new(resource: R) -> Self {
         ResourceAdapter {
             resource,
@@ -187,28 +221,22 @@ impl<R: CustomResource> DynResource<R::Provider> for ResourceAdapter<R> {
         clients: Option<&<R::Provider as Package>::Clients>,
     ) -> (PropertyMap, Vec<CheckFailure>) {
         let has_unknowns = news.values().any(PropertyValue::contains_unknowns);
-        match decode::<R::Inputs>(news) {
+        let failures = match decode::<R::Inputs>(news) {
             Ok(inputs) => {
                 let mut failures = self.resource.check(&inputs).into_vec();
                 if let Some(clients) = clients {
                     failures.extend(self.resource.check_configured(&inputs, clients).into_vec());
                 }
-                let mut checked = news.clone();
-                for (key, value) in self.resource.computed_inputs(&inputs) {
-                    let value = if has_unknowns {
-                        PropertyValue::Unknown(UnknownKind::Generic)
-                    } else {
-                        crate::wire::value_from_json(&value)
-                    };
-                    checked.insert(key.to_owned(), value);
-                }
-                (checked, failures)
+                failures
             }
             // A value not known yet may fill a required field later; Check
             // runs again with every value known before anything is created.
-            Err(_) if has_unknowns => (news.clone(), Vec::new()),
-            Err(failure) => (news.clone(), vec![failure]),
-        }
+            Err(_) if has_unknowns => Vec::new(),
+            Err(failure) => return (news.clone(), vec![failure]),
+        };
+        let mut checked = news.clone();
+        checked.extend(self.computed(news));
+        (checked, failures)
     }
 
     fn diff(&self, old_inputs: &PropertyMap, news: &PropertyMap) -> DiffOutcome {
