@@ -23,6 +23,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+import uuid
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs, unquote
@@ -254,16 +255,17 @@ def decode_checked(model_name: str, operation: str, request: AwsRequest, environ
 def json_answer(payload: dict, status: int = 200, headers: list[tuple[str, str]] | None = None) -> HttpResponse:
     """A rest-json answer: ``payload`` as the JSON body (``None`` members left out)."""
     body = json.dumps({key: value for key, value in payload.items() if value is not None}).encode("utf-8")
-    return HttpResponse(status, [("Content-Type", "application/json"), ("Content-Length", str(len(body))), *(headers or [])], body)
+    base = [("Content-Type", "application/json"), ("Content-Length", str(len(body))), ("x-amzn-RequestId", str(uuid.uuid4()))]
+    return HttpResponse(status, [*base, *(headers or [])], body)
 
 
 def blob_answer(body: bytes, content_type: str | None, headers: list[tuple[str, str]], status: int = 200) -> HttpResponse:
     """A rest-json answer whose payload is raw bytes, its other members in ``headers``."""
-    all_headers = [("Content-Length", str(len(body))), *headers]
+    all_headers = [("Content-Length", str(len(body))), ("x-amzn-RequestId", str(uuid.uuid4())), *headers]
     if content_type:
         all_headers.append(("Content-Type", content_type))
     return HttpResponse(status, all_headers, body)
 
 
 def no_content(status: int = 204) -> HttpResponse:
-    return HttpResponse(status, [("Content-Length", "0")], b"")
+    return HttpResponse(status, [("Content-Length", "0"), ("x-amzn-RequestId", str(uuid.uuid4()))], b"")
