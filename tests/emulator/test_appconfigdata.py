@@ -163,10 +163,12 @@ def test_data_plane_calls_are_logged_and_faults_apply(emulator, appconfig, appco
     completed(appconfig, target, 1)
     emulator.clear_requests()
     emulator.inject_fault("throttle", "appconfig", "StartConfigurationSession")
-    assert error_of(session, appconfigdata, target)["Error"]["Code"] == "ThrottlingException"
+    throttled = error_of(session, appconfigdata, target)
+    # AppConfigData models its ThrottlingException with HTTP 429.
+    assert (throttled["Error"]["Code"], throttled["ResponseMetadata"]["HTTPStatusCode"]) == ("ThrottlingException", 429)
     latest(appconfigdata, session(appconfigdata, target))
-    assert [(e["operation"], e["status"]) for e in emulator.requests("appconfig")] == [
-        ("StartConfigurationSession", 400), ("StartConfigurationSession", 201), ("GetLatestConfiguration", 200)
+    assert [(e["operation"], e["status"], e.get("fault")) for e in emulator.requests("appconfig")] == [
+        ("StartConfigurationSession", 429, "throttle"), ("StartConfigurationSession", 201, None), ("GetLatestConfiguration", 200, None)
     ]
 
 
