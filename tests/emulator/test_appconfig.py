@@ -176,7 +176,10 @@ def test_version_labels_filter_by_exact_value_or_prefix(appconfig, error_of, unc
     target = make_target(appconfig)
     for label in ("v2.0", "v2.1", "v3.0"):
         put_version(appconfig, target, {"label": label}, label=label)
-    labels = lambda wanted: [i["VersionLabel"] for i in appconfig.list_hosted_configuration_versions(**target.profile, VersionLabel=wanted)["Items"]]  # noqa: E731
+
+    def labels(wanted: str) -> list[str]:
+        return [i["VersionLabel"] for i in appconfig.list_hosted_configuration_versions(**target.profile, VersionLabel=wanted)["Items"]]
+
     assert labels("v2*") == ["v2.1", "v2.0"]
     assert labels("v2") == []
     assert labels("v3.0") == ["v3.0"]

@@ -124,7 +124,9 @@ def _as_started(deployment: Deployment) -> dict:
     answer = deployment.to_json(deployment.started_at)
     answer["State"] = DEPLOYING
     answer["PercentageComplete"] = INITIAL_PERCENTAGE
-    answer["EventLog"] = [{"EventType": "DEPLOYMENT_STARTED", "TriggeredBy": "USER", "Description": "Deployment started", "OccurredAt": iso(deployment.started_at)}]
+    answer["EventLog"] = [
+        {"EventType": "DEPLOYMENT_STARTED", "TriggeredBy": "USER", "Description": "Deployment started", "OccurredAt": iso(deployment.started_at)}
+    ]
     answer.pop("CompletedAt", None)
     return answer
 
@@ -156,7 +158,9 @@ def stop_deployment(ctx: AppConfigContext) -> HttpResponse:
         deployment.revert = Trigger(ctx.now, "USER", f"Revert initiated by {who}")
         deployment.timeline.redirect([Phase(REVERTED)], ctx.now)
     elif allow_revert:
-        raise errors.bad_request(f"Deployment {deployment.number} is {state}; only an in-progress or completed deployment can be stopped with AllowRevert.")
+        raise errors.bad_request(
+            f"Deployment {deployment.number} is {state}; only an in-progress or completed deployment can be stopped with AllowRevert."
+        )
     else:
         raise errors.bad_request(f"Deployment {deployment.number} is {state}; only a DEPLOYING deployment can be stopped (or use AllowRevert).")
     return json_answer(deployment.to_json(ctx.now), 202)

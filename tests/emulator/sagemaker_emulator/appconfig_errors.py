@@ -47,7 +47,8 @@ def quota_exceeded(message: str) -> AwsError:
 
 def not_emulated(operation: str | None) -> AwsError:
     """An AppConfig operation the emulator does not implement (HTTP 501: SDKs do not retry it)."""
-    return AwsError("NotImplemented", f"Not supported by the emulator: AppConfig {operation}", 501, {"Message": f"Not supported by the emulator: AppConfig {operation}"})
+    message = f"Not supported by the emulator: AppConfig {operation}"
+    return AwsError("NotImplemented", message, 501, {"Message": message})
 
 
 # -- AppConfigData ------------------------------------------------------------------------------

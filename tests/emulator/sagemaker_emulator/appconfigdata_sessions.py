@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from . import appconfig_errors as errors
 from .appconfig_context import AppConfigContext
 from .appconfig_rollout import deployed
-from .aws_errors import HttpResponse
+from .aws_errors import AwsError, HttpResponse
 from .rest_json import blob_answer, json_answer
 
 TOKEN_LIFETIME_SECONDS = 24 * 3600.0
@@ -81,25 +81,30 @@ class Sessions:
         self.tokens.clear()
 
 
+# ResourceType of each identifier of a session, and how the messages name it.
+_KINDS = {
+    "ApplicationIdentifier": ("Application", "Application"),
+    "EnvironmentIdentifier": ("Environment", "Environment"),
+    "ConfigurationProfileIdentifier": ("ConfigurationProfile", "Configuration profile"),
+}
+
+
+def _missing(member: str, identifier: str) -> AwsError:
+    resource_type, noun = _KINDS[member]
+    return errors.data_not_found(f"{noun} {identifier} could not be found.", resource_type, {member: identifier})
+
+
 def start_configuration_session(ctx: AppConfigContext, sessions: Sessions) -> HttpResponse:
     params = ctx.params
     app = ctx.state.find_application(params["ApplicationIdentifier"])
     if app is None:
-        raise errors.data_not_found(
-            f"Application {params['ApplicationIdentifier']} could not be found.", "Application", {"ApplicationIdentifier": params["ApplicationIdentifier"]}
-        )
+        raise _missing("ApplicationIdentifier", params["ApplicationIdentifier"])
     env = ctx.state.find_environment(app.id, params["EnvironmentIdentifier"])
     if env is None:
-        raise errors.data_not_found(
-            f"Environment {params['EnvironmentIdentifier']} could not be found.", "Environment", {"EnvironmentIdentifier": params["EnvironmentIdentifier"]}
-        )
+        raise _missing("EnvironmentIdentifier", params["EnvironmentIdentifier"])
     profile = ctx.state.find_profile(app.id, params["ConfigurationProfileIdentifier"])
     if profile is None:
-        raise errors.data_not_found(
-            f"Configuration profile {params['ConfigurationProfileIdentifier']} could not be found.",
-            "ConfigurationProfile",
-            {"ConfigurationProfileIdentifier": params["ConfigurationProfileIdentifier"]},
-        )
+        raise _missing("ConfigurationProfileIdentifier", params["ConfigurationProfileIdentifier"])
     session = Session(ctx.account_id, ctx.region, app.id, env.id, profile.id, params.get("RequiredMinimumPollIntervalInSeconds"))
     return json_answer({"InitialConfigurationToken": sessions.issue(session, ctx.now)}, 201)
 
@@ -134,13 +139,11 @@ def get_latest_configuration(ctx: AppConfigContext, sessions: Sessions) -> HttpR
     session = token.session
     state = ctx.state
     if session.application_id not in state.applications:
-        raise errors.data_not_found(f"Application {session.application_id} could not be found.", "Application", {"ApplicationIdentifier": session.application_id})
+        raise _missing("ApplicationIdentifier", session.application_id)
     if state.find_environment(session.application_id, session.environment_id) is None:
-        raise errors.data_not_found(f"Environment {session.environment_id} could not be found.", "Environment", {"EnvironmentIdentifier": session.environment_id})
+        raise _missing("EnvironmentIdentifier", session.environment_id)
     if state.find_profile(session.application_id, session.profile_id) is None:
-        raise errors.data_not_found(
-            f"Configuration profile {session.profile_id} could not be found.", "ConfigurationProfile", {"ConfigurationProfileIdentifier": session.profile_id}
-        )
+        raise _missing("ConfigurationProfileIdentifier", session.profile_id)
     current = deployed(state.deployments.get((session.application_id, session.environment_id), []), session.profile_id)
     if current is None:
         raise errors.data_not_found(
