@@ -95,12 +95,12 @@ def test_a_token_expires_after_24_hours(emulator, appconfig, appconfigdata, targ
 
 def test_a_session_with_a_minimum_poll_interval_refuses_earlier_calls(appconfig, appconfigdata, target, error_of):
     completed(appconfig, target, 1)
-    body, first = latest(appconfigdata, session(appconfigdata, target, RequiredMinimumPollIntervalInSeconds=60))
-    assert first["NextPollIntervalInSeconds"] == 60
+    body, first = latest(appconfigdata, session(appconfigdata, target, RequiredMinimumPollIntervalInSeconds=180))
+    assert first["NextPollIntervalInSeconds"] == 180
     token = first["NextPollConfigurationToken"]
-    error = error_of(appconfigdata.get_latest_configuration, ConfigurationToken=token)
+    error = error_of(appconfigdata.get_latest_configuration, ConfigurationToken=token)  # well within 180 s (0.9 s here)
     assert error["Details"]["InvalidParameters"]["ConfigurationToken"]["Problem"] == "PollIntervalNotSatisfied"
-    time.sleep(60 * SCALE + 0.1)
+    time.sleep(180 * SCALE + 0.1)
     assert latest(appconfigdata, token)[0] == b""  # the token refused for being early is still good
 
 
@@ -191,11 +191,11 @@ def test_deletion_protection_refuses_deleting_what_clients_read_recently(emulato
 
 
 def test_deletion_protection_applies_to_older_resources_until_the_period_ends(emulator, appconfig, appconfigdata, target, error_of):
-    emulator.configure(appconfig_time_scale=0.0002)  # one hour lasts 0.72 s, 15 minutes 0.18 s
+    emulator.configure(appconfig_time_scale=0.0002)  # one hour lasts 0.72 s, the 120-minute period 1.44 s
     completed(appconfig, target, 1)
-    appconfig.update_account_settings(DeletionProtection={"Enabled": True, "ProtectionPeriodInMinutes": 15})
-    time.sleep(0.8)
+    appconfig.update_account_settings(DeletionProtection={"Enabled": True, "ProtectionPeriodInMinutes": 120})
+    time.sleep(0.8)  # the environment is older than an hour: checked by default
     latest(appconfigdata, session(appconfigdata, target))
     assert error_of(appconfig.delete_environment, **target.env)["Error"]["Code"] == "BadRequestException"
-    time.sleep(0.3)
+    time.sleep(1.6)
     appconfig.delete_environment(**target.env)
