@@ -355,6 +355,9 @@ def test_reset_empties_everything(emulator, sagemaker, s3):
         "endpoint_deleting_seconds": 0.0,
         "refuse_kms_key_with_instance_storage": False,
         "iam_propagation_seconds": 0.0,
+        "appconfig_time_scale": 0.01,
+        "appconfig_rolling_back_seconds": 0.0,
+        "fail_next_appconfig_deployment": False,
     }
     assert sagemaker.list_endpoints()["Endpoints"] == []
     assert sagemaker.list_models()["Models"] == []

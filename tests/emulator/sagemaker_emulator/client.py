@@ -194,6 +194,15 @@ class EmulatorProcess:
         """Put an InService SageMaker endpoint into ``SystemUpdating`` (maintenance) for ``seconds``."""
         return self._call("POST", "/_emulator/sagemaker/system-update", {"endpoint_name": endpoint_name, "seconds": seconds, "region": region})
 
+    def fail_appconfig_deployment(
+        self, application_id: str, environment_id: str, deployment_number: int | None = None, region: str = "us-east-1"
+    ) -> dict:
+        """Fail the environment's DEPLOYING or BAKING AppConfig deployment now (it rolls back); returns the deployment."""
+        body: dict[str, Any] = {"application_id": application_id, "environment_id": environment_id, "region": region}
+        if deployment_number is not None:
+            body["deployment_number"] = deployment_number
+        return self._call("POST", "/_emulator/appconfig/deployment-failure", body)
+
     def clear_faults(self) -> None:
         self._call("POST", "/_emulator/faults/reset")
 

@@ -12,6 +12,9 @@
 ``POST /_emulator/reset``           reset moto and all emulator state
 ``POST /_emulator/sagemaker/system-update``  ``{"endpoint_name", "seconds", "region"?, "account_id"?}``:
                                     an InService endpoint goes ``SystemUpdating`` for ``seconds``
+``POST /_emulator/appconfig/deployment-failure``  ``{"application_id", "environment_id", "deployment_number"?,
+                                    "region"?, "account_id"?}``: the environment's DEPLOYING or BAKING
+                                    AppConfig deployment fails now and rolls back
 ==========================  ======================================================
 """
 
@@ -55,6 +58,7 @@ class ControlApi:
             ("POST", "/config"): lambda query, body: self.emulator.settings.update(body),
             ("POST", "/reset"): self._reset,
             ("POST", "/sagemaker/system-update"): self._system_update,
+            ("POST", "/appconfig/deployment-failure"): self._appconfig_deployment_failure,
         }
 
     def __call__(self, environ: dict, start_response: Callable) -> list[bytes]:
@@ -103,6 +107,24 @@ class ControlApi:
         with EMULATOR_LOCK:
             return hooks.start_system_update(
                 name, float(seconds), str(body.get("account_id") or "123456789012"), str(body.get("region") or "us-east-1")
+            )
+
+    def _appconfig_deployment_failure(self, query: dict, body: dict) -> dict:
+        """Fail an environment's running AppConfig deployment now: ``ROLLBACK_STARTED`` (``INTERNAL_ERROR``), then ``ROLLED_BACK``."""
+        from .state_lock import EMULATOR_LOCK
+
+        app_id, env_id = body.get("application_id"), body.get("environment_id")
+        number = body.get("deployment_number")
+        if not isinstance(app_id, str) or not app_id or not isinstance(env_id, str) or not env_id:
+            raise ValueError('expected {"application_id": "...", "environment_id": "...", "deployment_number"?: 1}')
+        if number is not None and (isinstance(number, bool) or not isinstance(number, int)):
+            raise ValueError("deployment_number must be an integer")
+        hooks = self.emulator.hooks.get("appconfig")
+        if hooks is None:
+            raise ValueError("AppConfig hooks are not installed")
+        with EMULATOR_LOCK:
+            return hooks.fail_deployment(
+                str(body.get("account_id") or "123456789012"), str(body.get("region") or "us-east-1"), app_id, env_id, number
             )
 
     def _reset(self, query: dict, body: dict) -> dict:

@@ -9,6 +9,10 @@ Two kinds exist, matching what the reliability tests need:
 
 A fault matches on ``service`` (credential-scope name, e.g. ``sagemaker``) and
 ``operation`` (e.g. ``CreateModel``); a missing key or ``"*"`` matches anything.
+
+Where a service's model gives its throttling error another HTTP status, the fault uses
+it: AppConfigData's ``ThrottlingException`` is HTTP 429 (botocore's appconfigdata model,
+``httpStatusCode: 429``; its calls are signed ``appconfig``).
 """
 
 from __future__ import annotations
@@ -19,6 +23,12 @@ from .aws_errors import QUERY, REST_XML, AwsError
 from .state_lock import EMULATOR_LOCK
 
 KINDS = ("throttle", "server_error")
+
+# (signing name, operation) -> HTTP status of the service's modelled ThrottlingException.
+THROTTLING_STATUS = {
+    ("appconfig", "StartConfigurationSession"): 429,
+    ("appconfig", "GetLatestConfiguration"): 429,
+}
 
 
 @dataclass
@@ -34,15 +44,15 @@ class Fault:
     def matches(self, service: str | None, operation: str | None) -> bool:
         return self.count > 0 and self.service in ("*", service) and self.operation in ("*", operation)
 
-    def error_for(self, protocol: str) -> AwsError:
-        """The AWS error this fault produces for a call in ``protocol``."""
+    def error_for(self, protocol: str, service: str | None = None, operation: str | None = None) -> AwsError:
+        """The AWS error this fault produces for a call of ``operation`` of ``service`` in ``protocol``."""
         if self.kind == "throttle":
             message = self.message or "Rate exceeded"
             if protocol == REST_XML:
                 return AwsError("SlowDown", self.message or "Please reduce your request rate.", 503)
             if protocol == QUERY:
                 return AwsError("Throttling", message, 400)
-            return AwsError("ThrottlingException", message, 400)
+            return AwsError("ThrottlingException", message, THROTTLING_STATUS.get((service or "", operation or ""), 400))
         message = self.message or "An internal error occurred (injected by the emulator)."
         if protocol == REST_XML:
             return AwsError("InternalError", message, 500)

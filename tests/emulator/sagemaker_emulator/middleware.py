@@ -77,7 +77,7 @@ class EmulatorMiddleware:
         request = describe(environ)
         fault = self.faults.take(request.service, request.operation)
         if fault is not None:
-            response = aws_errors.render(fault.error_for(request.protocol), request.protocol)
+            response = aws_errors.render(fault.error_for(request.protocol, request.service, request.operation), request.protocol)
             return self._answer(request, response, start_response, fault.kind)
 
         bridge = PROTOCOL_BRIDGES.get(request.protocol)

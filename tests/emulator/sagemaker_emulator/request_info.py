@@ -76,6 +76,22 @@ def restore_body(environ: dict, body: bytes) -> None:
     environ["CONTENT_LENGTH"] = str(len(body))
 
 
+def raw_path(environ: dict) -> str:
+    """The request path as sent, percent-escapes kept (``PATH_INFO`` is decoded).
+
+    REST URIs carry labels percent-encoded, slashes included: AppConfig's
+    ``/tags/{ResourceArn}`` arrives as ``/tags/arn%3Aaws%3Aappconfig%3A...%2Fenvironment%2F...``,
+    which must still be one label when the URI template is matched.
+    """
+    raw = environ.get("RAW_URI") or environ.get("REQUEST_URI")
+    if not raw:
+        return environ.get("PATH_INFO", "/") or "/"
+    path = raw.split("?", 1)[0]
+    if "://" in path:  # an absolute URI (proxy-style request line)
+        path = "/" + path.split("://", 1)[1].partition("/")[2]
+    return path or "/"
+
+
 def cbor_route(path: str) -> tuple[str, str] | None:
     """``(service shape name, operation)`` of a smithy-rpc-v2-cbor path ``/service/<S>/operation/<Op>``."""
     match = _CBOR_PATH.search(path)
@@ -130,7 +146,7 @@ def describe(environ: dict) -> AwsRequest:
     else:
         protocol = aws_errors.REST_JSON
         if service:
-            operation = rest_operation(service, method, path, query.keys())
+            operation = rest_operation(service, method, raw_path(environ), query.keys())
         operation = operation or f"{method} {path}"
 
     return AwsRequest(

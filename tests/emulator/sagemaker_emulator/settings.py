@@ -22,6 +22,14 @@
 * ``iam_propagation_seconds`` - IAM's eventual consistency: for this long after
   ``CreateRole``, ``PutRolePolicy`` or ``AttachRolePolicy``, SageMaker's checks do
   not see the role or the policy yet (:mod:`iam_hooks`); 0 (default) = at once.
+* ``appconfig_time_scale`` - emulator seconds per second of AppConfig time: a deployment
+  strategy's ``DeploymentDurationInMinutes`` and ``FinalBakeTimeInMinutes``, the deletion
+  protection period, the data plane's token lifetime and poll intervals (default 0.01: a
+  10-minute bake lasts 6 s);
+* ``appconfig_rolling_back_seconds`` - how long a rolled-back AppConfig deployment (and its
+  environment) stays ``ROLLING_BACK`` before ``ROLLED_BACK`` (emulator seconds, default 0);
+* ``fail_next_appconfig_deployment`` - ``true`` (any) or an environment id: the next matching
+  ``StartDeployment`` fails when its ``DEPLOYING`` phase ends and rolls back; consumed once used.
 """
 
 from __future__ import annotations
@@ -46,6 +54,9 @@ class Settings:
     endpoint_deleting_seconds: float = 0.0
     refuse_kms_key_with_instance_storage: bool = False
     iam_propagation_seconds: float = 0.0
+    appconfig_time_scale: float = 0.01
+    appconfig_rolling_back_seconds: float = 0.0
+    fail_next_appconfig_deployment: bool | str = False
 
 
 def _check(name: str, value: object) -> object:
@@ -61,7 +72,7 @@ def _check(name: str, value: object) -> object:
             raise ValueError(f"{name} must be a boolean")
         return value
     if not isinstance(value, (bool, str)) or value == "":
-        raise ValueError(f"{name} must be a boolean or an endpoint name")
+        raise ValueError(f"{name} must be a boolean or a name (endpoint name, AppConfig environment id)")
     return value
 
 
@@ -121,6 +132,18 @@ class SettingsStore:
     def iam_propagation_seconds(self) -> float:
         with EMULATOR_LOCK:
             return self._settings.iam_propagation_seconds
+
+    def appconfig_time_scale(self) -> float:
+        with EMULATOR_LOCK:
+            return self._settings.appconfig_time_scale
+
+    def appconfig_rolling_back_seconds(self) -> float:
+        with EMULATOR_LOCK:
+            return self._settings.appconfig_rolling_back_seconds
+
+    def consume_appconfig_deployment_failure(self, environment_id: str) -> bool:
+        """True (and clear the flag) if this AppConfig deployment should fail."""
+        return self._consume("fail_next_appconfig_deployment", environment_id)
 
     def consume_create_failure(self, endpoint_name: str) -> bool:
         """True (and clear the flag) if this CreateEndpoint should fail."""
