@@ -543,8 +543,9 @@ mod tests {
         assert_eq!(config.region.as_deref(), Some("north"));
         assert_eq!(config.labels["team"], "ml");
         let bad: PropertyMap = [("labels".to_owned(), PropertyValue::from("{"))].into();
-        let failure = decode_config::<TestConfig>(&bad).unwrap_err();
-        assert_eq!(failure.property, "labels");
+        let failures = decode_config::<TestConfig>(&bad).unwrap_err();
+        assert_eq!(failures.len(), 1, "{failures:?}");
+        assert_eq!(failures[0].property, "labels");
     }
 
     #[test]
