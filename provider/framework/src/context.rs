@@ -53,8 +53,9 @@ pub fn custom_timeout(seconds: f64) -> Option<Duration> {
         return None;
     }
     Some(
-        Duration::try_from_secs_f64(seconds)
-            .map_or(LONGEST_CUSTOM_TIMEOUT, |budget| budget.min(LONGEST_CUSTOM_TIMEOUT)),
+        Duration::try_from_secs_f64(seconds).map_or(LONGEST_CUSTOM_TIMEOUT, |budget| {
+            budget.min(LONGEST_CUSTOM_TIMEOUT)
+        }),
     )
 }
 

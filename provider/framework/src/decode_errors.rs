@@ -11,11 +11,11 @@ use tonic::codegen::{Context, Poll, Service};
 use tonic::server::NamedService;
 use tonic::{Code, Status};
 
-/// Levels of nested objects and lists a property value of a request may
-/// have: prost stops decoding at 100 nested messages, and each level of a
-/// value is two of them (a `Value` and its `Struct` or `ListValue`), below
-/// the request itself.
-pub const MAX_VALUE_NESTING: usize = 48;
+/// Levels of nested objects a property value of a request may have: prost
+/// stops decoding at 100 nested messages, and each level of an object is
+/// three of them (a `Value`, its `Struct` and the map entry), below the
+/// request itself. Lists cost two messages a level: 48 of them pass.
+pub const MAX_VALUE_NESTING: usize = 32;
 
 /// What prost's decode errors start with.
 const DECODE_ERROR_PREFIX: &str = "failed to decode Protobuf message";
@@ -86,8 +86,8 @@ pub fn clear_status(status: &Status) -> Option<Status> {
     }
     if message.ends_with("recursion limit reached") {
         return Some(Status::invalid_argument(format!(
-            "a property value is nested too deeply: the provider reads at most about \
-             {MAX_VALUE_NESTING} levels of nested objects and lists"
+            "a property value is nested too deeply: the provider reads at most \
+             {MAX_VALUE_NESTING} levels of nested objects (48 of lists)"
         )));
     }
     let length = message.chars().count();

@@ -231,10 +231,9 @@ fn reveals(value: &PropertyValue, secrets: &SecretTexts) -> bool {
         }
         PropertyValue::String(text) => secrets.found_in(text),
         PropertyValue::Array(items) => items.iter().any(|v| reveals(v, secrets)),
-        PropertyValue::Object(map) | PropertyValue::Asset(map) | PropertyValue::Archive(map) => {
-            map.iter()
-                .any(|(key, v)| secrets.found_in(key) || reveals(v, secrets))
-        }
+        PropertyValue::Object(map) | PropertyValue::Asset(map) | PropertyValue::Archive(map) => map
+            .iter()
+            .any(|(key, v)| secrets.found_in(key) || reveals(v, secrets)),
         _ => false,
     }
 }
@@ -298,6 +297,8 @@ mod tests {
         let error = secrets.error(ProviderError::InvalidInputs(
             "kms:Key: description: got `hunter2`".into(),
         ));
-        assert!(matches!(&error, ProviderError::InvalidInputs(text) if text == "kms:Key: description: got `[secret]`"));
+        assert!(
+            matches!(&error, ProviderError::InvalidInputs(text) if text == "kms:Key: description: got `[secret]`")
+        );
     }
 }

@@ -78,7 +78,10 @@ pub fn type_of_urn(urn: &str) -> &str {
 }
 
 /// Failures as the engine receives them, with no secret in their text.
-fn failures_to_proto(failures: Vec<CheckFailure>, secrets: &SecretTexts) -> Vec<proto::CheckFailure> {
+fn failures_to_proto(
+    failures: Vec<CheckFailure>,
+    secrets: &SecretTexts,
+) -> Vec<proto::CheckFailure> {
     failures
         .into_iter()
         .map(|f| secrets.failure(f))
@@ -91,7 +94,10 @@ fn failures_to_proto(failures: Vec<CheckFailure>, secrets: &SecretTexts) -> Vec<
 
 /// The answer to a request: its result, or its error with no secret of the
 /// request (`secrets`) in the text.
-fn answer<T>(result: Result<T, ProviderError>, secrets: &SecretTexts) -> Result<Response<T>, Status> {
+fn answer<T>(
+    result: Result<T, ProviderError>,
+    secrets: &SecretTexts,
+) -> Result<Response<T>, Status> {
     result
         .map(Response::new)
         .map_err(|error| secrets.error(error).into())

@@ -18,7 +18,7 @@ use serde::de::{
 use serde::forward_to_deserialize_any;
 
 use super::decode_error::DecodeError;
-use crate::output::OUTPUT_NEWTYPE;
+use crate::output::{OUTPUT_NEWTYPE, OUTPUT_VALUE_KEY};
 use crate::wire::{PropertyMap, PropertyValue, UnknownKind};
 
 /// How a value not known yet is read.
@@ -139,7 +139,7 @@ impl<'a> Value<'a> {
         let dependencies = self.value.dependencies();
         let mut fields = Vec::with_capacity(3);
         if !self.value.contains_unknowns() {
-            fields.push(("value", OutputField::Value(self)));
+            fields.push((OUTPUT_VALUE_KEY, OutputField::Value(self)));
         }
         fields.push(("secret", OutputField::Secret(secret)));
         fields.push(("dependencies", OutputField::Dependencies(dependencies)));

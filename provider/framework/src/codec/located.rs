@@ -8,6 +8,7 @@ use serde_path_to_error::Segment;
 use super::decode_error::{DecodeError, FieldProblem};
 use super::deserializer::{MapValue, Unknowns};
 use crate::check::CheckFailure;
+use crate::output::OUTPUT_VALUE_KEY;
 use crate::wire::{PropertyMap, PropertyValue, UnknownKind};
 
 /// Most failures one decoding reports: past these, the rest are left for
@@ -39,12 +40,14 @@ pub(crate) fn decode_located<T: DeserializeOwned>(
     serde_path_to_error::deserialize(MapValue::new(map, unknowns)).map_err(locate)
 }
 
-fn locate(error: serde_path_to_error::Error<DecodeError>) -> Located {
+pub(crate) fn locate(error: serde_path_to_error::Error<DecodeError>) -> Located {
     let mut steps: Vec<Step> = error
         .path()
         .iter()
         .filter_map(|segment| match segment {
             Segment::Seq { index } => Some(Step::Index(*index)),
+            // An [`crate::Output`] reads its value under a key of its own.
+            Segment::Map { key } if key == OUTPUT_VALUE_KEY => None,
             Segment::Map { key } => Some(Step::Key(key.clone())),
             Segment::Enum { variant } => Some(Step::Key(variant.clone())),
             Segment::Unknown => None,

@@ -29,11 +29,8 @@ pub fn decode<T: DeserializeOwned>(map: &PropertyMap) -> std::result::Result<T, 
 pub fn decode_value<T: DeserializeOwned>(
     value: &PropertyValue,
 ) -> std::result::Result<T, CheckFailure> {
-    serde_path_to_error::deserialize(Value::new(value, Unknowns::AsNull)).map_err(|error| {
-        let path = error.path().to_string();
-        let property = if path == "." { String::new() } else { path };
-        CheckFailure::new(property, error.into_inner().into_reason())
-    })
+    serde_path_to_error::deserialize(Value::new(value, Unknowns::AsNull))
+        .map_err(|error| located::locate(error).failure)
 }
 
 /// Writes a typed value as a property map: [`crate::Output`] fields become
