@@ -3,6 +3,7 @@
 #   make demo    build, start the local AWS emulator, deploy the demo stack, show what was made
 #   make test    every test: Rust unit and contract tests, wire compatibility, emulator,
 #                and end to end through the real Pulumi engine against the emulator
+#   make chaos   long campaigns that look for trouble (bad input: make fuzz)
 #
 # Everything is installed into .tools/ by `make tools` (run by both).
 

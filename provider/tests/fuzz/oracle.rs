@@ -339,11 +339,7 @@ pub fn judge_kind_errors(
     else {
         return;
     };
-    let must_fail = match mutation {
-        Mutation::WrongKind(_) => true,
-        Mutation::NonFinite(_) => true,
-        _ => false,
-    };
+    let must_fail = matches!(mutation, Mutation::WrongKind(_) | Mutation::NonFinite(_));
     if !must_fail || case.news.values().any(PropertyValue::contains_unknowns) {
         return;
     }
