@@ -104,7 +104,9 @@ fn percent_decode(text: &str) -> String {
 
 /// The value of one hexadecimal digit.
 fn hex_digit(byte: u8) -> Option<u8> {
-    char::from(byte).to_digit(16).and_then(|d| u8::try_from(d).ok())
+    char::from(byte)
+        .to_digit(16)
+        .and_then(|d| u8::try_from(d).ok())
 }
 
 #[async_trait]
