@@ -20,14 +20,35 @@ pub(crate) enum FieldProblem {
 pub struct DecodeError {
     reason: String,
     field: Option<FieldProblem>,
+    /// A string that is not one of an enum's values.
+    unknown_variant: bool,
 }
+
+/// Longest value an error quotes.
+const MAX_QUOTED_CHARS: usize = 64;
 
 impl DecodeError {
     fn new(reason: impl Into<String>) -> Self {
         DecodeError {
             reason: reason.into(),
             field: None,
+            unknown_variant: false,
         }
+    }
+
+    /// This error, naming `value` when it is an enum value not allowed:
+    /// for a value the caller knows is not secret.
+    pub(crate) fn quoting_variant(mut self, value: &str) -> Self {
+        if self.unknown_variant {
+            let quoted: String = value.chars().take(MAX_QUOTED_CHARS).collect();
+            let cut = if quoted.len() < value.len() {
+                "…"
+            } else {
+                ""
+            };
+            self.reason = format!("{}, not `{quoted}{cut}`", self.reason);
+        }
+        self
     }
 
     /// A number that is NaN or infinite: JSON, the engine's state and the
@@ -96,7 +117,10 @@ impl de::Error for DecodeError {
             return DecodeError::new("has no allowed values");
         }
         let allowed: Vec<String> = expected.iter().map(|name| format!("`{name}`")).collect();
-        DecodeError::new(format!("must be one of {}", allowed.join(", ")))
+        DecodeError {
+            unknown_variant: true,
+            ..DecodeError::new(format!("must be one of {}", allowed.join(", ")))
+        }
     }
 
     fn unknown_field(field: &str, expected: &'static [&'static str]) -> Self {
@@ -113,15 +137,15 @@ impl de::Error for DecodeError {
             )
         };
         DecodeError {
-            reason,
             field: Some(FieldProblem::Unknown(field.to_owned())),
+            ..DecodeError::new(reason)
         }
     }
 
     fn missing_field(field: &'static str) -> Self {
         DecodeError {
-            reason: "is required".to_owned(),
             field: Some(FieldProblem::Missing(field)),
+            ..DecodeError::new("is required")
         }
     }
 
@@ -211,6 +235,12 @@ mod tests {
         );
         let error = DecodeError::unknown_variant("hunter2", &["Fast", "Safe"]);
         assert_eq!(error.to_string(), "must be one of `Fast`, `Safe`");
+        // Only a caller that knows the value is not secret quotes it.
+        let error = error.quoting_variant("Slow");
+        assert_eq!(
+            error.to_string(),
+            "must be one of `Fast`, `Safe`, not `Slow`"
+        );
         for error in [
             DecodeError::invalid_type(Unexpected::Float(1.25), &"a string"),
             DecodeError::invalid_value(Unexpected::Float(31.5), &"u8"),

@@ -39,17 +39,30 @@ static UNKNOWN: PropertyValue = PropertyValue::Unknown(UnknownKind::Generic);
 pub(crate) struct MapValue<'a> {
     map: &'a PropertyMap,
     unknowns: Unknowns,
+    /// The map is (inside) a secret.
+    in_secret: bool,
 }
 
 impl<'a> MapValue<'a> {
     pub(crate) fn new(map: &'a PropertyMap, unknowns: Unknowns) -> Self {
-        MapValue { map, unknowns }
+        MapValue {
+            map,
+            unknowns,
+            in_secret: false,
+        }
     }
 
     fn entries(self) -> impl Iterator<Item = (&'a str, Value<'a>)> {
-        self.map
-            .iter()
-            .map(move |(key, value)| (key.as_str(), Value::new(value, self.unknowns)))
+        self.map.iter().map(move |(key, value)| {
+            (
+                key.as_str(),
+                Value {
+                    value,
+                    unknowns: self.unknowns,
+                    in_secret: self.in_secret,
+                },
+            )
+        })
     }
 }
 
@@ -85,15 +98,39 @@ impl<'de, 'a> Deserializer<'de> for MapValue<'a> {
 pub(crate) struct Value<'a> {
     value: &'a PropertyValue,
     unknowns: Unknowns,
+    /// The value is inside a secret (its own secretness aside).
+    in_secret: bool,
 }
 
 impl<'a> Value<'a> {
     pub(crate) fn new(value: &'a PropertyValue, unknowns: Unknowns) -> Self {
-        Value { value, unknowns }
+        Value {
+            value,
+            unknowns,
+            in_secret: false,
+        }
+    }
+
+    /// True when the value is, holds or is inside a secret: an error may
+    /// not quote it.
+    fn is_secret(self) -> bool {
+        self.in_secret || self.value.contains_secrets()
     }
 
     fn child(self, value: &'a PropertyValue) -> Self {
-        Value::new(value, self.unknowns)
+        Value {
+            value,
+            unknowns: self.unknowns,
+            in_secret: self.is_secret(),
+        }
+    }
+
+    fn map(self, map: &'a PropertyMap) -> MapValue<'a> {
+        MapValue {
+            map,
+            unknowns: self.unknowns,
+            in_secret: self.is_secret(),
+        }
     }
 
     /// The value with secrets, output values and references looked through:
@@ -179,9 +216,7 @@ impl<'de, 'a> Deserializer<'de> for Value<'a> {
             )),
             PropertyValue::Object(map)
             | PropertyValue::Asset(map)
-            | PropertyValue::Archive(map) => {
-                MapValue::new(map, self.unknowns).deserialize_any(visitor)
-            }
+            | PropertyValue::Archive(map) => self.map(map).deserialize_any(visitor),
             PropertyValue::ResourceReference(reference) => visitor.visit_str(&reference.urn),
             PropertyValue::Secret(_) | PropertyValue::Output(_) => {
                 unreachable!("plain() looks through secrets and output values")
@@ -247,11 +282,18 @@ impl<'de, 'a> Deserializer<'de> for Value<'a> {
         }
         self.known()?;
         match self.plain() {
-            Some(PropertyValue::String(text)) => {
-                visitor.visit_enum(text.as_str().into_deserializer())
-            }
+            // A value not allowed is quoted, unless it is secret.
+            Some(PropertyValue::String(text)) => visitor
+                .visit_enum(text.as_str().into_deserializer())
+                .map_err(|error: DecodeError| {
+                    if self.is_secret() {
+                        error
+                    } else {
+                        error.quoting_variant(text)
+                    }
+                }),
             Some(PropertyValue::Object(map)) if map.len() == 1 => {
-                MapValue::new(map, self.unknowns).deserialize_enum(name, variants, visitor)
+                self.map(map).deserialize_enum(name, variants, visitor)
             }
             _ => self.deserialize_any(visitor),
         }

@@ -229,6 +229,21 @@ mod tests {
     }
 
     #[test]
+    fn an_enum_value_not_allowed_is_quoted_unless_it_is_secret() {
+        let mut props = props_with_role("arn".into());
+        props.insert("mode".into(), "Slow".into());
+        let failure = decode::<Args>(&props).unwrap_err();
+        assert_eq!(failure.property, "mode");
+        assert_eq!(failure.reason, "must be one of `Fast`, `Safe`, not `Slow`");
+        props.insert(
+            "mode".into(),
+            PropertyValue::Secret(Box::new("hunter2".into())),
+        );
+        let failure = decode::<Args>(&props).unwrap_err();
+        assert_eq!(failure.reason, "must be one of `Fast`, `Safe`");
+    }
+
+    #[test]
     fn failures_name_the_path() {
         let mut props = props_with_role("arn".into());
         props.insert("count".into(), "many".into());
