@@ -7,12 +7,13 @@ use async_trait::async_trait;
 use serde::Serialize;
 
 use crate::check::CheckFailure;
-use crate::codec::{decode, encode, encode_wired, secret_keys};
+use crate::codec::{all_failures, decode, encode, encode_wired, secret_keys};
 use crate::component::Component;
 use crate::context::Context;
 use crate::diff::{DiffOutcome, diff_inputs};
 use crate::error::{ProviderError, Result};
 use crate::package::Package;
+use crate::redact::SecretTexts;
 use crate::resource::{CustomResource, ReadOutcome};
 use crate::scope::Scope;
 use crate::wire::{PropertyMap, PropertyValue, UnknownKind};
@@ -118,9 +119,36 @@ fn normalized<T: serde::de::DeserializeOwned + Serialize>(map: &PropertyMap) -> 
     }
 }
 
+/// `value` as state: the `secrets` keys secret, and so is every other
+/// value that holds the text of a secret in `sources` (a name or ARN made
+/// from a secret input).
+fn encode_state<T: Serialize>(
+    value: &T,
+    secrets: &[String],
+    sources: &PropertyMap,
+) -> Result<PropertyMap> {
+    let encoded = encode(value, secrets)?;
+    let texts = SecretTexts::of([sources]);
+    if texts.is_empty() {
+        return Ok(encoded);
+    }
+    Ok(encoded
+        .into_iter()
+        .map(|(key, value)| {
+            let value = if texts.revealed_by(&value) {
+                value.into_secret()
+            } else {
+                value
+            };
+            (key, value)
+        })
+        .collect())
+}
+
 /// A partial failure's recorded properties, with the inputs' secrets kept
-/// secret: the state never holds a secret in plain text.
-fn keep_secrets(error: ProviderError, secrets: &[String]) -> ProviderError {
+/// secret (and values made from them, as in [`encode_state`]): the state
+/// never holds a secret in plain text.
+fn keep_secrets(error: ProviderError, secrets: &[String], sources: &PropertyMap) -> ProviderError {
     match error {
         ProviderError::PartialFailure {
             id,
@@ -128,11 +156,12 @@ fn keep_secrets(error: ProviderError, secrets: &[String]) -> ProviderError {
             inputs,
             reason,
         } => {
+            let texts = SecretTexts::of([sources]);
             let resecret = |map: PropertyMap| -> Box<PropertyMap> {
                 Box::new(
                     map.into_iter()
                         .map(|(key, value)| {
-                            let value = if secrets.contains(&key) {
+                            let value = if secrets.contains(&key) || texts.revealed_by(&value) {
                                 value.into_secret()
                             } else {
                                 value
@@ -187,28 +216,42 @@ impl<R: CustomResource> DynResource<R::Provider> for ResourceAdapter<R> {
         clients: Option<&<R::Provider as Package>::Clients>,
     ) -> (PropertyMap, Vec<CheckFailure>) {
         let has_unknowns = news.values().any(PropertyValue::contains_unknowns);
-        match decode::<R::Inputs>(news) {
-            Ok(inputs) => {
-                let mut failures = self.resource.check(&inputs).into_vec();
-                if let Some(clients) = clients {
-                    failures.extend(self.resource.check_configured(&inputs, clients).into_vec());
-                }
-                let mut checked = news.clone();
-                for (key, value) in self.resource.computed_inputs(&inputs) {
-                    let value = if has_unknowns {
-                        PropertyValue::Unknown(UnknownKind::Generic)
-                    } else {
-                        crate::wire::value_from_json(&value)
-                    };
-                    checked.insert(key.to_owned(), value);
-                }
-                (checked, failures)
+        let inputs = match decode::<R::Inputs>(news) {
+            Ok(inputs) => inputs,
+            // Every known value that breaks the types fails; a value not
+            // known yet stands for any value of its type (Check runs again
+            // with every value known before anything is created).
+            Err(first) => {
+                let failures = all_failures::<R::Inputs>(news);
+                let failures = if failures.is_empty() && !has_unknowns {
+                    vec![first]
+                } else {
+                    failures
+                };
+                return (news.clone(), failures);
             }
-            // A value not known yet may fill a required field later; Check
-            // runs again with every value known before anything is created.
-            Err(_) if has_unknowns => (news.clone(), Vec::new()),
-            Err(failure) => (news.clone(), vec![failure]),
+        };
+        let mut failures = self.resource.check(&inputs).into_vec();
+        if let Some(clients) = clients {
+            failures.extend(self.resource.check_configured(&inputs, clients).into_vec());
         }
+        // A computed input is made from the others: secret when any is.
+        let any_secret = news.values().any(PropertyValue::contains_secrets);
+        let mut checked = news.clone();
+        for (key, value) in self.resource.computed_inputs(&inputs) {
+            let value = if has_unknowns {
+                PropertyValue::Unknown(UnknownKind::Generic)
+            } else {
+                crate::wire::value_from_json(&value)
+            };
+            let value = if any_secret {
+                value.into_secret()
+            } else {
+                value
+            };
+            checked.insert(key.to_owned(), value);
+        }
+        (checked, failures)
     }
 
     fn diff(&self, old_inputs: &PropertyMap, news: &PropertyMap) -> DiffOutcome {
@@ -289,8 +332,8 @@ impl<R: CustomResource> DynResource<R::Provider> for ResourceAdapter<R> {
             .resource
             .create(ctx, &inputs)
             .await
-            .map_err(|error| keep_secrets(error, &secrets))?;
-        Ok((created.id, encode(&created.outputs, &secrets)?))
+            .map_err(|error| keep_secrets(error, &secrets, news))?;
+        Ok((created.id, encode_state(&created.outputs, &secrets, news)?))
     }
 
     async fn read(
@@ -307,7 +350,7 @@ impl<R: CustomResource> DynResource<R::Provider> for ResourceAdapter<R> {
             .resource
             .read(ctx, id, &outputs)
             .await
-            .map_err(|error| keep_secrets(error, &secrets))?;
+            .map_err(|error| keep_secrets(error, &secrets, state))?;
         match found {
             ReadOutcome::Gone => Ok(None),
             ReadOutcome::Found {
@@ -316,8 +359,8 @@ impl<R: CustomResource> DynResource<R::Provider> for ResourceAdapter<R> {
                 outputs,
             } => Ok(Some((
                 id,
-                encode(&inputs, &secrets)?,
-                encode(&outputs, &secrets)?,
+                encode_state(&inputs, &secrets, state)?,
+                encode_state(&outputs, &secrets, state)?,
             ))),
         }
     }
@@ -349,8 +392,8 @@ impl<R: CustomResource> DynResource<R::Provider> for ResourceAdapter<R> {
             .resource
             .update(ctx, id, &old_outputs, &inputs)
             .await
-            .map_err(|error| keep_secrets(error, &secrets))?;
-        encode(&outputs, &secrets)
+            .map_err(|error| keep_secrets(error, &secrets, news))?;
+        encode_state(&outputs, &secrets, news)
     }
 
     async fn delete(&self, ctx: &Context<R::Provider>, id: &str, olds: &PropertyMap) -> Result<()> {
@@ -383,7 +426,17 @@ impl<C: Component> DynComponent<C::Provider> for ComponentAdapter<C> {
     fn check(&self, inputs: &PropertyMap) -> Vec<CheckFailure> {
         match decode::<C::Inputs>(inputs) {
             Ok(typed) => self.component.check(&typed).into_vec(),
-            Err(failure) => vec![failure],
+            // Every known value that breaks the types; when only values not
+            // known yet keep the inputs from reading, the first of those
+            // (a component builds its children from its inputs).
+            Err(first) => {
+                let failures = all_failures::<C::Inputs>(inputs);
+                if failures.is_empty() {
+                    vec![first]
+                } else {
+                    failures
+                }
+            }
         }
     }
 

@@ -41,6 +41,24 @@ impl<P: Package> Clone for Context<P> {
     }
 }
 
+/// The longest custom timeout kept as given: anything longer (up to an
+/// infinity) means "no practical limit" and becomes this.
+pub const LONGEST_CUSTOM_TIMEOUT: Duration = Duration::from_secs(10 * 365 * 24 * 3600);
+
+/// A custom timeout as the engine sends it (seconds, 0 for none) as an
+/// operation's budget. No seconds value fails: zero, negative or NaN is no
+/// custom timeout, and a huge or infinite one is [`LONGEST_CUSTOM_TIMEOUT`].
+pub fn custom_timeout(seconds: f64) -> Option<Duration> {
+    if seconds.is_nan() || seconds <= 0.0 {
+        return None;
+    }
+    Some(
+        Duration::try_from_secs_f64(seconds).map_or(LONGEST_CUSTOM_TIMEOUT, |budget| {
+            budget.min(LONGEST_CUSTOM_TIMEOUT)
+        }),
+    )
+}
+
 /// What a long wait reports on each poll.
 pub enum Progress<T> {
     /// Done, with a result.
@@ -150,6 +168,17 @@ mod tests {
             urn: "urn:pulumi:dev::p::sagemaker-deployment:sagemaker:Endpoint::e".into(),
             cancel: CancellationToken::new(),
             timeout,
+        }
+    }
+
+    #[test]
+    fn any_custom_timeout_becomes_a_budget_without_failing() {
+        assert_eq!(custom_timeout(0.0), None);
+        assert_eq!(custom_timeout(-5.0), None);
+        assert_eq!(custom_timeout(f64::NAN), None);
+        assert_eq!(custom_timeout(90.5), Some(Duration::from_secs_f64(90.5)));
+        for huge in [1e20, f64::INFINITY, f64::MAX, 1e9] {
+            assert_eq!(custom_timeout(huge), Some(LONGEST_CUSTOM_TIMEOUT), "{huge}");
         }
     }
 
