@@ -13,6 +13,7 @@ use crate::context::Context;
 use crate::diff::{DiffOutcome, diff_inputs};
 use crate::error::{ProviderError, Result};
 use crate::package::Package;
+use crate::redact::SecretTexts;
 use crate::resource::{CustomResource, ReadOutcome};
 use crate::scope::Scope;
 use crate::wire::{PropertyMap, PropertyValue, UnknownKind};
@@ -193,6 +194,11 @@ impl<R: CustomResource> DynResource<R::Provider> for ResourceAdapter<R> {
                 if let Some(clients) = clients {
                     failures.extend(self.resource.check_configured(&inputs, clients).into_vec());
                 }
+                let secrets = SecretTexts::of([news]);
+                let failures: Vec<CheckFailure> = failures
+                    .into_iter()
+                    .map(|failure| secrets.redact_failure(failure))
+                    .collect();
                 let mut checked = news.clone();
                 for (key, value) in self.resource.computed_inputs(&inputs) {
                     let value = if has_unknowns {
@@ -242,8 +248,15 @@ impl<R: CustomResource> DynResource<R::Provider> for ResourceAdapter<R> {
         // Only inputs that decode can be compared (as in `check`, a value
         // not known yet may be what keeps them from decoding): the rest is
         // for Check, which runs again with every value known.
+        let secrets = SecretTexts::of([olds, news]);
         match (decode::<R::Inputs>(olds), decode::<R::Inputs>(news)) {
-            (Ok(olds), Ok(news)) => self.resource.check_change(&olds, &news).into_vec(),
+            (Ok(olds), Ok(news)) => self
+                .resource
+                .check_change(&olds, &news)
+                .into_vec()
+                .into_iter()
+                .map(|failure| secrets.redact_failure(failure))
+                .collect(),
             _ => Vec::new(),
         }
     }
@@ -285,11 +298,12 @@ impl<R: CustomResource> DynResource<R::Provider> for ResourceAdapter<R> {
         refuse_unknowns(R::TOKEN, news)?;
         let inputs: R::Inputs = decode(news).map_err(|f| invalid(R::TOKEN, f))?;
         let secrets = secret_keys(news);
+        let texts = SecretTexts::of([news]);
         let created = self
             .resource
-            .create(ctx, &inputs)
+            .create(&ctx.with_secrets(texts.clone()), &inputs)
             .await
-            .map_err(|error| keep_secrets(error, &secrets))?;
+            .map_err(|error| keep_secrets(error, &secrets).redacted(&texts))?;
         Ok((created.id, encode(&created.outputs, &secrets)?))
     }
 
@@ -301,13 +315,14 @@ impl<R: CustomResource> DynResource<R::Provider> for ResourceAdapter<R> {
     ) -> Result<Option<(String, PropertyMap, PropertyMap)>> {
         let outputs: R::Outputs = decode(state).map_err(|f| invalid(R::TOKEN, f))?;
         let secrets = secret_keys(state);
+        let texts = SecretTexts::of([state]);
         // An object found in a state it cannot be used in is reported as a
         // partial failure, with its recorded properties: secrets stay secret.
         let found = self
             .resource
-            .read(ctx, id, &outputs)
+            .read(&ctx.with_secrets(texts.clone()), id, &outputs)
             .await
-            .map_err(|error| keep_secrets(error, &secrets))?;
+            .map_err(|error| keep_secrets(error, &secrets).redacted(&texts))?;
         match found {
             ReadOutcome::Gone => Ok(None),
             ReadOutcome::Found {
@@ -345,17 +360,22 @@ impl<R: CustomResource> DynResource<R::Provider> for ResourceAdapter<R> {
         let old_outputs: R::Outputs = decode(olds).map_err(|f| invalid(R::TOKEN, f))?;
         let inputs: R::Inputs = decode(news).map_err(|f| invalid(R::TOKEN, f))?;
         let secrets = secret_keys(news);
+        let texts = SecretTexts::of([olds, news]);
         let outputs = self
             .resource
-            .update(ctx, id, &old_outputs, &inputs)
+            .update(&ctx.with_secrets(texts.clone()), id, &old_outputs, &inputs)
             .await
-            .map_err(|error| keep_secrets(error, &secrets))?;
+            .map_err(|error| keep_secrets(error, &secrets).redacted(&texts))?;
         encode(&outputs, &secrets)
     }
 
     async fn delete(&self, ctx: &Context<R::Provider>, id: &str, olds: &PropertyMap) -> Result<()> {
         let outputs: R::Outputs = decode(olds).map_err(|f| invalid(R::TOKEN, f))?;
-        self.resource.delete(ctx, id, &outputs).await
+        let texts = SecretTexts::of([olds]);
+        self.resource
+            .delete(&ctx.with_secrets(texts.clone()), id, &outputs)
+            .await
+            .map_err(|error| error.redacted(&texts))
     }
 }
 
@@ -382,7 +402,15 @@ impl<C: Component> DynComponent<C::Provider> for ComponentAdapter<C> {
 
     fn check(&self, inputs: &PropertyMap) -> Vec<CheckFailure> {
         match decode::<C::Inputs>(inputs) {
-            Ok(typed) => self.component.check(&typed).into_vec(),
+            Ok(typed) => {
+                let secrets = SecretTexts::of([inputs]);
+                self.component
+                    .check(&typed)
+                    .into_vec()
+                    .into_iter()
+                    .map(|failure| secrets.redact_failure(failure))
+                    .collect()
+            }
             Err(failure) => vec![failure],
         }
     }
@@ -394,7 +422,11 @@ impl<C: Component> DynComponent<C::Provider> for ComponentAdapter<C> {
         inputs: &PropertyMap,
     ) -> Result<PropertyMap> {
         let typed: C::Inputs = decode(inputs).map_err(|f| invalid(C::TOKEN, f))?;
-        let outputs = self.component.construct(scope, name, typed).await?;
+        let outputs = self
+            .component
+            .construct(scope, name, typed)
+            .await
+            .map_err(|error| error.redacted(&SecretTexts::of([inputs])))?;
         let outputs = encode_wired(&outputs, &[])?;
         let missing = missing_outputs::<C::Outputs>(&outputs);
         if !missing.is_empty() {

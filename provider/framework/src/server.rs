@@ -53,6 +53,7 @@ impl<P: Package> ProviderService<P> {
             urn: urn.to_owned(),
             cancel: self.cancel.clone(),
             timeout: (timeout_seconds > 0.0).then(|| Duration::from_secs_f64(timeout_seconds)),
+            secrets: Default::default(),
         })
     }
 

@@ -325,6 +325,7 @@ mod tests {
             urn: "urn:pulumi:dev::p::example:index:Note::n".into(),
             cancel: CancellationToken::new(),
             timeout: None,
+            secrets: Default::default(),
         }
     }
 
