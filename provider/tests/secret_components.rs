@@ -1,8 +1,9 @@
 //! Secrets through SageMakerModel, constructed through the provider's
 //! Construct RPC against a recording resource monitor: a secret container
 //! variable reaches the sagemaker:Model child still secret (the engine then
-//! stores it encrypted), whether one value or the whole `Environment` is
-//! secret; a plain environment stays plain.
+//! stores it encrypted), whether one value, the whole `Environment` or the
+//! whole `modelList` is secret; what the child gets from a secret model list
+//! as plain text is sent secret too; a plain environment stays plain.
 
 mod support;
 
@@ -29,6 +30,11 @@ fn model_entry(environment: Option<Value>) -> Value {
 
 /// The sagemaker:Model child SageMakerModel registers for one model entry.
 async fn registered_model(entry: Value) -> Registration {
+    registered_from(json!([entry])).await
+}
+
+/// The sagemaker:Model child SageMakerModel registers for `model_list`.
+async fn registered_from(model_list: Value) -> Registration {
     let provider = Provider::start().await;
     let monitor = Monitor::start().await;
     provider
@@ -40,7 +46,7 @@ async fn registered_model(entry: Value) -> Registration {
             r#type: "sagemaker-deployment:index:SageMakerModel".into(),
             name: "models".into(),
             inputs: Some(pb_struct(json!({
-                "modelList": [entry],
+                "modelList": model_list,
                 "executionRoleArn": "arn:aws:iam::123456789012:role/exec",
                 "modelArtifactBucketName": "artifacts",
             }))),
@@ -97,5 +103,28 @@ async fn a_plain_environment_stays_plain() {
     assert_eq!(
         bare.inputs["environment"],
         json!({ "SAGEMAKER_MODEL_SERVER_WORKERS": "2" })
+    );
+}
+
+#[tokio::test]
+async fn a_secret_model_list_keeps_what_the_model_gets_from_it_secret() {
+    let entry = model_entry(Some(json!({ "API_KEY": "sk-live-1234" })));
+    let model = registered_from(secret(json!([entry]))).await;
+    let environment = &model.inputs["environment"];
+    assert!(is_secret(environment), "{environment}");
+    assert_eq!(environment["value"]["API_KEY"], "sk-live-1234");
+    // Read as plain text by the component, sent secret all the same.
+    for field in ["namePrefix", "image"] {
+        assert!(
+            is_secret(&model.inputs[field]),
+            "{field}: {}",
+            model.inputs[field]
+        );
+    }
+    assert_eq!(model.inputs["namePrefix"]["value"], "text-model");
+    // What does not come from the list stays plain.
+    assert_eq!(
+        model.inputs["executionRoleArn"],
+        "arn:aws:iam::123456789012:role/exec"
     );
 }

@@ -79,6 +79,34 @@ impl SecretTexts {
         Cow::Owned(redacted)
     }
 
+    /// `value` with every string that holds one of the secrets made secret:
+    /// what a component passes on or returns keeps a secret input's
+    /// secretness even where the component's types read it as plain text
+    /// (a name made from it, a document embedding it).
+    pub fn mark(&self, value: PropertyValue) -> PropertyValue {
+        if self.is_empty() {
+            return value;
+        }
+        match value {
+            PropertyValue::String(text) if self.occur_in(&text) => {
+                PropertyValue::Secret(Box::new(PropertyValue::String(text)))
+            }
+            PropertyValue::Array(items) => {
+                PropertyValue::Array(items.into_iter().map(|item| self.mark(item)).collect())
+            }
+            PropertyValue::Object(map) => PropertyValue::Object(
+                map.into_iter()
+                    .map(|(key, item)| (key, self.mark(item)))
+                    .collect(),
+            ),
+            PropertyValue::Output(mut out) if !out.secret => {
+                out.value = out.value.map(|inner| Box::new(self.mark(*inner)));
+                PropertyValue::Output(out)
+            }
+            other => other,
+        }
+    }
+
     /// A check failure with the secrets redacted from its reason.
     pub fn redact_failure(&self, failure: CheckFailure) -> CheckFailure {
         let reason = self.redact(&failure.reason).into_owned();
@@ -227,6 +255,31 @@ mod tests {
             secrets.redact_failure(failure).reason,
             "`[secret]` is too long"
         );
+    }
+
+    #[test]
+    fn strings_holding_a_secret_are_marked_secret() {
+        let secrets = SecretTexts::of([&inputs()]);
+        let child = PropertyValue::Object(
+            [
+                ("prefix".to_owned(), "model-sk-live-1234-v1".into()),
+                ("mode".to_owned(), "fast".into()),
+                (
+                    "list".to_owned(),
+                    PropertyValue::Array(vec!["sk-live-1234".into(), "other".into()]),
+                ),
+            ]
+            .into(),
+        );
+        let PropertyValue::Object(marked) = secrets.mark(child) else {
+            panic!("an object stays an object");
+        };
+        assert!(marked["prefix"].is_secret());
+        assert_eq!(marked["mode"], PropertyValue::from("fast"));
+        let PropertyValue::Array(list) = &marked["list"] else {
+            panic!("a list stays a list");
+        };
+        assert!(list[0].is_secret() && !list[1].is_secret());
     }
 
     #[test]
