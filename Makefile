@@ -64,9 +64,11 @@ e2e-test: build tools
 test: build tools schema-check sdk-check lint unit-test wire-test emulator-test sdk-test e2e-test
 	@echo "all test suites passed"
 
-## bench: start-up time and memory of the provider binary
+## bench: start-up time and memory of the provider binary, then the scale benchmark
+##        (tests/bench/README.md; BENCH_ARGS="--sizes 1,10,50" and the like go to scale.py)
 bench: build tools
 	$(PYTHON) tests/bench/startup.py --binary $(BINARY)
+	$(PYTHON) tests/bench/scale.py $(BENCH_ARGS)
 
 ## emulator: run the local AWS emulator in the foreground
 emulator: tools
