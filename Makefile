@@ -65,10 +65,13 @@ e2e-test: build tools
 test: build tools schema-check sdk-check lint unit-test wire-test emulator-test sdk-test e2e-test
 	@echo "all test suites passed"
 
-## bench: start-up time and memory of the provider binary, and call round trips
+## bench: start-up time and memory of the provider binary, call round trips, then the
+##        scale benchmark (tests/bench/README.md; BENCH_ARGS="--sizes 1,10,50" and the like
+##        go to scale.py)
 bench: build tools
 	$(PYTHON) tests/bench/startup.py --binary $(BINARY)
 	$(PYTHON) tests/bench/roundtrip.py --binary $(BINARY)
+	$(PYTHON) tests/bench/scale.py $(BENCH_ARGS)
 
 ## chaos: long campaigns that look for trouble; each sub-target prints what it ran and found
 chaos: fuzz

@@ -235,6 +235,11 @@ impl<R: CustomResource> DynResource<R::Provider> for ResourceAdapter<R> {
         if let Some(clients) = clients {
             failures.extend(self.resource.check_configured(&inputs, clients).into_vec());
         }
+        let secrets = SecretTexts::of([news]);
+        let failures: Vec<CheckFailure> = failures
+            .into_iter()
+            .map(|failure| secrets.failure(failure))
+            .collect();
         // A computed input is made from the others: secret when any is.
         let any_secret = news.values().any(PropertyValue::contains_secrets);
         let mut checked = news.clone();
@@ -285,8 +290,15 @@ impl<R: CustomResource> DynResource<R::Provider> for ResourceAdapter<R> {
         // Only inputs that decode can be compared (as in `check`, a value
         // not known yet may be what keeps them from decoding): the rest is
         // for Check, which runs again with every value known.
+        let secrets = SecretTexts::of([olds, news]);
         match (decode::<R::Inputs>(olds), decode::<R::Inputs>(news)) {
-            (Ok(olds), Ok(news)) => self.resource.check_change(&olds, &news).into_vec(),
+            (Ok(olds), Ok(news)) => self
+                .resource
+                .check_change(&olds, &news)
+                .into_vec()
+                .into_iter()
+                .map(|failure| secrets.failure(failure))
+                .collect(),
             _ => Vec::new(),
         }
     }
@@ -328,11 +340,12 @@ impl<R: CustomResource> DynResource<R::Provider> for ResourceAdapter<R> {
         refuse_unknowns(R::TOKEN, news)?;
         let inputs: R::Inputs = decode(news).map_err(|f| invalid(R::TOKEN, f))?;
         let secrets = secret_keys(news);
+        let texts = SecretTexts::of([news]);
         let created = self
             .resource
-            .create(ctx, &inputs)
+            .create(&ctx.with_secrets(texts.clone()), &inputs)
             .await
-            .map_err(|error| keep_secrets(error, &secrets, news))?;
+            .map_err(|error| keep_secrets(error, &secrets, news).redacted(&texts))?;
         Ok((created.id, encode_state(&created.outputs, &secrets, news)?))
     }
 
@@ -344,13 +357,14 @@ impl<R: CustomResource> DynResource<R::Provider> for ResourceAdapter<R> {
     ) -> Result<Option<(String, PropertyMap, PropertyMap)>> {
         let outputs: R::Outputs = decode(state).map_err(|f| invalid(R::TOKEN, f))?;
         let secrets = secret_keys(state);
+        let texts = SecretTexts::of([state]);
         // An object found in a state it cannot be used in is reported as a
         // partial failure, with its recorded properties: secrets stay secret.
         let found = self
             .resource
-            .read(ctx, id, &outputs)
+            .read(&ctx.with_secrets(texts.clone()), id, &outputs)
             .await
-            .map_err(|error| keep_secrets(error, &secrets, state))?;
+            .map_err(|error| keep_secrets(error, &secrets, state).redacted(&texts))?;
         match found {
             ReadOutcome::Gone => Ok(None),
             ReadOutcome::Found {
@@ -388,17 +402,22 @@ impl<R: CustomResource> DynResource<R::Provider> for ResourceAdapter<R> {
         let old_outputs: R::Outputs = decode(olds).map_err(|f| invalid(R::TOKEN, f))?;
         let inputs: R::Inputs = decode(news).map_err(|f| invalid(R::TOKEN, f))?;
         let secrets = secret_keys(news);
+        let texts = SecretTexts::of([olds, news]);
         let outputs = self
             .resource
-            .update(ctx, id, &old_outputs, &inputs)
+            .update(&ctx.with_secrets(texts.clone()), id, &old_outputs, &inputs)
             .await
-            .map_err(|error| keep_secrets(error, &secrets, news))?;
+            .map_err(|error| keep_secrets(error, &secrets, news).redacted(&texts))?;
         encode_state(&outputs, &secrets, news)
     }
 
     async fn delete(&self, ctx: &Context<R::Provider>, id: &str, olds: &PropertyMap) -> Result<()> {
         let outputs: R::Outputs = decode(olds).map_err(|f| invalid(R::TOKEN, f))?;
-        self.resource.delete(ctx, id, &outputs).await
+        let texts = SecretTexts::of([olds]);
+        self.resource
+            .delete(&ctx.with_secrets(texts.clone()), id, &outputs)
+            .await
+            .map_err(|error| error.redacted(&texts))
     }
 }
 
@@ -425,7 +444,15 @@ impl<C: Component> DynComponent<C::Provider> for ComponentAdapter<C> {
 
     fn check(&self, inputs: &PropertyMap) -> Vec<CheckFailure> {
         match decode::<C::Inputs>(inputs) {
-            Ok(typed) => self.component.check(&typed).into_vec(),
+            Ok(typed) => {
+                let secrets = SecretTexts::of([inputs]);
+                self.component
+                    .check(&typed)
+                    .into_vec()
+                    .into_iter()
+                    .map(|failure| secrets.failure(failure))
+                    .collect()
+            }
             // Every known value that breaks the types; when only values not
             // known yet keep the inputs from reading, the first of those
             // (a component builds its children from its inputs).
@@ -447,7 +474,11 @@ impl<C: Component> DynComponent<C::Provider> for ComponentAdapter<C> {
         inputs: &PropertyMap,
     ) -> Result<PropertyMap> {
         let typed: C::Inputs = decode(inputs).map_err(|f| invalid(C::TOKEN, f))?;
-        let outputs = self.component.construct(scope, name, typed).await?;
+        let outputs = self
+            .component
+            .construct(scope, name, typed)
+            .await
+            .map_err(|error| error.redacted(&SecretTexts::of([inputs])))?;
         let outputs = encode_wired(&outputs, &[])?;
         let missing = missing_outputs::<C::Outputs>(&outputs);
         if !missing.is_empty() {

@@ -12,6 +12,7 @@ use crate::engine::EngineLogger;
 use crate::error::{ProviderError, Result};
 use crate::package::Package;
 use crate::proto::LogSeverity;
+use crate::redact::SecretTexts;
 
 /// The environment of one resource operation of package `P`.
 pub struct Context<P: Package> {
@@ -27,6 +28,9 @@ pub struct Context<P: Package> {
     /// the whole create, update or delete, shared by all of its waits (see
     /// [`Context::wait_for`]).
     pub timeout: Option<Duration>,
+    /// The secret values of the operation's inputs: redacted from every
+    /// message sent to the engine (set by the framework).
+    pub secrets: SecretTexts,
 }
 
 impl<P: Package> Clone for Context<P> {
@@ -37,6 +41,7 @@ impl<P: Package> Clone for Context<P> {
             urn: self.urn.clone(),
             cancel: self.cancel.clone(),
             timeout: self.timeout,
+            secrets: self.secrets.clone(),
         }
     }
 }
@@ -68,15 +73,40 @@ pub enum Progress<T> {
 }
 
 impl<P: Package> Context<P> {
+    /// The same context, redacting `secrets` from its messages.
+    pub fn with_secrets(&self, secrets: SecretTexts) -> Self {
+        Context {
+            secrets,
+            ..self.clone()
+        }
+    }
+
     /// Logs an informational message about this resource.
     pub async fn info(&self, message: impl Into<String>) {
-        self.engine.log(LogSeverity::Info, &self.urn, message).await;
+        let message = message.into();
+        self.engine
+            .log(LogSeverity::Info, &self.urn, self.secrets.redact(&message))
+            .await;
     }
 
     /// Logs a warning about this resource.
     pub async fn warn(&self, message: impl Into<String>) {
+        let message = message.into();
         self.engine
-            .log(LogSeverity::Warning, &self.urn, message)
+            .log(
+                LogSeverity::Warning,
+                &self.urn,
+                self.secrets.redact(&message),
+            )
+            .await;
+    }
+
+    /// Shows a transient status line for this resource, e.g. the progress
+    /// of an upload.
+    pub async fn status(&self, message: impl Into<String>) {
+        let message = message.into();
+        self.engine
+            .status(&self.urn, self.secrets.redact(&message))
             .await;
     }
 
@@ -117,19 +147,18 @@ impl<P: Package> Context<P> {
             match step().await? {
                 Progress::Done(value) => return Ok(value),
                 Progress::Waiting(state) => {
-                    self.engine
-                        .status(
-                            &self.urn,
-                            format!(
-                                "{what}: {state} ({}s elapsed)",
-                                wait_started.elapsed().as_secs()
-                            ),
-                        )
-                        .await;
+                    self.status(format!(
+                        "{what}: {state} ({}s elapsed)",
+                        wait_started.elapsed().as_secs()
+                    ))
+                    .await;
                     let budget = self.budget(default_timeout);
                     if operation_started.elapsed() >= budget {
                         return Err(ProviderError::Timeout {
-                            what: format!("{what} (last state: {state})"),
+                            what: self
+                                .secrets
+                                .redact(&format!("{what} (last state: {state})"))
+                                .into_owned(),
                             seconds: budget.as_secs(),
                         });
                     }
@@ -168,6 +197,7 @@ mod tests {
             urn: "urn:pulumi:dev::p::sagemaker-deployment:sagemaker:Endpoint::e".into(),
             cancel: CancellationToken::new(),
             timeout,
+            secrets: SecretTexts::default(),
         }
     }
 

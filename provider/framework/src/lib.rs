@@ -70,6 +70,7 @@ pub use engine::EngineLogger;
 pub use error::{ProviderError, Result};
 pub use output::Output;
 pub use package::Package;
+pub use redact::{REDACTED, SecretTexts};
 pub use registry::{Registry, RegistryBuilder};
 pub use resource::{Created, CustomResource, ReadOutcome};
 pub use scope::{Child, ChildOptions, Scope, all_children};

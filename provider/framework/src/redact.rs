@@ -37,6 +37,16 @@ impl SecretTexts {
             }
         }
         texts.retain(|text: &String| !text.is_empty());
+        // As quoted inside JSON too (a document embedding the secret).
+        let escaped: Vec<String> = texts
+            .iter()
+            .filter_map(|text| {
+                let json = serde_json::to_string(text).ok()?;
+                let inner = &json[1..json.len() - 1];
+                (inner != text).then(|| inner.to_owned())
+            })
+            .collect();
+        texts.extend(escaped);
         texts.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
         texts.dedup();
         SecretTexts { texts }
@@ -78,6 +88,34 @@ impl SecretTexts {
     /// text: the value was made from a secret.
     pub fn revealed_by(&self, value: &PropertyValue) -> bool {
         !self.is_empty() && reveals(value, self)
+    }
+
+    /// `value` with every string that holds one of the secrets made secret:
+    /// what a component passes on or returns keeps a secret input's
+    /// secretness even where the component's types read it as plain text
+    /// (a name made from it, a document embedding it).
+    pub fn mark(&self, value: PropertyValue) -> PropertyValue {
+        if self.is_empty() {
+            return value;
+        }
+        match value {
+            PropertyValue::String(text) if self.found_in(&text) => {
+                PropertyValue::Secret(Box::new(PropertyValue::String(text)))
+            }
+            PropertyValue::Array(items) => {
+                PropertyValue::Array(items.into_iter().map(|item| self.mark(item)).collect())
+            }
+            PropertyValue::Object(map) => PropertyValue::Object(
+                map.into_iter()
+                    .map(|(key, item)| (key, self.mark(item)))
+                    .collect(),
+            ),
+            PropertyValue::Output(mut out) if !out.secret => {
+                out.value = out.value.map(|inner| Box::new(self.mark(*inner)));
+                PropertyValue::Output(out)
+            }
+            other => other,
+        }
     }
 
     /// A failure with the secrets in its property path and reason redacted.
@@ -160,6 +198,14 @@ impl SecretTexts {
             }
         }
         spans
+    }
+}
+
+impl ProviderError {
+    /// The same error with `secrets` redacted from its message (see
+    /// [`SecretTexts::error`]).
+    pub fn redacted(self, secrets: &SecretTexts) -> ProviderError {
+        secrets.error(self)
     }
 }
 
@@ -300,5 +346,239 @@ mod tests {
         assert!(
             matches!(&error, ProviderError::InvalidInputs(text) if text == "kms:Key: description: got `[secret]`")
         );
+    }
+}
+
+#[cfg(test)]
+mod secret_inputs {
+    use super::*;
+    use crate::wire::OutputValue;
+
+    fn inputs() -> PropertyMap {
+        let environment: PropertyMap = [
+            (
+                "API_KEY".to_owned(),
+                PropertyValue::Secret(Box::new("sk-live-1234".into())),
+            ),
+            ("MODE".to_owned(), "fast".into()),
+        ]
+        .into();
+        [
+            ("environment".to_owned(), PropertyValue::Object(environment)),
+            (
+                "password".to_owned(),
+                PropertyValue::Output(OutputValue {
+                    value: Some(Box::new(PropertyValue::Array(vec![
+                        "pa\"ss".into(),
+                        "no".into(),
+                        PropertyValue::Number(4242.0),
+                    ]))),
+                    secret: true,
+                    dependencies: Vec::new(),
+                }),
+            ),
+            ("name".to_owned(), "plain-name".into()),
+        ]
+        .into()
+    }
+
+    #[test]
+    fn an_aws_error_quoting_a_secret_is_redacted_and_others_are_kept() {
+        let secrets = SecretTexts::of([&inputs()]);
+        let quoting = ProviderError::Service(
+            "Environment variable map cannot be specified ... Model {API_KEY=sk-live-1234}".into(),
+        );
+        assert_eq!(
+            quoting.redacted(&secrets).to_string(),
+            "Environment variable map cannot be specified ... Model {API_KEY=[secret]}"
+        );
+        let unrelated = ProviderError::Timeout {
+            what: "creating endpoint".into(),
+            seconds: 5,
+        };
+        assert!(matches!(
+            unrelated.redacted(&secrets),
+            ProviderError::Timeout { seconds: 5, .. }
+        ));
+        let failure = CheckFailure::new("name", "`sk-live-1234` is too long");
+        assert_eq!(secrets.failure(failure).reason, "`[secret]` is too long");
+    }
+
+    #[test]
+    fn strings_holding_a_secret_are_marked_secret() {
+        let secrets = SecretTexts::of([&inputs()]);
+        let child = PropertyValue::Object(
+            [
+                ("prefix".to_owned(), "model-sk-live-1234-v1".into()),
+                ("mode".to_owned(), "fast".into()),
+                (
+                    "list".to_owned(),
+                    PropertyValue::Array(vec!["sk-live-1234".into(), "other".into()]),
+                ),
+            ]
+            .into(),
+        );
+        let PropertyValue::Object(marked) = secrets.mark(child) else {
+            panic!("an object stays an object");
+        };
+        assert!(marked["prefix"].is_secret());
+        assert_eq!(marked["mode"], PropertyValue::from("fast"));
+        let PropertyValue::Array(list) = &marked["list"] else {
+            panic!("a list stays a list");
+        };
+        assert!(list[0].is_secret() && !list[1].is_secret());
+    }
+
+    #[test]
+    fn secrets_are_found_as_quoted_inside_json_too() {
+        let secrets = SecretTexts::of([&inputs()]);
+        assert_eq!(
+            secrets.redact("pw=pa\"ss json=\"pa\\\"ss\" key=sk-live-1234"),
+            "pw=[secret] json=\"[secret]\" key=[secret]"
+        );
+        assert!(matches!(secrets.redact("nothing here"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn no_secrets_redact_nothing() {
+        let secrets = SecretTexts::of([&PropertyMap::new()]);
+        assert!(secrets.is_empty());
+        let error = ProviderError::failed("sk-live-1234");
+        assert_eq!(error.redacted(&secrets).to_string(), "sk-live-1234");
+    }
+}
+
+#[cfg(test)]
+mod through_the_adapter {
+    use std::sync::Arc;
+
+    use async_trait::async_trait;
+    use tokio_util::sync::CancellationToken;
+
+    use super::*;
+    use crate::adapter::{DynResource, ResourceAdapter};
+    use crate::testing::{Note, NoteInputs, NoteOutputs, Store, TestPackage};
+    use crate::{Context, Created, CustomResource, EngineLogger, Failures, ReadOutcome, Result};
+
+    /// A note the store refuses, quoting it (as cloud APIs quote the values
+    /// they refuse), and whose check quotes it too.
+    struct RefusedNote;
+
+    #[async_trait]
+    impl CustomResource for RefusedNote {
+        type Provider = TestPackage;
+        const TOKEN: &'static str = "example:index:RefusedNote";
+        type Inputs = NoteInputs;
+        type Outputs = NoteOutputs;
+
+        fn check(&self, inputs: &NoteInputs) -> Failures {
+            let mut failures = Failures::new();
+            failures.push("text", format!("`{}` is not a good start", inputs.text));
+            failures
+        }
+
+        async fn create(
+            &self,
+            _ctx: &Context<TestPackage>,
+            inputs: &NoteInputs,
+        ) -> Result<Created<NoteOutputs>> {
+            Err(ProviderError::Service(
+                format!(
+                    "Value '{}' at 'text' failed to satisfy constraint",
+                    inputs.text
+                )
+                .into(),
+            ))
+        }
+
+        async fn read(
+            &self,
+            ctx: &Context<TestPackage>,
+            id: &str,
+            outputs: &NoteOutputs,
+        ) -> Result<ReadOutcome<NoteInputs, NoteOutputs>> {
+            Note.read(ctx, id, outputs).await
+        }
+
+        async fn delete(
+            &self,
+            _ctx: &Context<TestPackage>,
+            _id: &str,
+            outputs: &NoteOutputs,
+        ) -> Result<()> {
+            Err(ProviderError::failed(format!(
+                "cannot delete a note by {}",
+                outputs.inputs.author.as_str()
+            )))
+        }
+    }
+
+    fn context() -> Context<TestPackage> {
+        Context {
+            clients: Arc::new(Store::default()),
+            engine: Arc::new(EngineLogger::new(None)),
+            urn: "urn:pulumi:dev::p::example:index:RefusedNote::n".into(),
+            cancel: CancellationToken::new(),
+            timeout: None,
+            secrets: SecretTexts::default(),
+        }
+    }
+
+    fn secret_note() -> PropertyMap {
+        [
+            (
+                "text".to_owned(),
+                PropertyValue::Secret(Box::new("the launch code".into())),
+            ),
+            (
+                "author".to_owned(),
+                PropertyValue::Secret(Box::new("agent-007".into())),
+            ),
+        ]
+        .into()
+    }
+
+    #[tokio::test]
+    async fn an_error_quoting_a_secret_input_reaches_the_engine_redacted() {
+        let adapter = ResourceAdapter::new(RefusedNote);
+        let error = adapter
+            .create(&context(), &secret_note())
+            .await
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            error,
+            "Value '[secret]' at 'text' failed to satisfy constraint"
+        );
+        let recorded: PropertyMap = [
+            ("text".to_owned(), "a note".into()),
+            (
+                "author".to_owned(),
+                PropertyValue::Secret(Box::new("agent-007".into())),
+            ),
+            ("noteId".to_owned(), "note-1".into()),
+        ]
+        .into();
+        let error = adapter
+            .delete(&context(), "note-1", &recorded)
+            .await
+            .unwrap_err()
+            .to_string();
+        assert_eq!(error, "cannot delete a note by [secret]");
+    }
+
+    #[test]
+    fn a_check_failure_quoting_a_secret_input_is_redacted() {
+        let adapter = ResourceAdapter::new(RefusedNote);
+        let (_, failures) = DynResource::check(&adapter, &secret_note(), None);
+        assert_eq!(failures.len(), 1);
+        assert_eq!(failures[0].reason, "`[secret]` is not a good start");
+        let plain: PropertyMap = [
+            ("text".to_owned(), "hello".into()),
+            ("author".to_owned(), "me".into()),
+        ]
+        .into();
+        let (_, failures) = DynResource::check(&adapter, &plain, None);
+        assert_eq!(failures[0].reason, "`hello` is not a good start");
     }
 }

@@ -53,6 +53,7 @@ impl<P: Package> ProviderService<P> {
             urn: urn.to_owned(),
             cancel: self.cancel.clone(),
             timeout: custom_timeout(timeout_seconds),
+            secrets: Default::default(),
         })
     }
 

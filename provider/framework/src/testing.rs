@@ -329,6 +329,7 @@ mod tests {
             urn: "urn:pulumi:dev::p::example:index:Note::n".into(),
             cancel: CancellationToken::new(),
             timeout: None,
+            secrets: Default::default(),
         }
     }
 

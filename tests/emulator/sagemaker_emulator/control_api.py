@@ -10,6 +10,8 @@
 ``GET  /_emulator/config``          current settings
 ``POST /_emulator/config``          change settings (partial object)
 ``POST /_emulator/reset``           reset moto and all emulator state
+``POST /_emulator/state/search``    ``{"text"}``: where everything the emulator holds contains the text
+                                    (:mod:`state_search`): ``{"matches": [{"path", "owner_arn"}], "values_scanned"}``
 ``POST /_emulator/sagemaker/system-update``  ``{"endpoint_name", "seconds", "region"?, "account_id"?}``:
                                     an InService endpoint goes ``SystemUpdating`` for ``seconds``
 ``POST /_emulator/appconfig/deployment-failure``  ``{"application_id", "environment_id", "deployment_number"?,
@@ -57,6 +59,7 @@ class ControlApi:
             ("GET", "/config"): lambda query, body: self.emulator.settings.snapshot(),
             ("POST", "/config"): lambda query, body: self.emulator.settings.update(body),
             ("POST", "/reset"): self._reset,
+            ("POST", "/state/search"): self._search_state,
             ("POST", "/sagemaker/system-update"): self._system_update,
             ("POST", "/appconfig/deployment-failure"): self._appconfig_deployment_failure,
         }
@@ -126,6 +129,14 @@ class ControlApi:
             return hooks.fail_deployment(
                 str(body.get("account_id") or "123456789012"), str(body.get("region") or "us-east-1"), app_id, env_id, number
             )
+
+    def _search_state(self, query: dict, body: dict) -> dict:
+        from .state_search import find
+
+        text = body.get("text")
+        if not isinstance(text, str) or not text:
+            raise ValueError('expected {"text": "..."} with a non-empty text')
+        return find(text, self.emulator.hooks)
 
     def _reset(self, query: dict, body: dict) -> dict:
         self.emulator.reset()

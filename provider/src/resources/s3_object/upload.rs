@@ -213,15 +213,11 @@ async fn send_parts(
         let offset = index * part_size;
         let length = part_size.min(size - offset);
         let number = index as i32 + 1;
-        ctx.engine
-            .status(
-                &ctx.urn,
-                format!(
-                    "uploading part {number} of {parts} to s3://{}/{}",
-                    object.bucket, object.key
-                ),
-            )
-            .await;
+        ctx.status(format!(
+            "uploading part {number} of {parts} to s3://{}/{}",
+            object.bucket, object.key
+        ))
+        .await;
         let part = s3
             .upload_part()
             .bucket(object.bucket)
