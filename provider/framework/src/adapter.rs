@@ -90,6 +90,40 @@ pub struct ResourceAdapter<R: CustomResource> {
 }
 
 impl<R: CustomResource> ResourceAdapter<R> {
+    /// The computed inputs for `news`: derived from the inputs they come
+    /// from, unknown while one of those is unknown (see
+    /// `CustomResource::NOT_IN_COMPUTED_INPUTS`); none when the inputs
+    /// cannot be read yet.
+    fn computed(&self, news: &PropertyMap) -> Vec<(String, PropertyValue)> {
+        let outside = |key: &str| R::NOT_IN_COMPUTED_INPUTS.contains(&key);
+        let sources_unknown = news
+            .iter()
+            .any(|(key, value)| !outside(key) && value.contains_unknowns());
+        let decoded = decode::<R::Inputs>(news).or_else(|_| {
+            let known: PropertyMap = news
+                .iter()
+                .filter(|(key, value)| !(outside(key) && value.contains_unknowns()))
+                .map(|(key, value)| (key.clone(), value.clone()))
+                .collect();
+            decode::<R::Inputs>(&known)
+        });
+        let Ok(inputs) = decoded else {
+            return Vec::new();
+        };
+        self.resource
+            .computed_inputs(&inputs)
+            .into_iter()
+            .map(|(key, value)| {
+                let value = if sources_unknown {
+                    PropertyValue::Unknown(UnknownKind::Generic)
+                } else {
+                    crate::wire::value_from_json(&value)
+                };
+                (key.to_owned(), value)
+            })
+            .collect()
+    }
+
     pub fn new(resource: R) -> Self {
         ResourceAdapter {
             resource,
@@ -216,45 +250,42 @@ impl<R: CustomResource> DynResource<R::Provider> for ResourceAdapter<R> {
         clients: Option<&<R::Provider as Package>::Clients>,
     ) -> (PropertyMap, Vec<CheckFailure>) {
         let has_unknowns = news.values().any(PropertyValue::contains_unknowns);
-        let inputs = match decode::<R::Inputs>(news) {
-            Ok(inputs) => inputs,
+        let failures = match decode::<R::Inputs>(news) {
+            Ok(inputs) => {
+                let mut failures = self.resource.check(&inputs).into_vec();
+                if let Some(clients) = clients {
+                    failures.extend(self.resource.check_configured(&inputs, clients).into_vec());
+                }
+                let secrets = SecretTexts::of([news]);
+                failures
+                    .into_iter()
+                    .map(|failure| secrets.failure(failure))
+                    .collect()
+            }
             // Every known value that breaks the types fails; a value not
             // known yet stands for any value of its type (Check runs again
             // with every value known before anything is created).
             Err(first) => {
                 let failures = all_failures::<R::Inputs>(news);
-                let failures = if failures.is_empty() && !has_unknowns {
+                if failures.is_empty() && !has_unknowns {
                     vec![first]
-                } else {
+                } else if failures.is_empty() {
                     failures
-                };
-                return (news.clone(), failures);
+                } else {
+                    return (news.clone(), failures);
+                }
             }
         };
-        let mut failures = self.resource.check(&inputs).into_vec();
-        if let Some(clients) = clients {
-            failures.extend(self.resource.check_configured(&inputs, clients).into_vec());
-        }
-        let secrets = SecretTexts::of([news]);
-        let failures: Vec<CheckFailure> = failures
-            .into_iter()
-            .map(|failure| secrets.failure(failure))
-            .collect();
         // A computed input is made from the others: secret when any is.
         let any_secret = news.values().any(PropertyValue::contains_secrets);
         let mut checked = news.clone();
-        for (key, value) in self.resource.computed_inputs(&inputs) {
-            let value = if has_unknowns {
-                PropertyValue::Unknown(UnknownKind::Generic)
-            } else {
-                crate::wire::value_from_json(&value)
-            };
+        for (key, value) in self.computed(news) {
             let value = if any_secret {
                 value.into_secret()
             } else {
                 value
             };
-            checked.insert(key.to_owned(), value);
+            checked.insert(key, value);
         }
         (checked, failures)
     }

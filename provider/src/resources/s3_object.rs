@@ -94,6 +94,15 @@ impl CustomResource for BucketObject {
     const UPDATABLE: &'static [&'static str] =
         &["source", "sourceHash", "kmsKeyArn", "contentType", "tags"];
     const VOLATILE_OUTPUTS: &'static [&'static str] = &["etag", "versionId", "size", "uploadToken"];
+    /// The hash is of the source's bytes alone.
+    const NOT_IN_COMPUTED_INPUTS: &'static [&'static str] = &[
+        "bucket",
+        "key",
+        "kmsKeyArn",
+        "contentType",
+        "tags",
+        "sourceHash",
+    ];
 
     type Inputs = BucketObjectInputs;
     type Outputs = BucketObjectOutputs;

@@ -190,9 +190,13 @@ class EmulatorProcess:
     def faults(self) -> list[dict]:
         return self._call("GET", "/_emulator/faults")
 
-    def system_update(self, endpoint_name: str, seconds: float, region: str = "us-east-1") -> dict:
-        """Put an InService SageMaker endpoint into ``SystemUpdating`` (maintenance) for ``seconds``."""
-        return self._call("POST", "/_emulator/sagemaker/system-update", {"endpoint_name": endpoint_name, "seconds": seconds, "region": region})
+    def system_update(self, endpoint_name: str, seconds: float, region: str = "us-east-1", failure_reason: str | None = None) -> dict:
+        """Put an InService SageMaker endpoint into ``SystemUpdating`` (maintenance) for ``seconds``; then
+        ``InService``, or ``Failed`` with ``failure_reason`` when given."""
+        body: dict[str, Any] = {"endpoint_name": endpoint_name, "seconds": seconds, "region": region}
+        if failure_reason is not None:
+            body["failure_reason"] = failure_reason
+        return self._call("POST", "/_emulator/sagemaker/system-update", body)
 
     def fail_appconfig_deployment(
         self, application_id: str, environment_id: str, deployment_number: int | None = None, region: str = "us-east-1"

@@ -12,8 +12,9 @@
 ``POST /_emulator/reset``           reset moto and all emulator state
 ``POST /_emulator/state/search``    ``{"text"}``: where everything the emulator holds contains the text
                                     (:mod:`state_search`): ``{"matches": [{"path", "owner_arn"}], "values_scanned"}``
-``POST /_emulator/sagemaker/system-update``  ``{"endpoint_name", "seconds", "region"?, "account_id"?}``:
-                                    an InService endpoint goes ``SystemUpdating`` for ``seconds``
+``POST /_emulator/sagemaker/system-update``  ``{"endpoint_name", "seconds", "region"?, "account_id"?, "failure_reason"?}``:
+                                    an InService endpoint goes ``SystemUpdating`` for ``seconds``, then
+                                    ``InService`` (or ``Failed`` with ``failure_reason``)
 ``POST /_emulator/appconfig/deployment-failure``  ``{"application_id", "environment_id", "deployment_number"?,
                                     "region"?, "account_id"?}``: the environment's DEPLOYING or BAKING
                                     AppConfig deployment fails now and rolls back
@@ -95,7 +96,8 @@ class ControlApi:
         return {"status": "ok"}
 
     def _system_update(self, query: dict, body: dict) -> dict:
-        """Inject SageMaker maintenance: ``SystemUpdating`` for ``seconds`` (default 60), then ``InService``."""
+        """Inject SageMaker maintenance: ``SystemUpdating`` for ``seconds`` (default 60), then ``InService``, or
+        ``Failed`` with ``failure_reason`` when given."""
         from .state_lock import EMULATOR_LOCK
 
         name = body.get("endpoint_name")
@@ -107,9 +109,16 @@ class ControlApi:
         hooks = self.emulator.hooks.get("sagemaker")
         if hooks is None:
             raise ValueError("SageMaker hooks are not installed")
+        failure = body.get("failure_reason")
+        if failure is not None and (not isinstance(failure, str) or not failure):
+            raise ValueError("failure_reason must be a non-empty string")
         with EMULATOR_LOCK:
             return hooks.start_system_update(
-                name, float(seconds), str(body.get("account_id") or "123456789012"), str(body.get("region") or "us-east-1")
+                name,
+                float(seconds),
+                str(body.get("account_id") or "123456789012"),
+                str(body.get("region") or "us-east-1"),
+                failure,
             )
 
     def _appconfig_deployment_failure(self, query: dict, body: dict) -> dict:

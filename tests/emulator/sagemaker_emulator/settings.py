@@ -37,6 +37,10 @@
   scale benchmark uses); calls wait in parallel, the control API never waits.
   This is a benchmark setting, not an AWS rule: it models no particular
   service. Default 0 (answer at once).
+* ``endpoint_config_propagation_seconds`` - SageMaker's eventual consistency: for
+  this long after ``CreateEndpointConfig``, ``CreateEndpoint`` and ``UpdateEndpoint``
+  naming the new configuration answer "Could not find endpoint configuration"
+  (:mod:`config_visibility`); 0 (default) = at once.
 """
 
 from __future__ import annotations
@@ -67,6 +71,7 @@ class Settings:
     fail_next_appconfig_deployment: bool | str = False
     call_latency_seconds: float = 0.0
     call_latency_jitter_seconds: float = 0.0
+    endpoint_config_propagation_seconds: float = 0.0
 
 
 def _check(name: str, value: object) -> object:
@@ -160,6 +165,9 @@ class SettingsStore:
     def consume_appconfig_deployment_failure(self, environment_id: str) -> bool:
         """True (and clear the flag) if this AppConfig deployment should fail."""
         return self._consume("fail_next_appconfig_deployment", environment_id)
+    def endpoint_config_propagation_seconds(self) -> float:
+        with EMULATOR_LOCK:
+            return self._settings.endpoint_config_propagation_seconds
 
     def consume_create_failure(self, endpoint_name: str) -> bool:
         """True (and clear the flag) if this CreateEndpoint should fail."""

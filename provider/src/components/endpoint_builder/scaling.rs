@@ -8,7 +8,7 @@ use crate::resources::autoscaling::{
     TargetTracking,
 };
 use crate::resources::sagemaker::endpoint::Endpoint;
-use framework::{Child, ChildOptions, Result};
+use framework::{Child, ChildOptions, Output, Result};
 
 /// What Application Auto Scaling scales: a variant's instance count.
 const SCALABLE_DIMENSION: &str = "sagemaker:variant:DesiredInstanceCount";
@@ -42,7 +42,9 @@ fn variant_resource_id(endpoint: &str, variant: &str) -> String {
     format!("endpoint/{endpoint}/variant/{variant}")
 }
 
-/// Registers a scalable target for every variant, after the endpoint.
+/// Registers a scalable target for every variant, after the endpoint and
+/// depending on it: when the endpoint is replaced (which deregisters its
+/// variants), the engine registers the targets again.
 pub(super) async fn register_targets(
     scope: &Scope,
     plan: &EndpointPlan<'_>,
@@ -52,7 +54,8 @@ pub(super) async fn register_targets(
 ) -> Result<Vec<Child<ScalableTarget>>> {
     let registrations = plan.models.iter().map(|model| {
         let inputs = ScalableTargetInputs {
-            resource_id: variant_resource_id(plan.endpoint_name, &model.variant_name),
+            resource_id: Output::new(variant_resource_id(plan.endpoint_name, &model.variant_name))
+                .depending_on(endpoint.urn.clone()),
             scalable_dimension: SCALABLE_DIMENSION.to_owned(),
             service_namespace: SERVICE_NAMESPACE.to_owned(),
             min_capacity: min,
@@ -73,7 +76,9 @@ pub(super) async fn register_targets(
 }
 
 /// Registers a policy following `rule` on each variant's target in
-/// `targets` (model-list order).
+/// `targets` (model-list order), depending on the target: when the target
+/// is registered again (its policies went with the old registration), the
+/// engine puts the policy again.
 pub(super) async fn register_policies(
     scope: &Scope,
     plan: &EndpointPlan<'_>,
@@ -88,7 +93,8 @@ pub(super) async fn register_policies(
         };
         let inputs = ScalingPolicyInputs {
             policy_name: format!("{}-{}-{suffix}", plan.endpoint_name, model.variant_name),
-            resource_id: variant_resource_id(plan.endpoint_name, &model.variant_name),
+            resource_id: Output::new(variant_resource_id(plan.endpoint_name, &model.variant_name))
+                .depending_on(target.urn.clone()),
             scalable_dimension: SCALABLE_DIMENSION.to_owned(),
             service_namespace: SERVICE_NAMESPACE.to_owned(),
             target_tracking,

@@ -119,6 +119,9 @@ impl CustomResource for Model {
     type Provider = crate::SageMakerDeployment;
     const TOKEN: &'static str = "sagemaker-deployment:sagemaker:Model";
     const UPDATABLE: &'static [&'static str] = &["tags"];
+    /// The name hashes everything but the tags (and itself): tags not known
+    /// at preview do not make the name unknown.
+    const NOT_IN_COMPUTED_INPUTS: &'static [&'static str] = &["tags", "modelName"];
 
     type Inputs = ModelInputs;
     type Outputs = ModelOutputs;
@@ -298,6 +301,7 @@ pub(super) mod tests {
 
     use super::*;
     use crate::resources::mock::mock_context_tagged;
+    use framework::wire::PropertyValue;
     use framework::{CustomResource, DiffOutcome, FieldChange, Registry, encode_plain};
 
     /// A context whose SageMaker client answers with `rules` only, and
@@ -422,6 +426,56 @@ pub(super) mod tests {
             "{}",
             failures[0].reason
         );
+    }
+
+    /// The engine's preview diff of a recorded model against inputs whose
+    /// field `field` holds a value not known yet (`unknown`).
+    fn preview_diff_with_unknown(field: &str, unknown: PropertyValue) -> DiffOutcome {
+        let registry = Registry::builder().resource(Model).build();
+        let erased = registry.resource(Model::TOKEN).unwrap();
+        let (olds, failures) = erased.check(&encode_plain(&inputs()).unwrap(), None);
+        assert!(failures.is_empty(), "{failures:?}");
+        let mut news = encode_plain(&inputs()).unwrap();
+        news.insert(field.to_owned(), unknown);
+        let (news, _) = erased.check(&news, None);
+        erased.diff(&olds, &news)
+    }
+
+    #[test]
+    fn tags_not_known_at_preview_retag_the_model_without_replacing_it() {
+        use framework::wire::UnknownKind;
+        // A tag value from another resource's output, and the whole map.
+        let one_unknown = PropertyValue::Object(
+            [(
+                "env".to_owned(),
+                PropertyValue::Unknown(UnknownKind::Generic),
+            )]
+            .into_iter()
+            .collect(),
+        );
+        for tags in [one_unknown, PropertyValue::Unknown(UnknownKind::Generic)] {
+            let outcome = preview_diff_with_unknown("tags", tags);
+            assert_eq!(outcome.changes, tags_updated_in_place(), "{outcome:?}");
+        }
+    }
+
+    #[test]
+    fn content_not_known_at_preview_may_replace_the_model() {
+        use framework::wire::UnknownKind;
+        // The image or the artifact's digest decide the name: a value not
+        // known yet may be another model.
+        let unknown = PropertyValue::Unknown(UnknownKind::Generic);
+        for field in ["image", "modelDataHash"] {
+            let outcome = preview_diff_with_unknown(field, unknown.clone());
+            assert!(outcome.replaces(), "{field}: {outcome:?}");
+            assert!(
+                outcome
+                    .changes
+                    .iter()
+                    .any(|c| c.field == "modelName" && c.replace),
+                "{field}: {outcome:?}"
+            );
+        }
     }
 
     #[test]

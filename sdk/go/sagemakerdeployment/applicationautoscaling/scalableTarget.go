@@ -14,6 +14,13 @@ import (
 
 // Registers an endpoint variant's instance count with Application Auto
 // Scaling, between a minimum (0 allowed for async endpoints) and a maximum.
+//
+// The registration belongs to the endpoint as it exists: deleting the
+// endpoint deregisters its variants ("If you delete an endpoint,
+// Application Auto Scaling ... deregisters those models as scalable
+// targets", Developer Guide, "Delete endpoints configured for auto
+// scaling"). So a `resourceId` that comes from the endpoint resource makes
+// the engine register the target again whenever it replaces the endpoint.
 type ScalableTarget struct {
 	pulumi.CustomResourceState
 

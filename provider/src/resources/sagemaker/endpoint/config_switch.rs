@@ -15,6 +15,9 @@ use super::EndpointInputs;
 use super::rollout::deployment_config;
 use super::update::Applied;
 use crate::Context;
+use crate::aws::propagation::{
+    ENDPOINT_CONFIG_PROPAGATION_WINDOW, endpoint_config_not_found_yet, retry_within_budget,
+};
 use crate::aws::{AwsError, AwsErrorKind, ResultExt, Service};
 use crate::resources::sagemaker::status::{Budget, Settled, wait_settled};
 use framework::{ProviderError, Result};
@@ -61,19 +64,36 @@ pub(super) async fn switch_configuration(
         request =
             request.deployment_config(deployment_config(rollout, &news.variant_instance_counts));
     }
-    if let Err(error) = request
-        .send()
-        .await
-        .aws(Service::SageMaker, "UpdateEndpoint")
-    {
-        if refused_for_autoscaling(&error) {
+    // A configuration created a moment ago may not be found yet.
+    let sent = retry_within_budget(
+        ctx,
+        "updating endpoint",
+        ENDPOINT_CONFIG_PROPAGATION_WINDOW,
+        budget.remaining(ctx),
+        endpoint_config_not_found_yet,
+        || {
+            let request = request.clone();
+            async move {
+                request
+                    .send()
+                    .await
+                    .aws(Service::SageMaker, "UpdateEndpoint")
+            }
+        },
+    )
+    .await;
+    if let Err(error) = sent {
+        if let ProviderError::Service(source) = &error
+            && let Some(refusal) = source.downcast_ref::<AwsError>()
+            && refused_for_autoscaling(refusal)
+        {
             return Err(RefusedForAutoscaling {
                 endpoint: id.to_owned(),
-                error,
+                error: refusal.clone(),
             }
             .into());
         }
-        return Err(error.into());
+        return Err(super::explain_aws_refusal(error, news));
     }
     ctx.info(format!(
         "switching endpoint {id} to configuration {}",
@@ -204,6 +224,35 @@ mod tests {
             .iter()
             .filter_map(|p| p.variant_property_type().map(VariantPropertyType::as_str))
             .collect()
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_update_waits_for_a_configuration_sagemaker_cannot_find_yet() {
+        let update = mock!(Client::update_endpoint)
+            .sequence()
+            .error(|| {
+                UpdateEndpointError::generic(error(
+                    "ValidationException",
+                    "Could not find endpoint configuration \"arn:aws:sagemaker:us-east-1:1:endpoint-config/config-v2\".",
+                ))
+            })
+            .output(updated)
+            .build();
+        let describe = mock!(Client::describe_endpoint)
+            .sequence()
+            .output(|| described("config-v1", None))
+            .output(|| described("config-v2", None))
+            .repeatedly()
+            .build();
+        let ctx = mock_context::<Endpoint>(&[&update, &describe]).await;
+        let olds = running("config-v1");
+        let news = EndpointInputs {
+            endpoint_config_name: "config-v2".into(),
+            ..olds.inputs.clone()
+        };
+        let outputs = Endpoint.update(&ctx, "fraud", &olds, &news).await.unwrap();
+        assert_eq!(outputs.inputs.endpoint_config_name, "config-v2");
+        assert_eq!(update.num_calls(), 2);
     }
 
     #[tokio::test]
