@@ -204,12 +204,8 @@ def test_the_emulator_holds_it_only_inside_sagemaker_models(deployed, emulator):
     assert all(is_sagemaker_model(owner) for owner in owners), holders
 
 
-@pytest.mark.xfail(
-    reason="framework defect fixed separately: names derived from secret inputs come back plain from Check "
-    "(sagemaker:Model's modelName hashes the secret environment and is recorded in plain text)",
-    strict=False,
-)
 def test_a_name_derived_from_the_secret_is_secret(deployed):
+    """sagemaker:Model's modelName hashes its content, the secret environment included."""
     for name, model in models_of(deployed["deployment"]).items():
         assert is_secret(model["inputs"]["modelName"]), (name, model["inputs"]["modelName"])
 

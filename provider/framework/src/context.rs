@@ -324,6 +324,38 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
+    async fn a_wait_that_times_out_does_not_quote_a_secret_input() {
+        let inputs: crate::wire::PropertyMap = [(
+            "apiKey".to_owned(),
+            crate::wire::PropertyValue::Secret(Box::new("sk-live-1234".into())),
+        )]
+        .into();
+        let ctx = context(Some(Duration::from_secs(5)))
+            .await
+            .with_secrets(SecretTexts::of([&inputs]));
+        let error = ctx
+            .wait_for(
+                "creating",
+                Duration::from_secs(60),
+                Instant::now(),
+                || async {
+                    Ok(Progress::<()>::Waiting(
+                        "refused: Value 'sk-live-1234' at 'apiKey'".into(),
+                    ))
+                },
+            )
+            .await
+            .unwrap_err();
+        let ProviderError::Timeout { what, .. } = error else {
+            panic!("expected a timeout, got {error:?}");
+        };
+        assert_eq!(
+            what,
+            "creating (last state: refused: Value '[secret]' at 'apiKey')"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
     async fn cancel_stops_the_wait() {
         let ctx = context(None).await;
         let cancel = ctx.cancel.clone();
