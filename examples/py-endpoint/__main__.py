@@ -14,6 +14,10 @@ DEPLOYMENT_ENV did in the seed); its `inferenceType` picks the endpoint kind:
 - endpointName: replaces sageMakerEndpointName
 - autoscaling: JSON autoscaling settings for the endpoint
 - rollout: JSON blue/green rollout policy (real-time and async endpoints)
+- secretEnvironment: a secret JSON object of container environment variables
+  (API keys and the like: `pulumi config set --secret secretEnvironment
+  '{"API_KEY": "..."}'`), given to every model's container; the values stay
+  secret in the state, the outputs and the engine's messages
 - executionRoleArn: an execution role of your own for the models, instead of
   BaseInfra's; it must already allow what SageMaker does with it (read the
   artifacts, and `cloudwatch:DescribeAlarms` on the rollback alarms of a
@@ -45,6 +49,11 @@ local_artifacts = {} if artifact == "none" else {model_list[0]["ModelName"]: art
 endpoint_name = config.get("endpointName") or f"{model_config['sageMakerEndpointName']}-{environment['stage']}"
 autoscaling = json.loads(config.get("autoscaling") or "null")
 rollout = json.loads(config.get("rollout") or "null")
+secret_environment = config.get_secret_object("secretEnvironment")
+if secret_environment is not None:
+    for model in model_list:
+        own = model.get("Environment", {})
+        model["Environment"] = secret_environment.apply(lambda extra, own=own: {**own, **extra})
 own_role_arn = config.get("executionRoleArn")
 
 base = sagemaker_deployment.BaseInfra(

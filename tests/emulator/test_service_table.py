@@ -10,6 +10,7 @@ import pytest
 from werkzeug.test import Client
 
 from sagemaker_emulator.autoscaling_hooks import AutoscalingHooks
+from sagemaker_emulator.appconfig_hooks import AppConfigHooks
 from sagemaker_emulator.aws_errors import AwsError, HttpResponse, json_response
 from sagemaker_emulator.faults import Fault
 from sagemaker_emulator.iam_hooks import IamHooks
@@ -112,6 +113,7 @@ def test_the_table_has_a_row_per_changed_service():
         "sagemaker": SageMakerHooks,
         "s3": S3Hooks,
         "iam": IamHooks,
+        "appconfig": AppConfigHooks,
         "application-autoscaling": AutoscalingHooks,
     }
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from . import rpc_v2_bridge
+from .appconfig_hooks import AppConfigHooks
 from .autoscaling_hooks import AutoscalingHooks
 from .aws_errors import RPC_V2_CBOR, HttpResponse
 from .iam_hooks import IamHooks
@@ -42,6 +43,7 @@ SERVICE_HOOKS: HooksTable = {
     "sagemaker": SageMakerHooks,
     "s3": S3Hooks,
     "iam": IamHooks,
+    "appconfig": AppConfigHooks,  # AppConfig and AppConfigData (both signed appconfig)
     "application-autoscaling": AutoscalingHooks,
 }
 

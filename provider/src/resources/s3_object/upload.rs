@@ -234,15 +234,11 @@ async fn send_parts(
             .await
             .aws(Service::S3, "UploadPart")?;
         let done = sent.fetch_add(1, Ordering::SeqCst) + 1;
-        ctx.engine
-            .status(
-                &ctx.urn,
-                format!(
-                    "uploaded {done} of {parts} parts to s3://{}/{}",
-                    object.bucket, object.key
-                ),
-            )
-            .await;
+        ctx.status(format!(
+            "uploaded {done} of {parts} parts to s3://{}/{}",
+            object.bucket, object.key
+        ))
+        .await;
         Ok(CompletedPart::builder()
             .part_number(number)
             .set_e_tag(part.e_tag().map(str::to_owned))
