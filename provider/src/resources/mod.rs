@@ -2,13 +2,16 @@
 
 pub mod autoscaling;
 pub mod cloudwatch;
+pub mod events;
 pub mod iam;
 pub mod kms;
+pub mod logs;
 #[cfg(test)]
 pub(crate) mod mock;
 pub mod s3;
 pub mod s3_object;
 pub mod sagemaker;
+pub mod sfn;
 pub mod sns;
 mod tags;
 
@@ -33,4 +36,8 @@ pub fn register(
         .resource(autoscaling::ScalingPolicy)
         .resource(sns::Topic)
         .resource(cloudwatch::MetricAlarm)
+        .resource(logs::LogGroup)
+        .resource(sfn::StateMachine)
+        .resource(sagemaker::model_package_group::ModelPackageGroup)
+        .resource(events::Rule)
 }

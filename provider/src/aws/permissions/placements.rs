@@ -15,8 +15,8 @@ pub struct Condition {
     pub operator: &'static str,
     /// The condition key, e.g. `iam:PassedToService`.
     pub key: &'static str,
-    /// The value the key must have.
-    pub value: &'static str,
+    /// The values the key may have (a list in the policy when more than one).
+    pub values: &'static [&'static str],
 }
 
 /// Which actions a placement takes.
@@ -43,6 +43,8 @@ pub struct Placement {
 
 const SAGEMAKER_HOSTING: &[&str] = &[
     "arn:aws:sagemaker:*:*:model/*",
+    "arn:aws:sagemaker:*:*:model-package-group/*",
+    "arn:aws:sagemaker:*:*:model-package/*",
     "arn:aws:sagemaker:*:*:endpoint-config/*",
     "arn:aws:sagemaker:*:*:endpoint/*",
 ];
@@ -61,16 +63,23 @@ pub const PLACEMENTS: &[Placement] = &[
         condition: None,
     },
     // SageMaker Developer Guide, "Amazon SageMaker AI API Permissions":
-    // CreateModel needs iam:PassRole; IAM User Guide, "Granting a user
-    // permissions to pass a role to an AWS service": iam:PassedToService.
+    // CreateModel needs iam:PassRole; Step Functions API Reference,
+    // CreateStateMachine, and EventBridge User Guide, "Permissions for
+    // targets": the state machine's and the schedule's roles are passed
+    // too; IAM User Guide, "Granting a user permissions to pass a role to
+    // an AWS service": iam:PassedToService.
     Placement {
-        sid: "PassExecutionRoleToSageMaker",
+        sid: "PassRolesToSageMakerStepFunctionsAndEventBridge",
         actions: Placed::Only(&["iam:PassRole"]),
         resources: ROLES,
         condition: Some(Condition {
             operator: "StringEquals",
             key: "iam:PassedToService",
-            value: "sagemaker.amazonaws.com",
+            values: &[
+                "sagemaker.amazonaws.com",
+                "states.amazonaws.com",
+                "events.amazonaws.com",
+            ],
         }),
     },
     // Application Auto Scaling User Guide, "Service-linked roles" >
@@ -85,7 +94,7 @@ pub const PLACEMENTS: &[Placement] = &[
         condition: Some(Condition {
             operator: "StringLike",
             key: "iam:AWSServiceName",
-            value: "sagemaker.application-autoscaling.amazonaws.com",
+            values: &["sagemaker.application-autoscaling.amazonaws.com"],
         }),
     },
     Placement {
@@ -111,7 +120,7 @@ pub const PLACEMENTS: &[Placement] = &[
         condition: Some(Condition {
             operator: "StringLike",
             key: "kms:ViaService",
-            value: "sagemaker.*.amazonaws.com",
+            values: &["sagemaker.*.amazonaws.com"],
         }),
     },
     // SAR: CreateAlias and DeleteAlias are authorized on the alias and on its
@@ -141,6 +150,38 @@ pub const PLACEMENTS: &[Placement] = &[
         sid: "Topics",
         actions: Placed::RestOf("sns"),
         resources: &["arn:aws:sns:*:*:*"],
+        condition: None,
+    },
+    // SAR: sagemaker:ListModelPackages has no resource type.
+    Placement {
+        sid: "SageMakerListModelVersions",
+        actions: Placed::Only(&["sagemaker:ListModelPackages"]),
+        resources: ANY,
+        condition: None,
+    },
+    Placement {
+        sid: "StateMachines",
+        actions: Placed::RestOf("states"),
+        resources: &["arn:aws:states:*:*:stateMachine:*"],
+        condition: None,
+    },
+    // SAR: logs:DescribeLogGroups has no resource type.
+    Placement {
+        sid: "LogGroupsList",
+        actions: Placed::Only(&["logs:DescribeLogGroups"]),
+        resources: ANY,
+        condition: None,
+    },
+    Placement {
+        sid: "LogGroups",
+        actions: Placed::RestOf("logs"),
+        resources: &["arn:aws:logs:*:*:log-group:*"],
+        condition: None,
+    },
+    Placement {
+        sid: "ScheduleRules",
+        actions: Placed::RestOf("events"),
+        resources: &["arn:aws:events:*:*:rule/*"],
         condition: None,
     },
     Placement {

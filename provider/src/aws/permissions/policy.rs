@@ -32,7 +32,7 @@ pub struct Statement {
     pub resource: Resource,
     /// `{ operator: { key: value } }`, when the statement has a condition.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub condition: Option<BTreeMap<&'static str, BTreeMap<&'static str, &'static str>>>,
+    pub condition: Option<BTreeMap<&'static str, BTreeMap<&'static str, serde_json::Value>>>,
 }
 
 /// A statement's `Resource`: one ARN pattern as a string, several as a list.
@@ -66,6 +66,14 @@ pub enum PolicyError {
     Unused(&'static str),
 }
 
+/// A condition's values: one as a string, several as a list.
+fn condition_value(values: &[&str]) -> serde_json::Value {
+    match values {
+        [one] => serde_json::Value::from(*one),
+        many => serde_json::Value::from(many.to_vec()),
+    }
+}
+
 /// The least-privilege policy for the identity that runs `pulumi up` with
 /// this provider: every action of [`super::PERMISSIONS`], once, in the statement
 /// [`PLACEMENTS`] gives it.
@@ -89,9 +97,12 @@ pub fn deployer_policy() -> Result<PolicyDocument, PolicyError> {
                     [one] => Resource::One(one),
                     many => Resource::Many(many.to_vec()),
                 },
-                condition: placement
-                    .condition
-                    .map(|c| BTreeMap::from([(c.operator, BTreeMap::from([(c.key, c.value)]))])),
+                condition: placement.condition.map(|c| {
+                    BTreeMap::from([(
+                        c.operator,
+                        BTreeMap::from([(c.key, condition_value(c.values))]),
+                    )])
+                }),
             })
         })
         .collect::<Result<Vec<_>, PolicyError>>()?;
@@ -140,7 +151,7 @@ mod tests {
     }
 
     #[test]
-    fn pass_role_goes_only_to_sagemaker() {
+    fn pass_role_goes_only_to_the_services_that_take_our_roles() {
         let policy = policy();
         let pass = policy
             .statement
@@ -150,7 +161,11 @@ mod tests {
         assert_eq!(pass.action, ["iam:PassRole"]);
         assert_eq!(
             serde_json::to_value(&pass.condition).unwrap(),
-            serde_json::json!({"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}})
+            serde_json::json!({"StringEquals": {"iam:PassedToService": [
+                "sagemaker.amazonaws.com",
+                "states.amazonaws.com",
+                "events.amazonaws.com"
+            ]}})
         );
     }
 
