@@ -27,10 +27,10 @@ use framework::{Failures, Output};
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct WorkflowArgs {
-    /// Prefix of every name the workflow uses (1-26 letters, digits or
+    /// Prefix of every name the workflow uses (1-23 letters, digits or
     /// hyphens, starting and ending with a letter or digit): the training
     /// jobs, models and endpoint configurations an execution creates are
-    /// named `<workflowName>-wf-<32 hex digits>`.
+    /// named `<workflowName>-wf-<UUID>`.
     pub workflow_name: String,
     /// ARN of the SageMaker execution role the training jobs and the models
     /// run with (BaseInfra's `executionRoleArn`); the only role the state
@@ -322,7 +322,7 @@ pub fn check(args: &WorkflowArgs) -> Failures {
         args.workflow_name.len() <= NAME_BASE_MAX && is_valid_sagemaker_name(&args.workflow_name),
         "workflowName",
         format!(
-            "must be 1-{NAME_BASE_MAX} letters, digits or hyphens, starting and ending with a letter or digit (with `{WORKFLOW_MARK}` and a 32-digit hash it names SageMaker objects of at most 63 characters), got `{}`",
+            "must be 1-{NAME_BASE_MAX} letters, digits or hyphens, starting and ending with a letter or digit (with `{WORKFLOW_MARK}` and a 36-character UUID it names SageMaker objects of at most 63 characters), got `{}`",
             args.workflow_name
         ),
     );

@@ -2,9 +2,12 @@
 //! function from a [`WorkflowPlan`] to the definition document.
 //!
 //! ```text
-//! NameExecution -> Train -> PickMetric -> Evaluate -+-> Approve -+-> Register -> ShouldDeploy
-//!                   |          |                    '-> Reject --'                  |
-//!                   '----------+--> TrainingFailed (Fail)      NotDeployed (Succeed) <-+ (rejected, or autoDeploy off)
+//! NameExecution -> Train -> HasMetrics -> StartMetricSearch -> MetricLeft -> LookAtMetric -> IsWantedMetric
+//!                   |          |                                 ^    |                         |      |
+//!                   |          '--> MetricMissing (Fail) <-------+----'       NextMetric <------'      |
+//!                   '--> TrainingFailed (Fail)                   '----------------'                    v
+//! PickMetric -> Evaluate -+-> Approve -+-> Register -> ShouldDeploy -> NotDeployed (Succeed) when rejected
+//!                         '-> Reject --'                               or autoDeploy is off
 //! ShouldDeploy -> DescribeCurrentEndpoint -> CreateModel -> CreateEndpointConfig -> UpdateEndpoint
 //!   -> WaitForEndpoint -> DescribeEndpoint -> CheckEndpoint -+-> Deployed (Succeed)
 //!                 ^                                          +-> WaitForEndpoint (still updating)
@@ -16,7 +19,9 @@
 //! `createModel`, `createEndpointConfig` and `updateEndpoint` integrations),
 //! "Integrating services with the AWS SDK" (`arn:aws:states:::aws-sdk:sagemaker:*`
 //! for `CreateModelPackage` and `DescribeEndpoint`), "Intrinsic functions"
-//! (`States.Format`, `States.Hash`, `States.ArrayGetItem`), and the Choice,
+//! (`States.Format`, `States.UUID`, `States.ArrayLength`, `States.ArrayGetItem`,
+//! `States.MathAdd`: the metric is looked up by name with these, as reference
+//! paths, rather than with a JSONPath filter), and the Choice,
 //! Wait, Pass, Succeed and Fail state pages (`CausePath`, `IsPresent`).
 
 use std::collections::BTreeMap;
@@ -24,12 +29,11 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 
 /// Longest name prefix of the objects an execution creates: with `-wf-` and
-/// the 32 hex digits of an MD5 hash, a name stays within SageMaker's 63
-/// characters.
-pub const NAME_BASE_MAX: usize = 26;
+/// a 36-character UUID, a name stays within SageMaker's 63 characters.
+pub const NAME_BASE_MAX: usize = 23;
 
 /// The SageMaker objects an execution creates are named
-/// `<base><WORKFLOW_MARK><md5 of the execution id>`.
+/// `<base><WORKFLOW_MARK><UUID drawn once per execution>`.
 pub const WORKFLOW_MARK: &str = "-wf-";
 
 /// What the state machine trains, how it judges the result, where it
@@ -124,6 +128,12 @@ pub struct VariantPlan {
 pub mod states {
     pub const NAME_EXECUTION: &str = "NameExecution";
     pub const TRAIN: &str = "Train";
+    pub const HAS_METRICS: &str = "HasMetrics";
+    pub const START_METRIC_SEARCH: &str = "StartMetricSearch";
+    pub const METRIC_LEFT: &str = "MetricLeft";
+    pub const LOOK_AT_METRIC: &str = "LookAtMetric";
+    pub const IS_WANTED_METRIC: &str = "IsWantedMetric";
+    pub const NEXT_METRIC: &str = "NextMetric";
     pub const PICK_METRIC: &str = "PickMetric";
     pub const EVALUATE: &str = "Evaluate";
     pub const APPROVE: &str = "Approve";
@@ -157,6 +167,9 @@ pub fn definition(plan: &WorkflowPlan) -> Value {
     };
     add(NAME_EXECUTION, name_execution(plan));
     add(TRAIN, train(plan));
+    for (name, state) in metric_search(plan) {
+        add(name, state);
+    }
     add(PICK_METRIC, pick_metric(plan));
     add(EVALUATE, evaluate(plan));
     add(APPROVE, approval("Approved"));
@@ -241,14 +254,14 @@ fn fail_with_cause(error: &str, path: &str) -> Value {
     json!({ "Type": "Fail", "Error": error, "CausePath": path })
 }
 
-/// One name for every object of this execution: `<base>-wf-<md5 of the
-/// execution ARN>` (63 characters at most, unique per execution).
+/// One name for every object of this execution: `<base>-wf-<UUID>` (63
+/// characters at most, drawn once, so unique per execution).
 fn name_execution(plan: &WorkflowPlan) -> Value {
     json!({
         "Type": "Pass",
         "Parameters": {
             "id.$": format!(
-                "States.Format('{{}}{WORKFLOW_MARK}{{}}', '{}', States.Hash($$.Execution.Id, 'MD5'))",
+                "States.Format('{{}}{WORKFLOW_MARK}{{}}', '{}', States.UUID())",
                 plan.name_base
             ),
         },
@@ -300,28 +313,98 @@ fn train(plan: &WorkflowPlan) -> Value {
         "Parameters": parameters,
         "ResultSelector": {
             "modelDataUrl.$": "$.ModelArtifacts.S3ModelArtifacts",
-            "metrics.$": format!(
-                "$.FinalMetricDataList[?(@.MetricName == '{}')].Value",
-                plan.evaluation.metric_name
-            ),
+            "job.$": "$",
         },
         "ResultPath": "$.training",
         "Catch": catch_all(TRAINING_FAILED),
-        "Next": PICK_METRIC,
+        "Next": HAS_METRICS,
     })
 }
 
-/// The metric's value out of the (one-element) list the filter left.
+/// A loop over the job's `FinalMetricDataList` that stops at the metric
+/// named in the plan (`$.search.item`), or fails when there is none.
+fn metric_search(plan: &WorkflowPlan) -> Vec<(&'static str, Value)> {
+    let metrics = "$.training.job.FinalMetricDataList";
+    vec![
+        (
+            HAS_METRICS,
+            json!({
+                "Type": "Choice",
+                "Choices": [{ "Variable": metrics, "IsPresent": true, "Next": START_METRIC_SEARCH }],
+                "Default": METRIC_MISSING,
+            }),
+        ),
+        (
+            START_METRIC_SEARCH,
+            json!({
+                "Type": "Pass",
+                "Parameters": { "i": 0, "count.$": format!("States.ArrayLength({metrics})") },
+                "ResultPath": "$.search",
+                "Next": METRIC_LEFT,
+            }),
+        ),
+        (
+            METRIC_LEFT,
+            json!({
+                "Type": "Choice",
+                "Choices": [{
+                    "Variable": "$.search.i",
+                    "NumericLessThanPath": "$.search.count",
+                    "Next": LOOK_AT_METRIC,
+                }],
+                "Default": METRIC_MISSING,
+            }),
+        ),
+        (
+            LOOK_AT_METRIC,
+            json!({
+                "Type": "Pass",
+                "Parameters": {
+                    "i.$": "$.search.i",
+                    "count.$": "$.search.count",
+                    "item.$": format!("States.ArrayGetItem({metrics}, $.search.i)"),
+                },
+                "ResultPath": "$.search",
+                "Next": IS_WANTED_METRIC,
+            }),
+        ),
+        (
+            IS_WANTED_METRIC,
+            json!({
+                "Type": "Choice",
+                "Choices": [{
+                    "Variable": "$.search.item.MetricName",
+                    "StringEquals": plan.evaluation.metric_name,
+                    "Next": PICK_METRIC,
+                }],
+                "Default": NEXT_METRIC,
+            }),
+        ),
+        (
+            NEXT_METRIC,
+            json!({
+                "Type": "Pass",
+                "Parameters": {
+                    "i.$": "States.MathAdd($.search.i, 1)",
+                    "count.$": "$.search.count",
+                },
+                "ResultPath": "$.search",
+                "Next": METRIC_LEFT,
+            }),
+        ),
+    ]
+}
+
+/// The metric found, with its threshold, under `$.evaluation`.
 fn pick_metric(plan: &WorkflowPlan) -> Value {
     json!({
         "Type": "Pass",
         "Parameters": {
-            "value.$": "States.ArrayGetItem($.training.metrics, 0)",
+            "value.$": "$.search.item.Value",
             "name": plan.evaluation.metric_name,
             "threshold": plan.evaluation.threshold,
         },
         "ResultPath": "$.evaluation",
-        "Catch": catch_all(METRIC_MISSING),
         "Next": EVALUATE,
     })
 }
@@ -661,6 +744,31 @@ mod tests {
     }
 
     #[test]
+    fn only_task_states_catch_errors() {
+        // Pass, Choice, Wait, Succeed and Fail take no Catch (States
+        // Language specification, "Error handling").
+        let definition = definition(&plan(true));
+        for (name, state) in definition["States"].as_object().unwrap() {
+            if state.get("Catch").is_some() {
+                assert_eq!(state["Type"], "Task", "{name}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_metric_is_looked_up_by_name_with_reference_paths_only() {
+        let definition = definition(&plan(false));
+        let states = &definition["States"];
+        assert_eq!(
+            states[IS_WANTED_METRIC]["Choices"][0]["StringEquals"],
+            "validation:accuracy"
+        );
+        assert_eq!(states[NEXT_METRIC]["Next"], METRIC_LEFT);
+        assert_eq!(states[METRIC_LEFT]["Default"], METRIC_MISSING);
+        assert!(!definition.to_string().contains("[?("), "no JSONPath filter");
+    }
+
+    #[test]
     fn every_path_ends_in_a_terminal_state() {
         // From every state some terminal state is reachable (the Wait loop
         // included): no state traps the execution.
@@ -703,6 +811,11 @@ mod tests {
             [
                 NAME_EXECUTION,
                 TRAIN,
+                HAS_METRICS,
+                START_METRIC_SEARCH,
+                METRIC_LEFT,
+                LOOK_AT_METRIC,
+                IS_WANTED_METRIC,
                 PICK_METRIC,
                 EVALUATE,
                 APPROVE,
@@ -779,8 +892,10 @@ mod tests {
 
     #[test]
     fn execution_names_fit_sagemakers_limit() {
-        // base + "-wf-" + 32 hex digits of MD5.
-        let longest = "a".repeat(NAME_BASE_MAX) + WORKFLOW_MARK + &"f".repeat(32);
+        // base + "-wf-" + a UUID.
+        let longest =
+            "a".repeat(NAME_BASE_MAX) + WORKFLOW_MARK + "123e4567-e89b-12d3-a456-426614174000";
+        assert_eq!(longest.len(), 63);
         assert!(
             crate::naming::is_valid_sagemaker_name(&longest),
             "{longest}"
@@ -788,7 +903,7 @@ mod tests {
         let expression = &definition(&plan(false))["States"][NAME_EXECUTION]["Parameters"]["id.$"];
         assert_eq!(
             expression,
-            "States.Format('{}-wf-{}', 'fraud-endpoint', States.Hash($$.Execution.Id, 'MD5'))"
+            "States.Format('{}-wf-{}', 'fraud-endpoint', States.UUID())"
         );
     }
 }

@@ -46,7 +46,7 @@ pub struct WorkflowOutputs {
     /// The threshold the metric is held to.
     pub threshold: f64,
     /// Prefix of the training jobs, models and endpoint configurations an
-    /// execution creates (`<prefix>-wf-<32 hex digits>`).
+    /// execution creates (`<prefix>-wf-<UUID>`).
     pub name_prefix: String,
     /// ARN of the schedule rule, when there is a schedule.
     #[serde(skip_serializing_if = "Option::is_none")]
