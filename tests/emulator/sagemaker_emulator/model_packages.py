@@ -11,7 +11,7 @@
   https://docs.aws.amazon.com/sagemaker/latest/dg/model-registry-approve.html: a model
   version is created ``PendingManualApproval`` unless told otherwise); moto leaves it empty.
 * ``UpdateModelPackage`` changes only what it is given (API Reference,
-  UpdateModelPackage): moto blanks ``ApprovalDescription`` and
+  UpdateModelPackage): moto blanks ``ModelApprovalStatus``, ``ApprovalDescription`` and
   ``CustomerMetadataProperties`` when they are not sent and replaces the properties
   instead of adding to them.
 """
@@ -66,6 +66,7 @@ def before_update(ctx: Any, params: dict) -> dict | None:
     if package is None:
         return None
     return {
+        "model_approval_status": package.model_approval_status,
         "approval_description": package.approval_description,
         "customer_metadata_properties": dict(package.customer_metadata_properties or {}),
     }
@@ -77,6 +78,8 @@ def after_update(ctx: Any, params: dict, kept: dict | None) -> None:
     package = _package(ctx.backend, str(params.get("ModelPackageArn") or ""))
     if package is None:
         return
+    if "ModelApprovalStatus" not in params:
+        package.model_approval_status = kept["model_approval_status"]
     if "ApprovalDescription" not in params:
         package.approval_description = kept["approval_description"]
     properties = dict(kept["customer_metadata_properties"])
