@@ -7,9 +7,11 @@
   to modify a SageMaker entity"; the message is the emulator's). A missing group or
   package: ``ValidationException`` in moto's DescribeModelPackage(Group) wording.
 * ``CreateModelPackage`` in a group without ``ModelApprovalStatus``: the version is
-  ``PendingManualApproval`` (Developer Guide, "Update the Approval Status of a Model",
-  https://docs.aws.amazon.com/sagemaker/latest/dg/model-registry-approve.html: a model
-  version is created ``PendingManualApproval`` unless told otherwise); moto leaves it empty.
+  ``PendingManualApproval``; moto leaves it empty. The API reference (CreateModelPackage,
+  ``ModelApprovalStatus``: "optional for versioned models ... must be set to Approved to
+  deploy the model") does not state the default; ``PendingManualApproval`` is the value
+  the SageMaker Python SDK registers with and public guides describe new versions in
+  (not confirmed by an AWS document).
 * ``UpdateModelPackage`` changes only what it is given (API Reference,
   UpdateModelPackage): moto blanks ``ModelApprovalStatus``, ``ApprovalDescription`` and
   ``CustomerMetadataProperties`` when they are not sent and replaces the properties

@@ -80,6 +80,7 @@ class Interpreter:
         states = machine.get("States") or {}
         name = machine.get("StartAt")
         while True:
+            self.sleep(0)  # a stopped execution goes no further (raises ExecutionAborted)
             state = states.get(name)
             if not isinstance(state, dict):
                 raise StatesError(RUNTIME, f"The state '{name}' does not exist in the state machine")

@@ -205,6 +205,8 @@ class SageMakerTasks:
         wait: Callable[[float], None],
         poll_seconds: Callable[[], float],
     ) -> None:
+        """``wait(seconds)`` waits on the emulator clock and raises ``ExecutionAborted`` once the execution
+        is stopped (``wait(0)`` only checks), so a stopped execution makes no further call."""
         self.dispatch = dispatch
         self.account = account
         self.region = region
@@ -238,6 +240,7 @@ class SageMakerTasks:
     # --- one call -----------------------------------------------------------------------------
 
     def _call(self, task: TaskResource, operation: str, params: dict) -> dict:
+        self.wait(0)
         self._check_permissions(task, operation, params)
         answer: CallResult = json_call(self.dispatch, task.service, operation, params, self.account, self.region)
         if not answer.ok:
