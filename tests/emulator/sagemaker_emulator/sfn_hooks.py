@@ -18,6 +18,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from typing import Any
 
@@ -29,6 +30,7 @@ from .sfn_executions import ExecutionRun, ExecutionRuns, moto_time
 from .sfn_role import TRUST_MESSAGE, assumable_by_states, role_for_states, states_may
 
 MANAGED_RULE = "StepFunctionsGetEventsForSageMakerTrainingJobsRule"
+STATES_JSON = "application/x-amz-json-1.0"  # Step Functions speaks awsJson1_0
 MANAGED_RULE_ACTIONS = ("events:PutTargets", "events:PutRule", "events:DescribeRule")
 
 
@@ -128,13 +130,13 @@ class StepFunctionsHooks(ServiceHooks):
         if run is None:
             return None
         stopped_at = run.stop(call.params.get("error"), call.params.get("cause"))
-        return json_response({"stopDate": stopped_at})
+        return json_response({"stopDate": stopped_at}, content_type=STATES_JSON)
 
     def _history(self, call: Call) -> HttpResponse | None:
         run = self.runs.get(call.params.get("executionArn"))
         if run is None:
             return None
-        events = run.history.events()
+        events = copy.deepcopy(run.history.events())  # trimmed below: never the stored events
         if call.params.get("reverseOrder"):
             events.reverse()
         if call.params.get("includeExecutionData") is False:
@@ -155,5 +157,5 @@ class StepFunctionsHooks(ServiceHooks):
         answer: dict[str, Any] = {"events": page}
         if start + size < len(events):
             answer["nextToken"] = str(start + size)
-        return json_response(answer, content_type="application/x-amz-json-1.0")
+        return json_response(answer, content_type=STATES_JSON)
 
