@@ -19,6 +19,7 @@ from sfn_setup import (
     make_states_role,
     prepare_training,
     retraining_workflow,
+    wait_until,
     workflow_statements,
 )
 
@@ -278,3 +279,25 @@ def test_stop_execution_aborts_it(iam, stepfunctions):
     assert (result["status"], result["error"], result["cause"]) == ("ABORTED", "Operator", "no longer needed")
     assert [e["status"] for e in stepfunctions.list_executions(stateMachineArn=machine)["executions"]] == ["ABORTED"]
     assert history(stepfunctions, execution)[-1]["type"] == "ExecutionAborted"
+
+
+def test_a_role_not_yet_propagated_is_refused_until_it_is(emulator, iam, stepfunctions, error_of):
+    emulator.configure(iam_propagation_seconds=0.5)
+    role = make_states_role(iam, "fresh")
+    definition = json.dumps({"StartAt": "Done", "States": {"Done": {"Type": "Succeed"}}})
+
+    early = error_of(stepfunctions.create_state_machine, name="m", definition=definition, roleArn=role)
+    assert early["Error"]["Code"] == "AccessDeniedException"
+    time.sleep(0.6)
+    assert stepfunctions.create_state_machine(name="m", definition=definition, roleArn=role)["stateMachineArn"]
+
+
+def test_stopping_an_execution_stops_its_training_job(emulator, workflow, stepfunctions, sagemaker):
+    emulator.configure(training_job_seconds=30)
+    execution = start(stepfunctions, workflow, workflow_input("retrain-stop"))
+    wait_until(lambda: "TaskSubmitted" in [e["type"] for e in history(stepfunctions, execution)])
+
+    stepfunctions.stop_execution(executionArn=execution)
+
+    assert stepfunctions.describe_execution(executionArn=execution)["status"] == "ABORTED"
+    wait_until(lambda: sagemaker.describe_training_job(TrainingJobName="retrain-stop")["TrainingJobStatus"] == "Stopped")

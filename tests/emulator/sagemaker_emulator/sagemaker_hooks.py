@@ -94,6 +94,7 @@ ANSWERED_HERE: dict[str, Operation] = {
     "DeleteEndpoint": endpoint_operations.delete_endpoint,
     "DeleteModelPackage": model_packages.delete_model_package,
     "DeleteModelPackageGroup": model_packages.delete_model_package_group,
+    "StopTrainingJob": training_jobs.stop_training_job,
 }
 # Checks before moto runs the operation (they raise the error SageMaker answers).
 CHECKS_BEFORE_MOTO: dict[str, Operation] = {

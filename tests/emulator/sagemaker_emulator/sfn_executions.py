@@ -68,6 +68,7 @@ class ExecutionRun:
         self.clock = clock
         self.history = ExecutionHistory(clock)
         self.stopped = threading.Event()
+        self.abandoned = False
         self.started_at = clock()
         self.stopped_at: float | None = None
         parsed_input = json.loads(record.execution_input or "{}")
@@ -92,6 +93,7 @@ class ExecutionRun:
             propagation_seconds=settings.iam_propagation_seconds,
             wait=self.wait,
             poll_seconds=settings.sfn_sync_poll_seconds,
+            stopped_by_user=lambda: self.record.status == "ABORTED" and not self.abandoned,
         )
         self.interpreter = Interpreter(definition, self.context, tasks, self.sleep, self.history, clock)
         self.thread = threading.Thread(target=self._run, name=f"sfn-execution {record.name}", daemon=True)
@@ -135,6 +137,7 @@ class ExecutionRun:
 
     def abandon(self) -> None:
         """The emulator was reset: end the thread without touching the (gone) records."""
+        self.abandoned = True
         self.stopped.set()
 
     def _run(self) -> None:

@@ -55,7 +55,7 @@ from typing import Any
 
 from .internal_calls import CallResult, Dispatch, json_call
 from .moto_access import sagemaker_arn, sagemaker_backend
-from .sfn_errors import RUNTIME, TASK_FAILED, StatesError
+from .sfn_errors import RUNTIME, TASK_FAILED, ExecutionAborted, StatesError
 from .sfn_history import ExecutionHistory
 from .sfn_role import role_for_states, states_may
 from .state_lock import EMULATOR_LOCK
@@ -204,6 +204,7 @@ class SageMakerTasks:
         propagation_seconds: Callable[[], float],
         wait: Callable[[float], None],
         poll_seconds: Callable[[], float],
+        stopped_by_user: Callable[[], bool] = lambda: False,
     ) -> None:
         """``wait(seconds)`` waits on the emulator clock and raises ``ExecutionAborted`` once the execution
         is stopped (``wait(0)`` only checks), so a stopped execution makes no further call."""
@@ -216,6 +217,7 @@ class SageMakerTasks:
         self.propagation_seconds = propagation_seconds
         self.wait = wait
         self.poll_seconds = poll_seconds
+        self.stopped_by_user = stopped_by_user
 
     def __call__(self, resource: str, parameters: Any, history: ExecutionHistory) -> Any:
         task = parse_resource(resource)
@@ -289,9 +291,18 @@ class SageMakerTasks:
     # --- .sync ----------------------------------------------------------------------------------
 
     def _wait_for_training_job(self, task: TaskResource, name: Any) -> dict:
-        """Poll DescribeTrainingJob (as Step Functions does for ``.sync``) until the job ends."""
+        """Poll DescribeTrainingJob (as Step Functions does for ``.sync``) until the job ends.
+
+        When the execution is stopped meanwhile, the job is stopped too (``StopTrainingJob``, which the
+        policy Step Functions generates for ``createTrainingJob.sync`` grants for that purpose), best effort.
+        """
         while True:
-            self.wait(self.poll_seconds())
+            try:
+                self.wait(self.poll_seconds())
+            except ExecutionAborted:
+                if self.stopped_by_user():
+                    json_call(self.dispatch, task.service, "StopTrainingJob", {"TrainingJobName": name}, self.account, self.region)
+                raise
             description = self._call(task, "DescribeTrainingJob", {"TrainingJobName": name})
             status = description.get("TrainingJobStatus")
             if status == "Completed":

@@ -16,6 +16,7 @@ writes no artifact. The emulator, after moto recorded the job:
   https://docs.aws.amazon.com/sagemaker/latest/dg/your-algorithms-training-algo-output.html:
   SageMaker uploads /opt/ml/model "as a single object in compressed tar format to the
   S3 location that you specified in the CreateTrainingJob request");
+* ``StopTrainingJob`` (moto lacks it): ``Stopping`` then ``Stopped``;
 * or ``Failed`` with ``FailureReason`` when a failure was injected
   (``fail_next_training_job``), or the job's role may not write the artifact
   (``s3:PutObject``) or the output bucket does not exist (reason the emulator's).
@@ -45,7 +46,7 @@ import io
 import tarfile
 from typing import Any
 
-from .aws_errors import validation_error
+from .aws_errors import AwsError, validation_error
 from .endpoint_lifecycle import moto_time
 from .execution_role import role_at
 from .moto_resources import S3Location, partition_of, s3_bucket, s3_keys_under
@@ -55,6 +56,30 @@ from .timeline import Phase
 
 def job_arn(ctx: Any, name: str) -> str:
     return ctx.arn("training-job", name)
+
+
+def timeline_key(ctx: Any, name: str) -> tuple:
+    return ("training-job", ctx.account_id, ctx.region, name)
+
+
+STOPPING_SECONDS = 0.0  # emulator seconds a stopped job stays Stopping
+
+
+def stop_training_job(ctx: Any, params: dict) -> dict:
+    """``StopTrainingJob`` (moto lacks it): ``Stopping``, then ``Stopped`` (API Reference, StopTrainingJob:
+    "SageMaker changes the status of the job to Stopping. After SageMaker stops the job, it sets the status
+    to Stopped"). A missing job is ``ResourceNotFound`` (the error the API declares; message in moto's
+    DescribeTrainingJob wording); a job that is not ``InProgress`` is ``ValidationException`` (message the
+    emulator's)."""
+    name = str(params.get("TrainingJobName") or "")
+    job = ctx.backend.training_jobs.get(name)
+    if job is None:
+        raise AwsError("ResourceNotFound", f'Could not find training job "{job_arn(ctx, name)}".')
+    timeline = ctx.endpoints.get(timeline_key(ctx, name))
+    if job.training_job_status != "InProgress" or timeline is None:
+        raise validation_error(f'The training job "{job_arn(ctx, name)}" is {job.training_job_status} and cannot be stopped.')
+    timeline.redirect([Phase("Stopping", STOPPING_SECONDS), Phase("Stopped")], ctx.endpoints.clock())
+    return {}
 
 
 def check_create_training_job(ctx: Any, params: dict) -> None:
@@ -136,6 +161,9 @@ def start_training(ctx: Any, params: dict, final_metrics: list[dict]) -> None:
     def on_enter(state: str, at: float) -> None:
         job.training_job_status = state
         job.last_modified_time = moto_time(at)
+        if state == "Stopping":
+            job.secondary_status = "Stopping"
+            return
         if state == "InProgress":
             job.secondary_status = "Training"
             job.training_start_time = moto_time(at)
@@ -162,7 +190,7 @@ def start_training(ctx: Any, params: dict, final_metrics: list[dict]) -> None:
         return [Phase("Failed")]
 
     ctx.endpoints.start(
-        ("training-job", ctx.account_id, ctx.region, name),
+        timeline_key(ctx, name),
         [Phase("InProgress", ctx.settings.training_job_seconds(), then=finish), Phase("Completed")],
         on_enter=on_enter,
         alive=lambda: ctx.backend.training_jobs.get(name) is job,
