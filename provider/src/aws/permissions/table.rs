@@ -114,6 +114,7 @@ pub const PERMISSIONS: &[Permission] = &[
     plain(Kms, "DisableKeyRotation", &["kms:DisableKeyRotation"]),
     plain(Kms, "UpdateKeyDescription", &["kms:UpdateKeyDescription"]),
     plain(Kms, "CreateAlias", &["kms:CreateAlias"]),
+    plain(Kms, "UpdateAlias", &["kms:UpdateAlias"]),
     plain(Kms, "UntagResource", &["kms:UntagResource"]),
     plain(Kms, "TagResource", &["kms:TagResource"]),
     // ---- AWS IAM (iam:Role, iam:RolePolicy) ----
