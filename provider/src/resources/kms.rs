@@ -209,6 +209,54 @@ impl CustomResource for Key {
         })
     }
 
+    /// Rebuilds the key from KMS: description, rotation, its first alias
+    /// and its tags (the provider's default tags left out). KMS does not
+    /// keep the deletion window before a deletion is scheduled: it is the
+    /// default, 7 days.
+    async fn import(&self, ctx: &Context, id: &str) -> Result<ReadOutcome<KeyInputs, KeyOutputs>> {
+        // KMS allows 50 tags on a key, ListResourceTags answers 50 a page.
+        let Some(listed) = ctx
+            .clients
+            .kms
+            .list_resource_tags()
+            .key_id(id)
+            .limit(50)
+            .send()
+            .await
+            .aws(Service::Kms, "ListResourceTags")
+            .or_gone()?
+        else {
+            return Ok(ReadOutcome::Gone);
+        };
+        let tags = listed
+            .tags()
+            .iter()
+            .map(|t| (t.tag_key().to_owned(), t.tag_value().to_owned()));
+        let recorded = KeyOutputs {
+            inputs: KeyInputs {
+                description: String::new(),
+                alias_name: String::new(),
+                enable_key_rotation: true,
+                deletion_window_in_days: default_window(),
+                tags: ctx.clients.own_tags(tags),
+            },
+            key_id: id.to_owned(),
+            arn: String::new(),
+            alias_arn: String::new(),
+        };
+        // Recorded by its key id, whatever form of id it was imported by.
+        Ok(match self.read(ctx, id, &recorded).await? {
+            ReadOutcome::Found {
+                inputs, outputs, ..
+            } => ReadOutcome::Found {
+                id: outputs.key_id.clone(),
+                inputs,
+                outputs,
+            },
+            ReadOutcome::Gone => ReadOutcome::Gone,
+        })
+    }
+
     async fn update(
         &self,
         ctx: &Context,
