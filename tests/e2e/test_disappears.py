@@ -293,9 +293,9 @@ DISAPPEARANCES: dict[str, Disappearance] = {
         named("-model-artifacts"), delete_bucket, bucket_exists, takes_along=(BUCKET_OBJECT,)
     ),
     BUCKET_OBJECT: Disappearance(only, delete_object, object_exists),
-    # Its inline policies go with the role, the async notifications grant too.
+    # Its inline policies go with the role: the image pulls and async notifications grants too.
     token("iam", "Role"): Disappearance(only, delete_role, role_exists, takes_along=(ROLE_POLICY,)),
-    ROLE_POLICY: Disappearance(only, delete_role_policy, role_policy_exists),
+    ROLE_POLICY: Disappearance(named("-notifications-policy"), delete_role_policy, role_policy_exists),
     token("sagemaker", "Model"): Disappearance(only, delete_model, model_exists),
     token("sagemaker", "EndpointConfig"): Disappearance(
         only, delete_endpoint_config, endpoint_config_exists, afterwards=endpoint_kept_serving
