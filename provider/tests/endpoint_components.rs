@@ -229,6 +229,10 @@ async fn a_realtime_endpoint_registers_its_config_endpoint_rollback_alarms_and_a
         endpoint.inputs["variantInstanceCounts"],
         json!({ "Primary": 1.0, "Canary": 1.0 })
     );
+    assert_eq!(
+        endpoint.inputs["variantInstanceTypes"],
+        json!({ "Primary": "ml.m5.large", "Canary": "ml.m5.large" })
+    );
 
     // The target's resource ID comes from the endpoint, the policy's from the
     // target: replacing the endpoint (which deregisters its variants)
@@ -240,6 +244,9 @@ async fn a_realtime_endpoint_registers_its_config_endpoint_rollback_alarms_and_a
         target.property_dependencies["resourceId"],
         [built.urn("rt-endpoint")]
     );
+    // A new instance type replaces the target: registered again after the
+    // endpoint runs it.
+    assert_eq!(target.inputs["instanceType"], "ml.m5.large");
     assert_eq!(
         (
             target.inputs["minCapacity"].clone(),

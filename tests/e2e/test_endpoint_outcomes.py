@@ -382,3 +382,31 @@ def test_a_failed_autoscaled_endpoint_is_replaced_with_its_autoscaling(stack: St
     assert up.changes["replace"] == 3, up.result
     stack.run("refresh", "--expect-no-changes")
     stack.run("up", "--expect-no-changes", config=AUTOSCALED)
+
+
+def test_a_new_instance_type_for_an_autoscaled_variant_is_carried_out(stack: Stack, fresh_emulator, aws):
+    # SageMaker refuses to change the instance type of a variant registered
+    # with Application Auto Scaling ("Update endpoints that use auto
+    # scaling"): the provider deregisters it, updates the endpoint, and
+    # registers it again with its policies.
+    sagemaker = aws("sagemaker")
+    name = stack.run("up", config=AUTOSCALED).outputs["endpointName"]
+    variant = SEED["VariantName"]
+    registered = ([(f"endpoint/{name}/variant/{variant}", 1, 3)], [f"{name}-{variant}-invocations"])
+    assert autoscaling_of(aws, name) == registered
+    new_type = "ml.c5.xlarge" if SEED["InstanceType"] != "ml.c5.xlarge" else "ml.m5.xlarge"
+    larger = {**AUTOSCALED, "modelList": model_list(InstanceCount=2, InstanceType=new_type)}
+
+    planned = stack.run("preview", config=larger)
+    fresh_emulator.clear_requests()
+    done = stack.run("up", config=larger)
+    assert done.changes == planned.changes, (planned.result, done.result)
+    described = sagemaker.describe_endpoint(EndpointName=name)
+    assert described["EndpointStatus"] == "InService"
+    config = sagemaker.describe_endpoint_config(EndpointConfigName=described["EndpointConfigName"])
+    assert [v["InstanceType"] for v in config["ProductionVariants"]] == [new_type]
+    assert autoscaling_of(aws, name) == registered
+    calls = fresh_emulator.operations()
+    assert calls.index("DeregisterScalableTarget") < calls.index("UpdateEndpoint") < calls.index("RegisterScalableTarget")
+    assert calls.index("RegisterScalableTarget") < calls.index("PutScalingPolicy")
+    stack.run("up", "--expect-no-changes", config=larger)

@@ -40,3 +40,7 @@ def test_tags_not_known_at_preview_show_the_update_up_makes(model_tags: Stack, t
     model_arn = aws("sagemaker").describe_model(ModelName=name)["ModelArn"]
     tags = {t["Key"]: t["Value"] for t in aws("sagemaker").list_tags(ResourceArn=model_arn)["Tags"]}
     assert tags["artifactEtag"] == done.outputs["artifactEtag"] != created.outputs["artifactEtag"]
+    # The new bytes (a new hash) replaced the old ones at the same key.
+    stored = aws("s3").get_object(Bucket="preview-truth-artifacts", Key="models/model.tar.gz")
+    assert stored["Body"].read() == second.read_bytes()
+    assert stored["ETag"].strip('"') == done.outputs["artifactEtag"]

@@ -59,6 +59,16 @@ pub struct ScalableTargetInputs {
     pub min_capacity: u32,
     /// Most instances.
     pub max_capacity: u32,
+    /// The instance type of the variant scaled. SageMaker refuses to change
+    /// the instance type of a variant registered with Application Auto
+    /// Scaling ("If the update would change the instance type for any model
+    /// that is a target for auto scaling, the update fails", Developer
+    /// Guide, "Update endpoints that use auto scaling"): the endpoint
+    /// deregisters the variant before such an update, and a new type
+    /// replaces this target, registering it again once the endpoint runs
+    /// the new type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance_type: Option<String>,
 }
 
 /// The registered target.
@@ -552,6 +562,7 @@ mod tests {
             service_namespace: default_namespace(),
             min_capacity: 1,
             max_capacity: 3,
+            instance_type: Some("ml.m5.large".into()),
         }
     }
 

@@ -47,6 +47,17 @@ export class ScalableTarget extends pulumi.CustomResource {
      */
     declare public /*out*/ readonly arn: pulumi.Output<string | undefined>;
     /**
+     * The instance type of the variant scaled. SageMaker refuses to change
+     * the instance type of a variant registered with Application Auto
+     * Scaling ("If the update would change the instance type for any model
+     * that is a target for auto scaling, the update fails", Developer
+     * Guide, "Update endpoints that use auto scaling"): the endpoint
+     * deregisters the variant before such an update, and a new type
+     * replaces this target, registering it again once the endpoint runs
+     * the new type.
+     */
+    declare public readonly instanceType: pulumi.Output<string | undefined>;
+    /**
      * Most instances.
      */
     declare public readonly maxCapacity: pulumi.Output<number>;
@@ -87,6 +98,7 @@ export class ScalableTarget extends pulumi.CustomResource {
             if (args?.resourceId === undefined && !opts.urn) {
                 throw new Error("Missing required property 'resourceId'");
             }
+            resourceInputs["instanceType"] = args?.instanceType;
             resourceInputs["maxCapacity"] = args?.maxCapacity;
             resourceInputs["minCapacity"] = args?.minCapacity;
             resourceInputs["resourceId"] = args?.resourceId;
@@ -95,6 +107,7 @@ export class ScalableTarget extends pulumi.CustomResource {
             resourceInputs["arn"] = undefined /*out*/;
         } else {
             resourceInputs["arn"] = undefined /*out*/;
+            resourceInputs["instanceType"] = undefined /*out*/;
             resourceInputs["maxCapacity"] = undefined /*out*/;
             resourceInputs["minCapacity"] = undefined /*out*/;
             resourceInputs["resourceId"] = undefined /*out*/;
@@ -110,6 +123,17 @@ export class ScalableTarget extends pulumi.CustomResource {
  * The set of arguments for constructing a ScalableTarget resource.
  */
 export interface ScalableTargetArgs {
+    /**
+     * The instance type of the variant scaled. SageMaker refuses to change
+     * the instance type of a variant registered with Application Auto
+     * Scaling ("If the update would change the instance type for any model
+     * that is a target for auto scaling, the update fails", Developer
+     * Guide, "Update endpoints that use auto scaling"): the endpoint
+     * deregisters the variant before such an update, and a new type
+     * replaces this target, registering it again once the endpoint runs
+     * the new type.
+     */
+    instanceType?: pulumi.Input<string | undefined>;
     /**
      * Most instances.
      */

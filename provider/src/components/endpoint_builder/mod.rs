@@ -176,6 +176,7 @@ impl<'a> EndpointBuilder<'a> {
             endpoint_config_name: config.output("endpointConfigName"),
             variant_weights: variants::weights(&plan),
             variant_instance_counts: variants::instance_counts(&plan),
+            variant_instance_types: variants::instance_types(&plan),
             autoscaling_managed: autoscaling.is_some(),
             rollout,
             tags: plan.tags.clone(),

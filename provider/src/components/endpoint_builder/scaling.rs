@@ -8,6 +8,7 @@ use crate::resources::autoscaling::{
     TargetTracking,
 };
 use crate::resources::sagemaker::endpoint::Endpoint;
+use crate::resources::sagemaker::variant_rules::EndpointKind;
 use framework::{Child, ChildOptions, Output, Result};
 
 /// What Application Auto Scaling scales: a variant's instance count.
@@ -60,6 +61,8 @@ pub(super) async fn register_targets(
             service_namespace: SERVICE_NAMESPACE.to_owned(),
             min_capacity: min,
             max_capacity: max,
+            instance_type: (plan.kind != EndpointKind::Serverless)
+                .then(|| model.instance_type.clone()),
         };
         let name = format!("{}-{}-target", plan.component, model.variant_name);
         let options = ChildOptions {

@@ -9,7 +9,8 @@
 //! create, read, update and delete. The parts of an update live beside it:
 //! `update` plans an update and records the steps it verifiably made,
 //! `config_switch` moves the endpoint to a new configuration
-//! (UpdateEndpoint), `weights_and_counts` changes weights and instance
+//! (UpdateEndpoint) after `retyped_variants` deregistered autoscaled
+//! variants whose instance type changes, `weights_and_counts` changes weights and instance
 //! counts alone (UpdateEndpointWeightsAndCapacities) and `outcome` checks
 //! that the endpoint serves them, `rollout` is the blue/green rollout
 //! policy both create and a configuration switch use and
@@ -21,6 +22,7 @@ mod alarm_access;
 mod config_switch;
 mod failed_endpoint;
 mod outcome;
+mod retyped_variants;
 mod rollout;
 mod rollout_duration;
 #[cfg(test)]
@@ -72,6 +74,13 @@ pub struct EndpointInputs {
     /// Desired instance count per instance-backed variant.
     #[serde(default)]
     pub variant_instance_counts: BTreeMap<String, u32>,
+    /// Instance type per instance-backed variant, as its configuration sets
+    /// it. With autoscaling, a variant whose type changes is deregistered
+    /// from Application Auto Scaling before the configuration update
+    /// (SageMaker refuses the change otherwise); its `ScalableTarget`, whose
+    /// `instanceType` changed too, registers it again after the update.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub variant_instance_types: BTreeMap<String, String>,
     /// True when autoscaling owns the instance counts: diff ignores them and
     /// configuration updates retain the running instance counts (weights and
     /// data capture come from the new configuration).
@@ -112,6 +121,7 @@ impl CustomResource for Endpoint {
         "endpointConfigName",
         "variantWeights",
         "variantInstanceCounts",
+        "variantInstanceTypes",
         "autoscalingManaged",
         "rollout",
         "tags",
