@@ -84,6 +84,11 @@ def test_describe_scaling_policies_answers_the_policies_named_of_the_target_name
 
     assert described(ResourceId=resource_id, PolicyNames=["wake-up"]) == [(resource_id, "wake-up")]
     assert described(ResourceId=resource_id) == [(resource_id, "invocations"), (resource_id, "wake-up")]
+    # A variant whose name starts with another's is another target: its
+    # policies only (moto matched any ResourceId containing the policy's).
+    longer = variant("endpoint-a", "primary-2")
+    register_with_policy(autoscaling, longer)
+    assert described(ResourceId=longer) == [(longer, "invocations")]
     autoscaling.delete_scaling_policy(
         PolicyName="wake-up", ServiceNamespace="sagemaker", ResourceId=resource_id, ScalableDimension=DIMENSION
     )

@@ -340,7 +340,9 @@ impl CustomResource for Endpoint {
     /// Scaling owns the counts (a variant is a scalable target; the counts
     /// are then left out), and its tags (the provider's default tags left
     /// out). A rollout policy applies to the next update only: none is
-    /// read back.
+    /// read back. Nor are the variants' instance types: DescribeEndpoint
+    /// does not show them (they are the configuration's), and a program
+    /// declaring the endpoint alone does not set them.
     async fn import(
         &self,
         ctx: &Context,
@@ -357,6 +359,7 @@ impl CustomResource for Endpoint {
                 endpoint_config_name: Output::new(String::new()),
                 variant_weights: BTreeMap::new(),
                 variant_instance_counts: BTreeMap::new(),
+                variant_instance_types: BTreeMap::new(),
                 autoscaling_managed: autoscaled(ctx, id, &variants).await?,
                 rollout: None,
                 tags: ctx.clients.own_tags(super::live_tags(ctx, &arn).await?),
