@@ -29,12 +29,9 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 
 /// Longest name prefix of the objects an execution creates: with `-wf-` and
-/// a 36-character UUID, a name stays within SageMaker's 63 characters.
-pub const NAME_BASE_MAX: usize = 23;
-
-/// The SageMaker objects an execution creates are named
-/// `<base><WORKFLOW_MARK><UUID drawn once per execution>`.
-pub const WORKFLOW_MARK: &str = "-wf-";
+/// a 36-character UUID, a name stays within SageMaker's 63 characters. The
+/// objects are named `<base><WORKFLOW_MARK><UUID drawn once per execution>`.
+pub use crate::naming::{WORKFLOW_MARK, WORKFLOW_PREFIX_MAX as NAME_BASE_MAX};
 
 /// What the state machine trains, how it judges the result, where it
 /// registers it and, optionally, where it deploys it.
@@ -765,7 +762,10 @@ mod tests {
         );
         assert_eq!(states[NEXT_METRIC]["Next"], METRIC_LEFT);
         assert_eq!(states[METRIC_LEFT]["Default"], METRIC_MISSING);
-        assert!(!definition.to_string().contains("[?("), "no JSONPath filter");
+        assert!(
+            !definition.to_string().contains("[?("),
+            "no JSONPath filter"
+        );
     }
 
     #[test]
