@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from conftest import Stack, mutating
+from conftest import ROOT, Stack, mutating
 
 EXAMPLE = "py-endpoint"
 ENDPOINT = "workflow-e2e"
@@ -132,6 +132,16 @@ def test_an_approved_version_is_deployed_and_up_then_changes_nothing(deployed, a
     ]
     stack.run("refresh", "--expect-no-changes", config=CONFIG)
 
+    # A later change of the program's instance count rolls out on top of
+    # the workflow's model instead of reverting it.
+    model_list = json.loads((ROOT / "examples" / "config" / "model-config.json").read_text())["modelList"]
+    model_list[0]["InstanceCount"] = 2
+    stack.run("up", config={**CONFIG, "modelList": json.dumps(model_list)})
+    after = aws("sagemaker").describe_endpoint(EndpointName=ENDPOINT)
+    assert after["EndpointConfigName"] == endpoint["EndpointConfigName"]
+    assert [v["CurrentInstanceCount"] for v in after["ProductionVariants"]] == [2]
+    stack.run("refresh", "--expect-no-changes", config={**CONFIG, "modelList": json.dumps(model_list)})
+
 
 def test_destroy_leaves_nothing(engine, emulator, aws):
     emulator.reset()
@@ -139,6 +149,10 @@ def test_destroy_leaves_nothing(engine, emulator, aws):
     stack = Stack(engine, "python", EXAMPLE, "e2e-workflow-destroy")
     stack.remove()
     outputs = stack.run("up", config=CONFIG).outputs
+    # One deployed version (a model and a configuration no program records)
+    # and one rejected.
+    emulator.set_training_final_metric(METRIC, 0.93)
+    assert run_execution(aws, value(outputs, "stateMachineArn"))["status"] == "SUCCEEDED"
     emulator.set_training_final_metric(METRIC, 0.3)
     assert run_execution(aws, value(outputs, "stateMachineArn"))["status"] == "SUCCEEDED"
     stack.run("destroy")
@@ -149,3 +163,5 @@ def test_destroy_leaves_nothing(engine, emulator, aws):
     groups = aws("logs").describe_log_groups(logGroupNamePrefix="/aws/vendedlogs/states/")["logGroups"]
     assert groups == []
     assert aws("sagemaker").list_endpoints()["Endpoints"] == []
+    assert aws("sagemaker").list_endpoint_configs()["EndpointConfigs"] == []
+    assert aws("sagemaker").list_models()["Models"] == []

@@ -52,7 +52,7 @@ use crate::Context;
 use crate::aws::propagation::{
     ENDPOINT_CONFIG_PROPAGATION_WINDOW, endpoint_config_not_found_yet, retry_within_budget,
 };
-use crate::aws::{ResultExt, Service};
+use crate::aws::{OrGone, ResultExt, Service};
 use crate::naming::{is_workflow_made, sagemaker_name_problem};
 use crate::resources::Tags;
 use framework::Output;
@@ -446,12 +446,11 @@ impl CustomResource for Endpoint {
         // SageMaker refuses to delete an endpoint in the middle of a change.
         // Whatever state it settles in (InService, Failed, OutOfService) can
         // be deleted; Cancel, the timeout and AWS errors stop here.
-        if wait_settled_or_gone(ctx, budget, id, "waiting before deleting endpoint")
-            .await?
-            .is_none()
-        {
+        let Some(settled) =
+            wait_settled_or_gone(ctx, budget, id, "waiting before deleting endpoint").await?
+        else {
             return Ok(());
-        }
+        };
         match ctx
             .clients
             .sagemaker
@@ -476,8 +475,54 @@ impl CustomResource for Endpoint {
                 })
             },
         )
-        .await
+        .await?;
+        delete_workflow_deployment(ctx, &settled.config_name).await
     }
+}
+
+/// Deletes the configuration a Workflow deployed (`<prefix>-wf-<UUID>`)
+/// and the models it made, once the endpoint that ran them is gone: no
+/// program records them, so nothing else would.
+async fn delete_workflow_deployment(ctx: &Context, config: &str) -> Result<()> {
+    if !is_workflow_made(config) {
+        return Ok(());
+    }
+    let Some(described) = ctx
+        .clients
+        .sagemaker
+        .describe_endpoint_config()
+        .endpoint_config_name(config)
+        .send()
+        .await
+        .aws(Service::SageMaker, "DescribeEndpointConfig")
+        .or_gone()?
+    else {
+        return Ok(());
+    };
+    ctx.clients
+        .sagemaker
+        .delete_endpoint_config()
+        .endpoint_config_name(config)
+        .send()
+        .await
+        .aws(Service::SageMaker, "DeleteEndpointConfig")
+        .or_gone()?;
+    for model in described
+        .production_variants()
+        .iter()
+        .filter_map(|variant| variant.model_name())
+        .filter(|model| is_workflow_made(model))
+    {
+        ctx.clients
+            .sagemaker
+            .delete_model()
+            .model_name(model)
+            .send()
+            .await
+            .aws(Service::SageMaker, "DeleteModel")
+            .or_gone()?;
+    }
+    Ok(())
 }
 
 /// A refusal to read the rollout's rollback alarms, explained (see
