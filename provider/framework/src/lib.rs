@@ -64,7 +64,7 @@ pub use component::Component;
 pub use context::{Context, Progress};
 pub use diff::{DiffOutcome, FieldChange, diff_config, diff_to_proto};
 pub use engine::EngineLogger;
-pub use error::{ProviderError, Result};
+pub use error::{ProviderError, ResourceFailure, Result};
 pub use output::Output;
 pub use package::Package;
 pub use registry::{Registry, RegistryBuilder};

@@ -149,7 +149,7 @@ impl<P: Package> ResourceProvider for ProviderService<P> {
         let request = request.into_inner();
         let news = struct_to_properties(request.news.as_ref());
         let failures = match decode_config::<P::Config>(&news) {
-            Ok(_) => Vec::new(),
+            Ok(config) => P::check_config(&config).into_vec(),
             Err(failure) if news.values().any(PropertyValue::contains_unknowns) => {
                 drop(failure);
                 Vec::new()
@@ -188,6 +188,10 @@ impl<P: Package> ResourceProvider for ProviderService<P> {
         }
         let config = decode_config::<P::Config>(&values)
             .map_err(|f| ProviderError::InvalidConfig(f.to_string()))?;
+        let failures = P::check_config(&config);
+        if !failures.is_empty() {
+            return Err(ProviderError::InvalidConfig(failures.summary()).into());
+        }
         let clients = P::configure(&config).await?;
         *self.clients.write().await = Some(Arc::new(clients));
         Ok(Response::new(proto::ConfigureResponse {
@@ -245,7 +249,10 @@ impl<P: Package> ResourceProvider for ProviderService<P> {
             (String::new(), resource.preview_outputs(&news))
         } else {
             let ctx = self.context(&request.urn, request.timeout).await?;
-            resource.create(&ctx, &news).await?
+            resource
+                .create(&ctx, &news)
+                .await
+                .map_err(|e| e.on_resource("creating", &request.urn, ""))?
         };
         Ok(Response::new(proto::CreateResponse {
             id,
@@ -261,7 +268,10 @@ impl<P: Package> ResourceProvider for ProviderService<P> {
         let resource = self.resource(&request.r#type, &request.urn)?;
         let ctx = self.context(&request.urn, 0.0).await?;
         let state = struct_to_properties(request.properties.as_ref());
-        let found = resource.read(&ctx, &request.id, &state).await?;
+        let found = resource
+            .read(&ctx, &request.id, &state)
+            .await
+            .map_err(|e| e.on_resource("reading", &request.urn, &request.id))?;
         Ok(Response::new(match found {
             None => proto::ReadResponse::default(),
             Some((id, inputs, outputs)) => proto::ReadResponse {
@@ -283,7 +293,8 @@ impl<P: Package> ResourceProvider for ProviderService<P> {
         let news = struct_to_properties(request.news.as_ref());
         let outputs = resource
             .update(&ctx, &request.id, &olds, &news, request.preview)
-            .await?;
+            .await
+            .map_err(|e| e.on_resource("updating", &request.urn, &request.id))?;
         Ok(Response::new(proto::UpdateResponse {
             properties: Some(properties_to_struct(&outputs)),
         }))
@@ -294,7 +305,10 @@ impl<P: Package> ResourceProvider for ProviderService<P> {
         let resource = self.resource(&request.r#type, &request.urn)?;
         let ctx = self.context(&request.urn, request.timeout).await?;
         let olds = struct_to_properties(request.properties.as_ref());
-        resource.delete(&ctx, &request.id, &olds).await?;
+        resource
+            .delete(&ctx, &request.id, &olds)
+            .await
+            .map_err(|e| e.on_resource("deleting", &request.urn, &request.id))?;
         Ok(Response::new(()))
     }
 

@@ -92,6 +92,7 @@ mod tests {
             kind: AwsErrorKind::Validation,
             code: Some("ValidationException".into()),
             message: message.into(),
+            attempts: None,
         }
     }
 

@@ -430,6 +430,7 @@ mod tests {
             kind,
             code: None,
             message: message.to_owned(),
+            attempts: None,
         };
         for message in [
             "The variant primary is registered with Application Auto Scaling",
