@@ -317,7 +317,7 @@ def test_server_error_fault_in_each_protocol(emulator, kms, iam, s3, error_of):
     for service, operation in (("kms", "ListKeys"), ("iam", "ListRoles"), ("s3", "ListBuckets")):
         emulator.inject_fault("server_error", service, operation)
     assert error_of(kms.list_keys)["Error"]["Code"] == "InternalFailure"
-    assert error_of(iam.list_roles)["Error"]["Code"] == "InternalFailure"
+    assert error_of(iam.list_roles)["Error"]["Code"] == "ServiceFailure"  # IAM's own (fault_errors)
     s3_error = error_of(s3.list_buckets)
     assert (s3_error["Error"]["Code"], s3_error["ResponseMetadata"]["HTTPStatusCode"]) == ("InternalError", 500)
     kms.list_keys()

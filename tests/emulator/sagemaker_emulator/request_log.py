@@ -13,8 +13,18 @@ class RequestLog:
     def __init__(self) -> None:
         self._entries: list[dict] = []
 
-    def record(self, service: str | None, operation: str | None, region: str | None, status: int, fault: str | None = None) -> None:
-        """Append one call; ``time`` is an ISO 8601 UTC timestamp."""
+    def record(
+        self,
+        service: str | None,
+        operation: str | None,
+        region: str | None,
+        status: int,
+        fault: str | None = None,
+        attempt: int | None = None,
+    ) -> None:
+        """Append one call; ``time`` is an ISO 8601 UTC timestamp, ``status`` 0 when
+        no answer was sent (a dropped connection), ``attempt`` the SDK's attempt
+        number of the request (its ``amz-sdk-request`` header), when it sent one."""
         entry = {
             "service": service or "unknown",
             "operation": operation or "unknown",
@@ -24,6 +34,8 @@ class RequestLog:
         }
         if fault:
             entry["fault"] = fault
+        if attempt is not None:
+            entry["attempt"] = attempt
         with EMULATOR_LOCK:
             self._entries.append(entry)
 
