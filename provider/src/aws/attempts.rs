@@ -1,25 +1,64 @@
-//! How many attempts the AWS SDK made of a request before it answered.
+//! How many attempts the AWS SDK made of a request before it answered, and
+//! how many of them got no answer.
 //!
 //! The SDK retries throttling, 5xx answers, connection failures and
 //! timeouts on its own and hands back only the last outcome. An interceptor
-//! on every client records the number of attempts on that outcome: on the
-//! HTTP answer (an [`Attempts`] extension) when AWS answered, or as an
+//! on every client counts the attempts, and those that got no answer (an
+//! attempt that got none may still have taken effect: the connection broke
+//! after AWS applied it), and records them on that outcome: on the HTTP
+//! answer (an [`Attempts`] extension) when AWS answered, or as an
 //! [`Unanswered`] error in place of the connection failure or timeout when
 //! it did not. [`super::classify`] reads them back, so that an error can say
-//! how hard the SDK tried.
+//! how hard the SDK tried and whether it may hide a change that happened.
+//! A call site that must know this of a successful request too (a create
+//! AWS does not make idempotent) adds an [`AttemptLog`] to it.
+
+use std::sync::{Arc, Mutex};
 
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::Intercept;
-use aws_smithy_runtime_api::client::interceptors::context::FinalizerInterceptorContextMut;
+use aws_smithy_runtime_api::client::interceptors::context::{
+    FinalizerInterceptorContextMut, FinalizerInterceptorContextRef,
+};
 use aws_smithy_runtime_api::client::orchestrator::OrchestratorError;
 use aws_smithy_runtime_api::client::result::ConnectorError;
 use aws_smithy_runtime_api::client::retries::RequestAttempts;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
-use aws_smithy_types::config_bag::ConfigBag;
+use aws_smithy_types::config_bag::{ConfigBag, Storable, StoreReplace};
 
-/// The number of attempts behind an HTTP answer (a response extension).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Attempts(pub u32);
+/// The attempts behind an outcome (also the extension on an HTTP answer).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Attempts {
+    /// Attempts made, the first included.
+    pub made: u32,
+    /// Attempts that got no answer (connection failure or timeout): each
+    /// may have taken effect.
+    pub unanswered: u32,
+}
+
+/// The unanswered attempts so far of the request in flight.
+#[derive(Debug, Clone, Copy, Default)]
+struct UnansweredSoFar(u32);
+
+impl Storable for UnansweredSoFar {
+    type Storer = StoreReplace<Self>;
+}
+
+/// True when the outcome of an attempt is a connection failure or timeout.
+fn got_no_answer<O, E>(outcome: Option<Result<&O, &OrchestratorError<E>>>) -> bool {
+    matches!(outcome, Some(Err(error)) if error.is_connector_error() || error.is_timeout_error())
+}
+
+/// The attempts of the request in flight, as counted so far.
+fn attempts_of(cfg: &ConfigBag) -> Attempts {
+    Attempts {
+        made: cfg
+            .load::<RequestAttempts>()
+            .map(RequestAttempts::attempts)
+            .unwrap_or(1),
+        unanswered: cfg.load::<UnansweredSoFar>().map_or(0, |u| u.0),
+    }
+}
 
 /// A request that got no answer from AWS: every attempt ended in a
 /// connection failure or a timeout. It may or may not have taken effect.
@@ -42,18 +81,30 @@ impl Intercept for RecordAttempts {
         "RecordAttempts"
     }
 
+    fn read_after_attempt(
+        &self,
+        context: &FinalizerInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        if got_no_answer(context.output_or_error()) {
+            let so_far = cfg.load::<UnansweredSoFar>().map_or(0, |u| u.0);
+            cfg.interceptor_state()
+                .store_put(UnansweredSoFar(so_far + 1));
+        }
+        Ok(())
+    }
+
     fn modify_before_completion(
         &self,
         context: &mut FinalizerInterceptorContextMut<'_>,
         _runtime_components: &RuntimeComponents,
         cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
-        let attempts = cfg
-            .load::<RequestAttempts>()
-            .map(RequestAttempts::attempts)
-            .unwrap_or(1);
+        let counted = attempts_of(cfg);
+        let attempts = counted.made;
         if let Some(response) = context.response_mut() {
-            response.add_extension(Attempts(attempts));
+            response.add_extension(counted);
         }
         if let Some(Err(error)) = context.output_or_error_mut() {
             let timed_out = error.is_timeout_error();
@@ -68,6 +119,37 @@ impl Intercept for RecordAttempts {
                     OrchestratorError::connector(ConnectorError::io(unanswered))
                 };
             }
+        }
+        Ok(())
+    }
+}
+
+/// The attempts of one request, for a call site that must know them even
+/// when the request succeeded: add it with
+/// `.customize().interceptor(log.clone())` and read it after `send`.
+#[derive(Debug, Clone, Default)]
+pub struct AttemptLog(Arc<Mutex<Attempts>>);
+
+impl AttemptLog {
+    /// The attempts of the request, once it completed.
+    pub fn attempts(&self) -> Attempts {
+        self.0.lock().map(|attempts| *attempts).unwrap_or_default()
+    }
+}
+
+impl Intercept for AttemptLog {
+    fn name(&self) -> &'static str {
+        "AttemptLog"
+    }
+
+    fn read_after_execution(
+        &self,
+        _context: &FinalizerInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        if let Ok(mut attempts) = self.0.lock() {
+            *attempts = attempts_of(cfg);
         }
         Ok(())
     }

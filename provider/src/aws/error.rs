@@ -27,6 +27,8 @@ pub enum AwsErrorKind {
     /// No answer came: the connection failed or timed out on every attempt.
     /// The request may or may not have taken effect.
     Unanswered,
+    /// The object to create exists already.
+    AlreadyExists,
     /// Anything else: unexpected responses, errors building the request.
     Other,
 }
@@ -52,6 +54,9 @@ pub struct AwsError {
     pub message: String,
     /// The attempts the SDK made, the first included, when known.
     pub attempts: Option<u32>,
+    /// The attempts that got no answer (connection failure or timeout);
+    /// each may have taken effect all the same.
+    pub unanswered: u32,
 }
 
 impl AwsError {
@@ -67,6 +72,23 @@ impl AwsError {
             self.kind,
             AwsErrorKind::Throttled | AwsErrorKind::ServiceFailure | AwsErrorKind::Unanswered
         )
+    }
+
+    /// True when an attempt of the request got no answer: the request may
+    /// have taken effect although it failed in the end.
+    pub fn may_have_taken_effect(&self) -> bool {
+        self.unanswered > 0
+    }
+
+    /// True when this error of a create may hide a create that took
+    /// effect: an attempt got no answer, and then the object existed
+    /// already or no answer came at all.
+    pub fn may_hide_a_create(&self) -> bool {
+        self.may_have_taken_effect()
+            && matches!(
+                self.kind,
+                AwsErrorKind::AlreadyExists | AwsErrorKind::Unanswered
+            )
     }
 
     /// ` after N attempts` when the SDK retried, or could have.
@@ -94,7 +116,7 @@ pub fn classify<E>(
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {
-    let (code, message, status, attempts) = match &error {
+    let (code, message, status, counted) = match &error {
         SdkError::ServiceError(context) => {
             let raw = context.raw();
             let message = context
@@ -107,21 +129,24 @@ where
                 context.err().code().map(str::to_owned),
                 message,
                 Some(raw.status().as_u16()),
-                raw.extension::<Attempts>().map(|a| a.0),
+                raw.extension::<Attempts>().copied(),
             )
         }
         SdkError::ResponseError(context) => (
             None,
             cause_of(&error),
             Some(context.raw().status().as_u16()),
-            context.raw().extension::<Attempts>().map(|a| a.0),
+            context.raw().extension::<Attempts>().copied(),
         ),
         _ => match unanswered_in(&error) {
             Some(unanswered) => (
                 None,
                 format!("no answer from AWS: {}", unanswered.cause),
                 None,
-                Some(unanswered.attempts),
+                Some(Attempts {
+                    made: unanswered.attempts,
+                    unanswered: unanswered.attempts,
+                }),
             ),
             None => (None, cause_of(&error), None, None),
         },
@@ -137,7 +162,8 @@ where
         kind,
         code,
         message,
-        attempts,
+        attempts: counted.map(|a| a.made),
+        unanswered: counted.map_or(0, |a| a.unanswered),
     }
 }
 
@@ -157,6 +183,11 @@ fn kind_of(
     if not_found || (code.is_empty() && status == Some(404)) {
         return AwsErrorKind::NotFound;
     }
+    // SageMaker says so in a ValidationException: `Cannot create already
+    // existing model "arn:..."`.
+    if code == "ValidationException" && message.contains("Cannot create already existing") {
+        return AwsErrorKind::AlreadyExists;
+    }
     match code {
         "Throttling"
         | "ThrottlingException"
@@ -164,13 +195,13 @@ fn kind_of(
         | "RequestLimitExceeded"
         | "SlowDown"
         | "RequestThrottled" => AwsErrorKind::Throttled,
-        "ResourceInUse"
-        | "ConflictException"
-        | "BucketAlreadyOwnedByYou"
+        "ResourceInUse" | "ConflictException" | "ConcurrentUpdateException" => {
+            AwsErrorKind::Conflict
+        }
+        "BucketAlreadyOwnedByYou"
         | "BucketAlreadyExists"
         | "EntityAlreadyExists"
-        | "AlreadyExistsException"
-        | "ConcurrentUpdateException" => AwsErrorKind::Conflict,
+        | "AlreadyExistsException" => AwsErrorKind::AlreadyExists,
         "ValidationException"
         | "ValidationError"
         | "InvalidParameterValue"
@@ -281,7 +312,16 @@ mod tests {
         );
         assert_eq!(
             kind_of(Service::Iam, Some("EntityAlreadyExists"), "", None),
-            AwsErrorKind::Conflict
+            AwsErrorKind::AlreadyExists
+        );
+        assert_eq!(
+            kind_of(
+                Service::SageMaker,
+                Some("ValidationException"),
+                "Cannot create already existing model \"arn:aws:sagemaker:us-east-1:1:model/m\".",
+                None
+            ),
+            AwsErrorKind::AlreadyExists
         );
         assert_eq!(
             kind_of(Service::Kms, Some("Boom"), "", None),
@@ -337,6 +377,7 @@ mod tests {
             code: None,
             message: String::new(),
             attempts: None,
+            unanswered: 0,
         };
         assert_eq!(Ok::<u8, AwsError>(1).or_gone().unwrap(), Some(1));
         assert_eq!(

@@ -5,14 +5,17 @@
 mod attempts;
 mod clients;
 mod error;
+pub mod lost_answers;
 pub mod permissions;
 pub mod propagation;
 mod retries;
 #[cfg(test)]
 mod retry_tests;
+#[cfg(test)]
+pub(crate) mod scripted_aws;
 mod services;
 
-pub use attempts::{Attempts, Unanswered};
+pub use attempts::{AttemptLog, Attempts, Unanswered};
 pub use clients::ProviderConfig;
 pub use error::{AwsError, AwsErrorKind, OrGone, ResultExt, classify};
 pub use retries::{DEFAULT_MAX_ATTEMPTS, MAX_ATTEMPTS_LIMIT, RetryMode, RetrySettings};

@@ -93,6 +93,7 @@ mod tests {
             code: Some("ValidationException".into()),
             message: message.into(),
             attempts: None,
+            unanswered: 0,
         }
     }
 

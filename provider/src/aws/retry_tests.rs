@@ -188,3 +188,25 @@ async fn a_request_that_never_gets_an_answer_fails_once_naming_the_attempts() {
         assert!(!text.contains(dump), "`{dump}` in {text}");
     }
 }
+
+#[tokio::test]
+async fn an_attempt_that_got_no_answer_is_counted_on_the_final_error() {
+    let drops = AtomicUsize::new(0);
+    let aws = super::scripted_aws::ScriptedAws::start(move |_, _| {
+        if drops.fetch_add(1, Ordering::SeqCst) == 0 {
+            super::scripted_aws::Answer::Drop
+        } else {
+            super::scripted_aws::Answer::Json(
+                400,
+                r#"{"__type":"ValidationException","message":"Cannot create already existing endpoint \"arn:aws:sagemaker:us-east-1:123456789012:endpoint/fraud\"."}"#.into(),
+            )
+        }
+    })
+    .await;
+    let clients = aws.clients(3).await;
+    let error = describe(&clients).await.expect_err("refused");
+    assert_eq!(error.attempts, Some(2));
+    assert_eq!(error.unanswered, 1);
+    assert_eq!(error.kind, AwsErrorKind::AlreadyExists);
+    assert!(error.may_hide_a_create());
+}

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Tags;
 use crate::Context;
+use crate::aws::lost_answers::{RequestClock, create_or_find, system_time};
 use crate::aws::{OrGone, ResultExt, Service};
 use framework::Output;
 use framework::{Created, CustomResource, Failures, ReadOutcome};
@@ -154,10 +155,27 @@ impl CustomResource for Role {
                     .map_err(|e| ProviderError::Internal(e.to_string()))?,
             );
         }
-        let created = request.send().await.aws(Service::Iam, "CreateRole")?;
-        let role = created
-            .role()
-            .ok_or_else(|| ProviderError::failed("IAM CreateRole returned no role"))?;
+        let clock = RequestClock::start();
+        let created = request
+            .send()
+            .await
+            .aws(Service::Iam, "CreateRole")
+            .map(|created| created.role().cloned());
+        let role = create_or_find(clock, created, || async {
+            let found = iam
+                .get_role()
+                .role_name(&inputs.role_name)
+                .send()
+                .await
+                .aws(Service::Iam, "GetRole")
+                .or_gone()?;
+            Ok(found.and_then(|found| found.role().cloned()).map(|role| {
+                let made = system_time(Some(role.create_date()));
+                (Some(role), made)
+            }))
+        })
+        .await?
+        .ok_or_else(|| ProviderError::failed("IAM CreateRole returned no role"))?;
         let outputs = RoleOutputs {
             inputs: inputs.clone(),
             arn: role.arn().to_owned(),
@@ -269,9 +287,14 @@ impl CustomResource for Role {
                 .await
                 .aws(Service::Iam, "UpdateRole")?;
         }
+        // With nothing changed, the engine is resuming a create that failed
+        // half-way (a policy was not put): every policy is put again.
+        let resumed = olds.inputs == *news;
         for (policy, document) in &news.inline_policies {
             let old = olds.inputs.inline_policies.get(policy);
-            if old.and_then(|d| canonical_policy(d.as_str())) != canonical_policy(document.as_str())
+            if resumed
+                || old.and_then(|d| canonical_policy(d.as_str()))
+                    != canonical_policy(document.as_str())
             {
                 put_policy(ctx, id, policy, document.as_str()).await?;
             }
@@ -365,7 +388,40 @@ async fn put_policy(ctx: &Context, role: &str, policy: &str, document: &str) -> 
 
 #[cfg(test)]
 mod tests {
+    use aws_sdk_iam::Client;
+    use aws_sdk_iam::operation::put_role_policy::PutRolePolicyOutput;
+    use aws_smithy_mocks::mock;
+
     use super::*;
+    use crate::resources::mock::mock_context;
+
+    #[tokio::test]
+    async fn an_update_with_nothing_changed_puts_every_policy_again() {
+        let put = mock!(Client::put_role_policy)
+            .match_requests(|req| req.policy_name() == Some("read-artifacts"))
+            .then_output(|| PutRolePolicyOutput::builder().build());
+        let ctx = mock_context::<Role>(&[&put]).await;
+        let inputs = RoleInputs {
+            role_name: "exec".into(),
+            assume_role_policy: r#"{"Version":"2012-10-17","Statement":[]}"#.into(),
+            description: String::new(),
+            inline_policies: [(
+                "read-artifacts".to_owned(),
+                Output::new(r#"{"Version":"2012-10-17","Statement":[]}"#.to_owned()),
+            )]
+            .into(),
+            tags: Tags::new(),
+        };
+        // A create whose policy failed recorded the role with the inputs
+        // asked; the next `up` resumes it with the same inputs.
+        let recorded = RoleOutputs {
+            inputs: inputs.clone(),
+            arn: "arn:aws:iam::123456789012:role/exec".into(),
+            role_id: "AROA1".into(),
+        };
+        Role.update(&ctx, "exec", &recorded, &inputs).await.unwrap();
+        assert_eq!(put.num_calls(), 1);
+    }
 
     #[test]
     fn policies_compare_by_meaning_not_formatting() {

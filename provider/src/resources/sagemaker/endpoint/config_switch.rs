@@ -12,6 +12,7 @@
 use aws_sdk_sagemaker::types::{VariantProperty, VariantPropertyType};
 
 use super::EndpointInputs;
+use super::lost_answer::taken_despite;
 use super::rollout::deployment_config;
 use super::update::Applied;
 use crate::Context;
@@ -65,6 +66,7 @@ pub(super) async fn switch_configuration(
         .send()
         .await
         .aws(Service::SageMaker, "UpdateEndpoint")
+        && !taken_despite(ctx, id, &error).await?
     {
         if refused_for_autoscaling(&error) {
             return Err(RefusedForAutoscaling {
@@ -431,6 +433,7 @@ mod tests {
             code: None,
             message: message.to_owned(),
             attempts: None,
+            unanswered: 0,
         };
         for message in [
             "The variant primary is registered with Application Auto Scaling",

@@ -18,6 +18,7 @@
 
 mod config_switch;
 mod failed_endpoint;
+mod lost_answer;
 mod outcome;
 mod rollout;
 mod rollout_duration;
@@ -44,7 +45,8 @@ use super::status::{
     wait_settled_or_gone,
 };
 use crate::Context;
-use crate::aws::{ResultExt, Service};
+use crate::aws::lost_answers::{RequestClock, create_or_find, system_time};
+use crate::aws::{OrGone, ResultExt, Service};
 use crate::naming::sagemaker_name_problem;
 use crate::resources::Tags;
 use framework::Output;
@@ -186,11 +188,30 @@ impl CustomResource for Endpoint {
             request = request
                 .deployment_config(deployment_config(rollout, &inputs.variant_instance_counts));
         }
+        let clock = RequestClock::start();
         let created = request
             .send()
             .await
-            .aws(Service::SageMaker, "CreateEndpoint")?;
-        let arn = created.endpoint_arn().unwrap_or_default().to_owned();
+            .aws(Service::SageMaker, "CreateEndpoint")
+            .map(|created| created.endpoint_arn().unwrap_or_default().to_owned());
+        let arn = create_or_find(clock, created, || async {
+            let found = ctx
+                .clients
+                .sagemaker
+                .describe_endpoint()
+                .endpoint_name(&inputs.endpoint_name)
+                .send()
+                .await
+                .aws(Service::SageMaker, "DescribeEndpoint")
+                .or_gone()?;
+            Ok(found.map(|found| {
+                (
+                    found.endpoint_arn().unwrap_or_default().to_owned(),
+                    system_time(found.creation_time()),
+                )
+            }))
+        })
+        .await?;
         let mut outputs = EndpointOutputs {
             inputs: inputs.clone(),
             arn,
