@@ -244,3 +244,26 @@ def test_random_specs_parse_weights_and_lists():
     always = RandomFaults(seed=1, probability=1.0, kinds={"delay": 1.0}, delay_seconds=0.25)
     fault = always.draw("s3", "PutObject")
     assert (fault.kind, fault.seconds) == ("delay", 0.25)
+
+
+def test_an_expect_100_continue_request_gets_one_interim_answer(emulator, s3):
+    """AWS answers ``Expect: 100-continue`` with one ``100 Continue`` (RFC 9110, 10.1.1);
+    a client that then loses the connection sees a reset, not a garbled answer."""
+    import socket
+
+    s3.create_bucket(Bucket="models-bucket")
+    scope = "Credential=testing/20240101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=x"
+    head = (
+        f"PUT /models-bucket/model.tar.gz HTTP/1.1\r\nHost: 127.0.0.1:{emulator.port}\r\n"
+        f"Authorization: AWS4-HMAC-SHA256 {scope}\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n"
+    )
+    with socket.create_connection(("127.0.0.1", emulator.port), timeout=10) as connection:
+        connection.sendall(head.encode())
+        interim = connection.recv(1024)
+        assert interim == b"HTTP/1.1 100 Continue\r\n\r\n"
+        connection.sendall(b"model")
+        answer = b""
+        while chunk := connection.recv(4096):
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 200"), answer[:200]
+    assert b"100 Continue" not in answer
