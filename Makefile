@@ -2,7 +2,9 @@
 #
 #   make demo    build, start the local AWS emulator, deploy the demo stack, show what was made
 #   make test    every test: Rust unit and contract tests, wire compatibility, emulator,
-#                and end to end through the real Pulumi engine against the emulator
+#                end to end through the real Pulumi engine against the emulator, and a
+#                reduced fault campaign
+#   make chaos   the full fault campaign (50 randomized runs under injected faults)
 #
 # Everything is installed into .tools/ by `make tools` (run by both).
 
@@ -18,7 +20,7 @@ PROVIDER    := pulumi-resource-sagemaker-deployment
 BINARY      := $(CURDIR)/bin/$(PROVIDER)
 PYTEST      := $(PYTHON) -m pytest
 
-.PHONY: build schema schema-check deployer-policy lint unit-test wire-test emulator-test sdk-test e2e-test test bench emulator demo demo-destroy clean
+.PHONY: build schema schema-check deployer-policy lint unit-test wire-test emulator-test sdk-test e2e-test chaos-test test chaos chaos-campaign bench emulator demo demo-destroy clean
 
 ## build: the provider binary in bin/
 build:
@@ -60,9 +62,21 @@ sdk-test: tools
 e2e-test: build tools
 	$(PYTEST) -q tests/e2e
 
+## chaos-test: a reduced fault campaign (5 runs, fixed seed, a few minutes) and its planner's tests
+chaos-test: build tools
+	$(PYTEST) -q tests/chaos
+
 ## test: everything CI runs
-test: build tools schema-check sdk-check lint unit-test wire-test emulator-test sdk-test e2e-test
+test: build tools schema-check sdk-check lint unit-test wire-test emulator-test sdk-test e2e-test chaos-test
 	@echo "all test suites passed"
+
+## chaos: the fault campaigns
+chaos: chaos-campaign
+
+## chaos-campaign: 50 randomized runs under injected faults (CHAOS_RUNS, CHAOS_SEED to choose;
+##   the seed is printed, and each run says how to replay it)
+chaos-campaign: build tools
+	$(PYTHON) tests/chaos/campaign.py --runs $${CHAOS_RUNS:-50} $${CHAOS_SEED:+--seed $$CHAOS_SEED}
 
 ## bench: start-up time and memory of the provider binary
 bench: build tools
