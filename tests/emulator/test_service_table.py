@@ -17,6 +17,7 @@ from sagemaker_emulator.request_info import AwsRequest
 from sagemaker_emulator.s3_fixes import S3Hooks
 from sagemaker_emulator.sagemaker_hooks import SageMakerHooks
 from sagemaker_emulator.service_hooks import Call, ServiceHooks
+from sagemaker_emulator.autoscaling_fixes import AutoScalingHooks
 from sagemaker_emulator.service_table import SERVICE_HOOKS
 from sagemaker_emulator.state_lock import EMULATOR_LOCK
 
@@ -107,7 +108,12 @@ def call(middleware: EmulatorMiddleware, operation: str, params: dict | None = N
 
 
 def test_the_table_has_a_row_per_changed_service():
-    assert SERVICE_HOOKS == {"sagemaker": SageMakerHooks, "s3": S3Hooks, "iam": IamHooks}
+    assert SERVICE_HOOKS == {
+        "sagemaker": SageMakerHooks,
+        "s3": S3Hooks,
+        "iam": IamHooks,
+        "application-autoscaling": AutoScalingHooks,
+    }
 
 
 def test_before_can_answer_without_moto(middleware, moto):

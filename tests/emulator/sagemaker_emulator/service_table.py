@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from . import rpc_v2_bridge
+from .autoscaling_fixes import AutoScalingHooks
 from .aws_errors import RPC_V2_CBOR, HttpResponse
 from .iam_hooks import IamHooks
 from .request_info import AwsRequest
@@ -41,6 +42,7 @@ SERVICE_HOOKS: HooksTable = {
     "sagemaker": SageMakerHooks,
     "s3": S3Hooks,
     "iam": IamHooks,
+    "application-autoscaling": AutoScalingHooks,
 }
 
 # (request, environ, call_moto) -> the answer; call_moto(environ, protocol) buffers moto's answer.
