@@ -98,6 +98,7 @@ class Tally:
     unclear_errors: list[str] = field(default_factory=list)
     gave_up_errors: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    left_after_destroy: int = 0
 
     def add(self, record: RunRecord) -> None:
         self.runs += 1
@@ -122,7 +123,14 @@ class Tally:
 
     @property
     def failed(self) -> bool:
-        return bool(self.lost or self.orphans or self.not_converged or self.drifted or self.unclear_errors)
+        return bool(
+            self.lost
+            or self.orphans
+            or self.not_converged
+            or self.drifted
+            or self.unclear_errors
+            or self.left_after_destroy
+        )
 
     def report(self) -> str:
         lines = [
@@ -140,6 +148,7 @@ class Tally:
             f"did not converge: {len(self.not_converged)} {self.not_converged or ''}",
             f"drift after converging: {len(self.drifted)} {self.drifted or ''}",
             f"unclear error messages: {len(self.unclear_errors)}",
+            f"objects left after the final destroy: {self.left_after_destroy}",
             f"orphans: {len(self.orphans)} {sorted(self.orphans) if self.orphans else ''}",
             f"lost state: {len(self.lost)} {sorted(self.lost) if self.lost else ''}",
         ]
@@ -163,6 +172,7 @@ class Tally:
             "not_converged": self.not_converged,
             "drifted": self.drifted,
             "unclear_errors": self.unclear_errors,
+            "left_after_final_destroy": self.left_after_destroy,
             "orphans": sorted(map(list, self.orphans)),
             "lost_state": sorted(map(list, self.lost)),
             "problems": self.problems,
@@ -194,6 +204,10 @@ class Campaign:
     def run(self, plan: RunPlan, seed: int) -> RunRecord:
         record = RunRecord(plan)
         self.log(f"run {plan.index} seed {plan.seed}: {plan.describe()}  [replay: --seed {seed} --replay-run {plan.index}]")
+        if plan.op == "destroy" and not self.stack.exists():
+            self.log("    nothing to destroy: the stack started over after an earlier run")
+            self.tally.add(record)
+            return record
         self.emulator.clear_requests()
         before = Counter(self.emulator.injected_faults()["by_kind"])
         self.emulator.random_faults(seed=plan.seed, probability=plan.probability, kinds=FAULT_WEIGHTS, delay_seconds=plan.delay_seconds)
@@ -219,8 +233,20 @@ class Campaign:
             self._converge_destroy(record)
         else:
             self._converge_up(record, plan.target)
+        if not record.converged:
+            self._start_over(record)
         self.tally.add(record)
         return record
+
+    def _start_over(self, record: RunRecord) -> None:
+        """After a run that did not converge, what an operator does to start again:
+        delete what the account holds and forget the stack, so that one failure does
+        not fail the runs after it (they then start from nothing)."""
+        left = self.account.objects()
+        record.problems += [f"start over: {p}" for p in self.account.sweep(left)]
+        self.stack.remove()
+        record.repairs.append("stack started over (did not converge)")
+        self.log(f"    started over: deleted {len(left)} object(s) and removed the stack")
 
     def _judge_error(self, record: RunRecord) -> None:
         """A failed operation's message must be words, not an SDK debug dump; note
@@ -300,7 +326,7 @@ class Campaign:
             record.problems.append(f"clean destroy failed: {first_error_line(clean.error)}")
             self.log(f"    clean destroy FAILED: {first_error_line(clean.error)}")
             return
-        record.orphans = self.account.objects()
+        record.orphans = self.account.objects() - state_objects(self.stack.export())
         if record.orphans:
             self.log(f"    ORPHANS: {sorted(record.orphans)}")
             record.problems += [f"swept: {p}" for p in self.account.sweep(record.orphans)]
@@ -323,9 +349,12 @@ class Campaign:
             self.tally.not_converged.append("final destroy")
             self.tally.problems.append(f"final destroy failed: {first_error_line(done.error)}")
         left = self.account.objects()
+        self.tally.left_after_destroy = len(left)
+        orphans = left - state_objects(self.stack.export())
+        if orphans:
+            self.log(f"final destroy left ORPHANS: {sorted(orphans)}")
+            self.tally.orphans |= orphans
         if left:
-            self.log(f"final destroy left ORPHANS: {sorted(left)}")
-            self.tally.orphans |= left
             self.account.sweep(left)
 
 

@@ -182,10 +182,16 @@ class ChaosStack:
         return subprocess.run(command, env=self.env, capture_output=True, text=True, timeout=timeout)
 
     def export(self) -> dict:
+        """The stack's state (``{}`` when the stack does not exist)."""
         done = self.cli("stack", "export")
         if done.returncode != 0:
+            if "no stack named" in done.stderr:
+                return {}
             raise RuntimeError(f"pulumi stack export failed: {done.stderr[-2000:]}")
         return json.loads(done.stdout)
+
+    def exists(self) -> bool:
+        return bool(self.export())
 
     def cancel(self) -> subprocess.CompletedProcess:
         return self.cli("cancel", "--yes")
