@@ -114,6 +114,18 @@ class Account:
             if not alias["AliasName"].startswith("alias/aws/")
         }
 
+    def unnamed_keys(self, description: str) -> list[str]:
+        """Live keys with ``description`` and no alias, newest first (a key whose
+        create was interrupted before its alias was made)."""
+        kms = self.client("kms")
+        named = set(self.aliases().values())
+        found = []
+        for key_id in self.live_keys() - named:
+            metadata = kms.describe_key(KeyId=key_id)["KeyMetadata"]
+            if metadata.get("Description") == description:
+                found.append((metadata["CreationDate"], key_id))
+        return [key_id for _, key_id in sorted(found, reverse=True)]
+
     def _kms(self) -> set[ObjectKey]:
         keys = self.live_keys()
         found = {("kms key", key) for key in keys}
@@ -290,8 +302,10 @@ def created_object(resource: dict, account: Account, existing: set[ObjectKey]) -
     if kind == "s3 object":
         return present(f"{inputs.get('bucket')}/{inputs.get('key')}")
     if kind == "kms key":
+        # Named by its alias; before the alias was made, by its description.
         target = account.aliases().get(inputs.get("aliasName") or "")
-        return present(target)
+        unnamed = account.unnamed_keys(inputs.get("description") or "") if not target else []
+        return present(target or (unnamed[0] if unnamed else None))
     if kind == "iam role":
         return present(inputs.get("roleName"))
     if kind == "iam role policy":
