@@ -329,13 +329,16 @@ impl CustomResource for Role {
             Err(error) if error.is_not_found() => return Ok(()),
             Err(error) => return Err(error.into()),
         };
+        // A policy already gone (say, deleted by an attempt whose answer was
+        // lost) is what deleting it asks for.
         for name in names.policy_names() {
             iam.delete_role_policy()
                 .role_name(id)
                 .policy_name(name)
                 .send()
                 .await
-                .aws(Service::Iam, "DeleteRolePolicy")?;
+                .aws(Service::Iam, "DeleteRolePolicy")
+                .or_gone()?;
         }
         let attached = iam
             .list_attached_role_policies()
@@ -350,7 +353,8 @@ impl CustomResource for Role {
                     .policy_arn(arn)
                     .send()
                     .await
-                    .aws(Service::Iam, "DetachRolePolicy")?;
+                    .aws(Service::Iam, "DetachRolePolicy")
+                    .or_gone()?;
             }
         }
         iam.delete_role()
@@ -394,6 +398,51 @@ mod tests {
 
     use super::*;
     use crate::resources::mock::mock_context;
+
+    #[tokio::test]
+    async fn a_role_whose_policy_is_gone_already_is_deleted() {
+        use aws_sdk_iam::operation::delete_role::DeleteRoleOutput;
+        use aws_sdk_iam::operation::delete_role_policy::DeleteRolePolicyError;
+        use aws_sdk_iam::operation::list_attached_role_policies::ListAttachedRolePoliciesOutput;
+        use aws_sdk_iam::operation::list_role_policies::ListRolePoliciesOutput;
+        let listed = mock!(Client::list_role_policies).then_output(|| {
+            ListRolePoliciesOutput::builder()
+                .policy_names("read-artifacts")
+                .is_truncated(false)
+                .build()
+                .unwrap()
+        });
+        // The first DeleteRolePolicy took effect but its answer was lost.
+        let gone = mock!(Client::delete_role_policy).then_error(|| {
+            DeleteRolePolicyError::generic(
+                aws_sdk_iam::error::ErrorMetadata::builder()
+                    .code("NoSuchEntity")
+                    .message("The role policy with name read-artifacts cannot be found.")
+                    .build(),
+            )
+        });
+        let attached = mock!(Client::list_attached_role_policies).then_output(|| {
+            ListAttachedRolePoliciesOutput::builder()
+                .is_truncated(false)
+                .build()
+        });
+        let deleted =
+            mock!(Client::delete_role).then_output(|| DeleteRoleOutput::builder().build());
+        let ctx = mock_context::<Role>(&[&listed, &gone, &attached, &deleted]).await;
+        let recorded = RoleOutputs {
+            inputs: RoleInputs {
+                role_name: "exec".into(),
+                assume_role_policy: "{}".into(),
+                description: String::new(),
+                inline_policies: Default::default(),
+                tags: Tags::new(),
+            },
+            arn: "arn:aws:iam::123456789012:role/exec".into(),
+            role_id: "AROA1".into(),
+        };
+        Role.delete(&ctx, "exec", &recorded).await.unwrap();
+        assert_eq!(deleted.num_calls(), 1);
+    }
 
     #[tokio::test]
     async fn an_update_with_nothing_changed_puts_every_policy_again() {

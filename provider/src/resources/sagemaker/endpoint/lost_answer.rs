@@ -23,6 +23,22 @@ const IN_PROGRESS: &str = "Cannot update in-progress endpoint";
 /// said the endpoint is changing, or no answer came at all and the endpoint
 /// is now Updating.
 pub async fn taken_despite(ctx: &Context, id: &str, error: &AwsError) -> Result<bool> {
+    taken_as(ctx, id, error, EndpointStatus::Updating).await
+}
+
+/// As [`taken_despite`], for a DeleteEndpoint: the endpoint is Deleting.
+pub async fn deletion_taken_despite(ctx: &Context, id: &str, error: &AwsError) -> Result<bool> {
+    taken_as(ctx, id, error, EndpointStatus::Deleting).await
+}
+
+/// Whether the request that failed with `error` was taken all the same, the
+/// endpoint showing `taken` when no answer came at all.
+async fn taken_as(
+    ctx: &Context,
+    id: &str,
+    error: &AwsError,
+    taken: EndpointStatus,
+) -> Result<bool> {
     if !error.may_have_taken_effect() {
         return Ok(false);
     }
@@ -33,7 +49,7 @@ pub async fn taken_despite(ctx: &Context, id: &str, error: &AwsError) -> Result<
         return Ok(false);
     }
     let found = describe(ctx, id).await?;
-    Ok(found.is_some_and(|endpoint| endpoint.endpoint_status() == Some(&EndpointStatus::Updating)))
+    Ok(found.is_some_and(|endpoint| endpoint.endpoint_status() == Some(&taken)))
 }
 
 #[cfg(test)]
@@ -90,6 +106,20 @@ mod tests {
                 taken
             );
         }
+    }
+
+    #[tokio::test]
+    async fn a_delete_with_no_answer_was_taken_when_the_endpoint_is_deleting() {
+        let describe = mock!(Client::describe_endpoint)
+            .then_output(|| described_as("config-v2", EndpointStatus::Deleting, None));
+        let ctx = mock_context::<Endpoint>(&[&describe]).await;
+        let unanswered = failed(AwsErrorKind::Unanswered, "no answer from AWS", 2);
+        assert!(
+            deletion_taken_despite(&ctx, "fraud", &unanswered)
+                .await
+                .unwrap()
+        );
+        assert!(!taken_despite(&ctx, "fraud", &unanswered).await.unwrap());
     }
 
     #[tokio::test]

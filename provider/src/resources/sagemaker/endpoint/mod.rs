@@ -36,6 +36,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use self::failed_endpoint::{found_failed, recorded_failed, replacement_forced_by};
+use self::lost_answer::deletion_taken_despite;
 use self::rollout::{check_rollout, check_variant_names_kept, deployment_config};
 use self::update::apply_update;
 use self::weights_and_counts::serve_as_asked;
@@ -357,6 +358,8 @@ impl CustomResource for Endpoint {
         {
             Ok(_) => {}
             Err(error) if error.is_not_found() => return Ok(()),
+            // An attempt whose answer was lost started the deletion: wait for it.
+            Err(error) if deletion_taken_despite(ctx, id, &error).await? => {}
             Err(error) => return Err(error.into()),
         }
         ctx.wait_for(
