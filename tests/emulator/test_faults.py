@@ -267,3 +267,28 @@ def test_an_expect_100_continue_request_gets_one_interim_answer(emulator, s3):
             answer += chunk
     assert answer.startswith(b"HTTP/1.1 200"), answer[:200]
     assert b"100 Continue" not in answer
+
+
+def test_a_dropped_call_with_a_body_is_no_answer_not_a_garbled_one(emulator, s3):
+    """The unread body of a dropped call must not be read as the next request (which
+    the server would answer with an HTML error page in place of the dropped answer)."""
+    import socket
+
+    s3.create_bucket(Bucket="models-bucket")
+    policy = b'{"Version":"2012-10-17","Statement":[]}'
+    scope = "Credential=testing/20240101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=x"
+    for kind in ("reset_before", "reset_after"):
+        emulator.inject_fault(kind, "s3", "PutBucketPolicy")
+        head = (
+            f"PUT /models-bucket?policy HTTP/1.1\r\nHost: 127.0.0.1:{emulator.port}\r\n"
+            f"Authorization: AWS4-HMAC-SHA256 {scope}\r\nContent-Length: {len(policy)}\r\n\r\n"
+        )
+        answer = b""
+        with socket.create_connection(("127.0.0.1", emulator.port), timeout=10) as connection:
+            connection.sendall(head.encode() + policy)
+            try:
+                while chunk := connection.recv(4096):
+                    answer += chunk
+            except ConnectionResetError:
+                pass
+        assert answer == b"", (kind, answer[:200])

@@ -19,7 +19,7 @@ from typing import Any
 
 from . import aws_errors
 from .aws_errors import AwsError, HttpResponse
-from .connection_faults import drop_connection
+from .connection_faults import drop_connection, track_body
 from .control_api import PREFIX, ControlApi
 from .faults import ENDPOINT_FAILURES, ERROR_KINDS, Fault, FaultQueue
 from .moto_access import create_moto_app, reset_moto
@@ -93,6 +93,8 @@ class EmulatorMiddleware:
                 sender = "Sender" if error.status < 500 else "Receiver"
                 response.headers.append(("x-amzn-query-error", f"{error.code};{sender}"))
             return self._answer(request, response, start_response, fault.kind)
+        if fault.kind in ("reset_before", "reset_after"):
+            track_body(environ)
         if fault.kind == "reset_before":
             self.log.record(request.service, request.operation, request.region, 0, fault.kind, request.attempt)
             drop_connection(environ)
