@@ -4,7 +4,8 @@
 #   make test    every test: Rust unit and contract tests, wire compatibility, emulator,
 #                end to end through the real Pulumi engine against the emulator, and a
 #                reduced fault campaign
-#   make chaos   the full fault campaign (50 randomized runs under injected faults)
+#   make chaos   long campaigns that look for trouble (bad input: make fuzz; the full fault
+#                campaign, 50 randomized runs under injected faults: make chaos-campaign)
 #
 # Everything is installed into .tools/ by `make tools` (run by both).
 
@@ -20,7 +21,7 @@ PROVIDER    := pulumi-resource-sagemaker-deployment
 BINARY      := $(CURDIR)/bin/$(PROVIDER)
 PYTEST      := $(PYTHON) -m pytest
 
-.PHONY: build schema schema-check deployer-policy lint unit-test wire-test emulator-test sdk-test e2e-test chaos-test test chaos chaos-campaign bench emulator demo demo-destroy clean
+.PHONY: build schema schema-check deployer-policy lint unit-test wire-test emulator-test sdk-test e2e-test chaos-test test bench chaos fuzz chaos-campaign emulator demo demo-destroy clean
 
 ## build: the provider binary in bin/
 build:
@@ -70,17 +71,28 @@ chaos-test: build tools
 test: build tools schema-check sdk-check lint unit-test wire-test emulator-test sdk-test e2e-test chaos-test
 	@echo "all test suites passed"
 
-## chaos: the fault campaigns
-chaos: chaos-campaign
+## bench: start-up time and memory of the provider binary, call round trips, then the
+##        scale benchmark (tests/bench/README.md; BENCH_ARGS="--sizes 1,10,50" and the like
+##        go to scale.py)
+bench: build tools
+	$(PYTHON) tests/bench/startup.py --binary $(BINARY)
+	$(PYTHON) tests/bench/roundtrip.py --binary $(BINARY)
+	$(PYTHON) tests/bench/scale.py $(BENCH_ARGS)
+
+## chaos: long campaigns that look for trouble; each sub-target prints what it ran and found
+chaos: fuzz chaos-campaign
+
+## fuzz: bad input through the gRPC server for every resource, component and setting
+##       (FUZZ_CASES cases, 100,000 by default; FUZZ_SEED to replay a run)
+FUZZ_CASES ?= 100000
+fuzz:
+	FUZZ_CASES=$(FUZZ_CASES) FUZZ_SEED=$${FUZZ_SEED:-$$(date +%s)} \
+		cargo test --locked -p sagemaker-deployment-provider --test fuzz -- --nocapture
 
 ## chaos-campaign: 50 randomized runs under injected faults (CHAOS_RUNS, CHAOS_SEED to choose;
 ##   the seed is printed, and each run says how to replay it)
 chaos-campaign: build tools
 	$(PYTHON) tests/chaos/campaign.py --runs $${CHAOS_RUNS:-50} $${CHAOS_SEED:+--seed $$CHAOS_SEED}
-
-## bench: start-up time and memory of the provider binary
-bench: build tools
-	$(PYTHON) tests/bench/startup.py --binary $(BINARY)
 
 ## emulator: run the local AWS emulator in the foreground
 emulator: tools

@@ -6,7 +6,7 @@
   timelines), so tests do not see each other's state; tests that do not use the
   emulator (the timeline unit tests) do not start it;
 * boto3 clients pointed at it, one fixture per service (``sagemaker``, ``s3``,
-  ``iam``, ``kms``, ``sts``, ``cloudwatch``, and ``cloudwatch_cbor`` for CloudWatch
+  ``iam``, ``kms``, ``sts``, ``cloudwatch``, ``appconfig``, ``appconfigdata``, and ``cloudwatch_cbor`` for CloudWatch
   over smithy-rpc-v2-cbor as the Rust SDK calls it), without retries so every
   injected fault shows; ``aws_client(service, **options)`` for anything else;
 * ``error_of(call, ...)``: the error response of a call expected to fail.
@@ -65,6 +65,8 @@ iam = _client_fixture("iam")
 kms = _client_fixture("kms")
 sts = _client_fixture("sts")
 cloudwatch = _client_fixture("cloudwatch")
+appconfig = _client_fixture("appconfig")
+appconfigdata = _client_fixture("appconfigdata")
 
 
 @pytest.fixture

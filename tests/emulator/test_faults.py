@@ -246,6 +246,30 @@ def test_random_specs_parse_weights_and_lists():
     assert (fault.kind, fault.seconds) == ("delay", 0.25)
 
 
+def test_random_faults_draw_no_validation_refusal_unless_asked():
+    """A validation refusal is not something AWS does to a well-formed call now and then."""
+    calls = [("sagemaker", "CreateModel"), ("iam", "CreateRole")] * 200
+    default = RandomFaults(seed=4, probability=1.0)
+    drawn = {fault.kind for call in calls if (fault := default.draw(*call))}
+    assert "validation" not in drawn and {"throttle", "reset_after"} <= drawn
+    assert "validation" not in parse_random({"seed": 4, "probability": 0.5}).kinds
+    asked = parse_random({"seed": 4, "probability": 1.0, "kinds": ["validation"]})
+    assert asked.draw("sagemaker", "CreateModel").kind == "validation"
+
+
+def test_validation_answers_in_each_protocol_and_is_counted(emulator, sagemaker, iam, s3, error_of):
+    emulator.clear_injected_faults()
+    emulator.inject_fault("validation", "sagemaker", "ListModels", message="Value 'x' at 'name' failed")
+    emulator.inject_fault("validation", "iam", "ListRoles")
+    emulator.inject_fault("validation", "s3", "ListBuckets")
+    refused = error_of(sagemaker.list_models)
+    assert answer(refused) == ("ValidationException", 400)
+    assert refused["Error"]["Message"] == "Value 'x' at 'name' failed"
+    assert answer(error_of(iam.list_roles)) == ("ValidationError", 400)
+    assert answer(error_of(s3.list_buckets)) == ("InvalidArgument", 400)
+    assert emulator.injected_faults()["by_kind"]["validation"] == 3
+
+
 def test_an_expect_100_continue_request_gets_one_interim_answer(emulator, s3):
     """AWS answers ``Expect: 100-continue`` with one ``100 Continue`` (RFC 9110, 10.1.1);
     a client that then loses the connection sees a reset, not a garbled answer."""

@@ -9,6 +9,8 @@ import threading
 import pytest
 from werkzeug.test import Client
 
+from sagemaker_emulator.autoscaling_hooks import AutoscalingHooks
+from sagemaker_emulator.appconfig_hooks import AppConfigHooks
 from sagemaker_emulator.aws_errors import AwsError, HttpResponse, json_response
 from sagemaker_emulator.faults import Fault
 from sagemaker_emulator.iam_hooks import IamHooks
@@ -17,7 +19,6 @@ from sagemaker_emulator.request_info import AwsRequest
 from sagemaker_emulator.s3_fixes import S3Hooks
 from sagemaker_emulator.sagemaker_hooks import SageMakerHooks
 from sagemaker_emulator.service_hooks import Call, ServiceHooks
-from sagemaker_emulator.autoscaling_fixes import AutoScalingHooks
 from sagemaker_emulator.service_table import SERVICE_HOOKS
 from sagemaker_emulator.state_lock import EMULATOR_LOCK
 
@@ -112,7 +113,8 @@ def test_the_table_has_a_row_per_changed_service():
         "sagemaker": SageMakerHooks,
         "s3": S3Hooks,
         "iam": IamHooks,
-        "application-autoscaling": AutoScalingHooks,
+        "appconfig": AppConfigHooks,
+        "application-autoscaling": AutoscalingHooks,
     }
 
 

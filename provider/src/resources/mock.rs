@@ -30,6 +30,7 @@ pub(crate) async fn mock_context_tagged<R: CustomResource>(
         urn: format!("urn:pulumi:unit::test::{}::unit", R::TOKEN),
         cancel: CancellationToken::new(),
         timeout: None,
+        secrets: Default::default(),
     }
 }
 
@@ -42,5 +43,6 @@ pub(crate) fn context_with<R: CustomResource>(clients: AwsClients) -> Context {
         urn: format!("urn:pulumi:unit::test::{}::unit", R::TOKEN),
         cancel: CancellationToken::new(),
         timeout: None,
+        secrets: Default::default(),
     }
 }

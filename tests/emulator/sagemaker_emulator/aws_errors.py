@@ -26,13 +26,19 @@ RPC_V2_CBOR = "rpc-v2-cbor"
 
 
 class AwsError(Exception):
-    """An error to answer to the caller as an AWS service error."""
+    """An error to answer to the caller as an AWS service error.
 
-    def __init__(self, code: str, message: str, status: int = 400):
+    ``fields`` are the error shape's other members (AppConfig's ``Reason``,
+    ``Details``, ``ResourceName``, ...), added to JSON bodies; a ``Message`` among
+    them replaces the lower-case ``message`` (services whose error shapes spell it so).
+    """
+
+    def __init__(self, code: str, message: str, status: int = 400, fields: dict | None = None):
         super().__init__(message)
         self.code = code
         self.message = message
         self.status = status
+        self.fields = dict(fields or {})
 
 
 def validation_error(message: str) -> AwsError:
@@ -90,7 +96,10 @@ def render(error: AwsError, protocol: str) -> HttpResponse:
         body = cbor.encode({"__type": error.code, "message": error.message})
         content_type = "application/cbor"
     else:
-        body = json.dumps({"__type": error.code, "message": error.message}).encode("utf-8")
+        payload = {"__type": error.code, "message": error.message, **error.fields}
+        if "Message" in error.fields:
+            del payload["message"]
+        body = json.dumps(payload).encode("utf-8")
         content_type = "application/x-amz-json-1.1" if protocol == JSON else "application/json"
     headers = [
         ("Content-Type", content_type),

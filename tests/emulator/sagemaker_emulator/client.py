@@ -160,7 +160,7 @@ class EmulatorProcess:
         self._call("POST", "/_emulator/reset")
 
     def requests(self, service: str | None = None, operation: str | None = None) -> list[dict]:
-        """The request log: ``[{"service", "operation", "time", "region", "status"}, ...]``."""
+        """The request log: ``[{"service", "operation", "time", "region", "status", "path", "headers", "body"}, ...]``."""
         query = urllib.parse.urlencode({k: v for k, v in (("service", service), ("operation", operation)) if v})
         return self._call("GET", "/_emulator/requests" + (f"?{query}" if query else ""))
 
@@ -188,8 +188,8 @@ class EmulatorProcess:
         seconds: float | None = None,
     ) -> list[dict]:
         """Hit the next ``count`` matching calls with a fault of ``kind`` (``throttle``,
-        ``server_error``, ``unavailable``, ``reset_before``, ``reset_after``, ``delay``
-        (of ``seconds``), ``endpoint_failure``)."""
+        ``server_error``, ``unavailable``, ``validation`` (answering ``message``),
+        ``reset_before``, ``reset_after``, ``delay`` (of ``seconds``), ``endpoint_failure``)."""
         spec: dict[str, Any] = {"service": service, "count": count}
         if operation:
             spec["operation"] = operation
@@ -228,13 +228,31 @@ class EmulatorProcess:
     def faults(self) -> list[dict]:
         return self._call("GET", "/_emulator/faults")
 
-    def system_update(self, endpoint_name: str, seconds: float, region: str = "us-east-1") -> dict:
-        """Put an InService SageMaker endpoint into ``SystemUpdating`` (maintenance) for ``seconds``."""
-        return self._call("POST", "/_emulator/sagemaker/system-update", {"endpoint_name": endpoint_name, "seconds": seconds, "region": region})
+    def system_update(self, endpoint_name: str, seconds: float, region: str = "us-east-1", failure_reason: str | None = None) -> dict:
+        """Put an InService SageMaker endpoint into ``SystemUpdating`` (maintenance) for ``seconds``; then
+        ``InService``, or ``Failed`` with ``failure_reason`` when given."""
+        body: dict[str, Any] = {"endpoint_name": endpoint_name, "seconds": seconds, "region": region}
+        if failure_reason is not None:
+            body["failure_reason"] = failure_reason
+        return self._call("POST", "/_emulator/sagemaker/system-update", body)
+
+    def fail_appconfig_deployment(
+        self, application_id: str, environment_id: str, deployment_number: int | None = None, region: str = "us-east-1"
+    ) -> dict:
+        """Fail the environment's DEPLOYING or BAKING AppConfig deployment now (it rolls back); returns the deployment."""
+        body: dict[str, Any] = {"application_id": application_id, "environment_id": environment_id, "region": region}
+        if deployment_number is not None:
+            body["deployment_number"] = deployment_number
+        return self._call("POST", "/_emulator/appconfig/deployment-failure", body)
 
     def clear_faults(self) -> None:
         """Drop queued faults and stop random ones (the injected counts stay)."""
         self._call("POST", "/_emulator/faults/reset")
+
+    def search_state(self, text: str) -> dict:
+        """Where everything the emulator holds (all of moto's backends, the hooks' state) contains ``text``:
+        ``{"matches": [{"path", "owner_arn"}, ...], "values_scanned": n}``."""
+        return self._call("POST", "/_emulator/state/search", {"text": text})
 
     # -- SDK convenience ----------------------------------------------------------------
 

@@ -29,13 +29,19 @@ without a row answers the errors common to all AWS APIs. Sources:
   ``SlowDown`` "Reduce your request rate." 503 Slow Down, ``InternalError`` "We
   encountered an internal error. Please try again." 500, ``ServiceUnavailable``
   "Service is unable to handle request." 503.
+* Validation, by protocol, HTTP 400 each: ``ValidationException`` (JSON and CBOR;
+  SageMaker API Reference > Common Errors), ``ValidationError`` (query; IAM API
+  Reference > Common Errors), ``InvalidArgument`` (S3; Amazon S3 API Reference >
+  Error responses > List of error codes).
+* AppConfigData models its ``ThrottlingException`` with HTTP 429 (botocore's
+  appconfigdata model, ``httpStatusCode: 429``; its calls are signed ``appconfig``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .aws_errors import AwsError
+from .aws_errors import QUERY, REST_XML, AwsError
 
 
 @dataclass(frozen=True)
@@ -90,3 +96,28 @@ def answer_for(kind: str, service: str | None) -> ErrorAnswer:
     """What ``service`` answers for an error fault of ``kind``."""
     per_service, common = ERROR_ANSWERS[kind]
     return per_service.get(service or "", common)
+
+
+#: A validation fault's code by protocol (``ValidationException`` otherwise).
+VALIDATION_CODES: dict[str, str] = {QUERY: "ValidationError", REST_XML: "InvalidArgument"}
+DEFAULT_VALIDATION_MESSAGE = "1 validation error detected (injected by the emulator)."
+
+#: (signing name, operation) -> HTTP status of the service's modelled ThrottlingException.
+THROTTLING_STATUS: dict[tuple[str, str], int] = {
+    ("appconfig", "StartConfigurationSession"): 429,
+    ("appconfig", "GetLatestConfiguration"): 429,
+}
+
+
+def error_answer(
+    kind: str, service: str | None, operation: str | None, protocol: str | None, message: str | None = None
+) -> AwsError:
+    """The error a fault of ``kind`` answers for ``operation`` of ``service`` in ``protocol``
+    (``message`` in place of AWS's own, when given)."""
+    if kind == "validation":
+        code = VALIDATION_CODES.get(protocol or "", "ValidationException")
+        return AwsError(code, message or DEFAULT_VALIDATION_MESSAGE, 400)
+    error = answer_for(kind, service).error(message)
+    if kind == "throttle":
+        error.status = THROTTLING_STATUS.get((service or "", operation or ""), error.status)
+    return error

@@ -7,6 +7,15 @@ Kinds (each one AWS or a real network produces):
 * ``server_error`` - the service's internal error (``InternalFailure`` 500, IAM
   ``ServiceFailure``, S3 ``InternalError``, ...);
 * ``unavailable`` - ``ServiceUnavailable`` 503;
+* ``validation`` - the call's input refused (JSON/CBOR: ``ValidationException``,
+  query: ``ValidationError``, S3: ``InvalidArgument``, all HTTP 400), with the
+  ``message`` given. AWS's validation messages quote the values they refuse
+  ("1 validation error detected: Value '...' at '...' failed to satisfy
+  constraint"), and a SageMaker CreateModel refusal quotes the whole container
+  environment map ("Environment variable map cannot be specified both at Model
+  Package {...} and Model {...}", github.com/aws/sagemaker-python-sdk pull
+  3301), so a test can make a call fail with a message that echoes what was
+  sent. Never drawn at random unless asked for: it is not a transient fault;
 * ``reset_before`` - the connection is closed without an answer before the call
   reaches the service: nothing happens;
 * ``reset_after`` - the service handles the call (its effects stay), then the
@@ -24,6 +33,10 @@ is the case ``reset_after`` stands for: a call applied whose answer is lost).
 
 A fault matches on ``service`` (SigV4 signing name, e.g. ``sagemaker``) and
 ``operation`` (e.g. ``CreateModel``); a missing key or ``"*"`` matches any.
+Where a service's model gives its throttling error another HTTP status, the
+fault uses it: AppConfigData's ``ThrottlingException`` is HTTP 429 (botocore's
+appconfigdata model, ``httpStatusCode: 429``; its calls are signed ``appconfig``).
+
 Queued faults fail the next ``count`` matching calls; :class:`RandomFaults` hits
 each matching call with ``probability``, drawing from a seeded RNG. Every fault
 applied is counted by kind (:meth:`FaultQueue.injected`).
@@ -36,12 +49,15 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 
 from .aws_errors import AwsError
-from .fault_errors import ERROR_ANSWERS, answer_for
+from .fault_errors import error_answer
 from .state_lock import EMULATOR_LOCK
 
-ERROR_KINDS = ("throttle", "server_error", "unavailable")
+ERROR_KINDS = ("throttle", "server_error", "unavailable", "validation")
 CONNECTION_KINDS = ("reset_before", "reset_after")
 KINDS = (*ERROR_KINDS, *CONNECTION_KINDS, "delay", "endpoint_failure")
+#: The kinds random faults draw from unless told: what AWS or the network does
+#: to a well-formed call now and then (not a validation refusal).
+RANDOM_KINDS = tuple(kind for kind in KINDS if kind != "validation")
 
 #: The calls an ``endpoint_failure`` can hit, and the setting that makes each one fail.
 ENDPOINT_FAILURES = {
@@ -80,11 +96,12 @@ class Fault:
             and applies_to(self.kind, service, operation)
         )
 
-    def error_for(self, service: str | None) -> AwsError:
-        """The AWS error an error fault answers for a call of ``service``."""
-        if self.kind not in ERROR_ANSWERS:
+    def error_for(self, service: str | None, operation: str | None = None, protocol: str | None = None) -> AwsError:
+        """The AWS error an error fault answers for a call of ``operation`` of
+        ``service`` in ``protocol``."""
+        if self.kind not in ERROR_KINDS:
             raise ValueError(f"a {self.kind!r} fault answers no error")
-        return answer_for(self.kind, service).error(self.message)
+        return error_answer(self.kind, service, operation, protocol, self.message)
 
 
 def _positive_number(value: object, name: str, limit: float) -> float:
@@ -133,7 +150,7 @@ class RandomFaults:
 
     seed: int
     probability: float
-    kinds: dict[str, float] = field(default_factory=lambda: {kind: 1.0 for kind in KINDS})
+    kinds: dict[str, float] = field(default_factory=lambda: {kind: 1.0 for kind in RANDOM_KINDS})
     services: list[str] = field(default_factory=list)
     operations: list[str] = field(default_factory=list)
     delay_seconds: float = DEFAULT_DELAY_SECONDS
@@ -180,7 +197,7 @@ def parse_random(payload: object) -> RandomFaults:
     probability = payload.get("probability")
     if isinstance(probability, bool) or not isinstance(probability, (int, float)) or not 0 <= probability <= 1:
         raise ValueError("probability must be a number between 0 and 1")
-    kinds = payload.get("kinds", list(KINDS))
+    kinds = payload.get("kinds", list(RANDOM_KINDS))
     if isinstance(kinds, list):
         kinds = {kind: 1.0 for kind in kinds}
     if not isinstance(kinds, dict) or not kinds:

@@ -23,7 +23,7 @@ from .connection_faults import drop_connection, track_body
 from .control_api import PREFIX, ControlApi
 from .faults import ENDPOINT_FAILURES, ERROR_KINDS, Fault, FaultQueue
 from .moto_access import create_moto_app, reset_moto
-from .request_info import AwsRequest, describe
+from .request_info import AwsRequest, call_text, describe
 from .request_log import RequestLog
 from .service_hooks import Call, HookEnvironment, ServiceHooks
 from .service_table import PROTOCOL_BRIDGES, HooksTable, build_hooks
@@ -76,6 +76,9 @@ class EmulatorMiddleware:
                     return self.moto_app(environ, start_response)
             return self.moto_app(environ, start_response)
 
+        latency = self.settings.call_latency()
+        if latency:
+            time.sleep(latency)  # outside the lock: calls wait in parallel
         request = describe(environ)
         fault = self.faults.take(request.service, request.operation)
         if fault is None:
@@ -85,7 +88,7 @@ class EmulatorMiddleware:
     def _inject(self, fault: Fault, request: AwsRequest, environ: dict, start_response: Callable) -> Iterable[bytes]:
         """Apply ``fault`` to this call (see :mod:`faults` for what each kind does)."""
         if fault.kind in ERROR_KINDS:
-            error = fault.error_for(request.service)
+            error = fault.error_for(request.service, request.operation, request.protocol)
             response = aws_errors.render(error, request.protocol)
             if request.protocol == aws_errors.RPC_V2_CBOR:
                 # The services bridged to CBOR (CloudWatch) are awsQueryCompatible:
@@ -96,11 +99,13 @@ class EmulatorMiddleware:
         if fault.kind in ("reset_before", "reset_after"):
             track_body(environ)
         if fault.kind == "reset_before":
-            self.log.record(request.service, request.operation, request.region, 0, fault.kind, request.attempt)
+            self.log.record(request.service, request.operation, request.region, 0, fault.kind, call_text(request), request.attempt)
             drop_connection(environ)
         if fault.kind == "reset_after":
             response = self._handle_buffered(request, environ)
-            self.log.record(request.service, request.operation, request.region, response.status, fault.kind, request.attempt)
+            self.log.record(
+                request.service, request.operation, request.region, response.status, fault.kind, call_text(request), request.attempt
+            )
             drop_connection(environ)
         if fault.kind == "delay":
             time.sleep(fault.seconds)  # not holding the lock: other calls go on meanwhile
@@ -128,7 +133,15 @@ class EmulatorMiddleware:
             return self._answer(request, self._run_hooks(hooks, request, environ), start_response, fault)
 
         def logging_start_response(status: str, headers: list, exc_info: Any = None) -> Any:
-            self.log.record(request.service, request.operation, request.region, int(status.split(" ", 1)[0]), fault, request.attempt)
+            self.log.record(
+                request.service,
+                request.operation,
+                request.region,
+                int(status.split(" ", 1)[0]),
+                fault,
+                call_text(request),
+                request.attempt,
+            )
             return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
 
         return self._run_moto(request, environ, logging_start_response)
@@ -157,7 +170,7 @@ class EmulatorMiddleware:
 
     def _answer(self, request: AwsRequest, response: HttpResponse, start_response: Callable, fault: str | None = None) -> list[bytes]:
         """Log a buffered answer and send it."""
-        self.log.record(request.service, request.operation, request.region, response.status, fault, request.attempt)
+        self.log.record(request.service, request.operation, request.region, response.status, fault, call_text(request), request.attempt)
         return _send(response, start_response)
 
     def _run_moto(self, request: AwsRequest, environ: dict, start_response: Callable) -> Iterable[bytes]:

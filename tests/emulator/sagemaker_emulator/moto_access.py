@@ -54,10 +54,23 @@ def alarms_in_alarm_state(account_id: str, region: str, names: list[str]) -> lis
     return [name for name in names if name in alarms and alarms[name].state_value == "ALARM"]
 
 
+def cloudwatch_alarm(account_id: str, region: str, name: str) -> Any | None:
+    """moto's metric alarm ``name`` (``state_value``, ``actions_enabled``, ``alarm_arn``, ...), if it exists."""
+    from moto.cloudwatch.models import cloudwatch_backends
+
+    return cloudwatch_backends[account_id][region].alarms.get(name)
+
+
 def first_alarm_in_alarm_state(
-    account_id: str, region: str, names: list[str], start: float, end: float
+    account_id: str,
+    region: str,
+    names: list[str],
+    start: float,
+    end: float,
+    states: tuple[str, ...] = ("ALARM",),
 ) -> tuple[float, str] | None:
-    """The earliest moment in ``[start, end]`` (epoch seconds) when one of these alarms was in ``ALARM``, and its name.
+    """The earliest moment in ``[start, end]`` (epoch seconds) when one of these alarms was in one of
+    ``states`` (default ``ALARM``), and its name.
 
     Read from each moto alarm's state history (every ``SetAlarmState``/evaluation
     is kept with the time the state was entered), so an alarm that fired and
@@ -74,12 +87,12 @@ def first_alarm_in_alarm_state(
         if alarm is None:
             continue
         # (state, entered at) in order: the recorded earlier states, then the current one.
-        states = [(entry[3], entry[4]) for entry in alarm.history if entry and entry[0] == "StateUpdate"]
-        states.append((alarm.state_value, alarm.state_updated_timestamp))
-        timeline = [(state, when.replace(tzinfo=timezone.utc).timestamp()) for state, when in states]
+        entered_states = [(entry[3], entry[4]) for entry in alarm.history if entry and entry[0] == "StateUpdate"]
+        entered_states.append((alarm.state_value, alarm.state_updated_timestamp))
+        timeline = [(state, when.replace(tzinfo=timezone.utc).timestamp()) for state, when in entered_states]
         for index, (state, entered) in enumerate(timeline):
             left = timeline[index + 1][1] if index + 1 < len(timeline) else float("inf")
-            if state != "ALARM" or left < start or entered > end:
+            if state not in states or left < start or entered > end:
                 continue
             at = max(entered, start)
             if earliest is None or at < earliest[0]:
@@ -93,3 +106,10 @@ def reset_moto() -> None:
     from moto.moto_api._internal.models import moto_api_backend
 
     moto_api_backend.reset()
+
+
+def autoscaling_backend(account_id: str, region: str) -> Any:
+    """moto's ``ApplicationAutoscalingBackend`` for one account and region."""
+    from moto.applicationautoscaling.models import applicationautoscaling_backends
+
+    return applicationautoscaling_backends[account_id][region]

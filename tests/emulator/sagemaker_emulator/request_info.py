@@ -14,8 +14,8 @@ from __future__ import annotations
 import io
 import json
 import re
-from dataclasses import dataclass
-from urllib.parse import parse_qs
+from dataclasses import dataclass, field
+from urllib.parse import parse_qs, unquote_plus
 
 from . import aws_errors
 from .rest_operations import rest_operation
@@ -42,6 +42,7 @@ class AwsRequest:
     protocol: str
     body: bytes | None
     attempt: int | None = None
+    amz_headers: dict[str, str] = field(default_factory=dict)
 
     def json_body(self) -> dict:
         """The request body parsed as JSON (``{}`` when empty)."""
@@ -77,6 +78,22 @@ def restore_body(environ: dict, body: bytes) -> None:
     """Give ``environ`` a new input stream holding ``body``."""
     environ["wsgi.input"] = io.BytesIO(body)
     environ["CONTENT_LENGTH"] = str(len(body))
+
+
+def raw_path(environ: dict) -> str:
+    """The request path as sent, percent-escapes kept (``PATH_INFO`` is decoded).
+
+    REST URIs carry labels percent-encoded, slashes included: AppConfig's
+    ``/tags/{ResourceArn}`` arrives as ``/tags/arn%3Aaws%3Aappconfig%3A...%2Fenvironment%2F...``,
+    which must still be one label when the URI template is matched.
+    """
+    raw = environ.get("RAW_URI") or environ.get("REQUEST_URI")
+    if not raw:
+        return environ.get("PATH_INFO", "/") or "/"
+    path = raw.split("?", 1)[0]
+    if "://" in path:  # an absolute URI (proxy-style request line)
+        path = "/" + path.split("://", 1)[1].partition("/")[2]
+    return path or "/"
 
 
 def cbor_route(path: str) -> tuple[str, str] | None:
@@ -133,7 +150,7 @@ def describe(environ: dict) -> AwsRequest:
     else:
         protocol = aws_errors.REST_JSON
         if service:
-            operation = rest_operation(service, method, path, query.keys())
+            operation = rest_operation(service, method, raw_path(environ), query.keys())
         operation = operation or f"{method} {path}"
 
     return AwsRequest(
@@ -147,6 +164,7 @@ def describe(environ: dict) -> AwsRequest:
         protocol=protocol,
         body=body,
         attempt=sdk_attempt(environ),
+        amz_headers=_parameter_headers(environ),
     )
 
 
@@ -159,3 +177,39 @@ def sdk_attempt(environ: dict) -> int | None:
 def _headers(environ: dict) -> dict[str, str]:
     """Request headers with their HTTP names (lower-case, dashed)."""
     return {key[5:].lower().replace("_", "-"): value for key, value in environ.items() if key.startswith("HTTP_")}
+
+
+# Signing and transport headers: they carry no parameter of the call (and the
+# security token is a credential, never logged).
+_SIGNING_HEADERS = ("x-amz-date", "x-amz-content-sha256", "x-amz-security-token", "x-amz-user-agent", "x-amz-target")
+
+
+def _parameter_headers(environ: dict) -> dict[str, str]:
+    """The ``x-amz-*`` headers that carry parameters of the call (S3's ``x-amz-tagging``, ``x-amz-meta-*``, ...)."""
+    return {
+        name: value
+        for name, value in _headers(environ).items()
+        if name.startswith("x-amz-") and name not in _SIGNING_HEADERS
+    }
+
+
+def call_text(request: AwsRequest) -> dict[str, object]:
+    """What the caller sent, for the request log: the path with its query, the
+    parameter headers, and the body as text (CBOR bodies as JSON, form bodies
+    of query-protocol calls decoded). Streamed bodies (S3 objects) are not
+    buffered, so not logged."""
+    query = "&".join(f"{key}={value}" for key, values in request.query.items() for value in values)
+    body = ""
+    if request.body:
+        if request.protocol == aws_errors.RPC_V2_CBOR:
+            from . import cbor
+
+            try:
+                body = json.dumps(cbor.decode(request.body), default=str, sort_keys=True)
+            except cbor.CBORDecodeError:
+                body = request.body.decode("utf-8", "replace")
+        elif request.protocol == aws_errors.QUERY:
+            body = unquote_plus(request.body.decode("utf-8", "replace"))
+        else:
+            body = request.body.decode("utf-8", "replace")
+    return {"path": request.path + (f"?{query}" if query else ""), "headers": dict(request.amz_headers), "body": body}

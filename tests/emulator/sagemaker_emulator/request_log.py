@@ -1,4 +1,10 @@
-"""The request log: one entry per AWS call that reached the emulator."""
+"""The request log: one entry per AWS call that reached the emulator.
+
+Each entry names the call (``service``, ``operation``, ``region``), its answer
+(``status``, and ``fault`` when an injected fault answered it) and, when
+given, what the caller sent (``path`` with its query, parameter ``headers``,
+``body`` as text): the secrets tests check which calls carried a secret.
+"""
 
 from __future__ import annotations
 
@@ -20,11 +26,13 @@ class RequestLog:
         region: str | None,
         status: int,
         fault: str | None = None,
+        sent: dict | None = None,
         attempt: int | None = None,
     ) -> None:
         """Append one call; ``time`` is an ISO 8601 UTC timestamp, ``status`` 0 when
-        no answer was sent (a dropped connection), ``attempt`` the SDK's attempt
-        number of the request (its ``amz-sdk-request`` header), when it sent one."""
+        no answer was sent (a dropped connection), ``sent`` what the caller sent,
+        ``attempt`` the SDK's attempt number of the request (its
+        ``amz-sdk-request`` header), when it sent one."""
         entry = {
             "service": service or "unknown",
             "operation": operation or "unknown",
@@ -34,6 +42,8 @@ class RequestLog:
         }
         if fault:
             entry["fault"] = fault
+        if sent:
+            entry.update(sent)
         if attempt is not None:
             entry["attempt"] = attempt
         with EMULATOR_LOCK:

@@ -27,7 +27,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from . import rpc_v2_bridge
-from .autoscaling_fixes import AutoScalingHooks
+from .appconfig_hooks import AppConfigHooks
+from .autoscaling_hooks import AutoscalingHooks
 from .aws_errors import RPC_V2_CBOR, HttpResponse
 from .iam_hooks import IamHooks
 from .request_info import AwsRequest
@@ -42,7 +43,8 @@ SERVICE_HOOKS: HooksTable = {
     "sagemaker": SageMakerHooks,
     "s3": S3Hooks,
     "iam": IamHooks,
-    "application-autoscaling": AutoScalingHooks,
+    "appconfig": AppConfigHooks,  # AppConfig and AppConfigData (both signed appconfig)
+    "application-autoscaling": AutoscalingHooks,
 }
 
 # (request, environ, call_moto) -> the answer; call_moto(environ, protocol) buffers moto's answer.
