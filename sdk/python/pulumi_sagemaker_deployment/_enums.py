@@ -8,6 +8,7 @@ from enum import Enum
 
 __all__ = [
     'ComparisonOperator',
+    'RetryMode',
     'ShiftSizeUnit',
     'Statistic',
     'TrafficShift',
@@ -51,6 +52,26 @@ class ComparisonOperator(_builtins.str, Enum):
     """
     The statistic is above an anomaly-detection band (only for alarms on
     an anomaly-detection model, which MetricAlarm does not make).
+    """
+
+
+@pulumi.type_token("sagemaker-deployment:index:RetryMode")
+class RetryMode(_builtins.str, Enum):
+    """
+    How the AWS SDK retries a request that AWS throttled, answered with a
+    server error (HTTP 5xx), or that got no answer (connection reset,
+    timeout).
+    """
+    STANDARD = "standard"
+    """
+    Exponential backoff with jitter between attempts, the AWS SDKs'
+    `standard` mode (the default).
+    """
+    ADAPTIVE = "adaptive"
+    """
+    As `standard`, and while AWS throttles, the client also slows its
+    own request rate down: the AWS SDKs' `adaptive` mode, for accounts
+    where many deployments share the API rate limits.
     """
 
 

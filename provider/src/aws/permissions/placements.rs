@@ -88,16 +88,24 @@ pub const PLACEMENTS: &[Placement] = &[
             value: "sagemaker.application-autoscaling.amazonaws.com",
         }),
     },
+    // SAR: s3:ListAllMyBuckets has no resource type.
+    Placement {
+        sid: "ListBuckets",
+        actions: Placed::Only(&["s3:ListAllMyBuckets"]),
+        resources: ANY,
+        condition: None,
+    },
     Placement {
         sid: "Buckets",
         actions: Placed::RestOf("s3"),
         resources: &["arn:aws:s3:::*"],
         condition: None,
     },
-    // SAR: kms:CreateKey and kms:ListAliases have no resource type.
+    // SAR: kms:CreateKey, kms:ListKeys and kms:ListAliases have no resource
+    // type.
     Placement {
-        sid: "KmsCreateKeysAndListAliases",
-        actions: Placed::Only(&["kms:CreateKey", "kms:ListAliases"]),
+        sid: "KmsCreateAndListKeysAndAliases",
+        actions: Placed::Only(&["kms:CreateKey", "kms:ListKeys", "kms:ListAliases"]),
         resources: ANY,
         condition: None,
     },

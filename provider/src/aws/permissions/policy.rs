@@ -183,9 +183,13 @@ mod tests {
             }
             let unscoped = statement.resource == Resource::One("*");
             let may_be_unscoped = statement.action.iter().all(|a| {
+                // The Service Authorization Reference lists these without
+                // a resource type.
                 a.starts_with("application-autoscaling:")
                     || *a == "kms:CreateKey"
+                    || *a == "kms:ListKeys"
                     || *a == "kms:ListAliases"
+                    || *a == "s3:ListAllMyBuckets"
             });
             assert!(
                 !unscoped || may_be_unscoped,

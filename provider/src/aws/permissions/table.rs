@@ -34,6 +34,15 @@ const fn because(
 pub const PERMISSIONS: &[Permission] = &[
     // ---- Amazon S3 (s3:Bucket) ----
     plain(S3, "CreateBucket", &["s3:CreateBucket"]),
+    // S3 API Reference, ListBuckets: "you must have the
+    // s3:ListAllMyBuckets permission". Called only when CreateBucket's
+    // answer was lost, to find the bucket it made (aws/lost_answers).
+    because(
+        S3,
+        "ListBuckets",
+        &["s3:ListAllMyBuckets"],
+        "ListBuckets is authorized as s3:ListAllMyBuckets",
+    ),
     // S3 API Reference, HeadBucket: "you must have permissions to perform
     // the s3:ListBucket action".
     because(
@@ -116,6 +125,9 @@ pub const PERMISSIONS: &[Permission] = &[
     plain(Kms, "DisableKeyRotation", &["kms:DisableKeyRotation"]),
     plain(Kms, "UpdateKeyDescription", &["kms:UpdateKeyDescription"]),
     plain(Kms, "CreateAlias", &["kms:CreateAlias"]),
+    // Called only when a CreateKey's answer was lost (the keys it made) or
+    // an alias is left on a key scheduled for deletion (resources/kms).
+    plain(Kms, "ListKeys", &["kms:ListKeys"]),
     plain(Kms, "UpdateAlias", &["kms:UpdateAlias"]),
     plain(Kms, "UntagResource", &["kms:UntagResource"]),
     plain(Kms, "TagResource", &["kms:TagResource"]),
