@@ -1,0 +1,487 @@
+//! `sagemaker-deployment:appconfig:Deployment`: one hosted configuration
+//! version rolled out to one environment, waited on until AppConfig calls it
+//! `COMPLETE`.
+//!
+//! A new deployment starts only when the version (or the environment or
+//! profile) changes; a new strategy, description or tags apply to the next
+//! one without redeploying. A deployment that did not complete (rolled back
+//! on an alarm, stopped, or interrupted) is recorded as such, so that
+//! nothing is lost, and is started again at the next update.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use aws_sdk_appconfig::operation::get_deployment::GetDeploymentOutput;
+use aws_sdk_appconfig::types::{DeploymentEventType, DeploymentState};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use tokio::time::Instant;
+
+use super::{arn, create_tags, retag};
+use crate::Context;
+use crate::aws::{OrGone, ResultExt, Service};
+use crate::resources::Tags;
+use framework::{Created, CustomResource, Progress, ReadOutcome, encode_plain};
+use framework::{Output, ProviderError, Result};
+
+/// Time allowed around a deployment's own duration and bake time before
+/// it counts as stuck, unless a custom timeout is set.
+pub const SETTLING_ALLOWANCE: Duration = Duration::from_secs(30 * 60);
+
+/// The state of a deployment that reached all clients and baked.
+pub const COMPLETE: &str = "COMPLETE";
+
+/// A deployment of a hosted configuration version to an environment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DeploymentInputs {
+    /// Id of the application.
+    pub application_id: Output<String>,
+    /// Id of the environment deployed to.
+    pub environment_id: Output<String>,
+    /// Id of the configuration profile.
+    pub configuration_profile_id: Output<String>,
+    /// The version deployed (a hosted version number); a new one starts a
+    /// new deployment.
+    pub configuration_version: Output<String>,
+    /// Id of the deployment strategy: a predefined one such as
+    /// `AppConfig.AllAtOnce`, or a custom strategy's id. A change applies to
+    /// the next deployment.
+    pub deployment_strategy_id: Output<String>,
+    /// A description of the deployment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Tags on the deployment.
+    #[serde(default, skip_serializing_if = "Tags::is_empty")]
+    pub tags: Tags,
+}
+
+/// The deployment as AppConfig ran it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DeploymentOutputs {
+    /// The inputs the deployment was started or last updated with.
+    #[serde(flatten)]
+    pub inputs: DeploymentInputs,
+    /// The deployment's number in its environment (1, 2, ...).
+    pub deployment_number: i32,
+    /// Its state: `COMPLETE`, or `ROLLED_BACK` / `REVERTED` / `DEPLOYING` /
+    /// `BAKING` when it did not complete.
+    pub state: String,
+    /// The deployment ARN.
+    pub arn: String,
+}
+
+/// The AppConfig deployment resource.
+pub struct Deployment;
+
+/// What one look at a running deployment found.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Look {
+    /// It completed.
+    Complete,
+    /// It ended without completing (rolled back or reverted), with why.
+    Failed { state: String, reason: String },
+    /// Still going: its state and share of clients reached, for the status
+    /// line.
+    Running(String),
+}
+
+/// Reads GetDeployment's answer.
+pub fn look(found: &GetDeploymentOutput) -> Look {
+    let state = found.state().map_or("UNKNOWN", DeploymentState::as_str);
+    match found.state() {
+        Some(DeploymentState::Complete) => Look::Complete,
+        Some(DeploymentState::RolledBack | DeploymentState::Reverted) => Look::Failed {
+            state: state.to_owned(),
+            reason: rollback_reason(found),
+        },
+        _ => Look::Running(format!(
+            "{state}, {:.0}% of clients",
+            found.percentage_complete().unwrap_or_default()
+        )),
+    }
+}
+
+/// Why AppConfig rolled a deployment back, from its `ROLLBACK_STARTED`
+/// event (the event log is newest first): who triggered it, and its
+/// description, which names the alarm for `CLOUDWATCH_ALARM`.
+pub fn rollback_reason(found: &GetDeploymentOutput) -> String {
+    found
+        .event_log()
+        .iter()
+        .find(|event| event.event_type() == Some(&DeploymentEventType::RollbackStarted))
+        .map(|event| {
+            format!(
+                "{} (triggered by {})",
+                event.description().unwrap_or("no description"),
+                event.triggered_by().map_or("AppConfig", |t| t.as_str())
+            )
+        })
+        .unwrap_or_else(|| "AppConfig gave no reason".to_owned())
+}
+
+impl Deployment {
+    /// GetDeployment, or `None` when it does not exist.
+    async fn get(
+        ctx: &Context,
+        inputs: &DeploymentInputs,
+        number: i32,
+    ) -> Result<Option<GetDeploymentOutput>> {
+        Ok(ctx
+            .clients
+            .appconfig
+            .get_deployment()
+            .application_id(inputs.application_id.as_str())
+            .environment_id(inputs.environment_id.as_str())
+            .deployment_number(number)
+            .send()
+            .await
+            .aws(Service::AppConfig, "GetDeployment")
+            .or_gone()?)
+    }
+
+    /// Stops a deployment still in progress, so that AppConfig rolls it
+    /// back instead of finishing it unattended.
+    async fn stop(ctx: &Context, inputs: &DeploymentInputs, number: i32) -> Result<()> {
+        ctx.clients
+            .appconfig
+            .stop_deployment()
+            .application_id(inputs.application_id.as_str())
+            .environment_id(inputs.environment_id.as_str())
+            .deployment_number(number)
+            .send()
+            .await
+            .aws(Service::AppConfig, "StopDeployment")
+            .or_gone()?;
+        Ok(())
+    }
+
+    /// Starts the deployment and waits for it to complete.
+    async fn deploy(ctx: &Context, inputs: &DeploymentInputs) -> Result<Created<DeploymentOutputs>> {
+        let started = Instant::now();
+        let application = inputs.application_id.as_str();
+        let environment = inputs.environment_id.as_str();
+        let version = inputs.configuration_version.as_str();
+        let deployment = ctx
+            .clients
+            .appconfig
+            .start_deployment()
+            .application_id(application)
+            .environment_id(environment)
+            .configuration_profile_id(inputs.configuration_profile_id.as_str())
+            .configuration_version(version)
+            .deployment_strategy_id(inputs.deployment_strategy_id.as_str())
+            .set_description(inputs.description.clone())
+            .set_tags(create_tags(ctx, &inputs.tags))
+            .send()
+            .await
+            .aws(Service::AppConfig, "StartDeployment")?;
+        let number = deployment.deployment_number();
+        let minutes = (deployment.deployment_duration_in_minutes().max(0)
+            + deployment.final_bake_time_in_minutes().max(0)) as u64;
+        let default_timeout = Duration::from_secs(minutes * 60) + SETTLING_ALLOWANCE;
+        ctx.info(format!(
+            "AppConfig deployment {number} of version {version} to environment {environment} started \
+             ({} min rollout, {} min bake)",
+            deployment.deployment_duration_in_minutes(),
+            deployment.final_bake_time_in_minutes()
+        ))
+        .await;
+        let mut outputs = DeploymentOutputs {
+            inputs: inputs.clone(),
+            deployment_number: number,
+            state: "DEPLOYING".to_owned(),
+            arn: arn(
+                ctx,
+                &format!("application/{application}/environment/{environment}/deployment/{number}"),
+            )
+            .await?,
+        };
+        let what = format!("AppConfig deployment {number}");
+        let waited = ctx
+            .wait_for(&what, default_timeout, started, || async {
+                let Some(found) = Self::get(ctx, inputs, number).await? else {
+                    return Err(ProviderError::Failed {
+                        reason: format!("{what} disappeared while it was running"),
+                    });
+                };
+                Ok(match look(&found) {
+                    Look::Running(status) => Progress::Waiting(status),
+                    done => Progress::Done(done),
+                })
+            })
+            .await;
+        let reason = match waited {
+            Ok(Look::Complete) => {
+                outputs.state = COMPLETE.to_owned();
+                ctx.info(format!("{what} complete: version {version} is served"))
+                    .await;
+                return Ok(Created {
+                    id: format!("{application}/{environment}/{number}"),
+                    outputs,
+                });
+            }
+            Ok(Look::Failed { state, reason }) => {
+                outputs.state = state.clone();
+                format!("{what} of version {version} was {state}: {reason}")
+            }
+            Ok(Look::Running(_)) => unreachable!("a running deployment is waited on"),
+            Err(error @ (ProviderError::Cancelled | ProviderError::Timeout { .. })) => {
+                Self::stop(ctx, inputs, number).await?;
+                if let Some(found) = Self::get(ctx, inputs, number).await? {
+                    outputs.state = found
+                        .state()
+                        .map_or("UNKNOWN", DeploymentState::as_str)
+                        .to_owned();
+                }
+                format!("{error}; {what} was stopped")
+            }
+            Err(error) => {
+                format!("{error}")
+            }
+        };
+        // The deployment exists: record it, so that the next update starts
+        // it again (see `replacement_forced_by`).
+        Err(ProviderError::PartialFailure {
+            id: format!("{application}/{environment}/{number}"),
+            outputs: Box::new(encode_plain(&outputs)?),
+            inputs: Box::new(encode_plain(inputs)?),
+            reason,
+        })
+    }
+}
+
+#[async_trait]
+impl CustomResource for Deployment {
+    type Provider = crate::SageMakerDeployment;
+    const TOKEN: &'static str = "sagemaker-deployment:appconfig:Deployment";
+    const UPDATABLE: &'static [&'static str] = &["deploymentStrategyId", "description", "tags"];
+
+    type Inputs = DeploymentInputs;
+    type Outputs = DeploymentOutputs;
+
+    /// A deployment that did not complete serves nothing new: the next
+    /// update starts it again.
+    fn replacement_forced_by(&self, olds: &DeploymentOutputs) -> Vec<&'static str> {
+        if olds.state == COMPLETE {
+            Vec::new()
+        } else {
+            vec!["state"]
+        }
+    }
+
+    async fn create(
+        &self,
+        ctx: &Context,
+        inputs: &DeploymentInputs,
+    ) -> Result<Created<DeploymentOutputs>> {
+        Self::deploy(ctx, inputs).await
+    }
+
+    async fn read(
+        &self,
+        ctx: &Context,
+        id: &str,
+        outputs: &DeploymentOutputs,
+    ) -> Result<ReadOutcome<DeploymentInputs, DeploymentOutputs>> {
+        let Some(found) = Self::get(ctx, &outputs.inputs, outputs.deployment_number).await? else {
+            return Ok(ReadOutcome::Gone);
+        };
+        let mut inputs = outputs.inputs.clone();
+        if let Some(version) = found.configuration_version()
+            && inputs.configuration_version != version
+        {
+            inputs.configuration_version = Output::new(version.to_owned());
+        }
+        Ok(ReadOutcome::Found {
+            id: id.to_owned(),
+            outputs: DeploymentOutputs {
+                inputs: inputs.clone(),
+                state: found
+                    .state()
+                    .map_or_else(|| outputs.state.clone(), |s| s.as_str().to_owned()),
+                ..outputs.clone()
+            },
+            inputs,
+        })
+    }
+
+    async fn update(
+        &self,
+        ctx: &Context,
+        _id: &str,
+        olds: &DeploymentOutputs,
+        news: &DeploymentInputs,
+    ) -> Result<DeploymentOutputs> {
+        if olds.inputs.tags != news.tags {
+            retag(ctx, &olds.arn, &olds.inputs.tags, &news.tags).await?;
+        }
+        Ok(DeploymentOutputs {
+            inputs: news.clone(),
+            ..olds.clone()
+        })
+    }
+
+    /// AppConfig keeps deployments as the environment's history (they go
+    /// with it); one still running is stopped.
+    async fn delete(&self, ctx: &Context, _id: &str, outputs: &DeploymentOutputs) -> Result<()> {
+        let Some(found) = Self::get(ctx, &outputs.inputs, outputs.deployment_number).await? else {
+            return Ok(());
+        };
+        if matches!(
+            found.state(),
+            Some(DeploymentState::Deploying | DeploymentState::Baking)
+        ) {
+            Self::stop(ctx, &outputs.inputs, outputs.deployment_number).await?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use aws_sdk_appconfig::Client;
+    use aws_sdk_appconfig::operation::start_deployment::StartDeploymentOutput;
+    use aws_sdk_appconfig::types::{DeploymentEvent, TriggeredBy};
+    use aws_smithy_mocks::mock;
+
+    use super::*;
+    use crate::resources::mock::mock_context;
+
+    const ALARM: &str = "arn:aws:cloudwatch:us-east-1:123456789012:alarm:fraud-errors";
+
+    fn inputs() -> DeploymentInputs {
+        DeploymentInputs {
+            application_id: "abc1234".into(),
+            environment_id: "env5678".into(),
+            configuration_profile_id: "prof901".into(),
+            configuration_version: "2".into(),
+            deployment_strategy_id: "AppConfig.AllAtOnce".into(),
+            description: None,
+            tags: Tags::new(),
+        }
+    }
+
+    fn started() -> StartDeploymentOutput {
+        StartDeploymentOutput::builder()
+            .deployment_number(4)
+            .state(DeploymentState::Deploying)
+            .deployment_duration_in_minutes(0)
+            .final_bake_time_in_minutes(10)
+            .build()
+    }
+
+    fn at(state: DeploymentState, percent: f32) -> GetDeploymentOutput {
+        GetDeploymentOutput::builder()
+            .deployment_number(4)
+            .configuration_version("2")
+            .state(state)
+            .percentage_complete(percent)
+            .build()
+    }
+
+    fn rolled_back() -> GetDeploymentOutput {
+        GetDeploymentOutput::builder()
+            .deployment_number(4)
+            .state(DeploymentState::RolledBack)
+            .event_log(
+                DeploymentEvent::builder()
+                    .event_type(DeploymentEventType::RollbackCompleted)
+                    .triggered_by(TriggeredBy::CloudwatchAlarm)
+                    .description("Rollback completed")
+                    .build(),
+            )
+            .event_log(
+                DeploymentEvent::builder()
+                    .event_type(DeploymentEventType::RollbackStarted)
+                    .triggered_by(TriggeredBy::CloudwatchAlarm)
+                    .description(format!("Rollback initiated by alarm {ALARM}"))
+                    .build(),
+            )
+            .build()
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_deployment_is_waited_on_until_complete() {
+        let start = mock!(Client::start_deployment)
+            .match_requests(|req| {
+                req.configuration_version() == Some("2")
+                    && req.deployment_strategy_id() == Some("AppConfig.AllAtOnce")
+            })
+            .then_output(started);
+        let get = mock!(Client::get_deployment)
+            .sequence()
+            .output(|| at(DeploymentState::Deploying, 0.0))
+            .output(|| at(DeploymentState::Baking, 100.0))
+            .output(|| at(DeploymentState::Complete, 100.0))
+            .build();
+        let ctx = mock_context::<Deployment>(&[&start, &get]).await;
+        let created = Deployment.create(&ctx, &inputs()).await.unwrap();
+        assert_eq!(created.id, "abc1234/env5678/4");
+        assert_eq!(created.outputs.state, COMPLETE);
+        assert_eq!((start.num_calls(), get.num_calls()), (1, 3));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_rollback_fails_naming_the_alarm_and_records_the_deployment() {
+        let start = mock!(Client::start_deployment).then_output(started);
+        let get = mock!(Client::get_deployment).then_output(rolled_back);
+        let ctx = mock_context::<Deployment>(&[&start, &get]).await;
+        let error = Deployment.create(&ctx, &inputs()).await.unwrap_err();
+        let ProviderError::PartialFailure { id, reason, outputs, .. } = error else {
+            panic!("expected a partial failure, got {error:?}");
+        };
+        assert_eq!(id, "abc1234/env5678/4");
+        assert!(reason.contains("ROLLED_BACK"), "{reason}");
+        assert!(reason.contains(ALARM), "{reason}");
+        assert!(reason.contains("CLOUDWATCH_ALARM"), "{reason}");
+        let recorded: DeploymentOutputs =
+            framework::decode(&outputs).expect("recorded outputs decode");
+        assert_eq!(recorded.state, "ROLLED_BACK");
+        assert_eq!(
+            Deployment.replacement_forced_by(&recorded),
+            ["state"],
+            "the next update deploys again"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_custom_timeout_stops_the_deployment() {
+        let start = mock!(Client::start_deployment).then_output(started);
+        let get = mock!(Client::get_deployment)
+            .then_output(|| at(DeploymentState::Baking, 100.0));
+        let stop = mock!(Client::stop_deployment).then_output(|| {
+            aws_sdk_appconfig::operation::stop_deployment::StopDeploymentOutput::builder().build()
+        });
+        let mut ctx = mock_context::<Deployment>(&[&start, &get, &stop]).await;
+        ctx.timeout = Some(Duration::from_secs(60));
+        let error = Deployment.create(&ctx, &inputs()).await.unwrap_err();
+        let ProviderError::PartialFailure { reason, .. } = error else {
+            panic!("expected a partial failure, got {error:?}");
+        };
+        assert!(reason.contains("timed out after 60 s"), "{reason}");
+        assert_eq!(stop.num_calls(), 1);
+    }
+
+    #[test]
+    fn a_completed_deployment_stays_and_a_new_strategy_is_no_redeploy() {
+        let outputs = DeploymentOutputs {
+            inputs: inputs(),
+            deployment_number: 4,
+            state: COMPLETE.into(),
+            arn: "arn".into(),
+        };
+        assert!(Deployment.replacement_forced_by(&outputs).is_empty());
+        assert!(Deployment::UPDATABLE.contains(&"deploymentStrategyId"));
+        assert!(!Deployment::UPDATABLE.contains(&"configurationVersion"));
+    }
+
+    #[test]
+    fn a_running_deployment_shows_its_progress() {
+        assert_eq!(
+            look(&at(DeploymentState::Deploying, 50.0)),
+            Look::Running("DEPLOYING, 50% of clients".into())
+        );
+    }
+}
