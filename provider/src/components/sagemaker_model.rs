@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::model_config::{ModelSpec, check_models, container_environment};
 use crate::Scope;
 use crate::naming::sanitize;
-use crate::resources::Tags;
+use crate::resources::{Tags, iam};
 use crate::resources::s3_object::{self, source_problem};
 use crate::resources::sagemaker::model::{self, VpcConfig};
 use framework::Result;
@@ -54,9 +54,83 @@ pub struct SageMakerModelArgs {
     /// Block network access from the containers.
     #[serde(default)]
     pub enable_network_isolation: bool,
+    /// The AppConfig component's outputs, for models that read their
+    /// parameters from AppConfig: the containers get them as environment
+    /// variables, and the execution role may read exactly that
+    /// configuration.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app_config: Option<AppConfigAccess>,
     /// Tags on every model.
     #[serde(default, skip_serializing_if = "Tags::is_empty")]
     pub tags: Tags,
+}
+
+/// Where a model reads its parameters in AppConfig (the AppConfig
+/// component's outputs of the same names).
+///
+/// The containers get `APPCONFIG_APPLICATION_ID`,
+/// `APPCONFIG_ENVIRONMENT_ID` and `APPCONFIG_PROFILE_ID`; an inference
+/// handler reads the parameters with AppConfigData, e.g. in Python:
+///
+/// ```python
+/// import json, os, boto3
+/// client = boto3.client("appconfigdata")
+/// token = client.start_configuration_session(
+///     ApplicationIdentifier=os.environ["APPCONFIG_APPLICATION_ID"],
+///     EnvironmentIdentifier=os.environ["APPCONFIG_ENVIRONMENT_ID"],
+///     ConfigurationProfileIdentifier=os.environ["APPCONFIG_PROFILE_ID"],
+/// )["InitialConfigurationToken"]
+/// answer = client.get_latest_configuration(ConfigurationToken=token)
+/// parameters = json.loads(answer["Configuration"].read())  # empty when unchanged
+/// token = answer["NextPollConfigurationToken"]  # for the next poll
+/// ```
+///
+/// (or through the AppConfig agent at
+/// `http://localhost:2772/applications/<app>/environments/<env>/configurations/<profile>`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AppConfigAccess {
+    /// Id of the AppConfig application.
+    pub application_id: Output<String>,
+    /// Id of the environment.
+    pub environment_id: Output<String>,
+    /// Id of the configuration profile.
+    pub configuration_profile_id: Output<String>,
+    /// ARN of the configuration
+    /// (`application/<app>/environment/<env>/configuration/<profile>`): the
+    /// execution role is allowed `appconfig:StartConfigurationSession` and
+    /// `appconfig:GetLatestConfiguration` on it, and on nothing else.
+    pub configuration_arn: Output<String>,
+}
+
+impl AppConfigAccess {
+    /// The containers' environment variables naming the configuration.
+    pub fn environment(&self) -> [(&'static str, Output<String>); 3] {
+        [
+            ("APPCONFIG_APPLICATION_ID", self.application_id.clone()),
+            ("APPCONFIG_ENVIRONMENT_ID", self.environment_id.clone()),
+            ("APPCONFIG_PROFILE_ID", self.configuration_profile_id.clone()),
+        ]
+    }
+}
+
+/// The execution role's policy for reading one configuration.
+pub fn appconfig_read_policy(configuration_arn: &str) -> String {
+    serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Sid": "ReadModelParameters",
+            "Effect": "Allow",
+            "Action": ["appconfig:StartConfigurationSession", "appconfig:GetLatestConfiguration"],
+            "Resource": configuration_arn
+        }]
+    })
+    .to_string()
+}
+
+/// The name of a role from its ARN (`arn:aws:iam::<account>:role/<path>/<name>`).
+pub fn role_name_of(role_arn: &str) -> String {
+    role_arn.rsplit('/').next().unwrap_or(role_arn).to_owned()
 }
 
 /// What SageMakerModel made.
@@ -93,6 +167,28 @@ impl Component for SageMakerModel {
         name: &str,
         args: SageMakerModelArgs,
     ) -> Result<SageMakerModelOutputs> {
+        // The role may read the parameters before any model starts.
+        let read_policy = match &args.app_config {
+            Some(access) => {
+                let policy = scope
+                    .resource::<iam::RolePolicy>(
+                        &format!("{name}-appconfig-read"),
+                        &iam::RolePolicyInputs {
+                            role_name: args.execution_role_arn.clone().map(|arn| role_name_of(&arn)),
+                            policy_name: format!("{}-appconfig-read", sanitize(name, 100)),
+                            policy_document: access
+                                .configuration_arn
+                                .clone()
+                                .map(|arn| appconfig_read_policy(&arn)),
+                        },
+                        ChildOptions::default(),
+                    )
+                    .await?;
+                vec![policy.urn]
+            }
+            None => Vec::new(),
+        };
+        let read_policy = &read_policy;
         let registrations = args.model_list.iter().map(|spec| {
             let child_name = format!("{name}-{}", sanitize(&spec.model_name, 63));
             let artifact = args.local_artifacts.get(&spec.model_name).map(|source| {
@@ -137,14 +233,24 @@ impl Component for SageMakerModel {
                     image: spec.model_docker_image.clone(),
                     model_data_url: Some(data_url),
                     model_data_hash: data_hash,
-                    environment: container_environment(spec),
+                    environment: container_environment(spec)
+                        .into_iter()
+                        .map(|(k, v)| (k, Output::new(v)))
+                        .chain(args.app_config.iter().flat_map(|access| {
+                            access.environment().map(|(k, v)| (k.to_owned(), v))
+                        }))
+                        .collect(),
                     vpc_config: args.vpc_config.clone(),
                     enable_network_isolation: args.enable_network_isolation,
                     tags: args.tags.clone(),
                     model_name: None,
                 };
+                let options = ChildOptions {
+                    depends_on: read_policy.clone(),
+                    ..ChildOptions::default()
+                };
                 scope
-                    .resource::<model::Model>(&child_name, &inputs, ChildOptions::default())
+                    .resource::<model::Model>(&child_name, &inputs, options)
                     .await
             }
         });
@@ -219,8 +325,24 @@ mod tests {
             s3_key_prefix: Some("models/".into()),
             vpc_config: None,
             enable_network_isolation: false,
+            app_config: None,
             tags: Tags::new(),
         }
+    }
+
+    #[test]
+    fn the_role_may_read_exactly_the_configuration() {
+        let arn = "arn:aws:appconfig:us-east-1:123456789012:application/abc1234/environment/env5678/configuration/prof901";
+        let policy: serde_json::Value = serde_json::from_str(&appconfig_read_policy(arn)).unwrap();
+        assert_eq!(
+            policy["Statement"][0]["Action"],
+            serde_json::json!(["appconfig:StartConfigurationSession", "appconfig:GetLatestConfiguration"])
+        );
+        assert_eq!(policy["Statement"][0]["Resource"], arn);
+        assert_eq!(
+            role_name_of("arn:aws:iam::123456789012:role/service/fraud-exec"),
+            "fraud-exec"
+        );
     }
 
     fn failures(args: &SageMakerModelArgs) -> Vec<String> {

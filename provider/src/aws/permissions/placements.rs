@@ -145,13 +145,27 @@ pub const PLACEMENTS: &[Placement] = &[
         resources: &["arn:aws:sns:*:*:*"],
         condition: None,
     },
-    // SAR for AWS AppConfig: CreateApplication, CreateDeploymentStrategy and
-    // the Get/Delete of predefined strategies have no account-scoped
-    // resource, so AppConfig's actions are granted on `*`.
+    // SAR for AWS AppConfig: CreateApplication and CreateDeploymentStrategy
+    // have no resource type, so they are granted on `*`.
+    Placement {
+        sid: "AppConfigCreateApplicationsAndStrategies",
+        actions: Placed::Only(&[
+            "appconfig:CreateApplication",
+            "appconfig:CreateDeploymentStrategy",
+        ]),
+        resources: ANY,
+        condition: None,
+    },
+    // SAR for AWS AppConfig, resource types `application`, `environment`,
+    // `configurationprofile`, `hostedconfigurationversion`, `deployment`
+    // (all under `application/<id>`) and `deploymentstrategy`.
     Placement {
         sid: "AppConfig",
         actions: Placed::RestOf("appconfig"),
-        resources: ANY,
+        resources: &[
+            "arn:aws:appconfig:*:*:application/*",
+            "arn:aws:appconfig:*:*:deploymentstrategy/*",
+        ],
         condition: None,
     },
     Placement {

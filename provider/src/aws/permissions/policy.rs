@@ -200,6 +200,8 @@ mod tests {
                 a.starts_with("application-autoscaling:")
                     || *a == "kms:CreateKey"
                     || *a == "kms:ListAliases"
+                    || *a == "appconfig:CreateApplication"
+                    || *a == "appconfig:CreateDeploymentStrategy"
             });
             assert!(
                 !unscoped || may_be_unscoped,

@@ -55,7 +55,7 @@ pub struct ModelInputs {
     pub model_data_hash: Option<Output<String>>,
     /// Environment variables of the container.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub environment: BTreeMap<String, String>,
+    pub environment: BTreeMap<String, Output<String>>,
     /// Run the containers in these subnets and security groups.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vpc_config: Option<VpcConfig>,
@@ -168,7 +168,13 @@ impl CustomResource for Model {
         let name = inputs.name();
         let mut container = ContainerDefinition::builder()
             .image(&inputs.image)
-            .set_environment(Some(inputs.environment.clone().into_iter().collect()));
+            .set_environment(Some(
+                inputs
+                    .environment
+                    .iter()
+                    .map(|(name, value)| (name.clone(), String::from(value)))
+                    .collect(),
+            ));
         if let Some(url) = &inputs.model_data_url {
             container = container.model_data_url(url);
         }
@@ -328,7 +334,7 @@ pub(super) mod tests {
             image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/xgboost:1".into(),
             model_data_url: Some("s3://artifacts/fraud/model.tar.gz".into()),
             model_data_hash: None,
-            environment: [("MODE".to_owned(), "fast".to_owned())].into(),
+            environment: [("MODE".to_owned(), "fast".into())].into(),
             vpc_config: Some(VpcConfig {
                 security_group_ids: vec!["sg-1".into()],
                 subnets: vec!["subnet-a".into(), "subnet-b".into()],
