@@ -45,7 +45,7 @@ pub struct Application;
 #[async_trait]
 impl CustomResource for Application {
     type Provider = crate::SageMakerDeployment;
-    const TOKEN: &'static str = "sagemaker-deployment:appconfig:Application";
+    const TOKEN: &'static str = "sagemaker-deployment:awsappconfig:Application";
     const UPDATABLE: &'static [&'static str] = &["tags"];
 
     type Inputs = ApplicationInputs;

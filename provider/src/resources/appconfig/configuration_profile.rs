@@ -82,7 +82,7 @@ fn sdk_validators(schemas: &[String]) -> Result<Vec<Validator>> {
 #[async_trait]
 impl CustomResource for ConfigurationProfile {
     type Provider = crate::SageMakerDeployment;
-    const TOKEN: &'static str = "sagemaker-deployment:appconfig:ConfigurationProfile";
+    const TOKEN: &'static str = "sagemaker-deployment:awsappconfig:ConfigurationProfile";
     const UPDATABLE: &'static [&'static str] = &["jsonSchemaValidators", "tags"];
 
     type Inputs = ConfigurationProfileInputs;

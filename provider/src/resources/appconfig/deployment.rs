@@ -255,7 +255,7 @@ impl Deployment {
 #[async_trait]
 impl CustomResource for Deployment {
     type Provider = crate::SageMakerDeployment;
-    const TOKEN: &'static str = "sagemaker-deployment:appconfig:Deployment";
+    const TOKEN: &'static str = "sagemaker-deployment:awsappconfig:Deployment";
     const UPDATABLE: &'static [&'static str] = &["deploymentStrategyId", "description", "tags"];
 
     type Inputs = DeploymentInputs;

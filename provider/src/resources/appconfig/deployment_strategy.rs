@@ -103,7 +103,7 @@ pub fn check_numbers(
 #[async_trait]
 impl CustomResource for DeploymentStrategy {
     type Provider = crate::SageMakerDeployment;
-    const TOKEN: &'static str = "sagemaker-deployment:appconfig:DeploymentStrategy";
+    const TOKEN: &'static str = "sagemaker-deployment:awsappconfig:DeploymentStrategy";
 
     type Inputs = DeploymentStrategyInputs;
     type Outputs = DeploymentStrategyOutputs;

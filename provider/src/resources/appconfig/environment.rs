@@ -80,7 +80,7 @@ fn sdk_monitors(monitors: &[Monitor]) -> Result<Vec<aws_sdk_appconfig::types::Mo
 #[async_trait]
 impl CustomResource for Environment {
     type Provider = crate::SageMakerDeployment;
-    const TOKEN: &'static str = "sagemaker-deployment:appconfig:Environment";
+    const TOKEN: &'static str = "sagemaker-deployment:awsappconfig:Environment";
     const UPDATABLE: &'static [&'static str] = &["monitors", "tags"];
 
     type Inputs = EnvironmentInputs;

@@ -76,7 +76,7 @@ pub fn content_hash(content: &str) -> String {
 #[async_trait]
 impl CustomResource for HostedConfigurationVersion {
     type Provider = crate::SageMakerDeployment;
-    const TOKEN: &'static str = "sagemaker-deployment:appconfig:HostedConfigurationVersion";
+    const TOKEN: &'static str = "sagemaker-deployment:awsappconfig:HostedConfigurationVersion";
 
     type Inputs = HostedConfigurationVersionInputs;
     type Outputs = HostedConfigurationVersionOutputs;

@@ -4,6 +4,10 @@
 //! An application holds environments (one per stage) and configuration
 //! profiles; a profile's hosted versions carry the parameters; a deployment
 //! rolls one version out to one environment with a deployment strategy.
+//!
+//! Their tokens live in the `awsappconfig` module: a module named
+//! `appconfig` would collide with the `index:AppConfig` component in the
+//! Pulumi schema (tokens are compared without case).
 
 pub mod application;
 pub mod configuration_profile;
