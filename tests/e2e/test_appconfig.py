@@ -23,7 +23,7 @@ def stack(engine, fresh_emulator):
     stack = Stack(engine, "python", PROGRAM, "dev")
     stack.remove()
     yield stack
-    stack.run("destroy", "--yes", expect_ok=False)
+    stack.run("destroy", expect_ok=False)
     stack.remove()
 
 
@@ -73,7 +73,7 @@ def test_parameters_roll_out_live_and_only_when_changed(stack: Stack, fresh_emul
     assert changed.outputs["versionNumber"] != out["versionNumber"]
 
     # Destroy leaves nothing.
-    stack.run("destroy", "--yes")
+    stack.run("destroy")
     assert aws("appconfig").list_applications()["Items"] == []
 
 
@@ -90,7 +90,12 @@ def test_an_alarm_rolls_the_deployment_back_and_up_names_it(stack: Stack, fresh_
     assert not failed.ok
     assert "ROLLED_BACK" in failed.error and alarm_arn in failed.error, failed.error[-3000:]
     # The state still matches AWS.
-    stack.run("refresh", "--expect-no-changes", "--yes")
+    stack.run("refresh", "--expect-no-changes")
+
+    # Once the alarm clears, the next up deploys the version again.
+    cloudwatch.set_alarm_state(AlarmName=ALARM, StateValue="OK", StateReason="recovered")
+    retried = stack.run("up", config={"alarmArn": alarm_arn, "threshold": "0.9"})
+    assert served(aws, retried.outputs)["inference"]["thresholds"]["classification"] == 0.9
 
 
 def test_a_threshold_above_one_fails_preview_with_its_path(stack: Stack, fresh_emulator):

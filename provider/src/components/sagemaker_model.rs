@@ -10,9 +10,9 @@ use serde::{Deserialize, Serialize};
 use super::model_config::{ModelSpec, check_models, container_environment};
 use crate::Scope;
 use crate::naming::sanitize;
-use crate::resources::{Tags, iam};
 use crate::resources::s3_object::{self, source_problem};
 use crate::resources::sagemaker::model::{self, VpcConfig};
+use crate::resources::{Tags, iam};
 use framework::Result;
 use framework::{ChildOptions, Component, Failures, Output};
 
@@ -109,7 +109,10 @@ impl AppConfigAccess {
         [
             ("APPCONFIG_APPLICATION_ID", self.application_id.clone()),
             ("APPCONFIG_ENVIRONMENT_ID", self.environment_id.clone()),
-            ("APPCONFIG_PROFILE_ID", self.configuration_profile_id.clone()),
+            (
+                "APPCONFIG_PROFILE_ID",
+                self.configuration_profile_id.clone(),
+            ),
         ]
     }
 }
@@ -174,7 +177,10 @@ impl Component for SageMakerModel {
                     .resource::<iam::RolePolicy>(
                         &format!("{name}-appconfig-read"),
                         &iam::RolePolicyInputs {
-                            role_name: args.execution_role_arn.clone().map(|arn| role_name_of(&arn)),
+                            role_name: args
+                                .execution_role_arn
+                                .clone()
+                                .map(|arn| role_name_of(&arn)),
                             policy_name: format!("{}-appconfig-read", sanitize(name, 100)),
                             policy_document: access
                                 .configuration_arn
@@ -336,7 +342,10 @@ mod tests {
         let policy: serde_json::Value = serde_json::from_str(&appconfig_read_policy(arn)).unwrap();
         assert_eq!(
             policy["Statement"][0]["Action"],
-            serde_json::json!(["appconfig:StartConfigurationSession", "appconfig:GetLatestConfiguration"])
+            serde_json::json!([
+                "appconfig:StartConfigurationSession",
+                "appconfig:GetLatestConfiguration"
+            ])
         );
         assert_eq!(policy["Statement"][0]["Resource"], arn);
         assert_eq!(

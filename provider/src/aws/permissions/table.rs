@@ -351,11 +351,19 @@ pub const PERMISSIONS: &[Permission] = &[
         "the application is created with its tags",
     ),
     plain(AppConfig, "GetApplication", &["appconfig:GetApplication"]),
-    plain(AppConfig, "DeleteApplication", &["appconfig:DeleteApplication"]),
+    plain(
+        AppConfig,
+        "DeleteApplication",
+        &["appconfig:DeleteApplication"],
+    ),
     because(
         AppConfig,
         "CreateEnvironment",
-        &["appconfig:CreateEnvironment", "appconfig:TagResource", "iam:PassRole"],
+        &[
+            "appconfig:CreateEnvironment",
+            "appconfig:TagResource",
+            "iam:PassRole",
+        ],
         "the environment is created with its tags, and AppConfig is handed the monitors' alarm role",
     ),
     plain(AppConfig, "GetEnvironment", &["appconfig:GetEnvironment"]),
@@ -365,16 +373,35 @@ pub const PERMISSIONS: &[Permission] = &[
         &["appconfig:UpdateEnvironment", "iam:PassRole"],
         "AppConfig is handed the monitors' alarm role",
     ),
-    plain(AppConfig, "DeleteEnvironment", &["appconfig:DeleteEnvironment"]),
+    plain(
+        AppConfig,
+        "DeleteEnvironment",
+        &["appconfig:DeleteEnvironment"],
+    ),
     because(
         AppConfig,
         "CreateConfigurationProfile",
-        &["appconfig:CreateConfigurationProfile", "appconfig:TagResource"],
+        &[
+            "appconfig:CreateConfigurationProfile",
+            "appconfig:TagResource",
+        ],
         "the profile is created with its tags",
     ),
-    plain(AppConfig, "GetConfigurationProfile", &["appconfig:GetConfigurationProfile"]),
-    plain(AppConfig, "UpdateConfigurationProfile", &["appconfig:UpdateConfigurationProfile"]),
-    plain(AppConfig, "DeleteConfigurationProfile", &["appconfig:DeleteConfigurationProfile"]),
+    plain(
+        AppConfig,
+        "GetConfigurationProfile",
+        &["appconfig:GetConfigurationProfile"],
+    ),
+    plain(
+        AppConfig,
+        "UpdateConfigurationProfile",
+        &["appconfig:UpdateConfigurationProfile"],
+    ),
+    plain(
+        AppConfig,
+        "DeleteConfigurationProfile",
+        &["appconfig:DeleteConfigurationProfile"],
+    ),
     plain(
         AppConfig,
         "CreateHostedConfigurationVersion",
@@ -393,11 +420,22 @@ pub const PERMISSIONS: &[Permission] = &[
     because(
         AppConfig,
         "CreateDeploymentStrategy",
-        &["appconfig:CreateDeploymentStrategy", "appconfig:TagResource"],
+        &[
+            "appconfig:CreateDeploymentStrategy",
+            "appconfig:TagResource",
+        ],
         "the strategy is created with its tags",
     ),
-    plain(AppConfig, "GetDeploymentStrategy", &["appconfig:GetDeploymentStrategy"]),
-    plain(AppConfig, "DeleteDeploymentStrategy", &["appconfig:DeleteDeploymentStrategy"]),
+    plain(
+        AppConfig,
+        "GetDeploymentStrategy",
+        &["appconfig:GetDeploymentStrategy"],
+    ),
+    plain(
+        AppConfig,
+        "DeleteDeploymentStrategy",
+        &["appconfig:DeleteDeploymentStrategy"],
+    ),
     because(
         AppConfig,
         "StartDeployment",

@@ -135,9 +135,18 @@ fn existing_ids(args: &AppConfigArgs) -> [(&'static str, Option<&str>); 3] {
         id.as_deref().filter(|id| !id.trim().is_empty())
     }
     [
-        ("existingAppConfigAppId", given(&args.existing_app_config_app_id)),
-        ("existingAppConfigEnvId", given(&args.existing_app_config_env_id)),
-        ("existingAppConfigProfileId", given(&args.existing_app_config_profile_id)),
+        (
+            "existingAppConfigAppId",
+            given(&args.existing_app_config_app_id),
+        ),
+        (
+            "existingAppConfigEnvId",
+            given(&args.existing_app_config_env_id),
+        ),
+        (
+            "existingAppConfigProfileId",
+            given(&args.existing_app_config_profile_id),
+        ),
     ]
 }
 
@@ -275,7 +284,13 @@ async fn look_up_existing(scope: &Scope, app: &str, env: &str, profile: &str) ->
         .await
         .aws(Service::AppConfig, "GetConfigurationProfile")
         .or_gone()?
-        .ok_or_else(|| missing("configuration profile", "existingAppConfigProfileId", profile))?;
+        .ok_or_else(|| {
+            missing(
+                "configuration profile",
+                "existingAppConfigProfileId",
+                profile,
+            )
+        })?;
     Ok(())
 }
 
@@ -309,7 +324,10 @@ impl Component for AppConfig {
             None
         } else {
             let hash = short_hash(
-                &format!("{account}/{region}/{}/{}/{name}", scope.project, scope.stack),
+                &format!(
+                    "{account}/{region}/{}/{}/{name}",
+                    scope.project, scope.stack
+                ),
                 6,
             );
             let base = sanitize(&format!("{}-{}", application_name(&args), args.stage), 40);
@@ -453,7 +471,9 @@ impl Component for AppConfig {
             .clone()
             .zip(environment_id.clone())
             .zip(profile_id.clone())
-            .map(|((app, env), profile)| configuration_arn(&region, &account, &app, &env, &profile));
+            .map(|((app, env), profile)| {
+                configuration_arn(&region, &account, &app, &env, &profile)
+            });
         Ok(AppConfigOutputs {
             application_id,
             environment_id,
@@ -513,7 +533,11 @@ mod tests {
         prod.existing_app_config_profile_id = Some(String::new());
         let found = failures(&prod);
         assert_eq!(found.len(), 3, "{found:?}");
-        assert!(found[0].starts_with("existingAppConfigAppId: is required when createNewAppConfig is false"));
+        assert!(
+            found[0].starts_with(
+                "existingAppConfigAppId: is required when createNewAppConfig is false"
+            )
+        );
     }
 
     #[test]
@@ -522,18 +546,27 @@ mod tests {
         bad.model_parameters["inference"]["thresholds"]["classification"] = json!(1.5);
         assert_eq!(
             failures(&bad),
-            ["modelParameters: $.inference.thresholds.classification: a threshold must be a number between 0 and 1, got 1.5 (a number)"]
+            [
+                "modelParameters: $.inference.thresholds.classification: a threshold must be a number between 0 and 1, got 1.5 (a number)"
+            ]
         );
     }
 
     #[test]
     fn the_monitor_role_reads_exactly_the_alarms() {
         let alarm = "arn:aws:cloudwatch:us-east-1:123456789012:alarm:errors".to_owned();
-        let policy: Value = serde_json::from_str(&monitor_policy(std::slice::from_ref(&alarm))).unwrap();
-        assert_eq!(policy["Statement"][0]["Action"], "cloudwatch:DescribeAlarms");
+        let policy: Value =
+            serde_json::from_str(&monitor_policy(std::slice::from_ref(&alarm))).unwrap();
+        assert_eq!(
+            policy["Statement"][0]["Action"],
+            "cloudwatch:DescribeAlarms"
+        );
         assert_eq!(policy["Statement"][0]["Resource"], json!([alarm]));
         let trust: Value = serde_json::from_str(&monitor_trust_policy()).unwrap();
-        assert_eq!(trust["Statement"][0]["Principal"]["Service"], "appconfig.amazonaws.com");
+        assert_eq!(
+            trust["Statement"][0]["Principal"]["Service"],
+            "appconfig.amazonaws.com"
+        );
     }
 
     #[test]

@@ -95,7 +95,12 @@ fn walk(value: &Value, path: &str, in_threshold: bool, failures: &mut Vec<Parame
                     });
                     continue;
                 }
-                walk(child, &child_path, in_threshold || names_threshold(key), failures);
+                walk(
+                    child,
+                    &child_path,
+                    in_threshold || names_threshold(key),
+                    failures,
+                );
             }
         }
         Value::Array(items) => {
@@ -108,7 +113,10 @@ fn walk(value: &Value, path: &str, in_threshold: bool, failures: &mut Vec<Parame
             if !ok {
                 failures.push(ParameterError::Rule {
                     path: path.to_owned(),
-                    rule: format!("a threshold must be a number between 0 and 1, got {}", shown(leaf)),
+                    rule: format!(
+                        "a threshold must be a number between 0 and 1, got {}",
+                        shown(leaf)
+                    ),
                 });
             }
         }
@@ -219,8 +227,14 @@ mod tests {
         let text = r#"{"z": 1, "a": {"threshold": 0.2}}"#;
         let parsed = parse(&json!(text)).unwrap();
         assert_eq!(parsed.text, text);
-        assert_eq!(parse(&json!("[1]")), Err(ParameterError::NotAnObject("an array")));
-        assert!(matches!(parse(&json!("{")), Err(ParameterError::NotJson(_))));
+        assert_eq!(
+            parse(&json!("[1]")),
+            Err(ParameterError::NotAnObject("an array"))
+        );
+        assert!(matches!(
+            parse(&json!("{")),
+            Err(ParameterError::NotJson(_))
+        ));
     }
 
     #[test]

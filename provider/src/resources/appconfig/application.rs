@@ -105,7 +105,10 @@ impl CustomResource for Application {
         };
         let inputs = ApplicationInputs {
             name: found.name().unwrap_or_default().to_owned(),
-            description: found.description().filter(|d| !d.is_empty()).map(str::to_owned),
+            description: found
+                .description()
+                .filter(|d| !d.is_empty())
+                .map(str::to_owned),
             ..outputs.inputs.clone()
         };
         Ok(ReadOutcome::Found {

@@ -263,14 +263,23 @@ mod tests {
                     && req.validators()[0].r#type() == &ValidatorType::JsonSchema
                     && req.validators()[0].content() == r#"{"type":"object"}"#
             })
-            .then_output(|| CreateConfigurationProfileOutput::builder().id("prof901").build());
+            .then_output(|| {
+                CreateConfigurationProfileOutput::builder()
+                    .id("prof901")
+                    .build()
+            });
         let ctx = mock_context::<ConfigurationProfile>(&[&create]).await;
         let created = ConfigurationProfile
             .create(&ctx, &inputs(&[r#"{"type":"object"}"#]))
             .await
             .unwrap();
         assert_eq!(created.id, "prof901");
-        assert!(created.outputs.arn.ends_with("application/abc1234/configurationprofile/prof901"));
+        assert!(
+            created
+                .outputs
+                .arn
+                .ends_with("application/abc1234/configurationprofile/prof901")
+        );
         assert_eq!(create.num_calls(), 1);
     }
 
@@ -283,7 +292,10 @@ mod tests {
             .map(|f| f.to_string())
             .collect();
         assert_eq!(failures.len(), 2, "{failures:?}");
-        assert_eq!(failures[0], "jsonSchemaValidators[0]: a JSON Schema must be a JSON object");
+        assert_eq!(
+            failures[0],
+            "jsonSchemaValidators[0]: a JSON Schema must be a JSON object"
+        );
         assert!(failures[1].starts_with("jsonSchemaValidators[1]: not JSON"));
     }
 }

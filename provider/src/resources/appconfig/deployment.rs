@@ -5,8 +5,11 @@
 //! A new deployment starts only when the version (or the environment or
 //! profile) changes; a new strategy, description or tags apply to the next
 //! one without redeploying. A deployment that did not complete (rolled back
-//! on an alarm, stopped, or interrupted) is recorded as such, so that
-//! nothing is lost, and is started again at the next update.
+//! on an alarm, stopped, or interrupted) is recorded as failed (the engine
+//! keeps its error, and a refresh finds it unchanged), so that nothing is
+//! lost; the engine updates a resource recorded with an error at the next
+//! `up`, and that update starts the deployment again. The resource's id
+//! names the version deployed, which stays the same across such retries.
 
 use std::time::Duration;
 
@@ -121,6 +124,19 @@ pub fn rollback_reason(found: &GetDeploymentOutput) -> String {
         .unwrap_or_else(|| "AppConfig gave no reason".to_owned())
 }
 
+/// The resource's id: the version deployed to the environment
+/// (`<application>/<environment>/<profile>/<version>`), the same for every
+/// attempt to deploy it; the deployment's number is an output.
+pub fn deployment_id(inputs: &DeploymentInputs) -> String {
+    format!(
+        "{}/{}/{}/{}",
+        inputs.application_id.as_str(),
+        inputs.environment_id.as_str(),
+        inputs.configuration_profile_id.as_str(),
+        inputs.configuration_version.as_str()
+    )
+}
+
 impl Deployment {
     /// GetDeployment, or `None` when it does not exist.
     async fn get(
@@ -158,7 +174,10 @@ impl Deployment {
     }
 
     /// Starts the deployment and waits for it to complete.
-    async fn deploy(ctx: &Context, inputs: &DeploymentInputs) -> Result<Created<DeploymentOutputs>> {
+    async fn deploy(
+        ctx: &Context,
+        inputs: &DeploymentInputs,
+    ) -> Result<Created<DeploymentOutputs>> {
         let started = Instant::now();
         let application = inputs.application_id.as_str();
         let environment = inputs.environment_id.as_str();
@@ -218,7 +237,7 @@ impl Deployment {
                 ctx.info(format!("{what} complete: version {version} is served"))
                     .await;
                 return Ok(Created {
-                    id: format!("{application}/{environment}/{number}"),
+                    id: deployment_id(inputs),
                     outputs,
                 });
             }
@@ -242,9 +261,9 @@ impl Deployment {
             }
         };
         // The deployment exists: record it, so that the next update starts
-        // it again (see `replacement_forced_by`).
+        // it again.
         Err(ProviderError::PartialFailure {
-            id: format!("{application}/{environment}/{number}"),
+            id: deployment_id(inputs),
             outputs: Box::new(encode_plain(&outputs)?),
             inputs: Box::new(encode_plain(inputs)?),
             reason,
@@ -260,16 +279,6 @@ impl CustomResource for Deployment {
 
     type Inputs = DeploymentInputs;
     type Outputs = DeploymentOutputs;
-
-    /// A deployment that did not complete serves nothing new: the next
-    /// update starts it again.
-    fn replacement_forced_by(&self, olds: &DeploymentOutputs) -> Vec<&'static str> {
-        if olds.state == COMPLETE {
-            Vec::new()
-        } else {
-            vec!["state"]
-        }
-    }
 
     async fn create(
         &self,
@@ -294,15 +303,30 @@ impl CustomResource for Deployment {
         {
             inputs.configuration_version = Output::new(version.to_owned());
         }
+        let read = DeploymentOutputs {
+            inputs: inputs.clone(),
+            state: found
+                .state()
+                .map_or_else(|| outputs.state.clone(), |s| s.as_str().to_owned()),
+            ..outputs.clone()
+        };
+        // A deployment that ended without completing stays recorded as
+        // failed (the engine keeps its error), as the create reported it.
+        if let Look::Failed { state, reason } = look(&found) {
+            return Err(ProviderError::PartialFailure {
+                id: id.to_owned(),
+                outputs: Box::new(encode_plain(&read)?),
+                inputs: Box::new(encode_plain(&inputs)?),
+                reason: format!(
+                    "AppConfig deployment {} of version {} was {state}: {reason}",
+                    read.deployment_number,
+                    inputs.configuration_version.as_str()
+                ),
+            });
+        }
         Ok(ReadOutcome::Found {
             id: id.to_owned(),
-            outputs: DeploymentOutputs {
-                inputs: inputs.clone(),
-                state: found
-                    .state()
-                    .map_or_else(|| outputs.state.clone(), |s| s.as_str().to_owned()),
-                ..outputs.clone()
-            },
+            outputs: read,
             inputs,
         })
     }
@@ -314,6 +338,10 @@ impl CustomResource for Deployment {
         olds: &DeploymentOutputs,
         news: &DeploymentInputs,
     ) -> Result<DeploymentOutputs> {
+        if olds.state != COMPLETE {
+            // Recorded failed (rolled back, stopped): deploy the version again.
+            return Ok(Self::deploy(ctx, news).await?.outputs);
+        }
         if olds.inputs.tags != news.tags {
             retag(ctx, &olds.arn, &olds.inputs.tags, &news.tags).await?;
         }
@@ -418,7 +446,7 @@ mod tests {
             .build();
         let ctx = mock_context::<Deployment>(&[&start, &get]).await;
         let created = Deployment.create(&ctx, &inputs()).await.unwrap();
-        assert_eq!(created.id, "abc1234/env5678/4");
+        assert_eq!(created.id, "abc1234/env5678/prof901/2");
         assert_eq!(created.outputs.state, COMPLETE);
         assert_eq!((start.num_calls(), get.num_calls()), (1, 3));
     }
@@ -429,28 +457,29 @@ mod tests {
         let get = mock!(Client::get_deployment).then_output(rolled_back);
         let ctx = mock_context::<Deployment>(&[&start, &get]).await;
         let error = Deployment.create(&ctx, &inputs()).await.unwrap_err();
-        let ProviderError::PartialFailure { id, reason, outputs, .. } = error else {
+        let ProviderError::PartialFailure {
+            id,
+            reason,
+            outputs,
+            ..
+        } = error
+        else {
             panic!("expected a partial failure, got {error:?}");
         };
-        assert_eq!(id, "abc1234/env5678/4");
+        assert_eq!(id, "abc1234/env5678/prof901/2");
         assert!(reason.contains("ROLLED_BACK"), "{reason}");
         assert!(reason.contains(ALARM), "{reason}");
         assert!(reason.contains("CLOUDWATCH_ALARM"), "{reason}");
         let recorded: DeploymentOutputs =
             framework::decode(&outputs).expect("recorded outputs decode");
         assert_eq!(recorded.state, "ROLLED_BACK");
-        assert_eq!(
-            Deployment.replacement_forced_by(&recorded),
-            ["state"],
-            "the next update deploys again"
-        );
+        assert_eq!(recorded.deployment_number, 4);
     }
 
     #[tokio::test(start_paused = true)]
     async fn a_custom_timeout_stops_the_deployment() {
         let start = mock!(Client::start_deployment).then_output(started);
-        let get = mock!(Client::get_deployment)
-            .then_output(|| at(DeploymentState::Baking, 100.0));
+        let get = mock!(Client::get_deployment).then_output(|| at(DeploymentState::Baking, 100.0));
         let stop = mock!(Client::stop_deployment).then_output(|| {
             aws_sdk_appconfig::operation::stop_deployment::StopDeploymentOutput::builder().build()
         });
@@ -465,16 +494,28 @@ mod tests {
     }
 
     #[test]
-    fn a_completed_deployment_stays_and_a_new_strategy_is_no_redeploy() {
-        let outputs = DeploymentOutputs {
-            inputs: inputs(),
-            deployment_number: 4,
-            state: COMPLETE.into(),
-            arn: "arn".into(),
-        };
-        assert!(Deployment.replacement_forced_by(&outputs).is_empty());
+    fn a_new_strategy_is_no_redeploy_but_a_new_version_is() {
         assert!(Deployment::UPDATABLE.contains(&"deploymentStrategyId"));
         assert!(!Deployment::UPDATABLE.contains(&"configurationVersion"));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_update_of_a_rolled_back_deployment_deploys_again() {
+        let start = mock!(Client::start_deployment).then_output(started);
+        let get = mock!(Client::get_deployment).then_output(|| at(DeploymentState::Complete, 100.0));
+        let ctx = mock_context::<Deployment>(&[&start, &get]).await;
+        let olds = DeploymentOutputs {
+            inputs: inputs(),
+            deployment_number: 3,
+            state: "ROLLED_BACK".into(),
+            arn: "arn".into(),
+        };
+        let outputs = Deployment
+            .update(&ctx, "abc1234/env5678/prof901/2", &olds, &inputs())
+            .await
+            .unwrap();
+        assert_eq!((outputs.deployment_number, outputs.state.as_str()), (4, COMPLETE));
+        assert_eq!(start.num_calls(), 1);
     }
 
     #[test]

@@ -252,7 +252,11 @@ mod tests {
                     && req.growth_type() == Some(&SdkGrowthType::Linear)
                     && req.final_bake_time_in_minutes() == Some(5)
             })
-            .then_output(|| CreateDeploymentStrategyOutput::builder().id("strat12").build());
+            .then_output(|| {
+                CreateDeploymentStrategyOutput::builder()
+                    .id("strat12")
+                    .build()
+            });
         let ctx = mock_context::<DeploymentStrategy>(&[&create]).await;
         let created = DeploymentStrategy
             .create(&ctx, &inputs(10, 25.0, 5))

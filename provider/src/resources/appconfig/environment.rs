@@ -171,7 +171,12 @@ impl CustomResource for Environment {
             .inputs
             .monitors
             .iter()
-            .map(|m| (m.alarm_arn.as_str(), m.alarm_role_arn.as_ref().map(Output::as_str)))
+            .map(|m| {
+                (
+                    m.alarm_arn.as_str(),
+                    m.alarm_role_arn.as_ref().map(Output::as_str),
+                )
+            })
             .collect();
         // Recorded monitors keep their dependencies; only a real change of
         // the alarms or roles is reported as drift.

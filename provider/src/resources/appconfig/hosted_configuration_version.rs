@@ -226,9 +226,16 @@ mod tests {
 
     /// The engine's diff of a version recorded with `olds` against `news`;
     /// the registry holds no AWS client, so it cannot call AWS.
-    fn diff(olds: &HostedConfigurationVersionInputs, news: &HostedConfigurationVersionInputs) -> framework::DiffOutcome {
-        let registry = Registry::builder().resource(HostedConfigurationVersion).build();
-        let erased = registry.resource(HostedConfigurationVersion::TOKEN).unwrap();
+    fn diff(
+        olds: &HostedConfigurationVersionInputs,
+        news: &HostedConfigurationVersionInputs,
+    ) -> framework::DiffOutcome {
+        let registry = Registry::builder()
+            .resource(HostedConfigurationVersion)
+            .build();
+        let erased = registry
+            .resource(HostedConfigurationVersion::TOKEN)
+            .unwrap();
         let recorded = HostedConfigurationVersionOutputs {
             inputs: olds.clone(),
             version_number: "1".into(),
@@ -249,7 +256,10 @@ mod tests {
             &inputs(r#"{"threshold":0.7,"batchSize":8,"alpha":true}"#),
         );
         assert!(changed.replaces(), "{changed:?}");
-        assert!(!changed.delete_before_replace, "the new version comes first");
+        assert!(
+            !changed.delete_before_replace,
+            "the new version comes first"
+        );
     }
 
     #[tokio::test]
@@ -284,6 +294,9 @@ mod tests {
             .map(|f| f.to_string())
             .collect();
         assert_eq!(failures.len(), 1);
-        assert!(failures[0].starts_with("content: not JSON (application/json)"), "{failures:?}");
+        assert!(
+            failures[0].starts_with("content: not JSON (application/json)"),
+            "{failures:?}"
+        );
     }
 }

@@ -9,7 +9,7 @@ included.
 import json
 
 import pulumi
-import sagemaker_deployment as sd
+import pulumi_sagemaker_deployment as sd
 
 config = pulumi.Config()
 threshold = float(config.get("threshold") or "0.5")
