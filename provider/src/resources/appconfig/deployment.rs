@@ -502,7 +502,8 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn an_update_of_a_rolled_back_deployment_deploys_again() {
         let start = mock!(Client::start_deployment).then_output(started);
-        let get = mock!(Client::get_deployment).then_output(|| at(DeploymentState::Complete, 100.0));
+        let get =
+            mock!(Client::get_deployment).then_output(|| at(DeploymentState::Complete, 100.0));
         let ctx = mock_context::<Deployment>(&[&start, &get]).await;
         let olds = DeploymentOutputs {
             inputs: inputs(),
@@ -514,7 +515,10 @@ mod tests {
             .update(&ctx, "abc1234/env5678/prof901/2", &olds, &inputs())
             .await
             .unwrap();
-        assert_eq!((outputs.deployment_number, outputs.state.as_str()), (4, COMPLETE));
+        assert_eq!(
+            (outputs.deployment_number, outputs.state.as_str()),
+            (4, COMPLETE)
+        );
         assert_eq!(start.num_calls(), 1);
     }
 
