@@ -3,6 +3,7 @@
 #   make demo    build, start the local AWS emulator, deploy the demo stack, show what was made
 #   make test    every test: Rust unit and contract tests, wire compatibility, emulator,
 #                and end to end through the real Pulumi engine against the emulator
+#   make chaos   long campaigns that look for trouble (bad input: make fuzz)
 #
 # Everything is installed into .tools/ by `make tools` (run by both).
 
@@ -18,7 +19,7 @@ PROVIDER    := pulumi-resource-sagemaker-deployment
 BINARY      := $(CURDIR)/bin/$(PROVIDER)
 PYTEST      := $(PYTHON) -m pytest
 
-.PHONY: build schema schema-check deployer-policy lint unit-test wire-test emulator-test sdk-test e2e-test test bench emulator demo demo-destroy clean
+.PHONY: build schema schema-check deployer-policy lint unit-test wire-test emulator-test sdk-test e2e-test test bench chaos fuzz emulator demo demo-destroy clean
 
 ## build: the provider binary in bin/
 build:
@@ -64,9 +65,23 @@ e2e-test: build tools
 test: build tools schema-check sdk-check lint unit-test wire-test emulator-test sdk-test e2e-test
 	@echo "all test suites passed"
 
-## bench: start-up time and memory of the provider binary
+## bench: start-up time and memory of the provider binary, call round trips, then the
+##        scale benchmark (tests/bench/README.md; BENCH_ARGS="--sizes 1,10,50" and the like
+##        go to scale.py)
 bench: build tools
 	$(PYTHON) tests/bench/startup.py --binary $(BINARY)
+	$(PYTHON) tests/bench/roundtrip.py --binary $(BINARY)
+	$(PYTHON) tests/bench/scale.py $(BENCH_ARGS)
+
+## chaos: long campaigns that look for trouble; each sub-target prints what it ran and found
+chaos: fuzz
+
+## fuzz: bad input through the gRPC server for every resource, component and setting
+##       (FUZZ_CASES cases, 100,000 by default; FUZZ_SEED to replay a run)
+FUZZ_CASES ?= 100000
+fuzz:
+	FUZZ_CASES=$(FUZZ_CASES) FUZZ_SEED=$${FUZZ_SEED:-$$(date +%s)} \
+		cargo test --locked -p sagemaker-deployment-provider --test fuzz -- --nocapture
 
 ## emulator: run the local AWS emulator in the foreground
 emulator: tools

@@ -14,6 +14,14 @@ DEPLOYMENT_ENV did in the seed); its `inferenceType` picks the endpoint kind:
 - endpointName: replaces sageMakerEndpointName
 - autoscaling: JSON autoscaling settings for the endpoint
 - rollout: JSON blue/green rollout policy (real-time and async endpoints)
+- secretEnvironment: a secret JSON object of container environment variables
+  (API keys and the like: `pulumi config set --secret secretEnvironment
+  '{"API_KEY": "..."}'`), given to every model's container; the values stay
+  secret in the state, the outputs and the engine's messages
+- executionRoleArn: an execution role of your own for the models, instead of
+  BaseInfra's; it must already allow what SageMaker does with it (read the
+  artifacts, and `cloudwatch:DescribeAlarms` on the rollback alarms of a
+  rollout): the real-time endpoint grants it nothing
 """
 
 import json
@@ -41,6 +49,12 @@ local_artifacts = {} if artifact == "none" else {model_list[0]["ModelName"]: art
 endpoint_name = config.get("endpointName") or f"{model_config['sageMakerEndpointName']}-{environment['stage']}"
 autoscaling = json.loads(config.get("autoscaling") or "null")
 rollout = json.loads(config.get("rollout") or "null")
+secret_environment = config.get_secret_object("secretEnvironment")
+if secret_environment is not None:
+    for model in model_list:
+        own = model.get("Environment", {})
+        model["Environment"] = secret_environment.apply(lambda extra, own=own: {**own, **extra})
+own_role_arn = config.get("executionRoleArn")
 
 base = sagemaker_deployment.BaseInfra(
     "base",
@@ -56,7 +70,7 @@ base = sagemaker_deployment.BaseInfra(
 models = sagemaker_deployment.SageMakerModel(
     "models",
     model_list=model_list,
-    execution_role_arn=base.execution_role_arn,
+    execution_role_arn=own_role_arn or base.execution_role_arn,
     model_artifact_bucket_name=base.model_artifact_bucket_name,
     s3_key_prefix=base.s3_key_prefix,
     local_artifacts=local_artifacts,
@@ -96,13 +110,15 @@ else:
         kms_key_arn=base.kms_key_arn,
         autoscaling=autoscaling,
         rollout=rollout,
+        # BaseInfra's role is granted what the rollout needs; a role of your own is left alone.
+        execution_role_name=None if own_role_arn else base.execution_role_name,
     )
 
 pulumi.export("inferenceType", inference_type)
 pulumi.export("modelArtifactBucketName", base.model_artifact_bucket_name)
 pulumi.export("asyncOutputBucketName", base.async_output_bucket_name)
 pulumi.export("kmsKeyArn", base.kms_key_arn)
-pulumi.export("executionRoleArn", base.execution_role_arn)
+pulumi.export("executionRoleArn", own_role_arn or base.execution_role_arn)
 pulumi.export("modelNames", models.model_names)
 pulumi.export("endpointName", endpoint.endpoint_name)
 pulumi.export("endpointArn", endpoint.endpoint_arn)

@@ -99,6 +99,7 @@ if (inferenceType === "serverless") {
         modelList,
         modelNames: models.modelNames,
         kmsKeyArn: base.kmsKeyArn,
+        executionRoleName: base.executionRoleName,
         autoscaling,
         rollout,
     });

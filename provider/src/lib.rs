@@ -10,6 +10,7 @@ pub mod aws;
 pub mod components;
 pub mod naming;
 pub mod resources;
+pub mod usage;
 
 use async_trait::async_trait;
 use tokio::net::TcpListener;

@@ -5,7 +5,9 @@
 //! is the last argument; logs go to stderr.
 //!
 //! `--print-deployer-policy` prints the IAM policy the identity that runs
-//! `pulumi up` needs, and exits.
+//! `pulumi up` needs, and exits. With `SAGEMAKER_DEPLOYMENT_USAGE_FILE` set,
+//! the CPU time and peak memory used are appended to that file at exit
+//! (see `usage`).
 
 use std::io::Write;
 
@@ -60,7 +62,9 @@ async fn serve() -> std::process::ExitCode {
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };
-    match sagemaker_deployment_provider::run(listener, engine_address, shutdown).await {
+    let served = sagemaker_deployment_provider::run(listener, engine_address, shutdown).await;
+    sagemaker_deployment_provider::usage::report_at_exit();
+    match served {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: the provider stopped: {error}");

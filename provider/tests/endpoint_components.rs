@@ -7,9 +7,10 @@ mod support;
 
 use std::collections::HashMap;
 
-use framework::proto::ConstructRequest;
 use framework::proto::construct_request::PropertyDependencies;
+use framework::proto::{ConfigureRequest, ConstructRequest};
 use serde_json::{Value, json};
+use support::fake_sts::{FakeSts, use_test_credentials};
 use support::monitor::{Monitor, Registration};
 use support::{Provider, pb_struct, struct_to_json};
 
@@ -69,7 +70,22 @@ impl Constructed {
 /// Constructs component `token` named `name` from `inputs`; the model
 /// names come from the models component and the key from a KMS key.
 async fn construct(token: &str, name: &str, inputs: Value) -> Constructed {
+    use_test_credentials();
+    let sts = FakeSts::start().await;
     let provider = Provider::start().await;
+    provider
+        .client()
+        .configure(ConfigureRequest {
+            args: Some(pb_struct(json!({
+                "region": "us-east-1",
+                "endpoints": { "sts": sts.url() },
+            }))),
+            accept_secrets: true,
+            accept_resources: true,
+            ..Default::default()
+        })
+        .await
+        .expect("Configure succeeds");
     let monitor = Monitor::start().await;
     let dependencies: HashMap<String, PropertyDependencies> =
         [("modelNames", MODELS_URN), ("kmsKeyArn", KEY_URN)]
@@ -213,10 +229,24 @@ async fn a_realtime_endpoint_registers_its_config_endpoint_rollback_alarms_and_a
         endpoint.inputs["variantInstanceCounts"],
         json!({ "Primary": 1.0, "Canary": 1.0 })
     );
+    assert_eq!(
+        endpoint.inputs["variantInstanceTypes"],
+        json!({ "Primary": "ml.m5.large", "Canary": "ml.m5.large" })
+    );
 
+    // The target's resource ID comes from the endpoint, the policy's from the
+    // target: replacing the endpoint (which deregisters its variants)
+    // registers the targets and puts the policies again.
     let target = built.child("rt-Canary-target");
     assert_eq!(target.dependencies, [built.urn("rt-endpoint")]);
     assert_eq!(target.inputs["resourceId"], "endpoint/fraud/variant/Canary");
+    assert_eq!(
+        target.property_dependencies["resourceId"],
+        [built.urn("rt-endpoint")]
+    );
+    // A new instance type replaces the target: registered again after the
+    // endpoint runs it.
+    assert_eq!(target.inputs["instanceType"], "ml.m5.large");
     assert_eq!(
         (
             target.inputs["minCapacity"].clone(),
@@ -227,6 +257,10 @@ async fn a_realtime_endpoint_registers_its_config_endpoint_rollback_alarms_and_a
 
     let policy = built.child("rt-Canary-invocations");
     assert_eq!(policy.dependencies, [built.urn("rt-Canary-target")]);
+    assert_eq!(
+        policy.property_dependencies["resourceId"],
+        [built.urn("rt-Canary-target")]
+    );
     assert_eq!(policy.inputs["policyName"], "fraud-Canary-invocations");
     assert_eq!(
         policy.inputs["targetTracking"],
@@ -245,6 +279,44 @@ async fn a_realtime_endpoint_registers_its_config_endpoint_rollback_alarms_and_a
             "endpointArn": "arn:aws:test:us-east-1:123456789012:rt-endpoint",
             "endpointConfigName": "fraud-config-0123456789ab",
         })
+    );
+}
+
+#[tokio::test]
+async fn a_realtime_rollout_grants_the_execution_role_its_default_alarms_before_the_endpoint() {
+    let built = construct(
+        "sagemaker-deployment:index:SageMakerEndpoint",
+        "rt",
+        json!({
+            "endpointName": "fraud",
+            "modelList": [model("Primary"), model("Canary")],
+            "modelNames": ["primary-model", "canary-model"],
+            "executionRoleName": "sagemaker-role",
+            "rollout": { "trafficShift": "ALL_AT_ONCE" },
+        }),
+    )
+    .await;
+    let grant = built.child("rt-rollback-alarms-policy");
+    assert_eq!(grant.token, ROLE_POLICY);
+    assert_eq!(grant.inputs["roleName"], "sagemaker-role");
+    let document: Value =
+        serde_json::from_str(grant.inputs["policyDocument"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        document["Statement"][0]["Resource"],
+        json!([
+            "arn:aws:cloudwatch:us-east-1:123456789012:alarm:fraud-Primary-5xx-errors",
+            "arn:aws:cloudwatch:us-east-1:123456789012:alarm:fraud-Canary-5xx-errors",
+        ])
+    );
+    assert_eq!(
+        built.child("rt-Primary-rollback-alarm").inputs["alarmName"],
+        "fraud-Primary-5xx-errors"
+    );
+    assert!(
+        built
+            .child("rt-endpoint")
+            .dependencies
+            .contains(&built.urn("rt-rollback-alarms-policy"))
     );
 }
 
@@ -294,6 +366,7 @@ async fn an_async_endpoint_registers_topics_grant_config_endpoint_backlog_scalin
             (TOPIC, "async-success-topic"),
             (TOPIC, "async-error-topic"),
             (ROLE_POLICY, "async-notifications-policy"),
+            (ROLE_POLICY, "async-rollback-alarms-policy"),
             (CONFIG, "async-config"),
             (ENDPOINT, "async-endpoint"),
             (TARGET, "async-Primary-target"),
@@ -333,16 +406,34 @@ async fn an_async_endpoint_registers_topics_grant_config_endpoint_backlog_scalin
         "arn:aws:test:us-east-1:123456789012:async-success-topic"
     );
 
-    // CreateEndpoint sends a test notification with the execution role: the
-    // publish grant exists before the endpoint is created.
-    let endpoint = built.child("async-endpoint");
+    // SageMaker reads the rollback alarms with the execution role: it may
+    // describe exactly the rollout's alarm, in the provider's account and region.
+    let alarms_grant = built.child("async-rollback-alarms-policy");
+    assert_eq!(alarms_grant.inputs["roleName"], "sagemaker-role");
+    assert_eq!(alarms_grant.inputs["policyName"], "queue-rollback-alarms");
+    let document: Value =
+        serde_json::from_str(alarms_grant.inputs["policyDocument"].as_str().unwrap()).unwrap();
     assert_eq!(
-        endpoint.dependencies,
-        [
-            built.urn("async-notifications-policy"),
-            built.urn("async-config")
-        ]
+        document["Statement"],
+        json!([{
+            "Sid": "ReadRollbackAlarms",
+            "Effect": "Allow",
+            "Action": "cloudwatch:DescribeAlarms",
+            "Resource": ["arn:aws:cloudwatch:us-east-1:123456789012:alarm:my-alarm"],
+        }])
     );
+
+    // CreateEndpoint sends a test notification with the execution role: the
+    // publish grant exists before the endpoint is created, as does the grant
+    // to read the rollback alarms.
+    let endpoint = built.child("async-endpoint");
+    let mut endpoint_waits_for = vec![
+        built.urn("async-notifications-policy"),
+        built.urn("async-rollback-alarms-policy"),
+        built.urn("async-config"),
+    ];
+    endpoint_waits_for.sort();
+    assert_eq!(endpoint.dependencies, endpoint_waits_for);
     assert_eq!(
         endpoint.inputs["rollout"]["rollbackAlarmNames"],
         json!(["my-alarm"])

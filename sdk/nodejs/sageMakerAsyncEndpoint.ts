@@ -137,8 +137,9 @@ export interface SageMakerAsyncEndpointArgs {
     /**
      * Name of the SageMaker execution role (BaseInfra's `executionRoleName`):
      * SageMaker publishes notifications with it, so it is granted
-     * `sns:Publish` on exactly the two topics. Without it, grant that
-     * yourself.
+     * `sns:Publish` on exactly the two topics, and reads a rollout's
+     * rollback alarms with it, so it is granted `cloudwatch:DescribeAlarms`
+     * on exactly those alarms. Without it, grant that yourself.
      */
     executionRoleName?: pulumi.Input<string | undefined>;
     /**

@@ -66,6 +66,7 @@ export class SageMakerEndpoint extends pulumi.ComponentResource {
             resourceInputs["dataCaptureBucketName"] = args?.dataCaptureBucketName;
             resourceInputs["dataCaptureSamplingPercentage"] = args?.dataCaptureSamplingPercentage;
             resourceInputs["endpointName"] = args?.endpointName;
+            resourceInputs["executionRoleName"] = args?.executionRoleName;
             resourceInputs["kmsKeyArn"] = args?.kmsKeyArn;
             resourceInputs["modelList"] = args?.modelList;
             resourceInputs["modelNames"] = args?.modelNames;
@@ -103,6 +104,13 @@ export interface SageMakerEndpointArgs {
      * The endpoint name (the seed's `sageMakerEndpointName`).
      */
     endpointName: pulumi.Input<string>;
+    /**
+     * Name of the models' execution role (BaseInfra's `executionRoleName`).
+     * SageMaker reads a rollout's rollback alarms with it, so it is granted
+     * `cloudwatch:DescribeAlarms` on exactly those alarms. Without it, a
+     * rollout needs that permission on the role already.
+     */
+    executionRoleName?: pulumi.Input<string | undefined>;
     /**
      * KMS key for the instances' storage (BaseInfra's `kmsKeyArn`).
      */

@@ -279,3 +279,134 @@ def test_rollout_timeouts_cover_the_rollout_and_a_shorter_custom_one_fails_befor
         assert sagemaker.describe_endpoint(EndpointName=name)["EndpointConfigName"] == tight.outputs["endpointConfigName"]
         [update] = proxy.bodies("UpdateEndpoint")
         assert update["DeploymentConfig"]["BlueGreenUpdatePolicy"]["MaximumExecutionTimeoutInSeconds"] == 4200
+
+
+SAGEMAKER_TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Principal": {"Service": "sagemaker.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+}
+
+
+def policy(*statements: dict) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def test_rollback_alarms_are_read_with_the_execution_role(stack: Stack, fresh_emulator, aws):
+    # SageMaker reads a rollout's rollback alarms with the models' execution
+    # role ("Ensure that your IAM execution role has permission to perform the
+    # cloudwatch:DescribeAlarms action on the auto-rollback alarms you
+    # specify", Auto-Rollback Configuration and Monitoring).
+    iam, sagemaker = aws("iam"), aws("sagemaker")
+    own_role = iam.create_role(RoleName="own-sagemaker-role", AssumeRolePolicyDocument=json.dumps(SAGEMAKER_TRUST))["Role"]["Arn"]
+    read_models = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}
+    iam.put_role_policy(RoleName="own-sagemaker-role", PolicyName="models", PolicyDocument=policy(read_models))
+    rollout = {"inferenceType": "realtime", "rollout": canary("CAPACITY_PERCENT", 50)}
+
+    # 1. A role of the user's own that may not read the alarms: SageMaker
+    # refuses the endpoint, and the error says what to grant and how.
+    refused = stack.run("up", config={**rollout, "executionRoleArn": own_role}, expect_ok=False)
+    assert not refused.ok
+    alarm = f"{SEED['VariantName']}-5xx-errors"
+    assert 'has "cloudwatch:DescribeAlarms" permissions for alarm "arn:aws:cloudwatch:us-east-1:' in refused.error
+    assert f"which SageMaker reads with the models' execution role: it needs cloudwatch:DescribeAlarms on them" in refused.error
+    assert "Pass the role's name to the endpoint component as `executionRoleName`" in refused.error
+    assert alarm in refused.error
+    assert sagemaker.list_endpoints()["Endpoints"] == []
+
+    # Granted on the alarm, the same up goes through.
+    describe = {"Effect": "Allow", "Action": "cloudwatch:DescribeAlarms", "Resource": f"arn:aws:cloudwatch:us-east-1:*:alarm:*{alarm}"}
+    iam.put_role_policy(RoleName="own-sagemaker-role", PolicyName="alarms", PolicyDocument=policy(read_models, describe))
+    up = stack.run("up", config={**rollout, "executionRoleArn": own_role})
+    name = up.outputs["endpointName"]
+    assert sagemaker.describe_endpoint(EndpointName=name)["EndpointStatus"] == "InService"
+
+    # 2. BaseInfra's role: the component grants it DescribeAlarms on exactly
+    # the rollout's alarm, and the update (new models, same rollout) goes through.
+    fresh_emulator.clear_requests()
+    moved = stack.run("up", config={**rollout, "executionRoleArn": ""})
+    role_name = moved.outputs["executionRoleArn"].rsplit("/", 1)[-1]
+    assert "UpdateEndpoint" in sagemaker_calls(fresh_emulator)
+    described = sagemaker.describe_endpoint(EndpointName=name)
+    assert (described["EndpointStatus"], described["EndpointConfigName"]) == ("InService", moved.outputs["endpointConfigName"])
+    account = aws("sts").get_caller_identity()["Account"]
+    grant = iam.get_role_policy(RoleName=role_name, PolicyName=f"{name}-rollback-alarms")["PolicyDocument"]
+    if isinstance(grant, str):
+        grant = json.loads(grant)
+    assert grant["Statement"] == [
+        {
+            "Sid": "ReadRollbackAlarms",
+            "Effect": "Allow",
+            "Action": "cloudwatch:DescribeAlarms",
+            "Resource": [f"arn:aws:cloudwatch:us-east-1:{account}:alarm:{name}-{alarm}"],
+        }
+    ]
+
+
+def autoscaling_of(aws, name: str) -> tuple[list[tuple], list[str]]:
+    """The endpoint's scalable targets (resource ID, min, max) and scaling policies, as Application Auto Scaling has them."""
+    scaling = aws("application-autoscaling")
+    targets = scaling.describe_scalable_targets(ServiceNamespace="sagemaker")["ScalableTargets"]
+    policies = scaling.describe_scaling_policies(ServiceNamespace="sagemaker")["ScalingPolicies"]
+    prefix = f"endpoint/{name}/variant/"
+    return (
+        [(t["ResourceId"], t["MinCapacity"], t["MaxCapacity"]) for t in targets if t["ResourceId"].startswith(prefix)],
+        [p["PolicyName"] for p in policies if p["ResourceId"].startswith(prefix)],
+    )
+
+
+def test_a_failed_autoscaled_endpoint_is_replaced_with_its_autoscaling(stack: Stack, fresh_emulator, aws):
+    sagemaker = aws("sagemaker")
+    fresh_emulator.configure(endpoint_deleting_seconds=0.5)
+    name = stack.run("up", config=AUTOSCALED).outputs["endpointName"]
+    variant = SEED["VariantName"]
+    registered = ([(f"endpoint/{name}/variant/{variant}", 1, 3)], [f"{name}-{variant}-invocations"])
+    assert autoscaling_of(aws, name) == registered
+
+    # The endpoint fails in place ("Failed: Endpoint could not be created,
+    # updated, or re-scaled"); refresh records it, and the next up replaces it.
+    fresh_emulator.system_update(name, 0.2, failure_reason="Injected: the instances could not be re-scaled.")
+    deadline = time.monotonic() + 30
+    while sagemaker.describe_endpoint(EndpointName=name)["EndpointStatus"] != "Failed" and time.monotonic() < deadline:
+        time.sleep(0.2)
+    stack.run("refresh")
+    fresh_emulator.clear_requests()
+    up = stack.run("up", config=AUTOSCALED)
+    assert sagemaker.describe_endpoint(EndpointName=name)["EndpointStatus"] == "InService"
+    # Deleting the endpoint deregistered its variants (Delete endpoints
+    # configured for auto scaling): the replacement registers them again,
+    # with their policies, after the new endpoint exists.
+    assert autoscaling_of(aws, name) == registered
+    calls = fresh_emulator.operations()
+    assert calls.index("DeregisterScalableTarget") < calls.index("DeleteEndpoint") < calls.index("CreateEndpoint")
+    assert calls.index("CreateEndpoint") < calls.index("RegisterScalableTarget") < calls.index("PutScalingPolicy")
+    assert up.changes["replace"] == 3, up.result
+    stack.run("refresh", "--expect-no-changes")
+    stack.run("up", "--expect-no-changes", config=AUTOSCALED)
+
+
+def test_a_new_instance_type_for_an_autoscaled_variant_is_carried_out(stack: Stack, fresh_emulator, aws):
+    # SageMaker refuses to change the instance type of a variant registered
+    # with Application Auto Scaling ("Update endpoints that use auto
+    # scaling"): the provider deregisters it, updates the endpoint, and
+    # registers it again with its policies.
+    sagemaker = aws("sagemaker")
+    name = stack.run("up", config=AUTOSCALED).outputs["endpointName"]
+    variant = SEED["VariantName"]
+    registered = ([(f"endpoint/{name}/variant/{variant}", 1, 3)], [f"{name}-{variant}-invocations"])
+    assert autoscaling_of(aws, name) == registered
+    new_type = "ml.c5.xlarge" if SEED["InstanceType"] != "ml.c5.xlarge" else "ml.m5.xlarge"
+    larger = {**AUTOSCALED, "modelList": model_list(InstanceCount=2, InstanceType=new_type)}
+
+    planned = stack.run("preview", config=larger)
+    fresh_emulator.clear_requests()
+    done = stack.run("up", config=larger)
+    assert done.changes == planned.changes, (planned.result, done.result)
+    described = sagemaker.describe_endpoint(EndpointName=name)
+    assert described["EndpointStatus"] == "InService"
+    config = sagemaker.describe_endpoint_config(EndpointConfigName=described["EndpointConfigName"])
+    assert [v["InstanceType"] for v in config["ProductionVariants"]] == [new_type]
+    assert autoscaling_of(aws, name) == registered
+    calls = fresh_emulator.operations()
+    assert calls.index("DeregisterScalableTarget") < calls.index("UpdateEndpoint") < calls.index("RegisterScalableTarget")
+    assert calls.index("RegisterScalableTarget") < calls.index("PutScalingPolicy")
+    stack.run("up", "--expect-no-changes", config=larger)

@@ -5,7 +5,8 @@ The emulator refuses, as AWS does, a model whose execution role does not exist o
 does not trust ``sagemaker.amazonaws.com``, and fails deployments the role may not
 carry out (download the model data, write captured data); tests make the role with
 :func:`make_execution_role`, the model artifact with :func:`put_s3_object`, and grant
-the role what it needs with :func:`read_statement` / :func:`write_statement`.
+the role what it needs with :func:`read_statement` / :func:`write_statement` /
+:func:`describe_alarms_statement`.
 """
 
 from __future__ import annotations
@@ -43,6 +44,12 @@ def s3_object_arn(url: str) -> str:
 def read_statement(url: str) -> dict:
     """Allows ``s3:GetObject`` on the object at ``url``: what SageMaker needs to download model data."""
     return {"Effect": "Allow", "Action": "s3:GetObject", "Resource": s3_object_arn(url)}
+
+
+def describe_alarms_statement(*names: str, region: str = "us-east-1") -> dict:
+    """Allows ``cloudwatch:DescribeAlarms`` on the alarms ``names`` (``*`` for all): what rollback alarms need."""
+    arns = [f"arn:aws:cloudwatch:{region}:{ACCOUNT}:alarm:{name}" for name in names or ("*",)]
+    return {"Effect": "Allow", "Action": "cloudwatch:DescribeAlarms", "Resource": arns}
 
 
 def write_statement(prefix: str) -> dict:

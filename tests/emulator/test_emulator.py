@@ -358,6 +358,9 @@ def test_reset_empties_everything(emulator, sagemaker, s3):
         "appconfig_time_scale": 0.01,
         "appconfig_rolling_back_seconds": 0.0,
         "fail_next_appconfig_deployment": False,
+        "call_latency_seconds": 0.0,
+        "call_latency_jitter_seconds": 0.0,
+        "endpoint_config_propagation_seconds": 0.0,
     }
     assert sagemaker.list_endpoints()["Endpoints"] == []
     assert sagemaker.list_models()["Models"] == []

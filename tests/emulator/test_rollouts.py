@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from aws_setup import make_execution_role, put_s3_object, read_statement
+from aws_setup import describe_alarms_statement, make_execution_role, put_policy, put_s3_object, read_statement
 from test_emulator import IMAGE, ROLE_ARN, wait_status
 
 ARN = "arn:aws:sagemaker:us-east-1:123456789012:endpoint/endpoint-a"
@@ -20,9 +20,10 @@ CONTAINER = {"Image": IMAGE, "ModelDataUrl": MODEL_DATA}
 
 @pytest.fixture(autouse=True)
 def _model_access(emulator, iam, s3):
-    """What every deployment needs: the model artifact in S3, and ROLE_ARN trusting SageMaker, allowed to read it."""
+    """What every deployment needs: the model artifact in S3, and ROLE_ARN trusting SageMaker, allowed to read it
+    and to describe the rollback alarms."""
     put_s3_object(s3, MODEL_DATA)
-    assert make_execution_role(iam, statements=[read_statement(MODEL_DATA)]) == ROLE_ARN
+    assert make_execution_role(iam, statements=[read_statement(MODEL_DATA), describe_alarms_statement()]) == ROLE_ARN
     emulator.clear_requests()
 
 
@@ -149,6 +150,45 @@ def test_create_endpoint_checks_its_deployment_config(emulator, sagemaker, error
     deployment = blue_green("CANARY", canary=percent(25), alarms=["x"])
     sagemaker.create_endpoint(EndpointName="endpoint-b", EndpointConfigName="config-a", DeploymentConfig=deployment)
     assert sagemaker.describe_endpoint(EndpointName="endpoint-b")["LastDeploymentConfig"] == deployment
+
+
+# -- the execution role reads the rollback alarms -------------------------------------------------------
+
+
+def refusal_for_alarm(alarm: str) -> str:
+    arn = f"arn:aws:cloudwatch:us-east-1:123456789012:alarm:{alarm}"
+    return f'and has "cloudwatch:DescribeAlarms" permissions for alarm "{arn}".'
+
+
+def test_rollback_alarms_the_execution_role_may_not_describe_refuse_the_deployment(emulator, sagemaker, iam, error_of):
+    setup_endpoint(sagemaker)
+    # Only the first of the two alarms may be described.
+    put_policy(iam, "sagemaker-execution", "access", [read_statement(MODEL_DATA), describe_alarms_statement("endpoint-a-errors")])
+    deployment = blue_green("CANARY", canary=percent(25), alarms=["endpoint-a-errors", "endpoint-a-latency"])
+    error = update_error(sagemaker, error_of, deployment)
+    assert error["Code"] == "ValidationException"
+    assert error["Message"].startswith(f"The provided role '{ROLE_ARN}' is invalid.")
+    assert error["Message"].endswith(refusal_for_alarm("endpoint-a-latency"))
+    # Refused as a request: nothing started.
+    described = sagemaker.describe_endpoint(EndpointName="endpoint-a")
+    assert (described["EndpointStatus"], described["EndpointConfigName"]) == ("InService", "config-a")
+    error = error_of(sagemaker.create_endpoint, EndpointName="endpoint-b", EndpointConfigName="config-a", DeploymentConfig=deployment)["Error"]
+    assert error["Message"].endswith(refusal_for_alarm("endpoint-a-latency"))
+    assert [e["EndpointName"] for e in sagemaker.list_endpoints()["Endpoints"]] == ["endpoint-a"]
+
+    # An explicit Deny wins over the Allow.
+    deny = {"Effect": "Deny", "Action": "cloudwatch:Describe*", "Resource": "*"}
+    put_policy(iam, "sagemaker-execution", "access", [read_statement(MODEL_DATA), describe_alarms_statement(), deny])
+    assert update_error(sagemaker, error_of, deployment)["Message"].endswith(refusal_for_alarm("endpoint-a-errors"))
+
+    # Allowed on both: the update goes ahead; without alarms nothing is asked of the role.
+    put_policy(iam, "sagemaker-execution", "access", [read_statement(MODEL_DATA), describe_alarms_statement("endpoint-a-*")])
+    sagemaker.update_endpoint(EndpointName="endpoint-a", EndpointConfigName="config-b", DeploymentConfig=deployment)
+    wait_status(sagemaker, "endpoint-a", "InService")
+    put_policy(iam, "sagemaker-execution", "access", [read_statement(MODEL_DATA)])
+    sagemaker.update_endpoint(EndpointName="endpoint-a", EndpointConfigName="config-a", DeploymentConfig=blue_green("CANARY", canary=percent(25)))
+    wait_status(sagemaker, "endpoint-a", "InService")
+    assert sagemaker.describe_endpoint(EndpointName="endpoint-a")["EndpointConfigName"] == "config-a"
 
 
 # -- rollouts take the time their traffic routing says -------------------------------------------------

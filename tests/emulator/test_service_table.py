@@ -9,6 +9,7 @@ import threading
 import pytest
 from werkzeug.test import Client
 
+from sagemaker_emulator.autoscaling_hooks import AutoscalingHooks
 from sagemaker_emulator.appconfig_hooks import AppConfigHooks
 from sagemaker_emulator.aws_errors import AwsError, HttpResponse, json_response
 from sagemaker_emulator.faults import Fault
@@ -108,7 +109,13 @@ def call(middleware: EmulatorMiddleware, operation: str, params: dict | None = N
 
 
 def test_the_table_has_a_row_per_changed_service():
-    assert SERVICE_HOOKS == {"sagemaker": SageMakerHooks, "s3": S3Hooks, "iam": IamHooks, "appconfig": AppConfigHooks}
+    assert SERVICE_HOOKS == {
+        "sagemaker": SageMakerHooks,
+        "s3": S3Hooks,
+        "iam": IamHooks,
+        "appconfig": AppConfigHooks,
+        "application-autoscaling": AutoscalingHooks,
+    }
 
 
 def test_before_can_answer_without_moto(middleware, moto):

@@ -1,7 +1,7 @@
 """Run a Python example through the real Pulumi engine, without the pulumi-language-python host.
 
     python tests/harness/pyrun.py <example_dir> <stack> <op> [--config k=v ...] [--secret k=v ...]
-                                  [--expect-no-changes] [--force]
+                                  [--expect-no-changes] [--force] [--verbose N]
 
 op is one of preview | up | refresh | destroy | outputs | rm.
 
@@ -28,6 +28,7 @@ import json
 import os
 import runpy
 import sys
+import threading
 
 from pulumi import automation as auto
 
@@ -105,6 +106,12 @@ def main(make_program=make_program, name="pyrun"):
     parser.add_argument("--secret", action="append", type=key_value, default=[], metavar="k=v")
     parser.add_argument("--expect-no-changes", action="store_true")
     parser.add_argument("--force", action="store_true", help="rm: remove even if resources remain")
+    parser.add_argument(
+        "--verbose",
+        type=int,
+        metavar="N",
+        help="engine logging at level N to stderr, flowed to the plugins",
+    )
     args = parser.parse_args()
 
     example_dir = os.path.abspath(args.example_dir)
@@ -140,10 +147,19 @@ def run(args, example_dir, program):
     for key, value in args.secret:
         stack.set_config(key, auto.ConfigValue(value, secret=True))
 
+    echoing = threading.Lock()
+
     def echo(line):
-        print(line, file=sys.stderr, flush=True)
+        # Whole lines: the engine's stdout and stderr are read by two threads.
+        with echoing:
+            sys.stderr.write(line + "\n")
+            sys.stderr.flush()
 
     common = {"on_output": echo, "color": "never"}
+    if args.verbose is not None and args.op in ("preview", "up", "refresh", "destroy"):
+        # What `pulumi <op> --logtostderr --logflow -v=N` prints, on stderr: the
+        # engine's log, each diagnostic (the plugins' stderr included) one line.
+        common.update(on_error=echo, log_verbosity=args.verbose, log_to_std_err=True, log_flow=True)
     expect = {"expect_no_changes": True} if args.expect_no_changes else {}
     op = args.op
     if op == "preview":

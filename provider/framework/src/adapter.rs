@@ -7,12 +7,13 @@ use async_trait::async_trait;
 use serde::Serialize;
 
 use crate::check::CheckFailure;
-use crate::codec::{decode, encode, encode_wired, secret_keys};
+use crate::codec::{all_failures, decode, encode, encode_wired, secret_keys};
 use crate::component::Component;
 use crate::context::Context;
 use crate::diff::{DiffOutcome, diff_inputs};
 use crate::error::{ProviderError, Result};
 use crate::package::Package;
+use crate::redact::SecretTexts;
 use crate::resource::{CustomResource, ReadOutcome};
 use crate::scope::Scope;
 use crate::wire::{PropertyMap, PropertyValue, UnknownKind};
@@ -89,6 +90,40 @@ pub struct ResourceAdapter<R: CustomResource> {
 }
 
 impl<R: CustomResource> ResourceAdapter<R> {
+    /// The computed inputs for `news`: derived from the inputs they come
+    /// from, unknown while one of those is unknown (see
+    /// `CustomResource::NOT_IN_COMPUTED_INPUTS`); none when the inputs
+    /// cannot be read yet.
+    fn computed(&self, news: &PropertyMap) -> Vec<(String, PropertyValue)> {
+        let outside = |key: &str| R::NOT_IN_COMPUTED_INPUTS.contains(&key);
+        let sources_unknown = news
+            .iter()
+            .any(|(key, value)| !outside(key) && value.contains_unknowns());
+        let decoded = decode::<R::Inputs>(news).or_else(|_| {
+            let known: PropertyMap = news
+                .iter()
+                .filter(|(key, value)| !(outside(key) && value.contains_unknowns()))
+                .map(|(key, value)| (key.clone(), value.clone()))
+                .collect();
+            decode::<R::Inputs>(&known)
+        });
+        let Ok(inputs) = decoded else {
+            return Vec::new();
+        };
+        self.resource
+            .computed_inputs(&inputs)
+            .into_iter()
+            .map(|(key, value)| {
+                let value = if sources_unknown {
+                    PropertyValue::Unknown(UnknownKind::Generic)
+                } else {
+                    crate::wire::value_from_json(&value)
+                };
+                (key.to_owned(), value)
+            })
+            .collect()
+    }
+
     pub fn new(resource: R) -> Self {
         ResourceAdapter {
             resource,
@@ -118,9 +153,36 @@ fn normalized<T: serde::de::DeserializeOwned + Serialize>(map: &PropertyMap) -> 
     }
 }
 
+/// `value` as state: the `secrets` keys secret, and so is every other
+/// value that holds the text of a secret in `sources` (a name or ARN made
+/// from a secret input).
+fn encode_state<T: Serialize>(
+    value: &T,
+    secrets: &[String],
+    sources: &PropertyMap,
+) -> Result<PropertyMap> {
+    let encoded = encode(value, secrets)?;
+    let texts = SecretTexts::of([sources]);
+    if texts.is_empty() {
+        return Ok(encoded);
+    }
+    Ok(encoded
+        .into_iter()
+        .map(|(key, value)| {
+            let value = if texts.revealed_by(&value) {
+                value.into_secret()
+            } else {
+                value
+            };
+            (key, value)
+        })
+        .collect())
+}
+
 /// A partial failure's recorded properties, with the inputs' secrets kept
-/// secret: the state never holds a secret in plain text.
-fn keep_secrets(error: ProviderError, secrets: &[String]) -> ProviderError {
+/// secret (and values made from them, as in [`encode_state`]): the state
+/// never holds a secret in plain text.
+fn keep_secrets(error: ProviderError, secrets: &[String], sources: &PropertyMap) -> ProviderError {
     match error {
         ProviderError::PartialFailure {
             id,
@@ -128,11 +190,12 @@ fn keep_secrets(error: ProviderError, secrets: &[String]) -> ProviderError {
             inputs,
             reason,
         } => {
+            let texts = SecretTexts::of([sources]);
             let resecret = |map: PropertyMap| -> Box<PropertyMap> {
                 Box::new(
                     map.into_iter()
                         .map(|(key, value)| {
-                            let value = if secrets.contains(&key) {
+                            let value = if secrets.contains(&key) || texts.revealed_by(&value) {
                                 value.into_secret()
                             } else {
                                 value
@@ -187,28 +250,44 @@ impl<R: CustomResource> DynResource<R::Provider> for ResourceAdapter<R> {
         clients: Option<&<R::Provider as Package>::Clients>,
     ) -> (PropertyMap, Vec<CheckFailure>) {
         let has_unknowns = news.values().any(PropertyValue::contains_unknowns);
-        match decode::<R::Inputs>(news) {
+        let failures = match decode::<R::Inputs>(news) {
             Ok(inputs) => {
                 let mut failures = self.resource.check(&inputs).into_vec();
                 if let Some(clients) = clients {
                     failures.extend(self.resource.check_configured(&inputs, clients).into_vec());
                 }
-                let mut checked = news.clone();
-                for (key, value) in self.resource.computed_inputs(&inputs) {
-                    let value = if has_unknowns {
-                        PropertyValue::Unknown(UnknownKind::Generic)
-                    } else {
-                        crate::wire::value_from_json(&value)
-                    };
-                    checked.insert(key.to_owned(), value);
-                }
-                (checked, failures)
+                let secrets = SecretTexts::of([news]);
+                failures
+                    .into_iter()
+                    .map(|failure| secrets.failure(failure))
+                    .collect()
             }
-            // A value not known yet may fill a required field later; Check
-            // runs again with every value known before anything is created.
-            Err(_) if has_unknowns => (news.clone(), Vec::new()),
-            Err(failure) => (news.clone(), vec![failure]),
+            // Every known value that breaks the types fails; a value not
+            // known yet stands for any value of its type (Check runs again
+            // with every value known before anything is created).
+            Err(first) => {
+                let failures = all_failures::<R::Inputs>(news);
+                if failures.is_empty() && !has_unknowns {
+                    vec![first]
+                } else if failures.is_empty() {
+                    failures
+                } else {
+                    return (news.clone(), failures);
+                }
+            }
+        };
+        // A computed input is made from the others: secret when any is.
+        let any_secret = news.values().any(PropertyValue::contains_secrets);
+        let mut checked = news.clone();
+        for (key, value) in self.computed(news) {
+            let value = if any_secret {
+                value.into_secret()
+            } else {
+                value
+            };
+            checked.insert(key, value);
         }
+        (checked, failures)
     }
 
     fn diff(&self, old_inputs: &PropertyMap, news: &PropertyMap) -> DiffOutcome {
@@ -242,8 +321,15 @@ impl<R: CustomResource> DynResource<R::Provider> for ResourceAdapter<R> {
         // Only inputs that decode can be compared (as in `check`, a value
         // not known yet may be what keeps them from decoding): the rest is
         // for Check, which runs again with every value known.
+        let secrets = SecretTexts::of([olds, news]);
         match (decode::<R::Inputs>(olds), decode::<R::Inputs>(news)) {
-            (Ok(olds), Ok(news)) => self.resource.check_change(&olds, &news).into_vec(),
+            (Ok(olds), Ok(news)) => self
+                .resource
+                .check_change(&olds, &news)
+                .into_vec()
+                .into_iter()
+                .map(|failure| secrets.failure(failure))
+                .collect(),
             _ => Vec::new(),
         }
     }
@@ -285,12 +371,13 @@ impl<R: CustomResource> DynResource<R::Provider> for ResourceAdapter<R> {
         refuse_unknowns(R::TOKEN, news)?;
         let inputs: R::Inputs = decode(news).map_err(|f| invalid(R::TOKEN, f))?;
         let secrets = secret_keys(news);
+        let texts = SecretTexts::of([news]);
         let created = self
             .resource
-            .create(ctx, &inputs)
+            .create(&ctx.with_secrets(texts.clone()), &inputs)
             .await
-            .map_err(|error| keep_secrets(error, &secrets))?;
-        Ok((created.id, encode(&created.outputs, &secrets)?))
+            .map_err(|error| keep_secrets(error, &secrets, news).redacted(&texts))?;
+        Ok((created.id, encode_state(&created.outputs, &secrets, news)?))
     }
 
     async fn read(
@@ -301,13 +388,14 @@ impl<R: CustomResource> DynResource<R::Provider> for ResourceAdapter<R> {
     ) -> Result<Option<(String, PropertyMap, PropertyMap)>> {
         let outputs: R::Outputs = decode(state).map_err(|f| invalid(R::TOKEN, f))?;
         let secrets = secret_keys(state);
+        let texts = SecretTexts::of([state]);
         // An object found in a state it cannot be used in is reported as a
         // partial failure, with its recorded properties: secrets stay secret.
         let found = self
             .resource
-            .read(ctx, id, &outputs)
+            .read(&ctx.with_secrets(texts.clone()), id, &outputs)
             .await
-            .map_err(|error| keep_secrets(error, &secrets))?;
+            .map_err(|error| keep_secrets(error, &secrets, state).redacted(&texts))?;
         match found {
             ReadOutcome::Gone => Ok(None),
             ReadOutcome::Found {
@@ -316,8 +404,8 @@ impl<R: CustomResource> DynResource<R::Provider> for ResourceAdapter<R> {
                 outputs,
             } => Ok(Some((
                 id,
-                encode(&inputs, &secrets)?,
-                encode(&outputs, &secrets)?,
+                encode_state(&inputs, &secrets, state)?,
+                encode_state(&outputs, &secrets, state)?,
             ))),
         }
     }
@@ -345,17 +433,22 @@ impl<R: CustomResource> DynResource<R::Provider> for ResourceAdapter<R> {
         let old_outputs: R::Outputs = decode(olds).map_err(|f| invalid(R::TOKEN, f))?;
         let inputs: R::Inputs = decode(news).map_err(|f| invalid(R::TOKEN, f))?;
         let secrets = secret_keys(news);
+        let texts = SecretTexts::of([olds, news]);
         let outputs = self
             .resource
-            .update(ctx, id, &old_outputs, &inputs)
+            .update(&ctx.with_secrets(texts.clone()), id, &old_outputs, &inputs)
             .await
-            .map_err(|error| keep_secrets(error, &secrets))?;
-        encode(&outputs, &secrets)
+            .map_err(|error| keep_secrets(error, &secrets, news).redacted(&texts))?;
+        encode_state(&outputs, &secrets, news)
     }
 
     async fn delete(&self, ctx: &Context<R::Provider>, id: &str, olds: &PropertyMap) -> Result<()> {
         let outputs: R::Outputs = decode(olds).map_err(|f| invalid(R::TOKEN, f))?;
-        self.resource.delete(ctx, id, &outputs).await
+        let texts = SecretTexts::of([olds]);
+        self.resource
+            .delete(&ctx.with_secrets(texts.clone()), id, &outputs)
+            .await
+            .map_err(|error| error.redacted(&texts))
     }
 }
 
@@ -382,8 +475,26 @@ impl<C: Component> DynComponent<C::Provider> for ComponentAdapter<C> {
 
     fn check(&self, inputs: &PropertyMap) -> Vec<CheckFailure> {
         match decode::<C::Inputs>(inputs) {
-            Ok(typed) => self.component.check(&typed).into_vec(),
-            Err(failure) => vec![failure],
+            Ok(typed) => {
+                let secrets = SecretTexts::of([inputs]);
+                self.component
+                    .check(&typed)
+                    .into_vec()
+                    .into_iter()
+                    .map(|failure| secrets.failure(failure))
+                    .collect()
+            }
+            // Every known value that breaks the types; when only values not
+            // known yet keep the inputs from reading, the first of those
+            // (a component builds its children from its inputs).
+            Err(first) => {
+                let failures = all_failures::<C::Inputs>(inputs);
+                if failures.is_empty() {
+                    vec![first]
+                } else {
+                    failures
+                }
+            }
         }
     }
 
@@ -394,7 +505,11 @@ impl<C: Component> DynComponent<C::Provider> for ComponentAdapter<C> {
         inputs: &PropertyMap,
     ) -> Result<PropertyMap> {
         let typed: C::Inputs = decode(inputs).map_err(|f| invalid(C::TOKEN, f))?;
-        let outputs = self.component.construct(scope, name, typed).await?;
+        let outputs = self
+            .component
+            .construct(scope, name, typed)
+            .await
+            .map_err(|error| error.redacted(&SecretTexts::of([inputs])))?;
         let outputs = encode_wired(&outputs, &[])?;
         let missing = missing_outputs::<C::Outputs>(&outputs);
         if !missing.is_empty() {

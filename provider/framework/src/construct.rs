@@ -15,6 +15,7 @@ use crate::proto::{
     ConstructRequest, ConstructResponse, RegisterResourceRequest, construct_response,
     register_resource_request,
 };
+use crate::redact::SecretTexts;
 use crate::scope::{ChildOptions, Program, Scope};
 use crate::wire::{
     OutputValue, PropertyMap, PropertyValue, properties_to_struct, struct_to_properties,
@@ -27,10 +28,14 @@ pub async fn construct_component<P: Package>(
     request: ConstructRequest,
     clients: Option<Arc<P::Clients>>,
 ) -> Result<ConstructResponse> {
-    let inputs = with_input_dependencies(
+    let inputs: PropertyMap = with_input_dependencies(
         struct_to_properties(request.inputs.as_ref()),
         &request.input_dependencies,
-    );
+    )
+    .into_iter()
+    .map(|(key, value)| (key, secret_at_the_leaves(value, false)))
+    .collect();
+    let secrets = SecretTexts::of([&inputs]);
     let failures = component.check(&inputs);
     if !failures.is_empty() {
         return Err(ProviderError::InvalidInputs(format!(
@@ -109,8 +114,14 @@ pub async fn construct_component<P: Package>(
             project: request.project.clone(),
         },
         clients,
-    );
-    let outputs = component.construct(&scope, &request.name, &inputs).await?;
+    )
+    .with_secrets(secrets.clone());
+    let outputs: PropertyMap = component
+        .construct(&scope, &request.name, &inputs)
+        .await?
+        .into_iter()
+        .map(|(key, value)| (key, secrets.mark(value)))
+        .collect();
 
     scope.register_outputs(&outputs).await?;
 
@@ -138,6 +149,37 @@ pub async fn construct_component<P: Package>(
         state: Some(properties_to_struct(&state)),
         state_dependencies,
     })
+}
+
+/// `value` with the secretness of a secret list or object moved onto each
+/// value inside it (`secret`: inside a secret already), so that every field
+/// the component reads from inside it, an [`crate::Output`] one included,
+/// sees a secret value.
+fn secret_at_the_leaves(value: PropertyValue, secret: bool) -> PropertyValue {
+    match value {
+        PropertyValue::Secret(inner) => secret_at_the_leaves(*inner, true),
+        PropertyValue::Output(mut out) => {
+            let inside = secret || out.secret;
+            out.value = out
+                .value
+                .map(|inner| Box::new(secret_at_the_leaves(*inner, inside)));
+            out.secret = inside;
+            PropertyValue::Output(out)
+        }
+        PropertyValue::Array(items) => PropertyValue::Array(
+            items
+                .into_iter()
+                .map(|item| secret_at_the_leaves(item, secret))
+                .collect(),
+        ),
+        PropertyValue::Object(map) => PropertyValue::Object(
+            map.into_iter()
+                .map(|(key, item)| (key, secret_at_the_leaves(item, secret)))
+                .collect(),
+        ),
+        leaf if secret => PropertyValue::Secret(Box::new(leaf)),
+        leaf => leaf,
+    }
 }
 
 /// Attaches each input's dependencies (sent beside the inputs) to the value
@@ -177,4 +219,50 @@ fn with_input_dependencies(
             (key, value)
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_secret_object_makes_each_value_inside_it_secret() {
+        let secret_list =
+            PropertyValue::Secret(Box::new(PropertyValue::Array(vec![PropertyValue::Object(
+                [
+                    ("name".to_owned(), "m".into()),
+                    ("count".to_owned(), PropertyValue::Number(2.0)),
+                ]
+                .into(),
+            )])));
+        let PropertyValue::Array(items) = secret_at_the_leaves(secret_list, false) else {
+            panic!("a list stays a list");
+        };
+        let PropertyValue::Object(entry) = &items[0] else {
+            panic!("an object stays an object");
+        };
+        assert!(entry["name"].is_secret() && entry["count"].is_secret());
+        // A secret output value: the same, and it stays secret itself.
+        let output = PropertyValue::Output(OutputValue {
+            value: Some(Box::new(PropertyValue::Object(
+                [("key".to_owned(), "v".into())].into(),
+            ))),
+            secret: true,
+            dependencies: vec!["urn:a".into()],
+        });
+        let PropertyValue::Output(out) = secret_at_the_leaves(output, false) else {
+            panic!("an output value stays one");
+        };
+        assert!(out.secret);
+        assert_eq!(out.dependencies, ["urn:a".to_owned()]);
+        let Some(PropertyValue::Object(inner)) = out.value.as_deref() else {
+            panic!("its value stays an object");
+        };
+        assert!(inner["key"].is_secret());
+        // Plain values stay plain.
+        assert_eq!(
+            secret_at_the_leaves("plain".into(), false),
+            PropertyValue::from("plain")
+        );
+    }
 }

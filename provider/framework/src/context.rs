@@ -12,6 +12,7 @@ use crate::engine::EngineLogger;
 use crate::error::{ProviderError, Result};
 use crate::package::Package;
 use crate::proto::LogSeverity;
+use crate::redact::SecretTexts;
 
 /// The environment of one resource operation of package `P`.
 pub struct Context<P: Package> {
@@ -27,6 +28,9 @@ pub struct Context<P: Package> {
     /// the whole create, update or delete, shared by all of its waits (see
     /// [`Context::wait_for`]).
     pub timeout: Option<Duration>,
+    /// The secret values of the operation's inputs: redacted from every
+    /// message sent to the engine (set by the framework).
+    pub secrets: SecretTexts,
 }
 
 impl<P: Package> Clone for Context<P> {
@@ -37,8 +41,27 @@ impl<P: Package> Clone for Context<P> {
             urn: self.urn.clone(),
             cancel: self.cancel.clone(),
             timeout: self.timeout,
+            secrets: self.secrets.clone(),
         }
     }
+}
+
+/// The longest custom timeout kept as given: anything longer (up to an
+/// infinity) means "no practical limit" and becomes this.
+pub const LONGEST_CUSTOM_TIMEOUT: Duration = Duration::from_secs(10 * 365 * 24 * 3600);
+
+/// A custom timeout as the engine sends it (seconds, 0 for none) as an
+/// operation's budget. No seconds value fails: zero, negative or NaN is no
+/// custom timeout, and a huge or infinite one is [`LONGEST_CUSTOM_TIMEOUT`].
+pub fn custom_timeout(seconds: f64) -> Option<Duration> {
+    if seconds.is_nan() || seconds <= 0.0 {
+        return None;
+    }
+    Some(
+        Duration::try_from_secs_f64(seconds).map_or(LONGEST_CUSTOM_TIMEOUT, |budget| {
+            budget.min(LONGEST_CUSTOM_TIMEOUT)
+        }),
+    )
 }
 
 /// What a long wait reports on each poll.
@@ -50,15 +73,40 @@ pub enum Progress<T> {
 }
 
 impl<P: Package> Context<P> {
+    /// The same context, redacting `secrets` from its messages.
+    pub fn with_secrets(&self, secrets: SecretTexts) -> Self {
+        Context {
+            secrets,
+            ..self.clone()
+        }
+    }
+
     /// Logs an informational message about this resource.
     pub async fn info(&self, message: impl Into<String>) {
-        self.engine.log(LogSeverity::Info, &self.urn, message).await;
+        let message = message.into();
+        self.engine
+            .log(LogSeverity::Info, &self.urn, self.secrets.redact(&message))
+            .await;
     }
 
     /// Logs a warning about this resource.
     pub async fn warn(&self, message: impl Into<String>) {
+        let message = message.into();
         self.engine
-            .log(LogSeverity::Warning, &self.urn, message)
+            .log(
+                LogSeverity::Warning,
+                &self.urn,
+                self.secrets.redact(&message),
+            )
+            .await;
+    }
+
+    /// Shows a transient status line for this resource, e.g. the progress
+    /// of an upload.
+    pub async fn status(&self, message: impl Into<String>) {
+        let message = message.into();
+        self.engine
+            .status(&self.urn, self.secrets.redact(&message))
             .await;
     }
 
@@ -99,19 +147,18 @@ impl<P: Package> Context<P> {
             match step().await? {
                 Progress::Done(value) => return Ok(value),
                 Progress::Waiting(state) => {
-                    self.engine
-                        .status(
-                            &self.urn,
-                            format!(
-                                "{what}: {state} ({}s elapsed)",
-                                wait_started.elapsed().as_secs()
-                            ),
-                        )
-                        .await;
+                    self.status(format!(
+                        "{what}: {state} ({}s elapsed)",
+                        wait_started.elapsed().as_secs()
+                    ))
+                    .await;
                     let budget = self.budget(default_timeout);
                     if operation_started.elapsed() >= budget {
                         return Err(ProviderError::Timeout {
-                            what: format!("{what} (last state: {state})"),
+                            what: self
+                                .secrets
+                                .redact(&format!("{what} (last state: {state})"))
+                                .into_owned(),
                             seconds: budget.as_secs(),
                         });
                     }
@@ -150,6 +197,18 @@ mod tests {
             urn: "urn:pulumi:dev::p::sagemaker-deployment:sagemaker:Endpoint::e".into(),
             cancel: CancellationToken::new(),
             timeout,
+            secrets: SecretTexts::default(),
+        }
+    }
+
+    #[test]
+    fn any_custom_timeout_becomes_a_budget_without_failing() {
+        assert_eq!(custom_timeout(0.0), None);
+        assert_eq!(custom_timeout(-5.0), None);
+        assert_eq!(custom_timeout(f64::NAN), None);
+        assert_eq!(custom_timeout(90.5), Some(Duration::from_secs_f64(90.5)));
+        for huge in [1e20, f64::INFINITY, f64::MAX, 1e9] {
+            assert_eq!(custom_timeout(huge), Some(LONGEST_CUSTOM_TIMEOUT), "{huge}");
         }
     }
 
@@ -262,6 +321,38 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(done, 7);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_wait_that_times_out_does_not_quote_a_secret_input() {
+        let inputs: crate::wire::PropertyMap = [(
+            "apiKey".to_owned(),
+            crate::wire::PropertyValue::Secret(Box::new("sk-live-1234".into())),
+        )]
+        .into();
+        let ctx = context(Some(Duration::from_secs(5)))
+            .await
+            .with_secrets(SecretTexts::of([&inputs]));
+        let error = ctx
+            .wait_for(
+                "creating",
+                Duration::from_secs(60),
+                Instant::now(),
+                || async {
+                    Ok(Progress::<()>::Waiting(
+                        "refused: Value 'sk-live-1234' at 'apiKey'".into(),
+                    ))
+                },
+            )
+            .await
+            .unwrap_err();
+        let ProviderError::Timeout { what, .. } = error else {
+            panic!("expected a timeout, got {error:?}");
+        };
+        assert_eq!(
+            what,
+            "creating (last state: refused: Value '[secret]' at 'apiKey')"
+        );
     }
 
     #[tokio::test(start_paused = true)]

@@ -8,7 +8,8 @@ use crate::wire::{PropertyMap, properties_to_struct};
 /// Everything that can go wrong while serving an engine request.
 #[derive(Debug, thiserror::Error)]
 pub enum ProviderError {
-    #[error("unknown resource type `{0}`: this provider does not manage it")]
+    /// (A long token is cut in the message: the engine may send anything.)
+    #[error("unknown resource type `{}`: this provider does not manage it", shortened(.0, MAX_TOKEN_CHARS))]
     UnknownType(String),
     #[error("invalid inputs: {0}")]
     InvalidInputs(String),
@@ -57,6 +58,25 @@ impl ProviderError {
     }
 }
 
+/// Longest type token an error repeats whole.
+const MAX_TOKEN_CHARS: usize = 200;
+
+/// Longest message a status carries: it travels in an HTTP/2 header, and
+/// clients refuse headers beyond 16 KiB (and users read no further).
+const MAX_STATUS_CHARS: usize = 8 * 1024;
+
+/// `text`, cut after `limit` characters with a note of how much was left out.
+fn shortened(text: &str, limit: usize) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(limit) {
+        None => std::borrow::Cow::Borrowed(text),
+        Some((cut, _)) => std::borrow::Cow::Owned(format!(
+            "{}… ({} more characters)",
+            &text[..cut],
+            text[cut..].chars().count()
+        )),
+    }
+}
+
 /// `google.rpc.Status`, the container of gRPC error details.
 #[derive(Clone, PartialEq, Message)]
 struct RpcStatus {
@@ -70,7 +90,7 @@ struct RpcStatus {
 
 impl From<ProviderError> for tonic::Status {
     fn from(error: ProviderError) -> Self {
-        let message = error.to_string();
+        let message = shortened(&error.to_string(), MAX_STATUS_CHARS).into_owned();
         match error {
             ProviderError::UnknownType(_) => tonic::Status::not_found(message),
             ProviderError::InvalidInputs(_) | ProviderError::InvalidConfig(_) => {
@@ -113,3 +133,27 @@ impl From<ProviderError> for tonic::Status {
 
 /// Result alias used across the framework and the providers built on it.
 pub type Result<T, E = ProviderError> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_huge_unknown_token_is_cut_in_the_message() {
+        let token = "x".repeat(100_000);
+        let status = tonic::Status::from(ProviderError::UnknownType(token));
+        assert_eq!(status.code(), tonic::Code::NotFound);
+        assert!(status.message().len() < 400, "{}", status.message().len());
+        assert!(
+            status.message().contains("(99800 more characters)"),
+            "{}",
+            status.message()
+        );
+    }
+
+    #[test]
+    fn no_status_message_exceeds_the_limit() {
+        let status = tonic::Status::from(ProviderError::failed("é".repeat(50_000)));
+        assert!(status.message().chars().count() < MAX_STATUS_CHARS + 40);
+    }
+}

@@ -18,6 +18,10 @@ use crate::wire::sig;
 /// ordinary newtype and hands over the plain value.
 pub(crate) const OUTPUT_NEWTYPE: &str = "$pulumi_provider_framework::Output";
 
+/// The key of the value in that map: not a property of the user's (a
+/// decoding failure's path leaves it out).
+pub(crate) const OUTPUT_VALUE_KEY: &str = "$pulumi_provider_framework::Output::value";
+
 /// A value produced by a resource: known or not yet known (while
 /// previewing, before the resource exists), maybe secret, and carrying the
 /// URNs of the resources it comes from.
@@ -303,7 +307,7 @@ impl<'de, T: DeserializeOwned> Visitor<'de> for OutputVisitor<T> {
         let mut dependencies = Vec::new();
         while let Some(key) = map.next_key::<Cow<'de, str>>()? {
             match key.as_ref() {
-                "value" => value = Some(map.next_value::<T>()?),
+                OUTPUT_VALUE_KEY => value = Some(map.next_value::<T>()?),
                 "secret" => secret = map.next_value()?,
                 "dependencies" => dependencies = map.next_value()?,
                 _ => {

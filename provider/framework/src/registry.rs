@@ -98,6 +98,20 @@ impl<P: Package> Registry<P> {
         self.components.get(token).cloned()
     }
 
+    /// The tokens of every custom resource, sorted.
+    pub fn resource_tokens(&self) -> Vec<&'static str> {
+        let mut tokens: Vec<&'static str> = self.resources.keys().copied().collect();
+        tokens.sort_unstable();
+        tokens
+    }
+
+    /// The tokens of every component, sorted.
+    pub fn component_tokens(&self) -> Vec<&'static str> {
+        let mut tokens: Vec<&'static str> = self.components.keys().copied().collect();
+        tokens.sort_unstable();
+        tokens
+    }
+
     /// The package schema as pretty JSON; built once, on first request.
     /// These are errors, not silent first-wins: two different Rust types
     /// that would share a schema type name, a token registered twice, and a

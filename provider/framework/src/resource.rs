@@ -59,9 +59,16 @@ pub trait CustomResource: Send + Sync + 'static {
         Self::IGNORED_IN_DIFF.to_vec()
     }
 
+    /// Input fields (wire names) that [`CustomResource::computed_inputs`]
+    /// do not derive from (e.g. tags, which a content hash leaves out).
+    /// Fields not listed count as sources: forgetting one is safe.
+    const NOT_IN_COMPUTED_INPUTS: &'static [&'static str] = &[];
+
     /// Inputs this resource derives from the others at check time (e.g. a
     /// name hashed from the content), by wire name. They are unknown while
-    /// any other input is unknown.
+    /// any input they derive from is unknown: every input but those in
+    /// [`CustomResource::NOT_IN_COMPUTED_INPUTS`], which are left out (as if
+    /// unset, so they need a default) when they hold unknowns.
     fn computed_inputs(&self, _inputs: &Self::Inputs) -> Vec<(&'static str, serde_json::Value)> {
         Vec::new()
     }

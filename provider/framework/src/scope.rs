@@ -15,6 +15,7 @@ use crate::package::Package;
 use crate::proto::register_resource_request::{CustomTimeouts, PropertyDependencies};
 use crate::proto::resource_monitor_client::ResourceMonitorClient;
 use crate::proto::{RegisterResourceOutputsRequest, RegisterResourceRequest};
+use crate::redact::SecretTexts;
 use crate::resource::CustomResource;
 use crate::wire::{PropertyMap, PropertyValue, properties_to_struct, struct_to_properties};
 
@@ -90,6 +91,9 @@ pub struct Scope<P: Package> {
     pub project: String,
     /// The package's clients, when the provider was configured.
     clients: Option<Arc<P::Clients>>,
+    /// The secret values of the component's inputs: a string a child gets,
+    /// or the component returns, that holds one is sent secret.
+    secrets: SecretTexts,
     package: PhantomData<fn() -> P>,
 }
 
@@ -126,8 +130,16 @@ impl<P: Package> Scope<P> {
             stack,
             project,
             clients,
+            secrets: SecretTexts::default(),
             package: PhantomData,
         }
+    }
+
+    /// The same scope, keeping `secrets` (the component's secret input
+    /// values) secret in whatever it registers.
+    pub(crate) fn with_secrets(mut self, secrets: SecretTexts) -> Self {
+        self.secrets = secrets;
+        self
     }
 
     /// The package's clients (built at Configure), for what a component
@@ -149,6 +161,7 @@ impl<P: Package> Scope<P> {
             stack: self.stack.clone(),
             project: self.project.clone(),
             clients: self.clients.clone(),
+            secrets: self.secrets.clone(),
             package: PhantomData,
         }
     }
@@ -211,11 +224,12 @@ impl<P: Package> Scope<P> {
     }
 
     /// Records the component's outputs with the engine (output values
-    /// reduced to their values; secrets stay secret).
+    /// reduced to their values; secrets, and strings holding a secret
+    /// input's value, secret).
     pub(crate) async fn register_outputs(&self, outputs: &PropertyMap) -> Result<()> {
         let plain: PropertyMap = outputs
             .iter()
-            .map(|(k, v)| (k.clone(), flatten_outputs(v.clone())))
+            .map(|(k, v)| (k.clone(), self.secrets.mark(flatten_outputs(v.clone()))))
             .collect();
         self.monitor
             .clone()
@@ -252,7 +266,7 @@ impl<P: Package> Scope<P> {
             if !deps.is_empty() {
                 property_dependencies.insert(key.clone(), PropertyDependencies { urns: deps });
             }
-            plain.insert(key, flatten_outputs(value));
+            plain.insert(key, self.secrets.mark(flatten_outputs(value)));
         }
         dependencies.sort();
         dependencies.dedup();

@@ -2,22 +2,22 @@
 //! to the registry, encodes results. No resource logic lives here.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use tokio::sync::RwLock;
 use tokio_util::sync::CancellationToken;
 use tonic::{Request, Response, Status};
 
 use crate::adapter::DynResource;
-use crate::check::CheckFailure;
-use crate::codec::decode;
+use crate::check::{CheckFailure, Failures};
+use crate::codec::{all_failures, decode};
 use crate::construct::construct_component;
-use crate::context::Context;
+use crate::context::{Context, custom_timeout};
 use crate::diff::{diff_config, diff_to_proto};
 use crate::engine::EngineLogger;
 use crate::error::ProviderError;
 use crate::package::Package;
 use crate::proto::{self, resource_provider_server::ResourceProvider};
+use crate::redact::SecretTexts;
 use crate::registry::Registry;
 use crate::wire::{PropertyMap, PropertyValue, properties_to_struct, struct_to_properties};
 
@@ -52,7 +52,8 @@ impl<P: Package> ProviderService<P> {
             engine: self.engine.clone(),
             urn: urn.to_owned(),
             cancel: self.cancel.clone(),
-            timeout: (timeout_seconds > 0.0).then(|| Duration::from_secs_f64(timeout_seconds)),
+            timeout: custom_timeout(timeout_seconds),
+            secrets: Default::default(),
         })
     }
 
@@ -77,9 +78,14 @@ pub fn type_of_urn(urn: &str) -> &str {
     type_path.rsplit('$').next().unwrap_or(type_path)
 }
 
-fn failures_to_proto(failures: Vec<CheckFailure>) -> Vec<proto::CheckFailure> {
+/// Failures as the engine receives them, with no secret in their text.
+fn failures_to_proto(
+    failures: Vec<CheckFailure>,
+    secrets: &SecretTexts,
+) -> Vec<proto::CheckFailure> {
     failures
         .into_iter()
+        .map(|f| secrets.failure(f))
         .map(|f| proto::CheckFailure {
             property: f.property,
             reason: f.reason,
@@ -87,14 +93,54 @@ fn failures_to_proto(failures: Vec<CheckFailure>) -> Vec<proto::CheckFailure> {
         .collect()
 }
 
+/// The answer to a request: its result, or its error with no secret of the
+/// request (`secrets`) in the text.
+fn answer<T>(
+    result: Result<T, ProviderError>,
+    secrets: &SecretTexts,
+) -> Result<Response<T>, Status> {
+    result
+        .map(Response::new)
+        .map_err(|error| secrets.error(error).into())
+}
+
 /// Provider configuration from Configure/CheckConfig values. Keys may carry
 /// their `<package>:` prefix; a setting that is not a string in the schema
 /// may arrive as JSON text (the engine's legacy encoding of config values).
+/// Every failure is reported, each naming its setting.
 pub fn decode_config<C: serde::de::DeserializeOwned + schemars::JsonSchema>(
     values: &PropertyMap,
-) -> Result<C, CheckFailure> {
+) -> Result<C, Vec<CheckFailure>> {
+    let normalised = normalise_config::<C>(values)?;
+    decode(&normalised).map_err(|first| {
+        let failures = all_failures::<C>(&normalised);
+        if failures.is_empty() {
+            vec![first]
+        } else {
+            failures
+        }
+    })
+}
+
+/// What is wrong with configuration `values`, known values only: a setting
+/// not known yet stands for any value of its type.
+fn config_failures<C: serde::de::DeserializeOwned + schemars::JsonSchema>(
+    values: &PropertyMap,
+) -> Vec<CheckFailure> {
+    match normalise_config::<C>(values) {
+        Ok(normalised) => all_failures::<C>(&normalised),
+        Err(failures) => failures,
+    }
+}
+
+/// Configuration keys without their package prefix, and settings sent as
+/// JSON text read as values.
+fn normalise_config<C: schemars::JsonSchema>(
+    values: &PropertyMap,
+) -> Result<PropertyMap, Vec<CheckFailure>> {
     let strings = crate::schema::string_fields::<C>();
     let mut normalised = PropertyMap::new();
+    let mut failures = Vec::new();
     for (key, value) in values {
         let key = key.rsplit(':').next().unwrap_or(key).to_owned();
         if key == "version" {
@@ -102,17 +148,33 @@ pub fn decode_config<C: serde::de::DeserializeOwned + schemars::JsonSchema>(
         }
         let value = match value.as_str() {
             Some(text) if !strings.contains(&key) => {
-                serde_json::from_str::<serde_json::Value>(text)
-                    .map(|json| crate::wire::value_from_json(&json))
-                    .map_err(|e| {
-                        CheckFailure::new(key.clone(), format!("is not valid JSON: {e}"))
-                    })?
+                match serde_json::from_str::<serde_json::Value>(text) {
+                    Ok(json) => {
+                        let read = crate::wire::value_from_json(&json);
+                        if value.is_secret() {
+                            read.into_secret()
+                        } else {
+                            read
+                        }
+                    }
+                    Err(error) => {
+                        failures.push(CheckFailure::new(
+                            key.clone(),
+                            format!("is not valid JSON: {error}"),
+                        ));
+                        continue;
+                    }
+                }
             }
             _ => value.clone(),
         };
         normalised.insert(key, value);
     }
-    decode(&normalised)
+    if failures.is_empty() {
+        Ok(normalised)
+    } else {
+        Err(failures)
+    }
 }
 
 #[tonic::async_trait]
@@ -148,17 +210,11 @@ impl<P: Package> ResourceProvider for ProviderService<P> {
     ) -> Result<Response<proto::CheckResponse>, Status> {
         let request = request.into_inner();
         let news = struct_to_properties(request.news.as_ref());
-        let failures = match decode_config::<P::Config>(&news) {
-            Ok(_) => Vec::new(),
-            Err(failure) if news.values().any(PropertyValue::contains_unknowns) => {
-                drop(failure);
-                Vec::new()
-            }
-            Err(failure) => vec![failure],
-        };
+        let secrets = SecretTexts::of([&news]);
+        let failures = config_failures::<P::Config>(&news);
         Ok(Response::new(proto::CheckResponse {
             inputs: request.news,
-            failures: failures_to_proto(failures),
+            failures: failures_to_proto(failures, &secrets),
         }))
     }
 
@@ -186,17 +242,21 @@ impl<P: Package> ResourceProvider for ProviderService<P> {
                 .map(|(k, v)| (k.clone(), PropertyValue::String(v.clone())))
                 .collect();
         }
-        let config = decode_config::<P::Config>(&values)
-            .map_err(|f| ProviderError::InvalidConfig(f.to_string()))?;
-        let clients = P::configure(&config).await?;
-        *self.clients.write().await = Some(Arc::new(clients));
-        Ok(Response::new(proto::ConfigureResponse {
-            accept_secrets: true,
-            supports_preview: true,
-            accept_resources: true,
-            accept_outputs: true,
-            supports_autonaming_configuration: false,
-        }))
+        let secrets = SecretTexts::of([&values]);
+        let configured = async {
+            let config = decode_config::<P::Config>(&values)
+                .map_err(|failures| ProviderError::InvalidConfig(Failures(failures).summary()))?;
+            let clients = P::configure(&config).await?;
+            *self.clients.write().await = Some(Arc::new(clients));
+            Ok(proto::ConfigureResponse {
+                accept_secrets: true,
+                supports_preview: true,
+                accept_resources: true,
+                accept_outputs: true,
+                supports_autonaming_configuration: false,
+            })
+        };
+        answer(configured.await, &secrets)
     }
 
     async fn check(
@@ -206,15 +266,16 @@ impl<P: Package> ResourceProvider for ProviderService<P> {
         let request = request.into_inner();
         let resource = self.resource(&request.r#type, &request.urn)?;
         let news = struct_to_properties(request.news.as_ref());
+        let olds = struct_to_properties(request.olds.as_ref());
+        let secrets = SecretTexts::of([&news, &olds]);
         let clients = self.clients.read().await.clone();
         let (inputs, mut failures) = resource.check(&news, clients.as_deref());
-        let olds = struct_to_properties(request.olds.as_ref());
         if !olds.is_empty() {
             failures.extend(resource.check_change(&olds, &inputs));
         }
         Ok(Response::new(proto::CheckResponse {
             inputs: Some(properties_to_struct(&inputs)),
-            failures: failures_to_proto(failures),
+            failures: failures_to_proto(failures, &secrets),
         }))
     }
 
@@ -241,16 +302,20 @@ impl<P: Package> ResourceProvider for ProviderService<P> {
         let request = request.into_inner();
         let resource = self.resource(&request.r#type, &request.urn)?;
         let news = struct_to_properties(request.properties.as_ref());
-        let (id, outputs) = if request.preview {
-            (String::new(), resource.preview_outputs(&news))
-        } else {
-            let ctx = self.context(&request.urn, request.timeout).await?;
-            resource.create(&ctx, &news).await?
+        let secrets = SecretTexts::of([&news]);
+        let created = async {
+            let (id, outputs) = if request.preview {
+                (String::new(), resource.preview_outputs(&news))
+            } else {
+                let ctx = self.context(&request.urn, request.timeout).await?;
+                resource.create(&ctx, &news).await?
+            };
+            Ok(proto::CreateResponse {
+                id,
+                properties: Some(properties_to_struct(&outputs)),
+            })
         };
-        Ok(Response::new(proto::CreateResponse {
-            id,
-            properties: Some(properties_to_struct(&outputs)),
-        }))
+        answer(created.await, &secrets)
     }
 
     async fn read(
@@ -259,17 +324,22 @@ impl<P: Package> ResourceProvider for ProviderService<P> {
     ) -> Result<Response<proto::ReadResponse>, Status> {
         let request = request.into_inner();
         let resource = self.resource(&request.r#type, &request.urn)?;
-        let ctx = self.context(&request.urn, 0.0).await?;
         let state = struct_to_properties(request.properties.as_ref());
-        let found = resource.read(&ctx, &request.id, &state).await?;
-        Ok(Response::new(match found {
-            None => proto::ReadResponse::default(),
-            Some((id, inputs, outputs)) => proto::ReadResponse {
-                id,
-                properties: Some(properties_to_struct(&outputs)),
-                inputs: Some(properties_to_struct(&inputs)),
-            },
-        }))
+        let inputs = struct_to_properties(request.inputs.as_ref());
+        let secrets = SecretTexts::of([&state, &inputs]);
+        let read = async {
+            let ctx = self.context(&request.urn, 0.0).await?;
+            let found = resource.read(&ctx, &request.id, &state).await?;
+            Ok(match found {
+                None => proto::ReadResponse::default(),
+                Some((id, inputs, outputs)) => proto::ReadResponse {
+                    id,
+                    properties: Some(properties_to_struct(&outputs)),
+                    inputs: Some(properties_to_struct(&inputs)),
+                },
+            })
+        };
+        answer(read.await, &secrets)
     }
 
     async fn update(
@@ -278,24 +348,31 @@ impl<P: Package> ResourceProvider for ProviderService<P> {
     ) -> Result<Response<proto::UpdateResponse>, Status> {
         let request = request.into_inner();
         let resource = self.resource(&request.r#type, &request.urn)?;
-        let ctx = self.context(&request.urn, request.timeout).await?;
         let olds = struct_to_properties(request.olds.as_ref());
         let news = struct_to_properties(request.news.as_ref());
-        let outputs = resource
-            .update(&ctx, &request.id, &olds, &news, request.preview)
-            .await?;
-        Ok(Response::new(proto::UpdateResponse {
-            properties: Some(properties_to_struct(&outputs)),
-        }))
+        let secrets = SecretTexts::of([&olds, &news]);
+        let updated = async {
+            let ctx = self.context(&request.urn, request.timeout).await?;
+            let outputs = resource
+                .update(&ctx, &request.id, &olds, &news, request.preview)
+                .await?;
+            Ok(proto::UpdateResponse {
+                properties: Some(properties_to_struct(&outputs)),
+            })
+        };
+        answer(updated.await, &secrets)
     }
 
     async fn delete(&self, request: Request<proto::DeleteRequest>) -> Result<Response<()>, Status> {
         let request = request.into_inner();
         let resource = self.resource(&request.r#type, &request.urn)?;
-        let ctx = self.context(&request.urn, request.timeout).await?;
         let olds = struct_to_properties(request.properties.as_ref());
-        resource.delete(&ctx, &request.id, &olds).await?;
-        Ok(Response::new(()))
+        let secrets = SecretTexts::of([&olds]);
+        let deleted = async {
+            let ctx = self.context(&request.urn, request.timeout).await?;
+            resource.delete(&ctx, &request.id, &olds).await
+        };
+        answer(deleted.await, &secrets)
     }
 
     async fn construct(
@@ -307,9 +384,13 @@ impl<P: Package> ResourceProvider for ProviderService<P> {
             .registry
             .component(&request.r#type)
             .ok_or_else(|| ProviderError::UnknownType(request.r#type.clone()))?;
-        Ok(Response::new(
-            construct_component(&*component, request, self.clients.read().await.clone()).await?,
-        ))
+        let inputs = struct_to_properties(request.inputs.as_ref());
+        let secrets = SecretTexts::of([&inputs]);
+        let clients = self.clients.read().await.clone();
+        answer(
+            construct_component(&*component, request, clients).await,
+            &secrets,
+        )
     }
 
     async fn cancel(&self, _request: Request<()>) -> Result<Response<()>, Status> {

@@ -81,6 +81,10 @@ impl CustomResource for Note {
     type Inputs = NoteInputs;
     type Outputs = NoteOutputs;
 
+    fn computed_inputs(&self, inputs: &NoteInputs) -> Vec<(&'static str, serde_json::Value)> {
+        vec![("wordCount", inputs.text.split_whitespace().count().into())]
+    }
+
     fn check(&self, inputs: &NoteInputs) -> Failures {
         let mut failures = Failures::new();
         failures.require(!inputs.text.is_empty(), "text", "must not be empty");
@@ -325,6 +329,7 @@ mod tests {
             urn: "urn:pulumi:dev::p::example:index:Note::n".into(),
             cancel: CancellationToken::new(),
             timeout: None,
+            secrets: Default::default(),
         }
     }
 
@@ -519,6 +524,89 @@ mod tests {
         );
     }
 
+    #[tokio::test]
+    async fn any_custom_timeout_is_served_without_panicking() {
+        use crate::proto::{self, resource_provider_server::ResourceProvider};
+        use crate::wire::properties_to_struct;
+        use tonic::Request;
+
+        let service = crate::ProviderService::new(Arc::new(registry()), None);
+        service
+            .configure(Request::new(proto::ConfigureRequest::default()))
+            .await
+            .expect("configured");
+        let urn = "urn:pulumi:dev::p::example:index:Note::n".to_owned();
+        let inputs = Some(properties_to_struct(&note("ada".into())));
+        // 1e20 s and infinity once panicked converting to a Duration.
+        for timeout in [1e20, f64::INFINITY, f64::MAX, f64::NAN, -1.0, 30.0] {
+            let created = service
+                .create(Request::new(proto::CreateRequest {
+                    urn: urn.clone(),
+                    r#type: Note::TOKEN.into(),
+                    properties: inputs.clone(),
+                    timeout,
+                    ..Default::default()
+                }))
+                .await
+                .unwrap_or_else(|status| panic!("create with {timeout}: {status:?}"))
+                .into_inner();
+            service
+                .update(Request::new(proto::UpdateRequest {
+                    id: created.id.clone(),
+                    urn: urn.clone(),
+                    r#type: Note::TOKEN.into(),
+                    olds: created.properties.clone(),
+                    news: inputs.clone(),
+                    timeout,
+                    ..Default::default()
+                }))
+                .await
+                .unwrap_or_else(|status| panic!("update with {timeout}: {status:?}"));
+            service
+                .delete(Request::new(proto::DeleteRequest {
+                    id: created.id,
+                    urn: urn.clone(),
+                    r#type: Note::TOKEN.into(),
+                    properties: created.properties,
+                    timeout,
+                    ..Default::default()
+                }))
+                .await
+                .unwrap_or_else(|status| panic!("delete with {timeout}: {status:?}"));
+        }
+    }
+
+    #[test]
+    fn check_reports_every_type_error_and_a_computed_input_of_secrets_is_secret() {
+        let adapter = ResourceAdapter::new(Note);
+        let news: PropertyMap = [
+            ("text".to_owned(), PropertyValue::Number(7.0)),
+            ("author".to_owned(), PropertyValue::Bool(true)),
+        ]
+        .into();
+        let (_, failures) = adapter.check(&news, None);
+        let properties: Vec<&str> = failures.iter().map(|f| f.property.as_str()).collect();
+        assert_eq!(properties, ["author", "text"]);
+        let secret_author = note(PropertyValue::Secret(Box::new("ada".into())));
+        let (checked, failures) = adapter.check(&secret_author, None);
+        assert!(failures.is_empty(), "{failures:?}");
+        assert!(checked["wordCount"].is_secret(), "{checked:?}");
+        let (checked, _) = adapter.check(&note("ada".into()), None);
+        assert_eq!(checked["wordCount"], PropertyValue::Number(1.0));
+    }
+
+    #[tokio::test]
+    async fn a_state_value_that_holds_a_secret_text_is_secret() {
+        let adapter = ResourceAdapter::new(Note);
+        // The author is secret, and the (plain) text names her.
+        let mut news = note(PropertyValue::Secret(Box::new("ada-lovelace".into())));
+        news.insert("text".into(), "notes by ada-lovelace".into());
+        let (id, outputs) = adapter.create(&context(), &news).await.unwrap();
+        assert!(outputs["author"].is_secret(), "{outputs:?}");
+        assert!(outputs["text"].is_secret(), "{outputs:?}");
+        assert!(!outputs["noteId"].is_secret(), "{id}: {outputs:?}");
+    }
+
     #[test]
     fn a_component_output_never_set_is_named() {
         assert_eq!(
@@ -543,8 +631,9 @@ mod tests {
         assert_eq!(config.region.as_deref(), Some("north"));
         assert_eq!(config.labels["team"], "ml");
         let bad: PropertyMap = [("labels".to_owned(), PropertyValue::from("{"))].into();
-        let failure = decode_config::<TestConfig>(&bad).unwrap_err();
-        assert_eq!(failure.property, "labels");
+        let failures = decode_config::<TestConfig>(&bad).unwrap_err();
+        assert_eq!(failures.len(), 1, "{failures:?}");
+        assert_eq!(failures[0].property, "labels");
     }
 
     #[test]

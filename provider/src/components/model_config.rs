@@ -8,10 +8,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::naming::sagemaker_name_problem;
 use crate::resources::sagemaker::endpoint_config::ServerlessCompute;
+use crate::resources::sagemaker::model;
 use crate::resources::sagemaker::variant_rules::{
     CapacityFields, Compute, EndpointKind, Field, ServerlessField, VariantFields, VariantList,
 };
-use framework::Failures;
+use framework::{Failures, Output};
 
 /// The seed's names of the serverless settings.
 const SEED_SERVERLESS_NAMES: [&str; 3] = ["memorySize", "maxConcurrency", "provisionedConcurrency"];
@@ -88,13 +89,14 @@ pub struct ModelSpec {
         skip_serializing_if = "Option::is_none"
     )]
     pub serverless_config: Option<ServerlessSettings>,
-    /// Extra container environment variables.
+    /// Extra container environment variables. Secret values (API keys and
+    /// the like) stay secret: the model keeps its whole environment secret.
     #[serde(
         rename = "Environment",
         default,
-        skip_serializing_if = "BTreeMap::is_empty"
+        skip_serializing_if = "model::is_plain_and_empty"
     )]
-    pub environment: BTreeMap<String, String>,
+    pub environment: Output<BTreeMap<String, String>>,
 }
 
 fn one() -> f64 {
@@ -203,16 +205,18 @@ pub fn variant_list<'a>(
 }
 
 /// The container environment of a model: its own variables plus
-/// `SAGEMAKER_MODEL_SERVER_WORKERS`.
-pub fn container_environment(model: &ModelSpec) -> BTreeMap<String, String> {
-    let mut environment = model.environment.clone();
-    if let Some(workers) = model.model_server_workers {
-        environment.insert(
-            "SAGEMAKER_MODEL_SERVER_WORKERS".to_owned(),
-            workers.to_string(),
-        );
-    }
-    environment
+/// `SAGEMAKER_MODEL_SERVER_WORKERS`, secret when its own variables are.
+pub fn container_environment(model: &ModelSpec) -> Output<BTreeMap<String, String>> {
+    let workers = model.model_server_workers;
+    model.environment.clone().map(move |mut environment| {
+        if let Some(workers) = workers {
+            environment.insert(
+                "SAGEMAKER_MODEL_SERVER_WORKERS".to_owned(),
+                workers.to_string(),
+            );
+        }
+        environment
+    })
 }
 
 #[cfg(test)]
@@ -232,7 +236,7 @@ pub(crate) mod tests {
             instance_type: "ml.m5.large".into(),
             model_server_workers: Some(2),
             serverless_config: None,
-            environment: BTreeMap::new(),
+            environment: Output::default(),
         }
     }
 
@@ -266,7 +270,7 @@ pub(crate) mod tests {
             2048
         );
         assert_eq!(
-            container_environment(&models[0])["SAGEMAKER_MODEL_SERVER_WORKERS"],
+            container_environment(&models[0]).get().unwrap()["SAGEMAKER_MODEL_SERVER_WORKERS"],
             "2"
         );
         let mut failures = Failures::new();

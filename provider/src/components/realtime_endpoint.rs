@@ -48,6 +48,12 @@ pub struct SageMakerEndpointArgs {
     /// Blue/green rollout of configuration changes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rollout: Option<RolloutPolicy>,
+    /// Name of the models' execution role (BaseInfra's `executionRoleName`).
+    /// SageMaker reads a rollout's rollback alarms with it, so it is granted
+    /// `cloudwatch:DescribeAlarms` on exactly those alarms. Without it, a
+    /// rollout needs that permission on the role already.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub execution_role_name: Option<Output<String>>,
     /// Tags on every resource.
     #[serde(default, skip_serializing_if = "Tags::is_empty")]
     pub tags: Tags,
@@ -186,6 +192,7 @@ impl Component for SageMakerEndpoint {
             .kms_key(args.kms_key_arn.clone())
             .data_capture(args.data_capture())
             .rollout(args.rollout.clone())
+            .execution_role(args.execution_role_name.clone())
             .autoscaling(
                 args.autoscaling
                     .as_ref()

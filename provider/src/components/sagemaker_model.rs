@@ -104,16 +104,35 @@ pub struct AppConfigAccess {
 }
 
 impl AppConfigAccess {
-    /// The containers' environment variables naming the configuration.
-    pub fn environment(&self) -> [(&'static str, Output<String>); 3] {
-        [
-            ("APPCONFIG_APPLICATION_ID", self.application_id.clone()),
-            ("APPCONFIG_ENVIRONMENT_ID", self.environment_id.clone()),
-            (
-                "APPCONFIG_PROFILE_ID",
-                self.configuration_profile_id.clone(),
-            ),
-        ]
+    /// Names of the containers' environment variables naming the
+    /// configuration: application, environment, profile.
+    pub const VARIABLES: [&'static str; 3] = [
+        "APPCONFIG_APPLICATION_ID",
+        "APPCONFIG_ENVIRONMENT_ID",
+        "APPCONFIG_PROFILE_ID",
+    ];
+
+    /// `environment` with the variables naming the configuration added:
+    /// known once the identifiers are, secret when the environment is (a
+    /// secret container variable keeps the whole environment secret), and
+    /// depending on the AppConfig resources the identifiers come from.
+    pub fn add_to(
+        &self,
+        environment: Output<BTreeMap<String, String>>,
+    ) -> Output<BTreeMap<String, String>> {
+        let identifiers = Output::all([
+            self.application_id.clone(),
+            self.environment_id.clone(),
+            self.configuration_profile_id.clone(),
+        ]);
+        environment
+            .zip(identifiers)
+            .map(|(mut environment, identifiers)| {
+                for (name, identifier) in Self::VARIABLES.into_iter().zip(identifiers) {
+                    environment.insert(name.to_owned(), identifier);
+                }
+                environment
+            })
     }
 }
 
@@ -239,13 +258,10 @@ impl Component for SageMakerModel {
                     image: spec.model_docker_image.clone(),
                     model_data_url: Some(data_url),
                     model_data_hash: data_hash,
-                    environment: container_environment(spec)
-                        .into_iter()
-                        .map(|(k, v)| (k, Output::new(v)))
-                        .chain(args.app_config.iter().flat_map(|access| {
-                            access.environment().map(|(k, v)| (k.to_owned(), v))
-                        }))
-                        .collect(),
+                    environment: match &args.app_config {
+                        Some(access) => access.add_to(container_environment(spec)),
+                        None => container_environment(spec),
+                    },
                     vpc_config: args.vpc_config.clone(),
                     enable_network_isolation: args.enable_network_isolation,
                     tags: args.tags.clone(),
@@ -352,6 +368,39 @@ mod tests {
             role_name_of("arn:aws:iam::123456789012:role/service/fraud-exec"),
             "fraud-exec"
         );
+    }
+
+    fn access(profile: Output<String>) -> AppConfigAccess {
+        AppConfigAccess {
+            application_id: "app1234".into(),
+            environment_id: "env5678".into(),
+            configuration_profile_id: profile,
+            configuration_arn: "arn:aws:appconfig:us-east-1:123456789012:application/app1234/environment/env5678/configuration/prof901".into(),
+        }
+    }
+
+    #[test]
+    fn the_containers_get_the_configuration_ids_and_a_secret_environment_stays_secret() {
+        let secret =
+            Output::new(BTreeMap::from([("TOKEN".to_owned(), "s3cr3t".to_owned())])).into_secret();
+        let environment = access("prof901".into()).add_to(secret);
+        assert!(environment.is_secret());
+        let variables = environment
+            .get()
+            .expect("known ids make a known environment");
+        assert_eq!(variables["TOKEN"], "s3cr3t");
+        assert_eq!(variables["APPCONFIG_APPLICATION_ID"], "app1234");
+        assert_eq!(variables["APPCONFIG_ENVIRONMENT_ID"], "env5678");
+        assert_eq!(variables["APPCONFIG_PROFILE_ID"], "prof901");
+    }
+
+    #[test]
+    fn a_profile_id_not_known_yet_leaves_the_environment_unknown_and_dependent() {
+        let profile = Output::from_parts(None, false, vec!["urn:profile".to_owned()]);
+        let environment = access(profile).add_to(Output::default());
+        assert!(!environment.is_known());
+        assert!(!environment.is_secret());
+        assert_eq!(environment.dependencies(), ["urn:profile".to_owned()]);
     }
 
     fn failures(args: &SageMakerModelArgs) -> Vec<String> {

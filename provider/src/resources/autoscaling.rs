@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use crate::Context;
 use crate::aws::{OrGone, ResultExt, Service};
 use crate::resources::cloudwatch::Statistic;
-use framework::{Created, CustomResource, Failures, ReadOutcome};
+use framework::{Created, CustomResource, Failures, Output, ReadOutcome};
 use framework::{ProviderError, Result};
 
 const SAGEMAKER: &str = "sagemaker";
@@ -37,11 +37,18 @@ fn build_error(error: impl std::fmt::Display) -> ProviderError {
 
 /// Registers an endpoint variant's instance count with Application Auto
 /// Scaling, between a minimum (0 allowed for async endpoints) and a maximum.
+///
+/// The registration belongs to the endpoint as it exists: deleting the
+/// endpoint deregisters its variants ("If you delete an endpoint,
+/// Application Auto Scaling ... deregisters those models as scalable
+/// targets", Developer Guide, "Delete endpoints configured for auto
+/// scaling"). So a `resourceId` that comes from the endpoint resource makes
+/// the engine register the target again whenever it replaces the endpoint.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ScalableTargetInputs {
     /// `endpoint/<endpoint name>/variant/<variant name>`.
-    pub resource_id: String,
+    pub resource_id: Output<String>,
     /// The scaled dimension.
     #[serde(default = "default_dimension")]
     pub scalable_dimension: String,
@@ -52,6 +59,16 @@ pub struct ScalableTargetInputs {
     pub min_capacity: u32,
     /// Most instances.
     pub max_capacity: u32,
+    /// The instance type of the variant scaled. SageMaker refuses to change
+    /// the instance type of a variant registered with Application Auto
+    /// Scaling ("If the update would change the instance type for any model
+    /// that is a target for auto scaling, the update fails", Developer
+    /// Guide, "Update endpoints that use auto scaling"): the endpoint
+    /// deregisters the variant before such an update, and a new type
+    /// replaces this target, registering it again once the endpoint runs
+    /// the new type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance_type: Option<String>,
 }
 
 /// The registered target.
@@ -74,6 +91,9 @@ impl CustomResource for ScalableTarget {
     type Provider = crate::SageMakerDeployment;
     const TOKEN: &'static str = "sagemaker-deployment:applicationautoscaling:ScalableTarget";
     const UPDATABLE: &'static [&'static str] = &["minCapacity", "maxCapacity"];
+    /// The resource ID is the target's identity: the old registration goes
+    /// before the new one is made.
+    const DELETE_BEFORE_REPLACE: bool = true;
 
     type Inputs = ScalableTargetInputs;
     type Outputs = ScalableTargetOutputs;
@@ -94,8 +114,10 @@ impl CustomResource for ScalableTarget {
             "must be at least 1",
         );
         failures.require(
-            inputs.resource_id.split('/').count() == 4
-                && inputs.resource_id.starts_with("endpoint/"),
+            inputs
+                .resource_id
+                .get()
+                .is_none_or(|id| id.split('/').count() == 4 && id.starts_with("endpoint/")),
             "resourceId",
             "must be endpoint/<endpoint>/variant/<variant>",
         );
@@ -109,7 +131,7 @@ impl CustomResource for ScalableTarget {
     ) -> Result<Created<ScalableTargetOutputs>> {
         let arn = register(ctx, inputs).await?;
         Ok(Created {
-            id: inputs.resource_id.clone(),
+            id: inputs.resource_id.as_str().to_owned(),
             outputs: ScalableTargetOutputs {
                 inputs: inputs.clone(),
                 arn,
@@ -201,7 +223,7 @@ async fn register(ctx: &Context, inputs: &ScalableTargetInputs) -> Result<String
         .autoscaling
         .register_scalable_target()
         .service_namespace(ServiceNamespace::from(inputs.service_namespace.as_str()))
-        .resource_id(&inputs.resource_id)
+        .resource_id(inputs.resource_id.as_str())
         .scalable_dimension(ScalableDimension::from(inputs.scalable_dimension.as_str()))
         .min_capacity(inputs.min_capacity as i32)
         .max_capacity(inputs.max_capacity as i32)
@@ -293,14 +315,19 @@ pub struct StepScaling {
     pub steps: Vec<Step>,
 }
 
-/// A scaling policy on a registered scalable target.
+/// A scaling policy on a registered scalable target. Deregistering the
+/// target deletes its policies ("Deregistering a scalable target deletes
+/// the scaling policies ... associated with it", API Reference,
+/// DeregisterScalableTarget): a `resourceId` that comes from the target
+/// resource makes the engine put the policy again whenever it registers
+/// the target again.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ScalingPolicyInputs {
     /// The policy name.
     pub policy_name: String,
     /// The scalable target's resource id.
-    pub resource_id: String,
+    pub resource_id: Output<String>,
     /// The scaled dimension.
     #[serde(default = "default_dimension")]
     pub scalable_dimension: String,
@@ -334,6 +361,9 @@ impl CustomResource for ScalingPolicy {
     type Provider = crate::SageMakerDeployment;
     const TOKEN: &'static str = "sagemaker-deployment:applicationautoscaling:ScalingPolicy";
     const UPDATABLE: &'static [&'static str] = &["targetTracking", "stepScaling"];
+    /// The name and resource ID are the policy's identity: the old policy
+    /// goes before the new one is put.
+    const DELETE_BEFORE_REPLACE: bool = true;
 
     type Inputs = ScalingPolicyInputs;
     type Outputs = ScalingPolicyOutputs;
@@ -395,7 +425,7 @@ impl CustomResource for ScalingPolicy {
             .service_namespace(ServiceNamespace::from(
                 outputs.inputs.service_namespace.as_str(),
             ))
-            .resource_id(&outputs.inputs.resource_id)
+            .resource_id(outputs.inputs.resource_id.as_str())
             .scalable_dimension(ScalableDimension::from(
                 outputs.inputs.scalable_dimension.as_str(),
             ))
@@ -435,7 +465,7 @@ impl CustomResource for ScalingPolicy {
             .service_namespace(ServiceNamespace::from(
                 outputs.inputs.service_namespace.as_str(),
             ))
-            .resource_id(&outputs.inputs.resource_id)
+            .resource_id(outputs.inputs.resource_id.as_str())
             .scalable_dimension(ScalableDimension::from(
                 outputs.inputs.scalable_dimension.as_str(),
             ))
@@ -454,7 +484,7 @@ async fn put_policy(ctx: &Context, inputs: &ScalingPolicyInputs) -> Result<Strin
         .put_scaling_policy()
         .policy_name(&inputs.policy_name)
         .service_namespace(ServiceNamespace::from(inputs.service_namespace.as_str()))
-        .resource_id(&inputs.resource_id)
+        .resource_id(inputs.resource_id.as_str())
         .scalable_dimension(ScalableDimension::from(inputs.scalable_dimension.as_str()));
     if let Some(tracking) = &inputs.target_tracking {
         let mut config = TargetTrackingScalingPolicyConfiguration::builder()
@@ -517,4 +547,82 @@ async fn put_policy(ctx: &Context, inputs: &ScalingPolicyInputs) -> Result<Strin
         .await
         .aws(Service::ApplicationAutoScaling, "PutScalingPolicy")?;
     Ok(put.policy_arn().to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use framework::wire::{PropertyValue, UnknownKind};
+    use framework::{Registry, encode_plain};
+
+    fn target() -> ScalableTargetInputs {
+        ScalableTargetInputs {
+            resource_id: Output::new("endpoint/fraud/variant/primary".to_owned()),
+            scalable_dimension: default_dimension(),
+            service_namespace: default_namespace(),
+            min_capacity: 1,
+            max_capacity: 3,
+            instance_type: Some("ml.m5.large".into()),
+        }
+    }
+
+    fn policy() -> ScalingPolicyInputs {
+        ScalingPolicyInputs {
+            policy_name: "fraud-primary-invocations".into(),
+            resource_id: Output::new("endpoint/fraud/variant/primary".to_owned()),
+            scalable_dimension: default_dimension(),
+            service_namespace: default_namespace(),
+            target_tracking: Some(TargetTracking {
+                target_value: 70.0,
+                predefined_metric: Some("SageMakerVariantInvocationsPerInstance".into()),
+                custom_metric: None,
+                scale_in_cooldown: None,
+                scale_out_cooldown: None,
+            }),
+            step_scaling: None,
+        }
+    }
+
+    /// What the engine asks when it replaces the resource `resourceId`
+    /// comes from: the diff with `resourceId` not known.
+    fn diff_with_unknown_resource_id<R: CustomResource>(
+        resource: R,
+        inputs: &R::Inputs,
+    ) -> framework::DiffOutcome {
+        let registry = Registry::builder().resource(resource).build();
+        let erased = registry.resource(R::TOKEN).unwrap();
+        let olds = encode_plain(inputs).unwrap();
+        let mut news = olds.clone();
+        news.insert(
+            "resourceId".into(),
+            PropertyValue::Unknown(UnknownKind::Generic),
+        );
+        erased.diff_with_state(&olds, &olds, &news)
+    }
+
+    #[test]
+    fn targets_and_policies_are_registered_again_when_what_they_scale_is_replaced() {
+        for outcome in [
+            diff_with_unknown_resource_id(ScalableTarget, &target()),
+            diff_with_unknown_resource_id(ScalingPolicy, &policy()),
+        ] {
+            assert!(outcome.replaces(), "{outcome:?}");
+            // Same resource ID, same registration: the old one goes first.
+            assert!(outcome.delete_before_replace, "{outcome:?}");
+        }
+    }
+
+    #[test]
+    fn capacity_changes_update_the_target_in_place() {
+        let registry = Registry::builder().resource(ScalableTarget).build();
+        let erased = registry.resource(ScalableTarget::TOKEN).unwrap();
+        let olds = encode_plain(&target()).unwrap();
+        let news = encode_plain(&ScalableTargetInputs {
+            max_capacity: 5,
+            ..target()
+        })
+        .unwrap();
+        let outcome = erased.diff_with_state(&olds, &olds, &news);
+        assert!(outcome.has_changes() && !outcome.replaces(), "{outcome:?}");
+    }
 }

@@ -84,11 +84,15 @@ fn percent_decode(text: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
+        // Byte by byte: a `%` followed by anything but two hex digits (a
+        // multi-byte character, say) is kept as it is.
         if bytes[i] == b'%'
-            && i + 2 < bytes.len()
-            && let Ok(byte) = u8::from_str_radix(&text[i + 1..i + 3], 16)
+            && let (Some(high), Some(low)) = (
+                bytes.get(i + 1).and_then(|b| hex_digit(*b)),
+                bytes.get(i + 2).and_then(|b| hex_digit(*b)),
+            )
         {
-            out.push(byte);
+            out.push(high * 16 + low);
             i += 3;
             continue;
         }
@@ -96,6 +100,13 @@ fn percent_decode(text: &str) -> String {
         i += 1;
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The value of one hexadecimal digit.
+fn hex_digit(byte: u8) -> Option<u8> {
+    char::from(byte)
+        .to_digit(16)
+        .and_then(|d| u8::try_from(d).ok())
 }
 
 #[async_trait]
@@ -373,6 +384,18 @@ mod tests {
         let b = r#"{"Statement":[],"Version":"2012-10-17"}"#;
         assert_eq!(canonical_policy(a), canonical_policy(b));
         assert_eq!(same_or_live(a, canonical_policy(b).unwrap()), a);
+    }
+
+    #[test]
+    fn a_percent_before_a_multi_byte_character_is_not_an_escape() {
+        // `%aé` and `%2é` once cut `é` (written `\u{e9}`) in two and panicked.
+        for document in [
+            "%a\u{e9}", "%\u{e9}", "%", "%a", "\u{e9}%", "%%22", "%2\u{e9}",
+        ] {
+            assert_eq!(canonical_policy(document), None, "{document}");
+        }
+        assert_eq!(percent_decode("%a\u{e9}%22"), "%a\u{e9}\"");
+        assert_eq!(percent_decode("%C3%A9"), "\u{e9}");
     }
 
     #[test]

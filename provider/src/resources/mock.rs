@@ -30,5 +30,6 @@ pub(crate) async fn mock_context_tagged<R: CustomResource>(
         urn: format!("urn:pulumi:unit::test::{}::unit", R::TOKEN),
         cancel: CancellationToken::new(),
         timeout: None,
+        secrets: Default::default(),
     }
 }

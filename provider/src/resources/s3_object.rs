@@ -29,7 +29,8 @@ const MAX_OBJECT_TAGS: usize = 10;
 /// model artifact. The SHA-256 of those bytes is computed at check time
 /// (`sourceHash`), so a preview shows changed content as an update, and
 /// only changed content is uploaded again. Large files are streamed from
-/// disk, in parts above 100 MiB. A change of bucket or key replaces the
+/// disk, in parts above 100 MiB (four on their way at a time, each read
+/// from its place in the file). A change of bucket or key replaces the
 /// object.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
@@ -94,6 +95,15 @@ impl CustomResource for BucketObject {
     const UPDATABLE: &'static [&'static str] =
         &["source", "sourceHash", "kmsKeyArn", "contentType", "tags"];
     const VOLATILE_OUTPUTS: &'static [&'static str] = &["etag", "versionId", "size", "uploadToken"];
+    /// The hash is of the source's bytes alone.
+    const NOT_IN_COMPUTED_INPUTS: &'static [&'static str] = &[
+        "bucket",
+        "key",
+        "kmsKeyArn",
+        "contentType",
+        "tags",
+        "sourceHash",
+    ];
 
     type Inputs = BucketObjectInputs;
     type Outputs = BucketObjectOutputs;

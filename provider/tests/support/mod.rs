@@ -4,6 +4,7 @@
 
 #![allow(dead_code)]
 
+pub mod fake_sts;
 pub mod monitor;
 
 use std::net::SocketAddr;

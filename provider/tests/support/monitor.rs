@@ -32,6 +32,8 @@ pub struct Registration {
     pub inputs: serde_json::Value,
     /// URNs it waits for, sorted.
     pub dependencies: Vec<String>,
+    /// URNs each input comes from, sorted, by input name.
+    pub property_dependencies: std::collections::BTreeMap<String, Vec<String>>,
 }
 
 impl Registration {
@@ -89,6 +91,15 @@ impl ResourceMonitor for Recording {
             .unwrap_or_default();
         let mut dependencies = request.dependencies.clone();
         dependencies.sort();
+        let property_dependencies = request
+            .property_dependencies
+            .iter()
+            .map(|(key, deps)| {
+                let mut urns = deps.urns.clone();
+                urns.sort();
+                (key.clone(), urns)
+            })
+            .collect();
         let mut answer = inputs.clone();
         if request.custom
             && let (Some(answer), serde_json::Value::Object(computed)) = (
@@ -109,6 +120,7 @@ impl ResourceMonitor for Recording {
             custom: request.custom,
             inputs,
             dependencies,
+            property_dependencies,
         });
         Ok(Response::new(RegisterResourceResponse {
             urn: urn(&request.r#type, &request.name),

@@ -2128,7 +2128,8 @@ func (o ModelArtifactsPtrOutput) S3KeyPrefix() pulumi.StringPtrOutput {
 
 // One entry of the seed's `modelList`: a model and the variant serving it.
 type ModelSpec struct {
-	// Extra container environment variables.
+	// Extra container environment variables. Secret values (API keys and
+	// the like) stay secret: the model keeps its whole environment secret.
 	Environment map[string]string `pulumi:"Environment"`
 	// Instances of the variant (real-time and async endpoints).
 	InstanceCount *int `pulumi:"InstanceCount"`
@@ -2163,7 +2164,8 @@ type ModelSpecInput interface {
 
 // One entry of the seed's `modelList`: a model and the variant serving it.
 type ModelSpecArgs struct {
-	// Extra container environment variables.
+	// Extra container environment variables. Secret values (API keys and
+	// the like) stay secret: the model keeps its whole environment secret.
 	Environment pulumi.StringMapInput `pulumi:"Environment"`
 	// Instances of the variant (real-time and async endpoints).
 	InstanceCount pulumi.IntPtrInput `pulumi:"InstanceCount"`
@@ -2237,7 +2239,8 @@ func (o ModelSpecOutput) ToModelSpecOutputWithContext(ctx context.Context) Model
 	return o
 }
 
-// Extra container environment variables.
+// Extra container environment variables. Secret values (API keys and
+// the like) stay secret: the model keeps its whole environment secret.
 func (o ModelSpecOutput) Environment() pulumi.StringMapOutput {
 	return o.ApplyT(func(v ModelSpec) map[string]string { return v.Environment }).(pulumi.StringMapOutput)
 }

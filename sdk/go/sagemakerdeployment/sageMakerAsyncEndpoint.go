@@ -75,8 +75,9 @@ type sageMakerAsyncEndpointArgs struct {
 	EndpointName string `pulumi:"endpointName"`
 	// Name of the SageMaker execution role (BaseInfra's `executionRoleName`):
 	// SageMaker publishes notifications with it, so it is granted
-	// `sns:Publish` on exactly the two topics. Without it, grant that
-	// yourself.
+	// `sns:Publish` on exactly the two topics, and reads a rollout's
+	// rollback alarms with it, so it is granted `cloudwatch:DescribeAlarms`
+	// on exactly those alarms. Without it, grant that yourself.
 	ExecutionRoleName *string `pulumi:"executionRoleName"`
 	// KMS key for results and the instances' storage (BaseInfra's `kmsKeyArn`).
 	KmsKeyArn *string `pulumi:"kmsKeyArn"`
@@ -104,8 +105,9 @@ type SageMakerAsyncEndpointArgs struct {
 	EndpointName pulumi.StringInput
 	// Name of the SageMaker execution role (BaseInfra's `executionRoleName`):
 	// SageMaker publishes notifications with it, so it is granted
-	// `sns:Publish` on exactly the two topics. Without it, grant that
-	// yourself.
+	// `sns:Publish` on exactly the two topics, and reads a rollout's
+	// rollback alarms with it, so it is granted `cloudwatch:DescribeAlarms`
+	// on exactly those alarms. Without it, grant that yourself.
 	ExecutionRoleName pulumi.StringPtrInput
 	// KMS key for results and the instances' storage (BaseInfra's `kmsKeyArn`).
 	KmsKeyArn pulumi.StringPtrInput

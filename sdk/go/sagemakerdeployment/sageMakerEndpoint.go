@@ -62,6 +62,11 @@ type sageMakerEndpointArgs struct {
 	DataCaptureSamplingPercentage *int `pulumi:"dataCaptureSamplingPercentage"`
 	// The endpoint name (the seed's `sageMakerEndpointName`).
 	EndpointName string `pulumi:"endpointName"`
+	// Name of the models' execution role (BaseInfra's `executionRoleName`).
+	// SageMaker reads a rollout's rollback alarms with it, so it is granted
+	// `cloudwatch:DescribeAlarms` on exactly those alarms. Without it, a
+	// rollout needs that permission on the role already.
+	ExecutionRoleName *string `pulumi:"executionRoleName"`
 	// KMS key for the instances' storage (BaseInfra's `kmsKeyArn`).
 	KmsKeyArn *string `pulumi:"kmsKeyArn"`
 	// The variants (the seed's `modelList`).
@@ -84,6 +89,11 @@ type SageMakerEndpointArgs struct {
 	DataCaptureSamplingPercentage pulumi.IntPtrInput
 	// The endpoint name (the seed's `sageMakerEndpointName`).
 	EndpointName pulumi.StringInput
+	// Name of the models' execution role (BaseInfra's `executionRoleName`).
+	// SageMaker reads a rollout's rollback alarms with it, so it is granted
+	// `cloudwatch:DescribeAlarms` on exactly those alarms. Without it, a
+	// rollout needs that permission on the role already.
+	ExecutionRoleName pulumi.StringPtrInput
 	// KMS key for the instances' storage (BaseInfra's `kmsKeyArn`).
 	KmsKeyArn pulumi.StringPtrInput
 	// The variants (the seed's `modelList`).

@@ -7,6 +7,13 @@ import * as utilities from "../utilities";
 /**
  * Registers an endpoint variant's instance count with Application Auto
  * Scaling, between a minimum (0 allowed for async endpoints) and a maximum.
+ *
+ * The registration belongs to the endpoint as it exists: deleting the
+ * endpoint deregisters its variants ("If you delete an endpoint,
+ * Application Auto Scaling ... deregisters those models as scalable
+ * targets", Developer Guide, "Delete endpoints configured for auto
+ * scaling"). So a `resourceId` that comes from the endpoint resource makes
+ * the engine register the target again whenever it replaces the endpoint.
  */
 export class ScalableTarget extends pulumi.CustomResource {
     /**
@@ -39,6 +46,17 @@ export class ScalableTarget extends pulumi.CustomResource {
      * The scalable target ARN.
      */
     declare public /*out*/ readonly arn: pulumi.Output<string | undefined>;
+    /**
+     * The instance type of the variant scaled. SageMaker refuses to change
+     * the instance type of a variant registered with Application Auto
+     * Scaling ("If the update would change the instance type for any model
+     * that is a target for auto scaling, the update fails", Developer
+     * Guide, "Update endpoints that use auto scaling"): the endpoint
+     * deregisters the variant before such an update, and a new type
+     * replaces this target, registering it again once the endpoint runs
+     * the new type.
+     */
+    declare public readonly instanceType: pulumi.Output<string | undefined>;
     /**
      * Most instances.
      */
@@ -80,6 +98,7 @@ export class ScalableTarget extends pulumi.CustomResource {
             if (args?.resourceId === undefined && !opts.urn) {
                 throw new Error("Missing required property 'resourceId'");
             }
+            resourceInputs["instanceType"] = args?.instanceType;
             resourceInputs["maxCapacity"] = args?.maxCapacity;
             resourceInputs["minCapacity"] = args?.minCapacity;
             resourceInputs["resourceId"] = args?.resourceId;
@@ -88,6 +107,7 @@ export class ScalableTarget extends pulumi.CustomResource {
             resourceInputs["arn"] = undefined /*out*/;
         } else {
             resourceInputs["arn"] = undefined /*out*/;
+            resourceInputs["instanceType"] = undefined /*out*/;
             resourceInputs["maxCapacity"] = undefined /*out*/;
             resourceInputs["minCapacity"] = undefined /*out*/;
             resourceInputs["resourceId"] = undefined /*out*/;
@@ -103,6 +123,17 @@ export class ScalableTarget extends pulumi.CustomResource {
  * The set of arguments for constructing a ScalableTarget resource.
  */
 export interface ScalableTargetArgs {
+    /**
+     * The instance type of the variant scaled. SageMaker refuses to change
+     * the instance type of a variant registered with Application Auto
+     * Scaling ("If the update would change the instance type for any model
+     * that is a target for auto scaling, the update fails", Developer
+     * Guide, "Update endpoints that use auto scaling"): the endpoint
+     * deregisters the variant before such an update, and a new type
+     * replaces this target, registering it again once the endpoint runs
+     * the new type.
+     */
+    instanceType?: pulumi.Input<string | undefined>;
     /**
      * Most instances.
      */

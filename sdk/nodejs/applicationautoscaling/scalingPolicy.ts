@@ -8,7 +8,12 @@ import * as enums from "../types/enums";
 import * as utilities from "../utilities";
 
 /**
- * A scaling policy on a registered scalable target.
+ * A scaling policy on a registered scalable target. Deregistering the
+ * target deletes its policies ("Deregistering a scalable target deletes
+ * the scaling policies ... associated with it", API Reference,
+ * DeregisterScalableTarget): a `resourceId` that comes from the target
+ * resource makes the engine put the policy again whenever it registers
+ * the target again.
  */
 export class ScalingPolicy extends pulumi.CustomResource {
     /**

@@ -10,7 +10,8 @@ import * as utilities from "../utilities";
  * model artifact. The SHA-256 of those bytes is computed at check time
  * (`sourceHash`), so a preview shows changed content as an update, and
  * only changed content is uploaded again. Large files are streamed from
- * disk, in parts above 100 MiB. A change of bucket or key replaces the
+ * disk, in parts above 100 MiB (four on their way at a time, each read
+ * from its place in the file). A change of bucket or key replaces the
  * object.
  */
 export class BucketObject extends pulumi.CustomResource {

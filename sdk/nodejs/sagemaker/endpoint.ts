@@ -76,6 +76,14 @@ export class Endpoint extends pulumi.CustomResource {
      */
     declare public readonly variantInstanceCounts: pulumi.Output<{[key: string]: number} | undefined>;
     /**
+     * Instance type per instance-backed variant, as its configuration sets
+     * it. With autoscaling, a variant whose type changes is deregistered
+     * from Application Auto Scaling before the configuration update
+     * (SageMaker refuses the change otherwise); its `ScalableTarget`, whose
+     * `instanceType` changed too, registers it again after the update.
+     */
+    declare public readonly variantInstanceTypes: pulumi.Output<{[key: string]: string} | undefined>;
+    /**
      * Desired traffic weight per variant.
      */
     declare public readonly variantWeights: pulumi.Output<{[key: string]: number} | undefined>;
@@ -103,6 +111,7 @@ export class Endpoint extends pulumi.CustomResource {
             resourceInputs["rollout"] = args?.rollout;
             resourceInputs["tags"] = args?.tags;
             resourceInputs["variantInstanceCounts"] = args?.variantInstanceCounts;
+            resourceInputs["variantInstanceTypes"] = args?.variantInstanceTypes;
             resourceInputs["variantWeights"] = args?.variantWeights;
             resourceInputs["arn"] = undefined /*out*/;
             resourceInputs["endpointStatus"] = undefined /*out*/;
@@ -117,6 +126,7 @@ export class Endpoint extends pulumi.CustomResource {
             resourceInputs["rollout"] = undefined /*out*/;
             resourceInputs["tags"] = undefined /*out*/;
             resourceInputs["variantInstanceCounts"] = undefined /*out*/;
+            resourceInputs["variantInstanceTypes"] = undefined /*out*/;
             resourceInputs["variantWeights"] = undefined /*out*/;
         }
         opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts);
@@ -154,6 +164,14 @@ export interface EndpointArgs {
      * Desired instance count per instance-backed variant.
      */
     variantInstanceCounts?: pulumi.Input<{[key: string]: pulumi.Input<number>} | undefined>;
+    /**
+     * Instance type per instance-backed variant, as its configuration sets
+     * it. With autoscaling, a variant whose type changes is deregistered
+     * from Application Auto Scaling before the configuration update
+     * (SageMaker refuses the change otherwise); its `ScalableTarget`, whose
+     * `instanceType` changed too, registers it again after the update.
+     */
+    variantInstanceTypes?: pulumi.Input<{[key: string]: pulumi.Input<string>} | undefined>;
     /**
      * Desired traffic weight per variant.
      */

@@ -49,7 +49,8 @@ export class Model extends pulumi.CustomResource {
      */
     declare public readonly enableNetworkIsolation: pulumi.Output<boolean | undefined>;
     /**
-     * Environment variables of the container.
+     * Environment variables of the container. When any value is secret,
+     * the whole environment is kept secret.
      */
     declare public readonly environment: pulumi.Output<{[key: string]: string} | undefined>;
     /**
@@ -146,7 +147,8 @@ export interface ModelArgs {
      */
     enableNetworkIsolation?: pulumi.Input<boolean | undefined>;
     /**
-     * Environment variables of the container.
+     * Environment variables of the container. When any value is secret,
+     * the whole environment is kept secret.
      */
     environment?: pulumi.Input<{[key: string]: pulumi.Input<string>} | undefined>;
     /**

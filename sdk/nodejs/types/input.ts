@@ -278,7 +278,8 @@ export interface ModelArtifactsArgs {
  */
 export interface ModelSpecArgs {
     /**
-     * Extra container environment variables.
+     * Extra container environment variables. Secret values (API keys and
+     * the like) stay secret: the model keeps its whole environment secret.
      */
     Environment?: pulumi.Input<{[key: string]: pulumi.Input<string>} | undefined>;
     /**

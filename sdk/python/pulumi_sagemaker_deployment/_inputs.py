@@ -1170,7 +1170,8 @@ class ModelSpecArgsDict(TypedDict):
     """
     environment: NotRequired[pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]]]
     """
-    Extra container environment variables.
+    Extra container environment variables. Secret values (API keys and
+    the like) stay secret: the model keeps its whole environment secret.
     """
     instance_count: NotRequired[pulumi.Input[Optional[_builtins.int]]]
     """
@@ -1213,7 +1214,8 @@ class ModelSpecArgs:
         :param pulumi.Input[_builtins.str] model_name: The model's name (SageMaker's pattern, at most 63 characters).
         :param pulumi.Input[_builtins.str] model_s3_key: Key of the model artifact in the model-artifact bucket.
         :param pulumi.Input[_builtins.str] variant_name: The endpoint variant serving this model.
-        :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] environment: Extra container environment variables.
+        :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] environment: Extra container environment variables. Secret values (API keys and
+               the like) stay secret: the model keeps its whole environment secret.
         :param pulumi.Input[_builtins.int] instance_count: Instances of the variant (real-time and async endpoints).
         :param pulumi.Input[_builtins.str] instance_type: Instance type of the variant (real-time and async endpoints).
         :param pulumi.Input[_builtins.int] model_server_workers: Model server worker processes (`SAGEMAKER_MODEL_SERVER_WORKERS`).
@@ -1289,7 +1291,8 @@ class ModelSpecArgs:
     @pulumi.getter(name="Environment")
     def environment(self) -> pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]]:
         """
-        Extra container environment variables.
+        Extra container environment variables. Secret values (API keys and
+        the like) stay secret: the model keeps its whole environment secret.
         """
         return pulumi.get(self, "environment")
 

@@ -43,8 +43,9 @@ class SageMakerAsyncEndpointArgs:
         :param pulumi.Input['AsyncAutoscalingArgsArgs'] autoscaling: Backlog-driven autoscaling per variant.
         :param pulumi.Input[_builtins.str] execution_role_name: Name of the SageMaker execution role (BaseInfra's `executionRoleName`):
                SageMaker publishes notifications with it, so it is granted
-               `sns:Publish` on exactly the two topics. Without it, grant that
-               yourself.
+               `sns:Publish` on exactly the two topics, and reads a rollout's
+               rollback alarms with it, so it is granted `cloudwatch:DescribeAlarms`
+               on exactly those alarms. Without it, grant that yourself.
         :param pulumi.Input[_builtins.str] kms_key_arn: KMS key for results and the instances' storage (BaseInfra's `kmsKeyArn`).
         :param pulumi.Input[_builtins.bool] notifications: Create SNS success and error topics (default true).
         :param pulumi.Input['RolloutPolicyArgs'] rollout: Blue/green rollout of configuration changes.
@@ -147,8 +148,9 @@ class SageMakerAsyncEndpointArgs:
         """
         Name of the SageMaker execution role (BaseInfra's `executionRoleName`):
         SageMaker publishes notifications with it, so it is granted
-        `sns:Publish` on exactly the two topics. Without it, grant that
-        yourself.
+        `sns:Publish` on exactly the two topics, and reads a rollout's
+        rollback alarms with it, so it is granted `cloudwatch:DescribeAlarms`
+        on exactly those alarms. Without it, grant that yourself.
         """
         return pulumi.get(self, "execution_role_name")
 
@@ -236,8 +238,9 @@ class SageMakerAsyncEndpoint(pulumi.ComponentResource):
         :param pulumi.Input[_builtins.str] endpoint_name: The endpoint name (the seed's `sageMakerEndpointName`).
         :param pulumi.Input[_builtins.str] execution_role_name: Name of the SageMaker execution role (BaseInfra's `executionRoleName`):
                SageMaker publishes notifications with it, so it is granted
-               `sns:Publish` on exactly the two topics. Without it, grant that
-               yourself.
+               `sns:Publish` on exactly the two topics, and reads a rollout's
+               rollback alarms with it, so it is granted `cloudwatch:DescribeAlarms`
+               on exactly those alarms. Without it, grant that yourself.
         :param pulumi.Input[_builtins.str] kms_key_arn: KMS key for results and the instances' storage (BaseInfra's `kmsKeyArn`).
         :param pulumi.Input[Sequence[pulumi.Input[Union['ModelSpecArgs', 'ModelSpecArgsDict']]]] model_list: The variants (the seed's `modelList`).
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] model_names: SageMaker model names in `modelList` order (SageMakerModel's `modelNames`).

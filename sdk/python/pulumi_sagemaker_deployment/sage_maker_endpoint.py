@@ -27,6 +27,7 @@ class SageMakerEndpointArgs:
                  autoscaling: pulumi.Input[Optional['AutoscalingArgsArgs']] = None,
                  data_capture_bucket_name: pulumi.Input[Optional[_builtins.str]] = None,
                  data_capture_sampling_percentage: pulumi.Input[Optional[_builtins.int]] = None,
+                 execution_role_name: pulumi.Input[Optional[_builtins.str]] = None,
                  kms_key_arn: pulumi.Input[Optional[_builtins.str]] = None,
                  rollout: pulumi.Input[Optional['RolloutPolicyArgs']] = None,
                  tags: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None):
@@ -39,6 +40,10 @@ class SageMakerEndpointArgs:
         :param pulumi.Input['AutoscalingArgsArgs'] autoscaling: Target-tracking autoscaling per variant.
         :param pulumi.Input[_builtins.str] data_capture_bucket_name: Bucket for captured requests and responses; no capture when unset.
         :param pulumi.Input[_builtins.int] data_capture_sampling_percentage: Percentage of requests captured (default 100).
+        :param pulumi.Input[_builtins.str] execution_role_name: Name of the models' execution role (BaseInfra's `executionRoleName`).
+               SageMaker reads a rollout's rollback alarms with it, so it is granted
+               `cloudwatch:DescribeAlarms` on exactly those alarms. Without it, a
+               rollout needs that permission on the role already.
         :param pulumi.Input[_builtins.str] kms_key_arn: KMS key for the instances' storage (BaseInfra's `kmsKeyArn`).
         :param pulumi.Input['RolloutPolicyArgs'] rollout: Blue/green rollout of configuration changes.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] tags: Tags on every resource.
@@ -52,6 +57,8 @@ class SageMakerEndpointArgs:
             pulumi.set(__self__, "data_capture_bucket_name", data_capture_bucket_name)
         if data_capture_sampling_percentage is not None:
             pulumi.set(__self__, "data_capture_sampling_percentage", data_capture_sampling_percentage)
+        if execution_role_name is not None:
+            pulumi.set(__self__, "execution_role_name", execution_role_name)
         if kms_key_arn is not None:
             pulumi.set(__self__, "kms_key_arn", kms_key_arn)
         if rollout is not None:
@@ -132,6 +139,21 @@ class SageMakerEndpointArgs:
         pulumi.set(self, "data_capture_sampling_percentage", value)
 
     @_builtins.property
+    @pulumi.getter(name="executionRoleName")
+    def execution_role_name(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Name of the models' execution role (BaseInfra's `executionRoleName`).
+        SageMaker reads a rollout's rollback alarms with it, so it is granted
+        `cloudwatch:DescribeAlarms` on exactly those alarms. Without it, a
+        rollout needs that permission on the role already.
+        """
+        return pulumi.get(self, "execution_role_name")
+
+    @execution_role_name.setter
+    def execution_role_name(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "execution_role_name", value)
+
+    @_builtins.property
     @pulumi.getter(name="kmsKeyArn")
     def kms_key_arn(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
@@ -178,6 +200,7 @@ class SageMakerEndpoint(pulumi.ComponentResource):
                  data_capture_bucket_name: pulumi.Input[Optional[_builtins.str]] = None,
                  data_capture_sampling_percentage: pulumi.Input[Optional[_builtins.int]] = None,
                  endpoint_name: pulumi.Input[Optional[_builtins.str]] = None,
+                 execution_role_name: pulumi.Input[Optional[_builtins.str]] = None,
                  kms_key_arn: pulumi.Input[Optional[_builtins.str]] = None,
                  model_list: pulumi.Input[Optional[Sequence[pulumi.Input[Union['ModelSpecArgs', 'ModelSpecArgsDict']]]]] = None,
                  model_names: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
@@ -197,6 +220,10 @@ class SageMakerEndpoint(pulumi.ComponentResource):
         :param pulumi.Input[_builtins.str] data_capture_bucket_name: Bucket for captured requests and responses; no capture when unset.
         :param pulumi.Input[_builtins.int] data_capture_sampling_percentage: Percentage of requests captured (default 100).
         :param pulumi.Input[_builtins.str] endpoint_name: The endpoint name (the seed's `sageMakerEndpointName`).
+        :param pulumi.Input[_builtins.str] execution_role_name: Name of the models' execution role (BaseInfra's `executionRoleName`).
+               SageMaker reads a rollout's rollback alarms with it, so it is granted
+               `cloudwatch:DescribeAlarms` on exactly those alarms. Without it, a
+               rollout needs that permission on the role already.
         :param pulumi.Input[_builtins.str] kms_key_arn: KMS key for the instances' storage (BaseInfra's `kmsKeyArn`).
         :param pulumi.Input[Sequence[pulumi.Input[Union['ModelSpecArgs', 'ModelSpecArgsDict']]]] model_list: The variants (the seed's `modelList`).
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] model_names: SageMaker model names in `modelList` order (SageMakerModel's `modelNames`).
@@ -235,6 +262,7 @@ class SageMakerEndpoint(pulumi.ComponentResource):
                  data_capture_bucket_name: pulumi.Input[Optional[_builtins.str]] = None,
                  data_capture_sampling_percentage: pulumi.Input[Optional[_builtins.int]] = None,
                  endpoint_name: pulumi.Input[Optional[_builtins.str]] = None,
+                 execution_role_name: pulumi.Input[Optional[_builtins.str]] = None,
                  kms_key_arn: pulumi.Input[Optional[_builtins.str]] = None,
                  model_list: pulumi.Input[Optional[Sequence[pulumi.Input[Union['ModelSpecArgs', 'ModelSpecArgsDict']]]]] = None,
                  model_names: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
@@ -257,6 +285,7 @@ class SageMakerEndpoint(pulumi.ComponentResource):
             if endpoint_name is None and not opts.urn:
                 raise TypeError("Missing required property 'endpoint_name'")
             __props__.__dict__["endpoint_name"] = endpoint_name
+            __props__.__dict__["execution_role_name"] = execution_role_name
             __props__.__dict__["kms_key_arn"] = kms_key_arn
             if model_list is None and not opts.urn:
                 raise TypeError("Missing required property 'model_list'")

@@ -160,7 +160,7 @@ class EmulatorProcess:
         self._call("POST", "/_emulator/reset")
 
     def requests(self, service: str | None = None, operation: str | None = None) -> list[dict]:
-        """The request log: ``[{"service", "operation", "time", "region", "status"}, ...]``."""
+        """The request log: ``[{"service", "operation", "time", "region", "status", "path", "headers", "body"}, ...]``."""
         query = urllib.parse.urlencode({k: v for k, v in (("service", service), ("operation", operation)) if v})
         return self._call("GET", "/_emulator/requests" + (f"?{query}" if query else ""))
 
@@ -179,7 +179,7 @@ class EmulatorProcess:
         return self._call("GET", "/_emulator/config")
 
     def inject_fault(self, kind: str, service: str, operation: str | None = None, count: int = 1, message: str | None = None) -> list[dict]:
-        """Fail the next ``count`` matching calls; ``kind`` is ``throttle`` or ``server_error``."""
+        """Fail the next ``count`` matching calls; ``kind`` is ``throttle``, ``server_error`` or ``validation``."""
         spec: dict[str, Any] = {"service": service, "count": count}
         if operation:
             spec["operation"] = operation
@@ -190,9 +190,13 @@ class EmulatorProcess:
     def faults(self) -> list[dict]:
         return self._call("GET", "/_emulator/faults")
 
-    def system_update(self, endpoint_name: str, seconds: float, region: str = "us-east-1") -> dict:
-        """Put an InService SageMaker endpoint into ``SystemUpdating`` (maintenance) for ``seconds``."""
-        return self._call("POST", "/_emulator/sagemaker/system-update", {"endpoint_name": endpoint_name, "seconds": seconds, "region": region})
+    def system_update(self, endpoint_name: str, seconds: float, region: str = "us-east-1", failure_reason: str | None = None) -> dict:
+        """Put an InService SageMaker endpoint into ``SystemUpdating`` (maintenance) for ``seconds``; then
+        ``InService``, or ``Failed`` with ``failure_reason`` when given."""
+        body: dict[str, Any] = {"endpoint_name": endpoint_name, "seconds": seconds, "region": region}
+        if failure_reason is not None:
+            body["failure_reason"] = failure_reason
+        return self._call("POST", "/_emulator/sagemaker/system-update", body)
 
     def fail_appconfig_deployment(
         self, application_id: str, environment_id: str, deployment_number: int | None = None, region: str = "us-east-1"
@@ -205,6 +209,11 @@ class EmulatorProcess:
 
     def clear_faults(self) -> None:
         self._call("POST", "/_emulator/faults/reset")
+
+    def search_state(self, text: str) -> dict:
+        """Where everything the emulator holds (all of moto's backends, the hooks' state) contains ``text``:
+        ``{"matches": [{"path", "owner_arn"}, ...], "values_scanned": n}``."""
+        return self._call("POST", "/_emulator/state/search", {"text": text})
 
     # -- SDK convenience ----------------------------------------------------------------
 

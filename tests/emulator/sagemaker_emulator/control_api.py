@@ -10,8 +10,11 @@
 ``GET  /_emulator/config``          current settings
 ``POST /_emulator/config``          change settings (partial object)
 ``POST /_emulator/reset``           reset moto and all emulator state
-``POST /_emulator/sagemaker/system-update``  ``{"endpoint_name", "seconds", "region"?, "account_id"?}``:
-                                    an InService endpoint goes ``SystemUpdating`` for ``seconds``
+``POST /_emulator/state/search``    ``{"text"}``: where everything the emulator holds contains the text
+                                    (:mod:`state_search`): ``{"matches": [{"path", "owner_arn"}], "values_scanned"}``
+``POST /_emulator/sagemaker/system-update``  ``{"endpoint_name", "seconds", "region"?, "account_id"?, "failure_reason"?}``:
+                                    an InService endpoint goes ``SystemUpdating`` for ``seconds``, then
+                                    ``InService`` (or ``Failed`` with ``failure_reason``)
 ``POST /_emulator/appconfig/deployment-failure``  ``{"application_id", "environment_id", "deployment_number"?,
                                     "region"?, "account_id"?}``: the environment's DEPLOYING or BAKING
                                     AppConfig deployment fails now and rolls back
@@ -57,6 +60,7 @@ class ControlApi:
             ("GET", "/config"): lambda query, body: self.emulator.settings.snapshot(),
             ("POST", "/config"): lambda query, body: self.emulator.settings.update(body),
             ("POST", "/reset"): self._reset,
+            ("POST", "/state/search"): self._search_state,
             ("POST", "/sagemaker/system-update"): self._system_update,
             ("POST", "/appconfig/deployment-failure"): self._appconfig_deployment_failure,
         }
@@ -92,7 +96,8 @@ class ControlApi:
         return {"status": "ok"}
 
     def _system_update(self, query: dict, body: dict) -> dict:
-        """Inject SageMaker maintenance: ``SystemUpdating`` for ``seconds`` (default 60), then ``InService``."""
+        """Inject SageMaker maintenance: ``SystemUpdating`` for ``seconds`` (default 60), then ``InService``, or
+        ``Failed`` with ``failure_reason`` when given."""
         from .state_lock import EMULATOR_LOCK
 
         name = body.get("endpoint_name")
@@ -104,9 +109,16 @@ class ControlApi:
         hooks = self.emulator.hooks.get("sagemaker")
         if hooks is None:
             raise ValueError("SageMaker hooks are not installed")
+        failure = body.get("failure_reason")
+        if failure is not None and (not isinstance(failure, str) or not failure):
+            raise ValueError("failure_reason must be a non-empty string")
         with EMULATOR_LOCK:
             return hooks.start_system_update(
-                name, float(seconds), str(body.get("account_id") or "123456789012"), str(body.get("region") or "us-east-1")
+                name,
+                float(seconds),
+                str(body.get("account_id") or "123456789012"),
+                str(body.get("region") or "us-east-1"),
+                failure,
             )
 
     def _appconfig_deployment_failure(self, query: dict, body: dict) -> dict:
@@ -126,6 +138,14 @@ class ControlApi:
             return hooks.fail_deployment(
                 str(body.get("account_id") or "123456789012"), str(body.get("region") or "us-east-1"), app_id, env_id, number
             )
+
+    def _search_state(self, query: dict, body: dict) -> dict:
+        from .state_search import find
+
+        text = body.get("text")
+        if not isinstance(text, str) or not text:
+            raise ValueError('expected {"text": "..."} with a non-empty text')
+        return find(text, self.emulator.hooks)
 
     def _reset(self, query: dict, body: dict) -> dict:
         self.emulator.reset()

@@ -76,7 +76,7 @@ def download_message(container: int, url: str) -> str:
     )
 
 
-def _role_prefix(role_arn: str) -> str:
+def role_prefix(role_arn: str) -> str:
     return (
         f"The provided role '{role_arn}' is invalid. Please ensure the role exists, that its trust relationship policy "
         'allows the action "sts:AssumeRole" for the service principal "sagemaker.amazonaws.com", and has '
@@ -84,12 +84,12 @@ def _role_prefix(role_arn: str) -> str:
 
 
 def publish_message(role_arn: str, topic_arn: str) -> str:
-    return _role_prefix(role_arn) + f'"sns:Publish" permissions for topic "{topic_arn}".'
+    return role_prefix(role_arn) + f'"sns:Publish" permissions for topic "{topic_arn}".'
 
 
 def write_message(role_arn: str, what: str, uri: str) -> str:
     """Not AWS's verbatim text (not found): the SNS wording, for an S3 location SageMaker writes to."""
-    return _role_prefix(role_arn) + f'"s3:PutObject" permissions for the {what} "{uri}".'
+    return role_prefix(role_arn) + f'"s3:PutObject" permissions for the {what} "{uri}".'
 
 
 def _model_data(container: dict[str, Any]) -> tuple[str, str] | None:
@@ -145,7 +145,7 @@ def model_data_reason(backend: Any, account: str, region: str, config: Any, at: 
     return None
 
 
-def _config_role(backend: Any, config: Any, at: float, window: float) -> RoleView | None:
+def config_role(backend: Any, config: Any, at: float, window: float) -> RoleView | None:
     """The role SageMaker writes outputs with: the (first) model's execution role."""
     for variant in config.production_variants or []:
         model = backend._models.get(variant.get("ModelName"))
@@ -155,7 +155,7 @@ def _config_role(backend: Any, config: Any, at: float, window: float) -> RoleVie
 
 
 def outputs_reason(backend: Any, account: str, region: str, config: Any, endpoint_name: str, at: float, window: float) -> str | None:
-    role = _config_role(backend, config, at, window)
+    role = config_role(backend, config, at, window)
     if role is None:
         return None
     capture = config.data_capture_config or {}

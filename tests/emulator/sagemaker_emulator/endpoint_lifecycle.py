@@ -17,7 +17,7 @@ so moto's DescribeEndpoint / ListEndpoints answer it. Transition times are exact
 * weights and capacities: ``Updating`` -> ``InService`` with current = desired, or,
   when it fails, ``Updating`` -> ``RollingBack`` -> ``InService`` with the old values;
 * deletion: ``Deleting`` for a while, then gone from moto;
-* maintenance: ``SystemUpdating`` -> ``InService`` (injected through the control API).
+* maintenance: ``SystemUpdating`` -> ``InService``, or ``Failed`` (injected through the control API).
 
 A timeline stops being followed once its endpoint was deleted (or replaced) in moto.
 """
@@ -176,8 +176,20 @@ def start_deletion(endpoints: Timelines, key: Hashable, backend: Any, endpoint: 
     return _start(endpoints, key, backend, endpoint, [Phase(DELETING, seconds, then=gone), Phase(DELETED)])
 
 
-def start_system_update(endpoints: Timelines, key: Hashable, backend: Any, endpoint: Any, seconds: float) -> Timeline:
-    """``SystemUpdating`` for ``seconds`` (SageMaker's maintenance), then ``InService``."""
+def start_system_update(
+    endpoints: Timelines, key: Hashable, backend: Any, endpoint: Any, seconds: float, failure: str | None = None
+) -> Timeline:
+    """``SystemUpdating`` for ``seconds`` (SageMaker's maintenance), then ``InService``; with a ``failure`` reason,
+    ``Failed`` instead ("Failed: Endpoint could not be created, updated, or re-scaled", EndpointStatus, API
+    reference, DescribeEndpoint), with the reason as ``FailureReason``."""
+    if failure:
+        endpoint.failure_reason = None
+
+        def failed(at: float) -> list[Phase]:
+            endpoint.failure_reason = failure
+            return [Phase(FAILED)]
+
+        return _start(endpoints, key, backend, endpoint, [Phase(SYSTEM_UPDATING, seconds, then=failed), Phase(IN_SERVICE)])
     return _start(endpoints, key, backend, endpoint, [Phase(SYSTEM_UPDATING, seconds), Phase(IN_SERVICE)])
 
 

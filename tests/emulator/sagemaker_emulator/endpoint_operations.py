@@ -22,7 +22,7 @@ import copy
 from dataclasses import dataclass
 from typing import Any
 
-from . import deployment_access, deployment_rules
+from . import config_visibility, deployment_access, deployment_rules, rollback_alarm_access, variant_autoscaling
 from . import settings as settings_module
 from .aws_errors import validation_error
 from .config_rules import check_no_switch_to_serverless
@@ -72,7 +72,15 @@ class SageMakerContext:
     def existing_config(self, name: str) -> Any:
         config = self.backend.endpoint_configs.get(name)
         if config is None:
-            raise validation_error(f'Could not find endpoint configuration "{self.arn("endpoint-config", name)}".')
+            raise validation_error(config_visibility.not_found_message(self.arn("endpoint-config", name)))
+        return config
+
+    def visible_config(self, name: str) -> Any:
+        """The configuration as CreateEndpoint and UpdateEndpoint find it: not yet, within
+        ``endpoint_config_propagation_seconds`` of its creation (:mod:`config_visibility`)."""
+        config = self.existing_config(name)
+        window = self.settings.endpoint_config_propagation_seconds()
+        config_visibility.require_visible(config, self.arn("endpoint-config", name), self.endpoints.clock(), window)
         return config
 
     def missing_model_reason(self, config_variants: list[dict[str, Any]]) -> str | None:
@@ -170,11 +178,6 @@ def _require(params: dict, name: str) -> str:
     return value
 
 
-def _alarm_names(deployment_config: dict | None) -> list[str]:
-    rollback = (deployment_config or {}).get("AutoRollbackConfiguration") or {}
-    return [alarm.get("AlarmName") for alarm in rollback.get("Alarms") or [] if alarm.get("AlarmName")]
-
-
 def update_endpoint(ctx: SageMakerContext, params: dict) -> dict:
     """``UpdateEndpoint``: deploy a new endpoint config, asynchronously.
 
@@ -193,7 +196,7 @@ def update_endpoint(ctx: SageMakerContext, params: dict) -> dict:
     name = _require(params, "EndpointName")
     new_config_name = _require(params, "EndpointConfigName")
     endpoint = ctx.existing_endpoint(name)
-    new_config = ctx.existing_config(new_config_name)
+    new_config = ctx.visible_config(new_config_name)
     excluded = _excluded_properties(params)
     deployment_rules.check_shape(params.get("DeploymentConfig"))
     ctx.require_in_service(endpoint)
@@ -218,10 +221,15 @@ def update_endpoint(ctx: SageMakerContext, params: dict) -> dict:
         deployment = None
     running_names = [variant["VariantName"] for variant in endpoint.production_variants]
     deployment_rules.check_against_variants(deployment, _with_instance_types(new_variants, config_variants), running_names)
+    rollback_alarm_access.check_alarms_readable(ctx, new_config, deployment)
+    old_config = ctx.backend.endpoint_configs.get(endpoint.endpoint_config_name)
+    variant_autoscaling.check_instance_types_kept(
+        ctx.account_id, ctx.region, name, endpoint.arn, list(old_config.production_variants) if old_config else [], config_variants
+    )
     endpoint.last_deployment_config = deployment
 
     injected = ctx.settings.consume_update_failure(name)
-    rollback_alarms = _alarm_names(deployment)
+    rollback_alarms = rollback_alarm_access.alarm_names(deployment)
     bakes = deployment_rules.rollout_bakes(deployment, _with_instance_types(new_variants, config_variants))
     scale = ctx.settings.deployment_time_scale()
     decided_at = ctx.endpoints.clock() + ctx.settings.updating_seconds()  # when Updating ends and the check runs
@@ -279,7 +287,11 @@ def _with_instance_types(new_variants: list[dict], config_variants: list[dict]) 
 
 
 def check_create_endpoint(ctx: SageMakerContext, params: dict) -> None:
-    """``CreateEndpoint`` with a ``DeploymentConfig``: the same rules as for an update (no variant-name rule)."""
+    """``CreateEndpoint``: a configuration it can find (:mod:`config_visibility`), and with a ``DeploymentConfig``
+    the same rules as for an update (no variant-name rule), rollback alarms the execution role may read
+    (:mod:`rollback_alarm_access`) included."""
+    if params.get("EndpointConfigName") in ctx.backend.endpoint_configs:
+        ctx.visible_config(params["EndpointConfigName"])
     deployment = params.get("DeploymentConfig")
     if not deployment:
         return
@@ -288,6 +300,7 @@ def check_create_endpoint(ctx: SageMakerContext, params: dict) -> None:
     if config is not None:
         variants = variants_from_config(copy.deepcopy(config.production_variants))
         deployment_rules.check_against_variants(deployment, _with_instance_types(variants, config.production_variants))
+        rollback_alarm_access.check_alarms_readable(ctx, config, deployment)
 
 
 def update_weights_and_capacities(ctx: SageMakerContext, params: dict) -> dict:
@@ -335,6 +348,7 @@ def update_weights_and_capacities(ctx: SageMakerContext, params: dict) -> dict:
 
 def delete_endpoint(ctx: SageMakerContext, params: dict) -> dict:
     """``DeleteEndpoint``: refused while in progress; ``Deleting`` for ``endpoint_deleting_seconds``, then gone.
+    Its variants stop being scalable targets at once (:func:`variant_autoscaling.deregister_endpoint`).
 
     While ``Deleting``, DescribeEndpoint/ListEndpoints show the endpoint as ``Deleting`` (EndpointStatus) and a
     CreateEndpoint of the same name is refused as for any existing endpoint ("Cannot create already existing
@@ -343,6 +357,7 @@ def delete_endpoint(ctx: SageMakerContext, params: dict) -> dict:
     name = _require(params, "EndpointName")
     endpoint = ctx.existing_endpoint(name)
     ctx.require_deletable(endpoint)
+    variant_autoscaling.deregister_endpoint(ctx.account_id, ctx.region, name)
     seconds = ctx.settings.deleting_seconds()
     if seconds > 0:
         start_deletion(ctx.endpoints, ctx.key(name), ctx.backend, endpoint, seconds)
@@ -352,12 +367,13 @@ def delete_endpoint(ctx: SageMakerContext, params: dict) -> dict:
     return {}
 
 
-def start_maintenance(ctx: SageMakerContext, endpoint_name: str, seconds: float) -> dict:
-    """Put an ``InService`` endpoint into ``SystemUpdating`` for ``seconds`` (the control API's injection)."""
+def start_maintenance(ctx: SageMakerContext, endpoint_name: str, seconds: float, failure: str | None = None) -> dict:
+    """Put an ``InService`` endpoint into ``SystemUpdating`` for ``seconds`` (the control API's injection), then
+    ``InService`` again, or ``Failed`` with ``failure`` as its reason when one is given."""
     endpoint = ctx.backend.endpoints.get(endpoint_name)
     if endpoint is None:
         raise ValueError(f"no endpoint {endpoint_name!r} in account {ctx.account_id}, region {ctx.region}")
     if endpoint.endpoint_status != IN_SERVICE:
         raise ValueError(f"endpoint {endpoint_name!r} is {endpoint.endpoint_status}; only an InService endpoint can start SystemUpdating")
-    start_system_update(ctx.endpoints, ctx.key(endpoint_name), ctx.backend, endpoint, seconds)
+    start_system_update(ctx.endpoints, ctx.key(endpoint_name), ctx.backend, endpoint, seconds, failure)
     return {"EndpointName": endpoint_name, "EndpointStatus": endpoint.endpoint_status}

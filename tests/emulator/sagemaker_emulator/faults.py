@@ -1,11 +1,20 @@
 """Injected faults: answer the next N matching AWS calls with an error.
 
-Two kinds exist, matching what the reliability tests need:
+Three kinds exist, matching what the reliability and secrets tests need:
 
 * ``throttle`` - the service's throttling error (JSON: ``ThrottlingException``,
   query: ``Throttling``, both HTTP 400; S3: ``SlowDown``, HTTP 503);
 * ``server_error`` - an internal error (``InternalFailure``, S3 ``InternalError``,
-  HTTP 500).
+  HTTP 500);
+* ``validation`` - the call's input refused (JSON: ``ValidationException``,
+  query: ``ValidationError``, S3: ``InvalidArgument``, all HTTP 400), with the
+  ``message`` given. AWS's validation messages quote the values they refuse
+  ("1 validation error detected: Value '...' at '...' failed to satisfy
+  constraint"), and a SageMaker CreateModel refusal quotes the whole container
+  environment map ("Environment variable map cannot be specified both at Model
+  Package {...} and Model {...}", github.com/aws/sagemaker-python-sdk pull
+  3301), so a test can make a call fail with a message that echoes what was
+  sent.
 
 A fault matches on ``service`` (credential-scope name, e.g. ``sagemaker``) and
 ``operation`` (e.g. ``CreateModel``); a missing key or ``"*"`` matches anything.
@@ -22,7 +31,7 @@ from dataclasses import asdict, dataclass
 from .aws_errors import QUERY, REST_XML, AwsError
 from .state_lock import EMULATOR_LOCK
 
-KINDS = ("throttle", "server_error")
+KINDS = ("throttle", "server_error", "validation")
 
 # (signing name, operation) -> HTTP status of the service's modelled ThrottlingException.
 THROTTLING_STATUS = {
@@ -53,6 +62,17 @@ class Fault:
             if protocol == QUERY:
                 return AwsError("Throttling", message, 400)
             return AwsError("ThrottlingException", message, THROTTLING_STATUS.get((service or "", operation or ""), 400))
+        if self.kind == "validation":
+            # The client-error codes, HTTP 400 each: ValidationException (SageMaker API
+            # Reference, Common Errors: docs.aws.amazon.com/sagemaker/latest/APIReference/CommonErrors.html),
+            # ValidationError (IAM API Reference, Common Errors), InvalidArgument (Amazon S3
+            # API Reference, Error responses: List of error codes).
+            message = self.message or "1 validation error detected (injected by the emulator)."
+            if protocol == REST_XML:
+                return AwsError("InvalidArgument", message, 400)
+            if protocol == QUERY:
+                return AwsError("ValidationError", message, 400)
+            return AwsError("ValidationException", message, 400)
         message = self.message or "An internal error occurred (injected by the emulator)."
         if protocol == REST_XML:
             return AwsError("InternalError", message, 500)

@@ -21,7 +21,7 @@ from .aws_errors import AwsError, HttpResponse
 from .control_api import PREFIX, ControlApi
 from .faults import FaultQueue
 from .moto_access import create_moto_app, reset_moto
-from .request_info import AwsRequest, describe
+from .request_info import AwsRequest, call_text, describe
 from .request_log import RequestLog
 from .service_hooks import Call, HookEnvironment, ServiceHooks
 from .service_table import PROTOCOL_BRIDGES, HooksTable, build_hooks
@@ -74,6 +74,9 @@ class EmulatorMiddleware:
                     return self.moto_app(environ, start_response)
             return self.moto_app(environ, start_response)
 
+        latency = self.settings.call_latency()
+        if latency:
+            time.sleep(latency)  # outside the lock: calls wait in parallel
         request = describe(environ)
         fault = self.faults.take(request.service, request.operation)
         if fault is not None:
@@ -89,7 +92,9 @@ class EmulatorMiddleware:
             return self._answer(request, self._run_hooks(hooks, request, environ), start_response)
 
         def logging_start_response(status: str, headers: list, exc_info: Any = None) -> Any:
-            self.log.record(request.service, request.operation, request.region, int(status.split(" ", 1)[0]))
+            self.log.record(
+                request.service, request.operation, request.region, int(status.split(" ", 1)[0]), sent=call_text(request)
+            )
             return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
 
         return self._run_moto(request, environ, logging_start_response)
@@ -108,7 +113,7 @@ class EmulatorMiddleware:
 
     def _answer(self, request: AwsRequest, response: HttpResponse, start_response: Callable, fault: str | None = None) -> list[bytes]:
         """Log a buffered answer and send it."""
-        self.log.record(request.service, request.operation, request.region, response.status, fault)
+        self.log.record(request.service, request.operation, request.region, response.status, fault, call_text(request))
         return _send(response, start_response)
 
     def _run_moto(self, request: AwsRequest, environ: dict, start_response: Callable) -> Iterable[bytes]:

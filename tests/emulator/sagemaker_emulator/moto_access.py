@@ -106,3 +106,10 @@ def reset_moto() -> None:
     from moto.moto_api._internal.models import moto_api_backend
 
     moto_api_backend.reset()
+
+
+def autoscaling_backend(account_id: str, region: str) -> Any:
+    """moto's ``ApplicationAutoscalingBackend`` for one account and region."""
+    from moto.applicationautoscaling.models import applicationautoscaling_backends
+
+    return applicationautoscaling_backends[account_id][region]

@@ -14,8 +14,8 @@ from __future__ import annotations
 import io
 import json
 import re
-from dataclasses import dataclass
-from urllib.parse import parse_qs
+from dataclasses import dataclass, field
+from urllib.parse import parse_qs, unquote_plus
 
 from . import aws_errors
 from .rest_operations import rest_operation
@@ -39,6 +39,7 @@ class AwsRequest:
     operation: str | None
     protocol: str
     body: bytes | None
+    amz_headers: dict[str, str] = field(default_factory=dict)
 
     def json_body(self) -> dict:
         """The request body parsed as JSON (``{}`` when empty)."""
@@ -159,9 +160,46 @@ def describe(environ: dict) -> AwsRequest:
         operation=operation,
         protocol=protocol,
         body=body,
+        amz_headers=_parameter_headers(environ),
     )
 
 
 def _headers(environ: dict) -> dict[str, str]:
     """Request headers with their HTTP names (lower-case, dashed)."""
     return {key[5:].lower().replace("_", "-"): value for key, value in environ.items() if key.startswith("HTTP_")}
+
+
+# Signing and transport headers: they carry no parameter of the call (and the
+# security token is a credential, never logged).
+_SIGNING_HEADERS = ("x-amz-date", "x-amz-content-sha256", "x-amz-security-token", "x-amz-user-agent", "x-amz-target")
+
+
+def _parameter_headers(environ: dict) -> dict[str, str]:
+    """The ``x-amz-*`` headers that carry parameters of the call (S3's ``x-amz-tagging``, ``x-amz-meta-*``, ...)."""
+    return {
+        name: value
+        for name, value in _headers(environ).items()
+        if name.startswith("x-amz-") and name not in _SIGNING_HEADERS
+    }
+
+
+def call_text(request: AwsRequest) -> dict[str, object]:
+    """What the caller sent, for the request log: the path with its query, the
+    parameter headers, and the body as text (CBOR bodies as JSON, form bodies
+    of query-protocol calls decoded). Streamed bodies (S3 objects) are not
+    buffered, so not logged."""
+    query = "&".join(f"{key}={value}" for key, values in request.query.items() for value in values)
+    body = ""
+    if request.body:
+        if request.protocol == aws_errors.RPC_V2_CBOR:
+            from . import cbor
+
+            try:
+                body = json.dumps(cbor.decode(request.body), default=str, sort_keys=True)
+            except cbor.CBORDecodeError:
+                body = request.body.decode("utf-8", "replace")
+        elif request.protocol == aws_errors.QUERY:
+            body = unquote_plus(request.body.decode("utf-8", "replace"))
+        else:
+            body = request.body.decode("utf-8", "replace")
+    return {"path": request.path + (f"?{query}" if query else ""), "headers": dict(request.amz_headers), "body": body}

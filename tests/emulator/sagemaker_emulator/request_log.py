@@ -1,4 +1,10 @@
-"""The request log: one entry per AWS call that reached the emulator."""
+"""The request log: one entry per AWS call that reached the emulator.
+
+Each entry names the call (``service``, ``operation``, ``region``), its answer
+(``status``, and ``fault`` when an injected fault answered it) and, when
+given, what the caller sent (``path`` with its query, parameter ``headers``,
+``body`` as text): the secrets tests check which calls carried a secret.
+"""
 
 from __future__ import annotations
 
@@ -13,8 +19,16 @@ class RequestLog:
     def __init__(self) -> None:
         self._entries: list[dict] = []
 
-    def record(self, service: str | None, operation: str | None, region: str | None, status: int, fault: str | None = None) -> None:
-        """Append one call; ``time`` is an ISO 8601 UTC timestamp."""
+    def record(
+        self,
+        service: str | None,
+        operation: str | None,
+        region: str | None,
+        status: int,
+        fault: str | None = None,
+        sent: dict | None = None,
+    ) -> None:
+        """Append one call; ``time`` is an ISO 8601 UTC timestamp, ``sent`` what the caller sent."""
         entry = {
             "service": service or "unknown",
             "operation": operation or "unknown",
@@ -24,6 +38,8 @@ class RequestLog:
         }
         if fault:
             entry["fault"] = fault
+        if sent:
+            entry.update(sent)
         with EMULATOR_LOCK:
             self._entries.append(entry)
 

@@ -14,8 +14,11 @@ per operation (the tables below):
   model's instance types (:mod:`instance_types`);
 * ``CreateModel`` refuses cross-region images, a role SageMaker cannot assume and
   a VpcConfig the role may not use (:mod:`model_rules`);
-* after moto succeeded, a created endpoint starts ``Creating``, and a created
-  model keeps its ``EnableNetworkIsolation``;
+* ``CreateEndpoint`` and ``UpdateEndpoint`` do not find a configuration created
+  less than ``endpoint_config_propagation_seconds`` ago (:mod:`config_visibility`);
+* after moto succeeded, a created endpoint starts ``Creating``, a created
+  model keeps its ``EnableNetworkIsolation``, and a created endpoint
+  configuration notes its creation time;
 * every answer's error message quotes ARNs with double quotes, as SageMaker does.
 
 ``sagemaker-runtime`` calls (also signed ``sagemaker``, REST-JSON) go to moto untouched.
@@ -27,7 +30,7 @@ import json
 import re
 from collections.abc import Callable
 
-from . import config_rules, endpoint_operations, instance_types, model_rules
+from . import config_rules, config_visibility, endpoint_operations, instance_types, model_rules
 from .aws_errors import JSON, HttpResponse, json_response, validation_error
 from .endpoint_operations import SageMakerContext
 from .moto_access import sagemaker_backend
@@ -104,6 +107,9 @@ CHECKS_BEFORE_MOTO: dict[str, Operation] = {
 AFTER_SUCCESS: dict[str, Operation] = {
     "CreateEndpoint": _created_endpoint,
     "CreateModel": lambda ctx, params: config_rules.record_model_network_isolation(ctx.backend, params),
+    "CreateEndpointConfig": lambda ctx, params: config_visibility.record_creation(
+        ctx.backend.endpoint_configs[params["EndpointConfigName"]], ctx.endpoints.clock()
+    ),
 }
 
 
@@ -142,10 +148,13 @@ class SageMakerHooks(ServiceHooks):
     def reset(self) -> None:
         self.endpoints.clear()
 
-    def start_system_update(self, endpoint_name: str, seconds: float, account_id: str, region: str) -> dict:
-        """Control API: put an InService endpoint into ``SystemUpdating`` for ``seconds``."""
+    def start_system_update(
+        self, endpoint_name: str, seconds: float, account_id: str, region: str, failure: str | None = None
+    ) -> dict:
+        """Control API: put an InService endpoint into ``SystemUpdating`` for ``seconds`` (then ``Failed`` with a
+        ``failure`` reason)."""
         self.endpoints.advance()
-        return endpoint_operations.start_maintenance(self._context_for(account_id, region), endpoint_name, seconds)
+        return endpoint_operations.start_maintenance(self._context_for(account_id, region), endpoint_name, seconds, failure)
 
     def _context(self, call: Call) -> SageMakerContext:
         return self._context_for(call.account_id, call.region)

@@ -28,6 +28,7 @@ from collections.abc import Callable
 
 from . import rpc_v2_bridge
 from .appconfig_hooks import AppConfigHooks
+from .autoscaling_hooks import AutoscalingHooks
 from .aws_errors import RPC_V2_CBOR, HttpResponse
 from .iam_hooks import IamHooks
 from .request_info import AwsRequest
@@ -43,6 +44,7 @@ SERVICE_HOOKS: HooksTable = {
     "s3": S3Hooks,
     "iam": IamHooks,
     "appconfig": AppConfigHooks,  # AppConfig and AppConfigData (both signed appconfig)
+    "application-autoscaling": AutoscalingHooks,
 }
 
 # (request, environ, call_moto) -> the answer; call_moto(environ, protocol) buffers moto's answer.

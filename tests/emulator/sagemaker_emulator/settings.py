@@ -30,10 +30,22 @@
   environment) stays ``ROLLING_BACK`` before ``ROLLED_BACK`` (emulator seconds, default 0);
 * ``fail_next_appconfig_deployment`` - ``true`` (any) or an environment id: the next matching
   ``StartDeployment`` fails when its ``DEPLOYING`` phase ends and rolls back; consumed once used.
+* ``call_latency_seconds`` and ``call_latency_jitter_seconds`` - every AWS call
+  waits ``call_latency_seconds`` plus a uniformly random part of
+  ``call_latency_jitter_seconds`` before it is handled, like the round trip and
+  service time of a real AWS API call (0.05 and 0.1 give the 50-150 ms the
+  scale benchmark uses); calls wait in parallel, the control API never waits.
+  This is a benchmark setting, not an AWS rule: it models no particular
+  service. Default 0 (answer at once).
+* ``endpoint_config_propagation_seconds`` - SageMaker's eventual consistency: for
+  this long after ``CreateEndpointConfig``, ``CreateEndpoint`` and ``UpdateEndpoint``
+  naming the new configuration answer "Could not find endpoint configuration"
+  (:mod:`config_visibility`); 0 (default) = at once.
 """
 
 from __future__ import annotations
 
+import random
 from dataclasses import asdict, dataclass, fields
 
 from .state_lock import EMULATOR_LOCK
@@ -57,6 +69,9 @@ class Settings:
     appconfig_time_scale: float = 0.01
     appconfig_rolling_back_seconds: float = 0.0
     fail_next_appconfig_deployment: bool | str = False
+    call_latency_seconds: float = 0.0
+    call_latency_jitter_seconds: float = 0.0
+    endpoint_config_propagation_seconds: float = 0.0
 
 
 def _check(name: str, value: object) -> object:
@@ -129,6 +144,12 @@ class SettingsStore:
         """True (and clear the flag) if this UpdateEndpointWeightsAndCapacities should fail."""
         return self._consume("fail_next_weights_update", endpoint_name)
 
+    def call_latency(self) -> float:
+        """Seconds the next AWS call waits: the latency plus a random part of the jitter."""
+        with EMULATOR_LOCK:
+            base, jitter = self._settings.call_latency_seconds, self._settings.call_latency_jitter_seconds
+        return base + (random.uniform(0.0, jitter) if jitter else 0.0)
+
     def iam_propagation_seconds(self) -> float:
         with EMULATOR_LOCK:
             return self._settings.iam_propagation_seconds
@@ -144,6 +165,9 @@ class SettingsStore:
     def consume_appconfig_deployment_failure(self, environment_id: str) -> bool:
         """True (and clear the flag) if this AppConfig deployment should fail."""
         return self._consume("fail_next_appconfig_deployment", environment_id)
+    def endpoint_config_propagation_seconds(self) -> float:
+        with EMULATOR_LOCK:
+            return self._settings.endpoint_config_propagation_seconds
 
     def consume_create_failure(self, endpoint_name: str) -> bool:
         """True (and clear the flag) if this CreateEndpoint should fail."""

@@ -126,8 +126,9 @@ pub struct SageMakerAsyncEndpointArgs {
     pub notifications: bool,
     /// Name of the SageMaker execution role (BaseInfra's `executionRoleName`):
     /// SageMaker publishes notifications with it, so it is granted
-    /// `sns:Publish` on exactly the two topics. Without it, grant that
-    /// yourself.
+    /// `sns:Publish` on exactly the two topics, and reads a rollout's
+    /// rollback alarms with it, so it is granted `cloudwatch:DescribeAlarms`
+    /// on exactly those alarms. Without it, grant that yourself.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub execution_role_name: Option<Output<String>>,
     /// Backlog-driven autoscaling per variant.
@@ -278,6 +279,7 @@ impl Component for SageMakerAsyncEndpoint {
             .kms_key(args.kms_key_arn.clone())
             .async_inference(args.async_inference(topics.as_ref()))
             .rollout(args.rollout.clone())
+            .execution_role(args.execution_role_name.clone())
             .autoscaling(autoscaling)
             .after(topics.iter().flat_map(|topics| topics.endpoint_waits_for()))
             .build()

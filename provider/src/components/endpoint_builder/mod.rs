@@ -1,7 +1,7 @@
 //! One builder for the three endpoint components: from an [`EndpointPlan`]
 //! it registers the endpoint configuration, the rollback alarms a rollout
-//! needs, the endpoint and, when autoscaled, a scalable target and a
-//! scaling policy per variant. A component adds what only it has (data
+//! needs (and the execution role's grant to read them), the endpoint and,
+//! when autoscaled, a scalable target and a scaling policy per variant. A component adds what only it has (data
 //! capture, asynchronous inference, more policies) around it.
 
 mod rollback;
@@ -75,6 +75,8 @@ pub struct EndpointBuilder<'a> {
     extras: ConfigExtras,
     rollout: Option<RolloutPolicy>,
     autoscaling: Option<VariantAutoscaling>,
+    /// The models' execution role, by name, when the component knows it.
+    execution_role_name: Option<Output<String>>,
     /// URNs of resources the endpoint must be created after.
     after: Vec<String>,
 }
@@ -89,8 +91,17 @@ impl<'a> EndpointBuilder<'a> {
             extras: ConfigExtras::default(),
             rollout: None,
             autoscaling: None,
+            execution_role_name: None,
             after: Vec::new(),
         }
+    }
+
+    /// The models' execution role (its name): SageMaker reads a rollout's
+    /// rollback alarms with it, so it is granted `cloudwatch:DescribeAlarms`
+    /// on exactly those alarms before the endpoint is created.
+    pub fn execution_role(mut self, role_name: Option<Output<String>>) -> Self {
+        self.execution_role_name = role_name;
+        self
     }
 
     /// Creates the endpoint only once these resources exist (e.g. a grant
@@ -133,8 +144,9 @@ impl<'a> EndpointBuilder<'a> {
         self
     }
 
-    /// Registers the configuration, the rollback alarms, the endpoint, and
-    /// the scalable targets and their policies.
+    /// Registers the grant to read the rollback alarms, the configuration,
+    /// the rollback alarms, the endpoint, and the scalable targets and their
+    /// policies.
     pub async fn build(self) -> Result<BuiltEndpoint<'a>> {
         let EndpointBuilder {
             scope,
@@ -142,8 +154,15 @@ impl<'a> EndpointBuilder<'a> {
             extras,
             rollout,
             autoscaling,
-            after,
+            execution_role_name,
+            mut after,
         } = self;
+        // First, so that IAM has the longest time to make it visible before
+        // SageMaker looks.
+        if let (Some(role), Some(rollout)) = (&execution_role_name, &rollout) {
+            let grant = rollback::grant_describe_alarms(scope, &plan, role, rollout).await?;
+            after.push(grant.urn.clone());
+        }
         let config = scope
             .resource::<EndpointConfig>(
                 &format!("{}-config", plan.component),
@@ -157,6 +176,7 @@ impl<'a> EndpointBuilder<'a> {
             endpoint_config_name: config.output("endpointConfigName"),
             variant_weights: variants::weights(&plan),
             variant_instance_counts: variants::instance_counts(&plan),
+            variant_instance_types: variants::instance_types(&plan),
             autoscaling_managed: autoscaling.is_some(),
             rollout,
             tags: plan.tags.clone(),

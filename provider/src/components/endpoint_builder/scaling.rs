@@ -8,7 +8,8 @@ use crate::resources::autoscaling::{
     TargetTracking,
 };
 use crate::resources::sagemaker::endpoint::Endpoint;
-use framework::{Child, ChildOptions, Result};
+use crate::resources::sagemaker::variant_rules::EndpointKind;
+use framework::{Child, ChildOptions, Output, Result};
 
 /// What Application Auto Scaling scales: a variant's instance count.
 const SCALABLE_DIMENSION: &str = "sagemaker:variant:DesiredInstanceCount";
@@ -42,7 +43,9 @@ fn variant_resource_id(endpoint: &str, variant: &str) -> String {
     format!("endpoint/{endpoint}/variant/{variant}")
 }
 
-/// Registers a scalable target for every variant, after the endpoint.
+/// Registers a scalable target for every variant, after the endpoint and
+/// depending on it: when the endpoint is replaced (which deregisters its
+/// variants), the engine registers the targets again.
 pub(super) async fn register_targets(
     scope: &Scope,
     plan: &EndpointPlan<'_>,
@@ -52,11 +55,14 @@ pub(super) async fn register_targets(
 ) -> Result<Vec<Child<ScalableTarget>>> {
     let registrations = plan.models.iter().map(|model| {
         let inputs = ScalableTargetInputs {
-            resource_id: variant_resource_id(plan.endpoint_name, &model.variant_name),
+            resource_id: Output::new(variant_resource_id(plan.endpoint_name, &model.variant_name))
+                .depending_on(endpoint.urn.clone()),
             scalable_dimension: SCALABLE_DIMENSION.to_owned(),
             service_namespace: SERVICE_NAMESPACE.to_owned(),
             min_capacity: min,
             max_capacity: max,
+            instance_type: (plan.kind != EndpointKind::Serverless)
+                .then(|| model.instance_type.clone()),
         };
         let name = format!("{}-{}-target", plan.component, model.variant_name);
         let options = ChildOptions {
@@ -73,7 +79,9 @@ pub(super) async fn register_targets(
 }
 
 /// Registers a policy following `rule` on each variant's target in
-/// `targets` (model-list order).
+/// `targets` (model-list order), depending on the target: when the target
+/// is registered again (its policies went with the old registration), the
+/// engine puts the policy again.
 pub(super) async fn register_policies(
     scope: &Scope,
     plan: &EndpointPlan<'_>,
@@ -88,7 +96,8 @@ pub(super) async fn register_policies(
         };
         let inputs = ScalingPolicyInputs {
             policy_name: format!("{}-{}-{suffix}", plan.endpoint_name, model.variant_name),
-            resource_id: variant_resource_id(plan.endpoint_name, &model.variant_name),
+            resource_id: Output::new(variant_resource_id(plan.endpoint_name, &model.variant_name))
+                .depending_on(target.urn.clone()),
             scalable_dimension: SCALABLE_DIMENSION.to_owned(),
             service_namespace: SERVICE_NAMESPACE.to_owned(),
             target_tracking,

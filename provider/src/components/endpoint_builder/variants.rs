@@ -1,5 +1,6 @@
 //! A plan's variants as the endpoint configuration and the endpoint take
-//! them: production variants, initial capacity, weights and instance counts.
+//! them: production variants, initial capacity, weights, instance counts
+//! and instance types.
 
 use std::collections::BTreeMap;
 
@@ -71,6 +72,17 @@ pub(super) fn instance_counts(plan: &EndpointPlan<'_>) -> BTreeMap<String, u32> 
     plan.models
         .iter()
         .map(|model| (model.variant_name.clone(), model.instance_count))
+        .collect()
+}
+
+/// Each variant's instance type; none for serverless variants.
+pub(super) fn instance_types(plan: &EndpointPlan<'_>) -> BTreeMap<String, String> {
+    if !on_instances(plan) {
+        return BTreeMap::new();
+    }
+    plan.models
+        .iter()
+        .map(|model| (model.variant_name.clone(), model.instance_type.clone()))
         .collect()
 }
 

@@ -307,6 +307,7 @@ fn large_file(size: usize) -> (tempfile::TempDir, Source) {
 const SMALL_PARTS: Limits = Limits {
     multipart_threshold: 1000,
     part_size: 400,
+    concurrency: 2,
 };
 
 fn object<'a>(tags: &'a Tags) -> PutObject<'a> {

@@ -1,7 +1,14 @@
 //! Sending prepared bytes to S3, streamed from disk: one PutObject up to
-//! [`Limits::multipart_threshold`], a multipart upload above it (parts read
-//! one at a time from their offset in the file; an upload that fails or is
-//! cancelled part-way is aborted, so no unfinished upload is left behind).
+//! [`Limits::multipart_threshold`], a multipart upload above it (up to
+//! [`Limits::concurrency`] parts on their way at once, each streamed from
+//! its offset in the file, so memory does not grow with the part size; an
+//! upload that fails or is cancelled part-way is aborted, so no unfinished
+//! upload is left behind).
+
+use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use futures::{StreamExt, TryStreamExt};
 
 use aws_sdk_s3::primitives::{ByteStream, Length};
 use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart, ServerSideEncryption};
@@ -16,7 +23,8 @@ use crate::resources::Tags;
 /// the one this resource uploaded.
 pub const TOKEN_METADATA: &str = "upload-token";
 
-/// When to switch to a multipart upload, and the size of its parts.
+/// When to switch to a multipart upload, the size of its parts, and how
+/// many go at once.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
     /// Bytes above which the upload is multipart.
@@ -24,13 +32,16 @@ pub struct Limits {
     /// Bytes per part (at least 5 MiB, S3's minimum for all but the last);
     /// grown for very large files so that there are at most 10,000 parts.
     pub part_size: u64,
+    /// Parts uploaded at the same time (at least 1).
+    pub concurrency: usize,
 }
 
 impl Limits {
-    /// 100 MiB and 64 MiB parts.
+    /// 100 MiB, 64 MiB parts, 4 at a time.
     pub const DEFAULT: Limits = Limits {
         multipart_threshold: 100 * 1024 * 1024,
         part_size: 64 * 1024 * 1024,
+        concurrency: 4,
     };
 
     fn part_size_for(&self, size: u64) -> u64 {
@@ -69,13 +80,7 @@ pub async fn upload(
     limits: Limits,
 ) -> Result<Uploaded> {
     if prepared.digest.size > limits.multipart_threshold {
-        upload_in_parts(
-            ctx,
-            object,
-            prepared,
-            limits.part_size_for(prepared.digest.size),
-        )
-        .await
+        upload_in_parts(ctx, object, prepared, limits).await
     } else {
         put_whole(ctx, object, prepared).await
     }
@@ -152,7 +157,7 @@ async fn upload_in_parts(
     ctx: &Context,
     object: &PutObject<'_>,
     prepared: &Prepared,
-    part_size: u64,
+    limits: Limits,
 ) -> Result<Uploaded> {
     let s3 = &ctx.clients.s3;
     let mut request = s3
@@ -173,7 +178,7 @@ async fn upload_in_parts(
         .aws(Service::S3, "CreateMultipartUpload")?;
     let upload_id = started.upload_id().unwrap_or_default().to_owned();
     let finished = tokio::select! {
-        finished = send_parts(ctx, object, prepared, part_size, &upload_id) => finished,
+        finished = send_parts(ctx, object, prepared, limits, &upload_id) => finished,
         () = ctx.cancel.cancelled() => Err(ProviderError::Cancelled),
     };
     if finished.is_err() {
@@ -198,30 +203,25 @@ async fn upload_in_parts(
     finished
 }
 
+/// The parts of `prepared`, `limits.concurrency` at a time, then the
+/// completion listing them in order.
 async fn send_parts(
     ctx: &Context,
     object: &PutObject<'_>,
     prepared: &Prepared,
-    part_size: u64,
+    limits: Limits,
     upload_id: &str,
 ) -> Result<Uploaded> {
     let s3 = &ctx.clients.s3;
     let size = prepared.digest.size;
+    let part_size = limits.part_size_for(size);
     let parts = size.div_ceil(part_size);
-    let mut completed = Vec::new();
-    for index in 0..parts {
+    let sent = AtomicU64::new(0);
+    let sent = &sent;
+    let completed = in_parts(parts, limits.concurrency, |index| async move {
         let offset = index * part_size;
         let length = part_size.min(size - offset);
         let number = index as i32 + 1;
-        ctx.engine
-            .status(
-                &ctx.urn,
-                format!(
-                    "uploading part {number} of {parts} to s3://{}/{}",
-                    object.bucket, object.key
-                ),
-            )
-            .await;
         let part = s3
             .upload_part()
             .bucket(object.bucket)
@@ -233,13 +233,18 @@ async fn send_parts(
             .send()
             .await
             .aws(Service::S3, "UploadPart")?;
-        completed.push(
-            CompletedPart::builder()
-                .part_number(number)
-                .set_e_tag(part.e_tag().map(str::to_owned))
-                .build(),
-        );
-    }
+        let done = sent.fetch_add(1, Ordering::SeqCst) + 1;
+        ctx.status(format!(
+            "uploaded {done} of {parts} parts to s3://{}/{}",
+            object.bucket, object.key
+        ))
+        .await;
+        Ok(CompletedPart::builder()
+            .part_number(number)
+            .set_e_tag(part.e_tag().map(str::to_owned))
+            .build())
+    })
+    .await?;
     let done = s3
         .complete_multipart_upload()
         .bucket(object.bucket)
@@ -257,6 +262,23 @@ async fn send_parts(
         etag: unquoted(done.e_tag()),
         version_id: done.version_id().map(str::to_owned),
     })
+}
+
+/// Runs `send` for parts `0..parts`, at most `concurrency` at a time, and
+/// returns what they give in part order. The first failure stops it: parts
+/// on their way are dropped, none is started after it.
+async fn in_parts<F, Fut>(parts: u64, concurrency: usize, send: F) -> Result<Vec<CompletedPart>>
+where
+    F: Fn(u64) -> Fut,
+    Fut: Future<Output = Result<CompletedPart>>,
+{
+    let mut completed: Vec<CompletedPart> = futures::stream::iter(0..parts)
+        .map(send)
+        .buffer_unordered(concurrency.max(1))
+        .try_collect()
+        .await?;
+    completed.sort_by_key(|part| part.part_number());
+    Ok(completed)
 }
 
 #[cfg(test)]
@@ -283,6 +305,67 @@ mod tests {
         assert_eq!(limits.part_size_for(200 << 20), 64 << 20);
         let huge = 5u64 << 40;
         assert!(huge.div_ceil(limits.part_size_for(huge)) <= 10_000);
+    }
+
+    /// Parts that take 10 ms each, counting how many are on their way at
+    /// once; part `fail` (if any) fails.
+    async fn timed_parts(
+        parts: u64,
+        concurrency: usize,
+        fail: Option<u64>,
+    ) -> (Result<Vec<CompletedPart>>, usize, usize) {
+        use std::sync::atomic::AtomicUsize;
+        let (on_the_way, most, started) = (
+            AtomicUsize::new(0),
+            AtomicUsize::new(0),
+            AtomicUsize::new(0),
+        );
+        let result = in_parts(parts, concurrency, |index| {
+            let (on_the_way, most, started) = (&on_the_way, &most, &started);
+            async move {
+                started.fetch_add(1, Ordering::SeqCst);
+                let now = on_the_way.fetch_add(1, Ordering::SeqCst) + 1;
+                most.fetch_max(now, Ordering::SeqCst);
+                // Later parts finish first: the order is restored.
+                tokio::time::sleep(std::time::Duration::from_millis(10 * (parts - index))).await;
+                on_the_way.fetch_sub(1, Ordering::SeqCst);
+                if Some(index) == fail {
+                    return Err(ProviderError::failed(format!("part {} failed", index + 1)));
+                }
+                Ok(CompletedPart::builder()
+                    .part_number(index as i32 + 1)
+                    .e_tag(format!("p{}", index + 1))
+                    .build())
+            }
+        })
+        .await;
+        (
+            result,
+            most.load(Ordering::SeqCst),
+            started.load(Ordering::SeqCst),
+        )
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn parts_go_four_at_a_time_and_are_completed_in_order() {
+        let (completed, most, started) = timed_parts(10, 4, None).await;
+        let completed = completed.unwrap();
+        assert_eq!(most, 4);
+        assert_eq!(started, 10);
+        let numbers: Vec<_> = completed.iter().map(|p| p.part_number()).collect();
+        assert_eq!(numbers, (1..=10).map(Some).collect::<Vec<_>>());
+        assert_eq!(completed[2].e_tag(), Some("p3"));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_failed_part_stops_the_rest() {
+        // Part 2 fails after 90 ms, while parts 5 and 6 are on their way:
+        // nothing is started after it, the error is returned.
+        let (completed, most, started) = timed_parts(10, 4, Some(1)).await;
+        let error = completed.unwrap_err().to_string();
+        assert!(error.contains("part 2 failed"), "{error}");
+        assert!(most <= 4);
+        assert!(started < 10, "{started}");
     }
 
     #[test]

@@ -314,6 +314,9 @@ impl CustomResource for EndpointConfig {
     const TOKEN: &'static str = "sagemaker-deployment:sagemaker:EndpointConfig";
     const UPDATABLE: &'static [&'static str] = &["tags"];
     const IGNORED_IN_DIFF: &'static [&'static str] = &["initialCapacity"];
+    /// The name hashes neither the tags nor the initial capacity (nor itself).
+    const NOT_IN_COMPUTED_INPUTS: &'static [&'static str] =
+        &["tags", "initialCapacity", "endpointConfigName"];
 
     type Inputs = EndpointConfigInputs;
     type Outputs = EndpointConfigOutputs;

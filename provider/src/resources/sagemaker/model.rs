@@ -31,6 +31,11 @@ pub struct VpcConfig {
     pub subnets: Vec<String>,
 }
 
+/// True for an environment that is known, plain and empty: nothing to send.
+pub fn is_plain_and_empty(environment: &Output<BTreeMap<String, String>>) -> bool {
+    environment.is_plain() && environment.get().is_some_and(BTreeMap::is_empty)
+}
+
 /// A SageMaker model: an inference image, its artifact and its settings.
 /// Models are immutable: the name is `namePrefix-<hash of the content>`, so
 /// a new version gets a new model, created before the old one is deleted.
@@ -53,9 +58,10 @@ pub struct ModelInputs {
     /// new content at the same URL makes a new model.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model_data_hash: Option<Output<String>>,
-    /// Environment variables of the container.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub environment: BTreeMap<String, Output<String>>,
+    /// Environment variables of the container. When any value is secret,
+    /// the whole environment is kept secret.
+    #[serde(default, skip_serializing_if = "is_plain_and_empty")]
+    pub environment: Output<BTreeMap<String, String>>,
     /// Run the containers in these subnets and security groups.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vpc_config: Option<VpcConfig>,
@@ -71,11 +77,14 @@ pub struct ModelInputs {
 }
 
 impl ModelInputs {
-    /// `namePrefix-<hash>` over everything but the tags and the name.
+    /// `namePrefix-<hash>` over everything but the tags and the name. The
+    /// environment counts by its variables alone: marking a value secret
+    /// does not make a new model.
     pub fn derived_name(&self) -> String {
         let content = ModelInputs {
             tags: Tags::new(),
             model_name: None,
+            environment: Output::new(self.environment.get().cloned().unwrap_or_default()),
             ..self.clone()
         };
         content_hashed(
@@ -110,6 +119,9 @@ impl CustomResource for Model {
     type Provider = crate::SageMakerDeployment;
     const TOKEN: &'static str = "sagemaker-deployment:sagemaker:Model";
     const UPDATABLE: &'static [&'static str] = &["tags"];
+    /// The name hashes everything but the tags (and itself): tags not known
+    /// at preview do not make the name unknown.
+    const NOT_IN_COMPUTED_INPUTS: &'static [&'static str] = &["tags", "modelName"];
 
     type Inputs = ModelInputs;
     type Outputs = ModelOutputs;
@@ -171,8 +183,10 @@ impl CustomResource for Model {
             .set_environment(Some(
                 inputs
                     .environment
-                    .iter()
-                    .map(|(name, value)| (name.clone(), String::from(value)))
+                    .get()
+                    .cloned()
+                    .unwrap_or_default()
+                    .into_iter()
                     .collect(),
             ));
         if let Some(url) = &inputs.model_data_url {
@@ -287,6 +301,7 @@ pub(super) mod tests {
 
     use super::*;
     use crate::resources::mock::mock_context_tagged;
+    use framework::wire::PropertyValue;
     use framework::{CustomResource, DiffOutcome, FieldChange, Registry, encode_plain};
 
     /// A context whose SageMaker client answers with `rules` only, and
@@ -334,7 +349,7 @@ pub(super) mod tests {
             image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/xgboost:1".into(),
             model_data_url: Some("s3://artifacts/fraud/model.tar.gz".into()),
             model_data_hash: None,
-            environment: [("MODE".to_owned(), "fast".into())].into(),
+            environment: Output::new([("MODE".to_owned(), "fast".to_owned())].into()),
             vpc_config: Some(VpcConfig {
                 security_group_ids: vec!["sg-1".into()],
                 subnets: vec!["subnet-a".into(), "subnet-b".into()],
@@ -411,6 +426,56 @@ pub(super) mod tests {
             "{}",
             failures[0].reason
         );
+    }
+
+    /// The engine's preview diff of a recorded model against inputs whose
+    /// field `field` holds a value not known yet (`unknown`).
+    fn preview_diff_with_unknown(field: &str, unknown: PropertyValue) -> DiffOutcome {
+        let registry = Registry::builder().resource(Model).build();
+        let erased = registry.resource(Model::TOKEN).unwrap();
+        let (olds, failures) = erased.check(&encode_plain(&inputs()).unwrap(), None);
+        assert!(failures.is_empty(), "{failures:?}");
+        let mut news = encode_plain(&inputs()).unwrap();
+        news.insert(field.to_owned(), unknown);
+        let (news, _) = erased.check(&news, None);
+        erased.diff(&olds, &news)
+    }
+
+    #[test]
+    fn tags_not_known_at_preview_retag_the_model_without_replacing_it() {
+        use framework::wire::UnknownKind;
+        // A tag value from another resource's output, and the whole map.
+        let one_unknown = PropertyValue::Object(
+            [(
+                "env".to_owned(),
+                PropertyValue::Unknown(UnknownKind::Generic),
+            )]
+            .into_iter()
+            .collect(),
+        );
+        for tags in [one_unknown, PropertyValue::Unknown(UnknownKind::Generic)] {
+            let outcome = preview_diff_with_unknown("tags", tags);
+            assert_eq!(outcome.changes, tags_updated_in_place(), "{outcome:?}");
+        }
+    }
+
+    #[test]
+    fn content_not_known_at_preview_may_replace_the_model() {
+        use framework::wire::UnknownKind;
+        // The image or the artifact's digest decide the name: a value not
+        // known yet may be another model.
+        let unknown = PropertyValue::Unknown(UnknownKind::Generic);
+        for field in ["image", "modelDataHash"] {
+            let outcome = preview_diff_with_unknown(field, unknown.clone());
+            assert!(outcome.replaces(), "{field}: {outcome:?}");
+            assert!(
+                outcome
+                    .changes
+                    .iter()
+                    .any(|c| c.field == "modelName" && c.replace),
+                "{field}: {outcome:?}"
+            );
+        }
     }
 
     #[test]
@@ -578,6 +643,58 @@ pub(super) mod tests {
                 .iter()
                 .any(|c| c.field == "modelDataHash" && c.replace)
         );
+    }
+
+    #[tokio::test]
+    async fn a_secret_environment_reaches_sagemaker_and_stays_secret() {
+        use framework::wire::PropertyValue;
+        let create = mock!(Client::create_model)
+            .match_requests(|req| {
+                let environment = req.primary_container().and_then(|c| c.environment());
+                environment
+                    .and_then(|e| e.get("API_KEY"))
+                    .map(String::as_str)
+                    == Some("sk-live-1234")
+            })
+            .then_output(|| {
+                CreateModelOutput::builder()
+                    .model_arn("arn:aws:sagemaker:us-east-1:123456789012:model/m")
+                    .build()
+            });
+        let artifact = mock!(aws_sdk_s3::Client::head_object).then_output(|| {
+            aws_sdk_s3::operation::head_object::HeadObjectOutput::builder()
+                .content_length(3)
+                .build()
+        });
+        let ctx = context(&[&artifact, &create]).await;
+        let registry = Registry::builder().resource(Model).build();
+        let erased = registry.resource(Model::TOKEN).unwrap();
+        let mut news = encode_plain(&inputs()).unwrap();
+        let environment = [("API_KEY".to_owned(), PropertyValue::from("sk-live-1234"))];
+        news.insert(
+            "environment".into(),
+            PropertyValue::Object(environment.into()).into_secret(),
+        );
+        let (checked, failures) = erased.check(&news, None);
+        assert!(failures.is_empty(), "{failures:?}");
+        let (_, outputs) = erased.create(&ctx, &checked).await.unwrap();
+        assert_eq!(create.num_calls(), 1);
+        assert!(
+            outputs["environment"].is_secret(),
+            "{:?}",
+            outputs["environment"]
+        );
+        assert!(!outputs["arn"].is_secret());
+    }
+
+    #[test]
+    fn marking_a_variable_secret_keeps_the_model_name() {
+        let plain = inputs();
+        let secret = ModelInputs {
+            environment: plain.environment.clone().into_secret(),
+            ..plain.clone()
+        };
+        assert_eq!(plain.derived_name(), secret.derived_name());
     }
 
     #[tokio::test]

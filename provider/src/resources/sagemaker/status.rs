@@ -45,6 +45,12 @@ impl Budget {
             default_timeout,
         }
     }
+
+    /// What is left of the budget for `ctx`'s operation (its custom
+    /// timeout, when set, instead of the default).
+    pub fn remaining(&self, ctx: &Context) -> Duration {
+        ctx.remaining(self.default_timeout, self.started)
+    }
 }
 
 /// DescribeEndpoint, or `None` when the endpoint does not exist.

@@ -14,11 +14,27 @@ import (
 
 // Registers an endpoint variant's instance count with Application Auto
 // Scaling, between a minimum (0 allowed for async endpoints) and a maximum.
+//
+// The registration belongs to the endpoint as it exists: deleting the
+// endpoint deregisters its variants ("If you delete an endpoint,
+// Application Auto Scaling ... deregisters those models as scalable
+// targets", Developer Guide, "Delete endpoints configured for auto
+// scaling"). So a `resourceId` that comes from the endpoint resource makes
+// the engine register the target again whenever it replaces the endpoint.
 type ScalableTarget struct {
 	pulumi.CustomResourceState
 
 	// The scalable target ARN.
 	Arn pulumi.StringPtrOutput `pulumi:"arn"`
+	// The instance type of the variant scaled. SageMaker refuses to change
+	// the instance type of a variant registered with Application Auto
+	// Scaling ("If the update would change the instance type for any model
+	// that is a target for auto scaling, the update fails", Developer
+	// Guide, "Update endpoints that use auto scaling"): the endpoint
+	// deregisters the variant before such an update, and a new type
+	// replaces this target, registering it again once the endpoint runs
+	// the new type.
+	InstanceType pulumi.StringPtrOutput `pulumi:"instanceType"`
 	// Most instances.
 	MaxCapacity pulumi.IntOutput `pulumi:"maxCapacity"`
 	// Fewest instances.
@@ -80,6 +96,15 @@ func (ScalableTargetState) ElementType() reflect.Type {
 }
 
 type scalableTargetArgs struct {
+	// The instance type of the variant scaled. SageMaker refuses to change
+	// the instance type of a variant registered with Application Auto
+	// Scaling ("If the update would change the instance type for any model
+	// that is a target for auto scaling, the update fails", Developer
+	// Guide, "Update endpoints that use auto scaling"): the endpoint
+	// deregisters the variant before such an update, and a new type
+	// replaces this target, registering it again once the endpoint runs
+	// the new type.
+	InstanceType *string `pulumi:"instanceType"`
 	// Most instances.
 	MaxCapacity int `pulumi:"maxCapacity"`
 	// Fewest instances.
@@ -94,6 +119,15 @@ type scalableTargetArgs struct {
 
 // The set of arguments for constructing a ScalableTarget resource.
 type ScalableTargetArgs struct {
+	// The instance type of the variant scaled. SageMaker refuses to change
+	// the instance type of a variant registered with Application Auto
+	// Scaling ("If the update would change the instance type for any model
+	// that is a target for auto scaling, the update fails", Developer
+	// Guide, "Update endpoints that use auto scaling"): the endpoint
+	// deregisters the variant before such an update, and a new type
+	// replaces this target, registering it again once the endpoint runs
+	// the new type.
+	InstanceType pulumi.StringPtrInput
 	// Most instances.
 	MaxCapacity pulumi.IntInput
 	// Fewest instances.
@@ -196,6 +230,18 @@ func (o ScalableTargetOutput) ToScalableTargetOutputWithContext(ctx context.Cont
 // The scalable target ARN.
 func (o ScalableTargetOutput) Arn() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *ScalableTarget) pulumi.StringPtrOutput { return v.Arn }).(pulumi.StringPtrOutput)
+}
+
+// The instance type of the variant scaled. SageMaker refuses to change
+// the instance type of a variant registered with Application Auto
+// Scaling ("If the update would change the instance type for any model
+// that is a target for auto scaling, the update fails", Developer
+// Guide, "Update endpoints that use auto scaling"): the endpoint
+// deregisters the variant before such an update, and a new type
+// replaces this target, registering it again once the endpoint runs
+// the new type.
+func (o ScalableTargetOutput) InstanceType() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *ScalableTarget) pulumi.StringPtrOutput { return v.InstanceType }).(pulumi.StringPtrOutput)
 }
 
 // Most instances.

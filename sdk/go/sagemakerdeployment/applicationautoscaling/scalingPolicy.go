@@ -13,7 +13,12 @@ import (
 	"github.com/sagemaker-deployment/sagemaker-deployment/sdk/go/sagemakerdeployment/internal"
 )
 
-// A scaling policy on a registered scalable target.
+// A scaling policy on a registered scalable target. Deregistering the
+// target deletes its policies ("Deregistering a scalable target deletes
+// the scaling policies ... associated with it", API Reference,
+// DeregisterScalableTarget): a `resourceId` that comes from the target
+// resource makes the engine put the policy again whenever it registers
+// the target again.
 type ScalingPolicy struct {
 	pulumi.CustomResourceState
 

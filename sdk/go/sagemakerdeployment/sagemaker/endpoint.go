@@ -37,6 +37,12 @@ type Endpoint struct {
 	Tags pulumi.StringMapOutput `pulumi:"tags"`
 	// Desired instance count per instance-backed variant.
 	VariantInstanceCounts pulumi.IntMapOutput `pulumi:"variantInstanceCounts"`
+	// Instance type per instance-backed variant, as its configuration sets
+	// it. With autoscaling, a variant whose type changes is deregistered
+	// from Application Auto Scaling before the configuration update
+	// (SageMaker refuses the change otherwise); its `ScalableTarget`, whose
+	// `instanceType` changed too, registers it again after the update.
+	VariantInstanceTypes pulumi.StringMapOutput `pulumi:"variantInstanceTypes"`
 	// Desired traffic weight per variant.
 	VariantWeights pulumi.Float64MapOutput `pulumi:"variantWeights"`
 }
@@ -101,6 +107,12 @@ type endpointArgs struct {
 	Tags map[string]string `pulumi:"tags"`
 	// Desired instance count per instance-backed variant.
 	VariantInstanceCounts map[string]int `pulumi:"variantInstanceCounts"`
+	// Instance type per instance-backed variant, as its configuration sets
+	// it. With autoscaling, a variant whose type changes is deregistered
+	// from Application Auto Scaling before the configuration update
+	// (SageMaker refuses the change otherwise); its `ScalableTarget`, whose
+	// `instanceType` changed too, registers it again after the update.
+	VariantInstanceTypes map[string]string `pulumi:"variantInstanceTypes"`
 	// Desired traffic weight per variant.
 	VariantWeights map[string]float64 `pulumi:"variantWeights"`
 }
@@ -121,6 +133,12 @@ type EndpointArgs struct {
 	Tags pulumi.StringMapInput
 	// Desired instance count per instance-backed variant.
 	VariantInstanceCounts pulumi.IntMapInput
+	// Instance type per instance-backed variant, as its configuration sets
+	// it. With autoscaling, a variant whose type changes is deregistered
+	// from Application Auto Scaling before the configuration update
+	// (SageMaker refuses the change otherwise); its `ScalableTarget`, whose
+	// `instanceType` changed too, registers it again after the update.
+	VariantInstanceTypes pulumi.StringMapInput
 	// Desired traffic weight per variant.
 	VariantWeights pulumi.Float64MapInput
 }
@@ -257,6 +275,15 @@ func (o EndpointOutput) Tags() pulumi.StringMapOutput {
 // Desired instance count per instance-backed variant.
 func (o EndpointOutput) VariantInstanceCounts() pulumi.IntMapOutput {
 	return o.ApplyT(func(v *Endpoint) pulumi.IntMapOutput { return v.VariantInstanceCounts }).(pulumi.IntMapOutput)
+}
+
+// Instance type per instance-backed variant, as its configuration sets
+// it. With autoscaling, a variant whose type changes is deregistered
+// from Application Auto Scaling before the configuration update
+// (SageMaker refuses the change otherwise); its `ScalableTarget`, whose
+// `instanceType` changed too, registers it again after the update.
+func (o EndpointOutput) VariantInstanceTypes() pulumi.StringMapOutput {
+	return o.ApplyT(func(v *Endpoint) pulumi.StringMapOutput { return v.VariantInstanceTypes }).(pulumi.StringMapOutput)
 }
 
 // Desired traffic weight per variant.

@@ -24,7 +24,8 @@ type Model struct {
 	Arn pulumi.StringOutput `pulumi:"arn"`
 	// Block all network access from the containers.
 	EnableNetworkIsolation pulumi.BoolPtrOutput `pulumi:"enableNetworkIsolation"`
-	// Environment variables of the container.
+	// Environment variables of the container. When any value is secret,
+	// the whole environment is kept secret.
 	Environment pulumi.StringMapOutput `pulumi:"environment"`
 	// ARN of the role SageMaker assumes to run the model.
 	ExecutionRoleArn pulumi.StringOutput `pulumi:"executionRoleArn"`
@@ -98,7 +99,8 @@ func (ModelState) ElementType() reflect.Type {
 type modelArgs struct {
 	// Block all network access from the containers.
 	EnableNetworkIsolation *bool `pulumi:"enableNetworkIsolation"`
-	// Environment variables of the container.
+	// Environment variables of the container. When any value is secret,
+	// the whole environment is kept secret.
 	Environment map[string]string `pulumi:"environment"`
 	// ARN of the role SageMaker assumes to run the model.
 	ExecutionRoleArn string `pulumi:"executionRoleArn"`
@@ -125,7 +127,8 @@ type modelArgs struct {
 type ModelArgs struct {
 	// Block all network access from the containers.
 	EnableNetworkIsolation pulumi.BoolPtrInput
-	// Environment variables of the container.
+	// Environment variables of the container. When any value is secret,
+	// the whole environment is kept secret.
 	Environment pulumi.StringMapInput
 	// ARN of the role SageMaker assumes to run the model.
 	ExecutionRoleArn pulumi.StringInput
@@ -245,7 +248,8 @@ func (o ModelOutput) EnableNetworkIsolation() pulumi.BoolPtrOutput {
 	return o.ApplyT(func(v *Model) pulumi.BoolPtrOutput { return v.EnableNetworkIsolation }).(pulumi.BoolPtrOutput)
 }
 
-// Environment variables of the container.
+// Environment variables of the container. When any value is secret,
+// the whole environment is kept secret.
 func (o ModelOutput) Environment() pulumi.StringMapOutput {
 	return o.ApplyT(func(v *Model) pulumi.StringMapOutput { return v.Environment }).(pulumi.StringMapOutput)
 }

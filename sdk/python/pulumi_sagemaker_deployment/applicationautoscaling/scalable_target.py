@@ -22,6 +22,7 @@ class ScalableTargetArgs:
                  max_capacity: pulumi.Input[_builtins.int],
                  min_capacity: pulumi.Input[_builtins.int],
                  resource_id: pulumi.Input[_builtins.str],
+                 instance_type: pulumi.Input[Optional[_builtins.str]] = None,
                  scalable_dimension: pulumi.Input[Optional[_builtins.str]] = None,
                  service_namespace: pulumi.Input[Optional[_builtins.str]] = None):
         """
@@ -30,12 +31,22 @@ class ScalableTargetArgs:
         :param pulumi.Input[_builtins.int] max_capacity: Most instances.
         :param pulumi.Input[_builtins.int] min_capacity: Fewest instances.
         :param pulumi.Input[_builtins.str] resource_id: `endpoint/<endpoint name>/variant/<variant name>`.
+        :param pulumi.Input[_builtins.str] instance_type: The instance type of the variant scaled. SageMaker refuses to change
+               the instance type of a variant registered with Application Auto
+               Scaling ("If the update would change the instance type for any model
+               that is a target for auto scaling, the update fails", Developer
+               Guide, "Update endpoints that use auto scaling"): the endpoint
+               deregisters the variant before such an update, and a new type
+               replaces this target, registering it again once the endpoint runs
+               the new type.
         :param pulumi.Input[_builtins.str] scalable_dimension: The scaled dimension.
         :param pulumi.Input[_builtins.str] service_namespace: The service namespace.
         """
         pulumi.set(__self__, "max_capacity", max_capacity)
         pulumi.set(__self__, "min_capacity", min_capacity)
         pulumi.set(__self__, "resource_id", resource_id)
+        if instance_type is not None:
+            pulumi.set(__self__, "instance_type", instance_type)
         if scalable_dimension is not None:
             pulumi.set(__self__, "scalable_dimension", scalable_dimension)
         if service_namespace is not None:
@@ -78,6 +89,25 @@ class ScalableTargetArgs:
         pulumi.set(self, "resource_id", value)
 
     @_builtins.property
+    @pulumi.getter(name="instanceType")
+    def instance_type(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        The instance type of the variant scaled. SageMaker refuses to change
+        the instance type of a variant registered with Application Auto
+        Scaling ("If the update would change the instance type for any model
+        that is a target for auto scaling, the update fails", Developer
+        Guide, "Update endpoints that use auto scaling"): the endpoint
+        deregisters the variant before such an update, and a new type
+        replaces this target, registering it again once the endpoint runs
+        the new type.
+        """
+        return pulumi.get(self, "instance_type")
+
+    @instance_type.setter
+    def instance_type(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "instance_type", value)
+
+    @_builtins.property
     @pulumi.getter(name="scalableDimension")
     def scalable_dimension(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
@@ -108,6 +138,7 @@ class ScalableTarget(pulumi.CustomResource):
     def __init__(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
+                 instance_type: pulumi.Input[Optional[_builtins.str]] = None,
                  max_capacity: pulumi.Input[Optional[_builtins.int]] = None,
                  min_capacity: pulumi.Input[Optional[_builtins.int]] = None,
                  resource_id: pulumi.Input[Optional[_builtins.str]] = None,
@@ -118,8 +149,23 @@ class ScalableTarget(pulumi.CustomResource):
         Registers an endpoint variant's instance count with Application Auto
         Scaling, between a minimum (0 allowed for async endpoints) and a maximum.
 
+        The registration belongs to the endpoint as it exists: deleting the
+        endpoint deregisters its variants ("If you delete an endpoint,
+        Application Auto Scaling ... deregisters those models as scalable
+        targets", Developer Guide, "Delete endpoints configured for auto
+        scaling"). So a `resourceId` that comes from the endpoint resource makes
+        the engine register the target again whenever it replaces the endpoint.
+
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
+        :param pulumi.Input[_builtins.str] instance_type: The instance type of the variant scaled. SageMaker refuses to change
+               the instance type of a variant registered with Application Auto
+               Scaling ("If the update would change the instance type for any model
+               that is a target for auto scaling, the update fails", Developer
+               Guide, "Update endpoints that use auto scaling"): the endpoint
+               deregisters the variant before such an update, and a new type
+               replaces this target, registering it again once the endpoint runs
+               the new type.
         :param pulumi.Input[_builtins.int] max_capacity: Most instances.
         :param pulumi.Input[_builtins.int] min_capacity: Fewest instances.
         :param pulumi.Input[_builtins.str] resource_id: `endpoint/<endpoint name>/variant/<variant name>`.
@@ -136,6 +182,13 @@ class ScalableTarget(pulumi.CustomResource):
         Registers an endpoint variant's instance count with Application Auto
         Scaling, between a minimum (0 allowed for async endpoints) and a maximum.
 
+        The registration belongs to the endpoint as it exists: deleting the
+        endpoint deregisters its variants ("If you delete an endpoint,
+        Application Auto Scaling ... deregisters those models as scalable
+        targets", Developer Guide, "Delete endpoints configured for auto
+        scaling"). So a `resourceId` that comes from the endpoint resource makes
+        the engine register the target again whenever it replaces the endpoint.
+
         :param str resource_name: The name of the resource.
         :param ScalableTargetArgs args: The arguments to use to populate this resource's properties.
         :param pulumi.ResourceOptions opts: Options for the resource.
@@ -151,6 +204,7 @@ class ScalableTarget(pulumi.CustomResource):
     def _internal_init(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
+                 instance_type: pulumi.Input[Optional[_builtins.str]] = None,
                  max_capacity: pulumi.Input[Optional[_builtins.int]] = None,
                  min_capacity: pulumi.Input[Optional[_builtins.int]] = None,
                  resource_id: pulumi.Input[Optional[_builtins.str]] = None,
@@ -165,6 +219,7 @@ class ScalableTarget(pulumi.CustomResource):
                 raise TypeError('__props__ is only valid when passed in combination with a valid opts.id to get an existing resource')
             __props__ = ScalableTargetArgs.__new__(ScalableTargetArgs)
 
+            __props__.__dict__["instance_type"] = instance_type
             if max_capacity is None and not opts.urn:
                 raise TypeError("Missing required property 'max_capacity'")
             __props__.__dict__["max_capacity"] = max_capacity
@@ -200,6 +255,7 @@ class ScalableTarget(pulumi.CustomResource):
         __props__ = ScalableTargetArgs.__new__(ScalableTargetArgs)
 
         __props__.__dict__["arn"] = None
+        __props__.__dict__["instance_type"] = None
         __props__.__dict__["max_capacity"] = None
         __props__.__dict__["min_capacity"] = None
         __props__.__dict__["resource_id"] = None
@@ -214,6 +270,21 @@ class ScalableTarget(pulumi.CustomResource):
         The scalable target ARN.
         """
         return pulumi.get(self, "arn")
+
+    @_builtins.property
+    @pulumi.getter(name="instanceType")
+    def instance_type(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        The instance type of the variant scaled. SageMaker refuses to change
+        the instance type of a variant registered with Application Auto
+        Scaling ("If the update would change the instance type for any model
+        that is a target for auto scaling, the update fails", Developer
+        Guide, "Update endpoints that use auto scaling"): the endpoint
+        deregisters the variant before such an update, and a new type
+        replaces this target, registering it again once the endpoint runs
+        the new type.
+        """
+        return pulumi.get(self, "instance_type")
 
     @_builtins.property
     @pulumi.getter(name="maxCapacity")

@@ -136,7 +136,12 @@ class ScalingPolicy(pulumi.CustomResource):
                  target_tracking: pulumi.Input[Optional[Union['_root_inputs.TargetTrackingArgs', '_root_inputs.TargetTrackingArgsDict']]] = None,
                  __props__=None):
         """
-        A scaling policy on a registered scalable target.
+        A scaling policy on a registered scalable target. Deregistering the
+        target deletes its policies ("Deregistering a scalable target deletes
+        the scaling policies ... associated with it", API Reference,
+        DeregisterScalableTarget): a `resourceId` that comes from the target
+        resource makes the engine put the policy again whenever it registers
+        the target again.
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
@@ -154,7 +159,12 @@ class ScalingPolicy(pulumi.CustomResource):
                  args: ScalingPolicyArgs,
                  opts: Optional[pulumi.ResourceOptions] = None):
         """
-        A scaling policy on a registered scalable target.
+        A scaling policy on a registered scalable target. Deregistering the
+        target deletes its policies ("Deregistering a scalable target deletes
+        the scaling policies ... associated with it", API Reference,
+        DeregisterScalableTarget): a `resourceId` that comes from the target
+        resource makes the engine put the policy again whenever it registers
+        the target again.
 
         :param str resource_name: The name of the resource.
         :param ScalingPolicyArgs args: The arguments to use to populate this resource's properties.

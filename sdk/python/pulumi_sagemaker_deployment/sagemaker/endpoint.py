@@ -28,6 +28,7 @@ class EndpointArgs:
                  rollout: pulumi.Input[Optional['_root_inputs.RolloutPolicyArgs']] = None,
                  tags: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  variant_instance_counts: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.int]]]] = None,
+                 variant_instance_types: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  variant_weights: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.float]]]] = None):
         """
         The set of arguments for constructing a Endpoint resource.
@@ -40,6 +41,11 @@ class EndpointArgs:
         :param pulumi.Input['_root_inputs.RolloutPolicyArgs'] rollout: Blue/green rollout for configuration updates.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] tags: Tags on the endpoint.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.int]]] variant_instance_counts: Desired instance count per instance-backed variant.
+        :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] variant_instance_types: Instance type per instance-backed variant, as its configuration sets
+               it. With autoscaling, a variant whose type changes is deregistered
+               from Application Auto Scaling before the configuration update
+               (SageMaker refuses the change otherwise); its `ScalableTarget`, whose
+               `instanceType` changed too, registers it again after the update.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.float]]] variant_weights: Desired traffic weight per variant.
         """
         pulumi.set(__self__, "endpoint_config_name", endpoint_config_name)
@@ -52,6 +58,8 @@ class EndpointArgs:
             pulumi.set(__self__, "tags", tags)
         if variant_instance_counts is not None:
             pulumi.set(__self__, "variant_instance_counts", variant_instance_counts)
+        if variant_instance_types is not None:
+            pulumi.set(__self__, "variant_instance_types", variant_instance_types)
         if variant_weights is not None:
             pulumi.set(__self__, "variant_weights", variant_weights)
 
@@ -130,6 +138,22 @@ class EndpointArgs:
         pulumi.set(self, "variant_instance_counts", value)
 
     @_builtins.property
+    @pulumi.getter(name="variantInstanceTypes")
+    def variant_instance_types(self) -> pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]]:
+        """
+        Instance type per instance-backed variant, as its configuration sets
+        it. With autoscaling, a variant whose type changes is deregistered
+        from Application Auto Scaling before the configuration update
+        (SageMaker refuses the change otherwise); its `ScalableTarget`, whose
+        `instanceType` changed too, registers it again after the update.
+        """
+        return pulumi.get(self, "variant_instance_types")
+
+    @variant_instance_types.setter
+    def variant_instance_types(self, value: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "variant_instance_types", value)
+
+    @_builtins.property
     @pulumi.getter(name="variantWeights")
     def variant_weights(self) -> pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.float]]]]:
         """
@@ -154,6 +178,7 @@ class Endpoint(pulumi.CustomResource):
                  rollout: pulumi.Input[Optional[Union['_root_inputs.RolloutPolicyArgs', '_root_inputs.RolloutPolicyArgsDict']]] = None,
                  tags: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  variant_instance_counts: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.int]]]] = None,
+                 variant_instance_types: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  variant_weights: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.float]]]] = None,
                  __props__=None):
         """
@@ -169,6 +194,11 @@ class Endpoint(pulumi.CustomResource):
         :param pulumi.Input[Union['_root_inputs.RolloutPolicyArgs', '_root_inputs.RolloutPolicyArgsDict']] rollout: Blue/green rollout for configuration updates.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] tags: Tags on the endpoint.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.int]]] variant_instance_counts: Desired instance count per instance-backed variant.
+        :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] variant_instance_types: Instance type per instance-backed variant, as its configuration sets
+               it. With autoscaling, a variant whose type changes is deregistered
+               from Application Auto Scaling before the configuration update
+               (SageMaker refuses the change otherwise); its `ScalableTarget`, whose
+               `instanceType` changed too, registers it again after the update.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.float]]] variant_weights: Desired traffic weight per variant.
         """
         ...
@@ -201,6 +231,7 @@ class Endpoint(pulumi.CustomResource):
                  rollout: pulumi.Input[Optional[Union['_root_inputs.RolloutPolicyArgs', '_root_inputs.RolloutPolicyArgsDict']]] = None,
                  tags: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  variant_instance_counts: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.int]]]] = None,
+                 variant_instance_types: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  variant_weights: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.float]]]] = None,
                  __props__=None):
         opts = pulumi.ResourceOptions.merge(_utilities.get_resource_opts_defaults(), opts)
@@ -221,6 +252,7 @@ class Endpoint(pulumi.CustomResource):
             __props__.__dict__["rollout"] = rollout
             __props__.__dict__["tags"] = tags
             __props__.__dict__["variant_instance_counts"] = variant_instance_counts
+            __props__.__dict__["variant_instance_types"] = variant_instance_types
             __props__.__dict__["variant_weights"] = variant_weights
             __props__.__dict__["arn"] = None
             __props__.__dict__["endpoint_status"] = None
@@ -256,6 +288,7 @@ class Endpoint(pulumi.CustomResource):
         __props__.__dict__["rollout"] = None
         __props__.__dict__["tags"] = None
         __props__.__dict__["variant_instance_counts"] = None
+        __props__.__dict__["variant_instance_types"] = None
         __props__.__dict__["variant_weights"] = None
         return Endpoint(resource_name, opts=opts, __props__=__props__)
 
@@ -332,6 +365,18 @@ class Endpoint(pulumi.CustomResource):
         Desired instance count per instance-backed variant.
         """
         return pulumi.get(self, "variant_instance_counts")
+
+    @_builtins.property
+    @pulumi.getter(name="variantInstanceTypes")
+    def variant_instance_types(self) -> pulumi.Output[Optional[Mapping[str, _builtins.str]]]:
+        """
+        Instance type per instance-backed variant, as its configuration sets
+        it. With autoscaling, a variant whose type changes is deregistered
+        from Application Auto Scaling before the configuration update
+        (SageMaker refuses the change otherwise); its `ScalableTarget`, whose
+        `instanceType` changed too, registers it again after the update.
+        """
+        return pulumi.get(self, "variant_instance_types")
 
     @_builtins.property
     @pulumi.getter(name="variantWeights")

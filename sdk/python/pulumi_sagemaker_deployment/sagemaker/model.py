@@ -38,7 +38,8 @@ class ModelArgs:
         :param pulumi.Input[_builtins.str] image: The inference container image URI.
         :param pulumi.Input[_builtins.str] name_prefix: Prefix of the generated model name.
         :param pulumi.Input[_builtins.bool] enable_network_isolation: Block all network access from the containers.
-        :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] environment: Environment variables of the container.
+        :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] environment: Environment variables of the container. When any value is secret,
+               the whole environment is kept secret.
         :param pulumi.Input[_builtins.str] model_data_hash: A digest of the artifact's content, e.g. an `s3:BucketObject`'s
                `sourceHash`: part of the name hash, not sent to SageMaker, so that
                new content at the same URL makes a new model.
@@ -118,7 +119,8 @@ class ModelArgs:
     @pulumi.getter
     def environment(self) -> pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]]:
         """
-        Environment variables of the container.
+        Environment variables of the container. When any value is secret,
+        the whole environment is kept secret.
         """
         return pulumi.get(self, "environment")
 
@@ -216,7 +218,8 @@ class Model(pulumi.CustomResource):
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
         :param pulumi.Input[_builtins.bool] enable_network_isolation: Block all network access from the containers.
-        :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] environment: Environment variables of the container.
+        :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] environment: Environment variables of the container. When any value is secret,
+               the whole environment is kept secret.
         :param pulumi.Input[_builtins.str] execution_role_arn: ARN of the role SageMaker assumes to run the model.
         :param pulumi.Input[_builtins.str] image: The inference container image URI.
         :param pulumi.Input[_builtins.str] model_data_hash: A digest of the artifact's content, e.g. an `s3:BucketObject`'s
@@ -347,7 +350,8 @@ class Model(pulumi.CustomResource):
     @pulumi.getter
     def environment(self) -> pulumi.Output[Optional[Mapping[str, _builtins.str]]]:
         """
-        Environment variables of the container.
+        Environment variables of the container. When any value is secret,
+        the whole environment is kept secret.
         """
         return pulumi.get(self, "environment")
 

@@ -12,9 +12,13 @@
 use aws_sdk_sagemaker::types::{VariantProperty, VariantPropertyType};
 
 use super::EndpointInputs;
+use super::retyped_variants::{deregister, retyped_variants, still_deregistered};
 use super::rollout::deployment_config;
 use super::update::Applied;
 use crate::Context;
+use crate::aws::propagation::{
+    ENDPOINT_CONFIG_PROPAGATION_WINDOW, endpoint_config_not_found_yet, retry_within_budget,
+};
 use crate::aws::{AwsError, AwsErrorKind, ResultExt, Service};
 use crate::resources::sagemaker::status::{Budget, Settled, wait_settled};
 use framework::{ProviderError, Result};
@@ -28,6 +32,7 @@ pub(super) async fn switch_configuration(
     budget: Budget,
     id: &str,
     before: &Settled,
+    old: &EndpointInputs,
     news: &EndpointInputs,
     applied: &mut Applied,
 ) -> Result<()> {
@@ -39,6 +44,27 @@ pub(super) async fn switch_configuration(
         .await;
         return Ok(());
     }
+    // SageMaker refuses a new instance type for a registered variant.
+    let retyped = retyped_variants(old, news);
+    if !retyped.is_empty() {
+        deregister(ctx, id, &retyped).await?;
+    }
+    let switched = send_and_verify(ctx, budget, id, news, applied).await;
+    if switched.is_err() && !retyped.is_empty() {
+        ctx.warn(still_deregistered(id, &retyped)).await;
+    }
+    switched
+}
+
+/// UpdateEndpoint to the new configuration, and the check that the
+/// endpoint runs it.
+async fn send_and_verify(
+    ctx: &Context,
+    budget: Budget,
+    id: &str,
+    news: &EndpointInputs,
+    applied: &mut Applied,
+) -> Result<()> {
     let mut request = ctx
         .clients
         .sagemaker
@@ -61,19 +87,36 @@ pub(super) async fn switch_configuration(
         request =
             request.deployment_config(deployment_config(rollout, &news.variant_instance_counts));
     }
-    if let Err(error) = request
-        .send()
-        .await
-        .aws(Service::SageMaker, "UpdateEndpoint")
-    {
-        if refused_for_autoscaling(&error) {
+    // A configuration created a moment ago may not be found yet.
+    let sent = retry_within_budget(
+        ctx,
+        "updating endpoint",
+        ENDPOINT_CONFIG_PROPAGATION_WINDOW,
+        budget.remaining(ctx),
+        endpoint_config_not_found_yet,
+        || {
+            let request = request.clone();
+            async move {
+                request
+                    .send()
+                    .await
+                    .aws(Service::SageMaker, "UpdateEndpoint")
+            }
+        },
+    )
+    .await;
+    if let Err(error) = sent {
+        if let ProviderError::Service(source) = &error
+            && let Some(refusal) = source.downcast_ref::<AwsError>()
+            && refused_for_autoscaling(refusal)
+        {
             return Err(RefusedForAutoscaling {
                 endpoint: id.to_owned(),
-                error,
+                error: refusal.clone(),
             }
             .into());
         }
-        return Err(error.into());
+        return Err(super::explain_aws_refusal(error, news));
     }
     ctx.info(format!(
         "switching endpoint {id} to configuration {}",
@@ -122,7 +165,7 @@ fn refused_for_autoscaling(error: &AwsError) -> bool {
 #[derive(Debug, Clone, thiserror::Error)]
 #[error(
     "{error}. Endpoint {endpoint} has a variant registered with Application Auto Scaling, and \
-     SageMaker refuses to change some of its properties (e.g. the instance type) while it is. \
+     SageMaker refuses some changes to it (e.g. removing the variant) while it is. \
      Deregister autoscaling first: remove the component's autoscaling settings and deploy; \
      then deploy this change; then add the autoscaling settings back and deploy again."
 )]
@@ -206,6 +249,35 @@ mod tests {
             .collect()
     }
 
+    #[tokio::test(start_paused = true)]
+    async fn an_update_waits_for_a_configuration_sagemaker_cannot_find_yet() {
+        let update = mock!(Client::update_endpoint)
+            .sequence()
+            .error(|| {
+                UpdateEndpointError::generic(error(
+                    "ValidationException",
+                    "Could not find endpoint configuration \"arn:aws:sagemaker:us-east-1:1:endpoint-config/config-v2\".",
+                ))
+            })
+            .output(updated)
+            .build();
+        let describe = mock!(Client::describe_endpoint)
+            .sequence()
+            .output(|| described("config-v1", None))
+            .output(|| described("config-v2", None))
+            .repeatedly()
+            .build();
+        let ctx = mock_context::<Endpoint>(&[&update, &describe]).await;
+        let olds = running("config-v1");
+        let news = EndpointInputs {
+            endpoint_config_name: "config-v2".into(),
+            ..olds.inputs.clone()
+        };
+        let outputs = Endpoint.update(&ctx, "fraud", &olds, &news).await.unwrap();
+        assert_eq!(outputs.inputs.endpoint_config_name, "config-v2");
+        assert_eq!(update.num_calls(), 2);
+    }
+
     #[tokio::test]
     async fn a_rolled_back_update_fails_with_sagemakers_reason() {
         let update = mock!(Client::update_endpoint)
@@ -270,6 +342,65 @@ mod tests {
             0,
             "the new configuration brings the weights"
         );
+    }
+
+    #[tokio::test]
+    async fn a_new_instance_type_deregisters_the_autoscaled_variant_before_the_update() {
+        use aws_sdk_applicationautoscaling::operation::deregister_scalable_target::DeregisterScalableTargetOutput;
+        use std::sync::{Arc, Mutex};
+        let calls = Arc::new(Mutex::new(Vec::<&str>::new()));
+        let (logged, log_update) = (calls.clone(), calls.clone());
+        let deregister = mock!(aws_sdk_applicationautoscaling::Client::deregister_scalable_target)
+            .match_requests(|req| {
+                req.resource_id() == Some("endpoint/fraud/variant/primary")
+                    && req.scalable_dimension().map(|d| d.as_str())
+                        == Some("sagemaker:variant:DesiredInstanceCount")
+            })
+            .then_output(move || {
+                logged.lock().unwrap().push("DeregisterScalableTarget");
+                DeregisterScalableTargetOutput::builder().build()
+            });
+        let update = mock!(Client::update_endpoint).then_output(move || {
+            log_update.lock().unwrap().push("UpdateEndpoint");
+            updated()
+        });
+        let describe = mock!(Client::describe_endpoint)
+            .sequence()
+            .output(|| described("config-v1", None))
+            .output(|| described("config-v2", None))
+            .repeatedly()
+            .build();
+        let ctx = mock_context::<Endpoint>(&[&deregister, &update, &describe]).await;
+        let olds = running("config-v1");
+        let mut news = olds.inputs.clone();
+        news.endpoint_config_name = "config-v2".into();
+        news.variant_instance_types
+            .insert("primary".into(), "ml.m5.xlarge".into());
+        let outputs = Endpoint.update(&ctx, "fraud", &olds, &news).await.unwrap();
+        assert_eq!(outputs.inputs, news);
+        assert_eq!(
+            *calls.lock().unwrap(),
+            ["DeregisterScalableTarget", "UpdateEndpoint"]
+        );
+
+        // The same type (a new model only): nothing is deregistered.
+        let describe = mock!(Client::describe_endpoint)
+            .sequence()
+            .output(|| described("config-v1", None))
+            .output(|| described("config-v3", None))
+            .repeatedly()
+            .build();
+        let ctx = mock_context::<Endpoint>(&[&deregister, &update, &describe]).await;
+        let same_type = EndpointInputs {
+            endpoint_config_name: "config-v3".into(),
+            ..olds.inputs.clone()
+        };
+        Endpoint
+            .update(&ctx, "fraud", &olds, &same_type)
+            .await
+            .unwrap();
+        assert_eq!(deregister.num_calls(), 1);
+        assert_eq!(update.num_calls(), 2);
     }
 
     #[tokio::test]

@@ -9,16 +9,20 @@
 //! create, read, update and delete. The parts of an update live beside it:
 //! `update` plans an update and records the steps it verifiably made,
 //! `config_switch` moves the endpoint to a new configuration
-//! (UpdateEndpoint), `weights_and_counts` changes weights and instance
+//! (UpdateEndpoint) after `retyped_variants` deregistered autoscaled
+//! variants whose instance type changes, `weights_and_counts` changes weights and instance
 //! counts alone (UpdateEndpointWeightsAndCapacities) and `outcome` checks
 //! that the endpoint serves them, `rollout` is the blue/green rollout
 //! policy both create and a configuration switch use and
-//! `rollout_duration` the time it takes, and `failed_endpoint` makes a
-//! Failed endpoint be replaced instead of updated.
+//! `rollout_duration` the time it takes, `alarm_access` explains a refusal
+//! to read its rollback alarms, and `failed_endpoint` makes a Failed
+//! endpoint be replaced instead of updated.
 
+mod alarm_access;
 mod config_switch;
 mod failed_endpoint;
 mod outcome;
+mod retyped_variants;
 mod rollout;
 mod rollout_duration;
 #[cfg(test)]
@@ -44,6 +48,9 @@ use super::status::{
     wait_settled_or_gone,
 };
 use crate::Context;
+use crate::aws::propagation::{
+    ENDPOINT_CONFIG_PROPAGATION_WINDOW, endpoint_config_not_found_yet, retry_within_budget,
+};
 use crate::aws::{ResultExt, Service};
 use crate::naming::sagemaker_name_problem;
 use crate::resources::Tags;
@@ -66,6 +73,13 @@ pub struct EndpointInputs {
     /// Desired instance count per instance-backed variant.
     #[serde(default)]
     pub variant_instance_counts: BTreeMap<String, u32>,
+    /// Instance type per instance-backed variant, as its configuration sets
+    /// it. With autoscaling, a variant whose type changes is deregistered
+    /// from Application Auto Scaling before the configuration update
+    /// (SageMaker refuses the change otherwise); its `ScalableTarget`, whose
+    /// `instanceType` changed too, registers it again after the update.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub variant_instance_types: BTreeMap<String, String>,
     /// True when autoscaling owns the instance counts: diff ignores them and
     /// configuration updates retain the running instance counts (weights and
     /// data capture come from the new configuration).
@@ -106,6 +120,7 @@ impl CustomResource for Endpoint {
         "endpointConfigName",
         "variantWeights",
         "variantInstanceCounts",
+        "variantInstanceTypes",
         "autoscalingManaged",
         "rollout",
         "tags",
@@ -186,10 +201,25 @@ impl CustomResource for Endpoint {
             request = request
                 .deployment_config(deployment_config(rollout, &inputs.variant_instance_counts));
         }
-        let created = request
-            .send()
-            .await
-            .aws(Service::SageMaker, "CreateEndpoint")?;
+        // A configuration created a moment ago may not be found yet.
+        let created = retry_within_budget(
+            ctx,
+            "creating endpoint",
+            ENDPOINT_CONFIG_PROPAGATION_WINDOW,
+            budget.remaining(ctx),
+            endpoint_config_not_found_yet,
+            || {
+                let request = request.clone();
+                async move {
+                    request
+                        .send()
+                        .await
+                        .aws(Service::SageMaker, "CreateEndpoint")
+                }
+            },
+        )
+        .await
+        .map_err(|error| explain_aws_refusal(error, inputs))?;
         let arn = created.endpoint_arn().unwrap_or_default().to_owned();
         let mut outputs = EndpointOutputs {
             inputs: inputs.clone(),
@@ -353,6 +383,25 @@ impl CustomResource for Endpoint {
     }
 }
 
+/// A refusal to read the rollout's rollback alarms, explained (see
+/// `alarm_access`); any other error unchanged.
+fn explain_aws_refusal(error: ProviderError, inputs: &EndpointInputs) -> ProviderError {
+    match error {
+        ProviderError::Service(source) => match source.downcast::<crate::aws::AwsError>() {
+            Ok(refusal) => {
+                let alarms = inputs
+                    .rollout
+                    .as_ref()
+                    .map(|rollout| rollout.rollback_alarm_names.clone())
+                    .unwrap_or_default();
+                alarm_access::explain_refusal(*refusal, &inputs.endpoint_name, &alarms)
+            }
+            Err(other) => ProviderError::Service(other),
+        },
+        other => other,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::time::Duration;
@@ -450,6 +499,53 @@ mod tests {
         // The autoscaler's count is not compared.
         assert_eq!(created.outputs.inputs, inputs);
         assert_eq!(weights.num_calls(), 1);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn create_waits_for_a_configuration_sagemaker_cannot_find_yet() {
+        use aws_sdk_sagemaker::operation::create_endpoint::{
+            CreateEndpointError, CreateEndpointOutput,
+        };
+        let not_found = || {
+            CreateEndpointError::generic(error(
+                "ValidationException",
+                "Could not find endpoint configuration \"arn:aws:sagemaker:us-east-1:1:endpoint-config/config-v1\".",
+            ))
+        };
+        let create = mock!(Client::create_endpoint)
+            .sequence()
+            .error(not_found)
+            .times(2)
+            .output(|| CreateEndpointOutput::builder().endpoint_arn("arn").build())
+            .build();
+        let describe = mock!(Client::describe_endpoint)
+            .then_output(|| serving("config-v1", &[("primary", 1.0, Some(2))]));
+        let ctx = mock_context::<Endpoint>(&[&create, &describe]).await;
+        let inputs = running("config-v1").inputs;
+        let created = Endpoint.create(&ctx, &inputs).await.unwrap();
+        assert_eq!(created.outputs.endpoint_status, "InService");
+        assert_eq!(create.num_calls(), 3);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn create_does_not_retry_other_refusals() {
+        use aws_sdk_sagemaker::operation::create_endpoint::CreateEndpointError;
+        let create = mock!(Client::create_endpoint).then_error(|| {
+            CreateEndpointError::generic(error(
+                "ValidationException",
+                "Cannot create already existing endpoint \"arn:aws:sagemaker:us-east-1:1:endpoint/fraud\".",
+            ))
+        });
+        let ctx = mock_context::<Endpoint>(&[&create]).await;
+        let failure = Endpoint
+            .create(&ctx, &running("config-v1").inputs)
+            .await
+            .unwrap_err();
+        assert!(
+            failure.to_string().contains("already existing endpoint"),
+            "{failure}"
+        );
+        assert_eq!(create.num_calls(), 1);
     }
 
     #[tokio::test]

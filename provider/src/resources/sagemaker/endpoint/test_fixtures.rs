@@ -21,6 +21,9 @@ pub(super) fn running(config: &str) -> EndpointOutputs {
             endpoint_config_name: config.into(),
             variant_weights: [("primary".to_owned(), 1.0)].into_iter().collect(),
             variant_instance_counts: [("primary".to_owned(), 2)].into_iter().collect(),
+            variant_instance_types: [("primary".to_owned(), "ml.m5.large".to_owned())]
+                .into_iter()
+                .collect(),
             autoscaling_managed: true,
             rollout: None,
             tags: Tags::new(),

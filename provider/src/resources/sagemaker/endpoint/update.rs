@@ -69,7 +69,7 @@ pub(super) async fn apply_update(
         return Err(applied.endpoint_failed(id, news, &before));
     }
     if switching {
-        switch_configuration(ctx, budget, id, &before, news, &mut applied)
+        switch_configuration(ctx, budget, id, &before, old, news, &mut applied)
             .await
             .map_err(|error| applied.fail(id, news, error))?;
         // The new configuration brings its weights and counts (autoscaled

@@ -1,0 +1,1 @@
+"""Nothing: what the engine and the Python runtime cost by themselves."""
