@@ -295,3 +295,31 @@ def test_a_threshold_above_one_fails_preview_with_its_path(stack: Stack, fresh_e
     assert "between 0 and 1" in preview.error
     assert fresh_emulator.requests("appconfig") == []
 
+
+def test_a_new_alarm_role_is_waited_for(stack: Stack, fresh_emulator, aws):
+    # The monitors' alarm role is created in the same `up` and stays
+    # unusable for a few seconds (IAM propagation): AppConfig rolls the
+    # first deployment back on an internal error, and the provider starts
+    # a new one, as AppConfig recommends for internal errors.
+    fresh_emulator.configure(iam_propagation_seconds=3)
+    cloudwatch = aws("cloudwatch")
+    cloudwatch.put_metric_alarm(
+        AlarmName=ALARM, MetricName="Errors", Namespace="Fraud", Statistic="Sum", Period=60,
+        EvaluationPeriods=1, Threshold=1.0, ComparisonOperator="GreaterThanOrEqualToThreshold",
+    )
+    cloudwatch.set_alarm_state(AlarmName=ALARM, StateValue="OK", StateReason="quiet")
+    alarm_arn = cloudwatch.describe_alarms(AlarmNames=[ALARM])["MetricAlarms"][0]["AlarmArn"]
+    up = stack.run("up", config={"alarmArn": alarm_arn})
+    appconfig = aws("appconfig")
+    deployments = appconfig.list_deployments(
+        ApplicationId=up.outputs["applicationId"], EnvironmentId=up.outputs["environmentId"]
+    )["Items"]
+    states = [d["State"] for d in sorted(deployments, key=lambda d: d["DeploymentNumber"])]
+    assert states[0] == "ROLLED_BACK" and states[-1] == "COMPLETE", states
+    first = appconfig.get_deployment(
+        ApplicationId=up.outputs["applicationId"], EnvironmentId=up.outputs["environmentId"], DeploymentNumber=1
+    )
+    assert any(e.get("TriggeredBy") == "INTERNAL_ERROR" for e in first["EventLog"]), first["EventLog"]
+    assert up.outputs["deploymentNumber"] == len(states)
+    assert served(aws, up.outputs)["inference"]["thresholds"]["classification"] == 0.5
+    assert "rolled back on an internal error" in up.log

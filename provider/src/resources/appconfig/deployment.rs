@@ -10,18 +10,28 @@
 //! lost; the engine updates a resource recorded with an error at the next
 //! `up`, and that update starts the deployment again. The resource's id
 //! names the version deployed, which stays the same across such retries.
+//!
+//! A deployment that AppConfig rolls back on an internal error is started
+//! again at once, within the IAM propagation window and the operation's
+//! time budget: for an internal error the deployment event carries "a
+//! recommendation to attempt a new deployment" (API reference,
+//! DeploymentEvent, `Description`), and the usual cause right after an
+//! `up` creates the environment is the monitors' alarm role, which AppConfig
+//! cannot use until IAM has propagated it (IAM User Guide, "Changes that I
+//! make are not always immediately visible").
 
 use std::time::Duration;
 
 use async_trait::async_trait;
 use aws_sdk_appconfig::operation::get_deployment::GetDeploymentOutput;
-use aws_sdk_appconfig::types::{DeploymentEventType, DeploymentState};
+use aws_sdk_appconfig::types::{DeploymentEventType, DeploymentState, TriggeredBy};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use tokio::time::Instant;
 
 use super::{arn, create_tags, retag};
 use crate::Context;
+use crate::aws::propagation::IAM_PROPAGATION_WINDOW;
 use crate::aws::{OrGone, ResultExt, Service};
 use crate::resources::Tags;
 use framework::{Created, CustomResource, Progress, ReadOutcome, encode_plain};
@@ -83,8 +93,14 @@ pub struct Deployment;
 pub enum Look {
     /// It completed.
     Complete,
-    /// It ended without completing (rolled back or reverted), with why.
-    Failed { state: String, reason: String },
+    /// It ended without completing (rolled back or reverted), with why;
+    /// `internal_error` when AppConfig itself rolled it back on an internal
+    /// error (worth a new deployment).
+    Failed {
+        state: String,
+        reason: String,
+        internal_error: bool,
+    },
     /// Still going: its state and share of clients reached, for the status
     /// line.
     Running(String),
@@ -98,6 +114,7 @@ pub fn look(found: &GetDeploymentOutput) -> Look {
         Some(DeploymentState::RolledBack | DeploymentState::Reverted) => Look::Failed {
             state: state.to_owned(),
             reason: rollback_reason(found),
+            internal_error: rollback_trigger(found) == Some(&TriggeredBy::InternalError),
         },
         _ => Look::Running(format!(
             "{state}, {:.0}% of clients",
@@ -106,14 +123,28 @@ pub fn look(found: &GetDeploymentOutput) -> Look {
     }
 }
 
-/// Why AppConfig rolled a deployment back, from its `ROLLBACK_STARTED`
-/// event (the event log is newest first): who triggered it, and its
-/// description, which names the alarm for `CLOUDWATCH_ALARM`.
-pub fn rollback_reason(found: &GetDeploymentOutput) -> String {
+/// The `ROLLBACK_STARTED` event of a deployment (the event log is newest
+/// first), if it was rolled back.
+fn rollback_started(
+    found: &GetDeploymentOutput,
+) -> Option<&aws_sdk_appconfig::types::DeploymentEvent> {
     found
         .event_log()
         .iter()
         .find(|event| event.event_type() == Some(&DeploymentEventType::RollbackStarted))
+}
+
+/// Who started the rollback of a deployment: `CLOUDWATCH_ALARM`, `USER`,
+/// `APPCONFIG` or `INTERNAL_ERROR`.
+pub fn rollback_trigger(found: &GetDeploymentOutput) -> Option<&TriggeredBy> {
+    rollback_started(found).and_then(|event| event.triggered_by())
+}
+
+/// Why AppConfig rolled a deployment back, from its `ROLLBACK_STARTED`
+/// event (the event log is newest first): who triggered it, and its
+/// description, which names the alarm for `CLOUDWATCH_ALARM`.
+pub fn rollback_reason(found: &GetDeploymentOutput) -> String {
+    rollback_started(found)
         .map(|event| {
             format!(
                 "{} (triggered by {})",
@@ -173,12 +204,45 @@ impl Deployment {
         Ok(())
     }
 
-    /// Starts the deployment and waits for it to complete.
+    /// Starts the deployment and waits for it to complete; one rolled back
+    /// on an internal error is started again while the IAM propagation
+    /// window and the time budget last.
     async fn deploy(
         ctx: &Context,
         inputs: &DeploymentInputs,
     ) -> Result<Created<DeploymentOutputs>> {
         let started = Instant::now();
+        let mut pause = Duration::from_secs(2);
+        loop {
+            match Self::deploy_once(ctx, inputs, started).await? {
+                Attempt::Done(created) => return Ok(created),
+                Attempt::InternalError { what, reason, budget } => {
+                    let window = IAM_PROPAGATION_WINDOW.min(budget);
+                    if started.elapsed() + pause >= window {
+                        return Err(*reason);
+                    }
+                    ctx.info(format!(
+                        "{what} was rolled back on an internal error (AppConfig recommends a new \
+                         deployment, and a role it needs may still be propagating): starting another"
+                    ))
+                    .await;
+                    tokio::select! {
+                        _ = ctx.cancel.cancelled() => return Err(ProviderError::Cancelled),
+                        _ = tokio::time::sleep(pause) => {}
+                    }
+                    pause = (pause * 2).min(Duration::from_secs(15));
+                }
+            }
+        }
+    }
+
+    /// One StartDeployment, waited on until it completes or ends, within
+    /// the budget counted from `started`.
+    async fn deploy_once(
+        ctx: &Context,
+        inputs: &DeploymentInputs,
+        started: Instant,
+    ) -> Result<Attempt> {
         let application = inputs.application_id.as_str();
         let environment = inputs.environment_id.as_str();
         let version = inputs.configuration_version.as_str();
@@ -236,14 +300,26 @@ impl Deployment {
                 outputs.state = COMPLETE.to_owned();
                 ctx.info(format!("{what} complete: version {version} is served"))
                     .await;
-                return Ok(Created {
+                return Ok(Attempt::Done(Created {
                     id: deployment_id(inputs),
                     outputs,
-                });
+                }));
             }
-            Ok(Look::Failed { state, reason }) => {
+            Ok(Look::Failed {
+                state,
+                reason,
+                internal_error,
+            }) => {
                 outputs.state = state.clone();
-                format!("{what} of version {version} was {state}: {reason}")
+                let reason = format!("{what} of version {version} was {state}: {reason}");
+                if internal_error {
+                    return Ok(Attempt::InternalError {
+                        what,
+                        budget: ctx.budget(default_timeout),
+                        reason: Box::new(Self::recorded(inputs, &outputs, reason)?),
+                    });
+                }
+                reason
             }
             Ok(Look::Running(_)) => unreachable!("a running deployment is waited on"),
             Err(error @ (ProviderError::Cancelled | ProviderError::Timeout { .. })) => {
@@ -260,15 +336,36 @@ impl Deployment {
                 format!("{error}")
             }
         };
-        // The deployment exists: record it, so that the next update starts
-        // it again.
-        Err(ProviderError::PartialFailure {
+        Err(Self::recorded(inputs, &outputs, reason)?)
+    }
+
+    /// The error of a deployment that did not complete: it exists, so it is
+    /// recorded, and the next update starts it again.
+    fn recorded(
+        inputs: &DeploymentInputs,
+        outputs: &DeploymentOutputs,
+        reason: String,
+    ) -> Result<ProviderError> {
+        Ok(ProviderError::PartialFailure {
             id: deployment_id(inputs),
-            outputs: Box::new(encode_plain(&outputs)?),
+            outputs: Box::new(encode_plain(outputs)?),
             inputs: Box::new(encode_plain(inputs)?),
             reason,
         })
     }
+}
+
+/// How one deployment attempt ended.
+enum Attempt {
+    /// It completed.
+    Done(Created<DeploymentOutputs>),
+    /// AppConfig rolled it back on an internal error: `reason` is the error
+    /// to return if no new deployment is started; `budget` the operation's.
+    InternalError {
+        what: String,
+        reason: Box<ProviderError>,
+        budget: Duration,
+    },
 }
 
 #[async_trait]
@@ -312,7 +409,7 @@ impl CustomResource for Deployment {
         };
         // A deployment that ended without completing stays recorded as
         // failed (the engine keeps its error), as the create reported it.
-        if let Look::Failed { state, reason } = look(&found) {
+        if let Look::Failed { state, reason, .. } = look(&found) {
             return Err(ProviderError::PartialFailure {
                 id: id.to_owned(),
                 outputs: Box::new(encode_plain(&read)?),
@@ -449,6 +546,67 @@ mod tests {
         assert_eq!(created.id, "abc1234/env5678/prof901/2");
         assert_eq!(created.outputs.state, COMPLETE);
         assert_eq!((start.num_calls(), get.num_calls()), (1, 3));
+    }
+
+    /// Rolled back by AppConfig on an internal error, as when the
+    /// monitors' alarm role cannot be used yet.
+    fn rolled_back_on_internal_error() -> GetDeploymentOutput {
+        GetDeploymentOutput::builder()
+            .deployment_number(4)
+            .state(DeploymentState::RolledBack)
+            .event_log(
+                DeploymentEvent::builder()
+                    .event_type(DeploymentEventType::RollbackStarted)
+                    .triggered_by(TriggeredBy::InternalError)
+                    .description("Unable to monitor alarm: try a new deployment")
+                    .build(),
+            )
+            .build()
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_rollback_on_an_internal_error_is_deployed_again_and_completes() {
+        let start = mock!(Client::start_deployment).then_output(started);
+        let get = mock!(Client::get_deployment)
+            .sequence()
+            .output(rolled_back_on_internal_error)
+            .output(rolled_back_on_internal_error)
+            .output(|| at(DeploymentState::Complete, 100.0))
+            .build();
+        let ctx = mock_context::<Deployment>(&[&start, &get]).await;
+        let created = Deployment.create(&ctx, &inputs()).await.unwrap();
+        assert_eq!(created.outputs.state, COMPLETE);
+        assert_eq!(start.num_calls(), 3, "one new deployment per internal error");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn internal_errors_past_the_propagation_window_fail_with_the_reason() {
+        let start = mock!(Client::start_deployment)
+            .then_output(started);
+        let get = mock!(Client::get_deployment)
+            .then_output(rolled_back_on_internal_error);
+        let ctx = mock_context::<Deployment>(&[&start, &get]).await;
+        let began = Instant::now();
+        let error = Deployment.create(&ctx, &inputs()).await.unwrap_err();
+        let ProviderError::PartialFailure { reason, .. } = error else {
+            panic!("{error:?}")
+        };
+        assert!(reason.contains("INTERNAL_ERROR"), "{reason}");
+        assert!(began.elapsed() <= IAM_PROPAGATION_WINDOW, "{:?}", began.elapsed());
+        assert!(start.num_calls() > 2, "{}", start.num_calls());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn internal_errors_stop_at_the_custom_timeout() {
+        let start = mock!(Client::start_deployment)
+            .then_output(started);
+        let get = mock!(Client::get_deployment)
+            .then_output(rolled_back_on_internal_error);
+        let mut ctx = mock_context::<Deployment>(&[&start, &get]).await;
+        ctx.timeout = Some(Duration::from_secs(10));
+        let began = Instant::now();
+        Deployment.create(&ctx, &inputs()).await.unwrap_err();
+        assert!(began.elapsed() <= Duration::from_secs(10), "{:?}", began.elapsed());
     }
 
     #[tokio::test(start_paused = true)]
