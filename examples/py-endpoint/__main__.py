@@ -85,6 +85,7 @@ parameters = sagemaker_deployment.AppConfig(
     existing_app_config_env_id=config.get("existingAppConfigEnvId") or environment.get("existingAppConfigEnvId"),
     existing_app_config_profile_id=config.get("existingAppConfigProfileId") or environment.get("existingAppConfigProfileId"),
     deployment_strategy=config.get("appConfigDeploymentStrategy"),
+    custom_deployment_strategy=json.loads(config.get("appConfigCustomStrategy") or "null"),
 )
 
 models = sagemaker_deployment.SageMakerModel(

@@ -18,6 +18,8 @@
 // - createNewAppConfig, existingAppConfigAppId, existingAppConfigEnvId, existingAppConfigProfileId:
 //   replace the environment's values in deployment-config.json
 // - appConfigDeploymentStrategy: a predefined AppConfig deployment strategy
+// - appConfigCustomStrategy: JSON settings of a deployment strategy of your own
+//   (deploymentDurationInMinutes, growthFactor, finalBakeTimeInMinutes), instead
 //
 // The model's parameters (model-config.json's `modelParameters`) live in AWS AppConfig: the
 // containers get APPCONFIG_APPLICATION_ID, APPCONFIG_ENVIRONMENT_ID and APPCONFIG_PROFILE_ID, and
@@ -86,6 +88,7 @@ const parameters = new sagemakerDeployment.AppConfig("parameters", {
     existingAppConfigEnvId: config.get("existingAppConfigEnvId") || environment.existingAppConfigEnvId,
     existingAppConfigProfileId: config.get("existingAppConfigProfileId") || environment.existingAppConfigProfileId,
     deploymentStrategy: config.get("appConfigDeploymentStrategy"),
+    customDeploymentStrategy: JSON.parse(config.get("appConfigCustomStrategy") || "null") ?? undefined,
 });
 
 const models = new sagemakerDeployment.SageMakerModel("models", {

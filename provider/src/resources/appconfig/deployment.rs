@@ -215,8 +215,12 @@ impl Deployment {
         let mut pause = Duration::from_secs(2);
         loop {
             match Self::deploy_once(ctx, inputs, started).await? {
-                Attempt::Done(created) => return Ok(created),
-                Attempt::InternalError { what, reason, budget } => {
+                Attempt::Done(created) => return Ok(*created),
+                Attempt::InternalError {
+                    what,
+                    reason,
+                    budget,
+                } => {
                     let window = IAM_PROPAGATION_WINDOW.min(budget);
                     if started.elapsed() + pause >= window {
                         return Err(*reason);
@@ -300,10 +304,10 @@ impl Deployment {
                 outputs.state = COMPLETE.to_owned();
                 ctx.info(format!("{what} complete: version {version} is served"))
                     .await;
-                return Ok(Attempt::Done(Created {
+                return Ok(Attempt::Done(Box::new(Created {
                     id: deployment_id(inputs),
                     outputs,
-                }));
+                })));
             }
             Ok(Look::Failed {
                 state,
@@ -358,7 +362,7 @@ impl Deployment {
 /// How one deployment attempt ended.
 enum Attempt {
     /// It completed.
-    Done(Created<DeploymentOutputs>),
+    Done(Box<Created<DeploymentOutputs>>),
     /// AppConfig rolled it back on an internal error: `reason` is the error
     /// to return if no new deployment is started; `budget` the operation's.
     InternalError {
@@ -576,15 +580,17 @@ mod tests {
         let ctx = mock_context::<Deployment>(&[&start, &get]).await;
         let created = Deployment.create(&ctx, &inputs()).await.unwrap();
         assert_eq!(created.outputs.state, COMPLETE);
-        assert_eq!(start.num_calls(), 3, "one new deployment per internal error");
+        assert_eq!(
+            start.num_calls(),
+            3,
+            "one new deployment per internal error"
+        );
     }
 
     #[tokio::test(start_paused = true)]
     async fn internal_errors_past_the_propagation_window_fail_with_the_reason() {
-        let start = mock!(Client::start_deployment)
-            .then_output(started);
-        let get = mock!(Client::get_deployment)
-            .then_output(rolled_back_on_internal_error);
+        let start = mock!(Client::start_deployment).then_output(started);
+        let get = mock!(Client::get_deployment).then_output(rolled_back_on_internal_error);
         let ctx = mock_context::<Deployment>(&[&start, &get]).await;
         let began = Instant::now();
         let error = Deployment.create(&ctx, &inputs()).await.unwrap_err();
@@ -592,21 +598,27 @@ mod tests {
             panic!("{error:?}")
         };
         assert!(reason.contains("INTERNAL_ERROR"), "{reason}");
-        assert!(began.elapsed() <= IAM_PROPAGATION_WINDOW, "{:?}", began.elapsed());
+        assert!(
+            began.elapsed() <= IAM_PROPAGATION_WINDOW,
+            "{:?}",
+            began.elapsed()
+        );
         assert!(start.num_calls() > 2, "{}", start.num_calls());
     }
 
     #[tokio::test(start_paused = true)]
     async fn internal_errors_stop_at_the_custom_timeout() {
-        let start = mock!(Client::start_deployment)
-            .then_output(started);
-        let get = mock!(Client::get_deployment)
-            .then_output(rolled_back_on_internal_error);
+        let start = mock!(Client::start_deployment).then_output(started);
+        let get = mock!(Client::get_deployment).then_output(rolled_back_on_internal_error);
         let mut ctx = mock_context::<Deployment>(&[&start, &get]).await;
         ctx.timeout = Some(Duration::from_secs(10));
         let began = Instant::now();
         Deployment.create(&ctx, &inputs()).await.unwrap_err();
-        assert!(began.elapsed() <= Duration::from_secs(10), "{:?}", began.elapsed());
+        assert!(
+            began.elapsed() <= Duration::from_secs(10),
+            "{:?}",
+            began.elapsed()
+        );
     }
 
     #[tokio::test(start_paused = true)]
