@@ -307,6 +307,16 @@ aws_services! {
         not_found: ["ResourceNotFound", "ResourceNotFoundException"],
         not_found_when_invalid: [],
     },
+    AppConfig {
+        title: "AWS AppConfig",
+        name: "appconfig",
+        endpoint: appconfig,
+        env: "APPCONFIG",
+        iam_prefix: "appconfig",
+        client: appconfig: aws_sdk_appconfig,
+        not_found: ["ResourceNotFoundException"],
+        not_found_when_invalid: [],
+    },
     Sts {
         title: "AWS STS",
         name: "sts",
@@ -366,6 +376,7 @@ impl ServiceTuning for aws_sdk_applicationautoscaling::config::Builder {}
 impl ServiceTuning for aws_sdk_sns::config::Builder {}
 impl ServiceTuning for aws_sdk_cloudwatch::config::Builder {}
 impl ServiceTuning for aws_sdk_sts::config::Builder {}
+impl ServiceTuning for aws_sdk_appconfig::config::Builder {}
 
 /// The endpoint URL for `service`, first found of: the provider's
 /// `endpoints` config, `AWS_ENDPOINT_URL_<SERVICE>`, `AWS_ENDPOINT_URL`.

@@ -197,6 +197,174 @@ func (in *comparisonOperatorPtr) ToComparisonOperatorPtrOutputWithContext(ctx co
 	return pulumi.ToOutputWithContext(ctx, in).(ComparisonOperatorPtrOutput)
 }
 
+// How the share of clients receiving the configuration grows.
+type GrowthType string
+
+const (
+	// In equal steps of `growthFactor` percent.
+	GrowthTypeLINEAR = GrowthType("LINEAR")
+	// Doubling from `growthFactor` percent: G*(2^N).
+	GrowthTypeEXPONENTIAL = GrowthType("EXPONENTIAL")
+)
+
+func (GrowthType) ElementType() reflect.Type {
+	return reflect.TypeOf((*GrowthType)(nil)).Elem()
+}
+
+func (e GrowthType) ToGrowthTypeOutput() GrowthTypeOutput {
+	return pulumi.ToOutput(e).(GrowthTypeOutput)
+}
+
+func (e GrowthType) ToGrowthTypeOutputWithContext(ctx context.Context) GrowthTypeOutput {
+	return pulumi.ToOutputWithContext(ctx, e).(GrowthTypeOutput)
+}
+
+func (e GrowthType) ToGrowthTypePtrOutput() GrowthTypePtrOutput {
+	return e.ToGrowthTypePtrOutputWithContext(context.Background())
+}
+
+func (e GrowthType) ToGrowthTypePtrOutputWithContext(ctx context.Context) GrowthTypePtrOutput {
+	return GrowthType(e).ToGrowthTypeOutputWithContext(ctx).ToGrowthTypePtrOutputWithContext(ctx)
+}
+
+func (e GrowthType) ToStringOutput() pulumi.StringOutput {
+	return pulumi.ToOutput(pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e GrowthType) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return pulumi.ToOutputWithContext(ctx, pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e GrowthType) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringPtrOutputWithContext(context.Background())
+}
+
+func (e GrowthType) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringOutputWithContext(ctx).ToStringPtrOutputWithContext(ctx)
+}
+
+type GrowthTypeOutput struct{ *pulumi.OutputState }
+
+func (GrowthTypeOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*GrowthType)(nil)).Elem()
+}
+
+func (o GrowthTypeOutput) ToGrowthTypeOutput() GrowthTypeOutput {
+	return o
+}
+
+func (o GrowthTypeOutput) ToGrowthTypeOutputWithContext(ctx context.Context) GrowthTypeOutput {
+	return o
+}
+
+func (o GrowthTypeOutput) ToGrowthTypePtrOutput() GrowthTypePtrOutput {
+	return o.ToGrowthTypePtrOutputWithContext(context.Background())
+}
+
+func (o GrowthTypeOutput) ToGrowthTypePtrOutputWithContext(ctx context.Context) GrowthTypePtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v GrowthType) *GrowthType {
+		return &v
+	}).(GrowthTypePtrOutput)
+}
+
+func (o GrowthTypeOutput) ToStringOutput() pulumi.StringOutput {
+	return o.ToStringOutputWithContext(context.Background())
+}
+
+func (o GrowthTypeOutput) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e GrowthType) string {
+		return string(e)
+	}).(pulumi.StringOutput)
+}
+
+func (o GrowthTypeOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o GrowthTypeOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e GrowthType) *string {
+		v := string(e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+type GrowthTypePtrOutput struct{ *pulumi.OutputState }
+
+func (GrowthTypePtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**GrowthType)(nil)).Elem()
+}
+
+func (o GrowthTypePtrOutput) ToGrowthTypePtrOutput() GrowthTypePtrOutput {
+	return o
+}
+
+func (o GrowthTypePtrOutput) ToGrowthTypePtrOutputWithContext(ctx context.Context) GrowthTypePtrOutput {
+	return o
+}
+
+func (o GrowthTypePtrOutput) Elem() GrowthTypeOutput {
+	return o.ApplyT(func(v *GrowthType) GrowthType {
+		if v != nil {
+			return *v
+		}
+		var ret GrowthType
+		return ret
+	}).(GrowthTypeOutput)
+}
+
+func (o GrowthTypePtrOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o GrowthTypePtrOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e *GrowthType) *string {
+		if e == nil {
+			return nil
+		}
+		v := string(*e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+// GrowthTypeInput is an input type that accepts values of the GrowthType enum
+// A concrete instance of `GrowthTypeInput` can be one of the following:
+//
+//	GrowthTypeLINEAR
+//	GrowthTypeEXPONENTIAL
+type GrowthTypeInput interface {
+	pulumi.Input
+
+	ToGrowthTypeOutput() GrowthTypeOutput
+	ToGrowthTypeOutputWithContext(context.Context) GrowthTypeOutput
+}
+
+var growthTypePtrType = reflect.TypeOf((**GrowthType)(nil)).Elem()
+
+type GrowthTypePtrInput interface {
+	pulumi.Input
+
+	ToGrowthTypePtrOutput() GrowthTypePtrOutput
+	ToGrowthTypePtrOutputWithContext(context.Context) GrowthTypePtrOutput
+}
+
+type growthTypePtr string
+
+func GrowthTypePtr(v string) GrowthTypePtrInput {
+	return (*growthTypePtr)(&v)
+}
+
+func (*growthTypePtr) ElementType() reflect.Type {
+	return growthTypePtrType
+}
+
+func (in *growthTypePtr) ToGrowthTypePtrOutput() GrowthTypePtrOutput {
+	return pulumi.ToOutput(in).(GrowthTypePtrOutput)
+}
+
+func (in *growthTypePtr) ToGrowthTypePtrOutputWithContext(ctx context.Context) GrowthTypePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, in).(GrowthTypePtrOutput)
+}
+
 // How the AWS SDK retries a request that AWS throttled, answered with a
 // server error (HTTP 5xx), or that got no answer (connection reset,
 // timeout).
@@ -1064,6 +1232,8 @@ func (in *treatMissingDataPtr) ToTreatMissingDataPtrOutputWithContext(ctx contex
 func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*ComparisonOperatorInput)(nil)).Elem(), ComparisonOperator("GreaterThanOrEqualToThreshold"))
 	pulumi.RegisterInputType(reflect.TypeOf((*ComparisonOperatorPtrInput)(nil)).Elem(), ComparisonOperator("GreaterThanOrEqualToThreshold"))
+	pulumi.RegisterInputType(reflect.TypeOf((*GrowthTypeInput)(nil)).Elem(), GrowthType("LINEAR"))
+	pulumi.RegisterInputType(reflect.TypeOf((*GrowthTypePtrInput)(nil)).Elem(), GrowthType("LINEAR"))
 	pulumi.RegisterInputType(reflect.TypeOf((*RetryModeInput)(nil)).Elem(), RetryMode("standard"))
 	pulumi.RegisterInputType(reflect.TypeOf((*RetryModePtrInput)(nil)).Elem(), RetryMode("standard"))
 	pulumi.RegisterInputType(reflect.TypeOf((*ShiftSizeUnitInput)(nil)).Elem(), ShiftSizeUnit("INSTANCE_COUNT"))
@@ -1076,6 +1246,8 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*TreatMissingDataPtrInput)(nil)).Elem(), TreatMissingData("breaching"))
 	pulumi.RegisterOutputType(ComparisonOperatorOutput{})
 	pulumi.RegisterOutputType(ComparisonOperatorPtrOutput{})
+	pulumi.RegisterOutputType(GrowthTypeOutput{})
+	pulumi.RegisterOutputType(GrowthTypePtrOutput{})
 	pulumi.RegisterOutputType(RetryModeOutput{})
 	pulumi.RegisterOutputType(RetryModePtrOutput{})
 	pulumi.RegisterOutputType(ShiftSizeUnitOutput{})

@@ -8,6 +8,7 @@ from enum import Enum
 
 __all__ = [
     'ComparisonOperator',
+    'GrowthType',
     'RetryMode',
     'ShiftSizeUnit',
     'Statistic',
@@ -52,6 +53,21 @@ class ComparisonOperator(_builtins.str, Enum):
     """
     The statistic is above an anomaly-detection band (only for alarms on
     an anomaly-detection model, which MetricAlarm does not make).
+    """
+
+
+@pulumi.type_token("sagemaker-deployment:index:GrowthType")
+class GrowthType(_builtins.str, Enum):
+    """
+    How the share of clients receiving the configuration grows.
+    """
+    LINEAR = "LINEAR"
+    """
+    In equal steps of `growthFactor` percent.
+    """
+    EXPONENTIAL = "EXPONENTIAL"
+    """
+    Doubling from `growthFactor` percent: G*(2^N).
     """
 
 

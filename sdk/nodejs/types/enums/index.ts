@@ -42,6 +42,22 @@ export const ComparisonOperator = {
  */
 export type ComparisonOperator = (typeof ComparisonOperator)[keyof typeof ComparisonOperator];
 
+export const GrowthType = {
+    /**
+     * In equal steps of `growthFactor` percent.
+     */
+    LINEAR: "LINEAR",
+    /**
+     * Doubling from `growthFactor` percent: G*(2^N).
+     */
+    EXPONENTIAL: "EXPONENTIAL",
+} as const;
+
+/**
+ * How the share of clients receiving the configuration grows.
+ */
+export type GrowthType = (typeof GrowthType)[keyof typeof GrowthType];
+
 export const RetryMode = {
     /**
      * Exponential backoff with jitter between attempts, the AWS SDKs'
