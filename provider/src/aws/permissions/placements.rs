@@ -15,7 +15,7 @@ pub struct Condition {
     pub operator: &'static str,
     /// The condition key, e.g. `iam:PassedToService`.
     pub key: &'static str,
-    /// The values the key may have (a list in the policy when more than one).
+    /// The values the key may have (any one of them).
     pub values: &'static [&'static str],
 }
 
@@ -63,13 +63,15 @@ pub const PLACEMENTS: &[Placement] = &[
         condition: None,
     },
     // SageMaker Developer Guide, "Amazon SageMaker AI API Permissions":
-    // CreateModel needs iam:PassRole; Step Functions API Reference,
-    // CreateStateMachine, and EventBridge User Guide, "Permissions for
-    // targets": the state machine's and the schedule's roles are passed
-    // too; IAM User Guide, "Granting a user permissions to pass a role to
-    // an AWS service": iam:PassedToService.
+    // CreateModel needs iam:PassRole; SAR for AWS AppConfig: CreateEnvironment
+    // and UpdateEnvironment pass the monitors' alarm role (iam:PassRole with
+    // iam:PassedToService appconfig.amazonaws.com); Step Functions API
+    // Reference, CreateStateMachine, and EventBridge User Guide, "Permissions
+    // for targets": the state machine's and the schedule's roles are passed
+    // too; IAM User Guide, "Granting a user permissions to pass a role to an
+    // AWS service".
     Placement {
-        sid: "PassRolesToSageMakerStepFunctionsAndEventBridge",
+        sid: "PassRolesToSageMakerAppConfigStepFunctionsAndEventBridge",
         actions: Placed::Only(&["iam:PassRole"]),
         resources: ROLES,
         condition: Some(Condition {
@@ -77,6 +79,7 @@ pub const PLACEMENTS: &[Placement] = &[
             key: "iam:PassedToService",
             values: &[
                 "sagemaker.amazonaws.com",
+                "appconfig.amazonaws.com",
                 "states.amazonaws.com",
                 "events.amazonaws.com",
             ],
@@ -97,16 +100,24 @@ pub const PLACEMENTS: &[Placement] = &[
             values: &["sagemaker.application-autoscaling.amazonaws.com"],
         }),
     },
+    // SAR: s3:ListAllMyBuckets has no resource type.
+    Placement {
+        sid: "ListBuckets",
+        actions: Placed::Only(&["s3:ListAllMyBuckets"]),
+        resources: ANY,
+        condition: None,
+    },
     Placement {
         sid: "Buckets",
         actions: Placed::RestOf("s3"),
         resources: &["arn:aws:s3:::*"],
         condition: None,
     },
-    // SAR: kms:CreateKey and kms:ListAliases have no resource type.
+    // SAR: kms:CreateKey, kms:ListKeys and kms:ListAliases have no resource
+    // type.
     Placement {
-        sid: "KmsCreateKeysAndListAliases",
-        actions: Placed::Only(&["kms:CreateKey", "kms:ListAliases"]),
+        sid: "KmsCreateAndListKeysAndAliases",
+        actions: Placed::Only(&["kms:CreateKey", "kms:ListKeys", "kms:ListAliases"]),
         resources: ANY,
         condition: None,
     },
@@ -182,6 +193,29 @@ pub const PLACEMENTS: &[Placement] = &[
         sid: "ScheduleRules",
         actions: Placed::RestOf("events"),
         resources: &["arn:aws:events:*:*:rule/*"],
+        condition: None,
+    },
+    // SAR for AWS AppConfig: CreateApplication and CreateDeploymentStrategy
+    // have no resource type, so they are granted on `*`.
+    Placement {
+        sid: "AppConfigCreateApplicationsAndStrategies",
+        actions: Placed::Only(&[
+            "appconfig:CreateApplication",
+            "appconfig:CreateDeploymentStrategy",
+        ]),
+        resources: ANY,
+        condition: None,
+    },
+    // SAR for AWS AppConfig, resource types `application`, `environment`,
+    // `configurationprofile`, `hostedconfigurationversion`, `deployment`
+    // (all under `application/<id>`) and `deploymentstrategy`.
+    Placement {
+        sid: "AppConfig",
+        actions: Placed::RestOf("appconfig"),
+        resources: &[
+            "arn:aws:appconfig:*:*:application/*",
+            "arn:aws:appconfig:*:*:deploymentstrategy/*",
+        ],
         condition: None,
     },
     Placement {

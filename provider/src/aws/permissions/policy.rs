@@ -32,7 +32,17 @@ pub struct Statement {
     pub resource: Resource,
     /// `{ operator: { key: value } }`, when the statement has a condition.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub condition: Option<BTreeMap<&'static str, BTreeMap<&'static str, serde_json::Value>>>,
+    pub condition: Option<BTreeMap<&'static str, BTreeMap<&'static str, ConditionValue>>>,
+}
+
+/// A condition key's value: one string, or a list meaning any of them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum ConditionValue {
+    /// A single value.
+    One(&'static str),
+    /// Several values, any of which matches.
+    Many(Vec<&'static str>),
 }
 
 /// A statement's `Resource`: one ARN pattern as a string, several as a list.
@@ -66,14 +76,6 @@ pub enum PolicyError {
     Unused(&'static str),
 }
 
-/// A condition's values: one as a string, several as a list.
-fn condition_value(values: &[&str]) -> serde_json::Value {
-    match values {
-        [one] => serde_json::Value::from(*one),
-        many => serde_json::Value::from(many.to_vec()),
-    }
-}
-
 /// The least-privilege policy for the identity that runs `pulumi up` with
 /// this provider: every action of [`super::PERMISSIONS`], once, in the statement
 /// [`PLACEMENTS`] gives it.
@@ -98,10 +100,11 @@ pub fn deployer_policy() -> Result<PolicyDocument, PolicyError> {
                     many => Resource::Many(many.to_vec()),
                 },
                 condition: placement.condition.map(|c| {
-                    BTreeMap::from([(
-                        c.operator,
-                        BTreeMap::from([(c.key, condition_value(c.values))]),
-                    )])
+                    let value = match c.values {
+                        [one] => ConditionValue::One(one),
+                        many => ConditionValue::Many(many.to_vec()),
+                    };
+                    BTreeMap::from([(c.operator, BTreeMap::from([(c.key, value)]))])
                 }),
             })
         })
@@ -163,6 +166,7 @@ mod tests {
             serde_json::to_value(&pass.condition).unwrap(),
             serde_json::json!({"StringEquals": {"iam:PassedToService": [
                 "sagemaker.amazonaws.com",
+                "appconfig.amazonaws.com",
                 "states.amazonaws.com",
                 "events.amazonaws.com"
             ]}})
@@ -198,9 +202,15 @@ mod tests {
             }
             let unscoped = statement.resource == Resource::One("*");
             let may_be_unscoped = statement.action.iter().all(|a| {
+                // The Service Authorization Reference lists these without
+                // a resource type.
                 a.starts_with("application-autoscaling:")
                     || *a == "kms:CreateKey"
+                    || *a == "kms:ListKeys"
                     || *a == "kms:ListAliases"
+                    || *a == "s3:ListAllMyBuckets"
+                    || *a == "appconfig:CreateApplication"
+                    || *a == "appconfig:CreateDeploymentStrategy"
             });
             assert!(
                 !unscoped || may_be_unscoped,
