@@ -211,6 +211,8 @@ mod tests {
                     || *a == "s3:ListAllMyBuckets"
                     || *a == "appconfig:CreateApplication"
                     || *a == "appconfig:CreateDeploymentStrategy"
+                    || *a == "sagemaker:ListModelPackages"
+                    || *a == "logs:DescribeLogGroups"
             });
             assert!(
                 !unscoped || may_be_unscoped,
