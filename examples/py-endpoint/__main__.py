@@ -22,6 +22,14 @@ DEPLOYMENT_ENV did in the seed); its `inferenceType` picks the endpoint kind:
   BaseInfra's; it must already allow what SageMaker does with it (read the
   artifacts, and `cloudwatch:DescribeAlarms` on the rollback alarms of a
   rollout): the real-time endpoint grants it nothing
+- enableWorkflow: true | false, overrides the environment's `enableWorkflow`:
+  a retraining Workflow (training data under the artifact prefix, outputs
+  to the async output bucket, threshold from model-config.json's
+  `modelParameters.inference.thresholds.classification`)
+- workflowAutoDeploy: true | false (default true for real-time and
+  serverless endpoints): approved versions are rolled out to the endpoint
+- workflowSchedule: a schedule expression, e.g. `rate(7 days)`
+- workflowPollSeconds: seconds between two looks at the updating endpoint
 """
 
 import json
@@ -140,6 +148,43 @@ else:
         # BaseInfra's role is granted what the rollout needs; a role of your own is left alone.
         execution_role_name=None if own_role_arn else base.execution_role_name,
     )
+
+enable_workflow = config.get_bool("enableWorkflow")
+if enable_workflow is None:
+    enable_workflow = bool(environment.get("enableWorkflow", False))
+if enable_workflow:
+    auto_deploy = config.get_bool("workflowAutoDeploy")
+    if auto_deploy is None:
+        auto_deploy = inference_type != "async"
+    workflow = sagemaker_deployment.Workflow(
+        "workflow",
+        workflow_name=f"{deployment['project']['name'][:12]}-{environment['stage']}",
+        execution_role_arn=own_role_arn or base.execution_role_arn,
+        training={
+            "image": "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-training:2.0.0-cpu-py310",
+            "input_s3_uri": pulumi.Output.concat(
+                "s3://", base.model_artifact_bucket_name, "/", deployment["modelArtifacts"]["s3KeyPrefix"]
+            ),
+            "output_s3_uri": pulumi.Output.concat("s3://", base.async_output_bucket_name, "/training/"),
+            "instance_type": "ml.m5.xlarge",
+            "hyperparameters": {"epochs": "3"},
+        },
+        evaluation={"metric_name": "validation:accuracy"},
+        model_parameters=model_config["modelParameters"],
+        auto_deploy=auto_deploy,
+        endpoint_name=endpoint.endpoint_name,
+        model_list=model_list,
+        model_names=models.model_names,
+        inference_type="serverless" if inference_type == "serverless" else "realtime",
+        serverless_config=environment.get("serverlessConfig"),
+        kms_key_arn=None if inference_type == "serverless" else base.kms_key_arn,
+        poll_seconds=int(config.get("workflowPollSeconds") or "30"),
+        schedule_expression=config.get("workflowSchedule"),
+    )
+    pulumi.export("stateMachineArn", workflow.state_machine_arn)
+    pulumi.export("modelPackageGroupName", workflow.model_package_group_name)
+    pulumi.export("workflowNamePrefix", workflow.name_prefix)
+    pulumi.export("workflowThreshold", workflow.threshold)
 
 pulumi.export("inferenceType", inference_type)
 pulumi.export("modelArtifactBucketName", base.model_artifact_bucket_name)

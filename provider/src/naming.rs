@@ -70,6 +70,33 @@ pub fn content_hashed(prefix: &str, content: &[u8]) -> String {
     }
 }
 
+/// Marks the SageMaker objects a Workflow execution creates: training jobs,
+/// models and endpoint configurations named `<prefix>-wf-<UUID>`.
+pub const WORKFLOW_MARK: &str = "-wf-";
+
+/// Longest prefix of a Workflow execution's names: with [`WORKFLOW_MARK`] and
+/// a 36-character UUID they stay within [`SAGEMAKER_NAME_MAX`].
+pub const WORKFLOW_PREFIX_MAX: usize = SAGEMAKER_NAME_MAX - WORKFLOW_MARK.len() - 36;
+
+/// True when `name` is one a Workflow execution of this project gave an
+/// object: `<prefix>-wf-<UUID>` (a program's configurations are named
+/// `<endpoint>-config-<hash>` and never match).
+pub fn is_workflow_made(name: &str) -> bool {
+    let Some((prefix, id)) = name.rsplit_once(WORKFLOW_MARK) else {
+        return false;
+    };
+    prefix.len() <= WORKFLOW_PREFIX_MAX && is_valid_sagemaker_name(prefix) && is_uuid(id)
+}
+
+/// True for the 8-4-4-4-12 hexadecimal form `States.UUID()` draws.
+fn is_uuid(text: &str) -> bool {
+    let groups: Vec<&str> = text.split('-').collect();
+    groups.iter().map(|g| g.len()).eq([8, 4, 4, 4, 12])
+        && groups
+            .iter()
+            .all(|g| g.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
 /// Short stable suffix from a seed, for S3 bucket names and the like.
 pub fn short_hash(seed: &str, len: usize) -> String {
     hex::encode(Sha256::digest(seed.as_bytes()))[..len].to_owned()
@@ -78,6 +105,19 @@ pub fn short_hash(seed: &str, len: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn workflow_names_are_told_from_the_programs() {
+        assert!(is_workflow_made(
+            "fraud-dev-wf-123e4567-e89b-12d3-a456-426614174000"
+        ));
+        assert!(!is_workflow_made("fraud-endpoint-config-0123456789"));
+        assert!(!is_workflow_made("fraud-wf-not-a-uuid"));
+        assert!(!is_workflow_made(
+            "-wf-123e4567-e89b-12d3-a456-426614174000"
+        ));
+        assert_eq!(WORKFLOW_PREFIX_MAX, 23);
+    }
     use proptest::prelude::*;
 
     #[test]

@@ -40,6 +40,11 @@ export type SageMakerServerlessEndpoint = import("./sageMakerServerlessEndpoint"
 export const SageMakerServerlessEndpoint: typeof import("./sageMakerServerlessEndpoint").SageMakerServerlessEndpoint = null as any;
 utilities.lazyLoad(exports, ["SageMakerServerlessEndpoint"], () => require("./sageMakerServerlessEndpoint"));
 
+export { WorkflowArgs } from "./workflow";
+export type Workflow = import("./workflow").Workflow;
+export const Workflow: typeof import("./workflow").Workflow = null as any;
+utilities.lazyLoad(exports, ["Workflow"], () => require("./workflow"));
+
 
 // Export enums:
 export * from "./types/enums";
@@ -49,10 +54,13 @@ import * as applicationautoscaling from "./applicationautoscaling";
 import * as awsappconfig from "./awsappconfig";
 import * as cloudwatch from "./cloudwatch";
 import * as config from "./config";
+import * as events from "./events";
 import * as iam from "./iam";
 import * as kms from "./kms";
+import * as logs from "./logs";
 import * as s3 from "./s3";
 import * as sagemaker from "./sagemaker";
+import * as sfn from "./sfn";
 import * as sns from "./sns";
 import * as types from "./types";
 
@@ -61,10 +69,13 @@ export {
     awsappconfig,
     cloudwatch,
     config,
+    events,
     iam,
     kms,
+    logs,
     s3,
     sagemaker,
+    sfn,
     sns,
     types,
 };
@@ -85,6 +96,8 @@ const _module = {
                 return new SageMakerModel(name, <any>undefined, { urn })
             case "sagemaker-deployment:index:SageMakerServerlessEndpoint":
                 return new SageMakerServerlessEndpoint(name, <any>undefined, { urn })
+            case "sagemaker-deployment:index:Workflow":
+                return new Workflow(name, <any>undefined, { urn })
             default:
                 throw new Error(`unknown resource type ${type}`);
         }

@@ -240,6 +240,43 @@ fn invalid(token: &str, failure: CheckFailure) -> ProviderError {
     ProviderError::InvalidInputs(format!("{token}: {failure}"))
 }
 
+impl<R: CustomResource> ResourceAdapter<R> {
+    /// The diff of `news` against `old_inputs`, leaving out the fields the
+    /// resource ignores for `news` and `also_ignored`.
+    fn diff_ignoring(
+        &self,
+        old_inputs: &PropertyMap,
+        news: &PropertyMap,
+        also_ignored: Vec<&'static str>,
+    ) -> DiffOutcome {
+        let mut ignored = self.resource.ignored_in_diff(news);
+        ignored.extend(also_ignored);
+        // Old inputs may be recorded outputs (older engines send no old
+        // inputs): only input fields take part.
+        let inputs = self.input_fields();
+        let old_inputs: PropertyMap = old_inputs
+            .iter()
+            .filter(|(key, _)| inputs.contains(key))
+            .map(|(key, value)| (key.clone(), value.clone()))
+            .collect();
+        let (old_inputs, news) = if news.values().any(PropertyValue::contains_unknowns) {
+            (old_inputs, news.clone())
+        } else {
+            (
+                normalized::<R::Inputs>(&old_inputs),
+                normalized::<R::Inputs>(news),
+            )
+        };
+        diff_inputs(
+            &old_inputs,
+            &news,
+            R::UPDATABLE,
+            &ignored,
+            R::DELETE_BEFORE_REPLACE,
+        )
+    }
+}
+
 #[async_trait]
 impl<R: CustomResource> DynResource<R::Provider> for ResourceAdapter<R> {
     fn token(&self) -> &'static str {
@@ -293,30 +330,7 @@ impl<R: CustomResource> DynResource<R::Provider> for ResourceAdapter<R> {
     }
 
     fn diff(&self, old_inputs: &PropertyMap, news: &PropertyMap) -> DiffOutcome {
-        let ignored = self.resource.ignored_in_diff(news);
-        // Old inputs may be recorded outputs (older engines send no old
-        // inputs): only input fields take part.
-        let inputs = self.input_fields();
-        let old_inputs: PropertyMap = old_inputs
-            .iter()
-            .filter(|(key, _)| inputs.contains(key))
-            .map(|(key, value)| (key.clone(), value.clone()))
-            .collect();
-        let (old_inputs, news) = if news.values().any(PropertyValue::contains_unknowns) {
-            (old_inputs, news.clone())
-        } else {
-            (
-                normalized::<R::Inputs>(&old_inputs),
-                normalized::<R::Inputs>(news),
-            )
-        };
-        diff_inputs(
-            &old_inputs,
-            &news,
-            R::UPDATABLE,
-            &ignored,
-            R::DELETE_BEFORE_REPLACE,
-        )
+        self.diff_ignoring(old_inputs, news, Vec::new())
     }
 
     fn check_change(&self, olds: &PropertyMap, news: &PropertyMap) -> Vec<CheckFailure> {
@@ -342,17 +356,20 @@ impl<R: CustomResource> DynResource<R::Provider> for ResourceAdapter<R> {
         old_outputs: &PropertyMap,
         news: &PropertyMap,
     ) -> DiffOutcome {
-        let forced = match decode::<R::Outputs>(old_outputs) {
-            Ok(outputs) => self
-                .resource
-                .replacement_forced_by(&outputs)
-                .into_iter()
-                .map(str::to_owned)
-                .collect(),
-            // State this version cannot read forces nothing.
-            Err(_) => Vec::new(),
+        let (forced, ignored) = match decode::<R::Outputs>(old_outputs) {
+            Ok(outputs) => (
+                self.resource
+                    .replacement_forced_by(&outputs)
+                    .into_iter()
+                    .map(str::to_owned)
+                    .collect(),
+                self.resource.ignored_in_diff_against(&outputs, news),
+            ),
+            // State this version cannot read forces and excuses nothing.
+            Err(_) => (Vec::new(), Vec::new()),
         };
-        self.diff(old_inputs, news).forced_by(forced)
+        self.diff_ignoring(old_inputs, news, ignored)
+            .forced_by(forced)
     }
 
     fn preview_outputs(&self, news: &PropertyMap) -> PropertyMap {

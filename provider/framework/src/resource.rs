@@ -59,6 +59,18 @@ pub trait CustomResource: Send + Sync + 'static {
         Self::IGNORED_IN_DIFF.to_vec()
     }
 
+    /// Input fields diff ignores for these new inputs given the recorded
+    /// state `olds`: say, a configuration someone else deployed on purpose,
+    /// which the recorded state shows stands in for the one asked for. None
+    /// by default.
+    fn ignored_in_diff_against(
+        &self,
+        _olds: &Self::Outputs,
+        _news: &PropertyMap,
+    ) -> Vec<&'static str> {
+        Vec::new()
+    }
+
     /// Input fields (wire names) that [`CustomResource::computed_inputs`]
     /// do not derive from (e.g. tags, which a content hash leaves out).
     /// Fields not listed count as sources: forgetting one is safe.

@@ -307,6 +307,38 @@ aws_services! {
         not_found: ["ResourceNotFound", "ResourceNotFoundException"],
         not_found_when_invalid: [],
     },
+    StepFunctions {
+        title: "AWS Step Functions",
+        name: "sfn",
+        endpoint: sfn,
+        env: "SFN",
+        iam_prefix: "states",
+        client: sfn: aws_sdk_sfn,
+        // DescribeStateMachine answers a deleted machine with
+        // StateMachineDoesNotExist.
+        not_found: ["StateMachineDoesNotExist", "ResourceNotFound"],
+        not_found_when_invalid: [],
+    },
+    CloudWatchLogs {
+        title: "Amazon CloudWatch Logs",
+        name: "logs",
+        endpoint: cloudwatchlogs,
+        env: "CLOUDWATCH_LOGS",
+        iam_prefix: "logs",
+        client: logs: aws_sdk_cloudwatchlogs,
+        not_found: ["ResourceNotFoundException"],
+        not_found_when_invalid: [],
+    },
+    EventBridge {
+        title: "Amazon EventBridge",
+        name: "events",
+        endpoint: eventbridge,
+        env: "EVENTBRIDGE",
+        iam_prefix: "events",
+        client: events: aws_sdk_eventbridge,
+        not_found: ["ResourceNotFoundException"],
+        not_found_when_invalid: [],
+    },
     AppConfig {
         title: "AWS AppConfig",
         name: "appconfig",
@@ -376,6 +408,9 @@ impl ServiceTuning for aws_sdk_applicationautoscaling::config::Builder {}
 impl ServiceTuning for aws_sdk_sns::config::Builder {}
 impl ServiceTuning for aws_sdk_cloudwatch::config::Builder {}
 impl ServiceTuning for aws_sdk_sts::config::Builder {}
+impl ServiceTuning for aws_sdk_sfn::config::Builder {}
+impl ServiceTuning for aws_sdk_cloudwatchlogs::config::Builder {}
+impl ServiceTuning for aws_sdk_eventbridge::config::Builder {}
 impl ServiceTuning for aws_sdk_appconfig::config::Builder {}
 
 /// The endpoint URL for `service`, first found of: the provider's

@@ -9,6 +9,7 @@ pub mod model_config;
 pub mod realtime_endpoint;
 pub mod sagemaker_model;
 pub mod serverless_endpoint;
+pub mod workflow;
 
 use framework::RegistryBuilder;
 
@@ -23,4 +24,5 @@ pub fn register(
         .component(realtime_endpoint::SageMakerEndpoint)
         .component(async_endpoint::SageMakerAsyncEndpoint)
         .component(serverless_endpoint::SageMakerServerlessEndpoint)
+        .component(workflow::Workflow)
 }

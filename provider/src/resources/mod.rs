@@ -3,13 +3,16 @@
 pub mod appconfig;
 pub mod autoscaling;
 pub mod cloudwatch;
+pub mod events;
 pub mod iam;
 pub mod kms;
+pub mod logs;
 #[cfg(test)]
 pub(crate) mod mock;
 pub mod s3;
 pub mod s3_object;
 pub mod sagemaker;
+pub mod sfn;
 pub mod sns;
 mod tags;
 
@@ -34,6 +37,10 @@ pub fn register(
         .resource(autoscaling::ScalingPolicy)
         .resource(sns::Topic)
         .resource(cloudwatch::MetricAlarm)
+        .resource(logs::LogGroup)
+        .resource(sfn::StateMachine)
+        .resource(sagemaker::model_package_group::ModelPackageGroup)
+        .resource(events::Rule)
         .resource(appconfig::application::Application)
         .resource(appconfig::environment::Environment)
         .resource(appconfig::configuration_profile::ConfigurationProfile)

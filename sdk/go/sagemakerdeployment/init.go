@@ -33,6 +33,8 @@ func (m *module) Construct(ctx *pulumi.Context, name, typ, urn string) (r pulumi
 		r = &SageMakerModel{}
 	case "sagemaker-deployment:index:SageMakerServerlessEndpoint":
 		r = &SageMakerServerlessEndpoint{}
+	case "sagemaker-deployment:index:Workflow":
+		r = &Workflow{}
 	default:
 		return nil, fmt.Errorf("unknown resource type: %s", typ)
 	}

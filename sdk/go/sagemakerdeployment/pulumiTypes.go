@@ -1683,6 +1683,10 @@ type Endpoints struct {
 	Applicationautoscaling *string `pulumi:"applicationautoscaling"`
 	// Endpoint URL for Amazon CloudWatch.
 	Cloudwatch *string `pulumi:"cloudwatch"`
+	// Endpoint URL for Amazon CloudWatch Logs.
+	Cloudwatchlogs *string `pulumi:"cloudwatchlogs"`
+	// Endpoint URL for Amazon EventBridge.
+	Eventbridge *string `pulumi:"eventbridge"`
 	// Endpoint URL for AWS IAM.
 	Iam *string `pulumi:"iam"`
 	// Endpoint URL for AWS KMS.
@@ -1691,6 +1695,8 @@ type Endpoints struct {
 	S3 *string `pulumi:"s3"`
 	// Endpoint URL for Amazon SageMaker.
 	Sagemaker *string `pulumi:"sagemaker"`
+	// Endpoint URL for AWS Step Functions.
+	Sfn *string `pulumi:"sfn"`
 	// Endpoint URL for Amazon SNS.
 	Sns *string `pulumi:"sns"`
 	// Endpoint URL for AWS STS.
@@ -1716,6 +1722,10 @@ type EndpointsArgs struct {
 	Applicationautoscaling pulumi.StringPtrInput `pulumi:"applicationautoscaling"`
 	// Endpoint URL for Amazon CloudWatch.
 	Cloudwatch pulumi.StringPtrInput `pulumi:"cloudwatch"`
+	// Endpoint URL for Amazon CloudWatch Logs.
+	Cloudwatchlogs pulumi.StringPtrInput `pulumi:"cloudwatchlogs"`
+	// Endpoint URL for Amazon EventBridge.
+	Eventbridge pulumi.StringPtrInput `pulumi:"eventbridge"`
 	// Endpoint URL for AWS IAM.
 	Iam pulumi.StringPtrInput `pulumi:"iam"`
 	// Endpoint URL for AWS KMS.
@@ -1724,6 +1734,8 @@ type EndpointsArgs struct {
 	S3 pulumi.StringPtrInput `pulumi:"s3"`
 	// Endpoint URL for Amazon SageMaker.
 	Sagemaker pulumi.StringPtrInput `pulumi:"sagemaker"`
+	// Endpoint URL for AWS Step Functions.
+	Sfn pulumi.StringPtrInput `pulumi:"sfn"`
 	// Endpoint URL for Amazon SNS.
 	Sns pulumi.StringPtrInput `pulumi:"sns"`
 	// Endpoint URL for AWS STS.
@@ -1823,6 +1835,16 @@ func (o EndpointsOutput) Cloudwatch() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v Endpoints) *string { return v.Cloudwatch }).(pulumi.StringPtrOutput)
 }
 
+// Endpoint URL for Amazon CloudWatch Logs.
+func (o EndpointsOutput) Cloudwatchlogs() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v Endpoints) *string { return v.Cloudwatchlogs }).(pulumi.StringPtrOutput)
+}
+
+// Endpoint URL for Amazon EventBridge.
+func (o EndpointsOutput) Eventbridge() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v Endpoints) *string { return v.Eventbridge }).(pulumi.StringPtrOutput)
+}
+
 // Endpoint URL for AWS IAM.
 func (o EndpointsOutput) Iam() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v Endpoints) *string { return v.Iam }).(pulumi.StringPtrOutput)
@@ -1841,6 +1863,11 @@ func (o EndpointsOutput) S3() pulumi.StringPtrOutput {
 // Endpoint URL for Amazon SageMaker.
 func (o EndpointsOutput) Sagemaker() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v Endpoints) *string { return v.Sagemaker }).(pulumi.StringPtrOutput)
+}
+
+// Endpoint URL for AWS Step Functions.
+func (o EndpointsOutput) Sfn() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v Endpoints) *string { return v.Sfn }).(pulumi.StringPtrOutput)
 }
 
 // Endpoint URL for Amazon SNS.
@@ -1907,6 +1934,26 @@ func (o EndpointsPtrOutput) Cloudwatch() pulumi.StringPtrOutput {
 	}).(pulumi.StringPtrOutput)
 }
 
+// Endpoint URL for Amazon CloudWatch Logs.
+func (o EndpointsPtrOutput) Cloudwatchlogs() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Endpoints) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Cloudwatchlogs
+	}).(pulumi.StringPtrOutput)
+}
+
+// Endpoint URL for Amazon EventBridge.
+func (o EndpointsPtrOutput) Eventbridge() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Endpoints) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Eventbridge
+	}).(pulumi.StringPtrOutput)
+}
+
 // Endpoint URL for AWS IAM.
 func (o EndpointsPtrOutput) Iam() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *Endpoints) *string {
@@ -1947,6 +1994,16 @@ func (o EndpointsPtrOutput) Sagemaker() pulumi.StringPtrOutput {
 	}).(pulumi.StringPtrOutput)
 }
 
+// Endpoint URL for AWS Step Functions.
+func (o EndpointsPtrOutput) Sfn() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Endpoints) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Sfn
+	}).(pulumi.StringPtrOutput)
+}
+
 // Endpoint URL for Amazon SNS.
 func (o EndpointsPtrOutput) Sns() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *Endpoints) *string {
@@ -1965,6 +2022,259 @@ func (o EndpointsPtrOutput) Sts() pulumi.StringPtrOutput {
 		}
 		return v.Sts
 	}).(pulumi.StringPtrOutput)
+}
+
+// How a trained version is judged.
+type EvaluationArgs struct {
+	// True (default) when larger is better (accuracy, AUC); false for
+	// losses and errors, which must stay at or below the threshold.
+	HigherIsBetter *bool `pulumi:"higherIsBetter"`
+	// The metric, by its name in the training job's final metrics, e.g.
+	// `validation:accuracy`.
+	MetricName string `pulumi:"metricName"`
+	// The value the metric must reach; default
+	// `modelParameters.inference.thresholds.<thresholdName>`.
+	Threshold *float64 `pulumi:"threshold"`
+	// Which of `modelParameters.inference.thresholds` is the default
+	// threshold (default `classification`).
+	ThresholdName *string `pulumi:"thresholdName"`
+}
+
+// EvaluationArgsInput is an input type that accepts EvaluationArgsArgs and EvaluationArgsOutput values.
+// You can construct a concrete instance of `EvaluationArgsInput` via:
+//
+//	EvaluationArgsArgs{...}
+type EvaluationArgsInput interface {
+	pulumi.Input
+
+	ToEvaluationArgsOutput() EvaluationArgsOutput
+	ToEvaluationArgsOutputWithContext(context.Context) EvaluationArgsOutput
+}
+
+// How a trained version is judged.
+type EvaluationArgsArgs struct {
+	// True (default) when larger is better (accuracy, AUC); false for
+	// losses and errors, which must stay at or below the threshold.
+	HigherIsBetter pulumi.BoolPtrInput `pulumi:"higherIsBetter"`
+	// The metric, by its name in the training job's final metrics, e.g.
+	// `validation:accuracy`.
+	MetricName pulumi.StringInput `pulumi:"metricName"`
+	// The value the metric must reach; default
+	// `modelParameters.inference.thresholds.<thresholdName>`.
+	Threshold pulumi.Float64PtrInput `pulumi:"threshold"`
+	// Which of `modelParameters.inference.thresholds` is the default
+	// threshold (default `classification`).
+	ThresholdName pulumi.StringPtrInput `pulumi:"thresholdName"`
+}
+
+func (EvaluationArgsArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*EvaluationArgs)(nil)).Elem()
+}
+
+func (i EvaluationArgsArgs) ToEvaluationArgsOutput() EvaluationArgsOutput {
+	return i.ToEvaluationArgsOutputWithContext(context.Background())
+}
+
+func (i EvaluationArgsArgs) ToEvaluationArgsOutputWithContext(ctx context.Context) EvaluationArgsOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(EvaluationArgsOutput)
+}
+
+// How a trained version is judged.
+type EvaluationArgsOutput struct{ *pulumi.OutputState }
+
+func (EvaluationArgsOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*EvaluationArgs)(nil)).Elem()
+}
+
+func (o EvaluationArgsOutput) ToEvaluationArgsOutput() EvaluationArgsOutput {
+	return o
+}
+
+func (o EvaluationArgsOutput) ToEvaluationArgsOutputWithContext(ctx context.Context) EvaluationArgsOutput {
+	return o
+}
+
+// True (default) when larger is better (accuracy, AUC); false for
+// losses and errors, which must stay at or below the threshold.
+func (o EvaluationArgsOutput) HigherIsBetter() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v EvaluationArgs) *bool { return v.HigherIsBetter }).(pulumi.BoolPtrOutput)
+}
+
+// The metric, by its name in the training job's final metrics, e.g.
+// `validation:accuracy`.
+func (o EvaluationArgsOutput) MetricName() pulumi.StringOutput {
+	return o.ApplyT(func(v EvaluationArgs) string { return v.MetricName }).(pulumi.StringOutput)
+}
+
+// The value the metric must reach; default
+// `modelParameters.inference.thresholds.<thresholdName>`.
+func (o EvaluationArgsOutput) Threshold() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v EvaluationArgs) *float64 { return v.Threshold }).(pulumi.Float64PtrOutput)
+}
+
+// Which of `modelParameters.inference.thresholds` is the default
+// threshold (default `classification`).
+func (o EvaluationArgsOutput) ThresholdName() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v EvaluationArgs) *string { return v.ThresholdName }).(pulumi.StringPtrOutput)
+}
+
+// The seed's `modelParameters.inference`.
+type InferenceParameters struct {
+	// Requests per batch.
+	BatchSize *int `pulumi:"batchSize"`
+	// Named thresholds, e.g. `classification: 0.5`.
+	Thresholds map[string]float64 `pulumi:"thresholds"`
+}
+
+// InferenceParametersInput is an input type that accepts InferenceParametersArgs and InferenceParametersOutput values.
+// You can construct a concrete instance of `InferenceParametersInput` via:
+//
+//	InferenceParametersArgs{...}
+type InferenceParametersInput interface {
+	pulumi.Input
+
+	ToInferenceParametersOutput() InferenceParametersOutput
+	ToInferenceParametersOutputWithContext(context.Context) InferenceParametersOutput
+}
+
+// The seed's `modelParameters.inference`.
+type InferenceParametersArgs struct {
+	// Requests per batch.
+	BatchSize pulumi.IntPtrInput `pulumi:"batchSize"`
+	// Named thresholds, e.g. `classification: 0.5`.
+	Thresholds pulumi.Float64MapInput `pulumi:"thresholds"`
+}
+
+func (InferenceParametersArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*InferenceParameters)(nil)).Elem()
+}
+
+func (i InferenceParametersArgs) ToInferenceParametersOutput() InferenceParametersOutput {
+	return i.ToInferenceParametersOutputWithContext(context.Background())
+}
+
+func (i InferenceParametersArgs) ToInferenceParametersOutputWithContext(ctx context.Context) InferenceParametersOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(InferenceParametersOutput)
+}
+
+func (i InferenceParametersArgs) ToInferenceParametersPtrOutput() InferenceParametersPtrOutput {
+	return i.ToInferenceParametersPtrOutputWithContext(context.Background())
+}
+
+func (i InferenceParametersArgs) ToInferenceParametersPtrOutputWithContext(ctx context.Context) InferenceParametersPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(InferenceParametersOutput).ToInferenceParametersPtrOutputWithContext(ctx)
+}
+
+// InferenceParametersPtrInput is an input type that accepts InferenceParametersArgs, InferenceParametersPtr and InferenceParametersPtrOutput values.
+// You can construct a concrete instance of `InferenceParametersPtrInput` via:
+//
+//	        InferenceParametersArgs{...}
+//
+//	or:
+//
+//	        nil
+type InferenceParametersPtrInput interface {
+	pulumi.Input
+
+	ToInferenceParametersPtrOutput() InferenceParametersPtrOutput
+	ToInferenceParametersPtrOutputWithContext(context.Context) InferenceParametersPtrOutput
+}
+
+type inferenceParametersPtrType InferenceParametersArgs
+
+func InferenceParametersPtr(v *InferenceParametersArgs) InferenceParametersPtrInput {
+	return (*inferenceParametersPtrType)(v)
+}
+
+func (*inferenceParametersPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**InferenceParameters)(nil)).Elem()
+}
+
+func (i *inferenceParametersPtrType) ToInferenceParametersPtrOutput() InferenceParametersPtrOutput {
+	return i.ToInferenceParametersPtrOutputWithContext(context.Background())
+}
+
+func (i *inferenceParametersPtrType) ToInferenceParametersPtrOutputWithContext(ctx context.Context) InferenceParametersPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(InferenceParametersPtrOutput)
+}
+
+// The seed's `modelParameters.inference`.
+type InferenceParametersOutput struct{ *pulumi.OutputState }
+
+func (InferenceParametersOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*InferenceParameters)(nil)).Elem()
+}
+
+func (o InferenceParametersOutput) ToInferenceParametersOutput() InferenceParametersOutput {
+	return o
+}
+
+func (o InferenceParametersOutput) ToInferenceParametersOutputWithContext(ctx context.Context) InferenceParametersOutput {
+	return o
+}
+
+func (o InferenceParametersOutput) ToInferenceParametersPtrOutput() InferenceParametersPtrOutput {
+	return o.ToInferenceParametersPtrOutputWithContext(context.Background())
+}
+
+func (o InferenceParametersOutput) ToInferenceParametersPtrOutputWithContext(ctx context.Context) InferenceParametersPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v InferenceParameters) *InferenceParameters {
+		return &v
+	}).(InferenceParametersPtrOutput)
+}
+
+// Requests per batch.
+func (o InferenceParametersOutput) BatchSize() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v InferenceParameters) *int { return v.BatchSize }).(pulumi.IntPtrOutput)
+}
+
+// Named thresholds, e.g. `classification: 0.5`.
+func (o InferenceParametersOutput) Thresholds() pulumi.Float64MapOutput {
+	return o.ApplyT(func(v InferenceParameters) map[string]float64 { return v.Thresholds }).(pulumi.Float64MapOutput)
+}
+
+type InferenceParametersPtrOutput struct{ *pulumi.OutputState }
+
+func (InferenceParametersPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**InferenceParameters)(nil)).Elem()
+}
+
+func (o InferenceParametersPtrOutput) ToInferenceParametersPtrOutput() InferenceParametersPtrOutput {
+	return o
+}
+
+func (o InferenceParametersPtrOutput) ToInferenceParametersPtrOutputWithContext(ctx context.Context) InferenceParametersPtrOutput {
+	return o
+}
+
+func (o InferenceParametersPtrOutput) Elem() InferenceParametersOutput {
+	return o.ApplyT(func(v *InferenceParameters) InferenceParameters {
+		if v != nil {
+			return *v
+		}
+		var ret InferenceParameters
+		return ret
+	}).(InferenceParametersOutput)
+}
+
+// Requests per batch.
+func (o InferenceParametersPtrOutput) BatchSize() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *InferenceParameters) *int {
+		if v == nil {
+			return nil
+		}
+		return v.BatchSize
+	}).(pulumi.IntPtrOutput)
+}
+
+// Named thresholds, e.g. `classification: 0.5`.
+func (o InferenceParametersPtrOutput) Thresholds() pulumi.Float64MapOutput {
+	return o.ApplyT(func(v *InferenceParameters) map[string]float64 {
+		if v == nil {
+			return nil
+		}
+		return v.Thresholds
+	}).(pulumi.Float64MapOutput)
 }
 
 // Where model artifacts live: the seed's `modelArtifacts` settings.
@@ -2124,6 +2434,146 @@ func (o ModelArtifactsPtrOutput) S3KeyPrefix() pulumi.StringPtrOutput {
 		}
 		return v.S3KeyPrefix
 	}).(pulumi.StringPtrOutput)
+}
+
+// The part of the seed's `modelParameters` the workflow reads.
+type ModelParameters struct {
+	// Inference settings.
+	Inference *InferenceParameters `pulumi:"inference"`
+}
+
+// ModelParametersInput is an input type that accepts ModelParametersArgs and ModelParametersOutput values.
+// You can construct a concrete instance of `ModelParametersInput` via:
+//
+//	ModelParametersArgs{...}
+type ModelParametersInput interface {
+	pulumi.Input
+
+	ToModelParametersOutput() ModelParametersOutput
+	ToModelParametersOutputWithContext(context.Context) ModelParametersOutput
+}
+
+// The part of the seed's `modelParameters` the workflow reads.
+type ModelParametersArgs struct {
+	// Inference settings.
+	Inference InferenceParametersPtrInput `pulumi:"inference"`
+}
+
+func (ModelParametersArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ModelParameters)(nil)).Elem()
+}
+
+func (i ModelParametersArgs) ToModelParametersOutput() ModelParametersOutput {
+	return i.ToModelParametersOutputWithContext(context.Background())
+}
+
+func (i ModelParametersArgs) ToModelParametersOutputWithContext(ctx context.Context) ModelParametersOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ModelParametersOutput)
+}
+
+func (i ModelParametersArgs) ToModelParametersPtrOutput() ModelParametersPtrOutput {
+	return i.ToModelParametersPtrOutputWithContext(context.Background())
+}
+
+func (i ModelParametersArgs) ToModelParametersPtrOutputWithContext(ctx context.Context) ModelParametersPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ModelParametersOutput).ToModelParametersPtrOutputWithContext(ctx)
+}
+
+// ModelParametersPtrInput is an input type that accepts ModelParametersArgs, ModelParametersPtr and ModelParametersPtrOutput values.
+// You can construct a concrete instance of `ModelParametersPtrInput` via:
+//
+//	        ModelParametersArgs{...}
+//
+//	or:
+//
+//	        nil
+type ModelParametersPtrInput interface {
+	pulumi.Input
+
+	ToModelParametersPtrOutput() ModelParametersPtrOutput
+	ToModelParametersPtrOutputWithContext(context.Context) ModelParametersPtrOutput
+}
+
+type modelParametersPtrType ModelParametersArgs
+
+func ModelParametersPtr(v *ModelParametersArgs) ModelParametersPtrInput {
+	return (*modelParametersPtrType)(v)
+}
+
+func (*modelParametersPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**ModelParameters)(nil)).Elem()
+}
+
+func (i *modelParametersPtrType) ToModelParametersPtrOutput() ModelParametersPtrOutput {
+	return i.ToModelParametersPtrOutputWithContext(context.Background())
+}
+
+func (i *modelParametersPtrType) ToModelParametersPtrOutputWithContext(ctx context.Context) ModelParametersPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ModelParametersPtrOutput)
+}
+
+// The part of the seed's `modelParameters` the workflow reads.
+type ModelParametersOutput struct{ *pulumi.OutputState }
+
+func (ModelParametersOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ModelParameters)(nil)).Elem()
+}
+
+func (o ModelParametersOutput) ToModelParametersOutput() ModelParametersOutput {
+	return o
+}
+
+func (o ModelParametersOutput) ToModelParametersOutputWithContext(ctx context.Context) ModelParametersOutput {
+	return o
+}
+
+func (o ModelParametersOutput) ToModelParametersPtrOutput() ModelParametersPtrOutput {
+	return o.ToModelParametersPtrOutputWithContext(context.Background())
+}
+
+func (o ModelParametersOutput) ToModelParametersPtrOutputWithContext(ctx context.Context) ModelParametersPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v ModelParameters) *ModelParameters {
+		return &v
+	}).(ModelParametersPtrOutput)
+}
+
+// Inference settings.
+func (o ModelParametersOutput) Inference() InferenceParametersPtrOutput {
+	return o.ApplyT(func(v ModelParameters) *InferenceParameters { return v.Inference }).(InferenceParametersPtrOutput)
+}
+
+type ModelParametersPtrOutput struct{ *pulumi.OutputState }
+
+func (ModelParametersPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**ModelParameters)(nil)).Elem()
+}
+
+func (o ModelParametersPtrOutput) ToModelParametersPtrOutput() ModelParametersPtrOutput {
+	return o
+}
+
+func (o ModelParametersPtrOutput) ToModelParametersPtrOutputWithContext(ctx context.Context) ModelParametersPtrOutput {
+	return o
+}
+
+func (o ModelParametersPtrOutput) Elem() ModelParametersOutput {
+	return o.ApplyT(func(v *ModelParameters) ModelParameters {
+		if v != nil {
+			return *v
+		}
+		var ret ModelParameters
+		return ret
+	}).(ModelParametersOutput)
+}
+
+// Inference settings.
+func (o ModelParametersPtrOutput) Inference() InferenceParametersPtrOutput {
+	return o.ApplyT(func(v *ModelParameters) *InferenceParameters {
+		if v == nil {
+			return nil
+		}
+		return v.Inference
+	}).(InferenceParametersPtrOutput)
 }
 
 // One entry of the seed's `modelList`: a model and the variant serving it.
@@ -3770,6 +4220,139 @@ func (o TargetTrackingPtrOutput) TargetValue() pulumi.Float64PtrOutput {
 	}).(pulumi.Float64PtrOutput)
 }
 
+// A SageMaker training job.
+type TrainingArgs struct {
+	// Hyperparameters (at most 100; keys up to 256 characters, values up
+	// to 2500).
+	Hyperparameters map[string]string `pulumi:"hyperparameters"`
+	// The training image (ECR URI).
+	Image string `pulumi:"image"`
+	// S3 prefix of the training data (`s3://bucket/prefix/`), channel `train`.
+	InputS3Uri string `pulumi:"inputS3Uri"`
+	// The number of training instances (default 1).
+	InstanceCount *int `pulumi:"instanceCount"`
+	// The training instance type (default `ml.m5.xlarge`).
+	InstanceType *string `pulumi:"instanceType"`
+	// The job's time limit in seconds (default 86400).
+	MaxRuntimeInSeconds *int `pulumi:"maxRuntimeInSeconds"`
+	// A regular expression that finds the metric in the algorithm's log,
+	// for images that are not built-in algorithms.
+	MetricRegex *string `pulumi:"metricRegex"`
+	// S3 prefix the model artifacts are written under.
+	OutputS3Uri string `pulumi:"outputS3Uri"`
+	// Storage per training instance in GB (1-16384, default 30).
+	VolumeSizeInGb *int `pulumi:"volumeSizeInGb"`
+}
+
+// TrainingArgsInput is an input type that accepts TrainingArgsArgs and TrainingArgsOutput values.
+// You can construct a concrete instance of `TrainingArgsInput` via:
+//
+//	TrainingArgsArgs{...}
+type TrainingArgsInput interface {
+	pulumi.Input
+
+	ToTrainingArgsOutput() TrainingArgsOutput
+	ToTrainingArgsOutputWithContext(context.Context) TrainingArgsOutput
+}
+
+// A SageMaker training job.
+type TrainingArgsArgs struct {
+	// Hyperparameters (at most 100; keys up to 256 characters, values up
+	// to 2500).
+	Hyperparameters pulumi.StringMapInput `pulumi:"hyperparameters"`
+	// The training image (ECR URI).
+	Image pulumi.StringInput `pulumi:"image"`
+	// S3 prefix of the training data (`s3://bucket/prefix/`), channel `train`.
+	InputS3Uri pulumi.StringInput `pulumi:"inputS3Uri"`
+	// The number of training instances (default 1).
+	InstanceCount pulumi.IntPtrInput `pulumi:"instanceCount"`
+	// The training instance type (default `ml.m5.xlarge`).
+	InstanceType pulumi.StringPtrInput `pulumi:"instanceType"`
+	// The job's time limit in seconds (default 86400).
+	MaxRuntimeInSeconds pulumi.IntPtrInput `pulumi:"maxRuntimeInSeconds"`
+	// A regular expression that finds the metric in the algorithm's log,
+	// for images that are not built-in algorithms.
+	MetricRegex pulumi.StringPtrInput `pulumi:"metricRegex"`
+	// S3 prefix the model artifacts are written under.
+	OutputS3Uri pulumi.StringInput `pulumi:"outputS3Uri"`
+	// Storage per training instance in GB (1-16384, default 30).
+	VolumeSizeInGb pulumi.IntPtrInput `pulumi:"volumeSizeInGb"`
+}
+
+func (TrainingArgsArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*TrainingArgs)(nil)).Elem()
+}
+
+func (i TrainingArgsArgs) ToTrainingArgsOutput() TrainingArgsOutput {
+	return i.ToTrainingArgsOutputWithContext(context.Background())
+}
+
+func (i TrainingArgsArgs) ToTrainingArgsOutputWithContext(ctx context.Context) TrainingArgsOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(TrainingArgsOutput)
+}
+
+// A SageMaker training job.
+type TrainingArgsOutput struct{ *pulumi.OutputState }
+
+func (TrainingArgsOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*TrainingArgs)(nil)).Elem()
+}
+
+func (o TrainingArgsOutput) ToTrainingArgsOutput() TrainingArgsOutput {
+	return o
+}
+
+func (o TrainingArgsOutput) ToTrainingArgsOutputWithContext(ctx context.Context) TrainingArgsOutput {
+	return o
+}
+
+// Hyperparameters (at most 100; keys up to 256 characters, values up
+// to 2500).
+func (o TrainingArgsOutput) Hyperparameters() pulumi.StringMapOutput {
+	return o.ApplyT(func(v TrainingArgs) map[string]string { return v.Hyperparameters }).(pulumi.StringMapOutput)
+}
+
+// The training image (ECR URI).
+func (o TrainingArgsOutput) Image() pulumi.StringOutput {
+	return o.ApplyT(func(v TrainingArgs) string { return v.Image }).(pulumi.StringOutput)
+}
+
+// S3 prefix of the training data (`s3://bucket/prefix/`), channel `train`.
+func (o TrainingArgsOutput) InputS3Uri() pulumi.StringOutput {
+	return o.ApplyT(func(v TrainingArgs) string { return v.InputS3Uri }).(pulumi.StringOutput)
+}
+
+// The number of training instances (default 1).
+func (o TrainingArgsOutput) InstanceCount() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v TrainingArgs) *int { return v.InstanceCount }).(pulumi.IntPtrOutput)
+}
+
+// The training instance type (default `ml.m5.xlarge`).
+func (o TrainingArgsOutput) InstanceType() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v TrainingArgs) *string { return v.InstanceType }).(pulumi.StringPtrOutput)
+}
+
+// The job's time limit in seconds (default 86400).
+func (o TrainingArgsOutput) MaxRuntimeInSeconds() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v TrainingArgs) *int { return v.MaxRuntimeInSeconds }).(pulumi.IntPtrOutput)
+}
+
+// A regular expression that finds the metric in the algorithm's log,
+// for images that are not built-in algorithms.
+func (o TrainingArgsOutput) MetricRegex() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v TrainingArgs) *string { return v.MetricRegex }).(pulumi.StringPtrOutput)
+}
+
+// S3 prefix the model artifacts are written under.
+func (o TrainingArgsOutput) OutputS3Uri() pulumi.StringOutput {
+	return o.ApplyT(func(v TrainingArgs) string { return v.OutputS3Uri }).(pulumi.StringOutput)
+}
+
+// Storage per training instance in GB (1-16384, default 30).
+func (o TrainingArgsOutput) VolumeSizeInGb() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v TrainingArgs) *int { return v.VolumeSizeInGb }).(pulumi.IntPtrOutput)
+}
+
 // A variant's share of traffic and instance count.
 type VariantCapacity struct {
 	// Instances, for instance-backed variants.
@@ -4193,8 +4776,13 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*DataCapturePtrInput)(nil)).Elem(), DataCaptureArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*EndpointsInput)(nil)).Elem(), EndpointsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*EndpointsPtrInput)(nil)).Elem(), EndpointsArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*EvaluationArgsInput)(nil)).Elem(), EvaluationArgsArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*InferenceParametersInput)(nil)).Elem(), InferenceParametersArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*InferenceParametersPtrInput)(nil)).Elem(), InferenceParametersArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ModelArtifactsInput)(nil)).Elem(), ModelArtifactsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ModelArtifactsPtrInput)(nil)).Elem(), ModelArtifactsArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ModelParametersInput)(nil)).Elem(), ModelParametersArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ModelParametersPtrInput)(nil)).Elem(), ModelParametersArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ModelSpecInput)(nil)).Elem(), ModelSpecArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ModelSpecArrayInput)(nil)).Elem(), ModelSpecArray{})
 	pulumi.RegisterInputType(reflect.TypeOf((*MonitorInput)(nil)).Elem(), MonitorArgs{})
@@ -4213,6 +4801,7 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*StepScalingPtrInput)(nil)).Elem(), StepScalingArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*TargetTrackingInput)(nil)).Elem(), TargetTrackingArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*TargetTrackingPtrInput)(nil)).Elem(), TargetTrackingArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*TrainingArgsInput)(nil)).Elem(), TrainingArgsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*VariantCapacityInput)(nil)).Elem(), VariantCapacityArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*VariantCapacityMapInput)(nil)).Elem(), VariantCapacityMap{})
 	pulumi.RegisterInputType(reflect.TypeOf((*VariantSpecInput)(nil)).Elem(), VariantSpecArgs{})
@@ -4237,8 +4826,13 @@ func init() {
 	pulumi.RegisterOutputType(DataCapturePtrOutput{})
 	pulumi.RegisterOutputType(EndpointsOutput{})
 	pulumi.RegisterOutputType(EndpointsPtrOutput{})
+	pulumi.RegisterOutputType(EvaluationArgsOutput{})
+	pulumi.RegisterOutputType(InferenceParametersOutput{})
+	pulumi.RegisterOutputType(InferenceParametersPtrOutput{})
 	pulumi.RegisterOutputType(ModelArtifactsOutput{})
 	pulumi.RegisterOutputType(ModelArtifactsPtrOutput{})
+	pulumi.RegisterOutputType(ModelParametersOutput{})
+	pulumi.RegisterOutputType(ModelParametersPtrOutput{})
 	pulumi.RegisterOutputType(ModelSpecOutput{})
 	pulumi.RegisterOutputType(ModelSpecArrayOutput{})
 	pulumi.RegisterOutputType(MonitorOutput{})
@@ -4257,6 +4851,7 @@ func init() {
 	pulumi.RegisterOutputType(StepScalingPtrOutput{})
 	pulumi.RegisterOutputType(TargetTrackingOutput{})
 	pulumi.RegisterOutputType(TargetTrackingPtrOutput{})
+	pulumi.RegisterOutputType(TrainingArgsOutput{})
 	pulumi.RegisterOutputType(VariantCapacityOutput{})
 	pulumi.RegisterOutputType(VariantCapacityMapOutput{})
 	pulumi.RegisterOutputType(VariantSpecOutput{})

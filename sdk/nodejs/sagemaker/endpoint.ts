@@ -87,6 +87,14 @@ export class Endpoint extends pulumi.CustomResource {
      * Desired traffic weight per variant.
      */
     declare public readonly variantWeights: pulumi.Output<{[key: string]: number} | undefined>;
+    /**
+     * When the running configuration is one this project's Workflow
+     * deployed (`<prefix>-wf-<UUID>`, a new model version on the same
+     * variants), the program's configuration it stands in for: refresh
+     * records the configuration that runs, and diff takes it for the one
+     * the program asks for, so an unchanged program changes nothing.
+     */
+    declare public /*out*/ readonly workflowBaseConfigName: pulumi.Output<string | undefined>;
 
     /**
      * Create a Endpoint resource with the given unique name, arguments, and options.
@@ -116,6 +124,7 @@ export class Endpoint extends pulumi.CustomResource {
             resourceInputs["arn"] = undefined /*out*/;
             resourceInputs["endpointStatus"] = undefined /*out*/;
             resourceInputs["failureReason"] = undefined /*out*/;
+            resourceInputs["workflowBaseConfigName"] = undefined /*out*/;
         } else {
             resourceInputs["arn"] = undefined /*out*/;
             resourceInputs["autoscalingManaged"] = undefined /*out*/;
@@ -128,6 +137,7 @@ export class Endpoint extends pulumi.CustomResource {
             resourceInputs["variantInstanceCounts"] = undefined /*out*/;
             resourceInputs["variantInstanceTypes"] = undefined /*out*/;
             resourceInputs["variantWeights"] = undefined /*out*/;
+            resourceInputs["workflowBaseConfigName"] = undefined /*out*/;
         }
         opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts);
         super(Endpoint.__pulumiType, name, resourceInputs, opts);

@@ -20,6 +20,11 @@ export type Model = import("./model").Model;
 export const Model: typeof import("./model").Model = null as any;
 utilities.lazyLoad(exports, ["Model"], () => require("./model"));
 
+export { ModelPackageGroupArgs } from "./modelPackageGroup";
+export type ModelPackageGroup = import("./modelPackageGroup").ModelPackageGroup;
+export const ModelPackageGroup: typeof import("./modelPackageGroup").ModelPackageGroup = null as any;
+utilities.lazyLoad(exports, ["ModelPackageGroup"], () => require("./modelPackageGroup"));
+
 
 const _module = {
     version: utilities.getVersion(),
@@ -31,6 +36,8 @@ const _module = {
                 return new EndpointConfig(name, <any>undefined, { urn })
             case "sagemaker-deployment:sagemaker:Model":
                 return new Model(name, <any>undefined, { urn })
+            case "sagemaker-deployment:sagemaker:ModelPackageGroup":
+                return new ModelPackageGroup(name, <any>undefined, { urn })
             default:
                 throw new Error(`unknown resource type ${type}`);
         }

@@ -234,6 +234,14 @@ export interface EndpointsArgs {
      */
     cloudwatch?: pulumi.Input<string | undefined>;
     /**
+     * Endpoint URL for Amazon CloudWatch Logs.
+     */
+    cloudwatchlogs?: pulumi.Input<string | undefined>;
+    /**
+     * Endpoint URL for Amazon EventBridge.
+     */
+    eventbridge?: pulumi.Input<string | undefined>;
+    /**
      * Endpoint URL for AWS IAM.
      */
     iam?: pulumi.Input<string | undefined>;
@@ -250,6 +258,10 @@ export interface EndpointsArgs {
      */
     sagemaker?: pulumi.Input<string | undefined>;
     /**
+     * Endpoint URL for AWS Step Functions.
+     */
+    sfn?: pulumi.Input<string | undefined>;
+    /**
      * Endpoint URL for Amazon SNS.
      */
     sns?: pulumi.Input<string | undefined>;
@@ -257,6 +269,46 @@ export interface EndpointsArgs {
      * Endpoint URL for AWS STS.
      */
     sts?: pulumi.Input<string | undefined>;
+}
+
+/**
+ * How a trained version is judged.
+ */
+export interface EvaluationArgsArgs {
+    /**
+     * True (default) when larger is better (accuracy, AUC); false for
+     * losses and errors, which must stay at or below the threshold.
+     */
+    higherIsBetter?: pulumi.Input<boolean | undefined>;
+    /**
+     * The metric, by its name in the training job's final metrics, e.g.
+     * `validation:accuracy`.
+     */
+    metricName: pulumi.Input<string>;
+    /**
+     * The value the metric must reach; default
+     * `modelParameters.inference.thresholds.<thresholdName>`.
+     */
+    threshold?: pulumi.Input<number | undefined>;
+    /**
+     * Which of `modelParameters.inference.thresholds` is the default
+     * threshold (default `classification`).
+     */
+    thresholdName?: pulumi.Input<string | undefined>;
+}
+
+/**
+ * The seed's `modelParameters.inference`.
+ */
+export interface InferenceParametersArgs {
+    /**
+     * Requests per batch.
+     */
+    batchSize?: pulumi.Input<number | undefined>;
+    /**
+     * Named thresholds, e.g. `classification: 0.5`.
+     */
+    thresholds?: pulumi.Input<{[key: string]: pulumi.Input<number>} | undefined>;
 }
 
 /**
@@ -271,6 +323,16 @@ export interface ModelArtifactsArgs {
      * Key prefix under which model artifacts are stored, e.g. `models/`.
      */
     s3KeyPrefix?: pulumi.Input<string | undefined>;
+}
+
+/**
+ * The part of the seed's `modelParameters` the workflow reads.
+ */
+export interface ModelParametersArgs {
+    /**
+     * Inference settings.
+     */
+    inference?: pulumi.Input<inputs.InferenceParametersArgs | undefined>;
 }
 
 /**
@@ -496,6 +558,50 @@ export interface TargetTrackingArgs {
      * The value to hold the metric at.
      */
     targetValue: pulumi.Input<number>;
+}
+
+/**
+ * A SageMaker training job.
+ */
+export interface TrainingArgsArgs {
+    /**
+     * Hyperparameters (at most 100; keys up to 256 characters, values up
+     * to 2500).
+     */
+    hyperparameters?: pulumi.Input<{[key: string]: pulumi.Input<string>} | undefined>;
+    /**
+     * The training image (ECR URI).
+     */
+    image: pulumi.Input<string>;
+    /**
+     * S3 prefix of the training data (`s3://bucket/prefix/`), channel `train`.
+     */
+    inputS3Uri: pulumi.Input<string>;
+    /**
+     * The number of training instances (default 1).
+     */
+    instanceCount?: pulumi.Input<number | undefined>;
+    /**
+     * The training instance type (default `ml.m5.xlarge`).
+     */
+    instanceType?: pulumi.Input<string | undefined>;
+    /**
+     * The job's time limit in seconds (default 86400).
+     */
+    maxRuntimeInSeconds?: pulumi.Input<number | undefined>;
+    /**
+     * A regular expression that finds the metric in the algorithm's log,
+     * for images that are not built-in algorithms.
+     */
+    metricRegex?: pulumi.Input<string | undefined>;
+    /**
+     * S3 prefix the model artifacts are written under.
+     */
+    outputS3Uri: pulumi.Input<string>;
+    /**
+     * Storage per training instance in GB (1-16384, default 30).
+     */
+    volumeSizeInGb?: pulumi.Input<number | undefined>;
 }
 
 /**

@@ -97,6 +97,14 @@ export interface Endpoints {
      */
     cloudwatch?: string;
     /**
+     * Endpoint URL for Amazon CloudWatch Logs.
+     */
+    cloudwatchlogs?: string;
+    /**
+     * Endpoint URL for Amazon EventBridge.
+     */
+    eventbridge?: string;
+    /**
      * Endpoint URL for AWS IAM.
      */
     iam?: string;
@@ -112,6 +120,10 @@ export interface Endpoints {
      * Endpoint URL for Amazon SageMaker.
      */
     sagemaker?: string;
+    /**
+     * Endpoint URL for AWS Step Functions.
+     */
+    sfn?: string;
     /**
      * Endpoint URL for Amazon SNS.
      */

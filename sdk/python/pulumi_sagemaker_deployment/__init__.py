@@ -14,6 +14,7 @@ from .sage_maker_async_endpoint import *
 from .sage_maker_endpoint import *
 from .sage_maker_model import *
 from .sage_maker_serverless_endpoint import *
+from .workflow import *
 from ._inputs import *
 from . import outputs
 
@@ -27,14 +28,20 @@ if typing.TYPE_CHECKING:
     cloudwatch = __cloudwatch
     import pulumi_sagemaker_deployment.config as __config
     config = __config
+    import pulumi_sagemaker_deployment.events as __events
+    events = __events
     import pulumi_sagemaker_deployment.iam as __iam
     iam = __iam
     import pulumi_sagemaker_deployment.kms as __kms
     kms = __kms
+    import pulumi_sagemaker_deployment.logs as __logs
+    logs = __logs
     import pulumi_sagemaker_deployment.s3 as __s3
     s3 = __s3
     import pulumi_sagemaker_deployment.sagemaker as __sagemaker
     sagemaker = __sagemaker
+    import pulumi_sagemaker_deployment.sfn as __sfn
+    sfn = __sfn
     import pulumi_sagemaker_deployment.sns as __sns
     sns = __sns
 else:
@@ -42,10 +49,13 @@ else:
     awsappconfig = _utilities.lazy_import('pulumi_sagemaker_deployment.awsappconfig')
     cloudwatch = _utilities.lazy_import('pulumi_sagemaker_deployment.cloudwatch')
     config = _utilities.lazy_import('pulumi_sagemaker_deployment.config')
+    events = _utilities.lazy_import('pulumi_sagemaker_deployment.events')
     iam = _utilities.lazy_import('pulumi_sagemaker_deployment.iam')
     kms = _utilities.lazy_import('pulumi_sagemaker_deployment.kms')
+    logs = _utilities.lazy_import('pulumi_sagemaker_deployment.logs')
     s3 = _utilities.lazy_import('pulumi_sagemaker_deployment.s3')
     sagemaker = _utilities.lazy_import('pulumi_sagemaker_deployment.sagemaker')
+    sfn = _utilities.lazy_import('pulumi_sagemaker_deployment.sfn')
     sns = _utilities.lazy_import('pulumi_sagemaker_deployment.sns')
 
 _utilities.register(
@@ -83,6 +93,14 @@ _utilities.register(
  },
  {
   "pkg": "sagemaker-deployment",
+  "mod": "events",
+  "fqn": "pulumi_sagemaker_deployment.events",
+  "classes": {
+   "sagemaker-deployment:events:Rule": "Rule"
+  }
+ },
+ {
+  "pkg": "sagemaker-deployment",
   "mod": "iam",
   "fqn": "pulumi_sagemaker_deployment.iam",
   "classes": {
@@ -100,7 +118,8 @@ _utilities.register(
    "sagemaker-deployment:index:SageMakerAsyncEndpoint": "SageMakerAsyncEndpoint",
    "sagemaker-deployment:index:SageMakerEndpoint": "SageMakerEndpoint",
    "sagemaker-deployment:index:SageMakerModel": "SageMakerModel",
-   "sagemaker-deployment:index:SageMakerServerlessEndpoint": "SageMakerServerlessEndpoint"
+   "sagemaker-deployment:index:SageMakerServerlessEndpoint": "SageMakerServerlessEndpoint",
+   "sagemaker-deployment:index:Workflow": "Workflow"
   }
  },
  {
@@ -109,6 +128,14 @@ _utilities.register(
   "fqn": "pulumi_sagemaker_deployment.kms",
   "classes": {
    "sagemaker-deployment:kms:Key": "Key"
+  }
+ },
+ {
+  "pkg": "sagemaker-deployment",
+  "mod": "logs",
+  "fqn": "pulumi_sagemaker_deployment.logs",
+  "classes": {
+   "sagemaker-deployment:logs:LogGroup": "LogGroup"
   }
  },
  {
@@ -127,7 +154,16 @@ _utilities.register(
   "classes": {
    "sagemaker-deployment:sagemaker:Endpoint": "Endpoint",
    "sagemaker-deployment:sagemaker:EndpointConfig": "EndpointConfig",
-   "sagemaker-deployment:sagemaker:Model": "Model"
+   "sagemaker-deployment:sagemaker:Model": "Model",
+   "sagemaker-deployment:sagemaker:ModelPackageGroup": "ModelPackageGroup"
+  }
+ },
+ {
+  "pkg": "sagemaker-deployment",
+  "mod": "sfn",
+  "fqn": "pulumi_sagemaker_deployment.sfn",
+  "classes": {
+   "sagemaker-deployment:sfn:StateMachine": "StateMachine"
   }
  },
  {

@@ -34,8 +34,14 @@ __all__ = [
     'DataCaptureArgsDict',
     'EndpointsArgs',
     'EndpointsArgsDict',
+    'EvaluationArgsArgs',
+    'EvaluationArgsArgsDict',
+    'InferenceParametersArgs',
+    'InferenceParametersArgsDict',
     'ModelArtifactsArgs',
     'ModelArtifactsArgsDict',
+    'ModelParametersArgs',
+    'ModelParametersArgsDict',
     'ModelSpecArgs',
     'ModelSpecArgsDict',
     'MonitorArgs',
@@ -54,6 +60,8 @@ __all__ = [
     'StepScalingArgsDict',
     'TargetTrackingArgs',
     'TargetTrackingArgsDict',
+    'TrainingArgsArgs',
+    'TrainingArgsArgsDict',
     'VariantCapacityArgs',
     'VariantCapacityArgsDict',
     'VariantSpecArgs',
@@ -916,6 +924,14 @@ class EndpointsArgsDict(TypedDict):
     """
     Endpoint URL for Amazon CloudWatch.
     """
+    cloudwatchlogs: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Endpoint URL for Amazon CloudWatch Logs.
+    """
+    eventbridge: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Endpoint URL for Amazon EventBridge.
+    """
     iam: NotRequired[pulumi.Input[Optional[_builtins.str]]]
     """
     Endpoint URL for AWS IAM.
@@ -932,6 +948,10 @@ class EndpointsArgsDict(TypedDict):
     """
     Endpoint URL for Amazon SageMaker.
     """
+    sfn: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Endpoint URL for AWS Step Functions.
+    """
     sns: NotRequired[pulumi.Input[Optional[_builtins.str]]]
     """
     Endpoint URL for Amazon SNS.
@@ -947,10 +967,13 @@ class EndpointsArgs:
                  appconfig: pulumi.Input[Optional[_builtins.str]] = None,
                  applicationautoscaling: pulumi.Input[Optional[_builtins.str]] = None,
                  cloudwatch: pulumi.Input[Optional[_builtins.str]] = None,
+                 cloudwatchlogs: pulumi.Input[Optional[_builtins.str]] = None,
+                 eventbridge: pulumi.Input[Optional[_builtins.str]] = None,
                  iam: pulumi.Input[Optional[_builtins.str]] = None,
                  kms: pulumi.Input[Optional[_builtins.str]] = None,
                  s3: pulumi.Input[Optional[_builtins.str]] = None,
                  sagemaker: pulumi.Input[Optional[_builtins.str]] = None,
+                 sfn: pulumi.Input[Optional[_builtins.str]] = None,
                  sns: pulumi.Input[Optional[_builtins.str]] = None,
                  sts: pulumi.Input[Optional[_builtins.str]] = None):
         """
@@ -959,10 +982,13 @@ class EndpointsArgs:
         :param pulumi.Input[_builtins.str] appconfig: Endpoint URL for AWS AppConfig.
         :param pulumi.Input[_builtins.str] applicationautoscaling: Endpoint URL for Application Auto Scaling.
         :param pulumi.Input[_builtins.str] cloudwatch: Endpoint URL for Amazon CloudWatch.
+        :param pulumi.Input[_builtins.str] cloudwatchlogs: Endpoint URL for Amazon CloudWatch Logs.
+        :param pulumi.Input[_builtins.str] eventbridge: Endpoint URL for Amazon EventBridge.
         :param pulumi.Input[_builtins.str] iam: Endpoint URL for AWS IAM.
         :param pulumi.Input[_builtins.str] kms: Endpoint URL for AWS KMS.
         :param pulumi.Input[_builtins.str] s3: Endpoint URL for Amazon S3.
         :param pulumi.Input[_builtins.str] sagemaker: Endpoint URL for Amazon SageMaker.
+        :param pulumi.Input[_builtins.str] sfn: Endpoint URL for AWS Step Functions.
         :param pulumi.Input[_builtins.str] sns: Endpoint URL for Amazon SNS.
         :param pulumi.Input[_builtins.str] sts: Endpoint URL for AWS STS.
         """
@@ -972,6 +998,10 @@ class EndpointsArgs:
             pulumi.set(__self__, "applicationautoscaling", applicationautoscaling)
         if cloudwatch is not None:
             pulumi.set(__self__, "cloudwatch", cloudwatch)
+        if cloudwatchlogs is not None:
+            pulumi.set(__self__, "cloudwatchlogs", cloudwatchlogs)
+        if eventbridge is not None:
+            pulumi.set(__self__, "eventbridge", eventbridge)
         if iam is not None:
             pulumi.set(__self__, "iam", iam)
         if kms is not None:
@@ -980,6 +1010,8 @@ class EndpointsArgs:
             pulumi.set(__self__, "s3", s3)
         if sagemaker is not None:
             pulumi.set(__self__, "sagemaker", sagemaker)
+        if sfn is not None:
+            pulumi.set(__self__, "sfn", sfn)
         if sns is not None:
             pulumi.set(__self__, "sns", sns)
         if sts is not None:
@@ -1020,6 +1052,30 @@ class EndpointsArgs:
     @cloudwatch.setter
     def cloudwatch(self, value: pulumi.Input[Optional[_builtins.str]]):
         pulumi.set(self, "cloudwatch", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def cloudwatchlogs(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Endpoint URL for Amazon CloudWatch Logs.
+        """
+        return pulumi.get(self, "cloudwatchlogs")
+
+    @cloudwatchlogs.setter
+    def cloudwatchlogs(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "cloudwatchlogs", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def eventbridge(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Endpoint URL for Amazon EventBridge.
+        """
+        return pulumi.get(self, "eventbridge")
+
+    @eventbridge.setter
+    def eventbridge(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "eventbridge", value)
 
     @_builtins.property
     @pulumi.getter
@@ -1071,6 +1127,18 @@ class EndpointsArgs:
 
     @_builtins.property
     @pulumi.getter
+    def sfn(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Endpoint URL for AWS Step Functions.
+        """
+        return pulumi.get(self, "sfn")
+
+    @sfn.setter
+    def sfn(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "sfn", value)
+
+    @_builtins.property
+    @pulumi.getter
     def sns(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
         Endpoint URL for Amazon SNS.
@@ -1092,6 +1160,165 @@ class EndpointsArgs:
     @sts.setter
     def sts(self, value: pulumi.Input[Optional[_builtins.str]]):
         pulumi.set(self, "sts", value)
+
+
+class EvaluationArgsArgsDict(TypedDict):
+    """
+    How a trained version is judged.
+    """
+    metric_name: pulumi.Input[_builtins.str]
+    """
+    The metric, by its name in the training job's final metrics, e.g.
+    `validation:accuracy`.
+    """
+    higher_is_better: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
+    """
+    True (default) when larger is better (accuracy, AUC); false for
+    losses and errors, which must stay at or below the threshold.
+    """
+    threshold: NotRequired[pulumi.Input[Optional[_builtins.float]]]
+    """
+    The value the metric must reach; default
+    `modelParameters.inference.thresholds.<thresholdName>`.
+    """
+    threshold_name: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Which of `modelParameters.inference.thresholds` is the default
+    threshold (default `classification`).
+    """
+
+@pulumi.input_type
+class EvaluationArgsArgs:
+    def __init__(__self__, *,
+                 metric_name: pulumi.Input[_builtins.str],
+                 higher_is_better: pulumi.Input[Optional[_builtins.bool]] = None,
+                 threshold: pulumi.Input[Optional[_builtins.float]] = None,
+                 threshold_name: pulumi.Input[Optional[_builtins.str]] = None):
+        """
+        How a trained version is judged.
+
+        :param pulumi.Input[_builtins.str] metric_name: The metric, by its name in the training job's final metrics, e.g.
+               `validation:accuracy`.
+        :param pulumi.Input[_builtins.bool] higher_is_better: True (default) when larger is better (accuracy, AUC); false for
+               losses and errors, which must stay at or below the threshold.
+        :param pulumi.Input[_builtins.float] threshold: The value the metric must reach; default
+               `modelParameters.inference.thresholds.<thresholdName>`.
+        :param pulumi.Input[_builtins.str] threshold_name: Which of `modelParameters.inference.thresholds` is the default
+               threshold (default `classification`).
+        """
+        pulumi.set(__self__, "metric_name", metric_name)
+        if higher_is_better is not None:
+            pulumi.set(__self__, "higher_is_better", higher_is_better)
+        if threshold is not None:
+            pulumi.set(__self__, "threshold", threshold)
+        if threshold_name is not None:
+            pulumi.set(__self__, "threshold_name", threshold_name)
+
+    @_builtins.property
+    @pulumi.getter(name="metricName")
+    def metric_name(self) -> pulumi.Input[_builtins.str]:
+        """
+        The metric, by its name in the training job's final metrics, e.g.
+        `validation:accuracy`.
+        """
+        return pulumi.get(self, "metric_name")
+
+    @metric_name.setter
+    def metric_name(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "metric_name", value)
+
+    @_builtins.property
+    @pulumi.getter(name="higherIsBetter")
+    def higher_is_better(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        """
+        True (default) when larger is better (accuracy, AUC); false for
+        losses and errors, which must stay at or below the threshold.
+        """
+        return pulumi.get(self, "higher_is_better")
+
+    @higher_is_better.setter
+    def higher_is_better(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "higher_is_better", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def threshold(self) -> pulumi.Input[Optional[_builtins.float]]:
+        """
+        The value the metric must reach; default
+        `modelParameters.inference.thresholds.<thresholdName>`.
+        """
+        return pulumi.get(self, "threshold")
+
+    @threshold.setter
+    def threshold(self, value: pulumi.Input[Optional[_builtins.float]]):
+        pulumi.set(self, "threshold", value)
+
+    @_builtins.property
+    @pulumi.getter(name="thresholdName")
+    def threshold_name(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Which of `modelParameters.inference.thresholds` is the default
+        threshold (default `classification`).
+        """
+        return pulumi.get(self, "threshold_name")
+
+    @threshold_name.setter
+    def threshold_name(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "threshold_name", value)
+
+
+class InferenceParametersArgsDict(TypedDict):
+    """
+    The seed's `modelParameters.inference`.
+    """
+    batch_size: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    """
+    Requests per batch.
+    """
+    thresholds: NotRequired[pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.float]]]]]
+    """
+    Named thresholds, e.g. `classification: 0.5`.
+    """
+
+@pulumi.input_type
+class InferenceParametersArgs:
+    def __init__(__self__, *,
+                 batch_size: pulumi.Input[Optional[_builtins.int]] = None,
+                 thresholds: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.float]]]] = None):
+        """
+        The seed's `modelParameters.inference`.
+
+        :param pulumi.Input[_builtins.int] batch_size: Requests per batch.
+        :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.float]]] thresholds: Named thresholds, e.g. `classification: 0.5`.
+        """
+        if batch_size is not None:
+            pulumi.set(__self__, "batch_size", batch_size)
+        if thresholds is not None:
+            pulumi.set(__self__, "thresholds", thresholds)
+
+    @_builtins.property
+    @pulumi.getter(name="batchSize")
+    def batch_size(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        Requests per batch.
+        """
+        return pulumi.get(self, "batch_size")
+
+    @batch_size.setter
+    def batch_size(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "batch_size", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def thresholds(self) -> pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.float]]]]:
+        """
+        Named thresholds, e.g. `classification: 0.5`.
+        """
+        return pulumi.get(self, "thresholds")
+
+    @thresholds.setter
+    def thresholds(self, value: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.float]]]]):
+        pulumi.set(self, "thresholds", value)
 
 
 class ModelArtifactsArgsDict(TypedDict):
@@ -1146,6 +1373,40 @@ class ModelArtifactsArgs:
     @s3_key_prefix.setter
     def s3_key_prefix(self, value: pulumi.Input[Optional[_builtins.str]]):
         pulumi.set(self, "s3_key_prefix", value)
+
+
+class ModelParametersArgsDict(TypedDict):
+    """
+    The part of the seed's `modelParameters` the workflow reads.
+    """
+    inference: NotRequired[pulumi.Input[Optional['InferenceParametersArgsDict']]]
+    """
+    Inference settings.
+    """
+
+@pulumi.input_type
+class ModelParametersArgs:
+    def __init__(__self__, *,
+                 inference: pulumi.Input[Optional['InferenceParametersArgs']] = None):
+        """
+        The part of the seed's `modelParameters` the workflow reads.
+
+        :param pulumi.Input['InferenceParametersArgs'] inference: Inference settings.
+        """
+        if inference is not None:
+            pulumi.set(__self__, "inference", inference)
+
+    @_builtins.property
+    @pulumi.getter
+    def inference(self) -> pulumi.Input[Optional['InferenceParametersArgs']]:
+        """
+        Inference settings.
+        """
+        return pulumi.get(self, "inference")
+
+    @inference.setter
+    def inference(self, value: pulumi.Input[Optional['InferenceParametersArgs']]):
+        pulumi.set(self, "inference", value)
 
 
 class ModelSpecArgsDict(TypedDict):
@@ -2079,6 +2340,203 @@ class TargetTrackingArgs:
     @scale_out_cooldown.setter
     def scale_out_cooldown(self, value: pulumi.Input[Optional[_builtins.int]]):
         pulumi.set(self, "scale_out_cooldown", value)
+
+
+class TrainingArgsArgsDict(TypedDict):
+    """
+    A SageMaker training job.
+    """
+    image: pulumi.Input[_builtins.str]
+    """
+    The training image (ECR URI).
+    """
+    input_s3_uri: pulumi.Input[_builtins.str]
+    """
+    S3 prefix of the training data (`s3://bucket/prefix/`), channel `train`.
+    """
+    output_s3_uri: pulumi.Input[_builtins.str]
+    """
+    S3 prefix the model artifacts are written under.
+    """
+    hyperparameters: NotRequired[pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]]]
+    """
+    Hyperparameters (at most 100; keys up to 256 characters, values up
+    to 2500).
+    """
+    instance_count: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    """
+    The number of training instances (default 1).
+    """
+    instance_type: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    The training instance type (default `ml.m5.xlarge`).
+    """
+    max_runtime_in_seconds: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    """
+    The job's time limit in seconds (default 86400).
+    """
+    metric_regex: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    A regular expression that finds the metric in the algorithm's log,
+    for images that are not built-in algorithms.
+    """
+    volume_size_in_gb: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    """
+    Storage per training instance in GB (1-16384, default 30).
+    """
+
+@pulumi.input_type
+class TrainingArgsArgs:
+    def __init__(__self__, *,
+                 image: pulumi.Input[_builtins.str],
+                 input_s3_uri: pulumi.Input[_builtins.str],
+                 output_s3_uri: pulumi.Input[_builtins.str],
+                 hyperparameters: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
+                 instance_count: pulumi.Input[Optional[_builtins.int]] = None,
+                 instance_type: pulumi.Input[Optional[_builtins.str]] = None,
+                 max_runtime_in_seconds: pulumi.Input[Optional[_builtins.int]] = None,
+                 metric_regex: pulumi.Input[Optional[_builtins.str]] = None,
+                 volume_size_in_gb: pulumi.Input[Optional[_builtins.int]] = None):
+        """
+        A SageMaker training job.
+
+        :param pulumi.Input[_builtins.str] image: The training image (ECR URI).
+        :param pulumi.Input[_builtins.str] input_s3_uri: S3 prefix of the training data (`s3://bucket/prefix/`), channel `train`.
+        :param pulumi.Input[_builtins.str] output_s3_uri: S3 prefix the model artifacts are written under.
+        :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] hyperparameters: Hyperparameters (at most 100; keys up to 256 characters, values up
+               to 2500).
+        :param pulumi.Input[_builtins.int] instance_count: The number of training instances (default 1).
+        :param pulumi.Input[_builtins.str] instance_type: The training instance type (default `ml.m5.xlarge`).
+        :param pulumi.Input[_builtins.int] max_runtime_in_seconds: The job's time limit in seconds (default 86400).
+        :param pulumi.Input[_builtins.str] metric_regex: A regular expression that finds the metric in the algorithm's log,
+               for images that are not built-in algorithms.
+        :param pulumi.Input[_builtins.int] volume_size_in_gb: Storage per training instance in GB (1-16384, default 30).
+        """
+        pulumi.set(__self__, "image", image)
+        pulumi.set(__self__, "input_s3_uri", input_s3_uri)
+        pulumi.set(__self__, "output_s3_uri", output_s3_uri)
+        if hyperparameters is not None:
+            pulumi.set(__self__, "hyperparameters", hyperparameters)
+        if instance_count is not None:
+            pulumi.set(__self__, "instance_count", instance_count)
+        if instance_type is not None:
+            pulumi.set(__self__, "instance_type", instance_type)
+        if max_runtime_in_seconds is not None:
+            pulumi.set(__self__, "max_runtime_in_seconds", max_runtime_in_seconds)
+        if metric_regex is not None:
+            pulumi.set(__self__, "metric_regex", metric_regex)
+        if volume_size_in_gb is not None:
+            pulumi.set(__self__, "volume_size_in_gb", volume_size_in_gb)
+
+    @_builtins.property
+    @pulumi.getter
+    def image(self) -> pulumi.Input[_builtins.str]:
+        """
+        The training image (ECR URI).
+        """
+        return pulumi.get(self, "image")
+
+    @image.setter
+    def image(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "image", value)
+
+    @_builtins.property
+    @pulumi.getter(name="inputS3Uri")
+    def input_s3_uri(self) -> pulumi.Input[_builtins.str]:
+        """
+        S3 prefix of the training data (`s3://bucket/prefix/`), channel `train`.
+        """
+        return pulumi.get(self, "input_s3_uri")
+
+    @input_s3_uri.setter
+    def input_s3_uri(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "input_s3_uri", value)
+
+    @_builtins.property
+    @pulumi.getter(name="outputS3Uri")
+    def output_s3_uri(self) -> pulumi.Input[_builtins.str]:
+        """
+        S3 prefix the model artifacts are written under.
+        """
+        return pulumi.get(self, "output_s3_uri")
+
+    @output_s3_uri.setter
+    def output_s3_uri(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "output_s3_uri", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def hyperparameters(self) -> pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]]:
+        """
+        Hyperparameters (at most 100; keys up to 256 characters, values up
+        to 2500).
+        """
+        return pulumi.get(self, "hyperparameters")
+
+    @hyperparameters.setter
+    def hyperparameters(self, value: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "hyperparameters", value)
+
+    @_builtins.property
+    @pulumi.getter(name="instanceCount")
+    def instance_count(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        The number of training instances (default 1).
+        """
+        return pulumi.get(self, "instance_count")
+
+    @instance_count.setter
+    def instance_count(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "instance_count", value)
+
+    @_builtins.property
+    @pulumi.getter(name="instanceType")
+    def instance_type(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        The training instance type (default `ml.m5.xlarge`).
+        """
+        return pulumi.get(self, "instance_type")
+
+    @instance_type.setter
+    def instance_type(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "instance_type", value)
+
+    @_builtins.property
+    @pulumi.getter(name="maxRuntimeInSeconds")
+    def max_runtime_in_seconds(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        The job's time limit in seconds (default 86400).
+        """
+        return pulumi.get(self, "max_runtime_in_seconds")
+
+    @max_runtime_in_seconds.setter
+    def max_runtime_in_seconds(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "max_runtime_in_seconds", value)
+
+    @_builtins.property
+    @pulumi.getter(name="metricRegex")
+    def metric_regex(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        A regular expression that finds the metric in the algorithm's log,
+        for images that are not built-in algorithms.
+        """
+        return pulumi.get(self, "metric_regex")
+
+    @metric_regex.setter
+    def metric_regex(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "metric_regex", value)
+
+    @_builtins.property
+    @pulumi.getter(name="volumeSizeInGb")
+    def volume_size_in_gb(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        Storage per training instance in GB (1-16384, default 30).
+        """
+        return pulumi.get(self, "volume_size_in_gb")
+
+    @volume_size_in_gb.setter
+    def volume_size_in_gb(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "volume_size_in_gb", value)
 
 
 class VariantCapacityArgsDict(TypedDict):

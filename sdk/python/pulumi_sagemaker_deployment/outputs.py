@@ -307,10 +307,13 @@ class Endpoints(dict):
                  appconfig: Optional[_builtins.str] = None,
                  applicationautoscaling: Optional[_builtins.str] = None,
                  cloudwatch: Optional[_builtins.str] = None,
+                 cloudwatchlogs: Optional[_builtins.str] = None,
+                 eventbridge: Optional[_builtins.str] = None,
                  iam: Optional[_builtins.str] = None,
                  kms: Optional[_builtins.str] = None,
                  s3: Optional[_builtins.str] = None,
                  sagemaker: Optional[_builtins.str] = None,
+                 sfn: Optional[_builtins.str] = None,
                  sns: Optional[_builtins.str] = None,
                  sts: Optional[_builtins.str] = None):
         """
@@ -319,10 +322,13 @@ class Endpoints(dict):
         :param _builtins.str appconfig: Endpoint URL for AWS AppConfig.
         :param _builtins.str applicationautoscaling: Endpoint URL for Application Auto Scaling.
         :param _builtins.str cloudwatch: Endpoint URL for Amazon CloudWatch.
+        :param _builtins.str cloudwatchlogs: Endpoint URL for Amazon CloudWatch Logs.
+        :param _builtins.str eventbridge: Endpoint URL for Amazon EventBridge.
         :param _builtins.str iam: Endpoint URL for AWS IAM.
         :param _builtins.str kms: Endpoint URL for AWS KMS.
         :param _builtins.str s3: Endpoint URL for Amazon S3.
         :param _builtins.str sagemaker: Endpoint URL for Amazon SageMaker.
+        :param _builtins.str sfn: Endpoint URL for AWS Step Functions.
         :param _builtins.str sns: Endpoint URL for Amazon SNS.
         :param _builtins.str sts: Endpoint URL for AWS STS.
         """
@@ -332,6 +338,10 @@ class Endpoints(dict):
             pulumi.set(__self__, "applicationautoscaling", applicationautoscaling)
         if cloudwatch is not None:
             pulumi.set(__self__, "cloudwatch", cloudwatch)
+        if cloudwatchlogs is not None:
+            pulumi.set(__self__, "cloudwatchlogs", cloudwatchlogs)
+        if eventbridge is not None:
+            pulumi.set(__self__, "eventbridge", eventbridge)
         if iam is not None:
             pulumi.set(__self__, "iam", iam)
         if kms is not None:
@@ -340,6 +350,8 @@ class Endpoints(dict):
             pulumi.set(__self__, "s3", s3)
         if sagemaker is not None:
             pulumi.set(__self__, "sagemaker", sagemaker)
+        if sfn is not None:
+            pulumi.set(__self__, "sfn", sfn)
         if sns is not None:
             pulumi.set(__self__, "sns", sns)
         if sts is not None:
@@ -368,6 +380,22 @@ class Endpoints(dict):
         Endpoint URL for Amazon CloudWatch.
         """
         return pulumi.get(self, "cloudwatch")
+
+    @_builtins.property
+    @pulumi.getter
+    def cloudwatchlogs(self) -> Optional[_builtins.str]:
+        """
+        Endpoint URL for Amazon CloudWatch Logs.
+        """
+        return pulumi.get(self, "cloudwatchlogs")
+
+    @_builtins.property
+    @pulumi.getter
+    def eventbridge(self) -> Optional[_builtins.str]:
+        """
+        Endpoint URL for Amazon EventBridge.
+        """
+        return pulumi.get(self, "eventbridge")
 
     @_builtins.property
     @pulumi.getter
@@ -400,6 +428,14 @@ class Endpoints(dict):
         Endpoint URL for Amazon SageMaker.
         """
         return pulumi.get(self, "sagemaker")
+
+    @_builtins.property
+    @pulumi.getter
+    def sfn(self) -> Optional[_builtins.str]:
+        """
+        Endpoint URL for AWS Step Functions.
+        """
+        return pulumi.get(self, "sfn")
 
     @_builtins.property
     @pulumi.getter

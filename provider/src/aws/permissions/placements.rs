@@ -43,6 +43,8 @@ pub struct Placement {
 
 const SAGEMAKER_HOSTING: &[&str] = &[
     "arn:aws:sagemaker:*:*:model/*",
+    "arn:aws:sagemaker:*:*:model-package-group/*",
+    "arn:aws:sagemaker:*:*:model-package/*",
     "arn:aws:sagemaker:*:*:endpoint-config/*",
     "arn:aws:sagemaker:*:*:endpoint/*",
 ];
@@ -63,16 +65,24 @@ pub const PLACEMENTS: &[Placement] = &[
     // SageMaker Developer Guide, "Amazon SageMaker AI API Permissions":
     // CreateModel needs iam:PassRole; SAR for AWS AppConfig: CreateEnvironment
     // and UpdateEnvironment pass the monitors' alarm role (iam:PassRole with
-    // iam:PassedToService appconfig.amazonaws.com); IAM User Guide,
-    // "Granting a user permissions to pass a role to an AWS service".
+    // iam:PassedToService appconfig.amazonaws.com); Step Functions API
+    // Reference, CreateStateMachine, and EventBridge User Guide, "Permissions
+    // for targets": the state machine's and the schedule's roles are passed
+    // too; IAM User Guide, "Granting a user permissions to pass a role to an
+    // AWS service".
     Placement {
-        sid: "PassRolesToSageMakerAndAppConfig",
+        sid: "PassRolesToSageMakerAppConfigStepFunctionsAndEventBridge",
         actions: Placed::Only(&["iam:PassRole"]),
         resources: ROLES,
         condition: Some(Condition {
             operator: "StringEquals",
             key: "iam:PassedToService",
-            values: &["sagemaker.amazonaws.com", "appconfig.amazonaws.com"],
+            values: &[
+                "sagemaker.amazonaws.com",
+                "appconfig.amazonaws.com",
+                "states.amazonaws.com",
+                "events.amazonaws.com",
+            ],
         }),
     },
     // Application Auto Scaling User Guide, "Service-linked roles" >
@@ -151,6 +161,38 @@ pub const PLACEMENTS: &[Placement] = &[
         sid: "Topics",
         actions: Placed::RestOf("sns"),
         resources: &["arn:aws:sns:*:*:*"],
+        condition: None,
+    },
+    // SAR: sagemaker:ListModelPackages has no resource type.
+    Placement {
+        sid: "SageMakerListModelVersions",
+        actions: Placed::Only(&["sagemaker:ListModelPackages"]),
+        resources: ANY,
+        condition: None,
+    },
+    Placement {
+        sid: "StateMachines",
+        actions: Placed::RestOf("states"),
+        resources: &["arn:aws:states:*:*:stateMachine:*"],
+        condition: None,
+    },
+    // SAR: logs:DescribeLogGroups has no resource type.
+    Placement {
+        sid: "LogGroupsList",
+        actions: Placed::Only(&["logs:DescribeLogGroups"]),
+        resources: ANY,
+        condition: None,
+    },
+    Placement {
+        sid: "LogGroups",
+        actions: Placed::RestOf("logs"),
+        resources: &["arn:aws:logs:*:*:log-group:*"],
+        condition: None,
+    },
+    Placement {
+        sid: "ScheduleRules",
+        actions: Placed::RestOf("events"),
+        resources: &["arn:aws:events:*:*:rule/*"],
         condition: None,
     },
     // SAR for AWS AppConfig: CreateApplication and CreateDeploymentStrategy

@@ -154,7 +154,7 @@ mod tests {
     }
 
     #[test]
-    fn pass_role_goes_only_to_sagemaker_and_appconfig() {
+    fn pass_role_goes_only_to_the_services_that_take_our_roles() {
         let policy = policy();
         let pass = policy
             .statement
@@ -164,7 +164,12 @@ mod tests {
         assert_eq!(pass.action, ["iam:PassRole"]);
         assert_eq!(
             serde_json::to_value(&pass.condition).unwrap(),
-            serde_json::json!({"StringEquals": {"iam:PassedToService": ["sagemaker.amazonaws.com", "appconfig.amazonaws.com"]}})
+            serde_json::json!({"StringEquals": {"iam:PassedToService": [
+                "sagemaker.amazonaws.com",
+                "appconfig.amazonaws.com",
+                "states.amazonaws.com",
+                "events.amazonaws.com"
+            ]}})
         );
     }
 
@@ -206,6 +211,8 @@ mod tests {
                     || *a == "s3:ListAllMyBuckets"
                     || *a == "appconfig:CreateApplication"
                     || *a == "appconfig:CreateDeploymentStrategy"
+                    || *a == "sagemaker:ListModelPackages"
+                    || *a == "logs:DescribeLogGroups"
             });
             assert!(
                 !unscoped || may_be_unscoped,

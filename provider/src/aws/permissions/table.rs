@@ -474,4 +474,107 @@ pub const PERMISSIONS: &[Permission] = &[
         &[],
         "no permission is required: any identity may ask who it is",
     ),
+    // ---- SageMaker Model Registry (sagemaker:ModelPackageGroup) ----
+    because(
+        SageMaker,
+        "CreateModelPackageGroup",
+        &["sagemaker:CreateModelPackageGroup", "sagemaker:AddTags"],
+        "the group is created with its tags",
+    ),
+    plain(
+        SageMaker,
+        "DescribeModelPackageGroup",
+        &["sagemaker:DescribeModelPackageGroup"],
+    ),
+    plain(
+        SageMaker,
+        "DeleteModelPackageGroup",
+        &["sagemaker:DeleteModelPackageGroup"],
+    ),
+    plain(
+        SageMaker,
+        "ListModelPackages",
+        &["sagemaker:ListModelPackages"],
+    ),
+    plain(
+        SageMaker,
+        "DeleteModelPackage",
+        &["sagemaker:DeleteModelPackage"],
+    ),
+    // ---- AWS Step Functions (sfn:StateMachine) ----
+    // Step Functions API Reference, CreateStateMachine: the caller passes
+    // the state machine's role (iam:PassRole) and tags it at creation.
+    because(
+        StepFunctions,
+        "CreateStateMachine",
+        &[
+            "states:CreateStateMachine",
+            "states:TagResource",
+            "iam:PassRole",
+        ],
+        "Step Functions is handed the state machine's role, and the machine is created with its tags",
+    ),
+    plain(
+        StepFunctions,
+        "DescribeStateMachine",
+        &["states:DescribeStateMachine"],
+    ),
+    because(
+        StepFunctions,
+        "UpdateStateMachine",
+        &["states:UpdateStateMachine", "iam:PassRole"],
+        "the update hands Step Functions the state machine's role again",
+    ),
+    plain(
+        StepFunctions,
+        "DeleteStateMachine",
+        &["states:DeleteStateMachine"],
+    ),
+    plain(StepFunctions, "TagResource", &["states:TagResource"]),
+    plain(StepFunctions, "UntagResource", &["states:UntagResource"]),
+    // ---- Amazon CloudWatch Logs (logs:LogGroup) ----
+    because(
+        CloudWatchLogs,
+        "CreateLogGroup",
+        &["logs:CreateLogGroup", "logs:TagResource"],
+        "the log group is created with its tags",
+    ),
+    plain(
+        CloudWatchLogs,
+        "PutRetentionPolicy",
+        &["logs:PutRetentionPolicy"],
+    ),
+    plain(
+        CloudWatchLogs,
+        "DeleteRetentionPolicy",
+        &["logs:DeleteRetentionPolicy"],
+    ),
+    plain(
+        CloudWatchLogs,
+        "DescribeLogGroups",
+        &["logs:DescribeLogGroups"],
+    ),
+    plain(CloudWatchLogs, "DeleteLogGroup", &["logs:DeleteLogGroup"]),
+    plain(CloudWatchLogs, "TagResource", &["logs:TagResource"]),
+    plain(CloudWatchLogs, "UntagResource", &["logs:UntagResource"]),
+    // ---- Amazon EventBridge (events:Rule) ----
+    because(
+        EventBridge,
+        "PutRule",
+        &["events:PutRule", "events:TagResource"],
+        "the rule is created with its tags",
+    ),
+    // EventBridge User Guide, "Permissions for targets": a target with a
+    // role needs iam:PassRole on it.
+    because(
+        EventBridge,
+        "PutTargets",
+        &["events:PutTargets", "iam:PassRole"],
+        "EventBridge is handed the role it starts the state machine with",
+    ),
+    plain(EventBridge, "DescribeRule", &["events:DescribeRule"]),
+    plain(EventBridge, "RemoveTargets", &["events:RemoveTargets"]),
+    plain(EventBridge, "DeleteRule", &["events:DeleteRule"]),
+    plain(EventBridge, "TagResource", &["events:TagResource"]),
+    plain(EventBridge, "UntagResource", &["events:UntagResource"]),
 ];

@@ -5,6 +5,7 @@ pub mod endpoint_config;
 pub mod image;
 pub mod model;
 pub mod model_data;
+pub mod model_package_group;
 mod status;
 pub mod variant_rules;
 

@@ -45,6 +45,12 @@ type Endpoint struct {
 	VariantInstanceTypes pulumi.StringMapOutput `pulumi:"variantInstanceTypes"`
 	// Desired traffic weight per variant.
 	VariantWeights pulumi.Float64MapOutput `pulumi:"variantWeights"`
+	// When the running configuration is one this project's Workflow
+	// deployed (`<prefix>-wf-<UUID>`, a new model version on the same
+	// variants), the program's configuration it stands in for: refresh
+	// records the configuration that runs, and diff takes it for the one
+	// the program asks for, so an unchanged program changes nothing.
+	WorkflowBaseConfigName pulumi.StringPtrOutput `pulumi:"workflowBaseConfigName"`
 }
 
 // NewEndpoint registers a new resource with the given unique name, arguments, and options.
@@ -289,6 +295,15 @@ func (o EndpointOutput) VariantInstanceTypes() pulumi.StringMapOutput {
 // Desired traffic weight per variant.
 func (o EndpointOutput) VariantWeights() pulumi.Float64MapOutput {
 	return o.ApplyT(func(v *Endpoint) pulumi.Float64MapOutput { return v.VariantWeights }).(pulumi.Float64MapOutput)
+}
+
+// When the running configuration is one this project's Workflow
+// deployed (`<prefix>-wf-<UUID>`, a new model version on the same
+// variants), the program's configuration it stands in for: refresh
+// records the configuration that runs, and diff takes it for the one
+// the program asks for, so an unchanged program changes nothing.
+func (o EndpointOutput) WorkflowBaseConfigName() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Endpoint) pulumi.StringPtrOutput { return v.WorkflowBaseConfigName }).(pulumi.StringPtrOutput)
 }
 
 type EndpointArrayOutput struct{ *pulumi.OutputState }

@@ -27,6 +27,8 @@ func (m *module) Construct(ctx *pulumi.Context, name, typ, urn string) (r pulumi
 		r = &EndpointConfig{}
 	case "sagemaker-deployment:sagemaker:Model":
 		r = &Model{}
+	case "sagemaker-deployment:sagemaker:ModelPackageGroup":
+		r = &ModelPackageGroup{}
 	default:
 		return nil, fmt.Errorf("unknown resource type: %s", typ)
 	}

@@ -9,3 +9,4 @@ import typing
 from .endpoint import *
 from .endpoint_config import *
 from .model import *
+from .model_package_group import *

@@ -257,6 +257,7 @@ class Endpoint(pulumi.CustomResource):
             __props__.__dict__["arn"] = None
             __props__.__dict__["endpoint_status"] = None
             __props__.__dict__["failure_reason"] = None
+            __props__.__dict__["workflow_base_config_name"] = None
         super(Endpoint, __self__).__init__(
             'sagemaker-deployment:sagemaker:Endpoint',
             resource_name,
@@ -290,6 +291,7 @@ class Endpoint(pulumi.CustomResource):
         __props__.__dict__["variant_instance_counts"] = None
         __props__.__dict__["variant_instance_types"] = None
         __props__.__dict__["variant_weights"] = None
+        __props__.__dict__["workflow_base_config_name"] = None
         return Endpoint(resource_name, opts=opts, __props__=__props__)
 
     @_builtins.property
@@ -385,4 +387,16 @@ class Endpoint(pulumi.CustomResource):
         Desired traffic weight per variant.
         """
         return pulumi.get(self, "variant_weights")
+
+    @_builtins.property
+    @pulumi.getter(name="workflowBaseConfigName")
+    def workflow_base_config_name(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        When the running configuration is one this project's Workflow
+        deployed (`<prefix>-wf-<UUID>`, a new model version on the same
+        variants), the program's configuration it stands in for: refresh
+        records the configuration that runs, and diff takes it for the one
+        the program asks for, so an unchanged program changes nothing.
+        """
+        return pulumi.get(self, "workflow_base_config_name")
 

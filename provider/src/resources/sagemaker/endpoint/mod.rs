@@ -56,7 +56,7 @@ use crate::aws::propagation::{
     ENDPOINT_CONFIG_PROPAGATION_WINDOW, endpoint_config_not_found_yet, retry_within_budget,
 };
 use crate::aws::{AwsError, OrGone, ResultExt, Service};
-use crate::naming::sagemaker_name_problem;
+use crate::naming::{is_workflow_made, sagemaker_name_problem};
 use crate::resources::Tags;
 use framework::Output;
 use framework::wire::{PropertyMap, PropertyValue};
@@ -111,6 +111,35 @@ pub struct EndpointOutputs {
     /// Why the endpoint last failed, if it did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failure_reason: Option<String>,
+    /// When the running configuration is one this project's Workflow
+    /// deployed (`<prefix>-wf-<UUID>`, a new model version on the same
+    /// variants), the program's configuration it stands in for: refresh
+    /// records the configuration that runs, and diff takes it for the one
+    /// the program asks for, so an unchanged program changes nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workflow_base_config_name: Option<String>,
+}
+
+/// The program's configuration that `running` stands in for when a Workflow
+/// deployed it: the one recorded before (or the one that recorded
+/// configuration stood in for, when the Workflow deployed that one too).
+fn workflow_base(running: &str, recorded: &EndpointOutputs) -> Option<String> {
+    if !is_workflow_made(running) {
+        return None;
+    }
+    let recorded_config = recorded.inputs.endpoint_config_name.as_str();
+    if is_workflow_made(recorded_config) {
+        recorded.workflow_base_config_name.clone()
+    } else {
+        Some(recorded_config.to_owned()).filter(|name| !name.is_empty())
+    }
+}
+
+/// True when `olds` runs a Workflow's configuration that stands in for
+/// `asked`, the configuration the program asks for.
+fn stands_in_for(olds: &EndpointOutputs, asked: &str) -> bool {
+    is_workflow_made(olds.inputs.endpoint_config_name.as_str())
+        && olds.workflow_base_config_name.as_deref() == Some(asked)
 }
 
 /// The endpoint resource.
@@ -138,6 +167,20 @@ impl CustomResource for Endpoint {
             vec!["variantInstanceCounts"]
         } else {
             Vec::new()
+        }
+    }
+
+    fn ignored_in_diff_against(
+        &self,
+        olds: &EndpointOutputs,
+        news: &PropertyMap,
+    ) -> Vec<&'static str> {
+        let asked = news
+            .get("endpointConfigName")
+            .and_then(|value| framework::decode_value::<String>(value).ok());
+        match asked {
+            Some(asked) if stands_in_for(olds, &asked) => vec!["endpointConfigName"],
+            _ => Vec::new(),
         }
     }
 
@@ -236,6 +279,7 @@ impl CustomResource for Endpoint {
             arn,
             endpoint_status: "Creating".to_owned(),
             failure_reason: None,
+            workflow_base_config_name: None,
         };
         // From here on the endpoint exists: every failure returns it with its
         // id so that the engine records it and nothing is orphaned.
@@ -333,6 +377,10 @@ impl CustomResource for Endpoint {
                 .failure_reason()
                 .filter(|reason| !reason.is_empty())
                 .map(str::to_owned),
+            workflow_base_config_name: workflow_base(
+                found.endpoint_config_name().unwrap_or_default(),
+                outputs,
+            ),
         };
         if recorded_failed(&found) {
             return Err(found_failed(id, &found));
@@ -376,6 +424,7 @@ impl CustomResource for Endpoint {
             arn,
             endpoint_status: String::new(),
             failure_reason: None,
+            workflow_base_config_name: None,
         };
         self.read(ctx, id, &recorded).await
     }
@@ -387,6 +436,17 @@ impl CustomResource for Endpoint {
         olds: &EndpointOutputs,
         news: &EndpointInputs,
     ) -> Result<EndpointOutputs> {
+        // A Workflow's configuration that stands in for the one asked for
+        // stays: the update changes the rest (tags, weights, counts) around it.
+        if stands_in_for(olds, news.endpoint_config_name.as_str()) {
+            let news = EndpointInputs {
+                endpoint_config_name: olds.inputs.endpoint_config_name.clone(),
+                ..news.clone()
+            };
+            let mut updated = apply_update(ctx, id, olds, &news).await?;
+            updated.workflow_base_config_name = olds.workflow_base_config_name.clone();
+            return Ok(updated);
+        }
         apply_update(ctx, id, olds, news).await
     }
 
@@ -395,12 +455,11 @@ impl CustomResource for Endpoint {
         // SageMaker refuses to delete an endpoint in the middle of a change.
         // Whatever state it settles in (InService, Failed, OutOfService) can
         // be deleted; Cancel, the timeout and AWS errors stop here.
-        if wait_settled_or_gone(ctx, budget, id, "waiting before deleting endpoint")
-            .await?
-            .is_none()
-        {
+        let Some(settled) =
+            wait_settled_or_gone(ctx, budget, id, "waiting before deleting endpoint").await?
+        else {
             return Ok(());
-        }
+        };
         match ctx
             .clients
             .sagemaker
@@ -427,8 +486,54 @@ impl CustomResource for Endpoint {
                 })
             },
         )
-        .await
+        .await?;
+        delete_workflow_deployment(ctx, &settled.config_name).await
     }
+}
+
+/// Deletes the configuration a Workflow deployed (`<prefix>-wf-<UUID>`)
+/// and the models it made, once the endpoint that ran them is gone: no
+/// program records them, so nothing else would.
+async fn delete_workflow_deployment(ctx: &Context, config: &str) -> Result<()> {
+    if !is_workflow_made(config) {
+        return Ok(());
+    }
+    let Some(described) = ctx
+        .clients
+        .sagemaker
+        .describe_endpoint_config()
+        .endpoint_config_name(config)
+        .send()
+        .await
+        .aws(Service::SageMaker, "DescribeEndpointConfig")
+        .or_gone()?
+    else {
+        return Ok(());
+    };
+    ctx.clients
+        .sagemaker
+        .delete_endpoint_config()
+        .endpoint_config_name(config)
+        .send()
+        .await
+        .aws(Service::SageMaker, "DeleteEndpointConfig")
+        .or_gone()?;
+    for model in described
+        .production_variants()
+        .iter()
+        .filter_map(|variant| variant.model_name())
+        .filter(|model| is_workflow_made(model))
+    {
+        ctx.clients
+            .sagemaker
+            .delete_model()
+            .model_name(model)
+            .send()
+            .await
+            .aws(Service::SageMaker, "DeleteModel")
+            .or_gone()?;
+    }
+    Ok(())
 }
 
 /// A refusal to read the rollout's rollback alarms, explained (see
@@ -517,6 +622,93 @@ mod tests {
         let erased = registry.resource(Endpoint::TOKEN).unwrap();
         let inputs = encode_plain(&olds.inputs).unwrap();
         erased.diff_with_state(&inputs, &encode_plain(olds).unwrap(), &inputs)
+    }
+
+    const WORKFLOW_CONFIG: &str = "fraud-dev-wf-123e4567-e89b-12d3-a456-426614174000";
+
+    #[tokio::test]
+    async fn refresh_records_a_workflow_deployment_and_diff_takes_it_for_the_programs() {
+        let describe = mock!(Client::describe_endpoint)
+            .then_output(|| serving(WORKFLOW_CONFIG, &[("primary", 1.0, Some(2))]));
+        let ctx = mock_context::<Endpoint>(&[&describe]).await;
+        let recorded = running("config-v1");
+        let ReadOutcome::Found {
+            outputs, inputs, ..
+        } = Endpoint.read(&ctx, "fraud", &recorded).await.unwrap()
+        else {
+            panic!("the endpoint exists");
+        };
+        // What runs is recorded, with the configuration it stands in for.
+        assert_eq!(inputs.endpoint_config_name.as_str(), WORKFLOW_CONFIG);
+        assert_eq!(
+            outputs.workflow_base_config_name.as_deref(),
+            Some("config-v1")
+        );
+        // The program still asks for config-v1: no change.
+        let registry = Registry::builder().resource(Endpoint).build();
+        let erased = registry.resource(Endpoint::TOKEN).unwrap();
+        let asked = encode_plain(&recorded.inputs).unwrap();
+        let diff = erased.diff_with_state(
+            &encode_plain(&outputs.inputs).unwrap(),
+            &encode_plain(&outputs).unwrap(),
+            &asked,
+        );
+        assert!(diff.changes.is_empty(), "{:?}", diff.changes);
+        // A new configuration of the program is a change.
+        let mut changed = recorded.inputs.clone();
+        changed.endpoint_config_name = "config-v2".into();
+        let diff = erased.diff_with_state(
+            &encode_plain(&outputs.inputs).unwrap(),
+            &encode_plain(&outputs).unwrap(),
+            &encode_plain(&changed).unwrap(),
+        );
+        let fields: Vec<&str> = diff.changes.iter().map(|c| c.field.as_str()).collect();
+        assert_eq!(fields, ["endpointConfigName"]);
+    }
+
+    #[tokio::test]
+    async fn a_later_workflow_deployment_keeps_the_programs_configuration() {
+        let describe = mock!(Client::describe_endpoint).then_output(|| {
+            serving(
+                "fraud-dev-wf-99999999-e89b-12d3-a456-426614174000",
+                &[("primary", 1.0, Some(2))],
+            )
+        });
+        let ctx = mock_context::<Endpoint>(&[&describe]).await;
+        let mut recorded = running(WORKFLOW_CONFIG);
+        recorded.workflow_base_config_name = Some("config-v1".into());
+        let ReadOutcome::Found { outputs, .. } =
+            Endpoint.read(&ctx, "fraud", &recorded).await.unwrap()
+        else {
+            panic!("the endpoint exists");
+        };
+        assert_eq!(
+            outputs.workflow_base_config_name.as_deref(),
+            Some("config-v1")
+        );
+    }
+
+    #[tokio::test]
+    async fn a_configuration_of_someone_else_is_drift_as_before() {
+        let describe = mock!(Client::describe_endpoint)
+            .then_output(|| serving("hand-made-config", &[("primary", 1.0, Some(2))]));
+        let ctx = mock_context::<Endpoint>(&[&describe]).await;
+        let ReadOutcome::Found { outputs, .. } = Endpoint
+            .read(&ctx, "fraud", &running("config-v1"))
+            .await
+            .unwrap()
+        else {
+            panic!("the endpoint exists");
+        };
+        assert_eq!(outputs.workflow_base_config_name, None);
+        let registry = Registry::builder().resource(Endpoint).build();
+        let erased = registry.resource(Endpoint::TOKEN).unwrap();
+        let diff = erased.diff_with_state(
+            &encode_plain(&outputs.inputs).unwrap(),
+            &encode_plain(&outputs).unwrap(),
+            &encode_plain(&running("config-v1").inputs).unwrap(),
+        );
+        assert_eq!(diff.changes.len(), 1);
     }
 
     #[tokio::test]

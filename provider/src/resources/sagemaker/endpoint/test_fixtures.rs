@@ -31,6 +31,7 @@ pub(super) fn running(config: &str) -> EndpointOutputs {
         arn: "arn:aws:sagemaker:us-east-1:1:endpoint/fraud".into(),
         endpoint_status: "InService".into(),
         failure_reason: None,
+        workflow_base_config_name: None,
     }
 }
 

@@ -95,6 +95,7 @@ pub(super) async fn apply_update(
         arn: olds.arn.clone(),
         endpoint_status: EndpointStatus::InService.as_str().to_owned(),
         failure_reason: None,
+        workflow_base_config_name: None,
     })
 }
 
