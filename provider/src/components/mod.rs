@@ -5,6 +5,7 @@ pub mod base_infra;
 mod endpoint_builder;
 mod endpoint_checks;
 pub mod model_config;
+pub mod monitor_dashboard;
 pub mod realtime_endpoint;
 pub mod sagemaker_model;
 pub mod serverless_endpoint;
@@ -21,4 +22,5 @@ pub fn register(
         .component(realtime_endpoint::SageMakerEndpoint)
         .component(async_endpoint::SageMakerAsyncEndpoint)
         .component(serverless_endpoint::SageMakerServerlessEndpoint)
+        .component(monitor_dashboard::MonitorDashboard)
 }

@@ -32,5 +32,8 @@ pub fn register(
         .resource(autoscaling::ScalableTarget)
         .resource(autoscaling::ScalingPolicy)
         .resource(sns::Topic)
+        .resource(sns::Subscription)
         .resource(cloudwatch::MetricAlarm)
+        .resource(cloudwatch::CompositeAlarm)
+        .resource(cloudwatch::Dashboard)
 }
