@@ -8,6 +8,7 @@ import typing
 # Export this package's modules as members:
 from ._enums import *
 from .base_infra import *
+from .monitor_dashboard import *
 from .provider import *
 from .sage_maker_async_endpoint import *
 from .sage_maker_endpoint import *
@@ -61,6 +62,8 @@ _utilities.register(
   "mod": "cloudwatch",
   "fqn": "pulumi_sagemaker_deployment.cloudwatch",
   "classes": {
+   "sagemaker-deployment:cloudwatch:CompositeAlarm": "CompositeAlarm",
+   "sagemaker-deployment:cloudwatch:Dashboard": "Dashboard",
    "sagemaker-deployment:cloudwatch:MetricAlarm": "MetricAlarm"
   }
  },
@@ -79,6 +82,7 @@ _utilities.register(
   "fqn": "pulumi_sagemaker_deployment",
   "classes": {
    "sagemaker-deployment:index:BaseInfra": "BaseInfra",
+   "sagemaker-deployment:index:MonitorDashboard": "MonitorDashboard",
    "sagemaker-deployment:index:SageMakerAsyncEndpoint": "SageMakerAsyncEndpoint",
    "sagemaker-deployment:index:SageMakerEndpoint": "SageMakerEndpoint",
    "sagemaker-deployment:index:SageMakerModel": "SageMakerModel",
@@ -117,6 +121,7 @@ _utilities.register(
   "mod": "sns",
   "fqn": "pulumi_sagemaker_deployment.sns",
   "classes": {
+   "sagemaker-deployment:sns:Subscription": "Subscription",
    "sagemaker-deployment:sns:Topic": "Topic"
   }
  }

@@ -8,6 +8,7 @@ from enum import Enum
 
 __all__ = [
     'ComparisonOperator',
+    'InferenceType',
     'ShiftSizeUnit',
     'Statistic',
     'TrafficShift',
@@ -51,6 +52,25 @@ class ComparisonOperator(_builtins.str, Enum):
     """
     The statistic is above an anomaly-detection band (only for alarms on
     an anomaly-detection model, which MetricAlarm does not make).
+    """
+
+
+@pulumi.type_token("sagemaker-deployment:index:InferenceType")
+class InferenceType(_builtins.str, Enum):
+    """
+    The kind of endpoint watched (the seed's `inferenceType`).
+    """
+    REALTIME = "realtime"
+    """
+    A real-time endpoint (SageMakerEndpoint).
+    """
+    ASYNC_ = "async"
+    """
+    An asynchronous endpoint (SageMakerAsyncEndpoint).
+    """
+    SERVERLESS = "serverless"
+    """
+    A serverless endpoint (SageMakerServerlessEndpoint).
     """
 
 

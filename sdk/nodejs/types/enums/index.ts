@@ -42,6 +42,26 @@ export const ComparisonOperator = {
  */
 export type ComparisonOperator = (typeof ComparisonOperator)[keyof typeof ComparisonOperator];
 
+export const InferenceType = {
+    /**
+     * A real-time endpoint (SageMakerEndpoint).
+     */
+    Realtime: "realtime",
+    /**
+     * An asynchronous endpoint (SageMakerAsyncEndpoint).
+     */
+    Async: "async",
+    /**
+     * A serverless endpoint (SageMakerServerlessEndpoint).
+     */
+    Serverless: "serverless",
+} as const;
+
+/**
+ * The kind of endpoint watched (the seed's `inferenceType`).
+ */
+export type InferenceType = (typeof InferenceType)[keyof typeof InferenceType];
+
 export const ShiftSizeUnit = {
     /**
      * A number of instances (at least 1).
