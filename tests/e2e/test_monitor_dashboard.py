@@ -159,6 +159,9 @@ def test_monitor_dashboards_alarms_and_guarded_rollout(stack: Stack, fresh_emula
     assert outputs["realtimeAlarmArns"][f"latencyP99/{VARIANT}"] == latency["AlarmArn"]
     subscriptions = sns.list_subscriptions_by_topic(TopicArn=outputs["realtimeAlarmTopicArn"])["Subscriptions"]
     assert [(s["Protocol"], s["Endpoint"]) for s in subscriptions] == [("email", EMAIL)]
+    # Nobody confirmed it: it is pending, as in AWS (and destroy copes with that).
+    pending = sns.get_subscription_attributes(SubscriptionArn=subscriptions[0]["SubscriptionArn"])["Attributes"]
+    assert pending["PendingConfirmation"] == "true"
     # The execution role may read exactly the alarms the rollout watches.
     role = outputs["executionRoleArn"].rsplit("/", 1)[1]
     grant = iam.get_role_policy(RoleName=role, PolicyName=f"{realtime}-rollback-alarms")["PolicyDocument"]
@@ -190,8 +193,10 @@ def test_monitor_dashboards_alarms_and_guarded_rollout(stack: Stack, fresh_emula
     assert sagemaker.describe_endpoint(EndpointName=realtime)["EndpointConfigName"] == first_config
     cloudwatch.set_alarm_state(AlarmName=latency["AlarmName"], StateValue="OK", StateReason="e2e: recovered")
 
-    # Destroy leaves nothing: no dashboard, alarm, topic or subscription.
-    stack.run("destroy", config=config)
+    # Destroy leaves nothing: no dashboard, alarm, topic or subscription (SNS
+    # refuses to unsubscribe the pending one; deleting its topic removes it).
+    destroyed = stack.run("destroy", config=config)
+    assert f"the subscription of {EMAIL} was never confirmed" in destroyed.log
     assert cloudwatch.list_dashboards()["DashboardEntries"] == []
     left = cloudwatch.describe_alarms(AlarmTypes=["MetricAlarm", "CompositeAlarm"])
     assert left["MetricAlarms"] == [] and left["CompositeAlarms"] == []

@@ -20,6 +20,7 @@ from sagemaker_emulator.s3_fixes import S3Hooks
 from sagemaker_emulator.sagemaker_hooks import SageMakerHooks
 from sagemaker_emulator.service_hooks import Call, ServiceHooks
 from sagemaker_emulator.service_table import SERVICE_HOOKS
+from sagemaker_emulator.sns_hooks import SnsHooks
 from sagemaker_emulator.state_lock import EMULATOR_LOCK
 
 SIGNED_FOR_WIDGETS = (
@@ -115,6 +116,7 @@ def test_the_table_has_a_row_per_changed_service():
         "iam": IamHooks,
         "appconfig": AppConfigHooks,
         "application-autoscaling": AutoscalingHooks,
+        "sns": SnsHooks,
     }
 
 

@@ -35,6 +35,7 @@ from .request_info import AwsRequest
 from .s3_fixes import S3Hooks
 from .sagemaker_hooks import SageMakerHooks
 from .service_hooks import HookEnvironment, ServiceHooks
+from .sns_hooks import SnsHooks
 
 # Signing name -> the hooks class (anything that builds hooks from a HookEnvironment).
 HooksTable = dict[str, Callable[[HookEnvironment], ServiceHooks]]
@@ -45,6 +46,7 @@ SERVICE_HOOKS: HooksTable = {
     "iam": IamHooks,
     "appconfig": AppConfigHooks,  # AppConfig and AppConfigData (both signed appconfig)
     "application-autoscaling": AutoscalingHooks,
+    "sns": SnsHooks,  # e-mail subscriptions pending until confirmed (patched into moto: every protocol)
 }
 
 # (request, environ, call_moto) -> the answer; call_moto(environ, protocol) buffers moto's answer.

@@ -6,7 +6,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::Context;
-use crate::aws::{OrGone, ResultExt, Service};
+use crate::aws::{AwsError, OrGone, ResultExt, Service};
 use framework::{Created, CustomResource, Failures, Output, ReadOutcome, Result};
 
 /// The protocols this resource subscribes with: the ones a person reads.
@@ -127,17 +127,39 @@ impl CustomResource for Subscription {
         }
     }
 
-    async fn delete(&self, ctx: &Context, id: &str, _outputs: &SubscriptionOutputs) -> Result<()> {
-        ctx.clients
+    async fn delete(&self, ctx: &Context, id: &str, outputs: &SubscriptionOutputs) -> Result<()> {
+        let unsubscribed = ctx
+            .clients
             .sns
             .unsubscribe()
             .subscription_arn(id)
             .send()
             .await
-            .aws(Service::Sns, "Unsubscribe")
-            .or_gone()?;
-        Ok(())
+            .aws(Service::Sns, "Unsubscribe");
+        match unsubscribed {
+            Ok(_) => Ok(()),
+            Err(error) if error.is_not_found() => Ok(()),
+            Err(error) if refused_while_pending(&error) => {
+                ctx.warn(format!(
+                    "the subscription of {} was never confirmed: SNS keeps it until it expires \
+                     (three days) or its topic is deleted",
+                    outputs.inputs.endpoint
+                ))
+                .await;
+                Ok(())
+            }
+            Err(error) => Err(error.into()),
+        }
     }
+}
+
+/// True when SNS refused to unsubscribe because the subscription still
+/// waits for its confirmation ("Cannot unsubscribe a subscription that is
+/// pending confirmation"): nothing can delete it, it expires by itself, and
+/// deleting its topic removes it. CloudFormation treats this as deleted.
+fn refused_while_pending(error: &AwsError) -> bool {
+    error.code.as_deref() == Some("InvalidParameter")
+        && error.message.contains("pending confirmation")
 }
 
 /// Whether the subscription `arn` still waits for confirmation; `None` when
@@ -170,6 +192,32 @@ mod tests {
             protocol: protocol.to_owned(),
             endpoint: endpoint.to_owned(),
         }
+    }
+
+    fn refusal(code: &str, message: &str) -> AwsError {
+        AwsError {
+            service: Service::Sns,
+            operation: "Unsubscribe",
+            kind: crate::aws::AwsErrorKind::Validation,
+            code: Some(code.to_owned()),
+            message: message.to_owned(),
+        }
+    }
+
+    #[test]
+    fn a_pending_subscription_refused_is_deleted_as_far_as_it_can_be() {
+        assert!(refused_while_pending(&refusal(
+            "InvalidParameter",
+            "Invalid parameter: SubscriptionArn Reason: Cannot unsubscribe a subscription that is pending confirmation"
+        )));
+        assert!(!refused_while_pending(&refusal(
+            "InvalidParameter",
+            "Invalid parameter: SubscriptionArn"
+        )));
+        assert!(!refused_while_pending(&refusal(
+            "AuthorizationError",
+            "pending confirmation"
+        )));
     }
 
     #[test]
