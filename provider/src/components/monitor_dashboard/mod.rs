@@ -20,7 +20,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::endpoint_checks::check_endpoint;
-use super::model_config::ModelSpec;
+use super::model_config::{ModelSpec, ServerlessSettings};
 use crate::Scope;
 use crate::resources::Tags;
 use crate::resources::cloudwatch::{
@@ -177,13 +177,12 @@ impl Component for MonitorDashboard {
     fn check(&self, args: &MonitorDashboardArgs) -> Failures {
         let mut failures = Failures::new();
         let kind = args.inference_type.kind();
-        // Serverless settings do not change what is watched.
-        let serverless = (kind == EndpointKind::Serverless).then(|| {
-            crate::components::model_config::ServerlessSettings {
-                memory_size: 1024,
-                max_concurrency: 1,
-                provisioned_concurrency: None,
-            }
+        // Serverless settings do not change what is watched: any valid ones
+        // let the variant rules be checked.
+        let serverless = (kind == EndpointKind::Serverless).then_some(ServerlessSettings {
+            memory_size: 1024,
+            max_concurrency: 1,
+            provisioned_concurrency: None,
         });
         check_endpoint(
             kind,
