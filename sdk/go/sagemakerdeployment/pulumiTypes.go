@@ -2126,7 +2126,9 @@ type RolloutPolicy struct {
 	MaximumExecutionTimeoutInSeconds *int `pulumi:"maximumExecutionTimeoutInSeconds"`
 	// CloudWatch alarms (1-10 names of 1-255 characters) that roll the
 	// deployment back when they fire. The endpoint components create an
-	// `Invocation5XXErrors` alarm per variant and use it when this is empty.
+	// `Invocation5XXErrors` alarm per variant and use it when this is empty;
+	// pass a MonitorDashboard's `rollbackAlarmNames` to have its alarms
+	// guard the rollout instead (then no alarm of the endpoint's own).
 	RollbackAlarmNames []string `pulumi:"rollbackAlarmNames"`
 	// Seconds the old fleet stays after the shift, for fast rollback
 	// (0-3600).
@@ -2161,7 +2163,9 @@ type RolloutPolicyArgs struct {
 	MaximumExecutionTimeoutInSeconds pulumi.IntPtrInput `pulumi:"maximumExecutionTimeoutInSeconds"`
 	// CloudWatch alarms (1-10 names of 1-255 characters) that roll the
 	// deployment back when they fire. The endpoint components create an
-	// `Invocation5XXErrors` alarm per variant and use it when this is empty.
+	// `Invocation5XXErrors` alarm per variant and use it when this is empty;
+	// pass a MonitorDashboard's `rollbackAlarmNames` to have its alarms
+	// guard the rollout instead (then no alarm of the endpoint's own).
 	RollbackAlarmNames pulumi.StringArrayInput `pulumi:"rollbackAlarmNames"`
 	// Seconds the old fleet stays after the shift, for fast rollback
 	// (0-3600).
@@ -2270,7 +2274,9 @@ func (o RolloutPolicyOutput) MaximumExecutionTimeoutInSeconds() pulumi.IntPtrOut
 
 // CloudWatch alarms (1-10 names of 1-255 characters) that roll the
 // deployment back when they fire. The endpoint components create an
-// `Invocation5XXErrors` alarm per variant and use it when this is empty.
+// `Invocation5XXErrors` alarm per variant and use it when this is empty;
+// pass a MonitorDashboard's `rollbackAlarmNames` to have its alarms
+// guard the rollout instead (then no alarm of the endpoint's own).
 func (o RolloutPolicyOutput) RollbackAlarmNames() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v RolloutPolicy) []string { return v.RollbackAlarmNames }).(pulumi.StringArrayOutput)
 }
@@ -2350,7 +2356,9 @@ func (o RolloutPolicyPtrOutput) MaximumExecutionTimeoutInSeconds() pulumi.IntPtr
 
 // CloudWatch alarms (1-10 names of 1-255 characters) that roll the
 // deployment back when they fire. The endpoint components create an
-// `Invocation5XXErrors` alarm per variant and use it when this is empty.
+// `Invocation5XXErrors` alarm per variant and use it when this is empty;
+// pass a MonitorDashboard's `rollbackAlarmNames` to have its alarms
+// guard the rollout instead (then no alarm of the endpoint's own).
 func (o RolloutPolicyPtrOutput) RollbackAlarmNames() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v *RolloutPolicy) []string {
 		if v == nil {
