@@ -26,6 +26,18 @@ def test_an_email_subscription_is_pending_until_confirmed(aws_client, error_of):
     assert sns.list_subscriptions()["Subscriptions"] == []
 
 
+def test_a_confirmed_subscription_can_be_unsubscribed(aws_client, emulator):
+    sns = aws_client("sns")
+    topic = sns.create_topic(Name="alarms")["TopicArn"]
+    arn = sns.subscribe(TopicArn=topic, Protocol="email", Endpoint="c@example.com", ReturnSubscriptionArn=True)[
+        "SubscriptionArn"
+    ]
+    assert emulator.confirm_subscription(arn)["PendingConfirmation"] == "false"
+    assert sns.get_subscription_attributes(SubscriptionArn=arn)["Attributes"]["PendingConfirmation"] == "false"
+    sns.unsubscribe(SubscriptionArn=arn)
+    assert sns.list_subscriptions()["Subscriptions"] == []
+
+
 def test_other_protocols_are_confirmed_at_once(aws_client):
     sns = aws_client("sns")
     topic = sns.create_topic(Name="results")["TopicArn"]

@@ -45,6 +45,24 @@ def is_pending(subscription: Any) -> bool:
     return subscription.attributes.get("PendingConfirmation") == "true"
 
 
+def confirm(subscription_arn: str) -> dict:
+    """Confirm the pending subscription ``subscription_arn`` (its owner followed the link SNS mailed):
+    ``PendingConfirmation`` becomes ``false``. Returns its attributes."""
+    from moto.sns.models import sns_backends
+    from moto.utilities.arns import parse_arn
+
+    parsed = parse_arn(subscription_arn)
+    backend = sns_backends[parsed.account][parsed.region]
+    subscription = backend.subscriptions.get(subscription_arn)
+    if subscription is None:
+        raise ValueError(f"no subscription {subscription_arn}")
+    if not is_pending(subscription):
+        raise ValueError(f"subscription {subscription_arn} is not pending confirmation")
+    subscription.attributes["PendingConfirmation"] = "false"
+    subscription.confirmed = True
+    return dict(subscription.attributes)
+
+
 def install() -> None:
     """Patch moto's SNS once per process."""
     global _INSTALLED
