@@ -110,6 +110,43 @@ impl CustomResource for CompositeAlarm {
         }
     }
 
+    /// A composite alarm made outside Pulumi, by name: its rule,
+    /// description and actions as CloudWatch has them.
+    async fn import(
+        &self,
+        ctx: &Context,
+        id: &str,
+    ) -> Result<ReadOutcome<CompositeAlarmInputs, CompositeAlarmOutputs>> {
+        let found = ctx
+            .clients
+            .cloudwatch
+            .describe_alarms()
+            .alarm_names(id)
+            .alarm_types(AlarmType::CompositeAlarm)
+            .send()
+            .await
+            .aws(Service::CloudWatch, "DescribeAlarms")?;
+        let Some(alarm) = found.composite_alarms().first() else {
+            return Ok(ReadOutcome::Gone);
+        };
+        let arns = |list: &[String]| list.iter().cloned().map(Output::new).collect();
+        let inputs = CompositeAlarmInputs {
+            alarm_name: id.to_owned(),
+            alarm_description: alarm.alarm_description().unwrap_or_default().to_owned(),
+            alarm_rule: Output::new(alarm.alarm_rule().unwrap_or_default().to_owned()),
+            alarm_actions: arns(alarm.alarm_actions()),
+            ok_actions: arns(alarm.ok_actions()),
+        };
+        Ok(ReadOutcome::Found {
+            id: id.to_owned(),
+            outputs: CompositeAlarmOutputs {
+                inputs: inputs.clone(),
+                arn: alarm.alarm_arn().unwrap_or_default().to_owned(),
+            },
+            inputs,
+        })
+    }
+
     async fn update(
         &self,
         ctx: &Context,

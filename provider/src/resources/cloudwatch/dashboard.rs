@@ -147,6 +147,23 @@ impl CustomResource for Dashboard {
         })
     }
 
+    /// A dashboard made outside Pulumi, by name: its body as CloudWatch
+    /// stores it.
+    async fn import(
+        &self,
+        ctx: &Context,
+        id: &str,
+    ) -> Result<ReadOutcome<DashboardInputs, DashboardOutputs>> {
+        let recorded = DashboardOutputs {
+            inputs: DashboardInputs {
+                dashboard_name: id.to_owned(),
+                dashboard_body: Output::unknown(),
+            },
+            dashboard_arn: String::new(),
+        };
+        self.read(ctx, id, &recorded).await
+    }
+
     async fn update(
         &self,
         ctx: &Context,
@@ -227,7 +244,42 @@ async fn dashboard_arn(ctx: &Context, name: &str) -> Result<Option<String>> {
 
 #[cfg(test)]
 mod tests {
+    use aws_sdk_cloudwatch::Client;
+    use aws_sdk_cloudwatch::operation::get_dashboard::GetDashboardOutput;
+    use aws_smithy_mocks::mock;
+
     use super::*;
+    use crate::resources::mock::mock_context;
+
+    #[tokio::test]
+    async fn an_imported_dashboard_takes_its_body_from_cloudwatch() {
+        let body = r#"{"widgets":[]}"#;
+        let get = mock!(Client::get_dashboard)
+            .match_requests(|req| req.dashboard_name() == Some("fraud-dashboard"))
+            .then_output(move || {
+                GetDashboardOutput::builder()
+                    .dashboard_name("fraud-dashboard")
+                    .dashboard_arn("arn:aws:cloudwatch::123456789012:dashboard/fraud-dashboard")
+                    .dashboard_body(body)
+                    .build()
+            });
+        let ctx = mock_context::<Dashboard>(&[&get]).await;
+        let ReadOutcome::Found {
+            id,
+            inputs,
+            outputs,
+        } = Dashboard.import(&ctx, "fraud-dashboard").await.unwrap()
+        else {
+            panic!("found");
+        };
+        assert_eq!(id, "fraud-dashboard");
+        assert_eq!(inputs.dashboard_name, "fraud-dashboard");
+        assert_eq!(inputs.dashboard_body.get().map(String::as_str), Some(body));
+        assert_eq!(
+            outputs.dashboard_arn,
+            "arn:aws:cloudwatch::123456789012:dashboard/fraud-dashboard"
+        );
+    }
 
     #[test]
     fn names_follow_put_dashboard() {

@@ -127,6 +127,48 @@ impl CustomResource for Subscription {
         }
     }
 
+    /// A subscription made outside Pulumi, by ARN: its topic, protocol and
+    /// endpoint as SNS has them.
+    async fn import(
+        &self,
+        ctx: &Context,
+        id: &str,
+    ) -> Result<ReadOutcome<SubscriptionInputs, SubscriptionOutputs>> {
+        let Some(found) = ctx
+            .clients
+            .sns
+            .get_subscription_attributes()
+            .subscription_arn(id)
+            .send()
+            .await
+            .aws(Service::Sns, "GetSubscriptionAttributes")
+            .or_gone()?
+        else {
+            return Ok(ReadOutcome::Gone);
+        };
+        let attribute = |name: &str| {
+            found
+                .attributes()
+                .and_then(|a| a.get(name))
+                .cloned()
+                .unwrap_or_default()
+        };
+        let inputs = SubscriptionInputs {
+            topic_arn: Output::new(attribute("TopicArn")),
+            protocol: attribute("Protocol"),
+            endpoint: attribute("Endpoint"),
+        };
+        Ok(ReadOutcome::Found {
+            id: id.to_owned(),
+            outputs: SubscriptionOutputs {
+                inputs: inputs.clone(),
+                arn: id.to_owned(),
+                pending_confirmation: attribute("PendingConfirmation") == "true",
+            },
+            inputs,
+        })
+    }
+
     async fn delete(&self, ctx: &Context, id: &str, outputs: &SubscriptionOutputs) -> Result<()> {
         let unsubscribed = ctx
             .clients
