@@ -1,5 +1,6 @@
 //! Custom resources: one Rust type per kind of AWS object.
 
+pub mod appconfig;
 pub mod autoscaling;
 pub mod cloudwatch;
 pub mod iam;
@@ -36,4 +37,10 @@ pub fn register(
         .resource(cloudwatch::MetricAlarm)
         .resource(cloudwatch::CompositeAlarm)
         .resource(cloudwatch::Dashboard)
+        .resource(appconfig::application::Application)
+        .resource(appconfig::environment::Environment)
+        .resource(appconfig::configuration_profile::ConfigurationProfile)
+        .resource(appconfig::hosted_configuration_version::HostedConfigurationVersion)
+        .resource(appconfig::deployment_strategy::DeploymentStrategy)
+        .resource(appconfig::deployment::Deployment)
 }

@@ -13,256 +13,237 @@ import (
 
 var _ = internal.GetEnvOrDefault
 
-// The thresholds of the default alarms; every one has a default.
-type AlarmThresholds struct {
-	// Age of the oldest queued request of an asynchronous endpoint, in
-	// seconds, above which its backlog alarm fires (default 900).
-	BacklogAgeSeconds *float64 `pulumi:"backlogAgeSeconds"`
-	// Consecutive minutes a threshold must be broken before an alarm fires
-	// (default 1, so that a rollout is rolled back quickly).
-	EvaluationMinutes *int `pulumi:"evaluationMinutes"`
-	// Average memory utilization of a variant's instances (or serverless
-	// containers), in percent, above which its saturation alarm fires
-	// (default 90). Memory rather than CPU: CPUUtilization runs up to 100%
-	// per vCPU, so no one threshold means "saturated" on every instance
-	// type, while MemoryUtilization is 0-100%.
-	MemoryUtilizationPercent *float64 `pulumi:"memoryUtilizationPercent"`
-	// A variant's 99th-percentile `ModelLatency` over a minute, in
-	// milliseconds, above which its latency alarm fires (default 1000).
-	ModelLatencyP99Milliseconds *float64 `pulumi:"modelLatencyP99Milliseconds"`
-	// Server errors (`Invocation5XXErrors`) per minute of a variant at or
-	// above which its error alarm fires (default 1). On a serverless
-	// endpoint this is the serverless errors alarm.
-	ServerErrorsPerMinute *float64 `pulumi:"serverErrorsPerMinute"`
+// Where a model reads its parameters in AppConfig (the AppConfig
+// component's outputs of the same names).
+//
+// The containers get `APPCONFIG_APPLICATION_ID`,
+// `APPCONFIG_ENVIRONMENT_ID` and `APPCONFIG_PROFILE_ID`; an inference
+// handler reads the parameters with AppConfigData, e.g. in Python:
+//
+// (or through the AppConfig agent at
+// `http://localhost:2772/applications/<app>/environments/<env>/configurations/<profile>`).
+type AppConfigAccess struct {
+	// Id of the AppConfig application.
+	ApplicationId string `pulumi:"applicationId"`
+	// ARN of the configuration
+	// (`application/<app>/environment/<env>/configuration/<profile>`): the
+	// execution role is allowed `appconfig:StartConfigurationSession` and
+	// `appconfig:GetLatestConfiguration` on it, and on nothing else.
+	ConfigurationArn string `pulumi:"configurationArn"`
+	// Id of the configuration profile.
+	ConfigurationProfileId string `pulumi:"configurationProfileId"`
+	// Id of the environment.
+	EnvironmentId string `pulumi:"environmentId"`
 }
 
-// AlarmThresholdsInput is an input type that accepts AlarmThresholdsArgs and AlarmThresholdsOutput values.
-// You can construct a concrete instance of `AlarmThresholdsInput` via:
+// AppConfigAccessInput is an input type that accepts AppConfigAccessArgs and AppConfigAccessOutput values.
+// You can construct a concrete instance of `AppConfigAccessInput` via:
 //
-//	AlarmThresholdsArgs{...}
-type AlarmThresholdsInput interface {
+//	AppConfigAccessArgs{...}
+type AppConfigAccessInput interface {
 	pulumi.Input
 
-	ToAlarmThresholdsOutput() AlarmThresholdsOutput
-	ToAlarmThresholdsOutputWithContext(context.Context) AlarmThresholdsOutput
+	ToAppConfigAccessOutput() AppConfigAccessOutput
+	ToAppConfigAccessOutputWithContext(context.Context) AppConfigAccessOutput
 }
 
-// The thresholds of the default alarms; every one has a default.
-type AlarmThresholdsArgs struct {
-	// Age of the oldest queued request of an asynchronous endpoint, in
-	// seconds, above which its backlog alarm fires (default 900).
-	BacklogAgeSeconds pulumi.Float64PtrInput `pulumi:"backlogAgeSeconds"`
-	// Consecutive minutes a threshold must be broken before an alarm fires
-	// (default 1, so that a rollout is rolled back quickly).
-	EvaluationMinutes pulumi.IntPtrInput `pulumi:"evaluationMinutes"`
-	// Average memory utilization of a variant's instances (or serverless
-	// containers), in percent, above which its saturation alarm fires
-	// (default 90). Memory rather than CPU: CPUUtilization runs up to 100%
-	// per vCPU, so no one threshold means "saturated" on every instance
-	// type, while MemoryUtilization is 0-100%.
-	MemoryUtilizationPercent pulumi.Float64PtrInput `pulumi:"memoryUtilizationPercent"`
-	// A variant's 99th-percentile `ModelLatency` over a minute, in
-	// milliseconds, above which its latency alarm fires (default 1000).
-	ModelLatencyP99Milliseconds pulumi.Float64PtrInput `pulumi:"modelLatencyP99Milliseconds"`
-	// Server errors (`Invocation5XXErrors`) per minute of a variant at or
-	// above which its error alarm fires (default 1). On a serverless
-	// endpoint this is the serverless errors alarm.
-	ServerErrorsPerMinute pulumi.Float64PtrInput `pulumi:"serverErrorsPerMinute"`
-}
-
-func (AlarmThresholdsArgs) ElementType() reflect.Type {
-	return reflect.TypeOf((*AlarmThresholds)(nil)).Elem()
-}
-
-func (i AlarmThresholdsArgs) ToAlarmThresholdsOutput() AlarmThresholdsOutput {
-	return i.ToAlarmThresholdsOutputWithContext(context.Background())
-}
-
-func (i AlarmThresholdsArgs) ToAlarmThresholdsOutputWithContext(ctx context.Context) AlarmThresholdsOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(AlarmThresholdsOutput)
-}
-
-func (i AlarmThresholdsArgs) ToAlarmThresholdsPtrOutput() AlarmThresholdsPtrOutput {
-	return i.ToAlarmThresholdsPtrOutputWithContext(context.Background())
-}
-
-func (i AlarmThresholdsArgs) ToAlarmThresholdsPtrOutputWithContext(ctx context.Context) AlarmThresholdsPtrOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(AlarmThresholdsOutput).ToAlarmThresholdsPtrOutputWithContext(ctx)
-}
-
-// AlarmThresholdsPtrInput is an input type that accepts AlarmThresholdsArgs, AlarmThresholdsPtr and AlarmThresholdsPtrOutput values.
-// You can construct a concrete instance of `AlarmThresholdsPtrInput` via:
+// Where a model reads its parameters in AppConfig (the AppConfig
+// component's outputs of the same names).
 //
-//	        AlarmThresholdsArgs{...}
+// The containers get `APPCONFIG_APPLICATION_ID`,
+// `APPCONFIG_ENVIRONMENT_ID` and `APPCONFIG_PROFILE_ID`; an inference
+// handler reads the parameters with AppConfigData, e.g. in Python:
+//
+// (or through the AppConfig agent at
+// `http://localhost:2772/applications/<app>/environments/<env>/configurations/<profile>`).
+type AppConfigAccessArgs struct {
+	// Id of the AppConfig application.
+	ApplicationId pulumi.StringInput `pulumi:"applicationId"`
+	// ARN of the configuration
+	// (`application/<app>/environment/<env>/configuration/<profile>`): the
+	// execution role is allowed `appconfig:StartConfigurationSession` and
+	// `appconfig:GetLatestConfiguration` on it, and on nothing else.
+	ConfigurationArn pulumi.StringInput `pulumi:"configurationArn"`
+	// Id of the configuration profile.
+	ConfigurationProfileId pulumi.StringInput `pulumi:"configurationProfileId"`
+	// Id of the environment.
+	EnvironmentId pulumi.StringInput `pulumi:"environmentId"`
+}
+
+func (AppConfigAccessArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*AppConfigAccess)(nil)).Elem()
+}
+
+func (i AppConfigAccessArgs) ToAppConfigAccessOutput() AppConfigAccessOutput {
+	return i.ToAppConfigAccessOutputWithContext(context.Background())
+}
+
+func (i AppConfigAccessArgs) ToAppConfigAccessOutputWithContext(ctx context.Context) AppConfigAccessOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AppConfigAccessOutput)
+}
+
+func (i AppConfigAccessArgs) ToAppConfigAccessPtrOutput() AppConfigAccessPtrOutput {
+	return i.ToAppConfigAccessPtrOutputWithContext(context.Background())
+}
+
+func (i AppConfigAccessArgs) ToAppConfigAccessPtrOutputWithContext(ctx context.Context) AppConfigAccessPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AppConfigAccessOutput).ToAppConfigAccessPtrOutputWithContext(ctx)
+}
+
+// AppConfigAccessPtrInput is an input type that accepts AppConfigAccessArgs, AppConfigAccessPtr and AppConfigAccessPtrOutput values.
+// You can construct a concrete instance of `AppConfigAccessPtrInput` via:
+//
+//	        AppConfigAccessArgs{...}
 //
 //	or:
 //
 //	        nil
-type AlarmThresholdsPtrInput interface {
+type AppConfigAccessPtrInput interface {
 	pulumi.Input
 
-	ToAlarmThresholdsPtrOutput() AlarmThresholdsPtrOutput
-	ToAlarmThresholdsPtrOutputWithContext(context.Context) AlarmThresholdsPtrOutput
+	ToAppConfigAccessPtrOutput() AppConfigAccessPtrOutput
+	ToAppConfigAccessPtrOutputWithContext(context.Context) AppConfigAccessPtrOutput
 }
 
-type alarmThresholdsPtrType AlarmThresholdsArgs
+type appConfigAccessPtrType AppConfigAccessArgs
 
-func AlarmThresholdsPtr(v *AlarmThresholdsArgs) AlarmThresholdsPtrInput {
-	return (*alarmThresholdsPtrType)(v)
+func AppConfigAccessPtr(v *AppConfigAccessArgs) AppConfigAccessPtrInput {
+	return (*appConfigAccessPtrType)(v)
 }
 
-func (*alarmThresholdsPtrType) ElementType() reflect.Type {
-	return reflect.TypeOf((**AlarmThresholds)(nil)).Elem()
+func (*appConfigAccessPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**AppConfigAccess)(nil)).Elem()
 }
 
-func (i *alarmThresholdsPtrType) ToAlarmThresholdsPtrOutput() AlarmThresholdsPtrOutput {
-	return i.ToAlarmThresholdsPtrOutputWithContext(context.Background())
+func (i *appConfigAccessPtrType) ToAppConfigAccessPtrOutput() AppConfigAccessPtrOutput {
+	return i.ToAppConfigAccessPtrOutputWithContext(context.Background())
 }
 
-func (i *alarmThresholdsPtrType) ToAlarmThresholdsPtrOutputWithContext(ctx context.Context) AlarmThresholdsPtrOutput {
-	return pulumi.ToOutputWithContext(ctx, i).(AlarmThresholdsPtrOutput)
+func (i *appConfigAccessPtrType) ToAppConfigAccessPtrOutputWithContext(ctx context.Context) AppConfigAccessPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AppConfigAccessPtrOutput)
 }
 
-// The thresholds of the default alarms; every one has a default.
-type AlarmThresholdsOutput struct{ *pulumi.OutputState }
+// Where a model reads its parameters in AppConfig (the AppConfig
+// component's outputs of the same names).
+//
+// The containers get `APPCONFIG_APPLICATION_ID`,
+// `APPCONFIG_ENVIRONMENT_ID` and `APPCONFIG_PROFILE_ID`; an inference
+// handler reads the parameters with AppConfigData, e.g. in Python:
+//
+// (or through the AppConfig agent at
+// `http://localhost:2772/applications/<app>/environments/<env>/configurations/<profile>`).
+type AppConfigAccessOutput struct{ *pulumi.OutputState }
 
-func (AlarmThresholdsOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((*AlarmThresholds)(nil)).Elem()
+func (AppConfigAccessOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*AppConfigAccess)(nil)).Elem()
 }
 
-func (o AlarmThresholdsOutput) ToAlarmThresholdsOutput() AlarmThresholdsOutput {
+func (o AppConfigAccessOutput) ToAppConfigAccessOutput() AppConfigAccessOutput {
 	return o
 }
 
-func (o AlarmThresholdsOutput) ToAlarmThresholdsOutputWithContext(ctx context.Context) AlarmThresholdsOutput {
+func (o AppConfigAccessOutput) ToAppConfigAccessOutputWithContext(ctx context.Context) AppConfigAccessOutput {
 	return o
 }
 
-func (o AlarmThresholdsOutput) ToAlarmThresholdsPtrOutput() AlarmThresholdsPtrOutput {
-	return o.ToAlarmThresholdsPtrOutputWithContext(context.Background())
+func (o AppConfigAccessOutput) ToAppConfigAccessPtrOutput() AppConfigAccessPtrOutput {
+	return o.ToAppConfigAccessPtrOutputWithContext(context.Background())
 }
 
-func (o AlarmThresholdsOutput) ToAlarmThresholdsPtrOutputWithContext(ctx context.Context) AlarmThresholdsPtrOutput {
-	return o.ApplyTWithContext(ctx, func(_ context.Context, v AlarmThresholds) *AlarmThresholds {
+func (o AppConfigAccessOutput) ToAppConfigAccessPtrOutputWithContext(ctx context.Context) AppConfigAccessPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v AppConfigAccess) *AppConfigAccess {
 		return &v
-	}).(AlarmThresholdsPtrOutput)
+	}).(AppConfigAccessPtrOutput)
 }
 
-// Age of the oldest queued request of an asynchronous endpoint, in
-// seconds, above which its backlog alarm fires (default 900).
-func (o AlarmThresholdsOutput) BacklogAgeSeconds() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v AlarmThresholds) *float64 { return v.BacklogAgeSeconds }).(pulumi.Float64PtrOutput)
+// Id of the AppConfig application.
+func (o AppConfigAccessOutput) ApplicationId() pulumi.StringOutput {
+	return o.ApplyT(func(v AppConfigAccess) string { return v.ApplicationId }).(pulumi.StringOutput)
 }
 
-// Consecutive minutes a threshold must be broken before an alarm fires
-// (default 1, so that a rollout is rolled back quickly).
-func (o AlarmThresholdsOutput) EvaluationMinutes() pulumi.IntPtrOutput {
-	return o.ApplyT(func(v AlarmThresholds) *int { return v.EvaluationMinutes }).(pulumi.IntPtrOutput)
+// ARN of the configuration
+// (`application/<app>/environment/<env>/configuration/<profile>`): the
+// execution role is allowed `appconfig:StartConfigurationSession` and
+// `appconfig:GetLatestConfiguration` on it, and on nothing else.
+func (o AppConfigAccessOutput) ConfigurationArn() pulumi.StringOutput {
+	return o.ApplyT(func(v AppConfigAccess) string { return v.ConfigurationArn }).(pulumi.StringOutput)
 }
 
-// Average memory utilization of a variant's instances (or serverless
-// containers), in percent, above which its saturation alarm fires
-// (default 90). Memory rather than CPU: CPUUtilization runs up to 100%
-// per vCPU, so no one threshold means "saturated" on every instance
-// type, while MemoryUtilization is 0-100%.
-func (o AlarmThresholdsOutput) MemoryUtilizationPercent() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v AlarmThresholds) *float64 { return v.MemoryUtilizationPercent }).(pulumi.Float64PtrOutput)
+// Id of the configuration profile.
+func (o AppConfigAccessOutput) ConfigurationProfileId() pulumi.StringOutput {
+	return o.ApplyT(func(v AppConfigAccess) string { return v.ConfigurationProfileId }).(pulumi.StringOutput)
 }
 
-// A variant's 99th-percentile `ModelLatency` over a minute, in
-// milliseconds, above which its latency alarm fires (default 1000).
-func (o AlarmThresholdsOutput) ModelLatencyP99Milliseconds() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v AlarmThresholds) *float64 { return v.ModelLatencyP99Milliseconds }).(pulumi.Float64PtrOutput)
+// Id of the environment.
+func (o AppConfigAccessOutput) EnvironmentId() pulumi.StringOutput {
+	return o.ApplyT(func(v AppConfigAccess) string { return v.EnvironmentId }).(pulumi.StringOutput)
 }
 
-// Server errors (`Invocation5XXErrors`) per minute of a variant at or
-// above which its error alarm fires (default 1). On a serverless
-// endpoint this is the serverless errors alarm.
-func (o AlarmThresholdsOutput) ServerErrorsPerMinute() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v AlarmThresholds) *float64 { return v.ServerErrorsPerMinute }).(pulumi.Float64PtrOutput)
+type AppConfigAccessPtrOutput struct{ *pulumi.OutputState }
+
+func (AppConfigAccessPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**AppConfigAccess)(nil)).Elem()
 }
 
-type AlarmThresholdsPtrOutput struct{ *pulumi.OutputState }
-
-func (AlarmThresholdsPtrOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((**AlarmThresholds)(nil)).Elem()
-}
-
-func (o AlarmThresholdsPtrOutput) ToAlarmThresholdsPtrOutput() AlarmThresholdsPtrOutput {
+func (o AppConfigAccessPtrOutput) ToAppConfigAccessPtrOutput() AppConfigAccessPtrOutput {
 	return o
 }
 
-func (o AlarmThresholdsPtrOutput) ToAlarmThresholdsPtrOutputWithContext(ctx context.Context) AlarmThresholdsPtrOutput {
+func (o AppConfigAccessPtrOutput) ToAppConfigAccessPtrOutputWithContext(ctx context.Context) AppConfigAccessPtrOutput {
 	return o
 }
 
-func (o AlarmThresholdsPtrOutput) Elem() AlarmThresholdsOutput {
-	return o.ApplyT(func(v *AlarmThresholds) AlarmThresholds {
+func (o AppConfigAccessPtrOutput) Elem() AppConfigAccessOutput {
+	return o.ApplyT(func(v *AppConfigAccess) AppConfigAccess {
 		if v != nil {
 			return *v
 		}
-		var ret AlarmThresholds
+		var ret AppConfigAccess
 		return ret
-	}).(AlarmThresholdsOutput)
+	}).(AppConfigAccessOutput)
 }
 
-// Age of the oldest queued request of an asynchronous endpoint, in
-// seconds, above which its backlog alarm fires (default 900).
-func (o AlarmThresholdsPtrOutput) BacklogAgeSeconds() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v *AlarmThresholds) *float64 {
+// Id of the AppConfig application.
+func (o AppConfigAccessPtrOutput) ApplicationId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *AppConfigAccess) *string {
 		if v == nil {
 			return nil
 		}
-		return v.BacklogAgeSeconds
-	}).(pulumi.Float64PtrOutput)
+		return &v.ApplicationId
+	}).(pulumi.StringPtrOutput)
 }
 
-// Consecutive minutes a threshold must be broken before an alarm fires
-// (default 1, so that a rollout is rolled back quickly).
-func (o AlarmThresholdsPtrOutput) EvaluationMinutes() pulumi.IntPtrOutput {
-	return o.ApplyT(func(v *AlarmThresholds) *int {
+// ARN of the configuration
+// (`application/<app>/environment/<env>/configuration/<profile>`): the
+// execution role is allowed `appconfig:StartConfigurationSession` and
+// `appconfig:GetLatestConfiguration` on it, and on nothing else.
+func (o AppConfigAccessPtrOutput) ConfigurationArn() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *AppConfigAccess) *string {
 		if v == nil {
 			return nil
 		}
-		return v.EvaluationMinutes
-	}).(pulumi.IntPtrOutput)
+		return &v.ConfigurationArn
+	}).(pulumi.StringPtrOutput)
 }
 
-// Average memory utilization of a variant's instances (or serverless
-// containers), in percent, above which its saturation alarm fires
-// (default 90). Memory rather than CPU: CPUUtilization runs up to 100%
-// per vCPU, so no one threshold means "saturated" on every instance
-// type, while MemoryUtilization is 0-100%.
-func (o AlarmThresholdsPtrOutput) MemoryUtilizationPercent() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v *AlarmThresholds) *float64 {
+// Id of the configuration profile.
+func (o AppConfigAccessPtrOutput) ConfigurationProfileId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *AppConfigAccess) *string {
 		if v == nil {
 			return nil
 		}
-		return v.MemoryUtilizationPercent
-	}).(pulumi.Float64PtrOutput)
+		return &v.ConfigurationProfileId
+	}).(pulumi.StringPtrOutput)
 }
 
-// A variant's 99th-percentile `ModelLatency` over a minute, in
-// milliseconds, above which its latency alarm fires (default 1000).
-func (o AlarmThresholdsPtrOutput) ModelLatencyP99Milliseconds() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v *AlarmThresholds) *float64 {
+// Id of the environment.
+func (o AppConfigAccessPtrOutput) EnvironmentId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *AppConfigAccess) *string {
 		if v == nil {
 			return nil
 		}
-		return v.ModelLatencyP99Milliseconds
-	}).(pulumi.Float64PtrOutput)
-}
-
-// Server errors (`Invocation5XXErrors`) per minute of a variant at or
-// above which its error alarm fires (default 1). On a serverless
-// endpoint this is the serverless errors alarm.
-func (o AlarmThresholdsPtrOutput) ServerErrorsPerMinute() pulumi.Float64PtrOutput {
-	return o.ApplyT(func(v *AlarmThresholds) *float64 {
-		if v == nil {
-			return nil
-		}
-		return v.ServerErrorsPerMinute
-	}).(pulumi.Float64PtrOutput)
+		return &v.EnvironmentId
+	}).(pulumi.StringPtrOutput)
 }
 
 // Backlog-driven autoscaling, able to scale to zero.
@@ -1300,6 +1281,203 @@ func (o CustomMetricPtrOutput) Statistic() StatisticPtrOutput {
 	}).(StatisticPtrOutput)
 }
 
+// A custom strategy's settings.
+type CustomStrategy struct {
+	// Minutes a deployment takes to reach all clients (0-1440).
+	DeploymentDurationInMinutes int `pulumi:"deploymentDurationInMinutes"`
+	// Minutes the alarms are watched after reaching all clients (0-1440).
+	FinalBakeTimeInMinutes *int `pulumi:"finalBakeTimeInMinutes"`
+	// Percentage of clients added at each step (1-100).
+	GrowthFactor float64 `pulumi:"growthFactor"`
+	// `LINEAR` (the default) or `EXPONENTIAL`.
+	GrowthType *GrowthType `pulumi:"growthType"`
+}
+
+// CustomStrategyInput is an input type that accepts CustomStrategyArgs and CustomStrategyOutput values.
+// You can construct a concrete instance of `CustomStrategyInput` via:
+//
+//	CustomStrategyArgs{...}
+type CustomStrategyInput interface {
+	pulumi.Input
+
+	ToCustomStrategyOutput() CustomStrategyOutput
+	ToCustomStrategyOutputWithContext(context.Context) CustomStrategyOutput
+}
+
+// A custom strategy's settings.
+type CustomStrategyArgs struct {
+	// Minutes a deployment takes to reach all clients (0-1440).
+	DeploymentDurationInMinutes pulumi.IntInput `pulumi:"deploymentDurationInMinutes"`
+	// Minutes the alarms are watched after reaching all clients (0-1440).
+	FinalBakeTimeInMinutes pulumi.IntPtrInput `pulumi:"finalBakeTimeInMinutes"`
+	// Percentage of clients added at each step (1-100).
+	GrowthFactor pulumi.Float64Input `pulumi:"growthFactor"`
+	// `LINEAR` (the default) or `EXPONENTIAL`.
+	GrowthType GrowthTypePtrInput `pulumi:"growthType"`
+}
+
+func (CustomStrategyArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*CustomStrategy)(nil)).Elem()
+}
+
+func (i CustomStrategyArgs) ToCustomStrategyOutput() CustomStrategyOutput {
+	return i.ToCustomStrategyOutputWithContext(context.Background())
+}
+
+func (i CustomStrategyArgs) ToCustomStrategyOutputWithContext(ctx context.Context) CustomStrategyOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(CustomStrategyOutput)
+}
+
+func (i CustomStrategyArgs) ToCustomStrategyPtrOutput() CustomStrategyPtrOutput {
+	return i.ToCustomStrategyPtrOutputWithContext(context.Background())
+}
+
+func (i CustomStrategyArgs) ToCustomStrategyPtrOutputWithContext(ctx context.Context) CustomStrategyPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(CustomStrategyOutput).ToCustomStrategyPtrOutputWithContext(ctx)
+}
+
+// CustomStrategyPtrInput is an input type that accepts CustomStrategyArgs, CustomStrategyPtr and CustomStrategyPtrOutput values.
+// You can construct a concrete instance of `CustomStrategyPtrInput` via:
+//
+//	        CustomStrategyArgs{...}
+//
+//	or:
+//
+//	        nil
+type CustomStrategyPtrInput interface {
+	pulumi.Input
+
+	ToCustomStrategyPtrOutput() CustomStrategyPtrOutput
+	ToCustomStrategyPtrOutputWithContext(context.Context) CustomStrategyPtrOutput
+}
+
+type customStrategyPtrType CustomStrategyArgs
+
+func CustomStrategyPtr(v *CustomStrategyArgs) CustomStrategyPtrInput {
+	return (*customStrategyPtrType)(v)
+}
+
+func (*customStrategyPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**CustomStrategy)(nil)).Elem()
+}
+
+func (i *customStrategyPtrType) ToCustomStrategyPtrOutput() CustomStrategyPtrOutput {
+	return i.ToCustomStrategyPtrOutputWithContext(context.Background())
+}
+
+func (i *customStrategyPtrType) ToCustomStrategyPtrOutputWithContext(ctx context.Context) CustomStrategyPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(CustomStrategyPtrOutput)
+}
+
+// A custom strategy's settings.
+type CustomStrategyOutput struct{ *pulumi.OutputState }
+
+func (CustomStrategyOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*CustomStrategy)(nil)).Elem()
+}
+
+func (o CustomStrategyOutput) ToCustomStrategyOutput() CustomStrategyOutput {
+	return o
+}
+
+func (o CustomStrategyOutput) ToCustomStrategyOutputWithContext(ctx context.Context) CustomStrategyOutput {
+	return o
+}
+
+func (o CustomStrategyOutput) ToCustomStrategyPtrOutput() CustomStrategyPtrOutput {
+	return o.ToCustomStrategyPtrOutputWithContext(context.Background())
+}
+
+func (o CustomStrategyOutput) ToCustomStrategyPtrOutputWithContext(ctx context.Context) CustomStrategyPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v CustomStrategy) *CustomStrategy {
+		return &v
+	}).(CustomStrategyPtrOutput)
+}
+
+// Minutes a deployment takes to reach all clients (0-1440).
+func (o CustomStrategyOutput) DeploymentDurationInMinutes() pulumi.IntOutput {
+	return o.ApplyT(func(v CustomStrategy) int { return v.DeploymentDurationInMinutes }).(pulumi.IntOutput)
+}
+
+// Minutes the alarms are watched after reaching all clients (0-1440).
+func (o CustomStrategyOutput) FinalBakeTimeInMinutes() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v CustomStrategy) *int { return v.FinalBakeTimeInMinutes }).(pulumi.IntPtrOutput)
+}
+
+// Percentage of clients added at each step (1-100).
+func (o CustomStrategyOutput) GrowthFactor() pulumi.Float64Output {
+	return o.ApplyT(func(v CustomStrategy) float64 { return v.GrowthFactor }).(pulumi.Float64Output)
+}
+
+// `LINEAR` (the default) or `EXPONENTIAL`.
+func (o CustomStrategyOutput) GrowthType() GrowthTypePtrOutput {
+	return o.ApplyT(func(v CustomStrategy) *GrowthType { return v.GrowthType }).(GrowthTypePtrOutput)
+}
+
+type CustomStrategyPtrOutput struct{ *pulumi.OutputState }
+
+func (CustomStrategyPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**CustomStrategy)(nil)).Elem()
+}
+
+func (o CustomStrategyPtrOutput) ToCustomStrategyPtrOutput() CustomStrategyPtrOutput {
+	return o
+}
+
+func (o CustomStrategyPtrOutput) ToCustomStrategyPtrOutputWithContext(ctx context.Context) CustomStrategyPtrOutput {
+	return o
+}
+
+func (o CustomStrategyPtrOutput) Elem() CustomStrategyOutput {
+	return o.ApplyT(func(v *CustomStrategy) CustomStrategy {
+		if v != nil {
+			return *v
+		}
+		var ret CustomStrategy
+		return ret
+	}).(CustomStrategyOutput)
+}
+
+// Minutes a deployment takes to reach all clients (0-1440).
+func (o CustomStrategyPtrOutput) DeploymentDurationInMinutes() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *CustomStrategy) *int {
+		if v == nil {
+			return nil
+		}
+		return &v.DeploymentDurationInMinutes
+	}).(pulumi.IntPtrOutput)
+}
+
+// Minutes the alarms are watched after reaching all clients (0-1440).
+func (o CustomStrategyPtrOutput) FinalBakeTimeInMinutes() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *CustomStrategy) *int {
+		if v == nil {
+			return nil
+		}
+		return v.FinalBakeTimeInMinutes
+	}).(pulumi.IntPtrOutput)
+}
+
+// Percentage of clients added at each step (1-100).
+func (o CustomStrategyPtrOutput) GrowthFactor() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v *CustomStrategy) *float64 {
+		if v == nil {
+			return nil
+		}
+		return &v.GrowthFactor
+	}).(pulumi.Float64PtrOutput)
+}
+
+// `LINEAR` (the default) or `EXPONENTIAL`.
+func (o CustomStrategyPtrOutput) GrowthType() GrowthTypePtrOutput {
+	return o.ApplyT(func(v *CustomStrategy) *GrowthType {
+		if v == nil {
+			return nil
+		}
+		return v.GrowthType
+	}).(GrowthTypePtrOutput)
+}
+
 // Capturing requests and responses to S3.
 type DataCapture struct {
 	// What is captured: `Input`, `Output` or both.
@@ -1499,6 +1677,8 @@ func (o DataCapturePtrOutput) KmsKeyArn() pulumi.StringPtrOutput {
 
 // Per-service endpoint URL overrides, e.g. to use a local emulator.
 type Endpoints struct {
+	// Endpoint URL for AWS AppConfig.
+	Appconfig *string `pulumi:"appconfig"`
 	// Endpoint URL for Application Auto Scaling.
 	Applicationautoscaling *string `pulumi:"applicationautoscaling"`
 	// Endpoint URL for Amazon CloudWatch.
@@ -1530,6 +1710,8 @@ type EndpointsInput interface {
 
 // Per-service endpoint URL overrides, e.g. to use a local emulator.
 type EndpointsArgs struct {
+	// Endpoint URL for AWS AppConfig.
+	Appconfig pulumi.StringPtrInput `pulumi:"appconfig"`
 	// Endpoint URL for Application Auto Scaling.
 	Applicationautoscaling pulumi.StringPtrInput `pulumi:"applicationautoscaling"`
 	// Endpoint URL for Amazon CloudWatch.
@@ -1626,6 +1808,11 @@ func (o EndpointsOutput) ToEndpointsPtrOutputWithContext(ctx context.Context) En
 	}).(EndpointsPtrOutput)
 }
 
+// Endpoint URL for AWS AppConfig.
+func (o EndpointsOutput) Appconfig() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v Endpoints) *string { return v.Appconfig }).(pulumi.StringPtrOutput)
+}
+
 // Endpoint URL for Application Auto Scaling.
 func (o EndpointsOutput) Applicationautoscaling() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v Endpoints) *string { return v.Applicationautoscaling }).(pulumi.StringPtrOutput)
@@ -1688,6 +1875,16 @@ func (o EndpointsPtrOutput) Elem() EndpointsOutput {
 		var ret Endpoints
 		return ret
 	}).(EndpointsOutput)
+}
+
+// Endpoint URL for AWS AppConfig.
+func (o EndpointsPtrOutput) Appconfig() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Endpoints) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Appconfig
+	}).(pulumi.StringPtrOutput)
 }
 
 // Endpoint URL for Application Auto Scaling.
@@ -2113,6 +2310,121 @@ func (o ModelSpecArrayOutput) Index(i pulumi.IntInput) ModelSpecOutput {
 	}).(ModelSpecOutput)
 }
 
+// A CloudWatch alarm AppConfig watches during a deployment: when it is in
+// `ALARM`, the deployment rolls back.
+type Monitor struct {
+	// ARN of the CloudWatch alarm.
+	AlarmArn string `pulumi:"alarmArn"`
+	// ARN of the role AppConfig assumes to read the alarm: it must trust
+	// `appconfig.amazonaws.com` and allow `cloudwatch:DescribeAlarms` on it.
+	AlarmRoleArn *string `pulumi:"alarmRoleArn"`
+}
+
+// MonitorInput is an input type that accepts MonitorArgs and MonitorOutput values.
+// You can construct a concrete instance of `MonitorInput` via:
+//
+//	MonitorArgs{...}
+type MonitorInput interface {
+	pulumi.Input
+
+	ToMonitorOutput() MonitorOutput
+	ToMonitorOutputWithContext(context.Context) MonitorOutput
+}
+
+// A CloudWatch alarm AppConfig watches during a deployment: when it is in
+// `ALARM`, the deployment rolls back.
+type MonitorArgs struct {
+	// ARN of the CloudWatch alarm.
+	AlarmArn pulumi.StringInput `pulumi:"alarmArn"`
+	// ARN of the role AppConfig assumes to read the alarm: it must trust
+	// `appconfig.amazonaws.com` and allow `cloudwatch:DescribeAlarms` on it.
+	AlarmRoleArn pulumi.StringPtrInput `pulumi:"alarmRoleArn"`
+}
+
+func (MonitorArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*Monitor)(nil)).Elem()
+}
+
+func (i MonitorArgs) ToMonitorOutput() MonitorOutput {
+	return i.ToMonitorOutputWithContext(context.Background())
+}
+
+func (i MonitorArgs) ToMonitorOutputWithContext(ctx context.Context) MonitorOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(MonitorOutput)
+}
+
+// MonitorArrayInput is an input type that accepts MonitorArray and MonitorArrayOutput values.
+// You can construct a concrete instance of `MonitorArrayInput` via:
+//
+//	MonitorArray{ MonitorArgs{...} }
+type MonitorArrayInput interface {
+	pulumi.Input
+
+	ToMonitorArrayOutput() MonitorArrayOutput
+	ToMonitorArrayOutputWithContext(context.Context) MonitorArrayOutput
+}
+
+type MonitorArray []MonitorInput
+
+func (MonitorArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]Monitor)(nil)).Elem()
+}
+
+func (i MonitorArray) ToMonitorArrayOutput() MonitorArrayOutput {
+	return i.ToMonitorArrayOutputWithContext(context.Background())
+}
+
+func (i MonitorArray) ToMonitorArrayOutputWithContext(ctx context.Context) MonitorArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(MonitorArrayOutput)
+}
+
+// A CloudWatch alarm AppConfig watches during a deployment: when it is in
+// `ALARM`, the deployment rolls back.
+type MonitorOutput struct{ *pulumi.OutputState }
+
+func (MonitorOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*Monitor)(nil)).Elem()
+}
+
+func (o MonitorOutput) ToMonitorOutput() MonitorOutput {
+	return o
+}
+
+func (o MonitorOutput) ToMonitorOutputWithContext(ctx context.Context) MonitorOutput {
+	return o
+}
+
+// ARN of the CloudWatch alarm.
+func (o MonitorOutput) AlarmArn() pulumi.StringOutput {
+	return o.ApplyT(func(v Monitor) string { return v.AlarmArn }).(pulumi.StringOutput)
+}
+
+// ARN of the role AppConfig assumes to read the alarm: it must trust
+// `appconfig.amazonaws.com` and allow `cloudwatch:DescribeAlarms` on it.
+func (o MonitorOutput) AlarmRoleArn() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v Monitor) *string { return v.AlarmRoleArn }).(pulumi.StringPtrOutput)
+}
+
+type MonitorArrayOutput struct{ *pulumi.OutputState }
+
+func (MonitorArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]Monitor)(nil)).Elem()
+}
+
+func (o MonitorArrayOutput) ToMonitorArrayOutput() MonitorArrayOutput {
+	return o
+}
+
+func (o MonitorArrayOutput) ToMonitorArrayOutputWithContext(ctx context.Context) MonitorArrayOutput {
+	return o
+}
+
+func (o MonitorArrayOutput) Index(i pulumi.IntInput) MonitorOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) Monitor {
+		return vs[0].([]Monitor)[vs[1].(int)]
+	}).(MonitorOutput)
+}
+
 // Blue/green deployment with traffic shifting and alarm-driven rollback.
 type RolloutPolicy struct {
 	// Canary size (only for `CANARY`, which needs it).
@@ -2126,9 +2438,7 @@ type RolloutPolicy struct {
 	MaximumExecutionTimeoutInSeconds *int `pulumi:"maximumExecutionTimeoutInSeconds"`
 	// CloudWatch alarms (1-10 names of 1-255 characters) that roll the
 	// deployment back when they fire. The endpoint components create an
-	// `Invocation5XXErrors` alarm per variant and use it when this is empty;
-	// pass a MonitorDashboard's `rollbackAlarmNames` to have its alarms
-	// guard the rollout instead (then no alarm of the endpoint's own).
+	// `Invocation5XXErrors` alarm per variant and use it when this is empty.
 	RollbackAlarmNames []string `pulumi:"rollbackAlarmNames"`
 	// Seconds the old fleet stays after the shift, for fast rollback
 	// (0-3600).
@@ -2163,9 +2473,7 @@ type RolloutPolicyArgs struct {
 	MaximumExecutionTimeoutInSeconds pulumi.IntPtrInput `pulumi:"maximumExecutionTimeoutInSeconds"`
 	// CloudWatch alarms (1-10 names of 1-255 characters) that roll the
 	// deployment back when they fire. The endpoint components create an
-	// `Invocation5XXErrors` alarm per variant and use it when this is empty;
-	// pass a MonitorDashboard's `rollbackAlarmNames` to have its alarms
-	// guard the rollout instead (then no alarm of the endpoint's own).
+	// `Invocation5XXErrors` alarm per variant and use it when this is empty.
 	RollbackAlarmNames pulumi.StringArrayInput `pulumi:"rollbackAlarmNames"`
 	// Seconds the old fleet stays after the shift, for fast rollback
 	// (0-3600).
@@ -2274,9 +2582,7 @@ func (o RolloutPolicyOutput) MaximumExecutionTimeoutInSeconds() pulumi.IntPtrOut
 
 // CloudWatch alarms (1-10 names of 1-255 characters) that roll the
 // deployment back when they fire. The endpoint components create an
-// `Invocation5XXErrors` alarm per variant and use it when this is empty;
-// pass a MonitorDashboard's `rollbackAlarmNames` to have its alarms
-// guard the rollout instead (then no alarm of the endpoint's own).
+// `Invocation5XXErrors` alarm per variant and use it when this is empty.
 func (o RolloutPolicyOutput) RollbackAlarmNames() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v RolloutPolicy) []string { return v.RollbackAlarmNames }).(pulumi.StringArrayOutput)
 }
@@ -2356,9 +2662,7 @@ func (o RolloutPolicyPtrOutput) MaximumExecutionTimeoutInSeconds() pulumi.IntPtr
 
 // CloudWatch alarms (1-10 names of 1-255 characters) that roll the
 // deployment back when they fire. The endpoint components create an
-// `Invocation5XXErrors` alarm per variant and use it when this is empty;
-// pass a MonitorDashboard's `rollbackAlarmNames` to have its alarms
-// guard the rollout instead (then no alarm of the endpoint's own).
+// `Invocation5XXErrors` alarm per variant and use it when this is empty.
 func (o RolloutPolicyPtrOutput) RollbackAlarmNames() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v *RolloutPolicy) []string {
 		if v == nil {
@@ -3871,8 +4175,8 @@ func (o VpcConfigPtrOutput) Subnets() pulumi.StringArrayOutput {
 }
 
 func init() {
-	pulumi.RegisterInputType(reflect.TypeOf((*AlarmThresholdsInput)(nil)).Elem(), AlarmThresholdsArgs{})
-	pulumi.RegisterInputType(reflect.TypeOf((*AlarmThresholdsPtrInput)(nil)).Elem(), AlarmThresholdsArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*AppConfigAccessInput)(nil)).Elem(), AppConfigAccessArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*AppConfigAccessPtrInput)(nil)).Elem(), AppConfigAccessArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*AsyncAutoscalingArgsInput)(nil)).Elem(), AsyncAutoscalingArgsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*AsyncAutoscalingArgsPtrInput)(nil)).Elem(), AsyncAutoscalingArgsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*AsyncInferenceInput)(nil)).Elem(), AsyncInferenceArgs{})
@@ -3883,6 +4187,8 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*AutoscalingArgsPtrInput)(nil)).Elem(), AutoscalingArgsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*CustomMetricInput)(nil)).Elem(), CustomMetricArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*CustomMetricPtrInput)(nil)).Elem(), CustomMetricArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*CustomStrategyInput)(nil)).Elem(), CustomStrategyArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*CustomStrategyPtrInput)(nil)).Elem(), CustomStrategyArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*DataCaptureInput)(nil)).Elem(), DataCaptureArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*DataCapturePtrInput)(nil)).Elem(), DataCaptureArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*EndpointsInput)(nil)).Elem(), EndpointsArgs{})
@@ -3891,6 +4197,8 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*ModelArtifactsPtrInput)(nil)).Elem(), ModelArtifactsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ModelSpecInput)(nil)).Elem(), ModelSpecArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ModelSpecArrayInput)(nil)).Elem(), ModelSpecArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*MonitorInput)(nil)).Elem(), MonitorArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*MonitorArrayInput)(nil)).Elem(), MonitorArray{})
 	pulumi.RegisterInputType(reflect.TypeOf((*RolloutPolicyInput)(nil)).Elem(), RolloutPolicyArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*RolloutPolicyPtrInput)(nil)).Elem(), RolloutPolicyArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ServerlessComputeInput)(nil)).Elem(), ServerlessComputeArgs{})
@@ -3911,8 +4219,8 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*VariantSpecArrayInput)(nil)).Elem(), VariantSpecArray{})
 	pulumi.RegisterInputType(reflect.TypeOf((*VpcConfigInput)(nil)).Elem(), VpcConfigArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*VpcConfigPtrInput)(nil)).Elem(), VpcConfigArgs{})
-	pulumi.RegisterOutputType(AlarmThresholdsOutput{})
-	pulumi.RegisterOutputType(AlarmThresholdsPtrOutput{})
+	pulumi.RegisterOutputType(AppConfigAccessOutput{})
+	pulumi.RegisterOutputType(AppConfigAccessPtrOutput{})
 	pulumi.RegisterOutputType(AsyncAutoscalingArgsOutput{})
 	pulumi.RegisterOutputType(AsyncAutoscalingArgsPtrOutput{})
 	pulumi.RegisterOutputType(AsyncInferenceOutput{})
@@ -3923,6 +4231,8 @@ func init() {
 	pulumi.RegisterOutputType(AutoscalingArgsPtrOutput{})
 	pulumi.RegisterOutputType(CustomMetricOutput{})
 	pulumi.RegisterOutputType(CustomMetricPtrOutput{})
+	pulumi.RegisterOutputType(CustomStrategyOutput{})
+	pulumi.RegisterOutputType(CustomStrategyPtrOutput{})
 	pulumi.RegisterOutputType(DataCaptureOutput{})
 	pulumi.RegisterOutputType(DataCapturePtrOutput{})
 	pulumi.RegisterOutputType(EndpointsOutput{})
@@ -3931,6 +4241,8 @@ func init() {
 	pulumi.RegisterOutputType(ModelArtifactsPtrOutput{})
 	pulumi.RegisterOutputType(ModelSpecOutput{})
 	pulumi.RegisterOutputType(ModelSpecArrayOutput{})
+	pulumi.RegisterOutputType(MonitorOutput{})
+	pulumi.RegisterOutputType(MonitorArrayOutput{})
 	pulumi.RegisterOutputType(RolloutPolicyOutput{})
 	pulumi.RegisterOutputType(RolloutPolicyPtrOutput{})
 	pulumi.RegisterOutputType(ServerlessComputeOutput{})

@@ -7,38 +7,49 @@ import * as outputs from "../types/output";
 import * as enums from "../types/enums";
 
 /**
- * The thresholds of the default alarms; every one has a default.
+ * Where a model reads its parameters in AppConfig (the AppConfig
+ * component's outputs of the same names).
+ *
+ * The containers get `APPCONFIG_APPLICATION_ID`,
+ * `APPCONFIG_ENVIRONMENT_ID` and `APPCONFIG_PROFILE_ID`; an inference
+ * handler reads the parameters with AppConfigData, e.g. in Python:
+ *
+ * ```python
+ * import json, os, boto3
+ * client = boto3.client("appconfigdata")
+ * token = client.start_configuration_session(
+ *     ApplicationIdentifier=os.environ["APPCONFIG_APPLICATION_ID"],
+ *     EnvironmentIdentifier=os.environ["APPCONFIG_ENVIRONMENT_ID"],
+ *     ConfigurationProfileIdentifier=os.environ["APPCONFIG_PROFILE_ID"],
+ * )["InitialConfigurationToken"]
+ * answer = client.get_latest_configuration(ConfigurationToken=token)
+ * parameters = json.loads(answer["Configuration"].read())  # empty when unchanged
+ * token = answer["NextPollConfigurationToken"]  # for the next poll
+ * ```
+ *
+ * (or through the AppConfig agent at
+ * `http://localhost:2772/applications/<app>/environments/<env>/configurations/<profile>`).
  */
-export interface AlarmThresholdsArgs {
+export interface AppConfigAccessArgs {
     /**
-     * Age of the oldest queued request of an asynchronous endpoint, in
-     * seconds, above which its backlog alarm fires (default 900).
+     * Id of the AppConfig application.
      */
-    backlogAgeSeconds?: pulumi.Input<number | undefined>;
+    applicationId: pulumi.Input<string>;
     /**
-     * Consecutive minutes a threshold must be broken before an alarm fires
-     * (default 1, so that a rollout is rolled back quickly).
+     * ARN of the configuration
+     * (`application/<app>/environment/<env>/configuration/<profile>`): the
+     * execution role is allowed `appconfig:StartConfigurationSession` and
+     * `appconfig:GetLatestConfiguration` on it, and on nothing else.
      */
-    evaluationMinutes?: pulumi.Input<number | undefined>;
+    configurationArn: pulumi.Input<string>;
     /**
-     * Average memory utilization of a variant's instances (or serverless
-     * containers), in percent, above which its saturation alarm fires
-     * (default 90). Memory rather than CPU: CPUUtilization runs up to 100%
-     * per vCPU, so no one threshold means "saturated" on every instance
-     * type, while MemoryUtilization is 0-100%.
+     * Id of the configuration profile.
      */
-    memoryUtilizationPercent?: pulumi.Input<number | undefined>;
+    configurationProfileId: pulumi.Input<string>;
     /**
-     * A variant's 99th-percentile `ModelLatency` over a minute, in
-     * milliseconds, above which its latency alarm fires (default 1000).
+     * Id of the environment.
      */
-    modelLatencyP99Milliseconds?: pulumi.Input<number | undefined>;
-    /**
-     * Server errors (`Invocation5XXErrors`) per minute of a variant at or
-     * above which its error alarm fires (default 1). On a serverless
-     * endpoint this is the serverless errors alarm.
-     */
-    serverErrorsPerMinute?: pulumi.Input<number | undefined>;
+    environmentId: pulumi.Input<string>;
 }
 
 /**
@@ -163,6 +174,28 @@ export interface CustomMetricArgs {
 }
 
 /**
+ * A custom strategy's settings.
+ */
+export interface CustomStrategyArgs {
+    /**
+     * Minutes a deployment takes to reach all clients (0-1440).
+     */
+    deploymentDurationInMinutes: pulumi.Input<number>;
+    /**
+     * Minutes the alarms are watched after reaching all clients (0-1440).
+     */
+    finalBakeTimeInMinutes?: pulumi.Input<number | undefined>;
+    /**
+     * Percentage of clients added at each step (1-100).
+     */
+    growthFactor: pulumi.Input<number>;
+    /**
+     * `LINEAR` (the default) or `EXPONENTIAL`.
+     */
+    growthType?: pulumi.Input<enums.GrowthType | undefined>;
+}
+
+/**
  * Capturing requests and responses to S3.
  */
 export interface DataCaptureArgs {
@@ -188,6 +221,10 @@ export interface DataCaptureArgs {
  * Per-service endpoint URL overrides, e.g. to use a local emulator.
  */
 export interface EndpointsArgs {
+    /**
+     * Endpoint URL for AWS AppConfig.
+     */
+    appconfig?: pulumi.Input<string | undefined>;
     /**
      * Endpoint URL for Application Auto Scaling.
      */
@@ -284,6 +321,22 @@ export interface ModelSpecArgs {
 }
 
 /**
+ * A CloudWatch alarm AppConfig watches during a deployment: when it is in
+ * `ALARM`, the deployment rolls back.
+ */
+export interface MonitorArgs {
+    /**
+     * ARN of the CloudWatch alarm.
+     */
+    alarmArn: pulumi.Input<string>;
+    /**
+     * ARN of the role AppConfig assumes to read the alarm: it must trust
+     * `appconfig.amazonaws.com` and allow `cloudwatch:DescribeAlarms` on it.
+     */
+    alarmRoleArn?: pulumi.Input<string | undefined>;
+}
+
+/**
  * Blue/green deployment with traffic shifting and alarm-driven rollback.
  */
 export interface RolloutPolicyArgs {
@@ -305,9 +358,7 @@ export interface RolloutPolicyArgs {
     /**
      * CloudWatch alarms (1-10 names of 1-255 characters) that roll the
      * deployment back when they fire. The endpoint components create an
-     * `Invocation5XXErrors` alarm per variant and use it when this is empty;
-     * pass a MonitorDashboard's `rollbackAlarmNames` to have its alarms
-     * guard the rollout instead (then no alarm of the endpoint's own).
+     * `Invocation5XXErrors` alarm per variant and use it when this is empty.
      */
     rollbackAlarmNames?: pulumi.Input<pulumi.Input<string>[] | undefined>;
     /**

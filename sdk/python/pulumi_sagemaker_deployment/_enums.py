@@ -8,7 +8,8 @@ from enum import Enum
 
 __all__ = [
     'ComparisonOperator',
-    'InferenceType',
+    'GrowthType',
+    'RetryMode',
     'ShiftSizeUnit',
     'Statistic',
     'TrafficShift',
@@ -55,22 +56,38 @@ class ComparisonOperator(_builtins.str, Enum):
     """
 
 
-@pulumi.type_token("sagemaker-deployment:index:InferenceType")
-class InferenceType(_builtins.str, Enum):
+@pulumi.type_token("sagemaker-deployment:index:GrowthType")
+class GrowthType(_builtins.str, Enum):
     """
-    The kind of endpoint watched (the seed's `inferenceType`).
+    How the share of clients receiving the configuration grows.
     """
-    REALTIME = "realtime"
+    LINEAR = "LINEAR"
     """
-    A real-time endpoint (SageMakerEndpoint).
+    In equal steps of `growthFactor` percent.
     """
-    ASYNC_ = "async"
+    EXPONENTIAL = "EXPONENTIAL"
     """
-    An asynchronous endpoint (SageMakerAsyncEndpoint).
+    Doubling from `growthFactor` percent: G*(2^N).
     """
-    SERVERLESS = "serverless"
+
+
+@pulumi.type_token("sagemaker-deployment:index:RetryMode")
+class RetryMode(_builtins.str, Enum):
     """
-    A serverless endpoint (SageMakerServerlessEndpoint).
+    How the AWS SDK retries a request that AWS throttled, answered with a
+    server error (HTTP 5xx), or that got no answer (connection reset,
+    timeout).
+    """
+    STANDARD = "standard"
+    """
+    Exponential backoff with jitter between attempts, the AWS SDKs'
+    `standard` mode (the default).
+    """
+    ADAPTIVE = "adaptive"
+    """
+    As `standard`, and while AWS throttles, the client also slows its
+    own request rate down: the AWS SDKs' `adaptive` mode, for accounts
+    where many deployments share the API rate limits.
     """
 
 

@@ -16,8 +16,8 @@ from . import _utilities
 from ._enums import *
 
 __all__ = [
-    'AlarmThresholdsArgs',
-    'AlarmThresholdsArgsDict',
+    'AppConfigAccessArgs',
+    'AppConfigAccessArgsDict',
     'AsyncAutoscalingArgsArgs',
     'AsyncAutoscalingArgsArgsDict',
     'AsyncInferenceArgs',
@@ -28,6 +28,8 @@ __all__ = [
     'AutoscalingArgsArgsDict',
     'CustomMetricArgs',
     'CustomMetricArgsDict',
+    'CustomStrategyArgs',
+    'CustomStrategyArgsDict',
     'DataCaptureArgs',
     'DataCaptureArgsDict',
     'EndpointsArgs',
@@ -36,6 +38,8 @@ __all__ = [
     'ModelArtifactsArgsDict',
     'ModelSpecArgs',
     'ModelSpecArgsDict',
+    'MonitorArgs',
+    'MonitorArgsDict',
     'RolloutPolicyArgs',
     'RolloutPolicyArgsDict',
     'ServerlessComputeArgs',
@@ -58,145 +62,145 @@ __all__ = [
     'VpcConfigArgsDict',
 ]
 
-class AlarmThresholdsArgsDict(TypedDict):
+class AppConfigAccessArgsDict(TypedDict):
     """
-    The thresholds of the default alarms; every one has a default.
+    Where a model reads its parameters in AppConfig (the AppConfig
+    component's outputs of the same names).
+
+    The containers get `APPCONFIG_APPLICATION_ID`,
+    `APPCONFIG_ENVIRONMENT_ID` and `APPCONFIG_PROFILE_ID`; an inference
+    handler reads the parameters with AppConfigData, e.g. in Python:
+
+    ```python
+    import json, os, boto3
+    client = boto3.client("appconfigdata")
+    token = client.start_configuration_session(
+        ApplicationIdentifier=os.environ["APPCONFIG_APPLICATION_ID"],
+        EnvironmentIdentifier=os.environ["APPCONFIG_ENVIRONMENT_ID"],
+        ConfigurationProfileIdentifier=os.environ["APPCONFIG_PROFILE_ID"],
+    )["InitialConfigurationToken"]
+    answer = client.get_latest_configuration(ConfigurationToken=token)
+    parameters = json.loads(answer["Configuration"].read())  # empty when unchanged
+    token = answer["NextPollConfigurationToken"]  # for the next poll
+    ```
+
+    (or through the AppConfig agent at
+    `http://localhost:2772/applications/<app>/environments/<env>/configurations/<profile>`).
     """
-    backlog_age_seconds: NotRequired[pulumi.Input[Optional[_builtins.float]]]
+    application_id: pulumi.Input[_builtins.str]
     """
-    Age of the oldest queued request of an asynchronous endpoint, in
-    seconds, above which its backlog alarm fires (default 900).
+    Id of the AppConfig application.
     """
-    evaluation_minutes: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    configuration_arn: pulumi.Input[_builtins.str]
     """
-    Consecutive minutes a threshold must be broken before an alarm fires
-    (default 1, so that a rollout is rolled back quickly).
+    ARN of the configuration
+    (`application/<app>/environment/<env>/configuration/<profile>`): the
+    execution role is allowed `appconfig:StartConfigurationSession` and
+    `appconfig:GetLatestConfiguration` on it, and on nothing else.
     """
-    memory_utilization_percent: NotRequired[pulumi.Input[Optional[_builtins.float]]]
+    configuration_profile_id: pulumi.Input[_builtins.str]
     """
-    Average memory utilization of a variant's instances (or serverless
-    containers), in percent, above which its saturation alarm fires
-    (default 90). Memory rather than CPU: CPUUtilization runs up to 100%
-    per vCPU, so no one threshold means "saturated" on every instance
-    type, while MemoryUtilization is 0-100%.
+    Id of the configuration profile.
     """
-    model_latency_p99_milliseconds: NotRequired[pulumi.Input[Optional[_builtins.float]]]
+    environment_id: pulumi.Input[_builtins.str]
     """
-    A variant's 99th-percentile `ModelLatency` over a minute, in
-    milliseconds, above which its latency alarm fires (default 1000).
-    """
-    server_errors_per_minute: NotRequired[pulumi.Input[Optional[_builtins.float]]]
-    """
-    Server errors (`Invocation5XXErrors`) per minute of a variant at or
-    above which its error alarm fires (default 1). On a serverless
-    endpoint this is the serverless errors alarm.
+    Id of the environment.
     """
 
 @pulumi.input_type
-class AlarmThresholdsArgs:
+class AppConfigAccessArgs:
     def __init__(__self__, *,
-                 backlog_age_seconds: pulumi.Input[Optional[_builtins.float]] = None,
-                 evaluation_minutes: pulumi.Input[Optional[_builtins.int]] = None,
-                 memory_utilization_percent: pulumi.Input[Optional[_builtins.float]] = None,
-                 model_latency_p99_milliseconds: pulumi.Input[Optional[_builtins.float]] = None,
-                 server_errors_per_minute: pulumi.Input[Optional[_builtins.float]] = None):
+                 application_id: pulumi.Input[_builtins.str],
+                 configuration_arn: pulumi.Input[_builtins.str],
+                 configuration_profile_id: pulumi.Input[_builtins.str],
+                 environment_id: pulumi.Input[_builtins.str]):
         """
-        The thresholds of the default alarms; every one has a default.
+        Where a model reads its parameters in AppConfig (the AppConfig
+        component's outputs of the same names).
 
-        :param pulumi.Input[_builtins.float] backlog_age_seconds: Age of the oldest queued request of an asynchronous endpoint, in
-               seconds, above which its backlog alarm fires (default 900).
-        :param pulumi.Input[_builtins.int] evaluation_minutes: Consecutive minutes a threshold must be broken before an alarm fires
-               (default 1, so that a rollout is rolled back quickly).
-        :param pulumi.Input[_builtins.float] memory_utilization_percent: Average memory utilization of a variant's instances (or serverless
-               containers), in percent, above which its saturation alarm fires
-               (default 90). Memory rather than CPU: CPUUtilization runs up to 100%
-               per vCPU, so no one threshold means "saturated" on every instance
-               type, while MemoryUtilization is 0-100%.
-        :param pulumi.Input[_builtins.float] model_latency_p99_milliseconds: A variant's 99th-percentile `ModelLatency` over a minute, in
-               milliseconds, above which its latency alarm fires (default 1000).
-        :param pulumi.Input[_builtins.float] server_errors_per_minute: Server errors (`Invocation5XXErrors`) per minute of a variant at or
-               above which its error alarm fires (default 1). On a serverless
-               endpoint this is the serverless errors alarm.
-        """
-        if backlog_age_seconds is not None:
-            pulumi.set(__self__, "backlog_age_seconds", backlog_age_seconds)
-        if evaluation_minutes is not None:
-            pulumi.set(__self__, "evaluation_minutes", evaluation_minutes)
-        if memory_utilization_percent is not None:
-            pulumi.set(__self__, "memory_utilization_percent", memory_utilization_percent)
-        if model_latency_p99_milliseconds is not None:
-            pulumi.set(__self__, "model_latency_p99_milliseconds", model_latency_p99_milliseconds)
-        if server_errors_per_minute is not None:
-            pulumi.set(__self__, "server_errors_per_minute", server_errors_per_minute)
+        The containers get `APPCONFIG_APPLICATION_ID`,
+        `APPCONFIG_ENVIRONMENT_ID` and `APPCONFIG_PROFILE_ID`; an inference
+        handler reads the parameters with AppConfigData, e.g. in Python:
 
-    @_builtins.property
-    @pulumi.getter(name="backlogAgeSeconds")
-    def backlog_age_seconds(self) -> pulumi.Input[Optional[_builtins.float]]:
-        """
-        Age of the oldest queued request of an asynchronous endpoint, in
-        seconds, above which its backlog alarm fires (default 900).
-        """
-        return pulumi.get(self, "backlog_age_seconds")
+        ```python
+        import json, os, boto3
+        client = boto3.client("appconfigdata")
+        token = client.start_configuration_session(
+            ApplicationIdentifier=os.environ["APPCONFIG_APPLICATION_ID"],
+            EnvironmentIdentifier=os.environ["APPCONFIG_ENVIRONMENT_ID"],
+            ConfigurationProfileIdentifier=os.environ["APPCONFIG_PROFILE_ID"],
+        )["InitialConfigurationToken"]
+        answer = client.get_latest_configuration(ConfigurationToken=token)
+        parameters = json.loads(answer["Configuration"].read())  # empty when unchanged
+        token = answer["NextPollConfigurationToken"]  # for the next poll
+        ```
 
-    @backlog_age_seconds.setter
-    def backlog_age_seconds(self, value: pulumi.Input[Optional[_builtins.float]]):
-        pulumi.set(self, "backlog_age_seconds", value)
+        (or through the AppConfig agent at
+        `http://localhost:2772/applications/<app>/environments/<env>/configurations/<profile>`).
+
+        :param pulumi.Input[_builtins.str] application_id: Id of the AppConfig application.
+        :param pulumi.Input[_builtins.str] configuration_arn: ARN of the configuration
+               (`application/<app>/environment/<env>/configuration/<profile>`): the
+               execution role is allowed `appconfig:StartConfigurationSession` and
+               `appconfig:GetLatestConfiguration` on it, and on nothing else.
+        :param pulumi.Input[_builtins.str] configuration_profile_id: Id of the configuration profile.
+        :param pulumi.Input[_builtins.str] environment_id: Id of the environment.
+        """
+        pulumi.set(__self__, "application_id", application_id)
+        pulumi.set(__self__, "configuration_arn", configuration_arn)
+        pulumi.set(__self__, "configuration_profile_id", configuration_profile_id)
+        pulumi.set(__self__, "environment_id", environment_id)
 
     @_builtins.property
-    @pulumi.getter(name="evaluationMinutes")
-    def evaluation_minutes(self) -> pulumi.Input[Optional[_builtins.int]]:
+    @pulumi.getter(name="applicationId")
+    def application_id(self) -> pulumi.Input[_builtins.str]:
         """
-        Consecutive minutes a threshold must be broken before an alarm fires
-        (default 1, so that a rollout is rolled back quickly).
+        Id of the AppConfig application.
         """
-        return pulumi.get(self, "evaluation_minutes")
+        return pulumi.get(self, "application_id")
 
-    @evaluation_minutes.setter
-    def evaluation_minutes(self, value: pulumi.Input[Optional[_builtins.int]]):
-        pulumi.set(self, "evaluation_minutes", value)
-
-    @_builtins.property
-    @pulumi.getter(name="memoryUtilizationPercent")
-    def memory_utilization_percent(self) -> pulumi.Input[Optional[_builtins.float]]:
-        """
-        Average memory utilization of a variant's instances (or serverless
-        containers), in percent, above which its saturation alarm fires
-        (default 90). Memory rather than CPU: CPUUtilization runs up to 100%
-        per vCPU, so no one threshold means "saturated" on every instance
-        type, while MemoryUtilization is 0-100%.
-        """
-        return pulumi.get(self, "memory_utilization_percent")
-
-    @memory_utilization_percent.setter
-    def memory_utilization_percent(self, value: pulumi.Input[Optional[_builtins.float]]):
-        pulumi.set(self, "memory_utilization_percent", value)
+    @application_id.setter
+    def application_id(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "application_id", value)
 
     @_builtins.property
-    @pulumi.getter(name="modelLatencyP99Milliseconds")
-    def model_latency_p99_milliseconds(self) -> pulumi.Input[Optional[_builtins.float]]:
+    @pulumi.getter(name="configurationArn")
+    def configuration_arn(self) -> pulumi.Input[_builtins.str]:
         """
-        A variant's 99th-percentile `ModelLatency` over a minute, in
-        milliseconds, above which its latency alarm fires (default 1000).
+        ARN of the configuration
+        (`application/<app>/environment/<env>/configuration/<profile>`): the
+        execution role is allowed `appconfig:StartConfigurationSession` and
+        `appconfig:GetLatestConfiguration` on it, and on nothing else.
         """
-        return pulumi.get(self, "model_latency_p99_milliseconds")
+        return pulumi.get(self, "configuration_arn")
 
-    @model_latency_p99_milliseconds.setter
-    def model_latency_p99_milliseconds(self, value: pulumi.Input[Optional[_builtins.float]]):
-        pulumi.set(self, "model_latency_p99_milliseconds", value)
+    @configuration_arn.setter
+    def configuration_arn(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "configuration_arn", value)
 
     @_builtins.property
-    @pulumi.getter(name="serverErrorsPerMinute")
-    def server_errors_per_minute(self) -> pulumi.Input[Optional[_builtins.float]]:
+    @pulumi.getter(name="configurationProfileId")
+    def configuration_profile_id(self) -> pulumi.Input[_builtins.str]:
         """
-        Server errors (`Invocation5XXErrors`) per minute of a variant at or
-        above which its error alarm fires (default 1). On a serverless
-        endpoint this is the serverless errors alarm.
+        Id of the configuration profile.
         """
-        return pulumi.get(self, "server_errors_per_minute")
+        return pulumi.get(self, "configuration_profile_id")
 
-    @server_errors_per_minute.setter
-    def server_errors_per_minute(self, value: pulumi.Input[Optional[_builtins.float]]):
-        pulumi.set(self, "server_errors_per_minute", value)
+    @configuration_profile_id.setter
+    def configuration_profile_id(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "configuration_profile_id", value)
+
+    @_builtins.property
+    @pulumi.getter(name="environmentId")
+    def environment_id(self) -> pulumi.Input[_builtins.str]:
+        """
+        Id of the environment.
+        """
+        return pulumi.get(self, "environment_id")
+
+    @environment_id.setter
+    def environment_id(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "environment_id", value)
 
 
 class AsyncAutoscalingArgsArgsDict(TypedDict):
@@ -712,6 +716,98 @@ class CustomMetricArgs:
         pulumi.set(self, "dimensions", value)
 
 
+class CustomStrategyArgsDict(TypedDict):
+    """
+    A custom strategy's settings.
+    """
+    deployment_duration_in_minutes: pulumi.Input[_builtins.int]
+    """
+    Minutes a deployment takes to reach all clients (0-1440).
+    """
+    growth_factor: pulumi.Input[_builtins.float]
+    """
+    Percentage of clients added at each step (1-100).
+    """
+    final_bake_time_in_minutes: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    """
+    Minutes the alarms are watched after reaching all clients (0-1440).
+    """
+    growth_type: NotRequired[pulumi.Input[Optional['GrowthType']]]
+    """
+    `LINEAR` (the default) or `EXPONENTIAL`.
+    """
+
+@pulumi.input_type
+class CustomStrategyArgs:
+    def __init__(__self__, *,
+                 deployment_duration_in_minutes: pulumi.Input[_builtins.int],
+                 growth_factor: pulumi.Input[_builtins.float],
+                 final_bake_time_in_minutes: pulumi.Input[Optional[_builtins.int]] = None,
+                 growth_type: pulumi.Input[Optional['GrowthType']] = None):
+        """
+        A custom strategy's settings.
+
+        :param pulumi.Input[_builtins.int] deployment_duration_in_minutes: Minutes a deployment takes to reach all clients (0-1440).
+        :param pulumi.Input[_builtins.float] growth_factor: Percentage of clients added at each step (1-100).
+        :param pulumi.Input[_builtins.int] final_bake_time_in_minutes: Minutes the alarms are watched after reaching all clients (0-1440).
+        :param pulumi.Input['GrowthType'] growth_type: `LINEAR` (the default) or `EXPONENTIAL`.
+        """
+        pulumi.set(__self__, "deployment_duration_in_minutes", deployment_duration_in_minutes)
+        pulumi.set(__self__, "growth_factor", growth_factor)
+        if final_bake_time_in_minutes is not None:
+            pulumi.set(__self__, "final_bake_time_in_minutes", final_bake_time_in_minutes)
+        if growth_type is not None:
+            pulumi.set(__self__, "growth_type", growth_type)
+
+    @_builtins.property
+    @pulumi.getter(name="deploymentDurationInMinutes")
+    def deployment_duration_in_minutes(self) -> pulumi.Input[_builtins.int]:
+        """
+        Minutes a deployment takes to reach all clients (0-1440).
+        """
+        return pulumi.get(self, "deployment_duration_in_minutes")
+
+    @deployment_duration_in_minutes.setter
+    def deployment_duration_in_minutes(self, value: pulumi.Input[_builtins.int]):
+        pulumi.set(self, "deployment_duration_in_minutes", value)
+
+    @_builtins.property
+    @pulumi.getter(name="growthFactor")
+    def growth_factor(self) -> pulumi.Input[_builtins.float]:
+        """
+        Percentage of clients added at each step (1-100).
+        """
+        return pulumi.get(self, "growth_factor")
+
+    @growth_factor.setter
+    def growth_factor(self, value: pulumi.Input[_builtins.float]):
+        pulumi.set(self, "growth_factor", value)
+
+    @_builtins.property
+    @pulumi.getter(name="finalBakeTimeInMinutes")
+    def final_bake_time_in_minutes(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        Minutes the alarms are watched after reaching all clients (0-1440).
+        """
+        return pulumi.get(self, "final_bake_time_in_minutes")
+
+    @final_bake_time_in_minutes.setter
+    def final_bake_time_in_minutes(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "final_bake_time_in_minutes", value)
+
+    @_builtins.property
+    @pulumi.getter(name="growthType")
+    def growth_type(self) -> pulumi.Input[Optional['GrowthType']]:
+        """
+        `LINEAR` (the default) or `EXPONENTIAL`.
+        """
+        return pulumi.get(self, "growth_type")
+
+    @growth_type.setter
+    def growth_type(self, value: pulumi.Input[Optional['GrowthType']]):
+        pulumi.set(self, "growth_type", value)
+
+
 class DataCaptureArgsDict(TypedDict):
     """
     Capturing requests and responses to S3.
@@ -808,6 +904,10 @@ class EndpointsArgsDict(TypedDict):
     """
     Per-service endpoint URL overrides, e.g. to use a local emulator.
     """
+    appconfig: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Endpoint URL for AWS AppConfig.
+    """
     applicationautoscaling: NotRequired[pulumi.Input[Optional[_builtins.str]]]
     """
     Endpoint URL for Application Auto Scaling.
@@ -844,6 +944,7 @@ class EndpointsArgsDict(TypedDict):
 @pulumi.input_type
 class EndpointsArgs:
     def __init__(__self__, *,
+                 appconfig: pulumi.Input[Optional[_builtins.str]] = None,
                  applicationautoscaling: pulumi.Input[Optional[_builtins.str]] = None,
                  cloudwatch: pulumi.Input[Optional[_builtins.str]] = None,
                  iam: pulumi.Input[Optional[_builtins.str]] = None,
@@ -855,6 +956,7 @@ class EndpointsArgs:
         """
         Per-service endpoint URL overrides, e.g. to use a local emulator.
 
+        :param pulumi.Input[_builtins.str] appconfig: Endpoint URL for AWS AppConfig.
         :param pulumi.Input[_builtins.str] applicationautoscaling: Endpoint URL for Application Auto Scaling.
         :param pulumi.Input[_builtins.str] cloudwatch: Endpoint URL for Amazon CloudWatch.
         :param pulumi.Input[_builtins.str] iam: Endpoint URL for AWS IAM.
@@ -864,6 +966,8 @@ class EndpointsArgs:
         :param pulumi.Input[_builtins.str] sns: Endpoint URL for Amazon SNS.
         :param pulumi.Input[_builtins.str] sts: Endpoint URL for AWS STS.
         """
+        if appconfig is not None:
+            pulumi.set(__self__, "appconfig", appconfig)
         if applicationautoscaling is not None:
             pulumi.set(__self__, "applicationautoscaling", applicationautoscaling)
         if cloudwatch is not None:
@@ -880,6 +984,18 @@ class EndpointsArgs:
             pulumi.set(__self__, "sns", sns)
         if sts is not None:
             pulumi.set(__self__, "sts", sts)
+
+    @_builtins.property
+    @pulumi.getter
+    def appconfig(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Endpoint URL for AWS AppConfig.
+        """
+        return pulumi.get(self, "appconfig")
+
+    @appconfig.setter
+    def appconfig(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "appconfig", value)
 
     @_builtins.property
     @pulumi.getter
@@ -1245,6 +1361,64 @@ class ModelSpecArgs:
         pulumi.set(self, "variant_weight", value)
 
 
+class MonitorArgsDict(TypedDict):
+    """
+    A CloudWatch alarm AppConfig watches during a deployment: when it is in
+    `ALARM`, the deployment rolls back.
+    """
+    alarm_arn: pulumi.Input[_builtins.str]
+    """
+    ARN of the CloudWatch alarm.
+    """
+    alarm_role_arn: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    ARN of the role AppConfig assumes to read the alarm: it must trust
+    `appconfig.amazonaws.com` and allow `cloudwatch:DescribeAlarms` on it.
+    """
+
+@pulumi.input_type
+class MonitorArgs:
+    def __init__(__self__, *,
+                 alarm_arn: pulumi.Input[_builtins.str],
+                 alarm_role_arn: pulumi.Input[Optional[_builtins.str]] = None):
+        """
+        A CloudWatch alarm AppConfig watches during a deployment: when it is in
+        `ALARM`, the deployment rolls back.
+
+        :param pulumi.Input[_builtins.str] alarm_arn: ARN of the CloudWatch alarm.
+        :param pulumi.Input[_builtins.str] alarm_role_arn: ARN of the role AppConfig assumes to read the alarm: it must trust
+               `appconfig.amazonaws.com` and allow `cloudwatch:DescribeAlarms` on it.
+        """
+        pulumi.set(__self__, "alarm_arn", alarm_arn)
+        if alarm_role_arn is not None:
+            pulumi.set(__self__, "alarm_role_arn", alarm_role_arn)
+
+    @_builtins.property
+    @pulumi.getter(name="alarmArn")
+    def alarm_arn(self) -> pulumi.Input[_builtins.str]:
+        """
+        ARN of the CloudWatch alarm.
+        """
+        return pulumi.get(self, "alarm_arn")
+
+    @alarm_arn.setter
+    def alarm_arn(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "alarm_arn", value)
+
+    @_builtins.property
+    @pulumi.getter(name="alarmRoleArn")
+    def alarm_role_arn(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        ARN of the role AppConfig assumes to read the alarm: it must trust
+        `appconfig.amazonaws.com` and allow `cloudwatch:DescribeAlarms` on it.
+        """
+        return pulumi.get(self, "alarm_role_arn")
+
+    @alarm_role_arn.setter
+    def alarm_role_arn(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "alarm_role_arn", value)
+
+
 class RolloutPolicyArgsDict(TypedDict):
     """
     Blue/green deployment with traffic shifting and alarm-driven rollback.
@@ -1272,9 +1446,7 @@ class RolloutPolicyArgsDict(TypedDict):
     """
     CloudWatch alarms (1-10 names of 1-255 characters) that roll the
     deployment back when they fire. The endpoint components create an
-    `Invocation5XXErrors` alarm per variant and use it when this is empty;
-    pass a MonitorDashboard's `rollbackAlarmNames` to have its alarms
-    guard the rollout instead (then no alarm of the endpoint's own).
+    `Invocation5XXErrors` alarm per variant and use it when this is empty.
     """
     termination_wait_in_seconds: NotRequired[pulumi.Input[Optional[_builtins.int]]]
     """
@@ -1308,9 +1480,7 @@ class RolloutPolicyArgs:
                and the provider's own timeout for the update covers it.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] rollback_alarm_names: CloudWatch alarms (1-10 names of 1-255 characters) that roll the
                deployment back when they fire. The endpoint components create an
-               `Invocation5XXErrors` alarm per variant and use it when this is empty;
-               pass a MonitorDashboard's `rollbackAlarmNames` to have its alarms
-               guard the rollout instead (then no alarm of the endpoint's own).
+               `Invocation5XXErrors` alarm per variant and use it when this is empty.
         :param pulumi.Input[_builtins.int] termination_wait_in_seconds: Seconds the old fleet stays after the shift, for fast rollback
                (0-3600).
         :param pulumi.Input[_builtins.int] wait_interval_in_seconds: Seconds between shifts (and after the canary), 0-3600.
@@ -1386,9 +1556,7 @@ class RolloutPolicyArgs:
         """
         CloudWatch alarms (1-10 names of 1-255 characters) that roll the
         deployment back when they fire. The endpoint components create an
-        `Invocation5XXErrors` alarm per variant and use it when this is empty;
-        pass a MonitorDashboard's `rollbackAlarmNames` to have its alarms
-        guard the rollout instead (then no alarm of the endpoint's own).
+        `Invocation5XXErrors` alarm per variant and use it when this is empty.
         """
         return pulumi.get(self, "rollback_alarm_names")
 

@@ -42,25 +42,42 @@ export const ComparisonOperator = {
  */
 export type ComparisonOperator = (typeof ComparisonOperator)[keyof typeof ComparisonOperator];
 
-export const InferenceType = {
+export const GrowthType = {
     /**
-     * A real-time endpoint (SageMakerEndpoint).
+     * In equal steps of `growthFactor` percent.
      */
-    Realtime: "realtime",
+    LINEAR: "LINEAR",
     /**
-     * An asynchronous endpoint (SageMakerAsyncEndpoint).
+     * Doubling from `growthFactor` percent: G*(2^N).
      */
-    Async: "async",
-    /**
-     * A serverless endpoint (SageMakerServerlessEndpoint).
-     */
-    Serverless: "serverless",
+    EXPONENTIAL: "EXPONENTIAL",
 } as const;
 
 /**
- * The kind of endpoint watched (the seed's `inferenceType`).
+ * How the share of clients receiving the configuration grows.
  */
-export type InferenceType = (typeof InferenceType)[keyof typeof InferenceType];
+export type GrowthType = (typeof GrowthType)[keyof typeof GrowthType];
+
+export const RetryMode = {
+    /**
+     * Exponential backoff with jitter between attempts, the AWS SDKs'
+     * `standard` mode (the default).
+     */
+    Standard: "standard",
+    /**
+     * As `standard`, and while AWS throttles, the client also slows its
+     * own request rate down: the AWS SDKs' `adaptive` mode, for accounts
+     * where many deployments share the API rate limits.
+     */
+    Adaptive: "adaptive",
+} as const;
+
+/**
+ * How the AWS SDK retries a request that AWS throttled, answered with a
+ * server error (HTTP 5xx), or that got no answer (connection reset,
+ * timeout).
+ */
+export type RetryMode = (typeof RetryMode)[keyof typeof RetryMode];
 
 export const ShiftSizeUnit = {
     /**
