@@ -15,6 +15,11 @@ export type BaseInfra = import("./baseInfra").BaseInfra;
 export const BaseInfra: typeof import("./baseInfra").BaseInfra = null as any;
 utilities.lazyLoad(exports, ["BaseInfra"], () => require("./baseInfra"));
 
+export { MonitorDashboardArgs } from "./monitorDashboard";
+export type MonitorDashboard = import("./monitorDashboard").MonitorDashboard;
+export const MonitorDashboard: typeof import("./monitorDashboard").MonitorDashboard = null as any;
+utilities.lazyLoad(exports, ["MonitorDashboard"], () => require("./monitorDashboard"));
+
 export { ProviderArgs } from "./provider";
 export type Provider = import("./provider").Provider;
 export const Provider: typeof import("./provider").Provider = null as any;
@@ -88,6 +93,8 @@ const _module = {
                 return new AppConfig(name, <any>undefined, { urn })
             case "sagemaker-deployment:index:BaseInfra":
                 return new BaseInfra(name, <any>undefined, { urn })
+            case "sagemaker-deployment:index:MonitorDashboard":
+                return new MonitorDashboard(name, <any>undefined, { urn })
             case "sagemaker-deployment:index:SageMakerAsyncEndpoint":
                 return new SageMakerAsyncEndpoint(name, <any>undefined, { urn })
             case "sagemaker-deployment:index:SageMakerEndpoint":

@@ -213,6 +213,9 @@ DEPLOYMENTS = [
                     "waitIntervalInSeconds": 60,
                 }
             ),
+            # The rollout watches a MonitorDashboard's alarms: the execution
+            # role's grant names exactly those.
+            "monitoring": "{}",
         },
     ),
     (

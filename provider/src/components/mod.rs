@@ -6,6 +6,7 @@ pub mod base_infra;
 mod endpoint_builder;
 mod endpoint_checks;
 pub mod model_config;
+pub mod monitor_dashboard;
 pub mod realtime_endpoint;
 pub mod sagemaker_model;
 pub mod serverless_endpoint;
@@ -25,4 +26,5 @@ pub fn register(
         .component(async_endpoint::SageMakerAsyncEndpoint)
         .component(serverless_endpoint::SageMakerServerlessEndpoint)
         .component(workflow::Workflow)
+        .component(monitor_dashboard::MonitorDashboard)
 }

@@ -172,7 +172,9 @@ export interface RolloutPolicy {
     /**
      * CloudWatch alarms (1-10 names of 1-255 characters) that roll the
      * deployment back when they fire. The endpoint components create an
-     * `Invocation5XXErrors` alarm per variant and use it when this is empty.
+     * `Invocation5XXErrors` alarm per variant and use it when this is empty;
+     * pass a MonitorDashboard's `rollbackAlarmNames` to have its alarms
+     * guard the rollout instead (then no alarm of the endpoint's own).
      */
     rollbackAlarmNames?: string[];
     /**

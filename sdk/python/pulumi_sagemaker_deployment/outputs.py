@@ -566,7 +566,9 @@ class RolloutPolicy(dict):
                and the provider's own timeout for the update covers it.
         :param Sequence[_builtins.str] rollback_alarm_names: CloudWatch alarms (1-10 names of 1-255 characters) that roll the
                deployment back when they fire. The endpoint components create an
-               `Invocation5XXErrors` alarm per variant and use it when this is empty.
+               `Invocation5XXErrors` alarm per variant and use it when this is empty;
+               pass a MonitorDashboard's `rollbackAlarmNames` to have its alarms
+               guard the rollout instead (then no alarm of the endpoint's own).
         :param _builtins.int termination_wait_in_seconds: Seconds the old fleet stays after the shift, for fast rollback
                (0-3600).
         :param _builtins.int wait_interval_in_seconds: Seconds between shifts (and after the canary), 0-3600.
@@ -626,7 +628,9 @@ class RolloutPolicy(dict):
         """
         CloudWatch alarms (1-10 names of 1-255 characters) that roll the
         deployment back when they fire. The endpoint components create an
-        `Invocation5XXErrors` alarm per variant and use it when this is empty.
+        `Invocation5XXErrors` alarm per variant and use it when this is empty;
+        pass a MonitorDashboard's `rollbackAlarmNames` to have its alarms
+        guard the rollout instead (then no alarm of the endpoint's own).
         """
         return pulumi.get(self, "rollback_alarm_names")
 
