@@ -61,7 +61,9 @@ use tonic::transport::server::TcpIncoming;
 
 pub use adapter::{DynComponent, DynResource};
 pub use check::{CheckFailure, Failures};
-pub use codec::{decode, decode_value, encode, encode_plain, encode_wired, flatten_outputs};
+pub use codec::{
+    decode, decode_all, decode_value, encode, encode_plain, encode_wired, flatten_outputs,
+};
 pub use component::Component;
 pub use context::{Context, Progress};
 pub use decode_errors::MAX_VALUE_NESTING;

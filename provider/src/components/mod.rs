@@ -2,6 +2,7 @@
 
 pub mod async_endpoint;
 pub mod base_infra;
+pub mod deployment_config;
 mod endpoint_builder;
 mod endpoint_checks;
 pub mod model_config;

@@ -25,7 +25,7 @@ use wake_up::register_wake_up;
 
 /// The seed's `asyncConfig`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AsyncSettings {
     /// Requests each instance works on at once (1-1000).
     #[serde(default, skip_serializing_if = "Option::is_none")]
