@@ -158,6 +158,18 @@ impl SageMakerAsyncEndpointArgs {
     /// Results and failures in the output bucket, encrypted with the key,
     /// notified to `topics`.
     fn async_inference(&self, topics: Option<&NotificationTopics>) -> AsyncInference {
+        self.async_inference_notifying(
+            topics.map(|topics| (topics.success_arn(), topics.error_arn())),
+        )
+    }
+
+    /// Results and failures in the output bucket, encrypted with the key,
+    /// notified to the (success, error) topics by ARN.
+    pub(crate) fn async_inference_notifying(
+        &self,
+        topics: Option<(Output<String>, Output<String>)>,
+    ) -> AsyncInference {
+        let (success_topic_arn, error_topic_arn) = topics.unzip();
         AsyncInference {
             s3_output_path: self.result_path("async-output"),
             s3_failure_path: Some(self.result_path("async-failures")),
@@ -166,8 +178,8 @@ impl SageMakerAsyncEndpointArgs {
                 .async_config
                 .as_ref()
                 .and_then(|c| c.max_concurrent_invocations_per_instance),
-            success_topic_arn: topics.map(NotificationTopics::success_arn),
-            error_topic_arn: topics.map(NotificationTopics::error_arn),
+            success_topic_arn,
+            error_topic_arn,
         }
     }
 }

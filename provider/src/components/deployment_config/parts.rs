@@ -9,10 +9,13 @@ use std::collections::BTreeMap;
 use super::{Documents, EnvironmentSettings, InferenceType};
 use crate::components::async_endpoint::SageMakerAsyncEndpointArgs;
 use crate::components::base_infra::BaseInfraArgs;
+use crate::components::endpoint_builder::{EndpointPlan, planned_configuration};
 use crate::components::realtime_endpoint::SageMakerEndpointArgs;
 use crate::components::sagemaker_model::SageMakerModelArgs;
 use crate::components::serverless_endpoint::SageMakerServerlessEndpointArgs;
 use crate::resources::Tags;
+use crate::resources::sagemaker::endpoint_config::EndpointConfigInputs;
+use crate::resources::sagemaker::variant_rules::EndpointKind;
 use framework::Output;
 
 /// One environment of the documents, with what the deployment adds.
@@ -141,5 +144,76 @@ impl EnvironmentParts<'_> {
                 })
             }
         }
+    }
+}
+
+impl EndpointArgs {
+    /// The endpoint kind of SageMaker's variant rules.
+    pub fn kind(&self) -> EndpointKind {
+        match self {
+            EndpointArgs::Realtime(_) => EndpointKind::RealTime,
+            EndpointArgs::Async(_) => EndpointKind::Async,
+            EndpointArgs::Serverless(_) => EndpointKind::Serverless,
+        }
+    }
+
+    /// The endpoint configuration the endpoint component registers for
+    /// these arguments (an async endpoint's notified through `topics`,
+    /// success and error ARNs), with its content-hashed name.
+    pub fn planned_configuration(
+        &self,
+        topics: Option<(Output<String>, Output<String>)>,
+    ) -> EndpointConfigInputs {
+        let plan = |endpoint_name, models, model_names: &Output<Vec<String>>, serverless, tags| {
+            EndpointPlan {
+                component: "plan",
+                endpoint_name,
+                kind: self.kind(),
+                models,
+                serverless,
+                model_names: model_names.clone(),
+                tags,
+            }
+        };
+        let mut config = match self {
+            EndpointArgs::Realtime(args) => planned_configuration(
+                &plan(
+                    &args.endpoint_name,
+                    &args.model_list,
+                    &args.model_names,
+                    None,
+                    &args.tags,
+                ),
+                args.kms_key_arn.clone(),
+                args.data_capture(),
+                None,
+            ),
+            EndpointArgs::Async(args) => planned_configuration(
+                &plan(
+                    &args.endpoint_name,
+                    &args.model_list,
+                    &args.model_names,
+                    None,
+                    &args.tags,
+                ),
+                args.kms_key_arn.clone(),
+                None,
+                Some(args.async_inference_notifying(topics.filter(|_| args.notifications))),
+            ),
+            EndpointArgs::Serverless(args) => planned_configuration(
+                &plan(
+                    &args.endpoint_name,
+                    &args.model_list,
+                    &args.model_names,
+                    args.serverless_config.as_ref(),
+                    &args.tags,
+                ),
+                None,
+                None,
+                None,
+            ),
+        };
+        config.endpoint_config_name = Some(config.derived_name());
+        config
     }
 }
