@@ -47,11 +47,13 @@ impl AwsClients {
         }
         let shared = loader.load().await;
         let configured = config.endpoints.clone().unwrap_or_default();
-        AwsClients::from_shared(
+        let mut clients = AwsClients::from_shared(
             &shared,
             |service| endpoint_url(service, &configured, |name| std::env::var(name).ok()),
             config.default_tags.clone().unwrap_or_default(),
-        )
+        );
+        clients.settings = config.clone();
+        clients
     }
 
     /// The default tags merged with a resource's own (its own win).

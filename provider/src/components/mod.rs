@@ -2,6 +2,7 @@
 
 pub mod async_endpoint;
 pub mod base_infra;
+pub mod deployment;
 pub mod deployment_config;
 mod endpoint_builder;
 mod endpoint_checks;
@@ -22,4 +23,5 @@ pub fn register(
         .component(realtime_endpoint::SageMakerEndpoint)
         .component(async_endpoint::SageMakerAsyncEndpoint)
         .component(serverless_endpoint::SageMakerServerlessEndpoint)
+        .component(deployment::Deployment)
 }
