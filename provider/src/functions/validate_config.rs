@@ -16,7 +16,8 @@ use framework::{CheckFailure, Function, Result};
 /// `model-config.json`, as a Deployment would at preview, without
 /// deploying: unknown keys, types, every rule of the parts they become and
 /// the rules across the two documents. Every problem is returned with its
-/// JSON path, not just the first. The environment checked is `environment`,
+/// JSON path, not just the first (the keys and types first: the rules are
+/// checked once both documents read). The environment checked is `environment`,
 /// else `DEPLOYMENT_ENV`; with neither, every environment is checked.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
@@ -75,7 +76,10 @@ pub fn check_documents(
     let documents = match Documents::parse(&args.deployment_config, &args.model_config) {
         Ok(documents) => documents,
         Err(problems) => {
-            let checked = choice.map(|c| vec![c.name.clone()]).unwrap_or_default();
+            let checked = match choice {
+                Some(choice) => vec![choice.name.clone()],
+                None => environment_names(&args.deployment_config),
+            };
             return (problems, checked);
         }
     };
@@ -89,6 +93,16 @@ pub fn check_documents(
             documents.deployment.environments.keys().cloned().collect(),
         ),
     }
+}
+
+/// The environments a deployment document names, even one that does not
+/// read.
+fn environment_names(document: &serde_json::Value) -> Vec<String> {
+    document
+        .get("environments")
+        .and_then(serde_json::Value::as_object)
+        .map(|environments| environments.keys().cloned().collect())
+        .unwrap_or_default()
 }
 
 #[async_trait]

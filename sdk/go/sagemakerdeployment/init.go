@@ -23,6 +23,8 @@ func (m *module) Construct(ctx *pulumi.Context, name, typ, urn string) (r pulumi
 	switch typ {
 	case "sagemaker-deployment:index:BaseInfra":
 		r = &BaseInfra{}
+	case "sagemaker-deployment:index:Deployment":
+		r = &Deployment{}
 	case "sagemaker-deployment:index:SageMakerAsyncEndpoint":
 		r = &SageMakerAsyncEndpoint{}
 	case "sagemaker-deployment:index:SageMakerEndpoint":

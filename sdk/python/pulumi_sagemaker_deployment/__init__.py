@@ -8,11 +8,15 @@ import typing
 # Export this package's modules as members:
 from ._enums import *
 from .base_infra import *
+from .deployer_policy import *
+from .deployment import *
+from .endpoint_config_plan import *
 from .provider import *
 from .sage_maker_async_endpoint import *
 from .sage_maker_endpoint import *
 from .sage_maker_model import *
 from .sage_maker_serverless_endpoint import *
+from .validate_config import *
 from ._inputs import *
 from . import outputs
 
@@ -79,6 +83,7 @@ _utilities.register(
   "fqn": "pulumi_sagemaker_deployment",
   "classes": {
    "sagemaker-deployment:index:BaseInfra": "BaseInfra",
+   "sagemaker-deployment:index:Deployment": "Deployment",
    "sagemaker-deployment:index:SageMakerAsyncEndpoint": "SageMakerAsyncEndpoint",
    "sagemaker-deployment:index:SageMakerEndpoint": "SageMakerEndpoint",
    "sagemaker-deployment:index:SageMakerModel": "SageMakerModel",
