@@ -132,6 +132,23 @@ def test_an_environment_the_document_lacks_fails_preview_listing_those_it_has(en
         stack.remove()
 
 
+def test_the_children_are_made_in_the_environment_s_region(dev: Stack, fresh_emulator):
+    # The provider's default region (AWS_REGION) is us-east-1.
+    region = "eu-west-1"
+    out = dev.run("up", config={"region": region}).outputs
+    assert out["region"] == region
+    assert f":{region}:" in out["endpointArn"] and f":{region}:" in out["kmsKeyArn"]
+    here = fresh_emulator.client("sagemaker", region=region)
+    assert here.describe_endpoint(EndpointName=out["endpointName"])["EndpointStatus"] == "InService"
+    default = fresh_emulator.client("sagemaker")
+    assert default.list_endpoints()["Endpoints"] == []
+    s3 = fresh_emulator.client("s3", region=region)
+    location = s3.get_bucket_location(Bucket=out["modelArtifactBucketName"])["LocationConstraint"]
+    assert location == region
+    dev.run("destroy")
+    assert here.list_endpoints()["Endpoints"] == []
+
+
 def test_destroy_leaves_nothing(dev: Stack, fresh_emulator, aws):
     out = dev.run("up").outputs
     dev.run("destroy")

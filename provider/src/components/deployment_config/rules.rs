@@ -14,6 +14,7 @@ use crate::components::realtime_endpoint::SageMakerEndpoint;
 use crate::components::sagemaker_model::SageMakerModel;
 use crate::components::serverless_endpoint::SageMakerServerlessEndpoint;
 use crate::resources::Tags;
+use crate::resources::sagemaker::image::ecr_region;
 use framework::{CheckFailure, Component, Failures, Output};
 
 /// Every problem of environment `choice` of the documents, each with its
@@ -54,6 +55,7 @@ fn check_environment(
     let mut own = Failures::new();
     check_placement(environment, &at, &mut own);
     check_app_config(environment, &at, &mut own);
+    check_image_regions(documents, name, environment, &mut own);
 
     let tags = Tags::new();
     let parts = EnvironmentParts {
@@ -137,6 +139,33 @@ fn is_region(region: &str) -> bool {
             .all(|part| !part.is_empty() && part.chars().all(|c| c.is_ascii_lowercase()))
         && parts[parts.len() - 1].chars().all(|c| c.is_ascii_digit())
         && !parts[parts.len() - 1].is_empty()
+}
+
+/// SageMaker pulls a model's ECR image only from the region it runs in.
+fn check_image_regions(
+    documents: &Documents,
+    name: &str,
+    environment: &EnvironmentSettings,
+    failures: &mut Failures,
+) {
+    // A region that is not one is reported as such, not once per image.
+    if !is_region(&environment.region) {
+        return;
+    }
+    for (i, model) in documents.model.model_list.iter().enumerate() {
+        if let Some(registry) = ecr_region(&model.model_docker_image)
+            && registry != environment.region
+        {
+            failures.push(
+                format!("{MODEL_CONFIG}.modelList[{i}].ModelDockerImage"),
+                format!(
+                    "is in the ECR registry of {registry}, but environment `{name}` deploys to {}; \
+                     SageMaker pulls images only from its own region: use the image's {} registry",
+                    environment.region, environment.region
+                ),
+            );
+        }
+    }
 }
 
 /// An environment that uses existing AppConfig resources names all three.

@@ -295,3 +295,21 @@ fn every_environment_is_checked_when_none_is_chosen() {
         ]
     );
 }
+
+#[test]
+fn a_model_image_from_another_region_s_registry_is_refused() {
+    let (mut deployment, model) = seed();
+    deployment["environments"]["dev"]["region"] = json!("eu-west-1");
+    let found = problems(&deployment, &model, "dev");
+    assert_eq!(paths(&found), ["modelConfig.modelList[0].ModelDockerImage"]);
+    assert!(
+        found[0].reason.contains("ECR registry of us-east-1"),
+        "{}",
+        found[0]
+    );
+    assert!(
+        found[0].reason.contains("`dev` deploys to eu-west-1"),
+        "{}",
+        found[0]
+    );
+}

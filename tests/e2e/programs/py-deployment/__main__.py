@@ -7,6 +7,9 @@ one. Stack config changes the documents the way a user might get them wrong:
 
 - account: replaces the environment's account (a deploy with credentials
   for another account fails preview)
+- region: replaces the environment's region, and the region of the model
+  images' registry (the children are made there, whatever the provider's
+  default region)
 - typos: `true` misspells two keys and breaks a rule (a bad document fails
   preview, every problem named by its JSON path)
 """
@@ -25,6 +28,12 @@ environment = config.get("environment") or pulumi.get_stack()
 
 if config.get("account"):
     deployment_config["environments"][environment]["account"] = config.get("account")
+if config.get("region"):
+    region = config.get("region")
+    home = deployment_config["environments"][environment]["region"]
+    deployment_config["environments"][environment]["region"] = region
+    for entry in model_config["modelList"]:
+        entry["ModelDockerImage"] = entry["ModelDockerImage"].replace(f".{home}.", f".{region}.")
 if config.get_bool("typos"):
     deployment_config["environments"][environment]["inferenceTyp"] = "serverless"
     model_config["modelList"][0]["ModelNme"] = model_config["modelList"][0]["ModelName"]
