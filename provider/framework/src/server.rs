@@ -267,7 +267,7 @@ impl<P: Package> ResourceProvider for ProviderService<P> {
         let function = self
             .registry
             .function(&request.tok)
-            .ok_or_else(|| ProviderError::UnknownType(request.tok.clone()))?;
+            .ok_or_else(|| ProviderError::UnknownFunction(request.tok.clone()))?;
         let args = struct_to_properties(request.args.as_ref());
         let secrets = SecretTexts::of([&args]);
         let clients = self.clients.read().await.clone();
