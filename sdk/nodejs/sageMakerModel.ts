@@ -19,6 +19,10 @@ import * as utilities from "./utilities";
  * local path to `ModelS3Key` (an `s3:BucketObject` child) before the model is
  * created; any other model's artifact must already be there, which is
  * checked before the model is created.
+ *
+ * The execution role is allowed to pull the models' images from their ECR
+ * repositories, and from no other (an `iam:RolePolicy` child named
+ * `<component>-pull-images`; BaseInfra's role has the registry token).
  */
 export class SageMakerModel extends pulumi.ComponentResource {
     /** @internal */

@@ -361,6 +361,10 @@ def test_reset_empties_everything(emulator, sagemaker, s3):
         "call_latency_seconds": 0.0,
         "call_latency_jitter_seconds": 0.0,
         "endpoint_config_propagation_seconds": 0.0,
+        "sfn_time_scale": 0.01,
+        "sfn_sync_poll_seconds": 0.05,
+        "training_job_seconds": 0.5,
+        "fail_next_training_job": False,
     }
     assert sagemaker.list_endpoints()["Endpoints"] == []
     assert sagemaker.list_models()["Models"] == []

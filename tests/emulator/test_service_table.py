@@ -12,6 +12,7 @@ from werkzeug.test import Client
 from sagemaker_emulator.autoscaling_hooks import AutoscalingHooks
 from sagemaker_emulator.appconfig_hooks import AppConfigHooks
 from sagemaker_emulator.aws_errors import AwsError, HttpResponse, json_response
+from sagemaker_emulator.cloudwatch_hooks import CloudWatchHooks
 from sagemaker_emulator.faults import Fault
 from sagemaker_emulator.iam_hooks import IamHooks
 from sagemaker_emulator.middleware import EmulatorMiddleware
@@ -19,6 +20,7 @@ from sagemaker_emulator.request_info import AwsRequest
 from sagemaker_emulator.s3_fixes import S3Hooks
 from sagemaker_emulator.sagemaker_hooks import SageMakerHooks
 from sagemaker_emulator.service_hooks import Call, ServiceHooks
+from sagemaker_emulator.sfn_hooks import StepFunctionsHooks
 from sagemaker_emulator.service_table import SERVICE_HOOKS
 from sagemaker_emulator.state_lock import EMULATOR_LOCK
 
@@ -115,6 +117,8 @@ def test_the_table_has_a_row_per_changed_service():
         "iam": IamHooks,
         "appconfig": AppConfigHooks,
         "application-autoscaling": AutoscalingHooks,
+        "states": StepFunctionsHooks,
+        "monitoring": CloudWatchHooks,
     }
 
 

@@ -6,7 +6,7 @@
 //
 // op is one of preview | up | refresh | destroy | outputs | rm. Same contract as pyrun.py:
 // engine output on stderr, one JSON line on stdout
-//   {"op", "changes": {create, update, same, delete, replace}, "outputs": {...}, "result": "succeeded"}
+//   {"op", "changes": {create, update, same, delete, replace, import}, "outputs": {...}, "result": "succeeded"}
 // or {"op", "result": "failed", "error"} and exit status 1.
 //
 // For preview/up the example is first compiled with its own tsc (`npm run build`, output
@@ -27,7 +27,7 @@ const { pathToFileURL } = require("url");
 
 const REPO = path.resolve(__dirname, "..", "..");
 const OPS = ["preview", "up", "refresh", "destroy", "outputs", "rm"];
-const CHANGE_KINDS = ["create", "update", "same", "delete", "replace"];
+const CHANGE_KINDS = ["create", "update", "same", "delete", "replace", "import"];
 
 function usage(msg) {
   process.stderr.write(`noderun: ${msg}\nusage: node noderun.js <example_dir> <stack> <${OPS.join("|")}> ` +

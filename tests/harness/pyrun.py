@@ -12,7 +12,7 @@ workspace work_dir and no project settings are passed, so its own Pulumi.yaml is
 (including `plugins.providers`, which points the engine at the local provider binary).
 
 Engine output streams to stderr. stdout gets exactly one JSON line:
-    {"op": ..., "changes": {"create": n, "update": n, "same": n, "delete": n, "replace": n},
+    {"op": ..., "changes": {"create": n, "update": n, "same": n, "delete": n, "replace": n, "import": n},
      "outputs": {...}, "result": "succeeded"}
 On failure the engine's error text goes to stderr, stdout gets
 {"op": ..., "result": "failed", "error": ...} and the exit status is 1.
@@ -34,7 +34,7 @@ from pulumi import automation as auto
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 OPS = ("preview", "up", "refresh", "destroy", "outputs", "rm")
-CHANGE_KINDS = ("create", "update", "same", "delete", "replace")
+CHANGE_KINDS = ("create", "update", "same", "delete", "replace", "import")
 
 
 class HarnessError(Exception):

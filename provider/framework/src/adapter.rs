@@ -50,6 +50,8 @@ pub trait DynResource<P: Package>: Send + Sync {
     /// computed outputs unknown.
     fn preview_outputs(&self, news: &PropertyMap) -> PropertyMap;
     async fn create(&self, ctx: &Context<P>, news: &PropertyMap) -> Result<(String, PropertyMap)>;
+    /// Reads the live object: a refresh with the recorded `state`, an
+    /// import (`CustomResource::import`) when `state` is empty.
     async fn read(
         &self,
         ctx: &Context<P>,
@@ -387,16 +389,23 @@ impl<R: CustomResource> DynResource<R::Provider> for ResourceAdapter<R> {
         id: &str,
         state: &PropertyMap,
     ) -> Result<Option<(String, PropertyMap, PropertyMap)>> {
-        let outputs: R::Outputs = decode(state).map_err(|f| invalid(R::TOKEN, f))?;
-        let secrets = secret_keys(state);
-        let texts = SecretTexts::of([state]);
-        // An object found in a state it cannot be used in is reported as a
-        // partial failure, with its recorded properties: secrets stay secret.
-        let found = self
-            .resource
-            .read(&ctx.with_secrets(texts.clone()), id, &outputs)
-            .await
-            .map_err(|error| keep_secrets(error, &secrets, state).redacted(&texts))?;
+        // The engine reads with no recorded state only to import an object.
+        let (found, secrets) = if state.is_empty() {
+            (self.resource.import(ctx, id).await?, Vec::new())
+        } else {
+            let outputs: R::Outputs = decode(state).map_err(|f| invalid(R::TOKEN, f))?;
+            let secrets = secret_keys(state);
+            let texts = SecretTexts::of([state]);
+            // An object found in a state it cannot be used in is reported as
+            // a partial failure, with its recorded properties: secrets stay
+            // secret.
+            let found = self
+                .resource
+                .read(&ctx.with_secrets(texts.clone()), id, &outputs)
+                .await
+                .map_err(|error| keep_secrets(error, &secrets, state).redacted(&texts))?;
+            (found, secrets)
+        };
         match found {
             ReadOutcome::Gone => Ok(None),
             ReadOutcome::Found {

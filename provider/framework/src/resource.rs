@@ -114,13 +114,29 @@ pub trait CustomResource: Send + Sync + 'static {
         inputs: &Self::Inputs,
     ) -> Result<Created<Self::Outputs>>;
 
-    /// Reads the live object.
+    /// Reads the live object recorded with `outputs` (a refresh).
     async fn read(
         &self,
         ctx: &Context<Self::Provider>,
         id: &str,
         outputs: &Self::Outputs,
     ) -> Result<ReadOutcome<Self::Inputs, Self::Outputs>>;
+
+    /// Reads an object this program did not create (`pulumi import`, or the
+    /// `import` resource option): only its id is known, with no recorded
+    /// inputs or outputs, so both are rebuilt from the live object, as
+    /// close to what a program would declare for it as the cloud tells.
+    /// Refused by default: a resource must opt in.
+    async fn import(
+        &self,
+        _ctx: &Context<Self::Provider>,
+        id: &str,
+    ) -> Result<ReadOutcome<Self::Inputs, Self::Outputs>> {
+        Err(ProviderError::failed(format!(
+            "{} cannot be imported (id `{id}`): the provider cannot rebuild its inputs from the cloud",
+            Self::TOKEN
+        )))
+    }
 
     /// Changes the object in place; only called for changes limited to
     /// [`CustomResource::UPDATABLE`] fields.

@@ -164,6 +164,22 @@ impl CustomResource for Note {
         })
     }
 
+    async fn import(
+        &self,
+        ctx: &Context<TestPackage>,
+        id: &str,
+    ) -> Result<ReadOutcome<NoteInputs, NoteOutputs>> {
+        // The store keeps the text only: an imported note has no author.
+        let recorded = NoteOutputs {
+            inputs: NoteInputs {
+                text: String::new(),
+                author: Output::new(String::new()),
+            },
+            note_id: id.to_owned(),
+        };
+        self.read(ctx, id, &recorded).await
+    }
+
     async fn update(
         &self,
         ctx: &Context<TestPackage>,
@@ -506,6 +522,42 @@ mod tests {
             PropertyValue::Secret(Box::new("ann".into()))
         );
         assert_eq!(state["noteId"], PropertyValue::from("note-1"));
+    }
+
+    #[tokio::test]
+    async fn a_read_with_no_recorded_state_imports_the_object() {
+        let adapter = ResourceAdapter::new(Note);
+        let ctx = context();
+        ctx.clients
+            .lock()
+            .expect("store")
+            .insert("note-7".into(), "made by hand".into());
+        let (id, inputs, outputs) = adapter
+            .read(&ctx, "note-7", &PropertyMap::new())
+            .await
+            .unwrap()
+            .expect("the note exists");
+        assert_eq!(id, "note-7");
+        assert_eq!(inputs["text"], PropertyValue::from("made by hand"));
+        assert_eq!(outputs["noteId"], PropertyValue::from("note-7"));
+        // An id naming nothing is gone: the engine says it does not exist.
+        let missing = adapter.read(&ctx, "note-8", &PropertyMap::new()).await;
+        assert!(missing.unwrap().is_none());
+    }
+
+    #[tokio::test]
+    async fn a_resource_that_cannot_rebuild_its_inputs_refuses_an_import() {
+        let adapter = ResourceAdapter::new(StaleNote);
+        let error = adapter
+            .read(&context(), "note-1", &PropertyMap::new())
+            .await
+            .unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("example:index:StaleNote cannot be imported (id `note-1`)"),
+            "{error}"
+        );
     }
 
     #[tokio::test]

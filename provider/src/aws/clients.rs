@@ -62,4 +62,41 @@ impl AwsClients {
         merged.extend(own.iter().map(|(k, v)| (k.clone(), v.clone())));
         merged
     }
+
+    /// A live object's tags without the ones the default tags account for
+    /// (same key, same value): the tags a program declares for it, the
+    /// inverse of [`AwsClients::tags_with`].
+    pub fn own_tags(
+        &self,
+        live: impl IntoIterator<Item = (String, String)>,
+    ) -> BTreeMap<String, String> {
+        live.into_iter()
+            .filter(|(key, value)| self.default_tags.get(key) != Some(value))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn own_tags_leave_out_the_defaults_the_object_carries_unchanged() {
+        let mut clients = AwsClients::mocked(&[]);
+        clients.default_tags = [("team".to_owned(), "ml".to_owned())].into();
+        let live = [
+            ("team".to_owned(), "ml".to_owned()),
+            ("env".to_owned(), "dev".to_owned()),
+        ];
+        assert_eq!(
+            clients.own_tags(live),
+            [("env".to_owned(), "dev".to_owned())].into()
+        );
+        // A default tag the object overrides is its own.
+        let overridden = [("team".to_owned(), "fraud".to_owned())];
+        assert_eq!(
+            clients.own_tags(overridden.clone()),
+            overridden.into_iter().collect()
+        );
+    }
 }

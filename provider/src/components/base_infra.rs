@@ -169,10 +169,24 @@ pub fn sagemaker_trust_policy() -> String {
 }
 
 /// The execution role's inline policy: read artifacts under the prefix, write
-/// async results, use the key, write logs and metrics, pull images.
-pub fn execution_role_policy(names: &BaseInfraNames, prefix: &str, key_arn: &str) -> String {
+/// async results, use the key, write endpoint logs in the `region` of
+/// `account` and metrics, and get a registry token. Pulling the images
+/// themselves is granted per repository by the component that knows them
+/// (SageMakerModel).
+pub fn execution_role_policy(
+    names: &BaseInfraNames,
+    prefix: &str,
+    key_arn: &str,
+    region: &str,
+    account: &str,
+) -> String {
     let artifacts = format!("arn:aws:s3:::{}", names.artifact_bucket);
     let outputs = format!("arn:aws:s3:::{}", names.output_bucket);
+    // SageMaker writes an endpoint's container logs to the log group
+    // /aws/sagemaker/Endpoints/<endpoint> (SageMaker Developer Guide, "Log
+    // Amazon SageMaker AI Events with Amazon CloudWatch").
+    let endpoint_logs =
+        format!("arn:aws:logs:{region}:{account}:log-group:/aws/sagemaker/Endpoints/*");
     json!({
         "Version": "2012-10-17",
         "Statement": [
@@ -205,9 +219,11 @@ pub fn execution_role_policy(names: &BaseInfraNames, prefix: &str, key_arn: &str
                 "Sid": "WriteLogs",
                 "Effect": "Allow",
                 "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-                "Resource": "arn:aws:logs:*:*:log-group:/aws/sagemaker/*"
+                "Resource": endpoint_logs
             },
             {
+                // No resource type for PutMetricData (Service Authorization
+                // Reference, CloudWatch): "*", narrowed by namespace.
                 "Sid": "PublishMetrics",
                 "Effect": "Allow",
                 "Action": "cloudwatch:PutMetricData",
@@ -215,9 +231,11 @@ pub fn execution_role_policy(names: &BaseInfraNames, prefix: &str, key_arn: &str
                 "Condition": { "StringLike": { "cloudwatch:namespace": ["/aws/sagemaker/*", "AWS/SageMaker"] } }
             },
             {
-                "Sid": "PullInferenceImages",
+                // No resource type for GetAuthorizationToken (Service
+                // Authorization Reference, Amazon ECR).
+                "Sid": "GetRegistryToken",
                 "Effect": "Allow",
-                "Action": ["ecr:GetAuthorizationToken", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"],
+                "Action": "ecr:GetAuthorizationToken",
                 "Resource": "*"
             }
         ]
@@ -350,9 +368,11 @@ impl Component for BaseInfra {
         let outputs = buckets.pop().expect("two buckets");
         let artifacts = buckets.pop().expect("two buckets");
 
-        let policy = key_arn
-            .clone()
-            .map(|key| execution_role_policy(&names, &prefix, &key));
+        let policy = key_arn.clone().map({
+            let (names, prefix) = (names.clone(), prefix.clone());
+            let (region, account) = (clients.region.clone(), account.clone());
+            move |key| execution_role_policy(&names, &prefix, &key, &region, &account)
+        });
         let role = scope
             .resource::<iam::Role>(
                 &format!("{name}-execution-role"),
@@ -485,6 +505,8 @@ mod tests {
             &names,
             "models/",
             "arn:aws:kms:us-east-1:1:key/k",
+            "us-east-1",
+            "123456789012",
         ))
         .unwrap();
         let statements = policy["Statement"].as_array().unwrap();
@@ -495,6 +517,21 @@ mod tests {
         );
         let key = statements.iter().find(|s| s["Sid"] == "UseTheKey").unwrap();
         assert_eq!(key["Resource"], "arn:aws:kms:us-east-1:1:key/k");
+        let logs = statements.iter().find(|s| s["Sid"] == "WriteLogs").unwrap();
+        assert_eq!(
+            logs["Resource"],
+            "arn:aws:logs:us-east-1:123456789012:log-group:/aws/sagemaker/Endpoints/*"
+        );
+        // Only actions without a resource type are granted on "*".
+        let anywhere: Vec<&serde_json::Value> = statements
+            .iter()
+            .filter(|s| s["Resource"] == "*")
+            .map(|s| &s["Action"])
+            .collect();
+        assert_eq!(
+            anywhere,
+            ["cloudwatch:PutMetricData", "ecr:GetAuthorizationToken"]
+        );
         assert!(!policy.to_string().contains("AmazonSageMakerFullAccess"));
         assert!(
             statements

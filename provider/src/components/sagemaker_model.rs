@@ -11,10 +11,12 @@ use super::model_config::{ModelSpec, check_models, container_environment};
 use crate::Scope;
 use crate::naming::sanitize;
 use crate::resources::Tags;
+use crate::resources::iam::{RolePolicy, RolePolicyInputs};
 use crate::resources::s3_object::{self, source_problem};
+use crate::resources::sagemaker::image::ecr_repository_arn;
 use crate::resources::sagemaker::model::{self, VpcConfig};
 use framework::Result;
-use framework::{ChildOptions, Component, Failures, Output};
+use framework::{Child, ChildOptions, Component, Failures, Output};
 
 /// SageMaker models from the seed's `modelList`: each entry's image, its
 /// artifact (`ModelS3Key` in the model-artifact bucket), the execution role
@@ -27,6 +29,10 @@ use framework::{ChildOptions, Component, Failures, Output};
 /// local path to `ModelS3Key` (an `s3:BucketObject` child) before the model is
 /// created; any other model's artifact must already be there, which is
 /// checked before the model is created.
+///
+/// The execution role is allowed to pull the models' images from their ECR
+/// repositories, and from no other (an `iam:RolePolicy` child named
+/// `<component>-pull-images`; BaseInfra's role has the registry token).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SageMakerModelArgs {
@@ -93,6 +99,13 @@ impl Component for SageMakerModel {
         name: &str,
         args: SageMakerModelArgs,
     ) -> Result<SageMakerModelOutputs> {
+        // The models' endpoints pull the images: the models wait for the
+        // grant, and the endpoints for the models.
+        let pulls = grant_image_pulls(scope, name, &args).await?;
+        let after_pulls = || ChildOptions {
+            depends_on: pulls.iter().map(|grant| grant.urn.clone()).collect(),
+            ..Default::default()
+        };
         let registrations = args.model_list.iter().map(|spec| {
             let child_name = format!("{name}-{}", sanitize(&spec.model_name, 63));
             let artifact = args.local_artifacts.get(&spec.model_name).map(|source| {
@@ -108,6 +121,7 @@ impl Component for SageMakerModel {
             });
             let artifact_name = format!("{child_name}-artifact");
             let args = &args;
+            let options = after_pulls();
             async move {
                 // The model waits for its artifact: its URL and content
                 // hash come from the uploaded object.
@@ -144,7 +158,7 @@ impl Component for SageMakerModel {
                     model_name: None,
                 };
                 scope
-                    .resource::<model::Model>(&child_name, &inputs, ChildOptions::default())
+                    .resource::<model::Model>(&child_name, &inputs, options)
                     .await
             }
         });
@@ -154,6 +168,68 @@ impl Component for SageMakerModel {
             model_arns: Output::all(models.iter().map(|m| m.output("arn"))),
         })
     }
+}
+
+/// The statement letting a role pull the images of `models` from their ECR
+/// repositories: the actions an image pull takes on a repository
+/// (`ecr:BatchGetImage`, `ecr:GetDownloadUrlForLayer`,
+/// `ecr:BatchCheckLayerAvailability`; their resource type is `repository`
+/// in the Service Authorization Reference, Amazon ECR), on those
+/// repositories only. None when no image is in ECR.
+pub fn image_pull_policy(models: &[ModelSpec]) -> Option<String> {
+    let repositories: BTreeSet<String> = models
+        .iter()
+        .filter_map(|spec| ecr_repository_arn(&spec.model_docker_image))
+        .collect();
+    if repositories.is_empty() {
+        return None;
+    }
+    Some(
+        serde_json::json!({
+            "Version": "2012-10-17",
+            "Statement": [{
+                "Sid": "PullModelImages",
+                "Effect": "Allow",
+                "Action": [
+                    "ecr:BatchGetImage",
+                    "ecr:GetDownloadUrlForLayer",
+                    "ecr:BatchCheckLayerAvailability"
+                ],
+                "Resource": repositories,
+            }]
+        })
+        .to_string(),
+    )
+}
+
+/// Registers the execution role's grant to pull the models' images, if
+/// any is in ECR.
+async fn grant_image_pulls(
+    scope: &Scope,
+    component: &str,
+    args: &SageMakerModelArgs,
+) -> Result<Option<Child<RolePolicy>>> {
+    let Some(document) = image_pull_policy(&args.model_list) else {
+        return Ok(None);
+    };
+    // `arn:<partition>:iam::<account>:role/<path/>name`: the name is last.
+    let role_name = args
+        .execution_role_arn
+        .clone()
+        .map(|arn| arn.rsplit('/').next().unwrap_or_default().to_owned());
+    let inputs = RolePolicyInputs {
+        role_name,
+        policy_name: format!("{}-pull-images", sanitize(component, 100)),
+        policy_document: Output::new(document),
+    };
+    scope
+        .resource::<RolePolicy>(
+            &format!("{component}-image-pulls"),
+            &inputs,
+            ChildOptions::default(),
+        )
+        .await
+        .map(Some)
 }
 
 /// Checks `localArtifacts` and `s3KeyPrefix` against the model list.
@@ -230,6 +306,35 @@ mod tests {
             .into_iter()
             .map(|f| f.to_string())
             .collect()
+    }
+
+    #[test]
+    fn the_role_may_pull_from_the_models_repositories_only() {
+        let mut own = model("c");
+        own.model_docker_image = "123456789012.dkr.ecr.us-east-1.amazonaws.com/team/fraud:7".into();
+        let mut elsewhere = model("d");
+        elsewhere.model_docker_image = "registry.example.com/fraud:7".into();
+        // Two models on the same repository grant it once.
+        let models = [model("a"), model("b"), own, elsewhere.clone()];
+        let policy: serde_json::Value =
+            serde_json::from_str(&image_pull_policy(&models).unwrap()).unwrap();
+        let statement = &policy["Statement"][0];
+        assert_eq!(
+            statement["Resource"],
+            serde_json::json!([
+                "arn:aws:ecr:us-east-1:123456789012:repository/team/fraud",
+                "arn:aws:ecr:us-east-1:763104351884:repository/pytorch-inference"
+            ])
+        );
+        assert!(
+            statement["Action"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|action| action != "ecr:GetAuthorizationToken")
+        );
+        // No ECR image, no grant.
+        assert_eq!(image_pull_policy(&[elsewhere]), None);
     }
 
     #[test]

@@ -50,12 +50,7 @@ pub struct Role;
 /// A policy document in canonical form (sorted keys, no whitespace), so that
 /// documents that mean the same compare equal.
 pub fn canonical_policy(document: &str) -> Option<String> {
-    let decoded = if document.trim_start().starts_with('%') || document.contains("%22") {
-        percent_decode(document)
-    } else {
-        document.to_owned()
-    };
-    serde_json::from_str::<serde_json::Value>(&decoded)
+    serde_json::from_str::<serde_json::Value>(&live_text(document))
         .ok()
         .map(|value| sorted(&value).to_string())
 }
@@ -254,6 +249,79 @@ impl CustomResource for Role {
         })
     }
 
+    /// Rebuilds the role from IAM: trust policy, description, every inline
+    /// policy and the tags (the provider's default tags left out). Policy
+    /// documents come back as IAM returns them: a program that declares
+    /// the same documents in another layout shows them as changed.
+    async fn import(
+        &self,
+        ctx: &Context,
+        id: &str,
+    ) -> Result<ReadOutcome<RoleInputs, RoleOutputs>> {
+        let iam = &ctx.clients.iam;
+        let Some(found) = iam
+            .get_role()
+            .role_name(id)
+            .send()
+            .await
+            .aws(Service::Iam, "GetRole")
+            .or_gone()?
+        else {
+            return Ok(ReadOutcome::Gone);
+        };
+        let Some(role) = found.role() else {
+            return Ok(ReadOutcome::Gone);
+        };
+        let mut inline_policies = BTreeMap::new();
+        let mut names = iam
+            .list_role_policies()
+            .role_name(id)
+            .into_paginator()
+            .items()
+            .send();
+        while let Some(name) = names.next().await {
+            let name = name.aws(Service::Iam, "ListRolePolicies")?;
+            let document = iam
+                .get_role_policy()
+                .role_name(id)
+                .policy_name(&name)
+                .send()
+                .await
+                .aws(Service::Iam, "GetRolePolicy")?;
+            inline_policies.insert(name, live_text(document.policy_document()).into());
+        }
+        let mut tags = Vec::new();
+        let mut pages = iam
+            .list_role_tags()
+            .role_name(id)
+            .into_paginator()
+            .items()
+            .send();
+        while let Some(tag) = pages.next().await {
+            let tag = tag.aws(Service::Iam, "ListRoleTags")?;
+            tags.push((tag.key().to_owned(), tag.value().to_owned()));
+        }
+        let inputs = RoleInputs {
+            role_name: role.role_name().to_owned(),
+            assume_role_policy: role
+                .assume_role_policy_document()
+                .map(live_text)
+                .unwrap_or_default(),
+            description: role.description().unwrap_or_default().to_owned(),
+            inline_policies,
+            tags: ctx.clients.own_tags(tags),
+        };
+        Ok(ReadOutcome::Found {
+            id: inputs.role_name.clone(),
+            outputs: RoleOutputs {
+                inputs: inputs.clone(),
+                arn: role.arn().to_owned(),
+                role_id: role.role_id().to_owned(),
+            },
+            inputs,
+        })
+    }
+
     async fn update(
         &self,
         ctx: &Context,
@@ -348,6 +416,16 @@ impl CustomResource for Role {
             .aws(Service::Iam, "DeleteRole")
             .or_gone()?;
         Ok(())
+    }
+}
+
+/// A policy document as IAM returns it (URL-encoded in its API answers),
+/// decoded but otherwise as written.
+fn live_text(document: &str) -> String {
+    if document.trim_start().starts_with('%') || document.contains("%22") {
+        percent_decode(document)
+    } else {
+        document.to_owned()
     }
 }
 

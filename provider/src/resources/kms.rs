@@ -209,6 +209,54 @@ impl CustomResource for Key {
         })
     }
 
+    /// Rebuilds the key from KMS: description, rotation, its first alias
+    /// and its tags (the provider's default tags left out). KMS does not
+    /// keep the deletion window before a deletion is scheduled: it is the
+    /// default, 7 days.
+    async fn import(&self, ctx: &Context, id: &str) -> Result<ReadOutcome<KeyInputs, KeyOutputs>> {
+        // KMS allows 50 tags on a key, ListResourceTags answers 50 a page.
+        let Some(listed) = ctx
+            .clients
+            .kms
+            .list_resource_tags()
+            .key_id(id)
+            .limit(50)
+            .send()
+            .await
+            .aws(Service::Kms, "ListResourceTags")
+            .or_gone()?
+        else {
+            return Ok(ReadOutcome::Gone);
+        };
+        let tags = listed
+            .tags()
+            .iter()
+            .map(|t| (t.tag_key().to_owned(), t.tag_value().to_owned()));
+        let recorded = KeyOutputs {
+            inputs: KeyInputs {
+                description: String::new(),
+                alias_name: String::new(),
+                enable_key_rotation: true,
+                deletion_window_in_days: default_window(),
+                tags: ctx.clients.own_tags(tags),
+            },
+            key_id: id.to_owned(),
+            arn: String::new(),
+            alias_arn: String::new(),
+        };
+        // Recorded by its key id, whatever form of id it was imported by.
+        Ok(match self.read(ctx, id, &recorded).await? {
+            ReadOutcome::Found {
+                inputs, outputs, ..
+            } => ReadOutcome::Found {
+                id: outputs.key_id.clone(),
+                inputs,
+                outputs,
+            },
+            ReadOutcome::Gone => ReadOutcome::Gone,
+        })
+    }
+
     async fn update(
         &self,
         ctx: &Context,
@@ -284,12 +332,7 @@ impl Key {
                 .aws(Service::Kms, "UpdateKeyDescription")?;
         }
         if olds.is_none_or(|o| o.alias_name != news.alias_name) {
-            kms.create_alias()
-                .alias_name(&news.alias_name)
-                .target_key_id(id)
-                .send()
-                .await
-                .aws(Service::Kms, "CreateAlias")?;
+            self.point_alias(ctx, id, &news.alias_name).await?;
             // The new alias exists: failing here would make a retry's
             // CreateAlias collide, so a failure to remove the old one is
             // reported, not fatal.
@@ -343,6 +386,82 @@ impl Key {
     }
 }
 
+impl Key {
+    /// Creates `alias` for key `id`. An alias that already exists is taken
+    /// over only from a key pending deletion: a key deleted behind the
+    /// program's back keeps its aliases until KMS really deletes it ("If
+    /// you delete a KMS key, all aliases associated with that KMS key are
+    /// deleted", KMS Developer Guide, "Delete an alias"), and UpdateAlias
+    /// "associate[s] an existing alias with a different KMS key" (KMS API
+    /// Reference, DeleteAlias). An alias of a usable key is never taken.
+    async fn point_alias(&self, ctx: &Context, id: &str, alias: &str) -> Result<()> {
+        let kms = &ctx.clients.kms;
+        let error = match kms
+            .create_alias()
+            .alias_name(alias)
+            .target_key_id(id)
+            .send()
+            .await
+            .aws(Service::Kms, "CreateAlias")
+        {
+            Ok(_) => return Ok(()),
+            Err(error) if error.code.as_deref() == Some("AlreadyExistsException") => error,
+            Err(error) => return Err(error.into()),
+        };
+        let Some(holder) = alias_target(ctx, alias).await? else {
+            return Err(error.into());
+        };
+        if holder == id {
+            return Ok(());
+        }
+        let state = kms
+            .describe_key()
+            .key_id(&holder)
+            .send()
+            .await
+            .aws(Service::Kms, "DescribeKey")?
+            .key_metadata()
+            .and_then(|m| m.key_state().cloned());
+        if !matches!(
+            state,
+            Some(aws_sdk_kms::types::KeyState::PendingDeletion)
+                | Some(aws_sdk_kms::types::KeyState::PendingReplicaDeletion)
+        ) {
+            return Err(ProviderError::failed(format!(
+                "alias {alias} already belongs to KMS key {holder}, which is {}; choose another aliasName, or delete the alias if that key is no longer wanted",
+                state.as_ref().map_or("in an unknown state", |s| s.as_str())
+            )));
+        }
+        kms.update_alias()
+            .alias_name(alias)
+            .target_key_id(id)
+            .send()
+            .await
+            .aws(Service::Kms, "UpdateAlias")?;
+        ctx.info(format!(
+            "alias {alias} now points at key {id}; it pointed at key {holder}, which is pending deletion"
+        ))
+        .await;
+        Ok(())
+    }
+}
+
+/// The key `alias` points at, if the alias exists.
+async fn alias_target(ctx: &Context, alias: &str) -> Result<Option<String>> {
+    let mut pages = ctx.clients.kms.list_aliases().into_paginator().send();
+    while let Some(page) = pages.next().await {
+        let page = page.aws(Service::Kms, "ListAliases")?;
+        if let Some(found) = page
+            .aliases()
+            .iter()
+            .find(|a| a.alias_name() == Some(alias))
+        {
+            return Ok(found.target_key_id().map(str::to_owned));
+        }
+    }
+    Ok(None)
+}
+
 /// `arn:aws:kms:region:account:key/id` -> `arn:aws:kms:region:account:alias/name`.
 fn alias_arn(key_arn: &str, alias_name: &str) -> String {
     match key_arn.rsplit_once(':') {
@@ -354,9 +473,13 @@ fn alias_arn(key_arn: &str, alias_name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use aws_sdk_kms::Client;
+    use aws_sdk_kms::operation::describe_key::DescribeKeyOutput;
+    use aws_sdk_kms::operation::list_aliases::ListAliasesOutput;
     use aws_sdk_kms::operation::tag_resource::TagResourceOutput;
     use aws_sdk_kms::operation::untag_resource::UntagResourceOutput;
-    use aws_smithy_mocks::mock;
+    use aws_sdk_kms::operation::update_alias::UpdateAliasOutput;
+    use aws_sdk_kms::types::{AliasListEntry, KeyMetadata, KeyState};
+    use aws_smithy_mocks::{Rule, mock};
 
     use super::*;
     use crate::resources::mock::mock_context;
@@ -376,6 +499,94 @@ mod tests {
             .await
             .unwrap();
         assert_eq!((untag.num_calls(), tag.num_calls()), (1, 0));
+    }
+
+    fn alias_taken() -> aws_sdk_kms::operation::create_alias::CreateAliasError {
+        aws_sdk_kms::operation::create_alias::CreateAliasError::AlreadyExistsException(
+            aws_sdk_kms::types::error::AlreadyExistsException::builder()
+                .message("An alias with the name alias/fraud-dev already exists")
+                .meta(
+                    aws_sdk_kms::error::ErrorMetadata::builder()
+                        .code("AlreadyExistsException")
+                        .build(),
+                )
+                .build(),
+        )
+    }
+
+    fn aliases(target: &'static str) -> Rule {
+        mock!(Client::list_aliases).then_output(move || {
+            ListAliasesOutput::builder()
+                .aliases(
+                    AliasListEntry::builder()
+                        .alias_name("alias/other")
+                        .target_key_id("key-other")
+                        .build(),
+                )
+                .aliases(
+                    AliasListEntry::builder()
+                        .alias_name("alias/fraud-dev")
+                        .target_key_id(target)
+                        .build(),
+                )
+                .build()
+        })
+    }
+
+    fn key_in(state: KeyState) -> Rule {
+        mock!(Client::describe_key)
+            .match_requests(|req| req.key_id() == Some("key-old"))
+            .then_output(move || {
+                DescribeKeyOutput::builder()
+                    .key_metadata(
+                        KeyMetadata::builder()
+                            .key_id("key-old")
+                            .key_state(state.clone())
+                            .build()
+                            .unwrap(),
+                    )
+                    .build()
+            })
+    }
+
+    #[tokio::test]
+    async fn the_alias_of_a_key_pending_deletion_moves_to_the_new_key() {
+        let create = mock!(Client::create_alias).then_error(alias_taken);
+        let list = aliases("key-old");
+        let describe = key_in(KeyState::PendingDeletion);
+        let update = mock!(Client::update_alias)
+            .match_requests(|req| {
+                req.alias_name() == Some("alias/fraud-dev")
+                    && req.target_key_id() == Some("key-new")
+            })
+            .then_output(|| UpdateAliasOutput::builder().build());
+        let ctx = mock_context::<Key>(&[&create, &list, &describe, &update]).await;
+        Key.point_alias(&ctx, "key-new", "alias/fraud-dev")
+            .await
+            .unwrap();
+        assert_eq!(update.num_calls(), 1);
+    }
+
+    #[tokio::test]
+    async fn the_alias_of_a_usable_key_is_never_taken() {
+        let create = mock!(Client::create_alias).then_error(alias_taken);
+        let list = aliases("key-old");
+        let describe = key_in(KeyState::Enabled);
+        let update =
+            mock!(Client::update_alias).then_output(|| UpdateAliasOutput::builder().build());
+        let ctx = mock_context::<Key>(&[&create, &list, &describe, &update]).await;
+        let error = Key
+            .point_alias(&ctx, "key-new", "alias/fraud-dev")
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains(
+                "alias alias/fraud-dev already belongs to KMS key key-old, which is Enabled"
+            ),
+            "{error}"
+        );
+        assert_eq!(update.num_calls(), 0);
     }
 
     fn inputs() -> KeyInputs {

@@ -212,6 +212,61 @@ impl CustomResource for Bucket {
         })
     }
 
+    /// Rebuilds the bucket from S3: encryption, versioning, the TLS-only
+    /// policy and the tags (the provider's default tags left out).
+    /// `forceDestroy` and `keepOnDestroy` say what a destroy does, which S3
+    /// does not keep: they are off.
+    async fn import(
+        &self,
+        ctx: &Context,
+        id: &str,
+    ) -> Result<ReadOutcome<BucketInputs, BucketOutputs>> {
+        let s3 = &ctx.clients.s3;
+        let Some(head) = s3
+            .head_bucket()
+            .bucket(id)
+            .send()
+            .await
+            .aws(Service::S3, "HeadBucket")
+            .or_gone()?
+        else {
+            return Ok(ReadOutcome::Gone);
+        };
+        // A bucket without tags answers NoSuchTagSet.
+        let tags = match s3
+            .get_bucket_tagging()
+            .bucket(id)
+            .send()
+            .await
+            .aws(Service::S3, "GetBucketTagging")
+        {
+            Ok(found) => found
+                .tag_set()
+                .iter()
+                .map(|t| (t.key().to_owned(), t.value().to_owned()))
+                .collect(),
+            Err(error) if error.code.as_deref() == Some("NoSuchTagSet") => Vec::new(),
+            Err(error) => return Err(error.into()),
+        };
+        let recorded = BucketOutputs {
+            inputs: BucketInputs {
+                bucket_name: id.to_owned(),
+                kms_key_arn: None,
+                versioning: false,
+                enforce_tls: false,
+                force_destroy: false,
+                keep_on_destroy: false,
+                tags: ctx.clients.own_tags(tags),
+            },
+            arn: format!("arn:aws:s3:::{id}"),
+            region: head
+                .bucket_region()
+                .unwrap_or(&ctx.clients.region)
+                .to_owned(),
+        };
+        self.read(ctx, id, &recorded).await
+    }
+
     async fn update(
         &self,
         ctx: &Context,

@@ -23,6 +23,10 @@ import (
 // local path to `ModelS3Key` (an `s3:BucketObject` child) before the model is
 // created; any other model's artifact must already be there, which is
 // checked before the model is created.
+//
+// The execution role is allowed to pull the models' images from their ECR
+// repositories, and from no other (an `iam:RolePolicy` child named
+// `<component>-pull-images`; BaseInfra's role has the registry token).
 type SageMakerModel struct {
 	pulumi.ResourceState
 

@@ -14,6 +14,8 @@ import * as utilities from "../utilities";
  * deleted only after. Initial weights and counts are not part of the
  * content: changing them alone updates the endpoint in place. Tags are not
  * part of it either: changing them retags the configuration in place.
+ * A configuration named with `endpointConfigName` instead (say, one
+ * imported) keeps its content: new content needs a new name.
  */
 export class EndpointConfig extends pulumi.CustomResource {
     /**
@@ -55,7 +57,9 @@ export class EndpointConfig extends pulumi.CustomResource {
      */
     declare public readonly dataCapture: pulumi.Output<outputs.DataCapture | undefined>;
     /**
-     * The generated name (computed; any value given is replaced).
+     * The configuration name: `namePrefix-<hash of the content>` when
+     * unset (computed), or this name, e.g. of a configuration to import;
+     * set this or `namePrefix`.
      */
     declare public readonly endpointConfigName: pulumi.Output<string | undefined>;
     /**
@@ -67,9 +71,9 @@ export class EndpointConfig extends pulumi.CustomResource {
      */
     declare public readonly kmsKeyArn: pulumi.Output<string | undefined>;
     /**
-     * Prefix of the generated name.
+     * Prefix of the generated name; set this or `endpointConfigName`.
      */
-    declare public readonly namePrefix: pulumi.Output<string>;
+    declare public readonly namePrefix: pulumi.Output<string | undefined>;
     /**
      * The production variants (1-10; serverless 1-5).
      */
@@ -90,9 +94,6 @@ export class EndpointConfig extends pulumi.CustomResource {
         let resourceInputs: pulumi.Inputs = {};
         opts = opts || {};
         if (!opts.id) {
-            if (args?.namePrefix === undefined && !opts.urn) {
-                throw new Error("Missing required property 'namePrefix'");
-            }
             if (args?.productionVariants === undefined && !opts.urn) {
                 throw new Error("Missing required property 'productionVariants'");
             }
@@ -134,7 +135,9 @@ export interface EndpointConfigArgs {
      */
     dataCapture?: pulumi.Input<inputs.DataCaptureArgs | undefined>;
     /**
-     * The generated name (computed; any value given is replaced).
+     * The configuration name: `namePrefix-<hash of the content>` when
+     * unset (computed), or this name, e.g. of a configuration to import;
+     * set this or `namePrefix`.
      */
     endpointConfigName?: pulumi.Input<string | undefined>;
     /**
@@ -146,9 +149,9 @@ export interface EndpointConfigArgs {
      */
     kmsKeyArn?: pulumi.Input<string | undefined>;
     /**
-     * Prefix of the generated name.
+     * Prefix of the generated name; set this or `endpointConfigName`.
      */
-    namePrefix: pulumi.Input<string>;
+    namePrefix?: pulumi.Input<string | undefined>;
     /**
      * The production variants (1-10; serverless 1-5).
      */

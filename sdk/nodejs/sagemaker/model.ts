@@ -12,6 +12,8 @@ import * as utilities from "../utilities";
  * Models are immutable: the name is `namePrefix-<hash of the content>`, so
  * a new version gets a new model, created before the old one is deleted.
  * Tags are not part of the content: changing them retags the model in place.
+ * A model named with `modelName` instead (say, one imported) keeps its
+ * content: new content needs a new name.
  */
 export class Model extends pulumi.CustomResource {
     /**
@@ -73,13 +75,15 @@ export class Model extends pulumi.CustomResource {
      */
     declare public readonly modelDataUrl: pulumi.Output<string | undefined>;
     /**
-     * The generated name (computed; any value given is replaced).
+     * The model name: `namePrefix-<hash of the content>` when unset
+     * (computed), or this name, e.g. of a model to import; set this or
+     * `namePrefix`.
      */
     declare public readonly modelName: pulumi.Output<string | undefined>;
     /**
-     * Prefix of the generated model name.
+     * Prefix of the generated model name; set this or `modelName`.
      */
-    declare public readonly namePrefix: pulumi.Output<string>;
+    declare public readonly namePrefix: pulumi.Output<string | undefined>;
     /**
      * Tags on the model.
      */
@@ -105,9 +109,6 @@ export class Model extends pulumi.CustomResource {
             }
             if (args?.image === undefined && !opts.urn) {
                 throw new Error("Missing required property 'image'");
-            }
-            if (args?.namePrefix === undefined && !opts.urn) {
-                throw new Error("Missing required property 'namePrefix'");
             }
             resourceInputs["enableNetworkIsolation"] = args?.enableNetworkIsolation;
             resourceInputs["environment"] = args?.environment;
@@ -171,13 +172,15 @@ export interface ModelArgs {
      */
     modelDataUrl?: pulumi.Input<string | undefined>;
     /**
-     * The generated name (computed; any value given is replaced).
+     * The model name: `namePrefix-<hash of the content>` when unset
+     * (computed), or this name, e.g. of a model to import; set this or
+     * `namePrefix`.
      */
     modelName?: pulumi.Input<string | undefined>;
     /**
-     * Prefix of the generated model name.
+     * Prefix of the generated model name; set this or `modelName`.
      */
-    namePrefix: pulumi.Input<string>;
+    namePrefix?: pulumi.Input<string | undefined>;
     /**
      * Tags on the model.
      */

@@ -191,6 +191,10 @@ class SageMakerModel(pulumi.ComponentResource):
         created; any other model's artifact must already be there, which is
         checked before the model is created.
 
+        The execution role is allowed to pull the models' images from their ECR
+        repositories, and from no other (an `iam:RolePolicy` child named
+        `<component>-pull-images`; BaseInfra's role has the registry token).
+
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
         :param pulumi.Input[_builtins.bool] enable_network_isolation: Block network access from the containers.
@@ -226,6 +230,10 @@ class SageMakerModel(pulumi.ComponentResource):
         local path to `ModelS3Key` (an `s3:BucketObject` child) before the model is
         created; any other model's artifact must already be there, which is
         checked before the model is created.
+
+        The execution role is allowed to pull the models' images from their ECR
+        repositories, and from no other (an `iam:RolePolicy` child named
+        `<component>-pull-images`; BaseInfra's role has the registry token).
 
         :param str resource_name: The name of the resource.
         :param SageMakerModelArgs args: The arguments to use to populate this resource's properties.

@@ -14,9 +14,18 @@
   message keeps moto's wording (AWS's was not found).
 * ``DeregisterScalableTarget`` also deletes the target's scaling policies
   (:mod:`variant_autoscaling`).
+* ``DescribeScalingPolicies`` filters by ``ResourceId``, ``ScalableDimension``
+  and ``PolicyNames`` ("You can filter the results using the ResourceId,
+  ScalableDimension, and PolicyNames parameters"; ``PolicyNames``: "The names
+  of the scaling policies to describe.", API Reference,
+  "DescribeScalingPolicies"). moto ignores ``PolicyNames`` and matches a
+  ``ResourceId`` that merely contains the policy's, so a deleted policy looked
+  present while its target had another.
 """
 
 from __future__ import annotations
+
+import json
 
 from .aws_errors import AwsError, HttpResponse, json_response
 from .moto_access import autoscaling_backend
@@ -49,7 +58,12 @@ class AutoscalingHooks(ServiceHooks):
     """Application Auto Scaling's row in the service table (see the module docstring)."""
 
     def intercepts(self, request: AwsRequest) -> bool:
-        return request.operation in (*TARGET_OPERATIONS, "DeleteScalingPolicy")
+        return request.operation in (*TARGET_OPERATIONS, "DeleteScalingPolicy", "DescribeScalingPolicies")
+
+    def after(self, call: Call, response: HttpResponse) -> HttpResponse:
+        if call.operation == "DescribeScalingPolicies" and response.status < 300:
+            return only_policies_asked(call.params, response)
+        return response
 
     def before(self, call: Call) -> HttpResponse | None:
         params = call.params
@@ -70,3 +84,18 @@ class AutoscalingHooks(ServiceHooks):
             if not policies:
                 raise policy_not_found(params)
         return None
+
+
+def only_policies_asked(params: dict, response: HttpResponse) -> HttpResponse:
+    """moto's DescribeScalingPolicies answer without the policies the request did not ask for."""
+    names = params.get("PolicyNames") or []
+    resource_id = params.get("ResourceId")
+    answer = json.loads(response.body or b"{}")
+
+    def asked(policy: dict) -> bool:
+        return (not names or policy.get("PolicyName") in names) and (
+            not resource_id or policy.get("ResourceId") == resource_id
+        )
+
+    answer["ScalingPolicies"] = [policy for policy in answer.get("ScalingPolicies", []) if asked(policy)]
+    return json_response(answer, response.status)

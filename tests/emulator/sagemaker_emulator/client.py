@@ -198,6 +198,13 @@ class EmulatorProcess:
             body["failure_reason"] = failure_reason
         return self._call("POST", "/_emulator/sagemaker/system-update", body)
 
+    def set_training_final_metric(self, name: str, value: float, training_job_name: str | None = None) -> dict:
+        """The value the final metric ``name`` has in ``FinalMetricDataList`` when training jobs (or that job) complete."""
+        body: dict[str, Any] = {"name": name, "value": value}
+        if training_job_name is not None:
+            body["training_job_name"] = training_job_name
+        return self._call("POST", "/_emulator/training/final-metric", body)
+
     def fail_appconfig_deployment(
         self, application_id: str, environment_id: str, deployment_number: int | None = None, region: str = "us-east-1"
     ) -> dict:

@@ -18,6 +18,8 @@
 ``POST /_emulator/appconfig/deployment-failure``  ``{"application_id", "environment_id", "deployment_number"?,
                                     "region"?, "account_id"?}``: the environment's DEPLOYING or BAKING
                                     AppConfig deployment fails now and rolls back
+``POST /_emulator/training/final-metric``  ``{"name", "value", "training_job_name"?}``: the value of a final
+                                    metric training jobs (or that one job) report in ``FinalMetricDataList``
 ==========================  ======================================================
 """
 
@@ -63,6 +65,7 @@ class ControlApi:
             ("POST", "/state/search"): self._search_state,
             ("POST", "/sagemaker/system-update"): self._system_update,
             ("POST", "/appconfig/deployment-failure"): self._appconfig_deployment_failure,
+            ("POST", "/training/final-metric"): self._training_final_metric,
         }
 
     def __call__(self, environ: dict, start_response: Callable) -> list[bytes]:
@@ -138,6 +141,23 @@ class ControlApi:
             return hooks.fail_deployment(
                 str(body.get("account_id") or "123456789012"), str(body.get("region") or "us-east-1"), app_id, env_id, number
             )
+
+    def _training_final_metric(self, query: dict, body: dict) -> dict:
+        """The value a final metric of training jobs has when they complete (``FinalMetricDataList``)."""
+        from .state_lock import EMULATOR_LOCK
+
+        name, value, job = body.get("name"), body.get("value"), body.get("training_job_name")
+        if not isinstance(name, str) or not name:
+            raise ValueError('expected {"name": "validation:accuracy", "value": 0.93, "training_job_name"?: "..."}')
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValueError("value must be a number")
+        if job is not None and (not isinstance(job, str) or not job):
+            raise ValueError("training_job_name must be a non-empty string")
+        hooks = self.emulator.hooks.get("sagemaker")
+        if hooks is None:
+            raise ValueError("SageMaker hooks are not installed")
+        with EMULATOR_LOCK:
+            return hooks.set_final_metric(name, float(value), job)
 
     def _search_state(self, query: dict, body: dict) -> dict:
         from .state_search import find

@@ -47,7 +47,7 @@ class EmulatorMiddleware:
         self.log = RequestLog()
         self.faults = FaultQueue()
         self.settings = SettingsStore(defaults)
-        self.hooks = build_hooks(HookEnvironment(self.settings, clock), service_hooks)
+        self.hooks = build_hooks(HookEnvironment(self.settings, clock, self.call_internal), service_hooks)
         self.control = ControlApi(self)
 
     def reset(self) -> None:
@@ -124,6 +124,25 @@ class EmulatorMiddleware:
             error = moto_crash_error(crash)
             print(f"sagemaker-emulator: {request.service} {request.operation}: {error.message}", file=sys.stderr, flush=True)
             return _send(aws_errors.render(error, request.protocol), start_response)
+
+    def call_internal(self, environ: dict) -> HttpResponse:
+        """Run an AWS call one emulated service makes to another through the whole emulator; buffered.
+
+        Must not be called holding :data:`~state_lock.EMULATOR_LOCK` (the called service's hooks take it).
+        """
+        captured: dict[str, Any] = {}
+
+        def capture(status: str, headers: list, exc_info: Any = None) -> Callable[[bytes], None]:
+            captured["status"], captured["headers"] = int(status.split(" ", 1)[0]), list(headers)
+            return lambda data: None
+
+        result = self(environ, capture)
+        try:
+            body = b"".join(result)
+        finally:
+            if hasattr(result, "close"):
+                result.close()
+        return HttpResponse(captured["status"], captured["headers"], body)
 
     def call_moto(self, environ: dict, protocol: str = aws_errors.JSON) -> HttpResponse:
         """Run moto on ``environ`` and buffer its whole response (crashes answered in ``protocol``)."""

@@ -30,7 +30,7 @@ import json
 import re
 from collections.abc import Callable
 
-from . import config_rules, config_visibility, endpoint_operations, instance_types, model_rules
+from . import config_rules, config_visibility, endpoint_operations, instance_types, model_packages, model_rules, training_jobs
 from .aws_errors import JSON, HttpResponse, json_response, validation_error
 from .endpoint_operations import SageMakerContext
 from .moto_access import sagemaker_backend
@@ -92,6 +92,9 @@ ANSWERED_HERE: dict[str, Operation] = {
     "UpdateEndpoint": endpoint_operations.update_endpoint,
     "UpdateEndpointWeightsAndCapacities": endpoint_operations.update_weights_and_capacities,
     "DeleteEndpoint": endpoint_operations.delete_endpoint,
+    "DeleteModelPackage": model_packages.delete_model_package,
+    "DeleteModelPackageGroup": model_packages.delete_model_package_group,
+    "StopTrainingJob": training_jobs.stop_training_job,
 }
 # Checks before moto runs the operation (they raise the error SageMaker answers).
 CHECKS_BEFORE_MOTO: dict[str, Operation] = {
@@ -102,6 +105,7 @@ CHECKS_BEFORE_MOTO: dict[str, Operation] = {
     ),
     "CreateEndpoint": _checks(_reject_existing("CreateEndpoint"), endpoint_operations.check_create_endpoint),
     "DescribeEndpoint": _require_existing_endpoint,
+    "CreateTrainingJob": training_jobs.check_create_training_job,
 }
 # Follow-ups once moto has run the operation successfully.
 AFTER_SUCCESS: dict[str, Operation] = {
@@ -119,7 +123,9 @@ class SageMakerHooks(ServiceHooks):
     def __init__(self, environment: HookEnvironment) -> None:
         super().__init__(environment)
         self.settings = environment.settings
-        self.endpoints = Timelines(clock=environment.clock)
+        self.endpoints = Timelines(clock=environment.clock)  # endpoints and training jobs
+        self.final_metrics = training_jobs.FinalMetrics()
+        self._kept_package: dict | None = None  # UpdateModelPackage: what moto must not blank (under the lock)
         instance_types.production_variant_instance_types()  # read the API model at start-up
         instance_types.let_moto_accept_every_instance_type()
 
@@ -136,6 +142,8 @@ class SageMakerHooks(ServiceHooks):
         check = CHECKS_BEFORE_MOTO.get(call.operation)
         if check is not None:
             check(ctx, params)
+        if call.operation == "UpdateModelPackage":
+            self._kept_package = model_packages.before_update(ctx, params)
         return None
 
     def after(self, call: Call, response: HttpResponse) -> HttpResponse:
@@ -143,10 +151,22 @@ class SageMakerHooks(ServiceHooks):
         follow_up = AFTER_SUCCESS.get(call.operation)
         if response.status == 200 and follow_up is not None:
             follow_up(self._context(call), call.params)
+        if response.status == 200 and call.operation == "CreateModelPackage":
+            model_packages.after_create(self._context(call), call.params, json.loads(response.body or b"{}"))
+        if response.status == 200 and call.operation == "UpdateModelPackage":
+            model_packages.after_update(self._context(call), call.params, self._kept_package)
+        if response.status == 200 and call.operation == "CreateTrainingJob":
+            name = call.params["TrainingJobName"]
+            training_jobs.start_training(self._context(call), call.params, self.final_metrics.for_job(name))
         return response
 
     def reset(self) -> None:
         self.endpoints.clear()
+        self.final_metrics.clear()
+
+    def set_final_metric(self, name: str, value: float, job_name: str | None) -> dict:
+        """Control API: the final metric value training jobs (or one job) report when they complete."""
+        return self.final_metrics.set(name, value, job_name)
 
     def start_system_update(
         self, endpoint_name: str, seconds: float, account_id: str, region: str, failure: str | None = None

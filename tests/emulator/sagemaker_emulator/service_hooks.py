@@ -34,6 +34,9 @@ class HookEnvironment:
 
     settings: SettingsStore
     clock: Callable[[], float] = time.time
+    # Runs a WSGI environ through the whole emulator (faults, log, hooks, moto) and buffers the answer:
+    # how one service calls another (Step Functions tasks calling SageMaker, :mod:`internal_calls`).
+    dispatch: Callable[[dict], HttpResponse] | None = None
 
 
 @dataclass

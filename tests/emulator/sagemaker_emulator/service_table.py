@@ -29,12 +29,14 @@ from collections.abc import Callable
 from . import rpc_v2_bridge
 from .appconfig_hooks import AppConfigHooks
 from .autoscaling_hooks import AutoscalingHooks
+from .cloudwatch_hooks import CloudWatchHooks
 from .aws_errors import RPC_V2_CBOR, HttpResponse
 from .iam_hooks import IamHooks
 from .request_info import AwsRequest
 from .s3_fixes import S3Hooks
 from .sagemaker_hooks import SageMakerHooks
 from .service_hooks import HookEnvironment, ServiceHooks
+from .sfn_hooks import StepFunctionsHooks
 
 # Signing name -> the hooks class (anything that builds hooks from a HookEnvironment).
 HooksTable = dict[str, Callable[[HookEnvironment], ServiceHooks]]
@@ -45,6 +47,8 @@ SERVICE_HOOKS: HooksTable = {
     "iam": IamHooks,
     "appconfig": AppConfigHooks,  # AppConfig and AppConfigData (both signed appconfig)
     "application-autoscaling": AutoscalingHooks,
+    "states": StepFunctionsHooks,
+    "monitoring": CloudWatchHooks,  # dashboard body rules, composite alarms (patched into moto: every protocol)  # Step Functions: executions that run their state machine
 }
 
 # (request, environ, call_moto) -> the answer; call_moto(environ, protocol) buffers moto's answer.

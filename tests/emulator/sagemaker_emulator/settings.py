@@ -41,6 +41,14 @@
   this long after ``CreateEndpointConfig``, ``CreateEndpoint`` and ``UpdateEndpoint``
   naming the new configuration answer "Could not find endpoint configuration"
   (:mod:`config_visibility`); 0 (default) = at once.
+* ``sfn_time_scale`` - emulator seconds per second of a Step Functions ``Wait`` state or
+  retry interval (default 0.01: a 60 s wait lasts 0.6 s);
+* ``sfn_sync_poll_seconds`` - how often (emulator seconds) a ``.sync`` task asks about its
+  job (default 0.05);
+* ``training_job_seconds`` - how long a SageMaker training job stays ``InProgress``
+  before ``Completed`` (or ``Failed``), emulator seconds (default 0.5);
+* ``fail_next_training_job`` - ``true`` (any) or a training job name: the next matching
+  ``CreateTrainingJob`` ends ``Failed`` with an injected ``FailureReason``; consumed once used.
 """
 
 from __future__ import annotations
@@ -53,6 +61,7 @@ from .state_lock import EMULATOR_LOCK
 CREATE_FAILURE_REASON = "Injected failure: the model container failed its health check."
 UPDATE_FAILURE_REASON = "Injected failure: the new model container failed its health check."
 WEIGHTS_FAILURE_REASON = "Injected failure: the endpoint failed to change its instance count or variant weights."
+TRAINING_FAILURE_REASON = "AlgorithmError: Injected failure: the training container exited with a non-zero exit code."
 
 
 @dataclass
@@ -72,6 +81,10 @@ class Settings:
     call_latency_seconds: float = 0.0
     call_latency_jitter_seconds: float = 0.0
     endpoint_config_propagation_seconds: float = 0.0
+    sfn_time_scale: float = 0.01
+    sfn_sync_poll_seconds: float = 0.05
+    training_job_seconds: float = 0.5
+    fail_next_training_job: bool | str = False
 
 
 def _check(name: str, value: object) -> object:
@@ -165,6 +178,22 @@ class SettingsStore:
     def consume_appconfig_deployment_failure(self, environment_id: str) -> bool:
         """True (and clear the flag) if this AppConfig deployment should fail."""
         return self._consume("fail_next_appconfig_deployment", environment_id)
+    def sfn_time_scale(self) -> float:
+        with EMULATOR_LOCK:
+            return self._settings.sfn_time_scale
+
+    def sfn_sync_poll_seconds(self) -> float:
+        with EMULATOR_LOCK:
+            return self._settings.sfn_sync_poll_seconds
+
+    def training_job_seconds(self) -> float:
+        with EMULATOR_LOCK:
+            return self._settings.training_job_seconds
+
+    def consume_training_failure(self, job_name: str) -> bool:
+        """True (and clear the flag) if this CreateTrainingJob should fail."""
+        return self._consume("fail_next_training_job", job_name)
+
     def endpoint_config_propagation_seconds(self) -> float:
         with EMULATOR_LOCK:
             return self._settings.endpoint_config_propagation_seconds

@@ -48,13 +48,19 @@ def registered(backend: Any, resource_id: str) -> list[str]:
 
 
 def deregister(backend: Any, resource_id: str, dimension: str) -> None:
-    """Remove the target and the scaling policies attached to it (with the alarms target tracking made)."""
+    """Remove the target, the scaling policies attached to it (with the alarms target tracking made) and its
+    scheduled actions."""
     targets = backend.targets.get(dimension) or {}
     targets.pop(resource_id, None)
     for key, policy in list(backend.policies.items()):
         if policy.resource_id == resource_id and policy.scalable_dimension == dimension:
             policy.delete_alarms(backend.account_id, backend.region_name)
             del backend.policies[key]
+    backend.scheduled_actions = [
+        action
+        for action in backend.scheduled_actions
+        if (action.resource_id, action.scalable_dimension) != (resource_id, dimension)
+    ]
 
 
 def deregister_endpoint(account_id: str, region: str, endpoint: str) -> None:

@@ -51,6 +51,7 @@ pub const PERMISSIONS: &[Permission] = &[
         "bucket encryption is authorized as s3:GetEncryptionConfiguration",
     ),
     plain(S3, "GetBucketPolicy", &["s3:GetBucketPolicy"]),
+    plain(S3, "GetBucketTagging", &["s3:GetBucketTagging"]),
     plain(S3, "DeleteBucket", &["s3:DeleteBucket"]),
     // S3 API Reference, PutPublicAccessBlock: s3:PutBucketPublicAccessBlock.
     because(
@@ -108,12 +109,14 @@ pub const PERMISSIONS: &[Permission] = &[
     plain(Kms, "DescribeKey", &["kms:DescribeKey"]),
     plain(Kms, "GetKeyRotationStatus", &["kms:GetKeyRotationStatus"]),
     plain(Kms, "ListAliases", &["kms:ListAliases"]),
+    plain(Kms, "ListResourceTags", &["kms:ListResourceTags"]),
     plain(Kms, "DeleteAlias", &["kms:DeleteAlias"]),
     plain(Kms, "ScheduleKeyDeletion", &["kms:ScheduleKeyDeletion"]),
     plain(Kms, "EnableKeyRotation", &["kms:EnableKeyRotation"]),
     plain(Kms, "DisableKeyRotation", &["kms:DisableKeyRotation"]),
     plain(Kms, "UpdateKeyDescription", &["kms:UpdateKeyDescription"]),
     plain(Kms, "CreateAlias", &["kms:CreateAlias"]),
+    plain(Kms, "UpdateAlias", &["kms:UpdateAlias"]),
     plain(Kms, "UntagResource", &["kms:UntagResource"]),
     plain(Kms, "TagResource", &["kms:TagResource"]),
     // ---- AWS IAM (iam:Role, iam:RolePolicy) ----
@@ -135,6 +138,7 @@ pub const PERMISSIONS: &[Permission] = &[
     plain(Iam, "UpdateRole", &["iam:UpdateRole"]),
     plain(Iam, "DeleteRolePolicy", &["iam:DeleteRolePolicy"]),
     plain(Iam, "ListRolePolicies", &["iam:ListRolePolicies"]),
+    plain(Iam, "ListRoleTags", &["iam:ListRoleTags"]),
     plain(
         Iam,
         "ListAttachedRolePolicies",
@@ -154,6 +158,7 @@ pub const PERMISSIONS: &[Permission] = &[
         "SageMaker is handed the execution role (iam:PassRole), and the model is created with its tags",
     ),
     plain(SageMaker, "DescribeModel", &["sagemaker:DescribeModel"]),
+    plain(SageMaker, "ListTags", &["sagemaker:ListTags"]),
     plain(SageMaker, "DeleteModel", &["sagemaker:DeleteModel"]),
     // SAR: CreateEndpointConfig's dependent actions include sagemaker:AddTags
     // (iam:PassRole only with an ExecutionRoleArn, which the provider never sets).

@@ -12,12 +12,11 @@ use aws_sdk_sagemaker::types::{
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::retag;
-use super::sagemaker_tags;
 use super::variant_rules::{
     CapacityFields, Compute, EndpointKind, Field, ServerlessField, VariantFields, VariantList,
     check_variants,
 };
+use super::{check_naming, live_tags, retag, sagemaker_tags};
 use crate::Context;
 use crate::aws::{OrGone, ResultExt, Service};
 use crate::naming::content_hashed;
@@ -125,10 +124,13 @@ pub struct AsyncInference {
 /// deleted only after. Initial weights and counts are not part of the
 /// content: changing them alone updates the endpoint in place. Tags are not
 /// part of it either: changing them retags the configuration in place.
+/// A configuration named with `endpointConfigName` instead (say, one
+/// imported) keeps its content: new content needs a new name.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct EndpointConfigInputs {
-    /// Prefix of the generated name.
+    /// Prefix of the generated name; set this or `endpointConfigName`.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub name_prefix: String,
     /// The production variants (1-10; serverless 1-5).
     pub production_variants: Vec<VariantSpec>,
@@ -147,7 +149,9 @@ pub struct EndpointConfigInputs {
     /// Tags on the configuration.
     #[serde(default, skip_serializing_if = "Tags::is_empty")]
     pub tags: Tags,
-    /// The generated name (computed; any value given is replaced).
+    /// The configuration name: `namePrefix-<hash of the content>` when
+    /// unset (computed), or this name, e.g. of a configuration to import;
+    /// set this or `namePrefix`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub endpoint_config_name: Option<String>,
 }
@@ -169,6 +173,18 @@ impl EndpointConfigInputs {
         self.endpoint_config_name
             .clone()
             .unwrap_or_else(|| self.derived_name())
+    }
+
+    /// What SageMaker cannot change in a configuration and what its
+    /// endpoint runs by: all but the name, the initial capacity and tags.
+    fn content(&self) -> EndpointConfigInputs {
+        EndpointConfigInputs {
+            name_prefix: String::new(),
+            initial_capacity: BTreeMap::new(),
+            tags: Tags::new(),
+            endpoint_config_name: None,
+            ..self.clone()
+        }
     }
 }
 
@@ -325,6 +341,9 @@ impl CustomResource for EndpointConfig {
         &self,
         inputs: &EndpointConfigInputs,
     ) -> Vec<(&'static str, serde_json::Value)> {
+        if inputs.endpoint_config_name.is_some() {
+            return Vec::new();
+        }
         vec![(
             "endpointConfigName",
             serde_json::Value::String(inputs.derived_name()),
@@ -333,13 +352,34 @@ impl CustomResource for EndpointConfig {
 
     fn check(&self, inputs: &EndpointConfigInputs) -> Failures {
         let mut failures = Failures::new();
-        failures.require(
-            !inputs.name_prefix.is_empty(),
-            "namePrefix",
-            "must not be empty",
+        check_naming(
+            &inputs.name_prefix,
+            inputs.endpoint_config_name.as_deref(),
+            ["namePrefix", "endpointConfigName"],
+            &mut failures,
         );
         check_variants(&variant_list(inputs), &mut failures);
         check_settings(inputs, &mut failures);
+        failures
+    }
+
+    fn check_change(&self, olds: &EndpointConfigInputs, news: &EndpointConfigInputs) -> Failures {
+        let mut failures = Failures::new();
+        // A generated name changes with the content; a set one does not.
+        if olds.name() == news.name() {
+            let changed = super::changed_fields(&olds.content(), &news.content());
+            failures.require(
+                changed.is_empty(),
+                "endpointConfigName",
+                format!(
+                    "SageMaker endpoint configurations cannot change, and configuration {} would keep its name \
+                     while its {} changed: give the new content a new endpointConfigName, or leave \
+                     endpointConfigName unset (with a namePrefix) to name it by its content",
+                    news.name(),
+                    changed.join(", ")
+                ),
+            );
+        }
         failures
     }
 
@@ -469,6 +509,75 @@ impl CustomResource for EndpointConfig {
         })
     }
 
+    /// Rebuilds the configuration from DescribeEndpointConfig, named by its
+    /// name, with its tags (the provider's default tags left out).
+    async fn import(
+        &self,
+        ctx: &Context,
+        id: &str,
+    ) -> Result<ReadOutcome<EndpointConfigInputs, EndpointConfigOutputs>> {
+        let Some(found) = ctx
+            .clients
+            .sagemaker
+            .describe_endpoint_config()
+            .endpoint_config_name(id)
+            .send()
+            .await
+            .aws(Service::SageMaker, "DescribeEndpointConfig")
+            .or_gone()?
+        else {
+            return Ok(ReadOutcome::Gone);
+        };
+        let arn = found.endpoint_config_arn().unwrap_or_default().to_owned();
+        let variants = found.production_variants();
+        let inputs = EndpointConfigInputs {
+            name_prefix: String::new(),
+            production_variants: variants.iter().map(imported_variant).collect(),
+            initial_capacity: variants
+                .iter()
+                .map(|variant| {
+                    let capacity = VariantCapacity {
+                        weight: variant.initial_variant_weight().map_or(1.0, f64::from),
+                        instance_count: variant
+                            .initial_instance_count()
+                            .map(|count| count.max(0) as u32),
+                    };
+                    (
+                        variant.variant_name().unwrap_or_default().to_owned(),
+                        capacity,
+                    )
+                })
+                .collect(),
+            kms_key_arn: found.kms_key_id().map(|key| Output::new(key.to_owned())),
+            // A DataCaptureConfig names its destination and an
+            // AsyncInferenceConfig its OutputConfig (API Reference, both
+            // required): an empty one stands for none.
+            data_capture: found
+                .data_capture_config()
+                .filter(|capture| capture.enable_capture().unwrap_or(true))
+                .filter(|capture| {
+                    capture
+                        .destination_s3_uri()
+                        .is_some_and(|uri| !uri.is_empty())
+                })
+                .map(imported_capture),
+            async_inference: found
+                .async_inference_config()
+                .filter(|config| config.output_config().is_some())
+                .map(imported_async),
+            tags: ctx.clients.own_tags(live_tags(ctx, &arn).await?),
+            endpoint_config_name: Some(found.endpoint_config_name().unwrap_or(id).to_owned()),
+        };
+        Ok(ReadOutcome::Found {
+            id: id.to_owned(),
+            outputs: EndpointConfigOutputs {
+                inputs: inputs.clone(),
+                arn,
+            },
+            inputs,
+        })
+    }
+
     async fn update(
         &self,
         ctx: &Context,
@@ -499,6 +608,70 @@ impl CustomResource for EndpointConfig {
             .aws(Service::SageMaker, "DeleteEndpointConfig")
             .or_gone()?;
         Ok(())
+    }
+}
+
+/// A count or size SageMaker reports (never negative, absent as 0).
+fn whole(number: Option<i32>) -> u32 {
+    number.unwrap_or(0).max(0) as u32
+}
+
+/// A variant as DescribeEndpointConfig shows it.
+fn imported_variant(variant: &ProductionVariant) -> VariantSpec {
+    VariantSpec {
+        variant_name: variant.variant_name().unwrap_or_default().to_owned(),
+        model_name: Output::new(variant.model_name().unwrap_or_default().to_owned()),
+        instance_type: variant.instance_type().map(|t| t.as_str().to_owned()),
+        serverless: variant
+            .serverless_config()
+            .map(|compute| ServerlessCompute {
+                memory_size_in_mb: whole(compute.memory_size_in_mb()),
+                max_concurrency: whole(compute.max_concurrency()),
+                provisioned_concurrency: compute.provisioned_concurrency().map(|p| whole(Some(p))),
+            }),
+        container_startup_health_check_timeout_in_seconds: variant
+            .container_startup_health_check_timeout_in_seconds()
+            .map(|seconds| seconds.max(0) as u32),
+    }
+}
+
+/// Data capture as DescribeEndpointConfig shows it.
+fn imported_capture(capture: &DataCaptureConfig) -> DataCapture {
+    DataCapture {
+        destination_s3_uri: Output::new(
+            capture.destination_s3_uri().unwrap_or_default().to_owned(),
+        ),
+        initial_sampling_percentage: whole(capture.initial_sampling_percentage()),
+        capture_modes: capture
+            .capture_options()
+            .iter()
+            .filter_map(|option| option.capture_mode())
+            .map(|mode| mode.as_str().to_owned())
+            .collect(),
+        kms_key_arn: capture.kms_key_id().map(|key| Output::new(key.to_owned())),
+    }
+}
+
+/// Asynchronous inference as DescribeEndpointConfig shows it.
+fn imported_async(config: &AsyncInferenceConfig) -> AsyncInference {
+    let output = config.output_config();
+    let notification = output.and_then(|o| o.notification_config());
+    let owned = |text: Option<&str>| text.map(|t| Output::new(t.to_owned()));
+    AsyncInference {
+        s3_output_path: Output::new(
+            output
+                .and_then(|o| o.s3_output_path())
+                .unwrap_or_default()
+                .to_owned(),
+        ),
+        s3_failure_path: owned(output.and_then(|o| o.s3_failure_path())),
+        kms_key_arn: owned(output.and_then(|o| o.kms_key_id())),
+        max_concurrent_invocations_per_instance: config
+            .client_config()
+            .and_then(|c| c.max_concurrent_invocations_per_instance())
+            .map(|n| n.max(0) as u32),
+        success_topic_arn: owned(notification.and_then(|n| n.success_topic())),
+        error_topic_arn: owned(notification.and_then(|n| n.error_topic())),
     }
 }
 
@@ -597,6 +770,138 @@ mod tests {
                 .iter()
                 .any(|c| c.field == "endpointConfigName" && c.replace)
         );
+    }
+
+    #[test]
+    fn a_configuration_named_by_hand_keeps_its_content_but_not_its_capacity() {
+        let named = EndpointConfigInputs {
+            name_prefix: String::new(),
+            endpoint_config_name: Some("fraud-config-v1".into()),
+            ..config(vec![variant("a")])
+        };
+        assert!(EndpointConfig.check(&named).is_empty());
+        let mut rescaled = named.clone();
+        rescaled.initial_capacity.get_mut("a").unwrap().weight = 4.0;
+        assert!(EndpointConfig.check_change(&named, &rescaled).is_empty());
+        let mut new_model = named.clone();
+        new_model.production_variants[0].model_name = "a-model-v2".into();
+        let failures = EndpointConfig.check_change(&named, &new_model).0;
+        assert_eq!(
+            properties(&Failures(failures.clone())),
+            ["endpointConfigName"]
+        );
+        assert!(
+            failures[0].reason.contains(
+                "configuration fraud-config-v1 would keep its name while its productionVariants changed"
+            ),
+            "{}",
+            failures[0].reason
+        );
+    }
+
+    #[tokio::test]
+    async fn import_rebuilds_variants_capture_and_async_settings() {
+        use aws_sdk_sagemaker::operation::list_tags::ListTagsOutput;
+        use aws_sdk_sagemaker::types::{
+            AsyncInferenceNotificationConfig, CaptureOption, DataCaptureConfig, Tag,
+        };
+        let arn = "arn:aws:sagemaker:us-east-1:123456789012:endpoint-config/fraud-config-v1";
+        let describe = mock!(Client::describe_endpoint_config).then_output(move || {
+            DescribeEndpointConfigOutput::builder()
+                .endpoint_config_name("fraud-config-v1")
+                .endpoint_config_arn(arn)
+                .production_variants(
+                    ProductionVariant::builder()
+                        .variant_name("a")
+                        .model_name("a-model")
+                        .instance_type(ProductionVariantInstanceType::MlM5Large)
+                        .initial_instance_count(2)
+                        .initial_variant_weight(3.0)
+                        .build(),
+                )
+                .kms_key_id("arn:aws:kms:us-east-1:123456789012:key/k")
+                .data_capture_config(
+                    DataCaptureConfig::builder()
+                        .enable_capture(true)
+                        .initial_sampling_percentage(20)
+                        .destination_s3_uri("s3://capture/fraud")
+                        .capture_options(
+                            CaptureOption::builder()
+                                .capture_mode(CaptureMode::Input)
+                                .build(),
+                        )
+                        .build(),
+                )
+                .async_inference_config(
+                    AsyncInferenceConfig::builder()
+                        .output_config(
+                            AsyncInferenceOutputConfig::builder()
+                                .s3_output_path("s3://out/fraud")
+                                .notification_config(
+                                    AsyncInferenceNotificationConfig::builder()
+                                        .success_topic("arn:aws:sns:us-east-1:123456789012:ok")
+                                        .build(),
+                                )
+                                .build(),
+                        )
+                        .client_config(
+                            AsyncInferenceClientConfig::builder()
+                                .max_concurrent_invocations_per_instance(5)
+                                .build(),
+                        )
+                        .build(),
+                )
+                .build()
+        });
+        let tags = mock!(Client::list_tags).then_output(|| {
+            ListTagsOutput::builder()
+                .tags(Tag::builder().key("team").value("ml").build())
+                .build()
+        });
+        let ctx = context(&[&describe, &tags]).await;
+        let ReadOutcome::Found {
+            inputs, outputs, ..
+        } = EndpointConfig
+            .import(&ctx, "fraud-config-v1")
+            .await
+            .unwrap()
+        else {
+            panic!("the configuration exists");
+        };
+        let expected = EndpointConfigInputs {
+            name_prefix: String::new(),
+            production_variants: vec![variant("a")],
+            initial_capacity: [(
+                "a".to_owned(),
+                VariantCapacity {
+                    weight: 3.0,
+                    instance_count: Some(2),
+                },
+            )]
+            .into(),
+            kms_key_arn: Some("arn:aws:kms:us-east-1:123456789012:key/k".into()),
+            data_capture: Some(DataCapture {
+                destination_s3_uri: "s3://capture/fraud".into(),
+                initial_sampling_percentage: 20,
+                capture_modes: vec!["Input".into()],
+                kms_key_arn: None,
+            }),
+            async_inference: Some(AsyncInference {
+                s3_output_path: "s3://out/fraud".into(),
+                s3_failure_path: None,
+                kms_key_arn: None,
+                max_concurrent_invocations_per_instance: Some(5),
+                success_topic_arn: Some("arn:aws:sns:us-east-1:123456789012:ok".into()),
+                error_topic_arn: None,
+            }),
+            // team=ml is the provider's default tag.
+            tags: Tags::new(),
+            endpoint_config_name: Some("fraud-config-v1".into()),
+        };
+        assert_eq!(inputs, expected);
+        assert_eq!(outputs.arn, arn);
+        // What a program declaring the same would check to.
+        assert!(EndpointConfig.check(&expected).is_empty());
     }
 
     fn created() -> EndpointConfigOutputs {

@@ -27,6 +27,29 @@ pub fn ecr_region(image: &str) -> Option<&str> {
     well_formed.then_some(region)
 }
 
+/// The ARN of the ECR repository `image` is pulled from, when it is an ECR
+/// image: what an execution role is granted `ecr:BatchGetImage` and the
+/// layer downloads on (the Service Authorization Reference lists the
+/// `repository` resource type for them).
+pub fn ecr_repository_arn(image: &str) -> Option<String> {
+    let region = ecr_region(image)?;
+    let (host, path) = image.split_once('/')?;
+    let account = host.split('.').next()?;
+    // `<repository>[:tag]` or `<repository>@<digest>`; a repository name may
+    // hold `/` but never `:` or `@`.
+    let repository = path.split(['@', ':']).next().filter(|r| !r.is_empty())?;
+    let partition = if host.ends_with(".amazonaws.com.cn") {
+        "aws-cn"
+    } else if region.starts_with("us-gov-") {
+        "aws-us-gov"
+    } else {
+        "aws"
+    };
+    Some(format!(
+        "arn:{partition}:ecr:{region}:{account}:repository/{repository}"
+    ))
+}
+
 /// Why SageMaker in `region` cannot pull `image`, or `None` when it can (or
 /// when the image is not in ECR, where the region does not apply).
 pub fn cross_region_problem(image: &str, region: &str) -> Option<String> {
@@ -46,6 +69,27 @@ pub fn cross_region_problem(image: &str, region: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ecr_images_name_their_repository() {
+        assert_eq!(
+            ecr_repository_arn(
+                "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-inference:2.1-cpu-py310"
+            )
+            .as_deref(),
+            Some("arn:aws:ecr:us-east-1:763104351884:repository/pytorch-inference")
+        );
+        assert_eq!(
+            ecr_repository_arn("123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/model@sha256:ab")
+                .as_deref(),
+            Some("arn:aws:ecr:eu-west-1:123456789012:repository/team/model")
+        );
+        assert_eq!(
+            ecr_repository_arn("123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn/m").as_deref(),
+            Some("arn:aws-cn:ecr:cn-north-1:123456789012:repository/m")
+        );
+        assert_eq!(ecr_repository_arn("docker.io/library/python:3"), None);
+    }
 
     #[test]
     fn ecr_images_have_the_region_of_their_registry() {

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::image::cross_region_problem;
 use super::model_data;
-use super::sagemaker_tags;
+use super::{check_naming, sagemaker_tags};
 use crate::Context;
 use crate::aws::propagation::{
     IAM_PROPAGATION_WINDOW, retry_while_pending, role_not_assumable_yet,
@@ -18,8 +18,8 @@ use crate::aws::{AwsClients, OrGone, ResultExt, Service};
 use crate::naming::{content_hashed, sagemaker_name_problem};
 use crate::resources::Tags;
 use framework::Output;
-use framework::Result;
 use framework::{Created, CustomResource, Failures, ReadOutcome};
+use framework::{ProviderError, Result};
 
 /// Subnets and security groups a model's containers run in.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -40,10 +40,13 @@ pub fn is_plain_and_empty(environment: &Output<BTreeMap<String, String>>) -> boo
 /// Models are immutable: the name is `namePrefix-<hash of the content>`, so
 /// a new version gets a new model, created before the old one is deleted.
 /// Tags are not part of the content: changing them retags the model in place.
+/// A model named with `modelName` instead (say, one imported) keeps its
+/// content: new content needs a new name.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ModelInputs {
-    /// Prefix of the generated model name.
+    /// Prefix of the generated model name; set this or `modelName`.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub name_prefix: String,
     /// ARN of the role SageMaker assumes to run the model.
     pub execution_role_arn: Output<String>,
@@ -71,7 +74,9 @@ pub struct ModelInputs {
     /// Tags on the model.
     #[serde(default, skip_serializing_if = "Tags::is_empty")]
     pub tags: Tags,
-    /// The generated name (computed; any value given is replaced).
+    /// The model name: `namePrefix-<hash of the content>` when unset
+    /// (computed), or this name, e.g. of a model to import; set this or
+    /// `namePrefix`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model_name: Option<String>,
 }
@@ -97,6 +102,18 @@ impl ModelInputs {
         self.model_name
             .clone()
             .unwrap_or_else(|| self.derived_name())
+    }
+
+    /// What SageMaker cannot change in a model: all but the name and tags
+    /// (the environment by its variables alone, as in the derived name).
+    fn content(&self) -> ModelInputs {
+        ModelInputs {
+            name_prefix: String::new(),
+            tags: Tags::new(),
+            model_name: None,
+            environment: Output::new(self.environment.get().cloned().unwrap_or_default()),
+            ..self.clone()
+        }
     }
 }
 
@@ -127,6 +144,9 @@ impl CustomResource for Model {
     type Outputs = ModelOutputs;
 
     fn computed_inputs(&self, inputs: &ModelInputs) -> Vec<(&'static str, serde_json::Value)> {
+        if inputs.model_name.is_some() {
+            return Vec::new();
+        }
         vec![(
             "modelName",
             serde_json::Value::String(inputs.derived_name()),
@@ -135,7 +155,15 @@ impl CustomResource for Model {
 
     fn check(&self, inputs: &ModelInputs) -> Failures {
         let mut failures = Failures::new();
-        if let Some(problem) = sagemaker_name_problem(&inputs.name_prefix) {
+        check_naming(
+            &inputs.name_prefix,
+            inputs.model_name.as_deref(),
+            ["namePrefix", "modelName"],
+            &mut failures,
+        );
+        if !inputs.name_prefix.is_empty()
+            && let Some(problem) = sagemaker_name_problem(&inputs.name_prefix)
+        {
             failures.push("namePrefix", problem);
         }
         failures.require(
@@ -160,6 +188,26 @@ impl CustomResource for Model {
                 (1..=16).contains(&vpc.subnets.len()),
                 "vpcConfig.subnets",
                 "must list 1 to 16 subnets",
+            );
+        }
+        failures
+    }
+
+    fn check_change(&self, olds: &ModelInputs, news: &ModelInputs) -> Failures {
+        let mut failures = Failures::new();
+        // A generated name changes with the content; a set one does not.
+        if olds.name() == news.name() {
+            let changed = super::changed_fields(&olds.content(), &news.content());
+            failures.require(
+                changed.is_empty(),
+                "modelName",
+                format!(
+                    "SageMaker models cannot change, and model {} would keep its name \
+                     while its {} changed: give the new content a new modelName, or leave \
+                     modelName unset (with a namePrefix) to name it by its content",
+                    news.name(),
+                    changed.join(", ")
+                ),
             );
         }
         failures
@@ -262,6 +310,76 @@ impl CustomResource for Model {
         })
     }
 
+    /// Rebuilds the model from DescribeModel, named by its name, with its
+    /// tags (the provider's default tags left out). Only single-container
+    /// models can be imported.
+    async fn import(
+        &self,
+        ctx: &Context,
+        id: &str,
+    ) -> Result<ReadOutcome<ModelInputs, ModelOutputs>> {
+        let Some(found) = ctx
+            .clients
+            .sagemaker
+            .describe_model()
+            .model_name(id)
+            .send()
+            .await
+            .aws(Service::SageMaker, "DescribeModel")
+            .or_gone()?
+        else {
+            return Ok(ReadOutcome::Gone);
+        };
+        let Some(container) = found
+            .primary_container()
+            .filter(|_| found.containers().is_empty())
+        else {
+            return Err(ProviderError::failed(format!(
+                "model {id} has {} containers; {} manages models with one primary container",
+                found.containers().len(),
+                Self::TOKEN
+            )));
+        };
+        let arn = found.model_arn().unwrap_or_default().to_owned();
+        let inputs = ModelInputs {
+            name_prefix: String::new(),
+            execution_role_arn: Output::new(
+                found.execution_role_arn().unwrap_or_default().to_owned(),
+            ),
+            image: container.image().unwrap_or_default().to_owned(),
+            model_data_url: container
+                .model_data_url()
+                .map(|url| Output::new(url.to_owned())),
+            model_data_hash: None,
+            environment: Output::new(
+                container
+                    .environment()
+                    .map(|variables| variables.clone().into_iter().collect())
+                    .unwrap_or_default(),
+            ),
+            // A VpcConfig has 1-16 subnets and 1-5 security groups (API
+            // Reference, VpcConfig): an empty one stands for none.
+            vpc_config: found
+                .vpc_config()
+                .filter(|vpc| !vpc.subnets().is_empty() || !vpc.security_group_ids().is_empty())
+                .map(|vpc| VpcConfig {
+                    security_group_ids: vpc.security_group_ids().to_vec(),
+                    subnets: vpc.subnets().to_vec(),
+                }),
+            enable_network_isolation: found.enable_network_isolation().unwrap_or(false),
+            tags: ctx.clients.own_tags(super::live_tags(ctx, &arn).await?),
+            model_name: Some(found.model_name().unwrap_or(id).to_owned()),
+        };
+        Ok(ReadOutcome::Found {
+            id: id.to_owned(),
+            outputs: ModelOutputs {
+                inputs: inputs.clone(),
+                arn,
+            },
+            inputs,
+        })
+    }
+
     async fn update(
         &self,
         ctx: &Context,
@@ -297,6 +415,8 @@ pub(super) mod tests {
     use aws_sdk_sagemaker::operation::create_model::{CreateModelError, CreateModelOutput};
     use aws_sdk_sagemaker::operation::delete_tags::DeleteTagsOutput;
     use aws_sdk_sagemaker::operation::describe_model::{DescribeModelError, DescribeModelOutput};
+    use aws_sdk_sagemaker::operation::list_tags::ListTagsOutput;
+    use aws_sdk_sagemaker::types::Tag;
     use aws_smithy_mocks::{Rule, mock};
 
     use super::*;
@@ -582,6 +702,156 @@ pub(super) mod tests {
             }
             ReadOutcome::Gone => panic!("the model exists"),
         }
+    }
+
+    fn named(name: &str) -> ModelInputs {
+        ModelInputs {
+            name_prefix: String::new(),
+            model_name: Some(name.into()),
+            ..inputs()
+        }
+    }
+
+    #[test]
+    fn a_model_is_named_by_its_prefix_or_by_hand_never_both() {
+        let registry = Registry::builder().resource(Model).build();
+        let erased = registry.resource(Model::TOKEN).unwrap();
+        // A name given is kept, not replaced by the generated one.
+        let (checked, failures) = erased.check(&encode_plain(&named("fraud-v1")).unwrap(), None);
+        assert!(failures.is_empty(), "{failures:?}");
+        assert_eq!(checked["modelName"], "fraud-v1".into());
+
+        let both = ModelInputs {
+            model_name: Some("fraud-v1".into()),
+            ..inputs()
+        };
+        let neither = ModelInputs {
+            name_prefix: String::new(),
+            ..inputs()
+        };
+        let bad_name = named("fraud_v1");
+        let failed = |inputs: &ModelInputs| -> Vec<(String, String)> {
+            Model
+                .check(inputs)
+                .0
+                .into_iter()
+                .map(|f| (f.property, f.reason))
+                .collect()
+        };
+        assert_eq!(
+            failed(&both),
+            [(
+                "namePrefix".to_owned(),
+                "must not be set with modelName: the name is given, not generated".to_owned()
+            )]
+        );
+        assert_eq!(failed(&neither)[0].0, "namePrefix");
+        assert!(failed(&neither)[0].1.contains("or else modelName"));
+        assert_eq!(failed(&bad_name)[0].0, "modelName");
+    }
+
+    #[test]
+    fn a_model_named_by_hand_keeps_its_content_and_says_what_changed() {
+        let new_environment = ModelInputs {
+            environment: Output::new([("MODE".to_owned(), "slow".to_owned())].into()),
+            ..named("fraud-v1")
+        };
+        let failures = Model.check_change(&named("fraud-v1"), &new_environment).0;
+        assert_eq!(failures.len(), 1);
+        assert_eq!(failures[0].property, "modelName");
+        assert!(
+            failures[0]
+                .reason
+                .contains("model fraud-v1 would keep its name while its environment changed"),
+            "{}",
+            failures[0].reason
+        );
+        // New tags, or new content under a new name, are fine.
+        let retagged = ModelInputs {
+            tags: Tags::new(),
+            ..named("fraud-v1")
+        };
+        assert!(Model.check_change(&named("fraud-v1"), &retagged).is_empty());
+        let renamed = ModelInputs {
+            model_name: Some("fraud-v2".into()),
+            ..new_environment
+        };
+        assert!(Model.check_change(&named("fraud-v1"), &renamed).is_empty());
+        // A generated name follows the content: never refused.
+        let recorded = created().inputs;
+        let new_image = ModelInputs {
+            image: "other:2".into(),
+            model_name: Some(
+                ModelInputs {
+                    image: "other:2".into(),
+                    ..inputs()
+                }
+                .derived_name(),
+            ),
+            ..inputs()
+        };
+        assert!(Model.check_change(&recorded, &new_image).is_empty());
+    }
+
+    #[tokio::test]
+    async fn import_rebuilds_the_inputs_from_the_live_model() {
+        let arn = "arn:aws:sagemaker:us-east-1:123456789012:model/fraud-v1";
+        let describe = mock!(Client::describe_model)
+            .match_requests(|req| req.model_name() == Some("fraud-v1"))
+            .then_output(move || {
+                DescribeModelOutput::builder()
+                    .model_name("fraud-v1")
+                    .model_arn(arn)
+                    .execution_role_arn("arn:aws:iam::123456789012:role/sagemaker")
+                    .primary_container(
+                        ContainerDefinition::builder()
+                            .image("123456789012.dkr.ecr.us-east-1.amazonaws.com/xgboost:1")
+                            .model_data_url("s3://artifacts/fraud/model.tar.gz")
+                            .environment("MODE", "fast")
+                            .build(),
+                    )
+                    // An empty VpcConfig, as some SDKs and emulators show
+                    // "none": no VPC.
+                    .vpc_config(SdkVpcConfig::builder().build())
+                    .enable_network_isolation(true)
+                    .build()
+            });
+        let tags = mock!(Client::list_tags)
+            .match_requests(move |req| req.resource_arn() == Some(arn))
+            .then_output(|| {
+                ListTagsOutput::builder()
+                    .tags(Tag::builder().key("team").value("ml").build())
+                    .tags(Tag::builder().key("env").value("dev").build())
+                    .build()
+            });
+        let ctx = context(&[&describe, &tags]).await;
+        let ReadOutcome::Found {
+            id,
+            inputs: imported,
+            outputs,
+        } = Model.import(&ctx, "fraud-v1").await.unwrap()
+        else {
+            panic!("the model exists");
+        };
+        let expected = ModelInputs {
+            vpc_config: None,
+            // The provider's default tag team=ml is left out.
+            tags: [("env".to_owned(), "dev".to_owned())].into(),
+            ..named("fraud-v1")
+        };
+        assert_eq!((id.as_str(), &imported), ("fraud-v1", &expected));
+        assert_eq!(outputs.arn, arn);
+    }
+
+    #[tokio::test]
+    async fn import_of_a_missing_model_finds_it_gone() {
+        let describe = mock!(Client::describe_model)
+            .then_error(|| DescribeModelError::generic(could_not_find("model \"nope\"")));
+        let ctx = context(&[&describe]).await;
+        assert!(matches!(
+            Model.import(&ctx, "nope").await.unwrap(),
+            ReadOutcome::Gone
+        ));
     }
 
     #[tokio::test]

@@ -19,6 +19,8 @@ import (
 // deleted only after. Initial weights and counts are not part of the
 // content: changing them alone updates the endpoint in place. Tags are not
 // part of it either: changing them retags the configuration in place.
+// A configuration named with `endpointConfigName` instead (say, one
+// imported) keeps its content: new content needs a new name.
 type EndpointConfig struct {
 	pulumi.CustomResourceState
 
@@ -28,14 +30,16 @@ type EndpointConfig struct {
 	AsyncInference sagemakerdeployment.AsyncInferencePtrOutput `pulumi:"asyncInference"`
 	// Request and response capture.
 	DataCapture sagemakerdeployment.DataCapturePtrOutput `pulumi:"dataCapture"`
-	// The generated name (computed; any value given is replaced).
+	// The configuration name: `namePrefix-<hash of the content>` when
+	// unset (computed), or this name, e.g. of a configuration to import;
+	// set this or `namePrefix`.
 	EndpointConfigName pulumi.StringPtrOutput `pulumi:"endpointConfigName"`
 	// Initial weight and instance count per variant name.
 	InitialCapacity sagemakerdeployment.VariantCapacityMapOutput `pulumi:"initialCapacity"`
 	// KMS key for the storage volumes of the instances.
 	KmsKeyArn pulumi.StringPtrOutput `pulumi:"kmsKeyArn"`
-	// Prefix of the generated name.
-	NamePrefix pulumi.StringOutput `pulumi:"namePrefix"`
+	// Prefix of the generated name; set this or `endpointConfigName`.
+	NamePrefix pulumi.StringPtrOutput `pulumi:"namePrefix"`
 	// The production variants (1-10; serverless 1-5).
 	ProductionVariants sagemakerdeployment.VariantSpecArrayOutput `pulumi:"productionVariants"`
 	// Tags on the configuration.
@@ -49,9 +53,6 @@ func NewEndpointConfig(ctx *pulumi.Context,
 		return nil, errors.New("missing one or more required arguments")
 	}
 
-	if args.NamePrefix == nil {
-		return nil, errors.New("invalid value for required argument 'NamePrefix'")
-	}
 	if args.ProductionVariants == nil {
 		return nil, errors.New("invalid value for required argument 'ProductionVariants'")
 	}
@@ -92,14 +93,16 @@ type endpointConfigArgs struct {
 	AsyncInference *sagemakerdeployment.AsyncInference `pulumi:"asyncInference"`
 	// Request and response capture.
 	DataCapture *sagemakerdeployment.DataCapture `pulumi:"dataCapture"`
-	// The generated name (computed; any value given is replaced).
+	// The configuration name: `namePrefix-<hash of the content>` when
+	// unset (computed), or this name, e.g. of a configuration to import;
+	// set this or `namePrefix`.
 	EndpointConfigName *string `pulumi:"endpointConfigName"`
 	// Initial weight and instance count per variant name.
 	InitialCapacity map[string]sagemakerdeployment.VariantCapacity `pulumi:"initialCapacity"`
 	// KMS key for the storage volumes of the instances.
 	KmsKeyArn *string `pulumi:"kmsKeyArn"`
-	// Prefix of the generated name.
-	NamePrefix string `pulumi:"namePrefix"`
+	// Prefix of the generated name; set this or `endpointConfigName`.
+	NamePrefix *string `pulumi:"namePrefix"`
 	// The production variants (1-10; serverless 1-5).
 	ProductionVariants []sagemakerdeployment.VariantSpec `pulumi:"productionVariants"`
 	// Tags on the configuration.
@@ -112,14 +115,16 @@ type EndpointConfigArgs struct {
 	AsyncInference sagemakerdeployment.AsyncInferencePtrInput
 	// Request and response capture.
 	DataCapture sagemakerdeployment.DataCapturePtrInput
-	// The generated name (computed; any value given is replaced).
+	// The configuration name: `namePrefix-<hash of the content>` when
+	// unset (computed), or this name, e.g. of a configuration to import;
+	// set this or `namePrefix`.
 	EndpointConfigName pulumi.StringPtrInput
 	// Initial weight and instance count per variant name.
 	InitialCapacity sagemakerdeployment.VariantCapacityMapInput
 	// KMS key for the storage volumes of the instances.
 	KmsKeyArn pulumi.StringPtrInput
-	// Prefix of the generated name.
-	NamePrefix pulumi.StringInput
+	// Prefix of the generated name; set this or `endpointConfigName`.
+	NamePrefix pulumi.StringPtrInput
 	// The production variants (1-10; serverless 1-5).
 	ProductionVariants sagemakerdeployment.VariantSpecArrayInput
 	// Tags on the configuration.
@@ -228,7 +233,9 @@ func (o EndpointConfigOutput) DataCapture() sagemakerdeployment.DataCapturePtrOu
 	return o.ApplyT(func(v *EndpointConfig) sagemakerdeployment.DataCapturePtrOutput { return v.DataCapture }).(sagemakerdeployment.DataCapturePtrOutput)
 }
 
-// The generated name (computed; any value given is replaced).
+// The configuration name: `namePrefix-<hash of the content>` when
+// unset (computed), or this name, e.g. of a configuration to import;
+// set this or `namePrefix`.
 func (o EndpointConfigOutput) EndpointConfigName() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *EndpointConfig) pulumi.StringPtrOutput { return v.EndpointConfigName }).(pulumi.StringPtrOutput)
 }
@@ -243,9 +250,9 @@ func (o EndpointConfigOutput) KmsKeyArn() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *EndpointConfig) pulumi.StringPtrOutput { return v.KmsKeyArn }).(pulumi.StringPtrOutput)
 }
 
-// Prefix of the generated name.
-func (o EndpointConfigOutput) NamePrefix() pulumi.StringOutput {
-	return o.ApplyT(func(v *EndpointConfig) pulumi.StringOutput { return v.NamePrefix }).(pulumi.StringOutput)
+// Prefix of the generated name; set this or `endpointConfigName`.
+func (o EndpointConfigOutput) NamePrefix() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *EndpointConfig) pulumi.StringPtrOutput { return v.NamePrefix }).(pulumi.StringPtrOutput)
 }
 
 // The production variants (1-10; serverless 1-5).

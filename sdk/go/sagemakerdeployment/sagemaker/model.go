@@ -17,6 +17,8 @@ import (
 // Models are immutable: the name is `namePrefix-<hash of the content>`, so
 // a new version gets a new model, created before the old one is deleted.
 // Tags are not part of the content: changing them retags the model in place.
+// A model named with `modelName` instead (say, one imported) keeps its
+// content: new content needs a new name.
 type Model struct {
 	pulumi.CustomResourceState
 
@@ -38,10 +40,12 @@ type Model struct {
 	// S3 URL of the model artifact (`model.tar.gz`). It must exist when
 	// the model is created.
 	ModelDataUrl pulumi.StringPtrOutput `pulumi:"modelDataUrl"`
-	// The generated name (computed; any value given is replaced).
+	// The model name: `namePrefix-<hash of the content>` when unset
+	// (computed), or this name, e.g. of a model to import; set this or
+	// `namePrefix`.
 	ModelName pulumi.StringPtrOutput `pulumi:"modelName"`
-	// Prefix of the generated model name.
-	NamePrefix pulumi.StringOutput `pulumi:"namePrefix"`
+	// Prefix of the generated model name; set this or `modelName`.
+	NamePrefix pulumi.StringPtrOutput `pulumi:"namePrefix"`
 	// Tags on the model.
 	Tags pulumi.StringMapOutput `pulumi:"tags"`
 	// Run the containers in these subnets and security groups.
@@ -60,9 +64,6 @@ func NewModel(ctx *pulumi.Context,
 	}
 	if args.Image == nil {
 		return nil, errors.New("invalid value for required argument 'Image'")
-	}
-	if args.NamePrefix == nil {
-		return nil, errors.New("invalid value for required argument 'NamePrefix'")
 	}
 	opts = internal.PkgResourceDefaultOpts(opts)
 	var resource Model
@@ -113,10 +114,12 @@ type modelArgs struct {
 	// S3 URL of the model artifact (`model.tar.gz`). It must exist when
 	// the model is created.
 	ModelDataUrl *string `pulumi:"modelDataUrl"`
-	// The generated name (computed; any value given is replaced).
+	// The model name: `namePrefix-<hash of the content>` when unset
+	// (computed), or this name, e.g. of a model to import; set this or
+	// `namePrefix`.
 	ModelName *string `pulumi:"modelName"`
-	// Prefix of the generated model name.
-	NamePrefix string `pulumi:"namePrefix"`
+	// Prefix of the generated model name; set this or `modelName`.
+	NamePrefix *string `pulumi:"namePrefix"`
 	// Tags on the model.
 	Tags map[string]string `pulumi:"tags"`
 	// Run the containers in these subnets and security groups.
@@ -141,10 +144,12 @@ type ModelArgs struct {
 	// S3 URL of the model artifact (`model.tar.gz`). It must exist when
 	// the model is created.
 	ModelDataUrl pulumi.StringPtrInput
-	// The generated name (computed; any value given is replaced).
+	// The model name: `namePrefix-<hash of the content>` when unset
+	// (computed), or this name, e.g. of a model to import; set this or
+	// `namePrefix`.
 	ModelName pulumi.StringPtrInput
-	// Prefix of the generated model name.
-	NamePrefix pulumi.StringInput
+	// Prefix of the generated model name; set this or `modelName`.
+	NamePrefix pulumi.StringPtrInput
 	// Tags on the model.
 	Tags pulumi.StringMapInput
 	// Run the containers in these subnets and security groups.
@@ -277,14 +282,16 @@ func (o ModelOutput) ModelDataUrl() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *Model) pulumi.StringPtrOutput { return v.ModelDataUrl }).(pulumi.StringPtrOutput)
 }
 
-// The generated name (computed; any value given is replaced).
+// The model name: `namePrefix-<hash of the content>` when unset
+// (computed), or this name, e.g. of a model to import; set this or
+// `namePrefix`.
 func (o ModelOutput) ModelName() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *Model) pulumi.StringPtrOutput { return v.ModelName }).(pulumi.StringPtrOutput)
 }
 
-// Prefix of the generated model name.
-func (o ModelOutput) NamePrefix() pulumi.StringOutput {
-	return o.ApplyT(func(v *Model) pulumi.StringOutput { return v.NamePrefix }).(pulumi.StringOutput)
+// Prefix of the generated model name; set this or `modelName`.
+func (o ModelOutput) NamePrefix() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Model) pulumi.StringPtrOutput { return v.NamePrefix }).(pulumi.StringPtrOutput)
 }
 
 // Tags on the model.

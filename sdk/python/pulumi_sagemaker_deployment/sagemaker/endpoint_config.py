@@ -21,27 +21,28 @@ __all__ = ['EndpointConfigArgs', 'EndpointConfig']
 @pulumi.input_type
 class EndpointConfigArgs:
     def __init__(__self__, *,
-                 name_prefix: pulumi.Input[_builtins.str],
                  production_variants: pulumi.Input[Sequence[pulumi.Input['_root_inputs.VariantSpecArgs']]],
                  async_inference: pulumi.Input[Optional['_root_inputs.AsyncInferenceArgs']] = None,
                  data_capture: pulumi.Input[Optional['_root_inputs.DataCaptureArgs']] = None,
                  endpoint_config_name: pulumi.Input[Optional[_builtins.str]] = None,
                  initial_capacity: pulumi.Input[Optional[Mapping[str, pulumi.Input['_root_inputs.VariantCapacityArgs']]]] = None,
                  kms_key_arn: pulumi.Input[Optional[_builtins.str]] = None,
+                 name_prefix: pulumi.Input[Optional[_builtins.str]] = None,
                  tags: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None):
         """
         The set of arguments for constructing a EndpointConfig resource.
 
-        :param pulumi.Input[_builtins.str] name_prefix: Prefix of the generated name.
         :param pulumi.Input[Sequence[pulumi.Input['_root_inputs.VariantSpecArgs']]] production_variants: The production variants (1-10; serverless 1-5).
         :param pulumi.Input['_root_inputs.AsyncInferenceArgs'] async_inference: Asynchronous inference settings; makes this an async endpoint.
         :param pulumi.Input['_root_inputs.DataCaptureArgs'] data_capture: Request and response capture.
-        :param pulumi.Input[_builtins.str] endpoint_config_name: The generated name (computed; any value given is replaced).
+        :param pulumi.Input[_builtins.str] endpoint_config_name: The configuration name: `namePrefix-<hash of the content>` when
+               unset (computed), or this name, e.g. of a configuration to import;
+               set this or `namePrefix`.
         :param pulumi.Input[Mapping[str, pulumi.Input['_root_inputs.VariantCapacityArgs']]] initial_capacity: Initial weight and instance count per variant name.
         :param pulumi.Input[_builtins.str] kms_key_arn: KMS key for the storage volumes of the instances.
+        :param pulumi.Input[_builtins.str] name_prefix: Prefix of the generated name; set this or `endpointConfigName`.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] tags: Tags on the configuration.
         """
-        pulumi.set(__self__, "name_prefix", name_prefix)
         pulumi.set(__self__, "production_variants", production_variants)
         if async_inference is not None:
             pulumi.set(__self__, "async_inference", async_inference)
@@ -53,20 +54,10 @@ class EndpointConfigArgs:
             pulumi.set(__self__, "initial_capacity", initial_capacity)
         if kms_key_arn is not None:
             pulumi.set(__self__, "kms_key_arn", kms_key_arn)
+        if name_prefix is not None:
+            pulumi.set(__self__, "name_prefix", name_prefix)
         if tags is not None:
             pulumi.set(__self__, "tags", tags)
-
-    @_builtins.property
-    @pulumi.getter(name="namePrefix")
-    def name_prefix(self) -> pulumi.Input[_builtins.str]:
-        """
-        Prefix of the generated name.
-        """
-        return pulumi.get(self, "name_prefix")
-
-    @name_prefix.setter
-    def name_prefix(self, value: pulumi.Input[_builtins.str]):
-        pulumi.set(self, "name_prefix", value)
 
     @_builtins.property
     @pulumi.getter(name="productionVariants")
@@ -108,7 +99,9 @@ class EndpointConfigArgs:
     @pulumi.getter(name="endpointConfigName")
     def endpoint_config_name(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        The generated name (computed; any value given is replaced).
+        The configuration name: `namePrefix-<hash of the content>` when
+        unset (computed), or this name, e.g. of a configuration to import;
+        set this or `namePrefix`.
         """
         return pulumi.get(self, "endpoint_config_name")
 
@@ -139,6 +132,18 @@ class EndpointConfigArgs:
     @kms_key_arn.setter
     def kms_key_arn(self, value: pulumi.Input[Optional[_builtins.str]]):
         pulumi.set(self, "kms_key_arn", value)
+
+    @_builtins.property
+    @pulumi.getter(name="namePrefix")
+    def name_prefix(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Prefix of the generated name; set this or `endpointConfigName`.
+        """
+        return pulumi.get(self, "name_prefix")
+
+    @name_prefix.setter
+    def name_prefix(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "name_prefix", value)
 
     @_builtins.property
     @pulumi.getter
@@ -175,15 +180,19 @@ class EndpointConfig(pulumi.CustomResource):
         deleted only after. Initial weights and counts are not part of the
         content: changing them alone updates the endpoint in place. Tags are not
         part of it either: changing them retags the configuration in place.
+        A configuration named with `endpointConfigName` instead (say, one
+        imported) keeps its content: new content needs a new name.
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
         :param pulumi.Input[Union['_root_inputs.AsyncInferenceArgs', '_root_inputs.AsyncInferenceArgsDict']] async_inference: Asynchronous inference settings; makes this an async endpoint.
         :param pulumi.Input[Union['_root_inputs.DataCaptureArgs', '_root_inputs.DataCaptureArgsDict']] data_capture: Request and response capture.
-        :param pulumi.Input[_builtins.str] endpoint_config_name: The generated name (computed; any value given is replaced).
+        :param pulumi.Input[_builtins.str] endpoint_config_name: The configuration name: `namePrefix-<hash of the content>` when
+               unset (computed), or this name, e.g. of a configuration to import;
+               set this or `namePrefix`.
         :param pulumi.Input[Mapping[str, pulumi.Input[Union['_root_inputs.VariantCapacityArgs', '_root_inputs.VariantCapacityArgsDict']]]] initial_capacity: Initial weight and instance count per variant name.
         :param pulumi.Input[_builtins.str] kms_key_arn: KMS key for the storage volumes of the instances.
-        :param pulumi.Input[_builtins.str] name_prefix: Prefix of the generated name.
+        :param pulumi.Input[_builtins.str] name_prefix: Prefix of the generated name; set this or `endpointConfigName`.
         :param pulumi.Input[Sequence[pulumi.Input[Union['_root_inputs.VariantSpecArgs', '_root_inputs.VariantSpecArgsDict']]]] production_variants: The production variants (1-10; serverless 1-5).
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] tags: Tags on the configuration.
         """
@@ -200,6 +209,8 @@ class EndpointConfig(pulumi.CustomResource):
         deleted only after. Initial weights and counts are not part of the
         content: changing them alone updates the endpoint in place. Tags are not
         part of it either: changing them retags the configuration in place.
+        A configuration named with `endpointConfigName` instead (say, one
+        imported) keeps its content: new content needs a new name.
 
         :param str resource_name: The name of the resource.
         :param EndpointConfigArgs args: The arguments to use to populate this resource's properties.
@@ -238,8 +249,6 @@ class EndpointConfig(pulumi.CustomResource):
             __props__.__dict__["endpoint_config_name"] = endpoint_config_name
             __props__.__dict__["initial_capacity"] = initial_capacity
             __props__.__dict__["kms_key_arn"] = kms_key_arn
-            if name_prefix is None and not opts.urn:
-                raise TypeError("Missing required property 'name_prefix'")
             __props__.__dict__["name_prefix"] = name_prefix
             if production_variants is None and not opts.urn:
                 raise TypeError("Missing required property 'production_variants'")
@@ -307,7 +316,9 @@ class EndpointConfig(pulumi.CustomResource):
     @pulumi.getter(name="endpointConfigName")
     def endpoint_config_name(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
-        The generated name (computed; any value given is replaced).
+        The configuration name: `namePrefix-<hash of the content>` when
+        unset (computed), or this name, e.g. of a configuration to import;
+        set this or `namePrefix`.
         """
         return pulumi.get(self, "endpoint_config_name")
 
@@ -329,9 +340,9 @@ class EndpointConfig(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter(name="namePrefix")
-    def name_prefix(self) -> pulumi.Output[_builtins.str]:
+    def name_prefix(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
-        Prefix of the generated name.
+        Prefix of the generated name; set this or `endpointConfigName`.
         """
         return pulumi.get(self, "name_prefix")
 

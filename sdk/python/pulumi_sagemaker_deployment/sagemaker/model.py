@@ -23,12 +23,12 @@ class ModelArgs:
     def __init__(__self__, *,
                  execution_role_arn: pulumi.Input[_builtins.str],
                  image: pulumi.Input[_builtins.str],
-                 name_prefix: pulumi.Input[_builtins.str],
                  enable_network_isolation: pulumi.Input[Optional[_builtins.bool]] = None,
                  environment: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  model_data_hash: pulumi.Input[Optional[_builtins.str]] = None,
                  model_data_url: pulumi.Input[Optional[_builtins.str]] = None,
                  model_name: pulumi.Input[Optional[_builtins.str]] = None,
+                 name_prefix: pulumi.Input[Optional[_builtins.str]] = None,
                  tags: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  vpc_config: pulumi.Input[Optional['_root_inputs.VpcConfigArgs']] = None):
         """
@@ -36,7 +36,6 @@ class ModelArgs:
 
         :param pulumi.Input[_builtins.str] execution_role_arn: ARN of the role SageMaker assumes to run the model.
         :param pulumi.Input[_builtins.str] image: The inference container image URI.
-        :param pulumi.Input[_builtins.str] name_prefix: Prefix of the generated model name.
         :param pulumi.Input[_builtins.bool] enable_network_isolation: Block all network access from the containers.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] environment: Environment variables of the container. When any value is secret,
                the whole environment is kept secret.
@@ -45,13 +44,15 @@ class ModelArgs:
                new content at the same URL makes a new model.
         :param pulumi.Input[_builtins.str] model_data_url: S3 URL of the model artifact (`model.tar.gz`). It must exist when
                the model is created.
-        :param pulumi.Input[_builtins.str] model_name: The generated name (computed; any value given is replaced).
+        :param pulumi.Input[_builtins.str] model_name: The model name: `namePrefix-<hash of the content>` when unset
+               (computed), or this name, e.g. of a model to import; set this or
+               `namePrefix`.
+        :param pulumi.Input[_builtins.str] name_prefix: Prefix of the generated model name; set this or `modelName`.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] tags: Tags on the model.
         :param pulumi.Input['_root_inputs.VpcConfigArgs'] vpc_config: Run the containers in these subnets and security groups.
         """
         pulumi.set(__self__, "execution_role_arn", execution_role_arn)
         pulumi.set(__self__, "image", image)
-        pulumi.set(__self__, "name_prefix", name_prefix)
         if enable_network_isolation is not None:
             pulumi.set(__self__, "enable_network_isolation", enable_network_isolation)
         if environment is not None:
@@ -62,6 +63,8 @@ class ModelArgs:
             pulumi.set(__self__, "model_data_url", model_data_url)
         if model_name is not None:
             pulumi.set(__self__, "model_name", model_name)
+        if name_prefix is not None:
+            pulumi.set(__self__, "name_prefix", name_prefix)
         if tags is not None:
             pulumi.set(__self__, "tags", tags)
         if vpc_config is not None:
@@ -90,18 +93,6 @@ class ModelArgs:
     @image.setter
     def image(self, value: pulumi.Input[_builtins.str]):
         pulumi.set(self, "image", value)
-
-    @_builtins.property
-    @pulumi.getter(name="namePrefix")
-    def name_prefix(self) -> pulumi.Input[_builtins.str]:
-        """
-        Prefix of the generated model name.
-        """
-        return pulumi.get(self, "name_prefix")
-
-    @name_prefix.setter
-    def name_prefix(self, value: pulumi.Input[_builtins.str]):
-        pulumi.set(self, "name_prefix", value)
 
     @_builtins.property
     @pulumi.getter(name="enableNetworkIsolation")
@@ -159,13 +150,27 @@ class ModelArgs:
     @pulumi.getter(name="modelName")
     def model_name(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        The generated name (computed; any value given is replaced).
+        The model name: `namePrefix-<hash of the content>` when unset
+        (computed), or this name, e.g. of a model to import; set this or
+        `namePrefix`.
         """
         return pulumi.get(self, "model_name")
 
     @model_name.setter
     def model_name(self, value: pulumi.Input[Optional[_builtins.str]]):
         pulumi.set(self, "model_name", value)
+
+    @_builtins.property
+    @pulumi.getter(name="namePrefix")
+    def name_prefix(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Prefix of the generated model name; set this or `modelName`.
+        """
+        return pulumi.get(self, "name_prefix")
+
+    @name_prefix.setter
+    def name_prefix(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "name_prefix", value)
 
     @_builtins.property
     @pulumi.getter
@@ -214,6 +219,8 @@ class Model(pulumi.CustomResource):
         Models are immutable: the name is `namePrefix-<hash of the content>`, so
         a new version gets a new model, created before the old one is deleted.
         Tags are not part of the content: changing them retags the model in place.
+        A model named with `modelName` instead (say, one imported) keeps its
+        content: new content needs a new name.
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
@@ -227,8 +234,10 @@ class Model(pulumi.CustomResource):
                new content at the same URL makes a new model.
         :param pulumi.Input[_builtins.str] model_data_url: S3 URL of the model artifact (`model.tar.gz`). It must exist when
                the model is created.
-        :param pulumi.Input[_builtins.str] model_name: The generated name (computed; any value given is replaced).
-        :param pulumi.Input[_builtins.str] name_prefix: Prefix of the generated model name.
+        :param pulumi.Input[_builtins.str] model_name: The model name: `namePrefix-<hash of the content>` when unset
+               (computed), or this name, e.g. of a model to import; set this or
+               `namePrefix`.
+        :param pulumi.Input[_builtins.str] name_prefix: Prefix of the generated model name; set this or `modelName`.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] tags: Tags on the model.
         :param pulumi.Input[Union['_root_inputs.VpcConfigArgs', '_root_inputs.VpcConfigArgsDict']] vpc_config: Run the containers in these subnets and security groups.
         """
@@ -243,6 +252,8 @@ class Model(pulumi.CustomResource):
         Models are immutable: the name is `namePrefix-<hash of the content>`, so
         a new version gets a new model, created before the old one is deleted.
         Tags are not part of the content: changing them retags the model in place.
+        A model named with `modelName` instead (say, one imported) keeps its
+        content: new content needs a new name.
 
         :param str resource_name: The name of the resource.
         :param ModelArgs args: The arguments to use to populate this resource's properties.
@@ -289,8 +300,6 @@ class Model(pulumi.CustomResource):
             __props__.__dict__["model_data_hash"] = model_data_hash
             __props__.__dict__["model_data_url"] = model_data_url
             __props__.__dict__["model_name"] = model_name
-            if name_prefix is None and not opts.urn:
-                raise TypeError("Missing required property 'name_prefix'")
             __props__.__dict__["name_prefix"] = name_prefix
             __props__.__dict__["tags"] = tags
             __props__.__dict__["vpc_config"] = vpc_config
@@ -394,15 +403,17 @@ class Model(pulumi.CustomResource):
     @pulumi.getter(name="modelName")
     def model_name(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
-        The generated name (computed; any value given is replaced).
+        The model name: `namePrefix-<hash of the content>` when unset
+        (computed), or this name, e.g. of a model to import; set this or
+        `namePrefix`.
         """
         return pulumi.get(self, "model_name")
 
     @_builtins.property
     @pulumi.getter(name="namePrefix")
-    def name_prefix(self) -> pulumi.Output[_builtins.str]:
+    def name_prefix(self) -> pulumi.Output[Optional[_builtins.str]]:
         """
-        Prefix of the generated model name.
+        Prefix of the generated model name; set this or `modelName`.
         """
         return pulumi.get(self, "name_prefix")
 

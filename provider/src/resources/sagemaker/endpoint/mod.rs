@@ -35,6 +35,7 @@ pub use self::rollout::{RolloutPolicy, ShiftSize, ShiftSizeUnit, TrafficShift};
 use std::collections::BTreeMap;
 
 use async_trait::async_trait;
+use aws_sdk_applicationautoscaling::types::{ScalableDimension, ServiceNamespace};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -334,6 +335,42 @@ impl CustomResource for Endpoint {
         })
     }
 
+    /// Rebuilds the endpoint from DescribeEndpoint: its configuration, the
+    /// weights and instance counts it serves with, whether Application Auto
+    /// Scaling owns the counts (a variant is a scalable target; the counts
+    /// are then left out), and its tags (the provider's default tags left
+    /// out). A rollout policy applies to the next update only: none is
+    /// read back. Nor are the variants' instance types: DescribeEndpoint
+    /// does not show them (they are the configuration's), and a program
+    /// declaring the endpoint alone does not set them.
+    async fn import(
+        &self,
+        ctx: &Context,
+        id: &str,
+    ) -> Result<ReadOutcome<EndpointInputs, EndpointOutputs>> {
+        let Some(found) = describe(ctx, id).await? else {
+            return Ok(ReadOutcome::Gone);
+        };
+        let arn = found.endpoint_arn().unwrap_or_default().to_owned();
+        let variants: Vec<String> = live_variants(&found).into_keys().collect();
+        let recorded = EndpointOutputs {
+            inputs: EndpointInputs {
+                endpoint_name: id.to_owned(),
+                endpoint_config_name: Output::new(String::new()),
+                variant_weights: BTreeMap::new(),
+                variant_instance_counts: BTreeMap::new(),
+                variant_instance_types: BTreeMap::new(),
+                autoscaling_managed: autoscaled(ctx, id, &variants).await?,
+                rollout: None,
+                tags: ctx.clients.own_tags(super::live_tags(ctx, &arn).await?),
+            },
+            arn,
+            endpoint_status: String::new(),
+            failure_reason: None,
+        };
+        self.read(ctx, id, &recorded).await
+    }
+
     async fn update(
         &self,
         ctx: &Context,
@@ -402,6 +439,29 @@ fn explain_aws_refusal(error: ProviderError, inputs: &EndpointInputs) -> Provide
     }
 }
 
+/// Whether Application Auto Scaling scales one of the endpoint's variants.
+async fn autoscaled(ctx: &Context, endpoint: &str, variants: &[String]) -> Result<bool> {
+    if variants.is_empty() {
+        return Ok(false);
+    }
+    let found = ctx
+        .clients
+        .autoscaling
+        .describe_scalable_targets()
+        .service_namespace(ServiceNamespace::Sagemaker)
+        .set_resource_ids(Some(
+            variants
+                .iter()
+                .map(|variant| format!("endpoint/{endpoint}/variant/{variant}"))
+                .collect(),
+        ))
+        .scalable_dimension(ScalableDimension::SageMakerVariantDesiredInstanceCount)
+        .send()
+        .await
+        .aws(Service::ApplicationAutoScaling, "DescribeScalableTargets")?;
+    Ok(!found.scalable_targets().is_empty())
+}
+
 #[cfg(test)]
 mod tests {
     use std::time::Duration;
@@ -424,6 +484,76 @@ mod tests {
         let erased = registry.resource(Endpoint::TOKEN).unwrap();
         let inputs = encode_plain(&olds.inputs).unwrap();
         erased.diff_with_state(&inputs, &encode_plain(olds).unwrap(), &inputs)
+    }
+
+    #[tokio::test]
+    async fn import_reads_the_configuration_weights_and_who_owns_the_counts() {
+        use aws_sdk_applicationautoscaling::operation::describe_scalable_targets::DescribeScalableTargetsOutput;
+        use aws_sdk_applicationautoscaling::types::ScalableTarget;
+        use aws_sdk_sagemaker::operation::list_tags::ListTagsOutput;
+
+        let describe = mock!(Client::describe_endpoint).then_output(|| {
+            let mut found = serving(
+                "config-v1",
+                &[("primary", 1.0, Some(3)), ("shadow", 0.5, Some(1))],
+            );
+            found.endpoint_arn = Some("arn:aws:sagemaker:us-east-1:1:endpoint/fraud".into());
+            found
+        });
+        let tags = mock!(Client::list_tags).then_output(|| ListTagsOutput::builder().build());
+        let scaled = |targets: Vec<ScalableTarget>| {
+            mock!(aws_sdk_applicationautoscaling::Client::describe_scalable_targets)
+                .match_requests(|req| {
+                    req.resource_ids()
+                        == [
+                            "endpoint/fraud/variant/primary",
+                            "endpoint/fraud/variant/shadow",
+                        ]
+                })
+                .then_output(move || {
+                    DescribeScalableTargetsOutput::builder()
+                        .set_scalable_targets(Some(targets.clone()))
+                        .build()
+                })
+        };
+
+        // No variant is a scalable target: the counts are the program's.
+        let none = scaled(Vec::new());
+        let ctx = mock_context::<Endpoint>(&[&describe, &tags, &none]).await;
+        let ReadOutcome::Found { inputs, .. } = Endpoint.import(&ctx, "fraud").await.unwrap()
+        else {
+            panic!("the endpoint exists");
+        };
+        assert_eq!(inputs.endpoint_config_name.as_str(), "config-v1");
+        assert_eq!(
+            inputs.variant_weights,
+            [("primary".to_owned(), 1.0), ("shadow".to_owned(), 0.5)].into()
+        );
+        assert_eq!(
+            inputs.variant_instance_counts,
+            [("primary".to_owned(), 3), ("shadow".to_owned(), 1)].into()
+        );
+        assert!(!inputs.autoscaling_managed && inputs.rollout.is_none());
+
+        // A variant is: Application Auto Scaling owns the counts.
+        let target = ScalableTarget::builder()
+            .service_namespace(ServiceNamespace::Sagemaker)
+            .resource_id("endpoint/fraud/variant/primary")
+            .scalable_dimension(ScalableDimension::SageMakerVariantDesiredInstanceCount)
+            .min_capacity(1)
+            .max_capacity(4)
+            .role_arn("arn:aws:iam::1:role/scaling")
+            .creation_time(aws_smithy_types::DateTime::from_secs(0))
+            .build()
+            .unwrap();
+        let one = scaled(vec![target]);
+        let ctx = mock_context::<Endpoint>(&[&describe, &tags, &one]).await;
+        let ReadOutcome::Found { inputs, .. } = Endpoint.import(&ctx, "fraud").await.unwrap()
+        else {
+            panic!("the endpoint exists");
+        };
+        assert!(inputs.autoscaling_managed);
+        assert!(inputs.variant_instance_counts.is_empty());
     }
 
     #[test]

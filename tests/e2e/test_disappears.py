@@ -1,0 +1,416 @@
+"""Objects deleted behind Pulumi's back, one custom resource type at a time,
+through the real engine (the "disappears" tests of terraform-provider-aws).
+
+One stack of the py-endpoint example, asynchronous with autoscaling down to
+zero instances, holds every custom resource type the provider serves. For
+each type, an object of the stack is deleted directly in the emulator with
+boto3, as a teammate would with the console; then `pulumi refresh` must drop
+it (and what AWS deleted with it) from the state, touching nothing else, and
+the next `up` must create it again, after which the stack has no changes.
+A type added to the provider without a case here fails
+`test_every_custom_resource_type_has_a_case`."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+
+from conftest import ROOT, Stack
+
+EXAMPLE = "py-endpoint"
+CONFIG = {
+    "inferenceType": "async",
+    # Down to zero instances: the wake-up step policies and their alarm too.
+    "autoscaling": json.dumps({"minCapacity": 0, "maxCapacity": 2, "targetBacklogPerInstance": 4}),
+}
+PACKAGE = "sagemaker-deployment"
+
+
+@dataclass
+class Resource:
+    """One resource of the stack's state."""
+
+    urn: str
+    type: str
+    id: str
+    outputs: dict
+
+    @property
+    def name(self) -> str:
+        return self.urn.rsplit("::", 1)[1]
+
+
+@dataclass
+class Disappearance:
+    """How an object of one type disappears, and what AWS deletes with it."""
+
+    pick: Callable[[list[Resource]], Resource]
+    delete: Callable[[Callable, Resource], None]
+    exists: Callable[[Callable, Resource], bool]
+    # Types of which AWS deletes every object of the stack along with it.
+    takes_along: tuple[str, ...] = ()
+    # What else must hold once it is back: (aws, the state by URN, the victim's URN).
+    afterwards: Callable[[Callable, dict[str, Resource], str], None] | None = None
+
+
+def only(resources: list[Resource]) -> Resource:
+    assert len(resources) == 1, [r.urn for r in resources]
+    return resources[0]
+
+
+def named(suffix: str) -> Callable[[list[Resource]], Resource]:
+    def pick(resources: list[Resource]) -> Resource:
+        return only([r for r in resources if r.name.endswith(suffix)])
+
+    return pick
+
+
+def not_found(call: Callable[[], object], *codes: str) -> bool:
+    """True when ``call`` fails with one of AWS's not-found ``codes``."""
+    try:
+        call()
+    except Exception as error:  # botocore's ClientError, with the service's code
+        code = getattr(error, "response", {}).get("Error", {}).get("Code")
+        if code in codes:
+            return True
+        raise
+    return False
+
+
+# --- KMS ---------------------------------------------------------------------
+
+
+def schedule_key_deletion(aws, key: Resource) -> None:
+    # What the console's "Schedule key deletion" does; the alias stays until
+    # the key is really deleted (KMS Developer Guide, "Deleting KMS keys").
+    aws("kms").schedule_key_deletion(KeyId=key.id, PendingWindowInDays=7)
+
+
+def key_usable(aws, key: Resource) -> bool:
+    """Enabled, and its alias names it."""
+    kms = aws("kms")
+    aliases = [a["AliasName"] for a in kms.list_aliases(KeyId=key.id)["Aliases"]]
+    return kms.describe_key(KeyId=key.id)["KeyMetadata"]["KeyState"] == "Enabled" and key.outputs["aliasName"] in aliases
+
+
+def everything_uses_the_new_key(aws, state: dict[str, Resource], key_urn: str) -> None:
+    """The new key encrypts the buckets, the topics and the endpoint's storage."""
+    arn = state[key_urn].outputs["arn"]
+    by_type = lambda name: [r for r in state.values() if r.type == token(*name.split(":"))]  # noqa: E731
+    for bucket in by_type("s3:Bucket"):
+        rules = aws("s3").get_bucket_encryption(Bucket=bucket.id)["ServerSideEncryptionConfiguration"]["Rules"]
+        assert rules[0]["ApplyServerSideEncryptionByDefault"]["KMSMasterKeyID"] == arn, bucket.id
+    for topic in by_type("sns:Topic"):
+        assert aws("sns").get_topic_attributes(TopicArn=topic.id)["Attributes"]["KmsMasterKeyId"] == arn
+    (endpoint,) = by_type("sagemaker:Endpoint")
+    running = aws("sagemaker").describe_endpoint(EndpointName=endpoint.id)["EndpointConfigName"]
+    assert aws("sagemaker").describe_endpoint_config(EndpointConfigName=running)["KmsKeyId"] == arn
+
+
+# --- S3 ----------------------------------------------------------------------
+
+
+def delete_bucket(aws, bucket: Resource) -> None:
+    # The console empties the bucket (every version and delete marker) first.
+    s3 = aws("s3")
+    name = bucket.id
+    s3.delete_bucket_policy(Bucket=name)
+    listed = s3.list_object_versions(Bucket=name)
+    for entry in listed.get("Versions", []) + listed.get("DeleteMarkers", []):
+        s3.delete_object(Bucket=name, Key=entry["Key"], VersionId=entry["VersionId"])
+    s3.delete_bucket(Bucket=name)
+
+
+def bucket_exists(aws, bucket: Resource) -> bool:
+    return not not_found(lambda: aws("s3").head_bucket(Bucket=bucket.id), "404", "NoSuchBucket")
+
+
+def delete_object(aws, obj: Resource) -> None:
+    # In a versioned bucket this adds a delete marker, as the console does.
+    aws("s3").delete_object(Bucket=obj.outputs["bucket"], Key=obj.outputs["key"])
+
+
+def object_exists(aws, obj: Resource) -> bool:
+    s3 = aws("s3")
+    return not not_found(lambda: s3.head_object(Bucket=obj.outputs["bucket"], Key=obj.outputs["key"]), "404")
+
+
+# --- IAM ---------------------------------------------------------------------
+
+
+def delete_role(aws, role: Resource) -> None:
+    # The console deletes the role's inline policies and detaches its managed
+    # ones before DeleteRole (which refuses a role that still has them).
+    iam = aws("iam")
+    for policy in iam.list_role_policies(RoleName=role.id)["PolicyNames"]:
+        iam.delete_role_policy(RoleName=role.id, PolicyName=policy)
+    for attached in iam.list_attached_role_policies(RoleName=role.id)["AttachedPolicies"]:
+        iam.detach_role_policy(RoleName=role.id, PolicyArn=attached["PolicyArn"])
+    iam.delete_role(RoleName=role.id)
+
+
+def role_exists(aws, role: Resource) -> bool:
+    return not not_found(lambda: aws("iam").get_role(RoleName=role.id), "NoSuchEntity")
+
+
+def delete_role_policy(aws, policy: Resource) -> None:
+    aws("iam").delete_role_policy(RoleName=policy.outputs["roleName"], PolicyName=policy.outputs["policyName"])
+
+
+def role_policy_exists(aws, policy: Resource) -> bool:
+    iam = aws("iam")
+    return not not_found(
+        lambda: iam.get_role_policy(RoleName=policy.outputs["roleName"], PolicyName=policy.outputs["policyName"]),
+        "NoSuchEntity",
+    )
+
+
+# --- SageMaker ---------------------------------------------------------------
+
+
+def sagemaker_missing(call: Callable[[], object]) -> bool:
+    """SageMaker says "not found" as a ValidationException "Could not find ..."."""
+    try:
+        call()
+    except Exception as error:
+        message = getattr(error, "response", {}).get("Error", {}).get("Message", "")
+        if "Could not find" in message:
+            return True
+        raise
+    return False
+
+
+def delete_model(aws, model: Resource) -> None:
+    aws("sagemaker").delete_model(ModelName=model.id)
+
+
+def model_exists(aws, model: Resource) -> bool:
+    return not sagemaker_missing(lambda: aws("sagemaker").describe_model(ModelName=model.id))
+
+
+def delete_endpoint_config(aws, config: Resource) -> None:
+    # SageMaker allows it while an endpoint runs the configuration.
+    aws("sagemaker").delete_endpoint_config(EndpointConfigName=config.id)
+
+
+def endpoint_config_exists(aws, config: Resource) -> bool:
+    return not sagemaker_missing(lambda: aws("sagemaker").describe_endpoint_config(EndpointConfigName=config.id))
+
+
+def endpoint_kept_serving(aws, state: dict[str, Resource], config_urn: str) -> None:
+    """The endpoint whose configuration disappeared served on, and runs the configuration made again."""
+    (endpoint,) = [r for r in state.values() if r.type == token("sagemaker", "Endpoint")]
+    described = aws("sagemaker").describe_endpoint(EndpointName=endpoint.id)
+    assert described["EndpointStatus"] == "InService"
+    assert described["EndpointConfigName"] == state[config_urn].id
+
+
+def delete_endpoint(aws, endpoint: Resource) -> None:
+    sagemaker = aws("sagemaker")
+    sagemaker.delete_endpoint(EndpointName=endpoint.id)
+    sagemaker.get_waiter("endpoint_deleted").wait(EndpointName=endpoint.id, WaiterConfig={"Delay": 1, "MaxAttempts": 30})
+
+
+def endpoint_in_service(aws, endpoint: Resource) -> bool:
+    sagemaker = aws("sagemaker")
+    described: dict = {}
+
+    def describe() -> None:
+        described.update(sagemaker.describe_endpoint(EndpointName=endpoint.id))
+
+    return not sagemaker_missing(describe) and described["EndpointStatus"] == "InService"
+
+
+# --- Application Auto Scaling --------------------------------------------------
+
+
+def deregister_target(aws, target: Resource) -> None:
+    aws("application-autoscaling").deregister_scalable_target(
+        ServiceNamespace="sagemaker", ResourceId=target.id, ScalableDimension=target.outputs["scalableDimension"]
+    )
+
+
+def target_exists(aws, target: Resource) -> bool:
+    found = aws("application-autoscaling").describe_scalable_targets(
+        ServiceNamespace="sagemaker", ResourceIds=[target.id], ScalableDimension=target.outputs["scalableDimension"]
+    )
+    return bool(found["ScalableTargets"])
+
+
+def delete_scaling_policy(aws, policy: Resource) -> None:
+    aws("application-autoscaling").delete_scaling_policy(
+        PolicyName=policy.id,
+        ServiceNamespace="sagemaker",
+        ResourceId=policy.outputs["resourceId"],
+        ScalableDimension=policy.outputs["scalableDimension"],
+    )
+
+
+def scaling_policy_exists(aws, policy: Resource) -> bool:
+    found = aws("application-autoscaling").describe_scaling_policies(
+        ServiceNamespace="sagemaker", ResourceId=policy.outputs["resourceId"], PolicyNames=[policy.id]
+    )
+    return bool(found["ScalingPolicies"])
+
+
+# --- SNS and CloudWatch ------------------------------------------------------
+
+
+def delete_topic(aws, topic: Resource) -> None:
+    aws("sns").delete_topic(TopicArn=topic.id)
+
+
+def topic_exists(aws, topic: Resource) -> bool:
+    return not not_found(lambda: aws("sns").get_topic_attributes(TopicArn=topic.id), "NotFound")
+
+
+def delete_alarm(aws, alarm: Resource) -> None:
+    aws("cloudwatch").delete_alarms(AlarmNames=[alarm.id])
+
+
+def alarm_exists(aws, alarm: Resource) -> bool:
+    return bool(aws("cloudwatch").describe_alarms(AlarmNames=[alarm.id])["MetricAlarms"])
+
+
+def token(module: str, name: str) -> str:
+    return f"{PACKAGE}:{module}:{name}"
+
+
+SCALABLE_TARGET = token("applicationautoscaling", "ScalableTarget")
+SCALING_POLICY = token("applicationautoscaling", "ScalingPolicy")
+BUCKET_OBJECT = token("s3", "BucketObject")
+ROLE_POLICY = token("iam", "RolePolicy")
+
+DISAPPEARANCES: dict[str, Disappearance] = {
+    # A new key takes over the alias, and everything it encrypted moves to it.
+    token("kms", "Key"): Disappearance(only, schedule_key_deletion, key_usable, afterwards=everything_uses_the_new_key),
+    # The artifact bucket: its object (the model artifact) goes with it.
+    token("s3", "Bucket"): Disappearance(
+        named("-model-artifacts"), delete_bucket, bucket_exists, takes_along=(BUCKET_OBJECT,)
+    ),
+    BUCKET_OBJECT: Disappearance(only, delete_object, object_exists),
+    # Its inline policies go with the role: the image pulls and async notifications grants too.
+    token("iam", "Role"): Disappearance(only, delete_role, role_exists, takes_along=(ROLE_POLICY,)),
+    ROLE_POLICY: Disappearance(named("-notifications-policy"), delete_role_policy, role_policy_exists),
+    token("sagemaker", "Model"): Disappearance(only, delete_model, model_exists),
+    token("sagemaker", "EndpointConfig"): Disappearance(
+        only, delete_endpoint_config, endpoint_config_exists, afterwards=endpoint_kept_serving
+    ),
+    # Deleting an autoscaled endpoint deregisters its variants (SageMaker
+    # Developer Guide, "Delete endpoints configured for auto scaling"), which
+    # deletes their scaling policies.
+    token("sagemaker", "Endpoint"): Disappearance(
+        only, delete_endpoint, endpoint_in_service, takes_along=(SCALABLE_TARGET, SCALING_POLICY)
+    ),
+    # Deregistering a target deletes its scaling policies (Application Auto
+    # Scaling API Reference, DeregisterScalableTarget).
+    SCALABLE_TARGET: Disappearance(only, deregister_target, target_exists, takes_along=(SCALING_POLICY,)),
+    SCALING_POLICY: Disappearance(named("-backlog"), delete_scaling_policy, scaling_policy_exists),
+    token("sns", "Topic"): Disappearance(named("-success-topic"), delete_topic, topic_exists),
+    token("cloudwatch", "MetricAlarm"): Disappearance(only, delete_alarm, alarm_exists),
+}
+
+
+def registry_tokens(engine) -> set[str]:
+    """The custom resource types the provider binary serves (its schema)."""
+    binary = ROOT / "bin" / f"pulumi-resource-{PACKAGE}"
+    completed = subprocess.run(
+        ["pulumi", "package", "get-schema", str(binary)],
+        capture_output=True,
+        text=True,
+        env=engine.env,
+        check=True,
+        timeout=120,
+    )
+    resources = json.loads(completed.stdout)["resources"]
+    return {name for name, spec in resources.items() if not spec.get("isComponent")}
+
+
+def state_of(stack: Stack) -> list[Resource]:
+    """The custom resources of the stack's state, as `pulumi stack export` gives them."""
+    completed = subprocess.run(
+        ["pulumi", "stack", "export", "--stack", stack.name, "--cwd", str(ROOT / "examples" / stack.example)],
+        capture_output=True,
+        text=True,
+        env=stack.engine.env,
+        check=True,
+        timeout=120,
+    )
+    deployment = json.loads(completed.stdout)["deployment"]
+    return [
+        Resource(r["urn"], r["type"], r.get("id", ""), r.get("outputs", {}))
+        for r in deployment.get("resources", [])
+        if r.get("custom") and r["type"].startswith(f"{PACKAGE}:")
+    ]
+
+
+def test_every_custom_resource_type_has_a_case(engine):
+    assert registry_tokens(engine) == set(DISAPPEARANCES)
+
+
+@dataclass
+class Deployed:
+    stack: Stack
+    # The URNs of the complete stack.
+    urns: set[str]
+
+
+@pytest.fixture(scope="module")
+def deployment(engine, emulator):
+    emulator.reset()
+    emulator.configure(endpoint_creating_seconds=0.5, endpoint_updating_seconds=0.5)
+    stack = Stack(engine, "python", EXAMPLE, "e2e-disappears")
+    stack.remove()
+    stack.run("up", config=CONFIG)
+    resources = state_of(stack)
+    assert {r.type for r in resources} == set(DISAPPEARANCES), "the stack holds every custom resource type"
+    yield Deployed(stack, {r.urn for r in resources})
+    stack.run("destroy", expect_ok=False)
+    stack.remove()
+
+
+@pytest.fixture
+def deployed(deployment) -> Stack:
+    """The complete stack, put back together if an earlier case failed half-way."""
+    stack = deployment.stack
+    if {r.urn for r in state_of(stack)} != deployment.urns:
+        stack.run("refresh", expect_ok=False)
+        stack.run("up", config=CONFIG)
+    assert {r.urn for r in state_of(stack)} == deployment.urns
+    return stack
+
+
+@pytest.mark.parametrize("resource_type", sorted(DISAPPEARANCES))
+def test_an_object_deleted_behind_pulumis_back_is_dropped_then_recreated(resource_type, deployed, aws):
+    case = DISAPPEARANCES[resource_type]
+    before = state_of(deployed)
+    victim = case.pick([r for r in before if r.type == resource_type])
+    assert case.exists(aws, victim)
+
+    case.delete(aws, victim)
+    assert not case.exists(aws, victim)
+    gone = {victim.urn} | {r.urn for r in before if r.type in case.takes_along}
+
+    # Refresh drops exactly what AWS no longer has, and keeps the rest.
+    refresh = deployed.run("refresh")
+    assert refresh.changes["delete"] == len(gone), (refresh.changes, sorted(gone))
+    after_refresh = {r.urn: r for r in state_of(deployed)}
+    assert set(after_refresh) == {r.urn for r in before} - gone
+
+    # The next up creates it again; the stack then has nothing left to do.
+    up = deployed.run("up", config=CONFIG)
+    print(f"\n[{resource_type}] dropped {len(gone)}, then up: {up.changes}")
+    assert up.changes["create"] == len(gone), up.changes
+    recreated = {r.urn: r for r in state_of(deployed)}
+    assert set(recreated) == {r.urn for r in before}
+    assert case.exists(aws, recreated[victim.urn])
+    for urn in gone:
+        other = recreated[urn]
+        assert DISAPPEARANCES[other.type].exists(aws, other), urn
+    if case.afterwards:
+        case.afterwards(aws, recreated, victim.urn)
+    deployed.run("preview", "--expect-no-changes", config=CONFIG)
