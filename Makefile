@@ -2,8 +2,10 @@
 #
 #   make demo    build, start the local AWS emulator, deploy the demo stack, show what was made
 #   make test    every test: Rust unit and contract tests, wire compatibility, emulator,
-#                and end to end through the real Pulumi engine against the emulator
-#   make chaos   long campaigns that look for trouble (bad input: make fuzz)
+#                end to end through the real Pulumi engine against the emulator, and a
+#                reduced fault campaign
+#   make chaos   long campaigns that look for trouble (bad input: make fuzz; the full fault
+#                campaign, 50 randomized runs under injected faults: make chaos-campaign)
 #
 # Everything is installed into .tools/ by `make tools` (run by both).
 
@@ -19,7 +21,7 @@ PROVIDER    := pulumi-resource-sagemaker-deployment
 BINARY      := $(CURDIR)/bin/$(PROVIDER)
 PYTEST      := $(PYTHON) -m pytest
 
-.PHONY: build schema schema-check deployer-policy lint unit-test wire-test emulator-test sdk-test e2e-test test bench chaos fuzz emulator demo demo-destroy clean
+.PHONY: build schema schema-check deployer-policy lint unit-test wire-test emulator-test sdk-test e2e-test chaos-test test bench chaos fuzz chaos-campaign emulator demo demo-destroy clean
 
 ## build: the provider binary in bin/
 build:
@@ -61,8 +63,12 @@ sdk-test: tools
 e2e-test: build tools
 	$(PYTEST) -q tests/e2e
 
+## chaos-test: a reduced fault campaign (5 runs, fixed seed, a few minutes) and its planner's tests
+chaos-test: build tools
+	$(PYTEST) -q tests/chaos
+
 ## test: everything CI runs
-test: build tools schema-check sdk-check lint unit-test wire-test emulator-test sdk-test e2e-test
+test: build tools schema-check sdk-check lint unit-test wire-test emulator-test sdk-test e2e-test chaos-test
 	@echo "all test suites passed"
 
 ## bench: start-up time and memory of the provider binary, call round trips, then the
@@ -74,7 +80,7 @@ bench: build tools
 	$(PYTHON) tests/bench/scale.py $(BENCH_ARGS)
 
 ## chaos: long campaigns that look for trouble; each sub-target prints what it ran and found
-chaos: fuzz
+chaos: fuzz chaos-campaign
 
 ## fuzz: bad input through the gRPC server for every resource, component and setting
 ##       (FUZZ_CASES cases, 100,000 by default; FUZZ_SEED to replay a run)
@@ -82,6 +88,11 @@ FUZZ_CASES ?= 100000
 fuzz:
 	FUZZ_CASES=$(FUZZ_CASES) FUZZ_SEED=$${FUZZ_SEED:-$$(date +%s)} \
 		cargo test --locked -p sagemaker-deployment-provider --test fuzz -- --nocapture
+
+## chaos-campaign: 50 randomized runs under injected faults (CHAOS_RUNS, CHAOS_SEED to choose;
+##   the seed is printed, and each run says how to replay it)
+chaos-campaign: build tools
+	$(PYTHON) tests/chaos/campaign.py --runs $${CHAOS_RUNS:-50} $${CHAOS_SEED:+--seed $$CHAOS_SEED}
 
 ## emulator: run the local AWS emulator in the foreground
 emulator: tools

@@ -55,6 +55,12 @@ if secret_environment is not None:
         own = model.get("Environment", {})
         model["Environment"] = secret_environment.apply(lambda extra, own=own: {**own, **extra})
 own_role_arn = config.get("executionRoleArn")
+model_parameters = model_config["modelParameters"]
+if config.get("classificationThreshold"):
+    model_parameters["inference"]["thresholds"]["classification"] = float(config.get("classificationThreshold"))
+create_new_app_config = config.get_bool("createNewAppConfig")
+if create_new_app_config is None:
+    create_new_app_config = environment.get("createNewAppConfig", True)
 
 base = sagemaker_deployment.BaseInfra(
     "base",
@@ -67,6 +73,21 @@ base = sagemaker_deployment.BaseInfra(
     force_destroy=True,
 )
 
+# The parameters as JSON text, so that AppConfig hosts them in the document's key order.
+parameters = sagemaker_deployment.AppConfig(
+    "parameters",
+    project_name=deployment["project"]["name"],
+    app_config_suffix=environment["appConfigSuffix"],
+    stage=environment["stage"],
+    model_parameters=json.dumps(model_parameters),
+    create_new_app_config=create_new_app_config,
+    existing_app_config_app_id=config.get("existingAppConfigAppId") or environment.get("existingAppConfigAppId"),
+    existing_app_config_env_id=config.get("existingAppConfigEnvId") or environment.get("existingAppConfigEnvId"),
+    existing_app_config_profile_id=config.get("existingAppConfigProfileId") or environment.get("existingAppConfigProfileId"),
+    deployment_strategy=config.get("appConfigDeploymentStrategy"),
+    custom_deployment_strategy=json.loads(config.get("appConfigCustomStrategy") or "null"),
+)
+
 models = sagemaker_deployment.SageMakerModel(
     "models",
     model_list=model_list,
@@ -74,6 +95,12 @@ models = sagemaker_deployment.SageMakerModel(
     model_artifact_bucket_name=base.model_artifact_bucket_name,
     s3_key_prefix=base.s3_key_prefix,
     local_artifacts=local_artifacts,
+    app_config={
+        "application_id": parameters.application_id,
+        "environment_id": parameters.environment_id,
+        "configuration_profile_id": parameters.configuration_profile_id,
+        "configuration_arn": parameters.configuration_arn,
+    },
 )
 
 if inference_type == "serverless":
@@ -123,3 +150,8 @@ pulumi.export("modelNames", models.model_names)
 pulumi.export("endpointName", endpoint.endpoint_name)
 pulumi.export("endpointArn", endpoint.endpoint_arn)
 pulumi.export("endpointConfigName", endpoint.endpoint_config_name)
+pulumi.export("appConfigApplicationId", parameters.application_id)
+pulumi.export("appConfigEnvironmentId", parameters.environment_id)
+pulumi.export("appConfigProfileId", parameters.configuration_profile_id)
+pulumi.export("appConfigVersionNumber", parameters.version_number)
+pulumi.export("appConfigDeploymentNumber", parameters.deployment_number)

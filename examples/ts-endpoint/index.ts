@@ -13,6 +13,17 @@
 // - endpointName: replaces sageMakerEndpointName
 // - autoscaling: JSON autoscaling settings for the endpoint
 // - rollout: JSON blue/green rollout policy (real-time and async endpoints)
+// - classificationThreshold: replaces modelParameters.inference.thresholds.classification (a new
+//   AppConfig version, deployed without touching the endpoint)
+// - createNewAppConfig, existingAppConfigAppId, existingAppConfigEnvId, existingAppConfigProfileId:
+//   replace the environment's values in deployment-config.json
+// - appConfigDeploymentStrategy: a predefined AppConfig deployment strategy
+// - appConfigCustomStrategy: JSON settings of a deployment strategy of your own
+//   (deploymentDurationInMinutes, growthFactor, finalBakeTimeInMinutes), instead
+//
+// The model's parameters (model-config.json's `modelParameters`) live in AWS AppConfig: the
+// containers get APPCONFIG_APPLICATION_ID, APPCONFIG_ENVIRONMENT_ID and APPCONFIG_PROFILE_ID, and
+// the execution role may read exactly that configuration.
 
 import * as fs from "fs";
 import * as path from "path";
@@ -61,12 +72,37 @@ const base = new sagemakerDeployment.BaseInfra("base", {
     forceDestroy: true,
 });
 
+const modelParameters = modelConfig.modelParameters;
+const threshold = config.getNumber("classificationThreshold");
+if (threshold !== undefined) {
+    modelParameters.inference.thresholds.classification = threshold;
+}
+// The parameters as JSON text, so that AppConfig hosts them in the document's key order.
+const parameters = new sagemakerDeployment.AppConfig("parameters", {
+    projectName: deployment.project.name,
+    appConfigSuffix: environment.appConfigSuffix,
+    stage: environment.stage,
+    modelParameters: JSON.stringify(modelParameters),
+    createNewAppConfig: config.getBoolean("createNewAppConfig") ?? environment.createNewAppConfig ?? true,
+    existingAppConfigAppId: config.get("existingAppConfigAppId") || environment.existingAppConfigAppId,
+    existingAppConfigEnvId: config.get("existingAppConfigEnvId") || environment.existingAppConfigEnvId,
+    existingAppConfigProfileId: config.get("existingAppConfigProfileId") || environment.existingAppConfigProfileId,
+    deploymentStrategy: config.get("appConfigDeploymentStrategy"),
+    customDeploymentStrategy: JSON.parse(config.get("appConfigCustomStrategy") || "null") ?? undefined,
+});
+
 const models = new sagemakerDeployment.SageMakerModel("models", {
     modelList,
     executionRoleArn: base.executionRoleArn,
     modelArtifactBucketName: base.modelArtifactBucketName,
     s3KeyPrefix: base.s3KeyPrefix,
     localArtifacts,
+    appConfig: {
+        applicationId: parameters.applicationId,
+        environmentId: parameters.environmentId,
+        configurationProfileId: parameters.configurationProfileId,
+        configurationArn: parameters.configurationArn,
+    },
 });
 
 let endpoint:
@@ -113,6 +149,11 @@ export = {
     endpointName: endpoint.endpointName,
     endpointArn: endpoint.endpointArn,
     endpointConfigName: endpoint.endpointConfigName,
+    appConfigApplicationId: parameters.applicationId,
+    appConfigEnvironmentId: parameters.environmentId,
+    appConfigProfileId: parameters.configurationProfileId,
+    appConfigVersionNumber: parameters.versionNumber,
+    appConfigDeploymentNumber: parameters.deploymentNumber,
     ...(asyncEndpoint && {
         outputS3Path: asyncEndpoint.outputS3Path,
         successTopicArn: asyncEndpoint.successTopicArn,

@@ -39,6 +39,10 @@ impl framework::Package for SageMakerDeployment {
     type Config = aws::ProviderConfig;
     type Clients = aws::AwsClients;
 
+    fn check_config(config: &aws::ProviderConfig) -> framework::Failures {
+        config.check()
+    }
+
     async fn configure(config: &aws::ProviderConfig) -> framework::Result<aws::AwsClients> {
         Ok(aws::AwsClients::build(config).await)
     }

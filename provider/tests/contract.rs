@@ -241,6 +241,78 @@ async fn check_config_rejects_a_bad_endpoints_value_naming_the_property() {
 }
 
 #[tokio::test]
+async fn check_config_accepts_the_retry_settings_as_the_cli_sets_them() {
+    let provider = Provider::start().await;
+    let mut client = provider.client();
+    // `pulumi config set sagemaker-deployment:maxAttempts 10` stores text.
+    for news in [
+        json!({ "retryMode": "adaptive", "maxAttempts": "10" }),
+        json!({ "sagemaker-deployment:retryMode": "standard", "sagemaker-deployment:maxAttempts": 1 }),
+        json!({ "maxAttempts": 20 }),
+    ] {
+        let response = client
+            .check_config(check_request(
+                "pulumi:providers:sagemaker-deployment",
+                news.clone(),
+            ))
+            .await
+            .expect("CheckConfig succeeds")
+            .into_inner();
+        assert!(
+            response.failures.is_empty(),
+            "{news}: {:?}",
+            response.failures
+        );
+    }
+    provider.stop().await;
+}
+
+#[tokio::test]
+async fn check_config_names_the_retry_setting_and_the_rule_it_breaks() {
+    let provider = Provider::start().await;
+    let mut client = provider.client();
+    let cases = [
+        (
+            json!({ "maxAttempts": 0 }),
+            "maxAttempts",
+            "must be between 1 and 20",
+        ),
+        (json!({ "maxAttempts": "50" }), "maxAttempts", "got 50"),
+        (json!({ "retryMode": "legacy" }), "retryMode", "`standard`"),
+    ];
+    for (news, property, rule) in cases {
+        let response = client
+            .check_config(check_request(
+                "pulumi:providers:sagemaker-deployment",
+                news.clone(),
+            ))
+            .await
+            .expect("CheckConfig answers")
+            .into_inner();
+        assert_eq!(
+            response.failures.len(),
+            1,
+            "{news}: {:?}",
+            response.failures
+        );
+        let failure = &response.failures[0];
+        assert_eq!(failure.property, property, "{news}: {}", failure.reason);
+        assert!(failure.reason.contains(rule), "{news}: {}", failure.reason);
+    }
+    // Configure refuses what CheckConfig reports.
+    let status = client
+        .configure(ConfigureRequest {
+            args: Some(pb_struct(json!({ "maxAttempts": 0 }))),
+            ..Default::default()
+        })
+        .await
+        .expect_err("refused");
+    assert_eq!(status.code(), Code::InvalidArgument);
+    assert!(status.message().contains("maxAttempts"), "{status:?}");
+    provider.stop().await;
+}
+
+#[tokio::test]
 async fn configure_supports_preview_and_accepts_secrets_and_outputs() {
     let provider = Provider::start().await;
     let tripwire = Tripwire::start().await;

@@ -5,6 +5,11 @@ import * as pulumi from "@pulumi/pulumi";
 import * as utilities from "./utilities";
 
 // Export members:
+export { AppConfigArgs } from "./appConfig";
+export type AppConfig = import("./appConfig").AppConfig;
+export const AppConfig: typeof import("./appConfig").AppConfig = null as any;
+utilities.lazyLoad(exports, ["AppConfig"], () => require("./appConfig"));
+
 export { BaseInfraArgs } from "./baseInfra";
 export type BaseInfra = import("./baseInfra").BaseInfra;
 export const BaseInfra: typeof import("./baseInfra").BaseInfra = null as any;
@@ -61,6 +66,7 @@ export * from "./types/enums";
 
 // Export sub-modules:
 import * as applicationautoscaling from "./applicationautoscaling";
+import * as awsappconfig from "./awsappconfig";
 import * as cloudwatch from "./cloudwatch";
 import * as config from "./config";
 import * as iam from "./iam";
@@ -72,6 +78,7 @@ import * as types from "./types";
 
 export {
     applicationautoscaling,
+    awsappconfig,
     cloudwatch,
     config,
     iam,
@@ -86,6 +93,8 @@ const _module = {
     version: utilities.getVersion(),
     construct: (name: string, type: string, urn: string): pulumi.Resource => {
         switch (type) {
+            case "sagemaker-deployment:index:AppConfig":
+                return new AppConfig(name, <any>undefined, { urn })
             case "sagemaker-deployment:index:BaseInfra":
                 return new BaseInfra(name, <any>undefined, { urn })
             case "sagemaker-deployment:index:Deployment":

@@ -39,8 +39,10 @@ export class Provider extends pulumi.ProviderResource {
         {
             resourceInputs["defaultTags"] = pulumi.output(args?.defaultTags).apply(JSON.stringify);
             resourceInputs["endpoints"] = pulumi.output(args?.endpoints).apply(JSON.stringify);
+            resourceInputs["maxAttempts"] = pulumi.output(args?.maxAttempts).apply(JSON.stringify);
             resourceInputs["profile"] = args?.profile;
             resourceInputs["region"] = args?.region;
+            resourceInputs["retryMode"] = args?.retryMode;
         }
         opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts);
         super(Provider.__pulumiType, name, resourceInputs, opts);
@@ -60,6 +62,13 @@ export interface ProviderArgs {
      */
     endpoints?: pulumi.Input<inputs.EndpointsArgs | undefined>;
     /**
+     * The most attempts of one AWS request, the first included, as the AWS
+     * SDKs' `max_attempts` setting: 1 to 20, 6 when unset; 1 turns retries
+     * off. A request that still fails after them fails the operation with
+     * one error naming the AWS operation, the resource and the attempts.
+     */
+    maxAttempts?: pulumi.Input<number | undefined>;
+    /**
      * The named profile of the shared AWS config to use.
      */
     profile?: pulumi.Input<string | undefined>;
@@ -67,4 +76,11 @@ export interface ProviderArgs {
      * The AWS region to deploy to, e.g. `us-east-1`.
      */
     region?: pulumi.Input<string | undefined>;
+    /**
+     * How AWS requests are retried when AWS throttles them, answers with a
+     * server error (HTTP 5xx) or does not answer (connection reset,
+     * timeout): `standard` (the default) or `adaptive`, as the AWS SDKs'
+     * `retry_mode` setting.
+     */
+    retryMode?: pulumi.Input<enums.RetryMode | undefined>;
 }

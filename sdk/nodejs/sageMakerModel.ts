@@ -68,6 +68,7 @@ export class SageMakerModel extends pulumi.ComponentResource {
             if (args?.modelList === undefined && !opts.urn) {
                 throw new Error("Missing required property 'modelList'");
             }
+            resourceInputs["appConfig"] = args?.appConfig;
             resourceInputs["enableNetworkIsolation"] = args?.enableNetworkIsolation;
             resourceInputs["executionRoleArn"] = args?.executionRoleArn;
             resourceInputs["localArtifacts"] = args?.localArtifacts;
@@ -91,6 +92,13 @@ export class SageMakerModel extends pulumi.ComponentResource {
  * The set of arguments for constructing a SageMakerModel resource.
  */
 export interface SageMakerModelArgs {
+    /**
+     * The AppConfig component's outputs, for models that read their
+     * parameters from AppConfig: the containers get them as environment
+     * variables, and the execution role may read exactly that
+     * configuration.
+     */
+    appConfig?: pulumi.Input<inputs.AppConfigAccessArgs | undefined>;
     /**
      * Block network access from the containers.
      */

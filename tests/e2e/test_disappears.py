@@ -26,6 +26,10 @@ CONFIG = {
     "inferenceType": "async",
     # Down to zero instances: the wake-up step policies and their alarm too.
     "autoscaling": json.dumps({"minCapacity": 0, "maxCapacity": 2, "targetBacklogPerInstance": 4}),
+    # A deployment strategy of its own, so that the stack holds that type too.
+    "appConfigCustomStrategy": json.dumps(
+        {"deploymentDurationInMinutes": 0, "growthFactor": 100, "finalBakeTimeInMinutes": 1}
+    ),
 }
 PACKAGE = "sagemaker-deployment"
 
@@ -276,6 +280,117 @@ def alarm_exists(aws, alarm: Resource) -> bool:
     return bool(aws("cloudwatch").describe_alarms(AlarmNames=[alarm.id])["MetricAlarms"])
 
 
+# --- AppConfig -----------------------------------------------------------------
+# The console deletes an application's profiles (their hosted versions first)
+# and environments before the application; AppConfig has no DeleteDeployment:
+# deployments go with their environment (API reference, DeleteEnvironment).
+
+
+def appconfig_gone(call: Callable[[], object]) -> bool:
+    return not_found(call, "ResourceNotFoundException")
+
+
+def delete_profile(aws, profile: Resource) -> None:
+    appconfig = aws("appconfig")
+    app_id, profile_id = profile.outputs["applicationId"], profile.id
+    versions = appconfig.list_hosted_configuration_versions(ApplicationId=app_id, ConfigurationProfileId=profile_id)
+    for version in versions["Items"]:
+        appconfig.delete_hosted_configuration_version(
+            ApplicationId=app_id, ConfigurationProfileId=profile_id, VersionNumber=version["VersionNumber"]
+        )
+    appconfig.delete_configuration_profile(ApplicationId=app_id, ConfigurationProfileId=profile_id)
+
+
+def profile_exists(aws, profile: Resource) -> bool:
+    return not appconfig_gone(
+        lambda: aws("appconfig").get_configuration_profile(
+            ApplicationId=profile.outputs["applicationId"], ConfigurationProfileId=profile.id
+        )
+    )
+
+
+def delete_environment(aws, environment: Resource) -> None:
+    aws("appconfig").delete_environment(ApplicationId=environment.outputs["applicationId"], EnvironmentId=environment.id)
+
+
+def environment_exists(aws, environment: Resource) -> bool:
+    return not appconfig_gone(
+        lambda: aws("appconfig").get_environment(ApplicationId=environment.outputs["applicationId"], EnvironmentId=environment.id)
+    )
+
+
+def delete_application(aws, application: Resource) -> None:
+    appconfig = aws("appconfig")
+    app_id = application.id
+    for profile in appconfig.list_configuration_profiles(ApplicationId=app_id)["Items"]:
+        delete_profile(aws, Resource("", "", profile["Id"], {"applicationId": app_id}))
+    for environment in appconfig.list_environments(ApplicationId=app_id)["Items"]:
+        appconfig.delete_environment(ApplicationId=app_id, EnvironmentId=environment["Id"])
+    appconfig.delete_application(ApplicationId=app_id)
+
+
+def application_exists(aws, application: Resource) -> bool:
+    return not appconfig_gone(lambda: aws("appconfig").get_application(ApplicationId=application.id))
+
+
+def delete_hosted_version(aws, version: Resource) -> None:
+    aws("appconfig").delete_hosted_configuration_version(
+        ApplicationId=version.outputs["applicationId"],
+        ConfigurationProfileId=version.outputs["configurationProfileId"],
+        VersionNumber=int(version.outputs["versionNumber"]),
+    )
+
+
+def hosted_version_exists(aws, version: Resource) -> bool:
+    return not appconfig_gone(
+        lambda: aws("appconfig").get_hosted_configuration_version(
+            ApplicationId=version.outputs["applicationId"],
+            ConfigurationProfileId=version.outputs["configurationProfileId"],
+            VersionNumber=int(version.outputs["versionNumber"]),
+        )
+    )
+
+
+def delete_strategy(aws, strategy: Resource) -> None:
+    aws("appconfig").delete_deployment_strategy(DeploymentStrategyId=strategy.id)
+
+
+def strategy_exists(aws, strategy: Resource) -> bool:
+    return not appconfig_gone(lambda: aws("appconfig").get_deployment_strategy(DeploymentStrategyId=strategy.id))
+
+
+def delete_deployment_environment(aws, deployment: Resource) -> None:
+    aws("appconfig").delete_environment(
+        ApplicationId=deployment.outputs["applicationId"], EnvironmentId=deployment.outputs["environmentId"]
+    )
+
+
+def deployment_exists(aws, deployment: Resource) -> bool:
+    return not appconfig_gone(
+        lambda: aws("appconfig").get_deployment(
+            ApplicationId=deployment.outputs["applicationId"],
+            EnvironmentId=deployment.outputs["environmentId"],
+            DeploymentNumber=deployment.outputs["deploymentNumber"],
+        )
+    )
+
+
+def parameters_served_again(aws, state: dict[str, Resource], _victim: str) -> None:
+    """The model's container names the AppConfig objects of the state, which serve the parameters."""
+    (model,) = [r for r in state.values() if r.type == token("sagemaker", "Model")]
+    environment = aws("sagemaker").describe_model(ModelName=model.id)["PrimaryContainer"]["Environment"]
+    (profile,) = [r for r in state.values() if r.type == APPCONFIG_PROFILE]
+    assert environment["APPCONFIG_PROFILE_ID"] == profile.id
+    data = aws("appconfigdata")
+    token_ = data.start_configuration_session(
+        ApplicationIdentifier=environment["APPCONFIG_APPLICATION_ID"],
+        EnvironmentIdentifier=environment["APPCONFIG_ENVIRONMENT_ID"],
+        ConfigurationProfileIdentifier=environment["APPCONFIG_PROFILE_ID"],
+    )["InitialConfigurationToken"]
+    served = json.loads(data.get_latest_configuration(ConfigurationToken=token_)["Configuration"].read())
+    assert served["inference"]["thresholds"]["classification"] == 0.5
+
+
 def token(module: str, name: str) -> str:
     return f"{PACKAGE}:{module}:{name}"
 
@@ -284,6 +399,10 @@ SCALABLE_TARGET = token("applicationautoscaling", "ScalableTarget")
 SCALING_POLICY = token("applicationautoscaling", "ScalingPolicy")
 BUCKET_OBJECT = token("s3", "BucketObject")
 ROLE_POLICY = token("iam", "RolePolicy")
+APPCONFIG_ENVIRONMENT = token("awsappconfig", "Environment")
+APPCONFIG_PROFILE = token("awsappconfig", "ConfigurationProfile")
+APPCONFIG_VERSION = token("awsappconfig", "HostedConfigurationVersion")
+APPCONFIG_DEPLOYMENT = token("awsappconfig", "Deployment")
 
 DISAPPEARANCES: dict[str, Disappearance] = {
     # A new key takes over the alias, and everything it encrypted moves to it.
@@ -312,6 +431,30 @@ DISAPPEARANCES: dict[str, Disappearance] = {
     SCALING_POLICY: Disappearance(named("-backlog"), delete_scaling_policy, scaling_policy_exists),
     token("sns", "Topic"): Disappearance(named("-success-topic"), delete_topic, topic_exists),
     token("cloudwatch", "MetricAlarm"): Disappearance(only, delete_alarm, alarm_exists),
+    # An application is deleted with everything in it; the model then names the new one.
+    token("awsappconfig", "Application"): Disappearance(
+        only,
+        delete_application,
+        application_exists,
+        takes_along=(APPCONFIG_ENVIRONMENT, APPCONFIG_PROFILE, APPCONFIG_VERSION, APPCONFIG_DEPLOYMENT),
+        afterwards=parameters_served_again,
+    ),
+    APPCONFIG_ENVIRONMENT: Disappearance(
+        only, delete_environment, environment_exists, takes_along=(APPCONFIG_DEPLOYMENT,), afterwards=parameters_served_again
+    ),
+    APPCONFIG_PROFILE: Disappearance(
+        only, delete_profile, profile_exists, takes_along=(APPCONFIG_VERSION,), afterwards=parameters_served_again
+    ),
+    APPCONFIG_VERSION: Disappearance(only, delete_hosted_version, hosted_version_exists, afterwards=parameters_served_again),
+    token("awsappconfig", "DeploymentStrategy"): Disappearance(only, delete_strategy, strategy_exists),
+    # No DeleteDeployment: a deployment disappears with its environment.
+    APPCONFIG_DEPLOYMENT: Disappearance(
+        only,
+        delete_deployment_environment,
+        deployment_exists,
+        takes_along=(APPCONFIG_ENVIRONMENT,),
+        afterwards=parameters_served_again,
+    ),
 }
 
 

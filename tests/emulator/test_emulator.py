@@ -317,7 +317,7 @@ def test_server_error_fault_in_each_protocol(emulator, kms, iam, s3, error_of):
     for service, operation in (("kms", "ListKeys"), ("iam", "ListRoles"), ("s3", "ListBuckets")):
         emulator.inject_fault("server_error", service, operation)
     assert error_of(kms.list_keys)["Error"]["Code"] == "InternalFailure"
-    assert error_of(iam.list_roles)["Error"]["Code"] == "InternalFailure"
+    assert error_of(iam.list_roles)["Error"]["Code"] == "ServiceFailure"  # IAM's own (fault_errors)
     s3_error = error_of(s3.list_buckets)
     assert (s3_error["Error"]["Code"], s3_error["ResponseMetadata"]["HTTPStatusCode"]) == ("InternalError", 500)
     kms.list_keys()
@@ -379,3 +379,26 @@ def test_control_api_rejects_bad_input(emulator):
     with pytest.raises(EmulatorError, match="unknown fault kind"):
         emulator._call("POST", "/_emulator/faults", {"slow": {"service": "s3"}})
     assert emulator.health() == {"status": "ok"}
+
+
+# -- Application Auto Scaling ----------------------------------------------------------------------
+
+
+def test_deleting_scaling_objects_that_do_not_exist_is_object_not_found(aws_client, error_of):
+    """API Reference, ObjectNotFoundException: "For any operation that deletes or deregisters
+    a resource, this exception is thrown if the resource cannot be found" (moto: ValidationException)."""
+    autoscaling = aws_client("application-autoscaling")
+    target = {
+        "ServiceNamespace": "sagemaker",
+        "ResourceId": "endpoint/missing/variant/primary",
+        "ScalableDimension": "sagemaker:variant:DesiredInstanceCount",
+    }
+    policy = error_of(autoscaling.delete_scaling_policy, PolicyName="missing", **target)
+    assert (policy["Error"]["Code"], policy["ResponseMetadata"]["HTTPStatusCode"]) == ("ObjectNotFoundException", 400)
+    assert policy["Error"]["Message"].startswith("No scaling policy found")
+    deregistered = error_of(autoscaling.deregister_scalable_target, **target)
+    assert deregistered["Error"]["Code"] == "ObjectNotFoundException"
+    # What exists is still deleted as before.
+    autoscaling.register_scalable_target(MinCapacity=1, MaxCapacity=2, **target)
+    autoscaling.deregister_scalable_target(**target)
+    assert autoscaling.describe_scalable_targets(ServiceNamespace="sagemaker")["ScalableTargets"] == []

@@ -115,11 +115,13 @@ def test_missing_required_member_is_a_validation_error(emulator, aws_client, err
 def test_faults_apply_to_cbor_calls(emulator, cloudwatch_cbor, error_of):
     emulator.inject_fault("throttle", "monitoring", "PutMetricAlarm")
     emulator.inject_fault("server_error", "monitoring", "DescribeAlarms")
+    # CloudWatch's own codes (fault_errors), also in the query error header.
     throttled = error_of(cloudwatch_cbor.put_metric_alarm, **ALARM)
-    assert throttled["Error"]["Code"] == "ThrottlingException"
+    assert throttled["Error"]["Code"] == "Throttling"
     assert throttled["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert throttled["ResponseMetadata"]["HTTPHeaders"]["x-amzn-query-error"] == "Throttling;Sender"
     failed = error_of(cloudwatch_cbor.describe_alarms)
-    assert (failed["Error"]["Code"], failed["ResponseMetadata"]["HTTPStatusCode"]) == ("InternalFailure", 500)
+    assert (failed["Error"]["Code"], failed["ResponseMetadata"]["HTTPStatusCode"]) == ("InternalServiceError", 500)
     cloudwatch_cbor.put_metric_alarm(**ALARM)
     assert len(cloudwatch_cbor.describe_alarms()["MetricAlarms"]) == 1
     log = [(e["operation"], e["status"], e.get("fault")) for e in emulator.requests()]

@@ -16,6 +16,7 @@ COMPONENTS = [
     "SageMakerEndpoint",
     "SageMakerAsyncEndpoint",
     "SageMakerServerlessEndpoint",
+    "AppConfig",
     "Deployment",
 ]
 # Provider functions: (schema token name, Python name).
@@ -29,7 +30,7 @@ FUNCTIONS = [
 def test_every_schema_resource_is_in_the_sdks():
     schema = json.loads((ROOT / "schema.json").read_text())
     tokens = sorted(schema["resources"])
-    assert len(tokens) == 18
+    assert len(tokens) == 25
     assert "sagemaker-deployment:s3:BucketObject" in tokens
     index = (ROOT / "sdk" / "nodejs" / "index.ts").read_text()
     for component in COMPONENTS:

@@ -61,6 +61,42 @@ impl ProviderError {
     }
 }
 
+impl ProviderError {
+    /// This error as the failure of `action` (`creating`, `updating`, ...)
+    /// on the resource `urn` (with `id`, when known): a cloud API call's
+    /// error then names the resource it was made for. Other errors already
+    /// say what they are about and are returned unchanged.
+    pub fn on_resource(self, action: &str, urn: &str, id: &str) -> Self {
+        match self {
+            ProviderError::Service(source) => ProviderError::Service(Box::new(ResourceFailure {
+                operation: resource_operation(action, urn, id),
+                source,
+            })),
+            other => other,
+        }
+    }
+}
+
+/// A cloud API call's error, with the resource operation it failed.
+#[derive(Debug, thiserror::Error)]
+#[error("{operation}: {source}")]
+pub struct ResourceFailure {
+    /// E.g. `creating example:index:Note "n"`.
+    pub operation: String,
+    /// The cloud API call's error.
+    pub source: Box<dyn std::error::Error + Send + Sync>,
+}
+
+/// `<action> <type> "<name>"`, with ` (id <id>)` when the id is known.
+fn resource_operation(action: &str, urn: &str, id: &str) -> String {
+    let name = urn.rsplit("::").next().unwrap_or(urn);
+    let mut text = format!("{action} {} \"{name}\"", crate::server::type_of_urn(urn));
+    if !id.is_empty() && id != name {
+        text.push_str(&format!(" (id {id})"));
+    }
+    text
+}
+
 /// Longest type token an error repeats whole.
 const MAX_TOKEN_CHARS: usize = 200;
 

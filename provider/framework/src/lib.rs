@@ -70,7 +70,7 @@ pub use context::{Context, Progress};
 pub use decode_errors::MAX_VALUE_NESTING;
 pub use diff::{DiffOutcome, FieldChange, diff_config, diff_to_proto};
 pub use engine::EngineLogger;
-pub use error::{ProviderError, Result};
+pub use error::{ProviderError, ResourceFailure, Result};
 pub use function::Function;
 pub use output::Output;
 pub use package::Package;

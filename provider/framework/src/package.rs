@@ -5,6 +5,7 @@ use async_trait::async_trait;
 use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 
+use crate::check::Failures;
 use crate::error::Result;
 
 /// A Pulumi package served by this framework. Every custom resource and
@@ -27,6 +28,13 @@ pub trait Package: Send + Sync + 'static {
     /// What Configure builds from the configuration (API clients, say); every
     /// resource operation receives it as [`crate::Context::clients`].
     type Clients: Send + Sync + 'static;
+
+    /// The rules a well-formed configuration must also follow (ranges, say),
+    /// each failure naming its key. CheckConfig reports them at preview and
+    /// Configure refuses a configuration that breaks one. None by default.
+    fn check_config(_config: &Self::Config) -> Failures {
+        Failures::new()
+    }
 
     /// Builds the clients once the engine has sent the configuration.
     async fn configure(config: &Self::Config) -> Result<Self::Clients>;

@@ -144,7 +144,9 @@ impl SecretTexts {
             ProviderError::Service(inner) => {
                 let text = inner.to_string();
                 if self.found_in(&text) {
-                    ProviderError::failed(clean(text))
+                    // Still a cloud call's error, so that the server names
+                    // the resource operation it failed.
+                    ProviderError::Service(Box::new(RedactedServiceError(clean(text))))
                 } else {
                     ProviderError::Service(inner)
                 }
@@ -201,6 +203,12 @@ impl SecretTexts {
         spans
     }
 }
+
+/// A cloud API call's error whose text quoted a secret, with the secret
+/// redacted.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct RedactedServiceError(String);
 
 impl ProviderError {
     /// The same error with `secrets` redacted from its message (see

@@ -31,24 +31,51 @@ pub fn top_level_fields<T: JsonSchema>() -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// Names of the top-level properties of `T` whose type is a string.
+/// Names of the top-level properties of `T` whose type is a string: a
+/// `String`, or an enum of strings (a `$ref` to one, optional or not).
 pub fn string_fields<T: JsonSchema>() -> Vec<String> {
     let root = generator().into_root_schema_for::<T>();
-    let Some(props) = root.as_value().get("properties").and_then(Value::as_object) else {
+    let root = root.as_value();
+    let Some(props) = root.get("properties").and_then(Value::as_object) else {
         return Vec::new();
     };
     props
         .iter()
-        .filter(|(_, schema)| {
-            let types: Vec<&str> = match schema.get("type") {
-                Some(Value::String(t)) => vec![t.as_str()],
-                Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).collect(),
-                _ => Vec::new(),
-            };
-            types.contains(&"string")
-        })
+        .filter(|(_, schema)| is_string_schema(schema, root))
         .map(|(name, _)| name.clone())
         .collect()
+}
+
+/// Whether `schema` describes a string, following `$ref`s into `root`'s
+/// definitions and the alternatives of an `anyOf`/`oneOf` (an `Option`
+/// adds a `null` one).
+fn is_string_schema(schema: &Value, root: &Value) -> bool {
+    let types: Vec<&str> = match schema.get("type") {
+        Some(Value::String(t)) => vec![t.as_str()],
+        Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    };
+    if types.contains(&"string") {
+        return true;
+    }
+    if let Some(target) = schema
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|reference| reference.strip_prefix("#/"))
+        .and_then(|path| root.pointer(&format!("/{path}")))
+    {
+        return is_string_schema(target, root);
+    }
+    ["anyOf", "oneOf"].iter().any(|key| {
+        schema
+            .get(*key)
+            .and_then(Value::as_array)
+            .is_some_and(|alternatives| {
+                alternatives
+                    .iter()
+                    .any(|alternative| is_string_schema(alternative, root))
+            })
+    })
 }
 
 /// Names of the required top-level properties of `T`.
@@ -396,6 +423,20 @@ mod tests {
         let part = &builder.types["example:index:Part"];
         assert_eq!(part["properties"]["size"]["type"], "number");
         assert_eq!(part["required"], json!(["size"]));
+    }
+
+    #[test]
+    fn string_fields_include_enums_of_strings_optional_or_not() {
+        #[allow(dead_code)]
+        #[derive(JsonSchema)]
+        struct Required {
+            mode: Mode,
+            size: u32,
+        }
+        let mut strings = string_fields::<ThingInputs>();
+        strings.sort();
+        assert_eq!(strings, vec!["mode", "name"]);
+        assert_eq!(string_fields::<Required>(), vec!["mode"]);
     }
 
     mod other {

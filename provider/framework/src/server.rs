@@ -211,7 +211,14 @@ impl<P: Package> ResourceProvider for ProviderService<P> {
         let request = request.into_inner();
         let news = struct_to_properties(request.news.as_ref());
         let secrets = SecretTexts::of([&news]);
-        let failures = config_failures::<P::Config>(&news);
+        let mut failures = config_failures::<P::Config>(&news);
+        if failures.is_empty() {
+            // The package's own rules, once every setting is known and
+            // well-formed (an unknown one stands for any value).
+            if let Ok(config) = decode_config::<P::Config>(&news) {
+                failures = P::check_config(&config).into_vec();
+            }
+        }
         Ok(Response::new(proto::CheckResponse {
             inputs: request.news,
             failures: failures_to_proto(failures, &secrets),
@@ -246,6 +253,10 @@ impl<P: Package> ResourceProvider for ProviderService<P> {
         let configured = async {
             let config = decode_config::<P::Config>(&values)
                 .map_err(|failures| ProviderError::InvalidConfig(Failures(failures).summary()))?;
+            let failures = P::check_config(&config);
+            if !failures.is_empty() {
+                return Err(ProviderError::InvalidConfig(failures.summary()));
+            }
             let clients = P::configure(&config).await?;
             *self.clients.write().await = Some(Arc::new(clients));
             Ok(proto::ConfigureResponse {
@@ -335,7 +346,10 @@ impl<P: Package> ResourceProvider for ProviderService<P> {
                 (String::new(), resource.preview_outputs(&news))
             } else {
                 let ctx = self.context(&request.urn, request.timeout).await?;
-                resource.create(&ctx, &news).await?
+                resource
+                    .create(&ctx, &news)
+                    .await
+                    .map_err(|e| e.on_resource("creating", &request.urn, ""))?
             };
             Ok(proto::CreateResponse {
                 id,
@@ -356,7 +370,10 @@ impl<P: Package> ResourceProvider for ProviderService<P> {
         let secrets = SecretTexts::of([&state, &inputs]);
         let read = async {
             let ctx = self.context(&request.urn, 0.0).await?;
-            let found = resource.read(&ctx, &request.id, &state).await?;
+            let found = resource
+                .read(&ctx, &request.id, &state)
+                .await
+                .map_err(|e| e.on_resource("reading", &request.urn, &request.id))?;
             Ok(match found {
                 None => proto::ReadResponse::default(),
                 Some((id, inputs, outputs)) => proto::ReadResponse {
@@ -382,7 +399,8 @@ impl<P: Package> ResourceProvider for ProviderService<P> {
             let ctx = self.context(&request.urn, request.timeout).await?;
             let outputs = resource
                 .update(&ctx, &request.id, &olds, &news, request.preview)
-                .await?;
+                .await
+                .map_err(|e| e.on_resource("updating", &request.urn, &request.id))?;
             Ok(proto::UpdateResponse {
                 properties: Some(properties_to_struct(&outputs)),
             })
@@ -397,7 +415,10 @@ impl<P: Package> ResourceProvider for ProviderService<P> {
         let secrets = SecretTexts::of([&olds]);
         let deleted = async {
             let ctx = self.context(&request.urn, request.timeout).await?;
-            resource.delete(&ctx, &request.id, &olds).await
+            resource
+                .delete(&ctx, &request.id, &olds)
+                .await
+                .map_err(|e| e.on_resource("deleting", &request.urn, &request.id))
         };
         answer(deleted.await, &secrets)
     }

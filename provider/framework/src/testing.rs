@@ -26,6 +26,8 @@ pub struct TestConfig {
     /// Labels on every note.
     #[serde(default)]
     pub labels: BTreeMap<String, String>,
+    /// The most notes kept, 1 to 100.
+    pub max_notes: Option<u32>,
 }
 
 /// Notes by id.
@@ -38,6 +40,18 @@ impl Package for TestPackage {
     const REPLACE_ON_CHANGE: &'static [&'static str] = &["region"];
     type Config = TestConfig;
     type Clients = Store;
+
+    fn check_config(config: &TestConfig) -> Failures {
+        let mut failures = Failures::new();
+        if let Some(max) = config.max_notes {
+            failures.require(
+                (1..=100).contains(&max),
+                "maxNotes",
+                format!("must be between 1 and 100, got {max}"),
+            );
+        }
+        failures
+    }
 
     async fn configure(_config: &TestConfig) -> Result<Store> {
         Ok(Mutex::new(BTreeMap::new()))
@@ -686,6 +700,195 @@ mod tests {
         let failures = decode_config::<TestConfig>(&bad).unwrap_err();
         assert_eq!(failures.len(), 1, "{failures:?}");
         assert_eq!(failures[0].property, "labels");
+    }
+
+    fn service() -> crate::ProviderService<TestPackage> {
+        let registry = Registry::builder()
+            .resource(Note)
+            .resource(FailingNote)
+            .build();
+        crate::ProviderService::new(Arc::new(registry), None)
+    }
+
+    fn config_struct(max_notes: f64) -> prost_types::Struct {
+        crate::wire::properties_to_struct(
+            &[(
+                "example:maxNotes".to_owned(),
+                PropertyValue::Number(max_notes),
+            )]
+            .into(),
+        )
+    }
+
+    #[tokio::test]
+    async fn check_config_reports_the_package_rules_and_configure_refuses_them() {
+        use crate::proto::resource_provider_server::ResourceProvider;
+        let service = service();
+        let checked = service
+            .check_config(tonic::Request::new(crate::proto::CheckRequest {
+                news: Some(config_struct(500.0)),
+                ..Default::default()
+            }))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(checked.failures.len(), 1);
+        assert_eq!(checked.failures[0].property, "maxNotes");
+        assert_eq!(
+            checked.failures[0].reason,
+            "must be between 1 and 100, got 500"
+        );
+        let refused = service
+            .configure(tonic::Request::new(crate::proto::ConfigureRequest {
+                args: Some(config_struct(500.0)),
+                ..Default::default()
+            }))
+            .await
+            .unwrap_err();
+        assert_eq!(refused.code(), tonic::Code::InvalidArgument);
+        assert!(
+            refused
+                .message()
+                .contains("maxNotes: must be between 1 and 100"),
+            "{refused:?}"
+        );
+        let fine = service
+            .check_config(tonic::Request::new(crate::proto::CheckRequest {
+                news: Some(config_struct(20.0)),
+                ..Default::default()
+            }))
+            .await
+            .unwrap()
+            .into_inner();
+        assert!(fine.failures.is_empty(), "{:?}", fine.failures);
+    }
+
+    /// A note whose store is out of reach: every create fails the way a
+    /// cloud API call does.
+    struct FailingNote;
+
+    #[async_trait]
+    impl CustomResource for FailingNote {
+        type Provider = TestPackage;
+        const TOKEN: &'static str = "example:index:FailingNote";
+        type Inputs = NoteInputs;
+        type Outputs = NoteOutputs;
+
+        async fn create(
+            &self,
+            _ctx: &Context<TestPackage>,
+            inputs: &NoteInputs,
+        ) -> Result<Created<NoteOutputs>> {
+            // As a cloud API's refusal, it quotes what it was sent.
+            Err(ProviderError::Service(Box::new(std::io::Error::other(
+                format!(
+                    "store PutNote failed after 3 attempts: note by '{}' not stored: connection reset",
+                    inputs.author.as_str()
+                ),
+            ))))
+        }
+
+        async fn read(
+            &self,
+            ctx: &Context<TestPackage>,
+            id: &str,
+            outputs: &NoteOutputs,
+        ) -> Result<ReadOutcome<NoteInputs, NoteOutputs>> {
+            Note.read(ctx, id, outputs).await
+        }
+
+        async fn delete(
+            &self,
+            _ctx: &Context<TestPackage>,
+            _id: &str,
+            _outputs: &NoteOutputs,
+        ) -> Result<()> {
+            Err(ProviderError::Service(Box::new(std::io::Error::other(
+                "store DeleteNote failed: timeout",
+            ))))
+        }
+    }
+
+    #[tokio::test]
+    async fn a_cloud_call_error_names_the_resource_operation_it_failed() {
+        use crate::proto::resource_provider_server::ResourceProvider;
+        let service = service();
+        service
+            .configure(tonic::Request::new(
+                crate::proto::ConfigureRequest::default(),
+            ))
+            .await
+            .unwrap();
+        let urn = "urn:pulumi:dev::p::example:index:FailingNote::journal";
+        let created = service
+            .create(tonic::Request::new(crate::proto::CreateRequest {
+                urn: urn.into(),
+                r#type: FailingNote::TOKEN.into(),
+                properties: Some(crate::wire::properties_to_struct(&note("ann".into()))),
+                ..Default::default()
+            }))
+            .await
+            .unwrap_err();
+        assert_eq!(
+            created.message(),
+            "creating example:index:FailingNote \"journal\": \
+             store PutNote failed after 3 attempts: note by 'ann' not stored: connection reset"
+        );
+        let mut stored = note("ann".into());
+        stored.insert("noteId".into(), "note-7".into());
+        let deleted = service
+            .delete(tonic::Request::new(crate::proto::DeleteRequest {
+                urn: urn.into(),
+                id: "note-7".into(),
+                r#type: FailingNote::TOKEN.into(),
+                properties: Some(crate::wire::properties_to_struct(&stored)),
+                ..Default::default()
+            }))
+            .await
+            .unwrap_err();
+        assert_eq!(
+            deleted.message(),
+            "deleting example:index:FailingNote \"journal\" (id note-7): \
+             store DeleteNote failed: timeout"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_cloud_call_given_up_on_names_its_operation_but_not_a_secret_it_quotes() {
+        use crate::proto::resource_provider_server::ResourceProvider;
+        let service = service();
+        service
+            .configure(tonic::Request::new(
+                crate::proto::ConfigureRequest::default(),
+            ))
+            .await
+            .unwrap();
+        let created = service
+            .create(tonic::Request::new(crate::proto::CreateRequest {
+                urn: "urn:pulumi:dev::p::example:index:FailingNote::journal".into(),
+                r#type: FailingNote::TOKEN.into(),
+                properties: Some(crate::wire::properties_to_struct(&note(
+                    PropertyValue::Secret(Box::new("agent-007".into())),
+                ))),
+                ..Default::default()
+            }))
+            .await
+            .unwrap_err();
+        assert_eq!(
+            created.message(),
+            "creating example:index:FailingNote \"journal\": \
+             store PutNote failed after 3 attempts: note by '[secret]' not stored: connection reset"
+        );
+    }
+
+    #[test]
+    fn errors_that_are_not_cloud_calls_keep_their_message() {
+        let error = ProviderError::failed("the note is too long").on_resource(
+            "creating",
+            "urn:pulumi:dev::p::example:index:Note::n",
+            "",
+        );
+        assert_eq!(error.to_string(), "the note is too long");
     }
 
     #[test]

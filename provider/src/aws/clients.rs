@@ -1,13 +1,13 @@
 //! Provider configuration, and the AWS clients built from it.
 
 use std::collections::BTreeMap;
-use std::time::Duration;
 
-use aws_config::retry::RetryConfig;
-use aws_config::{BehaviorVersion, Region};
+use aws_config::{BehaviorVersion, ConfigLoader, Region};
+use framework::Failures;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::retries::{RetryMode, RetrySettings, check_max_attempts};
 use super::services::{AwsClients, Endpoints, endpoint_url};
 
 /// Configuration of the `sagemaker-deployment` provider. Anything left unset
@@ -29,23 +29,53 @@ pub struct ProviderConfig {
     /// Tags added to every AWS object this provider creates.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_tags: Option<BTreeMap<String, String>>,
+    /// How AWS requests are retried when AWS throttles them, answers with a
+    /// server error (HTTP 5xx) or does not answer (connection reset,
+    /// timeout): `standard` (the default) or `adaptive`, as the AWS SDKs'
+    /// `retry_mode` setting.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_mode: Option<RetryMode>,
+    /// The most attempts of one AWS request, the first included, as the AWS
+    /// SDKs' `max_attempts` setting: 1 to 20, 6 when unset; 1 turns retries
+    /// off. A request that still fails after them fails the operation with
+    /// one error naming the AWS operation, the resource and the attempts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_attempts: Option<u32>,
+}
+
+impl ProviderConfig {
+    /// The rules a configuration must follow beyond its types, each failure
+    /// naming its key.
+    pub fn check(&self) -> Failures {
+        let mut failures = Failures::new();
+        check_max_attempts(self.max_attempts, &mut failures);
+        failures
+    }
+
+    /// The retry behaviour this configuration asks for.
+    pub fn retry_settings(&self) -> RetrySettings {
+        RetrySettings::configured(self.retry_mode, self.max_attempts)
+    }
+
+    /// The AWS configuration chain with this configuration's region,
+    /// profile and retry settings on top.
+    pub(crate) fn loader(&self) -> ConfigLoader {
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .retry_config(self.retry_settings().retry_config());
+        if let Some(region) = &self.region {
+            loader = loader.region(Region::new(region.clone()));
+        }
+        if let Some(profile) = &self.profile {
+            loader = loader.profile_name(profile);
+        }
+        loader
+    }
 }
 
 impl AwsClients {
     /// Loads the AWS configuration chain and builds the clients.
     pub async fn build(config: &ProviderConfig) -> Self {
-        let mut loader = aws_config::defaults(BehaviorVersion::latest()).retry_config(
-            RetryConfig::standard()
-                .with_max_attempts(6)
-                .with_initial_backoff(Duration::from_millis(200)),
-        );
-        if let Some(region) = &config.region {
-            loader = loader.region(Region::new(region.clone()));
-        }
-        if let Some(profile) = &config.profile {
-            loader = loader.profile_name(profile);
-        }
-        let shared = loader.load().await;
+        let shared = config.loader().load().await;
         let configured = config.endpoints.clone().unwrap_or_default();
         let mut clients = AwsClients::from_shared(
             &shared,

@@ -1,10 +1,12 @@
 //! Classification of AWS errors: every service says "not found", "slow down"
 //! or "already exists" in its own words; this module maps them to one kind.
 
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
 use super::Service;
+use super::attempts::{Attempts, cause_of, unanswered_in};
 
 /// What an AWS error means to the provider.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,13 +21,26 @@ pub enum AwsErrorKind {
     Validation,
     /// The credentials lack a permission.
     AccessDenied,
-    /// Anything else: network, service failure, unexpected responses.
+    /// AWS failed to handle the request (an HTTP 5xx answer); the SDK
+    /// already retried.
+    ServiceFailure,
+    /// No answer came: the connection failed or timed out on every attempt.
+    /// The request may or may not have taken effect.
+    Unanswered,
+    /// The object to create exists already.
+    AlreadyExists,
+    /// Anything else: unexpected responses, errors building the request.
     Other,
 }
 
-/// An AWS call that failed, with the service and operation it belongs to.
+/// An AWS call that failed, with the service and operation it belongs to
+/// and, when the SDK retried it, how many attempts it made.
 #[derive(Debug, Clone, thiserror::Error)]
-#[error("{service} {operation} failed: {message}{}", code.as_ref().map(|c| format!(" ({c})")).unwrap_or_default())]
+#[error(
+    "{service} {operation} failed{}: {message}{}",
+    self.attempts_text(),
+    code.as_ref().map(|c| format!(" ({c})")).unwrap_or_default()
+)]
 pub struct AwsError {
     /// The service that refused the call.
     pub service: Service,
@@ -35,14 +50,54 @@ pub struct AwsError {
     pub kind: AwsErrorKind,
     /// AWS's error code, when the service sent one.
     pub code: Option<String>,
-    /// AWS's message, or the SDK's description of the failure.
+    /// AWS's message, or what went wrong on the way.
     pub message: String,
+    /// The attempts the SDK made, the first included, when known.
+    pub attempts: Option<u32>,
+    /// The attempts that got no answer (connection failure or timeout);
+    /// each may have taken effect all the same.
+    pub unanswered: u32,
 }
 
 impl AwsError {
     /// True when the error says the object is gone.
     pub fn is_not_found(&self) -> bool {
         self.kind == AwsErrorKind::NotFound
+    }
+
+    /// True when the SDK retries errors of this kind: another attempt
+    /// later may succeed.
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self.kind,
+            AwsErrorKind::Throttled | AwsErrorKind::ServiceFailure | AwsErrorKind::Unanswered
+        )
+    }
+
+    /// True when an attempt of the request got no answer: the request may
+    /// have taken effect although it failed in the end.
+    pub fn may_have_taken_effect(&self) -> bool {
+        self.unanswered > 0
+    }
+
+    /// True when this error of a create may hide a create that took
+    /// effect: an attempt got no answer, and then the object existed
+    /// already or no answer came at all.
+    pub fn may_hide_a_create(&self) -> bool {
+        self.may_have_taken_effect()
+            && matches!(
+                self.kind,
+                AwsErrorKind::AlreadyExists | AwsErrorKind::Unanswered
+            )
+    }
+
+    /// ` after N attempts` when the SDK retried, or could have.
+    fn attempts_text(&self) -> String {
+        match self.attempts {
+            Some(n) if n > 1 => format!(" after {n} attempts"),
+            Some(n) if self.is_transient() => format!(" after {n} attempt"),
+            _ => String::new(),
+        }
     }
 }
 
@@ -53,37 +108,62 @@ impl From<AwsError> for framework::ProviderError {
 }
 
 /// Classifies an SDK error from `service`'s `operation`.
-pub fn classify<E, R>(service: Service, operation: &'static str, error: SdkError<E, R>) -> AwsError
+pub fn classify<E>(
+    service: Service,
+    operation: &'static str,
+    error: SdkError<E, HttpResponse>,
+) -> AwsError
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
 {
-    let status = match &error {
-        SdkError::ServiceError(context) => Some(format!("{:?}", context.raw())),
-        _ => None,
-    };
-    let detailed = || aws_smithy_types::error::display::DisplayErrorContext(&error).to_string();
-    let (code, message) = match &error {
-        SdkError::ServiceError(context) => (
-            context.err().code().map(str::to_owned),
-            context
+    let (code, message, status, counted) = match &error {
+        SdkError::ServiceError(context) => {
+            let raw = context.raw();
+            let message = context
                 .err()
                 .message()
+                .filter(|message| !message.is_empty())
                 .map(str::to_owned)
-                .unwrap_or_else(detailed),
+                .unwrap_or_else(|| cause_of(context.err()));
+            (
+                context.err().code().map(str::to_owned),
+                message,
+                Some(raw.status().as_u16()),
+                raw.extension::<Attempts>().copied(),
+            )
+        }
+        SdkError::ResponseError(context) => (
+            None,
+            cause_of(&error),
+            Some(context.raw().status().as_u16()),
+            context.raw().extension::<Attempts>().copied(),
         ),
-        _ => (None, detailed()),
+        _ => match unanswered_in(&error) {
+            Some(unanswered) => (
+                None,
+                format!("no answer from AWS: {}", unanswered.cause),
+                None,
+                Some(Attempts {
+                    made: unanswered.attempts,
+                    unanswered: unanswered.attempts,
+                }),
+            ),
+            None => (None, cause_of(&error), None, None),
+        },
     };
-    let http_not_found = status
-        .as_deref()
-        .is_some_and(|raw| raw.contains("status: 404"));
-    let kind = kind_of(service, code.as_deref(), &message, http_not_found);
+    let kind = if unanswered_in(&error).is_some() {
+        AwsErrorKind::Unanswered
+    } else {
+        kind_of(service, code.as_deref(), &message, status)
+    };
     AwsError {
         service,
         operation,
         kind,
         code,
         message,
+        attempts: counted.map(|a| a.made),
+        unanswered: counted.map_or(0, |a| a.unanswered),
     }
 }
 
@@ -91,7 +171,7 @@ fn kind_of(
     service: Service,
     code: Option<&str>,
     message: &str,
-    http_not_found: bool,
+    status: Option<u16>,
 ) -> AwsErrorKind {
     let code = code.unwrap_or_default();
     let not_found = service.not_found_codes().contains(&code)
@@ -100,8 +180,13 @@ fn kind_of(
                 .not_found_validation_messages()
                 .iter()
                 .any(|fragment| message.contains(fragment)));
-    if not_found || (code.is_empty() && http_not_found) {
+    if not_found || (code.is_empty() && status == Some(404)) {
         return AwsErrorKind::NotFound;
+    }
+    // SageMaker says so in a ValidationException: `Cannot create already
+    // existing model "arn:..."`.
+    if code == "ValidationException" && message.contains("Cannot create already existing") {
+        return AwsErrorKind::AlreadyExists;
     }
     match code {
         "Throttling"
@@ -110,13 +195,13 @@ fn kind_of(
         | "RequestLimitExceeded"
         | "SlowDown"
         | "RequestThrottled" => AwsErrorKind::Throttled,
-        "ResourceInUse"
-        | "ConflictException"
-        | "BucketAlreadyOwnedByYou"
+        "ResourceInUse" | "ConflictException" | "ConcurrentUpdateException" => {
+            AwsErrorKind::Conflict
+        }
+        "BucketAlreadyOwnedByYou"
         | "BucketAlreadyExists"
         | "EntityAlreadyExists"
-        | "AlreadyExistsException"
-        | "ConcurrentUpdateException" => AwsErrorKind::Conflict,
+        | "AlreadyExistsException" => AwsErrorKind::AlreadyExists,
         "ValidationException"
         | "ValidationError"
         | "InvalidParameterValue"
@@ -130,6 +215,7 @@ fn kind_of(
         }
         // Quota errors (e.g. SageMaker's `ResourceLimitExceeded`) are not
         // conflicts: waiting for another change to finish does not help.
+        _ if status.is_some_and(|status| status >= 500) => AwsErrorKind::ServiceFailure,
         _ => AwsErrorKind::Other,
     }
 }
@@ -140,10 +226,9 @@ pub trait ResultExt<T> {
     fn aws(self, service: Service, operation: &'static str) -> Result<T, AwsError>;
 }
 
-impl<T, E, R> ResultExt<T> for Result<T, SdkError<E, R>>
+impl<T, E> ResultExt<T> for Result<T, SdkError<E, HttpResponse>>
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: std::fmt::Debug,
 {
     fn aws(self, service: Service, operation: &'static str) -> Result<T, AwsError> {
         self.map_err(|error| classify(service, operation, error))
@@ -178,14 +263,14 @@ mod tests {
             Service::SageMaker,
             Some("ValidationException"),
             "Could not find endpoint \"arn:aws:sagemaker:us-east-1:1:endpoint/x\".",
-            false,
+            None,
         );
         assert_eq!(kind, AwsErrorKind::NotFound);
         let kind = kind_of(
             Service::SageMaker,
             Some("ValidationException"),
             "Invalid name",
-            false,
+            None,
         );
         assert_eq!(kind, AwsErrorKind::Validation);
     }
@@ -193,15 +278,15 @@ mod tests {
     #[test]
     fn each_service_names_not_found_its_own_way() {
         assert_eq!(
-            kind_of(Service::S3, Some("NoSuchBucket"), "", false),
+            kind_of(Service::S3, Some("NoSuchBucket"), "", None),
             AwsErrorKind::NotFound
         );
         assert_eq!(
-            kind_of(Service::Kms, Some("NotFoundException"), "", false),
+            kind_of(Service::Kms, Some("NotFoundException"), "", None),
             AwsErrorKind::NotFound
         );
         assert_eq!(
-            kind_of(Service::Iam, Some("NoSuchEntity"), "", false),
+            kind_of(Service::Iam, Some("NoSuchEntity"), "", None),
             AwsErrorKind::NotFound
         );
         assert_eq!(
@@ -209,25 +294,37 @@ mod tests {
                 Service::ApplicationAutoScaling,
                 Some("ObjectNotFoundException"),
                 "",
-                false
+                None
             ),
             AwsErrorKind::NotFound
         );
-        assert_eq!(kind_of(Service::S3, None, "", true), AwsErrorKind::NotFound);
+        assert_eq!(
+            kind_of(Service::S3, None, "", Some(404)),
+            AwsErrorKind::NotFound
+        );
     }
 
     #[test]
     fn throttling_and_conflicts_are_recognised() {
         assert_eq!(
-            kind_of(Service::SageMaker, Some("ThrottlingException"), "", false),
+            kind_of(Service::SageMaker, Some("ThrottlingException"), "", None),
             AwsErrorKind::Throttled
         );
         assert_eq!(
-            kind_of(Service::Iam, Some("EntityAlreadyExists"), "", false),
-            AwsErrorKind::Conflict
+            kind_of(Service::Iam, Some("EntityAlreadyExists"), "", None),
+            AwsErrorKind::AlreadyExists
         );
         assert_eq!(
-            kind_of(Service::Kms, Some("Boom"), "", false),
+            kind_of(
+                Service::SageMaker,
+                Some("ValidationException"),
+                "Cannot create already existing model \"arn:aws:sagemaker:us-east-1:1:model/m\".",
+                None
+            ),
+            AwsErrorKind::AlreadyExists
+        );
+        assert_eq!(
+            kind_of(Service::Kms, Some("Boom"), "", None),
             AwsErrorKind::Other
         );
     }
@@ -239,12 +336,12 @@ mod tests {
                 Service::SageMaker,
                 Some("ResourceLimitExceeded"),
                 "The account-level service limit 'ml.g5.xlarge for endpoint usage' is 2 Instances",
-                false
+                None
             ),
             AwsErrorKind::Other
         );
         assert_eq!(
-            kind_of(Service::SageMaker, Some("ResourceInUse"), "", false),
+            kind_of(Service::SageMaker, Some("ResourceInUse"), "", None),
             AwsErrorKind::Conflict
         );
     }
@@ -256,17 +353,17 @@ mod tests {
             "ServerSideEncryptionConfigurationNotFoundError",
         ] {
             assert_eq!(
-                kind_of(Service::S3, Some(code), "", true),
+                kind_of(Service::S3, Some(code), "", Some(404)),
                 AwsErrorKind::NotFound,
                 "{code}"
             );
         }
         assert_eq!(
-            kind_of(Service::S3, Some("AccessDenied"), "", false),
+            kind_of(Service::S3, Some("AccessDenied"), "", None),
             AwsErrorKind::AccessDenied
         );
         assert_eq!(
-            kind_of(Service::S3, Some("SlowDown"), "", false),
+            kind_of(Service::S3, Some("SlowDown"), "", None),
             AwsErrorKind::Throttled
         );
     }
@@ -279,6 +376,8 @@ mod tests {
             kind,
             code: None,
             message: String::new(),
+            attempts: None,
+            unanswered: 0,
         };
         assert_eq!(Ok::<u8, AwsError>(1).or_gone().unwrap(), Some(1));
         assert_eq!(

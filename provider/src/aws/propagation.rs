@@ -152,6 +152,8 @@ mod tests {
             kind: AwsErrorKind::Validation,
             code: Some("ValidationException".into()),
             message: message.into(),
+            attempts: None,
+            unanswered: 0,
         }
     }
 

@@ -16,6 +16,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use tokio::sync::OnceCell;
 
+use super::attempts::RecordAttempts;
 use super::error::{AwsError, ResultExt};
 
 /// The account the mocked clients of unit tests belong to.
@@ -159,7 +160,8 @@ macro_rules! aws_services {
                     $(
                         $client: {
                             let endpoint = endpoint_of(Service::$variant);
-                            let builder = $sdk::config::Builder::from(shared);
+                            let builder = $sdk::config::Builder::from(shared)
+                                .interceptor(RecordAttempts);
                             let builder = ServiceTuning::tune(builder, endpoint.is_some());
                             let builder = match endpoint {
                                 Some(url) => builder.endpoint_url(url),
@@ -179,9 +181,22 @@ macro_rules! aws_services {
             }
 
             /// Clients that answer from `rules` instead of calling AWS; an
-            /// operation no rule matches fails the test.
+            /// operation no rule matches fails the test. An error answer is
+            /// final, not retried with backoff.
             #[cfg(test)]
             pub(crate) fn mocked(rules: &[&aws_smithy_mocks::Rule]) -> Self {
+                Self::mocked_with_retries(
+                    rules,
+                    aws_config::retry::RetryConfig::disabled(),
+                )
+            }
+
+            /// As [`AwsClients::mocked`], retrying as `retry_config` says.
+            #[cfg(test)]
+            pub(crate) fn mocked_with_retries(
+                rules: &[&aws_smithy_mocks::Rule],
+                retry_config: aws_config::retry::RetryConfig,
+            ) -> Self {
                 use aws_smithy_mocks::{MockResponseInterceptor, RuleMode, create_mock_http_client};
                 let interceptor = || {
                     rules.iter().fold(
@@ -200,8 +215,8 @@ macro_rules! aws_services {
                                 ))
                                 .http_client(create_mock_http_client())
                                 .interceptor(interceptor())
-                                // An error answer is final, not retried with backoff.
-                                .retry_config($sdk::config::retry::RetryConfig::disabled())
+                                .interceptor(RecordAttempts)
+                                .retry_config(retry_config.clone())
                                 .build(),
                         ),
                     )*
@@ -296,6 +311,16 @@ aws_services! {
         not_found: ["ResourceNotFound", "ResourceNotFoundException"],
         not_found_when_invalid: [],
     },
+    AppConfig {
+        title: "AWS AppConfig",
+        name: "appconfig",
+        endpoint: appconfig,
+        env: "APPCONFIG",
+        iam_prefix: "appconfig",
+        client: appconfig: aws_sdk_appconfig,
+        not_found: ["ResourceNotFoundException"],
+        not_found_when_invalid: [],
+    },
     Sts {
         title: "AWS STS",
         name: "sts",
@@ -355,6 +380,7 @@ impl ServiceTuning for aws_sdk_applicationautoscaling::config::Builder {}
 impl ServiceTuning for aws_sdk_sns::config::Builder {}
 impl ServiceTuning for aws_sdk_cloudwatch::config::Builder {}
 impl ServiceTuning for aws_sdk_sts::config::Builder {}
+impl ServiceTuning for aws_sdk_appconfig::config::Builder {}
 
 /// The endpoint URL for `service`, first found of: the provider's
 /// `endpoints` config, `AWS_ENDPOINT_URL_<SERVICE>`, `AWS_ENDPOINT_URL`.

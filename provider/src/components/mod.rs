@@ -1,5 +1,6 @@
 //! Component resources: one per stack of the seed construct library.
 
+pub mod app_config;
 pub mod async_endpoint;
 pub mod base_infra;
 pub mod deployment;
@@ -19,6 +20,7 @@ pub fn register(
 ) -> RegistryBuilder<crate::SageMakerDeployment> {
     builder
         .component(base_infra::BaseInfra)
+        .component(app_config::AppConfig)
         .component(sagemaker_model::SageMakerModel)
         .component(realtime_endpoint::SageMakerEndpoint)
         .component(async_endpoint::SageMakerAsyncEndpoint)

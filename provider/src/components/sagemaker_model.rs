@@ -60,9 +60,105 @@ pub struct SageMakerModelArgs {
     /// Block network access from the containers.
     #[serde(default)]
     pub enable_network_isolation: bool,
+    /// The AppConfig component's outputs, for models that read their
+    /// parameters from AppConfig: the containers get them as environment
+    /// variables, and the execution role may read exactly that
+    /// configuration.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app_config: Option<AppConfigAccess>,
     /// Tags on every model.
     #[serde(default, skip_serializing_if = "Tags::is_empty")]
     pub tags: Tags,
+}
+
+/// Where a model reads its parameters in AppConfig (the AppConfig
+/// component's outputs of the same names).
+///
+/// The containers get `APPCONFIG_APPLICATION_ID`,
+/// `APPCONFIG_ENVIRONMENT_ID` and `APPCONFIG_PROFILE_ID`; an inference
+/// handler reads the parameters with AppConfigData, e.g. in Python:
+///
+/// ```python
+/// import json, os, boto3
+/// client = boto3.client("appconfigdata")
+/// token = client.start_configuration_session(
+///     ApplicationIdentifier=os.environ["APPCONFIG_APPLICATION_ID"],
+///     EnvironmentIdentifier=os.environ["APPCONFIG_ENVIRONMENT_ID"],
+///     ConfigurationProfileIdentifier=os.environ["APPCONFIG_PROFILE_ID"],
+/// )["InitialConfigurationToken"]
+/// answer = client.get_latest_configuration(ConfigurationToken=token)
+/// parameters = json.loads(answer["Configuration"].read())  # empty when unchanged
+/// token = answer["NextPollConfigurationToken"]  # for the next poll
+/// ```
+///
+/// (or through the AppConfig agent at
+/// `http://localhost:2772/applications/<app>/environments/<env>/configurations/<profile>`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AppConfigAccess {
+    /// Id of the AppConfig application.
+    pub application_id: Output<String>,
+    /// Id of the environment.
+    pub environment_id: Output<String>,
+    /// Id of the configuration profile.
+    pub configuration_profile_id: Output<String>,
+    /// ARN of the configuration
+    /// (`application/<app>/environment/<env>/configuration/<profile>`): the
+    /// execution role is allowed `appconfig:StartConfigurationSession` and
+    /// `appconfig:GetLatestConfiguration` on it, and on nothing else.
+    pub configuration_arn: Output<String>,
+}
+
+impl AppConfigAccess {
+    /// Names of the containers' environment variables naming the
+    /// configuration: application, environment, profile.
+    pub const VARIABLES: [&'static str; 3] = [
+        "APPCONFIG_APPLICATION_ID",
+        "APPCONFIG_ENVIRONMENT_ID",
+        "APPCONFIG_PROFILE_ID",
+    ];
+
+    /// `environment` with the variables naming the configuration added:
+    /// known once the identifiers are, secret when the environment is (a
+    /// secret container variable keeps the whole environment secret), and
+    /// depending on the AppConfig resources the identifiers come from.
+    pub fn add_to(
+        &self,
+        environment: Output<BTreeMap<String, String>>,
+    ) -> Output<BTreeMap<String, String>> {
+        let identifiers = Output::all([
+            self.application_id.clone(),
+            self.environment_id.clone(),
+            self.configuration_profile_id.clone(),
+        ]);
+        environment
+            .zip(identifiers)
+            .map(|(mut environment, identifiers)| {
+                for (name, identifier) in Self::VARIABLES.into_iter().zip(identifiers) {
+                    environment.insert(name.to_owned(), identifier);
+                }
+                environment
+            })
+    }
+}
+
+/// The execution role's policy for reading one configuration.
+pub fn appconfig_read_policy(configuration_arn: &str) -> String {
+    serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Sid": "ReadModelParameters",
+            "Effect": "Allow",
+            "Action": ["appconfig:StartConfigurationSession", "appconfig:GetLatestConfiguration"],
+            "Resource": configuration_arn
+        }]
+    })
+    .to_string()
+}
+
+/// The name of a role from its ARN (`arn:aws:iam::<account>:role/<path>/<name>`).
+pub fn role_name_of(role_arn: &str) -> String {
+    role_arn.rsplit('/').next().unwrap_or(role_arn).to_owned()
 }
 
 /// What SageMakerModel made.
@@ -99,11 +195,38 @@ impl Component for SageMakerModel {
         name: &str,
         args: SageMakerModelArgs,
     ) -> Result<SageMakerModelOutputs> {
+        // The role may read the parameters before any model starts.
+        let read_policy = match &args.app_config {
+            Some(access) => Some(
+                scope
+                    .resource::<RolePolicy>(
+                        &format!("{name}-appconfig-read"),
+                        &RolePolicyInputs {
+                            role_name: args
+                                .execution_role_arn
+                                .clone()
+                                .map(|arn| role_name_of(&arn)),
+                            policy_name: format!("{}-appconfig-read", sanitize(name, 100)),
+                            policy_document: access
+                                .configuration_arn
+                                .clone()
+                                .map(|arn| appconfig_read_policy(&arn)),
+                        },
+                        ChildOptions::default(),
+                    )
+                    .await?,
+            ),
+            None => None,
+        };
         // The models' endpoints pull the images: the models wait for the
         // grant, and the endpoints for the models.
         let pulls = grant_image_pulls(scope, name, &args).await?;
-        let after_pulls = || ChildOptions {
-            depends_on: pulls.iter().map(|grant| grant.urn.clone()).collect(),
+        let after_grants = || ChildOptions {
+            depends_on: pulls
+                .iter()
+                .chain(read_policy.iter())
+                .map(|grant| grant.urn.clone())
+                .collect(),
             ..Default::default()
         };
         let registrations = args.model_list.iter().map(|spec| {
@@ -121,7 +244,7 @@ impl Component for SageMakerModel {
             });
             let artifact_name = format!("{child_name}-artifact");
             let args = &args;
-            let options = after_pulls();
+            let options = after_grants();
             async move {
                 // The model waits for its artifact: its URL and content
                 // hash come from the uploaded object.
@@ -151,7 +274,10 @@ impl Component for SageMakerModel {
                     image: spec.model_docker_image.clone(),
                     model_data_url: Some(data_url),
                     model_data_hash: data_hash,
-                    environment: container_environment(spec),
+                    environment: match &args.app_config {
+                        Some(access) => access.add_to(container_environment(spec)),
+                        None => container_environment(spec),
+                    },
                     vpc_config: args.vpc_config.clone(),
                     enable_network_isolation: args.enable_network_isolation,
                     tags: args.tags.clone(),
@@ -212,11 +338,10 @@ async fn grant_image_pulls(
     let Some(document) = image_pull_policy(&args.model_list) else {
         return Ok(None);
     };
-    // `arn:<partition>:iam::<account>:role/<path/>name`: the name is last.
     let role_name = args
         .execution_role_arn
         .clone()
-        .map(|arn| arn.rsplit('/').next().unwrap_or_default().to_owned());
+        .map(|arn| role_name_of(&arn));
     let inputs = RolePolicyInputs {
         role_name,
         policy_name: format!("{}-pull-images", sanitize(component, 100)),
@@ -295,8 +420,60 @@ mod tests {
             s3_key_prefix: Some("models/".into()),
             vpc_config: None,
             enable_network_isolation: false,
+            app_config: None,
             tags: Tags::new(),
         }
+    }
+
+    #[test]
+    fn the_role_may_read_exactly_the_configuration() {
+        let arn = "arn:aws:appconfig:us-east-1:123456789012:application/abc1234/environment/env5678/configuration/prof901";
+        let policy: serde_json::Value = serde_json::from_str(&appconfig_read_policy(arn)).unwrap();
+        assert_eq!(
+            policy["Statement"][0]["Action"],
+            serde_json::json!([
+                "appconfig:StartConfigurationSession",
+                "appconfig:GetLatestConfiguration"
+            ])
+        );
+        assert_eq!(policy["Statement"][0]["Resource"], arn);
+        assert_eq!(
+            role_name_of("arn:aws:iam::123456789012:role/service/fraud-exec"),
+            "fraud-exec"
+        );
+    }
+
+    fn access(profile: Output<String>) -> AppConfigAccess {
+        AppConfigAccess {
+            application_id: "app1234".into(),
+            environment_id: "env5678".into(),
+            configuration_profile_id: profile,
+            configuration_arn: "arn:aws:appconfig:us-east-1:123456789012:application/app1234/environment/env5678/configuration/prof901".into(),
+        }
+    }
+
+    #[test]
+    fn the_containers_get_the_configuration_ids_and_a_secret_environment_stays_secret() {
+        let secret =
+            Output::new(BTreeMap::from([("TOKEN".to_owned(), "s3cr3t".to_owned())])).into_secret();
+        let environment = access("prof901".into()).add_to(secret);
+        assert!(environment.is_secret());
+        let variables = environment
+            .get()
+            .expect("known ids make a known environment");
+        assert_eq!(variables["TOKEN"], "s3cr3t");
+        assert_eq!(variables["APPCONFIG_APPLICATION_ID"], "app1234");
+        assert_eq!(variables["APPCONFIG_ENVIRONMENT_ID"], "env5678");
+        assert_eq!(variables["APPCONFIG_PROFILE_ID"], "prof901");
+    }
+
+    #[test]
+    fn a_profile_id_not_known_yet_leaves_the_environment_unknown_and_dependent() {
+        let profile = Output::from_parts(None, false, vec!["urn:profile".to_owned()]);
+        let environment = access(profile).add_to(Output::default());
+        assert!(!environment.is_known());
+        assert!(!environment.is_secret());
+        assert_eq!(environment.dependencies(), ["urn:profile".to_owned()]);
     }
 
     fn failures(args: &SageMakerModelArgs) -> Vec<String> {

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Tags;
 use crate::Context;
+use crate::aws::lost_answers::{RequestClock, create_or_find, system_time};
 use crate::aws::{OrGone, ResultExt, Service};
 use framework::Output;
 use framework::{Created, CustomResource, Failures, ReadOutcome};
@@ -160,10 +161,27 @@ impl CustomResource for Role {
                     .map_err(|e| ProviderError::Internal(e.to_string()))?,
             );
         }
-        let created = request.send().await.aws(Service::Iam, "CreateRole")?;
-        let role = created
-            .role()
-            .ok_or_else(|| ProviderError::failed("IAM CreateRole returned no role"))?;
+        let clock = RequestClock::start();
+        let created = request
+            .send()
+            .await
+            .aws(Service::Iam, "CreateRole")
+            .map(|created| created.role().cloned());
+        let role = create_or_find(clock, created, || async {
+            let found = iam
+                .get_role()
+                .role_name(&inputs.role_name)
+                .send()
+                .await
+                .aws(Service::Iam, "GetRole")
+                .or_gone()?;
+            Ok(found.and_then(|found| found.role().cloned()).map(|role| {
+                let made = system_time(Some(role.create_date()));
+                (Some(role), made)
+            }))
+        })
+        .await?
+        .ok_or_else(|| ProviderError::failed("IAM CreateRole returned no role"))?;
         let outputs = RoleOutputs {
             inputs: inputs.clone(),
             arn: role.arn().to_owned(),
@@ -348,9 +366,14 @@ impl CustomResource for Role {
                 .await
                 .aws(Service::Iam, "UpdateRole")?;
         }
+        // With nothing changed, the engine is resuming a create that failed
+        // half-way (a policy was not put): every policy is put again.
+        let resumed = olds.inputs == *news;
         for (policy, document) in &news.inline_policies {
             let old = olds.inputs.inline_policies.get(policy);
-            if old.and_then(|d| canonical_policy(d.as_str())) != canonical_policy(document.as_str())
+            if resumed
+                || old.and_then(|d| canonical_policy(d.as_str()))
+                    != canonical_policy(document.as_str())
             {
                 put_policy(ctx, id, policy, document.as_str()).await?;
             }
@@ -385,13 +408,16 @@ impl CustomResource for Role {
             Err(error) if error.is_not_found() => return Ok(()),
             Err(error) => return Err(error.into()),
         };
+        // A policy already gone (say, deleted by an attempt whose answer was
+        // lost) is what deleting it asks for.
         for name in names.policy_names() {
             iam.delete_role_policy()
                 .role_name(id)
                 .policy_name(name)
                 .send()
                 .await
-                .aws(Service::Iam, "DeleteRolePolicy")?;
+                .aws(Service::Iam, "DeleteRolePolicy")
+                .or_gone()?;
         }
         let attached = iam
             .list_attached_role_policies()
@@ -406,7 +432,8 @@ impl CustomResource for Role {
                     .policy_arn(arn)
                     .send()
                     .await
-                    .aws(Service::Iam, "DetachRolePolicy")?;
+                    .aws(Service::Iam, "DetachRolePolicy")
+                    .or_gone()?;
             }
         }
         iam.delete_role()
@@ -454,7 +481,85 @@ async fn put_policy(ctx: &Context, role: &str, policy: &str, document: &str) -> 
 
 #[cfg(test)]
 mod tests {
+    use aws_sdk_iam::Client;
+    use aws_sdk_iam::operation::put_role_policy::PutRolePolicyOutput;
+    use aws_smithy_mocks::mock;
+
     use super::*;
+    use crate::resources::mock::mock_context;
+
+    #[tokio::test]
+    async fn a_role_whose_policy_is_gone_already_is_deleted() {
+        use aws_sdk_iam::operation::delete_role::DeleteRoleOutput;
+        use aws_sdk_iam::operation::delete_role_policy::DeleteRolePolicyError;
+        use aws_sdk_iam::operation::list_attached_role_policies::ListAttachedRolePoliciesOutput;
+        use aws_sdk_iam::operation::list_role_policies::ListRolePoliciesOutput;
+        let listed = mock!(Client::list_role_policies).then_output(|| {
+            ListRolePoliciesOutput::builder()
+                .policy_names("read-artifacts")
+                .is_truncated(false)
+                .build()
+                .unwrap()
+        });
+        // The first DeleteRolePolicy took effect but its answer was lost.
+        let gone = mock!(Client::delete_role_policy).then_error(|| {
+            DeleteRolePolicyError::generic(
+                aws_sdk_iam::error::ErrorMetadata::builder()
+                    .code("NoSuchEntity")
+                    .message("The role policy with name read-artifacts cannot be found.")
+                    .build(),
+            )
+        });
+        let attached = mock!(Client::list_attached_role_policies).then_output(|| {
+            ListAttachedRolePoliciesOutput::builder()
+                .is_truncated(false)
+                .build()
+        });
+        let deleted =
+            mock!(Client::delete_role).then_output(|| DeleteRoleOutput::builder().build());
+        let ctx = mock_context::<Role>(&[&listed, &gone, &attached, &deleted]).await;
+        let recorded = RoleOutputs {
+            inputs: RoleInputs {
+                role_name: "exec".into(),
+                assume_role_policy: "{}".into(),
+                description: String::new(),
+                inline_policies: Default::default(),
+                tags: Tags::new(),
+            },
+            arn: "arn:aws:iam::123456789012:role/exec".into(),
+            role_id: "AROA1".into(),
+        };
+        Role.delete(&ctx, "exec", &recorded).await.unwrap();
+        assert_eq!(deleted.num_calls(), 1);
+    }
+
+    #[tokio::test]
+    async fn an_update_with_nothing_changed_puts_every_policy_again() {
+        let put = mock!(Client::put_role_policy)
+            .match_requests(|req| req.policy_name() == Some("read-artifacts"))
+            .then_output(|| PutRolePolicyOutput::builder().build());
+        let ctx = mock_context::<Role>(&[&put]).await;
+        let inputs = RoleInputs {
+            role_name: "exec".into(),
+            assume_role_policy: r#"{"Version":"2012-10-17","Statement":[]}"#.into(),
+            description: String::new(),
+            inline_policies: [(
+                "read-artifacts".to_owned(),
+                Output::new(r#"{"Version":"2012-10-17","Statement":[]}"#.to_owned()),
+            )]
+            .into(),
+            tags: Tags::new(),
+        };
+        // A create whose policy failed recorded the role with the inputs
+        // asked; the next `up` resumes it with the same inputs.
+        let recorded = RoleOutputs {
+            inputs: inputs.clone(),
+            arn: "arn:aws:iam::123456789012:role/exec".into(),
+            role_id: "AROA1".into(),
+        };
+        Role.update(&ctx, "exec", &recorded, &inputs).await.unwrap();
+        assert_eq!(put.num_calls(), 1);
+    }
 
     #[test]
     fn policies_compare_by_meaning_not_formatting() {

@@ -4,9 +4,12 @@ use async_trait::async_trait;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+mod lost_keys;
+
 use super::{Tags, removed_keys};
 use crate::Context;
-use crate::aws::{OrGone, ResultExt, Service};
+use crate::aws::lost_answers::RequestClock;
+use crate::aws::{AttemptLog, OrGone, ResultExt, Service};
 use framework::{Created, CustomResource, Failures, ReadOutcome};
 use framework::{ProviderError, Result};
 
@@ -107,12 +110,7 @@ impl CustomResource for Key {
                     .map_err(|e| ProviderError::Internal(e.to_string()))?,
             );
         }
-        let created = request.send().await.aws(Service::Kms, "CreateKey")?;
-        let metadata = created
-            .key_metadata()
-            .ok_or_else(|| ProviderError::failed("KMS CreateKey returned no key metadata"))?;
-        let key_id = metadata.key_id().to_owned();
-        let arn = metadata.arn().unwrap_or_default().to_owned();
+        let (key_id, arn) = create_key(ctx, request, inputs).await?;
         if let Err(error) = self.configure(ctx, &key_id, None, inputs).await {
             // Schedule the half-made key for deletion rather than orphan it.
             let cleanup = kms
@@ -120,7 +118,8 @@ impl CustomResource for Key {
                 .key_id(&key_id)
                 .pending_window_in_days(inputs.deletion_window_in_days as i32)
                 .send()
-                .await;
+                .await
+                .aws(Service::Kms, "ScheduleKeyDeletion");
             let fate = match cleanup {
                 Ok(_) => "it is scheduled for deletion".to_owned(),
                 Err(e) => {
@@ -274,12 +273,16 @@ impl CustomResource for Key {
 
     async fn delete(&self, ctx: &Context, id: &str, outputs: &KeyOutputs) -> Result<()> {
         let kms = &ctx.clients.kms;
-        kms.delete_alias()
-            .alias_name(&outputs.inputs.alias_name)
-            .send()
-            .await
-            .aws(Service::Kms, "DeleteAlias")
-            .or_gone()?;
+        // A refresh records no alias when it is gone already (say, an
+        // interrupted destroy deleted it): there is none to delete then.
+        if !outputs.inputs.alias_name.is_empty() {
+            kms.delete_alias()
+                .alias_name(&outputs.inputs.alias_name)
+                .send()
+                .await
+                .aws(Service::Kms, "DeleteAlias")
+                .or_gone()?;
+        }
         match kms
             .schedule_key_deletion()
             .key_id(id)
@@ -463,6 +466,62 @@ async fn alias_target(ctx: &Context, alias: &str) -> Result<Option<String>> {
 }
 
 /// `arn:aws:kms:region:account:key/id` -> `arn:aws:kms:region:account:alias/name`.
+/// Sends CreateKey and returns the key's id and ARN. When an attempt got no
+/// answer, the keys the request made are looked up (see [`lost_keys`]): if
+/// CreateKey failed with no answer at all, the newest of them is the key
+/// created; the others are scheduled for deletion.
+async fn create_key(
+    ctx: &Context,
+    request: aws_sdk_kms::operation::create_key::builders::CreateKeyFluentBuilder,
+    inputs: &KeyInputs,
+) -> Result<(String, String)> {
+    let clock = RequestClock::start();
+    let log = AttemptLog::default();
+    let created = request
+        .customize()
+        .interceptor(log.clone())
+        .send()
+        .await
+        .aws(Service::Kms, "CreateKey");
+    let returned = match created {
+        Ok(created) => {
+            let metadata = created
+                .key_metadata()
+                .ok_or_else(|| ProviderError::failed("KMS CreateKey returned no key metadata"))?;
+            Ok((
+                metadata.key_id().to_owned(),
+                metadata.arn().unwrap_or_default().to_owned(),
+            ))
+        }
+        Err(error) if error.may_hide_a_create() => Err(error),
+        Err(error) => return Err(error.into()),
+    };
+    if log.attempts().unanswered == 0 {
+        return Ok(returned?);
+    }
+    let mut made = lost_keys::made_by_request(ctx, &inputs.description, clock).await?;
+    let kept = match returned {
+        Ok((key_id, arn)) => {
+            made.retain(|key| key.key_id != key_id);
+            (key_id, arn)
+        }
+        Err(error) => match made.pop() {
+            Some(newest) => {
+                ctx.info(format!(
+                    "CreateKey got no answer; KMS key {} is the key it created",
+                    newest.key_id
+                ))
+                .await;
+                (newest.key_id, newest.arn)
+            }
+            // No key was made: the create failed, and nothing is left behind.
+            None => return Err(error.into()),
+        },
+    };
+    lost_keys::retire(ctx, &made, inputs.deletion_window_in_days).await;
+    Ok(kept)
+}
+
 fn alias_arn(key_arn: &str, alias_name: &str) -> String {
     match key_arn.rsplit_once(':') {
         Some((prefix, _)) => format!("{prefix}:{alias_name}"),
@@ -482,7 +541,8 @@ mod tests {
     use aws_smithy_mocks::{Rule, mock};
 
     use super::*;
-    use crate::resources::mock::mock_context;
+    use crate::aws::scripted_aws::{Answer, ScriptedAws};
+    use crate::resources::mock::{context_with, mock_context};
 
     #[tokio::test]
     async fn removing_every_tag_untags_without_an_empty_tag_call() {
@@ -499,6 +559,118 @@ mod tests {
             .await
             .unwrap();
         assert_eq!((untag.num_calls(), tag.num_calls()), (1, 0));
+    }
+
+    fn now() -> f64 {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs_f64()
+    }
+
+    fn metadata(key_id: &str, state: &str) -> String {
+        format!(
+            r#"{{"KeyMetadata":{{"KeyId":"{key_id}","Arn":"arn:aws:kms:us-east-1:123456789012:key/{key_id}","Description":"d","KeyState":"{state}","CreationDate":{}}}}}"#,
+            now()
+        )
+    }
+
+    /// A stand-in KMS: CreateKey answers with the first of `creates` (and
+    /// drops the connection while it is `None`), two unnamed keys exist,
+    /// `alias_target` is what an existing alias names, if any.
+    async fn kms(
+        creates: Vec<Option<&'static str>>,
+        alias_target: Option<&'static str>,
+    ) -> (ScriptedAws, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+        let scheduled = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let creates = std::sync::Mutex::new(creates.into_iter());
+        let recorded = scheduled.clone();
+        let aws = ScriptedAws::start(move |operation, body| {
+            let key_in_body = ["key-1", "key-2", "key-old"]
+                .into_iter()
+                .find(|key| body.contains(key))
+                .unwrap_or("key-1");
+            match operation {
+                "CreateKey" => match creates.lock().unwrap().next().flatten() {
+                    Some(key_id) => Answer::Json(200, metadata(key_id, "Enabled")),
+                    None => Answer::Drop,
+                },
+                "ListKeys" => Answer::Json(
+                    200,
+                    r#"{"Keys":[{"KeyId":"key-1"},{"KeyId":"key-2"}],"Truncated":false}"#.into(),
+                ),
+                "ListAliases" => Answer::Json(
+                    200,
+                    match alias_target {
+                        Some(target) => format!(
+                            r#"{{"Aliases":[{{"AliasName":"alias/fraud-dev","TargetKeyId":"{target}"}}]}}"#
+                        ),
+                        None => r#"{"Aliases":[]}"#.into(),
+                    },
+                ),
+                "DescribeKey" if key_in_body == "key-old" => {
+                    Answer::Json(200, metadata("key-old", "PendingDeletion"))
+                }
+                "DescribeKey" => Answer::Json(200, metadata(key_in_body, "Enabled")),
+                "ScheduleKeyDeletion" => {
+                    recorded.lock().unwrap().push(key_in_body.to_owned());
+                    Answer::Json(200, format!(r#"{{"KeyId":"{key_in_body}"}}"#))
+                }
+                "CreateAlias" if alias_target.is_some() => Answer::Json(
+                    400,
+                    r#"{"__type":"AlreadyExistsException","message":"An alias with the name alias/fraud-dev already exists"}"#.into(),
+                ),
+                "EnableKeyRotation" | "CreateAlias" | "UpdateAlias" => Answer::Json(200, "{}".into()),
+                other => Answer::Json(400, format!(r#"{{"__type":"Unexpected","message":"{other}"}}"#)),
+            }
+        })
+        .await;
+        (aws, scheduled)
+    }
+
+    #[tokio::test]
+    async fn a_key_made_by_an_attempt_whose_answer_was_lost_is_scheduled_for_deletion() {
+        // The first CreateKey made key-1 but its answer was lost; the retry made key-2.
+        let (aws, scheduled) = kms(vec![None, Some("key-2")], None).await;
+        let ctx = context_with::<Key>(aws.clients(3).await);
+        let created = Key.create(&ctx, &inputs()).await.unwrap();
+        assert_eq!(created.id, "key-2");
+        assert_eq!(aws.count("CreateKey"), 2);
+        assert_eq!(*scheduled.lock().unwrap(), ["key-1"]);
+    }
+
+    #[tokio::test]
+    async fn a_create_key_that_never_got_an_answer_keeps_the_key_it_made() {
+        let (aws, scheduled) = kms(vec![None, None], None).await;
+        let ctx = context_with::<Key>(aws.clients(2).await);
+        let created = Key.create(&ctx, &inputs()).await.unwrap();
+        // Both listed keys look made by the request: the newest is kept.
+        assert!(["key-1", "key-2"].contains(&created.id.as_str()));
+        assert_eq!(scheduled.lock().unwrap().len(), 1);
+        assert_ne!(scheduled.lock().unwrap()[0], created.id);
+    }
+
+    #[tokio::test]
+    async fn a_key_whose_alias_is_gone_is_deleted_without_touching_aliases() {
+        let schedule = mock!(Client::schedule_key_deletion)
+            .match_requests(|req| req.key_id() == Some("key-1"))
+            .then_output(|| {
+                aws_sdk_kms::operation::schedule_key_deletion::ScheduleKeyDeletionOutput::builder()
+                    .build()
+            });
+        // No DeleteAlias rule: calling it fails the test.
+        let ctx = mock_context::<Key>(&[&schedule]).await;
+        let refreshed = KeyOutputs {
+            inputs: KeyInputs {
+                alias_name: String::new(),
+                ..inputs()
+            },
+            key_id: "key-1".into(),
+            arn: "arn:aws:kms:us-east-1:123456789012:key/key-1".into(),
+            alias_arn: String::new(),
+        };
+        Key.delete(&ctx, "key-1", &refreshed).await.unwrap();
+        assert_eq!(schedule.num_calls(), 1);
     }
 
     fn alias_taken() -> aws_sdk_kms::operation::create_alias::CreateAliasError {

@@ -33,3 +33,16 @@ pub(crate) async fn mock_context_tagged<R: CustomResource>(
         secrets: Default::default(),
     }
 }
+
+/// A context for resource `R` whose clients are `clients` (e.g. pointed at
+/// a [`crate::aws::scripted_aws::ScriptedAws`]).
+pub(crate) fn context_with<R: CustomResource>(clients: AwsClients) -> Context {
+    Context {
+        clients: Arc::new(clients),
+        engine: Arc::new(EngineLogger::new(None)),
+        urn: format!("urn:pulumi:unit::test::{}::unit", R::TOKEN),
+        cancel: CancellationToken::new(),
+        timeout: None,
+        secrets: Default::default(),
+    }
+}

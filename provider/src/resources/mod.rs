@@ -1,5 +1,6 @@
 //! Custom resources: one Rust type per kind of AWS object.
 
+pub mod appconfig;
 pub mod autoscaling;
 pub mod cloudwatch;
 pub mod iam;
@@ -33,4 +34,10 @@ pub fn register(
         .resource(autoscaling::ScalingPolicy)
         .resource(sns::Topic)
         .resource(cloudwatch::MetricAlarm)
+        .resource(appconfig::application::Application)
+        .resource(appconfig::environment::Environment)
+        .resource(appconfig::configuration_profile::ConfigurationProfile)
+        .resource(appconfig::hosted_configuration_version::HostedConfigurationVersion)
+        .resource(appconfig::deployment_strategy::DeploymentStrategy)
+        .resource(appconfig::deployment::Deployment)
 }

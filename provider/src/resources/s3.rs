@@ -13,6 +13,7 @@ use serde_json::json;
 
 use super::Tags;
 use crate::Context;
+use crate::aws::lost_answers::{RequestClock, create_or_find, system_time};
 use crate::aws::{OrGone, ResultExt, Service};
 use framework::Output;
 use framework::{Created, CustomResource, Failures, ReadOutcome};
@@ -102,8 +103,27 @@ impl CustomResource for Bucket {
                     .build(),
             );
         }
-        match request.send().await.aws(Service::S3, "CreateBucket") {
-            Ok(_) => {}
+        let clock = RequestClock::start();
+        let created = request
+            .send()
+            .await
+            .aws(Service::S3, "CreateBucket")
+            .map(|_| ());
+        let created = create_or_find(clock, created, || async {
+            let buckets = s3
+                .list_buckets()
+                .send()
+                .await
+                .aws(Service::S3, "ListBuckets")?;
+            Ok(buckets
+                .buckets()
+                .iter()
+                .find(|bucket| bucket.name() == Some(inputs.bucket_name.as_str()))
+                .map(|bucket| ((), system_time(bucket.creation_date()))))
+        })
+        .await;
+        match created {
+            Ok(()) => {}
             // A bucket kept by an earlier destroy (keepOnDestroy) has this
             // name in this account: take it over and configure it as asked.
             Err(error)
@@ -274,7 +294,13 @@ impl CustomResource for Bucket {
         olds: &BucketOutputs,
         news: &BucketInputs,
     ) -> Result<BucketOutputs> {
-        configure(ctx, Some(&olds.inputs), news).await?;
+        // With nothing changed, the engine is resuming a create that failed
+        // half-way (the state records its init error, and the engine sends
+        // an update with the same inputs "to attempt to continue awaiting
+        // initialization"): which settings were applied is unknown, so all
+        // of them are applied again.
+        let resumed = olds.inputs == *news;
+        configure(ctx, (!resumed).then_some(&olds.inputs), news).await?;
         Ok(BucketOutputs {
             inputs: news.clone(),
             ..olds.clone()
@@ -520,6 +546,38 @@ mod tests {
             .code(code)
             .message(format!("{code} says S3"))
             .build()
+    }
+
+    #[tokio::test]
+    async fn an_update_with_nothing_changed_applies_every_setting_again() {
+        let rules = [
+            mock!(Client::put_public_access_block).then_output(|| {
+                aws_sdk_s3::operation::put_public_access_block::PutPublicAccessBlockOutput::builder(
+                )
+                .build()
+            }),
+            mock!(Client::put_bucket_encryption).then_output(|| {
+                aws_sdk_s3::operation::put_bucket_encryption::PutBucketEncryptionOutput::builder()
+                    .build()
+            }),
+            mock!(Client::put_bucket_versioning).then_output(|| {
+                aws_sdk_s3::operation::put_bucket_versioning::PutBucketVersioningOutput::builder()
+                    .build()
+            }),
+            mock!(Client::put_bucket_policy).then_output(|| {
+                aws_sdk_s3::operation::put_bucket_policy::PutBucketPolicyOutput::builder().build()
+            }),
+        ];
+        let ctx = mock_context::<Bucket>(&rules.iter().collect::<Vec<_>>()).await;
+        // A create that failed after CreateBucket recorded the bucket with
+        // the inputs asked; the next `up` sends them unchanged.
+        let recorded = recorded();
+        Bucket
+            .update(&ctx, "fraud-artifacts", &recorded, &recorded.inputs)
+            .await
+            .unwrap();
+        let calls: Vec<usize> = rules.iter().map(Rule::num_calls).collect();
+        assert_eq!(calls, [1, 1, 1, 1]);
     }
 
     fn recorded() -> BucketOutputs {

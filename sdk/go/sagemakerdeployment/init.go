@@ -21,6 +21,8 @@ func (m *module) Version() semver.Version {
 
 func (m *module) Construct(ctx *pulumi.Context, name, typ, urn string) (r pulumi.Resource, err error) {
 	switch typ {
+	case "sagemaker-deployment:index:AppConfig":
+		r = &AppConfig{}
 	case "sagemaker-deployment:index:BaseInfra":
 		r = &BaseInfra{}
 	case "sagemaker-deployment:index:Deployment":

@@ -37,10 +37,20 @@ type providerArgs struct {
 	DefaultTags map[string]string `pulumi:"defaultTags"`
 	// Endpoint URL overrides per AWS service.
 	Endpoints *Endpoints `pulumi:"endpoints"`
+	// The most attempts of one AWS request, the first included, as the AWS
+	// SDKs' `max_attempts` setting: 1 to 20, 6 when unset; 1 turns retries
+	// off. A request that still fails after them fails the operation with
+	// one error naming the AWS operation, the resource and the attempts.
+	MaxAttempts *int `pulumi:"maxAttempts"`
 	// The named profile of the shared AWS config to use.
 	Profile *string `pulumi:"profile"`
 	// The AWS region to deploy to, e.g. `us-east-1`.
 	Region *string `pulumi:"region"`
+	// How AWS requests are retried when AWS throttles them, answers with a
+	// server error (HTTP 5xx) or does not answer (connection reset,
+	// timeout): `standard` (the default) or `adaptive`, as the AWS SDKs'
+	// `retry_mode` setting.
+	RetryMode *RetryMode `pulumi:"retryMode"`
 }
 
 // The set of arguments for constructing a Provider resource.
@@ -49,10 +59,20 @@ type ProviderArgs struct {
 	DefaultTags pulumi.StringMapInput
 	// Endpoint URL overrides per AWS service.
 	Endpoints EndpointsPtrInput
+	// The most attempts of one AWS request, the first included, as the AWS
+	// SDKs' `max_attempts` setting: 1 to 20, 6 when unset; 1 turns retries
+	// off. A request that still fails after them fails the operation with
+	// one error naming the AWS operation, the resource and the attempts.
+	MaxAttempts pulumi.IntPtrInput
 	// The named profile of the shared AWS config to use.
 	Profile pulumi.StringPtrInput
 	// The AWS region to deploy to, e.g. `us-east-1`.
 	Region pulumi.StringPtrInput
+	// How AWS requests are retried when AWS throttles them, answers with a
+	// server error (HTTP 5xx) or does not answer (connection reset,
+	// timeout): `standard` (the default) or `adaptive`, as the AWS SDKs'
+	// `retry_mode` setting.
+	RetryMode RetryModePtrInput
 }
 
 func (ProviderArgs) ElementType() reflect.Type {

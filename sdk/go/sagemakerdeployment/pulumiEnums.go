@@ -197,6 +197,347 @@ func (in *comparisonOperatorPtr) ToComparisonOperatorPtrOutputWithContext(ctx co
 	return pulumi.ToOutputWithContext(ctx, in).(ComparisonOperatorPtrOutput)
 }
 
+// How the share of clients receiving the configuration grows.
+type GrowthType string
+
+const (
+	// In equal steps of `growthFactor` percent.
+	GrowthTypeLINEAR = GrowthType("LINEAR")
+	// Doubling from `growthFactor` percent: G*(2^N).
+	GrowthTypeEXPONENTIAL = GrowthType("EXPONENTIAL")
+)
+
+func (GrowthType) ElementType() reflect.Type {
+	return reflect.TypeOf((*GrowthType)(nil)).Elem()
+}
+
+func (e GrowthType) ToGrowthTypeOutput() GrowthTypeOutput {
+	return pulumi.ToOutput(e).(GrowthTypeOutput)
+}
+
+func (e GrowthType) ToGrowthTypeOutputWithContext(ctx context.Context) GrowthTypeOutput {
+	return pulumi.ToOutputWithContext(ctx, e).(GrowthTypeOutput)
+}
+
+func (e GrowthType) ToGrowthTypePtrOutput() GrowthTypePtrOutput {
+	return e.ToGrowthTypePtrOutputWithContext(context.Background())
+}
+
+func (e GrowthType) ToGrowthTypePtrOutputWithContext(ctx context.Context) GrowthTypePtrOutput {
+	return GrowthType(e).ToGrowthTypeOutputWithContext(ctx).ToGrowthTypePtrOutputWithContext(ctx)
+}
+
+func (e GrowthType) ToStringOutput() pulumi.StringOutput {
+	return pulumi.ToOutput(pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e GrowthType) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return pulumi.ToOutputWithContext(ctx, pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e GrowthType) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringPtrOutputWithContext(context.Background())
+}
+
+func (e GrowthType) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringOutputWithContext(ctx).ToStringPtrOutputWithContext(ctx)
+}
+
+type GrowthTypeOutput struct{ *pulumi.OutputState }
+
+func (GrowthTypeOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*GrowthType)(nil)).Elem()
+}
+
+func (o GrowthTypeOutput) ToGrowthTypeOutput() GrowthTypeOutput {
+	return o
+}
+
+func (o GrowthTypeOutput) ToGrowthTypeOutputWithContext(ctx context.Context) GrowthTypeOutput {
+	return o
+}
+
+func (o GrowthTypeOutput) ToGrowthTypePtrOutput() GrowthTypePtrOutput {
+	return o.ToGrowthTypePtrOutputWithContext(context.Background())
+}
+
+func (o GrowthTypeOutput) ToGrowthTypePtrOutputWithContext(ctx context.Context) GrowthTypePtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v GrowthType) *GrowthType {
+		return &v
+	}).(GrowthTypePtrOutput)
+}
+
+func (o GrowthTypeOutput) ToStringOutput() pulumi.StringOutput {
+	return o.ToStringOutputWithContext(context.Background())
+}
+
+func (o GrowthTypeOutput) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e GrowthType) string {
+		return string(e)
+	}).(pulumi.StringOutput)
+}
+
+func (o GrowthTypeOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o GrowthTypeOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e GrowthType) *string {
+		v := string(e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+type GrowthTypePtrOutput struct{ *pulumi.OutputState }
+
+func (GrowthTypePtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**GrowthType)(nil)).Elem()
+}
+
+func (o GrowthTypePtrOutput) ToGrowthTypePtrOutput() GrowthTypePtrOutput {
+	return o
+}
+
+func (o GrowthTypePtrOutput) ToGrowthTypePtrOutputWithContext(ctx context.Context) GrowthTypePtrOutput {
+	return o
+}
+
+func (o GrowthTypePtrOutput) Elem() GrowthTypeOutput {
+	return o.ApplyT(func(v *GrowthType) GrowthType {
+		if v != nil {
+			return *v
+		}
+		var ret GrowthType
+		return ret
+	}).(GrowthTypeOutput)
+}
+
+func (o GrowthTypePtrOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o GrowthTypePtrOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e *GrowthType) *string {
+		if e == nil {
+			return nil
+		}
+		v := string(*e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+// GrowthTypeInput is an input type that accepts values of the GrowthType enum
+// A concrete instance of `GrowthTypeInput` can be one of the following:
+//
+//	GrowthTypeLINEAR
+//	GrowthTypeEXPONENTIAL
+type GrowthTypeInput interface {
+	pulumi.Input
+
+	ToGrowthTypeOutput() GrowthTypeOutput
+	ToGrowthTypeOutputWithContext(context.Context) GrowthTypeOutput
+}
+
+var growthTypePtrType = reflect.TypeOf((**GrowthType)(nil)).Elem()
+
+type GrowthTypePtrInput interface {
+	pulumi.Input
+
+	ToGrowthTypePtrOutput() GrowthTypePtrOutput
+	ToGrowthTypePtrOutputWithContext(context.Context) GrowthTypePtrOutput
+}
+
+type growthTypePtr string
+
+func GrowthTypePtr(v string) GrowthTypePtrInput {
+	return (*growthTypePtr)(&v)
+}
+
+func (*growthTypePtr) ElementType() reflect.Type {
+	return growthTypePtrType
+}
+
+func (in *growthTypePtr) ToGrowthTypePtrOutput() GrowthTypePtrOutput {
+	return pulumi.ToOutput(in).(GrowthTypePtrOutput)
+}
+
+func (in *growthTypePtr) ToGrowthTypePtrOutputWithContext(ctx context.Context) GrowthTypePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, in).(GrowthTypePtrOutput)
+}
+
+// How the AWS SDK retries a request that AWS throttled, answered with a
+// server error (HTTP 5xx), or that got no answer (connection reset,
+// timeout).
+type RetryMode string
+
+const (
+	// Exponential backoff with jitter between attempts, the AWS SDKs'
+	// `standard` mode (the default).
+	RetryModeStandard = RetryMode("standard")
+	// As `standard`, and while AWS throttles, the client also slows its
+	// own request rate down: the AWS SDKs' `adaptive` mode, for accounts
+	// where many deployments share the API rate limits.
+	RetryModeAdaptive = RetryMode("adaptive")
+)
+
+func (RetryMode) ElementType() reflect.Type {
+	return reflect.TypeOf((*RetryMode)(nil)).Elem()
+}
+
+func (e RetryMode) ToRetryModeOutput() RetryModeOutput {
+	return pulumi.ToOutput(e).(RetryModeOutput)
+}
+
+func (e RetryMode) ToRetryModeOutputWithContext(ctx context.Context) RetryModeOutput {
+	return pulumi.ToOutputWithContext(ctx, e).(RetryModeOutput)
+}
+
+func (e RetryMode) ToRetryModePtrOutput() RetryModePtrOutput {
+	return e.ToRetryModePtrOutputWithContext(context.Background())
+}
+
+func (e RetryMode) ToRetryModePtrOutputWithContext(ctx context.Context) RetryModePtrOutput {
+	return RetryMode(e).ToRetryModeOutputWithContext(ctx).ToRetryModePtrOutputWithContext(ctx)
+}
+
+func (e RetryMode) ToStringOutput() pulumi.StringOutput {
+	return pulumi.ToOutput(pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e RetryMode) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return pulumi.ToOutputWithContext(ctx, pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e RetryMode) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringPtrOutputWithContext(context.Background())
+}
+
+func (e RetryMode) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringOutputWithContext(ctx).ToStringPtrOutputWithContext(ctx)
+}
+
+type RetryModeOutput struct{ *pulumi.OutputState }
+
+func (RetryModeOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*RetryMode)(nil)).Elem()
+}
+
+func (o RetryModeOutput) ToRetryModeOutput() RetryModeOutput {
+	return o
+}
+
+func (o RetryModeOutput) ToRetryModeOutputWithContext(ctx context.Context) RetryModeOutput {
+	return o
+}
+
+func (o RetryModeOutput) ToRetryModePtrOutput() RetryModePtrOutput {
+	return o.ToRetryModePtrOutputWithContext(context.Background())
+}
+
+func (o RetryModeOutput) ToRetryModePtrOutputWithContext(ctx context.Context) RetryModePtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v RetryMode) *RetryMode {
+		return &v
+	}).(RetryModePtrOutput)
+}
+
+func (o RetryModeOutput) ToStringOutput() pulumi.StringOutput {
+	return o.ToStringOutputWithContext(context.Background())
+}
+
+func (o RetryModeOutput) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e RetryMode) string {
+		return string(e)
+	}).(pulumi.StringOutput)
+}
+
+func (o RetryModeOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o RetryModeOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e RetryMode) *string {
+		v := string(e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+type RetryModePtrOutput struct{ *pulumi.OutputState }
+
+func (RetryModePtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**RetryMode)(nil)).Elem()
+}
+
+func (o RetryModePtrOutput) ToRetryModePtrOutput() RetryModePtrOutput {
+	return o
+}
+
+func (o RetryModePtrOutput) ToRetryModePtrOutputWithContext(ctx context.Context) RetryModePtrOutput {
+	return o
+}
+
+func (o RetryModePtrOutput) Elem() RetryModeOutput {
+	return o.ApplyT(func(v *RetryMode) RetryMode {
+		if v != nil {
+			return *v
+		}
+		var ret RetryMode
+		return ret
+	}).(RetryModeOutput)
+}
+
+func (o RetryModePtrOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o RetryModePtrOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e *RetryMode) *string {
+		if e == nil {
+			return nil
+		}
+		v := string(*e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+// RetryModeInput is an input type that accepts values of the RetryMode enum
+// A concrete instance of `RetryModeInput` can be one of the following:
+//
+//	RetryModeStandard
+//	RetryModeAdaptive
+type RetryModeInput interface {
+	pulumi.Input
+
+	ToRetryModeOutput() RetryModeOutput
+	ToRetryModeOutputWithContext(context.Context) RetryModeOutput
+}
+
+var retryModePtrType = reflect.TypeOf((**RetryMode)(nil)).Elem()
+
+type RetryModePtrInput interface {
+	pulumi.Input
+
+	ToRetryModePtrOutput() RetryModePtrOutput
+	ToRetryModePtrOutputWithContext(context.Context) RetryModePtrOutput
+}
+
+type retryModePtr string
+
+func RetryModePtr(v string) RetryModePtrInput {
+	return (*retryModePtr)(&v)
+}
+
+func (*retryModePtr) ElementType() reflect.Type {
+	return retryModePtrType
+}
+
+func (in *retryModePtr) ToRetryModePtrOutput() RetryModePtrOutput {
+	return pulumi.ToOutput(in).(RetryModePtrOutput)
+}
+
+func (in *retryModePtr) ToRetryModePtrOutputWithContext(ctx context.Context) RetryModePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, in).(RetryModePtrOutput)
+}
+
 // The unit of a traffic-shift size.
 type ShiftSizeUnit string
 
@@ -891,6 +1232,10 @@ func (in *treatMissingDataPtr) ToTreatMissingDataPtrOutputWithContext(ctx contex
 func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*ComparisonOperatorInput)(nil)).Elem(), ComparisonOperator("GreaterThanOrEqualToThreshold"))
 	pulumi.RegisterInputType(reflect.TypeOf((*ComparisonOperatorPtrInput)(nil)).Elem(), ComparisonOperator("GreaterThanOrEqualToThreshold"))
+	pulumi.RegisterInputType(reflect.TypeOf((*GrowthTypeInput)(nil)).Elem(), GrowthType("LINEAR"))
+	pulumi.RegisterInputType(reflect.TypeOf((*GrowthTypePtrInput)(nil)).Elem(), GrowthType("LINEAR"))
+	pulumi.RegisterInputType(reflect.TypeOf((*RetryModeInput)(nil)).Elem(), RetryMode("standard"))
+	pulumi.RegisterInputType(reflect.TypeOf((*RetryModePtrInput)(nil)).Elem(), RetryMode("standard"))
 	pulumi.RegisterInputType(reflect.TypeOf((*ShiftSizeUnitInput)(nil)).Elem(), ShiftSizeUnit("INSTANCE_COUNT"))
 	pulumi.RegisterInputType(reflect.TypeOf((*ShiftSizeUnitPtrInput)(nil)).Elem(), ShiftSizeUnit("INSTANCE_COUNT"))
 	pulumi.RegisterInputType(reflect.TypeOf((*StatisticInput)(nil)).Elem(), Statistic("SampleCount"))
@@ -901,6 +1246,10 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*TreatMissingDataPtrInput)(nil)).Elem(), TreatMissingData("breaching"))
 	pulumi.RegisterOutputType(ComparisonOperatorOutput{})
 	pulumi.RegisterOutputType(ComparisonOperatorPtrOutput{})
+	pulumi.RegisterOutputType(GrowthTypeOutput{})
+	pulumi.RegisterOutputType(GrowthTypePtrOutput{})
+	pulumi.RegisterOutputType(RetryModeOutput{})
+	pulumi.RegisterOutputType(RetryModePtrOutput{})
 	pulumi.RegisterOutputType(ShiftSizeUnitOutput{})
 	pulumi.RegisterOutputType(ShiftSizeUnitPtrOutput{})
 	pulumi.RegisterOutputType(StatisticOutput{})

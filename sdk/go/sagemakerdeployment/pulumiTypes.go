@@ -13,6 +13,239 @@ import (
 
 var _ = internal.GetEnvOrDefault
 
+// Where a model reads its parameters in AppConfig (the AppConfig
+// component's outputs of the same names).
+//
+// The containers get `APPCONFIG_APPLICATION_ID`,
+// `APPCONFIG_ENVIRONMENT_ID` and `APPCONFIG_PROFILE_ID`; an inference
+// handler reads the parameters with AppConfigData, e.g. in Python:
+//
+// (or through the AppConfig agent at
+// `http://localhost:2772/applications/<app>/environments/<env>/configurations/<profile>`).
+type AppConfigAccess struct {
+	// Id of the AppConfig application.
+	ApplicationId string `pulumi:"applicationId"`
+	// ARN of the configuration
+	// (`application/<app>/environment/<env>/configuration/<profile>`): the
+	// execution role is allowed `appconfig:StartConfigurationSession` and
+	// `appconfig:GetLatestConfiguration` on it, and on nothing else.
+	ConfigurationArn string `pulumi:"configurationArn"`
+	// Id of the configuration profile.
+	ConfigurationProfileId string `pulumi:"configurationProfileId"`
+	// Id of the environment.
+	EnvironmentId string `pulumi:"environmentId"`
+}
+
+// AppConfigAccessInput is an input type that accepts AppConfigAccessArgs and AppConfigAccessOutput values.
+// You can construct a concrete instance of `AppConfigAccessInput` via:
+//
+//	AppConfigAccessArgs{...}
+type AppConfigAccessInput interface {
+	pulumi.Input
+
+	ToAppConfigAccessOutput() AppConfigAccessOutput
+	ToAppConfigAccessOutputWithContext(context.Context) AppConfigAccessOutput
+}
+
+// Where a model reads its parameters in AppConfig (the AppConfig
+// component's outputs of the same names).
+//
+// The containers get `APPCONFIG_APPLICATION_ID`,
+// `APPCONFIG_ENVIRONMENT_ID` and `APPCONFIG_PROFILE_ID`; an inference
+// handler reads the parameters with AppConfigData, e.g. in Python:
+//
+// (or through the AppConfig agent at
+// `http://localhost:2772/applications/<app>/environments/<env>/configurations/<profile>`).
+type AppConfigAccessArgs struct {
+	// Id of the AppConfig application.
+	ApplicationId pulumi.StringInput `pulumi:"applicationId"`
+	// ARN of the configuration
+	// (`application/<app>/environment/<env>/configuration/<profile>`): the
+	// execution role is allowed `appconfig:StartConfigurationSession` and
+	// `appconfig:GetLatestConfiguration` on it, and on nothing else.
+	ConfigurationArn pulumi.StringInput `pulumi:"configurationArn"`
+	// Id of the configuration profile.
+	ConfigurationProfileId pulumi.StringInput `pulumi:"configurationProfileId"`
+	// Id of the environment.
+	EnvironmentId pulumi.StringInput `pulumi:"environmentId"`
+}
+
+func (AppConfigAccessArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*AppConfigAccess)(nil)).Elem()
+}
+
+func (i AppConfigAccessArgs) ToAppConfigAccessOutput() AppConfigAccessOutput {
+	return i.ToAppConfigAccessOutputWithContext(context.Background())
+}
+
+func (i AppConfigAccessArgs) ToAppConfigAccessOutputWithContext(ctx context.Context) AppConfigAccessOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AppConfigAccessOutput)
+}
+
+func (i AppConfigAccessArgs) ToAppConfigAccessPtrOutput() AppConfigAccessPtrOutput {
+	return i.ToAppConfigAccessPtrOutputWithContext(context.Background())
+}
+
+func (i AppConfigAccessArgs) ToAppConfigAccessPtrOutputWithContext(ctx context.Context) AppConfigAccessPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AppConfigAccessOutput).ToAppConfigAccessPtrOutputWithContext(ctx)
+}
+
+// AppConfigAccessPtrInput is an input type that accepts AppConfigAccessArgs, AppConfigAccessPtr and AppConfigAccessPtrOutput values.
+// You can construct a concrete instance of `AppConfigAccessPtrInput` via:
+//
+//	        AppConfigAccessArgs{...}
+//
+//	or:
+//
+//	        nil
+type AppConfigAccessPtrInput interface {
+	pulumi.Input
+
+	ToAppConfigAccessPtrOutput() AppConfigAccessPtrOutput
+	ToAppConfigAccessPtrOutputWithContext(context.Context) AppConfigAccessPtrOutput
+}
+
+type appConfigAccessPtrType AppConfigAccessArgs
+
+func AppConfigAccessPtr(v *AppConfigAccessArgs) AppConfigAccessPtrInput {
+	return (*appConfigAccessPtrType)(v)
+}
+
+func (*appConfigAccessPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**AppConfigAccess)(nil)).Elem()
+}
+
+func (i *appConfigAccessPtrType) ToAppConfigAccessPtrOutput() AppConfigAccessPtrOutput {
+	return i.ToAppConfigAccessPtrOutputWithContext(context.Background())
+}
+
+func (i *appConfigAccessPtrType) ToAppConfigAccessPtrOutputWithContext(ctx context.Context) AppConfigAccessPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AppConfigAccessPtrOutput)
+}
+
+// Where a model reads its parameters in AppConfig (the AppConfig
+// component's outputs of the same names).
+//
+// The containers get `APPCONFIG_APPLICATION_ID`,
+// `APPCONFIG_ENVIRONMENT_ID` and `APPCONFIG_PROFILE_ID`; an inference
+// handler reads the parameters with AppConfigData, e.g. in Python:
+//
+// (or through the AppConfig agent at
+// `http://localhost:2772/applications/<app>/environments/<env>/configurations/<profile>`).
+type AppConfigAccessOutput struct{ *pulumi.OutputState }
+
+func (AppConfigAccessOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*AppConfigAccess)(nil)).Elem()
+}
+
+func (o AppConfigAccessOutput) ToAppConfigAccessOutput() AppConfigAccessOutput {
+	return o
+}
+
+func (o AppConfigAccessOutput) ToAppConfigAccessOutputWithContext(ctx context.Context) AppConfigAccessOutput {
+	return o
+}
+
+func (o AppConfigAccessOutput) ToAppConfigAccessPtrOutput() AppConfigAccessPtrOutput {
+	return o.ToAppConfigAccessPtrOutputWithContext(context.Background())
+}
+
+func (o AppConfigAccessOutput) ToAppConfigAccessPtrOutputWithContext(ctx context.Context) AppConfigAccessPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v AppConfigAccess) *AppConfigAccess {
+		return &v
+	}).(AppConfigAccessPtrOutput)
+}
+
+// Id of the AppConfig application.
+func (o AppConfigAccessOutput) ApplicationId() pulumi.StringOutput {
+	return o.ApplyT(func(v AppConfigAccess) string { return v.ApplicationId }).(pulumi.StringOutput)
+}
+
+// ARN of the configuration
+// (`application/<app>/environment/<env>/configuration/<profile>`): the
+// execution role is allowed `appconfig:StartConfigurationSession` and
+// `appconfig:GetLatestConfiguration` on it, and on nothing else.
+func (o AppConfigAccessOutput) ConfigurationArn() pulumi.StringOutput {
+	return o.ApplyT(func(v AppConfigAccess) string { return v.ConfigurationArn }).(pulumi.StringOutput)
+}
+
+// Id of the configuration profile.
+func (o AppConfigAccessOutput) ConfigurationProfileId() pulumi.StringOutput {
+	return o.ApplyT(func(v AppConfigAccess) string { return v.ConfigurationProfileId }).(pulumi.StringOutput)
+}
+
+// Id of the environment.
+func (o AppConfigAccessOutput) EnvironmentId() pulumi.StringOutput {
+	return o.ApplyT(func(v AppConfigAccess) string { return v.EnvironmentId }).(pulumi.StringOutput)
+}
+
+type AppConfigAccessPtrOutput struct{ *pulumi.OutputState }
+
+func (AppConfigAccessPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**AppConfigAccess)(nil)).Elem()
+}
+
+func (o AppConfigAccessPtrOutput) ToAppConfigAccessPtrOutput() AppConfigAccessPtrOutput {
+	return o
+}
+
+func (o AppConfigAccessPtrOutput) ToAppConfigAccessPtrOutputWithContext(ctx context.Context) AppConfigAccessPtrOutput {
+	return o
+}
+
+func (o AppConfigAccessPtrOutput) Elem() AppConfigAccessOutput {
+	return o.ApplyT(func(v *AppConfigAccess) AppConfigAccess {
+		if v != nil {
+			return *v
+		}
+		var ret AppConfigAccess
+		return ret
+	}).(AppConfigAccessOutput)
+}
+
+// Id of the AppConfig application.
+func (o AppConfigAccessPtrOutput) ApplicationId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *AppConfigAccess) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.ApplicationId
+	}).(pulumi.StringPtrOutput)
+}
+
+// ARN of the configuration
+// (`application/<app>/environment/<env>/configuration/<profile>`): the
+// execution role is allowed `appconfig:StartConfigurationSession` and
+// `appconfig:GetLatestConfiguration` on it, and on nothing else.
+func (o AppConfigAccessPtrOutput) ConfigurationArn() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *AppConfigAccess) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.ConfigurationArn
+	}).(pulumi.StringPtrOutput)
+}
+
+// Id of the configuration profile.
+func (o AppConfigAccessPtrOutput) ConfigurationProfileId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *AppConfigAccess) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.ConfigurationProfileId
+	}).(pulumi.StringPtrOutput)
+}
+
+// Id of the environment.
+func (o AppConfigAccessPtrOutput) EnvironmentId() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *AppConfigAccess) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.EnvironmentId
+	}).(pulumi.StringPtrOutput)
+}
+
 // Backlog-driven autoscaling, able to scale to zero.
 type AsyncAutoscalingArgs struct {
 	// Most instances per variant.
@@ -1101,6 +1334,203 @@ func (o CustomMetricPtrOutput) Statistic() StatisticPtrOutput {
 	}).(StatisticPtrOutput)
 }
 
+// A custom strategy's settings.
+type CustomStrategy struct {
+	// Minutes a deployment takes to reach all clients (0-1440).
+	DeploymentDurationInMinutes int `pulumi:"deploymentDurationInMinutes"`
+	// Minutes the alarms are watched after reaching all clients (0-1440).
+	FinalBakeTimeInMinutes *int `pulumi:"finalBakeTimeInMinutes"`
+	// Percentage of clients added at each step (1-100).
+	GrowthFactor float64 `pulumi:"growthFactor"`
+	// `LINEAR` (the default) or `EXPONENTIAL`.
+	GrowthType *GrowthType `pulumi:"growthType"`
+}
+
+// CustomStrategyInput is an input type that accepts CustomStrategyArgs and CustomStrategyOutput values.
+// You can construct a concrete instance of `CustomStrategyInput` via:
+//
+//	CustomStrategyArgs{...}
+type CustomStrategyInput interface {
+	pulumi.Input
+
+	ToCustomStrategyOutput() CustomStrategyOutput
+	ToCustomStrategyOutputWithContext(context.Context) CustomStrategyOutput
+}
+
+// A custom strategy's settings.
+type CustomStrategyArgs struct {
+	// Minutes a deployment takes to reach all clients (0-1440).
+	DeploymentDurationInMinutes pulumi.IntInput `pulumi:"deploymentDurationInMinutes"`
+	// Minutes the alarms are watched after reaching all clients (0-1440).
+	FinalBakeTimeInMinutes pulumi.IntPtrInput `pulumi:"finalBakeTimeInMinutes"`
+	// Percentage of clients added at each step (1-100).
+	GrowthFactor pulumi.Float64Input `pulumi:"growthFactor"`
+	// `LINEAR` (the default) or `EXPONENTIAL`.
+	GrowthType GrowthTypePtrInput `pulumi:"growthType"`
+}
+
+func (CustomStrategyArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*CustomStrategy)(nil)).Elem()
+}
+
+func (i CustomStrategyArgs) ToCustomStrategyOutput() CustomStrategyOutput {
+	return i.ToCustomStrategyOutputWithContext(context.Background())
+}
+
+func (i CustomStrategyArgs) ToCustomStrategyOutputWithContext(ctx context.Context) CustomStrategyOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(CustomStrategyOutput)
+}
+
+func (i CustomStrategyArgs) ToCustomStrategyPtrOutput() CustomStrategyPtrOutput {
+	return i.ToCustomStrategyPtrOutputWithContext(context.Background())
+}
+
+func (i CustomStrategyArgs) ToCustomStrategyPtrOutputWithContext(ctx context.Context) CustomStrategyPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(CustomStrategyOutput).ToCustomStrategyPtrOutputWithContext(ctx)
+}
+
+// CustomStrategyPtrInput is an input type that accepts CustomStrategyArgs, CustomStrategyPtr and CustomStrategyPtrOutput values.
+// You can construct a concrete instance of `CustomStrategyPtrInput` via:
+//
+//	        CustomStrategyArgs{...}
+//
+//	or:
+//
+//	        nil
+type CustomStrategyPtrInput interface {
+	pulumi.Input
+
+	ToCustomStrategyPtrOutput() CustomStrategyPtrOutput
+	ToCustomStrategyPtrOutputWithContext(context.Context) CustomStrategyPtrOutput
+}
+
+type customStrategyPtrType CustomStrategyArgs
+
+func CustomStrategyPtr(v *CustomStrategyArgs) CustomStrategyPtrInput {
+	return (*customStrategyPtrType)(v)
+}
+
+func (*customStrategyPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**CustomStrategy)(nil)).Elem()
+}
+
+func (i *customStrategyPtrType) ToCustomStrategyPtrOutput() CustomStrategyPtrOutput {
+	return i.ToCustomStrategyPtrOutputWithContext(context.Background())
+}
+
+func (i *customStrategyPtrType) ToCustomStrategyPtrOutputWithContext(ctx context.Context) CustomStrategyPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(CustomStrategyPtrOutput)
+}
+
+// A custom strategy's settings.
+type CustomStrategyOutput struct{ *pulumi.OutputState }
+
+func (CustomStrategyOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*CustomStrategy)(nil)).Elem()
+}
+
+func (o CustomStrategyOutput) ToCustomStrategyOutput() CustomStrategyOutput {
+	return o
+}
+
+func (o CustomStrategyOutput) ToCustomStrategyOutputWithContext(ctx context.Context) CustomStrategyOutput {
+	return o
+}
+
+func (o CustomStrategyOutput) ToCustomStrategyPtrOutput() CustomStrategyPtrOutput {
+	return o.ToCustomStrategyPtrOutputWithContext(context.Background())
+}
+
+func (o CustomStrategyOutput) ToCustomStrategyPtrOutputWithContext(ctx context.Context) CustomStrategyPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v CustomStrategy) *CustomStrategy {
+		return &v
+	}).(CustomStrategyPtrOutput)
+}
+
+// Minutes a deployment takes to reach all clients (0-1440).
+func (o CustomStrategyOutput) DeploymentDurationInMinutes() pulumi.IntOutput {
+	return o.ApplyT(func(v CustomStrategy) int { return v.DeploymentDurationInMinutes }).(pulumi.IntOutput)
+}
+
+// Minutes the alarms are watched after reaching all clients (0-1440).
+func (o CustomStrategyOutput) FinalBakeTimeInMinutes() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v CustomStrategy) *int { return v.FinalBakeTimeInMinutes }).(pulumi.IntPtrOutput)
+}
+
+// Percentage of clients added at each step (1-100).
+func (o CustomStrategyOutput) GrowthFactor() pulumi.Float64Output {
+	return o.ApplyT(func(v CustomStrategy) float64 { return v.GrowthFactor }).(pulumi.Float64Output)
+}
+
+// `LINEAR` (the default) or `EXPONENTIAL`.
+func (o CustomStrategyOutput) GrowthType() GrowthTypePtrOutput {
+	return o.ApplyT(func(v CustomStrategy) *GrowthType { return v.GrowthType }).(GrowthTypePtrOutput)
+}
+
+type CustomStrategyPtrOutput struct{ *pulumi.OutputState }
+
+func (CustomStrategyPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**CustomStrategy)(nil)).Elem()
+}
+
+func (o CustomStrategyPtrOutput) ToCustomStrategyPtrOutput() CustomStrategyPtrOutput {
+	return o
+}
+
+func (o CustomStrategyPtrOutput) ToCustomStrategyPtrOutputWithContext(ctx context.Context) CustomStrategyPtrOutput {
+	return o
+}
+
+func (o CustomStrategyPtrOutput) Elem() CustomStrategyOutput {
+	return o.ApplyT(func(v *CustomStrategy) CustomStrategy {
+		if v != nil {
+			return *v
+		}
+		var ret CustomStrategy
+		return ret
+	}).(CustomStrategyOutput)
+}
+
+// Minutes a deployment takes to reach all clients (0-1440).
+func (o CustomStrategyPtrOutput) DeploymentDurationInMinutes() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *CustomStrategy) *int {
+		if v == nil {
+			return nil
+		}
+		return &v.DeploymentDurationInMinutes
+	}).(pulumi.IntPtrOutput)
+}
+
+// Minutes the alarms are watched after reaching all clients (0-1440).
+func (o CustomStrategyPtrOutput) FinalBakeTimeInMinutes() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *CustomStrategy) *int {
+		if v == nil {
+			return nil
+		}
+		return v.FinalBakeTimeInMinutes
+	}).(pulumi.IntPtrOutput)
+}
+
+// Percentage of clients added at each step (1-100).
+func (o CustomStrategyPtrOutput) GrowthFactor() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v *CustomStrategy) *float64 {
+		if v == nil {
+			return nil
+		}
+		return &v.GrowthFactor
+	}).(pulumi.Float64PtrOutput)
+}
+
+// `LINEAR` (the default) or `EXPONENTIAL`.
+func (o CustomStrategyPtrOutput) GrowthType() GrowthTypePtrOutput {
+	return o.ApplyT(func(v *CustomStrategy) *GrowthType {
+		if v == nil {
+			return nil
+		}
+		return v.GrowthType
+	}).(GrowthTypePtrOutput)
+}
+
 // Capturing requests and responses to S3.
 type DataCapture struct {
 	// What is captured: `Input`, `Output` or both.
@@ -1300,6 +1730,8 @@ func (o DataCapturePtrOutput) KmsKeyArn() pulumi.StringPtrOutput {
 
 // Per-service endpoint URL overrides, e.g. to use a local emulator.
 type Endpoints struct {
+	// Endpoint URL for AWS AppConfig.
+	Appconfig *string `pulumi:"appconfig"`
 	// Endpoint URL for Application Auto Scaling.
 	Applicationautoscaling *string `pulumi:"applicationautoscaling"`
 	// Endpoint URL for Amazon CloudWatch.
@@ -1331,6 +1763,8 @@ type EndpointsInput interface {
 
 // Per-service endpoint URL overrides, e.g. to use a local emulator.
 type EndpointsArgs struct {
+	// Endpoint URL for AWS AppConfig.
+	Appconfig pulumi.StringPtrInput `pulumi:"appconfig"`
 	// Endpoint URL for Application Auto Scaling.
 	Applicationautoscaling pulumi.StringPtrInput `pulumi:"applicationautoscaling"`
 	// Endpoint URL for Amazon CloudWatch.
@@ -1427,6 +1861,11 @@ func (o EndpointsOutput) ToEndpointsPtrOutputWithContext(ctx context.Context) En
 	}).(EndpointsPtrOutput)
 }
 
+// Endpoint URL for AWS AppConfig.
+func (o EndpointsOutput) Appconfig() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v Endpoints) *string { return v.Appconfig }).(pulumi.StringPtrOutput)
+}
+
 // Endpoint URL for Application Auto Scaling.
 func (o EndpointsOutput) Applicationautoscaling() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v Endpoints) *string { return v.Applicationautoscaling }).(pulumi.StringPtrOutput)
@@ -1489,6 +1928,16 @@ func (o EndpointsPtrOutput) Elem() EndpointsOutput {
 		var ret Endpoints
 		return ret
 	}).(EndpointsOutput)
+}
+
+// Endpoint URL for AWS AppConfig.
+func (o EndpointsPtrOutput) Appconfig() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Endpoints) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Appconfig
+	}).(pulumi.StringPtrOutput)
 }
 
 // Endpoint URL for Application Auto Scaling.
@@ -1912,6 +2361,121 @@ func (o ModelSpecArrayOutput) Index(i pulumi.IntInput) ModelSpecOutput {
 	return pulumi.All(o, i).ApplyT(func(vs []interface{}) ModelSpec {
 		return vs[0].([]ModelSpec)[vs[1].(int)]
 	}).(ModelSpecOutput)
+}
+
+// A CloudWatch alarm AppConfig watches during a deployment: when it is in
+// `ALARM`, the deployment rolls back.
+type Monitor struct {
+	// ARN of the CloudWatch alarm.
+	AlarmArn string `pulumi:"alarmArn"`
+	// ARN of the role AppConfig assumes to read the alarm: it must trust
+	// `appconfig.amazonaws.com` and allow `cloudwatch:DescribeAlarms` on it.
+	AlarmRoleArn *string `pulumi:"alarmRoleArn"`
+}
+
+// MonitorInput is an input type that accepts MonitorArgs and MonitorOutput values.
+// You can construct a concrete instance of `MonitorInput` via:
+//
+//	MonitorArgs{...}
+type MonitorInput interface {
+	pulumi.Input
+
+	ToMonitorOutput() MonitorOutput
+	ToMonitorOutputWithContext(context.Context) MonitorOutput
+}
+
+// A CloudWatch alarm AppConfig watches during a deployment: when it is in
+// `ALARM`, the deployment rolls back.
+type MonitorArgs struct {
+	// ARN of the CloudWatch alarm.
+	AlarmArn pulumi.StringInput `pulumi:"alarmArn"`
+	// ARN of the role AppConfig assumes to read the alarm: it must trust
+	// `appconfig.amazonaws.com` and allow `cloudwatch:DescribeAlarms` on it.
+	AlarmRoleArn pulumi.StringPtrInput `pulumi:"alarmRoleArn"`
+}
+
+func (MonitorArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*Monitor)(nil)).Elem()
+}
+
+func (i MonitorArgs) ToMonitorOutput() MonitorOutput {
+	return i.ToMonitorOutputWithContext(context.Background())
+}
+
+func (i MonitorArgs) ToMonitorOutputWithContext(ctx context.Context) MonitorOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(MonitorOutput)
+}
+
+// MonitorArrayInput is an input type that accepts MonitorArray and MonitorArrayOutput values.
+// You can construct a concrete instance of `MonitorArrayInput` via:
+//
+//	MonitorArray{ MonitorArgs{...} }
+type MonitorArrayInput interface {
+	pulumi.Input
+
+	ToMonitorArrayOutput() MonitorArrayOutput
+	ToMonitorArrayOutputWithContext(context.Context) MonitorArrayOutput
+}
+
+type MonitorArray []MonitorInput
+
+func (MonitorArray) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]Monitor)(nil)).Elem()
+}
+
+func (i MonitorArray) ToMonitorArrayOutput() MonitorArrayOutput {
+	return i.ToMonitorArrayOutputWithContext(context.Background())
+}
+
+func (i MonitorArray) ToMonitorArrayOutputWithContext(ctx context.Context) MonitorArrayOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(MonitorArrayOutput)
+}
+
+// A CloudWatch alarm AppConfig watches during a deployment: when it is in
+// `ALARM`, the deployment rolls back.
+type MonitorOutput struct{ *pulumi.OutputState }
+
+func (MonitorOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*Monitor)(nil)).Elem()
+}
+
+func (o MonitorOutput) ToMonitorOutput() MonitorOutput {
+	return o
+}
+
+func (o MonitorOutput) ToMonitorOutputWithContext(ctx context.Context) MonitorOutput {
+	return o
+}
+
+// ARN of the CloudWatch alarm.
+func (o MonitorOutput) AlarmArn() pulumi.StringOutput {
+	return o.ApplyT(func(v Monitor) string { return v.AlarmArn }).(pulumi.StringOutput)
+}
+
+// ARN of the role AppConfig assumes to read the alarm: it must trust
+// `appconfig.amazonaws.com` and allow `cloudwatch:DescribeAlarms` on it.
+func (o MonitorOutput) AlarmRoleArn() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v Monitor) *string { return v.AlarmRoleArn }).(pulumi.StringPtrOutput)
+}
+
+type MonitorArrayOutput struct{ *pulumi.OutputState }
+
+func (MonitorArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]Monitor)(nil)).Elem()
+}
+
+func (o MonitorArrayOutput) ToMonitorArrayOutput() MonitorArrayOutput {
+	return o
+}
+
+func (o MonitorArrayOutput) ToMonitorArrayOutputWithContext(ctx context.Context) MonitorArrayOutput {
+	return o
+}
+
+func (o MonitorArrayOutput) Index(i pulumi.IntInput) MonitorOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) Monitor {
+		return vs[0].([]Monitor)[vs[1].(int)]
+	}).(MonitorOutput)
 }
 
 // Blue/green deployment with traffic shifting and alarm-driven rollback.
@@ -3664,6 +4228,8 @@ func (o VpcConfigPtrOutput) Subnets() pulumi.StringArrayOutput {
 }
 
 func init() {
+	pulumi.RegisterInputType(reflect.TypeOf((*AppConfigAccessInput)(nil)).Elem(), AppConfigAccessArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*AppConfigAccessPtrInput)(nil)).Elem(), AppConfigAccessArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*AsyncAutoscalingArgsInput)(nil)).Elem(), AsyncAutoscalingArgsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*AsyncAutoscalingArgsPtrInput)(nil)).Elem(), AsyncAutoscalingArgsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*AsyncInferenceInput)(nil)).Elem(), AsyncInferenceArgs{})
@@ -3674,6 +4240,8 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*AutoscalingArgsPtrInput)(nil)).Elem(), AutoscalingArgsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*CustomMetricInput)(nil)).Elem(), CustomMetricArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*CustomMetricPtrInput)(nil)).Elem(), CustomMetricArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*CustomStrategyInput)(nil)).Elem(), CustomStrategyArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*CustomStrategyPtrInput)(nil)).Elem(), CustomStrategyArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*DataCaptureInput)(nil)).Elem(), DataCaptureArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*DataCapturePtrInput)(nil)).Elem(), DataCaptureArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*EndpointsInput)(nil)).Elem(), EndpointsArgs{})
@@ -3682,6 +4250,8 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*ModelArtifactsPtrInput)(nil)).Elem(), ModelArtifactsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ModelSpecInput)(nil)).Elem(), ModelSpecArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ModelSpecArrayInput)(nil)).Elem(), ModelSpecArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*MonitorInput)(nil)).Elem(), MonitorArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*MonitorArrayInput)(nil)).Elem(), MonitorArray{})
 	pulumi.RegisterInputType(reflect.TypeOf((*RolloutPolicyInput)(nil)).Elem(), RolloutPolicyArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*RolloutPolicyPtrInput)(nil)).Elem(), RolloutPolicyArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ServerlessComputeInput)(nil)).Elem(), ServerlessComputeArgs{})
@@ -3702,6 +4272,8 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*VariantSpecArrayInput)(nil)).Elem(), VariantSpecArray{})
 	pulumi.RegisterInputType(reflect.TypeOf((*VpcConfigInput)(nil)).Elem(), VpcConfigArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*VpcConfigPtrInput)(nil)).Elem(), VpcConfigArgs{})
+	pulumi.RegisterOutputType(AppConfigAccessOutput{})
+	pulumi.RegisterOutputType(AppConfigAccessPtrOutput{})
 	pulumi.RegisterOutputType(AsyncAutoscalingArgsOutput{})
 	pulumi.RegisterOutputType(AsyncAutoscalingArgsPtrOutput{})
 	pulumi.RegisterOutputType(AsyncInferenceOutput{})
@@ -3714,6 +4286,8 @@ func init() {
 	pulumi.RegisterOutputType(ConfigProblemArrayOutput{})
 	pulumi.RegisterOutputType(CustomMetricOutput{})
 	pulumi.RegisterOutputType(CustomMetricPtrOutput{})
+	pulumi.RegisterOutputType(CustomStrategyOutput{})
+	pulumi.RegisterOutputType(CustomStrategyPtrOutput{})
 	pulumi.RegisterOutputType(DataCaptureOutput{})
 	pulumi.RegisterOutputType(DataCapturePtrOutput{})
 	pulumi.RegisterOutputType(EndpointsOutput{})
@@ -3722,6 +4296,8 @@ func init() {
 	pulumi.RegisterOutputType(ModelArtifactsPtrOutput{})
 	pulumi.RegisterOutputType(ModelSpecOutput{})
 	pulumi.RegisterOutputType(ModelSpecArrayOutput{})
+	pulumi.RegisterOutputType(MonitorOutput{})
+	pulumi.RegisterOutputType(MonitorArrayOutput{})
 	pulumi.RegisterOutputType(RolloutPolicyOutput{})
 	pulumi.RegisterOutputType(RolloutPolicyPtrOutput{})
 	pulumi.RegisterOutputType(ServerlessComputeOutput{})

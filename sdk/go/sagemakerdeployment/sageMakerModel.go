@@ -62,6 +62,11 @@ func NewSageMakerModel(ctx *pulumi.Context,
 }
 
 type sageMakerModelArgs struct {
+	// The AppConfig component's outputs, for models that read their
+	// parameters from AppConfig: the containers get them as environment
+	// variables, and the execution role may read exactly that
+	// configuration.
+	AppConfig *AppConfigAccess `pulumi:"appConfig"`
 	// Block network access from the containers.
 	EnableNetworkIsolation *bool `pulumi:"enableNetworkIsolation"`
 	// ARN of the SageMaker execution role (BaseInfra's `executionRoleArn`).
@@ -88,6 +93,11 @@ type sageMakerModelArgs struct {
 
 // The set of arguments for constructing a SageMakerModel resource.
 type SageMakerModelArgs struct {
+	// The AppConfig component's outputs, for models that read their
+	// parameters from AppConfig: the containers get them as environment
+	// variables, and the execution role may read exactly that
+	// configuration.
+	AppConfig AppConfigAccessPtrInput
 	// Block network access from the containers.
 	EnableNetworkIsolation pulumi.BoolPtrInput
 	// ARN of the SageMaker execution role (BaseInfra's `executionRoleArn`).

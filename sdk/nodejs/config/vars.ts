@@ -33,6 +33,20 @@ Object.defineProperty(exports, "endpoints", {
 });
 
 /**
+ * The most attempts of one AWS request, the first included, as the AWS
+ * SDKs' `max_attempts` setting: 1 to 20, 6 when unset; 1 turns retries
+ * off. A request that still fails after them fails the operation with
+ * one error naming the AWS operation, the resource and the attempts.
+ */
+export declare const maxAttempts: number | undefined;
+Object.defineProperty(exports, "maxAttempts", {
+    get() {
+        return __config.getObject<number>("maxAttempts");
+    },
+    enumerable: true,
+});
+
+/**
  * The named profile of the shared AWS config to use.
  */
 export declare const profile: string | undefined;
@@ -50,6 +64,20 @@ export declare const region: string | undefined;
 Object.defineProperty(exports, "region", {
     get() {
         return __config.get("region");
+    },
+    enumerable: true,
+});
+
+/**
+ * How AWS requests are retried when AWS throttles them, answers with a
+ * server error (HTTP 5xx) or does not answer (connection reset,
+ * timeout): `standard` (the default) or `adaptive`, as the AWS SDKs'
+ * `retry_mode` setting.
+ */
+export declare const retryMode: enums.RetryMode | undefined;
+Object.defineProperty(exports, "retryMode", {
+    get() {
+        return __config.getObject<enums.RetryMode>("retryMode");
     },
     enumerable: true,
 });

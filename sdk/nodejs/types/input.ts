@@ -7,6 +7,52 @@ import * as outputs from "../types/output";
 import * as enums from "../types/enums";
 
 /**
+ * Where a model reads its parameters in AppConfig (the AppConfig
+ * component's outputs of the same names).
+ *
+ * The containers get `APPCONFIG_APPLICATION_ID`,
+ * `APPCONFIG_ENVIRONMENT_ID` and `APPCONFIG_PROFILE_ID`; an inference
+ * handler reads the parameters with AppConfigData, e.g. in Python:
+ *
+ * ```python
+ * import json, os, boto3
+ * client = boto3.client("appconfigdata")
+ * token = client.start_configuration_session(
+ *     ApplicationIdentifier=os.environ["APPCONFIG_APPLICATION_ID"],
+ *     EnvironmentIdentifier=os.environ["APPCONFIG_ENVIRONMENT_ID"],
+ *     ConfigurationProfileIdentifier=os.environ["APPCONFIG_PROFILE_ID"],
+ * )["InitialConfigurationToken"]
+ * answer = client.get_latest_configuration(ConfigurationToken=token)
+ * parameters = json.loads(answer["Configuration"].read())  # empty when unchanged
+ * token = answer["NextPollConfigurationToken"]  # for the next poll
+ * ```
+ *
+ * (or through the AppConfig agent at
+ * `http://localhost:2772/applications/<app>/environments/<env>/configurations/<profile>`).
+ */
+export interface AppConfigAccessArgs {
+    /**
+     * Id of the AppConfig application.
+     */
+    applicationId: pulumi.Input<string>;
+    /**
+     * ARN of the configuration
+     * (`application/<app>/environment/<env>/configuration/<profile>`): the
+     * execution role is allowed `appconfig:StartConfigurationSession` and
+     * `appconfig:GetLatestConfiguration` on it, and on nothing else.
+     */
+    configurationArn: pulumi.Input<string>;
+    /**
+     * Id of the configuration profile.
+     */
+    configurationProfileId: pulumi.Input<string>;
+    /**
+     * Id of the environment.
+     */
+    environmentId: pulumi.Input<string>;
+}
+
+/**
  * Backlog-driven autoscaling, able to scale to zero.
  */
 export interface AsyncAutoscalingArgsArgs {
@@ -128,6 +174,28 @@ export interface CustomMetricArgs {
 }
 
 /**
+ * A custom strategy's settings.
+ */
+export interface CustomStrategyArgs {
+    /**
+     * Minutes a deployment takes to reach all clients (0-1440).
+     */
+    deploymentDurationInMinutes: pulumi.Input<number>;
+    /**
+     * Minutes the alarms are watched after reaching all clients (0-1440).
+     */
+    finalBakeTimeInMinutes?: pulumi.Input<number | undefined>;
+    /**
+     * Percentage of clients added at each step (1-100).
+     */
+    growthFactor: pulumi.Input<number>;
+    /**
+     * `LINEAR` (the default) or `EXPONENTIAL`.
+     */
+    growthType?: pulumi.Input<enums.GrowthType | undefined>;
+}
+
+/**
  * Capturing requests and responses to S3.
  */
 export interface DataCaptureArgs {
@@ -153,6 +221,10 @@ export interface DataCaptureArgs {
  * Per-service endpoint URL overrides, e.g. to use a local emulator.
  */
 export interface EndpointsArgs {
+    /**
+     * Endpoint URL for AWS AppConfig.
+     */
+    appconfig?: pulumi.Input<string | undefined>;
     /**
      * Endpoint URL for Application Auto Scaling.
      */
@@ -246,6 +318,22 @@ export interface ModelSpecArgs {
      * Relative traffic weight of the variant.
      */
     VariantWeight?: pulumi.Input<number | undefined>;
+}
+
+/**
+ * A CloudWatch alarm AppConfig watches during a deployment: when it is in
+ * `ALARM`, the deployment rolls back.
+ */
+export interface MonitorArgs {
+    /**
+     * ARN of the CloudWatch alarm.
+     */
+    alarmArn: pulumi.Input<string>;
+    /**
+     * ARN of the role AppConfig assumes to read the alarm: it must trust
+     * `appconfig.amazonaws.com` and allow `cloudwatch:DescribeAlarms` on it.
+     */
+    alarmRoleArn?: pulumi.Input<string | undefined>;
 }
 
 /**

@@ -99,6 +99,10 @@ export interface DataCapture {
  */
 export interface Endpoints {
     /**
+     * Endpoint URL for AWS AppConfig.
+     */
+    appconfig?: string;
+    /**
      * Endpoint URL for Application Auto Scaling.
      */
     applicationautoscaling?: string;
@@ -130,6 +134,22 @@ export interface Endpoints {
      * Endpoint URL for AWS STS.
      */
     sts?: string;
+}
+
+/**
+ * A CloudWatch alarm AppConfig watches during a deployment: when it is in
+ * `ALARM`, the deployment rolls back.
+ */
+export interface Monitor {
+    /**
+     * ARN of the CloudWatch alarm.
+     */
+    alarmArn: string;
+    /**
+     * ARN of the role AppConfig assumes to read the alarm: it must trust
+     * `appconfig.amazonaws.com` and allow `cloudwatch:DescribeAlarms` on it.
+     */
+    alarmRoleArn?: string;
 }
 
 /**

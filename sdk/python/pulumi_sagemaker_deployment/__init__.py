@@ -7,6 +7,7 @@ from . import _utilities
 import typing
 # Export this package's modules as members:
 from ._enums import *
+from .app_config import *
 from .base_infra import *
 from .deployer_policy import *
 from .deployment import *
@@ -24,6 +25,8 @@ from . import outputs
 if typing.TYPE_CHECKING:
     import pulumi_sagemaker_deployment.applicationautoscaling as __applicationautoscaling
     applicationautoscaling = __applicationautoscaling
+    import pulumi_sagemaker_deployment.awsappconfig as __awsappconfig
+    awsappconfig = __awsappconfig
     import pulumi_sagemaker_deployment.cloudwatch as __cloudwatch
     cloudwatch = __cloudwatch
     import pulumi_sagemaker_deployment.config as __config
@@ -40,6 +43,7 @@ if typing.TYPE_CHECKING:
     sns = __sns
 else:
     applicationautoscaling = _utilities.lazy_import('pulumi_sagemaker_deployment.applicationautoscaling')
+    awsappconfig = _utilities.lazy_import('pulumi_sagemaker_deployment.awsappconfig')
     cloudwatch = _utilities.lazy_import('pulumi_sagemaker_deployment.cloudwatch')
     config = _utilities.lazy_import('pulumi_sagemaker_deployment.config')
     iam = _utilities.lazy_import('pulumi_sagemaker_deployment.iam')
@@ -58,6 +62,19 @@ _utilities.register(
   "classes": {
    "sagemaker-deployment:applicationautoscaling:ScalableTarget": "ScalableTarget",
    "sagemaker-deployment:applicationautoscaling:ScalingPolicy": "ScalingPolicy"
+  }
+ },
+ {
+  "pkg": "sagemaker-deployment",
+  "mod": "awsappconfig",
+  "fqn": "pulumi_sagemaker_deployment.awsappconfig",
+  "classes": {
+   "sagemaker-deployment:awsappconfig:Application": "Application",
+   "sagemaker-deployment:awsappconfig:ConfigurationProfile": "ConfigurationProfile",
+   "sagemaker-deployment:awsappconfig:Deployment": "Deployment",
+   "sagemaker-deployment:awsappconfig:DeploymentStrategy": "DeploymentStrategy",
+   "sagemaker-deployment:awsappconfig:Environment": "Environment",
+   "sagemaker-deployment:awsappconfig:HostedConfigurationVersion": "HostedConfigurationVersion"
   }
  },
  {
@@ -82,6 +99,7 @@ _utilities.register(
   "mod": "index",
   "fqn": "pulumi_sagemaker_deployment",
   "classes": {
+   "sagemaker-deployment:index:AppConfig": "AppConfig",
    "sagemaker-deployment:index:BaseInfra": "BaseInfra",
    "sagemaker-deployment:index:Deployment": "Deployment",
    "sagemaker-deployment:index:SageMakerAsyncEndpoint": "SageMakerAsyncEndpoint",

@@ -8,6 +8,8 @@ from enum import Enum
 
 __all__ = [
     'ComparisonOperator',
+    'GrowthType',
+    'RetryMode',
     'ShiftSizeUnit',
     'Statistic',
     'TrafficShift',
@@ -51,6 +53,41 @@ class ComparisonOperator(_builtins.str, Enum):
     """
     The statistic is above an anomaly-detection band (only for alarms on
     an anomaly-detection model, which MetricAlarm does not make).
+    """
+
+
+@pulumi.type_token("sagemaker-deployment:index:GrowthType")
+class GrowthType(_builtins.str, Enum):
+    """
+    How the share of clients receiving the configuration grows.
+    """
+    LINEAR = "LINEAR"
+    """
+    In equal steps of `growthFactor` percent.
+    """
+    EXPONENTIAL = "EXPONENTIAL"
+    """
+    Doubling from `growthFactor` percent: G*(2^N).
+    """
+
+
+@pulumi.type_token("sagemaker-deployment:index:RetryMode")
+class RetryMode(_builtins.str, Enum):
+    """
+    How the AWS SDK retries a request that AWS throttled, answered with a
+    server error (HTTP 5xx), or that got no answer (connection reset,
+    timeout).
+    """
+    STANDARD = "standard"
+    """
+    Exponential backoff with jitter between attempts, the AWS SDKs'
+    `standard` mode (the default).
+    """
+    ADAPTIVE = "adaptive"
+    """
+    As `standard`, and while AWS throttles, the client also slows its
+    own request rate down: the AWS SDKs' `adaptive` mode, for accounts
+    where many deployments share the API rate limits.
     """
 
 

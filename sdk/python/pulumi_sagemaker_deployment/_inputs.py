@@ -16,6 +16,8 @@ from . import _utilities
 from ._enums import *
 
 __all__ = [
+    'AppConfigAccessArgs',
+    'AppConfigAccessArgsDict',
     'AsyncAutoscalingArgsArgs',
     'AsyncAutoscalingArgsArgsDict',
     'AsyncInferenceArgs',
@@ -26,6 +28,8 @@ __all__ = [
     'AutoscalingArgsArgsDict',
     'CustomMetricArgs',
     'CustomMetricArgsDict',
+    'CustomStrategyArgs',
+    'CustomStrategyArgsDict',
     'DataCaptureArgs',
     'DataCaptureArgsDict',
     'EndpointsArgs',
@@ -34,6 +38,8 @@ __all__ = [
     'ModelArtifactsArgsDict',
     'ModelSpecArgs',
     'ModelSpecArgsDict',
+    'MonitorArgs',
+    'MonitorArgsDict',
     'RolloutPolicyArgs',
     'RolloutPolicyArgsDict',
     'ServerlessComputeArgs',
@@ -55,6 +61,147 @@ __all__ = [
     'VpcConfigArgs',
     'VpcConfigArgsDict',
 ]
+
+class AppConfigAccessArgsDict(TypedDict):
+    """
+    Where a model reads its parameters in AppConfig (the AppConfig
+    component's outputs of the same names).
+
+    The containers get `APPCONFIG_APPLICATION_ID`,
+    `APPCONFIG_ENVIRONMENT_ID` and `APPCONFIG_PROFILE_ID`; an inference
+    handler reads the parameters with AppConfigData, e.g. in Python:
+
+    ```python
+    import json, os, boto3
+    client = boto3.client("appconfigdata")
+    token = client.start_configuration_session(
+        ApplicationIdentifier=os.environ["APPCONFIG_APPLICATION_ID"],
+        EnvironmentIdentifier=os.environ["APPCONFIG_ENVIRONMENT_ID"],
+        ConfigurationProfileIdentifier=os.environ["APPCONFIG_PROFILE_ID"],
+    )["InitialConfigurationToken"]
+    answer = client.get_latest_configuration(ConfigurationToken=token)
+    parameters = json.loads(answer["Configuration"].read())  # empty when unchanged
+    token = answer["NextPollConfigurationToken"]  # for the next poll
+    ```
+
+    (or through the AppConfig agent at
+    `http://localhost:2772/applications/<app>/environments/<env>/configurations/<profile>`).
+    """
+    application_id: pulumi.Input[_builtins.str]
+    """
+    Id of the AppConfig application.
+    """
+    configuration_arn: pulumi.Input[_builtins.str]
+    """
+    ARN of the configuration
+    (`application/<app>/environment/<env>/configuration/<profile>`): the
+    execution role is allowed `appconfig:StartConfigurationSession` and
+    `appconfig:GetLatestConfiguration` on it, and on nothing else.
+    """
+    configuration_profile_id: pulumi.Input[_builtins.str]
+    """
+    Id of the configuration profile.
+    """
+    environment_id: pulumi.Input[_builtins.str]
+    """
+    Id of the environment.
+    """
+
+@pulumi.input_type
+class AppConfigAccessArgs:
+    def __init__(__self__, *,
+                 application_id: pulumi.Input[_builtins.str],
+                 configuration_arn: pulumi.Input[_builtins.str],
+                 configuration_profile_id: pulumi.Input[_builtins.str],
+                 environment_id: pulumi.Input[_builtins.str]):
+        """
+        Where a model reads its parameters in AppConfig (the AppConfig
+        component's outputs of the same names).
+
+        The containers get `APPCONFIG_APPLICATION_ID`,
+        `APPCONFIG_ENVIRONMENT_ID` and `APPCONFIG_PROFILE_ID`; an inference
+        handler reads the parameters with AppConfigData, e.g. in Python:
+
+        ```python
+        import json, os, boto3
+        client = boto3.client("appconfigdata")
+        token = client.start_configuration_session(
+            ApplicationIdentifier=os.environ["APPCONFIG_APPLICATION_ID"],
+            EnvironmentIdentifier=os.environ["APPCONFIG_ENVIRONMENT_ID"],
+            ConfigurationProfileIdentifier=os.environ["APPCONFIG_PROFILE_ID"],
+        )["InitialConfigurationToken"]
+        answer = client.get_latest_configuration(ConfigurationToken=token)
+        parameters = json.loads(answer["Configuration"].read())  # empty when unchanged
+        token = answer["NextPollConfigurationToken"]  # for the next poll
+        ```
+
+        (or through the AppConfig agent at
+        `http://localhost:2772/applications/<app>/environments/<env>/configurations/<profile>`).
+
+        :param pulumi.Input[_builtins.str] application_id: Id of the AppConfig application.
+        :param pulumi.Input[_builtins.str] configuration_arn: ARN of the configuration
+               (`application/<app>/environment/<env>/configuration/<profile>`): the
+               execution role is allowed `appconfig:StartConfigurationSession` and
+               `appconfig:GetLatestConfiguration` on it, and on nothing else.
+        :param pulumi.Input[_builtins.str] configuration_profile_id: Id of the configuration profile.
+        :param pulumi.Input[_builtins.str] environment_id: Id of the environment.
+        """
+        pulumi.set(__self__, "application_id", application_id)
+        pulumi.set(__self__, "configuration_arn", configuration_arn)
+        pulumi.set(__self__, "configuration_profile_id", configuration_profile_id)
+        pulumi.set(__self__, "environment_id", environment_id)
+
+    @_builtins.property
+    @pulumi.getter(name="applicationId")
+    def application_id(self) -> pulumi.Input[_builtins.str]:
+        """
+        Id of the AppConfig application.
+        """
+        return pulumi.get(self, "application_id")
+
+    @application_id.setter
+    def application_id(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "application_id", value)
+
+    @_builtins.property
+    @pulumi.getter(name="configurationArn")
+    def configuration_arn(self) -> pulumi.Input[_builtins.str]:
+        """
+        ARN of the configuration
+        (`application/<app>/environment/<env>/configuration/<profile>`): the
+        execution role is allowed `appconfig:StartConfigurationSession` and
+        `appconfig:GetLatestConfiguration` on it, and on nothing else.
+        """
+        return pulumi.get(self, "configuration_arn")
+
+    @configuration_arn.setter
+    def configuration_arn(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "configuration_arn", value)
+
+    @_builtins.property
+    @pulumi.getter(name="configurationProfileId")
+    def configuration_profile_id(self) -> pulumi.Input[_builtins.str]:
+        """
+        Id of the configuration profile.
+        """
+        return pulumi.get(self, "configuration_profile_id")
+
+    @configuration_profile_id.setter
+    def configuration_profile_id(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "configuration_profile_id", value)
+
+    @_builtins.property
+    @pulumi.getter(name="environmentId")
+    def environment_id(self) -> pulumi.Input[_builtins.str]:
+        """
+        Id of the environment.
+        """
+        return pulumi.get(self, "environment_id")
+
+    @environment_id.setter
+    def environment_id(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "environment_id", value)
+
 
 class AsyncAutoscalingArgsArgsDict(TypedDict):
     """
@@ -569,6 +716,98 @@ class CustomMetricArgs:
         pulumi.set(self, "dimensions", value)
 
 
+class CustomStrategyArgsDict(TypedDict):
+    """
+    A custom strategy's settings.
+    """
+    deployment_duration_in_minutes: pulumi.Input[_builtins.int]
+    """
+    Minutes a deployment takes to reach all clients (0-1440).
+    """
+    growth_factor: pulumi.Input[_builtins.float]
+    """
+    Percentage of clients added at each step (1-100).
+    """
+    final_bake_time_in_minutes: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    """
+    Minutes the alarms are watched after reaching all clients (0-1440).
+    """
+    growth_type: NotRequired[pulumi.Input[Optional['GrowthType']]]
+    """
+    `LINEAR` (the default) or `EXPONENTIAL`.
+    """
+
+@pulumi.input_type
+class CustomStrategyArgs:
+    def __init__(__self__, *,
+                 deployment_duration_in_minutes: pulumi.Input[_builtins.int],
+                 growth_factor: pulumi.Input[_builtins.float],
+                 final_bake_time_in_minutes: pulumi.Input[Optional[_builtins.int]] = None,
+                 growth_type: pulumi.Input[Optional['GrowthType']] = None):
+        """
+        A custom strategy's settings.
+
+        :param pulumi.Input[_builtins.int] deployment_duration_in_minutes: Minutes a deployment takes to reach all clients (0-1440).
+        :param pulumi.Input[_builtins.float] growth_factor: Percentage of clients added at each step (1-100).
+        :param pulumi.Input[_builtins.int] final_bake_time_in_minutes: Minutes the alarms are watched after reaching all clients (0-1440).
+        :param pulumi.Input['GrowthType'] growth_type: `LINEAR` (the default) or `EXPONENTIAL`.
+        """
+        pulumi.set(__self__, "deployment_duration_in_minutes", deployment_duration_in_minutes)
+        pulumi.set(__self__, "growth_factor", growth_factor)
+        if final_bake_time_in_minutes is not None:
+            pulumi.set(__self__, "final_bake_time_in_minutes", final_bake_time_in_minutes)
+        if growth_type is not None:
+            pulumi.set(__self__, "growth_type", growth_type)
+
+    @_builtins.property
+    @pulumi.getter(name="deploymentDurationInMinutes")
+    def deployment_duration_in_minutes(self) -> pulumi.Input[_builtins.int]:
+        """
+        Minutes a deployment takes to reach all clients (0-1440).
+        """
+        return pulumi.get(self, "deployment_duration_in_minutes")
+
+    @deployment_duration_in_minutes.setter
+    def deployment_duration_in_minutes(self, value: pulumi.Input[_builtins.int]):
+        pulumi.set(self, "deployment_duration_in_minutes", value)
+
+    @_builtins.property
+    @pulumi.getter(name="growthFactor")
+    def growth_factor(self) -> pulumi.Input[_builtins.float]:
+        """
+        Percentage of clients added at each step (1-100).
+        """
+        return pulumi.get(self, "growth_factor")
+
+    @growth_factor.setter
+    def growth_factor(self, value: pulumi.Input[_builtins.float]):
+        pulumi.set(self, "growth_factor", value)
+
+    @_builtins.property
+    @pulumi.getter(name="finalBakeTimeInMinutes")
+    def final_bake_time_in_minutes(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        Minutes the alarms are watched after reaching all clients (0-1440).
+        """
+        return pulumi.get(self, "final_bake_time_in_minutes")
+
+    @final_bake_time_in_minutes.setter
+    def final_bake_time_in_minutes(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "final_bake_time_in_minutes", value)
+
+    @_builtins.property
+    @pulumi.getter(name="growthType")
+    def growth_type(self) -> pulumi.Input[Optional['GrowthType']]:
+        """
+        `LINEAR` (the default) or `EXPONENTIAL`.
+        """
+        return pulumi.get(self, "growth_type")
+
+    @growth_type.setter
+    def growth_type(self, value: pulumi.Input[Optional['GrowthType']]):
+        pulumi.set(self, "growth_type", value)
+
+
 class DataCaptureArgsDict(TypedDict):
     """
     Capturing requests and responses to S3.
@@ -665,6 +904,10 @@ class EndpointsArgsDict(TypedDict):
     """
     Per-service endpoint URL overrides, e.g. to use a local emulator.
     """
+    appconfig: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Endpoint URL for AWS AppConfig.
+    """
     applicationautoscaling: NotRequired[pulumi.Input[Optional[_builtins.str]]]
     """
     Endpoint URL for Application Auto Scaling.
@@ -701,6 +944,7 @@ class EndpointsArgsDict(TypedDict):
 @pulumi.input_type
 class EndpointsArgs:
     def __init__(__self__, *,
+                 appconfig: pulumi.Input[Optional[_builtins.str]] = None,
                  applicationautoscaling: pulumi.Input[Optional[_builtins.str]] = None,
                  cloudwatch: pulumi.Input[Optional[_builtins.str]] = None,
                  iam: pulumi.Input[Optional[_builtins.str]] = None,
@@ -712,6 +956,7 @@ class EndpointsArgs:
         """
         Per-service endpoint URL overrides, e.g. to use a local emulator.
 
+        :param pulumi.Input[_builtins.str] appconfig: Endpoint URL for AWS AppConfig.
         :param pulumi.Input[_builtins.str] applicationautoscaling: Endpoint URL for Application Auto Scaling.
         :param pulumi.Input[_builtins.str] cloudwatch: Endpoint URL for Amazon CloudWatch.
         :param pulumi.Input[_builtins.str] iam: Endpoint URL for AWS IAM.
@@ -721,6 +966,8 @@ class EndpointsArgs:
         :param pulumi.Input[_builtins.str] sns: Endpoint URL for Amazon SNS.
         :param pulumi.Input[_builtins.str] sts: Endpoint URL for AWS STS.
         """
+        if appconfig is not None:
+            pulumi.set(__self__, "appconfig", appconfig)
         if applicationautoscaling is not None:
             pulumi.set(__self__, "applicationautoscaling", applicationautoscaling)
         if cloudwatch is not None:
@@ -737,6 +984,18 @@ class EndpointsArgs:
             pulumi.set(__self__, "sns", sns)
         if sts is not None:
             pulumi.set(__self__, "sts", sts)
+
+    @_builtins.property
+    @pulumi.getter
+    def appconfig(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Endpoint URL for AWS AppConfig.
+        """
+        return pulumi.get(self, "appconfig")
+
+    @appconfig.setter
+    def appconfig(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "appconfig", value)
 
     @_builtins.property
     @pulumi.getter
@@ -1100,6 +1359,64 @@ class ModelSpecArgs:
     @variant_weight.setter
     def variant_weight(self, value: pulumi.Input[Optional[_builtins.float]]):
         pulumi.set(self, "variant_weight", value)
+
+
+class MonitorArgsDict(TypedDict):
+    """
+    A CloudWatch alarm AppConfig watches during a deployment: when it is in
+    `ALARM`, the deployment rolls back.
+    """
+    alarm_arn: pulumi.Input[_builtins.str]
+    """
+    ARN of the CloudWatch alarm.
+    """
+    alarm_role_arn: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    ARN of the role AppConfig assumes to read the alarm: it must trust
+    `appconfig.amazonaws.com` and allow `cloudwatch:DescribeAlarms` on it.
+    """
+
+@pulumi.input_type
+class MonitorArgs:
+    def __init__(__self__, *,
+                 alarm_arn: pulumi.Input[_builtins.str],
+                 alarm_role_arn: pulumi.Input[Optional[_builtins.str]] = None):
+        """
+        A CloudWatch alarm AppConfig watches during a deployment: when it is in
+        `ALARM`, the deployment rolls back.
+
+        :param pulumi.Input[_builtins.str] alarm_arn: ARN of the CloudWatch alarm.
+        :param pulumi.Input[_builtins.str] alarm_role_arn: ARN of the role AppConfig assumes to read the alarm: it must trust
+               `appconfig.amazonaws.com` and allow `cloudwatch:DescribeAlarms` on it.
+        """
+        pulumi.set(__self__, "alarm_arn", alarm_arn)
+        if alarm_role_arn is not None:
+            pulumi.set(__self__, "alarm_role_arn", alarm_role_arn)
+
+    @_builtins.property
+    @pulumi.getter(name="alarmArn")
+    def alarm_arn(self) -> pulumi.Input[_builtins.str]:
+        """
+        ARN of the CloudWatch alarm.
+        """
+        return pulumi.get(self, "alarm_arn")
+
+    @alarm_arn.setter
+    def alarm_arn(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "alarm_arn", value)
+
+    @_builtins.property
+    @pulumi.getter(name="alarmRoleArn")
+    def alarm_role_arn(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        ARN of the role AppConfig assumes to read the alarm: it must trust
+        `appconfig.amazonaws.com` and allow `cloudwatch:DescribeAlarms` on it.
+        """
+        return pulumi.get(self, "alarm_role_arn")
+
+    @alarm_role_arn.setter
+    def alarm_role_arn(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "alarm_role_arn", value)
 
 
 class RolloutPolicyArgsDict(TypedDict):

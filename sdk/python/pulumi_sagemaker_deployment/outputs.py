@@ -22,6 +22,7 @@ __all__ = [
     'CustomMetric',
     'DataCapture',
     'Endpoints',
+    'Monitor',
     'RolloutPolicy',
     'ServerlessCompute',
     'ShiftSize',
@@ -338,6 +339,7 @@ class Endpoints(dict):
     Per-service endpoint URL overrides, e.g. to use a local emulator.
     """
     def __init__(__self__, *,
+                 appconfig: Optional[_builtins.str] = None,
                  applicationautoscaling: Optional[_builtins.str] = None,
                  cloudwatch: Optional[_builtins.str] = None,
                  iam: Optional[_builtins.str] = None,
@@ -349,6 +351,7 @@ class Endpoints(dict):
         """
         Per-service endpoint URL overrides, e.g. to use a local emulator.
 
+        :param _builtins.str appconfig: Endpoint URL for AWS AppConfig.
         :param _builtins.str applicationautoscaling: Endpoint URL for Application Auto Scaling.
         :param _builtins.str cloudwatch: Endpoint URL for Amazon CloudWatch.
         :param _builtins.str iam: Endpoint URL for AWS IAM.
@@ -358,6 +361,8 @@ class Endpoints(dict):
         :param _builtins.str sns: Endpoint URL for Amazon SNS.
         :param _builtins.str sts: Endpoint URL for AWS STS.
         """
+        if appconfig is not None:
+            pulumi.set(__self__, "appconfig", appconfig)
         if applicationautoscaling is not None:
             pulumi.set(__self__, "applicationautoscaling", applicationautoscaling)
         if cloudwatch is not None:
@@ -374,6 +379,14 @@ class Endpoints(dict):
             pulumi.set(__self__, "sns", sns)
         if sts is not None:
             pulumi.set(__self__, "sts", sts)
+
+    @_builtins.property
+    @pulumi.getter
+    def appconfig(self) -> Optional[_builtins.str]:
+        """
+        Endpoint URL for AWS AppConfig.
+        """
+        return pulumi.get(self, "appconfig")
 
     @_builtins.property
     @pulumi.getter
@@ -438,6 +451,64 @@ class Endpoints(dict):
         Endpoint URL for AWS STS.
         """
         return pulumi.get(self, "sts")
+
+
+@pulumi.output_type
+class Monitor(dict):
+    """
+    A CloudWatch alarm AppConfig watches during a deployment: when it is in
+    `ALARM`, the deployment rolls back.
+    """
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "alarmArn":
+            suggest = "alarm_arn"
+        elif key == "alarmRoleArn":
+            suggest = "alarm_role_arn"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in Monitor. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        Monitor.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        Monitor.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 alarm_arn: _builtins.str,
+                 alarm_role_arn: Optional[_builtins.str] = None):
+        """
+        A CloudWatch alarm AppConfig watches during a deployment: when it is in
+        `ALARM`, the deployment rolls back.
+
+        :param _builtins.str alarm_arn: ARN of the CloudWatch alarm.
+        :param _builtins.str alarm_role_arn: ARN of the role AppConfig assumes to read the alarm: it must trust
+               `appconfig.amazonaws.com` and allow `cloudwatch:DescribeAlarms` on it.
+        """
+        pulumi.set(__self__, "alarm_arn", alarm_arn)
+        if alarm_role_arn is not None:
+            pulumi.set(__self__, "alarm_role_arn", alarm_role_arn)
+
+    @_builtins.property
+    @pulumi.getter(name="alarmArn")
+    def alarm_arn(self) -> _builtins.str:
+        """
+        ARN of the CloudWatch alarm.
+        """
+        return pulumi.get(self, "alarm_arn")
+
+    @_builtins.property
+    @pulumi.getter(name="alarmRoleArn")
+    def alarm_role_arn(self) -> Optional[_builtins.str]:
+        """
+        ARN of the role AppConfig assumes to read the alarm: it must trust
+        `appconfig.amazonaws.com` and allow `cloudwatch:DescribeAlarms` on it.
+        """
+        return pulumi.get(self, "alarm_role_arn")
 
 
 @pulumi.output_type

@@ -13,6 +13,7 @@ if sys.version_info >= (3, 11):
 else:
     from typing_extensions import NotRequired, TypedDict, TypeAlias
 from . import _utilities
+from ._enums import *
 from ._inputs import *
 
 __all__ = ['ProviderArgs', 'Provider']
@@ -22,24 +23,38 @@ class ProviderArgs:
     def __init__(__self__, *,
                  default_tags: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  endpoints: pulumi.Input[Optional['EndpointsArgs']] = None,
+                 max_attempts: pulumi.Input[Optional[_builtins.int]] = None,
                  profile: pulumi.Input[Optional[_builtins.str]] = None,
-                 region: pulumi.Input[Optional[_builtins.str]] = None):
+                 region: pulumi.Input[Optional[_builtins.str]] = None,
+                 retry_mode: pulumi.Input[Optional['RetryMode']] = None):
         """
         The set of arguments for constructing a Provider resource.
 
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] default_tags: Tags added to every AWS object this provider creates.
         :param pulumi.Input['EndpointsArgs'] endpoints: Endpoint URL overrides per AWS service.
+        :param pulumi.Input[_builtins.int] max_attempts: The most attempts of one AWS request, the first included, as the AWS
+               SDKs' `max_attempts` setting: 1 to 20, 6 when unset; 1 turns retries
+               off. A request that still fails after them fails the operation with
+               one error naming the AWS operation, the resource and the attempts.
         :param pulumi.Input[_builtins.str] profile: The named profile of the shared AWS config to use.
         :param pulumi.Input[_builtins.str] region: The AWS region to deploy to, e.g. `us-east-1`.
+        :param pulumi.Input['RetryMode'] retry_mode: How AWS requests are retried when AWS throttles them, answers with a
+               server error (HTTP 5xx) or does not answer (connection reset,
+               timeout): `standard` (the default) or `adaptive`, as the AWS SDKs'
+               `retry_mode` setting.
         """
         if default_tags is not None:
             pulumi.set(__self__, "default_tags", default_tags)
         if endpoints is not None:
             pulumi.set(__self__, "endpoints", endpoints)
+        if max_attempts is not None:
+            pulumi.set(__self__, "max_attempts", max_attempts)
         if profile is not None:
             pulumi.set(__self__, "profile", profile)
         if region is not None:
             pulumi.set(__self__, "region", region)
+        if retry_mode is not None:
+            pulumi.set(__self__, "retry_mode", retry_mode)
 
     @_builtins.property
     @pulumi.getter(name="defaultTags")
@@ -66,6 +81,21 @@ class ProviderArgs:
         pulumi.set(self, "endpoints", value)
 
     @_builtins.property
+    @pulumi.getter(name="maxAttempts")
+    def max_attempts(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        The most attempts of one AWS request, the first included, as the AWS
+        SDKs' `max_attempts` setting: 1 to 20, 6 when unset; 1 turns retries
+        off. A request that still fails after them fails the operation with
+        one error naming the AWS operation, the resource and the attempts.
+        """
+        return pulumi.get(self, "max_attempts")
+
+    @max_attempts.setter
+    def max_attempts(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "max_attempts", value)
+
+    @_builtins.property
     @pulumi.getter
     def profile(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
@@ -89,6 +119,21 @@ class ProviderArgs:
     def region(self, value: pulumi.Input[Optional[_builtins.str]]):
         pulumi.set(self, "region", value)
 
+    @_builtins.property
+    @pulumi.getter(name="retryMode")
+    def retry_mode(self) -> pulumi.Input[Optional['RetryMode']]:
+        """
+        How AWS requests are retried when AWS throttles them, answers with a
+        server error (HTTP 5xx) or does not answer (connection reset,
+        timeout): `standard` (the default) or `adaptive`, as the AWS SDKs'
+        `retry_mode` setting.
+        """
+        return pulumi.get(self, "retry_mode")
+
+    @retry_mode.setter
+    def retry_mode(self, value: pulumi.Input[Optional['RetryMode']]):
+        pulumi.set(self, "retry_mode", value)
+
 
 @pulumi.type_token("pulumi:providers:sagemaker-deployment")
 class Provider(pulumi.ProviderResource):
@@ -98,8 +143,10 @@ class Provider(pulumi.ProviderResource):
                  opts: Optional[pulumi.ResourceOptions] = None,
                  default_tags: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  endpoints: pulumi.Input[Optional[Union['EndpointsArgs', 'EndpointsArgsDict']]] = None,
+                 max_attempts: pulumi.Input[Optional[_builtins.int]] = None,
                  profile: pulumi.Input[Optional[_builtins.str]] = None,
                  region: pulumi.Input[Optional[_builtins.str]] = None,
+                 retry_mode: pulumi.Input[Optional['RetryMode']] = None,
                  __props__=None):
         """
         The provider type for the sagemaker-deployment package.
@@ -108,8 +155,16 @@ class Provider(pulumi.ProviderResource):
         :param pulumi.ResourceOptions opts: Options for the resource.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] default_tags: Tags added to every AWS object this provider creates.
         :param pulumi.Input[Union['EndpointsArgs', 'EndpointsArgsDict']] endpoints: Endpoint URL overrides per AWS service.
+        :param pulumi.Input[_builtins.int] max_attempts: The most attempts of one AWS request, the first included, as the AWS
+               SDKs' `max_attempts` setting: 1 to 20, 6 when unset; 1 turns retries
+               off. A request that still fails after them fails the operation with
+               one error naming the AWS operation, the resource and the attempts.
         :param pulumi.Input[_builtins.str] profile: The named profile of the shared AWS config to use.
         :param pulumi.Input[_builtins.str] region: The AWS region to deploy to, e.g. `us-east-1`.
+        :param pulumi.Input['RetryMode'] retry_mode: How AWS requests are retried when AWS throttles them, answers with a
+               server error (HTTP 5xx) or does not answer (connection reset,
+               timeout): `standard` (the default) or `adaptive`, as the AWS SDKs'
+               `retry_mode` setting.
         """
         ...
     @overload
@@ -137,8 +192,10 @@ class Provider(pulumi.ProviderResource):
                  opts: Optional[pulumi.ResourceOptions] = None,
                  default_tags: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  endpoints: pulumi.Input[Optional[Union['EndpointsArgs', 'EndpointsArgsDict']]] = None,
+                 max_attempts: pulumi.Input[Optional[_builtins.int]] = None,
                  profile: pulumi.Input[Optional[_builtins.str]] = None,
                  region: pulumi.Input[Optional[_builtins.str]] = None,
+                 retry_mode: pulumi.Input[Optional['RetryMode']] = None,
                  __props__=None):
         opts = pulumi.ResourceOptions.merge(_utilities.get_resource_opts_defaults(), opts)
         if not isinstance(opts, pulumi.ResourceOptions):
@@ -150,8 +207,10 @@ class Provider(pulumi.ProviderResource):
 
             __props__.__dict__["default_tags"] = pulumi.Output.from_input(default_tags).apply(pulumi.runtime.to_json) if default_tags is not None else None
             __props__.__dict__["endpoints"] = pulumi.Output.from_input(endpoints).apply(pulumi.runtime.to_json) if endpoints is not None else None
+            __props__.__dict__["max_attempts"] = pulumi.Output.from_input(max_attempts).apply(pulumi.runtime.to_json) if max_attempts is not None else None
             __props__.__dict__["profile"] = profile
             __props__.__dict__["region"] = region
+            __props__.__dict__["retry_mode"] = retry_mode
         super(Provider, __self__).__init__(
             'sagemaker-deployment',
             resource_name,

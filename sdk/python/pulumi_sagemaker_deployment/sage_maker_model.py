@@ -23,6 +23,7 @@ class SageMakerModelArgs:
                  execution_role_arn: pulumi.Input[_builtins.str],
                  model_artifact_bucket_name: pulumi.Input[_builtins.str],
                  model_list: pulumi.Input[Sequence[pulumi.Input['ModelSpecArgs']]],
+                 app_config: pulumi.Input[Optional['AppConfigAccessArgs']] = None,
                  enable_network_isolation: pulumi.Input[Optional[_builtins.bool]] = None,
                  local_artifacts: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  s3_key_prefix: pulumi.Input[Optional[_builtins.str]] = None,
@@ -34,6 +35,10 @@ class SageMakerModelArgs:
         :param pulumi.Input[_builtins.str] execution_role_arn: ARN of the SageMaker execution role (BaseInfra's `executionRoleArn`).
         :param pulumi.Input[_builtins.str] model_artifact_bucket_name: Bucket holding the artifacts (BaseInfra's `modelArtifactBucketName`).
         :param pulumi.Input[Sequence[pulumi.Input['ModelSpecArgs']]] model_list: The models (the seed's `modelList`).
+        :param pulumi.Input['AppConfigAccessArgs'] app_config: The AppConfig component's outputs, for models that read their
+               parameters from AppConfig: the containers get them as environment
+               variables, and the execution role may read exactly that
+               configuration.
         :param pulumi.Input[_builtins.bool] enable_network_isolation: Block network access from the containers.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] local_artifacts: Local artifacts to upload, by `ModelName`: the path of a file
                (uploaded as it is, e.g. a `model.tar.gz`) or of a directory (packed
@@ -49,6 +54,8 @@ class SageMakerModelArgs:
         pulumi.set(__self__, "execution_role_arn", execution_role_arn)
         pulumi.set(__self__, "model_artifact_bucket_name", model_artifact_bucket_name)
         pulumi.set(__self__, "model_list", model_list)
+        if app_config is not None:
+            pulumi.set(__self__, "app_config", app_config)
         if enable_network_isolation is not None:
             pulumi.set(__self__, "enable_network_isolation", enable_network_isolation)
         if local_artifacts is not None:
@@ -95,6 +102,21 @@ class SageMakerModelArgs:
     @model_list.setter
     def model_list(self, value: pulumi.Input[Sequence[pulumi.Input['ModelSpecArgs']]]):
         pulumi.set(self, "model_list", value)
+
+    @_builtins.property
+    @pulumi.getter(name="appConfig")
+    def app_config(self) -> pulumi.Input[Optional['AppConfigAccessArgs']]:
+        """
+        The AppConfig component's outputs, for models that read their
+        parameters from AppConfig: the containers get them as environment
+        variables, and the execution role may read exactly that
+        configuration.
+        """
+        return pulumi.get(self, "app_config")
+
+    @app_config.setter
+    def app_config(self, value: pulumi.Input[Optional['AppConfigAccessArgs']]):
+        pulumi.set(self, "app_config", value)
 
     @_builtins.property
     @pulumi.getter(name="enableNetworkIsolation")
@@ -169,6 +191,7 @@ class SageMakerModel(pulumi.ComponentResource):
     def __init__(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
+                 app_config: pulumi.Input[Optional[Union['AppConfigAccessArgs', 'AppConfigAccessArgsDict']]] = None,
                  enable_network_isolation: pulumi.Input[Optional[_builtins.bool]] = None,
                  execution_role_arn: pulumi.Input[Optional[_builtins.str]] = None,
                  local_artifacts: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
@@ -197,6 +220,10 @@ class SageMakerModel(pulumi.ComponentResource):
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
+        :param pulumi.Input[Union['AppConfigAccessArgs', 'AppConfigAccessArgsDict']] app_config: The AppConfig component's outputs, for models that read their
+               parameters from AppConfig: the containers get them as environment
+               variables, and the execution role may read exactly that
+               configuration.
         :param pulumi.Input[_builtins.bool] enable_network_isolation: Block network access from the containers.
         :param pulumi.Input[_builtins.str] execution_role_arn: ARN of the SageMaker execution role (BaseInfra's `executionRoleArn`).
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] local_artifacts: Local artifacts to upload, by `ModelName`: the path of a file
@@ -250,6 +277,7 @@ class SageMakerModel(pulumi.ComponentResource):
     def _internal_init(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
+                 app_config: pulumi.Input[Optional[Union['AppConfigAccessArgs', 'AppConfigAccessArgsDict']]] = None,
                  enable_network_isolation: pulumi.Input[Optional[_builtins.bool]] = None,
                  execution_role_arn: pulumi.Input[Optional[_builtins.str]] = None,
                  local_artifacts: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
@@ -269,6 +297,7 @@ class SageMakerModel(pulumi.ComponentResource):
                 raise TypeError('__props__ is only valid when passed in combination with a valid opts.id to get an existing resource')
             __props__ = SageMakerModelArgs.__new__(SageMakerModelArgs)
 
+            __props__.__dict__["app_config"] = app_config
             __props__.__dict__["enable_network_isolation"] = enable_network_isolation
             if execution_role_arn is None and not opts.urn:
                 raise TypeError("Missing required property 'execution_role_arn'")

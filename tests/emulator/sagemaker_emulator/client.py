@@ -178,14 +178,52 @@ class EmulatorProcess:
     def config(self) -> dict:
         return self._call("GET", "/_emulator/config")
 
-    def inject_fault(self, kind: str, service: str, operation: str | None = None, count: int = 1, message: str | None = None) -> list[dict]:
-        """Fail the next ``count`` matching calls; ``kind`` is ``throttle``, ``server_error`` or ``validation``."""
+    def inject_fault(
+        self,
+        kind: str,
+        service: str,
+        operation: str | None = None,
+        count: int = 1,
+        message: str | None = None,
+        seconds: float | None = None,
+    ) -> list[dict]:
+        """Hit the next ``count`` matching calls with a fault of ``kind`` (``throttle``,
+        ``server_error``, ``unavailable``, ``validation`` (answering ``message``),
+        ``reset_before``, ``reset_after``, ``delay`` (of ``seconds``), ``endpoint_failure``)."""
         spec: dict[str, Any] = {"service": service, "count": count}
         if operation:
             spec["operation"] = operation
         if message:
             spec["message"] = message
+        if seconds is not None:
+            spec["seconds"] = seconds
         return self._call("POST", "/_emulator/faults", {kind: spec})
+
+    def random_faults(
+        self,
+        seed: int,
+        probability: float,
+        kinds: list[str] | dict[str, float] | None = None,
+        services: list[str] | None = None,
+        operations: list[str] | None = None,
+        delay_seconds: float | None = None,
+    ) -> dict:
+        """Hit each matching call with a fault with ``probability``, drawn from ``random.Random(seed)``."""
+        spec: dict[str, Any] = {"seed": seed, "probability": probability}
+        for key, value in (("kinds", kinds), ("services", services), ("operations", operations), ("delay_seconds", delay_seconds)):
+            if value is not None:
+                spec[key] = value
+        return self._call("POST", "/_emulator/faults/random", spec)
+
+    def stop_random_faults(self) -> None:
+        self._call("POST", "/_emulator/faults/random/reset")
+
+    def injected_faults(self) -> dict:
+        """``{"total", "by_kind": {kind: n}, "by_call": [{kind, service, operation, count}]}``."""
+        return self._call("GET", "/_emulator/faults/injected")
+
+    def clear_injected_faults(self) -> None:
+        self._call("POST", "/_emulator/faults/injected/reset")
 
     def faults(self) -> list[dict]:
         return self._call("GET", "/_emulator/faults")
@@ -215,6 +253,7 @@ class EmulatorProcess:
         return self._call("POST", "/_emulator/appconfig/deployment-failure", body)
 
     def clear_faults(self) -> None:
+        """Drop queued faults and stop random ones (the injected counts stay)."""
         self._call("POST", "/_emulator/faults/reset")
 
     def search_state(self, text: str) -> dict:

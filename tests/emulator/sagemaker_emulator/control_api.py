@@ -5,8 +5,15 @@
 ``GET  /_emulator/requests``        request log (``?service=&operation=`` filter)
 ``POST /_emulator/requests/reset``  clear the request log
 ``GET  /_emulator/faults``          pending faults
-``POST /_emulator/faults``          add faults: ``{"throttle"|"server_error": {service, operation, count}}``
-``POST /_emulator/faults/reset``    drop pending faults (also ``DELETE /_emulator/faults``)
+``POST /_emulator/faults``          add faults: ``{"<kind>": {service, operation, count, message?, seconds?}}``
+                                    (kinds: see :mod:`faults`)
+``POST /_emulator/faults/reset``    drop pending faults and stop random ones (also ``DELETE /_emulator/faults``)
+``GET  /_emulator/faults/random``   the random fault settings, or ``null``
+``POST /_emulator/faults/random``   ``{"seed", "probability", "kinds"?, "services"?, "operations"?, "delay_seconds"?}``:
+                                    hit each matching call with ``probability`` (seeded RNG)
+``POST /_emulator/faults/random/reset``  stop random faults (also ``DELETE /_emulator/faults/random``)
+``GET  /_emulator/faults/injected`` faults injected so far: ``{"total", "by_kind", "by_call"}``
+``POST /_emulator/faults/injected/reset``  zero those counts
 ``GET  /_emulator/config``          current settings
 ``POST /_emulator/config``          change settings (partial object)
 ``POST /_emulator/reset``           reset moto and all emulator state
@@ -30,7 +37,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
-from .faults import parse_faults
+from .faults import parse_faults, parse_random
 from .request_info import buffer_body
 
 if TYPE_CHECKING:
@@ -59,6 +66,12 @@ class ControlApi:
             ("POST", "/faults"): self._add_faults,
             ("POST", "/faults/reset"): self._clear_faults,
             ("DELETE", "/faults"): self._clear_faults,
+            ("GET", "/faults/random"): lambda query, body: self.emulator.faults.random(),
+            ("POST", "/faults/random"): self._set_random_faults,
+            ("POST", "/faults/random/reset"): self._stop_random_faults,
+            ("DELETE", "/faults/random"): self._stop_random_faults,
+            ("GET", "/faults/injected"): lambda query, body: self.emulator.faults.injected(),
+            ("POST", "/faults/injected/reset"): self._clear_injected,
             ("GET", "/config"): lambda query, body: self.emulator.settings.snapshot(),
             ("POST", "/config"): lambda query, body: self.emulator.settings.update(body),
             ("POST", "/reset"): self._reset,
@@ -96,6 +109,18 @@ class ControlApi:
 
     def _clear_faults(self, query: dict, body: dict) -> dict:
         self.emulator.faults.clear()
+        return {"status": "ok"}
+
+    def _set_random_faults(self, query: dict, body: dict) -> dict | None:
+        self.emulator.faults.set_random(parse_random(body))
+        return self.emulator.faults.random()
+
+    def _stop_random_faults(self, query: dict, body: dict) -> dict:
+        self.emulator.faults.set_random(None)
+        return {"status": "ok"}
+
+    def _clear_injected(self, query: dict, body: dict) -> dict:
+        self.emulator.faults.clear_injected()
         return {"status": "ok"}
 
     def _system_update(self, query: dict, body: dict) -> dict:

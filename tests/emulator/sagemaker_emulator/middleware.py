@@ -1,8 +1,9 @@
 """The WSGI middleware around moto's server app: the emulator itself.
 
 For each request it (1) serves the control API, (2) classifies the call
-(:mod:`request_info`), (3) answers it with an injected fault if one matches,
-(4) answers calls in a protocol moto lacks through their bridge
+(:mod:`request_info`), (3) applies an injected fault if one matches
+(:mod:`faults`: an error answer, a dropped connection before or after the call
+is handled, a delay, a failing endpoint), (4) answers calls in a protocol moto lacks through their bridge
 (:data:`service_table.PROTOCOL_BRIDGES`: smithy-rpc-v2-cbor), runs calls of a
 service with hooks through them (:data:`service_table.SERVICE_HOOKS`: SageMaker,
 S3), otherwise streams the call to moto, and (5) records it in the request log.
@@ -18,8 +19,9 @@ from typing import Any
 
 from . import aws_errors
 from .aws_errors import AwsError, HttpResponse
+from .connection_faults import drop_connection, track_body
 from .control_api import PREFIX, ControlApi
-from .faults import FaultQueue
+from .faults import ENDPOINT_FAILURES, ERROR_KINDS, Fault, FaultQueue
 from .moto_access import create_moto_app, reset_moto
 from .request_info import AwsRequest, call_text, describe
 from .request_log import RequestLog
@@ -55,7 +57,7 @@ class EmulatorMiddleware:
         with EMULATOR_LOCK:
             reset_moto()
             self._reset_hooks()
-            self.faults.clear()
+            self.faults.reset()
             self.settings.reset()
             self.log.clear()
 
@@ -79,25 +81,80 @@ class EmulatorMiddleware:
             time.sleep(latency)  # outside the lock: calls wait in parallel
         request = describe(environ)
         fault = self.faults.take(request.service, request.operation)
-        if fault is not None:
-            response = aws_errors.render(fault.error_for(request.protocol, request.service, request.operation), request.protocol)
-            return self._answer(request, response, start_response, fault.kind)
+        if fault is None:
+            return self._handle(request, environ, start_response)
+        return self._inject(fault, request, environ, start_response)
 
+    def _inject(self, fault: Fault, request: AwsRequest, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        """Apply ``fault`` to this call (see :mod:`faults` for what each kind does)."""
+        if fault.kind in ERROR_KINDS:
+            error = fault.error_for(request.service, request.operation, request.protocol)
+            response = aws_errors.render(error, request.protocol)
+            if request.protocol == aws_errors.RPC_V2_CBOR:
+                # The services bridged to CBOR (CloudWatch) are awsQueryCompatible:
+                # their errors also carry the query protocol's code (see rpc_v2_bridge).
+                sender = "Sender" if error.status < 500 else "Receiver"
+                response.headers.append(("x-amzn-query-error", f"{error.code};{sender}"))
+            return self._answer(request, response, start_response, fault.kind)
+        if fault.kind in ("reset_before", "reset_after"):
+            track_body(environ)
+        if fault.kind == "reset_before":
+            self.log.record(request.service, request.operation, request.region, 0, fault.kind, call_text(request), request.attempt)
+            drop_connection(environ)
+        if fault.kind == "reset_after":
+            response = self._handle_buffered(request, environ)
+            self.log.record(
+                request.service, request.operation, request.region, response.status, fault.kind, call_text(request), request.attempt
+            )
+            drop_connection(environ)
+        if fault.kind == "delay":
+            time.sleep(fault.seconds)  # not holding the lock: other calls go on meanwhile
+        if fault.kind == "endpoint_failure":
+            self._fail_endpoint(request)
+        return self._handle(request, environ, start_response, fault.kind)
+
+    def _fail_endpoint(self, request: AwsRequest) -> None:
+        """Make the endpoint this call creates or updates fail (the matching ``fail_next_*`` setting)."""
+        try:
+            name = request.json_body().get("EndpointName")
+        except ValueError:
+            name = None
+        if isinstance(name, str) and name:
+            self.settings.update({ENDPOINT_FAILURES[request.operation or ""]: name})
+
+    def _handle(self, request: AwsRequest, environ: dict, start_response: Callable, fault: str | None = None) -> Iterable[bytes]:
+        """Answer the call: its bridge, its service's hooks, or moto (streamed)."""
         bridge = PROTOCOL_BRIDGES.get(request.protocol)
         if bridge is not None:
-            return self._answer(request, bridge(request, environ, self.call_moto), start_response)
+            return self._answer(request, bridge(request, environ, self.call_moto), start_response, fault)
 
         hooks = self.hooks.get(request.service or "")
         if hooks is not None and hooks.intercepts(request):
-            return self._answer(request, self._run_hooks(hooks, request, environ), start_response)
+            return self._answer(request, self._run_hooks(hooks, request, environ), start_response, fault)
 
         def logging_start_response(status: str, headers: list, exc_info: Any = None) -> Any:
             self.log.record(
-                request.service, request.operation, request.region, int(status.split(" ", 1)[0]), sent=call_text(request)
+                request.service,
+                request.operation,
+                request.region,
+                int(status.split(" ", 1)[0]),
+                fault,
+                call_text(request),
+                request.attempt,
             )
             return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
 
         return self._run_moto(request, environ, logging_start_response)
+
+    def _handle_buffered(self, request: AwsRequest, environ: dict) -> HttpResponse:
+        """As :meth:`_handle`, with the whole answer buffered instead of sent."""
+        bridge = PROTOCOL_BRIDGES.get(request.protocol)
+        if bridge is not None:
+            return bridge(request, environ, self.call_moto)
+        hooks = self.hooks.get(request.service or "")
+        if hooks is not None and hooks.intercepts(request):
+            return self._run_hooks(hooks, request, environ)
+        return self.call_moto(environ, request.protocol)
 
     def _run_hooks(self, hooks: ServiceHooks, request: AwsRequest, environ: dict) -> HttpResponse:
         """``before``, moto (unless ``before`` answered), ``after``: all under the emulator lock."""
@@ -113,7 +170,7 @@ class EmulatorMiddleware:
 
     def _answer(self, request: AwsRequest, response: HttpResponse, start_response: Callable, fault: str | None = None) -> list[bytes]:
         """Log a buffered answer and send it."""
-        self.log.record(request.service, request.operation, request.region, response.status, fault, call_text(request))
+        self.log.record(request.service, request.operation, request.region, response.status, fault, call_text(request), request.attempt)
         return _send(response, start_response)
 
     def _run_moto(self, request: AwsRequest, environ: dict, start_response: Callable) -> Iterable[bytes]:

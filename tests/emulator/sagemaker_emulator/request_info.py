@@ -23,6 +23,8 @@ from .s3_operations import s3_operation
 
 _CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/(\d{8})/([^/]+)/([^/]+)/aws4_request")
 _CBOR_PATH = re.compile(r"/service/([^/]+)/operation/([^/?]+)$")
+# AWS SDKs number their attempts of a request: `amz-sdk-request: attempt=2; max=6`.
+_ATTEMPT = re.compile(r"(?:^|;)\s*attempt=(\d+)")
 DEFAULT_REGION = "us-east-1"
 
 
@@ -39,6 +41,7 @@ class AwsRequest:
     operation: str | None
     protocol: str
     body: bytes | None
+    attempt: int | None = None
     amz_headers: dict[str, str] = field(default_factory=dict)
 
     def json_body(self) -> dict:
@@ -160,8 +163,15 @@ def describe(environ: dict) -> AwsRequest:
         operation=operation,
         protocol=protocol,
         body=body,
+        attempt=sdk_attempt(environ),
         amz_headers=_parameter_headers(environ),
     )
+
+
+def sdk_attempt(environ: dict) -> int | None:
+    """The attempt number an AWS SDK gave this request (``amz-sdk-request``), if any."""
+    match = _ATTEMPT.search(header(environ, "amz-sdk-request") or "")
+    return int(match.group(1)) if match else None
 
 
 def _headers(environ: dict) -> dict[str, str]:

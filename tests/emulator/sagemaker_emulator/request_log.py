@@ -27,8 +27,12 @@ class RequestLog:
         status: int,
         fault: str | None = None,
         sent: dict | None = None,
+        attempt: int | None = None,
     ) -> None:
-        """Append one call; ``time`` is an ISO 8601 UTC timestamp, ``sent`` what the caller sent."""
+        """Append one call; ``time`` is an ISO 8601 UTC timestamp, ``status`` 0 when
+        no answer was sent (a dropped connection), ``sent`` what the caller sent,
+        ``attempt`` the SDK's attempt number of the request (its
+        ``amz-sdk-request`` header), when it sent one."""
         entry = {
             "service": service or "unknown",
             "operation": operation or "unknown",
@@ -40,6 +44,8 @@ class RequestLog:
             entry["fault"] = fault
         if sent:
             entry.update(sent)
+        if attempt is not None:
+            entry["attempt"] = attempt
         with EMULATOR_LOCK:
             self._entries.append(entry)
 

@@ -11,6 +11,24 @@ from .middleware import EmulatorMiddleware
 from .settings import Settings
 
 
+def _request_handler() -> type:
+    """moto's request handler, answering ``Expect: 100-continue`` once.
+
+    Python's ``http.server`` sends ``100 Continue`` while parsing the request and
+    werkzeug sends it again before running the app: a client then reads two interim
+    responses where AWS sends one (RFC 9110, section 10.1.1: a server answers the
+    expectation with one ``100 (Continue)`` or a final status). Only werkzeug's is
+    kept, so that an injected connection drop after it reads as one to the client.
+    """
+    from moto.moto_server.werkzeug_app import MotoRequestHandler
+
+    class EmulatorRequestHandler(MotoRequestHandler):
+        def handle_expect_100(self) -> bool:
+            return True
+
+    return EmulatorRequestHandler
+
+
 class EmulatorServer:
     """The emulator bound to ``host:port`` (port 0 picks a free port).
 
@@ -19,12 +37,10 @@ class EmulatorServer:
     """
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, defaults: Settings | None = None, quiet: bool = True):
-        from moto.moto_server.werkzeug_app import MotoRequestHandler
-
         if quiet:
             logging.getLogger("werkzeug").setLevel(logging.WARNING)
         self.app = EmulatorMiddleware(defaults=defaults)
-        self._server: BaseWSGIServer = make_server(host, port, self.app, threaded=True, request_handler=MotoRequestHandler)
+        self._server: BaseWSGIServer = make_server(host, port, self.app, threaded=True, request_handler=_request_handler())
         self._thread: threading.Thread | None = None
 
     @property

@@ -15,8 +15,8 @@ pub struct Condition {
     pub operator: &'static str,
     /// The condition key, e.g. `iam:PassedToService`.
     pub key: &'static str,
-    /// The value the key must have.
-    pub value: &'static str,
+    /// The values the key may have (any one of them).
+    pub values: &'static [&'static str],
 }
 
 /// Which actions a placement takes.
@@ -61,16 +61,18 @@ pub const PLACEMENTS: &[Placement] = &[
         condition: None,
     },
     // SageMaker Developer Guide, "Amazon SageMaker AI API Permissions":
-    // CreateModel needs iam:PassRole; IAM User Guide, "Granting a user
-    // permissions to pass a role to an AWS service": iam:PassedToService.
+    // CreateModel needs iam:PassRole; SAR for AWS AppConfig: CreateEnvironment
+    // and UpdateEnvironment pass the monitors' alarm role (iam:PassRole with
+    // iam:PassedToService appconfig.amazonaws.com); IAM User Guide,
+    // "Granting a user permissions to pass a role to an AWS service".
     Placement {
-        sid: "PassExecutionRoleToSageMaker",
+        sid: "PassRolesToSageMakerAndAppConfig",
         actions: Placed::Only(&["iam:PassRole"]),
         resources: ROLES,
         condition: Some(Condition {
             operator: "StringEquals",
             key: "iam:PassedToService",
-            value: "sagemaker.amazonaws.com",
+            values: &["sagemaker.amazonaws.com", "appconfig.amazonaws.com"],
         }),
     },
     // Application Auto Scaling User Guide, "Service-linked roles" >
@@ -85,8 +87,15 @@ pub const PLACEMENTS: &[Placement] = &[
         condition: Some(Condition {
             operator: "StringLike",
             key: "iam:AWSServiceName",
-            value: "sagemaker.application-autoscaling.amazonaws.com",
+            values: &["sagemaker.application-autoscaling.amazonaws.com"],
         }),
+    },
+    // SAR: s3:ListAllMyBuckets has no resource type.
+    Placement {
+        sid: "ListBuckets",
+        actions: Placed::Only(&["s3:ListAllMyBuckets"]),
+        resources: ANY,
+        condition: None,
     },
     Placement {
         sid: "Buckets",
@@ -94,10 +103,11 @@ pub const PLACEMENTS: &[Placement] = &[
         resources: &["arn:aws:s3:::*"],
         condition: None,
     },
-    // SAR: kms:CreateKey and kms:ListAliases have no resource type.
+    // SAR: kms:CreateKey, kms:ListKeys and kms:ListAliases have no resource
+    // type.
     Placement {
-        sid: "KmsCreateKeysAndListAliases",
-        actions: Placed::Only(&["kms:CreateKey", "kms:ListAliases"]),
+        sid: "KmsCreateAndListKeysAndAliases",
+        actions: Placed::Only(&["kms:CreateKey", "kms:ListKeys", "kms:ListAliases"]),
         resources: ANY,
         condition: None,
     },
@@ -111,7 +121,7 @@ pub const PLACEMENTS: &[Placement] = &[
         condition: Some(Condition {
             operator: "StringLike",
             key: "kms:ViaService",
-            value: "sagemaker.*.amazonaws.com",
+            values: &["sagemaker.*.amazonaws.com"],
         }),
     },
     // SAR: CreateAlias and DeleteAlias are authorized on the alias and on its
@@ -141,6 +151,29 @@ pub const PLACEMENTS: &[Placement] = &[
         sid: "Topics",
         actions: Placed::RestOf("sns"),
         resources: &["arn:aws:sns:*:*:*"],
+        condition: None,
+    },
+    // SAR for AWS AppConfig: CreateApplication and CreateDeploymentStrategy
+    // have no resource type, so they are granted on `*`.
+    Placement {
+        sid: "AppConfigCreateApplicationsAndStrategies",
+        actions: Placed::Only(&[
+            "appconfig:CreateApplication",
+            "appconfig:CreateDeploymentStrategy",
+        ]),
+        resources: ANY,
+        condition: None,
+    },
+    // SAR for AWS AppConfig, resource types `application`, `environment`,
+    // `configurationprofile`, `hostedconfigurationversion`, `deployment`
+    // (all under `application/<id>`) and `deploymentstrategy`.
+    Placement {
+        sid: "AppConfig",
+        actions: Placed::RestOf("appconfig"),
+        resources: &[
+            "arn:aws:appconfig:*:*:application/*",
+            "arn:aws:appconfig:*:*:deploymentstrategy/*",
+        ],
         condition: None,
     },
     Placement {

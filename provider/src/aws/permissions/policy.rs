@@ -32,7 +32,17 @@ pub struct Statement {
     pub resource: Resource,
     /// `{ operator: { key: value } }`, when the statement has a condition.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub condition: Option<BTreeMap<&'static str, BTreeMap<&'static str, &'static str>>>,
+    pub condition: Option<BTreeMap<&'static str, BTreeMap<&'static str, ConditionValue>>>,
+}
+
+/// A condition key's value: one string, or a list meaning any of them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum ConditionValue {
+    /// A single value.
+    One(&'static str),
+    /// Several values, any of which matches.
+    Many(Vec<&'static str>),
 }
 
 /// A statement's `Resource`: one ARN pattern as a string, several as a list.
@@ -89,9 +99,13 @@ pub fn deployer_policy() -> Result<PolicyDocument, PolicyError> {
                     [one] => Resource::One(one),
                     many => Resource::Many(many.to_vec()),
                 },
-                condition: placement
-                    .condition
-                    .map(|c| BTreeMap::from([(c.operator, BTreeMap::from([(c.key, c.value)]))])),
+                condition: placement.condition.map(|c| {
+                    let value = match c.values {
+                        [one] => ConditionValue::One(one),
+                        many => ConditionValue::Many(many.to_vec()),
+                    };
+                    BTreeMap::from([(c.operator, BTreeMap::from([(c.key, value)]))])
+                }),
             })
         })
         .collect::<Result<Vec<_>, PolicyError>>()?;
@@ -140,7 +154,7 @@ mod tests {
     }
 
     #[test]
-    fn pass_role_goes_only_to_sagemaker() {
+    fn pass_role_goes_only_to_sagemaker_and_appconfig() {
         let policy = policy();
         let pass = policy
             .statement
@@ -150,7 +164,7 @@ mod tests {
         assert_eq!(pass.action, ["iam:PassRole"]);
         assert_eq!(
             serde_json::to_value(&pass.condition).unwrap(),
-            serde_json::json!({"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}})
+            serde_json::json!({"StringEquals": {"iam:PassedToService": ["sagemaker.amazonaws.com", "appconfig.amazonaws.com"]}})
         );
     }
 
@@ -183,9 +197,15 @@ mod tests {
             }
             let unscoped = statement.resource == Resource::One("*");
             let may_be_unscoped = statement.action.iter().all(|a| {
+                // The Service Authorization Reference lists these without
+                // a resource type.
                 a.starts_with("application-autoscaling:")
                     || *a == "kms:CreateKey"
+                    || *a == "kms:ListKeys"
                     || *a == "kms:ListAliases"
+                    || *a == "s3:ListAllMyBuckets"
+                    || *a == "appconfig:CreateApplication"
+                    || *a == "appconfig:CreateDeploymentStrategy"
             });
             assert!(
                 !unscoped || may_be_unscoped,

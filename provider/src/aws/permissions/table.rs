@@ -34,6 +34,15 @@ const fn because(
 pub const PERMISSIONS: &[Permission] = &[
     // ---- Amazon S3 (s3:Bucket) ----
     plain(S3, "CreateBucket", &["s3:CreateBucket"]),
+    // S3 API Reference, ListBuckets: "you must have the
+    // s3:ListAllMyBuckets permission". Called only when CreateBucket's
+    // answer was lost, to find the bucket it made (aws/lost_answers).
+    because(
+        S3,
+        "ListBuckets",
+        &["s3:ListAllMyBuckets"],
+        "ListBuckets is authorized as s3:ListAllMyBuckets",
+    ),
     // S3 API Reference, HeadBucket: "you must have permissions to perform
     // the s3:ListBucket action".
     because(
@@ -116,6 +125,9 @@ pub const PERMISSIONS: &[Permission] = &[
     plain(Kms, "DisableKeyRotation", &["kms:DisableKeyRotation"]),
     plain(Kms, "UpdateKeyDescription", &["kms:UpdateKeyDescription"]),
     plain(Kms, "CreateAlias", &["kms:CreateAlias"]),
+    // Called only when a CreateKey's answer was lost (the keys it made) or
+    // an alias is left on a key scheduled for deletion (resources/kms).
+    plain(Kms, "ListKeys", &["kms:ListKeys"]),
     plain(Kms, "UpdateAlias", &["kms:UpdateAlias"]),
     plain(Kms, "UntagResource", &["kms:UntagResource"]),
     plain(Kms, "TagResource", &["kms:TagResource"]),
@@ -345,6 +357,112 @@ pub const PERMISSIONS: &[Permission] = &[
     plain(S3, "AbortMultipartUpload", &["s3:AbortMultipartUpload"]),
     plain(S3, "PutObjectTagging", &["s3:PutObjectTagging"]),
     plain(S3, "DeleteObjectTagging", &["s3:DeleteObjectTagging"]),
+    // ---- AWS AppConfig (appconfig:*) ----
+    // SAR for AWS AppConfig, "API operations": a Create* with tags also
+    // authorizes appconfig:TagResource; CreateEnvironment and
+    // UpdateEnvironment pass the monitors' role (iam:PassRole).
+    because(
+        AppConfig,
+        "CreateApplication",
+        &["appconfig:CreateApplication", "appconfig:TagResource"],
+        "the application is created with its tags",
+    ),
+    plain(AppConfig, "GetApplication", &["appconfig:GetApplication"]),
+    plain(
+        AppConfig,
+        "DeleteApplication",
+        &["appconfig:DeleteApplication"],
+    ),
+    because(
+        AppConfig,
+        "CreateEnvironment",
+        &[
+            "appconfig:CreateEnvironment",
+            "appconfig:TagResource",
+            "iam:PassRole",
+        ],
+        "the environment is created with its tags, and AppConfig is handed the monitors' alarm role",
+    ),
+    plain(AppConfig, "GetEnvironment", &["appconfig:GetEnvironment"]),
+    because(
+        AppConfig,
+        "UpdateEnvironment",
+        &["appconfig:UpdateEnvironment", "iam:PassRole"],
+        "AppConfig is handed the monitors' alarm role",
+    ),
+    plain(
+        AppConfig,
+        "DeleteEnvironment",
+        &["appconfig:DeleteEnvironment"],
+    ),
+    because(
+        AppConfig,
+        "CreateConfigurationProfile",
+        &[
+            "appconfig:CreateConfigurationProfile",
+            "appconfig:TagResource",
+        ],
+        "the profile is created with its tags",
+    ),
+    plain(
+        AppConfig,
+        "GetConfigurationProfile",
+        &["appconfig:GetConfigurationProfile"],
+    ),
+    plain(
+        AppConfig,
+        "UpdateConfigurationProfile",
+        &["appconfig:UpdateConfigurationProfile"],
+    ),
+    plain(
+        AppConfig,
+        "DeleteConfigurationProfile",
+        &["appconfig:DeleteConfigurationProfile"],
+    ),
+    plain(
+        AppConfig,
+        "CreateHostedConfigurationVersion",
+        &["appconfig:CreateHostedConfigurationVersion"],
+    ),
+    plain(
+        AppConfig,
+        "GetHostedConfigurationVersion",
+        &["appconfig:GetHostedConfigurationVersion"],
+    ),
+    plain(
+        AppConfig,
+        "DeleteHostedConfigurationVersion",
+        &["appconfig:DeleteHostedConfigurationVersion"],
+    ),
+    because(
+        AppConfig,
+        "CreateDeploymentStrategy",
+        &[
+            "appconfig:CreateDeploymentStrategy",
+            "appconfig:TagResource",
+        ],
+        "the strategy is created with its tags",
+    ),
+    plain(
+        AppConfig,
+        "GetDeploymentStrategy",
+        &["appconfig:GetDeploymentStrategy"],
+    ),
+    plain(
+        AppConfig,
+        "DeleteDeploymentStrategy",
+        &["appconfig:DeleteDeploymentStrategy"],
+    ),
+    because(
+        AppConfig,
+        "StartDeployment",
+        &["appconfig:StartDeployment", "appconfig:TagResource"],
+        "the deployment is started with its tags",
+    ),
+    plain(AppConfig, "GetDeployment", &["appconfig:GetDeployment"]),
+    plain(AppConfig, "StopDeployment", &["appconfig:StopDeployment"]),
+    plain(AppConfig, "TagResource", &["appconfig:TagResource"]),
+    plain(AppConfig, "UntagResource", &["appconfig:UntagResource"]),
     // ---- AWS STS (the account behind BaseInfra's names) ----
     // STS API Reference, GetCallerIdentity: "No permissions are required to
     // perform this operation. If an administrator attaches a policy to your

@@ -88,6 +88,9 @@ impl EnvironmentParts<'_> {
             model_artifact_bucket_name: base.model_artifact_bucket_name.clone(),
             local_artifacts: self.local_artifacts.clone(),
             s3_key_prefix: Some(base.s3_key_prefix.clone()),
+            // The Deployment does not build AppConfig yet: its step goes
+            // between BaseInfra and the models (see the Deployment's docs).
+            app_config: None,
             vpc_config: None,
             enable_network_isolation: false,
             tags: self.tags.clone(),

@@ -2,6 +2,7 @@
 //! configuration whose name is derived from a hash of its content.
 
 use std::collections::BTreeMap;
+use std::time::SystemTime;
 
 use async_trait::async_trait;
 use aws_sdk_sagemaker::types::{
@@ -18,7 +19,8 @@ use super::variant_rules::{
 };
 use super::{check_naming, live_tags, retag, sagemaker_tags};
 use crate::Context;
-use crate::aws::{OrGone, ResultExt, Service};
+use crate::aws::lost_answers::{RequestClock, create_or_find, system_time};
+use crate::aws::{AwsError, OrGone, ResultExt, Service};
 use crate::naming::content_hashed;
 use crate::resources::Tags;
 use framework::Output;
@@ -467,10 +469,13 @@ impl CustomResource for EndpointConfig {
             }
             request = request.async_inference_config(builder.build());
         }
+        let clock = RequestClock::start();
         let created = request
             .send()
             .await
-            .aws(Service::SageMaker, "CreateEndpointConfig")?;
+            .aws(Service::SageMaker, "CreateEndpointConfig")
+            .map(|created| created.endpoint_config_arn().unwrap_or_default().to_owned());
+        let arn = create_or_find(clock, created, || find_endpoint_config(ctx, &name)).await?;
         Ok(Created {
             id: name.clone(),
             outputs: EndpointConfigOutputs {
@@ -478,7 +483,7 @@ impl CustomResource for EndpointConfig {
                     endpoint_config_name: Some(name),
                     ..inputs.clone()
                 },
-                arn: created.endpoint_config_arn().unwrap_or_default().to_owned(),
+                arn,
             },
         })
     }
@@ -609,6 +614,29 @@ impl CustomResource for EndpointConfig {
             .or_gone()?;
         Ok(())
     }
+}
+
+/// The endpoint configuration named `name` and when it was created, if it
+/// exists.
+async fn find_endpoint_config(
+    ctx: &Context,
+    name: &str,
+) -> std::result::Result<Option<(String, SystemTime)>, AwsError> {
+    let found = ctx
+        .clients
+        .sagemaker
+        .describe_endpoint_config()
+        .endpoint_config_name(name)
+        .send()
+        .await
+        .aws(Service::SageMaker, "DescribeEndpointConfig")
+        .or_gone()?;
+    Ok(found.map(|config| {
+        (
+            config.endpoint_config_arn().unwrap_or_default().to_owned(),
+            system_time(config.creation_time()),
+        )
+    }))
 }
 
 /// A count or size SageMaker reports (never negative, absent as 0).

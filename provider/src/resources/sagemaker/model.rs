@@ -1,6 +1,7 @@
 //! `sagemaker-deployment:sagemaker:Model`: one SageMaker model.
 
 use std::collections::BTreeMap;
+use std::time::SystemTime;
 
 use async_trait::async_trait;
 use aws_sdk_sagemaker::types::{ContainerDefinition, VpcConfig as SdkVpcConfig};
@@ -11,10 +12,11 @@ use super::image::cross_region_problem;
 use super::model_data;
 use super::{check_naming, sagemaker_tags};
 use crate::Context;
+use crate::aws::lost_answers::{RequestClock, create_or_find, system_time};
 use crate::aws::propagation::{
     IAM_PROPAGATION_WINDOW, retry_while_pending, role_not_assumable_yet,
 };
-use crate::aws::{AwsClients, OrGone, ResultExt, Service};
+use crate::aws::{AwsClients, AwsError, OrGone, ResultExt, Service};
 use crate::naming::{content_hashed, sagemaker_name_problem};
 use crate::resources::Tags;
 use framework::Output;
@@ -258,14 +260,23 @@ impl CustomResource for Model {
             );
         }
         // A role created in the same `up` may not be assumable for seconds.
-        let created = retry_while_pending(
+        let clock = RequestClock::start();
+        let arn = retry_while_pending(
             ctx,
             "creating model",
             IAM_PROPAGATION_WINDOW,
             role_not_assumable_yet,
             || {
                 let request = request.clone();
-                async move { request.send().await.aws(Service::SageMaker, "CreateModel") }
+                let name = &name;
+                async move {
+                    let created = request
+                        .send()
+                        .await
+                        .aws(Service::SageMaker, "CreateModel")
+                        .map(|created| created.model_arn().unwrap_or_default().to_owned());
+                    create_or_find(clock, created, || find_model(ctx, name)).await
+                }
             },
         )
         .await?;
@@ -276,7 +287,7 @@ impl CustomResource for Model {
                     model_name: Some(name),
                     ..inputs.clone()
                 },
-                arn: created.model_arn().unwrap_or_default().to_owned(),
+                arn,
             },
         })
     }
@@ -407,6 +418,28 @@ impl CustomResource for Model {
     }
 }
 
+/// The model named `name` and when it was created, if it exists.
+async fn find_model(
+    ctx: &Context,
+    name: &str,
+) -> std::result::Result<Option<(String, SystemTime)>, AwsError> {
+    let found = ctx
+        .clients
+        .sagemaker
+        .describe_model()
+        .model_name(name)
+        .send()
+        .await
+        .aws(Service::SageMaker, "DescribeModel")
+        .or_gone()?;
+    Ok(found.map(|model| {
+        (
+            model.model_arn().unwrap_or_default().to_owned(),
+            system_time(model.creation_time()),
+        )
+    }))
+}
+
 #[cfg(test)]
 pub(super) mod tests {
     use aws_sdk_sagemaker::Client;
@@ -420,7 +453,8 @@ pub(super) mod tests {
     use aws_smithy_mocks::{Rule, mock};
 
     use super::*;
-    use crate::resources::mock::mock_context_tagged;
+    use crate::aws::scripted_aws::{Answer, ScriptedAws};
+    use crate::resources::mock::{context_with, mock_context_tagged};
     use framework::wire::PropertyValue;
     use framework::{CustomResource, DiffOutcome, FieldChange, Registry, encode_plain};
 
@@ -460,6 +494,71 @@ pub(super) mod tests {
             field: "tags".into(),
             replace: false,
         }]
+    }
+
+    /// SageMaker's refusal of a second model of the same name.
+    const ALREADY_EXISTS: &str = r#"{"__type":"ValidationException","message":"Cannot create already existing model \"arn:aws:sagemaker:us-east-1:123456789012:model/fraud\"."}"#;
+
+    /// A stand-in SageMaker whose first CreateModel is applied but loses its
+    /// answer, and whose DescribeModel shows a model created `age_seconds` ago.
+    async fn losing_the_first_answer(age_seconds: f64) -> ScriptedAws {
+        let creates = std::sync::atomic::AtomicUsize::new(0);
+        ScriptedAws::start(move |operation, _| match operation {
+            "CreateModel" if creates.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 => {
+                Answer::Drop
+            }
+            "CreateModel" => Answer::Json(400, ALREADY_EXISTS.into()),
+            "DescribeModel" => {
+                let now = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .unwrap()
+                    .as_secs_f64();
+                Answer::Json(
+                    200,
+                    format!(
+                        r#"{{"ModelName":"fraud","ModelArn":"arn:aws:sagemaker:us-east-1:123456789012:model/found","CreationTime":{}}}"#,
+                        now - age_seconds
+                    ),
+                )
+            }
+            other => Answer::Json(400, format!(r#"{{"__type":"Unexpected","message":"{other}"}}"#)),
+        })
+        .await
+    }
+
+    fn without_model_data() -> ModelInputs {
+        ModelInputs {
+            model_data_url: None,
+            ..inputs()
+        }
+    }
+
+    #[tokio::test]
+    async fn a_create_whose_answer_was_lost_records_the_model_it_made() {
+        let aws = losing_the_first_answer(0.0).await;
+        let ctx = context_with::<Model>(aws.clients(3).await);
+        let created = Model.create(&ctx, &without_model_data()).await.unwrap();
+        assert_eq!(
+            created.outputs.arn,
+            "arn:aws:sagemaker:us-east-1:123456789012:model/found"
+        );
+        assert_eq!(created.id, without_model_data().name());
+        assert_eq!(aws.calls(), ["CreateModel", "CreateModel", "DescribeModel"]);
+    }
+
+    #[tokio::test]
+    async fn an_older_model_of_the_same_name_is_not_taken_for_the_one_created() {
+        let aws = losing_the_first_answer(86_400.0).await;
+        let ctx = context_with::<Model>(aws.clients(3).await);
+        let error = Model
+            .create(&ctx, &without_model_data())
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("sagemaker CreateModel failed after 2 attempts: Cannot create already existing model"),
+            "{error}"
+        );
     }
 
     fn inputs() -> ModelInputs {

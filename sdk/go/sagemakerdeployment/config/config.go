@@ -21,6 +21,14 @@ func GetEndpoints(ctx *pulumi.Context) string {
 	return config.Get(ctx, "sagemaker-deployment:endpoints")
 }
 
+// The most attempts of one AWS request, the first included, as the AWS
+// SDKs' `max_attempts` setting: 1 to 20, 6 when unset; 1 turns retries
+// off. A request that still fails after them fails the operation with
+// one error naming the AWS operation, the resource and the attempts.
+func GetMaxAttempts(ctx *pulumi.Context) int {
+	return config.GetInt(ctx, "sagemaker-deployment:maxAttempts")
+}
+
 // The named profile of the shared AWS config to use.
 func GetProfile(ctx *pulumi.Context) string {
 	return config.Get(ctx, "sagemaker-deployment:profile")
@@ -29,4 +37,12 @@ func GetProfile(ctx *pulumi.Context) string {
 // The AWS region to deploy to, e.g. `us-east-1`.
 func GetRegion(ctx *pulumi.Context) string {
 	return config.Get(ctx, "sagemaker-deployment:region")
+}
+
+// How AWS requests are retried when AWS throttles them, answers with a
+// server error (HTTP 5xx) or does not answer (connection reset,
+// timeout): `standard` (the default) or `adaptive`, as the AWS SDKs'
+// `retry_mode` setting.
+func GetRetryMode(ctx *pulumi.Context) string {
+	return config.Get(ctx, "sagemaker-deployment:retryMode")
 }

@@ -42,6 +42,43 @@ export const ComparisonOperator = {
  */
 export type ComparisonOperator = (typeof ComparisonOperator)[keyof typeof ComparisonOperator];
 
+export const GrowthType = {
+    /**
+     * In equal steps of `growthFactor` percent.
+     */
+    LINEAR: "LINEAR",
+    /**
+     * Doubling from `growthFactor` percent: G*(2^N).
+     */
+    EXPONENTIAL: "EXPONENTIAL",
+} as const;
+
+/**
+ * How the share of clients receiving the configuration grows.
+ */
+export type GrowthType = (typeof GrowthType)[keyof typeof GrowthType];
+
+export const RetryMode = {
+    /**
+     * Exponential backoff with jitter between attempts, the AWS SDKs'
+     * `standard` mode (the default).
+     */
+    Standard: "standard",
+    /**
+     * As `standard`, and while AWS throttles, the client also slows its
+     * own request rate down: the AWS SDKs' `adaptive` mode, for accounts
+     * where many deployments share the API rate limits.
+     */
+    Adaptive: "adaptive",
+} as const;
+
+/**
+ * How the AWS SDK retries a request that AWS throttled, answered with a
+ * server error (HTTP 5xx), or that got no answer (connection reset,
+ * timeout).
+ */
+export type RetryMode = (typeof RetryMode)[keyof typeof RetryMode];
+
 export const ShiftSizeUnit = {
     /**
      * A number of instances (at least 1).

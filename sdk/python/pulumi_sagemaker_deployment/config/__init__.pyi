@@ -13,6 +13,7 @@ if sys.version_info >= (3, 11):
 else:
     from typing_extensions import NotRequired, TypedDict, TypeAlias
 from .. import _utilities
+from .. import _enums as _root_enums
 from .. import outputs as _root_outputs
 
 defaultTags: Optional[str]
@@ -25,6 +26,14 @@ endpoints: Optional[str]
 Endpoint URL overrides per AWS service.
 """
 
+maxAttempts: Optional[int]
+"""
+The most attempts of one AWS request, the first included, as the AWS
+SDKs' `max_attempts` setting: 1 to 20, 6 when unset; 1 turns retries
+off. A request that still fails after them fails the operation with
+one error naming the AWS operation, the resource and the attempts.
+"""
+
 profile: Optional[str]
 """
 The named profile of the shared AWS config to use.
@@ -33,5 +42,13 @@ The named profile of the shared AWS config to use.
 region: Optional[str]
 """
 The AWS region to deploy to, e.g. `us-east-1`.
+"""
+
+retryMode: Optional[str]
+"""
+How AWS requests are retried when AWS throttles them, answers with a
+server error (HTTP 5xx) or does not answer (connection reset,
+timeout): `standard` (the default) or `adaptive`, as the AWS SDKs'
+`retry_mode` setting.
 """
 

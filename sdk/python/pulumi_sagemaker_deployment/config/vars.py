@@ -13,6 +13,7 @@ if sys.version_info >= (3, 11):
 else:
     from typing_extensions import NotRequired, TypedDict, TypeAlias
 from .. import _utilities
+from .. import _enums as _root_enums
 from .. import outputs as _root_outputs
 
 import types
@@ -36,6 +37,16 @@ class _ExportableConfig(types.ModuleType):
         return __config__.get('endpoints')
 
     @_builtins.property
+    def max_attempts(self) -> Optional[int]:
+        """
+        The most attempts of one AWS request, the first included, as the AWS
+        SDKs' `max_attempts` setting: 1 to 20, 6 when unset; 1 turns retries
+        off. A request that still fails after them fails the operation with
+        one error naming the AWS operation, the resource and the attempts.
+        """
+        return __config__.get_int('maxAttempts')
+
+    @_builtins.property
     def profile(self) -> Optional[str]:
         """
         The named profile of the shared AWS config to use.
@@ -48,4 +59,14 @@ class _ExportableConfig(types.ModuleType):
         The AWS region to deploy to, e.g. `us-east-1`.
         """
         return __config__.get('region')
+
+    @_builtins.property
+    def retry_mode(self) -> Optional[str]:
+        """
+        How AWS requests are retried when AWS throttles them, answers with a
+        server error (HTTP 5xx) or does not answer (connection reset,
+        timeout): `standard` (the default) or `adaptive`, as the AWS SDKs'
+        `retry_mode` setting.
+        """
+        return __config__.get('retryMode')
 

@@ -76,6 +76,8 @@ mod tests {
             kind,
             code: Some("ValidationException".into()),
             message: message.into(),
+            attempts: Some(1),
+            unanswered: 0,
         }
     }
 

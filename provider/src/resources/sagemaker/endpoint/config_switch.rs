@@ -12,6 +12,7 @@
 use aws_sdk_sagemaker::types::{VariantProperty, VariantPropertyType};
 
 use super::EndpointInputs;
+use super::lost_answer::taken_despite;
 use super::retyped_variants::{deregister, retyped_variants, still_deregistered};
 use super::rollout::deployment_config;
 use super::update::Applied;
@@ -106,17 +107,27 @@ async fn send_and_verify(
     )
     .await;
     if let Err(error) = sent {
-        if let ProviderError::Service(source) = &error
-            && let Some(refusal) = source.downcast_ref::<AwsError>()
-            && refused_for_autoscaling(refusal)
-        {
-            return Err(RefusedForAutoscaling {
-                endpoint: id.to_owned(),
-                error: refusal.clone(),
+        let refusal = match &error {
+            ProviderError::Service(source) => source.downcast_ref::<AwsError>(),
+            _ => None,
+        };
+        // A lost answer: SageMaker took the change all the same.
+        let taken = match refusal {
+            Some(refusal) => taken_despite(ctx, id, refusal).await?,
+            None => false,
+        };
+        if !taken {
+            if let Some(refusal) = refusal
+                && refused_for_autoscaling(refusal)
+            {
+                return Err(RefusedForAutoscaling {
+                    endpoint: id.to_owned(),
+                    error: refusal.clone(),
+                }
+                .into());
             }
-            .into());
+            return Err(super::explain_aws_refusal(error, news));
         }
-        return Err(super::explain_aws_refusal(error, news));
     }
     ctx.info(format!(
         "switching endpoint {id} to configuration {}",
@@ -561,6 +572,8 @@ mod tests {
             kind,
             code: None,
             message: message.to_owned(),
+            attempts: None,
+            unanswered: 0,
         };
         for message in [
             "The variant primary is registered with Application Auto Scaling",

@@ -21,6 +21,7 @@
 mod alarm_access;
 mod config_switch;
 mod failed_endpoint;
+mod lost_answer;
 mod outcome;
 mod retyped_variants;
 mod rollout;
@@ -40,6 +41,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use self::failed_endpoint::{found_failed, recorded_failed, replacement_forced_by};
+use self::lost_answer::deletion_taken_despite;
 use self::rollout::{check_rollout, check_variant_names_kept, deployment_config};
 use self::update::apply_update;
 use self::weights_and_counts::serve_as_asked;
@@ -49,10 +51,11 @@ use super::status::{
     wait_settled_or_gone,
 };
 use crate::Context;
+use crate::aws::lost_answers::{RequestClock, create_or_find, system_time};
 use crate::aws::propagation::{
     ENDPOINT_CONFIG_PROPAGATION_WINDOW, endpoint_config_not_found_yet, retry_within_budget,
 };
-use crate::aws::{ResultExt, Service};
+use crate::aws::{AwsError, OrGone, ResultExt, Service};
 use crate::naming::sagemaker_name_problem;
 use crate::resources::Tags;
 use framework::Output;
@@ -202,8 +205,10 @@ impl CustomResource for Endpoint {
             request = request
                 .deployment_config(deployment_config(rollout, &inputs.variant_instance_counts));
         }
-        // A configuration created a moment ago may not be found yet.
-        let created = retry_within_budget(
+        // A configuration created a moment ago may not be found yet; an
+        // attempt whose answer was lost finds the endpoint it made.
+        let clock = RequestClock::start();
+        let arn = retry_within_budget(
             ctx,
             "creating endpoint",
             ENDPOINT_CONFIG_PROPAGATION_WINDOW,
@@ -212,16 +217,20 @@ impl CustomResource for Endpoint {
             || {
                 let request = request.clone();
                 async move {
-                    request
+                    let created = request
                         .send()
                         .await
                         .aws(Service::SageMaker, "CreateEndpoint")
+                        .map(|created| created.endpoint_arn().unwrap_or_default().to_owned());
+                    create_or_find(clock, created, || {
+                        arn_and_creation_time(ctx, &inputs.endpoint_name)
+                    })
+                    .await
                 }
             },
         )
         .await
         .map_err(|error| explain_aws_refusal(error, inputs))?;
-        let arn = created.endpoint_arn().unwrap_or_default().to_owned();
         let mut outputs = EndpointOutputs {
             inputs: inputs.clone(),
             arn,
@@ -403,6 +412,8 @@ impl CustomResource for Endpoint {
         {
             Ok(_) => {}
             Err(error) if error.is_not_found() => return Ok(()),
+            // An attempt whose answer was lost started the deletion: wait for it.
+            Err(error) if deletion_taken_despite(ctx, id, &error).await? => {}
             Err(error) => return Err(error.into()),
         }
         ctx.wait_for(
@@ -422,6 +433,28 @@ impl CustomResource for Endpoint {
 
 /// A refusal to read the rollout's rollback alarms, explained (see
 /// `alarm_access`); any other error unchanged.
+/// The ARN and creation time of endpoint `name`, if it exists.
+async fn arn_and_creation_time(
+    ctx: &Context,
+    name: &str,
+) -> std::result::Result<Option<(String, std::time::SystemTime)>, AwsError> {
+    let found = ctx
+        .clients
+        .sagemaker
+        .describe_endpoint()
+        .endpoint_name(name)
+        .send()
+        .await
+        .aws(Service::SageMaker, "DescribeEndpoint")
+        .or_gone()?;
+    Ok(found.map(|found| {
+        (
+            found.endpoint_arn().unwrap_or_default().to_owned(),
+            system_time(found.creation_time()),
+        )
+    }))
+}
+
 fn explain_aws_refusal(error: ProviderError, inputs: &EndpointInputs) -> ProviderError {
     match error {
         ProviderError::Service(source) => match source.downcast::<crate::aws::AwsError>() {

@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 
 use aws_sdk_sagemaker::types::DesiredWeightAndCapacity;
 
+use super::lost_answer::taken_despite;
 use super::outcome::{NotApplied, Setting, unapplied};
 use super::update::Applied;
 use super::{EndpointInputs, EndpointOutputs};
@@ -163,14 +164,20 @@ impl WeightsAndCapacities {
                 .build()
             })
             .collect();
-        ctx.clients
+        let requested = ctx
+            .clients
             .sagemaker
             .update_endpoint_weights_and_capacities()
             .endpoint_name(id)
             .set_desired_weights_and_capacities(Some(desired))
             .send()
             .await
-            .aws(Service::SageMaker, "UpdateEndpointWeightsAndCapacities")?;
+            .aws(Service::SageMaker, "UpdateEndpointWeightsAndCapacities");
+        if let Err(error) = requested
+            && !taken_despite(ctx, id, &error).await?
+        {
+            return Err(error.into());
+        }
         let settled = wait_settled(ctx, budget, id, &self.what).await?;
         if settled.failed() {
             return Err(applied.endpoint_failed(id, news, &settled));

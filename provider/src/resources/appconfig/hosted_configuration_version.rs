@@ -1,0 +1,302 @@
+//! `sagemaker-deployment:appconfig:HostedConfigurationVersion`: one
+//! immutable version of a hosted profile's data, e.g. a model's parameters.
+//!
+//! Every input replaces the version, so an unchanged document makes no new
+//! version (diff compares the recorded inputs, without calling AWS) and a
+//! changed one makes exactly one. The version replaced is deleted once the
+//! update is over (after the new version's deployment completed, since the
+//! engine deletes replaced objects last): a profile with versions left
+//! cannot be deleted (`DeleteConfigurationProfile` refuses), and the
+//! deployment history keeps what was served; AppConfig keeps serving a
+//! deployed version's data after it is deleted from the hosted store.
+
+use async_trait::async_trait;
+use aws_smithy_types::Blob;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::Context;
+use crate::aws::{OrGone, ResultExt, Service};
+use framework::Result;
+use framework::{Created, CustomResource, Failures, Output, ReadOutcome};
+
+/// The content type of JSON data.
+pub const JSON: &str = "application/json";
+
+/// Largest hosted configuration (AWS AppConfig quotas, "Maximum size of a
+/// configuration stored in the hosted configuration store": 2 MB by default).
+pub const MAX_CONTENT_BYTES: usize = 2 * 1024 * 1024;
+
+fn json_content_type() -> String {
+    JSON.to_owned()
+}
+
+/// A version of a hosted configuration profile's data.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct HostedConfigurationVersionInputs {
+    /// Id of the application.
+    pub application_id: Output<String>,
+    /// Id of the hosted configuration profile.
+    pub configuration_profile_id: Output<String>,
+    /// The data, as text (JSON for `application/json`, kept byte for byte:
+    /// key order included).
+    pub content: String,
+    /// The data's media type; `application/json` by default.
+    #[serde(default = "json_content_type")]
+    pub content_type: String,
+    /// A description of the version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+/// The version as created.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct HostedConfigurationVersionOutputs {
+    /// The inputs the version was created with.
+    #[serde(flatten)]
+    pub inputs: HostedConfigurationVersionInputs,
+    /// The version number AppConfig gave it (1, 2, ...), as text: what
+    /// StartDeployment's `ConfigurationVersion` takes.
+    pub version_number: String,
+    /// SHA-256 of the content, hex.
+    pub content_hash: String,
+}
+
+/// The hosted configuration version resource.
+pub struct HostedConfigurationVersion;
+
+/// SHA-256 of `content`, hex.
+pub fn content_hash(content: &str) -> String {
+    hex::encode(Sha256::digest(content.as_bytes()))
+}
+
+#[async_trait]
+impl CustomResource for HostedConfigurationVersion {
+    type Provider = crate::SageMakerDeployment;
+    const TOKEN: &'static str = "sagemaker-deployment:awsappconfig:HostedConfigurationVersion";
+
+    type Inputs = HostedConfigurationVersionInputs;
+    type Outputs = HostedConfigurationVersionOutputs;
+
+    fn check(&self, inputs: &HostedConfigurationVersionInputs) -> Failures {
+        let mut failures = Failures::new();
+        failures.require(
+            inputs.content.len() <= MAX_CONTENT_BYTES,
+            "content",
+            format!(
+                "AppConfig hosts at most {MAX_CONTENT_BYTES} bytes, got {}",
+                inputs.content.len()
+            ),
+        );
+        if inputs.content_type == JSON
+            && let Err(error) = serde_json::from_str::<serde_json::Value>(&inputs.content)
+        {
+            failures.push("content", format!("not JSON ({JSON}): {error}"));
+        }
+        failures
+    }
+
+    async fn create(
+        &self,
+        ctx: &Context,
+        inputs: &HostedConfigurationVersionInputs,
+    ) -> Result<Created<HostedConfigurationVersionOutputs>> {
+        let application = inputs.application_id.as_str();
+        let profile = inputs.configuration_profile_id.as_str();
+        let created = ctx
+            .clients
+            .appconfig
+            .create_hosted_configuration_version()
+            .application_id(application)
+            .configuration_profile_id(profile)
+            .content(Blob::new(inputs.content.as_bytes()))
+            .content_type(&inputs.content_type)
+            .set_description(inputs.description.clone())
+            .send()
+            .await
+            .aws(Service::AppConfig, "CreateHostedConfigurationVersion")?;
+        let version = created.version_number().to_string();
+        ctx.info(format!(
+            "hosted configuration version {version} of profile {profile} created"
+        ))
+        .await;
+        Ok(Created {
+            id: format!("{application}/{profile}/{version}"),
+            outputs: HostedConfigurationVersionOutputs {
+                inputs: inputs.clone(),
+                version_number: version,
+                content_hash: content_hash(&inputs.content),
+            },
+        })
+    }
+
+    async fn read(
+        &self,
+        ctx: &Context,
+        id: &str,
+        outputs: &HostedConfigurationVersionOutputs,
+    ) -> Result<ReadOutcome<HostedConfigurationVersionInputs, HostedConfigurationVersionOutputs>>
+    {
+        let Ok(number) = outputs.version_number.parse::<i32>() else {
+            return Ok(ReadOutcome::Gone);
+        };
+        let Some(found) = ctx
+            .clients
+            .appconfig
+            .get_hosted_configuration_version()
+            .application_id(outputs.inputs.application_id.as_str())
+            .configuration_profile_id(outputs.inputs.configuration_profile_id.as_str())
+            .version_number(number)
+            .send()
+            .await
+            .aws(Service::AppConfig, "GetHostedConfigurationVersion")
+            .or_gone()?
+        else {
+            return Ok(ReadOutcome::Gone);
+        };
+        let content = found
+            .content()
+            .map(|blob| String::from_utf8_lossy(blob.as_ref()).into_owned())
+            .unwrap_or_default();
+        let inputs = HostedConfigurationVersionInputs {
+            content,
+            content_type: found
+                .content_type()
+                .map_or_else(|| outputs.inputs.content_type.clone(), str::to_owned),
+            ..outputs.inputs.clone()
+        };
+        Ok(ReadOutcome::Found {
+            id: id.to_owned(),
+            outputs: HostedConfigurationVersionOutputs {
+                content_hash: content_hash(&inputs.content),
+                inputs: inputs.clone(),
+                ..outputs.clone()
+            },
+            inputs,
+        })
+    }
+
+    async fn delete(
+        &self,
+        ctx: &Context,
+        _id: &str,
+        outputs: &HostedConfigurationVersionOutputs,
+    ) -> Result<()> {
+        let Ok(number) = outputs.version_number.parse::<i32>() else {
+            return Ok(());
+        };
+        ctx.clients
+            .appconfig
+            .delete_hosted_configuration_version()
+            .application_id(outputs.inputs.application_id.as_str())
+            .configuration_profile_id(outputs.inputs.configuration_profile_id.as_str())
+            .version_number(number)
+            .send()
+            .await
+            .aws(Service::AppConfig, "DeleteHostedConfigurationVersion")
+            .or_gone()?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use aws_sdk_appconfig::Client;
+    use aws_sdk_appconfig::operation::create_hosted_configuration_version::CreateHostedConfigurationVersionOutput;
+    use aws_smithy_mocks::mock;
+
+    use super::*;
+    use crate::resources::mock::mock_context;
+    use framework::{Registry, encode_plain};
+
+    const PARAMETERS: &str = r#"{"threshold":0.5,"batchSize":8,"alpha":true}"#;
+
+    fn inputs(content: &str) -> HostedConfigurationVersionInputs {
+        HostedConfigurationVersionInputs {
+            application_id: "abc1234".into(),
+            configuration_profile_id: "prof901".into(),
+            content: content.into(),
+            content_type: JSON.into(),
+            description: None,
+        }
+    }
+
+    /// The engine's diff of a version recorded with `olds` against `news`;
+    /// the registry holds no AWS client, so it cannot call AWS.
+    fn diff(
+        olds: &HostedConfigurationVersionInputs,
+        news: &HostedConfigurationVersionInputs,
+    ) -> framework::DiffOutcome {
+        let registry = Registry::builder()
+            .resource(HostedConfigurationVersion)
+            .build();
+        let erased = registry
+            .resource(HostedConfigurationVersion::TOKEN)
+            .unwrap();
+        let recorded = HostedConfigurationVersionOutputs {
+            inputs: olds.clone(),
+            version_number: "1".into(),
+            content_hash: content_hash(&olds.content),
+        };
+        erased.diff_with_state(
+            &encode_plain(olds).unwrap(),
+            &encode_plain(&recorded).unwrap(),
+            &encode_plain(news).unwrap(),
+        )
+    }
+
+    #[test]
+    fn unchanged_content_is_no_change_and_new_content_one_replacement() {
+        assert!(!diff(&inputs(PARAMETERS), &inputs(PARAMETERS)).has_changes());
+        let changed = diff(
+            &inputs(PARAMETERS),
+            &inputs(r#"{"threshold":0.7,"batchSize":8,"alpha":true}"#),
+        );
+        assert!(changed.replaces(), "{changed:?}");
+        assert!(
+            !changed.delete_before_replace,
+            "the new version comes first"
+        );
+    }
+
+    #[tokio::test]
+    async fn the_content_is_sent_byte_for_byte_as_json() {
+        let create = mock!(Client::create_hosted_configuration_version)
+            .match_requests(|req| {
+                req.content().map(|b| b.as_ref()) == Some(PARAMETERS.as_bytes())
+                    && req.content_type() == Some(JSON)
+            })
+            .then_output(|| {
+                CreateHostedConfigurationVersionOutput::builder()
+                    .version_number(3)
+                    .build()
+            });
+        let ctx = mock_context::<HostedConfigurationVersion>(&[&create]).await;
+        let created = HostedConfigurationVersion
+            .create(&ctx, &inputs(PARAMETERS))
+            .await
+            .unwrap();
+        assert_eq!(created.id, "abc1234/prof901/3");
+        assert_eq!(created.outputs.version_number, "3");
+        assert_eq!(created.outputs.content_hash, content_hash(PARAMETERS));
+        assert_eq!(create.num_calls(), 1);
+    }
+
+    #[test]
+    fn json_content_must_parse() {
+        let failures: Vec<String> = HostedConfigurationVersion
+            .check(&inputs("{\"threshold\": "))
+            .into_vec()
+            .into_iter()
+            .map(|f| f.to_string())
+            .collect();
+        assert_eq!(failures.len(), 1);
+        assert!(
+            failures[0].starts_with("content: not JSON (application/json)"),
+            "{failures:?}"
+        );
+    }
+}

@@ -1,0 +1,122 @@
+//! KMS keys made by attempts of CreateKey whose answer was lost.
+//!
+//! CreateKey is not idempotent: every attempt that reaches KMS makes a key.
+//! When the connection breaks after KMS made one, the SDK sends the request
+//! again and KMS makes another: the first is known to nobody. So when an
+//! attempt of a CreateKey got no answer, the provider looks for the keys the
+//! request made: keys with its description, created since it started, enabled,
+//! and without an alias (the provider names a new key only once CreateKey has
+//! answered). One of them is the key created; the others are scheduled for
+//! deletion, as any unwanted key is.
+
+use std::time::SystemTime;
+
+use crate::Context;
+use crate::aws::lost_answers::{RequestClock, system_time};
+use crate::aws::{AwsError, ResultExt, Service};
+
+/// A key a CreateKey request may have made: its id and creation time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MadeKey {
+    pub key_id: String,
+    pub arn: String,
+    pub created: SystemTime,
+}
+
+/// The keys the CreateKey request started at `clock` with `description` may
+/// have made, oldest first.
+pub async fn made_by_request(
+    ctx: &Context,
+    description: &str,
+    clock: RequestClock,
+) -> Result<Vec<MadeKey>, AwsError> {
+    let kms = &ctx.clients.kms;
+    let aliases = kms
+        .list_aliases()
+        .send()
+        .await
+        .aws(Service::Kms, "ListAliases")?;
+    let named: Vec<&str> = aliases
+        .aliases()
+        .iter()
+        .filter_map(|alias| alias.target_key_id())
+        .collect();
+    let mut made = Vec::new();
+    let mut marker = None;
+    loop {
+        let page = kms
+            .list_keys()
+            .set_marker(marker.take())
+            .send()
+            .await
+            .aws(Service::Kms, "ListKeys")?;
+        for entry in page.keys() {
+            let Some(key_id) = entry.key_id() else {
+                continue;
+            };
+            if named.contains(&key_id) {
+                continue;
+            }
+            let described = kms
+                .describe_key()
+                .key_id(key_id)
+                .send()
+                .await
+                .aws(Service::Kms, "DescribeKey")?;
+            let Some(metadata) = described.key_metadata() else {
+                continue;
+            };
+            let created = system_time(metadata.creation_date());
+            if metadata.description() == Some(description)
+                && metadata.key_state() == Some(&aws_sdk_kms::types::KeyState::Enabled)
+                && clock.may_have_made(created)
+            {
+                made.push(MadeKey {
+                    key_id: key_id.to_owned(),
+                    arn: metadata.arn().unwrap_or_default().to_owned(),
+                    created,
+                });
+            }
+        }
+        match page.next_marker() {
+            Some(next) if page.truncated() => marker = Some(next.to_owned()),
+            _ => break,
+        }
+    }
+    made.sort_by_key(|key| key.created);
+    Ok(made)
+}
+
+/// Schedules the deletion of `extra` keys (made by attempts whose answer was
+/// lost), saying so; a key that cannot be scheduled is named in a warning.
+pub async fn retire(ctx: &Context, extra: &[MadeKey], window_days: u32) {
+    for key in extra {
+        let scheduled = ctx
+            .clients
+            .kms
+            .schedule_key_deletion()
+            .key_id(&key.key_id)
+            .pending_window_in_days(window_days as i32)
+            .send()
+            .await
+            .aws(Service::Kms, "ScheduleKeyDeletion");
+        match scheduled {
+            Ok(_) => {
+                ctx.info(format!(
+                    "KMS key {} was made by an attempt of CreateKey whose answer was lost; \
+                     it is scheduled for deletion",
+                    key.key_id
+                ))
+                .await
+            }
+            Err(error) => {
+                ctx.warn(format!(
+                    "KMS key {} was made by an attempt of CreateKey whose answer was lost, \
+                     and scheduling its deletion failed ({error}): delete it by hand",
+                    key.key_id
+                ))
+                .await
+            }
+        }
+    }
+}
