@@ -3,6 +3,8 @@
 pub mod app_config;
 pub mod async_endpoint;
 pub mod base_infra;
+pub mod deployment;
+pub mod deployment_config;
 mod endpoint_builder;
 mod endpoint_checks;
 pub mod model_config;
@@ -27,4 +29,5 @@ pub fn register(
         .component(serverless_endpoint::SageMakerServerlessEndpoint)
         .component(workflow::Workflow)
         .component(monitor_dashboard::MonitorDashboard)
+        .component(deployment::Deployment)
 }

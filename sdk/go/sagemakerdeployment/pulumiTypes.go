@@ -1336,6 +1336,59 @@ func (o AutoscalingArgsPtrOutput) TargetInvocationsPerInstance() pulumi.Float64P
 	}).(pulumi.Float64PtrOutput)
 }
 
+// One problem of the documents.
+type ConfigProblem struct {
+	// The rule it breaks.
+	Message string `pulumi:"message"`
+	// JSON path of the setting, e.g. `modelConfig.modelList[0].InstanceType`.
+	Path string `pulumi:"path"`
+}
+
+// One problem of the documents.
+type ConfigProblemOutput struct{ *pulumi.OutputState }
+
+func (ConfigProblemOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ConfigProblem)(nil)).Elem()
+}
+
+func (o ConfigProblemOutput) ToConfigProblemOutput() ConfigProblemOutput {
+	return o
+}
+
+func (o ConfigProblemOutput) ToConfigProblemOutputWithContext(ctx context.Context) ConfigProblemOutput {
+	return o
+}
+
+// The rule it breaks.
+func (o ConfigProblemOutput) Message() pulumi.StringOutput {
+	return o.ApplyT(func(v ConfigProblem) string { return v.Message }).(pulumi.StringOutput)
+}
+
+// JSON path of the setting, e.g. `modelConfig.modelList[0].InstanceType`.
+func (o ConfigProblemOutput) Path() pulumi.StringOutput {
+	return o.ApplyT(func(v ConfigProblem) string { return v.Path }).(pulumi.StringOutput)
+}
+
+type ConfigProblemArrayOutput struct{ *pulumi.OutputState }
+
+func (ConfigProblemArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]ConfigProblem)(nil)).Elem()
+}
+
+func (o ConfigProblemArrayOutput) ToConfigProblemArrayOutput() ConfigProblemArrayOutput {
+	return o
+}
+
+func (o ConfigProblemArrayOutput) ToConfigProblemArrayOutputWithContext(ctx context.Context) ConfigProblemArrayOutput {
+	return o
+}
+
+func (o ConfigProblemArrayOutput) Index(i pulumi.IntInput) ConfigProblemOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) ConfigProblem {
+		return vs[0].([]ConfigProblem)[vs[1].(int)]
+	}).(ConfigProblemOutput)
+}
+
 // A CloudWatch metric chosen by name, namespace, statistic and dimensions.
 type CustomMetric struct {
 	// The metric's dimensions, name to value.
@@ -5082,6 +5135,8 @@ func init() {
 	pulumi.RegisterOutputType(AsyncSettingsPtrOutput{})
 	pulumi.RegisterOutputType(AutoscalingArgsOutput{})
 	pulumi.RegisterOutputType(AutoscalingArgsPtrOutput{})
+	pulumi.RegisterOutputType(ConfigProblemOutput{})
+	pulumi.RegisterOutputType(ConfigProblemArrayOutput{})
 	pulumi.RegisterOutputType(CustomMetricOutput{})
 	pulumi.RegisterOutputType(CustomMetricPtrOutput{})
 	pulumi.RegisterOutputType(CustomStrategyOutput{})

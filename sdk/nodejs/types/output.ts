@@ -37,6 +37,20 @@ export interface AsyncInference {
 }
 
 /**
+ * One problem of the documents.
+ */
+export interface ConfigProblem {
+    /**
+     * The rule it breaks.
+     */
+    message: string;
+    /**
+     * JSON path of the setting, e.g. `modelConfig.modelList[0].InstanceType`.
+     */
+    path: string;
+}
+
+/**
  * A CloudWatch metric chosen by name, namespace, statistic and dimensions.
  */
 export interface CustomMetric {

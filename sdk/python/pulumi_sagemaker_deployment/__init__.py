@@ -9,12 +9,16 @@ import typing
 from ._enums import *
 from .app_config import *
 from .base_infra import *
+from .deployer_policy import *
+from .deployment import *
+from .endpoint_config_plan import *
 from .monitor_dashboard import *
 from .provider import *
 from .sage_maker_async_endpoint import *
 from .sage_maker_endpoint import *
 from .sage_maker_model import *
 from .sage_maker_serverless_endpoint import *
+from .validate_config import *
 from .workflow import *
 from ._inputs import *
 from . import outputs
@@ -118,6 +122,7 @@ _utilities.register(
   "classes": {
    "sagemaker-deployment:index:AppConfig": "AppConfig",
    "sagemaker-deployment:index:BaseInfra": "BaseInfra",
+   "sagemaker-deployment:index:Deployment": "Deployment",
    "sagemaker-deployment:index:MonitorDashboard": "MonitorDashboard",
    "sagemaker-deployment:index:SageMakerAsyncEndpoint": "SageMakerAsyncEndpoint",
    "sagemaker-deployment:index:SageMakerEndpoint": "SageMakerEndpoint",

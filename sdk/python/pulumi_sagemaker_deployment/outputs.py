@@ -18,6 +18,7 @@ from ._enums import *
 
 __all__ = [
     'AsyncInference',
+    'ConfigProblem',
     'CustomMetric',
     'DataCapture',
     'Endpoints',
@@ -141,6 +142,40 @@ class AsyncInference(dict):
         SNS topic notified of successes.
         """
         return pulumi.get(self, "success_topic_arn")
+
+
+@pulumi.output_type
+class ConfigProblem(dict):
+    """
+    One problem of the documents.
+    """
+    def __init__(__self__, *,
+                 message: _builtins.str,
+                 path: _builtins.str):
+        """
+        One problem of the documents.
+
+        :param _builtins.str message: The rule it breaks.
+        :param _builtins.str path: JSON path of the setting, e.g. `modelConfig.modelList[0].InstanceType`.
+        """
+        pulumi.set(__self__, "message", message)
+        pulumi.set(__self__, "path", path)
+
+    @_builtins.property
+    @pulumi.getter
+    def message(self) -> _builtins.str:
+        """
+        The rule it breaks.
+        """
+        return pulumi.get(self, "message")
+
+    @_builtins.property
+    @pulumi.getter
+    def path(self) -> _builtins.str:
+        """
+        JSON path of the setting, e.g. `modelConfig.modelList[0].InstanceType`.
+        """
+        return pulumi.get(self, "path")
 
 
 @pulumi.output_type
