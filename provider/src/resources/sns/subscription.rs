@@ -243,6 +243,8 @@ mod tests {
             kind: crate::aws::AwsErrorKind::Validation,
             code: Some(code.to_owned()),
             message: message.to_owned(),
+            attempts: Some(1),
+            unanswered: 0,
         }
     }
 
