@@ -18,6 +18,9 @@ DEPLOYMENT_ENV did in the seed); its `inferenceType` picks the endpoint kind:
   (API keys and the like: `pulumi config set --secret secretEnvironment
   '{"API_KEY": "..."}'`), given to every model's container; the values stay
   secret in the state, the outputs and the engine's messages
+- monitoring: JSON settings of a MonitorDashboard of the endpoint (e.g.
+  `{"alarmEmails": ["ops@example.com"]}`, `{}` for the defaults); its alarms
+  then guard the rollout (instead of the endpoint's own 5xx alarm)
 - executionRoleArn: an execution role of your own for the models, instead of
   BaseInfra's; it must already allow what SageMaker does with it (read the
   artifacts, and `cloudwatch:DescribeAlarms` on the rollback alarms of a
@@ -63,6 +66,7 @@ if secret_environment is not None:
         own = model.get("Environment", {})
         model["Environment"] = secret_environment.apply(lambda extra, own=own: {**own, **extra})
 own_role_arn = config.get("executionRoleArn")
+monitoring = json.loads(config.get("monitoring") or "null")
 model_parameters = model_config["modelParameters"]
 if config.get("classificationThreshold"):
     model_parameters["inference"]["thresholds"]["classification"] = float(config.get("classificationThreshold"))
@@ -110,6 +114,22 @@ models = sagemaker_deployment.SageMakerModel(
         "configuration_arn": parameters.configuration_arn,
     },
 )
+
+if monitoring is not None:
+    # Registered before the endpoint: its alarms must exist when a rollout starts.
+    monitor = sagemaker_deployment.MonitorDashboard(
+        "monitor",
+        endpoint_name=endpoint_name,
+        inference_type=inference_type,
+        model_list=model_list,
+        alarm_emails=monitoring.get("alarmEmails"),
+        alarms=monitoring.get("alarms"),
+    )
+    if rollout is not None:
+        rollout = {**rollout, "rollbackAlarmNames": monitor.rollback_alarm_names}
+    pulumi.export("dashboardName", monitor.dashboard_name)
+    pulumi.export("dashboardUrl", monitor.dashboard_url)
+    pulumi.export("alarmTopicArn", monitor.alarm_topic_arn)
 
 if inference_type == "serverless":
     endpoint = sagemaker_deployment.SageMakerServerlessEndpoint(

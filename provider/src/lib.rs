@@ -8,6 +8,7 @@
 
 pub mod aws;
 pub mod components;
+pub mod functions;
 pub mod naming;
 pub mod resources;
 pub mod usage;
@@ -92,7 +93,8 @@ impl framework::Package for SageMakerDeployment {
 pub fn registry() -> framework::Registry<SageMakerDeployment> {
     let builder = framework::Registry::builder();
     let builder = resources::register(builder);
-    components::register(builder).build()
+    let builder = components::register(builder);
+    functions::register(builder).build()
 }
 
 /// Serves the provider on `listener` until `shutdown` completes.

@@ -81,7 +81,13 @@ async fn the_schema_has_cloudwatchs_values_as_enum_types_used_by_the_alarm_and_t
         assert_eq!(alarm["properties"][field]["$ref"], reference(ty));
     }
     let required = alarm["requiredInputs"].as_array().expect("required inputs");
-    assert!(required.contains(&json!("statistic")));
+    // A plain statistic or a percentile (`extendedStatistic`): check wants
+    // exactly one, so neither is required by the schema.
+    assert!(!required.contains(&json!("statistic")));
+    assert_eq!(
+        alarm["inputProperties"]["extendedStatistic"]["type"],
+        "string"
+    );
     assert!(
         !required.contains(&json!("treatMissingData")),
         "it has a default"
@@ -163,6 +169,24 @@ async fn a_value_cloudwatch_does_not_know_fails_check_naming_the_property_and_th
             "{field}: {reason}"
         );
     }
+}
+
+#[tokio::test]
+async fn an_alarm_compares_a_statistic_or_a_percentile_but_not_both() {
+    let p99 = alarm(json!({ "statistic": null, "extendedStatistic": "p99.9" }));
+    assert_eq!(check(ALARM, p99).await, []);
+    let both = check(ALARM, alarm(json!({ "extendedStatistic": "p99" }))).await;
+    assert_eq!(both.len(), 1, "{both:?}");
+    assert_eq!(both[0].0, "statistic");
+    assert!(both[0].1.contains("exactly one"), "{}", both[0].1);
+    let not_a_percentile = check(
+        ALARM,
+        alarm(json!({ "statistic": null, "extendedStatistic": "p999" })),
+    )
+    .await;
+    assert_eq!(not_a_percentile.len(), 1, "{not_a_percentile:?}");
+    assert_eq!(not_a_percentile[0].0, "extendedStatistic");
+    assert!(not_a_percentile[0].1.contains("`p999`"));
 }
 
 #[tokio::test]

@@ -701,7 +701,6 @@ async fn rpcs_the_provider_does_not_serve_answer_unimplemented() {
     let provider = Provider::start().await;
     let mut grpc = tonic::client::Grpc::new(provider.channel.clone());
     for method in [
-        "Invoke",
         "Call",
         "StreamInvoke",
         "Attach",
@@ -825,4 +824,123 @@ fn the_proto_value_helpers_agree_with_the_provider_codec() {
     let value = pb(json!({ "a": [1, { SPECIAL: SECRET, "value": "x" }] }));
     let decoded = framework::wire::value_from_proto(&value);
     assert_eq!(framework::wire::value_to_proto(&decoded), value);
+}
+
+#[tokio::test]
+async fn invoke_runs_a_function_or_names_what_is_wrong_with_its_arguments() {
+    let provider = Provider::start().await;
+    let mut client = provider.client();
+    let deployment: serde_json::Value =
+        serde_json::from_str(include_str!("../../examples/config/deployment-config.json")).unwrap();
+    let mut model: serde_json::Value =
+        serde_json::from_str(include_str!("../../examples/config/model-config.json")).unwrap();
+    let invoke = |tok: &str, args: serde_json::Value| proto::InvokeRequest {
+        tok: tok.into(),
+        args: Some(pb_struct(args)),
+    };
+    const VALIDATE: &str = "sagemaker-deployment:index:validateConfig";
+
+    let valid = client
+        .invoke(invoke(
+            VALIDATE,
+            json!({"deploymentConfig": deployment, "modelConfig": model, "environment": "dev"}),
+        ))
+        .await
+        .expect("Invoke succeeds")
+        .into_inner();
+    assert!(valid.failures.is_empty(), "{:?}", valid.failures);
+    let result = struct_to_json(valid.r#return.as_ref().expect("a result"));
+    assert_eq!(
+        result,
+        json!({"valid": true, "problems": [], "environments": ["dev"]})
+    );
+
+    model["modelList"][0]["InstanceCont"] = json!(2);
+    let invalid = client
+        .invoke(invoke(
+            VALIDATE,
+            json!({"deploymentConfig": deployment, "modelConfig": model, "environment": "dev"}),
+        ))
+        .await
+        .expect("Invoke succeeds")
+        .into_inner();
+    let result = struct_to_json(invalid.r#return.as_ref().expect("a result"));
+    assert_eq!(result["valid"], json!(false));
+    assert_eq!(
+        result["problems"][0]["path"],
+        json!("modelConfig.modelList[0].InstanceCont")
+    );
+
+    // Arguments that do not read: failures, each naming the argument.
+    let refused = client
+        .invoke(invoke(
+            VALIDATE,
+            json!({"deploymentConfig": deployment, "environment": 3}),
+        ))
+        .await
+        .expect("Invoke answers")
+        .into_inner();
+    let mut properties: Vec<&str> = refused
+        .failures
+        .iter()
+        .map(|f| f.property.as_str())
+        .collect();
+    properties.sort();
+    assert_eq!(properties, ["environment", "modelConfig"]);
+    assert!(refused.r#return.is_none());
+
+    let unknown = client
+        .invoke(invoke(
+            "sagemaker-deployment:index:noSuchFunction",
+            json!({}),
+        ))
+        .await
+        .expect_err("an unknown function fails");
+    assert_eq!(unknown.code(), Code::NotFound);
+    assert!(
+        unknown.message().contains("noSuchFunction"),
+        "{}",
+        unknown.message()
+    );
+    provider.stop().await;
+}
+
+#[tokio::test]
+async fn the_schema_describes_each_function_s_inputs_and_outputs() {
+    let provider = Provider::start().await;
+    let schema = provider
+        .client()
+        .get_schema(GetSchemaRequest::default())
+        .await
+        .expect("GetSchema succeeds")
+        .into_inner()
+        .schema;
+    let schema: serde_json::Value = serde_json::from_str(&schema).unwrap();
+    let functions = schema["functions"].as_object().expect("functions");
+    let mut tokens: Vec<&str> = functions.keys().map(String::as_str).collect();
+    tokens.sort();
+    assert_eq!(
+        tokens,
+        [
+            "sagemaker-deployment:index:deployerPolicy",
+            "sagemaker-deployment:index:endpointConfigPlan",
+            "sagemaker-deployment:index:validateConfig",
+        ]
+    );
+    let validate = &functions["sagemaker-deployment:index:validateConfig"];
+    assert_eq!(
+        validate["inputs"]["required"],
+        json!(["deploymentConfig", "modelConfig"])
+    );
+    assert_eq!(
+        validate["outputs"]["properties"]["valid"]["type"],
+        json!("boolean")
+    );
+    assert!(
+        validate["description"]
+            .as_str()
+            .unwrap()
+            .contains("JSON path")
+    );
+    provider.stop().await;
 }

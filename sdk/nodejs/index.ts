@@ -15,6 +15,26 @@ export type BaseInfra = import("./baseInfra").BaseInfra;
 export const BaseInfra: typeof import("./baseInfra").BaseInfra = null as any;
 utilities.lazyLoad(exports, ["BaseInfra"], () => require("./baseInfra"));
 
+export { DeployerPolicyArgs, DeployerPolicyResult } from "./deployerPolicy";
+export const deployerPolicy: typeof import("./deployerPolicy").deployerPolicy = null as any;
+export const deployerPolicyOutput: typeof import("./deployerPolicy").deployerPolicyOutput = null as any;
+utilities.lazyLoad(exports, ["deployerPolicy","deployerPolicyOutput"], () => require("./deployerPolicy"));
+
+export { DeploymentArgs } from "./deployment";
+export type Deployment = import("./deployment").Deployment;
+export const Deployment: typeof import("./deployment").Deployment = null as any;
+utilities.lazyLoad(exports, ["Deployment"], () => require("./deployment"));
+
+export { EndpointConfigPlanArgs, EndpointConfigPlanResult, EndpointConfigPlanOutputArgs } from "./endpointConfigPlan";
+export const endpointConfigPlan: typeof import("./endpointConfigPlan").endpointConfigPlan = null as any;
+export const endpointConfigPlanOutput: typeof import("./endpointConfigPlan").endpointConfigPlanOutput = null as any;
+utilities.lazyLoad(exports, ["endpointConfigPlan","endpointConfigPlanOutput"], () => require("./endpointConfigPlan"));
+
+export { MonitorDashboardArgs } from "./monitorDashboard";
+export type MonitorDashboard = import("./monitorDashboard").MonitorDashboard;
+export const MonitorDashboard: typeof import("./monitorDashboard").MonitorDashboard = null as any;
+utilities.lazyLoad(exports, ["MonitorDashboard"], () => require("./monitorDashboard"));
+
 export { ProviderArgs } from "./provider";
 export type Provider = import("./provider").Provider;
 export const Provider: typeof import("./provider").Provider = null as any;
@@ -39,6 +59,11 @@ export { SageMakerServerlessEndpointArgs } from "./sageMakerServerlessEndpoint";
 export type SageMakerServerlessEndpoint = import("./sageMakerServerlessEndpoint").SageMakerServerlessEndpoint;
 export const SageMakerServerlessEndpoint: typeof import("./sageMakerServerlessEndpoint").SageMakerServerlessEndpoint = null as any;
 utilities.lazyLoad(exports, ["SageMakerServerlessEndpoint"], () => require("./sageMakerServerlessEndpoint"));
+
+export { ValidateConfigArgs, ValidateConfigResult, ValidateConfigOutputArgs } from "./validateConfig";
+export const validateConfig: typeof import("./validateConfig").validateConfig = null as any;
+export const validateConfigOutput: typeof import("./validateConfig").validateConfigOutput = null as any;
+utilities.lazyLoad(exports, ["validateConfig","validateConfigOutput"], () => require("./validateConfig"));
 
 export { WorkflowArgs } from "./workflow";
 export type Workflow = import("./workflow").Workflow;
@@ -88,6 +113,10 @@ const _module = {
                 return new AppConfig(name, <any>undefined, { urn })
             case "sagemaker-deployment:index:BaseInfra":
                 return new BaseInfra(name, <any>undefined, { urn })
+            case "sagemaker-deployment:index:Deployment":
+                return new Deployment(name, <any>undefined, { urn })
+            case "sagemaker-deployment:index:MonitorDashboard":
+                return new MonitorDashboard(name, <any>undefined, { urn })
             case "sagemaker-deployment:index:SageMakerAsyncEndpoint":
                 return new SageMakerAsyncEndpoint(name, <any>undefined, { urn })
             case "sagemaker-deployment:index:SageMakerEndpoint":

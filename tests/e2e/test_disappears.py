@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -27,6 +28,8 @@ CONFIG = {
     "inferenceType": "async",
     # Down to zero instances: the wake-up step policies and their alarm too.
     "autoscaling": json.dumps({"minCapacity": 0, "maxCapacity": 2, "targetBacklogPerInstance": 4}),
+    # A MonitorDashboard: its dashboard, alarms, alarm topic and e-mail subscription.
+    "monitoring": json.dumps({"alarmEmails": ["ml-oncall@example.com"]}),
     # A deployment strategy of its own, so that the stack holds that type too.
     "appConfigCustomStrategy": json.dumps(
         {"deploymentDurationInMinutes": 0, "growthFactor": 100, "finalBakeTimeInMinutes": 1}
@@ -107,13 +110,15 @@ def key_usable(aws, key: Resource) -> bool:
 
 
 def everything_uses_the_new_key(aws, state: dict[str, Resource], key_urn: str) -> None:
-    """The new key encrypts the buckets, the topics and the endpoint's storage."""
+    """The new key encrypts the buckets, the topics it encrypted and the endpoint's storage."""
     arn = state[key_urn].outputs["arn"]
     by_type = lambda name: [r for r in state.values() if r.type == token(*name.split(":"))]  # noqa: E731
     for bucket in by_type("s3:Bucket"):
         rules = aws("s3").get_bucket_encryption(Bucket=bucket.id)["ServerSideEncryptionConfiguration"]["Rules"]
         assert rules[0]["ApplyServerSideEncryptionByDefault"]["KMSMasterKeyID"] == arn, bucket.id
-    for topic in by_type("sns:Topic"):
+    # The alarm topic is not encrypted: CloudWatch could not publish to it
+    # with a key whose policy does not let it.
+    for topic in (t for t in by_type("sns:Topic") if t.outputs.get("kmsKeyArn")):
         assert aws("sns").get_topic_attributes(TopicArn=topic.id)["Attributes"]["KmsMasterKeyId"] == arn
     (endpoint,) = by_type("sagemaker:Endpoint")
     running = aws("sagemaker").describe_endpoint(EndpointName=endpoint.id)["EndpointConfigName"]
@@ -285,6 +290,37 @@ def alarm_exists(aws, alarm: Resource) -> bool:
     return bool(aws("cloudwatch").describe_alarms(AlarmNames=[alarm.id])["MetricAlarms"])
 
 
+def composite_alarm_exists(aws, alarm: Resource) -> bool:
+    found = aws("cloudwatch").describe_alarms(AlarmNames=[alarm.id], AlarmTypes=["CompositeAlarm"])
+    return bool(found["CompositeAlarms"])
+
+
+def delete_dashboard(aws, dashboard: Resource) -> None:
+    aws("cloudwatch").delete_dashboards(DashboardNames=[dashboard.id])
+
+
+def dashboard_exists(aws, dashboard: Resource) -> bool:
+    return not not_found(lambda: aws("cloudwatch").get_dashboard(DashboardName=dashboard.id), "ResourceNotFound")
+
+
+def unsubscribe(aws, subscription: Resource) -> None:
+    # SNS refuses to unsubscribe a subscription still pending confirmation:
+    # its owner confirms it (the link SNS mailed), then unsubscribes (the
+    # link in every notification).
+    sns = aws("sns")
+    confirm = urllib.request.Request(
+        f"{sns.meta.endpoint_url}/_emulator/sns/confirm-subscription",
+        data=json.dumps({"subscription_arn": subscription.id}).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    urllib.request.urlopen(confirm, timeout=30).read()
+    sns.unsubscribe(SubscriptionArn=subscription.id)
+
+
+def subscription_exists(aws, subscription: Resource) -> bool:
+    sns = aws("sns")
+    return not not_found(lambda: sns.get_subscription_attributes(SubscriptionArn=subscription.id), "NotFound")
 # --- AppConfig -----------------------------------------------------------------
 # The console deletes an application's profiles (their hosted versions first)
 # and environments before the application; AppConfig has no DeleteDeployment:
@@ -514,7 +550,10 @@ DISAPPEARANCES: dict[str, Disappearance] = {
     SCALABLE_TARGET: Disappearance(only, deregister_target, target_exists, takes_along=(SCALING_POLICY,)),
     SCALING_POLICY: Disappearance(named("-backlog"), delete_scaling_policy, scaling_policy_exists),
     token("sns", "Topic"): Disappearance(named("-success-topic"), delete_topic, topic_exists),
-    token("cloudwatch", "MetricAlarm"): Disappearance(only, delete_alarm, alarm_exists),
+    token("cloudwatch", "MetricAlarm"): Disappearance(named("-wake-up-alarm"), delete_alarm, alarm_exists),
+    token("cloudwatch", "CompositeAlarm"): Disappearance(only, delete_alarm, composite_alarm_exists),
+    token("cloudwatch", "Dashboard"): Disappearance(only, delete_dashboard, dashboard_exists),
+    token("sns", "Subscription"): Disappearance(only, unsubscribe, subscription_exists),
     # An application is deleted with everything in it; the model then names the new one.
     token("awsappconfig", "Application"): Disappearance(
         only,

@@ -229,6 +229,9 @@ DEPLOYMENTS = [
             # update grants too) and its schedule role.
             "enableWorkflow": "true",
             "workflowSchedule": "rate(7 days)",
+            # The rollout watches a MonitorDashboard's alarms: the execution
+            # role's grant names exactly those.
+            "monitoring": "{}",
         },
     ),
     (

@@ -22,6 +22,7 @@ from sagemaker_emulator.sagemaker_hooks import SageMakerHooks
 from sagemaker_emulator.service_hooks import Call, ServiceHooks
 from sagemaker_emulator.sfn_hooks import StepFunctionsHooks
 from sagemaker_emulator.service_table import SERVICE_HOOKS
+from sagemaker_emulator.sns_hooks import SnsHooks
 from sagemaker_emulator.state_lock import EMULATOR_LOCK
 
 SIGNED_FOR_WIDGETS = (
@@ -117,6 +118,7 @@ def test_the_table_has_a_row_per_changed_service():
         "iam": IamHooks,
         "appconfig": AppConfigHooks,
         "application-autoscaling": AutoscalingHooks,
+        "sns": SnsHooks,
         "states": StepFunctionsHooks,
         "monitoring": CloudWatchHooks,
     }

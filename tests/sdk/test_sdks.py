@@ -10,18 +10,35 @@ import subprocess
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-COMPONENTS = ["BaseInfra", "SageMakerModel", "SageMakerEndpoint", "SageMakerAsyncEndpoint", "SageMakerServerlessEndpoint"]
+COMPONENTS = [
+    "BaseInfra",
+    "SageMakerModel",
+    "SageMakerEndpoint",
+    "SageMakerAsyncEndpoint",
+    "SageMakerServerlessEndpoint",
+    "AppConfig",
+    "Deployment",
+]
+# Provider functions: (schema token name, Python name).
+FUNCTIONS = [
+    ("validateConfig", "validate_config"),
+    ("deployerPolicy", "deployer_policy"),
+    ("endpointConfigPlan", "endpoint_config_plan"),
+]
 
 
 def test_every_schema_resource_is_in_the_sdks():
     schema = json.loads((ROOT / "schema.json").read_text())
     tokens = sorted(schema["resources"])
-    assert len(tokens) == 17
+    assert len(tokens) == 25
     assert "sagemaker-deployment:s3:BucketObject" in tokens
     index = (ROOT / "sdk" / "nodejs" / "index.ts").read_text()
     for component in COMPONENTS:
         assert f"sagemaker-deployment:index:{component}" in tokens
         assert component in index
+    for function, _ in FUNCTIONS:
+        assert f"sagemaker-deployment:index:{function}" in schema["functions"]
+        assert function in index
 
 
 def test_python_sdk_imports():
@@ -29,6 +46,9 @@ def test_python_sdk_imports():
 
     for component in COMPONENTS:
         assert hasattr(sdk, component), component
+    for _, function in FUNCTIONS:
+        assert callable(getattr(sdk, function)), function
+        assert callable(getattr(sdk, f"{function}_output")), function
     assert sdk.sagemaker.Endpoint.__name__ == "Endpoint"
     assert sdk.s3.BucketObject.__name__ == "BucketObject"
 
@@ -38,6 +58,7 @@ def test_nodejs_sdk_loads():
         "const sdk = require('@sagemaker-deployment/sdk');"
         f"for (const c of {json.dumps(COMPONENTS)}) {{ if (typeof sdk[c] !== 'function') throw new Error(c); }}"
         "if (typeof sdk.s3.BucketObject !== 'function') throw new Error('s3.BucketObject');"
+        f"for (const f of {json.dumps([name for name, _ in FUNCTIONS])}) {{ if (typeof sdk[f] !== 'function') throw new Error(f); }}"
         "console.log(Object.keys(sdk).length);"
     )
     completed = subprocess.run(["node", "-e", script], cwd=ROOT / "examples", capture_output=True, text=True)

@@ -530,10 +530,25 @@ def test_create_preview_keeps_a_secret_input_secret(provider, configured):
     assert rpc.contains_unknowns(outputs["arn"])
 
 
-def test_invoke_is_unimplemented(provider):
+def test_invoke_runs_a_function_and_an_unknown_one_is_not_found(provider):
+    response = provider.stub.Invoke(
+        provider_pb2.InvokeRequest(tok="sagemaker-deployment:index:deployerPolicy", args=_struct({}))
+    )
+    assert list(response.failures) == []
+    result = rpc.deserialize_properties(getattr(response, "return"))
+    policy = json.loads(result["policyJson"])
+    assert policy["Version"] == "2012-10-17"
+    assert result["actionCount"] == len({a for s in policy["Statement"] for a in s["Action"]})
+
+    refused = provider.stub.Invoke(
+        provider_pb2.InvokeRequest(tok="sagemaker-deployment:index:validateConfig", args=_struct({"environment": "dev"}))
+    )
+    assert sorted(f.property for f in refused.failures) == ["deploymentConfig", "modelConfig"]
+
     with pytest.raises(grpc.RpcError) as raised:
         provider.stub.Invoke(provider_pb2.InvokeRequest(tok="sagemaker-deployment:index:getNothing", args=_struct({})))
-    assert raised.value.code() == grpc.StatusCode.UNIMPLEMENTED
+    assert raised.value.code() == grpc.StatusCode.NOT_FOUND
+    assert "getNothing" in raised.value.details()
 
 
 def test_an_unknown_type_is_not_found(provider):

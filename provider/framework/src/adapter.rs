@@ -12,6 +12,7 @@ use crate::component::Component;
 use crate::context::Context;
 use crate::diff::{DiffOutcome, diff_inputs};
 use crate::error::{ProviderError, Result};
+use crate::function::Function;
 use crate::package::Package;
 use crate::redact::SecretTexts;
 use crate::resource::{CustomResource, ReadOutcome};
@@ -555,4 +556,47 @@ pub(crate) fn missing_outputs<O: schemars::JsonSchema>(outputs: &PropertyMap) ->
         .into_iter()
         .filter(|field| outputs.get(field).is_none_or(|v| *v == PropertyValue::Null))
         .collect()
+}
+
+/// A function behind its token, typed inputs and outputs erased.
+#[async_trait]
+pub trait DynFunction<P: Package>: Send + Sync {
+    /// Runs the function on `args`: its outputs, or the arguments'
+    /// failures (every one, each with its path).
+    async fn invoke(
+        &self,
+        clients: Option<&P::Clients>,
+        args: &PropertyMap,
+    ) -> Result<std::result::Result<PropertyMap, Vec<CheckFailure>>>;
+}
+
+/// Wraps a typed function.
+pub struct FunctionAdapter<F: Function> {
+    function: F,
+}
+
+impl<F: Function> FunctionAdapter<F> {
+    pub fn new(function: F) -> Self {
+        FunctionAdapter { function }
+    }
+}
+
+#[async_trait]
+impl<F: Function> DynFunction<F::Provider> for FunctionAdapter<F> {
+    async fn invoke(
+        &self,
+        clients: Option<&<F::Provider as Package>::Clients>,
+        args: &PropertyMap,
+    ) -> Result<std::result::Result<PropertyMap, Vec<CheckFailure>>> {
+        let inputs = match crate::codec::decode_all::<F::Inputs>(args) {
+            Ok(inputs) => inputs,
+            Err(failures) => return Ok(Err(failures)),
+        };
+        let failures = self.function.check(&inputs);
+        if !failures.is_empty() {
+            return Ok(Err(failures.into_vec()));
+        }
+        let outputs = self.function.invoke(clients, inputs).await?;
+        Ok(Ok(crate::codec::encode_plain(&outputs)?))
+    }
 }

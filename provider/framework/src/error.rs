@@ -11,6 +11,9 @@ pub enum ProviderError {
     /// (A long token is cut in the message: the engine may send anything.)
     #[error("unknown resource type `{}`: this provider does not manage it", shortened(.0, MAX_TOKEN_CHARS))]
     UnknownType(String),
+    /// An invoke of a function the provider does not have.
+    #[error("unknown function `{}`: this provider has no such function", shortened(.0, MAX_TOKEN_CHARS))]
+    UnknownFunction(String),
     #[error("invalid inputs: {0}")]
     InvalidInputs(String),
     #[error("invalid provider configuration: {0}")]
@@ -128,7 +131,9 @@ impl From<ProviderError> for tonic::Status {
     fn from(error: ProviderError) -> Self {
         let message = shortened(&error.to_string(), MAX_STATUS_CHARS).into_owned();
         match error {
-            ProviderError::UnknownType(_) => tonic::Status::not_found(message),
+            ProviderError::UnknownType(_) | ProviderError::UnknownFunction(_) => {
+                tonic::Status::not_found(message)
+            }
             ProviderError::InvalidInputs(_) | ProviderError::InvalidConfig(_) => {
                 tonic::Status::invalid_argument(message)
             }

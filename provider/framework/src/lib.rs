@@ -41,6 +41,7 @@ mod decode_errors;
 mod diff;
 mod engine;
 mod error;
+mod function;
 mod output;
 mod package;
 pub mod proto;
@@ -59,15 +60,18 @@ use std::sync::Arc;
 use tokio::net::TcpListener;
 use tonic::transport::server::TcpIncoming;
 
-pub use adapter::{DynComponent, DynResource};
+pub use adapter::{DynComponent, DynFunction, DynResource};
 pub use check::{CheckFailure, Failures};
-pub use codec::{decode, decode_value, encode, encode_plain, encode_wired, flatten_outputs};
+pub use codec::{
+    decode, decode_all, decode_value, encode, encode_plain, encode_wired, flatten_outputs,
+};
 pub use component::Component;
 pub use context::{Context, Progress};
 pub use decode_errors::MAX_VALUE_NESTING;
 pub use diff::{DiffOutcome, FieldChange, diff_config, diff_to_proto};
 pub use engine::EngineLogger;
 pub use error::{ProviderError, ResourceFailure, Result};
+pub use function::Function;
 pub use output::Output;
 pub use package::Package;
 pub use redact::{REDACTED, SecretTexts};

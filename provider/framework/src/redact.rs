@@ -181,6 +181,7 @@ impl SecretTexts {
             },
             ProviderError::Internal(text) => ProviderError::Internal(clean(text)),
             other @ (ProviderError::UnknownType(_)
+            | ProviderError::UnknownFunction(_)
             | ProviderError::NotConfigured
             | ProviderError::Cancelled) => other,
         }

@@ -3,9 +3,12 @@
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
-use crate::adapter::{ComponentAdapter, DynComponent, DynResource, ResourceAdapter};
+use crate::adapter::{
+    ComponentAdapter, DynComponent, DynFunction, DynResource, FunctionAdapter, ResourceAdapter,
+};
 use crate::component::Component;
 use crate::error::{ProviderError, Result};
+use crate::function::Function;
 use crate::package::Package;
 use crate::resource::CustomResource;
 use crate::schema::{SchemaBuilder, top_level_fields};
@@ -16,6 +19,7 @@ type SchemaStep = Box<dyn Fn(&mut SchemaBuilder) -> Result<()> + Send + Sync>;
 pub struct Registry<P: Package> {
     resources: HashMap<&'static str, Arc<dyn DynResource<P>>>,
     components: HashMap<&'static str, Arc<dyn DynComponent<P>>>,
+    functions: HashMap<&'static str, Arc<dyn DynFunction<P>>>,
     schema_steps: Vec<SchemaStep>,
     schema: OnceLock<Result<String, String>>,
 }
@@ -24,6 +28,7 @@ pub struct Registry<P: Package> {
 pub struct RegistryBuilder<P: Package> {
     resources: HashMap<&'static str, Arc<dyn DynResource<P>>>,
     components: HashMap<&'static str, Arc<dyn DynComponent<P>>>,
+    functions: HashMap<&'static str, Arc<dyn DynFunction<P>>>,
     schema_steps: Vec<SchemaStep>,
 }
 
@@ -32,6 +37,7 @@ impl<P: Package> Default for RegistryBuilder<P> {
         RegistryBuilder {
             resources: HashMap::new(),
             components: HashMap::new(),
+            functions: HashMap::new(),
             schema_steps: Vec::new(),
         }
     }
@@ -75,10 +81,29 @@ impl<P: Package> RegistryBuilder<P> {
         self
     }
 
+    /// Adds a provider function (an invoke).
+    pub fn function<F: Function<Provider = P>>(mut self, function: F) -> Self {
+        let duplicate = self
+            .functions
+            .insert(F::TOKEN, Arc::new(FunctionAdapter::new(function)))
+            .is_some();
+        self.schema_steps.push(Box::new(move |schema| {
+            if duplicate {
+                return Err(ProviderError::Internal(format!(
+                    "{} is registered twice",
+                    F::TOKEN
+                )));
+            }
+            schema.add_function::<F::Inputs, F::Outputs>(F::TOKEN)
+        }));
+        self
+    }
+
     pub fn build(self) -> Registry<P> {
         Registry {
             resources: self.resources,
             components: self.components,
+            functions: self.functions,
             schema_steps: self.schema_steps,
             schema: OnceLock::new(),
         }
@@ -96,6 +121,17 @@ impl<P: Package> Registry<P> {
 
     pub fn component(&self, token: &str) -> Option<Arc<dyn DynComponent<P>>> {
         self.components.get(token).cloned()
+    }
+
+    pub fn function(&self, token: &str) -> Option<Arc<dyn DynFunction<P>>> {
+        self.functions.get(token).cloned()
+    }
+
+    /// The tokens of every function, sorted.
+    pub fn function_tokens(&self) -> Vec<&'static str> {
+        let mut tokens: Vec<&'static str> = self.functions.keys().copied().collect();
+        tokens.sort_unstable();
+        tokens
     }
 
     /// The tokens of every custom resource, sorted.

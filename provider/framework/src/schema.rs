@@ -97,6 +97,7 @@ pub fn required_fields<T: JsonSchema>() -> Vec<String> {
 pub struct SchemaBuilder {
     package: &'static str,
     resources: BTreeMap<String, Value>,
+    functions: BTreeMap<String, Value>,
     types: BTreeMap<String, Value>,
 }
 
@@ -106,6 +107,7 @@ impl SchemaBuilder {
         SchemaBuilder {
             package,
             resources: BTreeMap::new(),
+            functions: BTreeMap::new(),
             types: BTreeMap::new(),
         }
     }
@@ -133,6 +135,31 @@ impl SchemaBuilder {
         }
         self.resources
             .insert(token.to_owned(), Value::Object(resource));
+        Ok(())
+    }
+
+    /// Adds a function (an invoke) with its input and output types; the
+    /// description of the inputs type is the function's.
+    pub fn add_function<I: JsonSchema, O: JsonSchema>(&mut self, token: &str) -> Result<()> {
+        let (inputs, input_defs) = root_of::<I>();
+        let (outputs, output_defs) = root_of::<O>();
+        self.add_types(&input_defs)?;
+        self.add_types(&output_defs)?;
+        let object = |schema: &Value| {
+            let mut spec = Map::new();
+            spec.insert("properties".into(), self.properties(schema));
+            spec.insert("required".into(), required(schema));
+            spec.insert("type".into(), json!("object"));
+            Value::Object(spec)
+        };
+        let mut function = Map::new();
+        if let Some(text) = inputs.get("description").and_then(Value::as_str) {
+            function.insert("description".into(), json!(text));
+        }
+        function.insert("inputs".into(), object(&inputs));
+        function.insert("outputs".into(), object(&outputs));
+        self.functions
+            .insert(token.to_owned(), Value::Object(function));
         Ok(())
     }
 
@@ -214,6 +241,9 @@ impl SchemaBuilder {
         });
         schema.insert("provider".into(), provider);
         schema.insert("resources".into(), json!(self.resources));
+        if !self.functions.is_empty() {
+            schema.insert("functions".into(), json!(self.functions));
+        }
         schema.insert("types".into(), json!(self.types));
         let mut text = serde_json::to_string_pretty(&Value::Object(schema))
             .map_err(|e| ProviderError::Internal(format!("cannot write the schema: {e}")))?;

@@ -166,6 +166,74 @@ impl<P: Package> Scope<P> {
         }
     }
 
+    /// Registers an explicit provider of this package
+    /// (`pulumi:providers:<package>`) as a child, configured with `config`,
+    /// and returns a scope whose children (resources and components, all
+    /// the way down) it manages, and whose [`Scope::clients`] are
+    /// `clients`, built from the same configuration: a component can so put
+    /// its children in another region than the provider's default.
+    pub async fn with_provider<C: serde::Serialize>(
+        &self,
+        name: &str,
+        config: &C,
+        clients: P::Clients,
+    ) -> Result<Self> {
+        let mut inputs = crate::codec::encode_plain(config)?;
+        inputs.retain(|_, value| *value != PropertyValue::Null);
+        let (urn, id) = self
+            .register_provider(&format!("pulumi:providers:{}", P::NAME), name, inputs)
+            .await?;
+        let reference = format!(
+            "{urn}::{}",
+            if id.is_empty() {
+                crate::wire::sig::UNKNOWN_STRING
+            } else {
+                id.as_str()
+            }
+        );
+        let mut scope = self.nested(self.parent_urn.clone());
+        scope.provider = Some(reference.clone());
+        scope.providers.insert(P::NAME.to_owned(), reference);
+        scope.clients = Some(Arc::new(clients));
+        Ok(scope)
+    }
+
+    /// Registers a provider resource; returns its URN and id.
+    async fn register_provider(
+        &self,
+        token: &str,
+        name: &str,
+        inputs: PropertyMap,
+    ) -> Result<(String, String)> {
+        let request = RegisterResourceRequest {
+            r#type: token.to_owned(),
+            name: name.to_owned(),
+            parent: self.parent_urn.clone(),
+            custom: true,
+            object: Some(properties_to_struct(&inputs)),
+            protect: self.inherited.protect,
+            dependencies: self.inherited.depends_on.clone(),
+            version: P::VERSION.to_owned(),
+            accept_secrets: true,
+            accept_resources: true,
+            supports_partial_values: true,
+            retain_on_delete: self.inherited.retain_on_delete,
+            ..Default::default()
+        };
+        let response = self
+            .monitor
+            .clone()
+            .register_resource(request)
+            .await
+            .map_err(|status| ProviderError::ChildFailed {
+                token: token.to_owned(),
+                name: name.to_owned(),
+                message: status.message().to_owned(),
+            })?
+            .into_inner();
+        Ok((response.urn, response.id))
+    }
+
     /// Registers a child custom resource of type `R`. Its [`Output`] inputs
     /// travel with their secretness and unknownness, and their dependencies
     /// become the child's property dependencies.

@@ -270,6 +270,33 @@ impl<P: Package> ResourceProvider for ProviderService<P> {
         answer(configured.await, &secrets)
     }
 
+    async fn invoke(
+        &self,
+        request: Request<proto::InvokeRequest>,
+    ) -> Result<Response<proto::InvokeResponse>, Status> {
+        let request = request.into_inner();
+        let function = self
+            .registry
+            .function(&request.tok)
+            .ok_or_else(|| ProviderError::UnknownFunction(request.tok.clone()))?;
+        let args = struct_to_properties(request.args.as_ref());
+        let secrets = SecretTexts::of([&args]);
+        let clients = self.clients.read().await.clone();
+        let invoked = async {
+            Ok(match function.invoke(clients.as_deref(), &args).await? {
+                Ok(outputs) => proto::InvokeResponse {
+                    r#return: Some(properties_to_struct(&outputs)),
+                    failures: Vec::new(),
+                },
+                Err(failures) => proto::InvokeResponse {
+                    r#return: None,
+                    failures: failures_to_proto(failures, &secrets),
+                },
+            })
+        };
+        answer(invoked.await, &secrets)
+    }
+
     async fn check(
         &self,
         request: Request<proto::CheckRequest>,

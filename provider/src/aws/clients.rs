@@ -77,11 +77,13 @@ impl AwsClients {
     pub async fn build(config: &ProviderConfig) -> Self {
         let shared = config.loader().load().await;
         let configured = config.endpoints.clone().unwrap_or_default();
-        AwsClients::from_shared(
+        let mut clients = AwsClients::from_shared(
             &shared,
             |service| endpoint_url(service, &configured, |name| std::env::var(name).ok()),
             config.default_tags.clone().unwrap_or_default(),
-        )
+        );
+        clients.settings = config.clone();
+        clients
     }
 
     /// The default tags merged with a resource's own (its own win).

@@ -144,6 +144,8 @@ macro_rules! aws_services {
             pub default_tags: BTreeMap<String, String>,
             /// The account the credentials belong to, asked for once.
             account: Arc<OnceCell<String>>,
+            /// The configuration the clients were built from.
+            pub settings: super::clients::ProviderConfig,
         }
 
         impl AwsClients {
@@ -174,6 +176,7 @@ macro_rules! aws_services {
                         .unwrap_or_else(|| "us-east-1".to_owned()),
                     default_tags,
                     account: Arc::new(OnceCell::new()),
+                    settings: Default::default(),
                 }
             }
 
@@ -220,6 +223,7 @@ macro_rules! aws_services {
                     region: "us-east-1".to_owned(),
                     default_tags: BTreeMap::new(),
                     account: Arc::new(OnceCell::new_with(Some(MOCK_ACCOUNT.to_owned()))),
+                    settings: Default::default(),
                 }
             }
         }

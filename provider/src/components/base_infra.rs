@@ -15,7 +15,7 @@ use framework::{ChildOptions, Component, Failures, Output};
 
 /// Where model artifacts live: the seed's `modelArtifacts` settings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ModelArtifacts {
     /// Key prefix under which model artifacts are stored, e.g. `models/`.
     #[serde(default = "default_prefix")]

@@ -3,9 +3,12 @@
 pub mod app_config;
 pub mod async_endpoint;
 pub mod base_infra;
+pub mod deployment;
+pub mod deployment_config;
 mod endpoint_builder;
 mod endpoint_checks;
 pub mod model_config;
+pub mod monitor_dashboard;
 pub mod realtime_endpoint;
 pub mod sagemaker_model;
 pub mod serverless_endpoint;
@@ -25,4 +28,6 @@ pub fn register(
         .component(async_endpoint::SageMakerAsyncEndpoint)
         .component(serverless_endpoint::SageMakerServerlessEndpoint)
         .component(workflow::Workflow)
+        .component(monitor_dashboard::MonitorDashboard)
+        .component(deployment::Deployment)
 }

@@ -20,7 +20,7 @@ const SEED_SERVERLESS_NAMES: [&str; 3] = ["memorySize", "maxConcurrency", "provi
 /// Serverless settings: the seed's `serverlessConfig` (per environment) or a
 /// model's own `ServerlessConfig`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ServerlessSettings {
     /// Memory in MB: 1024 to 6144 in steps of 1024.
     pub memory_size: u32,
@@ -53,6 +53,7 @@ impl ServerlessSettings {
 
 /// One entry of the seed's `modelList`: a model and the variant serving it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ModelSpec {
     /// The model's name (SageMaker's pattern, at most 63 characters).
     #[serde(rename = "ModelName")]

@@ -116,7 +116,7 @@ impl AutoscalingArgs {
 impl SageMakerEndpointArgs {
     /// Requests and responses captured under
     /// `s3://<bucket>/data-capture/<endpoint>`, when a bucket is given.
-    fn data_capture(&self) -> Option<DataCapture> {
+    pub(crate) fn data_capture(&self) -> Option<DataCapture> {
         let bucket = self.data_capture_bucket_name.clone()?;
         let endpoint = self.endpoint_name.clone();
         Some(DataCapture {

@@ -13,8 +13,12 @@ use framework::Output;
 use framework::Result;
 use framework::{Created, CustomResource, Failures, ReadOutcome};
 
+mod composite_alarm;
+mod dashboard;
 mod metric_enums;
 
+pub use composite_alarm::{CompositeAlarm, CompositeAlarmInputs, CompositeAlarmOutputs};
+pub use dashboard::{Dashboard, DashboardInputs, DashboardOutputs, dashboard_name_problem};
 pub use metric_enums::{ComparisonOperator, Statistic, TreatMissingData};
 
 /// An alarm on one CloudWatch metric; its actions run when it fires (e.g. a
@@ -31,8 +35,14 @@ pub struct MetricAlarmInputs {
     pub metric_name: String,
     /// The metric's namespace, e.g. `AWS/SageMaker`.
     pub namespace: String,
-    /// The statistic compared with the threshold.
-    pub statistic: Statistic,
+    /// The statistic compared with the threshold (this or
+    /// `extendedStatistic`, not both).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub statistic: Option<Statistic>,
+    /// A percentile compared with the threshold instead, `p0.0`-`p100`
+    /// (e.g. `p99`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extended_statistic: Option<String>,
     /// The metric's dimensions, name to value.
     #[serde(default)]
     pub dimensions: BTreeMap<String, String>,
@@ -75,6 +85,7 @@ impl CustomResource for MetricAlarm {
         "metricName",
         "namespace",
         "statistic",
+        "extendedStatistic",
         "dimensions",
         "period",
         "evaluationPeriods",
@@ -117,6 +128,18 @@ impl CustomResource for MetricAlarm {
             "period",
             "must be 10, 30 or a multiple of 60 seconds",
         );
+        match (&inputs.statistic, &inputs.extended_statistic) {
+            (Some(_), Some(_)) | (None, None) => failures.push(
+                "statistic",
+                "give exactly one of `statistic` and `extendedStatistic` (PutMetricAlarm takes one)",
+            ),
+            (None, Some(percentile)) => failures.require(
+                is_percentile(percentile),
+                "extendedStatistic",
+                format!("`{percentile}` is not a percentile: use p0.0-p100, e.g. p99 or p99.9"),
+            ),
+            (Some(_), None) => {}
+        }
         failures.require(
             inputs.evaluation_periods >= 1,
             "evaluationPeriods",
@@ -214,7 +237,8 @@ async fn put_alarm(ctx: &Context, inputs: &MetricAlarmInputs) -> Result<()> {
         .alarm_name(&inputs.alarm_name)
         .metric_name(&inputs.metric_name)
         .namespace(&inputs.namespace)
-        .statistic(inputs.statistic.into())
+        .set_statistic(inputs.statistic.map(Into::into))
+        .set_extended_statistic(inputs.extended_statistic.clone())
         .period(inputs.period as i32)
         .evaluation_periods(inputs.evaluation_periods as i32)
         .threshold(inputs.threshold)
@@ -238,6 +262,23 @@ async fn put_alarm(ctx: &Context, inputs: &MetricAlarmInputs) -> Result<()> {
         .await
         .aws(Service::CloudWatch, "PutMetricAlarm")?;
     Ok(())
+}
+
+/// True for CloudWatch's percentile statistics: `p` and a percentile of at
+/// most two digits and two decimals, or `p100` (API reference,
+/// PutMetricAlarm, `ExtendedStatistic`).
+pub fn is_percentile(statistic: &str) -> bool {
+    let Some(number) = statistic.strip_prefix('p') else {
+        return false;
+    };
+    if number == "100" {
+        return true;
+    }
+    let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
+    (1..=2).contains(&whole.len())
+        && whole.chars().all(|c| c.is_ascii_digit())
+        && fraction.len() <= 2
+        && fraction.chars().all(|c| c.is_ascii_digit())
 }
 
 async fn alarm_arn(ctx: &Context, name: &str) -> Result<Option<String>> {

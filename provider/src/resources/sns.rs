@@ -4,6 +4,10 @@ use async_trait::async_trait;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+mod subscription;
+
+pub use subscription::{Subscription, SubscriptionInputs, SubscriptionOutputs};
+
 use super::{Tags, removed_keys};
 use crate::Context;
 use crate::aws::{OrGone, ResultExt, Service};

@@ -25,6 +25,10 @@ func (m *module) Construct(ctx *pulumi.Context, name, typ, urn string) (r pulumi
 		r = &AppConfig{}
 	case "sagemaker-deployment:index:BaseInfra":
 		r = &BaseInfra{}
+	case "sagemaker-deployment:index:Deployment":
+		r = &Deployment{}
+	case "sagemaker-deployment:index:MonitorDashboard":
+		r = &MonitorDashboard{}
 	case "sagemaker-deployment:index:SageMakerAsyncEndpoint":
 		r = &SageMakerAsyncEndpoint{}
 	case "sagemaker-deployment:index:SageMakerEndpoint":

@@ -365,6 +365,177 @@ func (in *growthTypePtr) ToGrowthTypePtrOutputWithContext(ctx context.Context) G
 	return pulumi.ToOutputWithContext(ctx, in).(GrowthTypePtrOutput)
 }
 
+// The kind of endpoint watched (the seed's `inferenceType`).
+type InferenceType string
+
+const (
+	// A real-time endpoint (SageMakerEndpoint).
+	InferenceTypeRealtime = InferenceType("realtime")
+	// An asynchronous endpoint (SageMakerAsyncEndpoint).
+	InferenceTypeAsync = InferenceType("async")
+	// A serverless endpoint (SageMakerServerlessEndpoint).
+	InferenceTypeServerless = InferenceType("serverless")
+)
+
+func (InferenceType) ElementType() reflect.Type {
+	return reflect.TypeOf((*InferenceType)(nil)).Elem()
+}
+
+func (e InferenceType) ToInferenceTypeOutput() InferenceTypeOutput {
+	return pulumi.ToOutput(e).(InferenceTypeOutput)
+}
+
+func (e InferenceType) ToInferenceTypeOutputWithContext(ctx context.Context) InferenceTypeOutput {
+	return pulumi.ToOutputWithContext(ctx, e).(InferenceTypeOutput)
+}
+
+func (e InferenceType) ToInferenceTypePtrOutput() InferenceTypePtrOutput {
+	return e.ToInferenceTypePtrOutputWithContext(context.Background())
+}
+
+func (e InferenceType) ToInferenceTypePtrOutputWithContext(ctx context.Context) InferenceTypePtrOutput {
+	return InferenceType(e).ToInferenceTypeOutputWithContext(ctx).ToInferenceTypePtrOutputWithContext(ctx)
+}
+
+func (e InferenceType) ToStringOutput() pulumi.StringOutput {
+	return pulumi.ToOutput(pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e InferenceType) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return pulumi.ToOutputWithContext(ctx, pulumi.String(e)).(pulumi.StringOutput)
+}
+
+func (e InferenceType) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringPtrOutputWithContext(context.Background())
+}
+
+func (e InferenceType) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return pulumi.String(e).ToStringOutputWithContext(ctx).ToStringPtrOutputWithContext(ctx)
+}
+
+type InferenceTypeOutput struct{ *pulumi.OutputState }
+
+func (InferenceTypeOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*InferenceType)(nil)).Elem()
+}
+
+func (o InferenceTypeOutput) ToInferenceTypeOutput() InferenceTypeOutput {
+	return o
+}
+
+func (o InferenceTypeOutput) ToInferenceTypeOutputWithContext(ctx context.Context) InferenceTypeOutput {
+	return o
+}
+
+func (o InferenceTypeOutput) ToInferenceTypePtrOutput() InferenceTypePtrOutput {
+	return o.ToInferenceTypePtrOutputWithContext(context.Background())
+}
+
+func (o InferenceTypeOutput) ToInferenceTypePtrOutputWithContext(ctx context.Context) InferenceTypePtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v InferenceType) *InferenceType {
+		return &v
+	}).(InferenceTypePtrOutput)
+}
+
+func (o InferenceTypeOutput) ToStringOutput() pulumi.StringOutput {
+	return o.ToStringOutputWithContext(context.Background())
+}
+
+func (o InferenceTypeOutput) ToStringOutputWithContext(ctx context.Context) pulumi.StringOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e InferenceType) string {
+		return string(e)
+	}).(pulumi.StringOutput)
+}
+
+func (o InferenceTypeOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o InferenceTypeOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e InferenceType) *string {
+		v := string(e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+type InferenceTypePtrOutput struct{ *pulumi.OutputState }
+
+func (InferenceTypePtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**InferenceType)(nil)).Elem()
+}
+
+func (o InferenceTypePtrOutput) ToInferenceTypePtrOutput() InferenceTypePtrOutput {
+	return o
+}
+
+func (o InferenceTypePtrOutput) ToInferenceTypePtrOutputWithContext(ctx context.Context) InferenceTypePtrOutput {
+	return o
+}
+
+func (o InferenceTypePtrOutput) Elem() InferenceTypeOutput {
+	return o.ApplyT(func(v *InferenceType) InferenceType {
+		if v != nil {
+			return *v
+		}
+		var ret InferenceType
+		return ret
+	}).(InferenceTypeOutput)
+}
+
+func (o InferenceTypePtrOutput) ToStringPtrOutput() pulumi.StringPtrOutput {
+	return o.ToStringPtrOutputWithContext(context.Background())
+}
+
+func (o InferenceTypePtrOutput) ToStringPtrOutputWithContext(ctx context.Context) pulumi.StringPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, e *InferenceType) *string {
+		if e == nil {
+			return nil
+		}
+		v := string(*e)
+		return &v
+	}).(pulumi.StringPtrOutput)
+}
+
+// InferenceTypeInput is an input type that accepts values of the InferenceType enum
+// A concrete instance of `InferenceTypeInput` can be one of the following:
+//
+//	InferenceTypeRealtime
+//	InferenceTypeAsync
+//	InferenceTypeServerless
+type InferenceTypeInput interface {
+	pulumi.Input
+
+	ToInferenceTypeOutput() InferenceTypeOutput
+	ToInferenceTypeOutputWithContext(context.Context) InferenceTypeOutput
+}
+
+var inferenceTypePtrType = reflect.TypeOf((**InferenceType)(nil)).Elem()
+
+type InferenceTypePtrInput interface {
+	pulumi.Input
+
+	ToInferenceTypePtrOutput() InferenceTypePtrOutput
+	ToInferenceTypePtrOutputWithContext(context.Context) InferenceTypePtrOutput
+}
+
+type inferenceTypePtr string
+
+func InferenceTypePtr(v string) InferenceTypePtrInput {
+	return (*inferenceTypePtr)(&v)
+}
+
+func (*inferenceTypePtr) ElementType() reflect.Type {
+	return inferenceTypePtrType
+}
+
+func (in *inferenceTypePtr) ToInferenceTypePtrOutput() InferenceTypePtrOutput {
+	return pulumi.ToOutput(in).(InferenceTypePtrOutput)
+}
+
+func (in *inferenceTypePtr) ToInferenceTypePtrOutputWithContext(ctx context.Context) InferenceTypePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, in).(InferenceTypePtrOutput)
+}
+
 // How the AWS SDK retries a request that AWS throttled, answered with a
 // server error (HTTP 5xx), or that got no answer (connection reset,
 // timeout).
@@ -1234,6 +1405,8 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*ComparisonOperatorPtrInput)(nil)).Elem(), ComparisonOperator("GreaterThanOrEqualToThreshold"))
 	pulumi.RegisterInputType(reflect.TypeOf((*GrowthTypeInput)(nil)).Elem(), GrowthType("LINEAR"))
 	pulumi.RegisterInputType(reflect.TypeOf((*GrowthTypePtrInput)(nil)).Elem(), GrowthType("LINEAR"))
+	pulumi.RegisterInputType(reflect.TypeOf((*InferenceTypeInput)(nil)).Elem(), InferenceType("realtime"))
+	pulumi.RegisterInputType(reflect.TypeOf((*InferenceTypePtrInput)(nil)).Elem(), InferenceType("realtime"))
 	pulumi.RegisterInputType(reflect.TypeOf((*RetryModeInput)(nil)).Elem(), RetryMode("standard"))
 	pulumi.RegisterInputType(reflect.TypeOf((*RetryModePtrInput)(nil)).Elem(), RetryMode("standard"))
 	pulumi.RegisterInputType(reflect.TypeOf((*ShiftSizeUnitInput)(nil)).Elem(), ShiftSizeUnit("INSTANCE_COUNT"))
@@ -1248,6 +1421,8 @@ func init() {
 	pulumi.RegisterOutputType(ComparisonOperatorPtrOutput{})
 	pulumi.RegisterOutputType(GrowthTypeOutput{})
 	pulumi.RegisterOutputType(GrowthTypePtrOutput{})
+	pulumi.RegisterOutputType(InferenceTypeOutput{})
+	pulumi.RegisterOutputType(InferenceTypePtrOutput{})
 	pulumi.RegisterOutputType(RetryModeOutput{})
 	pulumi.RegisterOutputType(RetryModePtrOutput{})
 	pulumi.RegisterOutputType(ShiftSizeUnitOutput{})

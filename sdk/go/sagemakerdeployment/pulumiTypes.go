@@ -13,6 +13,258 @@ import (
 
 var _ = internal.GetEnvOrDefault
 
+// The thresholds of the default alarms; every one has a default.
+type AlarmThresholds struct {
+	// Age of the oldest queued request of an asynchronous endpoint, in
+	// seconds, above which its backlog alarm fires (default 900).
+	BacklogAgeSeconds *float64 `pulumi:"backlogAgeSeconds"`
+	// Consecutive minutes a threshold must be broken before an alarm fires
+	// (default 1, so that a rollout is rolled back quickly).
+	EvaluationMinutes *int `pulumi:"evaluationMinutes"`
+	// Average memory utilization of a variant's instances (or serverless
+	// containers), in percent, above which its saturation alarm fires
+	// (default 90). Memory rather than CPU: CPUUtilization runs up to 100%
+	// per vCPU, so no one threshold means "saturated" on every instance
+	// type, while MemoryUtilization is 0-100%.
+	MemoryUtilizationPercent *float64 `pulumi:"memoryUtilizationPercent"`
+	// A variant's 99th-percentile `ModelLatency` over a minute, in
+	// milliseconds, above which its latency alarm fires (default 1000).
+	ModelLatencyP99Milliseconds *float64 `pulumi:"modelLatencyP99Milliseconds"`
+	// Server errors (`Invocation5XXErrors`) per minute of a variant at or
+	// above which its error alarm fires (default 1). On a serverless
+	// endpoint this is the serverless errors alarm.
+	ServerErrorsPerMinute *float64 `pulumi:"serverErrorsPerMinute"`
+}
+
+// AlarmThresholdsInput is an input type that accepts AlarmThresholdsArgs and AlarmThresholdsOutput values.
+// You can construct a concrete instance of `AlarmThresholdsInput` via:
+//
+//	AlarmThresholdsArgs{...}
+type AlarmThresholdsInput interface {
+	pulumi.Input
+
+	ToAlarmThresholdsOutput() AlarmThresholdsOutput
+	ToAlarmThresholdsOutputWithContext(context.Context) AlarmThresholdsOutput
+}
+
+// The thresholds of the default alarms; every one has a default.
+type AlarmThresholdsArgs struct {
+	// Age of the oldest queued request of an asynchronous endpoint, in
+	// seconds, above which its backlog alarm fires (default 900).
+	BacklogAgeSeconds pulumi.Float64PtrInput `pulumi:"backlogAgeSeconds"`
+	// Consecutive minutes a threshold must be broken before an alarm fires
+	// (default 1, so that a rollout is rolled back quickly).
+	EvaluationMinutes pulumi.IntPtrInput `pulumi:"evaluationMinutes"`
+	// Average memory utilization of a variant's instances (or serverless
+	// containers), in percent, above which its saturation alarm fires
+	// (default 90). Memory rather than CPU: CPUUtilization runs up to 100%
+	// per vCPU, so no one threshold means "saturated" on every instance
+	// type, while MemoryUtilization is 0-100%.
+	MemoryUtilizationPercent pulumi.Float64PtrInput `pulumi:"memoryUtilizationPercent"`
+	// A variant's 99th-percentile `ModelLatency` over a minute, in
+	// milliseconds, above which its latency alarm fires (default 1000).
+	ModelLatencyP99Milliseconds pulumi.Float64PtrInput `pulumi:"modelLatencyP99Milliseconds"`
+	// Server errors (`Invocation5XXErrors`) per minute of a variant at or
+	// above which its error alarm fires (default 1). On a serverless
+	// endpoint this is the serverless errors alarm.
+	ServerErrorsPerMinute pulumi.Float64PtrInput `pulumi:"serverErrorsPerMinute"`
+}
+
+func (AlarmThresholdsArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*AlarmThresholds)(nil)).Elem()
+}
+
+func (i AlarmThresholdsArgs) ToAlarmThresholdsOutput() AlarmThresholdsOutput {
+	return i.ToAlarmThresholdsOutputWithContext(context.Background())
+}
+
+func (i AlarmThresholdsArgs) ToAlarmThresholdsOutputWithContext(ctx context.Context) AlarmThresholdsOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AlarmThresholdsOutput)
+}
+
+func (i AlarmThresholdsArgs) ToAlarmThresholdsPtrOutput() AlarmThresholdsPtrOutput {
+	return i.ToAlarmThresholdsPtrOutputWithContext(context.Background())
+}
+
+func (i AlarmThresholdsArgs) ToAlarmThresholdsPtrOutputWithContext(ctx context.Context) AlarmThresholdsPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AlarmThresholdsOutput).ToAlarmThresholdsPtrOutputWithContext(ctx)
+}
+
+// AlarmThresholdsPtrInput is an input type that accepts AlarmThresholdsArgs, AlarmThresholdsPtr and AlarmThresholdsPtrOutput values.
+// You can construct a concrete instance of `AlarmThresholdsPtrInput` via:
+//
+//	        AlarmThresholdsArgs{...}
+//
+//	or:
+//
+//	        nil
+type AlarmThresholdsPtrInput interface {
+	pulumi.Input
+
+	ToAlarmThresholdsPtrOutput() AlarmThresholdsPtrOutput
+	ToAlarmThresholdsPtrOutputWithContext(context.Context) AlarmThresholdsPtrOutput
+}
+
+type alarmThresholdsPtrType AlarmThresholdsArgs
+
+func AlarmThresholdsPtr(v *AlarmThresholdsArgs) AlarmThresholdsPtrInput {
+	return (*alarmThresholdsPtrType)(v)
+}
+
+func (*alarmThresholdsPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**AlarmThresholds)(nil)).Elem()
+}
+
+func (i *alarmThresholdsPtrType) ToAlarmThresholdsPtrOutput() AlarmThresholdsPtrOutput {
+	return i.ToAlarmThresholdsPtrOutputWithContext(context.Background())
+}
+
+func (i *alarmThresholdsPtrType) ToAlarmThresholdsPtrOutputWithContext(ctx context.Context) AlarmThresholdsPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(AlarmThresholdsPtrOutput)
+}
+
+// The thresholds of the default alarms; every one has a default.
+type AlarmThresholdsOutput struct{ *pulumi.OutputState }
+
+func (AlarmThresholdsOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*AlarmThresholds)(nil)).Elem()
+}
+
+func (o AlarmThresholdsOutput) ToAlarmThresholdsOutput() AlarmThresholdsOutput {
+	return o
+}
+
+func (o AlarmThresholdsOutput) ToAlarmThresholdsOutputWithContext(ctx context.Context) AlarmThresholdsOutput {
+	return o
+}
+
+func (o AlarmThresholdsOutput) ToAlarmThresholdsPtrOutput() AlarmThresholdsPtrOutput {
+	return o.ToAlarmThresholdsPtrOutputWithContext(context.Background())
+}
+
+func (o AlarmThresholdsOutput) ToAlarmThresholdsPtrOutputWithContext(ctx context.Context) AlarmThresholdsPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v AlarmThresholds) *AlarmThresholds {
+		return &v
+	}).(AlarmThresholdsPtrOutput)
+}
+
+// Age of the oldest queued request of an asynchronous endpoint, in
+// seconds, above which its backlog alarm fires (default 900).
+func (o AlarmThresholdsOutput) BacklogAgeSeconds() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v AlarmThresholds) *float64 { return v.BacklogAgeSeconds }).(pulumi.Float64PtrOutput)
+}
+
+// Consecutive minutes a threshold must be broken before an alarm fires
+// (default 1, so that a rollout is rolled back quickly).
+func (o AlarmThresholdsOutput) EvaluationMinutes() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v AlarmThresholds) *int { return v.EvaluationMinutes }).(pulumi.IntPtrOutput)
+}
+
+// Average memory utilization of a variant's instances (or serverless
+// containers), in percent, above which its saturation alarm fires
+// (default 90). Memory rather than CPU: CPUUtilization runs up to 100%
+// per vCPU, so no one threshold means "saturated" on every instance
+// type, while MemoryUtilization is 0-100%.
+func (o AlarmThresholdsOutput) MemoryUtilizationPercent() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v AlarmThresholds) *float64 { return v.MemoryUtilizationPercent }).(pulumi.Float64PtrOutput)
+}
+
+// A variant's 99th-percentile `ModelLatency` over a minute, in
+// milliseconds, above which its latency alarm fires (default 1000).
+func (o AlarmThresholdsOutput) ModelLatencyP99Milliseconds() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v AlarmThresholds) *float64 { return v.ModelLatencyP99Milliseconds }).(pulumi.Float64PtrOutput)
+}
+
+// Server errors (`Invocation5XXErrors`) per minute of a variant at or
+// above which its error alarm fires (default 1). On a serverless
+// endpoint this is the serverless errors alarm.
+func (o AlarmThresholdsOutput) ServerErrorsPerMinute() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v AlarmThresholds) *float64 { return v.ServerErrorsPerMinute }).(pulumi.Float64PtrOutput)
+}
+
+type AlarmThresholdsPtrOutput struct{ *pulumi.OutputState }
+
+func (AlarmThresholdsPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**AlarmThresholds)(nil)).Elem()
+}
+
+func (o AlarmThresholdsPtrOutput) ToAlarmThresholdsPtrOutput() AlarmThresholdsPtrOutput {
+	return o
+}
+
+func (o AlarmThresholdsPtrOutput) ToAlarmThresholdsPtrOutputWithContext(ctx context.Context) AlarmThresholdsPtrOutput {
+	return o
+}
+
+func (o AlarmThresholdsPtrOutput) Elem() AlarmThresholdsOutput {
+	return o.ApplyT(func(v *AlarmThresholds) AlarmThresholds {
+		if v != nil {
+			return *v
+		}
+		var ret AlarmThresholds
+		return ret
+	}).(AlarmThresholdsOutput)
+}
+
+// Age of the oldest queued request of an asynchronous endpoint, in
+// seconds, above which its backlog alarm fires (default 900).
+func (o AlarmThresholdsPtrOutput) BacklogAgeSeconds() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v *AlarmThresholds) *float64 {
+		if v == nil {
+			return nil
+		}
+		return v.BacklogAgeSeconds
+	}).(pulumi.Float64PtrOutput)
+}
+
+// Consecutive minutes a threshold must be broken before an alarm fires
+// (default 1, so that a rollout is rolled back quickly).
+func (o AlarmThresholdsPtrOutput) EvaluationMinutes() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *AlarmThresholds) *int {
+		if v == nil {
+			return nil
+		}
+		return v.EvaluationMinutes
+	}).(pulumi.IntPtrOutput)
+}
+
+// Average memory utilization of a variant's instances (or serverless
+// containers), in percent, above which its saturation alarm fires
+// (default 90). Memory rather than CPU: CPUUtilization runs up to 100%
+// per vCPU, so no one threshold means "saturated" on every instance
+// type, while MemoryUtilization is 0-100%.
+func (o AlarmThresholdsPtrOutput) MemoryUtilizationPercent() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v *AlarmThresholds) *float64 {
+		if v == nil {
+			return nil
+		}
+		return v.MemoryUtilizationPercent
+	}).(pulumi.Float64PtrOutput)
+}
+
+// A variant's 99th-percentile `ModelLatency` over a minute, in
+// milliseconds, above which its latency alarm fires (default 1000).
+func (o AlarmThresholdsPtrOutput) ModelLatencyP99Milliseconds() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v *AlarmThresholds) *float64 {
+		if v == nil {
+			return nil
+		}
+		return v.ModelLatencyP99Milliseconds
+	}).(pulumi.Float64PtrOutput)
+}
+
+// Server errors (`Invocation5XXErrors`) per minute of a variant at or
+// above which its error alarm fires (default 1). On a serverless
+// endpoint this is the serverless errors alarm.
+func (o AlarmThresholdsPtrOutput) ServerErrorsPerMinute() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v *AlarmThresholds) *float64 {
+		if v == nil {
+			return nil
+		}
+		return v.ServerErrorsPerMinute
+	}).(pulumi.Float64PtrOutput)
+}
+
 // Where a model reads its parameters in AppConfig (the AppConfig
 // component's outputs of the same names).
 //
@@ -1082,6 +1334,59 @@ func (o AutoscalingArgsPtrOutput) TargetInvocationsPerInstance() pulumi.Float64P
 		}
 		return v.TargetInvocationsPerInstance
 	}).(pulumi.Float64PtrOutput)
+}
+
+// One problem of the documents.
+type ConfigProblem struct {
+	// The rule it breaks.
+	Message string `pulumi:"message"`
+	// JSON path of the setting, e.g. `modelConfig.modelList[0].InstanceType`.
+	Path string `pulumi:"path"`
+}
+
+// One problem of the documents.
+type ConfigProblemOutput struct{ *pulumi.OutputState }
+
+func (ConfigProblemOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ConfigProblem)(nil)).Elem()
+}
+
+func (o ConfigProblemOutput) ToConfigProblemOutput() ConfigProblemOutput {
+	return o
+}
+
+func (o ConfigProblemOutput) ToConfigProblemOutputWithContext(ctx context.Context) ConfigProblemOutput {
+	return o
+}
+
+// The rule it breaks.
+func (o ConfigProblemOutput) Message() pulumi.StringOutput {
+	return o.ApplyT(func(v ConfigProblem) string { return v.Message }).(pulumi.StringOutput)
+}
+
+// JSON path of the setting, e.g. `modelConfig.modelList[0].InstanceType`.
+func (o ConfigProblemOutput) Path() pulumi.StringOutput {
+	return o.ApplyT(func(v ConfigProblem) string { return v.Path }).(pulumi.StringOutput)
+}
+
+type ConfigProblemArrayOutput struct{ *pulumi.OutputState }
+
+func (ConfigProblemArrayOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*[]ConfigProblem)(nil)).Elem()
+}
+
+func (o ConfigProblemArrayOutput) ToConfigProblemArrayOutput() ConfigProblemArrayOutput {
+	return o
+}
+
+func (o ConfigProblemArrayOutput) ToConfigProblemArrayOutputWithContext(ctx context.Context) ConfigProblemArrayOutput {
+	return o
+}
+
+func (o ConfigProblemArrayOutput) Index(i pulumi.IntInput) ConfigProblemOutput {
+	return pulumi.All(o, i).ApplyT(func(vs []interface{}) ConfigProblem {
+		return vs[0].([]ConfigProblem)[vs[1].(int)]
+	}).(ConfigProblemOutput)
 }
 
 // A CloudWatch metric chosen by name, namespace, statistic and dimensions.
@@ -2888,7 +3193,9 @@ type RolloutPolicy struct {
 	MaximumExecutionTimeoutInSeconds *int `pulumi:"maximumExecutionTimeoutInSeconds"`
 	// CloudWatch alarms (1-10 names of 1-255 characters) that roll the
 	// deployment back when they fire. The endpoint components create an
-	// `Invocation5XXErrors` alarm per variant and use it when this is empty.
+	// `Invocation5XXErrors` alarm per variant and use it when this is empty;
+	// pass a MonitorDashboard's `rollbackAlarmNames` to have its alarms
+	// guard the rollout instead (then no alarm of the endpoint's own).
 	RollbackAlarmNames []string `pulumi:"rollbackAlarmNames"`
 	// Seconds the old fleet stays after the shift, for fast rollback
 	// (0-3600).
@@ -2923,7 +3230,9 @@ type RolloutPolicyArgs struct {
 	MaximumExecutionTimeoutInSeconds pulumi.IntPtrInput `pulumi:"maximumExecutionTimeoutInSeconds"`
 	// CloudWatch alarms (1-10 names of 1-255 characters) that roll the
 	// deployment back when they fire. The endpoint components create an
-	// `Invocation5XXErrors` alarm per variant and use it when this is empty.
+	// `Invocation5XXErrors` alarm per variant and use it when this is empty;
+	// pass a MonitorDashboard's `rollbackAlarmNames` to have its alarms
+	// guard the rollout instead (then no alarm of the endpoint's own).
 	RollbackAlarmNames pulumi.StringArrayInput `pulumi:"rollbackAlarmNames"`
 	// Seconds the old fleet stays after the shift, for fast rollback
 	// (0-3600).
@@ -3032,7 +3341,9 @@ func (o RolloutPolicyOutput) MaximumExecutionTimeoutInSeconds() pulumi.IntPtrOut
 
 // CloudWatch alarms (1-10 names of 1-255 characters) that roll the
 // deployment back when they fire. The endpoint components create an
-// `Invocation5XXErrors` alarm per variant and use it when this is empty.
+// `Invocation5XXErrors` alarm per variant and use it when this is empty;
+// pass a MonitorDashboard's `rollbackAlarmNames` to have its alarms
+// guard the rollout instead (then no alarm of the endpoint's own).
 func (o RolloutPolicyOutput) RollbackAlarmNames() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v RolloutPolicy) []string { return v.RollbackAlarmNames }).(pulumi.StringArrayOutput)
 }
@@ -3112,7 +3423,9 @@ func (o RolloutPolicyPtrOutput) MaximumExecutionTimeoutInSeconds() pulumi.IntPtr
 
 // CloudWatch alarms (1-10 names of 1-255 characters) that roll the
 // deployment back when they fire. The endpoint components create an
-// `Invocation5XXErrors` alarm per variant and use it when this is empty.
+// `Invocation5XXErrors` alarm per variant and use it when this is empty;
+// pass a MonitorDashboard's `rollbackAlarmNames` to have its alarms
+// guard the rollout instead (then no alarm of the endpoint's own).
 func (o RolloutPolicyPtrOutput) RollbackAlarmNames() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v *RolloutPolicy) []string {
 		if v == nil {
@@ -4758,6 +5071,8 @@ func (o VpcConfigPtrOutput) Subnets() pulumi.StringArrayOutput {
 }
 
 func init() {
+	pulumi.RegisterInputType(reflect.TypeOf((*AlarmThresholdsInput)(nil)).Elem(), AlarmThresholdsArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*AlarmThresholdsPtrInput)(nil)).Elem(), AlarmThresholdsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*AppConfigAccessInput)(nil)).Elem(), AppConfigAccessArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*AppConfigAccessPtrInput)(nil)).Elem(), AppConfigAccessArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*AsyncAutoscalingArgsInput)(nil)).Elem(), AsyncAutoscalingArgsArgs{})
@@ -4808,6 +5123,8 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*VariantSpecArrayInput)(nil)).Elem(), VariantSpecArray{})
 	pulumi.RegisterInputType(reflect.TypeOf((*VpcConfigInput)(nil)).Elem(), VpcConfigArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*VpcConfigPtrInput)(nil)).Elem(), VpcConfigArgs{})
+	pulumi.RegisterOutputType(AlarmThresholdsOutput{})
+	pulumi.RegisterOutputType(AlarmThresholdsPtrOutput{})
 	pulumi.RegisterOutputType(AppConfigAccessOutput{})
 	pulumi.RegisterOutputType(AppConfigAccessPtrOutput{})
 	pulumi.RegisterOutputType(AsyncAutoscalingArgsOutput{})
@@ -4818,6 +5135,8 @@ func init() {
 	pulumi.RegisterOutputType(AsyncSettingsPtrOutput{})
 	pulumi.RegisterOutputType(AutoscalingArgsOutput{})
 	pulumi.RegisterOutputType(AutoscalingArgsPtrOutput{})
+	pulumi.RegisterOutputType(ConfigProblemOutput{})
+	pulumi.RegisterOutputType(ConfigProblemArrayOutput{})
 	pulumi.RegisterOutputType(CustomMetricOutput{})
 	pulumi.RegisterOutputType(CustomMetricPtrOutput{})
 	pulumi.RegisterOutputType(CustomStrategyOutput{})

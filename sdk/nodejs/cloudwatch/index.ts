@@ -5,6 +5,16 @@ import * as pulumi from "@pulumi/pulumi";
 import * as utilities from "../utilities";
 
 // Export members:
+export { CompositeAlarmArgs } from "./compositeAlarm";
+export type CompositeAlarm = import("./compositeAlarm").CompositeAlarm;
+export const CompositeAlarm: typeof import("./compositeAlarm").CompositeAlarm = null as any;
+utilities.lazyLoad(exports, ["CompositeAlarm"], () => require("./compositeAlarm"));
+
+export { DashboardArgs } from "./dashboard";
+export type Dashboard = import("./dashboard").Dashboard;
+export const Dashboard: typeof import("./dashboard").Dashboard = null as any;
+utilities.lazyLoad(exports, ["Dashboard"], () => require("./dashboard"));
+
 export { MetricAlarmArgs } from "./metricAlarm";
 export type MetricAlarm = import("./metricAlarm").MetricAlarm;
 export const MetricAlarm: typeof import("./metricAlarm").MetricAlarm = null as any;
@@ -15,6 +25,10 @@ const _module = {
     version: utilities.getVersion(),
     construct: (name: string, type: string, urn: string): pulumi.Resource => {
         switch (type) {
+            case "sagemaker-deployment:cloudwatch:CompositeAlarm":
+                return new CompositeAlarm(name, <any>undefined, { urn })
+            case "sagemaker-deployment:cloudwatch:Dashboard":
+                return new Dashboard(name, <any>undefined, { urn })
             case "sagemaker-deployment:cloudwatch:MetricAlarm":
                 return new MetricAlarm(name, <any>undefined, { urn })
             default:

@@ -67,6 +67,11 @@ export class MetricAlarm extends pulumi.CustomResource {
      */
     declare public readonly evaluationPeriods: pulumi.Output<number>;
     /**
+     * A percentile compared with the threshold instead, `p0.0`-`p100`
+     * (e.g. `p99`).
+     */
+    declare public readonly extendedStatistic: pulumi.Output<string | undefined>;
+    /**
      * The metric's name, e.g. `Invocation5XXErrors`.
      */
     declare public readonly metricName: pulumi.Output<string>;
@@ -79,9 +84,10 @@ export class MetricAlarm extends pulumi.CustomResource {
      */
     declare public readonly period: pulumi.Output<number>;
     /**
-     * The statistic compared with the threshold.
+     * The statistic compared with the threshold (this or
+     * `extendedStatistic`, not both).
      */
-    declare public readonly statistic: pulumi.Output<enums.Statistic>;
+    declare public readonly statistic: pulumi.Output<enums.Statistic | undefined>;
     /**
      * The value the statistic is compared with.
      */
@@ -120,9 +126,6 @@ export class MetricAlarm extends pulumi.CustomResource {
             if (args?.period === undefined && !opts.urn) {
                 throw new Error("Missing required property 'period'");
             }
-            if (args?.statistic === undefined && !opts.urn) {
-                throw new Error("Missing required property 'statistic'");
-            }
             if (args?.threshold === undefined && !opts.urn) {
                 throw new Error("Missing required property 'threshold'");
             }
@@ -132,6 +135,7 @@ export class MetricAlarm extends pulumi.CustomResource {
             resourceInputs["comparisonOperator"] = args?.comparisonOperator;
             resourceInputs["dimensions"] = args?.dimensions;
             resourceInputs["evaluationPeriods"] = args?.evaluationPeriods;
+            resourceInputs["extendedStatistic"] = args?.extendedStatistic;
             resourceInputs["metricName"] = args?.metricName;
             resourceInputs["namespace"] = args?.namespace;
             resourceInputs["period"] = args?.period;
@@ -147,6 +151,7 @@ export class MetricAlarm extends pulumi.CustomResource {
             resourceInputs["comparisonOperator"] = undefined /*out*/;
             resourceInputs["dimensions"] = undefined /*out*/;
             resourceInputs["evaluationPeriods"] = undefined /*out*/;
+            resourceInputs["extendedStatistic"] = undefined /*out*/;
             resourceInputs["metricName"] = undefined /*out*/;
             resourceInputs["namespace"] = undefined /*out*/;
             resourceInputs["period"] = undefined /*out*/;
@@ -188,6 +193,11 @@ export interface MetricAlarmArgs {
      */
     evaluationPeriods: pulumi.Input<number>;
     /**
+     * A percentile compared with the threshold instead, `p0.0`-`p100`
+     * (e.g. `p99`).
+     */
+    extendedStatistic?: pulumi.Input<string | undefined>;
+    /**
      * The metric's name, e.g. `Invocation5XXErrors`.
      */
     metricName: pulumi.Input<string>;
@@ -200,9 +210,10 @@ export interface MetricAlarmArgs {
      */
     period: pulumi.Input<number>;
     /**
-     * The statistic compared with the threshold.
+     * The statistic compared with the threshold (this or
+     * `extendedStatistic`, not both).
      */
-    statistic: pulumi.Input<enums.Statistic>;
+    statistic?: pulumi.Input<enums.Statistic | undefined>;
     /**
      * The value the statistic is compared with.
      */

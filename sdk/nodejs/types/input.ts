@@ -7,6 +7,41 @@ import * as outputs from "../types/output";
 import * as enums from "../types/enums";
 
 /**
+ * The thresholds of the default alarms; every one has a default.
+ */
+export interface AlarmThresholdsArgs {
+    /**
+     * Age of the oldest queued request of an asynchronous endpoint, in
+     * seconds, above which its backlog alarm fires (default 900).
+     */
+    backlogAgeSeconds?: pulumi.Input<number | undefined>;
+    /**
+     * Consecutive minutes a threshold must be broken before an alarm fires
+     * (default 1, so that a rollout is rolled back quickly).
+     */
+    evaluationMinutes?: pulumi.Input<number | undefined>;
+    /**
+     * Average memory utilization of a variant's instances (or serverless
+     * containers), in percent, above which its saturation alarm fires
+     * (default 90). Memory rather than CPU: CPUUtilization runs up to 100%
+     * per vCPU, so no one threshold means "saturated" on every instance
+     * type, while MemoryUtilization is 0-100%.
+     */
+    memoryUtilizationPercent?: pulumi.Input<number | undefined>;
+    /**
+     * A variant's 99th-percentile `ModelLatency` over a minute, in
+     * milliseconds, above which its latency alarm fires (default 1000).
+     */
+    modelLatencyP99Milliseconds?: pulumi.Input<number | undefined>;
+    /**
+     * Server errors (`Invocation5XXErrors`) per minute of a variant at or
+     * above which its error alarm fires (default 1). On a serverless
+     * endpoint this is the serverless errors alarm.
+     */
+    serverErrorsPerMinute?: pulumi.Input<number | undefined>;
+}
+
+/**
  * Where a model reads its parameters in AppConfig (the AppConfig
  * component's outputs of the same names).
  *
@@ -420,7 +455,9 @@ export interface RolloutPolicyArgs {
     /**
      * CloudWatch alarms (1-10 names of 1-255 characters) that roll the
      * deployment back when they fire. The endpoint components create an
-     * `Invocation5XXErrors` alarm per variant and use it when this is empty.
+     * `Invocation5XXErrors` alarm per variant and use it when this is empty;
+     * pass a MonitorDashboard's `rollbackAlarmNames` to have its alarms
+     * guard the rollout instead (then no alarm of the endpoint's own).
      */
     rollbackAlarmNames?: pulumi.Input<pulumi.Input<string>[] | undefined>;
     /**

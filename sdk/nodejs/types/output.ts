@@ -37,6 +37,20 @@ export interface AsyncInference {
 }
 
 /**
+ * One problem of the documents.
+ */
+export interface ConfigProblem {
+    /**
+     * The rule it breaks.
+     */
+    message: string;
+    /**
+     * JSON path of the setting, e.g. `modelConfig.modelList[0].InstanceType`.
+     */
+    path: string;
+}
+
+/**
  * A CloudWatch metric chosen by name, namespace, statistic and dimensions.
  */
 export interface CustomMetric {
@@ -172,7 +186,9 @@ export interface RolloutPolicy {
     /**
      * CloudWatch alarms (1-10 names of 1-255 characters) that roll the
      * deployment back when they fire. The endpoint components create an
-     * `Invocation5XXErrors` alarm per variant and use it when this is empty.
+     * `Invocation5XXErrors` alarm per variant and use it when this is empty;
+     * pass a MonitorDashboard's `rollbackAlarmNames` to have its alarms
+     * guard the rollout instead (then no alarm of the endpoint's own).
      */
     rollbackAlarmNames?: string[];
     /**

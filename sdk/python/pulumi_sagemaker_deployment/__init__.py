@@ -9,11 +9,16 @@ import typing
 from ._enums import *
 from .app_config import *
 from .base_infra import *
+from .deployer_policy import *
+from .deployment import *
+from .endpoint_config_plan import *
+from .monitor_dashboard import *
 from .provider import *
 from .sage_maker_async_endpoint import *
 from .sage_maker_endpoint import *
 from .sage_maker_model import *
 from .sage_maker_serverless_endpoint import *
+from .validate_config import *
 from .workflow import *
 from ._inputs import *
 from . import outputs
@@ -88,6 +93,8 @@ _utilities.register(
   "mod": "cloudwatch",
   "fqn": "pulumi_sagemaker_deployment.cloudwatch",
   "classes": {
+   "sagemaker-deployment:cloudwatch:CompositeAlarm": "CompositeAlarm",
+   "sagemaker-deployment:cloudwatch:Dashboard": "Dashboard",
    "sagemaker-deployment:cloudwatch:MetricAlarm": "MetricAlarm"
   }
  },
@@ -115,6 +122,8 @@ _utilities.register(
   "classes": {
    "sagemaker-deployment:index:AppConfig": "AppConfig",
    "sagemaker-deployment:index:BaseInfra": "BaseInfra",
+   "sagemaker-deployment:index:Deployment": "Deployment",
+   "sagemaker-deployment:index:MonitorDashboard": "MonitorDashboard",
    "sagemaker-deployment:index:SageMakerAsyncEndpoint": "SageMakerAsyncEndpoint",
    "sagemaker-deployment:index:SageMakerEndpoint": "SageMakerEndpoint",
    "sagemaker-deployment:index:SageMakerModel": "SageMakerModel",
@@ -171,6 +180,7 @@ _utilities.register(
   "mod": "sns",
   "fqn": "pulumi_sagemaker_deployment.sns",
   "classes": {
+   "sagemaker-deployment:sns:Subscription": "Subscription",
    "sagemaker-deployment:sns:Topic": "Topic"
   }
  }

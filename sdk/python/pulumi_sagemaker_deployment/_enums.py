@@ -9,6 +9,7 @@ from enum import Enum
 __all__ = [
     'ComparisonOperator',
     'GrowthType',
+    'InferenceType',
     'RetryMode',
     'ShiftSizeUnit',
     'Statistic',
@@ -68,6 +69,25 @@ class GrowthType(_builtins.str, Enum):
     EXPONENTIAL = "EXPONENTIAL"
     """
     Doubling from `growthFactor` percent: G*(2^N).
+    """
+
+
+@pulumi.type_token("sagemaker-deployment:index:InferenceType")
+class InferenceType(_builtins.str, Enum):
+    """
+    The kind of endpoint watched (the seed's `inferenceType`).
+    """
+    REALTIME = "realtime"
+    """
+    A real-time endpoint (SageMakerEndpoint).
+    """
+    ASYNC_ = "async"
+    """
+    An asynchronous endpoint (SageMakerAsyncEndpoint).
+    """
+    SERVERLESS = "serverless"
+    """
+    A serverless endpoint (SageMakerServerlessEndpoint).
     """
 
 

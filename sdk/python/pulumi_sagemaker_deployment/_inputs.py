@@ -16,6 +16,8 @@ from . import _utilities
 from ._enums import *
 
 __all__ = [
+    'AlarmThresholdsArgs',
+    'AlarmThresholdsArgsDict',
     'AppConfigAccessArgs',
     'AppConfigAccessArgsDict',
     'AsyncAutoscalingArgsArgs',
@@ -69,6 +71,147 @@ __all__ = [
     'VpcConfigArgs',
     'VpcConfigArgsDict',
 ]
+
+class AlarmThresholdsArgsDict(TypedDict):
+    """
+    The thresholds of the default alarms; every one has a default.
+    """
+    backlog_age_seconds: NotRequired[pulumi.Input[Optional[_builtins.float]]]
+    """
+    Age of the oldest queued request of an asynchronous endpoint, in
+    seconds, above which its backlog alarm fires (default 900).
+    """
+    evaluation_minutes: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    """
+    Consecutive minutes a threshold must be broken before an alarm fires
+    (default 1, so that a rollout is rolled back quickly).
+    """
+    memory_utilization_percent: NotRequired[pulumi.Input[Optional[_builtins.float]]]
+    """
+    Average memory utilization of a variant's instances (or serverless
+    containers), in percent, above which its saturation alarm fires
+    (default 90). Memory rather than CPU: CPUUtilization runs up to 100%
+    per vCPU, so no one threshold means "saturated" on every instance
+    type, while MemoryUtilization is 0-100%.
+    """
+    model_latency_p99_milliseconds: NotRequired[pulumi.Input[Optional[_builtins.float]]]
+    """
+    A variant's 99th-percentile `ModelLatency` over a minute, in
+    milliseconds, above which its latency alarm fires (default 1000).
+    """
+    server_errors_per_minute: NotRequired[pulumi.Input[Optional[_builtins.float]]]
+    """
+    Server errors (`Invocation5XXErrors`) per minute of a variant at or
+    above which its error alarm fires (default 1). On a serverless
+    endpoint this is the serverless errors alarm.
+    """
+
+@pulumi.input_type
+class AlarmThresholdsArgs:
+    def __init__(__self__, *,
+                 backlog_age_seconds: pulumi.Input[Optional[_builtins.float]] = None,
+                 evaluation_minutes: pulumi.Input[Optional[_builtins.int]] = None,
+                 memory_utilization_percent: pulumi.Input[Optional[_builtins.float]] = None,
+                 model_latency_p99_milliseconds: pulumi.Input[Optional[_builtins.float]] = None,
+                 server_errors_per_minute: pulumi.Input[Optional[_builtins.float]] = None):
+        """
+        The thresholds of the default alarms; every one has a default.
+
+        :param pulumi.Input[_builtins.float] backlog_age_seconds: Age of the oldest queued request of an asynchronous endpoint, in
+               seconds, above which its backlog alarm fires (default 900).
+        :param pulumi.Input[_builtins.int] evaluation_minutes: Consecutive minutes a threshold must be broken before an alarm fires
+               (default 1, so that a rollout is rolled back quickly).
+        :param pulumi.Input[_builtins.float] memory_utilization_percent: Average memory utilization of a variant's instances (or serverless
+               containers), in percent, above which its saturation alarm fires
+               (default 90). Memory rather than CPU: CPUUtilization runs up to 100%
+               per vCPU, so no one threshold means "saturated" on every instance
+               type, while MemoryUtilization is 0-100%.
+        :param pulumi.Input[_builtins.float] model_latency_p99_milliseconds: A variant's 99th-percentile `ModelLatency` over a minute, in
+               milliseconds, above which its latency alarm fires (default 1000).
+        :param pulumi.Input[_builtins.float] server_errors_per_minute: Server errors (`Invocation5XXErrors`) per minute of a variant at or
+               above which its error alarm fires (default 1). On a serverless
+               endpoint this is the serverless errors alarm.
+        """
+        if backlog_age_seconds is not None:
+            pulumi.set(__self__, "backlog_age_seconds", backlog_age_seconds)
+        if evaluation_minutes is not None:
+            pulumi.set(__self__, "evaluation_minutes", evaluation_minutes)
+        if memory_utilization_percent is not None:
+            pulumi.set(__self__, "memory_utilization_percent", memory_utilization_percent)
+        if model_latency_p99_milliseconds is not None:
+            pulumi.set(__self__, "model_latency_p99_milliseconds", model_latency_p99_milliseconds)
+        if server_errors_per_minute is not None:
+            pulumi.set(__self__, "server_errors_per_minute", server_errors_per_minute)
+
+    @_builtins.property
+    @pulumi.getter(name="backlogAgeSeconds")
+    def backlog_age_seconds(self) -> pulumi.Input[Optional[_builtins.float]]:
+        """
+        Age of the oldest queued request of an asynchronous endpoint, in
+        seconds, above which its backlog alarm fires (default 900).
+        """
+        return pulumi.get(self, "backlog_age_seconds")
+
+    @backlog_age_seconds.setter
+    def backlog_age_seconds(self, value: pulumi.Input[Optional[_builtins.float]]):
+        pulumi.set(self, "backlog_age_seconds", value)
+
+    @_builtins.property
+    @pulumi.getter(name="evaluationMinutes")
+    def evaluation_minutes(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        Consecutive minutes a threshold must be broken before an alarm fires
+        (default 1, so that a rollout is rolled back quickly).
+        """
+        return pulumi.get(self, "evaluation_minutes")
+
+    @evaluation_minutes.setter
+    def evaluation_minutes(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "evaluation_minutes", value)
+
+    @_builtins.property
+    @pulumi.getter(name="memoryUtilizationPercent")
+    def memory_utilization_percent(self) -> pulumi.Input[Optional[_builtins.float]]:
+        """
+        Average memory utilization of a variant's instances (or serverless
+        containers), in percent, above which its saturation alarm fires
+        (default 90). Memory rather than CPU: CPUUtilization runs up to 100%
+        per vCPU, so no one threshold means "saturated" on every instance
+        type, while MemoryUtilization is 0-100%.
+        """
+        return pulumi.get(self, "memory_utilization_percent")
+
+    @memory_utilization_percent.setter
+    def memory_utilization_percent(self, value: pulumi.Input[Optional[_builtins.float]]):
+        pulumi.set(self, "memory_utilization_percent", value)
+
+    @_builtins.property
+    @pulumi.getter(name="modelLatencyP99Milliseconds")
+    def model_latency_p99_milliseconds(self) -> pulumi.Input[Optional[_builtins.float]]:
+        """
+        A variant's 99th-percentile `ModelLatency` over a minute, in
+        milliseconds, above which its latency alarm fires (default 1000).
+        """
+        return pulumi.get(self, "model_latency_p99_milliseconds")
+
+    @model_latency_p99_milliseconds.setter
+    def model_latency_p99_milliseconds(self, value: pulumi.Input[Optional[_builtins.float]]):
+        pulumi.set(self, "model_latency_p99_milliseconds", value)
+
+    @_builtins.property
+    @pulumi.getter(name="serverErrorsPerMinute")
+    def server_errors_per_minute(self) -> pulumi.Input[Optional[_builtins.float]]:
+        """
+        Server errors (`Invocation5XXErrors`) per minute of a variant at or
+        above which its error alarm fires (default 1). On a serverless
+        endpoint this is the serverless errors alarm.
+        """
+        return pulumi.get(self, "server_errors_per_minute")
+
+    @server_errors_per_minute.setter
+    def server_errors_per_minute(self, value: pulumi.Input[Optional[_builtins.float]]):
+        pulumi.set(self, "server_errors_per_minute", value)
+
 
 class AppConfigAccessArgsDict(TypedDict):
     """
@@ -1707,7 +1850,9 @@ class RolloutPolicyArgsDict(TypedDict):
     """
     CloudWatch alarms (1-10 names of 1-255 characters) that roll the
     deployment back when they fire. The endpoint components create an
-    `Invocation5XXErrors` alarm per variant and use it when this is empty.
+    `Invocation5XXErrors` alarm per variant and use it when this is empty;
+    pass a MonitorDashboard's `rollbackAlarmNames` to have its alarms
+    guard the rollout instead (then no alarm of the endpoint's own).
     """
     termination_wait_in_seconds: NotRequired[pulumi.Input[Optional[_builtins.int]]]
     """
@@ -1741,7 +1886,9 @@ class RolloutPolicyArgs:
                and the provider's own timeout for the update covers it.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] rollback_alarm_names: CloudWatch alarms (1-10 names of 1-255 characters) that roll the
                deployment back when they fire. The endpoint components create an
-               `Invocation5XXErrors` alarm per variant and use it when this is empty.
+               `Invocation5XXErrors` alarm per variant and use it when this is empty;
+               pass a MonitorDashboard's `rollbackAlarmNames` to have its alarms
+               guard the rollout instead (then no alarm of the endpoint's own).
         :param pulumi.Input[_builtins.int] termination_wait_in_seconds: Seconds the old fleet stays after the shift, for fast rollback
                (0-3600).
         :param pulumi.Input[_builtins.int] wait_interval_in_seconds: Seconds between shifts (and after the canary), 0-3600.
@@ -1817,7 +1964,9 @@ class RolloutPolicyArgs:
         """
         CloudWatch alarms (1-10 names of 1-255 characters) that roll the
         deployment back when they fire. The endpoint components create an
-        `Invocation5XXErrors` alarm per variant and use it when this is empty.
+        `Invocation5XXErrors` alarm per variant and use it when this is empty;
+        pass a MonitorDashboard's `rollbackAlarmNames` to have its alarms
+        guard the rollout instead (then no alarm of the endpoint's own).
         """
         return pulumi.get(self, "rollback_alarm_names")
 

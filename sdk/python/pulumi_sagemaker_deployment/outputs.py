@@ -18,6 +18,7 @@ from ._enums import *
 
 __all__ = [
     'AsyncInference',
+    'ConfigProblem',
     'CustomMetric',
     'DataCapture',
     'Endpoints',
@@ -141,6 +142,40 @@ class AsyncInference(dict):
         SNS topic notified of successes.
         """
         return pulumi.get(self, "success_topic_arn")
+
+
+@pulumi.output_type
+class ConfigProblem(dict):
+    """
+    One problem of the documents.
+    """
+    def __init__(__self__, *,
+                 message: _builtins.str,
+                 path: _builtins.str):
+        """
+        One problem of the documents.
+
+        :param _builtins.str message: The rule it breaks.
+        :param _builtins.str path: JSON path of the setting, e.g. `modelConfig.modelList[0].InstanceType`.
+        """
+        pulumi.set(__self__, "message", message)
+        pulumi.set(__self__, "path", path)
+
+    @_builtins.property
+    @pulumi.getter
+    def message(self) -> _builtins.str:
+        """
+        The rule it breaks.
+        """
+        return pulumi.get(self, "message")
+
+    @_builtins.property
+    @pulumi.getter
+    def path(self) -> _builtins.str:
+        """
+        JSON path of the setting, e.g. `modelConfig.modelList[0].InstanceType`.
+        """
+        return pulumi.get(self, "path")
 
 
 @pulumi.output_type
@@ -566,7 +601,9 @@ class RolloutPolicy(dict):
                and the provider's own timeout for the update covers it.
         :param Sequence[_builtins.str] rollback_alarm_names: CloudWatch alarms (1-10 names of 1-255 characters) that roll the
                deployment back when they fire. The endpoint components create an
-               `Invocation5XXErrors` alarm per variant and use it when this is empty.
+               `Invocation5XXErrors` alarm per variant and use it when this is empty;
+               pass a MonitorDashboard's `rollbackAlarmNames` to have its alarms
+               guard the rollout instead (then no alarm of the endpoint's own).
         :param _builtins.int termination_wait_in_seconds: Seconds the old fleet stays after the shift, for fast rollback
                (0-3600).
         :param _builtins.int wait_interval_in_seconds: Seconds between shifts (and after the canary), 0-3600.
@@ -626,7 +663,9 @@ class RolloutPolicy(dict):
         """
         CloudWatch alarms (1-10 names of 1-255 characters) that roll the
         deployment back when they fire. The endpoint components create an
-        `Invocation5XXErrors` alarm per variant and use it when this is empty.
+        `Invocation5XXErrors` alarm per variant and use it when this is empty;
+        pass a MonitorDashboard's `rollbackAlarmNames` to have its alarms
+        guard the rollout instead (then no alarm of the endpoint's own).
         """
         return pulumi.get(self, "rollback_alarm_names")
 

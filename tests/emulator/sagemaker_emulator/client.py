@@ -228,6 +228,10 @@ class EmulatorProcess:
     def faults(self) -> list[dict]:
         return self._call("GET", "/_emulator/faults")
 
+    def confirm_subscription(self, subscription_arn: str) -> dict:
+        """Confirm a pending e-mail subscription, as its owner would by following the link SNS mailed."""
+        return self._call("POST", "/_emulator/sns/confirm-subscription", {"subscription_arn": subscription_arn})
+
     def system_update(self, endpoint_name: str, seconds: float, region: str = "us-east-1", failure_reason: str | None = None) -> dict:
         """Put an InService SageMaker endpoint into ``SystemUpdating`` (maintenance) for ``seconds``; then
         ``InService``, or ``Failed`` with ``failure_reason`` when given."""

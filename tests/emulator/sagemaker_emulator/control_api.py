@@ -25,6 +25,9 @@
 ``POST /_emulator/appconfig/deployment-failure``  ``{"application_id", "environment_id", "deployment_number"?,
                                     "region"?, "account_id"?}``: the environment's DEPLOYING or BAKING
                                     AppConfig deployment fails now and rolls back
+``POST /_emulator/sns/confirm-subscription``  ``{"subscription_arn"}``: the owner of a pending e-mail
+                                    subscription follows the confirmation link SNS mailed
+                                    (:mod:`sns_subscription_fixes`)
 ``POST /_emulator/training/final-metric``  ``{"name", "value", "training_job_name"?}``: the value of a final
                                     metric training jobs (or that one job) report in ``FinalMetricDataList``
 ==========================  ======================================================
@@ -79,6 +82,7 @@ class ControlApi:
             ("POST", "/sagemaker/system-update"): self._system_update,
             ("POST", "/appconfig/deployment-failure"): self._appconfig_deployment_failure,
             ("POST", "/training/final-metric"): self._training_final_metric,
+            ("POST", "/sns/confirm-subscription"): self._confirm_subscription,
         }
 
     def __call__(self, environ: dict, start_response: Callable) -> list[bytes]:
@@ -183,6 +187,17 @@ class ControlApi:
             raise ValueError("SageMaker hooks are not installed")
         with EMULATOR_LOCK:
             return hooks.set_final_metric(name, float(value), job)
+
+    def _confirm_subscription(self, query: dict, body: dict) -> dict:
+        """A pending e-mail subscription confirmed, as by its owner following the mailed link."""
+        from . import sns_subscription_fixes
+        from .state_lock import EMULATOR_LOCK
+
+        arn = body.get("subscription_arn")
+        if not isinstance(arn, str) or not arn:
+            raise ValueError('expected {"subscription_arn": "arn:aws:sns:...:topic:id"}')
+        with EMULATOR_LOCK:
+            return sns_subscription_fixes.confirm(arn)
 
     def _search_state(self, query: dict, body: dict) -> dict:
         from .state_search import find

@@ -36,6 +36,7 @@ from .request_info import AwsRequest
 from .s3_fixes import S3Hooks
 from .sagemaker_hooks import SageMakerHooks
 from .service_hooks import HookEnvironment, ServiceHooks
+from .sns_hooks import SnsHooks
 from .sfn_hooks import StepFunctionsHooks
 
 # Signing name -> the hooks class (anything that builds hooks from a HookEnvironment).
@@ -47,6 +48,7 @@ SERVICE_HOOKS: HooksTable = {
     "iam": IamHooks,
     "appconfig": AppConfigHooks,  # AppConfig and AppConfigData (both signed appconfig)
     "application-autoscaling": AutoscalingHooks,
+    "sns": SnsHooks,  # e-mail subscriptions pending until confirmed (patched into moto: every protocol)
     "states": StepFunctionsHooks,
     "monitoring": CloudWatchHooks,  # dashboard body rules, composite alarms (patched into moto: every protocol)  # Step Functions: executions that run their state machine
 }

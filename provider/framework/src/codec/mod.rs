@@ -25,6 +25,22 @@ pub fn decode<T: DeserializeOwned>(map: &PropertyMap) -> std::result::Result<T, 
     decode_located(map, Unknowns::AsNull).map_err(|located| located.failure)
 }
 
+/// Reads a typed value out of a property map, or reports every reason it
+/// does not read, each naming its path (an unknown key of a type that
+/// denies unknown fields too), not just the first.
+pub fn decode_all<T: DeserializeOwned>(
+    map: &PropertyMap,
+) -> std::result::Result<T, Vec<CheckFailure>> {
+    decode::<T>(map).map_err(|first| {
+        let failures = all_failures::<T>(map);
+        if failures.is_empty() {
+            vec![first]
+        } else {
+            failures
+        }
+    })
+}
+
 /// Reads a typed value out of one property value.
 pub fn decode_value<T: DeserializeOwned>(
     value: &PropertyValue,

@@ -307,11 +307,33 @@ pub const PERMISSIONS: &[Permission] = &[
     plain(Sns, "DeleteTopic", &["sns:DeleteTopic"]),
     plain(Sns, "UntagResource", &["sns:UntagResource"]),
     plain(Sns, "TagResource", &["sns:TagResource"]),
+    // ---- Amazon SNS (sns:Subscription) ----
+    plain(Sns, "Subscribe", &["sns:Subscribe"]),
+    plain(
+        Sns,
+        "GetSubscriptionAttributes",
+        &["sns:GetSubscriptionAttributes"],
+    ),
+    plain(Sns, "Unsubscribe", &["sns:Unsubscribe"]),
     // ---- Amazon CloudWatch (cloudwatch:MetricAlarm) ----
     // Alarms are created without tags, so cloudwatch:TagResource is not needed.
     plain(CloudWatch, "PutMetricAlarm", &["cloudwatch:PutMetricAlarm"]),
     plain(CloudWatch, "DescribeAlarms", &["cloudwatch:DescribeAlarms"]),
     plain(CloudWatch, "DeleteAlarms", &["cloudwatch:DeleteAlarms"]),
+    // ---- Amazon CloudWatch (cloudwatch:CompositeAlarm, cloudwatch:Dashboard) ----
+    // Created without tags too.
+    plain(
+        CloudWatch,
+        "PutCompositeAlarm",
+        &["cloudwatch:PutCompositeAlarm"],
+    ),
+    plain(CloudWatch, "PutDashboard", &["cloudwatch:PutDashboard"]),
+    plain(CloudWatch, "GetDashboard", &["cloudwatch:GetDashboard"]),
+    plain(
+        CloudWatch,
+        "DeleteDashboards",
+        &["cloudwatch:DeleteDashboards"],
+    ),
     // ---- Amazon S3 (s3:BucketObject, and the model-data check) ----
     // S3 API Reference, HeadObject: "you must have the s3:GetObject
     // permission"; it reads metadata only, so no kms:Decrypt.

@@ -25,7 +25,7 @@ use wake_up::register_wake_up;
 
 /// The seed's `asyncConfig`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AsyncSettings {
     /// Requests each instance works on at once (1-1000).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -158,6 +158,18 @@ impl SageMakerAsyncEndpointArgs {
     /// Results and failures in the output bucket, encrypted with the key,
     /// notified to `topics`.
     fn async_inference(&self, topics: Option<&NotificationTopics>) -> AsyncInference {
+        self.async_inference_notifying(
+            topics.map(|topics| (topics.success_arn(), topics.error_arn())),
+        )
+    }
+
+    /// Results and failures in the output bucket, encrypted with the key,
+    /// notified to the (success, error) topics by ARN.
+    pub(crate) fn async_inference_notifying(
+        &self,
+        topics: Option<(Output<String>, Output<String>)>,
+    ) -> AsyncInference {
+        let (success_topic_arn, error_topic_arn) = topics.unzip();
         AsyncInference {
             s3_output_path: self.result_path("async-output"),
             s3_failure_path: Some(self.result_path("async-failures")),
@@ -166,8 +178,8 @@ impl SageMakerAsyncEndpointArgs {
                 .async_config
                 .as_ref()
                 .and_then(|c| c.max_concurrent_invocations_per_instance),
-            success_topic_arn: topics.map(NotificationTopics::success_arn),
-            error_topic_arn: topics.map(NotificationTopics::error_arn),
+            success_topic_arn,
+            error_topic_arn,
         }
     }
 }

@@ -39,7 +39,8 @@ pub(super) async fn register_wake_up(
         ),
         metric_name: "HasBacklogWithoutCapacity".to_owned(),
         namespace: "AWS/SageMaker".to_owned(),
-        statistic: Statistic::Average,
+        statistic: Some(Statistic::Average),
+        extended_statistic: None,
         dimensions: [("EndpointName".to_owned(), endpoint.to_owned())]
             .into_iter()
             .collect(),

@@ -68,6 +68,23 @@ impl ConfigExtras {
     }
 }
 
+/// The endpoint configuration `plan` registers with these settings, not
+/// registered: the builder registers exactly this, so its derived name is
+/// the name the configuration gets.
+pub fn planned_configuration(
+    plan: &EndpointPlan<'_>,
+    kms_key_arn: Option<Output<String>>,
+    data_capture: Option<DataCapture>,
+    async_inference: Option<AsyncInference>,
+) -> EndpointConfigInputs {
+    ConfigExtras {
+        kms_key_arn,
+        data_capture,
+        async_inference,
+    }
+    .config_inputs(plan)
+}
+
 /// Registers an endpoint component's children; see the module docs.
 pub struct EndpointBuilder<'a> {
     scope: &'a Scope,

@@ -119,7 +119,8 @@ fn alarm_inputs(endpoint: &str, model: &ModelSpec) -> MetricAlarmInputs {
         ),
         metric_name: "Invocation5XXErrors".to_owned(),
         namespace: "AWS/SageMaker".to_owned(),
-        statistic: Statistic::Sum,
+        statistic: Some(Statistic::Sum),
+        extended_statistic: None,
         dimensions: [
             ("EndpointName".to_owned(), endpoint.to_owned()),
             ("VariantName".to_owned(), model.variant_name.clone()),

@@ -21,6 +21,10 @@ func (m *module) Version() semver.Version {
 
 func (m *module) Construct(ctx *pulumi.Context, name, typ, urn string) (r pulumi.Resource, err error) {
 	switch typ {
+	case "sagemaker-deployment:cloudwatch:CompositeAlarm":
+		r = &CompositeAlarm{}
+	case "sagemaker-deployment:cloudwatch:Dashboard":
+		r = &Dashboard{}
 	case "sagemaker-deployment:cloudwatch:MetricAlarm":
 		r = &MetricAlarm{}
 	default:

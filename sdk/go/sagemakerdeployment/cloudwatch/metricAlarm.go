@@ -32,14 +32,18 @@ type MetricAlarm struct {
 	Dimensions pulumi.StringMapOutput `pulumi:"dimensions"`
 	// Periods compared with the threshold before the alarm changes state.
 	EvaluationPeriods pulumi.IntOutput `pulumi:"evaluationPeriods"`
+	// A percentile compared with the threshold instead, `p0.0`-`p100`
+	// (e.g. `p99`).
+	ExtendedStatistic pulumi.StringPtrOutput `pulumi:"extendedStatistic"`
 	// The metric's name, e.g. `Invocation5XXErrors`.
 	MetricName pulumi.StringOutput `pulumi:"metricName"`
 	// The metric's namespace, e.g. `AWS/SageMaker`.
 	Namespace pulumi.StringOutput `pulumi:"namespace"`
 	// Seconds per evaluated period.
 	Period pulumi.IntOutput `pulumi:"period"`
-	// The statistic compared with the threshold.
-	Statistic sagemakerdeployment.StatisticOutput `pulumi:"statistic"`
+	// The statistic compared with the threshold (this or
+	// `extendedStatistic`, not both).
+	Statistic sagemakerdeployment.StatisticPtrOutput `pulumi:"statistic"`
 	// The value the statistic is compared with.
 	Threshold pulumi.Float64Output `pulumi:"threshold"`
 	// What periods without data count as (default `missing`).
@@ -70,9 +74,6 @@ func NewMetricAlarm(ctx *pulumi.Context,
 	}
 	if args.Period == nil {
 		return nil, errors.New("invalid value for required argument 'Period'")
-	}
-	if args.Statistic == nil {
-		return nil, errors.New("invalid value for required argument 'Statistic'")
 	}
 	if args.Threshold == nil {
 		return nil, errors.New("invalid value for required argument 'Threshold'")
@@ -122,14 +123,18 @@ type metricAlarmArgs struct {
 	Dimensions map[string]string `pulumi:"dimensions"`
 	// Periods compared with the threshold before the alarm changes state.
 	EvaluationPeriods int `pulumi:"evaluationPeriods"`
+	// A percentile compared with the threshold instead, `p0.0`-`p100`
+	// (e.g. `p99`).
+	ExtendedStatistic *string `pulumi:"extendedStatistic"`
 	// The metric's name, e.g. `Invocation5XXErrors`.
 	MetricName string `pulumi:"metricName"`
 	// The metric's namespace, e.g. `AWS/SageMaker`.
 	Namespace string `pulumi:"namespace"`
 	// Seconds per evaluated period.
 	Period int `pulumi:"period"`
-	// The statistic compared with the threshold.
-	Statistic sagemakerdeployment.Statistic `pulumi:"statistic"`
+	// The statistic compared with the threshold (this or
+	// `extendedStatistic`, not both).
+	Statistic *sagemakerdeployment.Statistic `pulumi:"statistic"`
 	// The value the statistic is compared with.
 	Threshold float64 `pulumi:"threshold"`
 	// What periods without data count as (default `missing`).
@@ -150,14 +155,18 @@ type MetricAlarmArgs struct {
 	Dimensions pulumi.StringMapInput
 	// Periods compared with the threshold before the alarm changes state.
 	EvaluationPeriods pulumi.IntInput
+	// A percentile compared with the threshold instead, `p0.0`-`p100`
+	// (e.g. `p99`).
+	ExtendedStatistic pulumi.StringPtrInput
 	// The metric's name, e.g. `Invocation5XXErrors`.
 	MetricName pulumi.StringInput
 	// The metric's namespace, e.g. `AWS/SageMaker`.
 	Namespace pulumi.StringInput
 	// Seconds per evaluated period.
 	Period pulumi.IntInput
-	// The statistic compared with the threshold.
-	Statistic sagemakerdeployment.StatisticInput
+	// The statistic compared with the threshold (this or
+	// `extendedStatistic`, not both).
+	Statistic sagemakerdeployment.StatisticPtrInput
 	// The value the statistic is compared with.
 	Threshold pulumi.Float64Input
 	// What periods without data count as (default `missing`).
@@ -286,6 +295,12 @@ func (o MetricAlarmOutput) EvaluationPeriods() pulumi.IntOutput {
 	return o.ApplyT(func(v *MetricAlarm) pulumi.IntOutput { return v.EvaluationPeriods }).(pulumi.IntOutput)
 }
 
+// A percentile compared with the threshold instead, `p0.0`-`p100`
+// (e.g. `p99`).
+func (o MetricAlarmOutput) ExtendedStatistic() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *MetricAlarm) pulumi.StringPtrOutput { return v.ExtendedStatistic }).(pulumi.StringPtrOutput)
+}
+
 // The metric's name, e.g. `Invocation5XXErrors`.
 func (o MetricAlarmOutput) MetricName() pulumi.StringOutput {
 	return o.ApplyT(func(v *MetricAlarm) pulumi.StringOutput { return v.MetricName }).(pulumi.StringOutput)
@@ -301,9 +316,10 @@ func (o MetricAlarmOutput) Period() pulumi.IntOutput {
 	return o.ApplyT(func(v *MetricAlarm) pulumi.IntOutput { return v.Period }).(pulumi.IntOutput)
 }
 
-// The statistic compared with the threshold.
-func (o MetricAlarmOutput) Statistic() sagemakerdeployment.StatisticOutput {
-	return o.ApplyT(func(v *MetricAlarm) sagemakerdeployment.StatisticOutput { return v.Statistic }).(sagemakerdeployment.StatisticOutput)
+// The statistic compared with the threshold (this or
+// `extendedStatistic`, not both).
+func (o MetricAlarmOutput) Statistic() sagemakerdeployment.StatisticPtrOutput {
+	return o.ApplyT(func(v *MetricAlarm) sagemakerdeployment.StatisticPtrOutput { return v.Statistic }).(sagemakerdeployment.StatisticPtrOutput)
 }
 
 // The value the statistic is compared with.

@@ -58,6 +58,26 @@ export const GrowthType = {
  */
 export type GrowthType = (typeof GrowthType)[keyof typeof GrowthType];
 
+export const InferenceType = {
+    /**
+     * A real-time endpoint (SageMakerEndpoint).
+     */
+    Realtime: "realtime",
+    /**
+     * An asynchronous endpoint (SageMakerAsyncEndpoint).
+     */
+    Async: "async",
+    /**
+     * A serverless endpoint (SageMakerServerlessEndpoint).
+     */
+    Serverless: "serverless",
+} as const;
+
+/**
+ * The kind of endpoint watched (the seed's `inferenceType`).
+ */
+export type InferenceType = (typeof InferenceType)[keyof typeof InferenceType];
+
 export const RetryMode = {
     /**
      * Exponential backoff with jitter between attempts, the AWS SDKs'

@@ -6,4 +6,6 @@ import builtins as _builtins
 from .. import _utilities
 import typing
 # Export this package's modules as members:
+from .composite_alarm import *
+from .dashboard import *
 from .metric_alarm import *

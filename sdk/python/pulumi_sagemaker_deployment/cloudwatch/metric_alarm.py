@@ -26,11 +26,12 @@ class MetricAlarmArgs:
                  metric_name: pulumi.Input[_builtins.str],
                  namespace: pulumi.Input[_builtins.str],
                  period: pulumi.Input[_builtins.int],
-                 statistic: pulumi.Input['_root_enums.Statistic'],
                  threshold: pulumi.Input[_builtins.float],
                  alarm_actions: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  alarm_description: pulumi.Input[Optional[_builtins.str]] = None,
                  dimensions: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
+                 extended_statistic: pulumi.Input[Optional[_builtins.str]] = None,
+                 statistic: pulumi.Input[Optional['_root_enums.Statistic']] = None,
                  treat_missing_data: pulumi.Input[Optional['_root_enums.TreatMissingData']] = None):
         """
         The set of arguments for constructing a MetricAlarm resource.
@@ -41,11 +42,14 @@ class MetricAlarmArgs:
         :param pulumi.Input[_builtins.str] metric_name: The metric's name, e.g. `Invocation5XXErrors`.
         :param pulumi.Input[_builtins.str] namespace: The metric's namespace, e.g. `AWS/SageMaker`.
         :param pulumi.Input[_builtins.int] period: Seconds per evaluated period.
-        :param pulumi.Input['_root_enums.Statistic'] statistic: The statistic compared with the threshold.
         :param pulumi.Input[_builtins.float] threshold: The value the statistic is compared with.
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] alarm_actions: ARNs notified or invoked when the alarm fires.
         :param pulumi.Input[_builtins.str] alarm_description: What the alarm watches for, shown in the console.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] dimensions: The metric's dimensions, name to value.
+        :param pulumi.Input[_builtins.str] extended_statistic: A percentile compared with the threshold instead, `p0.0`-`p100`
+               (e.g. `p99`).
+        :param pulumi.Input['_root_enums.Statistic'] statistic: The statistic compared with the threshold (this or
+               `extendedStatistic`, not both).
         :param pulumi.Input['_root_enums.TreatMissingData'] treat_missing_data: What periods without data count as (default `missing`).
         """
         pulumi.set(__self__, "alarm_name", alarm_name)
@@ -54,7 +58,6 @@ class MetricAlarmArgs:
         pulumi.set(__self__, "metric_name", metric_name)
         pulumi.set(__self__, "namespace", namespace)
         pulumi.set(__self__, "period", period)
-        pulumi.set(__self__, "statistic", statistic)
         pulumi.set(__self__, "threshold", threshold)
         if alarm_actions is not None:
             pulumi.set(__self__, "alarm_actions", alarm_actions)
@@ -62,6 +65,10 @@ class MetricAlarmArgs:
             pulumi.set(__self__, "alarm_description", alarm_description)
         if dimensions is not None:
             pulumi.set(__self__, "dimensions", dimensions)
+        if extended_statistic is not None:
+            pulumi.set(__self__, "extended_statistic", extended_statistic)
+        if statistic is not None:
+            pulumi.set(__self__, "statistic", statistic)
         if treat_missing_data is not None:
             pulumi.set(__self__, "treat_missing_data", treat_missing_data)
 
@@ -139,18 +146,6 @@ class MetricAlarmArgs:
 
     @_builtins.property
     @pulumi.getter
-    def statistic(self) -> pulumi.Input['_root_enums.Statistic']:
-        """
-        The statistic compared with the threshold.
-        """
-        return pulumi.get(self, "statistic")
-
-    @statistic.setter
-    def statistic(self, value: pulumi.Input['_root_enums.Statistic']):
-        pulumi.set(self, "statistic", value)
-
-    @_builtins.property
-    @pulumi.getter
     def threshold(self) -> pulumi.Input[_builtins.float]:
         """
         The value the statistic is compared with.
@@ -198,6 +193,32 @@ class MetricAlarmArgs:
         pulumi.set(self, "dimensions", value)
 
     @_builtins.property
+    @pulumi.getter(name="extendedStatistic")
+    def extended_statistic(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        A percentile compared with the threshold instead, `p0.0`-`p100`
+        (e.g. `p99`).
+        """
+        return pulumi.get(self, "extended_statistic")
+
+    @extended_statistic.setter
+    def extended_statistic(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "extended_statistic", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def statistic(self) -> pulumi.Input[Optional['_root_enums.Statistic']]:
+        """
+        The statistic compared with the threshold (this or
+        `extendedStatistic`, not both).
+        """
+        return pulumi.get(self, "statistic")
+
+    @statistic.setter
+    def statistic(self, value: pulumi.Input[Optional['_root_enums.Statistic']]):
+        pulumi.set(self, "statistic", value)
+
+    @_builtins.property
     @pulumi.getter(name="treatMissingData")
     def treat_missing_data(self) -> pulumi.Input[Optional['_root_enums.TreatMissingData']]:
         """
@@ -222,6 +243,7 @@ class MetricAlarm(pulumi.CustomResource):
                  comparison_operator: pulumi.Input[Optional['_root_enums.ComparisonOperator']] = None,
                  dimensions: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  evaluation_periods: pulumi.Input[Optional[_builtins.int]] = None,
+                 extended_statistic: pulumi.Input[Optional[_builtins.str]] = None,
                  metric_name: pulumi.Input[Optional[_builtins.str]] = None,
                  namespace: pulumi.Input[Optional[_builtins.str]] = None,
                  period: pulumi.Input[Optional[_builtins.int]] = None,
@@ -241,10 +263,13 @@ class MetricAlarm(pulumi.CustomResource):
         :param pulumi.Input['_root_enums.ComparisonOperator'] comparison_operator: How the statistic is compared with the threshold.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] dimensions: The metric's dimensions, name to value.
         :param pulumi.Input[_builtins.int] evaluation_periods: Periods compared with the threshold before the alarm changes state.
+        :param pulumi.Input[_builtins.str] extended_statistic: A percentile compared with the threshold instead, `p0.0`-`p100`
+               (e.g. `p99`).
         :param pulumi.Input[_builtins.str] metric_name: The metric's name, e.g. `Invocation5XXErrors`.
         :param pulumi.Input[_builtins.str] namespace: The metric's namespace, e.g. `AWS/SageMaker`.
         :param pulumi.Input[_builtins.int] period: Seconds per evaluated period.
-        :param pulumi.Input['_root_enums.Statistic'] statistic: The statistic compared with the threshold.
+        :param pulumi.Input['_root_enums.Statistic'] statistic: The statistic compared with the threshold (this or
+               `extendedStatistic`, not both).
         :param pulumi.Input[_builtins.float] threshold: The value the statistic is compared with.
         :param pulumi.Input['_root_enums.TreatMissingData'] treat_missing_data: What periods without data count as (default `missing`).
         """
@@ -279,6 +304,7 @@ class MetricAlarm(pulumi.CustomResource):
                  comparison_operator: pulumi.Input[Optional['_root_enums.ComparisonOperator']] = None,
                  dimensions: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  evaluation_periods: pulumi.Input[Optional[_builtins.int]] = None,
+                 extended_statistic: pulumi.Input[Optional[_builtins.str]] = None,
                  metric_name: pulumi.Input[Optional[_builtins.str]] = None,
                  namespace: pulumi.Input[Optional[_builtins.str]] = None,
                  period: pulumi.Input[Optional[_builtins.int]] = None,
@@ -306,6 +332,7 @@ class MetricAlarm(pulumi.CustomResource):
             if evaluation_periods is None and not opts.urn:
                 raise TypeError("Missing required property 'evaluation_periods'")
             __props__.__dict__["evaluation_periods"] = evaluation_periods
+            __props__.__dict__["extended_statistic"] = extended_statistic
             if metric_name is None and not opts.urn:
                 raise TypeError("Missing required property 'metric_name'")
             __props__.__dict__["metric_name"] = metric_name
@@ -315,8 +342,6 @@ class MetricAlarm(pulumi.CustomResource):
             if period is None and not opts.urn:
                 raise TypeError("Missing required property 'period'")
             __props__.__dict__["period"] = period
-            if statistic is None and not opts.urn:
-                raise TypeError("Missing required property 'statistic'")
             __props__.__dict__["statistic"] = statistic
             if threshold is None and not opts.urn:
                 raise TypeError("Missing required property 'threshold'")
@@ -352,6 +377,7 @@ class MetricAlarm(pulumi.CustomResource):
         __props__.__dict__["comparison_operator"] = None
         __props__.__dict__["dimensions"] = None
         __props__.__dict__["evaluation_periods"] = None
+        __props__.__dict__["extended_statistic"] = None
         __props__.__dict__["metric_name"] = None
         __props__.__dict__["namespace"] = None
         __props__.__dict__["period"] = None
@@ -417,6 +443,15 @@ class MetricAlarm(pulumi.CustomResource):
         return pulumi.get(self, "evaluation_periods")
 
     @_builtins.property
+    @pulumi.getter(name="extendedStatistic")
+    def extended_statistic(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        A percentile compared with the threshold instead, `p0.0`-`p100`
+        (e.g. `p99`).
+        """
+        return pulumi.get(self, "extended_statistic")
+
+    @_builtins.property
     @pulumi.getter(name="metricName")
     def metric_name(self) -> pulumi.Output[_builtins.str]:
         """
@@ -442,9 +477,10 @@ class MetricAlarm(pulumi.CustomResource):
 
     @_builtins.property
     @pulumi.getter
-    def statistic(self) -> pulumi.Output['_root_enums.Statistic']:
+    def statistic(self) -> pulumi.Output[Optional['_root_enums.Statistic']]:
         """
-        The statistic compared with the threshold.
+        The statistic compared with the threshold (this or
+        `extendedStatistic`, not both).
         """
         return pulumi.get(self, "statistic")
 

@@ -6,4 +6,5 @@ import builtins as _builtins
 from .. import _utilities
 import typing
 # Export this package's modules as members:
+from .subscription import *
 from .topic import *

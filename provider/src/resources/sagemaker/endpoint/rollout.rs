@@ -88,7 +88,9 @@ pub struct RolloutPolicy {
     pub maximum_execution_timeout_in_seconds: Option<u32>,
     /// CloudWatch alarms (1-10 names of 1-255 characters) that roll the
     /// deployment back when they fire. The endpoint components create an
-    /// `Invocation5XXErrors` alarm per variant and use it when this is empty.
+    /// `Invocation5XXErrors` alarm per variant and use it when this is empty;
+    /// pass a MonitorDashboard's `rollbackAlarmNames` to have its alarms
+    /// guard the rollout instead (then no alarm of the endpoint's own).
     #[serde(default)]
     pub rollback_alarm_names: Vec<String>,
 }

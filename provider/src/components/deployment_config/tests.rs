@@ -1,0 +1,315 @@
+use std::collections::BTreeMap;
+
+use serde_json::{Value, json};
+
+use super::*;
+
+const SEED_DEPLOYMENT: &str = include_str!("../../../../examples/config/deployment-config.json");
+const SEED_MODEL: &str = include_str!("../../../../examples/config/model-config.json");
+
+fn seed() -> (Value, Value) {
+    (
+        serde_json::from_str(SEED_DEPLOYMENT).unwrap(),
+        serde_json::from_str(SEED_MODEL).unwrap(),
+    )
+}
+
+fn choice(name: &str) -> EnvironmentChoice {
+    EnvironmentChoice {
+        name: name.into(),
+        source: EnvironmentSource::Input,
+    }
+}
+
+/// The problems of environment `env` of the documents, as `path: reason`.
+fn problems(deployment: &Value, model: &Value, env: &str) -> Vec<CheckFailure> {
+    match Documents::parse(deployment, model) {
+        Ok(documents) => validate(&documents, &choice(env), &BTreeMap::new()),
+        Err(problems) => problems,
+    }
+}
+
+fn paths(failures: &[CheckFailure]) -> Vec<&str> {
+    failures.iter().map(|f| f.property.as_str()).collect()
+}
+
+#[test]
+fn the_seed_documents_read_as_written_and_dev_and_test_are_valid() {
+    let (deployment, model) = seed();
+    let documents = Documents::parse(&deployment, &model).unwrap();
+    let dev = &documents.deployment.environments["dev"];
+    assert_eq!(dev.inference_type, InferenceType::Async);
+    assert_eq!(
+        dev.async_config.as_ref().unwrap().expires_in_seconds,
+        Some(3600)
+    );
+    assert_eq!(dev.serverless_config.as_ref().unwrap().memory_size, 2048);
+    assert_eq!(
+        documents.deployment.environments["test"].inference_type,
+        InferenceType::Realtime
+    );
+    assert_eq!(documents.model.model_list[0].model_server_workers, Some(2));
+    assert_eq!(
+        documents.model.sage_maker_endpoint_name,
+        "sagemaker-deployment-endpoint"
+    );
+    assert!(problems(&deployment, &model, "dev").is_empty());
+    assert!(problems(&deployment, &model, "test").is_empty());
+}
+
+#[test]
+fn prod_without_its_existing_app_config_ids_names_each_of_them() {
+    let (deployment, model) = seed();
+    let found = problems(&deployment, &model, "prod");
+    assert_eq!(
+        paths(&found),
+        [
+            "deploymentConfig.environments.prod.existingAppConfigAppId",
+            "deploymentConfig.environments.prod.existingAppConfigEnvId",
+            "deploymentConfig.environments.prod.existingAppConfigProfileId",
+        ]
+    );
+    assert!(
+        found[0].reason.contains("createNewAppConfig is false"),
+        "{}",
+        found[0]
+    );
+    let mut given = deployment.clone();
+    let prod = &mut given["environments"]["prod"];
+    prod["existingAppConfigAppId"] = json!("abc1234");
+    prod["existingAppConfigEnvId"] = json!("def5678");
+    prod["existingAppConfigProfileId"] = json!("ghi9012");
+    assert!(problems(&given, &model, "prod").is_empty());
+}
+
+#[test]
+fn unknown_keys_anywhere_are_named_by_their_json_path_all_of_them() {
+    let (mut deployment, mut model) = seed();
+    deployment["environments"]["dev"]["inferenceTyp"] = json!("serverless");
+    deployment["environments"]["dev"]["asyncConfig"]["expiresInSecond"] = json!(60);
+    deployment["projekt"] = json!({});
+    model["modelList"][0]["ModelNme"] = json!("typo");
+    model["modelList"][0]["ServerlessConfig"]["memorysize"] = json!(1024);
+    let found = problems(&deployment, &model, "dev");
+    let mut found_paths = paths(&found);
+    found_paths.sort();
+    assert_eq!(
+        found_paths,
+        [
+            "deploymentConfig.environments.dev.asyncConfig.expiresInSecond",
+            "deploymentConfig.environments.dev.inferenceTyp",
+            "deploymentConfig.projekt",
+            "modelConfig.modelList[0].ModelNme",
+            "modelConfig.modelList[0].ServerlessConfig.memorysize",
+        ],
+        "{found:?}"
+    );
+    assert!(
+        found
+            .iter()
+            .all(|f| f.reason.starts_with("is not a known property")),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn wrong_types_and_missing_keys_are_named_too() {
+    let (mut deployment, mut model) = seed();
+    deployment["environments"]["dev"]["inferenceType"] = json!("batch");
+    deployment["environments"]["test"]["enableMonitoring"] = json!("yes");
+    model
+        .as_object_mut()
+        .unwrap()
+        .remove("sageMakerEndpointName");
+    let found = problems(&deployment, &model, "dev");
+    let mut found_paths = paths(&found);
+    found_paths.sort();
+    assert_eq!(
+        found_paths,
+        [
+            "deploymentConfig.environments.dev.inferenceType",
+            "deploymentConfig.environments.test.enableMonitoring",
+            "modelConfig.sageMakerEndpointName",
+        ],
+        "{found:?}"
+    );
+    let not_objects = problems(&json!([]), &json!("model"), "dev");
+    assert_eq!(paths(&not_objects), ["deploymentConfig", "modelConfig"]);
+}
+
+#[test]
+fn a_missing_environment_lists_the_ones_the_document_has() {
+    let (deployment, model) = seed();
+    let found = problems(&deployment, &model, "staging");
+    assert_eq!(paths(&found), ["deploymentConfig.environments"]);
+    assert!(found[0].reason.contains("`staging`"), "{}", found[0]);
+    assert!(
+        found[0].reason.ends_with("it has: dev, prod, test"),
+        "{}",
+        found[0]
+    );
+}
+
+#[test]
+fn the_environment_is_the_input_then_deployment_env_then_the_stack() {
+    let chosen = |input, variable, stack| choose_environment(input, variable, stack).unwrap();
+    assert_eq!(
+        chosen(Some("prod"), Some("test"), Some("dev")),
+        EnvironmentChoice {
+            name: "prod".into(),
+            source: EnvironmentSource::Input
+        }
+    );
+    assert_eq!(
+        chosen(None, Some("test"), Some("dev")).source,
+        EnvironmentSource::DeploymentEnv
+    );
+    assert_eq!(chosen(Some(""), Some("test"), Some("dev")).name, "test");
+    assert_eq!(
+        chosen(None, Some(" "), Some("dev")),
+        EnvironmentChoice {
+            name: "dev".into(),
+            source: EnvironmentSource::StackName
+        }
+    );
+    assert_eq!(choose_environment(None, None, None), None);
+}
+
+#[test]
+fn variant_limits_follow_the_inference_type() {
+    let (mut deployment, mut model) = seed();
+    let first = model["modelList"][0].clone();
+    let six: Vec<Value> = (0..6)
+        .map(|i| {
+            let mut entry = first.clone();
+            entry["ModelName"] = json!(format!("model-{i}"));
+            entry["VariantName"] = json!(format!("Variant{i}"));
+            entry
+        })
+        .collect();
+    model["modelList"] = json!(six);
+    // Six variants: fine for an async endpoint (10), not for a serverless one (5).
+    assert!(problems(&deployment, &model, "dev").is_empty());
+    deployment["environments"]["dev"]["inferenceType"] = json!("serverless");
+    let found = problems(&deployment, &model, "dev");
+    assert_eq!(paths(&found), ["modelConfig.modelList"], "{found:?}");
+    assert!(found[0].reason.contains('5'), "{}", found[0]);
+}
+
+#[test]
+fn serverless_memory_is_checked_where_it_is_written_and_a_model_s_own_wins() {
+    let (mut deployment, mut model) = seed();
+    let dev = &mut deployment["environments"]["dev"];
+    dev["inferenceType"] = json!("serverless");
+    dev["serverlessConfig"]["memorySize"] = json!(3000);
+    model["modelList"][0]["ServerlessConfig"]["memorySize"] = json!(1500);
+    let found = problems(&deployment, &model, "dev");
+    let mut found_paths = paths(&found);
+    found_paths.sort();
+    assert_eq!(
+        found_paths,
+        [
+            "deploymentConfig.environments.dev.serverlessConfig.memorySize",
+            "modelConfig.modelList[0].ServerlessConfig.memorySize",
+        ]
+    );
+    // Without its own settings, a model takes the environment's.
+    model["modelList"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("ServerlessConfig");
+    deployment["environments"]["dev"]["serverlessConfig"]["memorySize"] = json!(4096);
+    assert!(problems(&deployment, &model, "dev").is_empty());
+    // And with neither, the model is told where to add them.
+    deployment["environments"]["dev"]
+        .as_object_mut()
+        .unwrap()
+        .remove("serverlessConfig");
+    assert_eq!(
+        paths(&problems(&deployment, &model, "dev")),
+        ["modelConfig.modelList[0].ServerlessConfig"]
+    );
+}
+
+#[test]
+fn expires_in_seconds_and_concurrency_follow_sagemaker_s_ranges() {
+    let (mut deployment, model) = seed();
+    deployment["environments"]["dev"]["asyncConfig"] =
+        json!({"maxConcurrentInvocationsPerInstance": 0, "expiresInSeconds": 30});
+    let found = problems(&deployment, &model, "dev");
+    assert_eq!(
+        paths(&found),
+        [
+            "deploymentConfig.environments.dev.asyncConfig.maxConcurrentInvocationsPerInstance",
+            "deploymentConfig.environments.dev.asyncConfig.expiresInSeconds",
+        ]
+    );
+    assert!(found[1].reason.contains("60 and 21600"), "{}", found[1]);
+}
+
+#[test]
+fn the_parts_rules_are_reported_at_the_documents_paths() {
+    let (mut deployment, mut model) = seed();
+    deployment["project"]["name"] = json!("Sagemaker Deployment");
+    deployment["environments"]["dev"]["stage"] = json!("Dev");
+    deployment["environments"]["dev"]["account"] = json!("1234");
+    deployment["environments"]["dev"]["region"] = json!("useast1");
+    model["sageMakerEndpointName"] = json!("no_underscores");
+    model["modelList"][0]["ModelS3Key"] = json!("elsewhere/model.tar.gz");
+    model["modelList"][0]["InstanceType"] = json!("m5.large");
+    let found = problems(&deployment, &model, "dev");
+    let mut found_paths = paths(&found);
+    found_paths.sort();
+    // Async: the instance type is checked; every problem is there, not the first.
+    assert_eq!(
+        found_paths,
+        [
+            "deploymentConfig.environments.dev.account",
+            "deploymentConfig.environments.dev.region",
+            "deploymentConfig.environments.dev.stage",
+            "deploymentConfig.project.name",
+            "modelConfig.modelList[0].InstanceType",
+            "modelConfig.modelList[0].ModelS3Key",
+            "modelConfig.sageMakerEndpointName",
+        ],
+        "{found:?}"
+    );
+}
+
+#[test]
+fn every_environment_is_checked_when_none_is_chosen() {
+    let (deployment, mut model) = seed();
+    model["modelList"][0]["ModelDockerImage"] = json!("");
+    let documents = Documents::parse(&deployment, &model).unwrap();
+    let found = validate_all(&documents);
+    let mut found_paths = paths(&found);
+    found_paths.sort();
+    // The model's problem once; prod's AppConfig ids.
+    assert_eq!(
+        found_paths,
+        [
+            "deploymentConfig.environments.prod.existingAppConfigAppId",
+            "deploymentConfig.environments.prod.existingAppConfigEnvId",
+            "deploymentConfig.environments.prod.existingAppConfigProfileId",
+            "modelConfig.modelList[0].ModelDockerImage",
+        ]
+    );
+}
+
+#[test]
+fn a_model_image_from_another_region_s_registry_is_refused() {
+    let (mut deployment, model) = seed();
+    deployment["environments"]["dev"]["region"] = json!("eu-west-1");
+    let found = problems(&deployment, &model, "dev");
+    assert_eq!(paths(&found), ["modelConfig.modelList[0].ModelDockerImage"]);
+    assert!(
+        found[0].reason.contains("ECR registry of us-east-1"),
+        "{}",
+        found[0]
+    );
+    assert!(
+        found[0].reason.contains("`dev` deploys to eu-west-1"),
+        "{}",
+        found[0]
+    );
+}

@@ -1,0 +1,471 @@
+//! The dashboard body: the JSON document PutDashboard takes (CloudWatch API
+//! reference, "Dashboard Body Structure and Syntax"): a `widgets` array of
+//! objects with `type`, `x`, `y`, `width`, `height` and `properties`; a
+//! metric widget's `properties` hold `metrics` (each metric an array
+//! `[Namespace, MetricName, DimensionName, DimensionValue, ...]` ending in
+//! an optional object of rendering options such as `stat` and `label`),
+//! `region`, `period`, `stat`, `view` and `title`.
+
+use serde_json::{Value, json};
+
+use super::metrics::{self, Graph, Scope};
+use crate::resources::sagemaker::variant_rules::EndpointKind;
+
+/// Columns of the dashboard grid (widths are 1-24).
+const GRID: u32 = 24;
+/// Width and height of a graph: two graphs a row.
+const GRAPH: (u32, u32) = (12, 6);
+/// Seconds per data point of every graph: SageMaker publishes each minute.
+const PERIOD: u32 = 60;
+
+/// A variant as the dashboard shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VariantView {
+    /// The variant name.
+    pub name: String,
+    /// Its instance type (empty for serverless variants).
+    pub instance_type: String,
+}
+
+/// What the dashboard of one endpoint shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EndpointView {
+    /// The region the metrics are in.
+    pub region: String,
+    /// The endpoint name.
+    pub endpoint: String,
+    /// Real-time, asynchronous or serverless.
+    pub kind: EndpointKind,
+    /// The variants, in model-list order.
+    pub variants: Vec<VariantView>,
+    /// The async endpoint's success and error topic names, when it notifies.
+    pub topics: Option<(String, String)>,
+    /// ARNs of the alarms whose states the dashboard shows.
+    pub alarm_arns: Vec<String>,
+}
+
+/// Places widgets left to right, top to bottom, on the 24-column grid.
+struct Layout {
+    widgets: Vec<Value>,
+    x: u32,
+    y: u32,
+    row_height: u32,
+}
+
+impl Layout {
+    fn new() -> Self {
+        Layout {
+            widgets: Vec::new(),
+            x: 0,
+            y: 0,
+            row_height: 0,
+        }
+    }
+
+    fn place(&mut self, kind: &str, (width, height): (u32, u32), properties: Value) {
+        if self.x + width > GRID {
+            self.y += self.row_height;
+            self.x = 0;
+            self.row_height = 0;
+        }
+        self.widgets.push(json!({
+            "type": kind,
+            "x": self.x,
+            "y": self.y,
+            "width": width,
+            "height": height,
+            "properties": properties,
+        }));
+        self.x += width;
+        self.row_height = self.row_height.max(height);
+    }
+}
+
+fn kind_name(kind: EndpointKind) -> &'static str {
+    match kind {
+        EndpointKind::RealTime => "real-time",
+        EndpointKind::Async => "asynchronous",
+        EndpointKind::Serverless => "serverless",
+    }
+}
+
+/// The metric widget of `graph` for `view`'s endpoint (and `variant`).
+fn metric_widget(view: &EndpointView, graph: &Graph, variant: Option<&str>) -> Value {
+    let metrics: Vec<Value> = graph
+        .lines
+        .iter()
+        .map(|line| {
+            let mut entry = vec![
+                json!(line.namespace),
+                json!(line.metric),
+                json!("EndpointName"),
+                json!(view.endpoint),
+            ];
+            if let (Scope::Variant, Some(variant)) = (graph.scope, variant) {
+                entry.push(json!("VariantName"));
+                entry.push(json!(variant));
+            }
+            entry.push(json!({ "stat": line.stat, "label": line.label }));
+            Value::Array(entry)
+        })
+        .collect();
+    let title = match variant {
+        Some(variant) => format!("{}: {}", variant, graph.title),
+        None => graph.title.to_owned(),
+    };
+    json!({
+        "title": title,
+        "view": "timeSeries",
+        "stacked": false,
+        "region": view.region,
+        "period": PERIOD,
+        "stat": graph.lines.first().map_or("Average", |l| l.stat),
+        "metrics": metrics,
+    })
+}
+
+/// The success and error topics' message counts.
+fn topics_widget(view: &EndpointView, success: &str, error: &str) -> Value {
+    let entry = |topic: &str, label: &str| {
+        json!([metrics::SNS, "NumberOfMessagesPublished", "TopicName", topic,
+               { "stat": "Sum", "label": label }])
+    };
+    json!({
+        "title": "Results notified per minute (success and error topics)",
+        "view": "timeSeries",
+        "stacked": false,
+        "region": view.region,
+        "period": PERIOD,
+        "stat": "Sum",
+        "metrics": [entry(success, "successes"), entry(error, "errors")],
+    })
+}
+
+/// The dashboard body of `view`: a heading, the alarms' states, the
+/// endpoint-wide graphs, then each variant's graphs.
+pub fn dashboard_body(view: &EndpointView) -> Value {
+    let mut layout = Layout::new();
+    let variants: Vec<String> = view
+        .variants
+        .iter()
+        .map(|v| {
+            if v.instance_type.is_empty() {
+                format!("`{}`", v.name)
+            } else {
+                format!("`{}` on {}", v.name, v.instance_type)
+            }
+        })
+        .collect();
+    layout.place(
+        "text",
+        (GRID, 2),
+        json!({
+            "markdown": format!(
+                "# {} endpoint `{}`\nVariants: {}. Latencies are in microseconds.",
+                kind_name(view.kind),
+                view.endpoint,
+                variants.join(", ")
+            )
+        }),
+    );
+    if !view.alarm_arns.is_empty() {
+        layout.place(
+            "alarm",
+            (GRID, 3),
+            json!({
+                "title": "Alarms (red: in ALARM)",
+                "alarms": view.alarm_arns,
+            }),
+        );
+    }
+    if view.kind == EndpointKind::Async {
+        for graph in metrics::async_endpoint() {
+            layout.place("metric", GRAPH, metric_widget(view, &graph, None));
+        }
+        if let Some((success, error)) = &view.topics {
+            layout.place("metric", GRAPH, topics_widget(view, success, error));
+        }
+    }
+    for variant in &view.variants {
+        let gpu = metrics::has_gpu(&variant.instance_type);
+        let graphs = match view.kind {
+            EndpointKind::RealTime => metrics::realtime_variant(gpu),
+            EndpointKind::Async => metrics::async_variant(gpu),
+            EndpointKind::Serverless => metrics::serverless_variant(),
+        };
+        // Each variant starts a row.
+        layout.x = GRID;
+        for graph in graphs {
+            layout.place(
+                "metric",
+                GRAPH,
+                metric_widget(view, &graph, Some(&variant.name)),
+            );
+        }
+    }
+    json!({ "widgets": layout.widgets })
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+    use crate::resources::cloudwatch::is_percentile;
+
+    /// The widget types of the body structure reference.
+    const WIDGET_TYPES: [&str; 6] = ["metric", "text", "log", "alarm", "explorer", "custom"];
+    /// The plain statistics a metric widget takes, besides percentiles.
+    const STATS: [&str; 5] = ["SampleCount", "Average", "Sum", "Minimum", "Maximum"];
+
+    /// Every rule of "Dashboard Body Structure and Syntax" the body must
+    /// keep: a `widgets` array (0-500); each widget a known `type`, `x`
+    /// 0-23, `y` >= 0, `width` 1-24 within the grid, `height` 1-1000 and a
+    /// `properties` object; no two widgets on the same cells; a metric
+    /// widget with a `region`, a `period` of 60 seconds or a multiple, a
+    /// valid `stat`, and `metrics` entries `[Namespace, MetricName,
+    /// (DimensionName, DimensionValue)*, {options}?]`; an alarm widget with
+    /// `alarms`; a text widget with `markdown`.
+    pub(crate) fn assert_valid_body(body: &Value) {
+        let widgets = body["widgets"].as_array().expect("a widgets array");
+        assert!(widgets.len() <= 500);
+        let mut cells = BTreeSet::new();
+        for widget in widgets {
+            let kind = widget["type"].as_str().expect("type");
+            assert!(WIDGET_TYPES.contains(&kind), "{kind}");
+            let number = |key: &str| {
+                widget[key]
+                    .as_u64()
+                    .unwrap_or_else(|| panic!("{key}: {widget}"))
+            };
+            let (x, y, width, height) =
+                (number("x"), number("y"), number("width"), number("height"));
+            assert!(
+                x <= 23 && (1..=24).contains(&width) && x + width <= 24,
+                "{widget}"
+            );
+            assert!((1..=1000).contains(&height), "{widget}");
+            for cx in x..x + width {
+                for cy in y..y + height {
+                    assert!(cells.insert((cx, cy)), "overlap at {cx},{cy}: {widget}");
+                }
+            }
+            let properties = widget["properties"].as_object().expect("properties");
+            match kind {
+                "metric" => {
+                    assert!(properties["region"].is_string());
+                    let period = properties["period"].as_u64().unwrap();
+                    assert!(period.is_multiple_of(60), "{period}");
+                    let stat = properties["stat"].as_str().unwrap();
+                    assert!(STATS.contains(&stat) || is_percentile(stat), "{stat}");
+                    assert!(!properties["title"].as_str().unwrap().is_empty());
+                    let metrics = properties["metrics"].as_array().unwrap();
+                    assert!(!metrics.is_empty());
+                    for metric in metrics {
+                        let parts = metric.as_array().unwrap();
+                        let (names, options) = match parts.last() {
+                            Some(Value::Object(options)) => {
+                                (&parts[..parts.len() - 1], Some(options))
+                            }
+                            _ => (&parts[..], None),
+                        };
+                        assert!(names.len() >= 2 && names.len() % 2 == 0, "{metric}");
+                        assert!(names.iter().all(Value::is_string), "{metric}");
+                        if let Some(stat) = options.and_then(|o| o.get("stat")) {
+                            let stat = stat.as_str().unwrap();
+                            assert!(STATS.contains(&stat) || is_percentile(stat), "{stat}");
+                        }
+                    }
+                }
+                "alarm" => assert!(!properties["alarms"].as_array().unwrap().is_empty()),
+                "text" => assert!(properties["markdown"].is_string()),
+                _ => {}
+            }
+        }
+    }
+
+    /// `(namespace, metric, dimensions)` of every line drawn.
+    pub(crate) fn drawn(body: &Value) -> BTreeSet<(String, String, Vec<String>)> {
+        let mut lines = BTreeSet::new();
+        for widget in body["widgets"].as_array().unwrap() {
+            let Some(metrics) = widget["properties"]["metrics"].as_array() else {
+                continue;
+            };
+            for metric in metrics {
+                let parts: Vec<String> = metric
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .filter_map(|p| p.as_str().map(str::to_owned))
+                    .collect();
+                lines.insert((parts[0].clone(), parts[1].clone(), parts[2..].to_vec()));
+            }
+        }
+        lines
+    }
+
+    fn view(kind: EndpointKind, variants: &[(&str, &str)]) -> EndpointView {
+        EndpointView {
+            region: "eu-west-1".into(),
+            endpoint: "fraud".into(),
+            kind,
+            variants: variants
+                .iter()
+                .map(|(name, instance_type)| VariantView {
+                    name: (*name).into(),
+                    instance_type: (*instance_type).into(),
+                })
+                .collect(),
+            topics: (kind == EndpointKind::Async)
+                .then(|| ("fraud-success".into(), "fraud-error".into())),
+            alarm_arns: vec![
+                "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:fraud-unhealthy".into(),
+            ],
+        }
+    }
+
+    fn variant_dims(variant: &str) -> Vec<String> {
+        vec![
+            "EndpointName".into(),
+            "fraud".into(),
+            "VariantName".into(),
+            variant.into(),
+        ]
+    }
+
+    fn has(body: &Value, namespace: &str, metric: &str, dims: Vec<String>) -> bool {
+        drawn(body).contains(&(namespace.to_owned(), metric.to_owned(), dims))
+    }
+
+    #[test]
+    fn a_realtime_dashboard_shows_each_variants_traffic_latency_errors_and_instances() {
+        let body = dashboard_body(&view(
+            EndpointKind::RealTime,
+            &[("Primary", "ml.m5.large"), ("Gpu", "ml.g5.xlarge")],
+        ));
+        assert_valid_body(&body);
+        for variant in ["Primary", "Gpu"] {
+            for metric in [
+                "Invocations",
+                "InvocationsPerInstance",
+                "ModelLatency",
+                "OverheadLatency",
+                "Invocation4XXErrors",
+                "Invocation5XXErrors",
+            ] {
+                assert!(
+                    has(&body, "AWS/SageMaker", metric, variant_dims(variant)),
+                    "{metric}"
+                );
+            }
+            for metric in ["CPUUtilization", "MemoryUtilization", "DiskUtilization"] {
+                assert!(has(
+                    &body,
+                    "/aws/sagemaker/Endpoints",
+                    metric,
+                    variant_dims(variant)
+                ));
+            }
+        }
+        assert!(has(
+            &body,
+            "/aws/sagemaker/Endpoints",
+            "GPUUtilization",
+            variant_dims("Gpu")
+        ));
+        assert!(!has(
+            &body,
+            "/aws/sagemaker/Endpoints",
+            "GPUUtilization",
+            variant_dims("Primary")
+        ));
+        // p50, p90 and p99 of both latencies.
+        let text = body.to_string();
+        for percentile in ["p50", "p90", "p99"] {
+            assert!(text.contains(&format!("\"stat\":\"{percentile}\"")));
+        }
+        let titles: Vec<&str> = body["widgets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|w| w["properties"]["title"].as_str())
+            .collect();
+        assert!(
+            titles.contains(&"Primary: Model latency p50/p90/p99 (microseconds)"),
+            "{titles:?}"
+        );
+        assert!(titles.contains(&"Gpu: GPU utilization % (compute, memory)"));
+    }
+
+    #[test]
+    fn an_async_dashboard_shows_the_queue_failures_and_notifications() {
+        let body = dashboard_body(&view(EndpointKind::Async, &[("Primary", "ml.m5.large")]));
+        assert_valid_body(&body);
+        let endpoint = vec!["EndpointName".to_owned(), "fraud".to_owned()];
+        for metric in [
+            "ApproximateBacklogSize",
+            "ApproximateBacklogSizePerInstance",
+            "HasBacklogWithoutCapacity",
+            "ApproximateAgeOfOldestRequest",
+        ] {
+            assert!(
+                has(&body, "AWS/SageMaker", metric, endpoint.clone()),
+                "{metric}"
+            );
+        }
+        assert!(has(
+            &body,
+            "AWS/SageMaker",
+            "InvocationFailures",
+            variant_dims("Primary")
+        ));
+        for topic in ["fraud-success", "fraud-error"] {
+            let dims = vec!["TopicName".to_owned(), topic.to_owned()];
+            assert!(has(&body, "AWS/SNS", "NumberOfMessagesPublished", dims));
+        }
+        let metrics: BTreeSet<String> = drawn(&body).into_iter().map(|(_, m, _)| m).collect();
+        for unpublished in ["OverheadLatency", "Invocations", "InvocationsPerInstance"] {
+            assert!(!metrics.contains(unpublished), "{unpublished}");
+        }
+    }
+
+    #[test]
+    fn a_serverless_dashboard_shows_cold_starts_and_memory() {
+        let body = dashboard_body(&view(EndpointKind::Serverless, &[("Primary", "")]));
+        assert_valid_body(&body);
+        for metric in [
+            "Invocations",
+            "ModelLatency",
+            "ModelSetupTime",
+            "Invocation5XXErrors",
+        ] {
+            assert!(
+                has(&body, "AWS/SageMaker", metric, variant_dims("Primary")),
+                "{metric}"
+            );
+        }
+        assert!(has(
+            &body,
+            "/aws/sagemaker/Endpoints",
+            "MemoryUtilization",
+            variant_dims("Primary")
+        ));
+        let metrics: BTreeSet<String> = drawn(&body).into_iter().map(|(_, m, _)| m).collect();
+        assert!(!metrics.contains("CPUUtilization") && !metrics.contains("ApproximateBacklogSize"));
+    }
+
+    #[test]
+    fn the_validator_refuses_what_the_reference_refuses() {
+        let bad_width = json!({"widgets": [{"type": "text", "x": 20, "y": 0, "width": 6, "height": 2,
+                                             "properties": {"markdown": "x"}}]});
+        assert!(std::panic::catch_unwind(|| assert_valid_body(&bad_width)).is_err());
+        let overlap = json!({"widgets": [
+            {"type": "text", "x": 0, "y": 0, "width": 6, "height": 2, "properties": {"markdown": "a"}},
+            {"type": "text", "x": 4, "y": 1, "width": 6, "height": 2, "properties": {"markdown": "b"}}]});
+        assert!(std::panic::catch_unwind(|| assert_valid_body(&overlap)).is_err());
+        let odd_metric = json!({"widgets": [{"type": "metric", "x": 0, "y": 0, "width": 6, "height": 6,
+            "properties": {"region": "us-east-1", "period": 60, "stat": "Sum", "title": "t",
+                           "metrics": [["AWS/SageMaker", "Invocations", "EndpointName"]]}}]});
+        assert!(std::panic::catch_unwind(|| assert_valid_body(&odd_metric)).is_err());
+    }
+}
