@@ -17,6 +17,8 @@ COMPONENTS = [
     "SageMakerAsyncEndpoint",
     "SageMakerServerlessEndpoint",
     "AppConfig",
+    "MonitorDashboard",
+    "Workflow",
     "Deployment",
 ]
 # Provider functions: (schema token name, Python name).
@@ -30,8 +32,13 @@ FUNCTIONS = [
 def test_every_schema_resource_is_in_the_sdks():
     schema = json.loads((ROOT / "schema.json").read_text())
     tokens = sorted(schema["resources"])
-    assert len(tokens) == 25
     assert "sagemaker-deployment:s3:BucketObject" in tokens
+    # Each resource has its Node.js module: <module>/<name>.ts (index: top level).
+    for token in tokens:
+        _, module, name = token.split(":")
+        file = f"{name[0].lower()}{name[1:]}.ts"
+        path = ROOT / "sdk" / "nodejs" / file if module == "index" else ROOT / "sdk" / "nodejs" / module / file
+        assert path.is_file(), f"{token}: no {path.relative_to(ROOT)}"
     index = (ROOT / "sdk" / "nodejs" / "index.ts").read_text()
     for component in COMPONENTS:
         assert f"sagemaker-deployment:index:{component}" in tokens
