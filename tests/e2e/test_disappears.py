@@ -2,7 +2,8 @@
 through the real engine (the "disappears" tests of terraform-provider-aws).
 
 One stack of the py-endpoint example, asynchronous with autoscaling down to
-zero instances, holds every custom resource type the provider serves. For
+zero instances and with its scheduled retraining Workflow, holds every custom
+resource type the provider serves. For
 each type, an object of the stack is deleted directly in the emulator with
 boto3, as a teammate would with the console; then `pulumi refresh` must drop
 it (and what AWS deleted with it) from the state, touching nothing else, and
@@ -33,6 +34,10 @@ CONFIG = {
     "appConfigCustomStrategy": json.dumps(
         {"deploymentDurationInMinutes": 0, "growthFactor": 100, "finalBakeTimeInMinutes": 1}
     ),
+    # The retraining Workflow, on a schedule: state machine, log group, model
+    # package group, schedule rule and their two roles.
+    "enableWorkflow": "true",
+    "workflowSchedule": "rate(7 days)",
 }
 PACKAGE = "sagemaker-deployment"
 
@@ -427,6 +432,81 @@ def parameters_served_again(aws, state: dict[str, Resource], _victim: str) -> No
     assert served["inference"]["thresholds"]["classification"] == 0.5
 
 
+# --- Workflow: Step Functions, CloudWatch Logs, model registry, EventBridge --------
+
+
+def delete_state_machine(aws, machine: Resource) -> None:
+    aws("stepfunctions").delete_state_machine(stateMachineArn=machine.id)
+
+
+def state_machine_exists(aws, machine: Resource) -> bool:
+    sfn = aws("stepfunctions")
+    described: dict = {}
+
+    def describe() -> None:
+        described.update(sfn.describe_state_machine(stateMachineArn=machine.id))
+
+    # DeleteStateMachine marks it DELETING until its executions stop (API
+    # Reference, DeleteStateMachine); a DELETING machine is on its way out.
+    return not not_found(describe, "StateMachineDoesNotExist") and described.get("status") != "DELETING"
+
+
+def delete_log_group(aws, group: Resource) -> None:
+    aws("logs").delete_log_group(logGroupName=group.id)
+
+
+def log_group_exists(aws, group: Resource) -> bool:
+    found = aws("logs").describe_log_groups(logGroupNamePrefix=group.id)["logGroups"]
+    return any(g["logGroupName"] == group.id for g in found)
+
+
+def delete_model_package_group(aws, group: Resource) -> None:
+    # The stack's group holds no versions (no execution ran); DeleteModelPackageGroup
+    # refuses one that still does.
+    aws("sagemaker").delete_model_package_group(ModelPackageGroupName=group.id)
+
+
+def model_package_group_exists(aws, group: Resource) -> bool:
+    """SageMaker says a missing group "does not exist" in a ValidationException."""
+    try:
+        aws("sagemaker").describe_model_package_group(ModelPackageGroupName=group.id)
+    except Exception as error:
+        message = getattr(error, "response", {}).get("Error", {}).get("Message", "")
+        if "does not exist" in message:
+            return False
+        raise
+    return True
+
+
+def delete_rule(aws, rule: Resource) -> None:
+    # DeleteRule refuses a rule that still has targets: the console removes
+    # them first (EventBridge API Reference, DeleteRule).
+    events = aws("events")
+    targets = [t["Id"] for t in events.list_targets_by_rule(Rule=rule.id)["Targets"]]
+    if targets:
+        events.remove_targets(Rule=rule.id, Ids=targets)
+    events.delete_rule(Name=rule.id)
+
+
+def rule_exists(aws, rule: Resource) -> bool:
+    return not not_found(lambda: aws("events").describe_rule(Name=rule.id), "ResourceNotFoundException")
+
+
+def workflow_runs_on_schedule(aws, state: dict[str, Resource], _victim: str) -> None:
+    """The schedule starts the state machine of the state, as its role, which may start it."""
+    (rule,) = [r for r in state.values() if r.type == EVENTS_RULE]
+    (machine,) = [r for r in state.values() if r.type == STATE_MACHINE]
+    (target,) = aws("events").list_targets_by_rule(Rule=rule.id)["Targets"]
+    assert target["Arn"] == machine.id
+    described = aws("stepfunctions").describe_state_machine(stateMachineArn=machine.id)
+    (destination,) = described["loggingConfiguration"]["destinations"]
+    (logs,) = [r for r in state.values() if r.type == LOG_GROUP]
+    assert destination["cloudWatchLogsLogGroup"]["logGroupArn"].startswith(logs.outputs["arn"].removesuffix(":*"))
+    iam = aws("iam")
+    for role_arn in (described["roleArn"], target["RoleArn"]):
+        assert iam.get_role(RoleName=role_arn.rsplit("/", 1)[1])["Role"]["Arn"] == role_arn
+
+
 def token(module: str, name: str) -> str:
     return f"{PACKAGE}:{module}:{name}"
 
@@ -439,6 +519,9 @@ APPCONFIG_ENVIRONMENT = token("awsappconfig", "Environment")
 APPCONFIG_PROFILE = token("awsappconfig", "ConfigurationProfile")
 APPCONFIG_VERSION = token("awsappconfig", "HostedConfigurationVersion")
 APPCONFIG_DEPLOYMENT = token("awsappconfig", "Deployment")
+STATE_MACHINE = token("sfn", "StateMachine")
+LOG_GROUP = token("logs", "LogGroup")
+EVENTS_RULE = token("events", "Rule")
 
 DISAPPEARANCES: dict[str, Disappearance] = {
     # A new key takes over the alias, and everything it encrypted moves to it.
@@ -448,8 +531,9 @@ DISAPPEARANCES: dict[str, Disappearance] = {
         named("-model-artifacts"), delete_bucket, bucket_exists, takes_along=(BUCKET_OBJECT,)
     ),
     BUCKET_OBJECT: Disappearance(only, delete_object, object_exists),
+    # The execution role (the workflow's two roles keep their policies inline).
     # Its inline policies go with the role: the image pulls and async notifications grants too.
-    token("iam", "Role"): Disappearance(only, delete_role, role_exists, takes_along=(ROLE_POLICY,)),
+    token("iam", "Role"): Disappearance(named("-execution-role"), delete_role, role_exists, takes_along=(ROLE_POLICY,)),
     ROLE_POLICY: Disappearance(named("-notifications-policy"), delete_role_policy, role_policy_exists),
     token("sagemaker", "Model"): Disappearance(only, delete_model, model_exists),
     token("sagemaker", "EndpointConfig"): Disappearance(
@@ -494,6 +578,12 @@ DISAPPEARANCES: dict[str, Disappearance] = {
         takes_along=(APPCONFIG_ENVIRONMENT,),
         afterwards=parameters_served_again,
     ),
+    # The retraining workflow: the schedule goes on starting the machine made again,
+    # which logs to its log group again.
+    STATE_MACHINE: Disappearance(only, delete_state_machine, state_machine_exists, afterwards=workflow_runs_on_schedule),
+    LOG_GROUP: Disappearance(only, delete_log_group, log_group_exists, afterwards=workflow_runs_on_schedule),
+    token("sagemaker", "ModelPackageGroup"): Disappearance(only, delete_model_package_group, model_package_group_exists),
+    EVENTS_RULE: Disappearance(only, delete_rule, rule_exists, afterwards=workflow_runs_on_schedule),
 }
 
 

@@ -4,7 +4,8 @@ narrower one.
 
 The examples are deployed through the real engine: BaseInfra alone with its
 options on, and the py-endpoint app as a real-time endpoint (autoscaling and
-a canary rollout with its alarms), an asynchronous one (notifications,
+a canary rollout with its alarms, and its scheduled retraining Workflow
+that deploys what it approves), an asynchronous one (notifications,
 scale-to-zero) and a serverless one. Then every policy in the account is
 read: the roles' inline and attached policies, the bucket policies, the KMS
 key policies and the SNS topic policies. An `Allow` statement fails when it
@@ -42,6 +43,17 @@ WITHOUT_RESOURCE_TYPE = {
         "Container Registry: GetAuthorizationToken has no resource type "
         "(https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonelasticcontainerregistry.html)"
     ),
+    # The Workflow's state machine delivers its execution logs (Step Functions
+    # Developer Guide, "Using CloudWatch Logs to log execution history in Step
+    # Functions", IAM policies for logging to CloudWatch Logs).
+    **{
+        f"logs:{action}": (
+            f"Service Authorization Reference, Actions, resources, and condition keys for Amazon CloudWatch Logs: "
+            f"{action} has no resource type "
+            "(https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatchlogs.html)"
+        )
+        for action in ("CreateLogDelivery", "GetLogDelivery", "UpdateLogDelivery", "DeleteLogDelivery", "ListLogDeliveries")
+    },
 }
 
 # In a key policy, "*" is the key itself: "In a key policy, the value of the
@@ -213,6 +225,10 @@ DEPLOYMENTS = [
                     "waitIntervalInSeconds": 60,
                 }
             ),
+            # The Workflow's state machine role (auto-deploy: the endpoint
+            # update grants too) and its schedule role.
+            "enableWorkflow": "true",
+            "workflowSchedule": "rate(7 days)",
             # The rollout watches a MonitorDashboard's alarms: the execution
             # role's grant names exactly those.
             "monitoring": "{}",
@@ -257,6 +273,9 @@ def test_every_policy_the_components_create_is_least_privilege(deployed, aws):
             print(f"  {policy.where}")
     # Every kind is there to check: the examples make each.
     assert all(policies.values()), {kind: len(found) for kind, found in policies.items()}
+    # The Workflow's two roles are among them.
+    inline = {policy.where.rsplit(" ", 1)[1] for policy in policies["identity"]}
+    assert {"workflow", "start-workflow"} <= inline, sorted(inline)
     findings = [problem for found in policies.values() for policy in found for problem in problems(policy)]
     assert findings == [], "\n".join(findings)
 

@@ -90,6 +90,8 @@ pub fn state_machine_policy(scope: &RoleScope<'_>) -> String {
                 sagemaker("model-package", &format!("{}/*", scope.model_package_group_name))
             ]
         }),
+        // The log delivery actions have no resource type: `*` (Service
+        // Authorization Reference, Amazon CloudWatch Logs).
         json!({
             "Sid": "DeliverExecutionLogs",
             "Effect": "Allow",
@@ -98,12 +100,22 @@ pub fn state_machine_policy(scope: &RoleScope<'_>) -> String {
                 "logs:GetLogDelivery",
                 "logs:UpdateLogDelivery",
                 "logs:DeleteLogDelivery",
-                "logs:ListLogDeliveries",
+                "logs:ListLogDeliveries"
+            ],
+            "Resource": "*"
+        }),
+        // The log group's resource policy: on the account's log groups, with
+        // a wildcard log group name rather than one name (CloudWatch Logs
+        // User Guide, "Logs sent to CloudWatch Logs", User permissions).
+        json!({
+            "Sid": "LetLogsReachTheLogGroup",
+            "Effect": "Allow",
+            "Action": [
                 "logs:PutResourcePolicy",
                 "logs:DescribeResourcePolicies",
                 "logs:DescribeLogGroups"
             ],
-            "Resource": "*"
+            "Resource": format!("arn:aws:logs:{}:{}:log-group:*", scope.region, scope.account)
         }),
     ];
     if let Some(endpoint) = scope.endpoint_name {
@@ -212,6 +224,31 @@ mod tests {
                 assert!(resource.starts_with("arn:aws:sagemaker:us-east-1:123456789012:"));
             }
         }
+    }
+
+    #[test]
+    fn only_the_log_delivery_actions_are_granted_on_every_resource() {
+        let all = statements(&state_machine_policy(&scope(Some("fraud-endpoint"))));
+        let on_everything: Vec<&Value> = all.iter().filter(|s| s["Resource"] == "*").collect();
+        assert_eq!(on_everything.len(), 1);
+        assert_eq!(
+            on_everything[0]["Action"],
+            json!([
+                "logs:CreateLogDelivery",
+                "logs:GetLogDelivery",
+                "logs:UpdateLogDelivery",
+                "logs:DeleteLogDelivery",
+                "logs:ListLogDeliveries"
+            ])
+        );
+        let log_groups = all
+            .iter()
+            .find(|s| s["Sid"] == "LetLogsReachTheLogGroup")
+            .unwrap();
+        assert_eq!(
+            log_groups["Resource"],
+            "arn:aws:logs:us-east-1:123456789012:log-group:*"
+        );
     }
 
     #[test]
