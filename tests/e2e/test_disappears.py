@@ -321,6 +321,8 @@ def unsubscribe(aws, subscription: Resource) -> None:
 def subscription_exists(aws, subscription: Resource) -> bool:
     sns = aws("sns")
     return not not_found(lambda: sns.get_subscription_attributes(SubscriptionArn=subscription.id), "NotFound")
+
+
 # --- AppConfig -----------------------------------------------------------------
 # The console deletes an application's profiles (their hosted versions first)
 # and environments before the application; AppConfig has no DeleteDeployment:
