@@ -51,11 +51,13 @@ def test_demo_deploys_invokes_updates_in_place_and_destroys(tmp_path):
         first = demo("up", env)
         assert first.returncode == 0, first.stdout + first.stderr[-3000:]
         out = first.stdout
-        assert "The seed app, environment dev: BaseInfra -> SageMakerModel -> SageMakerAsyncEndpoint" in out, out
-        assert "endpoint          sagemaker-deployment-endpoint-dev (configuration " in out, out
-        assert "kind              async; each request may wait 3600 s (RequestTTLSeconds)" in out, out
         run = json.loads((tmp_path / "last-run.json").read_text())
         outputs = run["outputs"]
+        parts = outputs["builtParts"]
+        assert (parts[0], parts[-1]) == ("BaseInfra", "SageMakerAsyncEndpoint") and "SageMakerModel" in parts, parts
+        assert f"The seed app, environment dev: {' -> '.join(parts)}" in out, out
+        assert "endpoint          sagemaker-deployment-endpoint-dev (configuration " in out, out
+        assert "kind              async; each request may wait 3600 s (RequestTTLSeconds)" in out, out
         assert run["changes"]["create"] > 0 and run["changes"]["same"] == 0, run["changes"]
         for shown in ("asyncInputS3Path", "asyncOutputS3Path", "successTopicArn", "errorTopicArn", "kmsKeyArn",
                       "modelArtifactBucketName", "asyncOutputBucketName"):
