@@ -50,8 +50,12 @@ def anchor(token: str) -> str:
 
 
 def cell(text: str | None) -> str:
-    """A description as one table cell: one line, pipes escaped."""
-    text = " ".join((text or "").split())
+    """A description as one table cell: one line, pipes escaped; a code example (a fenced block,
+    which cannot be one line) is left to the SDKs' documentation, which carries it."""
+    text = text or ""
+    if "```" in text:
+        text = text.split("```", 1)[0].rstrip(" \n:,;") + " (example in the SDK documentation)"
+    text = " ".join(text.split())
     return text.replace("|", "\\|")
 
 

@@ -210,3 +210,12 @@ def test_check_mode_fails_on_drift_and_passes_when_current(tmp_path, capsys):
     assert "make readme" in capsys.readouterr().err
     assert readme_tables.main(["--readme", str(readme), "--schema", str(schema)]) == 0
     assert readme_tables.main(["--check", "--readme", str(readme), "--schema", str(schema)]) == 0
+
+
+def test_a_code_example_in_a_description_stays_out_of_the_table():
+    schema = schema_with_thing()
+    schema["resources"][PREFIX + "Thing"]["properties"]["arn"]["description"] = "The ARN, e.g.:\n```python\nprint(arn)\n```\n"
+    text = readme_tables.render(MINIMAL, schema)
+    assert "| `arn` | string | The ARN, e.g. (example in the SDK documentation) |" in text
+    generated = text[text.index("<!-- schema:component Thing begin"):text.index("<!-- schema:component Thing end")]
+    assert "```" not in generated
