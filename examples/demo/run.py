@@ -46,7 +46,9 @@ REQUEST = {"inputs": "This is a sample text to classify"}
 
 
 def environment() -> dict[str, str]:
-    inherited = {name: value for name, value in os.environ.items() if name != "DEPLOYMENT_ENV"}  # the demo is `dev`
+    # The demo is `dev`, and its state has its own passphrase whatever the caller's.
+    dropped = ("DEPLOYMENT_ENV", "PULUMI_CONFIG_PASSPHRASE", "PULUMI_CONFIG_PASSPHRASE_FILE")
+    inherited = {name: value for name, value in os.environ.items() if name not in dropped}
     return {
         **inherited,
         "AWS_ENDPOINT_URL": URL,
@@ -55,7 +57,7 @@ def environment() -> dict[str, str]:
         "AWS_REGION": REGION,
         "PULUMI_HOME": str(STATE / "pulumi-home"),
         "PULUMI_BACKEND_URL": f"file://{STATE / 'backend'}",
-        "PULUMI_CONFIG_PASSPHRASE": os.environ.get("PULUMI_CONFIG_PASSPHRASE", "demo"),
+        "PULUMI_CONFIG_PASSPHRASE": "demo",
         "PULUMI_SKIP_UPDATE_CHECK": "true",
         "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
         "PATH": f"{ROOT / '.tools' / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
@@ -136,6 +138,12 @@ def engine(op: str, *flags: str) -> dict:
     if completed.returncode != 0 and op != "rm":
         raise SystemExit(f"demo: pulumi {op} failed")
     return result
+
+
+def forget_stack() -> None:
+    """Remove the demo stack, its state and its settings file (it may not exist)."""
+    engine("rm", "--force")
+    (PROGRAM / f"Pulumi.{STACK}.yaml").unlink(missing_ok=True)
 
 
 def describe_changes(changes: dict) -> str:
@@ -267,7 +275,7 @@ def main() -> int:
             print(f"demo: the emulator is still running on {URL}: updating the stack in place")
         else:
             start_emulator()
-            engine("rm", "--force")  # a fresh emulator holds nothing: start from an empty stack
+            forget_stack()  # a fresh emulator holds nothing: start from an empty stack
         result = engine("up")
         print(summary(result["outputs"], result["changes"]))
         request = invoke(result["outputs"])
@@ -280,8 +288,8 @@ def main() -> int:
             deleted = engine("destroy")["changes"]["delete"]
             print(f"demo: destroyed ({deleted} resources deleted), emulator stopped")
         else:
-            engine("rm", "--force")  # the emulator (and all it held) is gone already
-            print("demo: the emulator was not running: stack state removed")
+            print("demo: the emulator was not running (nothing left in it): stack state removed")
+        forget_stack()
         stop_emulator()
         return 0
     raise SystemExit(f"usage: {sys.argv[0]} up|destroy")

@@ -100,3 +100,4 @@ def test_demo_deploys_invokes_updates_in_place_and_destroys(tmp_path):
     assert f"demo: destroyed ({run['changes']['create']} resources deleted), emulator stopped" in destroyed.stdout
     assert not answering(url)
     assert not (tmp_path / "emulator.pid").exists()
+    assert not (ROOT / "examples" / "demo" / "Pulumi.dev.yaml").exists()  # the stack is removed too
