@@ -284,13 +284,15 @@ def main() -> int:
               " `make demo` again updates in place, `make demo-destroy` tears everything down.")
         return 0
     if action == "destroy":
-        if running_emulator():
-            deleted = engine("destroy")["changes"]["delete"]
-            print(f"demo: destroyed ({deleted} resources deleted), emulator stopped")
-        else:
-            print("demo: the emulator was not running (nothing left in it): stack state removed")
-        forget_stack()
-        stop_emulator()
+        try:
+            if running_emulator():
+                deleted = engine("destroy")["changes"]["delete"]
+                print(f"demo: destroyed ({deleted} resources deleted), emulator stopped")
+            else:
+                print("demo: the emulator was not running (nothing left in it): stack state removed")
+            forget_stack()
+        finally:
+            stop_emulator()  # also when the destroy failed: the emulator holds nothing worth keeping
         return 0
     raise SystemExit(f"usage: {sys.argv[0]} up|destroy")
 
