@@ -304,7 +304,8 @@ def test_test_deploys_monitoring_and_the_workflow_and_a_second_up_changes_nothin
         assert "workflow: is required: environment `test` has enableWorkflow" in failed.error, failed.error[-3000:]
         assert resource_calls(fresh_emulator.requests()) == []
 
-        up, calls = counted(stack, fresh_emulator, "up")
+        # (Stack config stays set: the settings are given again.)
+        up, calls = counted(stack, fresh_emulator, "up", config={"noWorkflow": "false"})
         out = up.outputs
         assert out["inferenceType"] == "realtime"
         assert out["builtParts"] == [

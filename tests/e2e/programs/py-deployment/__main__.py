@@ -88,8 +88,13 @@ checked = sagemaker_deployment.validate_config(
     deployment_config=deployment_config, model_config=model_config, environment=environment
 )
 pulumi.export("validate", {"valid": checked.valid, "problems": checked.problems, "environments": checked.environments})
-# The Deployment's rules: test retrains, so it needs the workflow's settings.
-for name, given in (("validateTestWithout", None), ("validateTestWith", workflow)):
+# The Deployment's rules: test retrains, so it needs the workflow's settings
+# (an invoke takes them typed: its dicts are not renamed to the wire's names).
+typed_workflow = sagemaker_deployment.WorkflowSettings(
+    training=sagemaker_deployment.WorkflowTraining(image=workflow["training"]["image"]) if workflow else None,
+    evaluation=sagemaker_deployment.EvaluationArgs(metric_name="validation:accuracy"),
+)
+for name, given in (("validateTestWithout", None), ("validateTestWith", typed_workflow)):
     test = sagemaker_deployment.validate_config(
         deployment_config=deployment_config, model_config=model_config, environment="test", workflow=given
     )
