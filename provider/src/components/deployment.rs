@@ -651,3 +651,71 @@ impl DeploymentBuild<'_> {
             .await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A dashboard's outputs for `variants` variants: each variant's server
+    /// errors and p99 latency guard rollouts, at most 10 of them.
+    fn dashboard(variants: usize) -> MonitorDashboardOutputs {
+        let arn =
+            |name: String| Output::new(format!("arn:aws:cloudwatch:us-east-1:1:alarm:{name}"));
+        let mut alarm_arns = BTreeMap::new();
+        let mut rollback = Vec::new();
+        for v in 0..variants {
+            for purpose in ["serverErrors", "latencyP99", "memorySaturation"] {
+                alarm_arns.insert(format!("{purpose}/v{v}"), arn(format!("{purpose}-v{v}")));
+            }
+            rollback.push(arn(format!("serverErrors-v{v}")));
+            rollback.push(arn(format!("latencyP99-v{v}")));
+        }
+        if rollback.len() > 10 {
+            rollback.retain(|a| a.clone().into_value().unwrap().contains("serverErrors"));
+        }
+        alarm_arns.insert("unhealthy".into(), arn("unhealthy".into()));
+        MonitorDashboardOutputs {
+            dashboard_name: Output::new("d".into()),
+            dashboard_url: Output::new("u".into()),
+            unhealthy_alarm_arn: arn("unhealthy".into()),
+            alarm_topic_arn: Output::new("t".into()),
+            rollback_alarm_names: Output::new(Vec::new()),
+            rollback_alarm_arns: rollback,
+            alarm_arns,
+        }
+    }
+
+    fn names(monitors: Vec<Output<String>>) -> Vec<String> {
+        monitors
+            .into_iter()
+            .map(|arn| {
+                arn.into_value()
+                    .unwrap()
+                    .rsplit(':')
+                    .next()
+                    .unwrap()
+                    .to_owned()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn app_config_watches_at_most_five_alarms_the_rollback_ones_first() {
+        assert_eq!(
+            names(app_config_monitors(&dashboard(2))),
+            [
+                "serverErrors-v0",
+                "latencyP99-v0",
+                "serverErrors-v1",
+                "latencyP99-v1"
+            ]
+        );
+        // Six rollback alarms: the server errors of each of the 3 variants.
+        assert_eq!(
+            names(app_config_monitors(&dashboard(3))),
+            ["serverErrors-v0", "serverErrors-v1", "serverErrors-v2"]
+        );
+        // More variants than AppConfig has monitors: the composite alarm.
+        assert_eq!(names(app_config_monitors(&dashboard(6))), ["unhealthy"]);
+    }
+}
