@@ -218,9 +218,7 @@ fn app_config_panel(layout: &mut Layout, view: &EndpointView, app: &AppConfigVie
 /// counts, ExecutionTime in milliseconds).
 fn workflow_panel(layout: &mut Layout, view: &EndpointView, machine: &str) {
     const STATES: &str = "AWS/States";
-    let entry = |metric: &str, stat: &str, label: &str| {
-        json!([STATES, metric, "StateMachineArn", machine, { "stat": stat, "label": label }])
-    };
+    let entry = |metric: &str, stat: &str, label: &str| json!([STATES, metric, "StateMachineArn", machine, { "stat": stat, "label": label }]);
     layout.x = GRID;
     layout.place(
         "metric",
@@ -622,7 +620,10 @@ pub(crate) mod tests {
         assert!(drawn(&without).iter().all(|(ns, _, _)| ns != "AWS/States"));
         // The endpoint's graphs are unchanged: the panel comes after them.
         let before = without["widgets"].as_array().unwrap();
-        assert_eq!(&body["widgets"].as_array().unwrap()[..before.len()], &before[..]);
+        assert_eq!(
+            &body["widgets"].as_array().unwrap()[..before.len()],
+            &before[..]
+        );
     }
 
     #[test]

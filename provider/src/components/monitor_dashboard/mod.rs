@@ -373,18 +373,20 @@ impl Component for MonitorDashboard {
             .zip(optional(args.app_config_environment_id.clone()))
             .zip(optional(args.state_machine_arn.clone()))
             .zip(Output::all(args.app_config_rollback_alarm_arns.clone()))
-            .map(move |(((application, environment), machine), monitor_arns)| {
-                view.app_config =
-                    application
-                        .zip(environment)
-                        .map(|(application_id, environment_id)| AppConfigView {
-                            application_id,
-                            environment_id,
-                            monitor_arns,
-                        });
-                view.state_machine_arn = machine;
-                dashboard_body(&view).to_string()
-            });
+            .map(
+                move |(((application, environment), machine), monitor_arns)| {
+                    view.app_config =
+                        application
+                            .zip(environment)
+                            .map(|(application_id, environment_id)| AppConfigView {
+                                application_id,
+                                environment_id,
+                                monitor_arns,
+                            });
+                    view.state_machine_arn = machine;
+                    dashboard_body(&view).to_string()
+                },
+            );
         let dashboard = scope
             .resource::<Dashboard>(
                 &format!("{name}-dashboard"),

@@ -227,10 +227,7 @@ pub fn definition(plan: &WorkflowPlan) -> Value {
         add(CREATE_MODEL, create_model(plan, deployment));
         add(HAS_DATA_CAPTURE, has_data_capture());
         add(CREATE_CONFIG, create_config(deployment, false));
-        add(
-            CREATE_CONFIG_WITH_CAPTURE,
-            create_config(deployment, true),
-        );
+        add(CREATE_CONFIG_WITH_CAPTURE, create_config(deployment, true));
         for (name, state) in replaced_version_cleanup(plan, deployment) {
             add(name, state);
         }
@@ -586,9 +583,7 @@ fn replaced_version_cleanup(
         "$.current.ProductionVariants[{}].ModelName",
         deployment.target_index()
     );
-    let cleanup_failed = || {
-        json!([{ "ErrorEquals": ["States.ALL"], "ResultPath": "$.cleanupError", "Next": DEPLOYED }])
-    };
+    let cleanup_failed = || json!([{ "ErrorEquals": ["States.ALL"], "ResultPath": "$.cleanupError", "Next": DEPLOYED }]);
     vec![
         (
             IS_PREVIOUS_CONFIG_OWN,
@@ -1097,7 +1092,10 @@ mod tests {
         let running = &states[IS_NEW_VERSION_RUNNING]["Choices"];
         assert_eq!(running[1]["StringEqualsPath"], "$.names.id");
         assert_eq!(running[1]["Next"], WHY_NOT_DEPLOYED);
-        assert_eq!(states[IS_NEW_VERSION_RUNNING]["Default"], DISCARD_NEW_CONFIG);
+        assert_eq!(
+            states[IS_NEW_VERSION_RUNNING]["Default"],
+            DISCARD_NEW_CONFIG
+        );
         assert_eq!(states[DISCARD_NEW_CONFIG]["Next"], DISCARD_NEW_MODEL);
         assert_eq!(
             states[UPDATE_ENDPOINT]["Catch"][0]["Next"],
@@ -1125,7 +1123,11 @@ mod tests {
         let with = &states[CREATE_CONFIG_WITH_CAPTURE]["Parameters"];
         assert_eq!(with["DataCaptureConfig.$"], "$.current.DataCaptureConfig");
         // Without capture, no path to it (an absent field fails a task).
-        assert!(states[CREATE_CONFIG]["Parameters"].get("DataCaptureConfig.$").is_none());
+        assert!(
+            states[CREATE_CONFIG]["Parameters"]
+                .get("DataCaptureConfig.$")
+                .is_none()
+        );
         assert!(with.get("AsyncInferenceConfig.$").is_none());
 
         let mut asynchronous = plan(true);

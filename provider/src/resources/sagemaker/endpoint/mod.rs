@@ -455,7 +455,8 @@ impl CustomResource for Endpoint {
         let asked = news.endpoint_config_name.as_str();
         if is_workflow_made(running)
             && running != asked
-            && let Some(carried) = workflow_carry::carry_workflow_models(ctx, running, asked).await?
+            && let Some(carried) =
+                workflow_carry::carry_workflow_models(ctx, running, asked).await?
         {
             return update_carrying(ctx, id, olds, news, &carried).await;
         }

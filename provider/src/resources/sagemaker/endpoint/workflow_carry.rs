@@ -113,7 +113,11 @@ pub(super) async fn carry_workflow_models(
         .set_data_capture_config(
             program
                 .data_capture_config()
-                .filter(|capture| capture.destination_s3_uri().is_some_and(|uri| !uri.is_empty()))
+                .filter(|capture| {
+                    capture
+                        .destination_s3_uri()
+                        .is_some_and(|uri| !uri.is_empty())
+                })
                 .cloned(),
         )
         .set_kms_key_id(program.kms_key_id().map(str::to_owned))
