@@ -206,6 +206,17 @@ def test_destroy_leaves_nothing(engine, emulator, aws):
     running = aws("sagemaker").describe_endpoint(EndpointName=ENDPOINT)["EndpointConfigName"]
     made = [m["ModelName"] for m in aws("sagemaker").list_models()["Models"] if m["ModelName"].startswith(f"{prefix}-wf-")]
     assert made == [running], made
+    # A version SageMaker rolls back: the execution fails with SageMaker's
+    # reason, and deletes the configuration and model it made (the endpoint
+    # does not run them).
+    emulator.configure(fail_next_endpoint_update=ENDPOINT)
+    failed = run_execution(aws, value(outputs, "stateMachineArn"))
+    assert failed["status"] == "FAILED" and failed.get("error") == "EndpointUpdateFailed", failed
+    assert aws("sagemaker").describe_endpoint(EndpointName=ENDPOINT)["EndpointConfigName"] == running
+    configs = [c["EndpointConfigName"] for c in aws("sagemaker").list_endpoint_configs()["EndpointConfigs"]]
+    assert [c for c in configs if c.startswith(f"{prefix}-wf-")] == [running], configs
+    models = [m["ModelName"] for m in aws("sagemaker").list_models()["Models"] if m["ModelName"].startswith(f"{prefix}-wf-")]
+    assert models == [running], models
     emulator.set_training_final_metric(METRIC, 0.3)
     assert run_execution(aws, value(outputs, "stateMachineArn"))["status"] == "SUCCEEDED"
     stack.run("destroy")
