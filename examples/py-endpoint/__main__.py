@@ -14,6 +14,8 @@ DEPLOYMENT_ENV did in the seed); its `inferenceType` picks the endpoint kind:
 - endpointName: replaces sageMakerEndpointName
 - autoscaling: JSON autoscaling settings for the endpoint
 - rollout: JSON blue/green rollout policy (real-time and async endpoints)
+- dataCapture: true captures the real-time endpoint's requests and answers
+  into the async output bucket
 - secretEnvironment: a secret JSON object of container environment variables
   (API keys and the like: `pulumi config set --secret secretEnvironment
   '{"API_KEY": "..."}'`), given to every model's container; the values stay
@@ -29,8 +31,8 @@ DEPLOYMENT_ENV did in the seed); its `inferenceType` picks the endpoint kind:
   a retraining Workflow (training data under the artifact prefix, outputs
   to the async output bucket, threshold from model-config.json's
   `modelParameters.inference.thresholds.classification`)
-- workflowAutoDeploy: true | false (default true for real-time and
-  serverless endpoints): approved versions are rolled out to the endpoint
+- workflowAutoDeploy: true | false (default true): approved versions are
+  rolled out to the endpoint
 - workflowSchedule: a schedule expression, e.g. `rate(7 days)`
 - workflowPollSeconds: seconds between two looks at the updating endpoint
 """
@@ -165,6 +167,7 @@ else:
         kms_key_arn=base.kms_key_arn,
         autoscaling=autoscaling,
         rollout=rollout,
+        data_capture_bucket_name=base.async_output_bucket_name if config.get_bool("dataCapture") else None,
         # BaseInfra's role is granted what the rollout needs; a role of your own is left alone.
         execution_role_name=None if own_role_arn else base.execution_role_name,
     )
@@ -175,7 +178,7 @@ if enable_workflow is None:
 if enable_workflow:
     auto_deploy = config.get_bool("workflowAutoDeploy")
     if auto_deploy is None:
-        auto_deploy = inference_type != "async"
+        auto_deploy = True
     workflow = sagemaker_deployment.Workflow(
         "workflow",
         workflow_name=f"{deployment['project']['name'][:12]}-{environment['stage']}",
@@ -195,7 +198,7 @@ if enable_workflow:
         endpoint_name=endpoint.endpoint_name,
         model_list=model_list,
         model_names=models.model_names,
-        inference_type="serverless" if inference_type == "serverless" else "realtime",
+        inference_type=inference_type,
         serverless_config=environment.get("serverlessConfig"),
         kms_key_arn=None if inference_type == "serverless" else base.kms_key_arn,
         poll_seconds=int(config.get("workflowPollSeconds") or "30"),

@@ -44,6 +44,15 @@ export class MonitorDashboard extends pulumi.ComponentResource {
      */
     declare public /*out*/ readonly alarmTopicArn: pulumi.Output<string>;
     /**
+     * The alarms an AppConfig environment's rollouts should watch (pass
+     * them as AppConfig's `rollbackAlarmArns`): the composite "unhealthy"
+     * alarm, which is `OK` while the endpoint's alarms lack data, so that
+     * AppConfig, which also rolls back on `INSUFFICIENT_DATA`, does not
+     * roll back a rollout to an idle endpoint; one monitor of the five an
+     * environment takes.
+     */
+    declare public /*out*/ readonly appConfigMonitorArns: pulumi.Output<string[]>;
+    /**
      * The dashboard name.
      */
     declare public readonly dashboardName: pulumi.Output<string>;
@@ -52,7 +61,7 @@ export class MonitorDashboard extends pulumi.ComponentResource {
      */
     declare public /*out*/ readonly dashboardUrl: pulumi.Output<string>;
     /**
-     * The same alarms' ARNs, e.g. for AppConfig environment monitors.
+     * The same alarms' ARNs.
      */
     declare public /*out*/ readonly rollbackAlarmArns: pulumi.Output<string[]>;
     /**
@@ -88,14 +97,19 @@ export class MonitorDashboard extends pulumi.ComponentResource {
             }
             resourceInputs["alarmEmails"] = args?.alarmEmails;
             resourceInputs["alarms"] = args?.alarms;
+            resourceInputs["appConfigApplicationId"] = args?.appConfigApplicationId;
+            resourceInputs["appConfigEnvironmentId"] = args?.appConfigEnvironmentId;
+            resourceInputs["appConfigRollbackAlarmArns"] = args?.appConfigRollbackAlarmArns;
             resourceInputs["asyncNotifications"] = args?.asyncNotifications;
             resourceInputs["dashboardName"] = args?.dashboardName;
             resourceInputs["endpointName"] = args?.endpointName;
             resourceInputs["inferenceType"] = args?.inferenceType;
             resourceInputs["modelList"] = args?.modelList;
+            resourceInputs["stateMachineArn"] = args?.stateMachineArn;
             resourceInputs["tags"] = args?.tags;
             resourceInputs["alarmArns"] = undefined /*out*/;
             resourceInputs["alarmTopicArn"] = undefined /*out*/;
+            resourceInputs["appConfigMonitorArns"] = undefined /*out*/;
             resourceInputs["dashboardUrl"] = undefined /*out*/;
             resourceInputs["rollbackAlarmArns"] = undefined /*out*/;
             resourceInputs["rollbackAlarmNames"] = undefined /*out*/;
@@ -103,6 +117,7 @@ export class MonitorDashboard extends pulumi.ComponentResource {
         } else {
             resourceInputs["alarmArns"] = undefined /*out*/;
             resourceInputs["alarmTopicArn"] = undefined /*out*/;
+            resourceInputs["appConfigMonitorArns"] = undefined /*out*/;
             resourceInputs["dashboardName"] = undefined /*out*/;
             resourceInputs["dashboardUrl"] = undefined /*out*/;
             resourceInputs["rollbackAlarmArns"] = undefined /*out*/;
@@ -128,6 +143,25 @@ export interface MonitorDashboardArgs {
      */
     alarms?: pulumi.Input<inputs.AlarmThresholdsArgs | undefined>;
     /**
+     * Id of the AppConfig application the model's parameters are deployed
+     * with (AppConfig's `applicationId`); with `appConfigEnvironmentId`
+     * the dashboard shows the environment's parameter rollouts. An
+     * AppConfig whose monitors are this dashboard's `appConfigMonitorArns`
+     * is registered after the dashboard and cannot give its ids to it.
+     */
+    appConfigApplicationId?: pulumi.Input<string | undefined>;
+    /**
+     * Id of the AppConfig environment (AppConfig's `environmentId`);
+     * given with `appConfigApplicationId`.
+     */
+    appConfigEnvironmentId?: pulumi.Input<string | undefined>;
+    /**
+     * The alarms that roll the environment's rollouts back (AppConfig's
+     * `rollbackAlarmArns`, e.g. another dashboard's
+     * `appConfigMonitorArns`): the AppConfig panel shows their states.
+     */
+    appConfigRollbackAlarmArns?: pulumi.Input<pulumi.Input<string>[] | undefined>;
+    /**
      * Whether the asynchronous endpoint notifies its success and error
      * topics (SageMakerAsyncEndpoint's `notifications`, default true): the
      * dashboard then graphs their messages.
@@ -149,6 +183,12 @@ export interface MonitorDashboardArgs {
      * The endpoint's variants (the seed's `modelList`).
      */
     modelList: pulumi.Input<pulumi.Input<inputs.ModelSpecArgs>[]>;
+    /**
+     * ARN of the retraining Workflow's state machine (Workflow's
+     * `stateMachineArn`): the dashboard shows its executions, how they
+     * ended and how long they took.
+     */
+    stateMachineArn?: pulumi.Input<string | undefined>;
     /**
      * Tags on the alarm topic.
      */

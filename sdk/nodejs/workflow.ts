@@ -161,7 +161,10 @@ export interface WorkflowArgs {
      */
     executionRoleArn: pulumi.Input<string>;
     /**
-     * The endpoint's kind: `realtime` (default) or `serverless`.
+     * The endpoint's kind: `realtime` (default), `async` or `serverless`.
+     * An asynchronous endpoint's new configuration carries the running
+     * one's `AsyncInferenceConfig` (output locations, notification topics,
+     * concurrency); any endpoint's carries its data capture.
      */
     inferenceType?: pulumi.Input<string | undefined>;
     /**

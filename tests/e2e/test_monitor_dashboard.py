@@ -5,11 +5,17 @@ the user set, missing data not breaching, one alarm per purpose: the
 endpoint makes no 5xx alarm of its own), the composite "unhealthy" alarm
 and the alarm topic; a canary rollout rolled back by one of the dashboard's
 alarms; a dashboard deleted behind Pulumi's back found gone and made again;
-destroy leaves nothing."""
+destroy leaves nothing. With a retraining Workflow and the model's parameters
+in AppConfig: the dashboards show the workflow's executions and the
+parameters' rollouts, and the dashboard's composite alarm, AppConfig's
+monitor, rolls a parameter rollout back when an endpoint alarm fires during
+it, but not when an idle endpoint's alarm has no data."""
 
 from __future__ import annotations
 
 import json
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -203,3 +209,90 @@ def test_monitor_dashboards_alarms_and_guarded_rollout(stack: Stack, fresh_emula
     assert sns.list_topics()["Topics"] == []
     assert sns.list_subscriptions()["Subscriptions"] == []
     assert sagemaker.list_endpoints()["Endpoints"] == []
+
+
+def deployments(appconfig, application: str, environment: str) -> list[dict]:
+    """The environment's deployments, oldest first."""
+    items = appconfig.list_deployments(ApplicationId=application, EnvironmentId=environment)["Items"]
+    return sorted(items, key=lambda d: d["DeploymentNumber"])
+
+
+def test_workflow_and_appconfig_panels_and_a_parameter_rollout_the_dashboard_rolls_back(
+    stack: Stack, fresh_emulator, aws
+):
+    cloudwatch, appconfig, sfn = aws("cloudwatch"), aws("appconfig"), aws("stepfunctions")
+    config = {"withWorkflow": "true", "withAppConfig": "true"}
+    outputs = stack.run("up", config=config).outputs
+    machine = outputs["stateMachineArn"]
+    application, environment = outputs["appConfigApplicationId"], outputs["appConfigEnvironmentId"]
+    assert sfn.describe_state_machine(stateMachineArn=machine)["stateMachineArn"] == machine
+
+    # The real-time dashboard shows the workflow's executions: how many,
+    # how they ended, how long they took.
+    realtime = json.loads(cloudwatch.get_dashboard(DashboardName=outputs["realtimeDashboardName"])["DashboardBody"])
+    dims = ("StateMachineArn", machine)
+    for metric in ("ExecutionsStarted", "ExecutionsSucceeded", "ExecutionsFailed", "ExecutionsTimedOut", "ExecutionTime"):
+        assert ("AWS/States", metric, dims) in drawn(realtime), metric
+    titles = [w["properties"].get("title", "") for w in realtime["widgets"]]
+    assert "Retraining workflow: execution time (milliseconds, average and maximum)" in titles
+
+    # The asynchronous dashboard shows the parameters' rollouts: a link to
+    # the environment's deployments and the alarm that rolls them back.
+    body = json.loads(cloudwatch.get_dashboard(DashboardName=outputs["asyncDashboardName"])["DashboardBody"])
+    markdown = " ".join(w["properties"]["markdown"] for w in body["widgets"] if w["type"] == "text")
+    assert f"/systems-manager/appconfig/applications/{application}/environments/{environment}?region=us-east-1" in markdown
+    unhealthy = outputs["realtimeAlarmArns"]["unhealthy"]
+    assert outputs["appConfigMonitorArns"] == [unhealthy]
+    rollback_widgets = [w for w in body["widgets"] if w["type"] == "alarm" and "AppConfig" in w["properties"]["title"]]
+    assert [w["properties"]["alarms"] for w in rollback_widgets] == [[unhealthy]]
+    # Without a workflow or AppConfig given, a dashboard has neither panel.
+    serverless = json.loads(cloudwatch.get_dashboard(DashboardName=outputs["serverlessDashboardName"])["DashboardBody"])
+    assert not any(namespace == "AWS/States" for namespace, _, _ in drawn(serverless))
+    assert "AppConfig" not in json.dumps(serverless)
+
+    # The environment's one monitor is the dashboard's composite alarm.
+    monitors = appconfig.get_environment(ApplicationId=application, EnvironmentId=environment)["Monitors"]
+    assert [m["AlarmArn"] for m in monitors] == [unhealthy]
+    assert [d["State"] for d in deployments(appconfig, application, environment)] == ["COMPLETE"]
+
+    # An idle endpoint's alarm has no data: the composite alarm stays OK
+    # and the rollout completes (AppConfig would roll back on the metric
+    # alarm itself in INSUFFICIENT_DATA).
+    endpoint = outputs["realtimeEndpointName"]
+    latency = f"{endpoint}-{VARIANT}-latency-p99"
+    cloudwatch.set_alarm_state(AlarmName=latency, StateValue="INSUFFICIENT_DATA", StateReason="e2e: no requests")
+    stack.run("up", config={**config, "threshold": "0.6"})
+    assert [d["State"] for d in deployments(appconfig, application, environment)] == ["COMPLETE", "COMPLETE"]
+
+    # The latency alarm fires while the next rollout is under way (a canary
+    # strategy, 20 minutes and a 10-minute bake in AppConfig's time): the
+    # composite alarm goes into ALARM, AppConfig rolls the rollout back and
+    # up fails saying so.
+    result: dict = {}
+    rollout = threading.Thread(
+        target=lambda: result.update(outcome=stack.run("up", config={**config, "threshold": "0.7"}, expect_ok=False))
+    )
+    rollout.start()
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        states = [d["State"] for d in deployments(appconfig, application, environment)]
+        if len(states) == 3 and states[-1] in ("DEPLOYING", "BAKING"):
+            break
+        assert rollout.is_alive(), states
+        time.sleep(0.2)
+    else:
+        raise AssertionError("the third rollout never started")
+    cloudwatch.set_alarm_state(AlarmName=latency, StateValue="ALARM", StateReason="e2e: slow model")
+    rollout.join(timeout=300)
+    failed = result["outcome"]
+    assert not failed.ok
+    assert "ROLLED_BACK" in failed.error and unhealthy in failed.error, failed.error[-3000:]
+    third = appconfig.get_deployment(ApplicationId=application, EnvironmentId=environment, DeploymentNumber=3)
+    assert third["State"] == "ROLLED_BACK"
+    assert any(e.get("TriggeredBy") == "CLOUDWATCH_ALARM" for e in third["EventLog"]), third["EventLog"]
+    cloudwatch.set_alarm_state(AlarmName=latency, StateValue="OK", StateReason="e2e: recovered")
+
+    stack.run("destroy", config=config)
+    assert appconfig.list_applications()["Items"] == []
+    assert sfn.list_state_machines()["stateMachines"] == []
+    assert cloudwatch.list_dashboards()["DashboardEntries"] == []

@@ -14,6 +14,7 @@ import json
 import time
 
 import pytest
+from botocore.exceptions import ClientError
 
 from conftest import ROOT, Stack, mutating
 
@@ -25,6 +26,7 @@ CONFIG = {
     "enableWorkflow": "true",
     "workflowPollSeconds": "1",
     "workflowSchedule": "rate(7 days)",
+    "dataCapture": "true",
 }
 METRIC = "validation:accuracy"
 
@@ -142,6 +144,52 @@ def test_an_approved_version_is_deployed_and_up_then_changes_nothing(deployed, a
     assert [v["CurrentInstanceCount"] for v in after["ProductionVariants"]] == [2]
     stack.run("refresh", "--expect-no-changes", config={**CONFIG, "modelList": json.dumps(model_list)})
 
+    # A new instance type makes a new configuration: the program's, with the
+    # workflow's model kept (the workflow names its model as its
+    # configuration), under a workflow name; the configuration it replaces
+    # goes, the model runs on.
+    sagemaker = aws("sagemaker")
+    workflow_model = endpoint["EndpointConfigName"]
+    model_list[0]["InstanceType"] = "ml.m5.xlarge"
+    retyped = {**CONFIG, "modelList": json.dumps(model_list)}
+    stack.run("up", config=retyped)
+    carried = sagemaker.describe_endpoint(EndpointName=ENDPOINT)
+    assert carried["EndpointConfigName"] != workflow_model
+    assert carried["EndpointConfigName"].startswith(f"{prefix}-wf-")
+    variants = sagemaker.describe_endpoint_config(EndpointConfigName=carried["EndpointConfigName"])
+    assert [(v["ModelName"], v["InstanceType"]) for v in variants["ProductionVariants"]] == [
+        (workflow_model, "ml.m5.xlarge")
+    ]
+    assert variants["DataCaptureConfig"]["EnableCapture"] is True
+    with pytest.raises(ClientError):
+        sagemaker.describe_endpoint_config(EndpointConfigName=workflow_model)
+    assert sagemaker.describe_model(ModelName=workflow_model)["ModelName"] == workflow_model
+    emulator.clear_requests()
+    stack.run("up", config=retyped)
+    sagemaker_calls = [r["operation"] for r in emulator.requests() if r["service"] == "sagemaker"]
+    assert mutating(sagemaker_calls) == [], sagemaker_calls
+    stack.run("refresh", "--expect-no-changes", config=retyped)
+
+    # The next version goes on top of that one (the new instance type, the
+    # data capture), and the configuration and model it replaced go.
+    emulator.set_training_final_metric(METRIC, 0.95)
+    emulator.clear_requests()
+    started = time.monotonic()
+    assert run_execution(aws, value(outputs, "stateMachineArn"))["status"] == "SUCCEEDED"
+    seconds = time.monotonic() - started
+    calls = [f"{r['service']}:{r['operation']}" for r in emulator.requests() if r["service"] in ("sagemaker", "states")]
+    print(f"\nsecond execution: {seconds:.1f} s, calls: {calls}")
+    newest = sagemaker.describe_endpoint(EndpointName=ENDPOINT)["EndpointConfigName"]
+    variants = sagemaker.describe_endpoint_config(EndpointConfigName=newest)
+    assert [(v["ModelName"], v["InstanceType"]) for v in variants["ProductionVariants"]] == [(newest, "ml.m5.xlarge")]
+    assert variants["DataCaptureConfig"]["EnableCapture"] is True
+    made = [c["EndpointConfigName"] for c in sagemaker.list_endpoint_configs()["EndpointConfigs"]]
+    assert [c for c in made if c.startswith(f"{prefix}-wf-")] == [newest], made
+    models = [m["ModelName"] for m in sagemaker.list_models()["Models"]]
+    assert [m for m in models if m.startswith(f"{prefix}-wf-")] == [newest], models
+    stack.run("up", config=retyped)
+    stack.run("refresh", "--expect-no-changes", config=retyped)
+
 
 def test_destroy_leaves_nothing(engine, emulator, aws):
     emulator.reset()
@@ -149,10 +197,26 @@ def test_destroy_leaves_nothing(engine, emulator, aws):
     stack = Stack(engine, "python", EXAMPLE, "e2e-workflow-destroy")
     stack.remove()
     outputs = stack.run("up", config=CONFIG).outputs
-    # One deployed version (a model and a configuration no program records)
-    # and one rejected.
+    # Two deployed versions (models and configurations no program records:
+    # the second deletes the first's) and one rejected.
     emulator.set_training_final_metric(METRIC, 0.93)
     assert run_execution(aws, value(outputs, "stateMachineArn"))["status"] == "SUCCEEDED"
+    assert run_execution(aws, value(outputs, "stateMachineArn"))["status"] == "SUCCEEDED"
+    prefix = value(outputs, "workflowNamePrefix")
+    running = aws("sagemaker").describe_endpoint(EndpointName=ENDPOINT)["EndpointConfigName"]
+    made = [m["ModelName"] for m in aws("sagemaker").list_models()["Models"] if m["ModelName"].startswith(f"{prefix}-wf-")]
+    assert made == [running], made
+    # A version SageMaker rolls back: the execution fails with SageMaker's
+    # reason, and deletes the configuration and model it made (the endpoint
+    # does not run them).
+    emulator.configure(fail_next_endpoint_update=ENDPOINT)
+    failed = run_execution(aws, value(outputs, "stateMachineArn"))
+    assert failed["status"] == "FAILED" and failed.get("error") == "EndpointUpdateFailed", failed
+    assert aws("sagemaker").describe_endpoint(EndpointName=ENDPOINT)["EndpointConfigName"] == running
+    configs = [c["EndpointConfigName"] for c in aws("sagemaker").list_endpoint_configs()["EndpointConfigs"]]
+    assert [c for c in configs if c.startswith(f"{prefix}-wf-")] == [running], configs
+    models = [m["ModelName"] for m in aws("sagemaker").list_models()["Models"] if m["ModelName"].startswith(f"{prefix}-wf-")]
+    assert models == [running], models
     emulator.set_training_final_metric(METRIC, 0.3)
     assert run_execution(aws, value(outputs, "stateMachineArn"))["status"] == "SUCCEEDED"
     stack.run("destroy")
@@ -165,3 +229,36 @@ def test_destroy_leaves_nothing(engine, emulator, aws):
     assert aws("sagemaker").list_endpoints()["Endpoints"] == []
     assert aws("sagemaker").list_endpoint_configs()["EndpointConfigs"] == []
     assert aws("sagemaker").list_models()["Models"] == []
+
+
+def test_an_async_endpoint_gets_new_versions_with_its_async_settings(engine, emulator, aws):
+    emulator.reset()
+    emulator.configure(endpoint_creating_seconds=0.5, endpoint_updating_seconds=0.5, training_job_seconds=0.5)
+    stack = Stack(engine, "python", EXAMPLE, "e2e-workflow-async")
+    stack.remove()
+    config = {**CONFIG, "inferenceType": "async", "dataCapture": "false"}
+    outputs = stack.run("up", config=config).outputs
+    sagemaker = aws("sagemaker")
+    program_config = sagemaker.describe_endpoint(EndpointName=ENDPOINT)["EndpointConfigName"]
+    settings = sagemaker.describe_endpoint_config(EndpointConfigName=program_config)["AsyncInferenceConfig"]
+    emulator.set_training_final_metric(METRIC, 0.93)
+    execution = run_execution(aws, value(outputs, "stateMachineArn"))
+    assert execution["status"] == "SUCCEEDED", execution
+    running = sagemaker.describe_endpoint(EndpointName=ENDPOINT)
+    assert running["EndpointStatus"] == "InService"
+    assert running["EndpointConfigName"].startswith(f"{value(outputs, 'workflowNamePrefix')}-wf-")
+    deployed = sagemaker.describe_endpoint_config(EndpointConfigName=running["EndpointConfigName"])
+    assert deployed["AsyncInferenceConfig"] == settings
+    assert "DataCaptureConfig" not in deployed
+    assert [v["ModelName"] for v in deployed["ProductionVariants"]] == [running["EndpointConfigName"]]
+    # The program's configuration is not the workflow's: nothing of it deleted.
+    assert sagemaker.describe_endpoint_config(EndpointConfigName=program_config)["EndpointConfigName"] == program_config
+    emulator.clear_requests()
+    stack.run("up", config=config)
+    sagemaker_calls = [r["operation"] for r in emulator.requests() if r["service"] == "sagemaker"]
+    assert mutating(sagemaker_calls) == [], sagemaker_calls
+    stack.run("refresh", "--expect-no-changes", config=config)
+    stack.run("destroy", config=config)
+    stack.remove()
+    assert sagemaker.list_endpoint_configs()["EndpointConfigs"] == []
+    assert sagemaker.list_models()["Models"] == []

@@ -174,3 +174,18 @@ def test_data_capture_is_not_a_retained_property(emulator, sagemaker, iam, s3, e
     endpoint = sagemaker.describe_endpoint(EndpointName="endpoint-a")
     assert endpoint["ProductionVariants"][0]["CurrentInstanceCount"] == 2  # retained
     assert endpoint["DataCaptureConfig"]["DestinationS3Uri"] == "s3://bucket/b"  # from the new config all the same
+
+
+# -- DescribeEndpointConfig -----------------------------------------------------------------------------------
+
+
+def test_a_configuration_without_data_capture_describes_none(emulator, sagemaker, iam, s3):
+    model(sagemaker)
+    sagemaker.create_endpoint_config(EndpointConfigName="config-plain", ProductionVariants=[instance_variant()])
+    assert "DataCaptureConfig" not in sagemaker.describe_endpoint_config(EndpointConfigName="config-plain")
+    make_bucket(s3, "bucket")
+    put_policy(iam, "sagemaker-execution", "capture", [write_statement("s3://bucket/a")])
+    capture = {"EnableCapture": True, "InitialSamplingPercentage": 10, "DestinationS3Uri": "s3://bucket/a", "CaptureOptions": [{"CaptureMode": "Input"}]}
+    sagemaker.create_endpoint_config(EndpointConfigName="config-capture", ProductionVariants=[instance_variant()], DataCaptureConfig=capture)
+    described = sagemaker.describe_endpoint_config(EndpointConfigName="config-capture")["DataCaptureConfig"]
+    assert described["DestinationS3Uri"] == "s3://bucket/a" and described["InitialSamplingPercentage"] == 10

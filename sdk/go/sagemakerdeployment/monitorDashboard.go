@@ -30,11 +30,18 @@ type MonitorDashboard struct {
 	AlarmArns pulumi.StringMapOutput `pulumi:"alarmArns"`
 	// The SNS topic the composite alarm notifies.
 	AlarmTopicArn pulumi.StringOutput `pulumi:"alarmTopicArn"`
+	// The alarms an AppConfig environment's rollouts should watch (pass
+	// them as AppConfig's `rollbackAlarmArns`): the composite "unhealthy"
+	// alarm, which is `OK` while the endpoint's alarms lack data, so that
+	// AppConfig, which also rolls back on `INSUFFICIENT_DATA`, does not
+	// roll back a rollout to an idle endpoint; one monitor of the five an
+	// environment takes.
+	AppConfigMonitorArns pulumi.StringArrayOutput `pulumi:"appConfigMonitorArns"`
 	// The dashboard name.
 	DashboardName pulumi.StringOutput `pulumi:"dashboardName"`
 	// The dashboard in the CloudWatch console of the provider's region.
 	DashboardUrl pulumi.StringOutput `pulumi:"dashboardUrl"`
-	// The same alarms' ARNs, e.g. for AppConfig environment monitors.
+	// The same alarms' ARNs.
 	RollbackAlarmArns pulumi.StringArrayOutput `pulumi:"rollbackAlarmArns"`
 	// The alarms a blue/green rollout of the endpoint watches (each
 	// variant's server errors and p99 latency, at most 10): pass them as
@@ -75,6 +82,19 @@ type monitorDashboardArgs struct {
 	AlarmEmails []string `pulumi:"alarmEmails"`
 	// Alarm thresholds; each has a default.
 	Alarms *AlarmThresholds `pulumi:"alarms"`
+	// Id of the AppConfig application the model's parameters are deployed
+	// with (AppConfig's `applicationId`); with `appConfigEnvironmentId`
+	// the dashboard shows the environment's parameter rollouts. An
+	// AppConfig whose monitors are this dashboard's `appConfigMonitorArns`
+	// is registered after the dashboard and cannot give its ids to it.
+	AppConfigApplicationId *string `pulumi:"appConfigApplicationId"`
+	// Id of the AppConfig environment (AppConfig's `environmentId`);
+	// given with `appConfigApplicationId`.
+	AppConfigEnvironmentId *string `pulumi:"appConfigEnvironmentId"`
+	// The alarms that roll the environment's rollouts back (AppConfig's
+	// `rollbackAlarmArns`, e.g. another dashboard's
+	// `appConfigMonitorArns`): the AppConfig panel shows their states.
+	AppConfigRollbackAlarmArns []string `pulumi:"appConfigRollbackAlarmArns"`
 	// Whether the asynchronous endpoint notifies its success and error
 	// topics (SageMakerAsyncEndpoint's `notifications`, default true): the
 	// dashboard then graphs their messages.
@@ -87,6 +107,10 @@ type monitorDashboardArgs struct {
 	InferenceType InferenceType `pulumi:"inferenceType"`
 	// The endpoint's variants (the seed's `modelList`).
 	ModelList []ModelSpec `pulumi:"modelList"`
+	// ARN of the retraining Workflow's state machine (Workflow's
+	// `stateMachineArn`): the dashboard shows its executions, how they
+	// ended and how long they took.
+	StateMachineArn *string `pulumi:"stateMachineArn"`
 	// Tags on the alarm topic.
 	Tags map[string]string `pulumi:"tags"`
 }
@@ -98,6 +122,19 @@ type MonitorDashboardArgs struct {
 	AlarmEmails pulumi.StringArrayInput
 	// Alarm thresholds; each has a default.
 	Alarms AlarmThresholdsPtrInput
+	// Id of the AppConfig application the model's parameters are deployed
+	// with (AppConfig's `applicationId`); with `appConfigEnvironmentId`
+	// the dashboard shows the environment's parameter rollouts. An
+	// AppConfig whose monitors are this dashboard's `appConfigMonitorArns`
+	// is registered after the dashboard and cannot give its ids to it.
+	AppConfigApplicationId pulumi.StringPtrInput
+	// Id of the AppConfig environment (AppConfig's `environmentId`);
+	// given with `appConfigApplicationId`.
+	AppConfigEnvironmentId pulumi.StringPtrInput
+	// The alarms that roll the environment's rollouts back (AppConfig's
+	// `rollbackAlarmArns`, e.g. another dashboard's
+	// `appConfigMonitorArns`): the AppConfig panel shows their states.
+	AppConfigRollbackAlarmArns pulumi.StringArrayInput
 	// Whether the asynchronous endpoint notifies its success and error
 	// topics (SageMakerAsyncEndpoint's `notifications`, default true): the
 	// dashboard then graphs their messages.
@@ -110,6 +147,10 @@ type MonitorDashboardArgs struct {
 	InferenceType InferenceTypeInput
 	// The endpoint's variants (the seed's `modelList`).
 	ModelList ModelSpecArrayInput
+	// ARN of the retraining Workflow's state machine (Workflow's
+	// `stateMachineArn`): the dashboard shows its executions, how they
+	// ended and how long they took.
+	StateMachineArn pulumi.StringPtrInput
 	// Tags on the alarm topic.
 	Tags pulumi.StringMapInput
 }
@@ -213,6 +254,16 @@ func (o MonitorDashboardOutput) AlarmTopicArn() pulumi.StringOutput {
 	return o.ApplyT(func(v *MonitorDashboard) pulumi.StringOutput { return v.AlarmTopicArn }).(pulumi.StringOutput)
 }
 
+// The alarms an AppConfig environment's rollouts should watch (pass
+// them as AppConfig's `rollbackAlarmArns`): the composite "unhealthy"
+// alarm, which is `OK` while the endpoint's alarms lack data, so that
+// AppConfig, which also rolls back on `INSUFFICIENT_DATA`, does not
+// roll back a rollout to an idle endpoint; one monitor of the five an
+// environment takes.
+func (o MonitorDashboardOutput) AppConfigMonitorArns() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v *MonitorDashboard) pulumi.StringArrayOutput { return v.AppConfigMonitorArns }).(pulumi.StringArrayOutput)
+}
+
 // The dashboard name.
 func (o MonitorDashboardOutput) DashboardName() pulumi.StringOutput {
 	return o.ApplyT(func(v *MonitorDashboard) pulumi.StringOutput { return v.DashboardName }).(pulumi.StringOutput)
@@ -223,7 +274,7 @@ func (o MonitorDashboardOutput) DashboardUrl() pulumi.StringOutput {
 	return o.ApplyT(func(v *MonitorDashboard) pulumi.StringOutput { return v.DashboardUrl }).(pulumi.StringOutput)
 }
 
-// The same alarms' ARNs, e.g. for AppConfig environment monitors.
+// The same alarms' ARNs.
 func (o MonitorDashboardOutput) RollbackAlarmArns() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v *MonitorDashboard) pulumi.StringArrayOutput { return v.RollbackAlarmArns }).(pulumi.StringArrayOutput)
 }

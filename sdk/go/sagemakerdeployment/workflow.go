@@ -86,7 +86,10 @@ type workflowArgs struct {
 	// run with (BaseInfra's `executionRoleArn`); the only role the state
 	// machine may pass.
 	ExecutionRoleArn string `pulumi:"executionRoleArn"`
-	// The endpoint's kind: `realtime` (default) or `serverless`.
+	// The endpoint's kind: `realtime` (default), `async` or `serverless`.
+	// An asynchronous endpoint's new configuration carries the running
+	// one's `AsyncInferenceConfig` (output locations, notification topics,
+	// concurrency); any endpoint's carries its data capture.
 	InferenceType *string `pulumi:"inferenceType"`
 	// KMS key of the instances' storage (BaseInfra's `kmsKeyArn`).
 	KmsKeyArn *string `pulumi:"kmsKeyArn"`
@@ -139,7 +142,10 @@ type WorkflowArgs struct {
 	// run with (BaseInfra's `executionRoleArn`); the only role the state
 	// machine may pass.
 	ExecutionRoleArn pulumi.StringInput
-	// The endpoint's kind: `realtime` (default) or `serverless`.
+	// The endpoint's kind: `realtime` (default), `async` or `serverless`.
+	// An asynchronous endpoint's new configuration carries the running
+	// one's `AsyncInferenceConfig` (output locations, notification topics,
+	// concurrency); any endpoint's carries its data capture.
 	InferenceType pulumi.StringPtrInput
 	// KMS key of the instances' storage (BaseInfra's `kmsKeyArn`).
 	KmsKeyArn pulumi.StringPtrInput

@@ -26,8 +26,12 @@ class MonitorDashboardArgs:
                  model_list: pulumi.Input[Sequence[pulumi.Input['ModelSpecArgs']]],
                  alarm_emails: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  alarms: pulumi.Input[Optional['AlarmThresholdsArgs']] = None,
+                 app_config_application_id: pulumi.Input[Optional[_builtins.str]] = None,
+                 app_config_environment_id: pulumi.Input[Optional[_builtins.str]] = None,
+                 app_config_rollback_alarm_arns: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  async_notifications: pulumi.Input[Optional[_builtins.bool]] = None,
                  dashboard_name: pulumi.Input[Optional[_builtins.str]] = None,
+                 state_machine_arn: pulumi.Input[Optional[_builtins.str]] = None,
                  tags: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None):
         """
         The set of arguments for constructing a MonitorDashboard resource.
@@ -38,10 +42,23 @@ class MonitorDashboardArgs:
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] alarm_emails: E-mail addresses subscribed to the alarm topic; each gets a
                confirmation message first.
         :param pulumi.Input['AlarmThresholdsArgs'] alarms: Alarm thresholds; each has a default.
+        :param pulumi.Input[_builtins.str] app_config_application_id: Id of the AppConfig application the model's parameters are deployed
+               with (AppConfig's `applicationId`); with `appConfigEnvironmentId`
+               the dashboard shows the environment's parameter rollouts. An
+               AppConfig whose monitors are this dashboard's `appConfigMonitorArns`
+               is registered after the dashboard and cannot give its ids to it.
+        :param pulumi.Input[_builtins.str] app_config_environment_id: Id of the AppConfig environment (AppConfig's `environmentId`);
+               given with `appConfigApplicationId`.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] app_config_rollback_alarm_arns: The alarms that roll the environment's rollouts back (AppConfig's
+               `rollbackAlarmArns`, e.g. another dashboard's
+               `appConfigMonitorArns`): the AppConfig panel shows their states.
         :param pulumi.Input[_builtins.bool] async_notifications: Whether the asynchronous endpoint notifies its success and error
                topics (SageMakerAsyncEndpoint's `notifications`, default true): the
                dashboard then graphs their messages.
         :param pulumi.Input[_builtins.str] dashboard_name: The dashboard name (default `<endpointName>-dashboard`).
+        :param pulumi.Input[_builtins.str] state_machine_arn: ARN of the retraining Workflow's state machine (Workflow's
+               `stateMachineArn`): the dashboard shows its executions, how they
+               ended and how long they took.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] tags: Tags on the alarm topic.
         """
         pulumi.set(__self__, "endpoint_name", endpoint_name)
@@ -51,10 +68,18 @@ class MonitorDashboardArgs:
             pulumi.set(__self__, "alarm_emails", alarm_emails)
         if alarms is not None:
             pulumi.set(__self__, "alarms", alarms)
+        if app_config_application_id is not None:
+            pulumi.set(__self__, "app_config_application_id", app_config_application_id)
+        if app_config_environment_id is not None:
+            pulumi.set(__self__, "app_config_environment_id", app_config_environment_id)
+        if app_config_rollback_alarm_arns is not None:
+            pulumi.set(__self__, "app_config_rollback_alarm_arns", app_config_rollback_alarm_arns)
         if async_notifications is not None:
             pulumi.set(__self__, "async_notifications", async_notifications)
         if dashboard_name is not None:
             pulumi.set(__self__, "dashboard_name", dashboard_name)
+        if state_machine_arn is not None:
+            pulumi.set(__self__, "state_machine_arn", state_machine_arn)
         if tags is not None:
             pulumi.set(__self__, "tags", tags)
 
@@ -120,6 +145,49 @@ class MonitorDashboardArgs:
         pulumi.set(self, "alarms", value)
 
     @_builtins.property
+    @pulumi.getter(name="appConfigApplicationId")
+    def app_config_application_id(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Id of the AppConfig application the model's parameters are deployed
+        with (AppConfig's `applicationId`); with `appConfigEnvironmentId`
+        the dashboard shows the environment's parameter rollouts. An
+        AppConfig whose monitors are this dashboard's `appConfigMonitorArns`
+        is registered after the dashboard and cannot give its ids to it.
+        """
+        return pulumi.get(self, "app_config_application_id")
+
+    @app_config_application_id.setter
+    def app_config_application_id(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "app_config_application_id", value)
+
+    @_builtins.property
+    @pulumi.getter(name="appConfigEnvironmentId")
+    def app_config_environment_id(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Id of the AppConfig environment (AppConfig's `environmentId`);
+        given with `appConfigApplicationId`.
+        """
+        return pulumi.get(self, "app_config_environment_id")
+
+    @app_config_environment_id.setter
+    def app_config_environment_id(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "app_config_environment_id", value)
+
+    @_builtins.property
+    @pulumi.getter(name="appConfigRollbackAlarmArns")
+    def app_config_rollback_alarm_arns(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+        """
+        The alarms that roll the environment's rollouts back (AppConfig's
+        `rollbackAlarmArns`, e.g. another dashboard's
+        `appConfigMonitorArns`): the AppConfig panel shows their states.
+        """
+        return pulumi.get(self, "app_config_rollback_alarm_arns")
+
+    @app_config_rollback_alarm_arns.setter
+    def app_config_rollback_alarm_arns(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "app_config_rollback_alarm_arns", value)
+
+    @_builtins.property
     @pulumi.getter(name="asyncNotifications")
     def async_notifications(self) -> pulumi.Input[Optional[_builtins.bool]]:
         """
@@ -146,6 +214,20 @@ class MonitorDashboardArgs:
         pulumi.set(self, "dashboard_name", value)
 
     @_builtins.property
+    @pulumi.getter(name="stateMachineArn")
+    def state_machine_arn(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        ARN of the retraining Workflow's state machine (Workflow's
+        `stateMachineArn`): the dashboard shows its executions, how they
+        ended and how long they took.
+        """
+        return pulumi.get(self, "state_machine_arn")
+
+    @state_machine_arn.setter
+    def state_machine_arn(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "state_machine_arn", value)
+
+    @_builtins.property
     @pulumi.getter
     def tags(self) -> pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]]:
         """
@@ -166,11 +248,15 @@ class MonitorDashboard(pulumi.ComponentResource):
                  opts: Optional[pulumi.ResourceOptions] = None,
                  alarm_emails: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  alarms: pulumi.Input[Optional[Union['AlarmThresholdsArgs', 'AlarmThresholdsArgsDict']]] = None,
+                 app_config_application_id: pulumi.Input[Optional[_builtins.str]] = None,
+                 app_config_environment_id: pulumi.Input[Optional[_builtins.str]] = None,
+                 app_config_rollback_alarm_arns: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  async_notifications: pulumi.Input[Optional[_builtins.bool]] = None,
                  dashboard_name: pulumi.Input[Optional[_builtins.str]] = None,
                  endpoint_name: pulumi.Input[Optional[_builtins.str]] = None,
                  inference_type: pulumi.Input[Optional['InferenceType']] = None,
                  model_list: pulumi.Input[Optional[Sequence[pulumi.Input[Union['ModelSpecArgs', 'ModelSpecArgsDict']]]]] = None,
+                 state_machine_arn: pulumi.Input[Optional[_builtins.str]] = None,
                  tags: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  __props__=None):
         """
@@ -189,6 +275,16 @@ class MonitorDashboard(pulumi.ComponentResource):
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] alarm_emails: E-mail addresses subscribed to the alarm topic; each gets a
                confirmation message first.
         :param pulumi.Input[Union['AlarmThresholdsArgs', 'AlarmThresholdsArgsDict']] alarms: Alarm thresholds; each has a default.
+        :param pulumi.Input[_builtins.str] app_config_application_id: Id of the AppConfig application the model's parameters are deployed
+               with (AppConfig's `applicationId`); with `appConfigEnvironmentId`
+               the dashboard shows the environment's parameter rollouts. An
+               AppConfig whose monitors are this dashboard's `appConfigMonitorArns`
+               is registered after the dashboard and cannot give its ids to it.
+        :param pulumi.Input[_builtins.str] app_config_environment_id: Id of the AppConfig environment (AppConfig's `environmentId`);
+               given with `appConfigApplicationId`.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] app_config_rollback_alarm_arns: The alarms that roll the environment's rollouts back (AppConfig's
+               `rollbackAlarmArns`, e.g. another dashboard's
+               `appConfigMonitorArns`): the AppConfig panel shows their states.
         :param pulumi.Input[_builtins.bool] async_notifications: Whether the asynchronous endpoint notifies its success and error
                topics (SageMakerAsyncEndpoint's `notifications`, default true): the
                dashboard then graphs their messages.
@@ -196,6 +292,9 @@ class MonitorDashboard(pulumi.ComponentResource):
         :param pulumi.Input[_builtins.str] endpoint_name: The endpoint watched (the seed's `sageMakerEndpointName`).
         :param pulumi.Input['InferenceType'] inference_type: `realtime`, `async` or `serverless` (the seed's `inferenceType`).
         :param pulumi.Input[Sequence[pulumi.Input[Union['ModelSpecArgs', 'ModelSpecArgsDict']]]] model_list: The endpoint's variants (the seed's `modelList`).
+        :param pulumi.Input[_builtins.str] state_machine_arn: ARN of the retraining Workflow's state machine (Workflow's
+               `stateMachineArn`): the dashboard shows its executions, how they
+               ended and how long they took.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] tags: Tags on the alarm topic.
         """
         ...
@@ -232,11 +331,15 @@ class MonitorDashboard(pulumi.ComponentResource):
                  opts: Optional[pulumi.ResourceOptions] = None,
                  alarm_emails: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  alarms: pulumi.Input[Optional[Union['AlarmThresholdsArgs', 'AlarmThresholdsArgsDict']]] = None,
+                 app_config_application_id: pulumi.Input[Optional[_builtins.str]] = None,
+                 app_config_environment_id: pulumi.Input[Optional[_builtins.str]] = None,
+                 app_config_rollback_alarm_arns: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
                  async_notifications: pulumi.Input[Optional[_builtins.bool]] = None,
                  dashboard_name: pulumi.Input[Optional[_builtins.str]] = None,
                  endpoint_name: pulumi.Input[Optional[_builtins.str]] = None,
                  inference_type: pulumi.Input[Optional['InferenceType']] = None,
                  model_list: pulumi.Input[Optional[Sequence[pulumi.Input[Union['ModelSpecArgs', 'ModelSpecArgsDict']]]]] = None,
+                 state_machine_arn: pulumi.Input[Optional[_builtins.str]] = None,
                  tags: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  __props__=None):
         opts = pulumi.ResourceOptions.merge(_utilities.get_resource_opts_defaults(), opts)
@@ -251,6 +354,9 @@ class MonitorDashboard(pulumi.ComponentResource):
 
             __props__.__dict__["alarm_emails"] = alarm_emails
             __props__.__dict__["alarms"] = alarms
+            __props__.__dict__["app_config_application_id"] = app_config_application_id
+            __props__.__dict__["app_config_environment_id"] = app_config_environment_id
+            __props__.__dict__["app_config_rollback_alarm_arns"] = app_config_rollback_alarm_arns
             __props__.__dict__["async_notifications"] = async_notifications
             __props__.__dict__["dashboard_name"] = dashboard_name
             if endpoint_name is None and not opts.urn:
@@ -262,9 +368,11 @@ class MonitorDashboard(pulumi.ComponentResource):
             if model_list is None and not opts.urn:
                 raise TypeError("Missing required property 'model_list'")
             __props__.__dict__["model_list"] = model_list
+            __props__.__dict__["state_machine_arn"] = state_machine_arn
             __props__.__dict__["tags"] = tags
             __props__.__dict__["alarm_arns"] = None
             __props__.__dict__["alarm_topic_arn"] = None
+            __props__.__dict__["app_config_monitor_arns"] = None
             __props__.__dict__["dashboard_url"] = None
             __props__.__dict__["rollback_alarm_arns"] = None
             __props__.__dict__["rollback_alarm_names"] = None
@@ -295,6 +403,19 @@ class MonitorDashboard(pulumi.ComponentResource):
         return pulumi.get(self, "alarm_topic_arn")
 
     @_builtins.property
+    @pulumi.getter(name="appConfigMonitorArns")
+    def app_config_monitor_arns(self) -> pulumi.Output[Sequence[_builtins.str]]:
+        """
+        The alarms an AppConfig environment's rollouts should watch (pass
+        them as AppConfig's `rollbackAlarmArns`): the composite "unhealthy"
+        alarm, which is `OK` while the endpoint's alarms lack data, so that
+        AppConfig, which also rolls back on `INSUFFICIENT_DATA`, does not
+        roll back a rollout to an idle endpoint; one monitor of the five an
+        environment takes.
+        """
+        return pulumi.get(self, "app_config_monitor_arns")
+
+    @_builtins.property
     @pulumi.getter(name="dashboardName")
     def dashboard_name(self) -> pulumi.Output[_builtins.str]:
         """
@@ -314,7 +435,7 @@ class MonitorDashboard(pulumi.ComponentResource):
     @pulumi.getter(name="rollbackAlarmArns")
     def rollback_alarm_arns(self) -> pulumi.Output[Sequence[_builtins.str]]:
         """
-        The same alarms' ARNs, e.g. for AppConfig environment monitors.
+        The same alarms' ARNs.
         """
         return pulumi.get(self, "rollback_alarm_arns")
 

@@ -53,7 +53,10 @@ class WorkflowArgs:
         :param pulumi.Input[_builtins.bool] auto_deploy: Roll approved versions out to `endpointName`.
         :param pulumi.Input[_builtins.str] endpoint_name: The endpoint approved versions go to (an endpoint component's
                `endpointName`); required with `autoDeploy`.
-        :param pulumi.Input[_builtins.str] inference_type: The endpoint's kind: `realtime` (default) or `serverless`.
+        :param pulumi.Input[_builtins.str] inference_type: The endpoint's kind: `realtime` (default), `async` or `serverless`.
+               An asynchronous endpoint's new configuration carries the running
+               one's `AsyncInferenceConfig` (output locations, notification topics,
+               concurrency); any endpoint's carries its data capture.
         :param pulumi.Input[_builtins.str] kms_key_arn: KMS key of the instances' storage (BaseInfra's `kmsKeyArn`).
         :param pulumi.Input[_builtins.int] log_retention_in_days: Days the execution logs are kept (default 30).
         :param pulumi.Input[Sequence[pulumi.Input['ModelSpecArgs']]] model_list: The endpoint's variants (the seed's `modelList`); required with
@@ -188,7 +191,10 @@ class WorkflowArgs:
     @pulumi.getter(name="inferenceType")
     def inference_type(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        The endpoint's kind: `realtime` (default) or `serverless`.
+        The endpoint's kind: `realtime` (default), `async` or `serverless`.
+        An asynchronous endpoint's new configuration carries the running
+        one's `AsyncInferenceConfig` (output locations, notification topics,
+        concurrency); any endpoint's carries its data capture.
         """
         return pulumi.get(self, "inference_type")
 
@@ -382,7 +388,10 @@ class Workflow(pulumi.ComponentResource):
         :param pulumi.Input[_builtins.str] execution_role_arn: ARN of the SageMaker execution role the training jobs and the models
                run with (BaseInfra's `executionRoleArn`); the only role the state
                machine may pass.
-        :param pulumi.Input[_builtins.str] inference_type: The endpoint's kind: `realtime` (default) or `serverless`.
+        :param pulumi.Input[_builtins.str] inference_type: The endpoint's kind: `realtime` (default), `async` or `serverless`.
+               An asynchronous endpoint's new configuration carries the running
+               one's `AsyncInferenceConfig` (output locations, notification topics,
+               concurrency); any endpoint's carries its data capture.
         :param pulumi.Input[_builtins.str] kms_key_arn: KMS key of the instances' storage (BaseInfra's `kmsKeyArn`).
         :param pulumi.Input[_builtins.int] log_retention_in_days: Days the execution logs are kept (default 30).
         :param pulumi.Input[Sequence[pulumi.Input[Union['ModelSpecArgs', 'ModelSpecArgsDict']]]] model_list: The endpoint's variants (the seed's `modelList`); required with

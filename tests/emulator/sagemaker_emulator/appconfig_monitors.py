@@ -23,7 +23,11 @@ What AWS does when the role cannot be used is not documented; the emulator rolls
 (``TriggeredBy: INTERNAL_ERROR``, the reason in the event's description): AppConfig cannot watch the
 alarm it was asked to watch. A monitor without ``AlarmRoleArn`` is read without a role check. The alarm
 states come from moto's CloudWatch (its history, so an alarm that fired and cleared between two looks
-still counts); an alarm that does not exist is not watched; composite alarms are not modelled.
+still counts); an alarm that does not exist is not watched. A composite alarm is read the same way, in
+the state :mod:`cloudwatch_fixes` evaluates from its rule (AppConfig takes composite alarms as monitors:
+the CDK's AppConfig ``Monitor`` has an ``isCompositeAlarm`` flag for them); a composite whose rule is
+``ALARM(a) OR ALARM(b)`` is ``OK`` while ``a`` and ``b`` lack data. Its role is checked for
+``cloudwatch:DescribeAlarms`` on the composite alarm only.
 """
 
 from __future__ import annotations

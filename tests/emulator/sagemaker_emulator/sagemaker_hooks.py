@@ -19,7 +19,11 @@ per operation (the tables below):
 * after moto succeeded, a created endpoint starts ``Creating``, a created
   model keeps its ``EnableNetworkIsolation``, and a created endpoint
   configuration notes its creation time;
-* every answer's error message quotes ARNs with double quotes, as SageMaker does.
+* every answer's error message quotes ARNs with double quotes, as SageMaker does;
+* ``DescribeEndpointConfig`` of a configuration without data capture has no
+  ``DataCaptureConfig`` (moto answers ``{}``; the member's shape requires
+  ``InitialSamplingPercentage``, ``DestinationS3Uri`` and ``CaptureOptions``, API
+  Reference, DataCaptureConfig), so that a reader can tell whether it captures.
 
 ``sagemaker-runtime`` calls (also signed ``sagemaker``, REST-JSON) go to moto untouched,
 but ``InvokeEndpointAsync``, which is answered here, the emulator playing the model
@@ -153,6 +157,8 @@ class SageMakerHooks(ServiceHooks):
 
     def after(self, call: Call, response: HttpResponse) -> HttpResponse:
         response = _with_double_quoted_arns(response)
+        if response.status == 200 and call.operation == "DescribeEndpointConfig":
+            response = _without_empty_data_capture(response)
         follow_up = AFTER_SUCCESS.get(call.operation)
         if response.status == 200 and follow_up is not None:
             follow_up(self._context(call), call.params)
@@ -193,6 +199,21 @@ class SageMakerHooks(ServiceHooks):
             settings=self.settings,
             endpoints=self.endpoints,
         )
+
+
+def _without_empty_data_capture(response: HttpResponse) -> HttpResponse:
+    """A DescribeEndpointConfig answer without moto's empty ``DataCaptureConfig``."""
+    try:
+        payload = json.loads(response.body)
+    except ValueError:
+        return response
+    if payload.get("DataCaptureConfig") != {}:
+        return response
+    del payload["DataCaptureConfig"]
+    body = json.dumps(payload).encode("utf-8")
+    headers = [(k, v) for k, v in response.headers if k.lower() != "content-length"]
+    headers.append(("Content-Length", str(len(body))))
+    return HttpResponse(response.status, headers, body)
 
 
 def _with_double_quoted_arns(response: HttpResponse) -> HttpResponse:

@@ -17,6 +17,10 @@ const GRID: u32 = 24;
 const GRAPH: (u32, u32) = (12, 6);
 /// Seconds per data point of every graph: SageMaker publishes each minute.
 const PERIOD: u32 = 60;
+/// Seconds per data point of the workflow's graphs: executions are rare
+/// (a schedule starts one a day or a week), an hour a point keeps them
+/// visible over the dashboard's default range.
+const WORKFLOW_PERIOD: u32 = 3600;
 
 /// A variant as the dashboard shows it.
 #[derive(Debug, Clone, PartialEq)]
@@ -42,6 +46,23 @@ pub struct EndpointView {
     pub topics: Option<(String, String)>,
     /// ARNs of the alarms whose states the dashboard shows.
     pub alarm_arns: Vec<String>,
+    /// The AppConfig environment whose parameter rollouts the dashboard
+    /// shows, when there is one.
+    pub app_config: Option<AppConfigView>,
+    /// ARN of the retraining workflow's state machine, when there is one.
+    pub state_machine_arn: Option<String>,
+}
+
+/// The AppConfig environment the model's parameters are deployed to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AppConfigView {
+    /// The application id.
+    pub application_id: String,
+    /// The environment id.
+    pub environment_id: String,
+    /// ARNs of the alarms that roll a parameter rollout back (the
+    /// environment's monitors), when known.
+    pub monitor_arns: Vec<String>,
 }
 
 /// Places widgets left to right, top to bottom, on the 24-column grid.
@@ -141,8 +162,105 @@ fn topics_widget(view: &EndpointView, success: &str, error: &str) -> Value {
     })
 }
 
+/// The AppConfig environment's deployments in the AppConfig console of
+/// `region` (the console of the region's partition).
+pub fn app_config_console_url(region: &str, app: &AppConfigView) -> String {
+    let host = if region.starts_with("cn-") {
+        "console.amazonaws.cn".to_owned()
+    } else if region.starts_with("us-gov-") {
+        "console.amazonaws-us-gov.com".to_owned()
+    } else {
+        format!("{region}.console.aws.amazon.com")
+    };
+    format!(
+        "https://{host}/systems-manager/appconfig/applications/{}/environments/{}?region={region}",
+        app.application_id, app.environment_id
+    )
+}
+
+/// The AppConfig panel. AppConfig publishes no CloudWatch metrics of its
+/// deployments (its User Guide's monitoring pages name CloudWatch alarms as
+/// the deployment monitors, EventBridge events and CloudTrail, nothing in a
+/// metric namespace), so a graph would show nothing: the panel is what a
+/// reader can act on, the environment's deployments in the console and the
+/// state of the alarms that roll a rollout back (AppConfig User Guide,
+/// "Monitoring deployments for automatic rollback").
+fn app_config_panel(layout: &mut Layout, view: &EndpointView, app: &AppConfigView) {
+    layout.place(
+        "text",
+        (GRID, 2),
+        json!({
+            "markdown": format!(
+                "## Model parameters (AppConfig)\nApplication `{}`, environment `{}`: [its deployments in the AppConfig console]({}). \
+                 AppConfig publishes no metrics of its own; a rollout is rolled back when one of the environment's monitors alarms.",
+                app.application_id,
+                app.environment_id,
+                app_config_console_url(&view.region, app)
+            )
+        }),
+    );
+    if !app.monitor_arns.is_empty() {
+        layout.place(
+            "alarm",
+            (GRID, 2),
+            json!({
+                "title": "Alarm that rolls back AppConfig parameter rollouts (red: a rollout now would be rolled back)",
+                "alarms": app.monitor_arns,
+            }),
+        );
+    }
+}
+
+/// The retraining workflow's executions: how many started and how they
+/// ended, and how long they took (Step Functions User Guide, "Monitoring
+/// Step Functions metrics using Amazon CloudWatch": `AWS/States`, dimension
+/// `StateMachineArn`, ExecutionsStarted/Succeeded/Failed/TimedOut/Aborted
+/// counts, ExecutionTime in milliseconds).
+fn workflow_panel(layout: &mut Layout, view: &EndpointView, machine: &str) {
+    const STATES: &str = "AWS/States";
+    let entry = |metric: &str, stat: &str, label: &str| json!([STATES, metric, "StateMachineArn", machine, { "stat": stat, "label": label }]);
+    layout.x = GRID;
+    layout.place(
+        "metric",
+        GRAPH,
+        json!({
+            "title": "Retraining workflow: executions per hour (started, succeeded, failed, timed out, aborted)",
+            "view": "timeSeries",
+            "stacked": false,
+            "region": view.region,
+            "period": WORKFLOW_PERIOD,
+            "stat": "Sum",
+            "metrics": [
+                entry("ExecutionsStarted", "Sum", "started"),
+                entry("ExecutionsSucceeded", "Sum", "succeeded"),
+                entry("ExecutionsFailed", "Sum", "failed"),
+                entry("ExecutionsTimedOut", "Sum", "timed out"),
+                entry("ExecutionsAborted", "Sum", "aborted"),
+            ],
+        }),
+    );
+    layout.place(
+        "metric",
+        GRAPH,
+        json!({
+            "title": "Retraining workflow: execution time (milliseconds, average and maximum)",
+            "view": "timeSeries",
+            "stacked": false,
+            "region": view.region,
+            "period": WORKFLOW_PERIOD,
+            "stat": "Average",
+            "metrics": [
+                entry("ExecutionTime", "Average", "average"),
+                entry("ExecutionTime", "Maximum", "maximum"),
+            ],
+        }),
+    );
+}
+
 /// The dashboard body of `view`: a heading, the alarms' states, the
-/// endpoint-wide graphs, then each variant's graphs.
+/// endpoint-wide graphs, each variant's graphs, then the AppConfig
+/// parameter rollouts and the retraining workflow's executions when the
+/// endpoint has them.
 pub fn dashboard_body(view: &EndpointView) -> Value {
     let mut layout = Layout::new();
     let variants: Vec<String> = view
@@ -202,6 +320,13 @@ pub fn dashboard_body(view: &EndpointView) -> Value {
                 metric_widget(view, &graph, Some(&variant.name)),
             );
         }
+    }
+    if let Some(app) = &view.app_config {
+        layout.x = GRID;
+        app_config_panel(&mut layout, view, app);
+    }
+    if let Some(machine) = &view.state_machine_arn {
+        workflow_panel(&mut layout, view, machine);
     }
     json!({ "widgets": layout.widgets })
 }
@@ -321,6 +446,8 @@ pub(crate) mod tests {
             alarm_arns: vec![
                 "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:fraud-unhealthy".into(),
             ],
+            app_config: None,
+            state_machine_arn: None,
         }
     }
 
@@ -452,6 +579,90 @@ pub(crate) mod tests {
         ));
         let metrics: BTreeSet<String> = drawn(&body).into_iter().map(|(_, m, _)| m).collect();
         assert!(!metrics.contains("CPUUtilization") && !metrics.contains("ApproximateBacklogSize"));
+    }
+
+    fn titles(body: &Value) -> Vec<String> {
+        body["widgets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|w| w["properties"]["title"].as_str().map(str::to_owned))
+            .collect()
+    }
+
+    #[test]
+    fn a_dashboard_with_a_workflow_shows_its_executions_by_state_machine() {
+        let machine = "arn:aws:states:eu-west-1:123456789012:stateMachine:fraud-retrain-1a2b3c4d";
+        let mut view = view(EndpointKind::RealTime, &[("Primary", "ml.m5.large")]);
+        let without = dashboard_body(&view);
+        view.state_machine_arn = Some(machine.into());
+        let body = dashboard_body(&view);
+        assert_valid_body(&body);
+        let dims = vec!["StateMachineArn".to_owned(), machine.to_owned()];
+        for metric in [
+            "ExecutionsStarted",
+            "ExecutionsSucceeded",
+            "ExecutionsFailed",
+            "ExecutionsTimedOut",
+            "ExecutionsAborted",
+            "ExecutionTime",
+        ] {
+            assert!(has(&body, "AWS/States", metric, dims.clone()), "{metric}");
+        }
+        let titles = titles(&body);
+        assert!(titles.contains(
+            &"Retraining workflow: executions per hour (started, succeeded, failed, timed out, aborted)".to_owned()
+        ));
+        assert!(titles.contains(
+            &"Retraining workflow: execution time (milliseconds, average and maximum)".to_owned()
+        ));
+        // Without a workflow, nothing of Step Functions.
+        assert!(drawn(&without).iter().all(|(ns, _, _)| ns != "AWS/States"));
+        // The endpoint's graphs are unchanged: the panel comes after them.
+        let before = without["widgets"].as_array().unwrap();
+        assert_eq!(
+            &body["widgets"].as_array().unwrap()[..before.len()],
+            &before[..]
+        );
+    }
+
+    #[test]
+    fn a_dashboard_with_appconfig_links_its_deployments_and_shows_the_rollback_alarm() {
+        let mut view = view(EndpointKind::Serverless, &[("Primary", "")]);
+        let monitor = "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:fraud-unhealthy";
+        view.app_config = Some(AppConfigView {
+            application_id: "abc1234".into(),
+            environment_id: "env5678".into(),
+            monitor_arns: vec![monitor.into()],
+        });
+        let body = dashboard_body(&view);
+        assert_valid_body(&body);
+        let widgets = body["widgets"].as_array().unwrap();
+        let markdown: Vec<&str> = widgets
+            .iter()
+            .filter_map(|w| w["properties"]["markdown"].as_str())
+            .collect();
+        let panel = markdown
+            .iter()
+            .find(|m| m.starts_with("## Model parameters (AppConfig)"))
+            .expect("an AppConfig panel");
+        assert!(panel.contains(
+            "(https://eu-west-1.console.aws.amazon.com/systems-manager/appconfig/applications/abc1234/environments/env5678?region=eu-west-1)"
+        ), "{panel}");
+        let rollback = widgets
+            .iter()
+            .find(|w| {
+                w["properties"]["title"]
+                    .as_str()
+                    .is_some_and(|t| t.starts_with("Alarm that rolls back AppConfig"))
+            })
+            .expect("the rollback alarm's state");
+        assert_eq!(rollback["type"], "alarm");
+        assert_eq!(rollback["properties"]["alarms"], json!([monitor]));
+        assert!(
+            app_config_console_url("cn-north-1", view.app_config.as_ref().unwrap())
+                .starts_with("https://console.amazonaws.cn/")
+        );
     }
 
     #[test]

@@ -8,6 +8,15 @@
 //! `rollbackAlarmNames`. An endpoint component given alarm names creates
 //! no 5xx alarm of its own, and grants the execution role
 //! `cloudwatch:DescribeAlarms` on exactly the alarms named.
+//!
+//! The AppConfig environment's monitors are the composite "unhealthy"
+//! alarm (`appConfigMonitorArns`): AppConfig rolls a deployment back when a
+//! monitor is in `ALARM` *or* `INSUFFICIENT_DATA` (AppConfig User Guide,
+//! "Monitoring deployments for automatic rollback"), and a metric alarm of
+//! an idle endpoint, or one just created, has no data; the composite
+//! alarm's rule only asks whether one of them is in `ALARM`, so it stays
+//! `OK` then. One composite alarm is also one monitor of the five an
+//! environment takes, whatever the number of variants.
 
 mod alarms;
 mod body;
@@ -33,7 +42,7 @@ use framework::{Child, ChildOptions, Component, Failures, Output, Result};
 
 pub use alarms::AlarmThresholds;
 use alarms::{plan_alarms, rollback_alarms, unhealthy_alarm_name, unhealthy_rule};
-use body::{EndpointView, VariantView, dashboard_body};
+use body::{AppConfigView, EndpointView, VariantView, dashboard_body};
 
 /// The kind of endpoint watched (the seed's `inferenceType`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -93,6 +102,27 @@ pub struct MonitorDashboardArgs {
     /// Tags on the alarm topic.
     #[serde(default, skip_serializing_if = "Tags::is_empty")]
     pub tags: Tags,
+    /// Id of the AppConfig application the model's parameters are deployed
+    /// with (AppConfig's `applicationId`); with `appConfigEnvironmentId`
+    /// the dashboard shows the environment's parameter rollouts. An
+    /// AppConfig whose monitors are this dashboard's `appConfigMonitorArns`
+    /// is registered after the dashboard and cannot give its ids to it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app_config_application_id: Option<Output<String>>,
+    /// Id of the AppConfig environment (AppConfig's `environmentId`);
+    /// given with `appConfigApplicationId`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app_config_environment_id: Option<Output<String>>,
+    /// The alarms that roll the environment's rollouts back (AppConfig's
+    /// `rollbackAlarmArns`, e.g. another dashboard's
+    /// `appConfigMonitorArns`): the AppConfig panel shows their states.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub app_config_rollback_alarm_arns: Vec<Output<String>>,
+    /// ARN of the retraining Workflow's state machine (Workflow's
+    /// `stateMachineArn`): the dashboard shows its executions, how they
+    /// ended and how long they took.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state_machine_arn: Option<Output<String>>,
 }
 
 fn default_true() -> bool {
@@ -119,12 +149,27 @@ pub struct MonitorDashboardOutputs {
     /// variant's server errors and p99 latency, at most 10): pass them as
     /// the endpoint's `rollout.rollbackAlarmNames`.
     pub rollback_alarm_names: Output<Vec<String>>,
-    /// The same alarms' ARNs, e.g. for AppConfig environment monitors.
+    /// The same alarms' ARNs.
     pub rollback_alarm_arns: Vec<Output<String>>,
+    /// The alarms an AppConfig environment's rollouts should watch (pass
+    /// them as AppConfig's `rollbackAlarmArns`): the composite "unhealthy"
+    /// alarm, which is `OK` while the endpoint's alarms lack data, so that
+    /// AppConfig, which also rolls back on `INSUFFICIENT_DATA`, does not
+    /// roll back a rollout to an idle endpoint; one monitor of the five an
+    /// environment takes.
+    pub app_config_monitor_arns: Vec<Output<String>>,
 }
 
 /// The MonitorDashboard component.
 pub struct MonitorDashboard;
+
+/// An optional output as an output of an option: known when absent.
+fn optional(value: Option<Output<String>>) -> Output<Option<String>> {
+    match value {
+        Some(output) => output.map(Some),
+        None => Output::new(None),
+    }
+}
 
 impl MonitorDashboardArgs {
     fn dashboard_name(&self) -> String {
@@ -195,6 +240,24 @@ impl Component for MonitorDashboard {
             failures.push("dashboardName", problem);
         }
         args.alarms.check(&mut failures);
+        match (
+            &args.app_config_application_id,
+            &args.app_config_environment_id,
+        ) {
+            (Some(_), None) => failures.push(
+                "appConfigEnvironmentId",
+                "is required with appConfigApplicationId: the environment whose rollouts the dashboard shows",
+            ),
+            (None, Some(_)) => failures.push(
+                "appConfigApplicationId",
+                "is required with appConfigEnvironmentId: the application of the environment",
+            ),
+            (None, None) if !args.app_config_rollback_alarm_arns.is_empty() => failures.push(
+                "appConfigRollbackAlarmArns",
+                "are shown on the AppConfig panel: give appConfigApplicationId and appConfigEnvironmentId too",
+            ),
+            _ => {}
+        }
         for (i, email) in args.alarm_emails.iter().enumerate() {
             let inputs = SubscriptionInputs {
                 topic_arn: Output::unknown(),
@@ -281,7 +344,7 @@ impl Component for MonitorDashboard {
             .await?;
 
         let dashboard_name = args.dashboard_name();
-        let view = EndpointView {
+        let mut view = EndpointView {
             region: region.clone(),
             endpoint: endpoint.clone(),
             kind,
@@ -303,13 +366,33 @@ impl Component for MonitorDashboard {
                 .chain(planned.iter().map(|a| a.inputs.alarm_name.clone()))
                 .map(|alarm| alarm_arn(&region, &account, &alarm))
                 .collect(),
+            app_config: None,
+            state_machine_arn: None,
         };
+        let dashboard_body = optional(args.app_config_application_id.clone())
+            .zip(optional(args.app_config_environment_id.clone()))
+            .zip(optional(args.state_machine_arn.clone()))
+            .zip(Output::all(args.app_config_rollback_alarm_arns.clone()))
+            .map(
+                move |(((application, environment), machine), monitor_arns)| {
+                    view.app_config =
+                        application
+                            .zip(environment)
+                            .map(|(application_id, environment_id)| AppConfigView {
+                                application_id,
+                                environment_id,
+                                monitor_arns,
+                            });
+                    view.state_machine_arn = machine;
+                    dashboard_body(&view).to_string()
+                },
+            );
         let dashboard = scope
             .resource::<Dashboard>(
                 &format!("{name}-dashboard"),
                 &DashboardInputs {
                     dashboard_name: dashboard_name.clone(),
-                    dashboard_body: Output::new(dashboard_body(&view).to_string()),
+                    dashboard_body,
                 },
                 ChildOptions::default(),
             )
@@ -349,6 +432,7 @@ impl Component for MonitorDashboard {
             alarm_topic_arn: topic_arn,
             rollback_alarm_names,
             rollback_alarm_arns: guarding_children.iter().map(|c| c.output("arn")).collect(),
+            app_config_monitor_arns: vec![unhealthy.output("arn")],
         })
     }
 }

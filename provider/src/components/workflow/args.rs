@@ -67,7 +67,10 @@ pub struct WorkflowArgs {
     /// `modelList`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub variant_name: Option<String>,
-    /// The endpoint's kind: `realtime` (default) or `serverless`.
+    /// The endpoint's kind: `realtime` (default), `async` or `serverless`.
+    /// An asynchronous endpoint's new configuration carries the running
+    /// one's `AsyncInferenceConfig` (output locations, notification topics,
+    /// concurrency); any endpoint's carries its data capture.
     #[serde(default = "realtime")]
     pub inference_type: String,
     /// Serverless settings of variants without their own.
@@ -311,6 +314,7 @@ impl WorkflowArgs {
                 .collect(),
             kms_key_arn,
             poll_seconds: self.poll_seconds,
+            async_inference: self.inference_type == "async",
         }
     }
 }
@@ -446,10 +450,13 @@ fn check_deployment(args: &WorkflowArgs, failures: &mut Failures) {
         "is required with autoDeploy: the endpoint's variants",
     );
     failures.require(
-        matches!(args.inference_type.as_str(), "realtime" | "serverless"),
+        matches!(
+            args.inference_type.as_str(),
+            "realtime" | "async" | "serverless"
+        ),
         "inferenceType",
         format!(
-            "must be `realtime` or `serverless` with autoDeploy (an asynchronous endpoint's configuration needs settings the workflow does not carry), got `{}`",
+            "must be `realtime`, `async` or `serverless` with autoDeploy, got `{}`",
             args.inference_type
         ),
     );
@@ -572,6 +579,26 @@ mod tests {
                 "scheduleExpression"
             ]
         );
+    }
+
+    #[test]
+    fn an_asynchronous_endpoint_can_be_deployed_to() {
+        let asynchronous = WorkflowArgs {
+            inference_type: "async".into(),
+            ..args()
+        };
+        assert!(
+            check(&asynchronous).is_empty(),
+            "{:?}",
+            properties(&asynchronous)
+        );
+        let plan = asynchronous.deployment_plan("fraud-endpoint".into(), &[], None);
+        assert!(plan.async_inference && plan.variants[0].instances.is_some());
+        let batch = WorkflowArgs {
+            inference_type: "batch".into(),
+            ..args()
+        };
+        assert_eq!(properties(&batch), ["inferenceType"]);
     }
 
     #[test]

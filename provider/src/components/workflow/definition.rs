@@ -8,10 +8,14 @@
 //!                   '--> TrainingFailed (Fail)                   '----------------'                    v
 //! PickMetric -> Evaluate -+-> Approve -+-> Register -> ShouldDeploy -> NotDeployed (Succeed) when rejected
 //!                         '-> Reject --'                               or autoDeploy is off
-//! ShouldDeploy -> DescribeCurrentEndpoint -> CreateModel -> CreateEndpointConfig -> UpdateEndpoint
-//!   -> WaitForEndpoint -> DescribeEndpoint -> CheckEndpoint -+-> Deployed (Succeed)
+//! ShouldDeploy -> DescribeCurrentEndpoint -> DescribeCurrentConfig -> CreateModel -> HasDataCapture
+//!   -> CreateEndpointConfig | CreateEndpointConfigWithCapture -> UpdateEndpoint
+//!   -> WaitForEndpoint -> DescribeEndpoint -> CheckEndpoint -+-> IsPreviousConfigTheWorkflows
 //!                 ^                                          +-> WaitForEndpoint (still updating)
-//!                 '------------------------------------------+-> EndpointFailedWithReason / EndpointNotOnNewConfig (Fail)
+//!                 '------------------------------------------+-> IsNewVersionRunning -> [DiscardNewConfig
+//!   -> DiscardNewModel] -> WhyNotDeployed -> DeploymentFailed / EndpointFailedWithReason / EndpointNotOnNewConfig (Fail)
+//! IsPreviousConfigTheWorkflows -> [DeletePreviousConfig] -> IsPreviousModelTheWorkflows
+//!   -> [DeletePreviousModel] -> Deployed (Succeed)
 //! ```
 //!
 //! Sources: Step Functions Developer Guide, "Create and manage Amazon
@@ -104,6 +108,19 @@ pub struct DeploymentPlan {
     pub kms_key_arn: Option<String>,
     /// Seconds between two looks at the endpoint while it updates.
     pub poll_seconds: u32,
+    /// True for an asynchronous endpoint: the new configuration carries
+    /// the running one's `AsyncInferenceConfig`.
+    pub async_inference: bool,
+}
+
+impl DeploymentPlan {
+    /// The position of the variant the new model goes to.
+    fn target_index(&self) -> usize {
+        self.variants
+            .iter()
+            .position(|v| v.variant_name == self.variant_name)
+            .unwrap_or(0)
+    }
 }
 
 /// A production variant of the endpoint configuration the workflow creates.
@@ -139,8 +156,19 @@ pub mod states {
     pub const SHOULD_DEPLOY: &str = "ShouldDeploy";
     pub const NOT_DEPLOYED: &str = "NotDeployed";
     pub const DESCRIBE_CURRENT: &str = "DescribeCurrentEndpoint";
+    pub const DESCRIBE_CURRENT_CONFIG: &str = "DescribeCurrentConfig";
     pub const CREATE_MODEL: &str = "CreateModel";
+    pub const HAS_DATA_CAPTURE: &str = "HasDataCapture";
     pub const CREATE_CONFIG: &str = "CreateEndpointConfig";
+    pub const CREATE_CONFIG_WITH_CAPTURE: &str = "CreateEndpointConfigWithCapture";
+    pub const IS_PREVIOUS_CONFIG_OWN: &str = "IsPreviousConfigTheWorkflows";
+    pub const DELETE_PREVIOUS_CONFIG: &str = "DeletePreviousConfig";
+    pub const IS_PREVIOUS_MODEL_OWN: &str = "IsPreviousModelTheWorkflows";
+    pub const DELETE_PREVIOUS_MODEL: &str = "DeletePreviousModel";
+    pub const IS_NEW_VERSION_RUNNING: &str = "IsNewVersionRunning";
+    pub const DISCARD_NEW_CONFIG: &str = "DiscardNewConfig";
+    pub const DISCARD_NEW_MODEL: &str = "DiscardNewModel";
+    pub const WHY_NOT_DEPLOYED: &str = "WhyNotDeployed";
     pub const UPDATE_ENDPOINT: &str = "UpdateEndpoint";
     pub const WAIT: &str = "WaitForEndpoint";
     pub const DESCRIBE: &str = "DescribeEndpoint";
@@ -195,8 +223,17 @@ pub fn definition(plan: &WorkflowPlan) -> Value {
     );
     if let Some(deployment) = &plan.deployment {
         add(DESCRIBE_CURRENT, describe_current(deployment));
+        add(DESCRIBE_CURRENT_CONFIG, describe_current_config());
         add(CREATE_MODEL, create_model(plan, deployment));
-        add(CREATE_CONFIG, create_config(deployment));
+        add(HAS_DATA_CAPTURE, has_data_capture());
+        add(CREATE_CONFIG, create_config(deployment, false));
+        add(CREATE_CONFIG_WITH_CAPTURE, create_config(deployment, true));
+        for (name, state) in replaced_version_cleanup(plan, deployment) {
+            add(name, state);
+        }
+        for (name, state) in unused_version_discard() {
+            add(name, state);
+        }
         add(UPDATE_ENDPOINT, update_endpoint(deployment));
         add(
             WAIT,
@@ -497,8 +534,103 @@ fn describe_current(deployment: &DeploymentPlan) -> Value {
         },
         "ResultPath": "$.previous",
         "Catch": catch_all(DEPLOYMENT_FAILED),
+        "Next": DESCRIBE_CURRENT_CONFIG,
+    })
+}
+
+/// The configuration the endpoint runs, under `$.current`: the new one
+/// carries its data capture and asynchronous inference settings, and once
+/// the new version is verified its model goes when this workflow made it.
+fn describe_current_config() -> Value {
+    json!({
+        "Type": "Task",
+        "Resource": "arn:aws:states:::aws-sdk:sagemaker:describeEndpointConfig",
+        "Parameters": { "EndpointConfigName.$": "$.previous.endpointConfigName" },
+        "ResultPath": "$.current",
+        "Catch": catch_all(DEPLOYMENT_FAILED),
         "Next": CREATE_MODEL,
     })
+}
+
+/// A path to a field that is absent is an error in a task's parameters
+/// (States Language, "Paths"): the configuration with data capture is a
+/// state of its own, chosen when the running one captures.
+fn has_data_capture() -> Value {
+    json!({
+        "Type": "Choice",
+        "Choices": [{
+            "Variable": "$.current.DataCaptureConfig",
+            "IsPresent": true,
+            "Next": CREATE_CONFIG_WITH_CAPTURE,
+        }],
+        "Default": CREATE_CONFIG,
+    })
+}
+
+/// After a verified rollout, the configuration and the model of the
+/// version replaced, when this workflow made them (`<base>-wf-*`: an
+/// earlier execution, or the provider carrying one of its models into a
+/// program change); the program's own are left to the program. Rules are
+/// tried in order, so the model's name is read only when it is there. A
+/// deletion that fails leaves the deployment done, the error under
+/// `$.cleanupError`.
+fn replaced_version_cleanup(
+    plan: &WorkflowPlan,
+    deployment: &DeploymentPlan,
+) -> Vec<(&'static str, Value)> {
+    let own = format!("{}{WORKFLOW_MARK}*", plan.name_base);
+    let model = format!(
+        "$.current.ProductionVariants[{}].ModelName",
+        deployment.target_index()
+    );
+    let cleanup_failed = || json!([{ "ErrorEquals": ["States.ALL"], "ResultPath": "$.cleanupError", "Next": DEPLOYED }]);
+    vec![
+        (
+            IS_PREVIOUS_CONFIG_OWN,
+            json!({
+                "Type": "Choice",
+                "Choices": [{
+                    "Variable": "$.previous.endpointConfigName",
+                    "StringMatches": own,
+                    "Next": DELETE_PREVIOUS_CONFIG,
+                }],
+                "Default": IS_PREVIOUS_MODEL_OWN,
+            }),
+        ),
+        (
+            DELETE_PREVIOUS_CONFIG,
+            json!({
+                "Type": "Task",
+                "Resource": "arn:aws:states:::aws-sdk:sagemaker:deleteEndpointConfig",
+                "Parameters": { "EndpointConfigName.$": "$.previous.endpointConfigName" },
+                "ResultPath": null,
+                "Catch": cleanup_failed(),
+                "Next": IS_PREVIOUS_MODEL_OWN,
+            }),
+        ),
+        (
+            IS_PREVIOUS_MODEL_OWN,
+            json!({
+                "Type": "Choice",
+                "Choices": [
+                    { "Not": { "Variable": model, "IsPresent": true }, "Next": DEPLOYED },
+                    { "Variable": model, "StringMatches": own, "Next": DELETE_PREVIOUS_MODEL },
+                ],
+                "Default": DEPLOYED,
+            }),
+        ),
+        (
+            DELETE_PREVIOUS_MODEL,
+            json!({
+                "Type": "Task",
+                "Resource": "arn:aws:states:::aws-sdk:sagemaker:deleteModel",
+                "Parameters": { "ModelName.$": model },
+                "ResultPath": null,
+                "Catch": cleanup_failed(),
+                "Next": DEPLOYED,
+            }),
+        ),
+    ]
 }
 
 fn create_model(plan: &WorkflowPlan, deployment: &DeploymentPlan) -> Value {
@@ -519,12 +651,14 @@ fn create_model(plan: &WorkflowPlan, deployment: &DeploymentPlan) -> Value {
         },
         "ResultPath": null,
         "Catch": catch_all(DEPLOYMENT_FAILED),
-        "Next": CREATE_CONFIG,
+        "Next": HAS_DATA_CAPTURE,
     })
 }
 
-/// The endpoint's variants, the deployed one serving the new model.
-fn create_config(deployment: &DeploymentPlan) -> Value {
+/// The endpoint's variants, the deployed one serving the new model; the
+/// running configuration's data capture (`with_capture`) and asynchronous
+/// inference settings carried over.
+fn create_config(deployment: &DeploymentPlan, with_capture: bool) -> Value {
     let variants: Vec<Value> = deployment
         .variants
         .iter()
@@ -558,12 +692,18 @@ fn create_config(deployment: &DeploymentPlan) -> Value {
     {
         parameters["KmsKeyId"] = json!(key);
     }
+    if with_capture {
+        parameters["DataCaptureConfig.$"] = json!("$.current.DataCaptureConfig");
+    }
+    if deployment.async_inference {
+        parameters["AsyncInferenceConfig.$"] = json!("$.current.AsyncInferenceConfig");
+    }
     json!({
         "Type": "Task",
         "Resource": "arn:aws:states:::sagemaker:createEndpointConfig",
         "Parameters": parameters,
         "ResultPath": null,
-        "Catch": catch_all(DEPLOYMENT_FAILED),
+        "Catch": catch_all(IS_NEW_VERSION_RUNNING),
         "Next": UPDATE_ENDPOINT,
     })
 }
@@ -581,7 +721,7 @@ fn update_endpoint(deployment: &DeploymentPlan) -> Value {
             "RetainAllVariantProperties": true,
         },
         "ResultPath": null,
-        "Catch": catch_all(DEPLOYMENT_FAILED),
+        "Catch": catch_all(IS_NEW_VERSION_RUNNING),
         "Next": WAIT,
     })
 }
@@ -617,16 +757,73 @@ fn check_endpoint() -> Value {
                     { "Variable": "$.endpoint.EndpointStatus", "StringEquals": "InService" },
                     { "Variable": "$.endpoint.EndpointConfigName", "StringEqualsPath": "$.names.id" },
                 ],
-                "Next": DEPLOYED,
-            },
-            {
-                "Variable": "$.endpoint.FailureReason",
-                "IsPresent": true,
-                "Next": FAILED_WITH_REASON,
+                "Next": IS_PREVIOUS_CONFIG_OWN,
             },
         ],
-        "Default": NOT_ON_NEW_CONFIG,
+        "Default": IS_NEW_VERSION_RUNNING,
     })
+}
+
+/// When the rollout did not happen (UpdateEndpoint refused, SageMaker
+/// rolled it back, another update replaced it), the new configuration and
+/// model, which the endpoint does not run, are deleted before the
+/// execution fails: no program records them. A configuration the endpoint
+/// runs (a Failed endpoint's) stays, for the endpoint's deletion to take.
+/// Then the execution fails with what happened: the task's error, or
+/// SageMaker's FailureReason, or the endpoint settled on another
+/// configuration.
+fn unused_version_discard() -> Vec<(&'static str, Value)> {
+    let go_on = || json!([{ "ErrorEquals": ["States.ALL"], "ResultPath": "$.cleanupError", "Next": WHY_NOT_DEPLOYED }]);
+    vec![
+        (
+            IS_NEW_VERSION_RUNNING,
+            json!({
+                "Type": "Choice",
+                "Choices": [
+                    { "Not": { "Variable": "$.endpoint", "IsPresent": true }, "Next": DISCARD_NEW_CONFIG },
+                    {
+                        "Variable": "$.endpoint.EndpointConfigName",
+                        "StringEqualsPath": "$.names.id",
+                        "Next": WHY_NOT_DEPLOYED,
+                    },
+                ],
+                "Default": DISCARD_NEW_CONFIG,
+            }),
+        ),
+        (
+            DISCARD_NEW_CONFIG,
+            json!({
+                "Type": "Task",
+                "Resource": "arn:aws:states:::aws-sdk:sagemaker:deleteEndpointConfig",
+                "Parameters": { "EndpointConfigName.$": "$.names.id" },
+                "ResultPath": null,
+                "Catch": go_on(),
+                "Next": DISCARD_NEW_MODEL,
+            }),
+        ),
+        (
+            DISCARD_NEW_MODEL,
+            json!({
+                "Type": "Task",
+                "Resource": "arn:aws:states:::aws-sdk:sagemaker:deleteModel",
+                "Parameters": { "ModelName.$": "$.names.id" },
+                "ResultPath": null,
+                "Catch": go_on(),
+                "Next": WHY_NOT_DEPLOYED,
+            }),
+        ),
+        (
+            WHY_NOT_DEPLOYED,
+            json!({
+                "Type": "Choice",
+                "Choices": [
+                    { "Variable": "$.error", "IsPresent": true, "Next": DEPLOYMENT_FAILED },
+                    { "Variable": "$.endpoint.FailureReason", "IsPresent": true, "Next": FAILED_WITH_REASON },
+                ],
+                "Default": NOT_ON_NEW_CONFIG,
+            }),
+        ),
+    ]
 }
 
 #[cfg(test)]
@@ -679,6 +876,7 @@ mod tests {
                 ],
                 kms_key_arn: Some("arn:aws:kms:us-east-1:123456789012:key/k".into()),
                 poll_seconds: 30,
+                async_inference: false,
             }),
         }
     }
@@ -798,8 +996,15 @@ mod tests {
         // is skipped by taking the InService rule).
         loop {
             let state = &states[path.last().unwrap().as_str()];
+            let current = path.last().unwrap().as_str();
             let next = match state["Type"].as_str().unwrap() {
-                "Choice" if path.last().unwrap() == CHECK => state["Choices"][1]["Next"].clone(),
+                // InService on the new configuration; the previous model
+                // is there and the workflow's.
+                "Choice" if current == CHECK || current == IS_PREVIOUS_MODEL_OWN => {
+                    state["Choices"][1]["Next"].clone()
+                }
+                // The running configuration captures no data.
+                "Choice" if current == HAS_DATA_CAPTURE => state["Default"].clone(),
                 "Choice" => state["Choices"][0]["Next"].clone(),
                 _ if is_terminal(state) => break,
                 _ => state["Next"].clone(),
@@ -822,12 +1027,18 @@ mod tests {
                 REGISTER,
                 SHOULD_DEPLOY,
                 DESCRIBE_CURRENT,
+                DESCRIBE_CURRENT_CONFIG,
                 CREATE_MODEL,
+                HAS_DATA_CAPTURE,
                 CREATE_CONFIG,
                 UPDATE_ENDPOINT,
                 WAIT,
                 DESCRIBE,
                 CHECK,
+                IS_PREVIOUS_CONFIG_OWN,
+                DELETE_PREVIOUS_CONFIG,
+                IS_PREVIOUS_MODEL_OWN,
+                DELETE_PREVIOUS_MODEL,
                 DEPLOYED
             ]
         );
@@ -871,14 +1082,93 @@ mod tests {
     fn a_failed_update_fails_with_sagemakers_reason() {
         let definition = definition(&plan(true));
         let states = &definition["States"];
-        let check = &states[CHECK];
-        assert_eq!(check["Choices"][2]["Variable"], "$.endpoint.FailureReason");
-        assert_eq!(check["Choices"][2]["Next"], FAILED_WITH_REASON);
+        assert_eq!(states[CHECK]["Default"], IS_NEW_VERSION_RUNNING);
+        let why = &states[WHY_NOT_DEPLOYED];
+        assert_eq!(why["Choices"][1]["Variable"], "$.endpoint.FailureReason");
+        assert_eq!(why["Choices"][1]["Next"], FAILED_WITH_REASON);
+        assert_eq!(why["Default"], NOT_ON_NEW_CONFIG);
+        // The unused new version is discarded on the way, unless the
+        // endpoint runs it.
+        let running = &states[IS_NEW_VERSION_RUNNING]["Choices"];
+        assert_eq!(running[1]["StringEqualsPath"], "$.names.id");
+        assert_eq!(running[1]["Next"], WHY_NOT_DEPLOYED);
+        assert_eq!(
+            states[IS_NEW_VERSION_RUNNING]["Default"],
+            DISCARD_NEW_CONFIG
+        );
+        assert_eq!(states[DISCARD_NEW_CONFIG]["Next"], DISCARD_NEW_MODEL);
+        assert_eq!(
+            states[UPDATE_ENDPOINT]["Catch"][0]["Next"],
+            IS_NEW_VERSION_RUNNING
+        );
         assert_eq!(
             states[FAILED_WITH_REASON]["CausePath"],
             "$.endpoint.FailureReason"
         );
         assert_eq!(states[NOT_ON_NEW_CONFIG]["Type"], "Fail");
+    }
+
+    #[test]
+    fn data_capture_and_asynchronous_inference_are_carried_from_the_running_configuration() {
+        let definition = definition(&plan(true));
+        let states = &definition["States"];
+        assert_eq!(
+            states[DESCRIBE_CURRENT_CONFIG]["Parameters"]["EndpointConfigName.$"],
+            "$.previous.endpointConfigName"
+        );
+        assert_eq!(
+            states[HAS_DATA_CAPTURE]["Choices"][0]["Variable"],
+            "$.current.DataCaptureConfig"
+        );
+        let with = &states[CREATE_CONFIG_WITH_CAPTURE]["Parameters"];
+        assert_eq!(with["DataCaptureConfig.$"], "$.current.DataCaptureConfig");
+        // Without capture, no path to it (an absent field fails a task).
+        assert!(
+            states[CREATE_CONFIG]["Parameters"]
+                .get("DataCaptureConfig.$")
+                .is_none()
+        );
+        assert!(with.get("AsyncInferenceConfig.$").is_none());
+
+        let mut asynchronous = plan(true);
+        asynchronous.deployment.as_mut().unwrap().async_inference = true;
+        let definition = super::definition(&asynchronous);
+        for state in [CREATE_CONFIG, CREATE_CONFIG_WITH_CAPTURE] {
+            assert_eq!(
+                definition["States"][state]["Parameters"]["AsyncInferenceConfig.$"],
+                "$.current.AsyncInferenceConfig"
+            );
+        }
+    }
+
+    #[test]
+    fn only_the_workflows_replaced_configuration_and_model_are_deleted_after_a_verified_rollout() {
+        let mut second = plan(true);
+        second.deployment.as_mut().unwrap().variant_name = "Shadow".into();
+        let definition = definition(&second);
+        let states = &definition["States"];
+        assert_eq!(states[CHECK]["Choices"][1]["Next"], IS_PREVIOUS_CONFIG_OWN);
+        assert_eq!(
+            states[IS_PREVIOUS_CONFIG_OWN]["Choices"][0]["StringMatches"],
+            "fraud-endpoint-wf-*"
+        );
+        let model = &states[IS_PREVIOUS_MODEL_OWN]["Choices"];
+        // The model of the variant deployed to (the second), read only
+        // when present.
+        assert_eq!(
+            model[0]["Not"]["Variable"],
+            "$.current.ProductionVariants[1].ModelName"
+        );
+        assert_eq!(model[1]["StringMatches"], "fraud-endpoint-wf-*");
+        assert_eq!(
+            states[DELETE_PREVIOUS_MODEL]["Parameters"]["ModelName.$"],
+            "$.current.ProductionVariants[1].ModelName"
+        );
+        // A failed deletion does not fail a verified deployment.
+        for state in [DELETE_PREVIOUS_CONFIG, DELETE_PREVIOUS_MODEL] {
+            assert_eq!(states[state]["Catch"][0]["Next"], DEPLOYED);
+            assert_eq!(states[state]["Catch"][0]["ResultPath"], "$.cleanupError");
+        }
     }
 
     #[test]

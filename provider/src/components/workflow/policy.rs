@@ -127,6 +127,26 @@ pub fn state_machine_policy(scope: &RoleScope<'_>) -> String {
         }));
         // SageMaker checks UpdateEndpoint on the endpoint and on the new
         // configuration (API Reference, UpdateEndpoint).
+        // The configuration the endpoint runs is read to carry its
+        // asynchronous inference and data capture settings over: the
+        // program's (`<endpoint>-config-*`) or an earlier execution's.
+        statements.push(json!({
+            "Sid": "ReadTheRunningConfig",
+            "Effect": "Allow",
+            "Action": "sagemaker:DescribeEndpointConfig",
+            "Resource": [
+                sagemaker("endpoint-config", &format!("{endpoint}-config-*")),
+                sagemaker("endpoint-config", &own)
+            ]
+        }));
+        // Once the new version is verified, the configuration and model of
+        // the version it replaced, when this workflow made them.
+        statements.push(json!({
+            "Sid": "DeleteThisWorkflowsReplacedVersion",
+            "Effect": "Allow",
+            "Action": ["sagemaker:DeleteEndpointConfig", "sagemaker:DeleteModel"],
+            "Resource": [sagemaker("endpoint-config", &own), sagemaker("model", &own)]
+        }));
         statements.push(json!({
             "Sid": "UpdateOnlyThisEndpoint",
             "Effect": "Allow",
@@ -218,6 +238,9 @@ mod tests {
                 let name = resource.rsplit_once('/').unwrap().1;
                 let allowed = name == "fraud-wf-*"
                     || name == "fraud-endpoint"
+                    // Read only: the program's configurations of the endpoint.
+                    || (name == "fraud-endpoint-config-*"
+                        && statement["Action"] == "sagemaker:DescribeEndpointConfig")
                     || name == "fraud-models"
                     || resource.ends_with("model-package/fraud-models/*");
                 assert!(allowed, "{resource}");

@@ -7,6 +7,12 @@ Stack config:
   rolls a new model out to every endpoint
 - alarms: JSON thresholds for the real-time endpoint's alarms
 - alarmEmails: JSON list of addresses subscribed to the real-time alarm topic
+- withWorkflow: true adds a retraining Workflow (no autoDeploy) whose
+  executions the real-time dashboard shows
+- withAppConfig: true adds the model's parameters in AppConfig, its rollouts
+  guarded by the real-time dashboard's AppConfig monitor; the asynchronous
+  dashboard shows the environment's rollouts
+- threshold: the classification threshold in those parameters (default 0.5)
 """
 
 import json
@@ -22,6 +28,9 @@ config = pulumi.Config()
 version = config.get("modelVersion") or "v1"
 alarms = json.loads(config.get("alarms") or "null")
 alarm_emails = json.loads(config.get("alarmEmails") or "[]")
+with_workflow = config.get_bool("withWorkflow") or False
+with_app_config = config.get_bool("withAppConfig") or False
+threshold = float(config.get("threshold") or "0.5")
 artifact = str(ROOT / "examples" / "model")
 
 base = sagemaker_deployment.BaseInfra(
@@ -31,6 +40,23 @@ base = sagemaker_deployment.BaseInfra(
     model_artifacts={"s3_key_prefix": "models/", "enable_versioning": False},
     force_destroy=True,
 )
+
+
+workflow = None
+if with_workflow:
+    workflow = sagemaker_deployment.Workflow(
+        "workflow",
+        workflow_name="monitored",
+        execution_role_arn=base.execution_role_arn,
+        training={
+            "image": "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-training:2.0.0-cpu-py310",
+            "input_s3_uri": pulumi.Output.concat("s3://", base.model_artifact_bucket_name, "/training/"),
+            "output_s3_uri": pulumi.Output.concat("s3://", base.model_artifact_bucket_name, "/trained/"),
+        },
+        evaluation={"metric_name": "validation:accuracy", "threshold": 0.8},
+    )
+    pulumi.export("stateMachineArn", workflow.state_machine_arn)
+app_config = None
 
 
 def models_for(kind: str) -> list[dict]:
@@ -59,7 +85,31 @@ for kind in ("realtime", "async", "serverless"):
         model_list=model_list,
         alarms=alarms if kind == "realtime" else None,
         alarm_emails=alarm_emails if kind == "realtime" else None,
+        state_machine_arn=workflow.state_machine_arn if workflow and kind == "realtime" else None,
+        app_config_application_id=app_config.application_id if app_config and kind == "async" else None,
+        app_config_environment_id=app_config.environment_id if app_config and kind == "async" else None,
+        app_config_rollback_alarm_arns=app_config_monitors if app_config and kind == "async" else None,
     )
+    if with_app_config and kind == "realtime":
+        # The parameters' rollouts are guarded by the real-time endpoint's
+        # health (the stage is not dev: a slow canary strategy).
+        parameters = {**model_config["modelParameters"]}
+        parameters["inference"] = {
+            **parameters["inference"],
+            "thresholds": {**parameters["inference"]["thresholds"], "classification": threshold},
+        }
+        app_config = sagemaker_deployment.AppConfig(
+            "params",
+            project_name="monitored",
+            app_config_suffix="params",
+            stage="e2e",
+            model_parameters=json.dumps(parameters),
+            rollback_alarm_arns=monitor.app_config_monitor_arns,
+        )
+        pulumi.export("appConfigApplicationId", app_config.application_id)
+        pulumi.export("appConfigEnvironmentId", app_config.environment_id)
+        app_config_monitors = monitor.app_config_monitor_arns
+        pulumi.export("appConfigMonitorArns", app_config_monitors)
     if kind == "realtime":
         endpoint = sagemaker_deployment.SageMakerEndpoint(
             "realtime-endpoint",

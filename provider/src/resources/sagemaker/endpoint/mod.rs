@@ -15,8 +15,9 @@
 //! that the endpoint serves them, `rollout` is the blue/green rollout
 //! policy both create and a configuration switch use and
 //! `rollout_duration` the time it takes, `alarm_access` explains a refusal
-//! to read its rollback alarms, and `failed_endpoint` makes a Failed
-//! endpoint be replaced instead of updated.
+//! to read its rollback alarms, `failed_endpoint` makes a Failed
+//! endpoint be replaced instead of updated, and `workflow_carry` keeps the
+//! models a Workflow deployed when the program changes the configuration.
 
 mod alarm_access;
 mod config_switch;
@@ -30,6 +31,7 @@ mod rollout_duration;
 mod test_fixtures;
 mod update;
 mod weights_and_counts;
+mod workflow_carry;
 
 pub use self::rollout::{RolloutPolicy, ShiftSize, ShiftSizeUnit, TrafficShift};
 
@@ -447,6 +449,17 @@ impl CustomResource for Endpoint {
             updated.workflow_base_config_name = olds.workflow_base_config_name.clone();
             return Ok(updated);
         }
+        // The program asks for another configuration while the endpoint
+        // runs a Workflow's: the program's, with the Workflow's models kept.
+        let running = olds.inputs.endpoint_config_name.as_str();
+        let asked = news.endpoint_config_name.as_str();
+        if is_workflow_made(running)
+            && running != asked
+            && let Some(carried) =
+                workflow_carry::carry_workflow_models(ctx, running, asked).await?
+        {
+            return update_carrying(ctx, id, olds, news, &carried).await;
+        }
         apply_update(ctx, id, olds, news).await
     }
 
@@ -488,6 +501,69 @@ impl CustomResource for Endpoint {
         )
         .await?;
         delete_workflow_deployment(ctx, &settled.config_name).await
+    }
+}
+
+/// Switches endpoint `id` to `carried` (the configuration the program asks
+/// for in `news`, with the Workflow's models kept) and records it standing
+/// in for the program's. Once the switch is verified, the Workflow
+/// configuration it replaces is deleted (its models run on in `carried`);
+/// when the switch does not happen, `carried` is deleted again.
+async fn update_carrying(
+    ctx: &Context,
+    id: &str,
+    olds: &EndpointOutputs,
+    news: &EndpointInputs,
+    carried: &str,
+) -> Result<EndpointOutputs> {
+    let asked = news.endpoint_config_name.as_str().to_owned();
+    let running = olds.inputs.endpoint_config_name.as_str().to_owned();
+    let carrying = EndpointInputs {
+        endpoint_config_name: Output::new(carried.to_owned()),
+        ..news.clone()
+    };
+    match apply_update(ctx, id, olds, &carrying).await {
+        Ok(mut updated) => {
+            updated.workflow_base_config_name = Some(asked);
+            workflow_carry::delete_config(ctx, &running).await;
+            Ok(updated)
+        }
+        Err(ProviderError::PartialFailure {
+            id: failed_id,
+            outputs,
+            inputs,
+            reason,
+        }) => {
+            let outputs = match framework::decode::<EndpointOutputs>(&outputs) {
+                Ok(mut recorded) if recorded.inputs.endpoint_config_name.as_str() == carried => {
+                    // The switch happened; something after it failed.
+                    recorded.workflow_base_config_name = Some(asked);
+                    workflow_carry::delete_config(ctx, &running).await;
+                    Box::new(encode_plain(&recorded)?)
+                }
+                _ => {
+                    workflow_carry::delete_config(ctx, carried).await;
+                    outputs
+                }
+            };
+            Err(ProviderError::PartialFailure {
+                id: failed_id,
+                outputs,
+                inputs,
+                reason,
+            })
+        }
+        Err(error) => {
+            if describe(ctx, id)
+                .await
+                .ok()
+                .flatten()
+                .is_some_and(|found| found.endpoint_config_name() != Some(carried))
+            {
+                workflow_carry::delete_config(ctx, carried).await;
+            }
+            Err(error)
+        }
     }
 }
 
