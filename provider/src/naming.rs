@@ -102,6 +102,18 @@ pub fn short_hash(seed: &str, len: usize) -> String {
     hex::encode(Sha256::digest(seed.as_bytes()))[..len].to_owned()
 }
 
+/// The AWS partition of `region`: `aws-cn` for China, `aws-us-gov` for
+/// GovCloud, `aws` elsewhere (the first field of an ARN).
+pub fn partition_of(region: &str) -> &'static str {
+    if region.starts_with("cn-") {
+        "aws-cn"
+    } else if region.starts_with("us-gov-") {
+        "aws-us-gov"
+    } else {
+        "aws"
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -264,10 +264,20 @@ def assert_monitored_and_retrained(aws, emulator, out: dict, stage: str, new_app
     env = aws("appconfig").get_environment(ApplicationId=out["appConfigApplicationId"], EnvironmentId=out["appConfigEnvironmentId"])
     monitors = sorted(m["AlarmArn"] for m in env.get("Monitors", []))
     if new_app_config:
-        assert monitors == sorted(out["appConfigMonitorAlarmArns"])
-        assert monitors == sorted(out["alarmArns"][f"{purpose}/PrimaryVariant"] for purpose in ("serverErrors", "latencyP99"))
+        # The composite alarm: OK while the idle endpoint's alarms lack data, where AppConfig
+        # would roll back on INSUFFICIENT_DATA.
+        assert monitors == out["appConfigMonitorAlarmArns"] == [out["alarmArns"]["unhealthy"]]
     else:
         assert monitors == [] and out["appConfigMonitorAlarmArns"] == []
+    # The dashboard shows the workflow's executions, and an existing AppConfig environment's rollouts.
+    body = json.loads(cloudwatch.get_dashboard(DashboardName=out["dashboardName"])["DashboardBody"])
+    metrics = json.dumps([w for w in body["widgets"] if w["type"] == "metric"])
+    assert "AWS/States" in metrics and out["stateMachineArn"] in metrics
+    texts = " ".join(w["properties"].get("markdown", "") for w in body["widgets"] if w["type"] == "text")
+    if new_app_config:
+        assert out["appConfigEnvironmentId"] not in texts
+    else:
+        assert out["appConfigApplicationId"] in texts and out["appConfigEnvironmentId"] in texts
     # The retraining workflow, deploying to this endpoint.
     machine = aws("stepfunctions").describe_state_machine(stateMachineArn=out["stateMachineArn"])
     assert endpoint in machine["definition"]

@@ -23,10 +23,14 @@
 //! rollback alarms then exist before anything watches them. They guard
 //! the endpoint's blue/green rollouts (all at once unless `rollout` says
 //! otherwise; the endpoint then makes no alarm of its own) and are the
-//! monitors of a new AppConfig environment (at most 5: all of them when
-//! they fit, else the server-error ones when those fit, else the
-//! composite "unhealthy" alarm). An existing AppConfig environment is
-//! never changed, so it keeps its own monitors.
+//! monitor of a new AppConfig environment through the dashboard's
+//! composite "unhealthy" alarm (its `appConfigMonitorArns`: one of the 5
+//! monitors AppConfig allows, and `OK` while the endpoint is idle, where
+//! its metric alarms lack data and AppConfig would roll back on
+//! `INSUFFICIENT_DATA`). An existing AppConfig environment is never
+//! changed, so it keeps its own monitors; the dashboard shows its rollouts
+//! (a new environment's ids come after the dashboard), and the workflow's
+//! executions by the state machine's planned ARN.
 
 use std::collections::BTreeMap;
 
@@ -48,7 +52,7 @@ use super::monitor_dashboard::{AlarmThresholds, MonitorDashboard, MonitorDashboa
 use super::realtime_endpoint::{AutoscalingArgs, SageMakerEndpoint};
 use super::sagemaker_model::{AppConfigAccess, SageMakerModel, SageMakerModelOutputs};
 use super::serverless_endpoint::SageMakerServerlessEndpoint;
-use super::workflow::Workflow;
+use super::workflow::{Workflow, planned_state_machine_arn};
 use crate::Scope;
 use crate::aws::{AwsClients, ProviderConfig};
 use crate::resources::Tags;
@@ -367,27 +371,6 @@ async fn in_region(scope: &Scope, name: &str, region: &str) -> Result<Scope> {
         .await
 }
 
-/// The alarms a new AppConfig environment watches, at most AppConfig's 5:
-/// the rollback alarms when they fit, else the server-error alarms when
-/// those fit, else the composite alarm over all of them.
-pub fn app_config_monitors(monitor: &MonitorDashboardOutputs) -> Vec<Output<String>> {
-    let most = crate::resources::appconfig::environment::MAX_MONITORS;
-    if monitor.rollback_alarm_arns.len() <= most {
-        return monitor.rollback_alarm_arns.clone();
-    }
-    let errors: Vec<Output<String>> = monitor
-        .alarm_arns
-        .iter()
-        .filter(|(purpose, _)| purpose.starts_with("serverErrors/"))
-        .map(|(_, arn)| arn.clone())
-        .collect();
-    if errors.len() <= most {
-        errors
-    } else {
-        vec![monitor.unhealthy_alarm_arn.clone()]
-    }
-}
-
 /// The parts of one Deployment, built in the seed's order (the dashboard
 /// first, see the module's docs).
 struct DeploymentBuild<'a> {
@@ -415,7 +398,9 @@ impl DeploymentBuild<'_> {
             .and_then(|m| m.rollback_alarm_names.clone().into_value())
             .unwrap_or_default();
         let monitors = match &monitor {
-            Some(monitor) if environment.create_new_app_config => app_config_monitors(monitor),
+            Some(monitor) if environment.create_new_app_config => {
+                monitor.app_config_monitor_arns.clone()
+            }
             _ => Vec::new(),
         };
         let app_config = self.app_config(monitors.clone()).await?;
@@ -489,7 +474,7 @@ impl DeploymentBuild<'_> {
                 .scope
                 .component(
                     &Workflow,
-                    &format!("{}-workflow", self.name),
+                    &self.workflow_name(),
                     args,
                     ChildOptions::default(),
                 )
@@ -609,8 +594,22 @@ impl DeploymentBuild<'_> {
         ))
     }
 
+    /// The name of the Workflow child.
+    fn workflow_name(&self) -> String {
+        format!("{}-workflow", self.name)
+    }
+
     async fn monitor_dashboard(&self) -> Result<Option<MonitorDashboardOutputs>> {
-        match self.parts.monitor_dashboard() {
+        let state_machine_arn = self.parts.workflow_base_name().map(|base| {
+            Output::new(planned_state_machine_arn(
+                self.scope,
+                &self.parts.environment.account,
+                &self.parts.environment.region,
+                &self.workflow_name(),
+                &base,
+            ))
+        });
+        match self.parts.monitor_dashboard(state_machine_arn) {
             None => Ok(None),
             Some(args) => self
                 .scope
@@ -649,73 +648,5 @@ impl DeploymentBuild<'_> {
                 ChildOptions::default(),
             )
             .await
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// A dashboard's outputs for `variants` variants: each variant's server
-    /// errors and p99 latency guard rollouts, at most 10 of them.
-    fn dashboard(variants: usize) -> MonitorDashboardOutputs {
-        let arn =
-            |name: String| Output::new(format!("arn:aws:cloudwatch:us-east-1:1:alarm:{name}"));
-        let mut alarm_arns = BTreeMap::new();
-        let mut rollback = Vec::new();
-        for v in 0..variants {
-            for purpose in ["serverErrors", "latencyP99", "memorySaturation"] {
-                alarm_arns.insert(format!("{purpose}/v{v}"), arn(format!("{purpose}-v{v}")));
-            }
-            rollback.push(arn(format!("serverErrors-v{v}")));
-            rollback.push(arn(format!("latencyP99-v{v}")));
-        }
-        if rollback.len() > 10 {
-            rollback.retain(|a| a.clone().into_value().unwrap().contains("serverErrors"));
-        }
-        alarm_arns.insert("unhealthy".into(), arn("unhealthy".into()));
-        MonitorDashboardOutputs {
-            dashboard_name: Output::new("d".into()),
-            dashboard_url: Output::new("u".into()),
-            unhealthy_alarm_arn: arn("unhealthy".into()),
-            alarm_topic_arn: Output::new("t".into()),
-            rollback_alarm_names: Output::new(Vec::new()),
-            rollback_alarm_arns: rollback,
-            alarm_arns,
-        }
-    }
-
-    fn names(monitors: Vec<Output<String>>) -> Vec<String> {
-        monitors
-            .into_iter()
-            .map(|arn| {
-                arn.into_value()
-                    .unwrap()
-                    .rsplit(':')
-                    .next()
-                    .unwrap()
-                    .to_owned()
-            })
-            .collect()
-    }
-
-    #[test]
-    fn app_config_watches_at_most_five_alarms_the_rollback_ones_first() {
-        assert_eq!(
-            names(app_config_monitors(&dashboard(2))),
-            [
-                "serverErrors-v0",
-                "latencyP99-v0",
-                "serverErrors-v1",
-                "latencyP99-v1"
-            ]
-        );
-        // Six rollback alarms: the server errors of each of the 3 variants.
-        assert_eq!(
-            names(app_config_monitors(&dashboard(3))),
-            ["serverErrors-v0", "serverErrors-v1", "serverErrors-v2"]
-        );
-        // More variants than AppConfig has monitors: the composite alarm.
-        assert_eq!(names(app_config_monitors(&dashboard(6))), ["unhealthy"]);
     }
 }

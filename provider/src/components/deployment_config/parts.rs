@@ -167,11 +167,19 @@ impl EnvironmentParts<'_> {
 
     /// MonitorDashboard's arguments, when the environment has
     /// `enableMonitoring`: the endpoint by its name (known before the
-    /// endpoint exists), its kind and variants, the thresholds and e-mails.
-    pub fn monitor_dashboard(&self) -> Option<MonitorDashboardArgs> {
+    /// endpoint exists), its kind and variants, the thresholds and e-mails;
+    /// the workflow's executions by its state machine's planned ARN; an
+    /// existing AppConfig environment's rollouts by the document's ids (a
+    /// new one is made after the dashboard, whose alarms it watches, so its
+    /// ids come too late).
+    pub fn monitor_dashboard(
+        &self,
+        state_machine_arn: Option<Output<String>>,
+    ) -> Option<MonitorDashboardArgs> {
         if !self.environment.enable_monitoring {
             return None;
         }
+        let existing_app_config = !self.environment.create_new_app_config;
         Some(MonitorDashboardArgs {
             endpoint_name: self.endpoint_name(),
             inference_type: match self.environment.inference_type {
@@ -185,7 +193,35 @@ impl EnvironmentParts<'_> {
             alarm_emails: self.options.alarm_emails.clone(),
             async_notifications: true,
             tags: self.options.tags.clone(),
+            app_config_application_id: self
+                .environment
+                .existing_app_config_app_id
+                .clone()
+                .filter(|_| existing_app_config)
+                .map(Output::new),
+            app_config_environment_id: self
+                .environment
+                .existing_app_config_env_id
+                .clone()
+                .filter(|_| existing_app_config)
+                .map(Output::new),
+            app_config_rollback_alarm_arns: Vec::new(),
+            state_machine_arn,
         })
+    }
+
+    /// The `workflowName` of the environment's Workflow, when it has one.
+    pub fn workflow_base_name(&self) -> Option<String> {
+        if !self.environment.enable_workflow {
+            return None;
+        }
+        let settings = self.options.workflow.as_ref()?;
+        Some(
+            settings
+                .workflow_name
+                .clone()
+                .unwrap_or_else(|| self.workflow_name()),
+        )
     }
 
     /// The rollout of the endpoint: the one given, else, when alarms guard
@@ -294,10 +330,7 @@ impl EnvironmentParts<'_> {
         let serverless = self.environment.inference_type == InferenceType::Serverless;
         let auto_deploy = settings.auto_deploy;
         Some(WorkflowArgs {
-            workflow_name: settings
-                .workflow_name
-                .clone()
-                .unwrap_or_else(|| self.workflow_name()),
+            workflow_name: self.workflow_base_name()?,
             execution_role_arn: base.execution_role_arn.clone(),
             training: settings
                 .training

@@ -152,7 +152,10 @@ fn check_environment(
         ),
         EndpointArgs::Serverless(args) => add(SageMakerServerlessEndpoint.check(&args), &[]),
     }
-    if let Some(args) = parts.monitor_dashboard() {
+    if let Some(args) = parts.monitor_dashboard(
+        // The state machine's ARN is known once the account is.
+        parts.workflow_base_name().map(|_| Output::unknown()),
+    ) {
         add(MonitorDashboard.check(&args), &[]);
     }
     if let Some(args) = parts.workflow(&base, &locations, Output::unknown(), Output::unknown()) {

@@ -201,13 +201,7 @@ pub fn console_url(region: &str, name: &str) -> String {
 
 /// The ARN CloudWatch gives alarm `name`, in the partition of `region`.
 fn alarm_arn(region: &str, account: &str, name: &str) -> String {
-    let partition = if region.starts_with("cn-") {
-        "aws-cn"
-    } else if region.starts_with("us-gov-") {
-        "aws-us-gov"
-    } else {
-        "aws"
-    };
+    let partition = crate::naming::partition_of(region);
     format!("arn:{partition}:cloudwatch:{region}:{account}:alarm:{name}")
 }
 

@@ -56,6 +56,41 @@ pub struct WorkflowOutputs {
 /// The Workflow component.
 pub struct Workflow;
 
+/// The hash in the names of a Workflow's account-wide objects (IAM role,
+/// state machine, log group): they are per account and region, so the
+/// hash keeps two stacks or programs apart.
+fn names_hash(scope: &Scope, account: &str, region: &str, name: &str, base: &str) -> String {
+    short_hash(
+        &format!(
+            "{account}/{region}/{}/{}/{name}/{base}",
+            scope.project, scope.stack
+        ),
+        8,
+    )
+}
+
+fn state_machine_name(base: &str, hash: &str) -> String {
+    format!("{base}-retrain-{hash}")
+}
+
+/// The ARN the state machine of the Workflow `name` (with `workflowName`
+/// `base`) will have in `account` and `region`, known before it is built:
+/// a dashboard registered earlier can show its executions.
+pub fn planned_state_machine_arn(
+    scope: &Scope,
+    account: &str,
+    region: &str,
+    name: &str,
+    base: &str,
+) -> String {
+    let hash = names_hash(scope, account, region, name, base);
+    format!(
+        "arn:{}:states:{region}:{account}:stateMachine:{}",
+        crate::naming::partition_of(region),
+        state_machine_name(base, &hash)
+    )
+}
+
 #[async_trait]
 impl Component for Workflow {
     type Provider = crate::SageMakerDeployment;
@@ -78,15 +113,7 @@ impl Component for Workflow {
         let account = clients.account_id().await?;
         let region = clients.region.clone();
         let base = args.workflow_name.clone();
-        // IAM role and state machine names are per account (and region):
-        // the hash keeps two stacks or programs apart.
-        let hash = short_hash(
-            &format!(
-                "{account}/{region}/{}/{}/{name}/{base}",
-                scope.project, scope.stack
-            ),
-            8,
-        );
+        let hash = names_hash(scope, &account, &region, name, &base);
         let threshold = args
             .threshold()
             .expect("check makes sure a threshold is known");
@@ -157,7 +184,7 @@ impl Component for Workflow {
             .resource::<sfn::StateMachine>(
                 &format!("{name}-state-machine"),
                 &sfn::StateMachineInputs {
-                    state_machine_name: format!("{base}-retrain-{hash}"),
+                    state_machine_name: state_machine_name(&base, &hash),
                     definition,
                     role_arn: role.output("arn"),
                     log_group_arn: log_group.output("arn"),
