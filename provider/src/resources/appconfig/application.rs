@@ -5,9 +5,10 @@ use async_trait::async_trait;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::lost_creates::{CreationToken, Sibling, settle};
 use super::{arn, create_tags, name_problem, retag};
 use crate::Context;
-use crate::aws::{OrGone, ResultExt, Service};
+use crate::aws::{AttemptLog, OrGone, ResultExt, Service};
 use crate::resources::Tags;
 use framework::Result;
 use framework::{Created, CustomResource, Failures, ReadOutcome};
@@ -42,6 +43,28 @@ pub struct ApplicationOutputs {
 /// The AppConfig application resource.
 pub struct Application;
 
+/// The applications named `name`.
+async fn named_applications(ctx: &Context, name: &str) -> Result<Vec<Sibling>> {
+    let mut found = Vec::new();
+    let mut pages = ctx
+        .clients
+        .appconfig
+        .list_applications()
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        let page = page.aws(Service::AppConfig, "ListApplications")?;
+        for item in page.items().iter().filter(|a| a.name() == Some(name)) {
+            let id = item.id().unwrap_or_default().to_owned();
+            found.push(Sibling {
+                arn: arn(ctx, &format!("application/{id}")).await?,
+                id,
+            });
+        }
+    }
+    Ok(found)
+}
+
 #[async_trait]
 impl CustomResource for Application {
     type Provider = crate::SageMakerDeployment;
@@ -64,17 +87,40 @@ impl CustomResource for Application {
         ctx: &Context,
         inputs: &ApplicationInputs,
     ) -> Result<Created<ApplicationOutputs>> {
+        let token = CreationToken::new();
+        let log = AttemptLog::default();
         let created = ctx
             .clients
             .appconfig
             .create_application()
             .name(&inputs.name)
             .set_description(inputs.description.clone())
-            .set_tags(create_tags(ctx, &inputs.tags))
+            .set_tags(Some(token.with_tags(create_tags(ctx, &inputs.tags))))
+            .customize()
+            .interceptor(log.clone())
             .send()
             .await
-            .aws(Service::AppConfig, "CreateApplication")?;
-        let id = created.id().unwrap_or_default().to_owned();
+            .aws(Service::AppConfig, "CreateApplication")
+            .map(|created| created.id().unwrap_or_default().to_owned());
+        let id = settle(
+            ctx,
+            "application",
+            &token,
+            &log,
+            created,
+            || named_applications(ctx, &inputs.name),
+            |id| async move {
+                ctx.clients
+                    .appconfig
+                    .delete_application()
+                    .application_id(id)
+                    .send()
+                    .await
+                    .aws(Service::AppConfig, "DeleteApplication")
+                    .map(|_| ())
+            },
+        )
+        .await?;
         Ok(Created {
             outputs: ApplicationOutputs {
                 inputs: inputs.clone(),

@@ -6,9 +6,10 @@ use async_trait::async_trait;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::lost_creates::{CreationToken, Sibling, settle};
 use super::{arn, create_tags, name_problem, retag};
 use crate::Context;
-use crate::aws::{OrGone, ResultExt, Service};
+use crate::aws::{AttemptLog, OrGone, ResultExt, Service};
 use crate::resources::Tags;
 use aws_sdk_appconfig::types::{Validator, ValidatorType};
 use framework::{Created, CustomResource, Failures, ReadOutcome};
@@ -79,6 +80,33 @@ fn sdk_validators(schemas: &[String]) -> Result<Vec<Validator>> {
         .collect()
 }
 
+/// The configuration profiles named `name` in `application`.
+async fn named_profiles(ctx: &Context, application: &str, name: &str) -> Result<Vec<Sibling>> {
+    let mut found = Vec::new();
+    let mut pages = ctx
+        .clients
+        .appconfig
+        .list_configuration_profiles()
+        .application_id(application)
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        let page = page.aws(Service::AppConfig, "ListConfigurationProfiles")?;
+        for item in page.items().iter().filter(|i| i.name() == Some(name)) {
+            let id = item.id().unwrap_or_default().to_owned();
+            found.push(Sibling {
+                arn: arn(
+                    ctx,
+                    &format!("application/{application}/configurationprofile/{id}"),
+                )
+                .await?,
+                id,
+            });
+        }
+    }
+    Ok(found)
+}
+
 #[async_trait]
 impl CustomResource for ConfigurationProfile {
     type Provider = crate::SageMakerDeployment;
@@ -122,6 +150,8 @@ impl CustomResource for ConfigurationProfile {
         inputs: &ConfigurationProfileInputs,
     ) -> Result<Created<ConfigurationProfileOutputs>> {
         let application = inputs.application_id.as_str();
+        let token = CreationToken::new();
+        let log = AttemptLog::default();
         let created = ctx
             .clients
             .appconfig
@@ -131,11 +161,33 @@ impl CustomResource for ConfigurationProfile {
             .location_uri(HOSTED)
             .r#type(FREEFORM)
             .set_validators(Some(sdk_validators(&inputs.json_schema_validators)?))
-            .set_tags(create_tags(ctx, &inputs.tags))
+            .set_tags(Some(token.with_tags(create_tags(ctx, &inputs.tags))))
+            .customize()
+            .interceptor(log.clone())
             .send()
             .await
-            .aws(Service::AppConfig, "CreateConfigurationProfile")?;
-        let profile_id = created.id().unwrap_or_default().to_owned();
+            .aws(Service::AppConfig, "CreateConfigurationProfile")
+            .map(|created| created.id().unwrap_or_default().to_owned());
+        let profile_id = settle(
+            ctx,
+            "configuration profile",
+            &token,
+            &log,
+            created,
+            || named_profiles(ctx, application, &inputs.name),
+            |id| async move {
+                ctx.clients
+                    .appconfig
+                    .delete_configuration_profile()
+                    .application_id(application)
+                    .configuration_profile_id(id)
+                    .send()
+                    .await
+                    .aws(Service::AppConfig, "DeleteConfigurationProfile")
+                    .map(|_| ())
+            },
+        )
+        .await?;
         Ok(Created {
             id: profile_id.clone(),
             outputs: ConfigurationProfileOutputs {

@@ -7,9 +7,10 @@ use aws_sdk_appconfig::types::{GrowthType as SdkGrowthType, ReplicateTo};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::lost_creates::{CreationToken, Sibling, settle};
 use super::{arn, create_tags, name_problem};
 use crate::Context;
-use crate::aws::{OrGone, ResultExt, Service};
+use crate::aws::{AttemptLog, OrGone, ResultExt, Service};
 use crate::resources::Tags;
 use framework::Result;
 use framework::{Created, CustomResource, Failures, ReadOutcome};
@@ -100,6 +101,28 @@ pub fn check_numbers(
     );
 }
 
+/// The deployment strategys named `name`.
+async fn named_strategies(ctx: &Context, name: &str) -> Result<Vec<Sibling>> {
+    let mut found = Vec::new();
+    let mut pages = ctx
+        .clients
+        .appconfig
+        .list_deployment_strategies()
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        let page = page.aws(Service::AppConfig, "ListDeploymentStrategies")?;
+        for item in page.items().iter().filter(|i| i.name() == Some(name)) {
+            let id = item.id().unwrap_or_default().to_owned();
+            found.push(Sibling {
+                arn: arn(ctx, &format!("deploymentstrategy/{id}")).await?,
+                id,
+            });
+        }
+    }
+    Ok(found)
+}
+
 #[async_trait]
 impl CustomResource for DeploymentStrategy {
     type Provider = crate::SageMakerDeployment;
@@ -132,6 +155,8 @@ impl CustomResource for DeploymentStrategy {
             GrowthType::Linear => SdkGrowthType::Linear,
             GrowthType::Exponential => SdkGrowthType::Exponential,
         };
+        let token = CreationToken::new();
+        let log = AttemptLog::default();
         let created = ctx
             .clients
             .appconfig
@@ -142,11 +167,32 @@ impl CustomResource for DeploymentStrategy {
             .growth_type(growth_type)
             .final_bake_time_in_minutes(inputs.final_bake_time_in_minutes as i32)
             .replicate_to(ReplicateTo::None)
-            .set_tags(create_tags(ctx, &inputs.tags))
+            .set_tags(Some(token.with_tags(create_tags(ctx, &inputs.tags))))
+            .customize()
+            .interceptor(log.clone())
             .send()
             .await
-            .aws(Service::AppConfig, "CreateDeploymentStrategy")?;
-        let id = created.id().unwrap_or_default().to_owned();
+            .aws(Service::AppConfig, "CreateDeploymentStrategy")
+            .map(|created| created.id().unwrap_or_default().to_owned());
+        let id = settle(
+            ctx,
+            "deployment strategy",
+            &token,
+            &log,
+            created,
+            || named_strategies(ctx, &inputs.name),
+            |id| async move {
+                ctx.clients
+                    .appconfig
+                    .delete_deployment_strategy()
+                    .deployment_strategy_id(id)
+                    .send()
+                    .await
+                    .aws(Service::AppConfig, "DeleteDeploymentStrategy")
+                    .map(|_| ())
+            },
+        )
+        .await?;
         Ok(Created {
             outputs: DeploymentStrategyOutputs {
                 inputs: inputs.clone(),

@@ -6,9 +6,10 @@ use async_trait::async_trait;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::lost_creates::{CreationToken, Sibling, settle};
 use super::{arn, create_tags, name_problem, retag};
 use crate::Context;
-use crate::aws::{OrGone, ResultExt, Service};
+use crate::aws::{AttemptLog, OrGone, ResultExt, Service};
 use crate::resources::Tags;
 use framework::{Created, CustomResource, Failures, ReadOutcome};
 use framework::{Output, ProviderError, Result};
@@ -77,6 +78,29 @@ fn sdk_monitors(monitors: &[Monitor]) -> Result<Vec<aws_sdk_appconfig::types::Mo
         .collect()
 }
 
+/// The environments named `name` in `application`.
+async fn named_environments(ctx: &Context, application: &str, name: &str) -> Result<Vec<Sibling>> {
+    let mut found = Vec::new();
+    let mut pages = ctx
+        .clients
+        .appconfig
+        .list_environments()
+        .application_id(application)
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        let page = page.aws(Service::AppConfig, "ListEnvironments")?;
+        for item in page.items().iter().filter(|i| i.name() == Some(name)) {
+            let id = item.id().unwrap_or_default().to_owned();
+            found.push(Sibling {
+                arn: arn(ctx, &format!("application/{application}/environment/{id}")).await?,
+                id,
+            });
+        }
+    }
+    Ok(found)
+}
+
 #[async_trait]
 impl CustomResource for Environment {
     type Provider = crate::SageMakerDeployment;
@@ -117,6 +141,8 @@ impl CustomResource for Environment {
         inputs: &EnvironmentInputs,
     ) -> Result<Created<EnvironmentOutputs>> {
         let application = inputs.application_id.as_str();
+        let token = CreationToken::new();
+        let log = AttemptLog::default();
         let created = ctx
             .clients
             .appconfig
@@ -124,11 +150,33 @@ impl CustomResource for Environment {
             .application_id(application)
             .name(&inputs.name)
             .set_monitors(Some(sdk_monitors(&inputs.monitors)?))
-            .set_tags(create_tags(ctx, &inputs.tags))
+            .set_tags(Some(token.with_tags(create_tags(ctx, &inputs.tags))))
+            .customize()
+            .interceptor(log.clone())
             .send()
             .await
-            .aws(Service::AppConfig, "CreateEnvironment")?;
-        let environment_id = created.id().unwrap_or_default().to_owned();
+            .aws(Service::AppConfig, "CreateEnvironment")
+            .map(|created| created.id().unwrap_or_default().to_owned());
+        let environment_id = settle(
+            ctx,
+            "environment",
+            &token,
+            &log,
+            created,
+            || named_environments(ctx, application, &inputs.name),
+            |id| async move {
+                ctx.clients
+                    .appconfig
+                    .delete_environment()
+                    .application_id(application)
+                    .environment_id(id)
+                    .send()
+                    .await
+                    .aws(Service::AppConfig, "DeleteEnvironment")
+                    .map(|_| ())
+            },
+        )
+        .await?;
         Ok(Created {
             id: environment_id.clone(),
             outputs: EnvironmentOutputs {
