@@ -29,6 +29,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use tokio::time::Instant;
 
+use super::lost_creates::CreationToken;
 use super::{arn, create_tags, retag};
 use crate::Context;
 use crate::aws::propagation::IAM_PROPAGATION_WINDOW;
@@ -188,6 +189,44 @@ impl Deployment {
             .or_gone()?)
     }
 
+    /// The deployment of `inputs`' version to the environment that carries
+    /// `token` (started by a StartDeployment whose answer was lost), if any.
+    async fn started_by(
+        ctx: &Context,
+        inputs: &DeploymentInputs,
+        token: &CreationToken,
+    ) -> Result<Option<GetDeploymentOutput>> {
+        let application = inputs.application_id.as_str();
+        let environment = inputs.environment_id.as_str();
+        let mut pages = ctx
+            .clients
+            .appconfig
+            .list_deployments()
+            .application_id(application)
+            .environment_id(environment)
+            .into_paginator()
+            .send();
+        while let Some(page) = pages.next().await {
+            let page = page.aws(Service::AppConfig, "ListDeployments")?;
+            for summary in page.items().iter().filter(|d| {
+                d.configuration_version() == Some(inputs.configuration_version.as_str())
+            }) {
+                let number = summary.deployment_number();
+                let deployment_arn = arn(
+                    ctx,
+                    &format!(
+                        "application/{application}/environment/{environment}/deployment/{number}"
+                    ),
+                )
+                .await?;
+                if token.is_on(ctx, &deployment_arn).await? {
+                    return Self::get(ctx, inputs, number).await;
+                }
+            }
+        }
+        Ok(None)
+    }
+
     /// Stops a deployment still in progress, so that AppConfig rolls it
     /// back instead of finishing it unattended.
     async fn stop(ctx: &Context, inputs: &DeploymentInputs, number: i32) -> Result<()> {
@@ -250,7 +289,8 @@ impl Deployment {
         let application = inputs.application_id.as_str();
         let environment = inputs.environment_id.as_str();
         let version = inputs.configuration_version.as_str();
-        let deployment = ctx
+        let token = CreationToken::new();
+        let started_deployment = ctx
             .clients
             .appconfig
             .start_deployment()
@@ -260,19 +300,40 @@ impl Deployment {
             .configuration_version(version)
             .deployment_strategy_id(inputs.deployment_strategy_id.as_str())
             .set_description(inputs.description.clone())
-            .set_tags(create_tags(ctx, &inputs.tags))
+            .set_tags(Some(token.with_tags(create_tags(ctx, &inputs.tags))))
             .send()
             .await
-            .aws(Service::AppConfig, "StartDeployment")?;
-        let number = deployment.deployment_number();
-        let minutes = (deployment.deployment_duration_in_minutes().max(0)
-            + deployment.final_bake_time_in_minutes().max(0)) as u64;
+            .aws(Service::AppConfig, "StartDeployment");
+        let (number, rollout, bake) = match started_deployment {
+            Ok(deployment) => (
+                deployment.deployment_number(),
+                deployment.deployment_duration_in_minutes(),
+                deployment.final_bake_time_in_minutes(),
+            ),
+            Err(error) if error.may_have_taken_effect() => {
+                // An attempt got no answer: the deployment it started runs,
+                // and the next attempt was refused because of it.
+                let Some(found) = Self::started_by(ctx, inputs, &token).await? else {
+                    return Err(error.into());
+                };
+                ctx.info(format!(
+                    "StartDeployment got no answer; deployment {} is the one it started",
+                    found.deployment_number()
+                ))
+                .await;
+                (
+                    found.deployment_number(),
+                    found.deployment_duration_in_minutes(),
+                    found.final_bake_time_in_minutes(),
+                )
+            }
+            Err(error) => return Err(error.into()),
+        };
+        let minutes = (rollout.max(0) + bake.max(0)) as u64;
         let default_timeout = Duration::from_secs(minutes * 60) + SETTLING_ALLOWANCE;
         ctx.info(format!(
             "AppConfig deployment {number} of version {version} to environment {environment} started \
-             ({} min rollout, {} min bake)",
-            deployment.deployment_duration_in_minutes(),
-            deployment.final_bake_time_in_minutes()
+             ({rollout} min rollout, {bake} min bake)"
         ))
         .await;
         let mut outputs = DeploymentOutputs {
