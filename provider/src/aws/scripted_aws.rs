@@ -134,15 +134,23 @@ async fn read_request(socket: &mut TcpStream) -> Option<(String, String)> {
 }
 
 /// `CreateModel` from `x-amz-target: SageMaker.CreateModel` (JSON
-/// protocols) or `Action=CreateRole` (query protocols).
+/// protocols) or `Action=CreateRole` (query protocols); for REST protocols,
+/// the method and path, e.g. `POST /applications`.
 fn operation_of(head: &str, body: &str) -> String {
     if let Some(target) = header(head, "x-amz-target") {
         return target.rsplit('.').next().unwrap_or_default().to_owned();
     }
-    body.split('&')
+    if let Some(action) = body
+        .split('&')
         .find_map(|pair| pair.strip_prefix("Action="))
-        .unwrap_or("unknown")
-        .to_owned()
+    {
+        return action.to_owned();
+    }
+    let mut request_line = head.lines().next().unwrap_or_default().split(' ');
+    let method = request_line.next().unwrap_or_default();
+    let path = request_line.next().unwrap_or_default();
+    let path = path.split('?').next().unwrap_or_default();
+    format!("{method} {path}")
 }
 
 /// The value of header `name` (case-insensitive) in a request head.

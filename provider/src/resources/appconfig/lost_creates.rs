@@ -181,3 +181,119 @@ where
     }
     Ok(made)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use super::*;
+    use crate::aws::scripted_aws::{Answer, ScriptedAws};
+    use crate::resources::Tags;
+    use crate::resources::appconfig::configuration_profile::{
+        ConfigurationProfile, ConfigurationProfileInputs,
+    };
+    use crate::resources::mock::context_with;
+    use framework::CustomResource;
+
+    const PROFILES: &str = "/applications/app1/configurationprofiles";
+
+    /// A stand-in AppConfig: CreateConfigurationProfile makes profile
+    /// `p<n>` with the request's tags on every attempt, and drops the
+    /// connection of the attempts listed in `dropped` (1-based); profile
+    /// `p0` of the same name exists already without a token. Returns the
+    /// stand-in and the ids deleted.
+    async fn appconfig(dropped: &'static [usize]) -> (ScriptedAws, Arc<Mutex<Vec<String>>>) {
+        let made: Arc<Mutex<Vec<(String, String)>>> =
+            Arc::new(Mutex::new(vec![("p0".into(), String::new())]));
+        let deleted = Arc::new(Mutex::new(Vec::new()));
+        let seen = deleted.clone();
+        let aws = ScriptedAws::start(move |operation, body| {
+            let mut made = made.lock().unwrap();
+            if operation == format!("POST {PROFILES}") {
+                let request: serde_json::Value = serde_json::from_str(body).unwrap();
+                let token = request["Tags"][TOKEN_TAG].as_str().unwrap_or_default();
+                let id = format!("p{}", made.len());
+                made.push((id.clone(), token.to_owned()));
+                return if dropped.contains(&(made.len() - 1)) {
+                    Answer::Drop
+                } else {
+                    Answer::Json(201, format!(r#"{{"Id":"{id}","Name":"params"}}"#))
+                };
+            }
+            if operation == format!("GET {PROFILES}") {
+                let items: Vec<String> = made
+                    .iter()
+                    .map(|(id, _)| format!(r#"{{"Id":"{id}","Name":"params"}}"#))
+                    .collect();
+                return Answer::Json(200, format!(r#"{{"Items":[{}]}}"#, items.join(",")));
+            }
+            if let Some(arn) = operation.strip_prefix("GET /tags/") {
+                let arn = arn.replace("%2F", "/").replace("%3A", ":");
+                let id = arn.rsplit('/').next().unwrap_or_default();
+                let token = made
+                    .iter()
+                    .find(|(made_id, _)| made_id == id)
+                    .map_or("", |(_, token)| token.as_str());
+                return Answer::Json(200, format!(r#"{{"Tags":{{"{TOKEN_TAG}":"{token}"}}}}"#));
+            }
+            if let Some(id) = operation.strip_prefix(&format!("DELETE {PROFILES}/")) {
+                seen.lock().unwrap().push(id.to_owned());
+                return Answer::Json(204, String::new());
+            }
+            if operation == "GetCallerIdentity" {
+                return Answer::Json(
+                    200,
+                    "<GetCallerIdentityResponse><GetCallerIdentityResult>\
+                     <Account>123456789012</Account></GetCallerIdentityResult>\
+                     </GetCallerIdentityResponse>"
+                        .into(),
+                );
+            }
+            Answer::Json(400, format!(r#"{{"message":"unexpected {operation}"}}"#))
+        })
+        .await;
+        (aws, deleted)
+    }
+
+    fn inputs() -> ConfigurationProfileInputs {
+        ConfigurationProfileInputs {
+            application_id: "app1".into(),
+            name: "params".into(),
+            json_schema_validators: Vec::new(),
+            tags: Tags::new(),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_copy_made_by_an_attempt_whose_answer_was_lost_is_deleted() {
+        // The first attempt made p1 and lost its answer; the second made p2.
+        let (aws, deleted) = appconfig(&[1]).await;
+        let ctx = context_with::<ConfigurationProfile>(aws.clients(3).await);
+        let created = ConfigurationProfile.create(&ctx, &inputs()).await.unwrap();
+        assert_eq!(created.id, "p2");
+        assert!(created.outputs.arn.ends_with("configurationprofile/p2"));
+        // p1 is ours and deleted; p0 carries no token of ours and is kept.
+        assert_eq!(*deleted.lock().unwrap(), vec!["p1".to_owned()]);
+        assert_eq!(aws.count(&format!("POST {PROFILES}")), 2);
+    }
+
+    #[tokio::test]
+    async fn a_create_that_got_no_answer_adopts_the_profile_it_made() {
+        let (aws, deleted) = appconfig(&[1, 2]).await;
+        let ctx = context_with::<ConfigurationProfile>(aws.clients(2).await);
+        let created = ConfigurationProfile.create(&ctx, &inputs()).await.unwrap();
+        // Both attempts made a profile: one is recorded, the other deleted.
+        assert_eq!(created.id, "p1");
+        assert_eq!(*deleted.lock().unwrap(), vec!["p2".to_owned()]);
+    }
+
+    #[tokio::test]
+    async fn an_answered_create_looks_for_nothing() {
+        let (aws, deleted) = appconfig(&[]).await;
+        let ctx = context_with::<ConfigurationProfile>(aws.clients(3).await);
+        let created = ConfigurationProfile.create(&ctx, &inputs()).await.unwrap();
+        assert_eq!(created.id, "p1");
+        assert!(deleted.lock().unwrap().is_empty());
+        assert_eq!(aws.count(&format!("GET {PROFILES}")), 0);
+    }
+}
