@@ -760,4 +760,82 @@ mod tests {
             Look::Running("DEPLOYING, 50% of clients".into())
         );
     }
+
+    /// A stand-in AppConfig whose first StartDeployment starts deployment
+    /// 4 with the request's tags and loses its answer; every later one is
+    /// refused (deployment 4 is running). Deployment 3 of the same version,
+    /// from another request, is listed too.
+    async fn lost_start() -> crate::aws::scripted_aws::ScriptedAws {
+        use crate::aws::scripted_aws::{Answer, ScriptedAws};
+        use crate::resources::appconfig::lost_creates::TOKEN_TAG;
+        let token = std::sync::Mutex::new(None::<String>);
+        let deployments = "/applications/abc1234/environments/env5678/deployments";
+        ScriptedAws::start(move |operation, body| {
+            let mut token = token.lock().unwrap();
+            if operation == format!("POST {deployments}") {
+                if token.is_some() {
+                    return Answer::Json(409, r#"{"Message":"Deployment 4 is DEPLOYING"}"#.into());
+                }
+                let request: serde_json::Value = serde_json::from_str(body).unwrap();
+                *token = request["Tags"][TOKEN_TAG].as_str().map(str::to_owned);
+                return Answer::Drop;
+            }
+            if operation == format!("GET {deployments}") {
+                return Answer::Json(
+                    200,
+                    r#"{"Items":[{"DeploymentNumber":4,"ConfigurationVersion":"2"},
+                        {"DeploymentNumber":3,"ConfigurationVersion":"2"}]}"#
+                        .into(),
+                );
+            }
+            if operation == format!("GET {deployments}/4") {
+                return Answer::Json(
+                    200,
+                    r#"{"DeploymentNumber":4,"ConfigurationVersion":"2","State":"COMPLETE",
+                        "PercentageComplete":100.0,"DeploymentDurationInMinutes":0,
+                        "FinalBakeTimeInMinutes":0}"#
+                        .into(),
+                );
+            }
+            if let Some(arn) = operation.strip_prefix("GET /tags/") {
+                let ours = arn.ends_with("deployment%2F4") || arn.ends_with("deployment/4");
+                let value = if ours {
+                    token.clone().unwrap_or_default()
+                } else {
+                    "other".into()
+                };
+                return Answer::Json(200, format!(r#"{{"Tags":{{"{TOKEN_TAG}":"{value}"}}}}"#));
+            }
+            if operation == "GetCallerIdentity" {
+                return Answer::Json(
+                    200,
+                    "<GetCallerIdentityResponse><GetCallerIdentityResult>\
+                     <Account>123456789012</Account></GetCallerIdentityResult>\
+                     </GetCallerIdentityResponse>"
+                        .into(),
+                );
+            }
+            Answer::Json(400, format!(r#"{{"Message":"unexpected {operation}"}}"#))
+        })
+        .await
+    }
+
+    #[tokio::test]
+    async fn a_deployment_whose_start_lost_its_answer_is_adopted_not_refused() {
+        let aws = lost_start().await;
+        let ctx = crate::resources::mock::context_with::<Deployment>(aws.clients(3).await);
+        let created = Deployment.create(&ctx, &inputs()).await.unwrap();
+        assert_eq!(created.outputs.deployment_number, 4);
+        assert_eq!(created.outputs.state, "COMPLETE");
+        assert!(
+            created
+                .outputs
+                .arn
+                .ends_with("environment/env5678/deployment/4")
+        );
+        assert_eq!(
+            aws.count("POST /applications/abc1234/environments/env5678/deployments"),
+            2
+        );
+    }
 }
