@@ -19,9 +19,12 @@ pub enum Answer {
     Drop,
     /// Answer with this HTTP status and JSON body.
     Json(u16, String),
+    /// Answer with this HTTP status, these headers and JSON body (REST
+    /// protocols put some output members in headers).
+    WithHeaders(u16, Vec<(String, String)>, String),
 }
 
-type Handler = dyn Fn(&str, &str) -> Answer + Send + Sync;
+type Handler = dyn Fn(&str, &str, &str) -> Answer + Send + Sync;
 
 /// The stand-in: its URL and the operations it was called with.
 pub struct ScriptedAws {
@@ -32,6 +35,14 @@ pub struct ScriptedAws {
 impl ScriptedAws {
     /// Serves `handler(operation, body)` on a loopback port.
     pub async fn start(handler: impl Fn(&str, &str) -> Answer + Send + Sync + 'static) -> Self {
+        Self::start_with_head(move |operation, _head, body| handler(operation, body)).await
+    }
+
+    /// Serves `handler(operation, request head, body)` on a loopback port,
+    /// for requests whose input travels in headers too.
+    pub async fn start_with_head(
+        handler: impl Fn(&str, &str, &str) -> Answer + Send + Sync + 'static,
+    ) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let url = format!("http://{}", listener.local_addr().expect("address"));
         let calls = Arc::new(Mutex::new(Vec::new()));
@@ -94,18 +105,22 @@ async fn serve(mut socket: TcpStream, handler: &Handler, seen: &Mutex<Vec<String
     };
     let operation = operation_of(&head, &body);
     seen.lock().expect("calls").push(operation.clone());
-    match handler(&operation, &body) {
-        Answer::Drop => drop(socket),
-        Answer::Json(status, json) => {
-            let response = format!(
-                "HTTP/1.1 {status} X\r\nContent-Type: application/x-amz-json-1.1\r\n\
-                 Content-Length: {}\r\nConnection: close\r\n\r\n{json}",
-                json.len()
-            );
-            let _ = socket.write_all(response.as_bytes()).await;
-            let _ = socket.shutdown().await;
-        }
-    }
+    let (status, headers, json) = match handler(&operation, &head, &body) {
+        Answer::Drop => return drop(socket),
+        Answer::Json(status, json) => (status, Vec::new(), json),
+        Answer::WithHeaders(status, headers, json) => (status, headers, json),
+    };
+    let extra: String = headers
+        .iter()
+        .map(|(name, value)| format!("{name}: {value}\r\n"))
+        .collect();
+    let response = format!(
+        "HTTP/1.1 {status} X\r\nContent-Type: application/x-amz-json-1.1\r\n{extra}\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{json}",
+        json.len()
+    );
+    let _ = socket.write_all(response.as_bytes()).await;
+    let _ = socket.shutdown().await;
 }
 
 /// The request's head and body.
@@ -154,7 +169,7 @@ fn operation_of(head: &str, body: &str) -> String {
 }
 
 /// The value of header `name` (case-insensitive) in a request head.
-fn header<'a>(head: &'a str, name: &str) -> Option<&'a str> {
+pub fn header<'a>(head: &'a str, name: &str) -> Option<&'a str> {
     head.lines().find_map(|line| {
         let (key, value) = line.split_once(':')?;
         key.trim().eq_ignore_ascii_case(name).then(|| value.trim())

@@ -105,10 +105,13 @@ impl CustomResource for Application {
         let id = settle(
             ctx,
             "application",
-            &token,
             &log,
             created,
-            || named_applications(ctx, &inputs.name),
+            || async {
+                token
+                    .carried_by(ctx, named_applications(ctx, &inputs.name).await?)
+                    .await
+            },
             |id| async move {
                 ctx.clients
                     .appconfig

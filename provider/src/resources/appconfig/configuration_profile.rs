@@ -171,10 +171,13 @@ impl CustomResource for ConfigurationProfile {
         let profile_id = settle(
             ctx,
             "configuration profile",
-            &token,
             &log,
             created,
-            || named_profiles(ctx, application, &inputs.name),
+            || async {
+                token
+                    .carried_by(ctx, named_profiles(ctx, application, &inputs.name).await?)
+                    .await
+            },
             |id| async move {
                 ctx.clients
                     .appconfig

@@ -177,10 +177,13 @@ impl CustomResource for DeploymentStrategy {
         let id = settle(
             ctx,
             "deployment strategy",
-            &token,
             &log,
             created,
-            || named_strategies(ctx, &inputs.name),
+            || async {
+                token
+                    .carried_by(ctx, named_strategies(ctx, &inputs.name).await?)
+                    .await
+            },
             |id| async move {
                 ctx.clients
                     .appconfig

@@ -160,10 +160,16 @@ impl CustomResource for Environment {
         let environment_id = settle(
             ctx,
             "environment",
-            &token,
             &log,
             created,
-            || named_environments(ctx, application, &inputs.name),
+            || async {
+                token
+                    .carried_by(
+                        ctx,
+                        named_environments(ctx, application, &inputs.name).await?,
+                    )
+                    .await
+            },
             |id| async move {
                 ctx.clients
                     .appconfig

@@ -16,8 +16,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use super::lost_creates::{CreationToken, Sibling, settle};
 use crate::Context;
-use crate::aws::{OrGone, ResultExt, Service};
+use crate::aws::{AttemptLog, OrGone, ResultExt, Service};
 use framework::Result;
 use framework::{Created, CustomResource, Failures, Output, ReadOutcome};
 
@@ -73,6 +74,45 @@ pub fn content_hash(content: &str) -> String {
     hex::encode(Sha256::digest(content.as_bytes()))
 }
 
+/// The start of the label a version is created with, followed by the
+/// create's token (API reference, CreateHostedConfigurationVersion
+/// `VersionLabel`: 1-64 characters, at least one not a digit).
+pub const LABEL_PREFIX: &str = "created-";
+
+/// The versions of `profile` labelled `label` (made by one create), oldest
+/// first.
+async fn labelled(
+    ctx: &Context,
+    application: &str,
+    profile: &str,
+    label: &str,
+) -> Result<Vec<Sibling>> {
+    let mut found = Vec::new();
+    let mut pages = ctx
+        .clients
+        .appconfig
+        .list_hosted_configuration_versions()
+        .application_id(application)
+        .configuration_profile_id(profile)
+        .version_label(label)
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        let page = page.aws(Service::AppConfig, "ListHostedConfigurationVersions")?;
+        found.extend(
+            page.items()
+                .iter()
+                .filter(|v| v.version_label() == Some(label))
+                .map(|v| Sibling {
+                    id: v.version_number().to_string(),
+                    arn: String::new(),
+                }),
+        );
+    }
+    found.sort_by_key(|v| v.id.parse::<i32>().unwrap_or_default());
+    Ok(found)
+}
+
 #[async_trait]
 impl CustomResource for HostedConfigurationVersion {
     type Provider = crate::SageMakerDeployment;
@@ -106,6 +146,9 @@ impl CustomResource for HostedConfigurationVersion {
     ) -> Result<Created<HostedConfigurationVersionOutputs>> {
         let application = inputs.application_id.as_str();
         let profile = inputs.configuration_profile_id.as_str();
+        // Versions take no tags: the token is the version's label.
+        let label = format!("{LABEL_PREFIX}{}", CreationToken::new().value());
+        let log = AttemptLog::default();
         let created = ctx
             .clients
             .appconfig
@@ -115,10 +158,33 @@ impl CustomResource for HostedConfigurationVersion {
             .content(Blob::new(inputs.content.as_bytes()))
             .content_type(&inputs.content_type)
             .set_description(inputs.description.clone())
+            .version_label(&label)
+            .customize()
+            .interceptor(log.clone())
             .send()
             .await
-            .aws(Service::AppConfig, "CreateHostedConfigurationVersion")?;
-        let version = created.version_number().to_string();
+            .aws(Service::AppConfig, "CreateHostedConfigurationVersion")
+            .map(|created| created.version_number().to_string());
+        let version = settle(
+            ctx,
+            "hosted configuration version",
+            &log,
+            created,
+            || labelled(ctx, application, profile, &label),
+            |number| async move {
+                ctx.clients
+                    .appconfig
+                    .delete_hosted_configuration_version()
+                    .application_id(application)
+                    .configuration_profile_id(profile)
+                    .version_number(number.parse::<i32>().unwrap_or_default())
+                    .send()
+                    .await
+                    .aws(Service::AppConfig, "DeleteHostedConfigurationVersion")
+                    .map(|_| ())
+            },
+        )
+        .await?;
         ctx.info(format!(
             "hosted configuration version {version} of profile {profile} created"
         ))
@@ -298,5 +364,61 @@ mod tests {
             failures[0].starts_with("content: not JSON (application/json)"),
             "{failures:?}"
         );
+    }
+
+    #[tokio::test]
+    async fn a_version_made_by_an_attempt_whose_answer_was_lost_is_deleted() {
+        use crate::aws::scripted_aws::{Answer, ScriptedAws, header};
+        use std::sync::{Arc, Mutex};
+        const VERSIONS: &str =
+            "/applications/abc1234/configurationprofiles/prof901/hostedconfigurationversions";
+        // (number, label) of the versions made; version 1 is someone else's.
+        let made = Arc::new(Mutex::new(vec![(1, "v1".to_owned())]));
+        let deleted = Arc::new(Mutex::new(Vec::new()));
+        let seen = deleted.clone();
+        let aws = ScriptedAws::start_with_head(move |operation, head, _body| {
+            let mut made = made.lock().unwrap();
+            if operation == format!("POST {VERSIONS}") {
+                // Version 2 is made, its answer lost; version 3 answered.
+                let number = made.len() + 1;
+                let label = header(head, "versionlabel").unwrap_or_default();
+                made.push((number, label.to_owned()));
+                return if number == 2 {
+                    Answer::Drop
+                } else {
+                    Answer::WithHeaders(
+                        201,
+                        vec![("Version-Number".into(), number.to_string())],
+                        String::new(),
+                    )
+                };
+            }
+            if operation == format!("GET {VERSIONS}") {
+                let items: Vec<String> = made
+                    .iter()
+                    .map(|(n, label)| {
+                        format!(r#"{{"VersionNumber":{n},"VersionLabel":"{label}"}}"#)
+                    })
+                    .collect();
+                return Answer::Json(200, format!(r#"{{"Items":[{}]}}"#, items.join(",")));
+            }
+            if let Some(number) = operation.strip_prefix(&format!("DELETE {VERSIONS}/")) {
+                seen.lock().unwrap().push(number.to_owned());
+                return Answer::Json(204, String::new());
+            }
+            Answer::Json(400, format!(r#"{{"Message":"unexpected {operation}"}}"#))
+        })
+        .await;
+        let ctx = crate::resources::mock::context_with::<HostedConfigurationVersion>(
+            aws.clients(3).await,
+        );
+        let created = HostedConfigurationVersion
+            .create(&ctx, &inputs(PARAMETERS))
+            .await
+            .unwrap();
+        assert_eq!(created.outputs.version_number, "3");
+        assert_eq!(created.id, "abc1234/prof901/3");
+        // Version 2 is ours and deleted; version 1 carries another label.
+        assert_eq!(*deleted.lock().unwrap(), vec!["2".to_owned()]);
     }
 }

@@ -59,6 +59,17 @@ impl CreationToken {
         tags
     }
 
+    /// The `siblings` (objects of the name created) that carry this token.
+    pub async fn carried_by(&self, ctx: &Context, siblings: Vec<Sibling>) -> Result<Vec<Sibling>> {
+        let mut made = Vec::new();
+        for sibling in siblings {
+            if self.is_on(ctx, &sibling.arn).await? {
+                made.push(sibling);
+            }
+        }
+        Ok(made)
+    }
+
     /// Whether the AppConfig object `arn` carries this token.
     pub async fn is_on(&self, ctx: &Context, arn: &str) -> Result<bool> {
         let tags = ctx
@@ -93,18 +104,17 @@ pub struct Sibling {
 
 /// The id of the object a create made. `created` is the create's outcome
 /// (the id AppConfig answered) and `log` its attempts. When no attempt went
-/// unanswered, that is all. Otherwise `siblings` lists the objects with the
-/// same name; those carrying `token` were made by the request: the one
-/// answered is kept, or, when the create failed, one of them (the create
-/// took effect); `delete` removes the others. A failed create that made
-/// nothing keeps its error.
+/// unanswered, that is all. Otherwise `made` lists the objects the request
+/// made (those carrying its token, see [`CreationToken::carried_by`]): the
+/// one answered is kept, or, when the create failed, the first of them (the
+/// create took effect); `delete` removes the others. A failed create that
+/// made nothing keeps its error.
 pub async fn settle<L, LF, D, DF>(
     ctx: &Context,
     what: &str,
-    token: &CreationToken,
     log: &AttemptLog,
     created: std::result::Result<String, AwsError>,
-    siblings: L,
+    made: L,
     delete: D,
 ) -> Result<String>
 where
@@ -120,7 +130,7 @@ where
     if unanswered == 0 {
         return Ok(created?);
     }
-    let made = match made_by(ctx, token, siblings).await {
+    let made = match made().await {
         Ok(made) => made,
         Err(lookup) => {
             ctx.warn(format!(
@@ -165,21 +175,6 @@ where
         }
     }
     Ok(kept)
-}
-
-/// The siblings that carry `token`.
-async fn made_by<L, LF>(ctx: &Context, token: &CreationToken, siblings: L) -> Result<Vec<Sibling>>
-where
-    L: FnOnce() -> LF,
-    LF: Future<Output = Result<Vec<Sibling>>>,
-{
-    let mut made = Vec::new();
-    for sibling in siblings().await? {
-        if token.is_on(ctx, &sibling.arn).await? {
-            made.push(sibling);
-        }
-    }
-    Ok(made)
 }
 
 #[cfg(test)]
