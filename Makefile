@@ -68,7 +68,7 @@ sdk-test: tools
 	$(PYTEST) -q tests/sdk
 
 e2e-test: build tools
-	$(PYTEST) -q tests/e2e
+	$(PYTEST) -q --durations=20 tests/e2e
 
 ## chaos-test: a reduced fault campaign (5 runs, fixed seed, a few minutes) and its planner's tests
 chaos-test: build tools
