@@ -110,7 +110,8 @@ def program_for(stage: str, deployment_config: dict, model_config: dict):
 def select_stack(stage: str, program=None) -> auto.Stack:
     # The work dir holds Pulumi.yaml: its `plugins.providers` points the engine at the provider.
     return auto.create_or_select_stack(
-        stack_name=stage, project_name=PROJECT, program=program or (lambda: None), work_dir=str(HERE)
+        stack_name=stage, project_name=PROJECT, program=program or (lambda: None),
+        opts=auto.LocalWorkspaceOptions(work_dir=str(HERE)),
     )
 
 
@@ -174,8 +175,8 @@ def destroy() -> None:
     """Destroys every stage's stack, last stage first, and removes the stacks."""
     for stage in reversed(STAGES):
         try:
-            stack = auto.select_stack(stack_name=stage, project_name=PROJECT,
-                                      program=lambda: None, work_dir=str(HERE))
+            stack = auto.select_stack(stack_name=stage, project_name=PROJECT, program=lambda: None,
+                                      opts=auto.LocalWorkspaceOptions(work_dir=str(HERE)))
         except auto.StackNotFoundError:
             continue
         log(f"== {stage}: destroy")

@@ -9,6 +9,41 @@ import * as enums from "../types/enums";
 /**
  * The thresholds of the default alarms; every one has a default.
  */
+export interface AlarmThresholds {
+    /**
+     * Age of the oldest queued request of an asynchronous endpoint, in
+     * seconds, above which its backlog alarm fires (default 900).
+     */
+    backlogAgeSeconds?: number;
+    /**
+     * Consecutive minutes a threshold must be broken before an alarm fires
+     * (default 1, so that a rollout is rolled back quickly).
+     */
+    evaluationMinutes?: number;
+    /**
+     * Average memory utilization of a variant's instances (or serverless
+     * containers), in percent, above which its saturation alarm fires
+     * (default 90). Memory rather than CPU: CPUUtilization runs up to 100%
+     * per vCPU, so no one threshold means "saturated" on every instance
+     * type, while MemoryUtilization is 0-100%.
+     */
+    memoryUtilizationPercent?: number;
+    /**
+     * A variant's 99th-percentile `ModelLatency` over a minute, in
+     * milliseconds, above which its latency alarm fires (default 1000).
+     */
+    modelLatencyP99Milliseconds?: number;
+    /**
+     * Server errors (`Invocation5XXErrors`) per minute of a variant at or
+     * above which its error alarm fires (default 1). On a serverless
+     * endpoint this is the serverless errors alarm.
+     */
+    serverErrorsPerMinute?: number;
+}
+
+/**
+ * The thresholds of the default alarms; every one has a default.
+ */
 export interface AlarmThresholdsArgs {
     /**
      * Age of the oldest queued request of an asynchronous endpoint, in
@@ -261,6 +296,10 @@ export interface EndpointsArgs {
      */
     appconfig?: pulumi.Input<string | undefined>;
     /**
+     * Endpoint URL for AWS AppConfig Data.
+     */
+    appconfigdata?: pulumi.Input<string | undefined>;
+    /**
      * Endpoint URL for Application Auto Scaling.
      */
     applicationautoscaling?: pulumi.Input<string | undefined>;
@@ -368,6 +407,53 @@ export interface ModelParametersArgs {
      * Inference settings.
      */
     inference?: pulumi.Input<inputs.InferenceParametersArgs | undefined>;
+}
+
+/**
+ * One entry of the seed's `modelList`: a model and the variant serving it.
+ */
+export interface ModelSpec {
+    /**
+     * Extra container environment variables. Secret values (API keys and
+     * the like) stay secret: the model keeps its whole environment secret.
+     */
+    Environment?: {[key: string]: string};
+    /**
+     * Instances of the variant (real-time and async endpoints).
+     */
+    InstanceCount?: number;
+    /**
+     * Instance type of the variant (real-time and async endpoints).
+     */
+    InstanceType?: string;
+    /**
+     * The inference container image URI.
+     */
+    ModelDockerImage: string;
+    /**
+     * The model's name (SageMaker's pattern, at most 63 characters).
+     */
+    ModelName: string;
+    /**
+     * Key of the model artifact in the model-artifact bucket.
+     */
+    ModelS3Key: string;
+    /**
+     * Model server worker processes (`SAGEMAKER_MODEL_SERVER_WORKERS`).
+     */
+    ModelServerWorkers?: number;
+    /**
+     * Serverless settings of this model; override the environment's.
+     */
+    ServerlessConfig?: inputs.ServerlessSettings;
+    /**
+     * The endpoint variant serving this model.
+     */
+    VariantName: string;
+    /**
+     * Relative traffic weight of the variant.
+     */
+    VariantWeight?: number;
 }
 
 /**
@@ -491,6 +577,25 @@ export interface ServerlessComputeArgs {
      * Pre-warmed concurrency, at most `maxConcurrency`.
      */
     provisionedConcurrency?: pulumi.Input<number | undefined>;
+}
+
+/**
+ * Serverless settings: the seed's `serverlessConfig` (per environment) or a
+ * model's own `ServerlessConfig`.
+ */
+export interface ServerlessSettings {
+    /**
+     * Concurrent invocations: 1 to 200.
+     */
+    maxConcurrency: number;
+    /**
+     * Memory in MB: 1024 to 6144 in steps of 1024.
+     */
+    memorySize: number;
+    /**
+     * Pre-warmed concurrency, at most `maxConcurrency`.
+     */
+    provisionedConcurrency?: number;
 }
 
 /**

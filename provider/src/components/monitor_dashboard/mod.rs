@@ -166,6 +166,58 @@ fn alarm_arn(region: &str, account: &str, name: &str) -> String {
     format!("arn:{partition}:cloudwatch:{region}:{account}:alarm:{name}")
 }
 
+/// What the dashboard of `args` shows, in `region` of `account`, with the
+/// `planned` alarms' states.
+fn endpoint_view(
+    args: &MonitorDashboardArgs,
+    region: &str,
+    account: &str,
+    planned: &[alarms::PlannedAlarm],
+) -> EndpointView {
+    let kind = args.inference_type.kind();
+    let endpoint = &args.endpoint_name;
+    EndpointView {
+        region: region.to_owned(),
+        endpoint: endpoint.clone(),
+        kind,
+        variants: args
+            .model_list
+            .iter()
+            .map(|m| VariantView {
+                name: m.variant_name.clone(),
+                instance_type: if kind == EndpointKind::Serverless {
+                    String::new()
+                } else {
+                    m.instance_type.clone()
+                },
+            })
+            .collect(),
+        topics: (kind == EndpointKind::Async && args.async_notifications)
+            .then(|| (format!("{endpoint}-success"), format!("{endpoint}-error"))),
+        alarm_arns: std::iter::once(unhealthy_alarm_name(endpoint))
+            .chain(planned.iter().map(|a| a.inputs.alarm_name.clone()))
+            .map(|alarm| alarm_arn(region, account, &alarm))
+            .collect(),
+    }
+}
+
+/// The dashboard body MonitorDashboard writes for `args` in `region` of
+/// `account` (PutDashboard's `DashboardBody`, as a JSON value): the same
+/// code the component runs, for the `dashboardBody` function.
+pub fn planned_dashboard_body(
+    args: &MonitorDashboardArgs,
+    region: &str,
+    account: &str,
+) -> serde_json::Value {
+    let planned = plan_alarms(
+        &args.endpoint_name,
+        args.inference_type.kind(),
+        &args.variant_names(),
+        &args.alarms,
+    );
+    dashboard_body(&endpoint_view(args, region, account, &planned))
+}
+
 #[async_trait]
 impl Component for MonitorDashboard {
     type Provider = crate::SageMakerDeployment;
@@ -281,29 +333,7 @@ impl Component for MonitorDashboard {
             .await?;
 
         let dashboard_name = args.dashboard_name();
-        let view = EndpointView {
-            region: region.clone(),
-            endpoint: endpoint.clone(),
-            kind,
-            variants: args
-                .model_list
-                .iter()
-                .map(|m| VariantView {
-                    name: m.variant_name.clone(),
-                    instance_type: if kind == EndpointKind::Serverless {
-                        String::new()
-                    } else {
-                        m.instance_type.clone()
-                    },
-                })
-                .collect(),
-            topics: (kind == EndpointKind::Async && args.async_notifications)
-                .then(|| (format!("{endpoint}-success"), format!("{endpoint}-error"))),
-            alarm_arns: std::iter::once(unhealthy_alarm_name(endpoint))
-                .chain(planned.iter().map(|a| a.inputs.alarm_name.clone()))
-                .map(|alarm| alarm_arn(&region, &account, &alarm))
-                .collect(),
-        };
+        let view = endpoint_view(&args, &region, &account, &planned);
         let dashboard = scope
             .resource::<Dashboard>(
                 &format!("{name}-dashboard"),
