@@ -1,5 +1,5 @@
-"""The modelParameters and dashboardBody functions through the real engine
-(tests/e2e/programs/py-functions): modelParameters reads what AppConfig serves,
+"""The getModelParameters and dashboardBody functions through the real engine
+(tests/e2e/programs/py-functions): getModelParameters reads what AppConfig serves,
 by ids and by the seed's documents, and says so when nothing is deployed;
 dashboardBody returns exactly the body MonitorDashboard writes; a bad call
 fails naming the argument and the rule, before any AWS call."""

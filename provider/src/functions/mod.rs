@@ -6,7 +6,7 @@
 //! - `deployerPolicy` (SecurityUtils): the IAM policy the deploying identity needs.
 //! - `endpointConfigPlan` (EndpointUtils): the endpoint configuration the
 //!   documents produce, and its hashed name.
-//! - `modelParameters` (ConfigUtils): what AppConfig serves an environment now.
+//! - `getModelParameters` (ConfigUtils): what AppConfig serves an environment now.
 //! - `dashboardBody` (MonitoringUtils): the CloudWatch dashboard of an
 //!   endpoint kind and its variants, as MonitorDashboard writes it.
 

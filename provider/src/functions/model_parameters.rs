@@ -1,5 +1,8 @@
-//! `sagemaker-deployment:index:modelParameters`: the seed's ConfigUtils
-//! read side, what AppConfig serves a model now.
+//! `sagemaker-deployment:index:getModelParameters`: the seed's ConfigUtils
+//! read side (the issue's `modelParameters`), what AppConfig serves a model
+//! now. Named `get...`, a read as Pulumi names them: a plain
+//! `modelParameters` would be `ModelParameters` in the Go SDK, the name of
+//! the Workflow's `ModelParameters` type already.
 //!
 //! The parameters are read as a model reads them, through AppConfig's data
 //! plane (AppConfigData API reference): StartConfigurationSession with the
@@ -339,13 +342,13 @@ pub async fn read_served(
     })
 }
 
-/// The modelParameters function.
+/// The getModelParameters function.
 pub struct ModelParameters;
 
 #[async_trait]
 impl Function for ModelParameters {
     type Provider = crate::SageMakerDeployment;
-    const TOKEN: &'static str = "sagemaker-deployment:index:modelParameters";
+    const TOKEN: &'static str = "sagemaker-deployment:index:getModelParameters";
 
     type Inputs = ModelParametersArgs;
     type Outputs = ModelParametersResult;
@@ -363,7 +366,7 @@ impl Function for ModelParameters {
             .target()
             .map_err(|problems| ProviderError::InvalidInputs(Failures(problems).summary()))?;
         let clients = clients.ok_or_else(|| {
-            ProviderError::InvalidConfig("modelParameters needs a configured provider".into())
+            ProviderError::InvalidConfig("getModelParameters needs a configured provider".into())
         })?;
         // The documents' environment lives in its own region.
         let regional;

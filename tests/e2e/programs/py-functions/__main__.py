@@ -1,7 +1,7 @@
 """The seed's ConfigUtils and MonitoringUtils read sides, as a user calls them.
 
 An AppConfig component serves the seed's modelParameters for dev, named as a
-Deployment names them; `modelParameters` reads them back through AppConfigData,
+Deployment names them; `getModelParameters` reads them back through AppConfigData,
 once by the component's ids and once by the seed's two documents. A
 MonitorDashboard watches the seed's dev endpoint; `dashboardBody` returns the
 body of the same endpoint kind and variants.
@@ -9,7 +9,7 @@ body of the same endpoint kind and variants.
 Stack config:
 - readIds: `APP,ENV,PROFILE`, read those AppConfig objects instead (nothing
   else is made)
-- badCall: `parameters` calls modelParameters with one identifier only;
+- badCall: `parameters` calls getModelParameters with one identifier only;
   `dashboard` calls dashboardBody with a malformed account
 """
 
@@ -42,14 +42,14 @@ def served(result) -> dict:
 bad_call = config.get("badCall")
 read_ids = config.get("readIds")
 if bad_call == "parameters":
-    sd.model_parameters(application_identifier="sagemaker-deployment-dev")
+    sd.get_model_parameters(application_identifier="sagemaker-deployment-dev")
 elif bad_call == "dashboard":
     sd.dashboard_body(
         endpoint_name=endpoint_name, inference_type="async", model_list=model_config["modelList"], account="1234"
     )
 elif read_ids:
     application, environment, profile = read_ids.split(",")
-    pulumi.export("served", served(sd.model_parameters(
+    pulumi.export("served", served(sd.get_model_parameters(
         application_identifier=application, environment_identifier=environment,
         configuration_profile_identifier=profile,
     )))
@@ -62,14 +62,14 @@ else:
         model_parameters=json.dumps(model_config["modelParameters"]),
     )
     pulumi.export("applicationId", app_config.application_id)
-    by_ids = sd.model_parameters_output(
+    by_ids = sd.get_model_parameters_output(
         application_identifier=app_config.application_id,
         environment_identifier=app_config.environment_id,
         configuration_profile_identifier=app_config.configuration_profile_id,
     )
     pulumi.export("byIds", by_ids.apply(served))
     # By the documents: read once the component has deployed (an input from its outputs).
-    by_documents = sd.model_parameters_output(
+    by_documents = sd.get_model_parameters_output(
         deployment_config=deployment_config,
         model_config=model_config,
         environment=app_config.version_number.apply(lambda _: "dev"),
