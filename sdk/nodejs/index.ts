@@ -35,10 +35,10 @@ export const endpointConfigPlan: typeof import("./endpointConfigPlan").endpointC
 export const endpointConfigPlanOutput: typeof import("./endpointConfigPlan").endpointConfigPlanOutput = null as any;
 utilities.lazyLoad(exports, ["endpointConfigPlan","endpointConfigPlanOutput"], () => require("./endpointConfigPlan"));
 
-export { ModelParametersArgs, ModelParametersResult, ModelParametersOutputArgs } from "./modelParameters";
-export const modelParameters: typeof import("./modelParameters").modelParameters = null as any;
-export const modelParametersOutput: typeof import("./modelParameters").modelParametersOutput = null as any;
-utilities.lazyLoad(exports, ["modelParameters","modelParametersOutput"], () => require("./modelParameters"));
+export { GetModelParametersArgs, GetModelParametersResult, GetModelParametersOutputArgs } from "./getModelParameters";
+export const getModelParameters: typeof import("./getModelParameters").getModelParameters = null as any;
+export const getModelParametersOutput: typeof import("./getModelParameters").getModelParametersOutput = null as any;
+utilities.lazyLoad(exports, ["getModelParameters","getModelParametersOutput"], () => require("./getModelParameters"));
 
 export { MonitorDashboardArgs } from "./monitorDashboard";
 export type MonitorDashboard = import("./monitorDashboard").MonitorDashboard;

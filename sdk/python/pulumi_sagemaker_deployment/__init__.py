@@ -13,7 +13,7 @@ from .dashboard_body import *
 from .deployer_policy import *
 from .deployment import *
 from .endpoint_config_plan import *
-from .model_parameters import *
+from .get_model_parameters import *
 from .monitor_dashboard import *
 from .provider import *
 from .sage_maker_async_endpoint import *

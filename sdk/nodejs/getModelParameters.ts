@@ -18,10 +18,10 @@ import * as utilities from "./utilities";
  * environment's `existingAppConfig*Id` when `createNewAppConfig` is false,
  * read in the environment's region.
  */
-export function modelParameters(args?: ModelParametersArgs, opts?: pulumi.InvokeOptions): Promise<ModelParametersResult> {
+export function getModelParameters(args?: GetModelParametersArgs, opts?: pulumi.InvokeOptions): Promise<GetModelParametersResult> {
     args = args || {};
     opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts || {});
-    return pulumi.runtime.invoke("sagemaker-deployment:index:modelParameters", {
+    return pulumi.runtime.invoke("sagemaker-deployment:index:getModelParameters", {
         "applicationIdentifier": args.applicationIdentifier,
         "configurationProfileIdentifier": args.configurationProfileIdentifier,
         "deploymentConfig": args.deploymentConfig,
@@ -31,7 +31,7 @@ export function modelParameters(args?: ModelParametersArgs, opts?: pulumi.Invoke
     }, opts);
 }
 
-export interface ModelParametersArgs {
+export interface GetModelParametersArgs {
     /**
      * The AppConfig application's id or name.
      */
@@ -59,7 +59,7 @@ export interface ModelParametersArgs {
     modelConfig?: any;
 }
 
-export interface ModelParametersResult {
+export interface GetModelParametersResult {
     /**
      * The application read, as given or derived from the documents.
      */
@@ -108,10 +108,10 @@ export interface ModelParametersResult {
  * environment's `existingAppConfig*Id` when `createNewAppConfig` is false,
  * read in the environment's region.
  */
-export function modelParametersOutput(args?: ModelParametersOutputArgs, opts?: pulumi.InvokeOutputOptions): pulumi.Output<ModelParametersResult> {
+export function getModelParametersOutput(args?: GetModelParametersOutputArgs, opts?: pulumi.InvokeOutputOptions): pulumi.Output<GetModelParametersResult> {
     args = args || {};
     opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts || {});
-    return pulumi.runtime.invokeOutput("sagemaker-deployment:index:modelParameters", {
+    return pulumi.runtime.invokeOutput("sagemaker-deployment:index:getModelParameters", {
         "applicationIdentifier": args.applicationIdentifier,
         "configurationProfileIdentifier": args.configurationProfileIdentifier,
         "deploymentConfig": args.deploymentConfig,
@@ -121,7 +121,7 @@ export function modelParametersOutput(args?: ModelParametersOutputArgs, opts?: p
     }, opts);
 }
 
-export interface ModelParametersOutputArgs {
+export interface GetModelParametersOutputArgs {
     /**
      * The AppConfig application's id or name.
      */

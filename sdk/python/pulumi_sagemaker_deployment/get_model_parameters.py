@@ -15,14 +15,14 @@ else:
 from . import _utilities
 
 __all__ = [
-    'ModelParametersResult',
-    'AwaitableModelParametersResult',
-    'model_parameters',
-    'model_parameters_output',
+    'GetModelParametersResult',
+    'AwaitableGetModelParametersResult',
+    'get_model_parameters',
+    'get_model_parameters_output',
 ]
 
 @pulumi.output_type
-class ModelParametersResult:
+class GetModelParametersResult:
     def __init__(__self__, application_identifier=None, configuration_profile_identifier=None, content_type=None, environment_identifier=None, parameters=None, parameters_json=None, region=None, version_label=None):
         if application_identifier and not isinstance(application_identifier, str):
             raise TypeError("Expected argument 'application_identifier' to be a str")
@@ -115,12 +115,12 @@ class ModelParametersResult:
         return pulumi.get(self, "version_label")
 
 
-class AwaitableModelParametersResult(ModelParametersResult):
+class AwaitableGetModelParametersResult(GetModelParametersResult):
     # pylint: disable=using-constant-test
     def __await__(self):
         if False:
             yield self
-        return ModelParametersResult(
+        return GetModelParametersResult(
             application_identifier=self.application_identifier,
             configuration_profile_identifier=self.configuration_profile_identifier,
             content_type=self.content_type,
@@ -131,13 +131,13 @@ class AwaitableModelParametersResult(ModelParametersResult):
             version_label=self.version_label)
 
 
-def model_parameters(application_identifier: Optional[_builtins.str] = None,
-                     configuration_profile_identifier: Optional[_builtins.str] = None,
-                     deployment_config: Optional[Any] = None,
-                     environment: Optional[_builtins.str] = None,
-                     environment_identifier: Optional[_builtins.str] = None,
-                     model_config: Optional[Any] = None,
-                     opts: Optional[pulumi.InvokeOptions] = None) -> AwaitableModelParametersResult:
+def get_model_parameters(application_identifier: Optional[_builtins.str] = None,
+                         configuration_profile_identifier: Optional[_builtins.str] = None,
+                         deployment_config: Optional[Any] = None,
+                         environment: Optional[_builtins.str] = None,
+                         environment_identifier: Optional[_builtins.str] = None,
+                         model_config: Optional[Any] = None,
+                         opts: Optional[pulumi.InvokeOptions] = None) -> AwaitableGetModelParametersResult:
     """
     What AppConfig serves now to the models of an environment: the
     parameters document of the latest completed deployment, read through
@@ -168,9 +168,9 @@ def model_parameters(application_identifier: Optional[_builtins.str] = None,
     __args__['environmentIdentifier'] = environment_identifier
     __args__['modelConfig'] = model_config
     opts = pulumi.InvokeOptions.merge(_utilities.get_invoke_opts_defaults(), opts)
-    __ret__ = pulumi.runtime.invoke('sagemaker-deployment:index:modelParameters', __args__, opts=opts, typ=ModelParametersResult).value
+    __ret__ = pulumi.runtime.invoke('sagemaker-deployment:index:getModelParameters', __args__, opts=opts, typ=GetModelParametersResult).value
 
-    return AwaitableModelParametersResult(
+    return AwaitableGetModelParametersResult(
         application_identifier=pulumi.get(__ret__, 'application_identifier'),
         configuration_profile_identifier=pulumi.get(__ret__, 'configuration_profile_identifier'),
         content_type=pulumi.get(__ret__, 'content_type'),
@@ -179,13 +179,13 @@ def model_parameters(application_identifier: Optional[_builtins.str] = None,
         parameters_json=pulumi.get(__ret__, 'parameters_json'),
         region=pulumi.get(__ret__, 'region'),
         version_label=pulumi.get(__ret__, 'version_label'))
-def model_parameters_output(application_identifier: pulumi.Input[Optional[Optional[_builtins.str]]] = None,
-                            configuration_profile_identifier: pulumi.Input[Optional[Optional[_builtins.str]]] = None,
-                            deployment_config: pulumi.Input[Optional[Optional[Any]]] = None,
-                            environment: pulumi.Input[Optional[Optional[_builtins.str]]] = None,
-                            environment_identifier: pulumi.Input[Optional[Optional[_builtins.str]]] = None,
-                            model_config: pulumi.Input[Optional[Optional[Any]]] = None,
-                            opts: Optional[Union[pulumi.InvokeOptions, pulumi.InvokeOutputOptions]] = None) -> pulumi.Output[ModelParametersResult]:
+def get_model_parameters_output(application_identifier: pulumi.Input[Optional[Optional[_builtins.str]]] = None,
+                                configuration_profile_identifier: pulumi.Input[Optional[Optional[_builtins.str]]] = None,
+                                deployment_config: pulumi.Input[Optional[Optional[Any]]] = None,
+                                environment: pulumi.Input[Optional[Optional[_builtins.str]]] = None,
+                                environment_identifier: pulumi.Input[Optional[Optional[_builtins.str]]] = None,
+                                model_config: pulumi.Input[Optional[Optional[Any]]] = None,
+                                opts: Optional[Union[pulumi.InvokeOptions, pulumi.InvokeOutputOptions]] = None) -> pulumi.Output[GetModelParametersResult]:
     """
     What AppConfig serves now to the models of an environment: the
     parameters document of the latest completed deployment, read through
@@ -216,8 +216,8 @@ def model_parameters_output(application_identifier: pulumi.Input[Optional[Option
     __args__['environmentIdentifier'] = environment_identifier
     __args__['modelConfig'] = model_config
     opts = pulumi.InvokeOutputOptions.merge(_utilities.get_invoke_opts_defaults(), opts)
-    __ret__ = pulumi.runtime.invoke_output('sagemaker-deployment:index:modelParameters', __args__, opts=opts, typ=ModelParametersResult)
-    return __ret__.apply(lambda __response__: ModelParametersResult(
+    __ret__ = pulumi.runtime.invoke_output('sagemaker-deployment:index:getModelParameters', __args__, opts=opts, typ=GetModelParametersResult)
+    return __ret__.apply(lambda __response__: GetModelParametersResult(
         application_identifier=pulumi.get(__response__, 'application_identifier'),
         configuration_profile_identifier=pulumi.get(__response__, 'configuration_profile_identifier'),
         content_type=pulumi.get(__response__, 'content_type'),

@@ -23,17 +23,17 @@ import (
 // profile `model-parameters`, as a Deployment names them, or the
 // environment's `existingAppConfig*Id` when `createNewAppConfig` is false,
 // read in the environment's region.
-func ModelParameters(ctx *pulumi.Context, args *ModelParametersArgs, opts ...pulumi.InvokeOption) (*ModelParametersResult, error) {
+func GetModelParameters(ctx *pulumi.Context, args *GetModelParametersArgs, opts ...pulumi.InvokeOption) (*GetModelParametersResult, error) {
 	opts = internal.PkgInvokeDefaultOpts(opts)
-	var rv ModelParametersResult
-	err := ctx.Invoke("sagemaker-deployment:index:modelParameters", args, &rv, opts...)
+	var rv GetModelParametersResult
+	err := ctx.Invoke("sagemaker-deployment:index:getModelParameters", args, &rv, opts...)
 	if err != nil {
 		return nil, err
 	}
 	return &rv, nil
 }
 
-type ModelParametersArgs struct {
+type GetModelParametersArgs struct {
 	// The AppConfig application's id or name.
 	ApplicationIdentifier *string `pulumi:"applicationIdentifier"`
 	// The configuration profile's id or name.
@@ -49,7 +49,7 @@ type ModelParametersArgs struct {
 	ModelConfig interface{} `pulumi:"modelConfig"`
 }
 
-type ModelParametersResult struct {
+type GetModelParametersResult struct {
 	// The application read, as given or derived from the documents.
 	ApplicationIdentifier string `pulumi:"applicationIdentifier"`
 	// The configuration profile read.
@@ -69,12 +69,12 @@ type ModelParametersResult struct {
 	VersionLabel *string `pulumi:"versionLabel"`
 }
 
-func ModelParametersOutput(ctx *pulumi.Context, args ModelParametersOutputArgs, opts ...pulumi.InvokeOption) ModelParametersResultOutput {
+func GetModelParametersOutput(ctx *pulumi.Context, args GetModelParametersOutputArgs, opts ...pulumi.InvokeOption) GetModelParametersResultOutput {
 	options := pulumi.InvokeOutputOptions{InvokeOptions: internal.PkgInvokeDefaultOpts(opts)}
-	return ctx.InvokeOutput("sagemaker-deployment:index:modelParameters", args, ModelParametersResultOutput{}, options).(ModelParametersResultOutput)
+	return ctx.InvokeOutput("sagemaker-deployment:index:getModelParameters", args, GetModelParametersResultOutput{}, options).(GetModelParametersResultOutput)
 }
 
-type ModelParametersOutputArgs struct {
+type GetModelParametersOutputArgs struct {
 	// The AppConfig application's id or name.
 	ApplicationIdentifier pulumi.StringPtrInput `pulumi:"applicationIdentifier"`
 	// The configuration profile's id or name.
@@ -90,65 +90,65 @@ type ModelParametersOutputArgs struct {
 	ModelConfig pulumi.Input `pulumi:"modelConfig"`
 }
 
-func (ModelParametersOutputArgs) ElementType() reflect.Type {
-	return reflect.TypeOf((*ModelParametersArgs)(nil)).Elem()
+func (GetModelParametersOutputArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*GetModelParametersArgs)(nil)).Elem()
 }
 
-type ModelParametersResultOutput struct{ *pulumi.OutputState }
+type GetModelParametersResultOutput struct{ *pulumi.OutputState }
 
-func (ModelParametersResultOutput) ElementType() reflect.Type {
-	return reflect.TypeOf((*ModelParametersResult)(nil)).Elem()
+func (GetModelParametersResultOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*GetModelParametersResult)(nil)).Elem()
 }
 
-func (o ModelParametersResultOutput) ToModelParametersResultOutput() ModelParametersResultOutput {
+func (o GetModelParametersResultOutput) ToGetModelParametersResultOutput() GetModelParametersResultOutput {
 	return o
 }
 
-func (o ModelParametersResultOutput) ToModelParametersResultOutputWithContext(ctx context.Context) ModelParametersResultOutput {
+func (o GetModelParametersResultOutput) ToGetModelParametersResultOutputWithContext(ctx context.Context) GetModelParametersResultOutput {
 	return o
 }
 
 // The application read, as given or derived from the documents.
-func (o ModelParametersResultOutput) ApplicationIdentifier() pulumi.StringOutput {
-	return o.ApplyT(func(v ModelParametersResult) string { return v.ApplicationIdentifier }).(pulumi.StringOutput)
+func (o GetModelParametersResultOutput) ApplicationIdentifier() pulumi.StringOutput {
+	return o.ApplyT(func(v GetModelParametersResult) string { return v.ApplicationIdentifier }).(pulumi.StringOutput)
 }
 
 // The configuration profile read.
-func (o ModelParametersResultOutput) ConfigurationProfileIdentifier() pulumi.StringOutput {
-	return o.ApplyT(func(v ModelParametersResult) string { return v.ConfigurationProfileIdentifier }).(pulumi.StringOutput)
+func (o GetModelParametersResultOutput) ConfigurationProfileIdentifier() pulumi.StringOutput {
+	return o.ApplyT(func(v GetModelParametersResult) string { return v.ConfigurationProfileIdentifier }).(pulumi.StringOutput)
 }
 
 // The content type the version was stored with.
-func (o ModelParametersResultOutput) ContentType() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v ModelParametersResult) *string { return v.ContentType }).(pulumi.StringPtrOutput)
+func (o GetModelParametersResultOutput) ContentType() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetModelParametersResult) *string { return v.ContentType }).(pulumi.StringPtrOutput)
 }
 
 // The environment read.
-func (o ModelParametersResultOutput) EnvironmentIdentifier() pulumi.StringOutput {
-	return o.ApplyT(func(v ModelParametersResult) string { return v.EnvironmentIdentifier }).(pulumi.StringOutput)
+func (o GetModelParametersResultOutput) EnvironmentIdentifier() pulumi.StringOutput {
+	return o.ApplyT(func(v GetModelParametersResult) string { return v.EnvironmentIdentifier }).(pulumi.StringOutput)
 }
 
 // The parameters, parsed.
-func (o ModelParametersResultOutput) Parameters() pulumi.AnyOutput {
-	return o.ApplyT(func(v ModelParametersResult) interface{} { return v.Parameters }).(pulumi.AnyOutput)
+func (o GetModelParametersResultOutput) Parameters() pulumi.AnyOutput {
+	return o.ApplyT(func(v GetModelParametersResult) interface{} { return v.Parameters }).(pulumi.AnyOutput)
 }
 
 // The parameters as AppConfig serves them, byte for byte.
-func (o ModelParametersResultOutput) ParametersJson() pulumi.StringOutput {
-	return o.ApplyT(func(v ModelParametersResult) string { return v.ParametersJson }).(pulumi.StringOutput)
+func (o GetModelParametersResultOutput) ParametersJson() pulumi.StringOutput {
+	return o.ApplyT(func(v GetModelParametersResult) string { return v.ParametersJson }).(pulumi.StringOutput)
 }
 
 // The region read from.
-func (o ModelParametersResultOutput) Region() pulumi.StringOutput {
-	return o.ApplyT(func(v ModelParametersResult) string { return v.Region }).(pulumi.StringOutput)
+func (o GetModelParametersResultOutput) Region() pulumi.StringOutput {
+	return o.ApplyT(func(v GetModelParametersResult) string { return v.Region }).(pulumi.StringOutput)
 }
 
 // The label of the version served (`Version-Label`), when the version
 // has one.
-func (o ModelParametersResultOutput) VersionLabel() pulumi.StringPtrOutput {
-	return o.ApplyT(func(v ModelParametersResult) *string { return v.VersionLabel }).(pulumi.StringPtrOutput)
+func (o GetModelParametersResultOutput) VersionLabel() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v GetModelParametersResult) *string { return v.VersionLabel }).(pulumi.StringPtrOutput)
 }
 
 func init() {
-	pulumi.RegisterOutputType(ModelParametersResultOutput{})
+	pulumi.RegisterOutputType(GetModelParametersResultOutput{})
 }
