@@ -120,15 +120,13 @@ def log(text: str) -> None:
 
 
 def why(error: auto.CommandError) -> str:
-    """The engine's error lines, without the command's framing."""
-    lines = []
-    for line in str(error).splitlines():
-        line = line.strip()
-        if line.startswith("error:") or "deploymentConfig." in line or "modelConfig." in line:
-            text = line.removeprefix("error:").strip()
-            if text and text not in lines:
-                lines.append(text)
-    return "; ".join(lines) or str(error).strip().splitlines()[-1]
+    """Why the engine stopped: the documents' problems when it names them, else its error lines."""
+    lines = [line.strip().removeprefix("error:").strip() for line in str(error).splitlines()]
+    problems = [line for line in lines if line.startswith(("deploymentConfig.", "modelConfig."))]
+    errors = [line.strip().removeprefix("error:").strip() for line in str(error).splitlines()
+              if line.strip().startswith("error:") and "resource monitor shut down" not in line]
+    chosen = problems or errors or [lines[-1] if lines else str(error)]
+    return "; ".join(dict.fromkeys(chosen))
 
 
 def resource_count(stack: auto.Stack) -> int:

@@ -116,20 +116,17 @@ function selectStack(stage: string, program: auto.PulumiFn): Promise<auto.Stack>
 
 const log = (text: string) => process.stderr.write(text);
 
-/** The engine's error lines, without the command's framing. */
+/** Why the engine stopped: the documents' problems when it names them, else its error lines. */
 function why(error: unknown): string {
     const text = error instanceof Error ? error.message : String(error);
-    const lines: string[] = [];
-    for (const raw of text.split("\n")) {
-        const line = raw.trim();
-        if (line.startsWith("error:") || line.includes("deploymentConfig.") || line.includes("modelConfig.")) {
-            const message = line.replace(/^error:/, "").trim();
-            if (message && !lines.includes(message)) {
-                lines.push(message);
-            }
-        }
-    }
-    return lines.length ? lines.join("; ") : text.trim().split("\n").pop() ?? "";
+    const raw = text.split("\n").map((line) => line.trim());
+    const lines = raw.map((line) => line.replace(/^error:/, "").trim());
+    const problems = lines.filter((line) => line.startsWith("deploymentConfig.") || line.startsWith("modelConfig."));
+    const errors = raw
+        .filter((line) => line.startsWith("error:") && !line.includes("resource monitor shut down"))
+        .map((line) => line.replace(/^error:/, "").trim());
+    const chosen = problems.length ? problems : errors.length ? errors : [lines[lines.length - 1] ?? text];
+    return [...new Set(chosen)].join("; ");
 }
 
 /** The resources the stack holds, the stack itself and providers left out. */
