@@ -1,6 +1,7 @@
 # sagemaker-deployment: build, generate, run and test the Pulumi provider.
 #
-#   make demo    build, start the local AWS emulator, deploy the demo stack, show what was made
+#   make demo    build, start the local AWS emulator, deploy the seed app (one Deployment, stack dev),
+#                show what was made and send it one async request (again: updates in place)
 #   make test    every test: Rust unit and contract tests, wire compatibility, emulator,
 #                end to end through the real Pulumi engine against the emulator, and a
 #                reduced fault campaign
@@ -21,7 +22,7 @@ PROVIDER    := pulumi-resource-sagemaker-deployment
 BINARY      := $(CURDIR)/bin/$(PROVIDER)
 PYTEST      := $(PYTHON) -m pytest
 
-.PHONY: build schema schema-check deployer-policy lint unit-test wire-test emulator-test sdk-test e2e-test chaos-test test bench chaos fuzz chaos-campaign emulator demo demo-destroy clean
+.PHONY: build schema schema-check deployer-policy readme lint unit-test wire-test emulator-test sdk-test e2e-test chaos-test test bench chaos fuzz chaos-campaign emulator demo demo-destroy clean
 
 ## build: the provider binary in bin/
 build:
@@ -43,6 +44,11 @@ schema-check: build tools
 ## deployer-policy: rewrite the README's copy of the deployer IAM policy from the permission table
 deployer-policy:
 	UPDATE_DEPLOYER_POLICY=1 cargo test --locked -p sagemaker-deployment-provider --test deployer_policy -- the_readme_shows_the_policy_the_code_builds
+
+## readme: rewrite the README's inputs/outputs tables from schema.json (tools/readme_tables.py;
+##         tests/sdk/test_readme.py fails when they drift)
+readme:
+	python3 tools/readme_tables.py
 
 lint:
 	cargo fmt --all -- --check
@@ -98,12 +104,13 @@ chaos-campaign: build tools
 emulator: tools
 	PYTHONPATH=$(CURDIR)/tests/emulator $(PYTHON) -m sagemaker_emulator --port $${EMULATOR_PORT:-4566}
 
-## demo: deploy the demo stack to a local emulator and print its outputs
+## demo: deploy the seed app (examples/demo) to a local emulator, print a summary, invoke it once;
+##       a second run updates in place; demo-destroy destroys the stack and stops the emulator
 demo: build tools
-	$(PYTHON) examples/demo.py up
+	$(PYTHON) examples/demo/run.py up
 
 demo-destroy: tools
-	$(PYTHON) examples/demo.py destroy
+	$(PYTHON) examples/demo/run.py destroy
 
 clean:
 	rm -rf bin .state

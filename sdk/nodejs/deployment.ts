@@ -2,18 +2,28 @@
 // *** Do not edit by hand unless you're certain you know what you are doing! ***
 
 import * as pulumi from "@pulumi/pulumi";
+import * as inputs from "./types/input";
+import * as outputs from "./types/output";
+import * as enums from "./types/enums";
 import * as utilities from "./utilities";
 
 /**
  * The seed app for one environment from its two documents, exactly as the
- * seed writes them: BaseInfra (key, buckets, execution role), the models,
- * and the endpoint the environment's `inferenceType` names (real-time by
- * default, async with `asyncConfig`, serverless with `serverlessConfig`, a
- * model's own `ServerlessConfig` winning). The environment is
+ * seed writes them: BaseInfra (key, buckets, execution role), AppConfig
+ * serving `modelParameters` (new, or the existing application, environment
+ * and profile the environment names), the models reading it, the endpoint
+ * the environment's `inferenceType` names (real-time by default, async
+ * with `asyncConfig`, serverless with `serverlessConfig`, a model's own
+ * `ServerlessConfig` winning), with `enableMonitoring` a dashboard whose
+ * alarms roll back the endpoint's rollouts and AppConfig's deployments,
+ * and with `enableWorkflow` the retraining workflow. The environment is
  * `environment`, else `DEPLOYMENT_ENV`, else the stack name. The documents
- * are checked at preview, every problem named by its JSON path; the
- * credentials must be for the environment's `account`, and the children are
- * made in its `region`.
+ * and the other inputs are checked at preview, every problem named by its
+ * JSON path or input; the credentials must be for the environment's
+ * `account`, and the children are made in its `region`. Inputs for a part
+ * the environment does not have (e.g. `alarms` without
+ * `enableMonitoring`) are ignored, so that one program can deploy every
+ * environment.
  */
 export class Deployment extends pulumi.ComponentResource {
     /** @internal */
@@ -35,6 +45,33 @@ export class Deployment extends pulumi.ComponentResource {
      */
     declare public /*out*/ readonly account: pulumi.Output<string>;
     /**
+     * Monitoring: the alarms' ARNs by purpose (MonitorDashboard's
+     * `alarmArns`: `serverErrors/<variant>`, `latencyP99/<variant>`, ...,
+     * `unhealthy`).
+     */
+    declare public /*out*/ readonly alarmArns: pulumi.Output<{[key: string]: string} | undefined>;
+    /**
+     * Monitoring: the SNS topic the alarms notify.
+     */
+    declare public /*out*/ readonly alarmTopicArn: pulumi.Output<string | undefined>;
+    /**
+     * Id of the AppConfig application serving `modelParameters`.
+     */
+    declare public /*out*/ readonly appConfigApplicationId: pulumi.Output<string>;
+    /**
+     * Id of the AppConfig environment.
+     */
+    declare public /*out*/ readonly appConfigEnvironmentId: pulumi.Output<string>;
+    /**
+     * Monitoring: the alarms that roll a new AppConfig environment's
+     * deployments back (its monitors; none for an existing environment).
+     */
+    declare public /*out*/ readonly appConfigMonitorAlarmArns: pulumi.Output<string[] | undefined>;
+    /**
+     * Id of the AppConfig configuration profile.
+     */
+    declare public /*out*/ readonly appConfigProfileId: pulumi.Output<string>;
+    /**
      * Async: where failures are written.
      */
     declare public /*out*/ readonly asyncFailureS3Path: pulumi.Output<string | undefined>;
@@ -53,10 +90,19 @@ export class Deployment extends pulumi.ComponentResource {
      */
     declare public /*out*/ readonly asyncOutputS3Path: pulumi.Output<string | undefined>;
     /**
-     * The parts built, in order (e.g. `BaseInfra`, `SageMakerModel`,
-     * `SageMakerAsyncEndpoint`).
+     * The parts built, in the seed's order (e.g. `BaseInfra`, `AppConfig`,
+     * `SageMakerModel`, `SageMakerEndpoint`, `MonitorDashboard`,
+     * `Workflow`).
      */
     declare public /*out*/ readonly builtParts: pulumi.Output<string[]>;
+    /**
+     * Monitoring: the dashboard's name.
+     */
+    declare public /*out*/ readonly dashboardName: pulumi.Output<string | undefined>;
+    /**
+     * Monitoring: the dashboard in the CloudWatch console.
+     */
+    declare public /*out*/ readonly dashboardUrl: pulumi.Output<string | undefined>;
     /**
      * The endpoint ARN.
      */
@@ -102,6 +148,10 @@ export class Deployment extends pulumi.ComponentResource {
      */
     declare public /*out*/ readonly modelNames: pulumi.Output<string[]>;
     /**
+     * Workflow: the model package group trained versions are registered in.
+     */
+    declare public /*out*/ readonly modelPackageGroupName: pulumi.Output<string | undefined>;
+    /**
      * The AWS region deployed to.
      */
     declare public /*out*/ readonly region: pulumi.Output<string>;
@@ -109,6 +159,14 @@ export class Deployment extends pulumi.ComponentResource {
      * Async: the seed's `expiresInSeconds`, to pass as `RequestTTLSeconds`.
      */
     declare public /*out*/ readonly requestTtlSeconds: pulumi.Output<number | undefined>;
+    /**
+     * Monitoring: the alarms that roll the endpoint's rollouts back.
+     */
+    declare public /*out*/ readonly rollbackAlarmNames: pulumi.Output<string[] | undefined>;
+    /**
+     * Workflow: ARN of the retraining state machine.
+     */
+    declare public /*out*/ readonly stateMachineArn: pulumi.Output<string | undefined>;
     /**
      * Async: the SNS topic of successes.
      */
@@ -131,18 +189,33 @@ export class Deployment extends pulumi.ComponentResource {
             if (args?.modelConfig === undefined && !opts.urn) {
                 throw new Error("Missing required property 'modelConfig'");
             }
+            resourceInputs["alarmEmails"] = args?.alarmEmails;
+            resourceInputs["alarms"] = args?.alarms;
+            resourceInputs["asyncAutoscaling"] = args?.asyncAutoscaling;
+            resourceInputs["autoscaling"] = args?.autoscaling;
+            resourceInputs["dataCaptureSamplingPercentage"] = args?.dataCaptureSamplingPercentage;
             resourceInputs["deploymentConfig"] = args?.deploymentConfig;
             resourceInputs["environment"] = args?.environment;
             resourceInputs["forceDestroy"] = args?.forceDestroy;
             resourceInputs["localArtifacts"] = args?.localArtifacts;
             resourceInputs["modelConfig"] = args?.modelConfig;
+            resourceInputs["rollout"] = args?.rollout;
             resourceInputs["tags"] = args?.tags;
+            resourceInputs["workflow"] = args?.workflow;
             resourceInputs["account"] = undefined /*out*/;
+            resourceInputs["alarmArns"] = undefined /*out*/;
+            resourceInputs["alarmTopicArn"] = undefined /*out*/;
+            resourceInputs["appConfigApplicationId"] = undefined /*out*/;
+            resourceInputs["appConfigEnvironmentId"] = undefined /*out*/;
+            resourceInputs["appConfigMonitorAlarmArns"] = undefined /*out*/;
+            resourceInputs["appConfigProfileId"] = undefined /*out*/;
             resourceInputs["asyncFailureS3Path"] = undefined /*out*/;
             resourceInputs["asyncInputS3Path"] = undefined /*out*/;
             resourceInputs["asyncOutputBucketName"] = undefined /*out*/;
             resourceInputs["asyncOutputS3Path"] = undefined /*out*/;
             resourceInputs["builtParts"] = undefined /*out*/;
+            resourceInputs["dashboardName"] = undefined /*out*/;
+            resourceInputs["dashboardUrl"] = undefined /*out*/;
             resourceInputs["endpointArn"] = undefined /*out*/;
             resourceInputs["endpointConfigName"] = undefined /*out*/;
             resourceInputs["endpointName"] = undefined /*out*/;
@@ -153,16 +226,27 @@ export class Deployment extends pulumi.ComponentResource {
             resourceInputs["modelArns"] = undefined /*out*/;
             resourceInputs["modelArtifactBucketName"] = undefined /*out*/;
             resourceInputs["modelNames"] = undefined /*out*/;
+            resourceInputs["modelPackageGroupName"] = undefined /*out*/;
             resourceInputs["region"] = undefined /*out*/;
             resourceInputs["requestTtlSeconds"] = undefined /*out*/;
+            resourceInputs["rollbackAlarmNames"] = undefined /*out*/;
+            resourceInputs["stateMachineArn"] = undefined /*out*/;
             resourceInputs["successTopicArn"] = undefined /*out*/;
         } else {
             resourceInputs["account"] = undefined /*out*/;
+            resourceInputs["alarmArns"] = undefined /*out*/;
+            resourceInputs["alarmTopicArn"] = undefined /*out*/;
+            resourceInputs["appConfigApplicationId"] = undefined /*out*/;
+            resourceInputs["appConfigEnvironmentId"] = undefined /*out*/;
+            resourceInputs["appConfigMonitorAlarmArns"] = undefined /*out*/;
+            resourceInputs["appConfigProfileId"] = undefined /*out*/;
             resourceInputs["asyncFailureS3Path"] = undefined /*out*/;
             resourceInputs["asyncInputS3Path"] = undefined /*out*/;
             resourceInputs["asyncOutputBucketName"] = undefined /*out*/;
             resourceInputs["asyncOutputS3Path"] = undefined /*out*/;
             resourceInputs["builtParts"] = undefined /*out*/;
+            resourceInputs["dashboardName"] = undefined /*out*/;
+            resourceInputs["dashboardUrl"] = undefined /*out*/;
             resourceInputs["endpointArn"] = undefined /*out*/;
             resourceInputs["endpointConfigName"] = undefined /*out*/;
             resourceInputs["endpointName"] = undefined /*out*/;
@@ -174,8 +258,11 @@ export class Deployment extends pulumi.ComponentResource {
             resourceInputs["modelArns"] = undefined /*out*/;
             resourceInputs["modelArtifactBucketName"] = undefined /*out*/;
             resourceInputs["modelNames"] = undefined /*out*/;
+            resourceInputs["modelPackageGroupName"] = undefined /*out*/;
             resourceInputs["region"] = undefined /*out*/;
             resourceInputs["requestTtlSeconds"] = undefined /*out*/;
+            resourceInputs["rollbackAlarmNames"] = undefined /*out*/;
+            resourceInputs["stateMachineArn"] = undefined /*out*/;
             resourceInputs["successTopicArn"] = undefined /*out*/;
         }
         opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts);
@@ -187,6 +274,31 @@ export class Deployment extends pulumi.ComponentResource {
  * The set of arguments for constructing a Deployment resource.
  */
 export interface DeploymentArgs {
+    /**
+     * With `enableMonitoring`: e-mail addresses subscribed to the alarm
+     * topic.
+     */
+    alarmEmails?: pulumi.Input<pulumi.Input<string>[] | undefined>;
+    /**
+     * With `enableMonitoring`: the alarms' thresholds (MonitorDashboard's
+     * `alarms`), each with a default.
+     */
+    alarms?: pulumi.Input<inputs.AlarmThresholdsArgs | undefined>;
+    /**
+     * Asynchronous endpoints: backlog-driven autoscaling of each variant,
+     * able to scale to zero (SageMakerAsyncEndpoint's `autoscaling`).
+     */
+    asyncAutoscaling?: pulumi.Input<inputs.AsyncAutoscalingArgsArgs | undefined>;
+    /**
+     * Real-time endpoints: target-tracking autoscaling of each variant
+     * (SageMakerEndpoint's `autoscaling`).
+     */
+    autoscaling?: pulumi.Input<inputs.AutoscalingArgsArgs | undefined>;
+    /**
+     * Real-time endpoints: capture this percentage of requests and
+     * responses (0-100) under `s3://<asyncOutputBucketName>/data-capture/`.
+     */
+    dataCaptureSamplingPercentage?: pulumi.Input<number | undefined>;
     /**
      * The seed's `deployment-config.json`, as an object.
      */
@@ -210,7 +322,19 @@ export interface DeploymentArgs {
      */
     modelConfig: any;
     /**
+     * Real-time and asynchronous endpoints: the blue/green rollout of
+     * configuration changes. With `enableMonitoring` the default is all at
+     * once, and the rollout's alarms, unless it names its own, are the
+     * dashboard's rollback alarms.
+     */
+    rollout?: pulumi.Input<inputs.RolloutPolicyArgs | undefined>;
+    /**
      * Tags on every AWS object.
      */
     tags?: pulumi.Input<{[key: string]: pulumi.Input<string>} | undefined>;
+    /**
+     * With `enableWorkflow` (required then): the retraining workflow's
+     * training job and evaluation.
+     */
+    workflow?: pulumi.Input<inputs.WorkflowSettingsArgs | undefined>;
 }

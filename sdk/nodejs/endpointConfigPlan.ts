@@ -18,6 +18,7 @@ export function endpointConfigPlan(args: EndpointConfigPlanArgs, opts?: pulumi.I
     opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts || {});
     return pulumi.runtime.invoke("sagemaker-deployment:index:endpointConfigPlan", {
         "asyncOutputBucketName": args.asyncOutputBucketName,
+        "dataCaptureSamplingPercentage": args.dataCaptureSamplingPercentage,
         "deploymentConfig": args.deploymentConfig,
         "environment": args.environment,
         "errorTopicArn": args.errorTopicArn,
@@ -33,6 +34,11 @@ export interface EndpointConfigPlanArgs {
      * The async output bucket (a Deployment's `asyncOutputBucketName`).
      */
     asyncOutputBucketName?: string;
+    /**
+     * The Deployment's `dataCaptureSamplingPercentage` (real-time: the
+     * capture is part of the configuration).
+     */
+    dataCaptureSamplingPercentage?: number;
     /**
      * The seed's `deployment-config.json`, as an object.
      */
@@ -104,6 +110,7 @@ export function endpointConfigPlanOutput(args: EndpointConfigPlanOutputArgs, opt
     opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts || {});
     return pulumi.runtime.invokeOutput("sagemaker-deployment:index:endpointConfigPlan", {
         "asyncOutputBucketName": args.asyncOutputBucketName,
+        "dataCaptureSamplingPercentage": args.dataCaptureSamplingPercentage,
         "deploymentConfig": args.deploymentConfig,
         "environment": args.environment,
         "errorTopicArn": args.errorTopicArn,
@@ -119,6 +126,11 @@ export interface EndpointConfigPlanOutputArgs {
      * The async output bucket (a Deployment's `asyncOutputBucketName`).
      */
     asyncOutputBucketName?: pulumi.Input<string | undefined>;
+    /**
+     * The Deployment's `dataCaptureSamplingPercentage` (real-time: the
+     * capture is part of the configuration).
+     */
+    dataCaptureSamplingPercentage?: pulumi.Input<number | undefined>;
     /**
      * The seed's `deployment-config.json`, as an object.
      */

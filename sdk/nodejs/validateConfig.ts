@@ -14,18 +14,48 @@ import * as utilities from "./utilities";
  * the rules across the two documents. Every problem is returned with its
  * JSON path, not just the first (the keys and types first: the rules are
  * checked once both documents read). The environment checked is `environment`,
- * else `DEPLOYMENT_ENV`; with neither, every environment is checked.
+ * else `DEPLOYMENT_ENV`; with neither, every environment is checked. The
+ * Deployment's other inputs, when given here too, are checked as the
+ * Deployment checks them (an environment with `enableWorkflow` needs
+ * `workflow`).
  */
 export function validateConfig(args: ValidateConfigArgs, opts?: pulumi.InvokeOptions): Promise<ValidateConfigResult> {
     opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts || {});
     return pulumi.runtime.invoke("sagemaker-deployment:index:validateConfig", {
+        "alarmEmails": args.alarmEmails,
+        "alarms": args.alarms,
+        "asyncAutoscaling": args.asyncAutoscaling,
+        "autoscaling": args.autoscaling,
+        "dataCaptureSamplingPercentage": args.dataCaptureSamplingPercentage,
         "deploymentConfig": args.deploymentConfig,
         "environment": args.environment,
         "modelConfig": args.modelConfig,
+        "rollout": args.rollout,
+        "workflow": args.workflow,
     }, opts);
 }
 
 export interface ValidateConfigArgs {
+    /**
+     * The Deployment's `alarmEmails`.
+     */
+    alarmEmails?: string[];
+    /**
+     * The Deployment's `alarms`.
+     */
+    alarms?: inputs.AlarmThresholds;
+    /**
+     * The Deployment's `asyncAutoscaling`.
+     */
+    asyncAutoscaling?: inputs.AsyncAutoscalingArgs;
+    /**
+     * The Deployment's `autoscaling`.
+     */
+    autoscaling?: inputs.AutoscalingArgs;
+    /**
+     * The Deployment's `dataCaptureSamplingPercentage`.
+     */
+    dataCaptureSamplingPercentage?: number;
     /**
      * The seed's `deployment-config.json`, as an object.
      */
@@ -38,6 +68,14 @@ export interface ValidateConfigArgs {
      * The seed's `model-config.json`, as an object.
      */
     modelConfig: any;
+    /**
+     * The Deployment's `rollout`.
+     */
+    rollout?: inputs.RolloutPolicy;
+    /**
+     * The Deployment's `workflow`.
+     */
+    workflow?: inputs.WorkflowSettings;
 }
 
 export interface ValidateConfigResult {
@@ -61,18 +99,48 @@ export interface ValidateConfigResult {
  * the rules across the two documents. Every problem is returned with its
  * JSON path, not just the first (the keys and types first: the rules are
  * checked once both documents read). The environment checked is `environment`,
- * else `DEPLOYMENT_ENV`; with neither, every environment is checked.
+ * else `DEPLOYMENT_ENV`; with neither, every environment is checked. The
+ * Deployment's other inputs, when given here too, are checked as the
+ * Deployment checks them (an environment with `enableWorkflow` needs
+ * `workflow`).
  */
 export function validateConfigOutput(args: ValidateConfigOutputArgs, opts?: pulumi.InvokeOutputOptions): pulumi.Output<ValidateConfigResult> {
     opts = pulumi.mergeOptions(utilities.resourceOptsDefaults(), opts || {});
     return pulumi.runtime.invokeOutput("sagemaker-deployment:index:validateConfig", {
+        "alarmEmails": args.alarmEmails,
+        "alarms": args.alarms,
+        "asyncAutoscaling": args.asyncAutoscaling,
+        "autoscaling": args.autoscaling,
+        "dataCaptureSamplingPercentage": args.dataCaptureSamplingPercentage,
         "deploymentConfig": args.deploymentConfig,
         "environment": args.environment,
         "modelConfig": args.modelConfig,
+        "rollout": args.rollout,
+        "workflow": args.workflow,
     }, opts);
 }
 
 export interface ValidateConfigOutputArgs {
+    /**
+     * The Deployment's `alarmEmails`.
+     */
+    alarmEmails?: pulumi.Input<pulumi.Input<string>[] | undefined>;
+    /**
+     * The Deployment's `alarms`.
+     */
+    alarms?: pulumi.Input<inputs.AlarmThresholdsArgs | undefined>;
+    /**
+     * The Deployment's `asyncAutoscaling`.
+     */
+    asyncAutoscaling?: pulumi.Input<inputs.AsyncAutoscalingArgsArgs | undefined>;
+    /**
+     * The Deployment's `autoscaling`.
+     */
+    autoscaling?: pulumi.Input<inputs.AutoscalingArgsArgs | undefined>;
+    /**
+     * The Deployment's `dataCaptureSamplingPercentage`.
+     */
+    dataCaptureSamplingPercentage?: pulumi.Input<number | undefined>;
     /**
      * The seed's `deployment-config.json`, as an object.
      */
@@ -85,4 +153,12 @@ export interface ValidateConfigOutputArgs {
      * The seed's `model-config.json`, as an object.
      */
     modelConfig: any;
+    /**
+     * The Deployment's `rollout`.
+     */
+    rollout?: pulumi.Input<inputs.RolloutPolicyArgs | undefined>;
+    /**
+     * The Deployment's `workflow`.
+     */
+    workflow?: pulumi.Input<inputs.WorkflowSettingsArgs | undefined>;
 }

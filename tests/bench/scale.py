@@ -10,8 +10,8 @@
 2. `--stacks` stacks (default 8, `--stack-endpoints` each) deployed in
    parallel against one emulator: wall times of up, refresh and destroy, and
    each stack's objects and outputs checked after the parallel up.
-3. A no-change preview of the demo stack (examples/py-endpoint, the program
-   examples/demo.py deploys) against an empty Python program's preview, on
+3. A no-change preview of the seed's dev stack built from the finer components
+   (examples/py-endpoint) against an empty Python program's preview, on
    the same engine, alternately, `--preview-runs` times each (default 5):
    both medians and their ratio.
 

@@ -365,6 +365,7 @@ def test_reset_empties_everything(emulator, sagemaker, s3):
         "sfn_sync_poll_seconds": 0.05,
         "training_job_seconds": 0.5,
         "fail_next_training_job": False,
+        "async_inference_seconds": 0.2,
     }
     assert sagemaker.list_endpoints()["Endpoints"] == []
     assert sagemaker.list_models()["Models"] == []

@@ -12,14 +12,21 @@
 //! the default provider is, region aside), so they land in that region
 //! whatever the default provider's region is.
 //!
-//! The parts are built in the seed's order, each from the one before:
-//! BaseInfra -> SageMakerModel -> the endpoint `inferenceType` names. The
-//! seed's AppConfig (between BaseInfra and the models), MonitorDashboard
-//! (after the endpoint, when `enableMonitoring`) and Workflow (after it,
-//! when `enableWorkflow`) are separate components; each plugs in as one
-//! more step of [`DeploymentBuild`] with its arguments from
-//! [`deployment_config::parts`], its outputs added to [`DeploymentOutputs`].
-//! Until they are part of it, `builtParts` lists what a Deployment made.
+//! The parts are the seed's, each from the ones before: BaseInfra ->
+//! AppConfig (new, or the existing ids the environment names) ->
+//! SageMakerModel (reading its parameters from AppConfig) -> the endpoint
+//! `inferenceType` names -> MonitorDashboard (with `enableMonitoring`) ->
+//! Workflow (with `enableWorkflow`). `builtParts` lists them in that order.
+//!
+//! Alarms: the dashboard knows the endpoint by its name, which the
+//! documents give, so it is registered first, right after BaseInfra; its
+//! rollback alarms then exist before anything watches them. They guard
+//! the endpoint's blue/green rollouts (all at once unless `rollout` says
+//! otherwise; the endpoint then makes no alarm of its own) and are the
+//! monitors of a new AppConfig environment (at most 5: all of them when
+//! they fit, else the server-error ones when those fit, else the
+//! composite "unhealthy" alarm). An existing AppConfig environment is
+//! never changed, so it keeps its own monitors.
 
 use std::collections::BTreeMap;
 
@@ -27,30 +34,43 @@ use async_trait::async_trait;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::async_endpoint::SageMakerAsyncEndpoint;
-use super::base_infra::{BaseInfra, BaseInfraOutputs};
-use super::deployment_config::parts::{BaseOutputs, EndpointArgs, EnvironmentParts};
-use super::deployment_config::{
-    self, Documents, EnvironmentChoice, EnvironmentSettings, choose_environment,
-    deployment_env_variable,
+use super::app_config::{AppConfig, AppConfigOutputs};
+use super::async_endpoint::{AsyncAutoscalingArgs, SageMakerAsyncEndpoint};
+use super::base_infra::{BaseInfra, BaseInfraNames, BaseInfraOutputs, NamingScope};
+use super::deployment_config::parts::{
+    BaseOutputs, EndpointArgs, EnvironmentParts, TrainingLocations,
 };
-use super::realtime_endpoint::SageMakerEndpoint;
-use super::sagemaker_model::{SageMakerModel, SageMakerModelOutputs};
+use super::deployment_config::{
+    self, DeploymentOptions, Documents, EnvironmentChoice, EnvironmentSettings, WorkflowSettings,
+    choose_environment, deployment_env_variable,
+};
+use super::monitor_dashboard::{AlarmThresholds, MonitorDashboard, MonitorDashboardOutputs};
+use super::realtime_endpoint::{AutoscalingArgs, SageMakerEndpoint};
+use super::sagemaker_model::{AppConfigAccess, SageMakerModel, SageMakerModelOutputs};
 use super::serverless_endpoint::SageMakerServerlessEndpoint;
+use super::workflow::Workflow;
 use crate::Scope;
 use crate::aws::{AwsClients, ProviderConfig};
 use crate::resources::Tags;
+use crate::resources::sagemaker::endpoint::RolloutPolicy;
 use framework::{ChildOptions, Component, Failures, Output, ProviderError, Result};
 
 /// The seed app for one environment from its two documents, exactly as the
-/// seed writes them: BaseInfra (key, buckets, execution role), the models,
-/// and the endpoint the environment's `inferenceType` names (real-time by
-/// default, async with `asyncConfig`, serverless with `serverlessConfig`, a
-/// model's own `ServerlessConfig` winning). The environment is
+/// seed writes them: BaseInfra (key, buckets, execution role), AppConfig
+/// serving `modelParameters` (new, or the existing application, environment
+/// and profile the environment names), the models reading it, the endpoint
+/// the environment's `inferenceType` names (real-time by default, async
+/// with `asyncConfig`, serverless with `serverlessConfig`, a model's own
+/// `ServerlessConfig` winning), with `enableMonitoring` a dashboard whose
+/// alarms roll back the endpoint's rollouts and AppConfig's deployments,
+/// and with `enableWorkflow` the retraining workflow. The environment is
 /// `environment`, else `DEPLOYMENT_ENV`, else the stack name. The documents
-/// are checked at preview, every problem named by its JSON path; the
-/// credentials must be for the environment's `account`, and the children are
-/// made in its `region`.
+/// and the other inputs are checked at preview, every problem named by its
+/// JSON path or input; the credentials must be for the environment's
+/// `account`, and the children are made in its `region`. Inputs for a part
+/// the environment does not have (e.g. `alarms` without
+/// `enableMonitoring`) are ignored, so that one program can deploy every
+/// environment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct DeploymentArgs {
@@ -69,6 +89,36 @@ pub struct DeploymentArgs {
     /// bucket is kept otherwise).
     #[serde(default)]
     pub force_destroy: bool,
+    /// Real-time endpoints: target-tracking autoscaling of each variant
+    /// (SageMakerEndpoint's `autoscaling`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub autoscaling: Option<AutoscalingArgs>,
+    /// Asynchronous endpoints: backlog-driven autoscaling of each variant,
+    /// able to scale to zero (SageMakerAsyncEndpoint's `autoscaling`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub async_autoscaling: Option<AsyncAutoscalingArgs>,
+    /// Real-time and asynchronous endpoints: the blue/green rollout of
+    /// configuration changes. With `enableMonitoring` the default is all at
+    /// once, and the rollout's alarms, unless it names its own, are the
+    /// dashboard's rollback alarms.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rollout: Option<RolloutPolicy>,
+    /// Real-time endpoints: capture this percentage of requests and
+    /// responses (0-100) under `s3://<asyncOutputBucketName>/data-capture/`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_capture_sampling_percentage: Option<u32>,
+    /// With `enableMonitoring`: the alarms' thresholds (MonitorDashboard's
+    /// `alarms`), each with a default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alarms: Option<AlarmThresholds>,
+    /// With `enableMonitoring`: e-mail addresses subscribed to the alarm
+    /// topic.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alarm_emails: Vec<String>,
+    /// With `enableWorkflow` (required then): the retraining workflow's
+    /// training job and evaluation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workflow: Option<WorkflowSettings>,
     /// Tags on every AWS object.
     #[serde(default, skip_serializing_if = "Tags::is_empty")]
     pub tags: Tags,
@@ -86,8 +136,9 @@ pub struct DeploymentOutputs {
     pub region: String,
     /// The endpoint kind: `realtime`, `async` or `serverless`.
     pub inference_type: String,
-    /// The parts built, in order (e.g. `BaseInfra`, `SageMakerModel`,
-    /// `SageMakerAsyncEndpoint`).
+    /// The parts built, in the seed's order (e.g. `BaseInfra`, `AppConfig`,
+    /// `SageMakerModel`, `SageMakerEndpoint`, `MonitorDashboard`,
+    /// `Workflow`).
     pub built_parts: Vec<String>,
     /// The endpoint name.
     pub endpoint_name: Output<String>,
@@ -107,6 +158,12 @@ pub struct DeploymentOutputs {
     pub kms_key_arn: Output<String>,
     /// The SageMaker execution role ARN.
     pub execution_role_arn: Output<String>,
+    /// Id of the AppConfig application serving `modelParameters`.
+    pub app_config_application_id: Output<String>,
+    /// Id of the AppConfig environment.
+    pub app_config_environment_id: Output<String>,
+    /// Id of the AppConfig configuration profile.
+    pub app_config_profile_id: Output<String>,
     /// Async: where results are written (`OutputLocation` of
     /// InvokeEndpointAsync falls under it).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -127,6 +184,33 @@ pub struct DeploymentOutputs {
     /// Async: the seed's `expiresInSeconds`, to pass as `RequestTTLSeconds`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request_ttl_seconds: Option<u32>,
+    /// Monitoring: the dashboard's name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dashboard_name: Option<Output<String>>,
+    /// Monitoring: the dashboard in the CloudWatch console.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dashboard_url: Option<Output<String>>,
+    /// Monitoring: the SNS topic the alarms notify.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alarm_topic_arn: Option<Output<String>>,
+    /// Monitoring: the alarms' ARNs by purpose (MonitorDashboard's
+    /// `alarmArns`: `serverErrors/<variant>`, `latencyP99/<variant>`, ...,
+    /// `unhealthy`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alarm_arns: Option<BTreeMap<String, Output<String>>>,
+    /// Monitoring: the alarms that roll the endpoint's rollouts back.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rollback_alarm_names: Option<Output<Vec<String>>>,
+    /// Monitoring: the alarms that roll a new AppConfig environment's
+    /// deployments back (its monitors; none for an existing environment).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub app_config_monitor_alarm_arns: Option<Vec<Output<String>>>,
+    /// Workflow: ARN of the retraining state machine.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state_machine_arn: Option<Output<String>>,
+    /// Workflow: the model package group trained versions are registered in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model_package_group_name: Option<Output<String>>,
 }
 
 /// The Deployment component.
@@ -168,13 +252,29 @@ impl DeploymentArgs {
         )
     }
 
-    /// Every problem of the documents for `choice`.
+    /// The inputs besides the documents and the environment.
+    pub fn options(&self) -> DeploymentOptions {
+        DeploymentOptions {
+            local_artifacts: self.local_artifacts.clone(),
+            force_destroy: self.force_destroy,
+            tags: self.tags.clone(),
+            autoscaling: self.autoscaling.clone(),
+            async_autoscaling: self.async_autoscaling.clone(),
+            rollout: self.rollout.clone(),
+            data_capture_sampling_percentage: self.data_capture_sampling_percentage,
+            alarms: self.alarms.clone(),
+            alarm_emails: self.alarm_emails.clone(),
+            workflow: self.workflow.clone(),
+        }
+    }
+
+    /// Every problem of the documents and the other inputs for `choice`.
     fn problems(&self, choice: &EnvironmentChoice) -> Failures {
         match self.documents() {
             Ok(documents) => Failures(deployment_config::validate(
                 &documents,
                 choice,
-                &self.local_artifacts,
+                &self.options(),
             )),
             Err(problems) => problems,
         }
@@ -219,12 +319,11 @@ impl Component for Deployment {
             .map_err(|problem| DeploymentError::Invalid(problem.to_string()))?;
         check_account(scope.clients()?, &choice.name, environment).await?;
         let regional = in_region(scope, name, &environment.region).await?;
+        let options = args.options();
         let parts = EnvironmentParts {
             documents: &documents,
             environment,
-            local_artifacts: &args.local_artifacts,
-            force_destroy: args.force_destroy,
-            tags: &args.tags,
+            options: &options,
         };
         DeploymentBuild {
             scope: &regional,
@@ -268,7 +367,29 @@ async fn in_region(scope: &Scope, name: &str, region: &str) -> Result<Scope> {
         .await
 }
 
-/// The parts of one Deployment, built in the seed's order.
+/// The alarms a new AppConfig environment watches, at most AppConfig's 5:
+/// the rollback alarms when they fit, else the server-error alarms when
+/// those fit, else the composite alarm over all of them.
+pub fn app_config_monitors(monitor: &MonitorDashboardOutputs) -> Vec<Output<String>> {
+    let most = crate::resources::appconfig::environment::MAX_MONITORS;
+    if monitor.rollback_alarm_arns.len() <= most {
+        return monitor.rollback_alarm_arns.clone();
+    }
+    let errors: Vec<Output<String>> = monitor
+        .alarm_arns
+        .iter()
+        .filter(|(purpose, _)| purpose.starts_with("serverErrors/"))
+        .map(|(_, arn)| arn.clone())
+        .collect();
+    if errors.len() <= most {
+        errors
+    } else {
+        vec![monitor.unhealthy_alarm_arn.clone()]
+    }
+}
+
+/// The parts of one Deployment, built in the seed's order (the dashboard
+/// first, see the module's docs).
 struct DeploymentBuild<'a> {
     scope: &'a Scope,
     name: &'a str,
@@ -278,6 +399,7 @@ struct DeploymentBuild<'a> {
 
 impl DeploymentBuild<'_> {
     async fn build(self) -> Result<DeploymentOutputs> {
+        let environment = self.parts.environment;
         let base = self.base_infra().await?;
         let base_outputs = BaseOutputs {
             execution_role_arn: base.execution_role_arn.clone(),
@@ -287,35 +409,103 @@ impl DeploymentBuild<'_> {
             kms_key_arn: base.kms_key_arn.clone(),
             s3_key_prefix: base.s3_key_prefix.clone(),
         };
-        let models = self.models(&base_outputs).await?;
-        let endpoint_args = self
-            .parts
-            .endpoint(&base_outputs, models.model_names.clone());
+        let monitor = self.monitor_dashboard().await?;
+        let guards: Vec<String> = monitor
+            .as_ref()
+            .and_then(|m| m.rollback_alarm_names.clone().into_value())
+            .unwrap_or_default();
+        let monitors = match &monitor {
+            Some(monitor) if environment.create_new_app_config => app_config_monitors(monitor),
+            _ => Vec::new(),
+        };
+        let app_config = self.app_config(monitors.clone()).await?;
+        let access = AppConfigAccess {
+            application_id: app_config.application_id.clone(),
+            environment_id: app_config.environment_id.clone(),
+            configuration_profile_id: app_config.configuration_profile_id.clone(),
+            configuration_arn: app_config.configuration_arn.clone(),
+        };
+        let models = self.models(&base_outputs, access).await?;
         let mut outputs = DeploymentOutputs {
             environment: self.choice.name.clone(),
-            account: self.parts.environment.account.clone(),
-            region: self.parts.environment.region.clone(),
-            inference_type: self.parts.environment.inference_type.as_str().to_owned(),
-            built_parts: vec!["BaseInfra".to_owned(), "SageMakerModel".to_owned()],
+            account: environment.account.clone(),
+            region: environment.region.clone(),
+            inference_type: environment.inference_type.as_str().to_owned(),
+            built_parts: vec![
+                "BaseInfra".to_owned(),
+                "AppConfig".to_owned(),
+                "SageMakerModel".to_owned(),
+            ],
             endpoint_name: Output::unknown(),
             endpoint_arn: Output::unknown(),
             endpoint_config_name: Output::unknown(),
-            model_names: models.model_names,
+            model_names: models.model_names.clone(),
             model_arns: models.model_arns,
             model_artifact_bucket_name: base.model_artifact_bucket_name,
             async_output_bucket_name: base.async_output_bucket_name.clone(),
             kms_key_arn: base.kms_key_arn,
             execution_role_arn: base.execution_role_arn,
+            app_config_application_id: app_config.application_id,
+            app_config_environment_id: app_config.environment_id,
+            app_config_profile_id: app_config.configuration_profile_id,
             async_output_s3_path: None,
             async_failure_s3_path: None,
             async_input_s3_path: None,
             success_topic_arn: None,
             error_topic_arn: None,
             request_ttl_seconds: None,
+            dashboard_name: None,
+            dashboard_url: None,
+            alarm_topic_arn: None,
+            alarm_arns: None,
+            rollback_alarm_names: None,
+            app_config_monitor_alarm_arns: None,
+            state_machine_arn: None,
+            model_package_group_name: None,
         };
+        let endpoint_args = self
+            .parts
+            .endpoint(&base_outputs, models.model_names.clone(), &guards);
+        self.endpoint(endpoint_args, &mut outputs).await?;
+
+        if let Some(monitor) = monitor {
+            outputs.built_parts.push("MonitorDashboard".into());
+            outputs.dashboard_name = Some(monitor.dashboard_name);
+            outputs.dashboard_url = Some(monitor.dashboard_url);
+            outputs.alarm_topic_arn = Some(monitor.alarm_topic_arn);
+            outputs.alarm_arns = Some(monitor.alarm_arns);
+            outputs.rollback_alarm_names = Some(monitor.rollback_alarm_names);
+            outputs.app_config_monitor_alarm_arns = Some(monitors);
+        }
+
+        let locations = self.training_locations().await?;
+        if let Some(args) = self.parts.workflow(
+            &base_outputs,
+            &locations,
+            outputs.endpoint_name.clone(),
+            models.model_names,
+        ) {
+            let workflow = self
+                .scope
+                .component(
+                    &Workflow,
+                    &format!("{}-workflow", self.name),
+                    args,
+                    ChildOptions::default(),
+                )
+                .await?;
+            outputs.built_parts.push("Workflow".into());
+            outputs.state_machine_arn = Some(workflow.state_machine_arn);
+            outputs.model_package_group_name = Some(workflow.model_package_group_name);
+        }
+        Ok(outputs)
+    }
+
+    /// The endpoint component `args` names, its outputs into `outputs`.
+    async fn endpoint(&self, args: EndpointArgs, outputs: &mut DeploymentOutputs) -> Result<()> {
         let endpoint_name = format!("{}-endpoint", self.name);
         let scope = self.scope;
-        match endpoint_args {
+        match args {
             EndpointArgs::Realtime(args) => {
                 let built = scope
                     .component(
@@ -347,7 +537,9 @@ impl DeploymentBuild<'_> {
                 outputs.async_output_s3_path = Some(built.output_s3_path);
                 outputs.async_failure_s3_path = Some(built.failure_s3_path);
                 outputs.async_input_s3_path = Some(
-                    base.async_output_bucket_name
+                    outputs
+                        .async_output_bucket_name
+                        .clone()
                         .map(move |bucket| format!("s3://{bucket}/async-input/{endpoint}/")),
                 );
                 outputs.success_topic_arn = built.success_topic_arn;
@@ -371,28 +563,159 @@ impl DeploymentBuild<'_> {
                 outputs.endpoint_config_name = built.endpoint_config_name;
             }
         }
-        Ok(outputs)
+        Ok(())
+    }
+
+    fn base_infra_name(&self) -> String {
+        format!("{}-base", self.name)
     }
 
     async fn base_infra(&self) -> Result<BaseInfraOutputs> {
         self.scope
             .component(
                 &BaseInfra,
-                &format!("{}-base", self.name),
+                &self.base_infra_name(),
                 self.parts.base_infra(),
                 ChildOptions::default(),
             )
             .await
     }
 
-    async fn models(&self, base: &BaseOutputs) -> Result<SageMakerModelOutputs> {
+    /// The workflow's default S3 locations, in BaseInfra's buckets, named
+    /// as BaseInfra names them (known before the buckets are).
+    async fn training_locations(&self) -> Result<TrainingLocations> {
+        let clients = self.scope.clients()?;
+        let account = clients.account_id().await?;
+        let component = self.base_infra_name();
+        let names = BaseInfraNames::new(
+            NamingScope {
+                account: &account,
+                region: &clients.region,
+                program: &self.scope.project,
+                stack: &self.scope.stack,
+                component: &component,
+            },
+            &self.parts.base_infra(),
+        );
+        Ok(TrainingLocations::new(
+            &names.artifact_bucket,
+            &names.output_bucket,
+            &self
+                .parts
+                .documents
+                .deployment
+                .model_artifacts
+                .s3_key_prefix,
+        ))
+    }
+
+    async fn monitor_dashboard(&self) -> Result<Option<MonitorDashboardOutputs>> {
+        match self.parts.monitor_dashboard() {
+            None => Ok(None),
+            Some(args) => self
+                .scope
+                .component(
+                    &MonitorDashboard,
+                    &format!("{}-monitor", self.name),
+                    args,
+                    ChildOptions::default(),
+                )
+                .await
+                .map(Some),
+        }
+    }
+
+    async fn app_config(&self, monitors: Vec<Output<String>>) -> Result<AppConfigOutputs> {
+        self.scope
+            .component(
+                &AppConfig,
+                &format!("{}-appconfig", self.name),
+                self.parts.app_config(monitors),
+                ChildOptions::default(),
+            )
+            .await
+    }
+
+    async fn models(
+        &self,
+        base: &BaseOutputs,
+        access: AppConfigAccess,
+    ) -> Result<SageMakerModelOutputs> {
         self.scope
             .component(
                 &SageMakerModel,
                 &format!("{}-models", self.name),
-                self.parts.models(base),
+                self.parts.models(base, Some(access)),
                 ChildOptions::default(),
             )
             .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A dashboard's outputs for `variants` variants: each variant's server
+    /// errors and p99 latency guard rollouts, at most 10 of them.
+    fn dashboard(variants: usize) -> MonitorDashboardOutputs {
+        let arn =
+            |name: String| Output::new(format!("arn:aws:cloudwatch:us-east-1:1:alarm:{name}"));
+        let mut alarm_arns = BTreeMap::new();
+        let mut rollback = Vec::new();
+        for v in 0..variants {
+            for purpose in ["serverErrors", "latencyP99", "memorySaturation"] {
+                alarm_arns.insert(format!("{purpose}/v{v}"), arn(format!("{purpose}-v{v}")));
+            }
+            rollback.push(arn(format!("serverErrors-v{v}")));
+            rollback.push(arn(format!("latencyP99-v{v}")));
+        }
+        if rollback.len() > 10 {
+            rollback.retain(|a| a.clone().into_value().unwrap().contains("serverErrors"));
+        }
+        alarm_arns.insert("unhealthy".into(), arn("unhealthy".into()));
+        MonitorDashboardOutputs {
+            dashboard_name: Output::new("d".into()),
+            dashboard_url: Output::new("u".into()),
+            unhealthy_alarm_arn: arn("unhealthy".into()),
+            alarm_topic_arn: Output::new("t".into()),
+            rollback_alarm_names: Output::new(Vec::new()),
+            rollback_alarm_arns: rollback,
+            alarm_arns,
+        }
+    }
+
+    fn names(monitors: Vec<Output<String>>) -> Vec<String> {
+        monitors
+            .into_iter()
+            .map(|arn| {
+                arn.into_value()
+                    .unwrap()
+                    .rsplit(':')
+                    .next()
+                    .unwrap()
+                    .to_owned()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn app_config_watches_at_most_five_alarms_the_rollback_ones_first() {
+        assert_eq!(
+            names(app_config_monitors(&dashboard(2))),
+            [
+                "serverErrors-v0",
+                "latencyP99-v0",
+                "serverErrors-v1",
+                "latencyP99-v1"
+            ]
+        );
+        // Six rollback alarms: the server errors of each of the 3 variants.
+        assert_eq!(
+            names(app_config_monitors(&dashboard(3))),
+            ["serverErrors-v0", "serverErrors-v1", "serverErrors-v2"]
+        );
+        // More variants than AppConfig has monitors: the composite alarm.
+        assert_eq!(names(app_config_monitors(&dashboard(6))), ["unhealthy"]);
     }
 }

@@ -1,8 +1,6 @@
 //! `sagemaker-deployment:index:endpointConfigPlan`: the seed's
 //! EndpointUtils, the endpoint configuration the documents produce.
 
-use std::collections::BTreeMap;
-
 use async_trait::async_trait;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -10,10 +8,9 @@ use serde::{Deserialize, Serialize};
 use crate::aws::AwsClients;
 use crate::components::deployment_config::parts::{BaseOutputs, EnvironmentParts};
 use crate::components::deployment_config::{
-    Documents, EnvironmentChoice, InferenceType, choose_environment, deployment_env_variable,
-    validate,
+    DeploymentOptions, Documents, EnvironmentChoice, InferenceType, WORKFLOW, choose_environment,
+    deployment_env_variable, validate,
 };
-use crate::resources::Tags;
 use framework::{CheckFailure, Failures, Function, Output, ProviderError, Result};
 
 /// The endpoint configuration a Deployment of the seed's two documents
@@ -49,6 +46,10 @@ pub struct EndpointConfigPlanArgs {
     /// The async error topic (a Deployment's `errorTopicArn`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_topic_arn: Option<String>,
+    /// The Deployment's `dataCaptureSamplingPercentage` (real-time: the
+    /// capture is part of the configuration).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_capture_sampling_percentage: Option<u32>,
 }
 
 /// The planned endpoint configuration.
@@ -74,6 +75,16 @@ pub struct EndpointConfigPlanResult {
 pub struct EndpointConfigPlan;
 
 impl EndpointConfigPlanArgs {
+    /// The Deployment's inputs this plan takes. The configuration does not
+    /// depend on the workflow, so an environment with `enableWorkflow` is
+    /// planned as if its settings were given.
+    fn options(&self) -> DeploymentOptions {
+        DeploymentOptions {
+            data_capture_sampling_percentage: self.data_capture_sampling_percentage,
+            ..DeploymentOptions::default()
+        }
+    }
+
     fn choice(&self) -> Option<EnvironmentChoice> {
         choose_environment(
             self.environment.as_deref(),
@@ -100,7 +111,10 @@ impl EndpointConfigPlanArgs {
                 ),
             )]);
         };
-        let problems = validate(&documents, &choice, &BTreeMap::new());
+        let problems: Vec<CheckFailure> = validate(&documents, &choice, &self.options())
+            .into_iter()
+            .filter(|problem| problem.property != WORKFLOW)
+            .collect();
         if problems.is_empty() {
             Ok((documents, choice))
         } else {
@@ -147,14 +161,11 @@ impl Function for EndpointConfigPlan {
         let environment = documents
             .environment(&choice)
             .map_err(|problem| ProviderError::InvalidInputs(problem.to_string()))?;
-        let tags = Tags::new();
-        let local = BTreeMap::new();
+        let options = args.options();
         let parts = EnvironmentParts {
             documents: &documents,
             environment,
-            local_artifacts: &local,
-            force_destroy: false,
-            tags: &tags,
+            options: &options,
         };
         let is_async = environment.inference_type == InferenceType::Async;
         let given = |value: &Option<String>| value.clone().map(Output::new);
@@ -178,7 +189,8 @@ impl Function for EndpointConfigPlan {
         let complete = args.model_names.is_some()
             && args.kms_key_arn.is_some()
             && (!is_async || (args.async_output_bucket_name.is_some() && topics.is_some()));
-        let endpoint = parts.endpoint(&base, Output::new(model_names));
+        // Rollouts and their alarms are the endpoint's, not the configuration's.
+        let endpoint = parts.endpoint(&base, Output::new(model_names), &[]);
         let config = endpoint.planned_configuration(topics);
         let name = config.endpoint_config_name.clone().unwrap_or_default();
         let document = serde_json::to_value(&config)

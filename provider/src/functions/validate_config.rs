@@ -6,10 +6,14 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::aws::AwsClients;
+use crate::components::async_endpoint::AsyncAutoscalingArgs;
 use crate::components::deployment_config::{
-    Documents, EnvironmentChoice, choose_environment, deployment_env_variable, validate,
-    validate_all,
+    DeploymentOptions, Documents, EnvironmentChoice, WorkflowSettings, choose_environment,
+    deployment_env_variable, validate, validate_all,
 };
+use crate::components::monitor_dashboard::AlarmThresholds;
+use crate::components::realtime_endpoint::AutoscalingArgs;
+use crate::resources::sagemaker::endpoint::RolloutPolicy;
 use framework::{CheckFailure, Function, Result};
 
 /// Checks the seed's two documents, `deployment-config.json` and
@@ -18,7 +22,10 @@ use framework::{CheckFailure, Function, Result};
 /// the rules across the two documents. Every problem is returned with its
 /// JSON path, not just the first (the keys and types first: the rules are
 /// checked once both documents read). The environment checked is `environment`,
-/// else `DEPLOYMENT_ENV`; with neither, every environment is checked.
+/// else `DEPLOYMENT_ENV`; with neither, every environment is checked. The
+/// Deployment's other inputs, when given here too, are checked as the
+/// Deployment checks them (an environment with `enableWorkflow` needs
+/// `workflow`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ValidateConfigArgs {
@@ -29,6 +36,27 @@ pub struct ValidateConfigArgs {
     /// The environment to check, e.g. `dev`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub environment: Option<String>,
+    /// The Deployment's `autoscaling`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub autoscaling: Option<AutoscalingArgs>,
+    /// The Deployment's `asyncAutoscaling`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub async_autoscaling: Option<AsyncAutoscalingArgs>,
+    /// The Deployment's `rollout`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rollout: Option<RolloutPolicy>,
+    /// The Deployment's `dataCaptureSamplingPercentage`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_capture_sampling_percentage: Option<u32>,
+    /// The Deployment's `alarms`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alarms: Option<AlarmThresholds>,
+    /// The Deployment's `alarmEmails`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alarm_emails: Vec<String>,
+    /// The Deployment's `workflow`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workflow: Option<WorkflowSettings>,
 }
 
 /// One problem of the documents.
@@ -57,6 +85,20 @@ pub struct ValidateConfigResult {
 pub struct ValidateConfig;
 
 impl ValidateConfigArgs {
+    /// The Deployment's other inputs, as given.
+    fn options(&self) -> DeploymentOptions {
+        DeploymentOptions {
+            autoscaling: self.autoscaling.clone(),
+            async_autoscaling: self.async_autoscaling.clone(),
+            rollout: self.rollout.clone(),
+            data_capture_sampling_percentage: self.data_capture_sampling_percentage,
+            alarms: self.alarms.clone(),
+            alarm_emails: self.alarm_emails.clone(),
+            workflow: self.workflow.clone(),
+            ..DeploymentOptions::default()
+        }
+    }
+
     /// The environment to check: the argument, else `DEPLOYMENT_ENV`.
     fn choice(&self) -> Option<EnvironmentChoice> {
         choose_environment(
@@ -85,11 +127,11 @@ pub fn check_documents(
     };
     match choice {
         Some(choice) => (
-            validate(&documents, choice, &Default::default()),
+            validate(&documents, choice, &args.options()),
             vec![choice.name.clone()],
         ),
         None => (
-            validate_all(&documents),
+            validate_all(&documents, &args.options()),
             documents.deployment.environments.keys().cloned().collect(),
         ),
     }

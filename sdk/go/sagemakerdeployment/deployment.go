@@ -13,19 +13,41 @@ import (
 )
 
 // The seed app for one environment from its two documents, exactly as the
-// seed writes them: BaseInfra (key, buckets, execution role), the models,
-// and the endpoint the environment's `inferenceType` names (real-time by
-// default, async with `asyncConfig`, serverless with `serverlessConfig`, a
-// model's own `ServerlessConfig` winning). The environment is
+// seed writes them: BaseInfra (key, buckets, execution role), AppConfig
+// serving `modelParameters` (new, or the existing application, environment
+// and profile the environment names), the models reading it, the endpoint
+// the environment's `inferenceType` names (real-time by default, async
+// with `asyncConfig`, serverless with `serverlessConfig`, a model's own
+// `ServerlessConfig` winning), with `enableMonitoring` a dashboard whose
+// alarms roll back the endpoint's rollouts and AppConfig's deployments,
+// and with `enableWorkflow` the retraining workflow. The environment is
 // `environment`, else `DEPLOYMENT_ENV`, else the stack name. The documents
-// are checked at preview, every problem named by its JSON path; the
-// credentials must be for the environment's `account`, and the children are
-// made in its `region`.
+// and the other inputs are checked at preview, every problem named by its
+// JSON path or input; the credentials must be for the environment's
+// `account`, and the children are made in its `region`. Inputs for a part
+// the environment does not have (e.g. `alarms` without
+// `enableMonitoring`) are ignored, so that one program can deploy every
+// environment.
 type Deployment struct {
 	pulumi.ResourceState
 
 	// The AWS account deployed to.
 	Account pulumi.StringOutput `pulumi:"account"`
+	// Monitoring: the alarms' ARNs by purpose (MonitorDashboard's
+	// `alarmArns`: `serverErrors/<variant>`, `latencyP99/<variant>`, ...,
+	// `unhealthy`).
+	AlarmArns pulumi.StringMapOutput `pulumi:"alarmArns"`
+	// Monitoring: the SNS topic the alarms notify.
+	AlarmTopicArn pulumi.StringPtrOutput `pulumi:"alarmTopicArn"`
+	// Id of the AppConfig application serving `modelParameters`.
+	AppConfigApplicationId pulumi.StringOutput `pulumi:"appConfigApplicationId"`
+	// Id of the AppConfig environment.
+	AppConfigEnvironmentId pulumi.StringOutput `pulumi:"appConfigEnvironmentId"`
+	// Monitoring: the alarms that roll a new AppConfig environment's
+	// deployments back (its monitors; none for an existing environment).
+	AppConfigMonitorAlarmArns pulumi.StringArrayOutput `pulumi:"appConfigMonitorAlarmArns"`
+	// Id of the AppConfig configuration profile.
+	AppConfigProfileId pulumi.StringOutput `pulumi:"appConfigProfileId"`
 	// Async: where failures are written.
 	AsyncFailureS3Path pulumi.StringPtrOutput `pulumi:"asyncFailureS3Path"`
 	// Async: where to put request inputs (`InputLocation`), in the output
@@ -36,9 +58,14 @@ type Deployment struct {
 	// Async: where results are written (`OutputLocation` of
 	// InvokeEndpointAsync falls under it).
 	AsyncOutputS3Path pulumi.StringPtrOutput `pulumi:"asyncOutputS3Path"`
-	// The parts built, in order (e.g. `BaseInfra`, `SageMakerModel`,
-	// `SageMakerAsyncEndpoint`).
+	// The parts built, in the seed's order (e.g. `BaseInfra`, `AppConfig`,
+	// `SageMakerModel`, `SageMakerEndpoint`, `MonitorDashboard`,
+	// `Workflow`).
 	BuiltParts pulumi.StringArrayOutput `pulumi:"builtParts"`
+	// Monitoring: the dashboard's name.
+	DashboardName pulumi.StringPtrOutput `pulumi:"dashboardName"`
+	// Monitoring: the dashboard in the CloudWatch console.
+	DashboardUrl pulumi.StringPtrOutput `pulumi:"dashboardUrl"`
 	// The endpoint ARN.
 	EndpointArn pulumi.StringOutput `pulumi:"endpointArn"`
 	// The endpoint configuration the endpoint runs.
@@ -61,10 +88,16 @@ type Deployment struct {
 	ModelArtifactBucketName pulumi.StringOutput `pulumi:"modelArtifactBucketName"`
 	// SageMaker model names, in `modelList` order.
 	ModelNames pulumi.StringArrayOutput `pulumi:"modelNames"`
+	// Workflow: the model package group trained versions are registered in.
+	ModelPackageGroupName pulumi.StringPtrOutput `pulumi:"modelPackageGroupName"`
 	// The AWS region deployed to.
 	Region pulumi.StringOutput `pulumi:"region"`
 	// Async: the seed's `expiresInSeconds`, to pass as `RequestTTLSeconds`.
 	RequestTtlSeconds pulumi.IntPtrOutput `pulumi:"requestTtlSeconds"`
+	// Monitoring: the alarms that roll the endpoint's rollouts back.
+	RollbackAlarmNames pulumi.StringArrayOutput `pulumi:"rollbackAlarmNames"`
+	// Workflow: ARN of the retraining state machine.
+	StateMachineArn pulumi.StringPtrOutput `pulumi:"stateMachineArn"`
 	// Async: the SNS topic of successes.
 	SuccessTopicArn pulumi.StringPtrOutput `pulumi:"successTopicArn"`
 }
@@ -92,6 +125,21 @@ func NewDeployment(ctx *pulumi.Context,
 }
 
 type deploymentArgs struct {
+	// With `enableMonitoring`: e-mail addresses subscribed to the alarm
+	// topic.
+	AlarmEmails []string `pulumi:"alarmEmails"`
+	// With `enableMonitoring`: the alarms' thresholds (MonitorDashboard's
+	// `alarms`), each with a default.
+	Alarms *AlarmThresholds `pulumi:"alarms"`
+	// Asynchronous endpoints: backlog-driven autoscaling of each variant,
+	// able to scale to zero (SageMakerAsyncEndpoint's `autoscaling`).
+	AsyncAutoscaling *AsyncAutoscalingArgs `pulumi:"asyncAutoscaling"`
+	// Real-time endpoints: target-tracking autoscaling of each variant
+	// (SageMakerEndpoint's `autoscaling`).
+	Autoscaling *AutoscalingArgs `pulumi:"autoscaling"`
+	// Real-time endpoints: capture this percentage of requests and
+	// responses (0-100) under `s3://<asyncOutputBucketName>/data-capture/`.
+	DataCaptureSamplingPercentage *int `pulumi:"dataCaptureSamplingPercentage"`
 	// The seed's `deployment-config.json`, as an object.
 	DeploymentConfig interface{} `pulumi:"deploymentConfig"`
 	// The environment of `deploymentConfig` to deploy, e.g. `dev`.
@@ -104,12 +152,35 @@ type deploymentArgs struct {
 	LocalArtifacts map[string]string `pulumi:"localArtifacts"`
 	// The seed's `model-config.json`, as an object.
 	ModelConfig interface{} `pulumi:"modelConfig"`
+	// Real-time and asynchronous endpoints: the blue/green rollout of
+	// configuration changes. With `enableMonitoring` the default is all at
+	// once, and the rollout's alarms, unless it names its own, are the
+	// dashboard's rollback alarms.
+	Rollout *RolloutPolicy `pulumi:"rollout"`
 	// Tags on every AWS object.
 	Tags map[string]string `pulumi:"tags"`
+	// With `enableWorkflow` (required then): the retraining workflow's
+	// training job and evaluation.
+	Workflow *WorkflowSettings `pulumi:"workflow"`
 }
 
 // The set of arguments for constructing a Deployment resource.
 type DeploymentArgs struct {
+	// With `enableMonitoring`: e-mail addresses subscribed to the alarm
+	// topic.
+	AlarmEmails pulumi.StringArrayInput
+	// With `enableMonitoring`: the alarms' thresholds (MonitorDashboard's
+	// `alarms`), each with a default.
+	Alarms AlarmThresholdsPtrInput
+	// Asynchronous endpoints: backlog-driven autoscaling of each variant,
+	// able to scale to zero (SageMakerAsyncEndpoint's `autoscaling`).
+	AsyncAutoscaling AsyncAutoscalingArgsPtrInput
+	// Real-time endpoints: target-tracking autoscaling of each variant
+	// (SageMakerEndpoint's `autoscaling`).
+	Autoscaling AutoscalingArgsPtrInput
+	// Real-time endpoints: capture this percentage of requests and
+	// responses (0-100) under `s3://<asyncOutputBucketName>/data-capture/`.
+	DataCaptureSamplingPercentage pulumi.IntPtrInput
 	// The seed's `deployment-config.json`, as an object.
 	DeploymentConfig pulumi.Input
 	// The environment of `deploymentConfig` to deploy, e.g. `dev`.
@@ -122,8 +193,16 @@ type DeploymentArgs struct {
 	LocalArtifacts pulumi.StringMapInput
 	// The seed's `model-config.json`, as an object.
 	ModelConfig pulumi.Input
+	// Real-time and asynchronous endpoints: the blue/green rollout of
+	// configuration changes. With `enableMonitoring` the default is all at
+	// once, and the rollout's alarms, unless it names its own, are the
+	// dashboard's rollback alarms.
+	Rollout RolloutPolicyPtrInput
 	// Tags on every AWS object.
 	Tags pulumi.StringMapInput
+	// With `enableWorkflow` (required then): the retraining workflow's
+	// training job and evaluation.
+	Workflow WorkflowSettingsPtrInput
 }
 
 func (DeploymentArgs) ElementType() reflect.Type {
@@ -218,6 +297,39 @@ func (o DeploymentOutput) Account() pulumi.StringOutput {
 	return o.ApplyT(func(v *Deployment) pulumi.StringOutput { return v.Account }).(pulumi.StringOutput)
 }
 
+// Monitoring: the alarms' ARNs by purpose (MonitorDashboard's
+// `alarmArns`: `serverErrors/<variant>`, `latencyP99/<variant>`, ...,
+// `unhealthy`).
+func (o DeploymentOutput) AlarmArns() pulumi.StringMapOutput {
+	return o.ApplyT(func(v *Deployment) pulumi.StringMapOutput { return v.AlarmArns }).(pulumi.StringMapOutput)
+}
+
+// Monitoring: the SNS topic the alarms notify.
+func (o DeploymentOutput) AlarmTopicArn() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Deployment) pulumi.StringPtrOutput { return v.AlarmTopicArn }).(pulumi.StringPtrOutput)
+}
+
+// Id of the AppConfig application serving `modelParameters`.
+func (o DeploymentOutput) AppConfigApplicationId() pulumi.StringOutput {
+	return o.ApplyT(func(v *Deployment) pulumi.StringOutput { return v.AppConfigApplicationId }).(pulumi.StringOutput)
+}
+
+// Id of the AppConfig environment.
+func (o DeploymentOutput) AppConfigEnvironmentId() pulumi.StringOutput {
+	return o.ApplyT(func(v *Deployment) pulumi.StringOutput { return v.AppConfigEnvironmentId }).(pulumi.StringOutput)
+}
+
+// Monitoring: the alarms that roll a new AppConfig environment's
+// deployments back (its monitors; none for an existing environment).
+func (o DeploymentOutput) AppConfigMonitorAlarmArns() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v *Deployment) pulumi.StringArrayOutput { return v.AppConfigMonitorAlarmArns }).(pulumi.StringArrayOutput)
+}
+
+// Id of the AppConfig configuration profile.
+func (o DeploymentOutput) AppConfigProfileId() pulumi.StringOutput {
+	return o.ApplyT(func(v *Deployment) pulumi.StringOutput { return v.AppConfigProfileId }).(pulumi.StringOutput)
+}
+
 // Async: where failures are written.
 func (o DeploymentOutput) AsyncFailureS3Path() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *Deployment) pulumi.StringPtrOutput { return v.AsyncFailureS3Path }).(pulumi.StringPtrOutput)
@@ -240,10 +352,21 @@ func (o DeploymentOutput) AsyncOutputS3Path() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v *Deployment) pulumi.StringPtrOutput { return v.AsyncOutputS3Path }).(pulumi.StringPtrOutput)
 }
 
-// The parts built, in order (e.g. `BaseInfra`, `SageMakerModel`,
-// `SageMakerAsyncEndpoint`).
+// The parts built, in the seed's order (e.g. `BaseInfra`, `AppConfig`,
+// `SageMakerModel`, `SageMakerEndpoint`, `MonitorDashboard`,
+// `Workflow`).
 func (o DeploymentOutput) BuiltParts() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v *Deployment) pulumi.StringArrayOutput { return v.BuiltParts }).(pulumi.StringArrayOutput)
+}
+
+// Monitoring: the dashboard's name.
+func (o DeploymentOutput) DashboardName() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Deployment) pulumi.StringPtrOutput { return v.DashboardName }).(pulumi.StringPtrOutput)
+}
+
+// Monitoring: the dashboard in the CloudWatch console.
+func (o DeploymentOutput) DashboardUrl() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Deployment) pulumi.StringPtrOutput { return v.DashboardUrl }).(pulumi.StringPtrOutput)
 }
 
 // The endpoint ARN.
@@ -301,6 +424,11 @@ func (o DeploymentOutput) ModelNames() pulumi.StringArrayOutput {
 	return o.ApplyT(func(v *Deployment) pulumi.StringArrayOutput { return v.ModelNames }).(pulumi.StringArrayOutput)
 }
 
+// Workflow: the model package group trained versions are registered in.
+func (o DeploymentOutput) ModelPackageGroupName() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Deployment) pulumi.StringPtrOutput { return v.ModelPackageGroupName }).(pulumi.StringPtrOutput)
+}
+
 // The AWS region deployed to.
 func (o DeploymentOutput) Region() pulumi.StringOutput {
 	return o.ApplyT(func(v *Deployment) pulumi.StringOutput { return v.Region }).(pulumi.StringOutput)
@@ -309,6 +437,16 @@ func (o DeploymentOutput) Region() pulumi.StringOutput {
 // Async: the seed's `expiresInSeconds`, to pass as `RequestTTLSeconds`.
 func (o DeploymentOutput) RequestTtlSeconds() pulumi.IntPtrOutput {
 	return o.ApplyT(func(v *Deployment) pulumi.IntPtrOutput { return v.RequestTtlSeconds }).(pulumi.IntPtrOutput)
+}
+
+// Monitoring: the alarms that roll the endpoint's rollouts back.
+func (o DeploymentOutput) RollbackAlarmNames() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v *Deployment) pulumi.StringArrayOutput { return v.RollbackAlarmNames }).(pulumi.StringArrayOutput)
+}
+
+// Workflow: ARN of the retraining state machine.
+func (o DeploymentOutput) StateMachineArn() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Deployment) pulumi.StringPtrOutput { return v.StateMachineArn }).(pulumi.StringPtrOutput)
 }
 
 // Async: the SNS topic of successes.

@@ -32,6 +32,9 @@ func EndpointConfigPlan(ctx *pulumi.Context, args *EndpointConfigPlanArgs, opts 
 type EndpointConfigPlanArgs struct {
 	// The async output bucket (a Deployment's `asyncOutputBucketName`).
 	AsyncOutputBucketName *string `pulumi:"asyncOutputBucketName"`
+	// The Deployment's `dataCaptureSamplingPercentage` (real-time: the
+	// capture is part of the configuration).
+	DataCaptureSamplingPercentage *int `pulumi:"dataCaptureSamplingPercentage"`
 	// The seed's `deployment-config.json`, as an object.
 	DeploymentConfig interface{} `pulumi:"deploymentConfig"`
 	// The environment, e.g. `dev`.
@@ -72,6 +75,9 @@ func EndpointConfigPlanOutput(ctx *pulumi.Context, args EndpointConfigPlanOutput
 type EndpointConfigPlanOutputArgs struct {
 	// The async output bucket (a Deployment's `asyncOutputBucketName`).
 	AsyncOutputBucketName pulumi.StringPtrInput `pulumi:"asyncOutputBucketName"`
+	// The Deployment's `dataCaptureSamplingPercentage` (real-time: the
+	// capture is part of the configuration).
+	DataCaptureSamplingPercentage pulumi.IntPtrInput `pulumi:"dataCaptureSamplingPercentage"`
 	// The seed's `deployment-config.json`, as an object.
 	DeploymentConfig pulumi.Input `pulumi:"deploymentConfig"`
 	// The environment, e.g. `dev`.

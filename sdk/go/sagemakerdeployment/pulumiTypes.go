@@ -2403,6 +2403,47 @@ func (i EvaluationArgsArgs) ToEvaluationArgsOutputWithContext(ctx context.Contex
 	return pulumi.ToOutputWithContext(ctx, i).(EvaluationArgsOutput)
 }
 
+func (i EvaluationArgsArgs) ToEvaluationArgsPtrOutput() EvaluationArgsPtrOutput {
+	return i.ToEvaluationArgsPtrOutputWithContext(context.Background())
+}
+
+func (i EvaluationArgsArgs) ToEvaluationArgsPtrOutputWithContext(ctx context.Context) EvaluationArgsPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(EvaluationArgsOutput).ToEvaluationArgsPtrOutputWithContext(ctx)
+}
+
+// EvaluationArgsPtrInput is an input type that accepts EvaluationArgsArgs, EvaluationArgsPtr and EvaluationArgsPtrOutput values.
+// You can construct a concrete instance of `EvaluationArgsPtrInput` via:
+//
+//	        EvaluationArgsArgs{...}
+//
+//	or:
+//
+//	        nil
+type EvaluationArgsPtrInput interface {
+	pulumi.Input
+
+	ToEvaluationArgsPtrOutput() EvaluationArgsPtrOutput
+	ToEvaluationArgsPtrOutputWithContext(context.Context) EvaluationArgsPtrOutput
+}
+
+type evaluationArgsPtrType EvaluationArgsArgs
+
+func EvaluationArgsPtr(v *EvaluationArgsArgs) EvaluationArgsPtrInput {
+	return (*evaluationArgsPtrType)(v)
+}
+
+func (*evaluationArgsPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**EvaluationArgs)(nil)).Elem()
+}
+
+func (i *evaluationArgsPtrType) ToEvaluationArgsPtrOutput() EvaluationArgsPtrOutput {
+	return i.ToEvaluationArgsPtrOutputWithContext(context.Background())
+}
+
+func (i *evaluationArgsPtrType) ToEvaluationArgsPtrOutputWithContext(ctx context.Context) EvaluationArgsPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(EvaluationArgsPtrOutput)
+}
+
 // How a trained version is judged.
 type EvaluationArgsOutput struct{ *pulumi.OutputState }
 
@@ -2416,6 +2457,16 @@ func (o EvaluationArgsOutput) ToEvaluationArgsOutput() EvaluationArgsOutput {
 
 func (o EvaluationArgsOutput) ToEvaluationArgsOutputWithContext(ctx context.Context) EvaluationArgsOutput {
 	return o
+}
+
+func (o EvaluationArgsOutput) ToEvaluationArgsPtrOutput() EvaluationArgsPtrOutput {
+	return o.ToEvaluationArgsPtrOutputWithContext(context.Background())
+}
+
+func (o EvaluationArgsOutput) ToEvaluationArgsPtrOutputWithContext(ctx context.Context) EvaluationArgsPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v EvaluationArgs) *EvaluationArgs {
+		return &v
+	}).(EvaluationArgsPtrOutput)
 }
 
 // True (default) when larger is better (accuracy, AUC); false for
@@ -2440,6 +2491,74 @@ func (o EvaluationArgsOutput) Threshold() pulumi.Float64PtrOutput {
 // threshold (default `classification`).
 func (o EvaluationArgsOutput) ThresholdName() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v EvaluationArgs) *string { return v.ThresholdName }).(pulumi.StringPtrOutput)
+}
+
+type EvaluationArgsPtrOutput struct{ *pulumi.OutputState }
+
+func (EvaluationArgsPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**EvaluationArgs)(nil)).Elem()
+}
+
+func (o EvaluationArgsPtrOutput) ToEvaluationArgsPtrOutput() EvaluationArgsPtrOutput {
+	return o
+}
+
+func (o EvaluationArgsPtrOutput) ToEvaluationArgsPtrOutputWithContext(ctx context.Context) EvaluationArgsPtrOutput {
+	return o
+}
+
+func (o EvaluationArgsPtrOutput) Elem() EvaluationArgsOutput {
+	return o.ApplyT(func(v *EvaluationArgs) EvaluationArgs {
+		if v != nil {
+			return *v
+		}
+		var ret EvaluationArgs
+		return ret
+	}).(EvaluationArgsOutput)
+}
+
+// True (default) when larger is better (accuracy, AUC); false for
+// losses and errors, which must stay at or below the threshold.
+func (o EvaluationArgsPtrOutput) HigherIsBetter() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *EvaluationArgs) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.HigherIsBetter
+	}).(pulumi.BoolPtrOutput)
+}
+
+// The metric, by its name in the training job's final metrics, e.g.
+// `validation:accuracy`.
+func (o EvaluationArgsPtrOutput) MetricName() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *EvaluationArgs) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.MetricName
+	}).(pulumi.StringPtrOutput)
+}
+
+// The value the metric must reach; default
+// `modelParameters.inference.thresholds.<thresholdName>`.
+func (o EvaluationArgsPtrOutput) Threshold() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v *EvaluationArgs) *float64 {
+		if v == nil {
+			return nil
+		}
+		return v.Threshold
+	}).(pulumi.Float64PtrOutput)
+}
+
+// Which of `modelParameters.inference.thresholds` is the default
+// threshold (default `classification`).
+func (o EvaluationArgsPtrOutput) ThresholdName() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *EvaluationArgs) *string {
+		if v == nil {
+			return nil
+		}
+		return v.ThresholdName
+	}).(pulumi.StringPtrOutput)
 }
 
 // The seed's `modelParameters.inference`.
@@ -5089,6 +5208,630 @@ func (o VpcConfigPtrOutput) Subnets() pulumi.StringArrayOutput {
 	}).(pulumi.StringArrayOutput)
 }
 
+// The retraining workflow of an environment with `enableWorkflow`: what
+// the documents do not say about it. The execution role, the endpoint,
+// its variants and models, the key and the default threshold
+// (`modelParameters.inference.thresholds`) come from the Deployment.
+type WorkflowSettings struct {
+	// Roll approved versions out to the endpoint (default true; real-time
+	// and serverless endpoints only).
+	AutoDeploy *bool `pulumi:"autoDeploy"`
+	// How a trained version is judged (Workflow's `evaluation`).
+	Evaluation EvaluationArgs `pulumi:"evaluation"`
+	// Days the execution logs are kept (default 30).
+	LogRetentionInDays *int `pulumi:"logRetentionInDays"`
+	// Name of the model package group (default `<workflowName>-models`).
+	ModelPackageGroupName *string `pulumi:"modelPackageGroupName"`
+	// Seconds between two looks at the endpoint while it updates (default 30).
+	PollSeconds *int `pulumi:"pollSeconds"`
+	// Start an execution on this schedule, e.g. `rate(7 days)`.
+	ScheduleExpression *string `pulumi:"scheduleExpression"`
+	// The training job (Workflow's `training`); `inputS3Uri` and
+	// `outputS3Uri` default to the Deployment's buckets.
+	Training WorkflowTraining `pulumi:"training"`
+	// The variant that receives new versions (default: the first).
+	VariantName *string `pulumi:"variantName"`
+	// Prefix of the workflow's names (Workflow's `workflowName`, 1-23
+	// characters); default: the project name, shortened, and the stage.
+	WorkflowName *string `pulumi:"workflowName"`
+}
+
+// WorkflowSettingsInput is an input type that accepts WorkflowSettingsArgs and WorkflowSettingsOutput values.
+// You can construct a concrete instance of `WorkflowSettingsInput` via:
+//
+//	WorkflowSettingsArgs{...}
+type WorkflowSettingsInput interface {
+	pulumi.Input
+
+	ToWorkflowSettingsOutput() WorkflowSettingsOutput
+	ToWorkflowSettingsOutputWithContext(context.Context) WorkflowSettingsOutput
+}
+
+// The retraining workflow of an environment with `enableWorkflow`: what
+// the documents do not say about it. The execution role, the endpoint,
+// its variants and models, the key and the default threshold
+// (`modelParameters.inference.thresholds`) come from the Deployment.
+type WorkflowSettingsArgs struct {
+	// Roll approved versions out to the endpoint (default true; real-time
+	// and serverless endpoints only).
+	AutoDeploy pulumi.BoolPtrInput `pulumi:"autoDeploy"`
+	// How a trained version is judged (Workflow's `evaluation`).
+	Evaluation EvaluationArgsInput `pulumi:"evaluation"`
+	// Days the execution logs are kept (default 30).
+	LogRetentionInDays pulumi.IntPtrInput `pulumi:"logRetentionInDays"`
+	// Name of the model package group (default `<workflowName>-models`).
+	ModelPackageGroupName pulumi.StringPtrInput `pulumi:"modelPackageGroupName"`
+	// Seconds between two looks at the endpoint while it updates (default 30).
+	PollSeconds pulumi.IntPtrInput `pulumi:"pollSeconds"`
+	// Start an execution on this schedule, e.g. `rate(7 days)`.
+	ScheduleExpression pulumi.StringPtrInput `pulumi:"scheduleExpression"`
+	// The training job (Workflow's `training`); `inputS3Uri` and
+	// `outputS3Uri` default to the Deployment's buckets.
+	Training WorkflowTrainingInput `pulumi:"training"`
+	// The variant that receives new versions (default: the first).
+	VariantName pulumi.StringPtrInput `pulumi:"variantName"`
+	// Prefix of the workflow's names (Workflow's `workflowName`, 1-23
+	// characters); default: the project name, shortened, and the stage.
+	WorkflowName pulumi.StringPtrInput `pulumi:"workflowName"`
+}
+
+func (WorkflowSettingsArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*WorkflowSettings)(nil)).Elem()
+}
+
+func (i WorkflowSettingsArgs) ToWorkflowSettingsOutput() WorkflowSettingsOutput {
+	return i.ToWorkflowSettingsOutputWithContext(context.Background())
+}
+
+func (i WorkflowSettingsArgs) ToWorkflowSettingsOutputWithContext(ctx context.Context) WorkflowSettingsOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(WorkflowSettingsOutput)
+}
+
+func (i WorkflowSettingsArgs) ToWorkflowSettingsPtrOutput() WorkflowSettingsPtrOutput {
+	return i.ToWorkflowSettingsPtrOutputWithContext(context.Background())
+}
+
+func (i WorkflowSettingsArgs) ToWorkflowSettingsPtrOutputWithContext(ctx context.Context) WorkflowSettingsPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(WorkflowSettingsOutput).ToWorkflowSettingsPtrOutputWithContext(ctx)
+}
+
+// WorkflowSettingsPtrInput is an input type that accepts WorkflowSettingsArgs, WorkflowSettingsPtr and WorkflowSettingsPtrOutput values.
+// You can construct a concrete instance of `WorkflowSettingsPtrInput` via:
+//
+//	        WorkflowSettingsArgs{...}
+//
+//	or:
+//
+//	        nil
+type WorkflowSettingsPtrInput interface {
+	pulumi.Input
+
+	ToWorkflowSettingsPtrOutput() WorkflowSettingsPtrOutput
+	ToWorkflowSettingsPtrOutputWithContext(context.Context) WorkflowSettingsPtrOutput
+}
+
+type workflowSettingsPtrType WorkflowSettingsArgs
+
+func WorkflowSettingsPtr(v *WorkflowSettingsArgs) WorkflowSettingsPtrInput {
+	return (*workflowSettingsPtrType)(v)
+}
+
+func (*workflowSettingsPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**WorkflowSettings)(nil)).Elem()
+}
+
+func (i *workflowSettingsPtrType) ToWorkflowSettingsPtrOutput() WorkflowSettingsPtrOutput {
+	return i.ToWorkflowSettingsPtrOutputWithContext(context.Background())
+}
+
+func (i *workflowSettingsPtrType) ToWorkflowSettingsPtrOutputWithContext(ctx context.Context) WorkflowSettingsPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(WorkflowSettingsPtrOutput)
+}
+
+// The retraining workflow of an environment with `enableWorkflow`: what
+// the documents do not say about it. The execution role, the endpoint,
+// its variants and models, the key and the default threshold
+// (`modelParameters.inference.thresholds`) come from the Deployment.
+type WorkflowSettingsOutput struct{ *pulumi.OutputState }
+
+func (WorkflowSettingsOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*WorkflowSettings)(nil)).Elem()
+}
+
+func (o WorkflowSettingsOutput) ToWorkflowSettingsOutput() WorkflowSettingsOutput {
+	return o
+}
+
+func (o WorkflowSettingsOutput) ToWorkflowSettingsOutputWithContext(ctx context.Context) WorkflowSettingsOutput {
+	return o
+}
+
+func (o WorkflowSettingsOutput) ToWorkflowSettingsPtrOutput() WorkflowSettingsPtrOutput {
+	return o.ToWorkflowSettingsPtrOutputWithContext(context.Background())
+}
+
+func (o WorkflowSettingsOutput) ToWorkflowSettingsPtrOutputWithContext(ctx context.Context) WorkflowSettingsPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v WorkflowSettings) *WorkflowSettings {
+		return &v
+	}).(WorkflowSettingsPtrOutput)
+}
+
+// Roll approved versions out to the endpoint (default true; real-time
+// and serverless endpoints only).
+func (o WorkflowSettingsOutput) AutoDeploy() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v WorkflowSettings) *bool { return v.AutoDeploy }).(pulumi.BoolPtrOutput)
+}
+
+// How a trained version is judged (Workflow's `evaluation`).
+func (o WorkflowSettingsOutput) Evaluation() EvaluationArgsOutput {
+	return o.ApplyT(func(v WorkflowSettings) EvaluationArgs { return v.Evaluation }).(EvaluationArgsOutput)
+}
+
+// Days the execution logs are kept (default 30).
+func (o WorkflowSettingsOutput) LogRetentionInDays() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v WorkflowSettings) *int { return v.LogRetentionInDays }).(pulumi.IntPtrOutput)
+}
+
+// Name of the model package group (default `<workflowName>-models`).
+func (o WorkflowSettingsOutput) ModelPackageGroupName() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v WorkflowSettings) *string { return v.ModelPackageGroupName }).(pulumi.StringPtrOutput)
+}
+
+// Seconds between two looks at the endpoint while it updates (default 30).
+func (o WorkflowSettingsOutput) PollSeconds() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v WorkflowSettings) *int { return v.PollSeconds }).(pulumi.IntPtrOutput)
+}
+
+// Start an execution on this schedule, e.g. `rate(7 days)`.
+func (o WorkflowSettingsOutput) ScheduleExpression() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v WorkflowSettings) *string { return v.ScheduleExpression }).(pulumi.StringPtrOutput)
+}
+
+// The training job (Workflow's `training`); `inputS3Uri` and
+// `outputS3Uri` default to the Deployment's buckets.
+func (o WorkflowSettingsOutput) Training() WorkflowTrainingOutput {
+	return o.ApplyT(func(v WorkflowSettings) WorkflowTraining { return v.Training }).(WorkflowTrainingOutput)
+}
+
+// The variant that receives new versions (default: the first).
+func (o WorkflowSettingsOutput) VariantName() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v WorkflowSettings) *string { return v.VariantName }).(pulumi.StringPtrOutput)
+}
+
+// Prefix of the workflow's names (Workflow's `workflowName`, 1-23
+// characters); default: the project name, shortened, and the stage.
+func (o WorkflowSettingsOutput) WorkflowName() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v WorkflowSettings) *string { return v.WorkflowName }).(pulumi.StringPtrOutput)
+}
+
+type WorkflowSettingsPtrOutput struct{ *pulumi.OutputState }
+
+func (WorkflowSettingsPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**WorkflowSettings)(nil)).Elem()
+}
+
+func (o WorkflowSettingsPtrOutput) ToWorkflowSettingsPtrOutput() WorkflowSettingsPtrOutput {
+	return o
+}
+
+func (o WorkflowSettingsPtrOutput) ToWorkflowSettingsPtrOutputWithContext(ctx context.Context) WorkflowSettingsPtrOutput {
+	return o
+}
+
+func (o WorkflowSettingsPtrOutput) Elem() WorkflowSettingsOutput {
+	return o.ApplyT(func(v *WorkflowSettings) WorkflowSettings {
+		if v != nil {
+			return *v
+		}
+		var ret WorkflowSettings
+		return ret
+	}).(WorkflowSettingsOutput)
+}
+
+// Roll approved versions out to the endpoint (default true; real-time
+// and serverless endpoints only).
+func (o WorkflowSettingsPtrOutput) AutoDeploy() pulumi.BoolPtrOutput {
+	return o.ApplyT(func(v *WorkflowSettings) *bool {
+		if v == nil {
+			return nil
+		}
+		return v.AutoDeploy
+	}).(pulumi.BoolPtrOutput)
+}
+
+// How a trained version is judged (Workflow's `evaluation`).
+func (o WorkflowSettingsPtrOutput) Evaluation() EvaluationArgsPtrOutput {
+	return o.ApplyT(func(v *WorkflowSettings) *EvaluationArgs {
+		if v == nil {
+			return nil
+		}
+		return &v.Evaluation
+	}).(EvaluationArgsPtrOutput)
+}
+
+// Days the execution logs are kept (default 30).
+func (o WorkflowSettingsPtrOutput) LogRetentionInDays() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *WorkflowSettings) *int {
+		if v == nil {
+			return nil
+		}
+		return v.LogRetentionInDays
+	}).(pulumi.IntPtrOutput)
+}
+
+// Name of the model package group (default `<workflowName>-models`).
+func (o WorkflowSettingsPtrOutput) ModelPackageGroupName() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *WorkflowSettings) *string {
+		if v == nil {
+			return nil
+		}
+		return v.ModelPackageGroupName
+	}).(pulumi.StringPtrOutput)
+}
+
+// Seconds between two looks at the endpoint while it updates (default 30).
+func (o WorkflowSettingsPtrOutput) PollSeconds() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *WorkflowSettings) *int {
+		if v == nil {
+			return nil
+		}
+		return v.PollSeconds
+	}).(pulumi.IntPtrOutput)
+}
+
+// Start an execution on this schedule, e.g. `rate(7 days)`.
+func (o WorkflowSettingsPtrOutput) ScheduleExpression() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *WorkflowSettings) *string {
+		if v == nil {
+			return nil
+		}
+		return v.ScheduleExpression
+	}).(pulumi.StringPtrOutput)
+}
+
+// The training job (Workflow's `training`); `inputS3Uri` and
+// `outputS3Uri` default to the Deployment's buckets.
+func (o WorkflowSettingsPtrOutput) Training() WorkflowTrainingPtrOutput {
+	return o.ApplyT(func(v *WorkflowSettings) *WorkflowTraining {
+		if v == nil {
+			return nil
+		}
+		return &v.Training
+	}).(WorkflowTrainingPtrOutput)
+}
+
+// The variant that receives new versions (default: the first).
+func (o WorkflowSettingsPtrOutput) VariantName() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *WorkflowSettings) *string {
+		if v == nil {
+			return nil
+		}
+		return v.VariantName
+	}).(pulumi.StringPtrOutput)
+}
+
+// Prefix of the workflow's names (Workflow's `workflowName`, 1-23
+// characters); default: the project name, shortened, and the stage.
+func (o WorkflowSettingsPtrOutput) WorkflowName() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *WorkflowSettings) *string {
+		if v == nil {
+			return nil
+		}
+		return v.WorkflowName
+	}).(pulumi.StringPtrOutput)
+}
+
+// Workflow's `training`, with the S3 locations optional: the Deployment
+// knows its buckets, which its execution role may use.
+type WorkflowTraining struct {
+	// Hyperparameters.
+	Hyperparameters map[string]string `pulumi:"hyperparameters"`
+	// The training image (ECR URI).
+	Image string `pulumi:"image"`
+	// S3 prefix of the training data, channel `train` (default
+	// `s3://<modelArtifactBucketName>/<s3KeyPrefix>training-data/`, which
+	// the execution role may read).
+	InputS3Uri *string `pulumi:"inputS3Uri"`
+	// The number of training instances (default 1).
+	InstanceCount *int `pulumi:"instanceCount"`
+	// The training instance type (default `ml.m5.xlarge`).
+	InstanceType *string `pulumi:"instanceType"`
+	// The job's time limit in seconds (default 86400).
+	MaxRuntimeInSeconds *int `pulumi:"maxRuntimeInSeconds"`
+	// A regular expression that finds the metric in the algorithm's log.
+	MetricRegex *string `pulumi:"metricRegex"`
+	// S3 prefix the trained artifacts are written under (default
+	// `s3://<asyncOutputBucketName>/training/`, which the execution role
+	// may write).
+	OutputS3Uri *string `pulumi:"outputS3Uri"`
+	// Storage per training instance in GB (default 30).
+	VolumeSizeInGb *int `pulumi:"volumeSizeInGb"`
+}
+
+// WorkflowTrainingInput is an input type that accepts WorkflowTrainingArgs and WorkflowTrainingOutput values.
+// You can construct a concrete instance of `WorkflowTrainingInput` via:
+//
+//	WorkflowTrainingArgs{...}
+type WorkflowTrainingInput interface {
+	pulumi.Input
+
+	ToWorkflowTrainingOutput() WorkflowTrainingOutput
+	ToWorkflowTrainingOutputWithContext(context.Context) WorkflowTrainingOutput
+}
+
+// Workflow's `training`, with the S3 locations optional: the Deployment
+// knows its buckets, which its execution role may use.
+type WorkflowTrainingArgs struct {
+	// Hyperparameters.
+	Hyperparameters pulumi.StringMapInput `pulumi:"hyperparameters"`
+	// The training image (ECR URI).
+	Image pulumi.StringInput `pulumi:"image"`
+	// S3 prefix of the training data, channel `train` (default
+	// `s3://<modelArtifactBucketName>/<s3KeyPrefix>training-data/`, which
+	// the execution role may read).
+	InputS3Uri pulumi.StringPtrInput `pulumi:"inputS3Uri"`
+	// The number of training instances (default 1).
+	InstanceCount pulumi.IntPtrInput `pulumi:"instanceCount"`
+	// The training instance type (default `ml.m5.xlarge`).
+	InstanceType pulumi.StringPtrInput `pulumi:"instanceType"`
+	// The job's time limit in seconds (default 86400).
+	MaxRuntimeInSeconds pulumi.IntPtrInput `pulumi:"maxRuntimeInSeconds"`
+	// A regular expression that finds the metric in the algorithm's log.
+	MetricRegex pulumi.StringPtrInput `pulumi:"metricRegex"`
+	// S3 prefix the trained artifacts are written under (default
+	// `s3://<asyncOutputBucketName>/training/`, which the execution role
+	// may write).
+	OutputS3Uri pulumi.StringPtrInput `pulumi:"outputS3Uri"`
+	// Storage per training instance in GB (default 30).
+	VolumeSizeInGb pulumi.IntPtrInput `pulumi:"volumeSizeInGb"`
+}
+
+func (WorkflowTrainingArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*WorkflowTraining)(nil)).Elem()
+}
+
+func (i WorkflowTrainingArgs) ToWorkflowTrainingOutput() WorkflowTrainingOutput {
+	return i.ToWorkflowTrainingOutputWithContext(context.Background())
+}
+
+func (i WorkflowTrainingArgs) ToWorkflowTrainingOutputWithContext(ctx context.Context) WorkflowTrainingOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(WorkflowTrainingOutput)
+}
+
+func (i WorkflowTrainingArgs) ToWorkflowTrainingPtrOutput() WorkflowTrainingPtrOutput {
+	return i.ToWorkflowTrainingPtrOutputWithContext(context.Background())
+}
+
+func (i WorkflowTrainingArgs) ToWorkflowTrainingPtrOutputWithContext(ctx context.Context) WorkflowTrainingPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(WorkflowTrainingOutput).ToWorkflowTrainingPtrOutputWithContext(ctx)
+}
+
+// WorkflowTrainingPtrInput is an input type that accepts WorkflowTrainingArgs, WorkflowTrainingPtr and WorkflowTrainingPtrOutput values.
+// You can construct a concrete instance of `WorkflowTrainingPtrInput` via:
+//
+//	        WorkflowTrainingArgs{...}
+//
+//	or:
+//
+//	        nil
+type WorkflowTrainingPtrInput interface {
+	pulumi.Input
+
+	ToWorkflowTrainingPtrOutput() WorkflowTrainingPtrOutput
+	ToWorkflowTrainingPtrOutputWithContext(context.Context) WorkflowTrainingPtrOutput
+}
+
+type workflowTrainingPtrType WorkflowTrainingArgs
+
+func WorkflowTrainingPtr(v *WorkflowTrainingArgs) WorkflowTrainingPtrInput {
+	return (*workflowTrainingPtrType)(v)
+}
+
+func (*workflowTrainingPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**WorkflowTraining)(nil)).Elem()
+}
+
+func (i *workflowTrainingPtrType) ToWorkflowTrainingPtrOutput() WorkflowTrainingPtrOutput {
+	return i.ToWorkflowTrainingPtrOutputWithContext(context.Background())
+}
+
+func (i *workflowTrainingPtrType) ToWorkflowTrainingPtrOutputWithContext(ctx context.Context) WorkflowTrainingPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(WorkflowTrainingPtrOutput)
+}
+
+// Workflow's `training`, with the S3 locations optional: the Deployment
+// knows its buckets, which its execution role may use.
+type WorkflowTrainingOutput struct{ *pulumi.OutputState }
+
+func (WorkflowTrainingOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*WorkflowTraining)(nil)).Elem()
+}
+
+func (o WorkflowTrainingOutput) ToWorkflowTrainingOutput() WorkflowTrainingOutput {
+	return o
+}
+
+func (o WorkflowTrainingOutput) ToWorkflowTrainingOutputWithContext(ctx context.Context) WorkflowTrainingOutput {
+	return o
+}
+
+func (o WorkflowTrainingOutput) ToWorkflowTrainingPtrOutput() WorkflowTrainingPtrOutput {
+	return o.ToWorkflowTrainingPtrOutputWithContext(context.Background())
+}
+
+func (o WorkflowTrainingOutput) ToWorkflowTrainingPtrOutputWithContext(ctx context.Context) WorkflowTrainingPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v WorkflowTraining) *WorkflowTraining {
+		return &v
+	}).(WorkflowTrainingPtrOutput)
+}
+
+// Hyperparameters.
+func (o WorkflowTrainingOutput) Hyperparameters() pulumi.StringMapOutput {
+	return o.ApplyT(func(v WorkflowTraining) map[string]string { return v.Hyperparameters }).(pulumi.StringMapOutput)
+}
+
+// The training image (ECR URI).
+func (o WorkflowTrainingOutput) Image() pulumi.StringOutput {
+	return o.ApplyT(func(v WorkflowTraining) string { return v.Image }).(pulumi.StringOutput)
+}
+
+// S3 prefix of the training data, channel `train` (default
+// `s3://<modelArtifactBucketName>/<s3KeyPrefix>training-data/`, which
+// the execution role may read).
+func (o WorkflowTrainingOutput) InputS3Uri() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v WorkflowTraining) *string { return v.InputS3Uri }).(pulumi.StringPtrOutput)
+}
+
+// The number of training instances (default 1).
+func (o WorkflowTrainingOutput) InstanceCount() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v WorkflowTraining) *int { return v.InstanceCount }).(pulumi.IntPtrOutput)
+}
+
+// The training instance type (default `ml.m5.xlarge`).
+func (o WorkflowTrainingOutput) InstanceType() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v WorkflowTraining) *string { return v.InstanceType }).(pulumi.StringPtrOutput)
+}
+
+// The job's time limit in seconds (default 86400).
+func (o WorkflowTrainingOutput) MaxRuntimeInSeconds() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v WorkflowTraining) *int { return v.MaxRuntimeInSeconds }).(pulumi.IntPtrOutput)
+}
+
+// A regular expression that finds the metric in the algorithm's log.
+func (o WorkflowTrainingOutput) MetricRegex() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v WorkflowTraining) *string { return v.MetricRegex }).(pulumi.StringPtrOutput)
+}
+
+// S3 prefix the trained artifacts are written under (default
+// `s3://<asyncOutputBucketName>/training/`, which the execution role
+// may write).
+func (o WorkflowTrainingOutput) OutputS3Uri() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v WorkflowTraining) *string { return v.OutputS3Uri }).(pulumi.StringPtrOutput)
+}
+
+// Storage per training instance in GB (default 30).
+func (o WorkflowTrainingOutput) VolumeSizeInGb() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v WorkflowTraining) *int { return v.VolumeSizeInGb }).(pulumi.IntPtrOutput)
+}
+
+type WorkflowTrainingPtrOutput struct{ *pulumi.OutputState }
+
+func (WorkflowTrainingPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**WorkflowTraining)(nil)).Elem()
+}
+
+func (o WorkflowTrainingPtrOutput) ToWorkflowTrainingPtrOutput() WorkflowTrainingPtrOutput {
+	return o
+}
+
+func (o WorkflowTrainingPtrOutput) ToWorkflowTrainingPtrOutputWithContext(ctx context.Context) WorkflowTrainingPtrOutput {
+	return o
+}
+
+func (o WorkflowTrainingPtrOutput) Elem() WorkflowTrainingOutput {
+	return o.ApplyT(func(v *WorkflowTraining) WorkflowTraining {
+		if v != nil {
+			return *v
+		}
+		var ret WorkflowTraining
+		return ret
+	}).(WorkflowTrainingOutput)
+}
+
+// Hyperparameters.
+func (o WorkflowTrainingPtrOutput) Hyperparameters() pulumi.StringMapOutput {
+	return o.ApplyT(func(v *WorkflowTraining) map[string]string {
+		if v == nil {
+			return nil
+		}
+		return v.Hyperparameters
+	}).(pulumi.StringMapOutput)
+}
+
+// The training image (ECR URI).
+func (o WorkflowTrainingPtrOutput) Image() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *WorkflowTraining) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.Image
+	}).(pulumi.StringPtrOutput)
+}
+
+// S3 prefix of the training data, channel `train` (default
+// `s3://<modelArtifactBucketName>/<s3KeyPrefix>training-data/`, which
+// the execution role may read).
+func (o WorkflowTrainingPtrOutput) InputS3Uri() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *WorkflowTraining) *string {
+		if v == nil {
+			return nil
+		}
+		return v.InputS3Uri
+	}).(pulumi.StringPtrOutput)
+}
+
+// The number of training instances (default 1).
+func (o WorkflowTrainingPtrOutput) InstanceCount() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *WorkflowTraining) *int {
+		if v == nil {
+			return nil
+		}
+		return v.InstanceCount
+	}).(pulumi.IntPtrOutput)
+}
+
+// The training instance type (default `ml.m5.xlarge`).
+func (o WorkflowTrainingPtrOutput) InstanceType() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *WorkflowTraining) *string {
+		if v == nil {
+			return nil
+		}
+		return v.InstanceType
+	}).(pulumi.StringPtrOutput)
+}
+
+// The job's time limit in seconds (default 86400).
+func (o WorkflowTrainingPtrOutput) MaxRuntimeInSeconds() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *WorkflowTraining) *int {
+		if v == nil {
+			return nil
+		}
+		return v.MaxRuntimeInSeconds
+	}).(pulumi.IntPtrOutput)
+}
+
+// A regular expression that finds the metric in the algorithm's log.
+func (o WorkflowTrainingPtrOutput) MetricRegex() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *WorkflowTraining) *string {
+		if v == nil {
+			return nil
+		}
+		return v.MetricRegex
+	}).(pulumi.StringPtrOutput)
+}
+
+// S3 prefix the trained artifacts are written under (default
+// `s3://<asyncOutputBucketName>/training/`, which the execution role
+// may write).
+func (o WorkflowTrainingPtrOutput) OutputS3Uri() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *WorkflowTraining) *string {
+		if v == nil {
+			return nil
+		}
+		return v.OutputS3Uri
+	}).(pulumi.StringPtrOutput)
+}
+
+// Storage per training instance in GB (default 30).
+func (o WorkflowTrainingPtrOutput) VolumeSizeInGb() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *WorkflowTraining) *int {
+		if v == nil {
+			return nil
+		}
+		return v.VolumeSizeInGb
+	}).(pulumi.IntPtrOutput)
+}
+
 func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*AlarmThresholdsInput)(nil)).Elem(), AlarmThresholdsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*AlarmThresholdsPtrInput)(nil)).Elem(), AlarmThresholdsArgs{})
@@ -5111,6 +5854,7 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*EndpointsInput)(nil)).Elem(), EndpointsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*EndpointsPtrInput)(nil)).Elem(), EndpointsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*EvaluationArgsInput)(nil)).Elem(), EvaluationArgsArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*EvaluationArgsPtrInput)(nil)).Elem(), EvaluationArgsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*InferenceParametersInput)(nil)).Elem(), InferenceParametersArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*InferenceParametersPtrInput)(nil)).Elem(), InferenceParametersArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ModelArtifactsInput)(nil)).Elem(), ModelArtifactsArgs{})
@@ -5142,6 +5886,10 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*VariantSpecArrayInput)(nil)).Elem(), VariantSpecArray{})
 	pulumi.RegisterInputType(reflect.TypeOf((*VpcConfigInput)(nil)).Elem(), VpcConfigArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*VpcConfigPtrInput)(nil)).Elem(), VpcConfigArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*WorkflowSettingsInput)(nil)).Elem(), WorkflowSettingsArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*WorkflowSettingsPtrInput)(nil)).Elem(), WorkflowSettingsArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*WorkflowTrainingInput)(nil)).Elem(), WorkflowTrainingArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*WorkflowTrainingPtrInput)(nil)).Elem(), WorkflowTrainingArgs{})
 	pulumi.RegisterOutputType(AlarmThresholdsOutput{})
 	pulumi.RegisterOutputType(AlarmThresholdsPtrOutput{})
 	pulumi.RegisterOutputType(AppConfigAccessOutput{})
@@ -5165,6 +5913,7 @@ func init() {
 	pulumi.RegisterOutputType(EndpointsOutput{})
 	pulumi.RegisterOutputType(EndpointsPtrOutput{})
 	pulumi.RegisterOutputType(EvaluationArgsOutput{})
+	pulumi.RegisterOutputType(EvaluationArgsPtrOutput{})
 	pulumi.RegisterOutputType(InferenceParametersOutput{})
 	pulumi.RegisterOutputType(InferenceParametersPtrOutput{})
 	pulumi.RegisterOutputType(ModelArtifactsOutput{})
@@ -5196,4 +5945,8 @@ func init() {
 	pulumi.RegisterOutputType(VariantSpecArrayOutput{})
 	pulumi.RegisterOutputType(VpcConfigOutput{})
 	pulumi.RegisterOutputType(VpcConfigPtrOutput{})
+	pulumi.RegisterOutputType(WorkflowSettingsOutput{})
+	pulumi.RegisterOutputType(WorkflowSettingsPtrOutput{})
+	pulumi.RegisterOutputType(WorkflowTrainingOutput{})
+	pulumi.RegisterOutputType(WorkflowTrainingPtrOutput{})
 }

@@ -17,7 +17,10 @@ import (
 // the rules across the two documents. Every problem is returned with its
 // JSON path, not just the first (the keys and types first: the rules are
 // checked once both documents read). The environment checked is `environment`,
-// else `DEPLOYMENT_ENV`; with neither, every environment is checked.
+// else `DEPLOYMENT_ENV`; with neither, every environment is checked. The
+// Deployment's other inputs, when given here too, are checked as the
+// Deployment checks them (an environment with `enableWorkflow` needs
+// `workflow`).
 func ValidateConfig(ctx *pulumi.Context, args *ValidateConfigArgs, opts ...pulumi.InvokeOption) (*ValidateConfigResult, error) {
 	opts = internal.PkgInvokeDefaultOpts(opts)
 	var rv ValidateConfigResult
@@ -29,12 +32,26 @@ func ValidateConfig(ctx *pulumi.Context, args *ValidateConfigArgs, opts ...pulum
 }
 
 type ValidateConfigArgs struct {
+	// The Deployment's `alarmEmails`.
+	AlarmEmails []string `pulumi:"alarmEmails"`
+	// The Deployment's `alarms`.
+	Alarms *AlarmThresholds `pulumi:"alarms"`
+	// The Deployment's `asyncAutoscaling`.
+	AsyncAutoscaling *AsyncAutoscalingArgs `pulumi:"asyncAutoscaling"`
+	// The Deployment's `autoscaling`.
+	Autoscaling *AutoscalingArgs `pulumi:"autoscaling"`
+	// The Deployment's `dataCaptureSamplingPercentage`.
+	DataCaptureSamplingPercentage *int `pulumi:"dataCaptureSamplingPercentage"`
 	// The seed's `deployment-config.json`, as an object.
 	DeploymentConfig interface{} `pulumi:"deploymentConfig"`
 	// The environment to check, e.g. `dev`.
 	Environment *string `pulumi:"environment"`
 	// The seed's `model-config.json`, as an object.
 	ModelConfig interface{} `pulumi:"modelConfig"`
+	// The Deployment's `rollout`.
+	Rollout *RolloutPolicy `pulumi:"rollout"`
+	// The Deployment's `workflow`.
+	Workflow *WorkflowSettings `pulumi:"workflow"`
 }
 
 type ValidateConfigResult struct {
@@ -52,12 +69,26 @@ func ValidateConfigOutput(ctx *pulumi.Context, args ValidateConfigOutputArgs, op
 }
 
 type ValidateConfigOutputArgs struct {
+	// The Deployment's `alarmEmails`.
+	AlarmEmails pulumi.StringArrayInput `pulumi:"alarmEmails"`
+	// The Deployment's `alarms`.
+	Alarms AlarmThresholdsPtrInput `pulumi:"alarms"`
+	// The Deployment's `asyncAutoscaling`.
+	AsyncAutoscaling AsyncAutoscalingArgsPtrInput `pulumi:"asyncAutoscaling"`
+	// The Deployment's `autoscaling`.
+	Autoscaling AutoscalingArgsPtrInput `pulumi:"autoscaling"`
+	// The Deployment's `dataCaptureSamplingPercentage`.
+	DataCaptureSamplingPercentage pulumi.IntPtrInput `pulumi:"dataCaptureSamplingPercentage"`
 	// The seed's `deployment-config.json`, as an object.
 	DeploymentConfig pulumi.Input `pulumi:"deploymentConfig"`
 	// The environment to check, e.g. `dev`.
 	Environment pulumi.StringPtrInput `pulumi:"environment"`
 	// The seed's `model-config.json`, as an object.
 	ModelConfig pulumi.Input `pulumi:"modelConfig"`
+	// The Deployment's `rollout`.
+	Rollout RolloutPolicyPtrInput `pulumi:"rollout"`
+	// The Deployment's `workflow`.
+	Workflow WorkflowSettingsPtrInput `pulumi:"workflow"`
 }
 
 func (ValidateConfigOutputArgs) ElementType() reflect.Type {

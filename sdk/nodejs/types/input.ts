@@ -125,6 +125,32 @@ export interface AppConfigAccessArgs {
 /**
  * Backlog-driven autoscaling, able to scale to zero.
  */
+export interface AsyncAutoscalingArgs {
+    /**
+     * Most instances per variant.
+     */
+    maxCapacity: number;
+    /**
+     * Fewest instances per variant; 0 lets the endpoint sleep when idle.
+     */
+    minCapacity?: number;
+    /**
+     * Seconds after a scale-in before the next.
+     */
+    scaleInCooldownSeconds?: number;
+    /**
+     * Seconds after a scale-out before the next.
+     */
+    scaleOutCooldownSeconds?: number;
+    /**
+     * Queued requests per instance to hold (ApproximateBacklogSizePerInstance).
+     */
+    targetBacklogPerInstance?: number;
+}
+
+/**
+ * Backlog-driven autoscaling, able to scale to zero.
+ */
 export interface AsyncAutoscalingArgsArgs {
     /**
      * Most instances per variant.
@@ -193,6 +219,32 @@ export interface AsyncSettingsArgs {
      * Requests each instance works on at once (1-1000).
      */
     maxConcurrentInvocationsPerInstance?: pulumi.Input<number | undefined>;
+}
+
+/**
+ * Target-tracking autoscaling of each variant's instance count.
+ */
+export interface AutoscalingArgs {
+    /**
+     * Most instances per variant.
+     */
+    maxCapacity: number;
+    /**
+     * Fewest instances per variant.
+     */
+    minCapacity?: number;
+    /**
+     * Seconds after a scale-in before the next.
+     */
+    scaleInCooldownSeconds?: number;
+    /**
+     * Seconds after a scale-out before the next.
+     */
+    scaleOutCooldownSeconds?: number;
+    /**
+     * Invocations per instance per minute to hold (real-time endpoints).
+     */
+    targetInvocationsPerInstance?: number;
 }
 
 /**
@@ -343,6 +395,32 @@ export interface EndpointsArgs {
      * Endpoint URL for AWS STS.
      */
     sts?: pulumi.Input<string | undefined>;
+}
+
+/**
+ * How a trained version is judged.
+ */
+export interface EvaluationArgs {
+    /**
+     * True (default) when larger is better (accuracy, AUC); false for
+     * losses and errors, which must stay at or below the threshold.
+     */
+    higherIsBetter?: boolean;
+    /**
+     * The metric, by its name in the training job's final metrics, e.g.
+     * `validation:accuracy`.
+     */
+    metricName: string;
+    /**
+     * The value the metric must reach; default
+     * `modelParameters.inference.thresholds.<thresholdName>`.
+     */
+    threshold?: number;
+    /**
+     * Which of `modelParameters.inference.thresholds` is the default
+     * threshold (default `classification`).
+     */
+    thresholdName?: string;
 }
 
 /**
@@ -522,6 +600,48 @@ export interface MonitorArgs {
 /**
  * Blue/green deployment with traffic shifting and alarm-driven rollback.
  */
+export interface RolloutPolicy {
+    /**
+     * Canary size (only for `CANARY`, which needs it).
+     */
+    canarySize?: inputs.ShiftSize;
+    /**
+     * Step size (only for `LINEAR`, which needs it).
+     */
+    linearStepSize?: inputs.ShiftSize;
+    /**
+     * Longest SageMaker may take for the whole deployment before it rolls
+     * it back (600-28800 seconds), longer than all of the rollout's waits
+     * together. Unset, it is an hour for provisioning plus those waits,
+     * and the provider's own timeout for the update covers it.
+     */
+    maximumExecutionTimeoutInSeconds?: number;
+    /**
+     * CloudWatch alarms (1-10 names of 1-255 characters) that roll the
+     * deployment back when they fire. The endpoint components create an
+     * `Invocation5XXErrors` alarm per variant and use it when this is empty;
+     * pass a MonitorDashboard's `rollbackAlarmNames` to have its alarms
+     * guard the rollout instead (then no alarm of the endpoint's own).
+     */
+    rollbackAlarmNames?: string[];
+    /**
+     * Seconds the old fleet stays after the shift, for fast rollback
+     * (0-3600).
+     */
+    terminationWaitInSeconds?: number;
+    /**
+     * How traffic shifts.
+     */
+    trafficShift: enums.TrafficShift;
+    /**
+     * Seconds between shifts (and after the canary), 0-3600.
+     */
+    waitIntervalInSeconds?: number;
+}
+
+/**
+ * Blue/green deployment with traffic shifting and alarm-driven rollback.
+ */
 export interface RolloutPolicyArgs {
     /**
      * Canary size (only for `CANARY`, which needs it).
@@ -615,6 +735,23 @@ export interface ServerlessSettingsArgs {
      * Pre-warmed concurrency, at most `maxConcurrency`.
      */
     provisionedConcurrency?: pulumi.Input<number | undefined>;
+}
+
+/**
+ * A share of capacity: instances or percent.
+ */
+export interface ShiftSize {
+    /**
+     * `INSTANCE_COUNT` or `CAPACITY_PERCENT`.
+     */
+    unit: enums.ShiftSizeUnit;
+    /**
+     * The amount. A canary is at most 50% of each variant's instances
+     * (1-50 percent, or at most half of the smallest variant's instance
+     * count); a linear step is 10-50% of them (10-50 percent, or the
+     * instance count that is).
+     */
+    value: number;
 }
 
 /**
@@ -798,4 +935,194 @@ export interface VpcConfigArgs {
      * Subnet ids (1-16).
      */
     subnets: pulumi.Input<pulumi.Input<string>[]>;
+}
+
+/**
+ * The retraining workflow of an environment with `enableWorkflow`: what
+ * the documents do not say about it. The execution role, the endpoint,
+ * its variants and models, the key and the default threshold
+ * (`modelParameters.inference.thresholds`) come from the Deployment.
+ */
+export interface WorkflowSettings {
+    /**
+     * Roll approved versions out to the endpoint (default true; real-time
+     * and serverless endpoints only).
+     */
+    autoDeploy?: boolean;
+    /**
+     * How a trained version is judged (Workflow's `evaluation`).
+     */
+    evaluation: inputs.EvaluationArgs;
+    /**
+     * Days the execution logs are kept (default 30).
+     */
+    logRetentionInDays?: number;
+    /**
+     * Name of the model package group (default `<workflowName>-models`).
+     */
+    modelPackageGroupName?: string;
+    /**
+     * Seconds between two looks at the endpoint while it updates (default 30).
+     */
+    pollSeconds?: number;
+    /**
+     * Start an execution on this schedule, e.g. `rate(7 days)`.
+     */
+    scheduleExpression?: string;
+    /**
+     * The training job (Workflow's `training`); `inputS3Uri` and
+     * `outputS3Uri` default to the Deployment's buckets.
+     */
+    training: inputs.WorkflowTraining;
+    /**
+     * The variant that receives new versions (default: the first).
+     */
+    variantName?: string;
+    /**
+     * Prefix of the workflow's names (Workflow's `workflowName`, 1-23
+     * characters); default: the project name, shortened, and the stage.
+     */
+    workflowName?: string;
+}
+
+/**
+ * The retraining workflow of an environment with `enableWorkflow`: what
+ * the documents do not say about it. The execution role, the endpoint,
+ * its variants and models, the key and the default threshold
+ * (`modelParameters.inference.thresholds`) come from the Deployment.
+ */
+export interface WorkflowSettingsArgs {
+    /**
+     * Roll approved versions out to the endpoint (default true; real-time
+     * and serverless endpoints only).
+     */
+    autoDeploy?: pulumi.Input<boolean | undefined>;
+    /**
+     * How a trained version is judged (Workflow's `evaluation`).
+     */
+    evaluation: pulumi.Input<inputs.EvaluationArgsArgs>;
+    /**
+     * Days the execution logs are kept (default 30).
+     */
+    logRetentionInDays?: pulumi.Input<number | undefined>;
+    /**
+     * Name of the model package group (default `<workflowName>-models`).
+     */
+    modelPackageGroupName?: pulumi.Input<string | undefined>;
+    /**
+     * Seconds between two looks at the endpoint while it updates (default 30).
+     */
+    pollSeconds?: pulumi.Input<number | undefined>;
+    /**
+     * Start an execution on this schedule, e.g. `rate(7 days)`.
+     */
+    scheduleExpression?: pulumi.Input<string | undefined>;
+    /**
+     * The training job (Workflow's `training`); `inputS3Uri` and
+     * `outputS3Uri` default to the Deployment's buckets.
+     */
+    training: pulumi.Input<inputs.WorkflowTrainingArgs>;
+    /**
+     * The variant that receives new versions (default: the first).
+     */
+    variantName?: pulumi.Input<string | undefined>;
+    /**
+     * Prefix of the workflow's names (Workflow's `workflowName`, 1-23
+     * characters); default: the project name, shortened, and the stage.
+     */
+    workflowName?: pulumi.Input<string | undefined>;
+}
+
+/**
+ * Workflow's `training`, with the S3 locations optional: the Deployment
+ * knows its buckets, which its execution role may use.
+ */
+export interface WorkflowTraining {
+    /**
+     * Hyperparameters.
+     */
+    hyperparameters?: {[key: string]: string};
+    /**
+     * The training image (ECR URI).
+     */
+    image: string;
+    /**
+     * S3 prefix of the training data, channel `train` (default
+     * `s3://<modelArtifactBucketName>/<s3KeyPrefix>training-data/`, which
+     * the execution role may read).
+     */
+    inputS3Uri?: string;
+    /**
+     * The number of training instances (default 1).
+     */
+    instanceCount?: number;
+    /**
+     * The training instance type (default `ml.m5.xlarge`).
+     */
+    instanceType?: string;
+    /**
+     * The job's time limit in seconds (default 86400).
+     */
+    maxRuntimeInSeconds?: number;
+    /**
+     * A regular expression that finds the metric in the algorithm's log.
+     */
+    metricRegex?: string;
+    /**
+     * S3 prefix the trained artifacts are written under (default
+     * `s3://<asyncOutputBucketName>/training/`, which the execution role
+     * may write).
+     */
+    outputS3Uri?: string;
+    /**
+     * Storage per training instance in GB (default 30).
+     */
+    volumeSizeInGb?: number;
+}
+
+/**
+ * Workflow's `training`, with the S3 locations optional: the Deployment
+ * knows its buckets, which its execution role may use.
+ */
+export interface WorkflowTrainingArgs {
+    /**
+     * Hyperparameters.
+     */
+    hyperparameters?: pulumi.Input<{[key: string]: pulumi.Input<string>} | undefined>;
+    /**
+     * The training image (ECR URI).
+     */
+    image: pulumi.Input<string>;
+    /**
+     * S3 prefix of the training data, channel `train` (default
+     * `s3://<modelArtifactBucketName>/<s3KeyPrefix>training-data/`, which
+     * the execution role may read).
+     */
+    inputS3Uri?: pulumi.Input<string | undefined>;
+    /**
+     * The number of training instances (default 1).
+     */
+    instanceCount?: pulumi.Input<number | undefined>;
+    /**
+     * The training instance type (default `ml.m5.xlarge`).
+     */
+    instanceType?: pulumi.Input<string | undefined>;
+    /**
+     * The job's time limit in seconds (default 86400).
+     */
+    maxRuntimeInSeconds?: pulumi.Input<number | undefined>;
+    /**
+     * A regular expression that finds the metric in the algorithm's log.
+     */
+    metricRegex?: pulumi.Input<string | undefined>;
+    /**
+     * S3 prefix the trained artifacts are written under (default
+     * `s3://<asyncOutputBucketName>/training/`, which the execution role
+     * may write).
+     */
+    outputS3Uri?: pulumi.Input<string | undefined>;
+    /**
+     * Storage per training instance in GB (default 30).
+     */
+    volumeSizeInGb?: pulumi.Input<number | undefined>;
 }

@@ -22,12 +22,16 @@ __all__ = [
     'AlarmThresholdsArgsDict',
     'AppConfigAccessArgs',
     'AppConfigAccessArgsDict',
+    'AsyncAutoscalingArgs',
+    'AsyncAutoscalingArgsDict',
     'AsyncAutoscalingArgsArgs',
     'AsyncAutoscalingArgsArgsDict',
     'AsyncInferenceArgs',
     'AsyncInferenceArgsDict',
     'AsyncSettingsArgs',
     'AsyncSettingsArgsDict',
+    'AutoscalingArgs',
+    'AutoscalingArgsDict',
     'AutoscalingArgsArgs',
     'AutoscalingArgsArgsDict',
     'CustomMetricArgs',
@@ -38,6 +42,8 @@ __all__ = [
     'DataCaptureArgsDict',
     'EndpointsArgs',
     'EndpointsArgsDict',
+    'EvaluationArgs',
+    'EvaluationArgsDict',
     'EvaluationArgsArgs',
     'EvaluationArgsArgsDict',
     'InferenceParametersArgs',
@@ -52,6 +58,8 @@ __all__ = [
     'ModelSpecArgsDict',
     'MonitorArgs',
     'MonitorArgsDict',
+    'RolloutPolicy',
+    'RolloutPolicyDict',
     'RolloutPolicyArgs',
     'RolloutPolicyArgsDict',
     'ServerlessComputeArgs',
@@ -60,6 +68,8 @@ __all__ = [
     'ServerlessSettingsDict',
     'ServerlessSettingsArgs',
     'ServerlessSettingsArgsDict',
+    'ShiftSize',
+    'ShiftSizeDict',
     'ShiftSizeArgs',
     'ShiftSizeArgsDict',
     'StepArgs',
@@ -76,6 +86,14 @@ __all__ = [
     'VariantSpecArgsDict',
     'VpcConfigArgs',
     'VpcConfigArgsDict',
+    'WorkflowSettings',
+    'WorkflowSettingsDict',
+    'WorkflowSettingsArgs',
+    'WorkflowSettingsArgsDict',
+    'WorkflowTraining',
+    'WorkflowTrainingDict',
+    'WorkflowTrainingArgs',
+    'WorkflowTrainingArgsDict',
 ]
 
 class AlarmThresholdsDict(TypedDict):
@@ -501,6 +519,119 @@ class AppConfigAccessArgs:
         pulumi.set(self, "environment_id", value)
 
 
+class AsyncAutoscalingArgsDict(TypedDict):
+    """
+    Backlog-driven autoscaling, able to scale to zero.
+    """
+    max_capacity: _builtins.int
+    """
+    Most instances per variant.
+    """
+    min_capacity: NotRequired[_builtins.int]
+    """
+    Fewest instances per variant; 0 lets the endpoint sleep when idle.
+    """
+    scale_in_cooldown_seconds: NotRequired[_builtins.int]
+    """
+    Seconds after a scale-in before the next.
+    """
+    scale_out_cooldown_seconds: NotRequired[_builtins.int]
+    """
+    Seconds after a scale-out before the next.
+    """
+    target_backlog_per_instance: NotRequired[_builtins.float]
+    """
+    Queued requests per instance to hold (ApproximateBacklogSizePerInstance).
+    """
+
+@pulumi.input_type
+class AsyncAutoscalingArgs:
+    def __init__(__self__, *,
+                 max_capacity: _builtins.int,
+                 min_capacity: Optional[_builtins.int] = None,
+                 scale_in_cooldown_seconds: Optional[_builtins.int] = None,
+                 scale_out_cooldown_seconds: Optional[_builtins.int] = None,
+                 target_backlog_per_instance: Optional[_builtins.float] = None):
+        """
+        Backlog-driven autoscaling, able to scale to zero.
+
+        :param _builtins.int max_capacity: Most instances per variant.
+        :param _builtins.int min_capacity: Fewest instances per variant; 0 lets the endpoint sleep when idle.
+        :param _builtins.int scale_in_cooldown_seconds: Seconds after a scale-in before the next.
+        :param _builtins.int scale_out_cooldown_seconds: Seconds after a scale-out before the next.
+        :param _builtins.float target_backlog_per_instance: Queued requests per instance to hold (ApproximateBacklogSizePerInstance).
+        """
+        pulumi.set(__self__, "max_capacity", max_capacity)
+        if min_capacity is not None:
+            pulumi.set(__self__, "min_capacity", min_capacity)
+        if scale_in_cooldown_seconds is not None:
+            pulumi.set(__self__, "scale_in_cooldown_seconds", scale_in_cooldown_seconds)
+        if scale_out_cooldown_seconds is not None:
+            pulumi.set(__self__, "scale_out_cooldown_seconds", scale_out_cooldown_seconds)
+        if target_backlog_per_instance is not None:
+            pulumi.set(__self__, "target_backlog_per_instance", target_backlog_per_instance)
+
+    @_builtins.property
+    @pulumi.getter(name="maxCapacity")
+    def max_capacity(self) -> _builtins.int:
+        """
+        Most instances per variant.
+        """
+        return pulumi.get(self, "max_capacity")
+
+    @max_capacity.setter
+    def max_capacity(self, value: _builtins.int):
+        pulumi.set(self, "max_capacity", value)
+
+    @_builtins.property
+    @pulumi.getter(name="minCapacity")
+    def min_capacity(self) -> Optional[_builtins.int]:
+        """
+        Fewest instances per variant; 0 lets the endpoint sleep when idle.
+        """
+        return pulumi.get(self, "min_capacity")
+
+    @min_capacity.setter
+    def min_capacity(self, value: Optional[_builtins.int]):
+        pulumi.set(self, "min_capacity", value)
+
+    @_builtins.property
+    @pulumi.getter(name="scaleInCooldownSeconds")
+    def scale_in_cooldown_seconds(self) -> Optional[_builtins.int]:
+        """
+        Seconds after a scale-in before the next.
+        """
+        return pulumi.get(self, "scale_in_cooldown_seconds")
+
+    @scale_in_cooldown_seconds.setter
+    def scale_in_cooldown_seconds(self, value: Optional[_builtins.int]):
+        pulumi.set(self, "scale_in_cooldown_seconds", value)
+
+    @_builtins.property
+    @pulumi.getter(name="scaleOutCooldownSeconds")
+    def scale_out_cooldown_seconds(self) -> Optional[_builtins.int]:
+        """
+        Seconds after a scale-out before the next.
+        """
+        return pulumi.get(self, "scale_out_cooldown_seconds")
+
+    @scale_out_cooldown_seconds.setter
+    def scale_out_cooldown_seconds(self, value: Optional[_builtins.int]):
+        pulumi.set(self, "scale_out_cooldown_seconds", value)
+
+    @_builtins.property
+    @pulumi.getter(name="targetBacklogPerInstance")
+    def target_backlog_per_instance(self) -> Optional[_builtins.float]:
+        """
+        Queued requests per instance to hold (ApproximateBacklogSizePerInstance).
+        """
+        return pulumi.get(self, "target_backlog_per_instance")
+
+    @target_backlog_per_instance.setter
+    def target_backlog_per_instance(self, value: Optional[_builtins.float]):
+        pulumi.set(self, "target_backlog_per_instance", value)
+
+
 class AsyncAutoscalingArgsArgsDict(TypedDict):
     """
     Backlog-driven autoscaling, able to scale to zero.
@@ -808,6 +939,119 @@ class AsyncSettingsArgs:
     @max_concurrent_invocations_per_instance.setter
     def max_concurrent_invocations_per_instance(self, value: pulumi.Input[Optional[_builtins.int]]):
         pulumi.set(self, "max_concurrent_invocations_per_instance", value)
+
+
+class AutoscalingArgsDict(TypedDict):
+    """
+    Target-tracking autoscaling of each variant's instance count.
+    """
+    max_capacity: _builtins.int
+    """
+    Most instances per variant.
+    """
+    min_capacity: NotRequired[_builtins.int]
+    """
+    Fewest instances per variant.
+    """
+    scale_in_cooldown_seconds: NotRequired[_builtins.int]
+    """
+    Seconds after a scale-in before the next.
+    """
+    scale_out_cooldown_seconds: NotRequired[_builtins.int]
+    """
+    Seconds after a scale-out before the next.
+    """
+    target_invocations_per_instance: NotRequired[_builtins.float]
+    """
+    Invocations per instance per minute to hold (real-time endpoints).
+    """
+
+@pulumi.input_type
+class AutoscalingArgs:
+    def __init__(__self__, *,
+                 max_capacity: _builtins.int,
+                 min_capacity: Optional[_builtins.int] = None,
+                 scale_in_cooldown_seconds: Optional[_builtins.int] = None,
+                 scale_out_cooldown_seconds: Optional[_builtins.int] = None,
+                 target_invocations_per_instance: Optional[_builtins.float] = None):
+        """
+        Target-tracking autoscaling of each variant's instance count.
+
+        :param _builtins.int max_capacity: Most instances per variant.
+        :param _builtins.int min_capacity: Fewest instances per variant.
+        :param _builtins.int scale_in_cooldown_seconds: Seconds after a scale-in before the next.
+        :param _builtins.int scale_out_cooldown_seconds: Seconds after a scale-out before the next.
+        :param _builtins.float target_invocations_per_instance: Invocations per instance per minute to hold (real-time endpoints).
+        """
+        pulumi.set(__self__, "max_capacity", max_capacity)
+        if min_capacity is not None:
+            pulumi.set(__self__, "min_capacity", min_capacity)
+        if scale_in_cooldown_seconds is not None:
+            pulumi.set(__self__, "scale_in_cooldown_seconds", scale_in_cooldown_seconds)
+        if scale_out_cooldown_seconds is not None:
+            pulumi.set(__self__, "scale_out_cooldown_seconds", scale_out_cooldown_seconds)
+        if target_invocations_per_instance is not None:
+            pulumi.set(__self__, "target_invocations_per_instance", target_invocations_per_instance)
+
+    @_builtins.property
+    @pulumi.getter(name="maxCapacity")
+    def max_capacity(self) -> _builtins.int:
+        """
+        Most instances per variant.
+        """
+        return pulumi.get(self, "max_capacity")
+
+    @max_capacity.setter
+    def max_capacity(self, value: _builtins.int):
+        pulumi.set(self, "max_capacity", value)
+
+    @_builtins.property
+    @pulumi.getter(name="minCapacity")
+    def min_capacity(self) -> Optional[_builtins.int]:
+        """
+        Fewest instances per variant.
+        """
+        return pulumi.get(self, "min_capacity")
+
+    @min_capacity.setter
+    def min_capacity(self, value: Optional[_builtins.int]):
+        pulumi.set(self, "min_capacity", value)
+
+    @_builtins.property
+    @pulumi.getter(name="scaleInCooldownSeconds")
+    def scale_in_cooldown_seconds(self) -> Optional[_builtins.int]:
+        """
+        Seconds after a scale-in before the next.
+        """
+        return pulumi.get(self, "scale_in_cooldown_seconds")
+
+    @scale_in_cooldown_seconds.setter
+    def scale_in_cooldown_seconds(self, value: Optional[_builtins.int]):
+        pulumi.set(self, "scale_in_cooldown_seconds", value)
+
+    @_builtins.property
+    @pulumi.getter(name="scaleOutCooldownSeconds")
+    def scale_out_cooldown_seconds(self) -> Optional[_builtins.int]:
+        """
+        Seconds after a scale-out before the next.
+        """
+        return pulumi.get(self, "scale_out_cooldown_seconds")
+
+    @scale_out_cooldown_seconds.setter
+    def scale_out_cooldown_seconds(self, value: Optional[_builtins.int]):
+        pulumi.set(self, "scale_out_cooldown_seconds", value)
+
+    @_builtins.property
+    @pulumi.getter(name="targetInvocationsPerInstance")
+    def target_invocations_per_instance(self) -> Optional[_builtins.float]:
+        """
+        Invocations per instance per minute to hold (real-time endpoints).
+        """
+        return pulumi.get(self, "target_invocations_per_instance")
+
+    @target_invocations_per_instance.setter
+    def target_invocations_per_instance(self, value: Optional[_builtins.float]):
+        pulumi.set(self, "target_invocations_per_instance", value)
 
 
 class AutoscalingArgsArgsDict(TypedDict):
@@ -1470,6 +1714,111 @@ class EndpointsArgs:
     @sts.setter
     def sts(self, value: pulumi.Input[Optional[_builtins.str]]):
         pulumi.set(self, "sts", value)
+
+
+class EvaluationArgsDict(TypedDict):
+    """
+    How a trained version is judged.
+    """
+    metric_name: _builtins.str
+    """
+    The metric, by its name in the training job's final metrics, e.g.
+    `validation:accuracy`.
+    """
+    higher_is_better: NotRequired[_builtins.bool]
+    """
+    True (default) when larger is better (accuracy, AUC); false for
+    losses and errors, which must stay at or below the threshold.
+    """
+    threshold: NotRequired[_builtins.float]
+    """
+    The value the metric must reach; default
+    `modelParameters.inference.thresholds.<thresholdName>`.
+    """
+    threshold_name: NotRequired[_builtins.str]
+    """
+    Which of `modelParameters.inference.thresholds` is the default
+    threshold (default `classification`).
+    """
+
+@pulumi.input_type
+class EvaluationArgs:
+    def __init__(__self__, *,
+                 metric_name: _builtins.str,
+                 higher_is_better: Optional[_builtins.bool] = None,
+                 threshold: Optional[_builtins.float] = None,
+                 threshold_name: Optional[_builtins.str] = None):
+        """
+        How a trained version is judged.
+
+        :param _builtins.str metric_name: The metric, by its name in the training job's final metrics, e.g.
+               `validation:accuracy`.
+        :param _builtins.bool higher_is_better: True (default) when larger is better (accuracy, AUC); false for
+               losses and errors, which must stay at or below the threshold.
+        :param _builtins.float threshold: The value the metric must reach; default
+               `modelParameters.inference.thresholds.<thresholdName>`.
+        :param _builtins.str threshold_name: Which of `modelParameters.inference.thresholds` is the default
+               threshold (default `classification`).
+        """
+        pulumi.set(__self__, "metric_name", metric_name)
+        if higher_is_better is not None:
+            pulumi.set(__self__, "higher_is_better", higher_is_better)
+        if threshold is not None:
+            pulumi.set(__self__, "threshold", threshold)
+        if threshold_name is not None:
+            pulumi.set(__self__, "threshold_name", threshold_name)
+
+    @_builtins.property
+    @pulumi.getter(name="metricName")
+    def metric_name(self) -> _builtins.str:
+        """
+        The metric, by its name in the training job's final metrics, e.g.
+        `validation:accuracy`.
+        """
+        return pulumi.get(self, "metric_name")
+
+    @metric_name.setter
+    def metric_name(self, value: _builtins.str):
+        pulumi.set(self, "metric_name", value)
+
+    @_builtins.property
+    @pulumi.getter(name="higherIsBetter")
+    def higher_is_better(self) -> Optional[_builtins.bool]:
+        """
+        True (default) when larger is better (accuracy, AUC); false for
+        losses and errors, which must stay at or below the threshold.
+        """
+        return pulumi.get(self, "higher_is_better")
+
+    @higher_is_better.setter
+    def higher_is_better(self, value: Optional[_builtins.bool]):
+        pulumi.set(self, "higher_is_better", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def threshold(self) -> Optional[_builtins.float]:
+        """
+        The value the metric must reach; default
+        `modelParameters.inference.thresholds.<thresholdName>`.
+        """
+        return pulumi.get(self, "threshold")
+
+    @threshold.setter
+    def threshold(self, value: Optional[_builtins.float]):
+        pulumi.set(self, "threshold", value)
+
+    @_builtins.property
+    @pulumi.getter(name="thresholdName")
+    def threshold_name(self) -> Optional[_builtins.str]:
+        """
+        Which of `modelParameters.inference.thresholds` is the default
+        threshold (default `classification`).
+        """
+        return pulumi.get(self, "threshold_name")
+
+    @threshold_name.setter
+    def threshold_name(self, value: Optional[_builtins.str]):
+        pulumi.set(self, "threshold_name", value)
 
 
 class EvaluationArgsArgsDict(TypedDict):
@@ -2203,6 +2552,183 @@ class MonitorArgs:
         pulumi.set(self, "alarm_role_arn", value)
 
 
+class RolloutPolicyDict(TypedDict):
+    """
+    Blue/green deployment with traffic shifting and alarm-driven rollback.
+    """
+    traffic_shift: 'TrafficShift'
+    """
+    How traffic shifts.
+    """
+    canary_size: NotRequired['ShiftSizeDict']
+    """
+    Canary size (only for `CANARY`, which needs it).
+    """
+    linear_step_size: NotRequired['ShiftSizeDict']
+    """
+    Step size (only for `LINEAR`, which needs it).
+    """
+    maximum_execution_timeout_in_seconds: NotRequired[_builtins.int]
+    """
+    Longest SageMaker may take for the whole deployment before it rolls
+    it back (600-28800 seconds), longer than all of the rollout's waits
+    together. Unset, it is an hour for provisioning plus those waits,
+    and the provider's own timeout for the update covers it.
+    """
+    rollback_alarm_names: NotRequired[Sequence[_builtins.str]]
+    """
+    CloudWatch alarms (1-10 names of 1-255 characters) that roll the
+    deployment back when they fire. The endpoint components create an
+    `Invocation5XXErrors` alarm per variant and use it when this is empty;
+    pass a MonitorDashboard's `rollbackAlarmNames` to have its alarms
+    guard the rollout instead (then no alarm of the endpoint's own).
+    """
+    termination_wait_in_seconds: NotRequired[_builtins.int]
+    """
+    Seconds the old fleet stays after the shift, for fast rollback
+    (0-3600).
+    """
+    wait_interval_in_seconds: NotRequired[_builtins.int]
+    """
+    Seconds between shifts (and after the canary), 0-3600.
+    """
+
+@pulumi.input_type
+class RolloutPolicy:
+    def __init__(__self__, *,
+                 traffic_shift: 'TrafficShift',
+                 canary_size: Optional['ShiftSize'] = None,
+                 linear_step_size: Optional['ShiftSize'] = None,
+                 maximum_execution_timeout_in_seconds: Optional[_builtins.int] = None,
+                 rollback_alarm_names: Optional[Sequence[_builtins.str]] = None,
+                 termination_wait_in_seconds: Optional[_builtins.int] = None,
+                 wait_interval_in_seconds: Optional[_builtins.int] = None):
+        """
+        Blue/green deployment with traffic shifting and alarm-driven rollback.
+
+        :param 'TrafficShift' traffic_shift: How traffic shifts.
+        :param 'ShiftSize' canary_size: Canary size (only for `CANARY`, which needs it).
+        :param 'ShiftSize' linear_step_size: Step size (only for `LINEAR`, which needs it).
+        :param _builtins.int maximum_execution_timeout_in_seconds: Longest SageMaker may take for the whole deployment before it rolls
+               it back (600-28800 seconds), longer than all of the rollout's waits
+               together. Unset, it is an hour for provisioning plus those waits,
+               and the provider's own timeout for the update covers it.
+        :param Sequence[_builtins.str] rollback_alarm_names: CloudWatch alarms (1-10 names of 1-255 characters) that roll the
+               deployment back when they fire. The endpoint components create an
+               `Invocation5XXErrors` alarm per variant and use it when this is empty;
+               pass a MonitorDashboard's `rollbackAlarmNames` to have its alarms
+               guard the rollout instead (then no alarm of the endpoint's own).
+        :param _builtins.int termination_wait_in_seconds: Seconds the old fleet stays after the shift, for fast rollback
+               (0-3600).
+        :param _builtins.int wait_interval_in_seconds: Seconds between shifts (and after the canary), 0-3600.
+        """
+        pulumi.set(__self__, "traffic_shift", traffic_shift)
+        if canary_size is not None:
+            pulumi.set(__self__, "canary_size", canary_size)
+        if linear_step_size is not None:
+            pulumi.set(__self__, "linear_step_size", linear_step_size)
+        if maximum_execution_timeout_in_seconds is not None:
+            pulumi.set(__self__, "maximum_execution_timeout_in_seconds", maximum_execution_timeout_in_seconds)
+        if rollback_alarm_names is not None:
+            pulumi.set(__self__, "rollback_alarm_names", rollback_alarm_names)
+        if termination_wait_in_seconds is not None:
+            pulumi.set(__self__, "termination_wait_in_seconds", termination_wait_in_seconds)
+        if wait_interval_in_seconds is not None:
+            pulumi.set(__self__, "wait_interval_in_seconds", wait_interval_in_seconds)
+
+    @_builtins.property
+    @pulumi.getter(name="trafficShift")
+    def traffic_shift(self) -> 'TrafficShift':
+        """
+        How traffic shifts.
+        """
+        return pulumi.get(self, "traffic_shift")
+
+    @traffic_shift.setter
+    def traffic_shift(self, value: 'TrafficShift'):
+        pulumi.set(self, "traffic_shift", value)
+
+    @_builtins.property
+    @pulumi.getter(name="canarySize")
+    def canary_size(self) -> Optional['ShiftSize']:
+        """
+        Canary size (only for `CANARY`, which needs it).
+        """
+        return pulumi.get(self, "canary_size")
+
+    @canary_size.setter
+    def canary_size(self, value: Optional['ShiftSize']):
+        pulumi.set(self, "canary_size", value)
+
+    @_builtins.property
+    @pulumi.getter(name="linearStepSize")
+    def linear_step_size(self) -> Optional['ShiftSize']:
+        """
+        Step size (only for `LINEAR`, which needs it).
+        """
+        return pulumi.get(self, "linear_step_size")
+
+    @linear_step_size.setter
+    def linear_step_size(self, value: Optional['ShiftSize']):
+        pulumi.set(self, "linear_step_size", value)
+
+    @_builtins.property
+    @pulumi.getter(name="maximumExecutionTimeoutInSeconds")
+    def maximum_execution_timeout_in_seconds(self) -> Optional[_builtins.int]:
+        """
+        Longest SageMaker may take for the whole deployment before it rolls
+        it back (600-28800 seconds), longer than all of the rollout's waits
+        together. Unset, it is an hour for provisioning plus those waits,
+        and the provider's own timeout for the update covers it.
+        """
+        return pulumi.get(self, "maximum_execution_timeout_in_seconds")
+
+    @maximum_execution_timeout_in_seconds.setter
+    def maximum_execution_timeout_in_seconds(self, value: Optional[_builtins.int]):
+        pulumi.set(self, "maximum_execution_timeout_in_seconds", value)
+
+    @_builtins.property
+    @pulumi.getter(name="rollbackAlarmNames")
+    def rollback_alarm_names(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        CloudWatch alarms (1-10 names of 1-255 characters) that roll the
+        deployment back when they fire. The endpoint components create an
+        `Invocation5XXErrors` alarm per variant and use it when this is empty;
+        pass a MonitorDashboard's `rollbackAlarmNames` to have its alarms
+        guard the rollout instead (then no alarm of the endpoint's own).
+        """
+        return pulumi.get(self, "rollback_alarm_names")
+
+    @rollback_alarm_names.setter
+    def rollback_alarm_names(self, value: Optional[Sequence[_builtins.str]]):
+        pulumi.set(self, "rollback_alarm_names", value)
+
+    @_builtins.property
+    @pulumi.getter(name="terminationWaitInSeconds")
+    def termination_wait_in_seconds(self) -> Optional[_builtins.int]:
+        """
+        Seconds the old fleet stays after the shift, for fast rollback
+        (0-3600).
+        """
+        return pulumi.get(self, "termination_wait_in_seconds")
+
+    @termination_wait_in_seconds.setter
+    def termination_wait_in_seconds(self, value: Optional[_builtins.int]):
+        pulumi.set(self, "termination_wait_in_seconds", value)
+
+    @_builtins.property
+    @pulumi.getter(name="waitIntervalInSeconds")
+    def wait_interval_in_seconds(self) -> Optional[_builtins.int]:
+        """
+        Seconds between shifts (and after the canary), 0-3600.
+        """
+        return pulumi.get(self, "wait_interval_in_seconds")
+
+    @wait_interval_in_seconds.setter
+    def wait_interval_in_seconds(self, value: Optional[_builtins.int]):
+        pulumi.set(self, "wait_interval_in_seconds", value)
+
+
 class RolloutPolicyArgsDict(TypedDict):
     """
     Blue/green deployment with traffic shifting and alarm-driven rollback.
@@ -2598,6 +3124,67 @@ class ServerlessSettingsArgs:
     @provisioned_concurrency.setter
     def provisioned_concurrency(self, value: pulumi.Input[Optional[_builtins.int]]):
         pulumi.set(self, "provisioned_concurrency", value)
+
+
+class ShiftSizeDict(TypedDict):
+    """
+    A share of capacity: instances or percent.
+    """
+    unit: 'ShiftSizeUnit'
+    """
+    `INSTANCE_COUNT` or `CAPACITY_PERCENT`.
+    """
+    value: _builtins.int
+    """
+    The amount. A canary is at most 50% of each variant's instances
+    (1-50 percent, or at most half of the smallest variant's instance
+    count); a linear step is 10-50% of them (10-50 percent, or the
+    instance count that is).
+    """
+
+@pulumi.input_type
+class ShiftSize:
+    def __init__(__self__, *,
+                 unit: 'ShiftSizeUnit',
+                 value: _builtins.int):
+        """
+        A share of capacity: instances or percent.
+
+        :param 'ShiftSizeUnit' unit: `INSTANCE_COUNT` or `CAPACITY_PERCENT`.
+        :param _builtins.int value: The amount. A canary is at most 50% of each variant's instances
+               (1-50 percent, or at most half of the smallest variant's instance
+               count); a linear step is 10-50% of them (10-50 percent, or the
+               instance count that is).
+        """
+        pulumi.set(__self__, "unit", unit)
+        pulumi.set(__self__, "value", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def unit(self) -> 'ShiftSizeUnit':
+        """
+        `INSTANCE_COUNT` or `CAPACITY_PERCENT`.
+        """
+        return pulumi.get(self, "unit")
+
+    @unit.setter
+    def unit(self, value: 'ShiftSizeUnit'):
+        pulumi.set(self, "unit", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def value(self) -> _builtins.int:
+        """
+        The amount. A canary is at most 50% of each variant's instances
+        (1-50 percent, or at most half of the smallest variant's instance
+        count); a linear step is 10-50% of them (10-50 percent, or the
+        instance count that is).
+        """
+        return pulumi.get(self, "value")
+
+    @value.setter
+    def value(self, value: _builtins.int):
+        pulumi.set(self, "value", value)
 
 
 class ShiftSizeArgsDict(TypedDict):
@@ -3357,5 +3944,833 @@ class VpcConfigArgs:
     @subnets.setter
     def subnets(self, value: pulumi.Input[Sequence[pulumi.Input[_builtins.str]]]):
         pulumi.set(self, "subnets", value)
+
+
+class WorkflowSettingsDict(TypedDict):
+    """
+    The retraining workflow of an environment with `enableWorkflow`: what
+    the documents do not say about it. The execution role, the endpoint,
+    its variants and models, the key and the default threshold
+    (`modelParameters.inference.thresholds`) come from the Deployment.
+    """
+    evaluation: 'EvaluationArgsDict'
+    """
+    How a trained version is judged (Workflow's `evaluation`).
+    """
+    training: 'WorkflowTrainingDict'
+    """
+    The training job (Workflow's `training`); `inputS3Uri` and
+    `outputS3Uri` default to the Deployment's buckets.
+    """
+    auto_deploy: NotRequired[_builtins.bool]
+    """
+    Roll approved versions out to the endpoint (default true; real-time
+    and serverless endpoints only).
+    """
+    log_retention_in_days: NotRequired[_builtins.int]
+    """
+    Days the execution logs are kept (default 30).
+    """
+    model_package_group_name: NotRequired[_builtins.str]
+    """
+    Name of the model package group (default `<workflowName>-models`).
+    """
+    poll_seconds: NotRequired[_builtins.int]
+    """
+    Seconds between two looks at the endpoint while it updates (default 30).
+    """
+    schedule_expression: NotRequired[_builtins.str]
+    """
+    Start an execution on this schedule, e.g. `rate(7 days)`.
+    """
+    variant_name: NotRequired[_builtins.str]
+    """
+    The variant that receives new versions (default: the first).
+    """
+    workflow_name: NotRequired[_builtins.str]
+    """
+    Prefix of the workflow's names (Workflow's `workflowName`, 1-23
+    characters); default: the project name, shortened, and the stage.
+    """
+
+@pulumi.input_type
+class WorkflowSettings:
+    def __init__(__self__, *,
+                 evaluation: 'EvaluationArgs',
+                 training: 'WorkflowTraining',
+                 auto_deploy: Optional[_builtins.bool] = None,
+                 log_retention_in_days: Optional[_builtins.int] = None,
+                 model_package_group_name: Optional[_builtins.str] = None,
+                 poll_seconds: Optional[_builtins.int] = None,
+                 schedule_expression: Optional[_builtins.str] = None,
+                 variant_name: Optional[_builtins.str] = None,
+                 workflow_name: Optional[_builtins.str] = None):
+        """
+        The retraining workflow of an environment with `enableWorkflow`: what
+        the documents do not say about it. The execution role, the endpoint,
+        its variants and models, the key and the default threshold
+        (`modelParameters.inference.thresholds`) come from the Deployment.
+
+        :param 'EvaluationArgs' evaluation: How a trained version is judged (Workflow's `evaluation`).
+        :param 'WorkflowTraining' training: The training job (Workflow's `training`); `inputS3Uri` and
+               `outputS3Uri` default to the Deployment's buckets.
+        :param _builtins.bool auto_deploy: Roll approved versions out to the endpoint (default true; real-time
+               and serverless endpoints only).
+        :param _builtins.int log_retention_in_days: Days the execution logs are kept (default 30).
+        :param _builtins.str model_package_group_name: Name of the model package group (default `<workflowName>-models`).
+        :param _builtins.int poll_seconds: Seconds between two looks at the endpoint while it updates (default 30).
+        :param _builtins.str schedule_expression: Start an execution on this schedule, e.g. `rate(7 days)`.
+        :param _builtins.str variant_name: The variant that receives new versions (default: the first).
+        :param _builtins.str workflow_name: Prefix of the workflow's names (Workflow's `workflowName`, 1-23
+               characters); default: the project name, shortened, and the stage.
+        """
+        pulumi.set(__self__, "evaluation", evaluation)
+        pulumi.set(__self__, "training", training)
+        if auto_deploy is not None:
+            pulumi.set(__self__, "auto_deploy", auto_deploy)
+        if log_retention_in_days is not None:
+            pulumi.set(__self__, "log_retention_in_days", log_retention_in_days)
+        if model_package_group_name is not None:
+            pulumi.set(__self__, "model_package_group_name", model_package_group_name)
+        if poll_seconds is not None:
+            pulumi.set(__self__, "poll_seconds", poll_seconds)
+        if schedule_expression is not None:
+            pulumi.set(__self__, "schedule_expression", schedule_expression)
+        if variant_name is not None:
+            pulumi.set(__self__, "variant_name", variant_name)
+        if workflow_name is not None:
+            pulumi.set(__self__, "workflow_name", workflow_name)
+
+    @_builtins.property
+    @pulumi.getter
+    def evaluation(self) -> 'EvaluationArgs':
+        """
+        How a trained version is judged (Workflow's `evaluation`).
+        """
+        return pulumi.get(self, "evaluation")
+
+    @evaluation.setter
+    def evaluation(self, value: 'EvaluationArgs'):
+        pulumi.set(self, "evaluation", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def training(self) -> 'WorkflowTraining':
+        """
+        The training job (Workflow's `training`); `inputS3Uri` and
+        `outputS3Uri` default to the Deployment's buckets.
+        """
+        return pulumi.get(self, "training")
+
+    @training.setter
+    def training(self, value: 'WorkflowTraining'):
+        pulumi.set(self, "training", value)
+
+    @_builtins.property
+    @pulumi.getter(name="autoDeploy")
+    def auto_deploy(self) -> Optional[_builtins.bool]:
+        """
+        Roll approved versions out to the endpoint (default true; real-time
+        and serverless endpoints only).
+        """
+        return pulumi.get(self, "auto_deploy")
+
+    @auto_deploy.setter
+    def auto_deploy(self, value: Optional[_builtins.bool]):
+        pulumi.set(self, "auto_deploy", value)
+
+    @_builtins.property
+    @pulumi.getter(name="logRetentionInDays")
+    def log_retention_in_days(self) -> Optional[_builtins.int]:
+        """
+        Days the execution logs are kept (default 30).
+        """
+        return pulumi.get(self, "log_retention_in_days")
+
+    @log_retention_in_days.setter
+    def log_retention_in_days(self, value: Optional[_builtins.int]):
+        pulumi.set(self, "log_retention_in_days", value)
+
+    @_builtins.property
+    @pulumi.getter(name="modelPackageGroupName")
+    def model_package_group_name(self) -> Optional[_builtins.str]:
+        """
+        Name of the model package group (default `<workflowName>-models`).
+        """
+        return pulumi.get(self, "model_package_group_name")
+
+    @model_package_group_name.setter
+    def model_package_group_name(self, value: Optional[_builtins.str]):
+        pulumi.set(self, "model_package_group_name", value)
+
+    @_builtins.property
+    @pulumi.getter(name="pollSeconds")
+    def poll_seconds(self) -> Optional[_builtins.int]:
+        """
+        Seconds between two looks at the endpoint while it updates (default 30).
+        """
+        return pulumi.get(self, "poll_seconds")
+
+    @poll_seconds.setter
+    def poll_seconds(self, value: Optional[_builtins.int]):
+        pulumi.set(self, "poll_seconds", value)
+
+    @_builtins.property
+    @pulumi.getter(name="scheduleExpression")
+    def schedule_expression(self) -> Optional[_builtins.str]:
+        """
+        Start an execution on this schedule, e.g. `rate(7 days)`.
+        """
+        return pulumi.get(self, "schedule_expression")
+
+    @schedule_expression.setter
+    def schedule_expression(self, value: Optional[_builtins.str]):
+        pulumi.set(self, "schedule_expression", value)
+
+    @_builtins.property
+    @pulumi.getter(name="variantName")
+    def variant_name(self) -> Optional[_builtins.str]:
+        """
+        The variant that receives new versions (default: the first).
+        """
+        return pulumi.get(self, "variant_name")
+
+    @variant_name.setter
+    def variant_name(self, value: Optional[_builtins.str]):
+        pulumi.set(self, "variant_name", value)
+
+    @_builtins.property
+    @pulumi.getter(name="workflowName")
+    def workflow_name(self) -> Optional[_builtins.str]:
+        """
+        Prefix of the workflow's names (Workflow's `workflowName`, 1-23
+        characters); default: the project name, shortened, and the stage.
+        """
+        return pulumi.get(self, "workflow_name")
+
+    @workflow_name.setter
+    def workflow_name(self, value: Optional[_builtins.str]):
+        pulumi.set(self, "workflow_name", value)
+
+
+class WorkflowSettingsArgsDict(TypedDict):
+    """
+    The retraining workflow of an environment with `enableWorkflow`: what
+    the documents do not say about it. The execution role, the endpoint,
+    its variants and models, the key and the default threshold
+    (`modelParameters.inference.thresholds`) come from the Deployment.
+    """
+    evaluation: pulumi.Input['EvaluationArgsArgsDict']
+    """
+    How a trained version is judged (Workflow's `evaluation`).
+    """
+    training: pulumi.Input['WorkflowTrainingArgsDict']
+    """
+    The training job (Workflow's `training`); `inputS3Uri` and
+    `outputS3Uri` default to the Deployment's buckets.
+    """
+    auto_deploy: NotRequired[pulumi.Input[Optional[_builtins.bool]]]
+    """
+    Roll approved versions out to the endpoint (default true; real-time
+    and serverless endpoints only).
+    """
+    log_retention_in_days: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    """
+    Days the execution logs are kept (default 30).
+    """
+    model_package_group_name: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Name of the model package group (default `<workflowName>-models`).
+    """
+    poll_seconds: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    """
+    Seconds between two looks at the endpoint while it updates (default 30).
+    """
+    schedule_expression: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Start an execution on this schedule, e.g. `rate(7 days)`.
+    """
+    variant_name: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    The variant that receives new versions (default: the first).
+    """
+    workflow_name: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Prefix of the workflow's names (Workflow's `workflowName`, 1-23
+    characters); default: the project name, shortened, and the stage.
+    """
+
+@pulumi.input_type
+class WorkflowSettingsArgs:
+    def __init__(__self__, *,
+                 evaluation: pulumi.Input['EvaluationArgsArgs'],
+                 training: pulumi.Input['WorkflowTrainingArgs'],
+                 auto_deploy: pulumi.Input[Optional[_builtins.bool]] = None,
+                 log_retention_in_days: pulumi.Input[Optional[_builtins.int]] = None,
+                 model_package_group_name: pulumi.Input[Optional[_builtins.str]] = None,
+                 poll_seconds: pulumi.Input[Optional[_builtins.int]] = None,
+                 schedule_expression: pulumi.Input[Optional[_builtins.str]] = None,
+                 variant_name: pulumi.Input[Optional[_builtins.str]] = None,
+                 workflow_name: pulumi.Input[Optional[_builtins.str]] = None):
+        """
+        The retraining workflow of an environment with `enableWorkflow`: what
+        the documents do not say about it. The execution role, the endpoint,
+        its variants and models, the key and the default threshold
+        (`modelParameters.inference.thresholds`) come from the Deployment.
+
+        :param pulumi.Input['EvaluationArgsArgs'] evaluation: How a trained version is judged (Workflow's `evaluation`).
+        :param pulumi.Input['WorkflowTrainingArgs'] training: The training job (Workflow's `training`); `inputS3Uri` and
+               `outputS3Uri` default to the Deployment's buckets.
+        :param pulumi.Input[_builtins.bool] auto_deploy: Roll approved versions out to the endpoint (default true; real-time
+               and serverless endpoints only).
+        :param pulumi.Input[_builtins.int] log_retention_in_days: Days the execution logs are kept (default 30).
+        :param pulumi.Input[_builtins.str] model_package_group_name: Name of the model package group (default `<workflowName>-models`).
+        :param pulumi.Input[_builtins.int] poll_seconds: Seconds between two looks at the endpoint while it updates (default 30).
+        :param pulumi.Input[_builtins.str] schedule_expression: Start an execution on this schedule, e.g. `rate(7 days)`.
+        :param pulumi.Input[_builtins.str] variant_name: The variant that receives new versions (default: the first).
+        :param pulumi.Input[_builtins.str] workflow_name: Prefix of the workflow's names (Workflow's `workflowName`, 1-23
+               characters); default: the project name, shortened, and the stage.
+        """
+        pulumi.set(__self__, "evaluation", evaluation)
+        pulumi.set(__self__, "training", training)
+        if auto_deploy is not None:
+            pulumi.set(__self__, "auto_deploy", auto_deploy)
+        if log_retention_in_days is not None:
+            pulumi.set(__self__, "log_retention_in_days", log_retention_in_days)
+        if model_package_group_name is not None:
+            pulumi.set(__self__, "model_package_group_name", model_package_group_name)
+        if poll_seconds is not None:
+            pulumi.set(__self__, "poll_seconds", poll_seconds)
+        if schedule_expression is not None:
+            pulumi.set(__self__, "schedule_expression", schedule_expression)
+        if variant_name is not None:
+            pulumi.set(__self__, "variant_name", variant_name)
+        if workflow_name is not None:
+            pulumi.set(__self__, "workflow_name", workflow_name)
+
+    @_builtins.property
+    @pulumi.getter
+    def evaluation(self) -> pulumi.Input['EvaluationArgsArgs']:
+        """
+        How a trained version is judged (Workflow's `evaluation`).
+        """
+        return pulumi.get(self, "evaluation")
+
+    @evaluation.setter
+    def evaluation(self, value: pulumi.Input['EvaluationArgsArgs']):
+        pulumi.set(self, "evaluation", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def training(self) -> pulumi.Input['WorkflowTrainingArgs']:
+        """
+        The training job (Workflow's `training`); `inputS3Uri` and
+        `outputS3Uri` default to the Deployment's buckets.
+        """
+        return pulumi.get(self, "training")
+
+    @training.setter
+    def training(self, value: pulumi.Input['WorkflowTrainingArgs']):
+        pulumi.set(self, "training", value)
+
+    @_builtins.property
+    @pulumi.getter(name="autoDeploy")
+    def auto_deploy(self) -> pulumi.Input[Optional[_builtins.bool]]:
+        """
+        Roll approved versions out to the endpoint (default true; real-time
+        and serverless endpoints only).
+        """
+        return pulumi.get(self, "auto_deploy")
+
+    @auto_deploy.setter
+    def auto_deploy(self, value: pulumi.Input[Optional[_builtins.bool]]):
+        pulumi.set(self, "auto_deploy", value)
+
+    @_builtins.property
+    @pulumi.getter(name="logRetentionInDays")
+    def log_retention_in_days(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        Days the execution logs are kept (default 30).
+        """
+        return pulumi.get(self, "log_retention_in_days")
+
+    @log_retention_in_days.setter
+    def log_retention_in_days(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "log_retention_in_days", value)
+
+    @_builtins.property
+    @pulumi.getter(name="modelPackageGroupName")
+    def model_package_group_name(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Name of the model package group (default `<workflowName>-models`).
+        """
+        return pulumi.get(self, "model_package_group_name")
+
+    @model_package_group_name.setter
+    def model_package_group_name(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "model_package_group_name", value)
+
+    @_builtins.property
+    @pulumi.getter(name="pollSeconds")
+    def poll_seconds(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        Seconds between two looks at the endpoint while it updates (default 30).
+        """
+        return pulumi.get(self, "poll_seconds")
+
+    @poll_seconds.setter
+    def poll_seconds(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "poll_seconds", value)
+
+    @_builtins.property
+    @pulumi.getter(name="scheduleExpression")
+    def schedule_expression(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Start an execution on this schedule, e.g. `rate(7 days)`.
+        """
+        return pulumi.get(self, "schedule_expression")
+
+    @schedule_expression.setter
+    def schedule_expression(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "schedule_expression", value)
+
+    @_builtins.property
+    @pulumi.getter(name="variantName")
+    def variant_name(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        The variant that receives new versions (default: the first).
+        """
+        return pulumi.get(self, "variant_name")
+
+    @variant_name.setter
+    def variant_name(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "variant_name", value)
+
+    @_builtins.property
+    @pulumi.getter(name="workflowName")
+    def workflow_name(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Prefix of the workflow's names (Workflow's `workflowName`, 1-23
+        characters); default: the project name, shortened, and the stage.
+        """
+        return pulumi.get(self, "workflow_name")
+
+    @workflow_name.setter
+    def workflow_name(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "workflow_name", value)
+
+
+class WorkflowTrainingDict(TypedDict):
+    """
+    Workflow's `training`, with the S3 locations optional: the Deployment
+    knows its buckets, which its execution role may use.
+    """
+    image: _builtins.str
+    """
+    The training image (ECR URI).
+    """
+    hyperparameters: NotRequired[Mapping[str, _builtins.str]]
+    """
+    Hyperparameters.
+    """
+    input_s3_uri: NotRequired[_builtins.str]
+    """
+    S3 prefix of the training data, channel `train` (default
+    `s3://<modelArtifactBucketName>/<s3KeyPrefix>training-data/`, which
+    the execution role may read).
+    """
+    instance_count: NotRequired[_builtins.int]
+    """
+    The number of training instances (default 1).
+    """
+    instance_type: NotRequired[_builtins.str]
+    """
+    The training instance type (default `ml.m5.xlarge`).
+    """
+    max_runtime_in_seconds: NotRequired[_builtins.int]
+    """
+    The job's time limit in seconds (default 86400).
+    """
+    metric_regex: NotRequired[_builtins.str]
+    """
+    A regular expression that finds the metric in the algorithm's log.
+    """
+    output_s3_uri: NotRequired[_builtins.str]
+    """
+    S3 prefix the trained artifacts are written under (default
+    `s3://<asyncOutputBucketName>/training/`, which the execution role
+    may write).
+    """
+    volume_size_in_gb: NotRequired[_builtins.int]
+    """
+    Storage per training instance in GB (default 30).
+    """
+
+@pulumi.input_type
+class WorkflowTraining:
+    def __init__(__self__, *,
+                 image: _builtins.str,
+                 hyperparameters: Optional[Mapping[str, _builtins.str]] = None,
+                 input_s3_uri: Optional[_builtins.str] = None,
+                 instance_count: Optional[_builtins.int] = None,
+                 instance_type: Optional[_builtins.str] = None,
+                 max_runtime_in_seconds: Optional[_builtins.int] = None,
+                 metric_regex: Optional[_builtins.str] = None,
+                 output_s3_uri: Optional[_builtins.str] = None,
+                 volume_size_in_gb: Optional[_builtins.int] = None):
+        """
+        Workflow's `training`, with the S3 locations optional: the Deployment
+        knows its buckets, which its execution role may use.
+
+        :param _builtins.str image: The training image (ECR URI).
+        :param Mapping[str, _builtins.str] hyperparameters: Hyperparameters.
+        :param _builtins.str input_s3_uri: S3 prefix of the training data, channel `train` (default
+               `s3://<modelArtifactBucketName>/<s3KeyPrefix>training-data/`, which
+               the execution role may read).
+        :param _builtins.int instance_count: The number of training instances (default 1).
+        :param _builtins.str instance_type: The training instance type (default `ml.m5.xlarge`).
+        :param _builtins.int max_runtime_in_seconds: The job's time limit in seconds (default 86400).
+        :param _builtins.str metric_regex: A regular expression that finds the metric in the algorithm's log.
+        :param _builtins.str output_s3_uri: S3 prefix the trained artifacts are written under (default
+               `s3://<asyncOutputBucketName>/training/`, which the execution role
+               may write).
+        :param _builtins.int volume_size_in_gb: Storage per training instance in GB (default 30).
+        """
+        pulumi.set(__self__, "image", image)
+        if hyperparameters is not None:
+            pulumi.set(__self__, "hyperparameters", hyperparameters)
+        if input_s3_uri is not None:
+            pulumi.set(__self__, "input_s3_uri", input_s3_uri)
+        if instance_count is not None:
+            pulumi.set(__self__, "instance_count", instance_count)
+        if instance_type is not None:
+            pulumi.set(__self__, "instance_type", instance_type)
+        if max_runtime_in_seconds is not None:
+            pulumi.set(__self__, "max_runtime_in_seconds", max_runtime_in_seconds)
+        if metric_regex is not None:
+            pulumi.set(__self__, "metric_regex", metric_regex)
+        if output_s3_uri is not None:
+            pulumi.set(__self__, "output_s3_uri", output_s3_uri)
+        if volume_size_in_gb is not None:
+            pulumi.set(__self__, "volume_size_in_gb", volume_size_in_gb)
+
+    @_builtins.property
+    @pulumi.getter
+    def image(self) -> _builtins.str:
+        """
+        The training image (ECR URI).
+        """
+        return pulumi.get(self, "image")
+
+    @image.setter
+    def image(self, value: _builtins.str):
+        pulumi.set(self, "image", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def hyperparameters(self) -> Optional[Mapping[str, _builtins.str]]:
+        """
+        Hyperparameters.
+        """
+        return pulumi.get(self, "hyperparameters")
+
+    @hyperparameters.setter
+    def hyperparameters(self, value: Optional[Mapping[str, _builtins.str]]):
+        pulumi.set(self, "hyperparameters", value)
+
+    @_builtins.property
+    @pulumi.getter(name="inputS3Uri")
+    def input_s3_uri(self) -> Optional[_builtins.str]:
+        """
+        S3 prefix of the training data, channel `train` (default
+        `s3://<modelArtifactBucketName>/<s3KeyPrefix>training-data/`, which
+        the execution role may read).
+        """
+        return pulumi.get(self, "input_s3_uri")
+
+    @input_s3_uri.setter
+    def input_s3_uri(self, value: Optional[_builtins.str]):
+        pulumi.set(self, "input_s3_uri", value)
+
+    @_builtins.property
+    @pulumi.getter(name="instanceCount")
+    def instance_count(self) -> Optional[_builtins.int]:
+        """
+        The number of training instances (default 1).
+        """
+        return pulumi.get(self, "instance_count")
+
+    @instance_count.setter
+    def instance_count(self, value: Optional[_builtins.int]):
+        pulumi.set(self, "instance_count", value)
+
+    @_builtins.property
+    @pulumi.getter(name="instanceType")
+    def instance_type(self) -> Optional[_builtins.str]:
+        """
+        The training instance type (default `ml.m5.xlarge`).
+        """
+        return pulumi.get(self, "instance_type")
+
+    @instance_type.setter
+    def instance_type(self, value: Optional[_builtins.str]):
+        pulumi.set(self, "instance_type", value)
+
+    @_builtins.property
+    @pulumi.getter(name="maxRuntimeInSeconds")
+    def max_runtime_in_seconds(self) -> Optional[_builtins.int]:
+        """
+        The job's time limit in seconds (default 86400).
+        """
+        return pulumi.get(self, "max_runtime_in_seconds")
+
+    @max_runtime_in_seconds.setter
+    def max_runtime_in_seconds(self, value: Optional[_builtins.int]):
+        pulumi.set(self, "max_runtime_in_seconds", value)
+
+    @_builtins.property
+    @pulumi.getter(name="metricRegex")
+    def metric_regex(self) -> Optional[_builtins.str]:
+        """
+        A regular expression that finds the metric in the algorithm's log.
+        """
+        return pulumi.get(self, "metric_regex")
+
+    @metric_regex.setter
+    def metric_regex(self, value: Optional[_builtins.str]):
+        pulumi.set(self, "metric_regex", value)
+
+    @_builtins.property
+    @pulumi.getter(name="outputS3Uri")
+    def output_s3_uri(self) -> Optional[_builtins.str]:
+        """
+        S3 prefix the trained artifacts are written under (default
+        `s3://<asyncOutputBucketName>/training/`, which the execution role
+        may write).
+        """
+        return pulumi.get(self, "output_s3_uri")
+
+    @output_s3_uri.setter
+    def output_s3_uri(self, value: Optional[_builtins.str]):
+        pulumi.set(self, "output_s3_uri", value)
+
+    @_builtins.property
+    @pulumi.getter(name="volumeSizeInGb")
+    def volume_size_in_gb(self) -> Optional[_builtins.int]:
+        """
+        Storage per training instance in GB (default 30).
+        """
+        return pulumi.get(self, "volume_size_in_gb")
+
+    @volume_size_in_gb.setter
+    def volume_size_in_gb(self, value: Optional[_builtins.int]):
+        pulumi.set(self, "volume_size_in_gb", value)
+
+
+class WorkflowTrainingArgsDict(TypedDict):
+    """
+    Workflow's `training`, with the S3 locations optional: the Deployment
+    knows its buckets, which its execution role may use.
+    """
+    image: pulumi.Input[_builtins.str]
+    """
+    The training image (ECR URI).
+    """
+    hyperparameters: NotRequired[pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]]]
+    """
+    Hyperparameters.
+    """
+    input_s3_uri: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    S3 prefix of the training data, channel `train` (default
+    `s3://<modelArtifactBucketName>/<s3KeyPrefix>training-data/`, which
+    the execution role may read).
+    """
+    instance_count: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    """
+    The number of training instances (default 1).
+    """
+    instance_type: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    The training instance type (default `ml.m5.xlarge`).
+    """
+    max_runtime_in_seconds: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    """
+    The job's time limit in seconds (default 86400).
+    """
+    metric_regex: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    A regular expression that finds the metric in the algorithm's log.
+    """
+    output_s3_uri: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    S3 prefix the trained artifacts are written under (default
+    `s3://<asyncOutputBucketName>/training/`, which the execution role
+    may write).
+    """
+    volume_size_in_gb: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    """
+    Storage per training instance in GB (default 30).
+    """
+
+@pulumi.input_type
+class WorkflowTrainingArgs:
+    def __init__(__self__, *,
+                 image: pulumi.Input[_builtins.str],
+                 hyperparameters: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
+                 input_s3_uri: pulumi.Input[Optional[_builtins.str]] = None,
+                 instance_count: pulumi.Input[Optional[_builtins.int]] = None,
+                 instance_type: pulumi.Input[Optional[_builtins.str]] = None,
+                 max_runtime_in_seconds: pulumi.Input[Optional[_builtins.int]] = None,
+                 metric_regex: pulumi.Input[Optional[_builtins.str]] = None,
+                 output_s3_uri: pulumi.Input[Optional[_builtins.str]] = None,
+                 volume_size_in_gb: pulumi.Input[Optional[_builtins.int]] = None):
+        """
+        Workflow's `training`, with the S3 locations optional: the Deployment
+        knows its buckets, which its execution role may use.
+
+        :param pulumi.Input[_builtins.str] image: The training image (ECR URI).
+        :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] hyperparameters: Hyperparameters.
+        :param pulumi.Input[_builtins.str] input_s3_uri: S3 prefix of the training data, channel `train` (default
+               `s3://<modelArtifactBucketName>/<s3KeyPrefix>training-data/`, which
+               the execution role may read).
+        :param pulumi.Input[_builtins.int] instance_count: The number of training instances (default 1).
+        :param pulumi.Input[_builtins.str] instance_type: The training instance type (default `ml.m5.xlarge`).
+        :param pulumi.Input[_builtins.int] max_runtime_in_seconds: The job's time limit in seconds (default 86400).
+        :param pulumi.Input[_builtins.str] metric_regex: A regular expression that finds the metric in the algorithm's log.
+        :param pulumi.Input[_builtins.str] output_s3_uri: S3 prefix the trained artifacts are written under (default
+               `s3://<asyncOutputBucketName>/training/`, which the execution role
+               may write).
+        :param pulumi.Input[_builtins.int] volume_size_in_gb: Storage per training instance in GB (default 30).
+        """
+        pulumi.set(__self__, "image", image)
+        if hyperparameters is not None:
+            pulumi.set(__self__, "hyperparameters", hyperparameters)
+        if input_s3_uri is not None:
+            pulumi.set(__self__, "input_s3_uri", input_s3_uri)
+        if instance_count is not None:
+            pulumi.set(__self__, "instance_count", instance_count)
+        if instance_type is not None:
+            pulumi.set(__self__, "instance_type", instance_type)
+        if max_runtime_in_seconds is not None:
+            pulumi.set(__self__, "max_runtime_in_seconds", max_runtime_in_seconds)
+        if metric_regex is not None:
+            pulumi.set(__self__, "metric_regex", metric_regex)
+        if output_s3_uri is not None:
+            pulumi.set(__self__, "output_s3_uri", output_s3_uri)
+        if volume_size_in_gb is not None:
+            pulumi.set(__self__, "volume_size_in_gb", volume_size_in_gb)
+
+    @_builtins.property
+    @pulumi.getter
+    def image(self) -> pulumi.Input[_builtins.str]:
+        """
+        The training image (ECR URI).
+        """
+        return pulumi.get(self, "image")
+
+    @image.setter
+    def image(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "image", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def hyperparameters(self) -> pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]]:
+        """
+        Hyperparameters.
+        """
+        return pulumi.get(self, "hyperparameters")
+
+    @hyperparameters.setter
+    def hyperparameters(self, value: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "hyperparameters", value)
+
+    @_builtins.property
+    @pulumi.getter(name="inputS3Uri")
+    def input_s3_uri(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        S3 prefix of the training data, channel `train` (default
+        `s3://<modelArtifactBucketName>/<s3KeyPrefix>training-data/`, which
+        the execution role may read).
+        """
+        return pulumi.get(self, "input_s3_uri")
+
+    @input_s3_uri.setter
+    def input_s3_uri(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "input_s3_uri", value)
+
+    @_builtins.property
+    @pulumi.getter(name="instanceCount")
+    def instance_count(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        The number of training instances (default 1).
+        """
+        return pulumi.get(self, "instance_count")
+
+    @instance_count.setter
+    def instance_count(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "instance_count", value)
+
+    @_builtins.property
+    @pulumi.getter(name="instanceType")
+    def instance_type(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        The training instance type (default `ml.m5.xlarge`).
+        """
+        return pulumi.get(self, "instance_type")
+
+    @instance_type.setter
+    def instance_type(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "instance_type", value)
+
+    @_builtins.property
+    @pulumi.getter(name="maxRuntimeInSeconds")
+    def max_runtime_in_seconds(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        The job's time limit in seconds (default 86400).
+        """
+        return pulumi.get(self, "max_runtime_in_seconds")
+
+    @max_runtime_in_seconds.setter
+    def max_runtime_in_seconds(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "max_runtime_in_seconds", value)
+
+    @_builtins.property
+    @pulumi.getter(name="metricRegex")
+    def metric_regex(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        A regular expression that finds the metric in the algorithm's log.
+        """
+        return pulumi.get(self, "metric_regex")
+
+    @metric_regex.setter
+    def metric_regex(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "metric_regex", value)
+
+    @_builtins.property
+    @pulumi.getter(name="outputS3Uri")
+    def output_s3_uri(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        S3 prefix the trained artifacts are written under (default
+        `s3://<asyncOutputBucketName>/training/`, which the execution role
+        may write).
+        """
+        return pulumi.get(self, "output_s3_uri")
+
+    @output_s3_uri.setter
+    def output_s3_uri(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "output_s3_uri", value)
+
+    @_builtins.property
+    @pulumi.getter(name="volumeSizeInGb")
+    def volume_size_in_gb(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        Storage per training instance in GB (default 30).
+        """
+        return pulumi.get(self, "volume_size_in_gb")
+
+    @volume_size_in_gb.setter
+    def volume_size_in_gb(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "volume_size_in_gb", value)
 
 

@@ -13,6 +13,8 @@ if sys.version_info >= (3, 11):
 else:
     from typing_extensions import NotRequired, TypedDict, TypeAlias
 from . import _utilities
+from ._enums import *
+from ._inputs import *
 
 __all__ = ['DeploymentArgs', 'Deployment']
 
@@ -21,32 +23,69 @@ class DeploymentArgs:
     def __init__(__self__, *,
                  deployment_config: Any,
                  model_config: Any,
+                 alarm_emails: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 alarms: pulumi.Input[Optional['AlarmThresholdsArgs']] = None,
+                 async_autoscaling: pulumi.Input[Optional['AsyncAutoscalingArgsArgs']] = None,
+                 autoscaling: pulumi.Input[Optional['AutoscalingArgsArgs']] = None,
+                 data_capture_sampling_percentage: pulumi.Input[Optional[_builtins.int]] = None,
                  environment: pulumi.Input[Optional[_builtins.str]] = None,
                  force_destroy: pulumi.Input[Optional[_builtins.bool]] = None,
                  local_artifacts: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
-                 tags: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None):
+                 rollout: pulumi.Input[Optional['RolloutPolicyArgs']] = None,
+                 tags: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
+                 workflow: pulumi.Input[Optional['WorkflowSettingsArgs']] = None):
         """
         The set of arguments for constructing a Deployment resource.
 
         :param Any deployment_config: The seed's `deployment-config.json`, as an object.
         :param Any model_config: The seed's `model-config.json`, as an object.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] alarm_emails: With `enableMonitoring`: e-mail addresses subscribed to the alarm
+               topic.
+        :param pulumi.Input['AlarmThresholdsArgs'] alarms: With `enableMonitoring`: the alarms' thresholds (MonitorDashboard's
+               `alarms`), each with a default.
+        :param pulumi.Input['AsyncAutoscalingArgsArgs'] async_autoscaling: Asynchronous endpoints: backlog-driven autoscaling of each variant,
+               able to scale to zero (SageMakerAsyncEndpoint's `autoscaling`).
+        :param pulumi.Input['AutoscalingArgsArgs'] autoscaling: Real-time endpoints: target-tracking autoscaling of each variant
+               (SageMakerEndpoint's `autoscaling`).
+        :param pulumi.Input[_builtins.int] data_capture_sampling_percentage: Real-time endpoints: capture this percentage of requests and
+               responses (0-100) under `s3://<asyncOutputBucketName>/data-capture/`.
         :param pulumi.Input[_builtins.str] environment: The environment of `deploymentConfig` to deploy, e.g. `dev`.
         :param pulumi.Input[_builtins.bool] force_destroy: Delete the buckets and their objects on destroy (the model-artifact
                bucket is kept otherwise).
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] local_artifacts: Local artifacts to upload, by `ModelName`: a file, or a directory
                packed as a gzipped tar, relative to the program's directory.
+        :param pulumi.Input['RolloutPolicyArgs'] rollout: Real-time and asynchronous endpoints: the blue/green rollout of
+               configuration changes. With `enableMonitoring` the default is all at
+               once, and the rollout's alarms, unless it names its own, are the
+               dashboard's rollback alarms.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] tags: Tags on every AWS object.
+        :param pulumi.Input['WorkflowSettingsArgs'] workflow: With `enableWorkflow` (required then): the retraining workflow's
+               training job and evaluation.
         """
         pulumi.set(__self__, "deployment_config", deployment_config)
         pulumi.set(__self__, "model_config", model_config)
+        if alarm_emails is not None:
+            pulumi.set(__self__, "alarm_emails", alarm_emails)
+        if alarms is not None:
+            pulumi.set(__self__, "alarms", alarms)
+        if async_autoscaling is not None:
+            pulumi.set(__self__, "async_autoscaling", async_autoscaling)
+        if autoscaling is not None:
+            pulumi.set(__self__, "autoscaling", autoscaling)
+        if data_capture_sampling_percentage is not None:
+            pulumi.set(__self__, "data_capture_sampling_percentage", data_capture_sampling_percentage)
         if environment is not None:
             pulumi.set(__self__, "environment", environment)
         if force_destroy is not None:
             pulumi.set(__self__, "force_destroy", force_destroy)
         if local_artifacts is not None:
             pulumi.set(__self__, "local_artifacts", local_artifacts)
+        if rollout is not None:
+            pulumi.set(__self__, "rollout", rollout)
         if tags is not None:
             pulumi.set(__self__, "tags", tags)
+        if workflow is not None:
+            pulumi.set(__self__, "workflow", workflow)
 
     @_builtins.property
     @pulumi.getter(name="deploymentConfig")
@@ -71,6 +110,71 @@ class DeploymentArgs:
     @model_config.setter
     def model_config(self, value: Any):
         pulumi.set(self, "model_config", value)
+
+    @_builtins.property
+    @pulumi.getter(name="alarmEmails")
+    def alarm_emails(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+        """
+        With `enableMonitoring`: e-mail addresses subscribed to the alarm
+        topic.
+        """
+        return pulumi.get(self, "alarm_emails")
+
+    @alarm_emails.setter
+    def alarm_emails(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "alarm_emails", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def alarms(self) -> pulumi.Input[Optional['AlarmThresholdsArgs']]:
+        """
+        With `enableMonitoring`: the alarms' thresholds (MonitorDashboard's
+        `alarms`), each with a default.
+        """
+        return pulumi.get(self, "alarms")
+
+    @alarms.setter
+    def alarms(self, value: pulumi.Input[Optional['AlarmThresholdsArgs']]):
+        pulumi.set(self, "alarms", value)
+
+    @_builtins.property
+    @pulumi.getter(name="asyncAutoscaling")
+    def async_autoscaling(self) -> pulumi.Input[Optional['AsyncAutoscalingArgsArgs']]:
+        """
+        Asynchronous endpoints: backlog-driven autoscaling of each variant,
+        able to scale to zero (SageMakerAsyncEndpoint's `autoscaling`).
+        """
+        return pulumi.get(self, "async_autoscaling")
+
+    @async_autoscaling.setter
+    def async_autoscaling(self, value: pulumi.Input[Optional['AsyncAutoscalingArgsArgs']]):
+        pulumi.set(self, "async_autoscaling", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def autoscaling(self) -> pulumi.Input[Optional['AutoscalingArgsArgs']]:
+        """
+        Real-time endpoints: target-tracking autoscaling of each variant
+        (SageMakerEndpoint's `autoscaling`).
+        """
+        return pulumi.get(self, "autoscaling")
+
+    @autoscaling.setter
+    def autoscaling(self, value: pulumi.Input[Optional['AutoscalingArgsArgs']]):
+        pulumi.set(self, "autoscaling", value)
+
+    @_builtins.property
+    @pulumi.getter(name="dataCaptureSamplingPercentage")
+    def data_capture_sampling_percentage(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        Real-time endpoints: capture this percentage of requests and
+        responses (0-100) under `s3://<asyncOutputBucketName>/data-capture/`.
+        """
+        return pulumi.get(self, "data_capture_sampling_percentage")
+
+    @data_capture_sampling_percentage.setter
+    def data_capture_sampling_percentage(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "data_capture_sampling_percentage", value)
 
     @_builtins.property
     @pulumi.getter
@@ -112,6 +216,21 @@ class DeploymentArgs:
 
     @_builtins.property
     @pulumi.getter
+    def rollout(self) -> pulumi.Input[Optional['RolloutPolicyArgs']]:
+        """
+        Real-time and asynchronous endpoints: the blue/green rollout of
+        configuration changes. With `enableMonitoring` the default is all at
+        once, and the rollout's alarms, unless it names its own, are the
+        dashboard's rollback alarms.
+        """
+        return pulumi.get(self, "rollout")
+
+    @rollout.setter
+    def rollout(self, value: pulumi.Input[Optional['RolloutPolicyArgs']]):
+        pulumi.set(self, "rollout", value)
+
+    @_builtins.property
+    @pulumi.getter
     def tags(self) -> pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]]:
         """
         Tags on every AWS object.
@@ -122,6 +241,19 @@ class DeploymentArgs:
     def tags(self, value: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]]):
         pulumi.set(self, "tags", value)
 
+    @_builtins.property
+    @pulumi.getter
+    def workflow(self) -> pulumi.Input[Optional['WorkflowSettingsArgs']]:
+        """
+        With `enableWorkflow` (required then): the retraining workflow's
+        training job and evaluation.
+        """
+        return pulumi.get(self, "workflow")
+
+    @workflow.setter
+    def workflow(self, value: pulumi.Input[Optional['WorkflowSettingsArgs']]):
+        pulumi.set(self, "workflow", value)
+
 
 @pulumi.type_token("sagemaker-deployment:index:Deployment")
 class Deployment(pulumi.ComponentResource):
@@ -129,26 +261,50 @@ class Deployment(pulumi.ComponentResource):
     def __init__(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
+                 alarm_emails: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 alarms: pulumi.Input[Optional[Union['AlarmThresholdsArgs', 'AlarmThresholdsArgsDict']]] = None,
+                 async_autoscaling: pulumi.Input[Optional[Union['AsyncAutoscalingArgsArgs', 'AsyncAutoscalingArgsArgsDict']]] = None,
+                 autoscaling: pulumi.Input[Optional[Union['AutoscalingArgsArgs', 'AutoscalingArgsArgsDict']]] = None,
+                 data_capture_sampling_percentage: pulumi.Input[Optional[_builtins.int]] = None,
                  deployment_config: Optional[Any] = None,
                  environment: pulumi.Input[Optional[_builtins.str]] = None,
                  force_destroy: pulumi.Input[Optional[_builtins.bool]] = None,
                  local_artifacts: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  model_config: Optional[Any] = None,
+                 rollout: pulumi.Input[Optional[Union['RolloutPolicyArgs', 'RolloutPolicyArgsDict']]] = None,
                  tags: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
+                 workflow: pulumi.Input[Optional[Union['WorkflowSettingsArgs', 'WorkflowSettingsArgsDict']]] = None,
                  __props__=None):
         """
         The seed app for one environment from its two documents, exactly as the
-        seed writes them: BaseInfra (key, buckets, execution role), the models,
-        and the endpoint the environment's `inferenceType` names (real-time by
-        default, async with `asyncConfig`, serverless with `serverlessConfig`, a
-        model's own `ServerlessConfig` winning). The environment is
+        seed writes them: BaseInfra (key, buckets, execution role), AppConfig
+        serving `modelParameters` (new, or the existing application, environment
+        and profile the environment names), the models reading it, the endpoint
+        the environment's `inferenceType` names (real-time by default, async
+        with `asyncConfig`, serverless with `serverlessConfig`, a model's own
+        `ServerlessConfig` winning), with `enableMonitoring` a dashboard whose
+        alarms roll back the endpoint's rollouts and AppConfig's deployments,
+        and with `enableWorkflow` the retraining workflow. The environment is
         `environment`, else `DEPLOYMENT_ENV`, else the stack name. The documents
-        are checked at preview, every problem named by its JSON path; the
-        credentials must be for the environment's `account`, and the children are
-        made in its `region`.
+        and the other inputs are checked at preview, every problem named by its
+        JSON path or input; the credentials must be for the environment's
+        `account`, and the children are made in its `region`. Inputs for a part
+        the environment does not have (e.g. `alarms` without
+        `enableMonitoring`) are ignored, so that one program can deploy every
+        environment.
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] alarm_emails: With `enableMonitoring`: e-mail addresses subscribed to the alarm
+               topic.
+        :param pulumi.Input[Union['AlarmThresholdsArgs', 'AlarmThresholdsArgsDict']] alarms: With `enableMonitoring`: the alarms' thresholds (MonitorDashboard's
+               `alarms`), each with a default.
+        :param pulumi.Input[Union['AsyncAutoscalingArgsArgs', 'AsyncAutoscalingArgsArgsDict']] async_autoscaling: Asynchronous endpoints: backlog-driven autoscaling of each variant,
+               able to scale to zero (SageMakerAsyncEndpoint's `autoscaling`).
+        :param pulumi.Input[Union['AutoscalingArgsArgs', 'AutoscalingArgsArgsDict']] autoscaling: Real-time endpoints: target-tracking autoscaling of each variant
+               (SageMakerEndpoint's `autoscaling`).
+        :param pulumi.Input[_builtins.int] data_capture_sampling_percentage: Real-time endpoints: capture this percentage of requests and
+               responses (0-100) under `s3://<asyncOutputBucketName>/data-capture/`.
         :param Any deployment_config: The seed's `deployment-config.json`, as an object.
         :param pulumi.Input[_builtins.str] environment: The environment of `deploymentConfig` to deploy, e.g. `dev`.
         :param pulumi.Input[_builtins.bool] force_destroy: Delete the buckets and their objects on destroy (the model-artifact
@@ -156,7 +312,13 @@ class Deployment(pulumi.ComponentResource):
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] local_artifacts: Local artifacts to upload, by `ModelName`: a file, or a directory
                packed as a gzipped tar, relative to the program's directory.
         :param Any model_config: The seed's `model-config.json`, as an object.
+        :param pulumi.Input[Union['RolloutPolicyArgs', 'RolloutPolicyArgsDict']] rollout: Real-time and asynchronous endpoints: the blue/green rollout of
+               configuration changes. With `enableMonitoring` the default is all at
+               once, and the rollout's alarms, unless it names its own, are the
+               dashboard's rollback alarms.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] tags: Tags on every AWS object.
+        :param pulumi.Input[Union['WorkflowSettingsArgs', 'WorkflowSettingsArgsDict']] workflow: With `enableWorkflow` (required then): the retraining workflow's
+               training job and evaluation.
         """
         ...
     @overload
@@ -166,14 +328,21 @@ class Deployment(pulumi.ComponentResource):
                  opts: Optional[pulumi.ResourceOptions] = None):
         """
         The seed app for one environment from its two documents, exactly as the
-        seed writes them: BaseInfra (key, buckets, execution role), the models,
-        and the endpoint the environment's `inferenceType` names (real-time by
-        default, async with `asyncConfig`, serverless with `serverlessConfig`, a
-        model's own `ServerlessConfig` winning). The environment is
+        seed writes them: BaseInfra (key, buckets, execution role), AppConfig
+        serving `modelParameters` (new, or the existing application, environment
+        and profile the environment names), the models reading it, the endpoint
+        the environment's `inferenceType` names (real-time by default, async
+        with `asyncConfig`, serverless with `serverlessConfig`, a model's own
+        `ServerlessConfig` winning), with `enableMonitoring` a dashboard whose
+        alarms roll back the endpoint's rollouts and AppConfig's deployments,
+        and with `enableWorkflow` the retraining workflow. The environment is
         `environment`, else `DEPLOYMENT_ENV`, else the stack name. The documents
-        are checked at preview, every problem named by its JSON path; the
-        credentials must be for the environment's `account`, and the children are
-        made in its `region`.
+        and the other inputs are checked at preview, every problem named by its
+        JSON path or input; the credentials must be for the environment's
+        `account`, and the children are made in its `region`. Inputs for a part
+        the environment does not have (e.g. `alarms` without
+        `enableMonitoring`) are ignored, so that one program can deploy every
+        environment.
 
         :param str resource_name: The name of the resource.
         :param DeploymentArgs args: The arguments to use to populate this resource's properties.
@@ -190,12 +359,19 @@ class Deployment(pulumi.ComponentResource):
     def _internal_init(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
+                 alarm_emails: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 alarms: pulumi.Input[Optional[Union['AlarmThresholdsArgs', 'AlarmThresholdsArgsDict']]] = None,
+                 async_autoscaling: pulumi.Input[Optional[Union['AsyncAutoscalingArgsArgs', 'AsyncAutoscalingArgsArgsDict']]] = None,
+                 autoscaling: pulumi.Input[Optional[Union['AutoscalingArgsArgs', 'AutoscalingArgsArgsDict']]] = None,
+                 data_capture_sampling_percentage: pulumi.Input[Optional[_builtins.int]] = None,
                  deployment_config: Optional[Any] = None,
                  environment: pulumi.Input[Optional[_builtins.str]] = None,
                  force_destroy: pulumi.Input[Optional[_builtins.bool]] = None,
                  local_artifacts: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
                  model_config: Optional[Any] = None,
+                 rollout: pulumi.Input[Optional[Union['RolloutPolicyArgs', 'RolloutPolicyArgsDict']]] = None,
                  tags: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
+                 workflow: pulumi.Input[Optional[Union['WorkflowSettingsArgs', 'WorkflowSettingsArgsDict']]] = None,
                  __props__=None):
         opts = pulumi.ResourceOptions.merge(_utilities.get_resource_opts_defaults(), opts)
         if not isinstance(opts, pulumi.ResourceOptions):
@@ -207,6 +383,11 @@ class Deployment(pulumi.ComponentResource):
                 raise TypeError('__props__ is only valid when passed in combination with a valid opts.id to get an existing resource')
             __props__ = DeploymentArgs.__new__(DeploymentArgs)
 
+            __props__.__dict__["alarm_emails"] = alarm_emails
+            __props__.__dict__["alarms"] = alarms
+            __props__.__dict__["async_autoscaling"] = async_autoscaling
+            __props__.__dict__["autoscaling"] = autoscaling
+            __props__.__dict__["data_capture_sampling_percentage"] = data_capture_sampling_percentage
             if deployment_config is None and not opts.urn:
                 raise TypeError("Missing required property 'deployment_config'")
             __props__.__dict__["deployment_config"] = deployment_config
@@ -216,13 +397,23 @@ class Deployment(pulumi.ComponentResource):
             if model_config is None and not opts.urn:
                 raise TypeError("Missing required property 'model_config'")
             __props__.__dict__["model_config"] = model_config
+            __props__.__dict__["rollout"] = rollout
             __props__.__dict__["tags"] = tags
+            __props__.__dict__["workflow"] = workflow
             __props__.__dict__["account"] = None
+            __props__.__dict__["alarm_arns"] = None
+            __props__.__dict__["alarm_topic_arn"] = None
+            __props__.__dict__["app_config_application_id"] = None
+            __props__.__dict__["app_config_environment_id"] = None
+            __props__.__dict__["app_config_monitor_alarm_arns"] = None
+            __props__.__dict__["app_config_profile_id"] = None
             __props__.__dict__["async_failure_s3_path"] = None
             __props__.__dict__["async_input_s3_path"] = None
             __props__.__dict__["async_output_bucket_name"] = None
             __props__.__dict__["async_output_s3_path"] = None
             __props__.__dict__["built_parts"] = None
+            __props__.__dict__["dashboard_name"] = None
+            __props__.__dict__["dashboard_url"] = None
             __props__.__dict__["endpoint_arn"] = None
             __props__.__dict__["endpoint_config_name"] = None
             __props__.__dict__["endpoint_name"] = None
@@ -233,8 +424,11 @@ class Deployment(pulumi.ComponentResource):
             __props__.__dict__["model_arns"] = None
             __props__.__dict__["model_artifact_bucket_name"] = None
             __props__.__dict__["model_names"] = None
+            __props__.__dict__["model_package_group_name"] = None
             __props__.__dict__["region"] = None
             __props__.__dict__["request_ttl_seconds"] = None
+            __props__.__dict__["rollback_alarm_names"] = None
+            __props__.__dict__["state_machine_arn"] = None
             __props__.__dict__["success_topic_arn"] = None
         super(Deployment, __self__).__init__(
             'sagemaker-deployment:index:Deployment',
@@ -250,6 +444,57 @@ class Deployment(pulumi.ComponentResource):
         The AWS account deployed to.
         """
         return pulumi.get(self, "account")
+
+    @_builtins.property
+    @pulumi.getter(name="alarmArns")
+    def alarm_arns(self) -> pulumi.Output[Optional[Mapping[str, _builtins.str]]]:
+        """
+        Monitoring: the alarms' ARNs by purpose (MonitorDashboard's
+        `alarmArns`: `serverErrors/<variant>`, `latencyP99/<variant>`, ...,
+        `unhealthy`).
+        """
+        return pulumi.get(self, "alarm_arns")
+
+    @_builtins.property
+    @pulumi.getter(name="alarmTopicArn")
+    def alarm_topic_arn(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        Monitoring: the SNS topic the alarms notify.
+        """
+        return pulumi.get(self, "alarm_topic_arn")
+
+    @_builtins.property
+    @pulumi.getter(name="appConfigApplicationId")
+    def app_config_application_id(self) -> pulumi.Output[_builtins.str]:
+        """
+        Id of the AppConfig application serving `modelParameters`.
+        """
+        return pulumi.get(self, "app_config_application_id")
+
+    @_builtins.property
+    @pulumi.getter(name="appConfigEnvironmentId")
+    def app_config_environment_id(self) -> pulumi.Output[_builtins.str]:
+        """
+        Id of the AppConfig environment.
+        """
+        return pulumi.get(self, "app_config_environment_id")
+
+    @_builtins.property
+    @pulumi.getter(name="appConfigMonitorAlarmArns")
+    def app_config_monitor_alarm_arns(self) -> pulumi.Output[Optional[Sequence[_builtins.str]]]:
+        """
+        Monitoring: the alarms that roll a new AppConfig environment's
+        deployments back (its monitors; none for an existing environment).
+        """
+        return pulumi.get(self, "app_config_monitor_alarm_arns")
+
+    @_builtins.property
+    @pulumi.getter(name="appConfigProfileId")
+    def app_config_profile_id(self) -> pulumi.Output[_builtins.str]:
+        """
+        Id of the AppConfig configuration profile.
+        """
+        return pulumi.get(self, "app_config_profile_id")
 
     @_builtins.property
     @pulumi.getter(name="asyncFailureS3Path")
@@ -289,10 +534,27 @@ class Deployment(pulumi.ComponentResource):
     @pulumi.getter(name="builtParts")
     def built_parts(self) -> pulumi.Output[Sequence[_builtins.str]]:
         """
-        The parts built, in order (e.g. `BaseInfra`, `SageMakerModel`,
-        `SageMakerAsyncEndpoint`).
+        The parts built, in the seed's order (e.g. `BaseInfra`, `AppConfig`,
+        `SageMakerModel`, `SageMakerEndpoint`, `MonitorDashboard`,
+        `Workflow`).
         """
         return pulumi.get(self, "built_parts")
+
+    @_builtins.property
+    @pulumi.getter(name="dashboardName")
+    def dashboard_name(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        Monitoring: the dashboard's name.
+        """
+        return pulumi.get(self, "dashboard_name")
+
+    @_builtins.property
+    @pulumi.getter(name="dashboardUrl")
+    def dashboard_url(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        Monitoring: the dashboard in the CloudWatch console.
+        """
+        return pulumi.get(self, "dashboard_url")
 
     @_builtins.property
     @pulumi.getter(name="endpointArn")
@@ -383,6 +645,14 @@ class Deployment(pulumi.ComponentResource):
         return pulumi.get(self, "model_names")
 
     @_builtins.property
+    @pulumi.getter(name="modelPackageGroupName")
+    def model_package_group_name(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        Workflow: the model package group trained versions are registered in.
+        """
+        return pulumi.get(self, "model_package_group_name")
+
+    @_builtins.property
     @pulumi.getter
     def region(self) -> pulumi.Output[_builtins.str]:
         """
@@ -397,6 +667,22 @@ class Deployment(pulumi.ComponentResource):
         Async: the seed's `expiresInSeconds`, to pass as `RequestTTLSeconds`.
         """
         return pulumi.get(self, "request_ttl_seconds")
+
+    @_builtins.property
+    @pulumi.getter(name="rollbackAlarmNames")
+    def rollback_alarm_names(self) -> pulumi.Output[Optional[Sequence[_builtins.str]]]:
+        """
+        Monitoring: the alarms that roll the endpoint's rollouts back.
+        """
+        return pulumi.get(self, "rollback_alarm_names")
+
+    @_builtins.property
+    @pulumi.getter(name="stateMachineArn")
+    def state_machine_arn(self) -> pulumi.Output[Optional[_builtins.str]]:
+        """
+        Workflow: ARN of the retraining state machine.
+        """
+        return pulumi.get(self, "state_machine_arn")
 
     @_builtins.property
     @pulumi.getter(name="successTopicArn")

@@ -108,6 +108,7 @@ class AwaitableEndpointConfigPlanResult(EndpointConfigPlanResult):
 
 
 def endpoint_config_plan(async_output_bucket_name: Optional[_builtins.str] = None,
+                         data_capture_sampling_percentage: Optional[_builtins.int] = None,
                          deployment_config: Optional[Any] = None,
                          environment: Optional[_builtins.str] = None,
                          error_topic_arn: Optional[_builtins.str] = None,
@@ -127,6 +128,8 @@ def endpoint_config_plan(async_output_bucket_name: Optional[_builtins.str] = Non
     ones as `<kmsKeyArn>`-style placeholders, and says it is not `complete`.
 
     :param _builtins.str async_output_bucket_name: The async output bucket (a Deployment's `asyncOutputBucketName`).
+    :param _builtins.int data_capture_sampling_percentage: The Deployment's `dataCaptureSamplingPercentage` (real-time: the
+           capture is part of the configuration).
     :param Any deployment_config: The seed's `deployment-config.json`, as an object.
     :param _builtins.str environment: The environment, e.g. `dev`.
     :param _builtins.str error_topic_arn: The async error topic (a Deployment's `errorTopicArn`).
@@ -137,6 +140,7 @@ def endpoint_config_plan(async_output_bucket_name: Optional[_builtins.str] = Non
     """
     __args__ = dict()
     __args__['asyncOutputBucketName'] = async_output_bucket_name
+    __args__['dataCaptureSamplingPercentage'] = data_capture_sampling_percentage
     __args__['deploymentConfig'] = deployment_config
     __args__['environment'] = environment
     __args__['errorTopicArn'] = error_topic_arn
@@ -155,6 +159,7 @@ def endpoint_config_plan(async_output_bucket_name: Optional[_builtins.str] = Non
         environment=pulumi.get(__ret__, 'environment'),
         inference_type=pulumi.get(__ret__, 'inference_type'))
 def endpoint_config_plan_output(async_output_bucket_name: pulumi.Input[Optional[Optional[_builtins.str]]] = None,
+                                data_capture_sampling_percentage: pulumi.Input[Optional[Optional[_builtins.int]]] = None,
                                 deployment_config: Optional[Any] = None,
                                 environment: pulumi.Input[Optional[Optional[_builtins.str]]] = None,
                                 error_topic_arn: pulumi.Input[Optional[Optional[_builtins.str]]] = None,
@@ -174,6 +179,8 @@ def endpoint_config_plan_output(async_output_bucket_name: pulumi.Input[Optional[
     ones as `<kmsKeyArn>`-style placeholders, and says it is not `complete`.
 
     :param _builtins.str async_output_bucket_name: The async output bucket (a Deployment's `asyncOutputBucketName`).
+    :param _builtins.int data_capture_sampling_percentage: The Deployment's `dataCaptureSamplingPercentage` (real-time: the
+           capture is part of the configuration).
     :param Any deployment_config: The seed's `deployment-config.json`, as an object.
     :param _builtins.str environment: The environment, e.g. `dev`.
     :param _builtins.str error_topic_arn: The async error topic (a Deployment's `errorTopicArn`).
@@ -184,6 +191,7 @@ def endpoint_config_plan_output(async_output_bucket_name: pulumi.Input[Optional[
     """
     __args__ = dict()
     __args__['asyncOutputBucketName'] = async_output_bucket_name
+    __args__['dataCaptureSamplingPercentage'] = data_capture_sampling_percentage
     __args__['deploymentConfig'] = deployment_config
     __args__['environment'] = environment
     __args__['errorTopicArn'] = error_topic_arn

@@ -14,6 +14,8 @@ else:
     from typing_extensions import NotRequired, TypedDict, TypeAlias
 from . import _utilities
 from . import outputs
+from ._enums import *
+from ._inputs import *
 
 __all__ = [
     'ValidateConfigResult',
@@ -71,9 +73,16 @@ class AwaitableValidateConfigResult(ValidateConfigResult):
             valid=self.valid)
 
 
-def validate_config(deployment_config: Optional[Any] = None,
+def validate_config(alarm_emails: Optional[Sequence[_builtins.str]] = None,
+                    alarms: Optional[Union['AlarmThresholds', 'AlarmThresholdsDict']] = None,
+                    async_autoscaling: Optional[Union['AsyncAutoscalingArgs', 'AsyncAutoscalingArgsDict']] = None,
+                    autoscaling: Optional[Union['AutoscalingArgs', 'AutoscalingArgsDict']] = None,
+                    data_capture_sampling_percentage: Optional[_builtins.int] = None,
+                    deployment_config: Optional[Any] = None,
                     environment: Optional[_builtins.str] = None,
                     model_config: Optional[Any] = None,
+                    rollout: Optional[Union['RolloutPolicy', 'RolloutPolicyDict']] = None,
+                    workflow: Optional[Union['WorkflowSettings', 'WorkflowSettingsDict']] = None,
                     opts: Optional[pulumi.InvokeOptions] = None) -> AwaitableValidateConfigResult:
     """
     Checks the seed's two documents, `deployment-config.json` and
@@ -82,16 +91,33 @@ def validate_config(deployment_config: Optional[Any] = None,
     the rules across the two documents. Every problem is returned with its
     JSON path, not just the first (the keys and types first: the rules are
     checked once both documents read). The environment checked is `environment`,
-    else `DEPLOYMENT_ENV`; with neither, every environment is checked.
+    else `DEPLOYMENT_ENV`; with neither, every environment is checked. The
+    Deployment's other inputs, when given here too, are checked as the
+    Deployment checks them (an environment with `enableWorkflow` needs
+    `workflow`).
 
+    :param Sequence[_builtins.str] alarm_emails: The Deployment's `alarmEmails`.
+    :param Union['AlarmThresholds', 'AlarmThresholdsDict'] alarms: The Deployment's `alarms`.
+    :param Union['AsyncAutoscalingArgs', 'AsyncAutoscalingArgsDict'] async_autoscaling: The Deployment's `asyncAutoscaling`.
+    :param Union['AutoscalingArgs', 'AutoscalingArgsDict'] autoscaling: The Deployment's `autoscaling`.
+    :param _builtins.int data_capture_sampling_percentage: The Deployment's `dataCaptureSamplingPercentage`.
     :param Any deployment_config: The seed's `deployment-config.json`, as an object.
     :param _builtins.str environment: The environment to check, e.g. `dev`.
     :param Any model_config: The seed's `model-config.json`, as an object.
+    :param Union['RolloutPolicy', 'RolloutPolicyDict'] rollout: The Deployment's `rollout`.
+    :param Union['WorkflowSettings', 'WorkflowSettingsDict'] workflow: The Deployment's `workflow`.
     """
     __args__ = dict()
+    __args__['alarmEmails'] = alarm_emails
+    __args__['alarms'] = alarms
+    __args__['asyncAutoscaling'] = async_autoscaling
+    __args__['autoscaling'] = autoscaling
+    __args__['dataCaptureSamplingPercentage'] = data_capture_sampling_percentage
     __args__['deploymentConfig'] = deployment_config
     __args__['environment'] = environment
     __args__['modelConfig'] = model_config
+    __args__['rollout'] = rollout
+    __args__['workflow'] = workflow
     opts = pulumi.InvokeOptions.merge(_utilities.get_invoke_opts_defaults(), opts)
     __ret__ = pulumi.runtime.invoke('sagemaker-deployment:index:validateConfig', __args__, opts=opts, typ=ValidateConfigResult).value
 
@@ -99,9 +125,16 @@ def validate_config(deployment_config: Optional[Any] = None,
         environments=pulumi.get(__ret__, 'environments'),
         problems=pulumi.get(__ret__, 'problems'),
         valid=pulumi.get(__ret__, 'valid'))
-def validate_config_output(deployment_config: Optional[Any] = None,
+def validate_config_output(alarm_emails: pulumi.Input[Optional[Optional[Sequence[_builtins.str]]]] = None,
+                           alarms: pulumi.Input[Optional[Optional[Union['AlarmThresholds', 'AlarmThresholdsDict']]]] = None,
+                           async_autoscaling: pulumi.Input[Optional[Optional[Union['AsyncAutoscalingArgs', 'AsyncAutoscalingArgsDict']]]] = None,
+                           autoscaling: pulumi.Input[Optional[Optional[Union['AutoscalingArgs', 'AutoscalingArgsDict']]]] = None,
+                           data_capture_sampling_percentage: pulumi.Input[Optional[Optional[_builtins.int]]] = None,
+                           deployment_config: Optional[Any] = None,
                            environment: pulumi.Input[Optional[Optional[_builtins.str]]] = None,
                            model_config: Optional[Any] = None,
+                           rollout: pulumi.Input[Optional[Optional[Union['RolloutPolicy', 'RolloutPolicyDict']]]] = None,
+                           workflow: pulumi.Input[Optional[Optional[Union['WorkflowSettings', 'WorkflowSettingsDict']]]] = None,
                            opts: Optional[Union[pulumi.InvokeOptions, pulumi.InvokeOutputOptions]] = None) -> pulumi.Output[ValidateConfigResult]:
     """
     Checks the seed's two documents, `deployment-config.json` and
@@ -110,16 +143,33 @@ def validate_config_output(deployment_config: Optional[Any] = None,
     the rules across the two documents. Every problem is returned with its
     JSON path, not just the first (the keys and types first: the rules are
     checked once both documents read). The environment checked is `environment`,
-    else `DEPLOYMENT_ENV`; with neither, every environment is checked.
+    else `DEPLOYMENT_ENV`; with neither, every environment is checked. The
+    Deployment's other inputs, when given here too, are checked as the
+    Deployment checks them (an environment with `enableWorkflow` needs
+    `workflow`).
 
+    :param Sequence[_builtins.str] alarm_emails: The Deployment's `alarmEmails`.
+    :param Union['AlarmThresholds', 'AlarmThresholdsDict'] alarms: The Deployment's `alarms`.
+    :param Union['AsyncAutoscalingArgs', 'AsyncAutoscalingArgsDict'] async_autoscaling: The Deployment's `asyncAutoscaling`.
+    :param Union['AutoscalingArgs', 'AutoscalingArgsDict'] autoscaling: The Deployment's `autoscaling`.
+    :param _builtins.int data_capture_sampling_percentage: The Deployment's `dataCaptureSamplingPercentage`.
     :param Any deployment_config: The seed's `deployment-config.json`, as an object.
     :param _builtins.str environment: The environment to check, e.g. `dev`.
     :param Any model_config: The seed's `model-config.json`, as an object.
+    :param Union['RolloutPolicy', 'RolloutPolicyDict'] rollout: The Deployment's `rollout`.
+    :param Union['WorkflowSettings', 'WorkflowSettingsDict'] workflow: The Deployment's `workflow`.
     """
     __args__ = dict()
+    __args__['alarmEmails'] = alarm_emails
+    __args__['alarms'] = alarms
+    __args__['asyncAutoscaling'] = async_autoscaling
+    __args__['autoscaling'] = autoscaling
+    __args__['dataCaptureSamplingPercentage'] = data_capture_sampling_percentage
     __args__['deploymentConfig'] = deployment_config
     __args__['environment'] = environment
     __args__['modelConfig'] = model_config
+    __args__['rollout'] = rollout
+    __args__['workflow'] = workflow
     opts = pulumi.InvokeOutputOptions.merge(_utilities.get_invoke_opts_defaults(), opts)
     __ret__ = pulumi.runtime.invoke_output('sagemaker-deployment:index:validateConfig', __args__, opts=opts, typ=ValidateConfigResult)
     return __ret__.apply(lambda __response__: ValidateConfigResult(

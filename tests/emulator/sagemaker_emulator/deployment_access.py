@@ -53,9 +53,9 @@ within ``iam_propagation_seconds`` of a change, without it.
        that its trust relationship policy allows the action "sts:AssumeRole" for the service
        principal "sagemaker.amazonaws.com", and has "sns:Publish" permissions for topic "arn:aws:sns:...".
 
-   Reading inputs at ``InvokeEndpointAsync`` is not checked: AWS accepts the
-   request and reports a failed read asynchronously (failure path, error topic),
-   and the emulator does not run asynchronous invocations.
+   Reading inputs is checked when an ``InvokeEndpointAsync`` request is processed,
+   not here: AWS accepts the request and reports a failed read asynchronously
+   (failure path, error topic), as :mod:`async_invocations` does.
 """
 
 from __future__ import annotations

@@ -21,7 +21,9 @@ per operation (the tables below):
   configuration notes its creation time;
 * every answer's error message quotes ARNs with double quotes, as SageMaker does.
 
-``sagemaker-runtime`` calls (also signed ``sagemaker``, REST-JSON) go to moto untouched.
+``sagemaker-runtime`` calls (also signed ``sagemaker``, REST-JSON) go to moto untouched,
+but ``InvokeEndpointAsync``, which is answered here, the emulator playing the model
+container (:mod:`async_invocations`).
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ import json
 import re
 from collections.abc import Callable
 
-from . import config_rules, config_visibility, endpoint_operations, instance_types, model_packages, model_rules, training_jobs
+from . import async_invocations, config_rules, config_visibility, endpoint_operations, instance_types, model_packages, model_rules, training_jobs
 from .aws_errors import JSON, HttpResponse, json_response, validation_error
 from .endpoint_operations import SageMakerContext
 from .moto_access import sagemaker_backend
@@ -126,15 +128,18 @@ class SageMakerHooks(ServiceHooks):
         self.endpoints = Timelines(clock=environment.clock)  # endpoints and training jobs
         self.final_metrics = training_jobs.FinalMetrics()
         self._kept_package: dict | None = None  # UpdateModelPackage: what moto must not blank (under the lock)
+        self.invocations = async_invocations.AsyncInvocations(environment.settings, environment.clock)
         instance_types.production_variant_instance_types()  # read the API model at start-up
         instance_types.let_moto_accept_every_instance_type()
 
     def intercepts(self, request: AwsRequest) -> bool:
-        return request.protocol == JSON
+        return request.protocol == JSON or request.operation == async_invocations.OPERATION
 
     def before(self, call: Call) -> HttpResponse | None:
         self.endpoints.advance()
         ctx = self._context(call)
+        if call.operation == async_invocations.OPERATION:
+            return self.invocations.invoke(ctx, call.request.path, call.environ)
         params = call.params
         answer = ANSWERED_HERE.get(call.operation)
         if answer is not None:
@@ -162,6 +167,7 @@ class SageMakerHooks(ServiceHooks):
 
     def reset(self) -> None:
         self.endpoints.clear()
+        self.invocations.reset()
         self.final_metrics.clear()
 
     def set_final_metric(self, name: str, value: float, job_name: str | None) -> dict:

@@ -49,6 +49,9 @@
   before ``Completed`` (or ``Failed``), emulator seconds (default 0.5);
 * ``fail_next_training_job`` - ``true`` (any) or a training job name: the next matching
   ``CreateTrainingJob`` ends ``Failed`` with an injected ``FailureReason``; consumed once used.
+* ``async_inference_seconds`` - how long after ``InvokeEndpointAsync`` the emulated container
+  has written its result (or failure) and SageMaker has notified the topics, emulator
+  seconds (default 0.2; :mod:`async_invocations`).
 """
 
 from __future__ import annotations
@@ -85,6 +88,7 @@ class Settings:
     sfn_sync_poll_seconds: float = 0.05
     training_job_seconds: float = 0.5
     fail_next_training_job: bool | str = False
+    async_inference_seconds: float = 0.2
 
 
 def _check(name: str, value: object) -> object:
@@ -193,6 +197,10 @@ class SettingsStore:
     def consume_training_failure(self, job_name: str) -> bool:
         """True (and clear the flag) if this CreateTrainingJob should fail."""
         return self._consume("fail_next_training_job", job_name)
+
+    def async_inference_seconds(self) -> float:
+        with EMULATOR_LOCK:
+            return self._settings.async_inference_seconds
 
     def endpoint_config_propagation_seconds(self) -> float:
         with EMULATOR_LOCK:

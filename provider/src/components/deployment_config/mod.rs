@@ -2,11 +2,12 @@
 //! `model-config.json`, read exactly as the seed writes them (camelCase in
 //! the first, PascalCase in `modelList` entries) and strictly: a key the
 //! seed does not have is an error naming its JSON path, so a typo never
-//! passes silently. [`validate`] checks an environment of them with the
-//! rules of the components they become; [`parts`] builds those components'
-//! arguments.
+//! passes silently. [`validate`] checks an environment of them, with the
+//! Deployment's other inputs ([`options`]), by the rules of the components
+//! they become; [`parts`] builds those components' arguments.
 
 mod environment;
+pub mod options;
 pub mod parts;
 mod rules;
 
@@ -27,7 +28,8 @@ pub use environment::{
     DEPLOYMENT_ENV, EnvironmentChoice, EnvironmentSource, choose_environment,
     deployment_env_variable,
 };
-pub use rules::{validate, validate_all};
+pub use options::{DeploymentOptions, WorkflowSettings, WorkflowTraining};
+pub use rules::{WORKFLOW, validate, validate_all};
 
 /// JSON path of the deployment document in problems.
 pub const DEPLOYMENT_CONFIG: &str = "deploymentConfig";

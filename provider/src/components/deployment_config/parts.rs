@@ -1,19 +1,26 @@
 //! The arguments of the components an environment of the two documents
-//! becomes: BaseInfra, SageMakerModel and the endpoint its `inferenceType`
-//! names. The Deployment builds them with its children's outputs; the
-//! checks build them with values not known yet, so that both see the same
-//! arguments and the same rules.
+//! becomes, in the seed's order: BaseInfra, AppConfig, SageMakerModel, the
+//! endpoint its `inferenceType` names, MonitorDashboard (with
+//! `enableMonitoring`) and Workflow (with `enableWorkflow`). The Deployment
+//! builds them with its children's outputs; the checks build them with
+//! values not known yet, so that both see the same arguments and the same
+//! rules.
 
-use std::collections::BTreeMap;
+use serde_json::Value;
 
+use super::options::DeploymentOptions;
 use super::{Documents, EnvironmentSettings, InferenceType};
+use crate::components::app_config::AppConfigArgs;
 use crate::components::async_endpoint::SageMakerAsyncEndpointArgs;
 use crate::components::base_infra::BaseInfraArgs;
 use crate::components::endpoint_builder::{EndpointPlan, planned_configuration};
+use crate::components::monitor_dashboard::{self, MonitorDashboardArgs};
 use crate::components::realtime_endpoint::SageMakerEndpointArgs;
-use crate::components::sagemaker_model::SageMakerModelArgs;
+use crate::components::sagemaker_model::{AppConfigAccess, SageMakerModelArgs};
 use crate::components::serverless_endpoint::SageMakerServerlessEndpointArgs;
-use crate::resources::Tags;
+use crate::components::workflow::WorkflowArgs;
+use crate::naming::sanitize;
+use crate::resources::sagemaker::endpoint::RolloutPolicy;
 use crate::resources::sagemaker::endpoint_config::EndpointConfigInputs;
 use crate::resources::sagemaker::variant_rules::EndpointKind;
 use framework::Output;
@@ -23,12 +30,8 @@ use framework::Output;
 pub struct EnvironmentParts<'a> {
     pub documents: &'a Documents,
     pub environment: &'a EnvironmentSettings,
-    /// Local artifacts to upload, by `ModelName`.
-    pub local_artifacts: &'a BTreeMap<String, String>,
-    /// Delete the buckets and their objects on destroy.
-    pub force_destroy: bool,
-    /// Tags on every AWS object.
-    pub tags: &'a Tags,
+    /// The Deployment's other inputs.
+    pub options: &'a DeploymentOptions,
 }
 
 /// What the parts of a deployment are made from once BaseInfra exists.
@@ -66,6 +69,29 @@ pub enum EndpointArgs {
     Serverless(SageMakerServerlessEndpointArgs),
 }
 
+/// Where the workflow's training job reads and writes, when its settings
+/// do not say: S3 URIs in the Deployment's buckets.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrainingLocations {
+    /// `s3://<modelArtifactBucketName>/<s3KeyPrefix>training-data/`.
+    pub input: String,
+    /// `s3://<asyncOutputBucketName>/training/`.
+    pub output: String,
+}
+
+impl TrainingLocations {
+    /// The locations in the buckets named `artifacts` and `outputs`.
+    pub fn new(artifacts: &str, outputs: &str, prefix: &str) -> Self {
+        TrainingLocations {
+            input: format!("s3://{artifacts}/{prefix}training-data/"),
+            output: format!("s3://{outputs}/training/"),
+        }
+    }
+}
+
+/// Longest `workflowName` (Workflow's rule).
+const WORKFLOW_NAME_MAX: usize = crate::naming::WORKFLOW_PREFIX_MAX;
+
 impl EnvironmentParts<'_> {
     /// BaseInfra's arguments: the project, the stage and the artifacts.
     pub fn base_infra(&self) -> BaseInfraArgs {
@@ -73,27 +99,60 @@ impl EnvironmentParts<'_> {
             project_name: self.documents.deployment.project.name.clone(),
             stage: self.environment.stage.clone(),
             model_artifacts: self.documents.deployment.model_artifacts.clone(),
-            force_destroy: self.force_destroy,
+            force_destroy: self.options.force_destroy,
             kms_key_deletion_window_in_days: None,
-            tags: self.tags.clone(),
+            tags: self.options.tags.clone(),
+        }
+    }
+
+    /// AppConfig's arguments: the model document's `modelParameters` in a
+    /// new application (`<project>-<appConfigSuffix>`) or the existing one
+    /// the environment names, rolled back by `rollback_alarm_arns`.
+    pub fn app_config(&self, rollback_alarm_arns: Vec<Output<String>>) -> AppConfigArgs {
+        let environment = self.environment;
+        AppConfigArgs {
+            project_name: self.documents.deployment.project.name.clone(),
+            app_config_suffix: environment
+                .app_config_suffix
+                .clone()
+                .unwrap_or_else(|| environment.stage.clone()),
+            stage: environment.stage.clone(),
+            model_parameters: Value::Object(
+                self.documents
+                    .model
+                    .model_parameters
+                    .clone()
+                    .unwrap_or_default(),
+            ),
+            parameters_schema: None,
+            create_new_app_config: environment.create_new_app_config,
+            existing_app_config_app_id: environment.existing_app_config_app_id.clone(),
+            existing_app_config_env_id: environment.existing_app_config_env_id.clone(),
+            existing_app_config_profile_id: environment.existing_app_config_profile_id.clone(),
+            deployment_strategy: None,
+            custom_deployment_strategy: None,
+            rollback_alarm_arns,
+            tags: self.options.tags.clone(),
         }
     }
 
     /// SageMakerModel's arguments: the model list, in BaseInfra's bucket,
-    /// run by its role.
-    pub fn models(&self, base: &BaseOutputs) -> SageMakerModelArgs {
+    /// run by its role, reading its parameters from `app_config`.
+    pub fn models(
+        &self,
+        base: &BaseOutputs,
+        app_config: Option<AppConfigAccess>,
+    ) -> SageMakerModelArgs {
         SageMakerModelArgs {
             model_list: self.documents.model.model_list.clone(),
             execution_role_arn: base.execution_role_arn.clone(),
             model_artifact_bucket_name: base.model_artifact_bucket_name.clone(),
-            local_artifacts: self.local_artifacts.clone(),
+            local_artifacts: self.options.local_artifacts.clone(),
             s3_key_prefix: Some(base.s3_key_prefix.clone()),
-            // The Deployment does not build AppConfig yet: its step goes
-            // between BaseInfra and the models (see the Deployment's docs).
-            app_config: None,
+            app_config,
             vpc_config: None,
             enable_network_isolation: false,
-            tags: self.tags.clone(),
+            tags: self.options.tags.clone(),
         }
     }
 
@@ -106,21 +165,75 @@ impl EnvironmentParts<'_> {
         )
     }
 
-    /// The endpoint component's arguments, serving `model_names`.
-    pub fn endpoint(&self, base: &BaseOutputs, model_names: Output<Vec<String>>) -> EndpointArgs {
+    /// MonitorDashboard's arguments, when the environment has
+    /// `enableMonitoring`: the endpoint by its name (known before the
+    /// endpoint exists), its kind and variants, the thresholds and e-mails.
+    pub fn monitor_dashboard(&self) -> Option<MonitorDashboardArgs> {
+        if !self.environment.enable_monitoring {
+            return None;
+        }
+        Some(MonitorDashboardArgs {
+            endpoint_name: self.endpoint_name(),
+            inference_type: match self.environment.inference_type {
+                InferenceType::Realtime => monitor_dashboard::InferenceType::Realtime,
+                InferenceType::Async => monitor_dashboard::InferenceType::Async,
+                InferenceType::Serverless => monitor_dashboard::InferenceType::Serverless,
+            },
+            model_list: self.documents.model.model_list.clone(),
+            dashboard_name: None,
+            alarms: self.options.alarms.clone().unwrap_or_default(),
+            alarm_emails: self.options.alarm_emails.clone(),
+            async_notifications: true,
+            tags: self.options.tags.clone(),
+        })
+    }
+
+    /// The rollout of the endpoint: the one given, else, when alarms guard
+    /// it, an all-at-once blue/green deployment; alarms the rollout does
+    /// not name are `guards` (the dashboard's rollback alarms).
+    fn rollout(&self, guards: &[String]) -> Option<RolloutPolicy> {
+        let rollout = self
+            .options
+            .rollout
+            .clone()
+            .or_else(|| (!guards.is_empty()).then(default_rollout))?;
+        if rollout.rollback_alarm_names.is_empty() {
+            Some(RolloutPolicy {
+                rollback_alarm_names: guards.to_vec(),
+                ..rollout
+            })
+        } else {
+            Some(rollout)
+        }
+    }
+
+    /// The endpoint component's arguments, serving `model_names`, its
+    /// rollouts guarded by the alarms named `guards` (none without
+    /// monitoring; the endpoint then makes its own when given a rollout).
+    pub fn endpoint(
+        &self,
+        base: &BaseOutputs,
+        model_names: Output<Vec<String>>,
+        guards: &[String],
+    ) -> EndpointArgs {
         let endpoint_name = self.endpoint_name();
         let model_list = self.documents.model.model_list.clone();
-        let tags = self.tags.clone();
+        let tags = self.options.tags.clone();
+        let options = self.options;
         match self.environment.inference_type {
             InferenceType::Realtime => EndpointArgs::Realtime(SageMakerEndpointArgs {
                 endpoint_name,
                 model_list,
                 model_names,
                 kms_key_arn: Some(base.kms_key_arn.clone()),
-                data_capture_bucket_name: None,
-                data_capture_sampling_percentage: None,
-                autoscaling: None,
-                rollout: None,
+                // Captured into the output bucket, which the execution
+                // role may write.
+                data_capture_bucket_name: options
+                    .data_capture_sampling_percentage
+                    .map(|_| base.async_output_bucket_name.clone()),
+                data_capture_sampling_percentage: options.data_capture_sampling_percentage,
+                autoscaling: options.autoscaling.clone(),
+                rollout: self.rollout(guards),
                 execution_role_name: Some(base.execution_role_name.clone()),
                 tags,
             }),
@@ -133,8 +246,8 @@ impl EnvironmentParts<'_> {
                 async_config: self.environment.async_config.clone(),
                 notifications: true,
                 execution_role_name: Some(base.execution_role_name.clone()),
-                autoscaling: None,
-                rollout: None,
+                autoscaling: options.async_autoscaling.clone(),
+                rollout: self.rollout(guards),
                 tags,
             }),
             InferenceType::Serverless => {
@@ -148,6 +261,81 @@ impl EnvironmentParts<'_> {
             }
         }
     }
+
+    /// The default `workflowName`: the project name, shortened to leave
+    /// room for the stage.
+    pub fn workflow_name(&self) -> String {
+        let stage = sanitize(&self.environment.stage.to_lowercase(), WORKFLOW_NAME_MAX);
+        let room = WORKFLOW_NAME_MAX.saturating_sub(stage.len() + 1);
+        let project = sanitize(&self.documents.deployment.project.name.to_lowercase(), 64);
+        let project = project[..project.len().min(room)].trim_end_matches('-');
+        if project.is_empty() {
+            stage
+        } else {
+            format!("{project}-{stage}")
+        }
+    }
+
+    /// Workflow's arguments, when the environment has `enableWorkflow` and
+    /// the workflow's settings are given: it retrains with the execution
+    /// role, judges by `modelParameters.inference.thresholds` unless told
+    /// otherwise, and rolls approved versions out to `endpoint_name`.
+    pub fn workflow(
+        &self,
+        base: &BaseOutputs,
+        locations: &TrainingLocations,
+        endpoint_name: Output<String>,
+        model_names: Output<Vec<String>>,
+    ) -> Option<WorkflowArgs> {
+        if !self.environment.enable_workflow {
+            return None;
+        }
+        let settings = self.options.workflow.as_ref()?;
+        let serverless = self.environment.inference_type == InferenceType::Serverless;
+        let auto_deploy = settings.auto_deploy;
+        Some(WorkflowArgs {
+            workflow_name: settings
+                .workflow_name
+                .clone()
+                .unwrap_or_else(|| self.workflow_name()),
+            execution_role_arn: base.execution_role_arn.clone(),
+            training: settings
+                .training
+                .training_args(&locations.input, &locations.output),
+            evaluation: settings.evaluation.clone(),
+            // The part the workflow reads (its thresholds); the rest of the
+            // document is AppConfig's.
+            model_parameters: self
+                .documents
+                .model
+                .model_parameters
+                .clone()
+                .and_then(|parameters| serde_json::from_value(Value::Object(parameters)).ok()),
+            model_package_group_name: settings.model_package_group_name.clone(),
+            auto_deploy,
+            endpoint_name: auto_deploy.then_some(endpoint_name),
+            model_list: if auto_deploy {
+                self.documents.model.model_list.clone()
+            } else {
+                Vec::new()
+            },
+            model_names: auto_deploy.then_some(model_names),
+            variant_name: settings.variant_name.clone(),
+            inference_type: self.environment.inference_type.as_str().to_owned(),
+            serverless_config: self.environment.serverless_config.clone(),
+            kms_key_arn: (!serverless).then(|| base.kms_key_arn.clone()),
+            poll_seconds: settings.poll_seconds.unwrap_or(30),
+            schedule_expression: settings.schedule_expression.clone(),
+            log_retention_in_days: settings.log_retention_in_days.unwrap_or(30),
+            tags: self.options.tags.clone(),
+        })
+    }
+}
+
+/// RolloutPolicy's own defaults, all at once.
+fn default_rollout() -> RolloutPolicy {
+    serde_json::from_value(serde_json::json!({ "trafficShift": "ALL_AT_ONCE" }))
+        .expect("an all-at-once rollout needs nothing else")
 }
 
 impl EndpointArgs {

@@ -1,79 +1,104 @@
 //! The rules an environment of the two documents must follow: every rule
 //! of the components it becomes (run on the arguments [`super::parts`]
-//! builds, their failures moved to the documents' JSON paths), plus the
-//! documents' own: the account and region, and AppConfig ids that must be
-//! given when the environment uses existing ones.
+//! builds, their failures moved to the documents' JSON paths or the
+//! Deployment's inputs), plus the documents' own: the account and region,
+//! images in the region's registry, and the workflow's settings when the
+//! environment has `enableWorkflow`.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
-use super::parts::{BaseOutputs, EndpointArgs, EnvironmentParts};
+use super::options::DeploymentOptions;
+use super::parts::{BaseOutputs, EndpointArgs, EnvironmentParts, TrainingLocations};
 use super::{DEPLOYMENT_CONFIG, Documents, EnvironmentChoice, EnvironmentSettings, MODEL_CONFIG};
+use crate::components::app_config::check_args as check_app_config;
 use crate::components::async_endpoint::SageMakerAsyncEndpoint;
 use crate::components::base_infra::check_args;
+use crate::components::monitor_dashboard::MonitorDashboard;
 use crate::components::realtime_endpoint::SageMakerEndpoint;
 use crate::components::sagemaker_model::SageMakerModel;
 use crate::components::serverless_endpoint::SageMakerServerlessEndpoint;
-use crate::resources::Tags;
+use crate::components::workflow::Workflow;
 use crate::resources::sagemaker::image::ecr_region;
 use framework::{CheckFailure, Component, Failures, Output};
 
-/// Every problem of environment `choice` of the documents, each with its
-/// JSON path; a missing environment is one problem listing those there are.
+/// The Deployment input of the workflow's settings.
+pub const WORKFLOW: &str = "workflow";
+
+/// Every problem of environment `choice` of the documents deployed with
+/// `options`, each with its JSON path; a missing environment is one
+/// problem listing those there are.
 pub fn validate(
     documents: &Documents,
     choice: &EnvironmentChoice,
-    local_artifacts: &BTreeMap<String, String>,
+    options: &DeploymentOptions,
 ) -> Vec<CheckFailure> {
     match documents.environment(choice) {
-        Ok(environment) => check_environment(documents, &choice.name, environment, local_artifacts),
+        Ok(environment) => check_environment(documents, &choice.name, environment, options),
         Err(missing) => vec![missing],
     }
 }
 
-/// Every problem of every environment of the documents (a problem of the
-/// model document once, however many environments share it).
-pub fn validate_all(documents: &Documents) -> Vec<CheckFailure> {
-    let none = BTreeMap::new();
+/// Every problem of every environment of the documents deployed with
+/// `options` (a problem of the model document once, however many
+/// environments share it).
+pub fn validate_all(documents: &Documents, options: &DeploymentOptions) -> Vec<CheckFailure> {
     let mut seen = BTreeSet::new();
     documents
         .deployment
         .environments
         .iter()
-        .flat_map(|(name, environment)| check_environment(documents, name, environment, &none))
+        .flat_map(|(name, environment)| check_environment(documents, name, environment, options))
         .filter(|failure| seen.insert((failure.property.clone(), failure.reason.clone())))
         .collect()
 }
 
-/// The problems of one environment.
+/// The problems of one environment, each once (two parts that check the
+/// same setting report it once).
 fn check_environment(
     documents: &Documents,
     name: &str,
     environment: &EnvironmentSettings,
-    local_artifacts: &BTreeMap<String, String>,
+    options: &DeploymentOptions,
 ) -> Vec<CheckFailure> {
     let at = format!("{DEPLOYMENT_CONFIG}.environments.{name}");
     let mut own = Failures::new();
     check_placement(environment, &at, &mut own);
-    check_app_config(environment, &at, &mut own);
     check_image_regions(documents, name, environment, &mut own);
+    own.require(
+        !environment.enable_workflow || options.workflow.is_some(),
+        WORKFLOW,
+        format!(
+            "is required: environment `{name}` has enableWorkflow, and its retraining needs at \
+             least `training.image` and `evaluation.metricName`"
+        ),
+    );
 
-    let tags = Tags::new();
     let parts = EnvironmentParts {
         documents,
         environment,
-        local_artifacts,
-        force_destroy: false,
-        tags: &tags,
+        options,
     };
-    let base = BaseOutputs::unknown(&documents.deployment.model_artifacts.s3_key_prefix);
-    let mut components = check_args(&parts.base_infra());
-    components.extend(SageMakerModel.check(&parts.models(&base)));
-    components.extend(match parts.endpoint(&base, Output::unknown()) {
-        EndpointArgs::Realtime(args) => SageMakerEndpoint.check(&args),
-        EndpointArgs::Async(args) => SageMakerAsyncEndpoint.check(&args),
-        EndpointArgs::Serverless(args) => SageMakerServerlessEndpoint.check(&args),
-    });
-    let moves = [
+    let prefix = &documents.deployment.model_artifacts.s3_key_prefix;
+    let base = BaseOutputs::unknown(prefix);
+    // The names the Deployment learns from its children, as placeholders.
+    let monitoring = environment.enable_monitoring;
+    let guards: Vec<String> = if monitoring {
+        vec!["<rollbackAlarmNames>".to_owned()]
+    } else {
+        Vec::new()
+    };
+    let monitors = if monitoring && environment.create_new_app_config {
+        vec![Output::unknown()]
+    } else {
+        Vec::new()
+    };
+    let locations = TrainingLocations::new(
+        "<modelArtifactBucketName>",
+        "<asyncOutputBucketName>",
+        prefix,
+    );
+
+    let common = [
         ("projectName", format!("{DEPLOYMENT_CONFIG}.project.name")),
         ("stage", format!("{at}.stage")),
         (
@@ -88,14 +113,73 @@ fn check_environment(
         ("serverlessConfig", format!("{at}.serverlessConfig")),
         ("asyncConfig", format!("{at}.asyncConfig")),
     ];
-    own.into_vec()
-        .into_iter()
-        .chain(
-            components
+    let mut found = own.into_vec();
+    let mut add = |failures: Failures, moves: &[(&str, String)]| {
+        found.extend(
+            failures
                 .into_vec()
                 .into_iter()
-                .map(|f| relocate(f, &moves)),
-        )
+                .map(|f| relocate(f, moves))
+                .map(|f| relocate(f, &common)),
+        );
+    };
+    add(check_args(&parts.base_infra()), &[]);
+    add(
+        check_app_config(&parts.app_config(monitors)),
+        &[
+            ("appConfigSuffix", format!("{at}.appConfigSuffix")),
+            ("modelParameters", format!("{MODEL_CONFIG}.modelParameters")),
+            (
+                "existingAppConfigAppId",
+                format!("{at}.existingAppConfigAppId"),
+            ),
+            (
+                "existingAppConfigEnvId",
+                format!("{at}.existingAppConfigEnvId"),
+            ),
+            (
+                "existingAppConfigProfileId",
+                format!("{at}.existingAppConfigProfileId"),
+            ),
+        ],
+    );
+    add(SageMakerModel.check(&parts.models(&base, None)), &[]);
+    match parts.endpoint(&base, Output::unknown(), &guards) {
+        EndpointArgs::Realtime(args) => add(SageMakerEndpoint.check(&args), &[]),
+        EndpointArgs::Async(args) => add(
+            SageMakerAsyncEndpoint.check(&args),
+            &[("autoscaling", "asyncAutoscaling".to_owned())],
+        ),
+        EndpointArgs::Serverless(args) => add(SageMakerServerlessEndpoint.check(&args), &[]),
+    }
+    if let Some(args) = parts.monitor_dashboard() {
+        add(MonitorDashboard.check(&args), &[]);
+    }
+    if let Some(args) = parts.workflow(&base, &locations, Output::unknown(), Output::unknown()) {
+        add(
+            Workflow.check(&args),
+            &[
+                ("inferenceType", format!("{at}.inferenceType")),
+                ("workflowName", format!("{WORKFLOW}.workflowName")),
+                ("training", format!("{WORKFLOW}.training")),
+                ("evaluation", format!("{WORKFLOW}.evaluation")),
+                (
+                    "modelPackageGroupName",
+                    format!("{WORKFLOW}.modelPackageGroupName"),
+                ),
+                ("variantName", format!("{WORKFLOW}.variantName")),
+                ("pollSeconds", format!("{WORKFLOW}.pollSeconds")),
+                (
+                    "scheduleExpression",
+                    format!("{WORKFLOW}.scheduleExpression"),
+                ),
+            ],
+        );
+    }
+    let mut seen = BTreeSet::new();
+    found
+        .into_iter()
+        .filter(|failure| seen.insert((failure.property.clone(), failure.reason.clone())))
         .collect()
 }
 
@@ -165,38 +249,5 @@ fn check_image_regions(
                 ),
             );
         }
-    }
-}
-
-/// An environment that uses existing AppConfig resources names all three.
-fn check_app_config(environment: &EnvironmentSettings, at: &str, failures: &mut Failures) {
-    if environment.create_new_app_config {
-        return;
-    }
-    let ids = [
-        (
-            "existingAppConfigAppId",
-            &environment.existing_app_config_app_id,
-            "application",
-        ),
-        (
-            "existingAppConfigEnvId",
-            &environment.existing_app_config_env_id,
-            "environment",
-        ),
-        (
-            "existingAppConfigProfileId",
-            &environment.existing_app_config_profile_id,
-            "configuration profile",
-        ),
-    ];
-    for (key, value, what) in ids {
-        failures.require(
-            value.as_deref().is_some_and(|id| !id.trim().is_empty()),
-            format!("{at}.{key}"),
-            format!(
-                "must give the id of the existing AppConfig {what}: createNewAppConfig is false"
-            ),
-        );
     }
 }

@@ -1,5 +1,3 @@
-use std::collections::BTreeMap;
-
 use serde_json::{Value, json};
 
 use super::*;
@@ -21,12 +19,44 @@ fn choice(name: &str) -> EnvironmentChoice {
     }
 }
 
-/// The problems of environment `env` of the documents, as `path: reason`.
-fn problems(deployment: &Value, model: &Value, env: &str) -> Vec<CheckFailure> {
+/// The workflow settings a program gives for the environments with
+/// `enableWorkflow`: an image and a metric, the rest defaulted.
+fn workflow() -> WorkflowSettings {
+    serde_json::from_value(json!({
+        "training": {
+            "image": "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-training:2.0.0-cpu-py310"
+        },
+        "evaluation": {"metricName": "validation:accuracy"}
+    }))
+    .unwrap()
+}
+
+/// The Deployment's other inputs, with the workflow's settings.
+fn options() -> DeploymentOptions {
+    DeploymentOptions {
+        workflow: Some(workflow()),
+        ..DeploymentOptions::default()
+    }
+}
+
+/// The problems of environment `env` of the documents deployed with
+/// `options`.
+fn problems_with(
+    deployment: &Value,
+    model: &Value,
+    env: &str,
+    options: &DeploymentOptions,
+) -> Vec<CheckFailure> {
     match Documents::parse(deployment, model) {
-        Ok(documents) => validate(&documents, &choice(env), &BTreeMap::new()),
+        Ok(documents) => validate(&documents, &choice(env), options),
         Err(problems) => problems,
     }
+}
+
+/// The problems of environment `env` of the documents, with the
+/// workflow's settings given.
+fn problems(deployment: &Value, model: &Value, env: &str) -> Vec<CheckFailure> {
+    problems_with(deployment, model, env, &options())
 }
 
 fn paths(failures: &[CheckFailure]) -> Vec<&str> {
@@ -281,7 +311,7 @@ fn every_environment_is_checked_when_none_is_chosen() {
     let (deployment, mut model) = seed();
     model["modelList"][0]["ModelDockerImage"] = json!("");
     let documents = Documents::parse(&deployment, &model).unwrap();
-    let found = validate_all(&documents);
+    let found = validate_all(&documents, &options());
     let mut found_paths = paths(&found);
     found_paths.sort();
     // The model's problem once; prod's AppConfig ids.
@@ -312,4 +342,107 @@ fn a_model_image_from_another_region_s_registry_is_refused() {
         "{}",
         found[0]
     );
+}
+
+#[test]
+fn enable_workflow_without_the_workflow_s_settings_fails_naming_the_input() {
+    let (deployment, model) = seed();
+    let found = problems_with(&deployment, &model, "test", &DeploymentOptions::default());
+    assert_eq!(paths(&found), ["workflow"], "{found:?}");
+    assert!(
+        found[0].reason.contains("`test` has enableWorkflow"),
+        "{}",
+        found[0]
+    );
+    // dev has no workflow: nothing is asked of it.
+    assert!(problems_with(&deployment, &model, "dev", &DeploymentOptions::default()).is_empty());
+}
+
+#[test]
+fn the_workflow_s_and_monitoring_s_rules_are_reported_at_the_deployment_s_inputs() {
+    let (deployment, model) = seed();
+    let mut settings = workflow();
+    settings.workflow_name = Some("a-name-far-too-long-for-the-hash".into());
+    settings.training.input_s3_uri = Some("data/train".into());
+    settings.evaluation.threshold_name = "recall".into();
+    let options = DeploymentOptions {
+        workflow: Some(settings),
+        alarms: Some(crate::components::monitor_dashboard::AlarmThresholds {
+            memory_utilization_percent: 120.0,
+            ..Default::default()
+        }),
+        alarm_emails: vec!["not-an-address".into()],
+        ..DeploymentOptions::default()
+    };
+    let found = problems_with(&deployment, &model, "test", &options);
+    let mut found_paths = paths(&found);
+    found_paths.sort();
+    assert_eq!(
+        found_paths,
+        [
+            "alarmEmails[0]",
+            "alarms.memoryUtilizationPercent",
+            "workflow.evaluation.threshold",
+            "workflow.training.inputS3Uri",
+            "workflow.workflowName",
+        ],
+        "{found:?}"
+    );
+}
+
+#[test]
+fn an_async_environment_s_autoscaling_is_named_as_the_deployment_s_input() {
+    let (deployment, model) = seed();
+    let options = DeploymentOptions {
+        async_autoscaling: serde_json::from_value(json!({"minCapacity": 3, "maxCapacity": 2}))
+            .unwrap(),
+        ..DeploymentOptions::default()
+    };
+    let found = problems_with(&deployment, &model, "dev", &options);
+    assert!(!found.is_empty());
+    assert!(
+        found
+            .iter()
+            .all(|f| f.property.starts_with("asyncAutoscaling")),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn a_bad_model_parameter_is_named_in_the_model_document() {
+    let (deployment, mut model) = seed();
+    model["modelParameters"]["inference"]["thresholds"]["classification"] = json!(1.5);
+    let found = problems(&deployment, &model, "dev");
+    assert_eq!(paths(&found), ["modelConfig.modelParameters"], "{found:?}");
+    assert!(found[0].reason.contains("classification"), "{}", found[0]);
+}
+
+#[test]
+fn the_default_workflow_name_fits_and_keeps_the_stage() {
+    let (deployment, model) = seed();
+    let documents = Documents::parse(&deployment, &model).unwrap();
+    let options = options();
+    let parts = parts::EnvironmentParts {
+        documents: &documents,
+        environment: &documents.deployment.environments["test"],
+        options: &options,
+    };
+    let name = parts.workflow_name();
+    assert_eq!(name, "sagemaker-deployme-test");
+    assert!(name.len() <= crate::naming::WORKFLOW_PREFIX_MAX);
+}
+
+#[test]
+fn workflow_training_defaults_to_the_deployment_s_buckets() {
+    let training = workflow().training.training_args(
+        "s3://artifacts/models/training-data/",
+        "s3://outputs/training/",
+    );
+    assert_eq!(
+        training.input_s3_uri,
+        "s3://artifacts/models/training-data/"
+    );
+    assert_eq!(training.output_s3_uri, "s3://outputs/training/");
+    assert_eq!(training.instance_type, "ml.m5.xlarge");
+    assert_eq!(training.volume_size_in_gb, 30);
 }

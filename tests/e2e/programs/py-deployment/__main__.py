@@ -12,6 +12,14 @@ one. Stack config changes the documents the way a user might get them wrong:
   default region)
 - typos: `true` misspells two keys and breaks a rule (a bad document fails
   preview, every problem named by its JSON path)
+- existingAppConfigAppId, existingAppConfigEnvId, existingAppConfigProfileId:
+  fill in the environment's ids of an existing AppConfig (prod's are empty
+  in the seed's document)
+- noWorkflow: `true` leaves out the workflow's settings (an environment with
+  enableWorkflow then fails preview naming them)
+
+The workflow's settings are given for every environment, as a program that
+deploys them all would; the environments without enableWorkflow ignore them.
 """
 
 import json
@@ -39,6 +47,19 @@ if config.get_bool("typos"):
     model_config["modelList"][0]["ModelNme"] = model_config["modelList"][0]["ModelName"]
     model_config["modelList"][0]["InstanceType"] = "m5.large"
 
+for key in ("existingAppConfigAppId", "existingAppConfigEnvId", "existingAppConfigProfileId"):
+    if config.get(key):
+        deployment_config["environments"][environment][key] = config.get(key)
+
+workflow = None if config.get_bool("noWorkflow") else {
+    "training": {
+        "image": "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-training:2.0.0-cpu-py310",
+        "hyperparameters": {"epochs": "3"},
+    },
+    "evaluation": {"metric_name": "validation:accuracy"},
+    "poll_seconds": 1,
+}
+
 model = model_config["modelList"][0]["ModelName"]
 deployment = sagemaker_deployment.Deployment(
     "app",
@@ -47,6 +68,7 @@ deployment = sagemaker_deployment.Deployment(
     environment=config.get("environment"),
     local_artifacts={model: str(examples / "model")},
     force_destroy=True,
+    workflow=workflow,
 )
 
 for key in (
@@ -54,6 +76,9 @@ for key in (
     "endpoint_config_name", "model_names", "model_artifact_bucket_name", "async_output_bucket_name",
     "kms_key_arn", "execution_role_arn", "async_output_s3_path", "async_failure_s3_path",
     "async_input_s3_path", "success_topic_arn", "error_topic_arn", "request_ttl_seconds",
+    "app_config_application_id", "app_config_environment_id", "app_config_profile_id", "dashboard_name",
+    "dashboard_url", "alarm_topic_arn", "alarm_arns", "rollback_alarm_names", "app_config_monitor_alarm_arns",
+    "state_machine_arn", "model_package_group_name",
 ):
     head, *rest = key.split("_")
     pulumi.export(head + "".join(part.title() for part in rest), getattr(deployment, key))
@@ -63,6 +88,17 @@ checked = sagemaker_deployment.validate_config(
     deployment_config=deployment_config, model_config=model_config, environment=environment
 )
 pulumi.export("validate", {"valid": checked.valid, "problems": checked.problems, "environments": checked.environments})
+# The Deployment's rules: test retrains, so it needs the workflow's settings
+# (an invoke takes them typed: its dicts are not renamed to the wire's names).
+typed_workflow = sagemaker_deployment.WorkflowSettings(
+    training=sagemaker_deployment.WorkflowTraining(image=workflow["training"]["image"]) if workflow else None,
+    evaluation=sagemaker_deployment.EvaluationArgs(metric_name="validation:accuracy"),
+)
+for name, given in (("validateTestWithout", None), ("validateTestWith", typed_workflow)):
+    test = sagemaker_deployment.validate_config(
+        deployment_config=deployment_config, model_config=model_config, environment="test", workflow=given
+    )
+    pulumi.export(name, {"valid": test.valid, "problems": test.problems})
 broken_deployment = json.loads(json.dumps(deployment_config))
 broken_deployment["environments"]["dev"]["asyncConfig"]["expiresInSecond"] = 60
 broken_model = json.loads(json.dumps(model_config))
