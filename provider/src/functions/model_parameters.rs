@@ -18,7 +18,8 @@ use serde::{Deserialize, Serialize};
 use crate::aws::{AwsClients, AwsError, ProviderConfig, ResultExt, Service};
 use crate::components::app_config::PROFILE_NAME;
 use crate::components::deployment_config::{
-    Documents, EnvironmentChoice, choose_environment, deployment_env_variable, validate,
+    DEPLOYMENT_CONFIG, Documents, EnvironmentChoice, MODEL_CONFIG, choose_environment,
+    deployment_env_variable, validate,
 };
 use framework::{CheckFailure, Failures, Function, ProviderError, Result};
 
@@ -242,7 +243,14 @@ impl ModelParametersArgs {
                 ),
             )]);
         };
-        let problems = validate(&documents, &choice, &Default::default());
+        // The documents' own problems: a Deployment's other inputs (e.g.
+        // `workflow` for an environment that enables it) do not apply here.
+        let problems: Vec<CheckFailure> = validate(&documents, &choice, &Default::default())
+            .into_iter()
+            .filter(|f| {
+                f.property.starts_with(DEPLOYMENT_CONFIG) || f.property.starts_with(MODEL_CONFIG)
+            })
+            .collect();
         if !problems.is_empty() {
             return Err(problems);
         }
