@@ -96,6 +96,15 @@ def program_for(stage: str, deployment_config: dict, model_config: dict):
             environment=stage,
             local_artifacts={first_model: str(HERE.parent / "model")},
             force_destroy=True,
+            # The retraining workflow of the environments with enableWorkflow (test and prod): what the
+            # documents do not say about it. The others ignore it.
+            workflow=sagemaker_deployment.WorkflowSettingsArgs(
+                training=sagemaker_deployment.WorkflowTrainingArgs(
+                    image="763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-training:2.0.0-cpu-py310",
+                    hyperparameters={"epochs": "3"},
+                ),
+                evaluation=sagemaker_deployment.EvaluationArgsArgs(metric_name="validation:accuracy"),
+            ),
         )
         pulumi.export("environment", app.environment)
         pulumi.export("inferenceType", app.inference_type)

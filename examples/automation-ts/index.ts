@@ -95,6 +95,15 @@ function programFor(stage: string, deploymentConfig: Document, modelConfig: Docu
             environment: stage,
             localArtifacts: { [firstModel]: path.join(projectDir, "..", "model") },
             forceDestroy: true,
+            // The retraining workflow of the environments with enableWorkflow (test and prod): what the
+            // documents do not say about it. The others ignore it.
+            workflow: {
+                training: {
+                    image: "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-training:2.0.0-cpu-py310",
+                    hyperparameters: { epochs: "3" },
+                },
+                evaluation: { metricName: "validation:accuracy" },
+            },
         });
         return {
             environment: app.environment,

@@ -73,6 +73,15 @@ func main() {
 			},
 			// An example: destroy removes the buckets with their objects.
 			ForceDestroy: pulumi.Bool(true),
+			// The retraining workflow of the environments with enableWorkflow (test and prod):
+			// what the documents do not say about it. The others ignore it.
+			Workflow: &sagemakerdeployment.WorkflowSettingsArgs{
+				Training: &sagemakerdeployment.WorkflowTrainingArgs{
+					Image:           pulumi.String("763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-training:2.0.0-cpu-py310"),
+					Hyperparameters: pulumi.StringMap{"epochs": pulumi.String("3")},
+				},
+				Evaluation: &sagemakerdeployment.EvaluationArgsArgs{MetricName: pulumi.String("validation:accuracy")},
+			},
 		})
 		if err != nil {
 			return err

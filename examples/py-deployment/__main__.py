@@ -27,6 +27,15 @@ app = sagemaker_deployment.Deployment(
     local_artifacts={first_model: str(here.parent / "model")},
     # An example: destroy removes the buckets with their objects.
     force_destroy=True,
+    # The retraining workflow of the environments with enableWorkflow (test and prod): what the
+    # documents do not say about it. The others ignore it.
+    workflow=sagemaker_deployment.WorkflowSettingsArgs(
+        training=sagemaker_deployment.WorkflowTrainingArgs(
+            image="763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-training:2.0.0-cpu-py310",
+            hyperparameters={"epochs": "3"},
+        ),
+        evaluation=sagemaker_deployment.EvaluationArgsArgs(metric_name="validation:accuracy"),
+    ),
 )
 
 # What a user needs next: where the endpoint is, what kind it is, how to call it.

@@ -26,6 +26,15 @@ const app = new sagemakerDeployment.Deployment("app", {
     localArtifacts: { [firstModel]: path.join(projectDir, "..", "model") },
     // An example: destroy removes the buckets with their objects.
     forceDestroy: true,
+    // The retraining workflow of the environments with enableWorkflow (test and prod): what the
+    // documents do not say about it. The others ignore it.
+    workflow: {
+        training: {
+            image: "763104351884.dkr.ecr.us-east-1.amazonaws.com/pytorch-training:2.0.0-cpu-py310",
+            hyperparameters: { epochs: "3" },
+        },
+        evaluation: { metricName: "validation:accuracy" },
+    },
 });
 
 // What a user needs next: where the endpoint is, what kind it is, how to call it.

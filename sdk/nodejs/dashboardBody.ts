@@ -22,11 +22,15 @@ export function dashboardBody(args: DashboardBodyArgs, opts?: pulumi.InvokeOptio
     return pulumi.runtime.invoke("sagemaker-deployment:index:dashboardBody", {
         "account": args.account,
         "alarms": args.alarms,
+        "appConfigApplicationId": args.appConfigApplicationId,
+        "appConfigEnvironmentId": args.appConfigEnvironmentId,
+        "appConfigRollbackAlarmArns": args.appConfigRollbackAlarmArns,
         "asyncNotifications": args.asyncNotifications,
         "endpointName": args.endpointName,
         "inferenceType": args.inferenceType,
         "modelList": args.modelList,
         "region": args.region,
+        "stateMachineArn": args.stateMachineArn,
     }, opts);
 }
 
@@ -39,6 +43,21 @@ export interface DashboardBodyArgs {
      * Alarm thresholds, as MonitorDashboard takes them; each has a default.
      */
     alarms?: inputs.AlarmThresholds;
+    /**
+     * With `appConfigEnvironmentId`: the AppConfig application whose
+     * parameter rollouts the dashboard shows (MonitorDashboard's
+     * `appConfigApplicationId`).
+     */
+    appConfigApplicationId?: string;
+    /**
+     * The AppConfig environment (MonitorDashboard's `appConfigEnvironmentId`).
+     */
+    appConfigEnvironmentId?: string;
+    /**
+     * The alarms that roll the environment's rollouts back (MonitorDashboard's
+     * `appConfigRollbackAlarmArns`).
+     */
+    appConfigRollbackAlarmArns?: string[];
     /**
      * Whether the asynchronous endpoint notifies its success and error
      * topics (default true): the dashboard then graphs their messages.
@@ -60,6 +79,11 @@ export interface DashboardBodyArgs {
      * The region of the metrics and alarms (default: the provider's).
      */
     region?: string;
+    /**
+     * The retraining Workflow's state machine, whose executions the
+     * dashboard shows (MonitorDashboard's `stateMachineArn`).
+     */
+    stateMachineArn?: string;
 }
 
 export interface DashboardBodyResult {
@@ -95,11 +119,15 @@ export function dashboardBodyOutput(args: DashboardBodyOutputArgs, opts?: pulumi
     return pulumi.runtime.invokeOutput("sagemaker-deployment:index:dashboardBody", {
         "account": args.account,
         "alarms": args.alarms,
+        "appConfigApplicationId": args.appConfigApplicationId,
+        "appConfigEnvironmentId": args.appConfigEnvironmentId,
+        "appConfigRollbackAlarmArns": args.appConfigRollbackAlarmArns,
         "asyncNotifications": args.asyncNotifications,
         "endpointName": args.endpointName,
         "inferenceType": args.inferenceType,
         "modelList": args.modelList,
         "region": args.region,
+        "stateMachineArn": args.stateMachineArn,
     }, opts);
 }
 
@@ -112,6 +140,21 @@ export interface DashboardBodyOutputArgs {
      * Alarm thresholds, as MonitorDashboard takes them; each has a default.
      */
     alarms?: pulumi.Input<inputs.AlarmThresholdsArgs | undefined>;
+    /**
+     * With `appConfigEnvironmentId`: the AppConfig application whose
+     * parameter rollouts the dashboard shows (MonitorDashboard's
+     * `appConfigApplicationId`).
+     */
+    appConfigApplicationId?: pulumi.Input<string | undefined>;
+    /**
+     * The AppConfig environment (MonitorDashboard's `appConfigEnvironmentId`).
+     */
+    appConfigEnvironmentId?: pulumi.Input<string | undefined>;
+    /**
+     * The alarms that roll the environment's rollouts back (MonitorDashboard's
+     * `appConfigRollbackAlarmArns`).
+     */
+    appConfigRollbackAlarmArns?: pulumi.Input<pulumi.Input<string>[] | undefined>;
     /**
      * Whether the asynchronous endpoint notifies its success and error
      * topics (default true): the dashboard then graphs their messages.
@@ -133,4 +176,9 @@ export interface DashboardBodyOutputArgs {
      * The region of the metrics and alarms (default: the provider's).
      */
     region?: pulumi.Input<string | undefined>;
+    /**
+     * The retraining Workflow's state machine, whose executions the
+     * dashboard shows (MonitorDashboard's `stateMachineArn`).
+     */
+    stateMachineArn?: pulumi.Input<string | undefined>;
 }

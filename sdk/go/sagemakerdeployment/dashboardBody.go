@@ -34,6 +34,15 @@ type DashboardBodyArgs struct {
 	Account *string `pulumi:"account"`
 	// Alarm thresholds, as MonitorDashboard takes them; each has a default.
 	Alarms *AlarmThresholds `pulumi:"alarms"`
+	// With `appConfigEnvironmentId`: the AppConfig application whose
+	// parameter rollouts the dashboard shows (MonitorDashboard's
+	// `appConfigApplicationId`).
+	AppConfigApplicationId *string `pulumi:"appConfigApplicationId"`
+	// The AppConfig environment (MonitorDashboard's `appConfigEnvironmentId`).
+	AppConfigEnvironmentId *string `pulumi:"appConfigEnvironmentId"`
+	// The alarms that roll the environment's rollouts back (MonitorDashboard's
+	// `appConfigRollbackAlarmArns`).
+	AppConfigRollbackAlarmArns []string `pulumi:"appConfigRollbackAlarmArns"`
 	// Whether the asynchronous endpoint notifies its success and error
 	// topics (default true): the dashboard then graphs their messages.
 	AsyncNotifications *bool `pulumi:"asyncNotifications"`
@@ -45,6 +54,9 @@ type DashboardBodyArgs struct {
 	ModelList []ModelSpec `pulumi:"modelList"`
 	// The region of the metrics and alarms (default: the provider's).
 	Region *string `pulumi:"region"`
+	// The retraining Workflow's state machine, whose executions the
+	// dashboard shows (MonitorDashboard's `stateMachineArn`).
+	StateMachineArn *string `pulumi:"stateMachineArn"`
 }
 
 type DashboardBodyResult struct {
@@ -68,6 +80,15 @@ type DashboardBodyOutputArgs struct {
 	Account pulumi.StringPtrInput `pulumi:"account"`
 	// Alarm thresholds, as MonitorDashboard takes them; each has a default.
 	Alarms AlarmThresholdsPtrInput `pulumi:"alarms"`
+	// With `appConfigEnvironmentId`: the AppConfig application whose
+	// parameter rollouts the dashboard shows (MonitorDashboard's
+	// `appConfigApplicationId`).
+	AppConfigApplicationId pulumi.StringPtrInput `pulumi:"appConfigApplicationId"`
+	// The AppConfig environment (MonitorDashboard's `appConfigEnvironmentId`).
+	AppConfigEnvironmentId pulumi.StringPtrInput `pulumi:"appConfigEnvironmentId"`
+	// The alarms that roll the environment's rollouts back (MonitorDashboard's
+	// `appConfigRollbackAlarmArns`).
+	AppConfigRollbackAlarmArns pulumi.StringArrayInput `pulumi:"appConfigRollbackAlarmArns"`
 	// Whether the asynchronous endpoint notifies its success and error
 	// topics (default true): the dashboard then graphs their messages.
 	AsyncNotifications pulumi.BoolPtrInput `pulumi:"asyncNotifications"`
@@ -79,6 +100,9 @@ type DashboardBodyOutputArgs struct {
 	ModelList ModelSpecArrayInput `pulumi:"modelList"`
 	// The region of the metrics and alarms (default: the provider's).
 	Region pulumi.StringPtrInput `pulumi:"region"`
+	// The retraining Workflow's state machine, whose executions the
+	// dashboard shows (MonitorDashboard's `stateMachineArn`).
+	StateMachineArn pulumi.StringPtrInput `pulumi:"stateMachineArn"`
 }
 
 func (DashboardBodyOutputArgs) ElementType() reflect.Type {

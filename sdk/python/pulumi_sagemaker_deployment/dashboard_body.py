@@ -86,11 +86,15 @@ class AwaitableDashboardBodyResult(DashboardBodyResult):
 
 def dashboard_body(account: Optional[_builtins.str] = None,
                    alarms: Optional[Union['AlarmThresholds', 'AlarmThresholdsDict']] = None,
+                   app_config_application_id: Optional[_builtins.str] = None,
+                   app_config_environment_id: Optional[_builtins.str] = None,
+                   app_config_rollback_alarm_arns: Optional[Sequence[_builtins.str]] = None,
                    async_notifications: Optional[_builtins.bool] = None,
                    endpoint_name: Optional[_builtins.str] = None,
                    inference_type: Optional['InferenceType'] = None,
                    model_list: Optional[Sequence[Union['ModelSpec', 'ModelSpecDict']]] = None,
                    region: Optional[_builtins.str] = None,
+                   state_machine_arn: Optional[_builtins.str] = None,
                    opts: Optional[pulumi.InvokeOptions] = None) -> AwaitableDashboardBodyResult:
     """
     The CloudWatch dashboard body (PutDashboard's `DashboardBody`) that a
@@ -104,21 +108,33 @@ def dashboard_body(account: Optional[_builtins.str] = None,
 
     :param _builtins.str account: The account of the alarms (default: the credentials' account).
     :param Union['AlarmThresholds', 'AlarmThresholdsDict'] alarms: Alarm thresholds, as MonitorDashboard takes them; each has a default.
+    :param _builtins.str app_config_application_id: With `appConfigEnvironmentId`: the AppConfig application whose
+           parameter rollouts the dashboard shows (MonitorDashboard's
+           `appConfigApplicationId`).
+    :param _builtins.str app_config_environment_id: The AppConfig environment (MonitorDashboard's `appConfigEnvironmentId`).
+    :param Sequence[_builtins.str] app_config_rollback_alarm_arns: The alarms that roll the environment's rollouts back (MonitorDashboard's
+           `appConfigRollbackAlarmArns`).
     :param _builtins.bool async_notifications: Whether the asynchronous endpoint notifies its success and error
            topics (default true): the dashboard then graphs their messages.
     :param _builtins.str endpoint_name: The endpoint watched (the seed's `sageMakerEndpointName`).
     :param 'InferenceType' inference_type: `realtime`, `async` or `serverless` (the seed's `inferenceType`).
     :param Sequence[Union['ModelSpec', 'ModelSpecDict']] model_list: The endpoint's variants (the seed's `modelList`).
     :param _builtins.str region: The region of the metrics and alarms (default: the provider's).
+    :param _builtins.str state_machine_arn: The retraining Workflow's state machine, whose executions the
+           dashboard shows (MonitorDashboard's `stateMachineArn`).
     """
     __args__ = dict()
     __args__['account'] = account
     __args__['alarms'] = alarms
+    __args__['appConfigApplicationId'] = app_config_application_id
+    __args__['appConfigEnvironmentId'] = app_config_environment_id
+    __args__['appConfigRollbackAlarmArns'] = app_config_rollback_alarm_arns
     __args__['asyncNotifications'] = async_notifications
     __args__['endpointName'] = endpoint_name
     __args__['inferenceType'] = inference_type
     __args__['modelList'] = model_list
     __args__['region'] = region
+    __args__['stateMachineArn'] = state_machine_arn
     opts = pulumi.InvokeOptions.merge(_utilities.get_invoke_opts_defaults(), opts)
     __ret__ = pulumi.runtime.invoke('sagemaker-deployment:index:dashboardBody', __args__, opts=opts, typ=DashboardBodyResult).value
 
@@ -129,11 +145,15 @@ def dashboard_body(account: Optional[_builtins.str] = None,
         widget_titles=pulumi.get(__ret__, 'widget_titles'))
 def dashboard_body_output(account: pulumi.Input[Optional[Optional[_builtins.str]]] = None,
                           alarms: pulumi.Input[Optional[Optional[Union['AlarmThresholds', 'AlarmThresholdsDict']]]] = None,
+                          app_config_application_id: pulumi.Input[Optional[Optional[_builtins.str]]] = None,
+                          app_config_environment_id: pulumi.Input[Optional[Optional[_builtins.str]]] = None,
+                          app_config_rollback_alarm_arns: pulumi.Input[Optional[Optional[Sequence[_builtins.str]]]] = None,
                           async_notifications: pulumi.Input[Optional[Optional[_builtins.bool]]] = None,
                           endpoint_name: pulumi.Input[Optional[_builtins.str]] = None,
                           inference_type: pulumi.Input[Optional['InferenceType']] = None,
                           model_list: pulumi.Input[Optional[Sequence[Union['ModelSpec', 'ModelSpecDict']]]] = None,
                           region: pulumi.Input[Optional[Optional[_builtins.str]]] = None,
+                          state_machine_arn: pulumi.Input[Optional[Optional[_builtins.str]]] = None,
                           opts: Optional[Union[pulumi.InvokeOptions, pulumi.InvokeOutputOptions]] = None) -> pulumi.Output[DashboardBodyResult]:
     """
     The CloudWatch dashboard body (PutDashboard's `DashboardBody`) that a
@@ -147,21 +167,33 @@ def dashboard_body_output(account: pulumi.Input[Optional[Optional[_builtins.str]
 
     :param _builtins.str account: The account of the alarms (default: the credentials' account).
     :param Union['AlarmThresholds', 'AlarmThresholdsDict'] alarms: Alarm thresholds, as MonitorDashboard takes them; each has a default.
+    :param _builtins.str app_config_application_id: With `appConfigEnvironmentId`: the AppConfig application whose
+           parameter rollouts the dashboard shows (MonitorDashboard's
+           `appConfigApplicationId`).
+    :param _builtins.str app_config_environment_id: The AppConfig environment (MonitorDashboard's `appConfigEnvironmentId`).
+    :param Sequence[_builtins.str] app_config_rollback_alarm_arns: The alarms that roll the environment's rollouts back (MonitorDashboard's
+           `appConfigRollbackAlarmArns`).
     :param _builtins.bool async_notifications: Whether the asynchronous endpoint notifies its success and error
            topics (default true): the dashboard then graphs their messages.
     :param _builtins.str endpoint_name: The endpoint watched (the seed's `sageMakerEndpointName`).
     :param 'InferenceType' inference_type: `realtime`, `async` or `serverless` (the seed's `inferenceType`).
     :param Sequence[Union['ModelSpec', 'ModelSpecDict']] model_list: The endpoint's variants (the seed's `modelList`).
     :param _builtins.str region: The region of the metrics and alarms (default: the provider's).
+    :param _builtins.str state_machine_arn: The retraining Workflow's state machine, whose executions the
+           dashboard shows (MonitorDashboard's `stateMachineArn`).
     """
     __args__ = dict()
     __args__['account'] = account
     __args__['alarms'] = alarms
+    __args__['appConfigApplicationId'] = app_config_application_id
+    __args__['appConfigEnvironmentId'] = app_config_environment_id
+    __args__['appConfigRollbackAlarmArns'] = app_config_rollback_alarm_arns
     __args__['asyncNotifications'] = async_notifications
     __args__['endpointName'] = endpoint_name
     __args__['inferenceType'] = inference_type
     __args__['modelList'] = model_list
     __args__['region'] = region
+    __args__['stateMachineArn'] = state_machine_arn
     opts = pulumi.InvokeOutputOptions.merge(_utilities.get_invoke_opts_defaults(), opts)
     __ret__ = pulumi.runtime.invoke_output('sagemaker-deployment:index:dashboardBody', __args__, opts=opts, typ=DashboardBodyResult)
     return __ret__.apply(lambda __response__: DashboardBodyResult(
