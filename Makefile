@@ -6,7 +6,8 @@
 #                end to end through the real Pulumi engine against the emulator, and a
 #                reduced fault campaign
 #   make chaos   long campaigns that look for trouble (bad input: make fuzz; the full fault
-#                campaign, 50 randomized runs under injected faults: make chaos-campaign)
+#                campaign, 50 randomized runs under injected faults: make chaos-campaign;
+#                every resource type deleted behind Pulumi's back: make disappears)
 #
 # Everything is installed into .tools/ by `make tools` (run by both).
 
@@ -22,7 +23,7 @@ PROVIDER    := pulumi-resource-sagemaker-deployment
 BINARY      := $(CURDIR)/bin/$(PROVIDER)
 PYTEST      := $(PYTHON) -m pytest
 
-.PHONY: build schema schema-check deployer-policy readme lint unit-test wire-test emulator-test sdk-test e2e-test chaos-test test bench chaos fuzz chaos-campaign emulator demo demo-destroy clean
+.PHONY: build schema schema-check deployer-policy readme lint unit-test wire-test emulator-test sdk-test e2e-test chaos-test test bench chaos fuzz chaos-campaign disappears emulator demo demo-destroy clean
 
 ## build: the provider binary in bin/
 build:
@@ -67,7 +68,7 @@ sdk-test: tools
 	$(PYTEST) -q tests/sdk
 
 e2e-test: build tools
-	$(PYTEST) -q tests/e2e
+	$(PYTEST) -q --durations=20 tests/e2e
 
 ## chaos-test: a reduced fault campaign (5 runs, fixed seed, a few minutes) and its planner's tests
 chaos-test: build tools
@@ -86,7 +87,12 @@ bench: build tools
 	$(PYTHON) tests/bench/scale.py $(BENCH_ARGS)
 
 ## chaos: long campaigns that look for trouble; each sub-target prints what it ran and found
-chaos: fuzz chaos-campaign
+chaos: fuzz chaos-campaign disappears
+
+## disappears: every custom resource type deleted behind Pulumi's back, then refreshed and
+##             recreated (make test runs five representative types)
+disappears: build tools
+	DISAPPEARS=all $(PYTEST) -q tests/e2e/test_disappears.py
 
 ## fuzz: bad input through the gRPC server for every resource, component and setting
 ##       (FUZZ_CASES cases, 100,000 by default; FUZZ_SEED to replay a run)

@@ -922,8 +922,10 @@ async fn the_schema_describes_each_function_s_inputs_and_outputs() {
     assert_eq!(
         tokens,
         [
+            "sagemaker-deployment:index:dashboardBody",
             "sagemaker-deployment:index:deployerPolicy",
             "sagemaker-deployment:index:endpointConfigPlan",
+            "sagemaker-deployment:index:getModelParameters",
             "sagemaker-deployment:index:validateConfig",
         ]
     );

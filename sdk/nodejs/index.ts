@@ -15,6 +15,11 @@ export type BaseInfra = import("./baseInfra").BaseInfra;
 export const BaseInfra: typeof import("./baseInfra").BaseInfra = null as any;
 utilities.lazyLoad(exports, ["BaseInfra"], () => require("./baseInfra"));
 
+export { DashboardBodyArgs, DashboardBodyResult, DashboardBodyOutputArgs } from "./dashboardBody";
+export const dashboardBody: typeof import("./dashboardBody").dashboardBody = null as any;
+export const dashboardBodyOutput: typeof import("./dashboardBody").dashboardBodyOutput = null as any;
+utilities.lazyLoad(exports, ["dashboardBody","dashboardBodyOutput"], () => require("./dashboardBody"));
+
 export { DeployerPolicyArgs, DeployerPolicyResult } from "./deployerPolicy";
 export const deployerPolicy: typeof import("./deployerPolicy").deployerPolicy = null as any;
 export const deployerPolicyOutput: typeof import("./deployerPolicy").deployerPolicyOutput = null as any;
@@ -29,6 +34,11 @@ export { EndpointConfigPlanArgs, EndpointConfigPlanResult, EndpointConfigPlanOut
 export const endpointConfigPlan: typeof import("./endpointConfigPlan").endpointConfigPlan = null as any;
 export const endpointConfigPlanOutput: typeof import("./endpointConfigPlan").endpointConfigPlanOutput = null as any;
 utilities.lazyLoad(exports, ["endpointConfigPlan","endpointConfigPlanOutput"], () => require("./endpointConfigPlan"));
+
+export { GetModelParametersArgs, GetModelParametersResult, GetModelParametersOutputArgs } from "./getModelParameters";
+export const getModelParameters: typeof import("./getModelParameters").getModelParameters = null as any;
+export const getModelParametersOutput: typeof import("./getModelParameters").getModelParametersOutput = null as any;
+utilities.lazyLoad(exports, ["getModelParameters","getModelParametersOutput"], () => require("./getModelParameters"));
 
 export { MonitorDashboardArgs } from "./monitorDashboard";
 export type MonitorDashboard = import("./monitorDashboard").MonitorDashboard;

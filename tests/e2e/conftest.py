@@ -21,6 +21,7 @@ from sagemaker_emulator.client import EmulatorProcess  # noqa: E402
 DRIVERS = {
     "python": [sys.executable, str(ROOT / "tests" / "harness" / "pyrun.py")],
     "typescript": ["node", str(ROOT / "tests" / "harness" / "noderun.js")],
+    "go": [sys.executable, str(ROOT / "tests" / "harness" / "gorun.py")],
 }
 
 

@@ -26,6 +26,8 @@ FUNCTIONS = [
     ("validateConfig", "validate_config"),
     ("deployerPolicy", "deployer_policy"),
     ("endpointConfigPlan", "endpoint_config_plan"),
+    ("getModelParameters", "get_model_parameters"),
+    ("dashboardBody", "dashboard_body"),
 ]
 
 

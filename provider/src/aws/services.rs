@@ -353,6 +353,18 @@ aws_services! {
         not_found: ["ResourceNotFoundException"],
         not_found_when_invalid: [],
     },
+    // AppConfig's data plane, where applications read what is deployed;
+    // its calls are authorized as `appconfig:` actions.
+    AppConfigData {
+        title: "AWS AppConfig Data",
+        name: "appconfigdata",
+        endpoint: appconfigdata,
+        env: "APPCONFIGDATA",
+        iam_prefix: "appconfig",
+        client: appconfigdata: aws_sdk_appconfigdata,
+        not_found: ["ResourceNotFoundException"],
+        not_found_when_invalid: [],
+    },
     Sts {
         title: "AWS STS",
         name: "sts",
@@ -416,6 +428,7 @@ impl ServiceTuning for aws_sdk_sfn::config::Builder {}
 impl ServiceTuning for aws_sdk_cloudwatchlogs::config::Builder {}
 impl ServiceTuning for aws_sdk_eventbridge::config::Builder {}
 impl ServiceTuning for aws_sdk_appconfig::config::Builder {}
+impl ServiceTuning for aws_sdk_appconfigdata::config::Builder {}
 
 /// The endpoint URL for `service`, first found of: the provider's
 /// `endpoints` config, `AWS_ENDPOINT_URL_<SERVICE>`, `AWS_ENDPOINT_URL`.

@@ -1984,6 +1984,8 @@ func (o DataCapturePtrOutput) KmsKeyArn() pulumi.StringPtrOutput {
 type Endpoints struct {
 	// Endpoint URL for AWS AppConfig.
 	Appconfig *string `pulumi:"appconfig"`
+	// Endpoint URL for AWS AppConfig Data.
+	Appconfigdata *string `pulumi:"appconfigdata"`
 	// Endpoint URL for Application Auto Scaling.
 	Applicationautoscaling *string `pulumi:"applicationautoscaling"`
 	// Endpoint URL for Amazon CloudWatch.
@@ -2023,6 +2025,8 @@ type EndpointsInput interface {
 type EndpointsArgs struct {
 	// Endpoint URL for AWS AppConfig.
 	Appconfig pulumi.StringPtrInput `pulumi:"appconfig"`
+	// Endpoint URL for AWS AppConfig Data.
+	Appconfigdata pulumi.StringPtrInput `pulumi:"appconfigdata"`
 	// Endpoint URL for Application Auto Scaling.
 	Applicationautoscaling pulumi.StringPtrInput `pulumi:"applicationautoscaling"`
 	// Endpoint URL for Amazon CloudWatch.
@@ -2130,6 +2134,11 @@ func (o EndpointsOutput) Appconfig() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v Endpoints) *string { return v.Appconfig }).(pulumi.StringPtrOutput)
 }
 
+// Endpoint URL for AWS AppConfig Data.
+func (o EndpointsOutput) Appconfigdata() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v Endpoints) *string { return v.Appconfigdata }).(pulumi.StringPtrOutput)
+}
+
 // Endpoint URL for Application Auto Scaling.
 func (o EndpointsOutput) Applicationautoscaling() pulumi.StringPtrOutput {
 	return o.ApplyT(func(v Endpoints) *string { return v.Applicationautoscaling }).(pulumi.StringPtrOutput)
@@ -2216,6 +2225,16 @@ func (o EndpointsPtrOutput) Appconfig() pulumi.StringPtrOutput {
 			return nil
 		}
 		return v.Appconfig
+	}).(pulumi.StringPtrOutput)
+}
+
+// Endpoint URL for AWS AppConfig Data.
+func (o EndpointsPtrOutput) Appconfigdata() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *Endpoints) *string {
+		if v == nil {
+			return nil
+		}
+		return v.Appconfigdata
 	}).(pulumi.StringPtrOutput)
 }
 

@@ -348,6 +348,10 @@ export interface EndpointsArgs {
      */
     appconfig?: pulumi.Input<string | undefined>;
     /**
+     * Endpoint URL for AWS AppConfig Data.
+     */
+    appconfigdata?: pulumi.Input<string | undefined>;
+    /**
      * Endpoint URL for Application Auto Scaling.
      */
     applicationautoscaling?: pulumi.Input<string | undefined>;
@@ -481,6 +485,53 @@ export interface ModelParametersArgs {
      * Inference settings.
      */
     inference?: pulumi.Input<inputs.InferenceParametersArgs | undefined>;
+}
+
+/**
+ * One entry of the seed's `modelList`: a model and the variant serving it.
+ */
+export interface ModelSpec {
+    /**
+     * Extra container environment variables. Secret values (API keys and
+     * the like) stay secret: the model keeps its whole environment secret.
+     */
+    Environment?: {[key: string]: string};
+    /**
+     * Instances of the variant (real-time and async endpoints).
+     */
+    InstanceCount?: number;
+    /**
+     * Instance type of the variant (real-time and async endpoints).
+     */
+    InstanceType?: string;
+    /**
+     * The inference container image URI.
+     */
+    ModelDockerImage: string;
+    /**
+     * The model's name (SageMaker's pattern, at most 63 characters).
+     */
+    ModelName: string;
+    /**
+     * Key of the model artifact in the model-artifact bucket.
+     */
+    ModelS3Key: string;
+    /**
+     * Model server worker processes (`SAGEMAKER_MODEL_SERVER_WORKERS`).
+     */
+    ModelServerWorkers?: number;
+    /**
+     * Serverless settings of this model; override the environment's.
+     */
+    ServerlessConfig?: inputs.ServerlessSettings;
+    /**
+     * The endpoint variant serving this model.
+     */
+    VariantName: string;
+    /**
+     * Relative traffic weight of the variant.
+     */
+    VariantWeight?: number;
 }
 
 /**
@@ -646,6 +697,25 @@ export interface ServerlessComputeArgs {
      * Pre-warmed concurrency, at most `maxConcurrency`.
      */
     provisionedConcurrency?: pulumi.Input<number | undefined>;
+}
+
+/**
+ * Serverless settings: the seed's `serverlessConfig` (per environment) or a
+ * model's own `ServerlessConfig`.
+ */
+export interface ServerlessSettings {
+    /**
+     * Concurrent invocations: 1 to 200.
+     */
+    maxConcurrency: number;
+    /**
+     * Memory in MB: 1024 to 6144 in steps of 1024.
+     */
+    memorySize: number;
+    /**
+     * Pre-warmed concurrency, at most `maxConcurrency`.
+     */
+    provisionedConcurrency?: number;
 }
 
 /**

@@ -103,6 +103,10 @@ export interface Endpoints {
      */
     appconfig?: string;
     /**
+     * Endpoint URL for AWS AppConfig Data.
+     */
+    appconfigdata?: string;
+    /**
      * Endpoint URL for Application Auto Scaling.
      */
     applicationautoscaling?: string;

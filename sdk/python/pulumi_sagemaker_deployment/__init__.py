@@ -9,9 +9,11 @@ import typing
 from ._enums import *
 from .app_config import *
 from .base_infra import *
+from .dashboard_body import *
 from .deployer_policy import *
 from .deployment import *
 from .endpoint_config_plan import *
+from .get_model_parameters import *
 from .monitor_dashboard import *
 from .provider import *
 from .sage_maker_async_endpoint import *

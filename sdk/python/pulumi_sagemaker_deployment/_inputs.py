@@ -52,6 +52,8 @@ __all__ = [
     'ModelArtifactsArgsDict',
     'ModelParametersArgs',
     'ModelParametersArgsDict',
+    'ModelSpec',
+    'ModelSpecDict',
     'ModelSpecArgs',
     'ModelSpecArgsDict',
     'MonitorArgs',
@@ -62,6 +64,8 @@ __all__ = [
     'RolloutPolicyArgsDict',
     'ServerlessComputeArgs',
     'ServerlessComputeArgsDict',
+    'ServerlessSettings',
+    'ServerlessSettingsDict',
     'ServerlessSettingsArgs',
     'ServerlessSettingsArgsDict',
     'ShiftSize',
@@ -1446,6 +1450,10 @@ class EndpointsArgsDict(TypedDict):
     """
     Endpoint URL for AWS AppConfig.
     """
+    appconfigdata: NotRequired[pulumi.Input[Optional[_builtins.str]]]
+    """
+    Endpoint URL for AWS AppConfig Data.
+    """
     applicationautoscaling: NotRequired[pulumi.Input[Optional[_builtins.str]]]
     """
     Endpoint URL for Application Auto Scaling.
@@ -1495,6 +1503,7 @@ class EndpointsArgsDict(TypedDict):
 class EndpointsArgs:
     def __init__(__self__, *,
                  appconfig: pulumi.Input[Optional[_builtins.str]] = None,
+                 appconfigdata: pulumi.Input[Optional[_builtins.str]] = None,
                  applicationautoscaling: pulumi.Input[Optional[_builtins.str]] = None,
                  cloudwatch: pulumi.Input[Optional[_builtins.str]] = None,
                  cloudwatchlogs: pulumi.Input[Optional[_builtins.str]] = None,
@@ -1510,6 +1519,7 @@ class EndpointsArgs:
         Per-service endpoint URL overrides, e.g. to use a local emulator.
 
         :param pulumi.Input[_builtins.str] appconfig: Endpoint URL for AWS AppConfig.
+        :param pulumi.Input[_builtins.str] appconfigdata: Endpoint URL for AWS AppConfig Data.
         :param pulumi.Input[_builtins.str] applicationautoscaling: Endpoint URL for Application Auto Scaling.
         :param pulumi.Input[_builtins.str] cloudwatch: Endpoint URL for Amazon CloudWatch.
         :param pulumi.Input[_builtins.str] cloudwatchlogs: Endpoint URL for Amazon CloudWatch Logs.
@@ -1524,6 +1534,8 @@ class EndpointsArgs:
         """
         if appconfig is not None:
             pulumi.set(__self__, "appconfig", appconfig)
+        if appconfigdata is not None:
+            pulumi.set(__self__, "appconfigdata", appconfigdata)
         if applicationautoscaling is not None:
             pulumi.set(__self__, "applicationautoscaling", applicationautoscaling)
         if cloudwatch is not None:
@@ -1558,6 +1570,18 @@ class EndpointsArgs:
     @appconfig.setter
     def appconfig(self, value: pulumi.Input[Optional[_builtins.str]]):
         pulumi.set(self, "appconfig", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def appconfigdata(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Endpoint URL for AWS AppConfig Data.
+        """
+        return pulumi.get(self, "appconfigdata")
+
+    @appconfigdata.setter
+    def appconfigdata(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "appconfigdata", value)
 
     @_builtins.property
     @pulumi.getter
@@ -2042,6 +2066,219 @@ class ModelParametersArgs:
     @inference.setter
     def inference(self, value: pulumi.Input[Optional['InferenceParametersArgs']]):
         pulumi.set(self, "inference", value)
+
+
+class ModelSpecDict(TypedDict):
+    """
+    One entry of the seed's `modelList`: a model and the variant serving it.
+    """
+    model_docker_image: _builtins.str
+    """
+    The inference container image URI.
+    """
+    model_name: _builtins.str
+    """
+    The model's name (SageMaker's pattern, at most 63 characters).
+    """
+    model_s3_key: _builtins.str
+    """
+    Key of the model artifact in the model-artifact bucket.
+    """
+    variant_name: _builtins.str
+    """
+    The endpoint variant serving this model.
+    """
+    environment: NotRequired[Mapping[str, _builtins.str]]
+    """
+    Extra container environment variables. Secret values (API keys and
+    the like) stay secret: the model keeps its whole environment secret.
+    """
+    instance_count: NotRequired[_builtins.int]
+    """
+    Instances of the variant (real-time and async endpoints).
+    """
+    instance_type: NotRequired[_builtins.str]
+    """
+    Instance type of the variant (real-time and async endpoints).
+    """
+    model_server_workers: NotRequired[_builtins.int]
+    """
+    Model server worker processes (`SAGEMAKER_MODEL_SERVER_WORKERS`).
+    """
+    serverless_config: NotRequired['ServerlessSettingsDict']
+    """
+    Serverless settings of this model; override the environment's.
+    """
+    variant_weight: NotRequired[_builtins.float]
+    """
+    Relative traffic weight of the variant.
+    """
+
+@pulumi.input_type
+class ModelSpec:
+    def __init__(__self__, *,
+                 model_docker_image: _builtins.str,
+                 model_name: _builtins.str,
+                 model_s3_key: _builtins.str,
+                 variant_name: _builtins.str,
+                 environment: Optional[Mapping[str, _builtins.str]] = None,
+                 instance_count: Optional[_builtins.int] = None,
+                 instance_type: Optional[_builtins.str] = None,
+                 model_server_workers: Optional[_builtins.int] = None,
+                 serverless_config: Optional['ServerlessSettings'] = None,
+                 variant_weight: Optional[_builtins.float] = None):
+        """
+        One entry of the seed's `modelList`: a model and the variant serving it.
+
+        :param _builtins.str model_docker_image: The inference container image URI.
+        :param _builtins.str model_name: The model's name (SageMaker's pattern, at most 63 characters).
+        :param _builtins.str model_s3_key: Key of the model artifact in the model-artifact bucket.
+        :param _builtins.str variant_name: The endpoint variant serving this model.
+        :param Mapping[str, _builtins.str] environment: Extra container environment variables. Secret values (API keys and
+               the like) stay secret: the model keeps its whole environment secret.
+        :param _builtins.int instance_count: Instances of the variant (real-time and async endpoints).
+        :param _builtins.str instance_type: Instance type of the variant (real-time and async endpoints).
+        :param _builtins.int model_server_workers: Model server worker processes (`SAGEMAKER_MODEL_SERVER_WORKERS`).
+        :param 'ServerlessSettings' serverless_config: Serverless settings of this model; override the environment's.
+        :param _builtins.float variant_weight: Relative traffic weight of the variant.
+        """
+        pulumi.set(__self__, "model_docker_image", model_docker_image)
+        pulumi.set(__self__, "model_name", model_name)
+        pulumi.set(__self__, "model_s3_key", model_s3_key)
+        pulumi.set(__self__, "variant_name", variant_name)
+        if environment is not None:
+            pulumi.set(__self__, "environment", environment)
+        if instance_count is not None:
+            pulumi.set(__self__, "instance_count", instance_count)
+        if instance_type is not None:
+            pulumi.set(__self__, "instance_type", instance_type)
+        if model_server_workers is not None:
+            pulumi.set(__self__, "model_server_workers", model_server_workers)
+        if serverless_config is not None:
+            pulumi.set(__self__, "serverless_config", serverless_config)
+        if variant_weight is not None:
+            pulumi.set(__self__, "variant_weight", variant_weight)
+
+    @_builtins.property
+    @pulumi.getter(name="ModelDockerImage")
+    def model_docker_image(self) -> _builtins.str:
+        """
+        The inference container image URI.
+        """
+        return pulumi.get(self, "model_docker_image")
+
+    @model_docker_image.setter
+    def model_docker_image(self, value: _builtins.str):
+        pulumi.set(self, "model_docker_image", value)
+
+    @_builtins.property
+    @pulumi.getter(name="ModelName")
+    def model_name(self) -> _builtins.str:
+        """
+        The model's name (SageMaker's pattern, at most 63 characters).
+        """
+        return pulumi.get(self, "model_name")
+
+    @model_name.setter
+    def model_name(self, value: _builtins.str):
+        pulumi.set(self, "model_name", value)
+
+    @_builtins.property
+    @pulumi.getter(name="ModelS3Key")
+    def model_s3_key(self) -> _builtins.str:
+        """
+        Key of the model artifact in the model-artifact bucket.
+        """
+        return pulumi.get(self, "model_s3_key")
+
+    @model_s3_key.setter
+    def model_s3_key(self, value: _builtins.str):
+        pulumi.set(self, "model_s3_key", value)
+
+    @_builtins.property
+    @pulumi.getter(name="VariantName")
+    def variant_name(self) -> _builtins.str:
+        """
+        The endpoint variant serving this model.
+        """
+        return pulumi.get(self, "variant_name")
+
+    @variant_name.setter
+    def variant_name(self, value: _builtins.str):
+        pulumi.set(self, "variant_name", value)
+
+    @_builtins.property
+    @pulumi.getter(name="Environment")
+    def environment(self) -> Optional[Mapping[str, _builtins.str]]:
+        """
+        Extra container environment variables. Secret values (API keys and
+        the like) stay secret: the model keeps its whole environment secret.
+        """
+        return pulumi.get(self, "environment")
+
+    @environment.setter
+    def environment(self, value: Optional[Mapping[str, _builtins.str]]):
+        pulumi.set(self, "environment", value)
+
+    @_builtins.property
+    @pulumi.getter(name="InstanceCount")
+    def instance_count(self) -> Optional[_builtins.int]:
+        """
+        Instances of the variant (real-time and async endpoints).
+        """
+        return pulumi.get(self, "instance_count")
+
+    @instance_count.setter
+    def instance_count(self, value: Optional[_builtins.int]):
+        pulumi.set(self, "instance_count", value)
+
+    @_builtins.property
+    @pulumi.getter(name="InstanceType")
+    def instance_type(self) -> Optional[_builtins.str]:
+        """
+        Instance type of the variant (real-time and async endpoints).
+        """
+        return pulumi.get(self, "instance_type")
+
+    @instance_type.setter
+    def instance_type(self, value: Optional[_builtins.str]):
+        pulumi.set(self, "instance_type", value)
+
+    @_builtins.property
+    @pulumi.getter(name="ModelServerWorkers")
+    def model_server_workers(self) -> Optional[_builtins.int]:
+        """
+        Model server worker processes (`SAGEMAKER_MODEL_SERVER_WORKERS`).
+        """
+        return pulumi.get(self, "model_server_workers")
+
+    @model_server_workers.setter
+    def model_server_workers(self, value: Optional[_builtins.int]):
+        pulumi.set(self, "model_server_workers", value)
+
+    @_builtins.property
+    @pulumi.getter(name="ServerlessConfig")
+    def serverless_config(self) -> Optional['ServerlessSettings']:
+        """
+        Serverless settings of this model; override the environment's.
+        """
+        return pulumi.get(self, "serverless_config")
+
+    @serverless_config.setter
+    def serverless_config(self, value: Optional['ServerlessSettings']):
+        pulumi.set(self, "serverless_config", value)
+
+    @_builtins.property
+    @pulumi.getter(name="VariantWeight")
+    def variant_weight(self) -> Optional[_builtins.float]:
+        """
+        Relative traffic weight of the variant.
+        """
+        return pulumi.get(self, "variant_weight")
+
+    @variant_weight.setter
+    def variant_weight(self, value: Optional[_builtins.float]):
+        pulumi.set(self, "variant_weight", value)
 
 
 class ModelSpecArgsDict(TypedDict):
@@ -2738,6 +2975,80 @@ class ServerlessComputeArgs:
 
     @provisioned_concurrency.setter
     def provisioned_concurrency(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "provisioned_concurrency", value)
+
+
+class ServerlessSettingsDict(TypedDict):
+    """
+    Serverless settings: the seed's `serverlessConfig` (per environment) or a
+    model's own `ServerlessConfig`.
+    """
+    max_concurrency: _builtins.int
+    """
+    Concurrent invocations: 1 to 200.
+    """
+    memory_size: _builtins.int
+    """
+    Memory in MB: 1024 to 6144 in steps of 1024.
+    """
+    provisioned_concurrency: NotRequired[_builtins.int]
+    """
+    Pre-warmed concurrency, at most `maxConcurrency`.
+    """
+
+@pulumi.input_type
+class ServerlessSettings:
+    def __init__(__self__, *,
+                 max_concurrency: _builtins.int,
+                 memory_size: _builtins.int,
+                 provisioned_concurrency: Optional[_builtins.int] = None):
+        """
+        Serverless settings: the seed's `serverlessConfig` (per environment) or a
+        model's own `ServerlessConfig`.
+
+        :param _builtins.int max_concurrency: Concurrent invocations: 1 to 200.
+        :param _builtins.int memory_size: Memory in MB: 1024 to 6144 in steps of 1024.
+        :param _builtins.int provisioned_concurrency: Pre-warmed concurrency, at most `maxConcurrency`.
+        """
+        pulumi.set(__self__, "max_concurrency", max_concurrency)
+        pulumi.set(__self__, "memory_size", memory_size)
+        if provisioned_concurrency is not None:
+            pulumi.set(__self__, "provisioned_concurrency", provisioned_concurrency)
+
+    @_builtins.property
+    @pulumi.getter(name="maxConcurrency")
+    def max_concurrency(self) -> _builtins.int:
+        """
+        Concurrent invocations: 1 to 200.
+        """
+        return pulumi.get(self, "max_concurrency")
+
+    @max_concurrency.setter
+    def max_concurrency(self, value: _builtins.int):
+        pulumi.set(self, "max_concurrency", value)
+
+    @_builtins.property
+    @pulumi.getter(name="memorySize")
+    def memory_size(self) -> _builtins.int:
+        """
+        Memory in MB: 1024 to 6144 in steps of 1024.
+        """
+        return pulumi.get(self, "memory_size")
+
+    @memory_size.setter
+    def memory_size(self, value: _builtins.int):
+        pulumi.set(self, "memory_size", value)
+
+    @_builtins.property
+    @pulumi.getter(name="provisionedConcurrency")
+    def provisioned_concurrency(self) -> Optional[_builtins.int]:
+        """
+        Pre-warmed concurrency, at most `maxConcurrency`.
+        """
+        return pulumi.get(self, "provisioned_concurrency")
+
+    @provisioned_concurrency.setter
+    def provisioned_concurrency(self, value: Optional[_builtins.int]):
         pulumi.set(self, "provisioned_concurrency", value)
 
 

@@ -340,6 +340,7 @@ class Endpoints(dict):
     """
     def __init__(__self__, *,
                  appconfig: Optional[_builtins.str] = None,
+                 appconfigdata: Optional[_builtins.str] = None,
                  applicationautoscaling: Optional[_builtins.str] = None,
                  cloudwatch: Optional[_builtins.str] = None,
                  cloudwatchlogs: Optional[_builtins.str] = None,
@@ -355,6 +356,7 @@ class Endpoints(dict):
         Per-service endpoint URL overrides, e.g. to use a local emulator.
 
         :param _builtins.str appconfig: Endpoint URL for AWS AppConfig.
+        :param _builtins.str appconfigdata: Endpoint URL for AWS AppConfig Data.
         :param _builtins.str applicationautoscaling: Endpoint URL for Application Auto Scaling.
         :param _builtins.str cloudwatch: Endpoint URL for Amazon CloudWatch.
         :param _builtins.str cloudwatchlogs: Endpoint URL for Amazon CloudWatch Logs.
@@ -369,6 +371,8 @@ class Endpoints(dict):
         """
         if appconfig is not None:
             pulumi.set(__self__, "appconfig", appconfig)
+        if appconfigdata is not None:
+            pulumi.set(__self__, "appconfigdata", appconfigdata)
         if applicationautoscaling is not None:
             pulumi.set(__self__, "applicationautoscaling", applicationautoscaling)
         if cloudwatch is not None:
@@ -399,6 +403,14 @@ class Endpoints(dict):
         Endpoint URL for AWS AppConfig.
         """
         return pulumi.get(self, "appconfig")
+
+    @_builtins.property
+    @pulumi.getter
+    def appconfigdata(self) -> Optional[_builtins.str]:
+        """
+        Endpoint URL for AWS AppConfig Data.
+        """
+        return pulumi.get(self, "appconfigdata")
 
     @_builtins.property
     @pulumi.getter

@@ -485,6 +485,19 @@ pub const PERMISSIONS: &[Permission] = &[
     plain(AppConfig, "StopDeployment", &["appconfig:StopDeployment"]),
     plain(AppConfig, "TagResource", &["appconfig:TagResource"]),
     plain(AppConfig, "UntagResource", &["appconfig:UntagResource"]),
+    // ---- AWS AppConfig Data (the modelParameters function) ----
+    // SAR for AWS AppConfig: both are `appconfig:` actions on the resource
+    // type `configuration` (application/<id>/environment/<id>/configuration/<id>).
+    plain(
+        AppConfigData,
+        "StartConfigurationSession",
+        &["appconfig:StartConfigurationSession"],
+    ),
+    plain(
+        AppConfigData,
+        "GetLatestConfiguration",
+        &["appconfig:GetLatestConfiguration"],
+    ),
     // ---- AWS STS (the account behind BaseInfra's names) ----
     // STS API Reference, GetCallerIdentity: "No permissions are required to
     // perform this operation. If an administrator attaches a policy to your

@@ -205,6 +205,74 @@ fn alarm_arn(region: &str, account: &str, name: &str) -> String {
     format!("arn:{partition}:cloudwatch:{region}:{account}:alarm:{name}")
 }
 
+/// What the dashboard of `args` shows, in `region` of `account`, with the
+/// `planned` alarms' states.
+fn endpoint_view(
+    args: &MonitorDashboardArgs,
+    region: &str,
+    account: &str,
+    planned: &[alarms::PlannedAlarm],
+) -> EndpointView {
+    let kind = args.inference_type.kind();
+    let endpoint = &args.endpoint_name;
+    EndpointView {
+        region: region.to_owned(),
+        endpoint: endpoint.clone(),
+        kind,
+        variants: args
+            .model_list
+            .iter()
+            .map(|m| VariantView {
+                name: m.variant_name.clone(),
+                instance_type: if kind == EndpointKind::Serverless {
+                    String::new()
+                } else {
+                    m.instance_type.clone()
+                },
+            })
+            .collect(),
+        topics: (kind == EndpointKind::Async && args.async_notifications)
+            .then(|| (format!("{endpoint}-success"), format!("{endpoint}-error"))),
+        alarm_arns: std::iter::once(unhealthy_alarm_name(endpoint))
+            .chain(planned.iter().map(|a| a.inputs.alarm_name.clone()))
+            .map(|alarm| alarm_arn(region, account, &alarm))
+            .collect(),
+        app_config: None,
+        state_machine_arn: None,
+    }
+}
+
+/// The dashboard body MonitorDashboard writes for `args` in `region` of
+/// `account` (PutDashboard's `DashboardBody`, as a JSON value): the same
+/// code the component runs, for the `dashboardBody` function.
+pub fn planned_dashboard_body(
+    args: &MonitorDashboardArgs,
+    region: &str,
+    account: &str,
+) -> serde_json::Value {
+    let planned = plan_alarms(
+        &args.endpoint_name,
+        args.inference_type.kind(),
+        &args.variant_names(),
+        &args.alarms,
+    );
+    let mut view = endpoint_view(args, region, account, &planned);
+    let known = |value: &Option<Output<String>>| value.clone().and_then(Output::into_value);
+    view.state_machine_arn = known(&args.state_machine_arn);
+    view.app_config = known(&args.app_config_application_id)
+        .zip(known(&args.app_config_environment_id))
+        .map(|(application_id, environment_id)| AppConfigView {
+            application_id,
+            environment_id,
+            monitor_arns: args
+                .app_config_rollback_alarm_arns
+                .iter()
+                .filter_map(|arn| arn.clone().into_value())
+                .collect(),
+        });
+    dashboard_body(&view)
+}
+
 #[async_trait]
 impl Component for MonitorDashboard {
     type Provider = crate::SageMakerDeployment;
@@ -338,31 +406,7 @@ impl Component for MonitorDashboard {
             .await?;
 
         let dashboard_name = args.dashboard_name();
-        let mut view = EndpointView {
-            region: region.clone(),
-            endpoint: endpoint.clone(),
-            kind,
-            variants: args
-                .model_list
-                .iter()
-                .map(|m| VariantView {
-                    name: m.variant_name.clone(),
-                    instance_type: if kind == EndpointKind::Serverless {
-                        String::new()
-                    } else {
-                        m.instance_type.clone()
-                    },
-                })
-                .collect(),
-            topics: (kind == EndpointKind::Async && args.async_notifications)
-                .then(|| (format!("{endpoint}-success"), format!("{endpoint}-error"))),
-            alarm_arns: std::iter::once(unhealthy_alarm_name(endpoint))
-                .chain(planned.iter().map(|a| a.inputs.alarm_name.clone()))
-                .map(|alarm| alarm_arn(&region, &account, &alarm))
-                .collect(),
-            app_config: None,
-            state_machine_arn: None,
-        };
+        let mut view = endpoint_view(&args, &region, &account, &planned);
         let dashboard_body = optional(args.app_config_application_id.clone())
             .zip(optional(args.app_config_environment_id.clone()))
             .zip(optional(args.state_machine_arn.clone()))
