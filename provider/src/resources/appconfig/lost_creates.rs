@@ -6,11 +6,14 @@
 //! again: AppConfig makes a second object (or, for StartDeployment, refuses
 //! because the first deployment is running), and the first is known to
 //! nobody; the application it belongs to can then never be deleted. So every
-//! create carries a tag with a token made for it ([`CreationToken`]). When an
-//! attempt got no answer, the objects with the same name that carry the
-//! token are the ones the request made ([`settle`]): one is kept (the one
-//! answered, or any of them when no answer came) and the others are deleted.
-//! An object without the token is never touched.
+//! create carries a tag with a token made for it ([`CreationToken`]); a
+//! hosted configuration version, which takes no tags, carries it in its
+//! label. When an attempt got no answer, the objects with the same name that
+//! carry the token are the ones the request made ([`settle`]): one is kept
+//! (the one answered, or the first of them when no answer came) and the
+//! others are deleted; a deployment (one runs at a time) is adopted. An
+//! object without the token is never touched. The token tag counts towards
+//! AppConfig's 50 tags per resource.
 
 use std::collections::HashMap;
 use std::collections::hash_map::RandomState;
