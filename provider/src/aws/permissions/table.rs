@@ -485,6 +485,39 @@ pub const PERMISSIONS: &[Permission] = &[
     plain(AppConfig, "StopDeployment", &["appconfig:StopDeployment"]),
     plain(AppConfig, "TagResource", &["appconfig:TagResource"]),
     plain(AppConfig, "UntagResource", &["appconfig:UntagResource"]),
+    // After a create whose answer was lost (resources/appconfig/lost_creates.rs):
+    // the same-named objects and their creation-token tags.
+    plain(
+        AppConfig,
+        "ListApplications",
+        &["appconfig:ListApplications"],
+    ),
+    plain(
+        AppConfig,
+        "ListEnvironments",
+        &["appconfig:ListEnvironments"],
+    ),
+    plain(
+        AppConfig,
+        "ListConfigurationProfiles",
+        &["appconfig:ListConfigurationProfiles"],
+    ),
+    plain(
+        AppConfig,
+        "ListHostedConfigurationVersions",
+        &["appconfig:ListHostedConfigurationVersions"],
+    ),
+    plain(
+        AppConfig,
+        "ListDeploymentStrategies",
+        &["appconfig:ListDeploymentStrategies"],
+    ),
+    plain(AppConfig, "ListDeployments", &["appconfig:ListDeployments"]),
+    plain(
+        AppConfig,
+        "ListTagsForResource",
+        &["appconfig:ListTagsForResource"],
+    ),
     // ---- AWS AppConfig Data (the modelParameters function) ----
     // SAR for AWS AppConfig: both are `appconfig:` actions on the resource
     // type `configuration` (application/<id>/environment/<id>/configuration/<id>).
