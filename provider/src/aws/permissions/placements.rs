@@ -195,13 +195,16 @@ pub const PLACEMENTS: &[Placement] = &[
         resources: &["arn:aws:events:*:*:rule/*"],
         condition: None,
     },
-    // SAR for AWS AppConfig: CreateApplication and CreateDeploymentStrategy
-    // have no resource type, so they are granted on `*`.
+    // SAR for AWS AppConfig: CreateApplication, CreateDeploymentStrategy,
+    // ListApplications and ListDeploymentStrategies have no resource type,
+    // so they are granted on `*`.
     Placement {
         sid: "AppConfigCreateApplicationsAndStrategies",
         actions: Placed::Only(&[
             "appconfig:CreateApplication",
             "appconfig:CreateDeploymentStrategy",
+            "appconfig:ListApplications",
+            "appconfig:ListDeploymentStrategies",
         ]),
         resources: ANY,
         condition: None,
