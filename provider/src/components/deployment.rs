@@ -474,7 +474,7 @@ impl DeploymentBuild<'_> {
                 .scope
                 .component(
                     &Workflow,
-                    &self.workflow_name(),
+                    &self.workflow_child(),
                     args,
                     ChildOptions::default(),
                 )
@@ -595,7 +595,7 @@ impl DeploymentBuild<'_> {
     }
 
     /// The name of the Workflow child.
-    fn workflow_name(&self) -> String {
+    fn workflow_child(&self) -> String {
         format!("{}-workflow", self.name)
     }
 
@@ -605,7 +605,7 @@ impl DeploymentBuild<'_> {
                 self.scope,
                 &self.parts.environment.account,
                 &self.parts.environment.region,
-                &self.workflow_name(),
+                &self.workflow_child(),
                 &base,
             ))
         });
