@@ -8,8 +8,10 @@
 //! on an alarm, stopped, or interrupted) is recorded as failed (the engine
 //! keeps its error, and a refresh finds it unchanged), so that nothing is
 //! lost; the engine updates a resource recorded with an error at the next
-//! `up`, and that update starts the deployment again. The resource's id
-//! names the version deployed, which stays the same across such retries.
+//! `up`, and that update starts the deployment again, or, when the wait on
+//! it was cut short and it still runs, waits on it again (AppConfig runs one
+//! deployment at a time per environment). The resource's id names the
+//! version deployed, which stays the same across such retries.
 //!
 //! A deployment that AppConfig rolls back on an internal error is started
 //! again at once, within the IAM propagation window and the operation's
@@ -227,6 +229,29 @@ impl Deployment {
         Ok(None)
     }
 
+    /// The rollout and bake minutes of the recorded deployment `olds`, when
+    /// it deploys `news`' version to `news`' environment and has not ended
+    /// (it runs, or it completed after the wait on it was cut short).
+    async fn still_running(
+        ctx: &Context,
+        olds: &DeploymentOutputs,
+        news: &DeploymentInputs,
+    ) -> Result<Option<(i32, i32)>> {
+        if deployment_id(&olds.inputs) != deployment_id(news) {
+            return Ok(None);
+        }
+        let Some(found) = Self::get(ctx, news, olds.deployment_number).await? else {
+            return Ok(None);
+        };
+        Ok(match look(&found) {
+            Look::Failed { .. } => None,
+            _ => Some((
+                found.deployment_duration_in_minutes(),
+                found.final_bake_time_in_minutes(),
+            )),
+        })
+    }
+
     /// Stops a deployment still in progress, so that AppConfig rolls it
     /// back instead of finishing it unattended.
     async fn stop(ctx: &Context, inputs: &DeploymentInputs, number: i32) -> Result<()> {
@@ -329,11 +354,27 @@ impl Deployment {
             }
             Err(error) => return Err(error.into()),
         };
+        Self::follow(ctx, inputs, number, (rollout, bake), started).await
+    }
+
+    /// Waits on deployment `number` of `inputs`' version, which takes
+    /// `rollout` and `bake` minutes, until it completes or ends, within the
+    /// budget counted from `started`.
+    async fn follow(
+        ctx: &Context,
+        inputs: &DeploymentInputs,
+        number: i32,
+        (rollout, bake): (i32, i32),
+        started: Instant,
+    ) -> Result<Attempt> {
+        let application = inputs.application_id.as_str();
+        let environment = inputs.environment_id.as_str();
+        let version = inputs.configuration_version.as_str();
         let minutes = (rollout.max(0) + bake.max(0)) as u64;
         let default_timeout = Duration::from_secs(minutes * 60) + SETTLING_ALLOWANCE;
         ctx.info(format!(
-            "AppConfig deployment {number} of version {version} to environment {environment} started \
-             ({rollout} min rollout, {bake} min bake)"
+            "AppConfig deployment {number} of version {version} to environment {environment}: \
+             {rollout} min rollout, {bake} min bake"
         ))
         .await;
         let mut outputs = DeploymentOutputs {
@@ -501,7 +542,18 @@ impl CustomResource for Deployment {
         news: &DeploymentInputs,
     ) -> Result<DeploymentOutputs> {
         if olds.state != COMPLETE {
-            // Recorded failed (rolled back, stopped): deploy the version again.
+            // Recorded failed. One that still runs (the wait on it was cut
+            // short: no answer, an interrupted `up`) is waited on again, as
+            // AppConfig runs one deployment at a time; one that ended
+            // (rolled back, stopped) is deployed again.
+            if let Some(running) = Self::still_running(ctx, olds, news).await? {
+                match Self::follow(ctx, news, olds.deployment_number, running, Instant::now())
+                    .await?
+                {
+                    Attempt::Done(created) => return Ok(created.outputs),
+                    Attempt::InternalError { .. } => {}
+                }
+            }
             return Ok(Self::deploy(ctx, news).await?.outputs);
         }
         if olds.inputs.tags != news.tags {
@@ -733,9 +785,13 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn an_update_of_a_rolled_back_deployment_deploys_again() {
         let start = mock!(Client::start_deployment).then_output(started);
+        // Deployment 3, the one recorded, was rolled back; 4 completes.
+        let recorded = mock!(Client::get_deployment)
+            .match_requests(|r| r.deployment_number() == Some(3))
+            .then_output(rolled_back);
         let get =
             mock!(Client::get_deployment).then_output(|| at(DeploymentState::Complete, 100.0));
-        let ctx = mock_context::<Deployment>(&[&start, &get]).await;
+        let ctx = mock_context::<Deployment>(&[&start, &recorded, &get]).await;
         let olds = DeploymentOutputs {
             inputs: inputs(),
             deployment_number: 3,
@@ -751,6 +807,35 @@ mod tests {
             (4, COMPLETE)
         );
         assert_eq!(start.num_calls(), 1);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_update_of_a_deployment_whose_wait_was_cut_short_waits_on_it_again() {
+        // The create's wait on deployment 3 got no answer; it still runs.
+        let start = mock!(Client::start_deployment).then_output(started);
+        let get = mock!(Client::get_deployment)
+            .sequence()
+            .output(|| at(DeploymentState::Baking, 100.0))
+            .times(2)
+            .output(|| at(DeploymentState::Complete, 100.0))
+            .build();
+        let ctx = mock_context::<Deployment>(&[&start, &get]).await;
+        let olds = DeploymentOutputs {
+            inputs: inputs(),
+            deployment_number: 3,
+            state: "DEPLOYING".into(),
+            arn: "arn".into(),
+        };
+        let outputs = Deployment
+            .update(&ctx, "abc1234/env5678/prof901/2", &olds, &inputs())
+            .await
+            .unwrap();
+        assert_eq!(
+            (outputs.deployment_number, outputs.state.as_str()),
+            (3, COMPLETE)
+        );
+        // AppConfig runs one deployment at a time: none is started.
+        assert_eq!(start.num_calls(), 0);
     }
 
     #[test]
