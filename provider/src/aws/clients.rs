@@ -61,6 +61,7 @@ impl ProviderConfig {
     /// profile and retry settings on top.
     pub(crate) fn loader(&self) -> ConfigLoader {
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .http_client(super::deferred_http::deferred_https_client())
             .retry_config(self.retry_settings().retry_config());
         if let Some(region) = &self.region {
             loader = loader.region(Region::new(region.clone()));

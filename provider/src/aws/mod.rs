@@ -1,9 +1,10 @@
-//! AWS access: the clients built once at Configure (with the provider's
-//! retry settings), the one place that classifies AWS errors, and the IAM
+//! AWS access: the clients made from the configuration at Configure (each
+//! built at its first use, with the provider's retry settings), the one place that classifies AWS errors, and the IAM
 //! permissions the calls need.
 
 mod attempts;
 mod clients;
+mod deferred_http;
 mod error;
 pub mod lost_answers;
 pub mod permissions;
@@ -19,4 +20,4 @@ pub use attempts::{AttemptLog, Attempts, Unanswered};
 pub use clients::ProviderConfig;
 pub use error::{AwsError, AwsErrorKind, OrGone, ResultExt, classify};
 pub use retries::{DEFAULT_MAX_ATTEMPTS, MAX_ATTEMPTS_LIMIT, RetryMode, RetrySettings};
-pub use services::{AwsClients, Endpoints, Service, endpoint_url};
+pub use services::{AwsClients, Endpoints, LazyClient, Service, endpoint_url};

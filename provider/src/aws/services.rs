@@ -23,6 +23,61 @@ use super::error::{AwsError, ResultExt};
 #[cfg(test)]
 pub(crate) const MOCK_ACCOUNT: &str = "123456789012";
 
+/// A service client made the first time it is used.
+///
+/// Building an SDK client reads its endpoint rules and partitions (about a
+/// millisecond in an optimised build, several in a debug one); a provider
+/// builds one per service at Configure, and the engine holds the first
+/// Check and Construct until Configure answers. Most operations use two or
+/// three services, and a preview none, so each is built when first needed.
+/// Clones share the one client.
+#[derive(Clone)]
+pub struct LazyClient<C> {
+    client: Arc<std::sync::OnceLock<C>>,
+    build: Arc<dyn Fn() -> C + Send + Sync>,
+}
+
+impl<C> LazyClient<C> {
+    /// A client that `build` makes on first use.
+    fn new(build: impl Fn() -> C + Send + Sync + 'static) -> Self {
+        LazyClient {
+            client: Arc::new(std::sync::OnceLock::new()),
+            build: Arc::new(build),
+        }
+    }
+
+    /// A client already built (the mocked clients of unit tests).
+    #[cfg(test)]
+    fn ready(client: C) -> Self
+    where
+        C: Clone + Send + Sync + 'static,
+    {
+        let built = std::sync::OnceLock::new();
+        let _ = built.set(client.clone());
+        LazyClient {
+            client: Arc::new(built),
+            build: Arc::new(move || client.clone()),
+        }
+    }
+}
+
+impl<C> std::ops::Deref for LazyClient<C> {
+    type Target = C;
+
+    fn deref(&self) -> &C {
+        self.client.get_or_init(|| (self.build)())
+    }
+}
+
+impl<C: std::fmt::Debug> std::fmt::Debug for LazyClient<C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.client.get() {
+            Some(client) => client.fmt(f),
+            None => f.write_str("LazyClient(not built yet)"),
+        }
+    }
+}
+
 /// Declares the service table. Each row:
 ///
 /// ```text
@@ -135,8 +190,8 @@ macro_rules! aws_services {
         #[derive(Debug, Clone)]
         pub struct AwsClients {
             $(
-                #[doc = concat!("The ", $title, " client.")]
-                pub $client: $sdk::Client,
+                #[doc = concat!("The ", $title, " client, built at its first use.")]
+                pub $client: LazyClient<$sdk::Client>,
             )*
             /// The region the clients talk to.
             pub region: String,
@@ -160,14 +215,17 @@ macro_rules! aws_services {
                     $(
                         $client: {
                             let endpoint = endpoint_of(Service::$variant);
-                            let builder = $sdk::config::Builder::from(shared)
-                                .interceptor(RecordAttempts);
-                            let builder = ServiceTuning::tune(builder, endpoint.is_some());
-                            let builder = match endpoint {
-                                Some(url) => builder.endpoint_url(url),
-                                None => builder,
-                            };
-                            $sdk::Client::from_conf(builder.build())
+                            let shared = shared.clone();
+                            LazyClient::new(move || {
+                                let builder = $sdk::config::Builder::from(&shared)
+                                    .interceptor(RecordAttempts);
+                                let builder = ServiceTuning::tune(builder, endpoint.is_some());
+                                let builder = match &endpoint {
+                                    Some(url) => builder.endpoint_url(url),
+                                    None => builder,
+                                };
+                                $sdk::Client::from_conf(builder.build())
+                            })
                         },
                     )*
                     region: shared
@@ -206,7 +264,7 @@ macro_rules! aws_services {
                 };
                 AwsClients {
                     $(
-                        $client: $sdk::Client::from_conf(
+                        $client: LazyClient::ready($sdk::Client::from_conf(
                             $sdk::Config::builder()
                                 .behavior_version($sdk::config::BehaviorVersion::latest())
                                 .region($sdk::config::Region::new("us-east-1"))
@@ -218,7 +276,7 @@ macro_rules! aws_services {
                                 .interceptor(RecordAttempts)
                                 .retry_config(retry_config.clone())
                                 .build(),
-                        ),
+                        )),
                     )*
                     region: "us-east-1".to_owned(),
                     default_tags: BTreeMap::new(),

@@ -1,0 +1,88 @@
+//! The HTTP client every AWS client shares, with its connector built at the
+//! first request instead of when the clients are made.
+//!
+//! Building a TLS connector loads the machine's root certificates (a few
+//! hundred files on a Linux host, tens of milliseconds). The SDK's default
+//! client does that while `aws_config` loads, so every `Configure` paid it,
+//! and the engine holds a provider's first Check and Construct until
+//! Configure answers: a preview paid it even though a preview makes no AWS
+//! call. Here the connector is made by the first call that needs one.
+//!
+//! The connector itself is the SDK's default (rustls with aws-lc, the proxy
+//! from the environment's `HTTPS_PROXY`/`NO_PROXY`), cached per connector
+//! settings by the wrapped client.
+
+use std::sync::OnceLock;
+
+use aws_smithy_http_client::proxy::ProxyConfig;
+use aws_smithy_http_client::tls::{Provider, rustls_provider::CryptoMode};
+use aws_smithy_http_client::{Builder, ConnectorBuilder};
+use aws_smithy_runtime_api::client::http::{
+    HttpClient, HttpConnector, HttpConnectorFuture, HttpConnectorSettings, SharedHttpClient,
+    SharedHttpConnector,
+};
+use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_runtime_api::shared::IntoShared;
+
+/// The shared HTTP client: the SDK's default HTTPS client, connecting only
+/// when a request is sent.
+pub(crate) fn deferred_https_client() -> SharedHttpClient {
+    DeferredHttpClient {
+        inner: default_https_client(),
+    }
+    .into_shared()
+}
+
+/// What the SDK builds when it is given no client: hyper 1 with rustls on
+/// aws-lc, honouring the proxy environment variables.
+fn default_https_client() -> SharedHttpClient {
+    Builder::new().build_with_connector_fn(|settings, components| {
+        let mut connector =
+            ConnectorBuilder::default().tls_provider(Provider::Rustls(CryptoMode::AwsLc));
+        connector.set_connector_settings(settings.cloned());
+        if let Some(components) = components {
+            connector.set_sleep_impl(components.sleep_impl());
+        }
+        connector.set_proxy_config(Some(ProxyConfig::from_env()));
+        connector.build()
+    })
+}
+
+/// Hands out connectors that ask `inner` for the real one on their first call.
+#[derive(Debug)]
+struct DeferredHttpClient {
+    inner: SharedHttpClient,
+}
+
+impl HttpClient for DeferredHttpClient {
+    fn http_connector(
+        &self,
+        settings: &HttpConnectorSettings,
+        components: &RuntimeComponents,
+    ) -> SharedHttpConnector {
+        SharedHttpConnector::new(DeferredConnector {
+            client: self.inner.clone(),
+            settings: settings.clone(),
+            components: components.clone(),
+            connector: OnceLock::new(),
+        })
+    }
+}
+
+/// A connector made from `client` when the first request goes out.
+#[derive(Debug)]
+struct DeferredConnector {
+    client: SharedHttpClient,
+    settings: HttpConnectorSettings,
+    components: RuntimeComponents,
+    connector: OnceLock<SharedHttpConnector>,
+}
+
+impl HttpConnector for DeferredConnector {
+    fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
+        self.connector
+            .get_or_init(|| self.client.http_connector(&self.settings, &self.components))
+            .call(request)
+    }
+}
