@@ -67,8 +67,11 @@ emulator-test: tools
 sdk-test: tools
 	$(PYTEST) -q tests/sdk
 
+## e2e-test: through the real engine, E2E_WORKERS test files at a time (default 3; each worker
+##           has its own emulator, engine home and stack settings files); 1 runs them in order
+E2E_WORKERS ?= 3
 e2e-test: build tools
-	$(PYTEST) -q --durations=20 tests/e2e
+	$(PYTEST) -q --durations=20 -n $(E2E_WORKERS) --dist loadfile tests/e2e
 
 ## chaos-test: a reduced fault campaign (5 runs, fixed seed, a few minutes) and its planner's tests
 chaos-test: build tools

@@ -75,9 +75,16 @@ class Stack:
             assert outcome.ok, f"{self.example}/{self.name} {op} failed:\n{outcome.error[-4000:]}"
         return outcome
 
+    @property
+    def settings_file(self) -> Path:
+        """The stack's Pulumi.<stack>.yaml, in this engine's own workspace of the example."""
+        example = (ROOT / "examples" / self.example).resolve()
+        name = str(example.relative_to(ROOT)).replace(os.sep, "--")
+        return Path(self.engine.env["HARNESS_WORKSPACES"]) / name / f"Pulumi.{self.name}.yaml"
+
     def remove(self) -> None:
         self.run("rm", "--force", expect_ok=False)
-        (ROOT / "examples" / self.example / f"Pulumi.{self.name}.yaml").unlink(missing_ok=True)
+        self.settings_file.unlink(missing_ok=True)
 
 
 class Engine:
@@ -95,6 +102,9 @@ class Engine:
             "PULUMI_HOME": str(home / "pulumi-home"),
             "PULUMI_BACKEND_URL": f"file://{home / 'backend'}",
             "PULUMI_CONFIG_PASSPHRASE": "e2e-tests",
+            # Stack settings files of this engine's own (tests/harness: workspace_dir): tests
+            # running in parallel workers may use the same example and stack name.
+            "HARNESS_WORKSPACES": str(home / "workspaces"),
             "PULUMI_SKIP_UPDATE_CHECK": "true",
             "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
             "SAGEMAKER_DEPLOYMENT_POLL_MS": "100",

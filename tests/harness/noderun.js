@@ -14,8 +14,9 @@
 // loaded inside an Automation API *inline* program, the way the language host would load
 // it: named exports (or the result of a default-exported function) become stack outputs.
 // Everything Pulumi comes from the example's own node_modules, so there is one copy of the
-// @pulumi/pulumi runtime in the process. The example directory is the workspace work_dir and
-// no project settings are passed, so its Pulumi.yaml (plugins.providers) is used as is.
+// @pulumi/pulumi runtime in the process. The example directory is the workspace work_dir (or a
+// copy of its Pulumi.yaml under HARNESS_WORKSPACES, see workspaceDir) and no project settings
+// are passed, so its Pulumi.yaml (plugins.providers) is used as is.
 // Environment defaults are the same as pyrun.py's (see tests/harness/README.md).
 "use strict";
 
@@ -122,6 +123,27 @@ function outputsOf(outputs) {
   return out;
 }
 
+// Where the engine keeps the stack's settings (Pulumi.<stack>.yaml): the example directory, or,
+// when HARNESS_WORKSPACES names a directory, a directory of the example's own under it with a
+// copy of its Pulumi.yaml (relative plugin paths made absolute), as pyrun.py's workspace_dir.
+function workspaceDir(exampleDir) {
+  const root = process.env.HARNESS_WORKSPACES;
+  if (!root) return exampleDir;
+  const name = path.relative(REPO, exampleDir).split(path.sep).join("--").replace(/\.\./g, "up");
+  const workDir = path.join(root, name);
+  fs.mkdirSync(workDir, { recursive: true });
+  const project = fs.readFileSync(path.join(exampleDir, "Pulumi.yaml"), "utf8")
+    .split("\n")
+    .map((line) => {
+      const match = /^(\s*-?\s*)path:\s*(\S+)\s*$/.exec(line);
+      if (!match || path.isAbsolute(match[2])) return line;
+      return `${match[1]}path: ${path.resolve(exampleDir, match[2])}`;
+    })
+    .join("\n");
+  fs.writeFileSync(path.join(workDir, "Pulumi.yaml"), project);
+  return workDir;
+}
+
 async function run(args) {
   const { exampleDir, op } = args;
   const pkg = JSON.parse(fs.readFileSync(path.join(exampleDir, "package.json"), "utf8"));
@@ -135,7 +157,7 @@ async function run(args) {
   if (runsProgram && args.build) build(exampleDir);
 
   const pulumiCommand = await auto.PulumiCommand.get({ root: pulumiRoot() });
-  const ws = await auto.LocalWorkspace.create({ workDir: exampleDir, program: makeProgram(exampleDir, pkg), pulumiCommand });
+  const ws = await auto.LocalWorkspace.create({ workDir: workspaceDir(exampleDir), program: makeProgram(exampleDir, pkg), pulumiCommand });
   // preview/up create the stack on first use; the other ops need an existing one.
   const stack = runsProgram ? await auto.Stack.createOrSelect(args.stack, ws) : await auto.Stack.select(args.stack, ws);
   for (const [k, v] of args.config) await stack.setConfig(k, { value: v });

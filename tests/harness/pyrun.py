@@ -7,7 +7,8 @@ op is one of preview | up | refresh | destroy | outputs | rm.
 
 The example's __main__.py runs as an Automation API *inline* program: the Python runtime of
 the `pulumi` package serves the language-host protocol inside this process and the real CLI
-(.tools/bin/pulumi, or $PULUMI) attaches to it with `--client`. The example directory is the
+(.tools/bin/pulumi, or $PULUMI) attaches to it with `--client`. The example directory (or, with
+HARNESS_WORKSPACES set, a copy of its Pulumi.yaml there: see workspace_dir) is the
 workspace work_dir and no project settings are passed, so its own Pulumi.yaml is used as is
 (including `plugins.providers`, which points the engine at the local provider binary).
 
@@ -131,9 +132,41 @@ def main(make_program=make_program, name="pyrun"):
     print(json.dumps(result, default=str, separators=(",", ":")))
 
 
+def workspace_dir(example_dir):
+    """Where the engine keeps the stack's settings (Pulumi.<stack>.yaml).
+
+    The example directory itself, unless HARNESS_WORKSPACES names a directory:
+    then a directory of this example's own under it, holding a copy of the
+    example's Pulumi.yaml whose relative plugin paths are made absolute. Test
+    workers running in parallel each set their own, so two of them may run
+    the same example and stack name (the stack name picks the environment)
+    without sharing a settings file. The program still runs from the example.
+    """
+    root = os.environ.get("HARNESS_WORKSPACES")
+    if not root:
+        return example_dir
+    name = os.path.relpath(example_dir, REPO).replace(os.sep, "--").replace("..", "up")
+    work_dir = os.path.join(root, name)
+    os.makedirs(work_dir, exist_ok=True)
+    with open(os.path.join(example_dir, "Pulumi.yaml")) as source:
+        project = [absolute_plugin_path(line, example_dir) for line in source]
+    with open(os.path.join(work_dir, "Pulumi.yaml"), "w") as target:
+        target.writelines(project)
+    return work_dir
+
+
+def absolute_plugin_path(line, example_dir):
+    """A `path: <relative>` line of Pulumi.yaml with the path made absolute."""
+    indent, key, value = line.partition("path:")
+    value = value.strip()
+    if not key or indent.strip() not in ("", "-") or not value or os.path.isabs(value):
+        return line
+    return f"{indent}{key} {os.path.normpath(os.path.join(example_dir, value))}\n"
+
+
 def run(args, example_dir, program):
     ws = auto.LocalWorkspace(
-        work_dir=example_dir,
+        work_dir=workspace_dir(example_dir),
         program=program,
         pulumi_command=pulumi_command(),
     )
