@@ -146,12 +146,14 @@ def model_data_reason(backend: Any, account: str, region: str, config: Any, at: 
 
 
 def config_role(backend: Any, config: Any, at: float, window: float) -> RoleView | None:
-    """The role SageMaker writes outputs with: the (first) model's execution role."""
+    """The role SageMaker writes outputs with: the (first) model's execution role, or for a configuration of
+    inference components (no model) its own ``ExecutionRoleArn`` (API Reference, CreateEndpointConfig)."""
     for variant in config.production_variants or []:
         model = backend._models.get(variant.get("ModelName"))
         if model is not None:
             return role_at(model.execution_role_arn, at, window)
-    return None
+    role_arn = getattr(config, "execution_role_arn", None)
+    return role_at(role_arn, at, window) if role_arn else None
 
 
 def outputs_reason(backend: Any, account: str, region: str, config: Any, endpoint_name: str, at: float, window: float) -> str | None:

@@ -36,7 +36,19 @@ import json
 import re
 from collections.abc import Callable
 
-from . import async_invocations, config_rules, config_visibility, endpoint_operations, instance_types, model_packages, model_rules, training_jobs
+from . import (
+    async_invocations,
+    component_autoscaling,
+    component_configs,
+    config_rules,
+    config_visibility,
+    endpoint_operations,
+    inference_components,
+    instance_types,
+    model_packages,
+    model_rules,
+    training_jobs,
+)
 from .aws_errors import JSON, HttpResponse, json_response, validation_error
 from .endpoint_operations import SageMakerContext
 from .moto_access import sagemaker_backend
@@ -84,7 +96,10 @@ def _checks(*checks: Operation) -> Operation:
 
 def _check_endpoint_config(ctx: SageMakerContext, params: dict) -> None:
     config_rules.check_kms_key_with_instance_storage(params, ctx.settings.refuses_kms_key_with_instance_storage())
-    config_rules.check_serverless_config(ctx.backend, params)
+    component_configs.check_variant_fields(ctx, params)
+    component_configs.check_components_config(ctx, params)
+    if not component_configs.is_for_components(params):
+        config_rules.check_serverless_config(ctx.backend, params)
 
 
 def _created_endpoint(ctx: SageMakerContext, params: dict) -> None:
@@ -133,8 +148,10 @@ class SageMakerHooks(ServiceHooks):
         self.final_metrics = training_jobs.FinalMetrics()
         self._kept_package: dict | None = None  # UpdateModelPackage: what moto must not blank (under the lock)
         self.invocations = async_invocations.AsyncInvocations(environment.settings, environment.clock)
+        self.components = inference_components.ComponentStore()
         instance_types.production_variant_instance_types()  # read the API model at start-up
         instance_types.let_moto_accept_every_instance_type()
+        component_autoscaling.let_moto_accept_component_dimension()
 
     def intercepts(self, request: AwsRequest) -> bool:
         return request.protocol == JSON or request.operation == async_invocations.OPERATION
@@ -145,12 +162,21 @@ class SageMakerHooks(ServiceHooks):
         if call.operation == async_invocations.OPERATION:
             return self.invocations.invoke(ctx, call.request.path, call.environ)
         params = call.params
+        component_operation = inference_components.OPERATIONS.get(call.operation)
+        if component_operation is not None:
+            return json_response(component_operation(ctx, self.components, params))
+        if call.operation in inference_components.TAG_OPERATIONS and inference_components.is_component_arn(params):
+            return json_response(inference_components.tags(ctx, self.components, call.operation, params))
+        if call.operation == "DeleteEndpoint":
+            inference_components.refuse_endpoint_deletion(ctx, self.components, params)
         answer = ANSWERED_HERE.get(call.operation)
         if answer is not None:
             return json_response(answer(ctx, params))
         check = CHECKS_BEFORE_MOTO.get(call.operation)
         if check is not None:
             check(ctx, params)
+        if call.operation == "CreateEndpointConfig" and component_configs.is_for_components(params):
+            return json_response(component_configs.create(ctx, params))
         if call.operation == "UpdateModelPackage":
             self._kept_package = model_packages.before_update(ctx, params)
         return None
@@ -173,6 +199,7 @@ class SageMakerHooks(ServiceHooks):
 
     def reset(self) -> None:
         self.endpoints.clear()
+        self.components.clear()
         self.invocations.reset()
         self.final_metrics.clear()
 
