@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from aws_setup import make_execution_role
+from aws_setup import make_execution_role, put_s3_object, read_statement
 from test_emulator import IMAGE, ROLE_ARN, wait_status
 
 ARN_PREFIX = "arn:aws:sagemaker:us-east-1:123456789012"
@@ -227,18 +227,51 @@ def test_component_goes_creating_then_in_service_with_its_copies(sagemaker, emul
     assert sagemaker.list_tags(ResourceArn=arn)["Tags"] == [{"Key": "team", "Value": "ml"}]
 
 
-def test_container_image_is_described_as_deployed_image(sagemaker):
-    components_endpoint(sagemaker)
+def by_image(sagemaker, url: str) -> None:
     sagemaker.create_inference_component(
         InferenceComponentName="by-image",
         EndpointName="ic-endpoint",
         VariantName="AllTraffic",
-        Specification={"Container": {"Image": IMAGE, "ArtifactUrl": "s3://bucket/model.tar.gz"}, "ComputeResourceRequirements": GPU},
+        Specification={"Container": {"Image": IMAGE, "ArtifactUrl": url}, "ComputeResourceRequirements": GPU},
         RuntimeConfig={"CopyCount": 1},
     )
+
+
+def test_container_artifact_is_read_with_the_config_role(sagemaker, s3):
+    url = put_s3_object(s3, "s3://models-bucket/ic/model.tar.gz")
+    components_endpoint(sagemaker)
+    by_image(sagemaker, url)
+    wait_component(sagemaker, "by-image", "InService")
     container = sagemaker.describe_inference_component(InferenceComponentName="by-image")["Specification"]["Container"]
     assert container["DeployedImage"]["SpecifiedImage"] == IMAGE
-    assert container["ArtifactUrl"] == "s3://bucket/model.tar.gz"
+    assert container["ArtifactUrl"] == url
+
+
+def test_artifact_the_config_role_cannot_read_fails_the_component(sagemaker, iam, s3):
+    url = put_s3_object(s3, "s3://models-bucket/ic/model.tar.gz")
+    reader = make_execution_role(iam, "reads-other", [read_statement("s3://models-bucket/other/*")])
+    sagemaker.create_endpoint_config(
+        EndpointConfigName="narrow-config", ExecutionRoleArn=reader,
+        ProductionVariants=[{"VariantName": "AllTraffic", "InstanceType": "ml.g5.xlarge", "InitialInstanceCount": 1}],
+    )
+    sagemaker.create_endpoint(EndpointName="ic-endpoint", EndpointConfigName="narrow-config")
+    wait_status(sagemaker, "ic-endpoint", "InService")
+    by_image(sagemaker, url)
+    wait_component(sagemaker, "by-image", "Failed")
+    reason = sagemaker.describe_inference_component(InferenceComponentName="by-image")["FailureReason"]
+    assert reason.startswith(f'Failed to download model data for container "container_1" from URL: "{url}".')
+
+
+def test_model_data_missing_fails_the_component(sagemaker):
+    sagemaker.create_model(
+        ModelName="model-a", ExecutionRoleArn=ROLE_ARN,
+        PrimaryContainer={"Image": IMAGE, "ModelDataUrl": "s3://nowhere-bucket/model.tar.gz"},
+    )
+    components_endpoint(sagemaker)
+    create_component(sagemaker)
+    wait_component(sagemaker, "ic-a", "Failed")
+    reason = sagemaker.describe_inference_component(InferenceComponentName="ic-a")["FailureReason"]
+    assert 'from URL: "s3://nowhere-bucket/model.tar.gz"' in reason
 
 
 def test_delete_goes_deleting_then_not_found(sagemaker, emulator, error_of):
@@ -622,3 +655,12 @@ def test_new_operations_are_logged_and_take_faults(sagemaker, emulator, error_of
     sagemaker.list_inference_components()
     operations = [entry["operation"] for entry in emulator.requests(service="sagemaker")]
     assert operations == ["CreateInferenceComponent", "CreateInferenceComponent", "ListInferenceComponents"]
+
+
+def test_components_are_in_state_search_and_gone_after_reset(sagemaker, emulator, error_of):
+    make_model(sagemaker)
+    components_endpoint(sagemaker)
+    create_component(sagemaker, name="findable-component")
+    assert emulator.search_state("findable-component")["matches"]
+    emulator.reset()
+    assert sagemaker.list_inference_components()["InferenceComponents"] == []

@@ -17,8 +17,9 @@ over the emulator's timeline clock (:mod:`timeline`), with the endpoint duration
 
 * create: ``Creating`` for ``endpoint_creating_seconds``, then ``InService`` with
   ``CurrentCopyCount`` = ``DesiredCopyCount``, or ``Failed`` with ``FailureReason`` (an injected failure,
-  the model deleted meanwhile, or copies that do not fit the variant's instances,
-  :mod:`component_placement`);
+  the model deleted meanwhile, its model data out of the execution role's reach
+  (:func:`deployment_access.component_data_reason`, as for endpoints), or copies that do not fit the
+  variant's instances, :mod:`component_placement`);
 * update (``UpdateInferenceComponent``): ``Updating`` for ``endpoint_updating_seconds`` (the new copies
   are provisioned), then, with a ``RollingUpdatePolicy``, one ``Updating`` baking period of
   ``WaitIntervalInSeconds`` (times ``deployment_time_scale``) per batch of ``MaximumBatchSize`` copies,
@@ -67,7 +68,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import component_autoscaling, rollback_alarm_access, rest_json
+from . import component_autoscaling, deployment_access, rest_json, rollback_alarm_access
 from .aws_errors import validation_error
 from .component_configs import is_components_config
 from .component_placement import Need, describe, max_instances, misfit, unplaced
@@ -257,6 +258,18 @@ def _model_gone(ctx: Any, spec: dict) -> str | None:
     return None
 
 
+def _deployment_reason(ctx: Any, store: ComponentStore, component: Component, spec: dict, copies: int, at: float) -> str | None:
+    """Why deploying ``copies`` copies with ``spec`` fails when provisioning ends at ``at``: the model deleted
+    meanwhile, its data out of the role's reach (:func:`deployment_access.component_data_reason`), or no room."""
+    endpoint = ctx.backend.endpoints.get(component.endpoint_name)
+    config = ctx.backend.endpoint_configs.get(endpoint.endpoint_config_name) if endpoint is not None else None
+    return (
+        _model_gone(ctx, spec)
+        or deployment_access.component_data_reason(ctx, spec, config, at)
+        or _placement_reason(ctx, store, component, spec, copies)
+    )
+
+
 def _start(ctx: Any, store: ComponentStore, component: Component, phases: list[Phase]) -> None:
     places = store.of(ctx.account_id, ctx.region)
 
@@ -319,10 +332,7 @@ def create(ctx: Any, store: ComponentStore, params: dict) -> dict:
     injected = ctx.settings.consume_component_create_failure(name)
 
     def end_of_creating(at: float) -> list[Phase] | None:
-        reason = (
-            CREATE_FAILURE_REASON if injected
-            else _model_gone(ctx, spec) or _placement_reason(ctx, store, component, spec, copies or 0)
-        )
+        reason = CREATE_FAILURE_REASON if injected else _deployment_reason(ctx, store, component, spec, copies or 0, at)
         if reason:
             component.failure_reason = reason
             return [Phase(FAILED)]
@@ -420,10 +430,12 @@ def update(ctx: Any, store: ComponentStore, params: dict) -> dict:
     component.desired_copies = new_copies
     injected = ctx.settings.consume_component_update_failure(component.name)
 
+    decided_at = ctx.endpoints.clock() + ctx.settings.updating_seconds()  # when provisioning ends and the check runs
+
     def check() -> str | None:
         if injected:
             return UPDATE_FAILURE_REASON
-        return _model_gone(ctx, new_spec) or _placement_reason(ctx, store, component, new_spec, new_copies or 0)
+        return _deployment_reason(ctx, store, component, new_spec, new_copies or 0, decided_at)
 
     def apply() -> None:
         component.specification = new_spec

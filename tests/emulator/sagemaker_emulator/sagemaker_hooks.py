@@ -6,6 +6,15 @@ per operation (the tables below):
 
 * ``UpdateEndpoint``, ``UpdateEndpointWeightsAndCapacities`` and ``DeleteEndpoint``
   are answered here;
+* inference components (moto has none) are answered here: ``CreateInferenceComponent``,
+  ``DescribeInferenceComponent``, ``UpdateInferenceComponent``,
+  ``UpdateInferenceComponentRuntimeConfig``, ``DeleteInferenceComponent``,
+  ``ListInferenceComponents``, and ``AddTags`` / ``ListTags`` / ``DeleteTags`` on their ARNs
+  (:mod:`inference_components`); ``DeleteEndpoint`` is refused while the endpoint hosts some;
+* ``CreateEndpointConfig`` of a configuration for inference components (no ``ModelName``, an
+  ``ExecutionRoleArn``) is checked and stored here, moto's own path requiring a model
+  (:mod:`component_configs`); every configuration's ``ManagedInstanceScaling`` and
+  ``RoutingConfig`` are checked;
 * ``CreateModel`` / ``CreateEndpointConfig`` / ``CreateEndpoint`` reject existing
   names as SageMaker does (moto overwrites them), and ``DescribeEndpoint`` of a
   missing endpoint answers SageMaker's message; ``CreateEndpointConfig`` and
