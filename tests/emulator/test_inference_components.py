@@ -664,3 +664,20 @@ def test_components_are_in_state_search_and_gone_after_reset(sagemaker, emulator
     assert emulator.search_state("findable-component")["matches"]
     emulator.reset()
     assert sagemaker.list_inference_components()["InferenceComponents"] == []
+
+
+def test_timestamps_are_sent_as_epoch_seconds(sagemaker):
+    """awsJson1_1 timestamps are numbers: the Rust SDK, unlike boto3, cannot read a date string."""
+    make_model(sagemaker)
+    components_endpoint(sagemaker)
+    create_component(sagemaker)
+    bodies: list[bytes] = []
+    sagemaker.meta.events.register("after-call.sagemaker.*", lambda http_response, **_: bodies.append(http_response.content))
+    sagemaker.describe_inference_component(InferenceComponentName="ic-a")
+    sagemaker.list_inference_components()
+    import json
+
+    described, listed = (json.loads(body) for body in bodies)
+    assert isinstance(described["CreationTime"], (int, float))
+    assert isinstance(described["LastModifiedTime"], (int, float))
+    assert isinstance(listed["InferenceComponents"][0]["CreationTime"], (int, float))

@@ -72,7 +72,6 @@ from . import component_autoscaling, deployment_access, rest_json, rollback_alar
 from .aws_errors import validation_error
 from .component_configs import is_components_config
 from .component_placement import Need, describe, max_instances, misfit, unplaced
-from .endpoint_lifecycle import moto_time
 from .instance_hardware import hardware
 from .moto_access import first_alarm_in_alarm_state
 from .timeline import Phase
@@ -82,6 +81,11 @@ IN_PROGRESS = (CREATING, UPDATING, DELETING)
 CREATE_FAILURE_REASON = "Injected failure: the inference component's model container failed its health check."
 UPDATE_FAILURE_REASON = "Injected failure: the new inference component copies failed their health check."
 TAG_OPERATIONS = ("AddTags", "ListTags", "DeleteTags")
+
+
+def wire_time(seconds: float) -> float:
+    """A timestamp as SageMaker's JSON protocol sends it: epoch seconds (a number; the SDKs parse nothing else)."""
+    return round(seconds, 3)
 
 
 @dataclass
@@ -111,8 +115,8 @@ class Component:
             "EndpointArn": self.endpoint_arn,
             "VariantName": self.variant_name,
             "Specification": specification_summary(self.specification, self.created),
-            "CreationTime": moto_time(self.created),
-            "LastModifiedTime": moto_time(self.modified or self.created),
+            "CreationTime": wire_time(self.created),
+            "LastModifiedTime": wire_time(self.modified or self.created),
             "InferenceComponentStatus": self.status,
         }
         if self.desired_copies is not None:
@@ -138,7 +142,7 @@ def specification_summary(spec: dict, created: float) -> dict:
     if container:
         image = container.pop("Image", None)
         if image:
-            container["DeployedImage"] = {"SpecifiedImage": image, "ResolvedImage": image, "ResolutionTime": moto_time(created)}
+            container["DeployedImage"] = {"SpecifiedImage": image, "ResolvedImage": image, "ResolutionTime": wire_time(created)}
     return summary
 
 
