@@ -477,20 +477,20 @@ def test_rolling_update_bakes_per_batch_then_runs_the_new_model(sagemaker, emula
     make_model(sagemaker)
     make_model(sagemaker, "model-b")
     components_endpoint(sagemaker, high=2)
-    create_component(sagemaker, copies=1)
+    create_component(sagemaker, copies=2)
     cloudwatch.put_metric_alarm(
         AlarmName="ic-errors", Namespace="AWS/SageMaker", MetricName="Invocation5XXErrors", Statistic="Sum",
         Period=60, EvaluationPeriods=1, Threshold=1, ComparisonOperator="GreaterThanOrEqualToThreshold",
         Dimensions=[{"Name": "InferenceComponentName", "Value": "ic-a"}],
     )
-    emulator.configure(deployment_time_scale=0.02)  # one batch of 20 s -> 0.4 s
+    emulator.configure(deployment_time_scale=0.02)  # two batches of one copy, 20 s each -> 0.8 s
     started = time.monotonic()
     new_version(sagemaker)
     during = sagemaker.describe_inference_component(InferenceComponentName="ic-a")
     assert during["InferenceComponentStatus"] == "Updating"
     assert during["Specification"]["ModelName"] == "model-a"
     assert wait_component(sagemaker, "ic-a", "InService") == ["Updating", "InService"]
-    assert time.monotonic() - started >= 0.35
+    assert time.monotonic() - started >= 0.75
     described = sagemaker.describe_inference_component(InferenceComponentName="ic-a")
     assert described["Specification"]["ModelName"] == "model-b"
     assert described["LastDeploymentConfig"]["RollingUpdatePolicy"]["WaitIntervalInSeconds"] == 20
@@ -501,7 +501,7 @@ def test_alarm_during_rolling_update_rolls_back(sagemaker, emulator, cloudwatch)
     make_model(sagemaker)
     make_model(sagemaker, "model-b")
     components_endpoint(sagemaker, high=2)
-    create_component(sagemaker, copies=1)
+    create_component(sagemaker, copies=2)
     cloudwatch.put_metric_alarm(
         AlarmName="ic-errors", Namespace="AWS/SageMaker", MetricName="Invocation5XXErrors", Statistic="Sum",
         Period=60, EvaluationPeriods=1, Threshold=1, ComparisonOperator="GreaterThanOrEqualToThreshold",
@@ -536,13 +536,42 @@ def test_injected_update_failure_keeps_the_running_model(sagemaker, emulator):
     make_model(sagemaker)
     make_model(sagemaker, "model-b")
     components_endpoint(sagemaker)
-    create_component(sagemaker)
+    create_component(sagemaker, copies=2)
     emulator.inject_fault("endpoint_failure", "sagemaker", "UpdateInferenceComponent")
     new_version(sagemaker)
     wait_component(sagemaker, "ic-a", "InService")
     described = sagemaker.describe_inference_component(InferenceComponentName="ic-a")
     assert described["Specification"]["ModelName"] == "model-a"
     assert "Injected failure" in described["FailureReason"]
+
+
+def test_batch_size_must_be_5_to_50_percent_of_the_copies(sagemaker, error_of):
+    make_model(sagemaker)
+    make_model(sagemaker, "model-b")
+    components_endpoint(sagemaker)
+    create_component(sagemaker, copies=1)
+    code, message = message_of(error_of, new_version, sagemaker)  # COPY_COUNT 1 of 1 copy: 100%
+    assert (code, message) == (
+        "ValidationException",
+        "MaximumBatchSize must be between 5% and 50% of the copy count of the inference component; got 1 of 1 copies.",
+    )
+    percent = {"RollingUpdatePolicy": {"MaximumBatchSize": {"Type": "CAPACITY_PERCENT", "Value": 60}, "WaitIntervalInSeconds": 0}}
+    assert "got 60%" in message_of(error_of, new_version, sagemaker, deployment=percent)[1]
+    percent["RollingUpdatePolicy"]["MaximumBatchSize"]["Value"] = 50
+    new_version(sagemaker, deployment=percent)
+    wait_component(sagemaker, "ic-a", "InService")
+    assert sagemaker.describe_inference_component(InferenceComponentName="ic-a")["Specification"]["ModelName"] == "model-b"
+
+
+def test_specification_and_specifications_together_are_refused(sagemaker, error_of):
+    make_model(sagemaker)
+    components_endpoint(sagemaker)
+    spec = {"ModelName": "model-a", "ComputeResourceRequirements": GPU}
+    code, message = message_of(
+        error_of, sagemaker.create_inference_component, InferenceComponentName="both", EndpointName="ic-endpoint",
+        Specification=spec, Specifications=[{**spec, "InstanceType": "ml.g5.xlarge"}], RuntimeConfig={"CopyCount": 1},
+    )
+    assert (code, message) == ("ValidationException", "Specification and Specifications cannot both be given: use one of them.")
 
 
 def test_rolling_policy_limits_are_checked(sagemaker, aws_client, error_of):

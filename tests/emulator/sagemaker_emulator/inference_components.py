@@ -53,6 +53,9 @@ existing`` wording where AWS's is not documented):
   gives ``CopyCount`` a minimum of 0 (InferenceComponentRuntimeConfig), which scale-to-zero uses through
   Application Auto Scaling; that a component cannot be *created* with 0 copies is what users report
   (the project's issue); the message is the emulator's;
+* a rolling ``MaximumBatchSize`` outside 5-50% of the copy count (InferenceComponentRollingUpdatePolicy);
+  ``Specification`` and ``Specifications`` together ("either this parameter or the singular Specification
+  parameter, but not both"); ``Specifications`` alone is not modelled (``NotImplemented``, 501);
 * update, copy-count change or delete of a component that is ``Creating``, ``Updating`` or ``Deleting``
   (public report aws/amazon-sagemaker-examples#3432: a component stuck ``Creating`` "can't" be deleted);
   update or copy-count change of a ``Failed`` one;
@@ -69,7 +72,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import component_autoscaling, deployment_access, rest_json, rollback_alarm_access
-from .aws_errors import validation_error
+from .aws_errors import AwsError, validation_error
 from .component_configs import is_components_config
 from .component_placement import Need, describe, max_instances, misfit, unplaced
 from .instance_hardware import hardware
@@ -286,6 +289,15 @@ def _start(ctx: Any, store: ComponentStore, component: Component, phases: list[P
     ctx.endpoints.advance()  # phases of zero seconds end at once
 
 
+def _one_specification(params: dict) -> None:
+    """CreateInferenceComponent / UpdateInferenceComponent, ``Specifications``: "You can use either this parameter or
+    the singular Specification parameter, but not both." Per-instance-type specifications are not modelled."""
+    if params.get("Specifications") and params.get("Specification"):
+        raise validation_error("Specification and Specifications cannot both be given: use one of them.")
+    if params.get("Specifications"):
+        raise AwsError("NotImplemented", "The emulator does not model Specifications (one per instance type).", 501)
+
+
 def _require_settled(component: Component, verb: str) -> None:
     if component.status in IN_PROGRESS:
         raise validation_error(f'Cannot {verb} in-progress inference component "{component.arn}".')
@@ -309,6 +321,7 @@ def create(ctx: Any, store: ComponentStore, params: dict) -> dict:
         raise validation_error(
             f'Cannot create inference component "{name}": endpoint "{endpoint.arn}" is {endpoint.endpoint_status}, not InService.'
         )
+    _one_specification(params)
     spec = copy.deepcopy(params.get("Specification") or {})
     runtime = params.get("RuntimeConfig")
     _check_specification(ctx, spec, runtime, variant["InstanceType"], creating=True)
@@ -412,9 +425,24 @@ def _start_update(
     _start(ctx, store, component, [*phases, Phase(IN_SERVICE)])
 
 
+def _check_batch_size(deployment: dict | None, copies: int) -> None:
+    """InferenceComponentRollingUpdatePolicy, ``MaximumBatchSize``: "The value must be between 5% to 50% of the copy
+    count of the inference component" - read as the endpoints' rule is (:mod:`deployment_rules`): a percentage of
+    5-50, or a number of copies between 5% and 50% of the copies. Nothing to roll with 0 copies. Message emulator's."""
+    size = ((deployment or {}).get("RollingUpdatePolicy") or {}).get("MaximumBatchSize") or {}
+    if not size or copies <= 0:
+        return
+    value = size.get("Value") or 0
+    share = value / 100 if size.get("Type") == "CAPACITY_PERCENT" else value / copies
+    if not 0.05 <= share <= 0.5:
+        shown = f"{value}%" if size.get("Type") == "CAPACITY_PERCENT" else f"{value} of {copies} copies"
+        raise validation_error(f"MaximumBatchSize must be between 5% and 50% of the copy count of the inference component; got {shown}.")
+
+
 def update(ctx: Any, store: ComponentStore, params: dict) -> dict:
     """UpdateInferenceComponent: a new specification and/or copy count, rolled out as the module docstring says."""
     _checked("UpdateInferenceComponent", params)
+    _one_specification(params)
     component = _existing(ctx, store, params["InferenceComponentName"])
     _require_settled(component, "update")
     endpoint = ctx.existing_endpoint(component.endpoint_name)
@@ -425,6 +453,7 @@ def update(ctx: Any, store: ComponentStore, params: dict) -> dict:
     runtime = params.get("RuntimeConfig")
     new_copies = runtime["CopyCount"] if runtime else component.desired_copies
     deployment = copy.deepcopy(params.get("DeploymentConfig")) if params.get("DeploymentConfig") else None
+    _check_batch_size(deployment, new_copies or 0)
     config = ctx.backend.endpoint_configs.get(endpoint.endpoint_config_name)
     rollback_alarm_access.check_alarms_readable(ctx, config, deployment)
     if deployment:
