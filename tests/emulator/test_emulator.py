@@ -369,6 +369,7 @@ def test_reset_empties_everything(emulator, sagemaker, s3):
         "fail_next_inference_component_create": False,
         "fail_next_inference_component_update": False,
         "refuse_zero_copy_create": True,
+        "scale_to_zero_unavailable_regions": False,
     }
     assert sagemaker.list_endpoints()["Endpoints"] == []
     assert sagemaker.list_models()["Models"] == []

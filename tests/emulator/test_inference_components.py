@@ -157,6 +157,14 @@ def test_routing_strategy_and_scaling_status_are_enums(sagemaker, error_of):
     assert "managedInstanceScaling.status' failed to satisfy constraint" in message
 
 
+def test_regions_without_scale_to_zero_refuse_min_zero(sagemaker, emulator, error_of):
+    emulator.configure(scale_to_zero_unavailable_regions="us-east-1,eu-south-2")
+    code, message = message_of(error_of, components_config, sagemaker, low=0)
+    assert code == "ValidationException"
+    assert "MinInstanceCount 0 (scale to zero) is not available in region us-east-1" in message
+    components_config(sagemaker, low=1)
+
+
 def test_serverless_variant_cannot_host_components(sagemaker, error_of):
     code, message = message_of(
         error_of,

@@ -24,7 +24,9 @@ Sources (SageMaker API Reference and Developer Guide):
   endpoint scale to zero instances, "only if it hosts inference components" (Developer Guide,
   "Scale an endpoint to zero instances",
   https://docs.aws.amazon.com/sagemaker/latest/dg/endpoint-auto-scaling-zero-instances.html): it is
-  refused on a variant with a model (emulator's message).
+  refused on a variant with a model (emulator's message). Not every region offers it (the project's
+  issue: "some regions refuse MinInstanceCount: 0"); which ones is not documented, so the setting
+  ``scale_to_zero_unavailable_regions`` lists them (none by default; message emulator's).
 * ProductionVariantRoutingConfig: ``RoutingStrategy`` required, ``LEAST_OUTSTANDING_REQUESTS | RANDOM``
   (https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_ProductionVariantRoutingConfig.html;
   botocore's model has the same enum).
@@ -101,6 +103,11 @@ def check_variant_fields(ctx: Any, params: dict) -> None:
             raise validation_error(
                 f"ManagedInstanceScaling of production variant {name}: MinInstanceCount ({low}) must be less than or "
                 f"equal to MaxInstanceCount ({high})."
+            )
+        if low == 0 and ctx.settings.scale_to_zero_unavailable(ctx.region):
+            raise validation_error(
+                f"ManagedInstanceScaling of production variant {name}: MinInstanceCount 0 (scale to zero) is not "
+                f"available in region {ctx.region}."
             )
         if variant.get("ModelName") and low == 0:
             raise validation_error(

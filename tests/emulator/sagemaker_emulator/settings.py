@@ -52,6 +52,9 @@
 * ``fail_next_inference_component_create`` / ``fail_next_inference_component_update`` - ``true`` (any) or
   an inference component name: the next matching ``CreateInferenceComponent`` ends ``Failed``, the next
   ``UpdateInferenceComponent`` rolls back (:mod:`inference_components`); consumed once used;
+* ``scale_to_zero_unavailable_regions`` - ``false`` (default) or a comma-separated list of regions
+  (``"eu-south-2,ap-east-1"``) whose SageMaker refuses ``ManagedInstanceScaling.MinInstanceCount: 0``
+  (:mod:`component_configs`; which regions do is not documented, so none by default);
 * ``refuse_zero_copy_create`` - refuse ``CreateInferenceComponent`` with ``CopyCount`` 0 (default
   ``true``; see :mod:`inference_components`).
 * ``async_inference_seconds`` - how long after ``InvokeEndpointAsync`` the emulated container
@@ -97,6 +100,7 @@ class Settings:
     fail_next_inference_component_create: bool | str = False
     fail_next_inference_component_update: bool | str = False
     refuse_zero_copy_create: bool = True
+    scale_to_zero_unavailable_regions: bool | str = False
 
 
 def _check(name: str, value: object) -> object:
@@ -213,6 +217,12 @@ class SettingsStore:
     def endpoint_config_propagation_seconds(self) -> float:
         with EMULATOR_LOCK:
             return self._settings.endpoint_config_propagation_seconds
+
+    def scale_to_zero_unavailable(self, region: str) -> bool:
+        """Whether ``region`` is listed in ``scale_to_zero_unavailable_regions``."""
+        with EMULATOR_LOCK:
+            listed = self._settings.scale_to_zero_unavailable_regions
+        return isinstance(listed, str) and region in {item.strip() for item in listed.split(",")}
 
     def refuses_zero_copy_create(self) -> bool:
         with EMULATOR_LOCK:
