@@ -718,3 +718,35 @@ def test_timestamps_are_sent_as_epoch_seconds(sagemaker):
     assert isinstance(described["CreationTime"], (int, float))
     assert isinstance(described["LastModifiedTime"], (int, float))
     assert isinstance(listed["InferenceComponents"][0]["CreationTime"], (int, float))
+
+
+def instance_count(sagemaker, endpoint: str = "ic-endpoint") -> int:
+    return sagemaker.describe_endpoint(EndpointName=endpoint)["ProductionVariants"][0]["CurrentInstanceCount"]
+
+
+def test_managed_instance_scaling_follows_the_copies_down_to_zero(sagemaker):
+    make_model(sagemaker)
+    components_endpoint(sagemaker, count=1, low=0, high=3)  # ml.g5.xlarge: one GPU copy per instance
+    assert instance_count(sagemaker) == 1
+    create_component(sagemaker, copies=3)
+    wait_component(sagemaker, "ic-a", "InService")
+    assert instance_count(sagemaker) == 3
+    sagemaker.update_inference_component_runtime_config(InferenceComponentName="ic-a", DesiredRuntimeConfig={"CopyCount": 0})
+    wait_component(sagemaker, "ic-a", "InService")
+    assert sagemaker.describe_inference_component(InferenceComponentName="ic-a")["RuntimeConfig"] == {
+        "DesiredCopyCount": 0, "CurrentCopyCount": 0
+    }
+    assert instance_count(sagemaker) == 0
+    sagemaker.update_inference_component_runtime_config(InferenceComponentName="ic-a", DesiredRuntimeConfig={"CopyCount": 1})
+    wait_component(sagemaker, "ic-a", "InService")
+    assert instance_count(sagemaker) == 1
+
+
+def test_minimum_instances_are_kept_and_deletion_scales_in(sagemaker):
+    make_model(sagemaker)
+    components_endpoint(sagemaker, count=1, low=1, high=3)
+    create_component(sagemaker, copies=2)
+    wait_component(sagemaker, "ic-a", "InService")
+    assert instance_count(sagemaker) == 2
+    sagemaker.delete_inference_component(InferenceComponentName="ic-a")
+    assert instance_count(sagemaker) == 1

@@ -66,24 +66,48 @@ def max_instances(variant: dict) -> int:
     return int(variant.get("InitialInstanceCount") or 0)
 
 
-def unplaced(copies: list[tuple[Need, int]], instance_type: str, instances: int) -> int:
-    """How many of the copies (``(need, count)`` in placing order) do not fit ``instances`` instances, first-fit."""
-    offer = hardware(instance_type)
-    if offer is None:
-        return 0
+def _place(copies: list[tuple[Need, int]], offer: Hardware, instances: int) -> tuple[int, int]:
+    """First-fit of the copies (``(need, count)`` in placing order) on ``instances`` instances:
+    (copies left over, instances used)."""
     free = [[float(offer.vcpus), float(offer.memory_mib), float(offer.accelerators)] for _ in range(instances)]
+    used: set[int] = set()
     left = 0
     for need, count in copies:
         for _ in range(count):
-            for slot in free:
+            for index, slot in enumerate(free):
                 if slot[0] >= need.vcpus and slot[1] >= need.memory_mib and slot[2] >= need.accelerators:
                     slot[0] -= need.vcpus
                     slot[1] -= need.memory_mib
                     slot[2] -= need.accelerators
+                    used.add(index)
                     break
             else:
                 left += 1
-    return left
+    return left, len(used)
+
+
+def unplaced(copies: list[tuple[Need, int]], instance_type: str, instances: int) -> int:
+    """How many of the copies do not fit ``instances`` instances of ``instance_type``, first-fit."""
+    offer = hardware(instance_type)
+    if offer is None:
+        return 0
+    return _place(copies, offer, instances)[0]
+
+
+def managed_instance_count(variant: dict, copies: list[tuple[Need, int]]) -> int | None:
+    """The instance count managed instance scaling keeps for the variant's copies: the instances first-fit uses,
+    within ``MinInstanceCount``-``MaxInstanceCount`` ("the range in the number of instances that the endpoint
+    provisions as it scales up or down to accommodate traffic", ProductionVariantManagedInstanceScaling); with no
+    copies and a minimum of 0, no instance (Developer Guide, "Scale an endpoint to zero instances"). ``None`` when
+    managed scaling is not enabled or the instance type is unknown (the count stays as it is)."""
+    scaling = variant.get("ManagedInstanceScaling") or {}
+    offer = hardware(variant.get("InstanceType"))
+    if scaling.get("Status") != "ENABLED" or offer is None:
+        return None
+    high = max_instances(variant)
+    used = _place(copies, offer, high)[1]
+    low = int(scaling.get("MinInstanceCount") or 0)
+    return min(high, max(low, used))
 
 
 def describe(offer: Hardware | None) -> str:

@@ -34,7 +34,12 @@ over the emulator's timeline clock (:mod:`timeline`), with the endpoint duration
   then ``CurrentCopyCount`` = the new ``DesiredCopyCount``; copies that do not fit roll back as above;
 * delete: ``Deleting`` for ``endpoint_deleting_seconds``, then gone; its scalable targets are
   deregistered, as for an endpoint's variants (Developer Guide, "Delete endpoints configured for auto
-  scaling", by analogy).
+  scaling", by analogy);
+* with managed instance scaling enabled, each change of the copies placed (a component in service, an
+  update applied, a deletion) sets the variant's ``CurrentInstanceCount`` / ``DesiredInstanceCount`` to the
+  instances the copies use, within ``MinInstanceCount``-``MaxInstanceCount`` - 0 when no copy is left and
+  the minimum is 0 (:func:`component_placement.managed_instance_count`). The endpoint stays ``InService``
+  meanwhile (its own status during scaling is not modelled).
 
 Refusals (``ValidationException``; messages after SageMaker's ``Could not find``/``Cannot create already
 existing`` wording where AWS's is not documented):
@@ -74,7 +79,7 @@ from typing import Any
 from . import component_autoscaling, deployment_access, rest_json, rollback_alarm_access
 from .aws_errors import AwsError, validation_error
 from .component_configs import is_components_config
-from .component_placement import Need, describe, max_instances, misfit, unplaced
+from .component_placement import Need, describe, managed_instance_count, max_instances, misfit, unplaced
 from .instance_hardware import hardware
 from .moto_access import first_alarm_in_alarm_state
 from .timeline import Phase
@@ -258,6 +263,27 @@ def _placement_reason(ctx: Any, store: ComponentStore, component: Component, spe
     return None
 
 
+def _rescale(ctx: Any, store: ComponentStore, endpoint_name: str, variant_name: str) -> None:
+    """After the variant's copies changed: DescribeEndpoint's instance count as managed instance scaling keeps it
+    (:func:`component_placement.managed_instance_count`; down to 0 with no copy and ``MinInstanceCount`` 0)."""
+    endpoint = ctx.backend.endpoints.get(endpoint_name)
+    config = ctx.backend.endpoint_configs.get(endpoint.endpoint_config_name) if endpoint is not None else None
+    variant = next((v for v in (config.production_variants if config else []) if v["VariantName"] == variant_name), None)
+    if variant is None:
+        return
+    copies = [
+        (Need.of(c.specification.get("ComputeResourceRequirements")), c.current_copies or 0)
+        for c in store.of(ctx.account_id, ctx.region).values()
+        if c.endpoint_name == endpoint_name and c.variant_name == variant_name and c.status != FAILED
+    ]
+    count = managed_instance_count(variant, copies)
+    if count is None:
+        return
+    for summary in endpoint.production_variants:
+        if summary.get("VariantName") == variant_name:
+            summary["CurrentInstanceCount"] = summary["DesiredInstanceCount"] = count
+
+
 def _model_gone(ctx: Any, spec: dict) -> str | None:
     model = spec.get("ModelName")
     if model and model not in ctx.backend._models:
@@ -354,6 +380,7 @@ def create(ctx: Any, store: ComponentStore, params: dict) -> dict:
             component.failure_reason = reason
             return [Phase(FAILED)]
         component.current_copies = copies if copies is not None else None
+        _rescale(ctx, store, component.endpoint_name, component.variant_name)
         return None
 
     _start(ctx, store, component, [Phase(CREATING, ctx.settings.creating_seconds(), then=end_of_creating), Phase(IN_SERVICE)])
@@ -473,6 +500,7 @@ def update(ctx: Any, store: ComponentStore, params: dict) -> dict:
     def apply() -> None:
         component.specification = new_spec
         component.current_copies = new_copies
+        _rescale(ctx, store, component.endpoint_name, component.variant_name)
 
     def undo() -> None:
         component.specification, component.desired_copies, component.current_copies = old_spec, old_copies, old_current
@@ -497,6 +525,7 @@ def update_runtime_config(ctx: Any, store: ComponentStore, params: dict) -> dict
 
     def apply() -> None:
         component.current_copies = copies
+        _rescale(ctx, store, component.endpoint_name, component.variant_name)
 
     def undo() -> None:
         component.desired_copies, component.current_copies = old_desired, old_current
@@ -517,13 +546,14 @@ def delete(ctx: Any, store: ComponentStore, params: dict) -> dict:
     def gone(at: float) -> None:
         if components.get(name) is component:
             del components[name]
+            _rescale(ctx, store, component.endpoint_name, component.variant_name)
 
     seconds = ctx.settings.deleting_seconds()
     if seconds > 0:
         _start(ctx, store, component, [Phase(DELETING, seconds, then=gone), Phase(DELETED)])
     else:
-        del components[name]
         ctx.endpoints.forget(_key(ctx, name))
+        gone(ctx.endpoints.clock())
     return {}
 
 
