@@ -750,3 +750,23 @@ def test_minimum_instances_are_kept_and_deletion_scales_in(sagemaker):
     assert instance_count(sagemaker) == 2
     sagemaker.delete_inference_component(InferenceComponentName="ic-a")
     assert instance_count(sagemaker) == 1
+
+
+def test_copies_being_created_hold_their_room(sagemaker, emulator):
+    make_model(sagemaker)
+    make_model(sagemaker, "model-b")
+    components_endpoint(sagemaker, high=2)
+    emulator.configure(endpoint_creating_seconds=0.3)
+    create_component(sagemaker, copies=2)
+    create_component(sagemaker, name="ic-b", model="model-b", copies=1)  # while ic-a is still Creating
+    wait_component(sagemaker, "ic-a", "InService")
+    wait_component(sagemaker, "ic-b", "Failed")
+
+
+def test_adapter_needs_its_base_component(sagemaker, error_of):
+    components_endpoint(sagemaker)
+    code, message = message_of(
+        error_of, sagemaker.create_inference_component, InferenceComponentName="adapter", EndpointName="ic-endpoint",
+        Specification={"BaseInferenceComponentName": "base", "Container": {"ArtifactUrl": "s3://bucket/adapter.tar.gz"}},
+    )
+    assert (code, message) == ("ValidationException", f'Could not find inference component "{ARN_PREFIX}:inference-component/base".')

@@ -245,8 +245,14 @@ def _placement_reason(ctx: Any, store: ComponentStore, component: Component, spe
     variant = next((v for v in config.production_variants if v["VariantName"] == component.variant_name), None)
     if variant is None:
         return None
+    # Other components' copies first: those running, and those an earlier component is provisioning (first come,
+    # first placed: two creations do not share the same room).
+    def held(other: Component) -> int:
+        provisioning = (other.desired_copies or 0) if other.created <= component.created else 0
+        return max(other.current_copies or 0, provisioning)
+
     others = [
-        (Need.of(other.specification.get("ComputeResourceRequirements")), other.current_copies or 0)
+        (Need.of(other.specification.get("ComputeResourceRequirements")), held(other))
         for other in store.of(ctx.account_id, ctx.region).values()
         if other is not component and other.endpoint_name == component.endpoint_name
         and other.variant_name == component.variant_name and other.status != FAILED
@@ -349,6 +355,8 @@ def create(ctx: Any, store: ComponentStore, params: dict) -> dict:
         )
     _one_specification(params)
     spec = copy.deepcopy(params.get("Specification") or {})
+    if spec.get("BaseInferenceComponentName"):
+        _existing(ctx, store, spec["BaseInferenceComponentName"])  # an adapter's base component must exist
     runtime = params.get("RuntimeConfig")
     _check_specification(ctx, spec, runtime, variant["InstanceType"], creating=True)
     copies = runtime.get("CopyCount") if runtime else None
