@@ -135,6 +135,18 @@ def test_components_config_role_must_exist(sagemaker, error_of):
     assert message.startswith(f'The execution role ARN "{missing}" is invalid.')
 
 
+def test_model_config_keeps_its_execution_role(sagemaker, error_of):
+    make_model(sagemaker)
+    variants = [{"VariantName": "AllTraffic", "ModelName": "model-a", "InstanceType": "ml.m5.large", "InitialInstanceCount": 1}]
+    sagemaker.create_endpoint_config(EndpointConfigName="with-role", ExecutionRoleArn=ROLE_ARN, ProductionVariants=variants)
+    assert sagemaker.describe_endpoint_config(EndpointConfigName="with-role")["ExecutionRoleArn"] == ROLE_ARN
+    missing = "arn:aws:iam::123456789012:role/missing"
+    code, message = message_of(
+        error_of, sagemaker.create_endpoint_config, EndpointConfigName="bad", ExecutionRoleArn=missing, ProductionVariants=variants
+    )
+    assert code == "ValidationException" and message.startswith(f'The execution role ARN "{missing}" is invalid.')
+
+
 def test_min_instance_count_above_max_is_refused(sagemaker, error_of):
     code, message = message_of(error_of, components_config, sagemaker, low=3, high=2)
     assert code == "ValidationException"

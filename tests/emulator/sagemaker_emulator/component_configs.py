@@ -127,6 +127,7 @@ def check_components_config(ctx: Any, params: dict) -> None:
             f"({', '.join(with_model)}) and variants without one for inference components ({', '.join(without_model)})."
         )
     if not without_model:
+        _check_role(ctx, params.get("ExecutionRoleArn"))
         return
     for variant in variants:
         name = variant.get("VariantName")
@@ -146,9 +147,24 @@ def check_components_config(ctx: Any, params: dict) -> None:
             "ExecutionRoleArn is required for an endpoint configuration whose production variants have no ModelName "
             "(an endpoint that hosts inference components)."
         )
+    _check_role(ctx, role_arn)
+
+
+def _check_role(ctx: Any, role_arn: str | None) -> None:
+    """A given ``ExecutionRoleArn`` must exist and trust SageMaker, as CreateModel's (:mod:`model_rules`)."""
+    if not role_arn:
+        return
     role = role_at(role_arn, ctx.endpoints.clock(), ctx.settings.iam_propagation_seconds())
     if not role.assumable_by_sagemaker():
         raise validation_error(role_message(role_arn))
+
+
+def keep_role(ctx: Any, params: dict) -> None:
+    """After moto stored a configuration with models: keep its ``ExecutionRoleArn`` (moto drops it), which
+    DescribeEndpointConfig shows."""
+    config = ctx.backend.endpoint_configs.get(params.get("EndpointConfigName"))
+    if config is not None and params.get("ExecutionRoleArn"):
+        config.execution_role_arn = params["ExecutionRoleArn"]
 
 
 def create(ctx: Any, params: dict) -> dict:

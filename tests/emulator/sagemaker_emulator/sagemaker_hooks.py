@@ -141,8 +141,11 @@ CHECKS_BEFORE_MOTO: dict[str, Operation] = {
 AFTER_SUCCESS: dict[str, Operation] = {
     "CreateEndpoint": _created_endpoint,
     "CreateModel": lambda ctx, params: config_rules.record_model_network_isolation(ctx.backend, params),
-    "CreateEndpointConfig": lambda ctx, params: config_visibility.record_creation(
-        ctx.backend.endpoint_configs[params["EndpointConfigName"]], ctx.endpoints.clock()
+    "CreateEndpointConfig": _checks(
+        lambda ctx, params: config_visibility.record_creation(
+            ctx.backend.endpoint_configs[params["EndpointConfigName"]], ctx.endpoints.clock()
+        ),
+        component_configs.keep_role,
     ),
 }
 
