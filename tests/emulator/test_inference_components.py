@@ -650,7 +650,7 @@ def test_tags_add_list_delete(sagemaker, error_of):
 # ------------------------------------------------------------------ Application Auto Scaling, request log
 
 
-def test_copy_count_registers_with_min_zero_and_is_deregistered_on_delete(sagemaker, scaling):
+def test_copy_count_registers_with_min_zero_and_is_deregistered_on_delete(sagemaker, scaling, cloudwatch):
     make_model(sagemaker)
     components_endpoint(sagemaker)
     create_component(sagemaker)
@@ -673,13 +673,23 @@ def test_copy_count_registers_with_min_zero_and_is_deregistered_on_delete(sagema
             "StepAdjustments": [{"MetricIntervalLowerBound": 0, "ScalingAdjustment": 1}],
         },
     )
+    alarms = cloudwatch.describe_alarms(AlarmNamePrefix="TargetTracking-inference-component/ic-a-")["MetricAlarms"]
+    assert sorted(alarm["AlarmName"].split("-")[4] for alarm in alarms) == ["AlarmHigh", "AlarmLow"]
+    for alarm in alarms:
+        assert (alarm["Namespace"], alarm["MetricName"]) == ("AWS/SageMaker", "ConcurrentRequestsPerCopy")
+        assert alarm["Dimensions"] == [{"Name": "InferenceComponentName", "Value": "ic-a"}]
+    high = next(alarm for alarm in alarms if "-AlarmHigh-" in alarm["AlarmName"])
+    assert (high["ComparisonOperator"], high["Threshold"]) == ("GreaterThanThreshold", 5.0)
     target = scaling.describe_scalable_targets(ServiceNamespace="sagemaker", ScalableDimension=DIMENSION)["ScalableTargets"][0]
     assert (target["ResourceId"], target["MinCapacity"], target["MaxCapacity"]) == ("inference-component/ic-a", 0, 2)
     policies = scaling.describe_scaling_policies(ServiceNamespace="sagemaker", ResourceId="inference-component/ic-a")["ScalingPolicies"]
     assert sorted(p["PolicyName"] for p in policies) == ["ic-a-tracking", "ic-a-wake"]
+    tracking = next(p for p in policies if p["PolicyName"] == "ic-a-tracking")
+    assert sorted(a["AlarmName"] for a in tracking["Alarms"]) == sorted(a["AlarmName"] for a in alarms)
     sagemaker.delete_inference_component(InferenceComponentName="ic-a")
     assert scaling.describe_scalable_targets(ServiceNamespace="sagemaker")["ScalableTargets"] == []
     assert scaling.describe_scaling_policies(ServiceNamespace="sagemaker")["ScalingPolicies"] == []
+    assert cloudwatch.describe_alarms(AlarmNamePrefix="TargetTracking-")["MetricAlarms"] == []
 
 
 def test_wake_up_alarm_on_no_capacity_failures(sagemaker, cloudwatch):

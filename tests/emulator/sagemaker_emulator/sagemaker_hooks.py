@@ -164,6 +164,7 @@ class SageMakerHooks(ServiceHooks):
         instance_types.production_variant_instance_types()  # read the API model at start-up
         instance_types.let_moto_accept_every_instance_type()
         component_autoscaling.let_moto_accept_component_dimension()
+        component_autoscaling.let_moto_make_component_alarms()
 
     def intercepts(self, request: AwsRequest) -> bool:
         return request.protocol == JSON or request.operation == async_invocations.OPERATION
