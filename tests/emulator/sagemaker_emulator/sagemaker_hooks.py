@@ -10,7 +10,8 @@ per operation (the tables below):
   ``DescribeInferenceComponent``, ``UpdateInferenceComponent``,
   ``UpdateInferenceComponentRuntimeConfig``, ``DeleteInferenceComponent``,
   ``ListInferenceComponents``, and ``AddTags`` / ``ListTags`` / ``DeleteTags`` on their ARNs
-  (:mod:`inference_components`); ``DeleteEndpoint`` is refused while the endpoint hosts some;
+  (:mod:`inference_components`, :mod:`component_listing`); ``DeleteEndpoint`` is refused while the
+  endpoint hosts some;
 * ``CreateEndpointConfig`` of a configuration for inference components (no ``ModelName``, an
   ``ExecutionRoleArn``) is checked and stored here, moto's own path requiring a model
   (:mod:`component_configs`); every configuration's ``ManagedInstanceScaling`` and
@@ -49,6 +50,8 @@ from . import (
     async_invocations,
     component_autoscaling,
     component_configs,
+    component_listing,
+    component_store,
     config_rules,
     config_visibility,
     endpoint_operations,
@@ -160,7 +163,7 @@ class SageMakerHooks(ServiceHooks):
         self.final_metrics = training_jobs.FinalMetrics()
         self._kept_package: dict | None = None  # UpdateModelPackage: what moto must not blank (under the lock)
         self.invocations = async_invocations.AsyncInvocations(environment.settings, environment.clock)
-        self.components = inference_components.ComponentStore()
+        self.components = component_store.ComponentStore()
         instance_types.production_variant_instance_types()  # read the API model at start-up
         instance_types.let_moto_accept_every_instance_type()
         component_autoscaling.let_moto_accept_component_dimension()
@@ -178,10 +181,10 @@ class SageMakerHooks(ServiceHooks):
         component_operation = inference_components.OPERATIONS.get(call.operation)
         if component_operation is not None:
             return json_response(component_operation(ctx, self.components, params))
-        if call.operation in inference_components.TAG_OPERATIONS and inference_components.is_component_arn(params):
-            return json_response(inference_components.tags(ctx, self.components, call.operation, params))
+        if call.operation in component_listing.TAG_OPERATIONS and component_listing.is_component_arn(params):
+            return json_response(component_listing.tags(ctx, self.components, call.operation, params))
         if call.operation == "DeleteEndpoint":
-            inference_components.refuse_endpoint_deletion(ctx, self.components, params)
+            component_listing.refuse_endpoint_deletion(ctx, self.components, params)
         answer = ANSWERED_HERE.get(call.operation)
         if answer is not None:
             return json_response(answer(ctx, params))
