@@ -792,3 +792,67 @@ def test_adapter_needs_its_base_component(sagemaker, error_of):
         Specification={"BaseInferenceComponentName": "base", "Container": {"ArtifactUrl": "s3://bucket/adapter.tar.gz"}},
     )
     assert (code, message) == ("ValidationException", f'Could not find inference component "{ARN_PREFIX}:inference-component/base".')
+
+
+def test_no_capacity_alarm_wakes_a_component_scaled_to_zero(sagemaker, scaling, cloudwatch, emulator):
+    make_model(sagemaker)
+    components_endpoint(sagemaker, count=1, low=0, high=2)
+    create_component(sagemaker, copies=1)
+    resource = "inference-component/ic-a"
+    scaling.register_scalable_target(
+        ServiceNamespace="sagemaker", ResourceId=resource, ScalableDimension=DIMENSION, MinCapacity=0, MaxCapacity=2
+    )
+    sagemaker.update_inference_component_runtime_config(InferenceComponentName="ic-a", DesiredRuntimeConfig={"CopyCount": 0})
+    wait_component(sagemaker, "ic-a", "InService")
+    assert instance_count(sagemaker) == 0
+    policy = scaling.put_scaling_policy(
+        PolicyName="ic-a-wake", ServiceNamespace="sagemaker", ResourceId=resource, ScalableDimension=DIMENSION,
+        PolicyType="StepScaling",
+        StepScalingPolicyConfiguration={
+            "AdjustmentType": "ChangeInCapacity", "MetricAggregationType": "Maximum", "Cooldown": 60,
+            "StepAdjustments": [{"MetricIntervalLowerBound": 0, "ScalingAdjustment": 1}],
+        },
+    )["PolicyARN"]
+    cloudwatch.put_metric_alarm(
+        AlarmName="ic-a-no-capacity", Namespace="AWS/SageMaker", MetricName="NoCapacityInvocationFailures",
+        Dimensions=[{"Name": "InferenceComponentName", "Value": "ic-a"}], Statistic="Maximum", Period=10,
+        EvaluationPeriods=1, Threshold=1, ComparisonOperator="GreaterThanOrEqualToThreshold", AlarmActions=[policy],
+    )
+    emulator.clear_requests()
+    cloudwatch.set_alarm_state(AlarmName="ic-a-no-capacity", StateValue="ALARM", StateReason="a request found no copy")
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        runtime = sagemaker.describe_inference_component(InferenceComponentName="ic-a")["RuntimeConfig"]
+        if runtime["CurrentCopyCount"] == 1:
+            break
+        time.sleep(0.05)
+    assert runtime == {"DesiredCopyCount": 1, "CurrentCopyCount": 1}
+    assert instance_count(sagemaker) == 1
+    updates = emulator.requests(service="sagemaker", operation="UpdateInferenceComponentRuntimeConfig")
+    assert len(updates) == 1
+    # Already in ALARM: setting it again is no new breach; back to OK and ALARM again scales once more, up to the maximum.
+    cloudwatch.set_alarm_state(AlarmName="ic-a-no-capacity", StateValue="OK", StateReason="served")
+    cloudwatch.set_alarm_state(AlarmName="ic-a-no-capacity", StateValue="ALARM", StateReason="again")
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and instance_count(sagemaker) != 2:
+        time.sleep(0.05)
+    assert sagemaker.describe_inference_component(InferenceComponentName="ic-a")["RuntimeConfig"]["DesiredCopyCount"] == 2
+
+
+def test_step_adjustments_follow_application_auto_scaling():
+    from sagemaker_emulator.component_alarm_actions import new_capacity
+
+    change = {"AdjustmentType": "ChangeInCapacity", "StepAdjustments": [{"MetricIntervalLowerBound": 0, "ScalingAdjustment": 1}]}
+    assert new_capacity(change, 0, 0, 4) == 1
+    assert new_capacity(change, 4, 0, 4) == 4  # kept within MaxCapacity
+    exact = {"AdjustmentType": "ExactCapacity", "StepAdjustments": [{"MetricIntervalUpperBound": 10, "ScalingAdjustment": 3}]}
+    assert new_capacity(exact, 0, 0, 4) == 3
+    percent = {
+        "AdjustmentType": "PercentChangeInCapacity", "MinAdjustmentMagnitude": 2,
+        "StepAdjustments": [{"MetricIntervalLowerBound": 0, "ScalingAdjustment": 10}],
+    }
+    assert new_capacity(percent, 3, 0, 10) == 5
+    steps = {"AdjustmentType": "ChangeInCapacity", "StepAdjustments": [
+        {"MetricIntervalLowerBound": 5, "ScalingAdjustment": 3}, {"MetricIntervalLowerBound": 0, "MetricIntervalUpperBound": 5, "ScalingAdjustment": 1},
+    ]}
+    assert new_capacity(steps, 0, 0, 10) == 1  # the step whose interval holds 0

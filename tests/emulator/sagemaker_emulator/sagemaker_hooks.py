@@ -48,6 +48,8 @@ from collections.abc import Callable
 
 from . import (
     async_invocations,
+    cloudwatch_fixes,
+    component_alarm_actions,
     component_autoscaling,
     component_configs,
     component_listing,
@@ -168,6 +170,7 @@ class SageMakerHooks(ServiceHooks):
         instance_types.let_moto_accept_every_instance_type()
         component_autoscaling.let_moto_accept_component_dimension()
         component_autoscaling.let_moto_make_component_alarms()
+        cloudwatch_fixes.alarm_listener = component_alarm_actions.ComponentAlarmActions(environment.dispatch).alarm_changed
 
     def intercepts(self, request: AwsRequest) -> bool:
         return request.protocol == JSON or request.operation == async_invocations.OPERATION
