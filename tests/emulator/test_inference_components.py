@@ -856,3 +856,61 @@ def test_step_adjustments_follow_application_auto_scaling():
         {"MetricIntervalLowerBound": 5, "ScalingAdjustment": 3}, {"MetricIntervalLowerBound": 0, "MetricIntervalUpperBound": 5, "ScalingAdjustment": 1},
     ]}
     assert new_capacity(steps, 0, 0, 10) == 1  # the step whose interval holds 0
+
+
+def test_variant_name_is_checked_and_optional_with_one_variant(sagemaker, error_of):
+    make_model(sagemaker)
+    components_endpoint(sagemaker)
+    code, message = message_of(
+        error_of, sagemaker.create_inference_component, InferenceComponentName="ic-x", EndpointName="ic-endpoint",
+        VariantName="Other", Specification={"ModelName": "model-a", "ComputeResourceRequirements": GPU}, RuntimeConfig={"CopyCount": 1},
+    )
+    assert (code, message) == ("ValidationException", f'The variant name "Other" is not present within endpoint "{ARN_PREFIX}:endpoint/ic-endpoint".')
+    sagemaker.create_inference_component(
+        InferenceComponentName="ic-y", EndpointName="ic-endpoint",
+        Specification={"ModelName": "model-a", "ComputeResourceRequirements": GPU}, RuntimeConfig={"CopyCount": 1},
+    )
+    assert sagemaker.describe_inference_component(InferenceComponentName="ic-y")["VariantName"] == "AllTraffic"
+
+
+def test_max_memory_below_min_memory_is_refused(sagemaker, error_of):
+    make_model(sagemaker)
+    components_endpoint(sagemaker)
+    code, message = message_of(
+        error_of, create_component, sagemaker, requirements={"MinMemoryRequiredInMb": 2048, "MaxMemoryRequiredInMb": 1024}
+    )
+    assert (code, message) == (
+        "ValidationException", "MaxMemoryRequiredInMb (1024) must be greater than or equal to MinMemoryRequiredInMb (2048)."
+    )
+
+
+def test_failed_component_cannot_be_updated_but_can_be_deleted(sagemaker, error_of):
+    make_model(sagemaker)
+    components_endpoint(sagemaker, high=1)
+    create_component(sagemaker, copies=2)  # one GPU instance at most: fails
+    wait_component(sagemaker, "ic-a", "Failed")
+    assert message_of(
+        error_of, sagemaker.update_inference_component_runtime_config,
+        InferenceComponentName="ic-a", DesiredRuntimeConfig={"CopyCount": 1},
+    ) == ("ValidationException", f'Cannot update failed inference component "{ARN_PREFIX}:inference-component/ic-a".')
+    sagemaker.delete_inference_component(InferenceComponentName="ic-a")
+    assert sagemaker.list_inference_components()["InferenceComponents"] == []
+
+
+def test_rollback_alarms_must_be_readable_by_the_config_role(sagemaker, iam, cloudwatch, error_of):
+    from aws_setup import describe_alarms_statement
+
+    make_model(sagemaker)
+    make_model(sagemaker, "model-b")
+    narrow = make_execution_role(iam, "no-alarm-reading", [describe_alarms_statement("other-alarm")])
+    sagemaker.create_endpoint_config(
+        EndpointConfigName="narrow", ExecutionRoleArn=narrow,
+        ProductionVariants=[{"VariantName": "AllTraffic", "InstanceType": "ml.g5.xlarge", "InitialInstanceCount": 2}],
+    )
+    sagemaker.create_endpoint(EndpointName="ic-endpoint", EndpointConfigName="narrow")
+    wait_status(sagemaker, "ic-endpoint", "InService")
+    create_component(sagemaker, copies=2)
+    wait_component(sagemaker, "ic-a", "InService")
+    code, message = message_of(error_of, new_version, sagemaker)
+    assert code == "ValidationException"
+    assert '"cloudwatch:DescribeAlarms" permissions for alarm "arn:aws:cloudwatch:us-east-1:123456789012:alarm:ic-errors"' in message
