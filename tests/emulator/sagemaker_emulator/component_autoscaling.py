@@ -51,6 +51,13 @@ def resource_id(component: str) -> str:
     return f"inference-component/{component}"
 
 
+def install() -> None:
+    """Both changes to moto's Application Auto Scaling, once; called by its hooks before each call, so that moto's
+    module (which imports ECS and EC2: about 2 s) is loaded only when Application Auto Scaling is used."""
+    let_moto_accept_component_dimension()
+    let_moto_make_component_alarms()
+
+
 def let_moto_accept_component_dimension() -> None:
     """Add the dimension to moto's ``ScalableDimensionValueSet`` (models and responses share the enum by name)."""
     from moto.applicationautoscaling import models, responses

@@ -50,7 +50,6 @@ from . import (
     async_invocations,
     cloudwatch_fixes,
     component_alarm_actions,
-    component_autoscaling,
     component_configs,
     component_listing,
     component_store,
@@ -168,8 +167,6 @@ class SageMakerHooks(ServiceHooks):
         self.components = component_store.ComponentStore()
         instance_types.production_variant_instance_types()  # read the API model at start-up
         instance_types.let_moto_accept_every_instance_type()
-        component_autoscaling.let_moto_accept_component_dimension()
-        component_autoscaling.let_moto_make_component_alarms()
         cloudwatch_fixes.alarm_listener = component_alarm_actions.ComponentAlarmActions(environment.dispatch).alarm_changed
 
     def intercepts(self, request: AwsRequest) -> bool:
