@@ -18,8 +18,21 @@ use tokio::net::TcpListener;
 
 /// The Pulumi package name.
 pub const PACKAGE: &str = "sagemaker-deployment";
-/// The provider's version, from Cargo.
+/// The provider's version, from Cargo (`[workspace.package] version`).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Where the engine downloads this plugin on a machine that does not have
+/// it: the project's GitHub releases, tag `v<version>`, asset
+/// `pulumi-resource-sagemaker-deployment-v<version>-<os>-<arch>.tar.gz`.
+///
+/// A build with `SAGEMAKER_DEPLOYMENT_PLUGIN_DOWNLOAD_URL` set in its
+/// environment (read at compile time) writes that URL into the schema
+/// instead, e.g. an internal mirror; set it empty for a schema with none.
+pub const PLUGIN_DOWNLOAD_URL: &str = match option_env!("SAGEMAKER_DEPLOYMENT_PLUGIN_DOWNLOAD_URL")
+{
+    Some(url) => url,
+    None => "github://api.github.com/sagemaker-deployment/sagemaker-deployment",
+};
 
 /// The `sagemaker-deployment` package: configured from
 /// [`aws::ProviderConfig`], its resources work with [`aws::AwsClients`].
@@ -82,10 +95,14 @@ impl framework::Package for SageMakerDeployment {
                 }
             }
         });
-        match metadata {
+        let mut metadata = match metadata {
             serde_json::Value::Object(map) => map,
             _ => serde_json::Map::new(),
+        };
+        if !PLUGIN_DOWNLOAD_URL.is_empty() {
+            metadata.insert("pluginDownloadURL".into(), PLUGIN_DOWNLOAD_URL.into());
         }
+        metadata
     }
 }
 
