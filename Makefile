@@ -127,8 +127,20 @@ e2e-test: build tools
 chaos-test: build tools
 	$(PYTEST) -q tests/chaos
 
+## consumer-test: another team's project outside the repository installs the plugin archive and
+##                the npm tarball / Python wheel packed from bin/ and sdk/ (tools/dist), keeps its
+##                state in the S3 backend on the emulator, deploys and destroys (tests/consumer)
+.PHONY: consumer-test upgrade-test
+consumer-test: build tools
+	$(PYTEST) -q --durations=5 tests/consumer
+
+## upgrade-test: the states recorded with earlier releases (tests/upgrade/fixtures) preview
+##               with no change under the binary in bin/ (record one: tools/record-upgrade-fixture.sh)
+upgrade-test: build tools
+	$(PYTEST) -q --durations=5 tests/upgrade
+
 ## test: everything CI runs
-test: build tools schema-check release-check sdk-check lint unit-test wire-test emulator-test sdk-test e2e-test chaos-test
+test: build tools schema-check release-check sdk-check lint unit-test wire-test emulator-test sdk-test e2e-test chaos-test consumer-test upgrade-test
 	@echo "all test suites passed"
 
 ## bench: the debug and release binaries side by side (start-up time, memory after GetSchema,
