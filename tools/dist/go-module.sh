@@ -7,8 +7,8 @@
 # so its tags carry that prefix). This writes what a proxy serves for that tag, the .info,
 # .mod and .zip of the module, into OUTDIR/goproxy/, then uses it as GOPROXY (ahead of the
 # usual one, for pulumi's own modules) from a new module in a temporary directory:
-# `go get <import path>@vVERSION`, `go build` of a program that creates a BaseInfra and of
-# every package of the module. A
+# `go get <import path>@vVERSION`, `go build` of the README's Go program and of every package
+# of the module. A
 # module path or an import path the Go generator got wrong fails here.
 set -euo pipefail
 
@@ -40,23 +40,21 @@ PY
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-cat > "$work/main.go" <<GO
-package main
-
-import (
-	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
-	sagemakerdeployment "$import_path"
-)
-
-func main() {
-	pulumi.Run(func(ctx *pulumi.Context) error {
-		_, err := sagemakerdeployment.NewBaseInfra(ctx, "base", &sagemakerdeployment.BaseInfraArgs{
-			ProjectName: pulumi.String("consumer"),
-		})
-		return err
-	})
-}
-GO
+# The program is the README's Go example ("Use it from another team's project").
+python3 - "$ROOT/README.md" "$import_path" > "$work/main.go" <<'PY'
+import re, sys
+readme, import_path = open(sys.argv[1]).read(), sys.argv[2]
+section = readme[readme.index("## Use it from another team's project"):]
+program = re.search(r"```go\n(.*?)```", section, re.DOTALL).group(1)
+assert f'"{import_path}"' in program, f"the README's Go example does not import {import_path}"
+print(program)
+PY
+# A copy of this module that an earlier run left in the module cache would be used instead of
+# the zip just written: drop it (this module only).
+modcache="$(go env GOMODCACHE)"
+for cached in "$modcache/$module@v$version" "$modcache/cache/download/$module/@v"; do
+  [ ! -e "$cached" ] || { chmod -R u+w "$cached" && rm -rf "$cached"; }
+done
 export GOPROXY="file://$(cd "$proxy" && pwd),$(go env GOPROXY)" GONOSUMDB="$module" GOFLAGS=-mod=mod
 (cd "$work" && go mod init example.com/consumer >/dev/null 2>&1 \
   && go get "$import_path@v$version" && go build -o /dev/null . && go build "$module/...")
