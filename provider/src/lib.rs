@@ -47,6 +47,7 @@ pub type Scope = framework::Scope<SageMakerDeployment>;
 impl framework::Package for SageMakerDeployment {
     const NAME: &'static str = PACKAGE;
     const VERSION: &'static str = VERSION;
+    const PLUGIN_DOWNLOAD_URL: &'static str = PLUGIN_DOWNLOAD_URL;
     /// The resources live in the region: a new one replaces them.
     const REPLACE_ON_CHANGE: &'static [&'static str] = &["region"];
     type Config = aws::ProviderConfig;
@@ -67,6 +68,8 @@ impl framework::Package for SageMakerDeployment {
             "keywords": ["pulumi", "aws", "sagemaker", "machine-learning", "category/cloud", "kind/component"],
             "license": "Apache-2.0",
             "publisher": "sagemaker-deployment",
+            "repository": env!("CARGO_PKG_REPOSITORY"),
+            "homepage": env!("CARGO_PKG_REPOSITORY"),
             "meta": { "moduleFormat": "(.*)", "supportPack": true },
             "language": {
                 "nodejs": {
@@ -95,14 +98,10 @@ impl framework::Package for SageMakerDeployment {
                 }
             }
         });
-        let mut metadata = match metadata {
+        match metadata {
             serde_json::Value::Object(map) => map,
             _ => serde_json::Map::new(),
-        };
-        if !PLUGIN_DOWNLOAD_URL.is_empty() {
-            metadata.insert("pluginDownloadURL".into(), PLUGIN_DOWNLOAD_URL.into());
         }
-        metadata
     }
 }
 
