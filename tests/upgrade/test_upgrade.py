@@ -48,6 +48,9 @@ def emulator():
         yield process
 
 
+SCHEMA = Path(__file__).resolve().parents[2] / "schema.json"
+
+
 def default_provider_name(version: str) -> str:
     return "default_" + version.replace(".", "_").replace("-", "_")
 
@@ -96,7 +99,14 @@ def assert_previews_with_no_change(program: Path, state: dict, env: dict, record
     # version's replace the old version's, which the engine does without a word.
     defaults = {(s["op"], s["urn"].split("::")[-1]) for s in steps if is_default_provider(s)}
     if recorded_version == current:
-        assert {op for op, _ in defaults} == {"same"}, defaults
+        # The same one; or, for a state recorded before the SDKs passed the plugin's download
+        # URL (which the engine adds to the name: default_0_1_0_github_/api.github.com/...),
+        # the one with the URL takes the resources over and the one without is deleted.
+        url_suffix = "_" + json.loads(SCHEMA.read_text())["pluginDownloadURL"].replace("://", "_/")
+        kept = {provider for op, provider in defaults if op != "delete"}
+        assert kept == {default_provider_name(current) + url_suffix}, defaults
+        assert {op for op, _ in defaults} <= {"same", "create", "delete"}, defaults
+        assert {provider for op, provider in defaults if op == "delete"} <= {default_provider_name(current)}, defaults
     else:
         assert {op for op, _ in defaults} == {"create", "delete"}, defaults
         for op, provider in defaults:
