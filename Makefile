@@ -88,10 +88,10 @@ dist-tools:
 ##       sdist, the Go module as a proxy serves it (checked with go get), SHA256SUMS
 dist: dist-tools release-check
 	rm -rf $(DIST) && mkdir -p $(DIST)
-	@for platform in $(DIST_PLATFORMS); do \
-		tools/dist/build-plugin.sh $${platform%-*} $${platform#*-} $(CARGO_VERSION) $(DIST); done
 	tools/dist/sdk-packages.sh $(DIST)
 	tools/dist/go-module.sh $(CARGO_VERSION) $(DIST)
+	@for platform in $(DIST_PLATFORMS); do \
+		tools/dist/build-plugin.sh $${platform%-*} $${platform#*-} $(CARGO_VERSION) $(DIST); done
 	cd $(DIST) && find . -maxdepth 1 -type f ! -name '*.log' ! -name SHA256SUMS -printf '%P\n' | sort | xargs sha256sum > SHA256SUMS
 	@echo "dist: version $(CARGO_VERSION)"; cd $(DIST) && find . -maxdepth 1 -type f ! -name '*.log' -printf '%10s  %P\n' | sort -k2
 
