@@ -204,8 +204,9 @@ def team_env(scratch, emulator, released, version) -> dict:
             "SAGEMAKER_DEPLOYMENT_POLL_MS": "100",
             "PATH": f"{PULUMI_BIN}{os.pathsep}{os.environ['PATH']}",
             "HOME": str(home),
-            "npm_config_cache": str(Path.home() / ".npm"),
-            "PIP_CACHE_DIR": str(Path.home() / ".cache" / "pip"),
+            # The machine's package caches (HOME is the team's own).
+            "npm_config_cache": os.environ.get("npm_config_cache", str(Path.home() / ".npm")),
+            "PIP_CACHE_DIR": os.environ.get("PIP_CACHE_DIR", str(Path.home() / ".cache" / "pip")),
         }
     )
     pulumi = str(PULUMI_BIN / "pulumi")
