@@ -27,6 +27,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import tomllib
 from concurrent.futures import ThreadPoolExecutor
@@ -127,6 +128,25 @@ class Project:
         return run([str(PULUMI_BIN / "pulumi"), *args], cwd=self.directory, env=self.env).stdout
 
 
+class Scratch:
+    """A temporary directory outside the repository, removed when the module is done (the
+    projects' node_modules and venv are large: pytest's own tmp_path would keep them)."""
+
+    def __init__(self, root: str) -> None:
+        self.root = Path(root)
+
+    def mkdir(self, name: str) -> Path:
+        path = self.root / name
+        path.mkdir()
+        return path
+
+
+@pytest.fixture(scope="module")
+def scratch():
+    with tempfile.TemporaryDirectory(prefix="team-") as root:
+        yield Scratch(root)
+
+
 @pytest.fixture(scope="module")
 def version() -> str:
     return workspace_version()
@@ -140,9 +160,9 @@ def emulator():
 
 
 @pytest.fixture(scope="module")
-def released(tmp_path_factory, version) -> dict[str, Path]:
+def released(scratch, version) -> dict[str, Path]:
     """The release artifacts, packed from what the tests built (bin/, sdk/)."""
-    dist = tmp_path_factory.mktemp("dist")
+    dist = scratch.mkdir("dist")
     binary = ROOT / "bin" / f"pulumi-resource-{PLUGIN}"
     assert binary.exists(), "run `make build` first"
     env = {**os.environ, "ARCHIVE_GZIP_LEVEL": "1"}
@@ -159,10 +179,10 @@ def released(tmp_path_factory, version) -> dict[str, Path]:
 
 
 @pytest.fixture(scope="module")
-def team_env(tmp_path_factory, emulator, released, version) -> dict:
+def team_env(scratch, emulator, released, version) -> dict:
     """The team's environment: a fresh PULUMI_HOME with the plugin installed from the archive,
     state in the S3 backend on the emulator, AWS pointed at the emulator."""
-    home = tmp_path_factory.mktemp("team-home")
+    home = scratch.mkdir("team-home")
     emulator.client("s3").create_bucket(Bucket=STATE_BUCKET)
     env = {
         key: value
@@ -184,8 +204,9 @@ def team_env(tmp_path_factory, emulator, released, version) -> dict:
             "SAGEMAKER_DEPLOYMENT_POLL_MS": "100",
             "PATH": f"{PULUMI_BIN}{os.pathsep}{os.environ['PATH']}",
             "HOME": str(home),
-            "npm_config_cache": str(Path.home() / ".npm"),
-            "PIP_CACHE_DIR": str(Path.home() / ".cache" / "pip"),
+            # The machine's package caches (HOME is the team's own).
+            "npm_config_cache": os.environ.get("npm_config_cache", str(Path.home() / ".npm")),
+            "PIP_CACHE_DIR": os.environ.get("PIP_CACHE_DIR", str(Path.home() / ".cache" / "pip")),
         }
     )
     pulumi = str(PULUMI_BIN / "pulumi")
@@ -195,8 +216,8 @@ def team_env(tmp_path_factory, emulator, released, version) -> dict:
     return env
 
 
-def new_project(tmp_path_factory, template: str) -> Path:
-    directory = tmp_path_factory.mktemp("team") / "team-inference"
+def new_project(scratch: "Scratch", template: str) -> Path:
+    directory = scratch.mkdir(f"team-{template}") / "team-inference"
     shutil.copytree(PROJECTS / template, directory)
     for name, text in MODEL_FILES.items():
         (directory / "model" / name).parent.mkdir(parents=True, exist_ok=True)
@@ -205,8 +226,8 @@ def new_project(tmp_path_factory, template: str) -> Path:
 
 
 @pytest.fixture(scope="module")
-def ts_project(tmp_path_factory, team_env, released, py_setup) -> Project:
-    directory = new_project(tmp_path_factory, "ts")
+def ts_project(scratch, team_env, released, py_setup) -> Project:
+    directory = new_project(scratch, "ts")
     pins = node_pins()
     # The compiler as a development dependency, at the repository's versions.
     manifest = json.loads((directory / "package.json").read_text())
@@ -230,9 +251,9 @@ def python_project_setup(directory: Path, env: dict, wheel: Path) -> Project:
 
 
 @pytest.fixture(scope="module")
-def py_setup(tmp_path_factory, team_env, released):
+def py_setup(scratch, team_env, released):
     """The Python project's venv, made in the background while the TypeScript test runs."""
-    directory = new_project(tmp_path_factory, "py")
+    directory = new_project(scratch, "py")
     with ThreadPoolExecutor(max_workers=1) as pool:
         yield pool.submit(python_project_setup, directory, team_env, released["wheel"])
 
@@ -317,14 +338,19 @@ def test_a_python_project_deploys_from_the_wheel_and_the_backend_lock_refuses_a_
     assert_free_of_repository_paths(py_project)
     # A slower endpoint creation keeps the first `up` running while the second one starts.
     emulator.configure(endpoint_creating_seconds=8)
+    emulator.clear_requests()
     try:
         first = subprocess.Popen(
             py_project.command("py", "up"), env=py_project.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
         )
-        deadline = time.monotonic() + 120
-        while not lock_keys(emulator) and first.poll() is None and time.monotonic() < deadline:
+        # The first `up` is in the middle of its update once it asked for the endpoint.
+        deadline = time.monotonic() + 180
+        while "CreateEndpoint" not in emulator.operations("sagemaker") and first.poll() is None and time.monotonic() < deadline:
             time.sleep(0.2)
-        assert lock_keys(emulator), "the first up took no lock on the stack"
+        if first.poll() is not None or not lock_keys(emulator):
+            first.kill()
+            stdout, stderr = first.communicate()
+            pytest.fail(f"the first up holds no lock while it creates the endpoint (status {first.returncode}):\n{stdout[-2000:]}\n{stderr[-5000:]}")
         second = py_project.op("py", "up", expect_ok=False)
         assert first.poll() is None, "the first up ended before the second was refused: the lock was not contested"
         stdout, stderr = first.communicate(timeout=600)
