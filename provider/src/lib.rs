@@ -18,8 +18,21 @@ use tokio::net::TcpListener;
 
 /// The Pulumi package name.
 pub const PACKAGE: &str = "sagemaker-deployment";
-/// The provider's version, from Cargo.
+/// The provider's version, from Cargo (`[workspace.package] version`).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Where the engine downloads this plugin on a machine that does not have
+/// it: the project's GitHub releases, tag `v<version>`, asset
+/// `pulumi-resource-sagemaker-deployment-v<version>-<os>-<arch>.tar.gz`.
+///
+/// A build with `SAGEMAKER_DEPLOYMENT_PLUGIN_DOWNLOAD_URL` set in its
+/// environment (read at compile time) writes that URL into the schema
+/// instead, e.g. an internal mirror; set it empty for a schema with none.
+pub const PLUGIN_DOWNLOAD_URL: &str = match option_env!("SAGEMAKER_DEPLOYMENT_PLUGIN_DOWNLOAD_URL")
+{
+    Some(url) => url,
+    None => "github://api.github.com/sagemaker-deployment/sagemaker-deployment",
+};
 
 /// The `sagemaker-deployment` package: configured from
 /// [`aws::ProviderConfig`], its resources work with [`aws::AwsClients`].
@@ -34,6 +47,7 @@ pub type Scope = framework::Scope<SageMakerDeployment>;
 impl framework::Package for SageMakerDeployment {
     const NAME: &'static str = PACKAGE;
     const VERSION: &'static str = VERSION;
+    const PLUGIN_DOWNLOAD_URL: &'static str = PLUGIN_DOWNLOAD_URL;
     /// The resources live in the region: a new one replaces them.
     const REPLACE_ON_CHANGE: &'static [&'static str] = &["region"];
     type Config = aws::ProviderConfig;
@@ -54,6 +68,8 @@ impl framework::Package for SageMakerDeployment {
             "keywords": ["pulumi", "aws", "sagemaker", "machine-learning", "category/cloud", "kind/component"],
             "license": "Apache-2.0",
             "publisher": "sagemaker-deployment",
+            "repository": env!("CARGO_PKG_REPOSITORY"),
+            "homepage": env!("CARGO_PKG_REPOSITORY"),
             "meta": { "moduleFormat": "(.*)", "supportPack": true },
             "language": {
                 "nodejs": {

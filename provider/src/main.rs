@@ -5,7 +5,8 @@
 //! is the last argument; logs go to stderr.
 //!
 //! `--print-deployer-policy` prints the IAM policy the identity that runs
-//! `pulumi up` needs, and exits. With `SAGEMAKER_DEPLOYMENT_USAGE_FILE` set,
+//! `pulumi up` needs, and exits; `--version` prints the version (the one
+//! GetPluginInfo and GetSchema report), and exits. With `SAGEMAKER_DEPLOYMENT_USAGE_FILE` set,
 //! the CPU time and peak memory used are appended to that file at exit
 //! (see `usage`).
 
@@ -15,6 +16,8 @@ use tokio::net::TcpListener;
 
 /// The flag that prints the deployer policy instead of serving.
 const PRINT_DEPLOYER_POLICY: &str = "--print-deployer-policy";
+/// The flag that prints the provider's version instead of serving.
+const PRINT_VERSION: &str = "--version";
 
 fn main() -> std::process::ExitCode {
     // The engine passes flags of its own (e.g. `--logtostderr`): only this
@@ -24,6 +27,13 @@ fn main() -> std::process::ExitCode {
         .any(|arg| arg == PRINT_DEPLOYER_POLICY)
     {
         return print_deployer_policy();
+    }
+    if std::env::args().skip(1).any(|arg| arg == PRINT_VERSION) {
+        let mut stdout = std::io::stdout().lock();
+        return match writeln!(stdout, "{}", sagemaker_deployment_provider::VERSION) {
+            Ok(()) => std::process::ExitCode::SUCCESS,
+            Err(_) => std::process::ExitCode::FAILURE,
+        };
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

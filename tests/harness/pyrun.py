@@ -1,7 +1,7 @@
 """Run a Python example through the real Pulumi engine, without the pulumi-language-python host.
 
     python tests/harness/pyrun.py <example_dir> <stack> <op> [--config k=v ...] [--secret k=v ...]
-                                  [--expect-no-changes] [--force] [--verbose N]
+                                  [--expect-no-changes] [--force] [--verbose N] [--steps]
 
 op is one of preview | up | refresh | destroy | outputs | rm.
 
@@ -108,6 +108,11 @@ def main(make_program=make_program, name="pyrun"):
     parser.add_argument("--expect-no-changes", action="store_true")
     parser.add_argument("--force", action="store_true", help="rm: remove even if resources remain")
     parser.add_argument(
+        "--steps",
+        action="store_true",
+        help="preview/up: add the engine's steps (urn, type, op, diffs) to the JSON line, and show the diff",
+    )
+    parser.add_argument(
         "--verbose",
         type=int,
         metavar="N",
@@ -164,6 +169,23 @@ def absolute_plugin_path(line, example_dir):
     return f"{indent}{key} {os.path.normpath(os.path.join(example_dir, value))}\n"
 
 
+def record_step(event, steps):
+    """One step the engine plans (a resource-pre event): what it does to which resource and why."""
+    pre = event.resource_pre_event
+    if pre is None:
+        return
+    meta = pre.metadata
+    steps.append(
+        {
+            "urn": meta.urn,
+            "type": meta.type,
+            "op": meta.op.value if hasattr(meta.op, "value") else str(meta.op),
+            "diffs": list(meta.diffs or []),
+            "keys": list(meta.keys or []),
+        }
+    )
+
+
 def run(args, example_dir, program):
     ws = auto.LocalWorkspace(
         work_dir=workspace_dir(example_dir),
@@ -194,6 +216,9 @@ def run(args, example_dir, program):
         # engine's log, each diagnostic (the plugins' stderr included) one line.
         common.update(on_error=echo, log_verbosity=args.verbose, log_to_std_err=True, log_flow=True)
     expect = {"expect_no_changes": True} if args.expect_no_changes else {}
+    steps = []
+    if args.steps and args.op in ("preview", "up"):
+        common.update(on_event=lambda event: record_step(event, steps), diff=True)
     op = args.op
     if op == "preview":
         res = stack.preview(**common, **expect)
@@ -218,7 +243,10 @@ def run(args, example_dir, program):
         changed = {k: n for k, n in changes.items() if k != "same" and n}
         if changed:
             raise HarnessError(f"expected no changes, got {changed}")
-    return {"changes": changes, "outputs": outputs}
+    result = {"changes": changes, "outputs": outputs}
+    if args.steps:
+        result["steps"] = steps
+    return result
 
 
 if __name__ == "__main__":

@@ -78,6 +78,7 @@ pub async fn construct_component<P: Package>(
         delete_before_replace: request.delete_before_replace.unwrap_or(false),
         delete_before_replace_defined: request.delete_before_replace.is_some(),
         version: P::VERSION.to_owned(),
+        plugin_download_url: P::PLUGIN_DOWNLOAD_URL.to_owned(),
         ignore_changes: request.ignore_changes.clone(),
         accept_secrets: true,
         accept_resources: true,

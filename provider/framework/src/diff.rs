@@ -77,10 +77,18 @@ pub fn diff_inputs(
     }
 }
 
+/// The keys the engine itself adds to a provider resource's inputs: which
+/// plugin serves it (`version`, `pluginDownloadURL`, and the `__internal`
+/// map that holds them in newer engines), not how it is configured.
+const ENGINE_PROVIDER_KEYS: &[&str] = &["version", "pluginDownloadURL", "__internal"];
+
 /// Diff of provider configuration: a change to one of `replacing` (say, the
 /// region: the resources live in the old one, and the old provider must
 /// delete them there) replaces the resources; anything else updates in
-/// place. Keys may come with or without their `<package>:` prefix.
+/// place. Keys may come with or without their `<package>:` prefix. The
+/// engine's own keys are no configuration: a new release of the plugin
+/// (a new `version`) changes nothing, and the engine records the new
+/// version with the unchanged provider.
 pub fn diff_config(olds: &PropertyMap, news: &PropertyMap, replacing: &[&str]) -> DiffOutcome {
     let replaces = |key: &str| replacing.contains(&key.rsplit(':').next().unwrap_or(key));
     let updatable: Vec<&str> = olds
@@ -89,7 +97,7 @@ pub fn diff_config(olds: &PropertyMap, news: &PropertyMap, replacing: &[&str]) -
         .map(String::as_str)
         .filter(|key| !replaces(key))
         .collect();
-    diff_inputs(olds, news, &updatable, &[], false)
+    diff_inputs(olds, news, &updatable, ENGINE_PROVIDER_KEYS, false)
 }
 
 /// The engine's view of a diff.
@@ -182,6 +190,15 @@ mod tests {
                 },
             ]
         );
+    }
+
+    #[test]
+    fn a_new_plugin_version_is_no_configuration_change() {
+        let olds = map(&[("region", "us-east-1".into()), ("version", "0.1.0".into())]);
+        let news = map(&[("region", "us-east-1".into()), ("version", "0.2.0".into())]);
+        assert!(!diff_config(&olds, &news, &["region"]).has_changes());
+        let news = map(&[("region", "eu-west-1".into()), ("version", "0.2.0".into())]);
+        assert!(diff_config(&olds, &news, &["region"]).replaces());
     }
 
     #[test]

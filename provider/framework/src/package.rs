@@ -18,6 +18,11 @@ pub trait Package: Send + Sync + 'static {
     /// The package version (semver), reported to the engine and stamped on
     /// every child a component registers.
     const VERSION: &'static str;
+    /// Where the engine downloads the plugin on a machine that lacks it (the
+    /// schema's `pluginDownloadURL`), stamped with [`Package::VERSION`] on
+    /// every child a component registers, so that the children use the
+    /// program's default provider; empty for none.
+    const PLUGIN_DOWNLOAD_URL: &'static str = "";
     /// Configuration keys whose change replaces every resource of the
     /// provider (for example the region the resources live in).
     const REPLACE_ON_CHANGE: &'static [&'static str] = &[];

@@ -230,6 +230,9 @@ impl SchemaBuilder {
         let mut schema = Map::new();
         schema.insert("name".into(), json!(P::NAME));
         schema.insert("version".into(), json!(P::VERSION));
+        if !P::PLUGIN_DOWNLOAD_URL.is_empty() {
+            schema.insert("pluginDownloadURL".into(), json!(P::PLUGIN_DOWNLOAD_URL));
+        }
         schema.extend(P::schema_metadata());
         schema.insert(
             "config".into(),

@@ -37,6 +37,7 @@ pub type Store = Mutex<BTreeMap<String, String>>;
 impl Package for TestPackage {
     const NAME: &'static str = "example";
     const VERSION: &'static str = "0.0.1";
+    const PLUGIN_DOWNLOAD_URL: &'static str = "https://plugins.example.com/example/v${VERSION}";
     const REPLACE_ON_CHANGE: &'static [&'static str] = &["region"];
     type Config = TestConfig;
     type Clients = Store;
@@ -377,6 +378,10 @@ mod tests {
             serde_json::from_str(registry().schema_json().unwrap()).unwrap();
         assert_eq!(schema["name"], "example");
         assert_eq!(schema["displayName"], "Example");
+        assert_eq!(
+            schema["pluginDownloadURL"],
+            "https://plugins.example.com/example/v${VERSION}"
+        );
         assert_eq!(schema["config"]["variables"]["region"]["type"], "string");
         let note = &schema["resources"]["example:index:Note"];
         assert_eq!(note["inputProperties"]["author"]["type"], "string");
@@ -1006,6 +1011,11 @@ mod tests {
         assert_eq!(book.r#type, "example:index:Notebook");
         assert!(!book.custom);
         assert_eq!(book.parent, "urn:shelf");
+        assert_eq!(book.version, "0.0.1");
+        assert_eq!(
+            book.plugin_download_url,
+            "https://plugins.example.com/example/v${VERSION}"
+        );
         let notes: Vec<_> = registered.iter().filter(|r| r.custom).collect();
         assert_eq!(notes.len(), 2);
         for note in notes {
@@ -1021,6 +1031,11 @@ mod tests {
             let author = crate::wire::struct_to_properties(note.object.as_ref())["author"].clone();
             assert!(author.is_secret(), "{author:?}");
             assert_eq!(note.version, "0.0.1");
+            // With the download URL, as the program's resources: the same default provider.
+            assert_eq!(
+                note.plugin_download_url,
+                "https://plugins.example.com/example/v${VERSION}"
+            );
         }
         // The nested component recorded its outputs.
         let outputs = monitor.outputs.lock().unwrap();
