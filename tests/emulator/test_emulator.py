@@ -366,6 +366,10 @@ def test_reset_empties_everything(emulator, sagemaker, s3):
         "training_job_seconds": 0.5,
         "fail_next_training_job": False,
         "async_inference_seconds": 0.2,
+        "fail_next_inference_component_create": False,
+        "fail_next_inference_component_update": False,
+        "refuse_zero_copy_create": True,
+        "scale_to_zero_unavailable_regions": False,
     }
     assert sagemaker.list_endpoints()["Endpoints"] == []
     assert sagemaker.list_models()["Models"] == []

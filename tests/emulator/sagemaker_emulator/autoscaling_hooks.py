@@ -14,6 +14,8 @@
   message keeps moto's wording (AWS's was not found).
 * ``DeregisterScalableTarget`` also deletes the target's scaling policies
   (:mod:`variant_autoscaling`).
+* the inference component dimension ``sagemaker:inference-component:DesiredCopyCount`` and the alarms
+  of target tracking on it (:mod:`component_autoscaling`, installed before the first call).
 * ``DescribeScalingPolicies`` filters by ``ResourceId``, ``ScalableDimension``
   and ``PolicyNames`` ("You can filter the results using the ResourceId,
   ScalableDimension, and PolicyNames parameters"; ``PolicyNames``: "The names
@@ -27,6 +29,7 @@ from __future__ import annotations
 
 import json
 
+from . import component_autoscaling
 from .aws_errors import AwsError, HttpResponse, json_response
 from .moto_access import autoscaling_backend
 from .request_info import AwsRequest
@@ -58,7 +61,9 @@ class AutoscalingHooks(ServiceHooks):
     """Application Auto Scaling's row in the service table (see the module docstring)."""
 
     def intercepts(self, request: AwsRequest) -> bool:
-        return request.operation in (*TARGET_OPERATIONS, "DeleteScalingPolicy", "DescribeScalingPolicies")
+        # Every call: the inference component dimension must be known to moto before any call names it
+        # (:func:`component_autoscaling.install`).
+        return True
 
     def after(self, call: Call, response: HttpResponse) -> HttpResponse:
         if call.operation == "DescribeScalingPolicies" and response.status < 300:
@@ -66,6 +71,7 @@ class AutoscalingHooks(ServiceHooks):
         return response
 
     def before(self, call: Call) -> HttpResponse | None:
+        component_autoscaling.install()
         params = call.params
         backend = autoscaling_backend(call.account_id, call.region)
         if call.operation in TARGET_OPERATIONS:

@@ -189,7 +189,8 @@ class EmulatorProcess:
     ) -> list[dict]:
         """Hit the next ``count`` matching calls with a fault of ``kind`` (``throttle``,
         ``server_error``, ``unavailable``, ``validation`` (answering ``message``),
-        ``reset_before``, ``reset_after``, ``delay`` (of ``seconds``), ``endpoint_failure``)."""
+        ``reset_before``, ``reset_after``, ``delay`` (of ``seconds``), ``endpoint_failure`` (endpoint and inference
+        component creates and updates))."""
         spec: dict[str, Any] = {"service": service, "count": count}
         if operation:
             spec["operation"] = operation

@@ -13,16 +13,22 @@ whatever protocol the call came in (JSON, query, or smithy-rpc-v2-cbor through
   (``DescribeAlarms`` lists it under ``CompositeAlarms``), starts ``INSUFFICIENT_DATA``
   and is evaluated at once; whenever an alarm of the account and region changes state
   (``SetAlarmState``, ``PutMetricAlarm``, ``PutCompositeAlarm``) every composite alarm
-  there is evaluated again, ``ALARM`` when its rule holds, else ``OK``.
+  there is evaluated again, ``ALARM`` when its rule holds, else ``OK``;
+* ``SetAlarmState`` tells :data:`alarm_listener` (alarm actions, :mod:`component_alarm_actions`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from . import alarm_rules, dashboard_rules
 
 _INSTALLED = False
+# Called as (account, region, alarm, state before) after SetAlarmState changed an alarm: how alarm actions are run
+# (:mod:`component_alarm_actions`); one listener, set by the SageMaker hooks.
+AlarmListener = Callable[[str, str, Any, "str | None"], None]
+alarm_listener: AlarmListener | None = None
 
 
 def install() -> None:
@@ -44,8 +50,13 @@ def install() -> None:
         return original_put_dashboard(self)
 
     def set_alarm_state(self: Any, *args: Any, **kwargs: Any) -> Any:
+        name = kwargs.get("alarm_name", args[0] if args else None)
+        before = getattr(self.alarms.get(name), "state_value", None)
         result = original_set_state(self, *args, **kwargs)
         evaluate_composites(self)
+        alarm = self.alarms.get(name)
+        if alarm_listener is not None and alarm is not None:
+            alarm_listener(self.account_id, self.region_name, alarm, before)
         return result
 
     def put_metric_alarm(self: Any, *args: Any, **kwargs: Any) -> Any:

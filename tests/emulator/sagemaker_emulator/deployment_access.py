@@ -146,12 +146,14 @@ def model_data_reason(backend: Any, account: str, region: str, config: Any, at: 
 
 
 def config_role(backend: Any, config: Any, at: float, window: float) -> RoleView | None:
-    """The role SageMaker writes outputs with: the (first) model's execution role."""
+    """The role SageMaker writes outputs with: the (first) model's execution role, or for a configuration of
+    inference components (no model) its own ``ExecutionRoleArn`` (API Reference, CreateEndpointConfig)."""
     for variant in config.production_variants or []:
         model = backend._models.get(variant.get("ModelName"))
         if model is not None:
             return role_at(model.execution_role_arn, at, window)
-    return None
+    role_arn = getattr(config, "execution_role_arn", None)
+    return role_at(role_arn, at, window) if role_arn else None
 
 
 def outputs_reason(backend: Any, account: str, region: str, config: Any, endpoint_name: str, at: float, window: float) -> str | None:
@@ -186,3 +188,27 @@ def failure_reason(ctx: Any, config_name: str, endpoint_name: str, at: float) ->
     return model_data_reason(ctx.backend, ctx.account_id, ctx.region, config, at, window) or outputs_reason(
         ctx.backend, ctx.account_id, ctx.region, config, endpoint_name, at, window
     )
+
+
+def component_data_reason(ctx: Any, spec: dict, config: Any, at: float) -> str | None:
+    """Why an inference component with ``spec`` cannot load its model data at ``at``, or ``None``.
+
+    A component naming a model loads that model's data with the model's role, as an endpoint does
+    (above); a component given a ``Container`` with an ``ArtifactUrl`` (API Reference,
+    InferenceComponentContainerSpecification: "The Amazon S3 path where the model artifacts ... are
+    stored") loads it with the endpoint configuration's ``ExecutionRoleArn``, the role SageMaker assumes
+    for the endpoint's components (CreateEndpointConfig). Same rules and message as for an endpoint."""
+    window = ctx.settings.iam_propagation_seconds()
+    model = ctx.backend._models.get(spec.get("ModelName"))
+    if model is not None:
+        role = role_at(model.execution_role_arn, at, window)
+        containers = ([model.primary_container] if model.primary_container else []) + list(model.containers or [])
+        for number, container in enumerate(containers, start=1):
+            data = _model_data(container or {})
+            if data and not _can_download(ctx.account_id, ctx.region, role, *data):
+                return download_message(number, data[0])
+    url = (spec.get("Container") or {}).get("ArtifactUrl")
+    role_arn = getattr(config, "execution_role_arn", None) if config is not None else None
+    if url and role_arn and not _can_download(ctx.account_id, ctx.region, role_at(role_arn, at, window), url, "S3Object"):
+        return download_message(1, url)
+    return None

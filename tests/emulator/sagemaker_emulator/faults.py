@@ -21,10 +21,11 @@ Kinds (each one AWS or a real network produces):
 * ``reset_after`` - the service handles the call (its effects stay), then the
   connection is closed without an answer: the caller cannot tell it happened;
 * ``delay`` - a slow answer: the call waits ``seconds`` before it is handled;
-* ``endpoint_failure`` - on SageMaker ``CreateEndpoint``, ``UpdateEndpoint`` or
-  ``UpdateEndpointWeightsAndCapacities`` only: the call succeeds and the endpoint
-  then fails (``Failed`` after creating; an update rolls back), as when the model
-  container fails its health checks.
+* ``endpoint_failure`` - on SageMaker ``CreateEndpoint``, ``UpdateEndpoint``,
+  ``UpdateEndpointWeightsAndCapacities``, ``CreateInferenceComponent`` or
+  ``UpdateInferenceComponent`` only: the call succeeds and the endpoint (or inference
+  component) then fails (``Failed`` after creating; an update rolls back), as when the
+  model container fails its health checks.
 
 Error faults and ``reset_before`` answer before the service sees the call, so
 they never change state: AWS does not apply a throttled or 5xx'd call (Amazon
@@ -64,7 +65,11 @@ ENDPOINT_FAILURES = {
     "CreateEndpoint": "fail_next_endpoint_create",
     "UpdateEndpoint": "fail_next_endpoint_update",
     "UpdateEndpointWeightsAndCapacities": "fail_next_weights_update",
+    "CreateInferenceComponent": "fail_next_inference_component_create",
+    "UpdateInferenceComponent": "fail_next_inference_component_update",
 }
+#: The request member naming the object an ``endpoint_failure`` makes fail, per call (default ``EndpointName``).
+FAILURE_TARGETS = {"CreateInferenceComponent": "InferenceComponentName", "UpdateInferenceComponent": "InferenceComponentName"}
 
 DEFAULT_DELAY_SECONDS = 2.0
 MAX_DELAY_SECONDS = 60.0

@@ -1,4 +1,4 @@
-"""AWS calls the emulator makes to itself on a service's behalf (Step Functions calling SageMaker).
+"""AWS calls the emulator makes to itself on a service's behalf (Step Functions, Application Auto Scaling calling SageMaker).
 
 A Step Functions task calls SageMaker as any client would, so the call goes through
 the whole emulator (:class:`~middleware.EmulatorMiddleware`): faults, the request
@@ -51,8 +51,17 @@ class CallResult:
         return str(self.payload.get("message") or self.payload.get("Message") or "")
 
 
-def json_call(dispatch: Dispatch, service: str, operation: str, params: Any, account: str, region: str) -> CallResult:
-    """Call ``operation`` of a JSON-protocol ``service`` (signing name) through the emulator."""
+def json_call(
+    dispatch: Dispatch,
+    service: str,
+    operation: str,
+    params: Any,
+    account: str,
+    region: str,
+    user_agent: str = "states.amazonaws.com (sagemaker-emulator)",
+) -> CallResult:
+    """Call ``operation`` of a JSON-protocol ``service`` (signing name) through the emulator, as ``user_agent`` (the
+    calling AWS service)."""
     target_prefix, host_prefix = JSON_SERVICES[service]
     body = json.dumps(params if params is not None else {}, default=str).encode("utf-8")
     environ = {
@@ -78,7 +87,7 @@ def json_call(dispatch: Dispatch, service: str, operation: str, params: Any, acc
             "SignedHeaders=host;x-amz-target, Signature=0"
         ),
         "HTTP_X_MOTO_ACCOUNT_ID": account,
-        "HTTP_USER_AGENT": "states.amazonaws.com (sagemaker-emulator)",
+        "HTTP_USER_AGENT": user_agent,
     }
     response = dispatch(environ)
     try:

@@ -21,7 +21,7 @@ from . import aws_errors
 from .aws_errors import AwsError, HttpResponse
 from .connection_faults import drop_connection, track_body
 from .control_api import PREFIX, ControlApi
-from .faults import ENDPOINT_FAILURES, ERROR_KINDS, Fault, FaultQueue
+from .faults import ENDPOINT_FAILURES, ERROR_KINDS, FAILURE_TARGETS, Fault, FaultQueue
 from .moto_access import create_moto_app, reset_moto
 from .request_info import AwsRequest, call_text, describe
 from .request_log import RequestLog
@@ -116,7 +116,7 @@ class EmulatorMiddleware:
     def _fail_endpoint(self, request: AwsRequest) -> None:
         """Make the endpoint this call creates or updates fail (the matching ``fail_next_*`` setting)."""
         try:
-            name = request.json_body().get("EndpointName")
+            name = request.json_body().get(FAILURE_TARGETS.get(request.operation or "", "EndpointName"))
         except ValueError:
             name = None
         if isinstance(name, str) and name:

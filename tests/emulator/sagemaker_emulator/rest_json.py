@@ -193,7 +193,7 @@ def _check_value(shape: Any, value: Any, path: str, errors: list[str], top: bool
                 f"Value '{value}' at '{path}' failed to satisfy constraint: Member must satisfy enum value set: [{', '.join(shape.enum)}]"
             )
         pattern = meta.get("pattern")
-        if pattern and not re.search(pattern, value):
+        if pattern and not _matches(pattern, value):
             errors.append(f"Value '{value}' at '{path}' failed to satisfy constraint: Member must satisfy regular expression pattern: {pattern}")
         return
     if kind in ("integer", "long", "float", "double"):
@@ -216,6 +216,15 @@ def _check_value(shape: Any, value: Any, path: str, errors: list[str], top: bool
         return
     if kind == "boolean" and not isinstance(value, bool):
         errors.append(f"Value '{value}' at '{path}' failed to satisfy constraint: Member must be a boolean")
+
+
+def _matches(pattern: str, value: str) -> bool:
+    """Whether ``value`` satisfies the model's ``pattern``; a pattern Python's ``re`` cannot read (Java's ``\\p{L}``
+    classes in SageMaker's tag patterns) is not applied."""
+    try:
+        return re.search(pattern, value) is not None
+    except re.error:
+        return True
 
 
 def _length(shown: Any, length: int, meta: dict, path: str, errors: list[str]) -> None:

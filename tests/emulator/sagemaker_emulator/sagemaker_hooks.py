@@ -6,6 +6,16 @@ per operation (the tables below):
 
 * ``UpdateEndpoint``, ``UpdateEndpointWeightsAndCapacities`` and ``DeleteEndpoint``
   are answered here;
+* inference components (moto has none) are answered here: ``CreateInferenceComponent``,
+  ``DescribeInferenceComponent``, ``UpdateInferenceComponent``,
+  ``UpdateInferenceComponentRuntimeConfig``, ``DeleteInferenceComponent``,
+  ``ListInferenceComponents``, and ``AddTags`` / ``ListTags`` / ``DeleteTags`` on their ARNs
+  (:mod:`inference_components`, :mod:`component_listing`); ``DeleteEndpoint`` is refused while the
+  endpoint hosts some;
+* ``CreateEndpointConfig`` of a configuration for inference components (no ``ModelName``, an
+  ``ExecutionRoleArn``) is checked and stored here, moto's own path requiring a model
+  (:mod:`component_configs`); every configuration's ``ManagedInstanceScaling`` and
+  ``RoutingConfig`` are checked;
 * ``CreateModel`` / ``CreateEndpointConfig`` / ``CreateEndpoint`` reject existing
   names as SageMaker does (moto overwrites them), and ``DescribeEndpoint`` of a
   missing endpoint answers SageMaker's message; ``CreateEndpointConfig`` and
@@ -36,7 +46,22 @@ import json
 import re
 from collections.abc import Callable
 
-from . import async_invocations, config_rules, config_visibility, endpoint_operations, instance_types, model_packages, model_rules, training_jobs
+from . import (
+    async_invocations,
+    cloudwatch_fixes,
+    component_alarm_actions,
+    component_configs,
+    component_listing,
+    component_store,
+    config_rules,
+    config_visibility,
+    endpoint_operations,
+    inference_components,
+    instance_types,
+    model_packages,
+    model_rules,
+    training_jobs,
+)
 from .aws_errors import JSON, HttpResponse, json_response, validation_error
 from .endpoint_operations import SageMakerContext
 from .moto_access import sagemaker_backend
@@ -84,7 +109,10 @@ def _checks(*checks: Operation) -> Operation:
 
 def _check_endpoint_config(ctx: SageMakerContext, params: dict) -> None:
     config_rules.check_kms_key_with_instance_storage(params, ctx.settings.refuses_kms_key_with_instance_storage())
-    config_rules.check_serverless_config(ctx.backend, params)
+    component_configs.check_variant_fields(ctx, params)
+    component_configs.check_components_config(ctx, params)
+    if not component_configs.is_for_components(params):
+        config_rules.check_serverless_config(ctx.backend, params)
 
 
 def _created_endpoint(ctx: SageMakerContext, params: dict) -> None:
@@ -117,8 +145,11 @@ CHECKS_BEFORE_MOTO: dict[str, Operation] = {
 AFTER_SUCCESS: dict[str, Operation] = {
     "CreateEndpoint": _created_endpoint,
     "CreateModel": lambda ctx, params: config_rules.record_model_network_isolation(ctx.backend, params),
-    "CreateEndpointConfig": lambda ctx, params: config_visibility.record_creation(
-        ctx.backend.endpoint_configs[params["EndpointConfigName"]], ctx.endpoints.clock()
+    "CreateEndpointConfig": _checks(
+        lambda ctx, params: config_visibility.record_creation(
+            ctx.backend.endpoint_configs[params["EndpointConfigName"]], ctx.endpoints.clock()
+        ),
+        component_configs.keep_role,
     ),
 }
 
@@ -133,8 +164,10 @@ class SageMakerHooks(ServiceHooks):
         self.final_metrics = training_jobs.FinalMetrics()
         self._kept_package: dict | None = None  # UpdateModelPackage: what moto must not blank (under the lock)
         self.invocations = async_invocations.AsyncInvocations(environment.settings, environment.clock)
+        self.components = component_store.ComponentStore()
         instance_types.production_variant_instance_types()  # read the API model at start-up
         instance_types.let_moto_accept_every_instance_type()
+        cloudwatch_fixes.alarm_listener = component_alarm_actions.ComponentAlarmActions(environment.dispatch).alarm_changed
 
     def intercepts(self, request: AwsRequest) -> bool:
         return request.protocol == JSON or request.operation == async_invocations.OPERATION
@@ -145,12 +178,21 @@ class SageMakerHooks(ServiceHooks):
         if call.operation == async_invocations.OPERATION:
             return self.invocations.invoke(ctx, call.request.path, call.environ)
         params = call.params
+        component_operation = inference_components.OPERATIONS.get(call.operation)
+        if component_operation is not None:
+            return json_response(component_operation(ctx, self.components, params))
+        if call.operation in component_listing.TAG_OPERATIONS and component_listing.is_component_arn(params):
+            return json_response(component_listing.tags(ctx, self.components, call.operation, params))
+        if call.operation == "DeleteEndpoint":
+            component_listing.refuse_endpoint_deletion(ctx, self.components, params)
         answer = ANSWERED_HERE.get(call.operation)
         if answer is not None:
             return json_response(answer(ctx, params))
         check = CHECKS_BEFORE_MOTO.get(call.operation)
         if check is not None:
             check(ctx, params)
+        if call.operation == "CreateEndpointConfig" and component_configs.is_for_components(params):
+            return json_response(component_configs.create(ctx, params))
         if call.operation == "UpdateModelPackage":
             self._kept_package = model_packages.before_update(ctx, params)
         return None
@@ -173,6 +215,7 @@ class SageMakerHooks(ServiceHooks):
 
     def reset(self) -> None:
         self.endpoints.clear()
+        self.components.clear()
         self.invocations.reset()
         self.final_metrics.clear()
 

@@ -43,6 +43,9 @@ from .sfn_hooks import StepFunctionsHooks
 HooksTable = dict[str, Callable[[HookEnvironment], ServiceHooks]]
 
 SERVICE_HOOKS: HooksTable = {
+    # SageMaker: endpoint updates/deletion, inference components (Create/Describe/Update/
+    # UpdateRuntimeConfig/Delete/ListInferenceComponents, their tags), configurations for components,
+    # InvokeEndpointAsync, training jobs, model packages (see sagemaker_hooks)
     "sagemaker": SageMakerHooks,
     "s3": S3Hooks,
     "iam": IamHooks,

@@ -49,6 +49,14 @@
   before ``Completed`` (or ``Failed``), emulator seconds (default 0.5);
 * ``fail_next_training_job`` - ``true`` (any) or a training job name: the next matching
   ``CreateTrainingJob`` ends ``Failed`` with an injected ``FailureReason``; consumed once used.
+* ``fail_next_inference_component_create`` / ``fail_next_inference_component_update`` - ``true`` (any) or
+  an inference component name: the next matching ``CreateInferenceComponent`` ends ``Failed``, the next
+  ``UpdateInferenceComponent`` rolls back (:mod:`inference_components`); consumed once used;
+* ``scale_to_zero_unavailable_regions`` - ``false`` (default) or a comma-separated list of regions
+  (``"eu-south-2,ap-east-1"``) whose SageMaker refuses ``ManagedInstanceScaling.MinInstanceCount: 0``
+  (:mod:`component_configs`; which regions do is not documented, so none by default);
+* ``refuse_zero_copy_create`` - refuse ``CreateInferenceComponent`` with ``CopyCount`` 0 (default
+  ``true``; see :mod:`inference_components`).
 * ``async_inference_seconds`` - how long after ``InvokeEndpointAsync`` the emulated container
   has written its result (or failure) and SageMaker has notified the topics, emulator
   seconds (default 0.2; :mod:`async_invocations`).
@@ -89,6 +97,10 @@ class Settings:
     training_job_seconds: float = 0.5
     fail_next_training_job: bool | str = False
     async_inference_seconds: float = 0.2
+    fail_next_inference_component_create: bool | str = False
+    fail_next_inference_component_update: bool | str = False
+    refuse_zero_copy_create: bool = True
+    scale_to_zero_unavailable_regions: bool | str = False
 
 
 def _check(name: str, value: object) -> object:
@@ -205,6 +217,24 @@ class SettingsStore:
     def endpoint_config_propagation_seconds(self) -> float:
         with EMULATOR_LOCK:
             return self._settings.endpoint_config_propagation_seconds
+
+    def scale_to_zero_unavailable(self, region: str) -> bool:
+        """Whether ``region`` is listed in ``scale_to_zero_unavailable_regions``."""
+        with EMULATOR_LOCK:
+            listed = self._settings.scale_to_zero_unavailable_regions
+        return isinstance(listed, str) and region in {item.strip() for item in listed.split(",")}
+
+    def refuses_zero_copy_create(self) -> bool:
+        with EMULATOR_LOCK:
+            return self._settings.refuse_zero_copy_create
+
+    def consume_component_create_failure(self, component_name: str) -> bool:
+        """True (and clear the flag) if this CreateInferenceComponent should fail."""
+        return self._consume("fail_next_inference_component_create", component_name)
+
+    def consume_component_update_failure(self, component_name: str) -> bool:
+        """True (and clear the flag) if this UpdateInferenceComponent should fail."""
+        return self._consume("fail_next_inference_component_update", component_name)
 
     def consume_create_failure(self, endpoint_name: str) -> bool:
         """True (and clear the flag) if this CreateEndpoint should fail."""

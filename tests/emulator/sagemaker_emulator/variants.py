@@ -31,6 +31,10 @@ def variants_from_config(config_variants: list[dict[str, Any]]) -> list[dict[str
             variant["CurrentInstanceCount"] = variant["DesiredInstanceCount"] = source["InitialInstanceCount"]
         weight = source.get("InitialVariantWeight")
         variant["CurrentWeight"] = variant["DesiredWeight"] = 1.0 if weight is None else weight
+        # ProductionVariantSummary (API reference, DescribeEndpoint) echoes these two settings of the config.
+        for field in ("ManagedInstanceScaling", "RoutingConfig"):
+            if source.get(field):
+                variant[field] = copy.deepcopy(source[field])
         variants.append(variant)
     return variants
 
