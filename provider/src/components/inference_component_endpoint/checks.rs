@@ -174,7 +174,7 @@ mod tests {
             endpoint_name: "chat".into(),
             model_list: vec![with("llama", 16_384, 1.0), with("mistral", 16_384, 1.0)],
             model_names: Output::new(vec!["llama-model".into(), "mistral-model".into()]),
-            execution_role_arn: Some("arn:aws:iam::123456789012:role/exec".into()),
+            execution_role_arn: "arn:aws:iam::123456789012:role/exec".into(),
             instance_type: Some("ml.g5.12xlarge".into()),
             initial_instance_count: 1,
             min_instance_count: 0,
@@ -213,7 +213,7 @@ mod tests {
     }
 
     #[test]
-    fn copies_beyond_the_fleet_and_a_missing_role_fail() {
+    fn copies_beyond_the_fleet_and_zero_copies_fail() {
         let mut crowded = args();
         crowded.model_list[0]
             .inference_component
@@ -223,12 +223,10 @@ mod tests {
             .as_mut()
             .unwrap()
             .max_copies = 4;
-        crowded.execution_role_arn = None;
         crowded.model_list[1].inference_component.as_mut().unwrap().copy_count = 0;
         assert_eq!(
             properties(&crowded),
             [
-                "executionRoleArn",
                 "modelList[1].InferenceComponent.CopyCount",
                 "maxInstanceCount"
             ]

@@ -50,8 +50,7 @@ pub struct SageMakerInferenceComponentEndpointArgs {
     pub model_names: Output<Vec<String>>,
     /// The execution role's ARN (BaseInfra's `executionRoleArn`): SageMaker
     /// requires one on an endpoint hosting inference components.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub execution_role_arn: Option<Output<String>>,
+    pub execution_role_arn: Output<String>,
     /// Instance type of the endpoint; the first model's `InstanceType` when
     /// unset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -120,7 +119,7 @@ impl SageMakerInferenceComponentEndpointArgs {
                 max_instance_count: self.max_instance_count,
             }),
             routing_strategy: self.routing_strategy.clone(),
-            execution_role_arn: self.execution_role_arn.clone(),
+            execution_role_arn: Some(self.execution_role_arn.clone()),
             kms_key_arn: self.kms_key_arn.clone(),
             tags: self.tags.clone(),
             endpoint_config_name: None,
@@ -197,7 +196,9 @@ impl Component for SageMakerInferenceComponentEndpoint {
                 &EndpointInputs {
                     endpoint_name: args.endpoint_name.clone(),
                     endpoint_config_name: config.output("endpointConfigName"),
-                    variant_weights: Default::default(),
+                    // The one variant takes all traffic, as SageMaker
+                    // reports it (a refresh then finds no drift).
+                    variant_weights: [(VARIANT_NAME.to_owned(), 1.0)].into(),
                     variant_instance_counts: Default::default(),
                     variant_instance_types: Default::default(),
                     // Managed instance scaling owns the instance count.
