@@ -80,7 +80,7 @@ def test_two_models_roll_out_one_at_a_time_and_scale_to_zero(stack: Stack, fresh
         requirements = described["Specification"]["ComputeResourceRequirements"]
         assert requirements["NumberOfAcceleratorDevicesRequired"] == 1
         assert requirements["MinMemoryRequiredInMb"] == 16384
-        assert described["RuntimeConfig"]["CurrentCopyCount"] == 1
+        assert described["RuntimeConfig"]["CurrentCopyCount"] == 2
 
     # Scale to zero, as Application Auto Scaling and CloudWatch hold it.
     autoscaling = aws("application-autoscaling")
@@ -132,7 +132,7 @@ def test_two_models_roll_out_one_at_a_time_and_scale_to_zero(stack: Stack, fresh
 
     # Destroy: scaling, then components, then the endpoint and its configuration.
     fresh_emulator.clear_requests()
-    stack.run("destroy", "--yes")
+    stack.run("destroy")
     order = [op for op in fresh_emulator.operations() if op.startswith(("Delete", "Deregister"))]
     last_component = max(i for i, op in enumerate(order) if op == "DeleteInferenceComponent")
     assert order.count("DeleteInferenceComponent") == 2

@@ -114,7 +114,10 @@ impl CustomResource for ScalableTarget {
             "must be at least 1",
         );
         failures.require(
-            inputs.resource_id.get().is_none_or(|id| is_sagemaker_resource_id(id)),
+            inputs
+                .resource_id
+                .get()
+                .is_none_or(|id| is_sagemaker_resource_id(id)),
             "resourceId",
             "must be endpoint/<endpoint>/variant/<variant> or inference-component/<component>",
         );
@@ -638,7 +641,11 @@ mod tests {
                 resource_id: Output::new(bad.to_owned()),
                 ..target()
             };
-            assert_eq!(ScalableTarget.check(&inputs).0[0].property, "resourceId", "{bad}");
+            assert_eq!(
+                ScalableTarget.check(&inputs).0[0].property,
+                "resourceId",
+                "{bad}"
+            );
         }
     }
 

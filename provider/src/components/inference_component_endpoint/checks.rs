@@ -75,9 +75,17 @@ pub fn check_args(args: &SageMakerInferenceComponentEndpointArgs, failures: &mut
                 failures.push(failure.property, failure.reason);
             }
         }
-        if let Some(scaling) = model.inference_component.as_ref().and_then(|s| s.scaling.as_ref()) {
+        if let Some(scaling) = model
+            .inference_component
+            .as_ref()
+            .and_then(|s| s.scaling.as_ref())
+        {
             let path = |field: &str| format!("modelList[{i}].InferenceComponent.Scaling.{field}");
-            failures.require(scaling.max_copies >= 1, path("MaxCopies"), "must be at least 1");
+            failures.require(
+                scaling.max_copies >= 1,
+                path("MaxCopies"),
+                "must be at least 1",
+            );
             failures.require(
                 scaling.min_copies <= scaling.max_copies,
                 path("MinCopies"),
@@ -109,12 +117,19 @@ fn check_fleet(
     };
     let instances = f64::from(args.max_instance_count);
     let (mut memory, mut cores, mut accelerators) = (0.0, 0.0, 0.0);
-    for settings in args.model_list.iter().filter_map(|m| m.inference_component.as_ref()) {
+    for settings in args
+        .model_list
+        .iter()
+        .filter_map(|m| m.inference_component.as_ref())
+    {
         let copies = f64::from(settings.most_copies());
         let compute = &settings.compute_requirements;
         memory += copies * f64::from(compute.min_memory_required_in_mb);
         cores += copies * compute.number_of_cpu_cores_required.unwrap_or(0.0);
-        accelerators += copies * compute.number_of_accelerator_devices_required.unwrap_or(0.0);
+        accelerators += copies
+            * compute
+                .number_of_accelerator_devices_required
+                .unwrap_or(0.0);
     }
     let offered = [
         ("MB of memory", memory, instances * spec.memory_mib() as f64),
@@ -189,7 +204,11 @@ mod tests {
     fn properties(args: &SageMakerInferenceComponentEndpointArgs) -> Vec<String> {
         let mut failures = Failures::new();
         check_args(args, &mut failures);
-        failures.into_vec().into_iter().map(|f| f.property).collect()
+        failures
+            .into_vec()
+            .into_iter()
+            .map(|f| f.property)
+            .collect()
     }
 
     #[test]
@@ -223,7 +242,11 @@ mod tests {
             .as_mut()
             .unwrap()
             .max_copies = 4;
-        crowded.model_list[1].inference_component.as_mut().unwrap().copy_count = 0;
+        crowded.model_list[1]
+            .inference_component
+            .as_mut()
+            .unwrap()
+            .copy_count = 0;
         assert_eq!(
             properties(&crowded),
             [

@@ -31,8 +31,8 @@ use crate::resources::sagemaker::ic_endpoint_config::{
 use crate::resources::sagemaker::inference_component::{
     InferenceComponent, InferenceComponentInputs, RollingUpdate,
 };
-use framework::{Component, Failures, Output, Result};
 use framework::{ChildOptions, ProviderError};
+use framework::{Component, Failures, Output, Result};
 
 /// The variant every component of the endpoint runs on.
 pub const VARIANT_NAME: &str = "AllTraffic";

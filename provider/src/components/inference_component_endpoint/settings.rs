@@ -121,8 +121,8 @@ impl InferenceComponentSettings {
     /// The most copies the component may have: its scaling maximum, or its
     /// copies.
     pub fn most_copies(&self) -> u32 {
-        self.scaling
-            .as_ref()
-            .map_or(self.copy_count, |scaling| scaling.max_copies.max(self.copy_count))
+        self.scaling.as_ref().map_or(self.copy_count, |scaling| {
+            scaling.max_copies.max(self.copy_count)
+        })
     }
 }

@@ -174,7 +174,10 @@ pub fn check_variant_settings(
         failures.require(
             ROUTING_STRATEGIES.contains(&strategy.as_str()),
             at("routingStrategy"),
-            format!("`{strategy}` is not one of {}", ROUTING_STRATEGIES.join(", ")),
+            format!(
+                "`{strategy}` is not one of {}",
+                ROUTING_STRATEGIES.join(", ")
+            ),
         );
     }
     failures.require(
@@ -194,7 +197,10 @@ fn explain_refusal(
 ) -> ProviderError {
     let refuses_zero = inputs.scales_to_zero()
         && error.kind == AwsErrorKind::Validation
-        && error.message.to_ascii_lowercase().contains("mininstancecount");
+        && error
+            .message
+            .to_ascii_lowercase()
+            .contains("mininstancecount");
     if refuses_zero {
         return ProviderError::failed(format!(
             "region {region} refuses managedInstanceScaling.minInstanceCount 0 (scaling the \
@@ -307,8 +313,12 @@ impl CustomResource for InferenceComponentEndpointConfig {
         ctx: &Context,
         id: &str,
         outputs: &InferenceComponentEndpointConfigOutputs,
-    ) -> Result<ReadOutcome<InferenceComponentEndpointConfigInputs, InferenceComponentEndpointConfigOutputs>>
-    {
+    ) -> Result<
+        ReadOutcome<
+            InferenceComponentEndpointConfigInputs,
+            InferenceComponentEndpointConfigOutputs,
+        >,
+    > {
         // Configurations are immutable: existence is all that can drift.
         let found = ctx
             .clients
@@ -398,7 +408,11 @@ pub(crate) mod tests {
         let inputs = config();
         assert!(InferenceComponentEndpointConfig.check(&inputs).is_empty());
         let mut bigger = inputs.clone();
-        bigger.managed_instance_scaling.as_mut().unwrap().max_instance_count = 4;
+        bigger
+            .managed_instance_scaling
+            .as_mut()
+            .unwrap()
+            .max_instance_count = 4;
         assert_ne!(inputs.derived_name(), bigger.derived_name());
         let mut retagged = inputs.clone();
         retagged.tags.insert("env".into(), "dev".into());
@@ -445,7 +459,11 @@ pub(crate) mod tests {
             .await
             .unwrap_err()
             .to_string();
-        assert!(error.contains("region ") && error.contains("refuses managedInstanceScaling.minInstanceCount 0"), "{error}");
+        assert!(
+            error.contains("region ")
+                && error.contains("refuses managedInstanceScaling.minInstanceCount 0"),
+            "{error}"
+        );
         let created = mock!(Client::create_endpoint_config)
             .match_requests(|req| {
                 req.execution_role_arn() == Some("arn:aws:iam::123456789012:role/exec")
@@ -457,11 +475,16 @@ pub(crate) mod tests {
             })
             .then_output(|| {
                 CreateEndpointConfigOutput::builder()
-                    .endpoint_config_arn("arn:aws:sagemaker:us-east-1:123456789012:endpoint-config/x")
+                    .endpoint_config_arn(
+                        "arn:aws:sagemaker:us-east-1:123456789012:endpoint-config/x",
+                    )
                     .build()
             });
         let ctx = context(&[&created]).await;
-        let made = InferenceComponentEndpointConfig.create(&ctx, &config()).await.unwrap();
+        let made = InferenceComponentEndpointConfig
+            .create(&ctx, &config())
+            .await
+            .unwrap();
         assert_eq!(created.num_calls(), 1);
         assert!(made.id.starts_with("chat-config-"));
     }

@@ -30,7 +30,12 @@ impl InstanceSpec {
     }
 }
 
-const fn spec(instance_type: &'static str, vcpus: u32, memory_gib: u32, accelerators: u32) -> InstanceSpec {
+const fn spec(
+    instance_type: &'static str,
+    vcpus: u32,
+    memory_gib: u32,
+    accelerators: u32,
+) -> InstanceSpec {
     InstanceSpec {
         instance_type,
         vcpus,
@@ -129,7 +134,10 @@ mod tests {
     #[test]
     fn looks_types_up_by_name() {
         let g5 = instance_spec("ml.g5.12xlarge").unwrap();
-        assert_eq!((g5.vcpus, g5.memory_mib(), g5.accelerators), (48, 196_608, 4));
+        assert_eq!(
+            (g5.vcpus, g5.memory_mib(), g5.accelerators),
+            (48, 196_608, 4)
+        );
         assert_eq!(instance_spec("ml.x9.large"), None);
     }
 }

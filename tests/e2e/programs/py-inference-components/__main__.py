@@ -1,6 +1,6 @@
 """Two models of the seed's shape as inference components on one endpoint:
 BaseInfra, SageMakerModel and SageMakerInferenceComponentEndpoint. Each
-component has one GPU copy that autoscaling may take to zero; the endpoint's
+component has two GPU copies that autoscaling may take to zero; the endpoint's
 managed instance scaling may reach zero instances.
 
 Stack config:
@@ -29,7 +29,7 @@ def component(gpus: float) -> dict:
             "MinMemoryRequiredInMb": 16384,
             "NumberOfAcceleratorDevicesRequired": gpus,
         },
-        "CopyCount": 1,
+        "CopyCount": 2,
         "Scaling": {"MinCopies": 0, "MaxCopies": 2, "TargetConcurrentRequestsPerCopy": 4},
         "ContainerStartupHealthCheckTimeoutInSeconds": 600,
     }

@@ -23,8 +23,7 @@ use aws_sdk_sagemaker::types::{
     Alarm, AutoRollbackConfig, InferenceComponentCapacitySize, InferenceComponentCapacitySizeType,
     InferenceComponentComputeResourceRequirements, InferenceComponentDeploymentConfig,
     InferenceComponentRollingUpdatePolicy, InferenceComponentRuntimeConfig,
-    InferenceComponentSpecification, InferenceComponentStartupParameters,
-    InferenceComponentStatus,
+    InferenceComponentSpecification, InferenceComponentStartupParameters, InferenceComponentStatus,
 };
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -168,26 +167,34 @@ impl InferenceComponentInputs {
     fn specification(&self) -> InferenceComponentSpecification {
         let compute = &self.compute;
         let requirements = InferenceComponentComputeResourceRequirements::builder()
-            .set_number_of_cpu_cores_required(compute.number_of_cpu_cores_required.map(|c| c as f32))
+            .set_number_of_cpu_cores_required(
+                compute.number_of_cpu_cores_required.map(|c| c as f32),
+            )
             .min_memory_required_in_mb(compute.min_memory_required_in_mb as i32)
             .set_max_memory_required_in_mb(compute.max_memory_required_in_mb.map(|m| m as i32))
             .set_number_of_accelerator_devices_required(
-                compute.number_of_accelerator_devices_required.map(|d| d as f32),
+                compute
+                    .number_of_accelerator_devices_required
+                    .map(|d| d as f32),
             )
             .build();
         let mut spec = InferenceComponentSpecification::builder()
             .model_name(self.model_name.as_str())
             .compute_resource_requirements(requirements);
-        if self.container_startup_health_check_timeout_in_seconds.is_some()
+        if self
+            .container_startup_health_check_timeout_in_seconds
+            .is_some()
             || self.model_data_download_timeout_in_seconds.is_some()
         {
             spec = spec.startup_parameters(
                 InferenceComponentStartupParameters::builder()
                     .set_container_startup_health_check_timeout_in_seconds(
-                        self.container_startup_health_check_timeout_in_seconds.map(|s| s as i32),
+                        self.container_startup_health_check_timeout_in_seconds
+                            .map(|s| s as i32),
                     )
                     .set_model_data_download_timeout_in_seconds(
-                        self.model_data_download_timeout_in_seconds.map(|s| s as i32),
+                        self.model_data_download_timeout_in_seconds
+                            .map(|s| s as i32),
                     )
                     .build(),
             );
@@ -204,7 +211,9 @@ impl InferenceComponentInputs {
 
 fn capacity_size(size: &BatchSize) -> InferenceComponentCapacitySize {
     InferenceComponentCapacitySize::builder()
-        .r#type(InferenceComponentCapacitySizeType::from(size.r#type.as_str()))
+        .r#type(InferenceComponentCapacitySizeType::from(
+            size.r#type.as_str(),
+        ))
         .value(size.value as i32)
         .build()
 }
@@ -215,7 +224,9 @@ fn deployment_config(update: &RollingUpdate) -> InferenceComponentDeploymentConf
         .maximum_batch_size(capacity_size(&update.maximum_batch_size))
         .wait_interval_in_seconds(update.wait_interval_in_seconds as i32)
         .set_maximum_execution_timeout_in_seconds(
-            update.maximum_execution_timeout_in_seconds.map(|s| s as i32),
+            update
+                .maximum_execution_timeout_in_seconds
+                .map(|s| s as i32),
         )
         .set_rollback_maximum_batch_size(
             update
@@ -242,7 +253,11 @@ fn deployment_config(update: &RollingUpdate) -> InferenceComponentDeploymentConf
 }
 
 /// The outputs recorded for `inputs` as SageMaker shows the component.
-fn recorded(inputs: &InferenceComponentInputs, arn: &str, settled: &Settled) -> InferenceComponentOutputs {
+fn recorded(
+    inputs: &InferenceComponentInputs,
+    arn: &str,
+    settled: &Settled,
+) -> InferenceComponentOutputs {
     InferenceComponentOutputs {
         inputs: inputs.clone(),
         arn: arn.to_owned(),
@@ -354,7 +369,10 @@ impl CustomResource for InferenceComponent {
             .send()
             .await
             .aws(Service::SageMaker, "CreateInferenceComponent")?;
-        let arn = created.inference_component_arn().unwrap_or_default().to_owned();
+        let arn = created
+            .inference_component_arn()
+            .unwrap_or_default()
+            .to_owned();
         let mut outputs = InferenceComponentOutputs {
             inputs: inputs.clone(),
             arn: arn.clone(),
@@ -362,22 +380,25 @@ impl CustomResource for InferenceComponent {
             failure_reason: None,
         };
         // From here on the component exists: failures record it.
-        let reason = match wait_settled_or_gone(ctx, started, name, "creating inference component").await {
-            Ok(Some(settled)) => {
-                outputs = recorded(inputs, &arn, &settled);
-                match not_serving(name, &settled, inputs.model_name.as_str()) {
-                    None => {
-                        return Ok(Created {
-                            id: name.clone(),
-                            outputs,
-                        });
+        let reason =
+            match wait_settled_or_gone(ctx, started, name, "creating inference component").await {
+                Ok(Some(settled)) => {
+                    outputs = recorded(inputs, &arn, &settled);
+                    match not_serving(name, &settled, inputs.model_name.as_str()) {
+                        None => {
+                            return Ok(Created {
+                                id: name.clone(),
+                                outputs,
+                            });
+                        }
+                        Some(reason) => reason,
                     }
-                    Some(reason) => reason,
                 }
-            }
-            Ok(None) => format!("inference component {name} disappeared while being created"),
-            Err(error) => format!("inference component {name} was created but did not become InService: {error}"),
-        };
+                Ok(None) => format!("inference component {name} disappeared while being created"),
+                Err(error) => format!(
+                    "inference component {name} was created but did not become InService: {error}"
+                ),
+            };
         Err(partial(name, &outputs, reason))
     }
 
@@ -415,7 +436,10 @@ impl CustomResource for InferenceComponent {
             let reason = format!(
                 "inference component {id} is Failed ({}). SageMaker allows only deleting it: it \
                  is recorded as Failed, and the next `pulumi up` deletes and re-creates it",
-                found.failure_reason.as_deref().unwrap_or("SageMaker gave no reason")
+                found
+                    .failure_reason
+                    .as_deref()
+                    .unwrap_or("SageMaker gave no reason")
             );
             return Err(partial(id, &found, reason));
         }
@@ -446,8 +470,13 @@ impl CustomResource for InferenceComponent {
         if specification_changed || copies_changed {
             // SageMaker refuses to update a component it is still working
             // on (an autoscaling activity, say).
-            wait_settled_or_gone(ctx, started, id, "waiting for the inference component to settle")
-                .await?;
+            wait_settled_or_gone(
+                ctx,
+                started,
+                id,
+                "waiting for the inference component to settle",
+            )
+            .await?;
         }
         if specification_changed {
             ctx.info(format!(
@@ -469,7 +498,15 @@ impl CustomResource for InferenceComponent {
                 .send()
                 .await
                 .aws(Service::SageMaker, "UpdateInferenceComponent")?;
-            verify(ctx, started, id, (&olds.inputs, news), &mut outputs, "updating inference component").await?;
+            verify(
+                ctx,
+                started,
+                id,
+                (&olds.inputs, news),
+                &mut outputs,
+                "updating inference component",
+            )
+            .await?;
         }
         if copies_changed {
             ctx.clients
@@ -480,17 +517,35 @@ impl CustomResource for InferenceComponent {
                 .send()
                 .await
                 .aws(Service::SageMaker, "UpdateInferenceComponentRuntimeConfig")?;
-            verify(ctx, started, id, (&olds.inputs, news), &mut outputs, "changing the copies of inference component").await?;
+            verify(
+                ctx,
+                started,
+                id,
+                (&olds.inputs, news),
+                &mut outputs,
+                "changing the copies of inference component",
+            )
+            .await?;
         }
         retag(ctx, &olds.arn, &olds.inputs.tags, &news.tags).await?;
         Ok(outputs)
     }
 
-    async fn delete(&self, ctx: &Context, id: &str, _outputs: &InferenceComponentOutputs) -> Result<()> {
+    async fn delete(
+        &self,
+        ctx: &Context,
+        id: &str,
+        _outputs: &InferenceComponentOutputs,
+    ) -> Result<()> {
         let started = Instant::now();
-        if wait_settled_or_gone(ctx, started, id, "waiting for the inference component to settle")
-            .await?
-            .is_none()
+        if wait_settled_or_gone(
+            ctx,
+            started,
+            id,
+            "waiting for the inference component to settle",
+        )
+        .await?
+        .is_none()
         {
             return Ok(());
         }
@@ -527,7 +582,9 @@ async fn verify(
 ) -> Result<()> {
     let settled = wait_settled_or_gone(ctx, started, id, what)
         .await?
-        .ok_or_else(|| ProviderError::failed(format!("inference component {id} disappeared while {what}")))?;
+        .ok_or_else(|| {
+            ProviderError::failed(format!("inference component {id} disappeared while {what}"))
+        })?;
     outputs.inference_component_status = settled.status.clone();
     outputs.failure_reason = settled.failure_reason.clone();
     match not_serving(id, &settled, news.model_name.as_str()) {
@@ -536,7 +593,9 @@ async fn verify(
             if settled.model_name.as_deref() == Some(olds.model_name.as_str()) {
                 outputs.inputs.model_name = olds.model_name.clone();
                 outputs.inputs.compute = olds.compute.clone();
-                outputs.inputs.container_startup_health_check_timeout_in_seconds =
+                outputs
+                    .inputs
+                    .container_startup_health_check_timeout_in_seconds =
                     olds.container_startup_health_check_timeout_in_seconds;
                 outputs.inputs.model_data_download_timeout_in_seconds =
                     olds.model_data_download_timeout_in_seconds;

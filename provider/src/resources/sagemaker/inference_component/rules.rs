@@ -28,9 +28,15 @@ pub fn check_component(
         "must be at least 1: SageMaker does not create an inference component with 0 copies \
          (autoscaling with a minimum of 0 takes it to zero afterwards)",
     );
-    check_compute(&inputs.compute, inputs.instance_type.as_deref(), at, failures);
+    check_compute(
+        &inputs.compute,
+        inputs.instance_type.as_deref(),
+        at,
+        failures,
+    );
     if let Some(update) = &inputs.rolling_update {
         check_rolling_update(update, at, failures);
+        check_batch_share(update, inputs.copy_count, at, failures);
     }
 }
 
@@ -126,9 +132,41 @@ pub fn copies_per_instance(compute: &ComputeRequirements, instance_type: &str) -
     Some(fit)
 }
 
-fn check_rolling_update(update: &RollingUpdate, at: &dyn Fn(&str) -> String, failures: &mut Failures) {
+/// A rolling batch is 5% to 50% of the component's copies (API Reference,
+/// InferenceComponentRollingUpdatePolicy, MaximumBatchSize: "between 5% to
+/// 50% of the copy count of the inference component"): one copy cannot be
+/// rolled, two can, one at a time.
+fn check_batch_share(
+    update: &RollingUpdate,
+    copies: u32,
+    at: &dyn Fn(&str) -> String,
+    failures: &mut Failures,
+) {
+    let size = &update.maximum_batch_size;
+    let percent = match size.r#type.as_str() {
+        "COPY_COUNT" => f64::from(size.value) * 100.0 / f64::from(copies.max(1)),
+        _ => f64::from(size.value),
+    };
+    failures.require(
+        (5.0..=50.0).contains(&percent),
+        at("rollingUpdate.maximumBatchSize.value"),
+        format!(
+            "must be 5% to 50% of the component's copies ({copies}), got {percent:.0}%: a rolling \
+             update needs at least 2 copies"
+        ),
+    );
+}
+
+fn check_rolling_update(
+    update: &RollingUpdate,
+    at: &dyn Fn(&str) -> String,
+    failures: &mut Failures,
+) {
     for (field, size) in [
-        ("rollingUpdate.maximumBatchSize", Some(&update.maximum_batch_size)),
+        (
+            "rollingUpdate.maximumBatchSize",
+            Some(&update.maximum_batch_size),
+        ),
         (
             "rollingUpdate.rollbackMaximumBatchSize",
             update.rollback_maximum_batch_size.as_ref(),
@@ -138,9 +176,17 @@ fn check_rolling_update(update: &RollingUpdate, at: &dyn Fn(&str) -> String, fai
         failures.require(
             BATCH_SIZE_TYPES.contains(&size.r#type.as_str()),
             at(&format!("{field}.type")),
-            format!("`{}` is not one of {}", size.r#type, BATCH_SIZE_TYPES.join(", ")),
+            format!(
+                "`{}` is not one of {}",
+                size.r#type,
+                BATCH_SIZE_TYPES.join(", ")
+            ),
         );
-        let most = if size.r#type == "CAPACITY_PERCENT" { 100 } else { u32::MAX };
+        let most = if size.r#type == "CAPACITY_PERCENT" {
+            100
+        } else {
+            u32::MAX
+        };
         failures.require(
             (1..=most).contains(&size.value),
             at(&format!("{field}.value")),

@@ -113,7 +113,10 @@ pub async fn wait_settled_or_gone(
                 .and_then(|c| c.current_copy_count().zip(c.desired_copy_count()))
                 .map(|(current, desired)| format!(", {current}/{desired} copies"))
                 .unwrap_or_default();
-            return Ok(Progress::Waiting(format!("{}{copies}", status_text(status))));
+            return Ok(Progress::Waiting(format!(
+                "{}{copies}",
+                status_text(status)
+            )));
         }
         Ok(Progress::Done(Some(Settled::of(&found))))
     })

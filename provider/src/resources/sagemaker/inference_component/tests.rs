@@ -24,7 +24,7 @@ pub(crate) fn component() -> InferenceComponentInputs {
             max_memory_required_in_mb: None,
             number_of_accelerator_devices_required: Some(1.0),
         },
-        copy_count: 1,
+        copy_count: 2,
         instance_type: Some("ml.g5.12xlarge".into()),
         container_startup_health_check_timeout_in_seconds: Some(600),
         model_data_download_timeout_in_seconds: None,
@@ -79,10 +79,16 @@ fn zero_copies_and_oversized_requirements_fail_naming_the_property() {
         [
             "copyCount",
             "compute.minMemoryRequiredInMb",
-            "compute.numberOfAcceleratorDevicesRequired"
+            "compute.numberOfAcceleratorDevicesRequired",
+            // One copy (or none) cannot be rolled in batches of 5-50%.
+            "rollingUpdate.maximumBatchSize.value"
         ]
     );
-    assert!(failures.0[1].reason.contains("does not fit one ml.g5.12xlarge instance (196608 MiB"));
+    assert!(
+        failures.0[1]
+            .reason
+            .contains("does not fit one ml.g5.12xlarge instance (196608 MiB")
+    );
     assert!(failures.0[2].reason.contains("(4 accelerators)"));
 }
 
@@ -98,7 +104,11 @@ fn a_new_model_updates_in_place_and_autoscaled_copies_are_left_out() {
     scaled.autoscaling_managed = true;
     let mut rescaled = scaled.clone();
     rescaled.copy_count = 3;
-    assert!(checked_diff(InferenceComponent, &scaled, &rescaled).changes.is_empty());
+    assert!(
+        checked_diff(InferenceComponent, &scaled, &rescaled)
+            .changes
+            .is_empty()
+    );
     let mut moved = component();
     moved.variant_name = "Other".into();
     assert!(
@@ -113,7 +123,7 @@ fn a_new_model_updates_in_place_and_autoscaled_copies_are_left_out() {
 async fn create_waits_until_in_service() {
     let create = mock!(Client::create_inference_component)
         .match_requests(|req| {
-            req.runtime_config().and_then(|c| c.copy_count()) == Some(1)
+            req.runtime_config().and_then(|c| c.copy_count()) == Some(2)
                 && req.specification().and_then(|s| s.model_name()) == Some("llama-v1")
         })
         .then_output(|| {
@@ -148,12 +158,16 @@ async fn a_failed_component_is_recorded_with_its_reason() {
             .build()
     });
     let ctx = context(&[&create, &failed]).await;
-    let Err(ProviderError::PartialFailure { outputs, reason, .. }) =
-        InferenceComponent.create(&ctx, &component()).await
+    let Err(ProviderError::PartialFailure {
+        outputs, reason, ..
+    }) = InferenceComponent.create(&ctx, &component()).await
     else {
         panic!("a failed component is a partial failure");
     };
-    assert!(reason.contains("Insufficient memory on the instance"), "{reason}");
+    assert!(
+        reason.contains("Insufficient memory on the instance"),
+        "{reason}"
+    );
     assert_eq!(
         outputs.get("inferenceComponentStatus"),
         Some(&PropertyValue::String("Failed".into()))
@@ -170,20 +184,26 @@ async fn a_new_model_rolls_out_and_a_rollback_fails_the_update() {
     };
     let mut news = component();
     news.model_name = "llama-v2".into();
-    let update = || -> Rule { mock!(Client::update_inference_component)
-        .match_requests(|req| {
-            let policy = req
-                .deployment_config()
-                .and_then(|c| c.rolling_update_policy());
-            req.specification().and_then(|s| s.model_name()) == Some("llama-v2")
-                && policy.and_then(|p| p.wait_interval_in_seconds()) == Some(60)
-                && req
+    let update = || -> Rule {
+        mock!(Client::update_inference_component)
+            .match_requests(|req| {
+                let policy = req
                     .deployment_config()
-                    .and_then(|c| c.auto_rollback_configuration())
-                    .is_some_and(|r| r.alarms().len() == 1)
-                && req.runtime_config().is_none()
-        })
-        .then_output(|| UpdateInferenceComponentOutput::builder().inference_component_arn(ARN).build()) };
+                    .and_then(|c| c.rolling_update_policy());
+                req.specification().and_then(|s| s.model_name()) == Some("llama-v2")
+                    && policy.and_then(|p| p.wait_interval_in_seconds()) == Some(60)
+                    && req
+                        .deployment_config()
+                        .and_then(|c| c.auto_rollback_configuration())
+                        .is_some_and(|r| r.alarms().len() == 1)
+                    && req.runtime_config().is_none()
+            })
+            .then_output(|| {
+                UpdateInferenceComponentOutput::builder()
+                    .inference_component_arn(ARN)
+                    .build()
+            })
+    };
     let updated = update();
     let rolled_out = mock!(Client::describe_inference_component)
         .sequence()
@@ -216,12 +236,18 @@ async fn a_new_model_rolls_out_and_a_rollback_fails_the_update() {
         .build();
     let updated = update();
     let ctx = context(&[&updated, &rolled_back]).await;
-    let Err(ProviderError::PartialFailure { reason, outputs, .. }) =
-        InferenceComponent.update(&ctx, "chat-llama", &olds, &news).await
+    let Err(ProviderError::PartialFailure {
+        reason, outputs, ..
+    }) = InferenceComponent
+        .update(&ctx, "chat-llama", &olds, &news)
+        .await
     else {
         panic!("a rolled-back update fails");
     };
-    assert!(reason.contains("runs model llama-v1 instead of llama-v2"), "{reason}");
+    assert!(
+        reason.contains("runs model llama-v1 instead of llama-v2"),
+        "{reason}"
+    );
     assert!(reason.contains("alarm chat-llama-5xx fired"), "{reason}");
     assert_eq!(
         outputs.get("modelName"),
