@@ -79,8 +79,8 @@ class Stack:
     def settings_file(self) -> Path:
         """The stack's Pulumi.<stack>.yaml, in this engine's own workspace of the example."""
         example = (ROOT / "examples" / self.example).resolve()
-        name = str(example.relative_to(ROOT)).replace(os.sep, "--")
-        return Path(self.engine.env["HARNESS_WORKSPACES"]) / name / f"Pulumi.{self.name}.yaml"
+        mirror = str(example.parent.relative_to(ROOT)).replace(os.sep, "--")
+        return Path(self.engine.env["HARNESS_WORKSPACES"]) / mirror / example.name / f"Pulumi.{self.name}.yaml"
 
     def remove(self) -> None:
         self.run("rm", "--force", expect_ok=False)

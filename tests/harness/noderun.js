@@ -125,13 +125,26 @@ function outputsOf(outputs) {
 
 // Where the engine keeps the stack's settings (Pulumi.<stack>.yaml): the example directory, or,
 // when HARNESS_WORKSPACES names a directory, a directory of the example's own under it with a
-// copy of its Pulumi.yaml (relative plugin paths made absolute), as pyrun.py's workspace_dir.
+// copy of its Pulumi.yaml (relative plugin paths made absolute) next to links to the example's
+// siblings (a project-relative path such as ../model names the same file), as pyrun.py's
+// workspace_dir.
 function workspaceDir(exampleDir) {
   const root = process.env.HARNESS_WORKSPACES;
   if (!root) return exampleDir;
-  const name = path.relative(REPO, exampleDir).split(path.sep).join("--").replace(/\.\./g, "up");
-  const workDir = path.join(root, name);
+  const parent = path.dirname(exampleDir);
+  const mirror = path.join(root, path.relative(REPO, parent).split(path.sep).join("--").replace(/\.\./g, "up"));
+  const workDir = path.join(mirror, path.basename(exampleDir));
   fs.mkdirSync(workDir, { recursive: true });
+  for (const entry of fs.readdirSync(parent)) {
+    const target = path.join(parent, entry);
+    const link = path.join(mirror, entry);
+    if (fs.existsSync(path.join(target, "Pulumi.yaml"))) continue;
+    try {
+      fs.symlinkSync(target, link);
+    } catch (e) {
+      if (e.code !== "EEXIST") throw e;
+    }
+  }
   const project = fs.readFileSync(path.join(exampleDir, "Pulumi.yaml"), "utf8")
     .split("\n")
     .map((line) => {

@@ -142,17 +142,29 @@ def workspace_dir(example_dir):
 
     The example directory itself, unless HARNESS_WORKSPACES names a directory:
     then a directory of this example's own under it, holding a copy of the
-    example's Pulumi.yaml whose relative plugin paths are made absolute. Test
-    workers running in parallel each set their own, so two of them may run
-    the same example and stack name (the stack name picks the environment)
-    without sharing a settings file. The program still runs from the example.
+    example's Pulumi.yaml whose relative plugin paths are made absolute, next
+    to links to the example's siblings (so that a path relative to the project,
+    such as ../model, which the provider resolves from the directory the engine
+    runs it in, still names the same file). Test workers running in parallel
+    each set their own, so two of them may run the same example and stack name
+    (the stack name picks the environment) without sharing a settings file.
+    The program still runs from the example.
     """
     root = os.environ.get("HARNESS_WORKSPACES")
     if not root:
         return example_dir
-    name = os.path.relpath(example_dir, REPO).replace(os.sep, "--").replace("..", "up")
-    work_dir = os.path.join(root, name)
+    parent = os.path.dirname(example_dir)
+    mirror = os.path.join(root, os.path.relpath(parent, REPO).replace(os.sep, "--").replace("..", "up"))
+    work_dir = os.path.join(mirror, os.path.basename(example_dir))
     os.makedirs(work_dir, exist_ok=True)
+    for entry in os.listdir(parent):
+        target, link = os.path.join(parent, entry), os.path.join(mirror, entry)
+        if os.path.exists(os.path.join(target, "Pulumi.yaml")) or os.path.lexists(link):
+            continue
+        try:
+            os.symlink(target, link)
+        except FileExistsError:
+            pass
     with open(os.path.join(example_dir, "Pulumi.yaml")) as source:
         project = [absolute_plugin_path(line, example_dir) for line in source]
     with open(os.path.join(work_dir, "Pulumi.yaml"), "w") as target:
