@@ -66,7 +66,8 @@ install_python_sdk() {
   if [ ! -f "$sdk/setup.py" ] && [ ! -f "$sdk/pyproject.toml" ]; then
     echo "tools: no sdk/python yet (run make sdk), skipped"; return
   fi
-  want="$(hash_of "$sdk/setup.py" "$sdk/pyproject.toml")"
+  # The path is part of the stamp: an editable install points at one checkout's sources.
+  want="$(hash_of "$sdk/setup.py" "$sdk/pyproject.toml") $sdk"
   if stamp_ok "$venv/.python-sdk.stamp" "$want"; then echo "tools: python sdk up to date"; return; fi
   # Editable: regenerated sources are picked up without reinstalling (the generated
   # _utilities.py reads the package version from the installed distribution's metadata).
