@@ -35,7 +35,7 @@ use super::lost_creates::CreationToken;
 use super::{arn, create_tags, retag};
 use crate::Context;
 use crate::aws::propagation::IAM_PROPAGATION_WINDOW;
-use crate::aws::{OrGone, ResultExt, Service};
+use crate::aws::{AwsErrorKind, OrGone, ResultExt, Service};
 use crate::resources::Tags;
 use framework::{Created, CustomResource, Progress, ReadOutcome, encode_plain};
 use framework::{Output, ProviderError, Result};
@@ -352,9 +352,65 @@ impl Deployment {
                     found.final_bake_time_in_minutes(),
                 )
             }
+            Err(error) if error.kind == AwsErrorKind::Conflict => {
+                // Another deployment runs in the environment. When it deploys
+                // this very version of this profile (an earlier `up` started
+                // it and lost track of it: its answer, or the look for it,
+                // failed), it does what was asked: follow it.
+                let Some(found) = Self::running_same(ctx, inputs).await? else {
+                    return Err(error.into());
+                };
+                ctx.info(format!(
+                    "deployment {} already deploys version {version} of this profile; following it",
+                    found.deployment_number()
+                ))
+                .await;
+                (
+                    found.deployment_number(),
+                    found.deployment_duration_in_minutes(),
+                    found.final_bake_time_in_minutes(),
+                )
+            }
             Err(error) => return Err(error.into()),
         };
         Self::follow(ctx, inputs, number, (rollout, bake), started).await
+    }
+
+    /// The deployment running in `inputs`' environment (AppConfig runs one
+    /// at a time) when it deploys `inputs`' version of `inputs`' profile.
+    async fn running_same(
+        ctx: &Context,
+        inputs: &DeploymentInputs,
+    ) -> Result<Option<GetDeploymentOutput>> {
+        let listed = ctx
+            .clients
+            .appconfig
+            .list_deployments()
+            .application_id(inputs.application_id.as_str())
+            .environment_id(inputs.environment_id.as_str())
+            .send()
+            .await
+            .aws(Service::AppConfig, "ListDeployments")?;
+        // Newest first: a running deployment is the newest one.
+        let Some(running) = listed.items().iter().find(|d| {
+            matches!(
+                d.state(),
+                Some(
+                    DeploymentState::Deploying
+                        | DeploymentState::Baking
+                        | DeploymentState::Validating
+                )
+            )
+        }) else {
+            return Ok(None);
+        };
+        if running.configuration_version() != Some(inputs.configuration_version.as_str()) {
+            return Ok(None);
+        }
+        let found = Self::get(ctx, inputs, running.deployment_number()).await?;
+        Ok(found.filter(|d| {
+            d.configuration_profile_id() == Some(inputs.configuration_profile_id.as_str())
+        }))
     }
 
     /// Waits on deployment `number` of `inputs`' version, which takes
@@ -663,6 +719,74 @@ mod tests {
         assert_eq!(created.id, "abc1234/env5678/prof901/2");
         assert_eq!(created.outputs.state, COMPLETE);
         assert_eq!((start.num_calls(), get.num_calls()), (1, 3));
+    }
+
+    fn another_one_bakes() -> aws_sdk_appconfig::operation::start_deployment::StartDeploymentError {
+        aws_sdk_appconfig::operation::start_deployment::StartDeploymentError::generic(
+            aws_smithy_types::error::ErrorMetadata::builder()
+                .code("ConflictException")
+                .message("Deployment 4 to environment env5678 is BAKING")
+                .build(),
+        )
+    }
+
+    fn listed(
+        version: &'static str,
+    ) -> aws_sdk_appconfig::operation::list_deployments::ListDeploymentsOutput {
+        aws_sdk_appconfig::operation::list_deployments::ListDeploymentsOutput::builder()
+            .items(
+                aws_sdk_appconfig::types::DeploymentSummary::builder()
+                    .deployment_number(4)
+                    .configuration_version(version)
+                    .state(DeploymentState::Baking)
+                    .build(),
+            )
+            .build()
+    }
+
+    fn of_the_profile(state: DeploymentState) -> GetDeploymentOutput {
+        GetDeploymentOutput::builder()
+            .deployment_number(4)
+            .configuration_profile_id("prof901")
+            .configuration_version("2")
+            .state(state)
+            .deployment_duration_in_minutes(0)
+            .final_bake_time_in_minutes(10)
+            .build()
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_running_deployment_of_the_same_version_is_followed_instead_of_refused() {
+        // An earlier `up` started deployment 4 and lost track of it.
+        let start = mock!(Client::start_deployment).then_error(another_one_bakes);
+        let list = mock!(Client::list_deployments).then_output(|| listed("2"));
+        let get = mock!(Client::get_deployment)
+            .sequence()
+            .output(|| of_the_profile(DeploymentState::Baking))
+            .output(|| of_the_profile(DeploymentState::Baking))
+            .output(|| of_the_profile(DeploymentState::Complete))
+            .build();
+        let ctx = mock_context::<Deployment>(&[&start, &list, &get]).await;
+        let created = Deployment.create(&ctx, &inputs()).await.unwrap();
+        assert_eq!(created.outputs.state, COMPLETE);
+        assert_eq!(created.outputs.deployment_number, 4);
+        assert_eq!(start.num_calls(), 1, "no second StartDeployment");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_running_deployment_of_another_version_keeps_the_conflict() {
+        let start = mock!(Client::start_deployment).then_error(another_one_bakes);
+        let list = mock!(Client::list_deployments).then_output(|| listed("1"));
+        let ctx = mock_context::<Deployment>(&[&start, &list]).await;
+        let error = Deployment
+            .create(&ctx, &inputs())
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("ConflictException") && error.contains("BAKING"),
+            "{error}"
+        );
     }
 
     /// Rolled back by AppConfig on an internal error, as when the
