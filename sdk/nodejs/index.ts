@@ -60,6 +60,11 @@ export type SageMakerEndpoint = import("./sageMakerEndpoint").SageMakerEndpoint;
 export const SageMakerEndpoint: typeof import("./sageMakerEndpoint").SageMakerEndpoint = null as any;
 utilities.lazyLoad(exports, ["SageMakerEndpoint"], () => require("./sageMakerEndpoint"));
 
+export { SageMakerInferenceComponentEndpointArgs } from "./sageMakerInferenceComponentEndpoint";
+export type SageMakerInferenceComponentEndpoint = import("./sageMakerInferenceComponentEndpoint").SageMakerInferenceComponentEndpoint;
+export const SageMakerInferenceComponentEndpoint: typeof import("./sageMakerInferenceComponentEndpoint").SageMakerInferenceComponentEndpoint = null as any;
+utilities.lazyLoad(exports, ["SageMakerInferenceComponentEndpoint"], () => require("./sageMakerInferenceComponentEndpoint"));
+
 export { SageMakerModelArgs } from "./sageMakerModel";
 export type SageMakerModel = import("./sageMakerModel").SageMakerModel;
 export const SageMakerModel: typeof import("./sageMakerModel").SageMakerModel = null as any;
@@ -131,6 +136,8 @@ const _module = {
                 return new SageMakerAsyncEndpoint(name, <any>undefined, { urn })
             case "sagemaker-deployment:index:SageMakerEndpoint":
                 return new SageMakerEndpoint(name, <any>undefined, { urn })
+            case "sagemaker-deployment:index:SageMakerInferenceComponentEndpoint":
+                return new SageMakerInferenceComponentEndpoint(name, <any>undefined, { urn })
             case "sagemaker-deployment:index:SageMakerModel":
                 return new SageMakerModel(name, <any>undefined, { urn })
             case "sagemaker-deployment:index:SageMakerServerlessEndpoint":

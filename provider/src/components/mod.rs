@@ -7,6 +7,7 @@ pub mod deployment;
 pub mod deployment_config;
 mod endpoint_builder;
 mod endpoint_checks;
+pub mod inference_component_endpoint;
 pub mod model_config;
 pub mod monitor_dashboard;
 pub mod realtime_endpoint;
@@ -27,6 +28,7 @@ pub fn register(
         .component(realtime_endpoint::SageMakerEndpoint)
         .component(async_endpoint::SageMakerAsyncEndpoint)
         .component(serverless_endpoint::SageMakerServerlessEndpoint)
+        .component(inference_component_endpoint::SageMakerInferenceComponentEndpoint)
         .component(workflow::Workflow)
         .component(monitor_dashboard::MonitorDashboard)
         .component(deployment::Deployment)

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::inference_component_endpoint::InferenceComponentSettings;
 use crate::naming::sagemaker_name_problem;
 use crate::resources::sagemaker::endpoint_config::ServerlessCompute;
 use crate::resources::sagemaker::model;
@@ -98,6 +99,15 @@ pub struct ModelSpec {
         skip_serializing_if = "model::is_plain_and_empty"
     )]
     pub environment: Output<BTreeMap<String, String>>,
+    /// This model's compute, copies and scaling as an inference component
+    /// (SageMakerInferenceComponentEndpoint and `inferenceType:
+    /// "components"`; required there, ignored by the other endpoints).
+    #[serde(
+        rename = "InferenceComponent",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub inference_component: Option<InferenceComponentSettings>,
 }
 
 fn one() -> f64 {
@@ -238,6 +248,7 @@ pub(crate) mod tests {
             model_server_workers: Some(2),
             serverless_config: None,
             environment: Output::default(),
+            inference_component: None,
         }
     }
 

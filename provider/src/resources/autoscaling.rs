@@ -1,4 +1,4 @@
-//! Application Auto Scaling for endpoint variants:
+//! Application Auto Scaling for endpoint variants and inference components:
 //! `sagemaker-deployment:applicationautoscaling:ScalableTarget` and
 //! `sagemaker-deployment:applicationautoscaling:ScalingPolicy`.
 
@@ -117,9 +117,9 @@ impl CustomResource for ScalableTarget {
             inputs
                 .resource_id
                 .get()
-                .is_none_or(|id| id.split('/').count() == 4 && id.starts_with("endpoint/")),
+                .is_none_or(|id| is_sagemaker_resource_id(id)),
             "resourceId",
-            "must be endpoint/<endpoint>/variant/<variant>",
+            "must be endpoint/<endpoint>/variant/<variant> or inference-component/<component>",
         );
         failures
     }
@@ -214,6 +214,19 @@ impl CustomResource for ScalableTarget {
             .aws(Service::ApplicationAutoScaling, "DeregisterScalableTarget")
             .or_gone()?;
         Ok(())
+    }
+}
+
+/// True for the resource ids Application Auto Scaling takes for SageMaker
+/// (API Reference, RegisterScalableTarget, ResourceId): an endpoint
+/// variant, `endpoint/<endpoint>/variant/<variant>`, or an inference
+/// component, `inference-component/<component>`.
+fn is_sagemaker_resource_id(id: &str) -> bool {
+    let parts: Vec<&str> = id.split('/').collect();
+    match parts.as_slice() {
+        ["endpoint", endpoint, "variant", variant] => !endpoint.is_empty() && !variant.is_empty(),
+        ["inference-component", component] => !component.is_empty(),
+        _ => false,
     }
 }
 
@@ -609,6 +622,30 @@ mod tests {
             assert!(outcome.replaces(), "{outcome:?}");
             // Same resource ID, same registration: the old one goes first.
             assert!(outcome.delete_before_replace, "{outcome:?}");
+        }
+    }
+
+    #[test]
+    fn inference_components_are_scalable_targets_too() {
+        let component = ScalableTargetInputs {
+            resource_id: Output::new("inference-component/chat-llama".to_owned()),
+            scalable_dimension: "sagemaker:inference-component:DesiredCopyCount".into(),
+            min_capacity: 0,
+            max_capacity: 4,
+            instance_type: None,
+            ..target()
+        };
+        assert!(ScalableTarget.check(&component).is_empty());
+        for bad in ["inference-component/", "endpoint/fraud", "component/x"] {
+            let inputs = ScalableTargetInputs {
+                resource_id: Output::new(bad.to_owned()),
+                ..target()
+            };
+            assert_eq!(
+                ScalableTarget.check(&inputs).0[0].property,
+                "resourceId",
+                "{bad}"
+            );
         }
     }
 

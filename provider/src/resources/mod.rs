@@ -33,6 +33,8 @@ pub fn register(
         .resource(sagemaker::model::Model)
         .resource(sagemaker::endpoint_config::EndpointConfig)
         .resource(sagemaker::endpoint::Endpoint)
+        .resource(sagemaker::ic_endpoint_config::InferenceComponentEndpointConfig)
+        .resource(sagemaker::inference_component::InferenceComponent)
         .resource(autoscaling::ScalableTarget)
         .resource(autoscaling::ScalingPolicy)
         .resource(sns::Topic)

@@ -33,6 +33,8 @@ func (m *module) Construct(ctx *pulumi.Context, name, typ, urn string) (r pulumi
 		r = &SageMakerAsyncEndpoint{}
 	case "sagemaker-deployment:index:SageMakerEndpoint":
 		r = &SageMakerEndpoint{}
+	case "sagemaker-deployment:index:SageMakerInferenceComponentEndpoint":
+		r = &SageMakerInferenceComponentEndpoint{}
 	case "sagemaker-deployment:index:SageMakerModel":
 		r = &SageMakerModel{}
 	case "sagemaker-deployment:index:SageMakerServerlessEndpoint":

@@ -1336,6 +1336,447 @@ func (o AutoscalingArgsPtrOutput) TargetInvocationsPerInstance() pulumi.Float64P
 	}).(pulumi.Float64PtrOutput)
 }
 
+// A batch of a rolling update: copies, or a percentage of them.
+type BatchSize struct {
+	// `COPY_COUNT` or `CAPACITY_PERCENT`.
+	Type string `pulumi:"type"`
+	// Copies, or percent (1-100).
+	Value int `pulumi:"value"`
+}
+
+// BatchSizeInput is an input type that accepts BatchSizeArgs and BatchSizeOutput values.
+// You can construct a concrete instance of `BatchSizeInput` via:
+//
+//	BatchSizeArgs{...}
+type BatchSizeInput interface {
+	pulumi.Input
+
+	ToBatchSizeOutput() BatchSizeOutput
+	ToBatchSizeOutputWithContext(context.Context) BatchSizeOutput
+}
+
+// A batch of a rolling update: copies, or a percentage of them.
+type BatchSizeArgs struct {
+	// `COPY_COUNT` or `CAPACITY_PERCENT`.
+	Type pulumi.StringInput `pulumi:"type"`
+	// Copies, or percent (1-100).
+	Value pulumi.IntInput `pulumi:"value"`
+}
+
+func (BatchSizeArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*BatchSize)(nil)).Elem()
+}
+
+func (i BatchSizeArgs) ToBatchSizeOutput() BatchSizeOutput {
+	return i.ToBatchSizeOutputWithContext(context.Background())
+}
+
+func (i BatchSizeArgs) ToBatchSizeOutputWithContext(ctx context.Context) BatchSizeOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(BatchSizeOutput)
+}
+
+func (i BatchSizeArgs) ToBatchSizePtrOutput() BatchSizePtrOutput {
+	return i.ToBatchSizePtrOutputWithContext(context.Background())
+}
+
+func (i BatchSizeArgs) ToBatchSizePtrOutputWithContext(ctx context.Context) BatchSizePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(BatchSizeOutput).ToBatchSizePtrOutputWithContext(ctx)
+}
+
+// BatchSizePtrInput is an input type that accepts BatchSizeArgs, BatchSizePtr and BatchSizePtrOutput values.
+// You can construct a concrete instance of `BatchSizePtrInput` via:
+//
+//	        BatchSizeArgs{...}
+//
+//	or:
+//
+//	        nil
+type BatchSizePtrInput interface {
+	pulumi.Input
+
+	ToBatchSizePtrOutput() BatchSizePtrOutput
+	ToBatchSizePtrOutputWithContext(context.Context) BatchSizePtrOutput
+}
+
+type batchSizePtrType BatchSizeArgs
+
+func BatchSizePtr(v *BatchSizeArgs) BatchSizePtrInput {
+	return (*batchSizePtrType)(v)
+}
+
+func (*batchSizePtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**BatchSize)(nil)).Elem()
+}
+
+func (i *batchSizePtrType) ToBatchSizePtrOutput() BatchSizePtrOutput {
+	return i.ToBatchSizePtrOutputWithContext(context.Background())
+}
+
+func (i *batchSizePtrType) ToBatchSizePtrOutputWithContext(ctx context.Context) BatchSizePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(BatchSizePtrOutput)
+}
+
+// A batch of a rolling update: copies, or a percentage of them.
+type BatchSizeOutput struct{ *pulumi.OutputState }
+
+func (BatchSizeOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*BatchSize)(nil)).Elem()
+}
+
+func (o BatchSizeOutput) ToBatchSizeOutput() BatchSizeOutput {
+	return o
+}
+
+func (o BatchSizeOutput) ToBatchSizeOutputWithContext(ctx context.Context) BatchSizeOutput {
+	return o
+}
+
+func (o BatchSizeOutput) ToBatchSizePtrOutput() BatchSizePtrOutput {
+	return o.ToBatchSizePtrOutputWithContext(context.Background())
+}
+
+func (o BatchSizeOutput) ToBatchSizePtrOutputWithContext(ctx context.Context) BatchSizePtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v BatchSize) *BatchSize {
+		return &v
+	}).(BatchSizePtrOutput)
+}
+
+// `COPY_COUNT` or `CAPACITY_PERCENT`.
+func (o BatchSizeOutput) Type() pulumi.StringOutput {
+	return o.ApplyT(func(v BatchSize) string { return v.Type }).(pulumi.StringOutput)
+}
+
+// Copies, or percent (1-100).
+func (o BatchSizeOutput) Value() pulumi.IntOutput {
+	return o.ApplyT(func(v BatchSize) int { return v.Value }).(pulumi.IntOutput)
+}
+
+type BatchSizePtrOutput struct{ *pulumi.OutputState }
+
+func (BatchSizePtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**BatchSize)(nil)).Elem()
+}
+
+func (o BatchSizePtrOutput) ToBatchSizePtrOutput() BatchSizePtrOutput {
+	return o
+}
+
+func (o BatchSizePtrOutput) ToBatchSizePtrOutputWithContext(ctx context.Context) BatchSizePtrOutput {
+	return o
+}
+
+func (o BatchSizePtrOutput) Elem() BatchSizeOutput {
+	return o.ApplyT(func(v *BatchSize) BatchSize {
+		if v != nil {
+			return *v
+		}
+		var ret BatchSize
+		return ret
+	}).(BatchSizeOutput)
+}
+
+// `COPY_COUNT` or `CAPACITY_PERCENT`.
+func (o BatchSizePtrOutput) Type() pulumi.StringPtrOutput {
+	return o.ApplyT(func(v *BatchSize) *string {
+		if v == nil {
+			return nil
+		}
+		return &v.Type
+	}).(pulumi.StringPtrOutput)
+}
+
+// Copies, or percent (1-100).
+func (o BatchSizePtrOutput) Value() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *BatchSize) *int {
+		if v == nil {
+			return nil
+		}
+		return &v.Value
+	}).(pulumi.IntPtrOutput)
+}
+
+// What one copy of the model needs on an instance.
+type ComputeRequirements struct {
+	// Most memory a copy may use, in MB.
+	MaxMemoryRequiredInMb *int `pulumi:"maxMemoryRequiredInMb"`
+	// Memory reserved per copy, in MB (at least 128).
+	MinMemoryRequiredInMb int `pulumi:"minMemoryRequiredInMb"`
+	// GPUs or Inferentia/Trainium devices per copy.
+	NumberOfAcceleratorDevicesRequired *float64 `pulumi:"numberOfAcceleratorDevicesRequired"`
+	// CPU cores per copy (at least 0.25).
+	NumberOfCpuCoresRequired *float64 `pulumi:"numberOfCpuCoresRequired"`
+}
+
+// ComputeRequirementsInput is an input type that accepts ComputeRequirementsArgs and ComputeRequirementsOutput values.
+// You can construct a concrete instance of `ComputeRequirementsInput` via:
+//
+//	ComputeRequirementsArgs{...}
+type ComputeRequirementsInput interface {
+	pulumi.Input
+
+	ToComputeRequirementsOutput() ComputeRequirementsOutput
+	ToComputeRequirementsOutputWithContext(context.Context) ComputeRequirementsOutput
+}
+
+// What one copy of the model needs on an instance.
+type ComputeRequirementsArgs struct {
+	// Most memory a copy may use, in MB.
+	MaxMemoryRequiredInMb pulumi.IntPtrInput `pulumi:"maxMemoryRequiredInMb"`
+	// Memory reserved per copy, in MB (at least 128).
+	MinMemoryRequiredInMb pulumi.IntInput `pulumi:"minMemoryRequiredInMb"`
+	// GPUs or Inferentia/Trainium devices per copy.
+	NumberOfAcceleratorDevicesRequired pulumi.Float64PtrInput `pulumi:"numberOfAcceleratorDevicesRequired"`
+	// CPU cores per copy (at least 0.25).
+	NumberOfCpuCoresRequired pulumi.Float64PtrInput `pulumi:"numberOfCpuCoresRequired"`
+}
+
+func (ComputeRequirementsArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ComputeRequirements)(nil)).Elem()
+}
+
+func (i ComputeRequirementsArgs) ToComputeRequirementsOutput() ComputeRequirementsOutput {
+	return i.ToComputeRequirementsOutputWithContext(context.Background())
+}
+
+func (i ComputeRequirementsArgs) ToComputeRequirementsOutputWithContext(ctx context.Context) ComputeRequirementsOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ComputeRequirementsOutput)
+}
+
+// What one copy of the model needs on an instance.
+type ComputeRequirementsOutput struct{ *pulumi.OutputState }
+
+func (ComputeRequirementsOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ComputeRequirements)(nil)).Elem()
+}
+
+func (o ComputeRequirementsOutput) ToComputeRequirementsOutput() ComputeRequirementsOutput {
+	return o
+}
+
+func (o ComputeRequirementsOutput) ToComputeRequirementsOutputWithContext(ctx context.Context) ComputeRequirementsOutput {
+	return o
+}
+
+// Most memory a copy may use, in MB.
+func (o ComputeRequirementsOutput) MaxMemoryRequiredInMb() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v ComputeRequirements) *int { return v.MaxMemoryRequiredInMb }).(pulumi.IntPtrOutput)
+}
+
+// Memory reserved per copy, in MB (at least 128).
+func (o ComputeRequirementsOutput) MinMemoryRequiredInMb() pulumi.IntOutput {
+	return o.ApplyT(func(v ComputeRequirements) int { return v.MinMemoryRequiredInMb }).(pulumi.IntOutput)
+}
+
+// GPUs or Inferentia/Trainium devices per copy.
+func (o ComputeRequirementsOutput) NumberOfAcceleratorDevicesRequired() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v ComputeRequirements) *float64 { return v.NumberOfAcceleratorDevicesRequired }).(pulumi.Float64PtrOutput)
+}
+
+// CPU cores per copy (at least 0.25).
+func (o ComputeRequirementsOutput) NumberOfCpuCoresRequired() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v ComputeRequirements) *float64 { return v.NumberOfCpuCoresRequired }).(pulumi.Float64PtrOutput)
+}
+
+// What one copy of the model needs (SageMaker's
+// InferenceComponentComputeResourceRequirements).
+type ComputeSettings struct {
+	// Most memory a copy may use, in MB.
+	MaxMemoryRequiredInMb *int `pulumi:"MaxMemoryRequiredInMb"`
+	// Memory reserved per copy, in MB (at least 128).
+	MinMemoryRequiredInMb int `pulumi:"MinMemoryRequiredInMb"`
+	// GPUs or Inferentia/Trainium devices per copy.
+	NumberOfAcceleratorDevicesRequired *float64 `pulumi:"NumberOfAcceleratorDevicesRequired"`
+	// CPU cores per copy (at least 0.25).
+	NumberOfCpuCoresRequired *float64 `pulumi:"NumberOfCpuCoresRequired"`
+}
+
+// ComputeSettingsInput is an input type that accepts ComputeSettingsArgs and ComputeSettingsOutput values.
+// You can construct a concrete instance of `ComputeSettingsInput` via:
+//
+//	ComputeSettingsArgs{...}
+type ComputeSettingsInput interface {
+	pulumi.Input
+
+	ToComputeSettingsOutput() ComputeSettingsOutput
+	ToComputeSettingsOutputWithContext(context.Context) ComputeSettingsOutput
+}
+
+// What one copy of the model needs (SageMaker's
+// InferenceComponentComputeResourceRequirements).
+type ComputeSettingsArgs struct {
+	// Most memory a copy may use, in MB.
+	MaxMemoryRequiredInMb pulumi.IntPtrInput `pulumi:"MaxMemoryRequiredInMb"`
+	// Memory reserved per copy, in MB (at least 128).
+	MinMemoryRequiredInMb pulumi.IntInput `pulumi:"MinMemoryRequiredInMb"`
+	// GPUs or Inferentia/Trainium devices per copy.
+	NumberOfAcceleratorDevicesRequired pulumi.Float64PtrInput `pulumi:"NumberOfAcceleratorDevicesRequired"`
+	// CPU cores per copy (at least 0.25).
+	NumberOfCpuCoresRequired pulumi.Float64PtrInput `pulumi:"NumberOfCpuCoresRequired"`
+}
+
+func (ComputeSettingsArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ComputeSettings)(nil)).Elem()
+}
+
+func (i ComputeSettingsArgs) ToComputeSettingsOutput() ComputeSettingsOutput {
+	return i.ToComputeSettingsOutputWithContext(context.Background())
+}
+
+func (i ComputeSettingsArgs) ToComputeSettingsOutputWithContext(ctx context.Context) ComputeSettingsOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ComputeSettingsOutput)
+}
+
+func (i ComputeSettingsArgs) ToComputeSettingsPtrOutput() ComputeSettingsPtrOutput {
+	return i.ToComputeSettingsPtrOutputWithContext(context.Background())
+}
+
+func (i ComputeSettingsArgs) ToComputeSettingsPtrOutputWithContext(ctx context.Context) ComputeSettingsPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ComputeSettingsOutput).ToComputeSettingsPtrOutputWithContext(ctx)
+}
+
+// ComputeSettingsPtrInput is an input type that accepts ComputeSettingsArgs, ComputeSettingsPtr and ComputeSettingsPtrOutput values.
+// You can construct a concrete instance of `ComputeSettingsPtrInput` via:
+//
+//	        ComputeSettingsArgs{...}
+//
+//	or:
+//
+//	        nil
+type ComputeSettingsPtrInput interface {
+	pulumi.Input
+
+	ToComputeSettingsPtrOutput() ComputeSettingsPtrOutput
+	ToComputeSettingsPtrOutputWithContext(context.Context) ComputeSettingsPtrOutput
+}
+
+type computeSettingsPtrType ComputeSettingsArgs
+
+func ComputeSettingsPtr(v *ComputeSettingsArgs) ComputeSettingsPtrInput {
+	return (*computeSettingsPtrType)(v)
+}
+
+func (*computeSettingsPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**ComputeSettings)(nil)).Elem()
+}
+
+func (i *computeSettingsPtrType) ToComputeSettingsPtrOutput() ComputeSettingsPtrOutput {
+	return i.ToComputeSettingsPtrOutputWithContext(context.Background())
+}
+
+func (i *computeSettingsPtrType) ToComputeSettingsPtrOutputWithContext(ctx context.Context) ComputeSettingsPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ComputeSettingsPtrOutput)
+}
+
+// What one copy of the model needs (SageMaker's
+// InferenceComponentComputeResourceRequirements).
+type ComputeSettingsOutput struct{ *pulumi.OutputState }
+
+func (ComputeSettingsOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ComputeSettings)(nil)).Elem()
+}
+
+func (o ComputeSettingsOutput) ToComputeSettingsOutput() ComputeSettingsOutput {
+	return o
+}
+
+func (o ComputeSettingsOutput) ToComputeSettingsOutputWithContext(ctx context.Context) ComputeSettingsOutput {
+	return o
+}
+
+func (o ComputeSettingsOutput) ToComputeSettingsPtrOutput() ComputeSettingsPtrOutput {
+	return o.ToComputeSettingsPtrOutputWithContext(context.Background())
+}
+
+func (o ComputeSettingsOutput) ToComputeSettingsPtrOutputWithContext(ctx context.Context) ComputeSettingsPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v ComputeSettings) *ComputeSettings {
+		return &v
+	}).(ComputeSettingsPtrOutput)
+}
+
+// Most memory a copy may use, in MB.
+func (o ComputeSettingsOutput) MaxMemoryRequiredInMb() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v ComputeSettings) *int { return v.MaxMemoryRequiredInMb }).(pulumi.IntPtrOutput)
+}
+
+// Memory reserved per copy, in MB (at least 128).
+func (o ComputeSettingsOutput) MinMemoryRequiredInMb() pulumi.IntOutput {
+	return o.ApplyT(func(v ComputeSettings) int { return v.MinMemoryRequiredInMb }).(pulumi.IntOutput)
+}
+
+// GPUs or Inferentia/Trainium devices per copy.
+func (o ComputeSettingsOutput) NumberOfAcceleratorDevicesRequired() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v ComputeSettings) *float64 { return v.NumberOfAcceleratorDevicesRequired }).(pulumi.Float64PtrOutput)
+}
+
+// CPU cores per copy (at least 0.25).
+func (o ComputeSettingsOutput) NumberOfCpuCoresRequired() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v ComputeSettings) *float64 { return v.NumberOfCpuCoresRequired }).(pulumi.Float64PtrOutput)
+}
+
+type ComputeSettingsPtrOutput struct{ *pulumi.OutputState }
+
+func (ComputeSettingsPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**ComputeSettings)(nil)).Elem()
+}
+
+func (o ComputeSettingsPtrOutput) ToComputeSettingsPtrOutput() ComputeSettingsPtrOutput {
+	return o
+}
+
+func (o ComputeSettingsPtrOutput) ToComputeSettingsPtrOutputWithContext(ctx context.Context) ComputeSettingsPtrOutput {
+	return o
+}
+
+func (o ComputeSettingsPtrOutput) Elem() ComputeSettingsOutput {
+	return o.ApplyT(func(v *ComputeSettings) ComputeSettings {
+		if v != nil {
+			return *v
+		}
+		var ret ComputeSettings
+		return ret
+	}).(ComputeSettingsOutput)
+}
+
+// Most memory a copy may use, in MB.
+func (o ComputeSettingsPtrOutput) MaxMemoryRequiredInMb() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *ComputeSettings) *int {
+		if v == nil {
+			return nil
+		}
+		return v.MaxMemoryRequiredInMb
+	}).(pulumi.IntPtrOutput)
+}
+
+// Memory reserved per copy, in MB (at least 128).
+func (o ComputeSettingsPtrOutput) MinMemoryRequiredInMb() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *ComputeSettings) *int {
+		if v == nil {
+			return nil
+		}
+		return &v.MinMemoryRequiredInMb
+	}).(pulumi.IntPtrOutput)
+}
+
+// GPUs or Inferentia/Trainium devices per copy.
+func (o ComputeSettingsPtrOutput) NumberOfAcceleratorDevicesRequired() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v *ComputeSettings) *float64 {
+		if v == nil {
+			return nil
+		}
+		return v.NumberOfAcceleratorDevicesRequired
+	}).(pulumi.Float64PtrOutput)
+}
+
+// CPU cores per copy (at least 0.25).
+func (o ComputeSettingsPtrOutput) NumberOfCpuCoresRequired() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v *ComputeSettings) *float64 {
+		if v == nil {
+			return nil
+		}
+		return v.NumberOfCpuCoresRequired
+	}).(pulumi.Float64PtrOutput)
+}
+
 // One problem of the documents.
 type ConfigProblem struct {
 	// The rule it breaks.
@@ -1387,6 +1828,228 @@ func (o ConfigProblemArrayOutput) Index(i pulumi.IntInput) ConfigProblemOutput {
 	return pulumi.All(o, i).ApplyT(func(vs []interface{}) ConfigProblem {
 		return vs[0].([]ConfigProblem)[vs[1].(int)]
 	}).(ConfigProblemOutput)
+}
+
+// Autoscaling of the component's copies: target tracking on concurrent
+// requests per copy, and with `MinCopies` 0 the wake-up policy on
+// `NoCapacityInvocationFailures`.
+type CopyScaling struct {
+	// Most copies.
+	MaxCopies int `pulumi:"MaxCopies"`
+	// Fewest copies; 0 scales the component to zero when idle.
+	MinCopies *int `pulumi:"MinCopies"`
+	// Seconds after a scale-in before the next.
+	ScaleInCooldown *int `pulumi:"ScaleInCooldown"`
+	// Seconds after a scale-out before the next.
+	ScaleOutCooldown *int `pulumi:"ScaleOutCooldown"`
+	// Concurrent requests per copy to hold.
+	TargetConcurrentRequestsPerCopy *float64 `pulumi:"TargetConcurrentRequestsPerCopy"`
+}
+
+// CopyScalingInput is an input type that accepts CopyScalingArgs and CopyScalingOutput values.
+// You can construct a concrete instance of `CopyScalingInput` via:
+//
+//	CopyScalingArgs{...}
+type CopyScalingInput interface {
+	pulumi.Input
+
+	ToCopyScalingOutput() CopyScalingOutput
+	ToCopyScalingOutputWithContext(context.Context) CopyScalingOutput
+}
+
+// Autoscaling of the component's copies: target tracking on concurrent
+// requests per copy, and with `MinCopies` 0 the wake-up policy on
+// `NoCapacityInvocationFailures`.
+type CopyScalingArgs struct {
+	// Most copies.
+	MaxCopies pulumi.IntInput `pulumi:"MaxCopies"`
+	// Fewest copies; 0 scales the component to zero when idle.
+	MinCopies pulumi.IntPtrInput `pulumi:"MinCopies"`
+	// Seconds after a scale-in before the next.
+	ScaleInCooldown pulumi.IntPtrInput `pulumi:"ScaleInCooldown"`
+	// Seconds after a scale-out before the next.
+	ScaleOutCooldown pulumi.IntPtrInput `pulumi:"ScaleOutCooldown"`
+	// Concurrent requests per copy to hold.
+	TargetConcurrentRequestsPerCopy pulumi.Float64PtrInput `pulumi:"TargetConcurrentRequestsPerCopy"`
+}
+
+func (CopyScalingArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*CopyScaling)(nil)).Elem()
+}
+
+func (i CopyScalingArgs) ToCopyScalingOutput() CopyScalingOutput {
+	return i.ToCopyScalingOutputWithContext(context.Background())
+}
+
+func (i CopyScalingArgs) ToCopyScalingOutputWithContext(ctx context.Context) CopyScalingOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(CopyScalingOutput)
+}
+
+func (i CopyScalingArgs) ToCopyScalingPtrOutput() CopyScalingPtrOutput {
+	return i.ToCopyScalingPtrOutputWithContext(context.Background())
+}
+
+func (i CopyScalingArgs) ToCopyScalingPtrOutputWithContext(ctx context.Context) CopyScalingPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(CopyScalingOutput).ToCopyScalingPtrOutputWithContext(ctx)
+}
+
+// CopyScalingPtrInput is an input type that accepts CopyScalingArgs, CopyScalingPtr and CopyScalingPtrOutput values.
+// You can construct a concrete instance of `CopyScalingPtrInput` via:
+//
+//	        CopyScalingArgs{...}
+//
+//	or:
+//
+//	        nil
+type CopyScalingPtrInput interface {
+	pulumi.Input
+
+	ToCopyScalingPtrOutput() CopyScalingPtrOutput
+	ToCopyScalingPtrOutputWithContext(context.Context) CopyScalingPtrOutput
+}
+
+type copyScalingPtrType CopyScalingArgs
+
+func CopyScalingPtr(v *CopyScalingArgs) CopyScalingPtrInput {
+	return (*copyScalingPtrType)(v)
+}
+
+func (*copyScalingPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**CopyScaling)(nil)).Elem()
+}
+
+func (i *copyScalingPtrType) ToCopyScalingPtrOutput() CopyScalingPtrOutput {
+	return i.ToCopyScalingPtrOutputWithContext(context.Background())
+}
+
+func (i *copyScalingPtrType) ToCopyScalingPtrOutputWithContext(ctx context.Context) CopyScalingPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(CopyScalingPtrOutput)
+}
+
+// Autoscaling of the component's copies: target tracking on concurrent
+// requests per copy, and with `MinCopies` 0 the wake-up policy on
+// `NoCapacityInvocationFailures`.
+type CopyScalingOutput struct{ *pulumi.OutputState }
+
+func (CopyScalingOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*CopyScaling)(nil)).Elem()
+}
+
+func (o CopyScalingOutput) ToCopyScalingOutput() CopyScalingOutput {
+	return o
+}
+
+func (o CopyScalingOutput) ToCopyScalingOutputWithContext(ctx context.Context) CopyScalingOutput {
+	return o
+}
+
+func (o CopyScalingOutput) ToCopyScalingPtrOutput() CopyScalingPtrOutput {
+	return o.ToCopyScalingPtrOutputWithContext(context.Background())
+}
+
+func (o CopyScalingOutput) ToCopyScalingPtrOutputWithContext(ctx context.Context) CopyScalingPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v CopyScaling) *CopyScaling {
+		return &v
+	}).(CopyScalingPtrOutput)
+}
+
+// Most copies.
+func (o CopyScalingOutput) MaxCopies() pulumi.IntOutput {
+	return o.ApplyT(func(v CopyScaling) int { return v.MaxCopies }).(pulumi.IntOutput)
+}
+
+// Fewest copies; 0 scales the component to zero when idle.
+func (o CopyScalingOutput) MinCopies() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v CopyScaling) *int { return v.MinCopies }).(pulumi.IntPtrOutput)
+}
+
+// Seconds after a scale-in before the next.
+func (o CopyScalingOutput) ScaleInCooldown() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v CopyScaling) *int { return v.ScaleInCooldown }).(pulumi.IntPtrOutput)
+}
+
+// Seconds after a scale-out before the next.
+func (o CopyScalingOutput) ScaleOutCooldown() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v CopyScaling) *int { return v.ScaleOutCooldown }).(pulumi.IntPtrOutput)
+}
+
+// Concurrent requests per copy to hold.
+func (o CopyScalingOutput) TargetConcurrentRequestsPerCopy() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v CopyScaling) *float64 { return v.TargetConcurrentRequestsPerCopy }).(pulumi.Float64PtrOutput)
+}
+
+type CopyScalingPtrOutput struct{ *pulumi.OutputState }
+
+func (CopyScalingPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**CopyScaling)(nil)).Elem()
+}
+
+func (o CopyScalingPtrOutput) ToCopyScalingPtrOutput() CopyScalingPtrOutput {
+	return o
+}
+
+func (o CopyScalingPtrOutput) ToCopyScalingPtrOutputWithContext(ctx context.Context) CopyScalingPtrOutput {
+	return o
+}
+
+func (o CopyScalingPtrOutput) Elem() CopyScalingOutput {
+	return o.ApplyT(func(v *CopyScaling) CopyScaling {
+		if v != nil {
+			return *v
+		}
+		var ret CopyScaling
+		return ret
+	}).(CopyScalingOutput)
+}
+
+// Most copies.
+func (o CopyScalingPtrOutput) MaxCopies() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *CopyScaling) *int {
+		if v == nil {
+			return nil
+		}
+		return &v.MaxCopies
+	}).(pulumi.IntPtrOutput)
+}
+
+// Fewest copies; 0 scales the component to zero when idle.
+func (o CopyScalingPtrOutput) MinCopies() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *CopyScaling) *int {
+		if v == nil {
+			return nil
+		}
+		return v.MinCopies
+	}).(pulumi.IntPtrOutput)
+}
+
+// Seconds after a scale-in before the next.
+func (o CopyScalingPtrOutput) ScaleInCooldown() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *CopyScaling) *int {
+		if v == nil {
+			return nil
+		}
+		return v.ScaleInCooldown
+	}).(pulumi.IntPtrOutput)
+}
+
+// Seconds after a scale-out before the next.
+func (o CopyScalingPtrOutput) ScaleOutCooldown() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *CopyScaling) *int {
+		if v == nil {
+			return nil
+		}
+		return v.ScaleOutCooldown
+	}).(pulumi.IntPtrOutput)
+}
+
+// Concurrent requests per copy to hold.
+func (o CopyScalingPtrOutput) TargetConcurrentRequestsPerCopy() pulumi.Float64PtrOutput {
+	return o.ApplyT(func(v *CopyScaling) *float64 {
+		if v == nil {
+			return nil
+		}
+		return v.TargetConcurrentRequestsPerCopy
+	}).(pulumi.Float64PtrOutput)
 }
 
 // A CloudWatch metric chosen by name, namespace, statistic and dimensions.
@@ -2561,6 +3224,222 @@ func (o EvaluationArgsPtrOutput) ThresholdName() pulumi.StringPtrOutput {
 	}).(pulumi.StringPtrOutput)
 }
 
+// A model's settings as an inference component.
+type InferenceComponentSettings struct {
+	// What one copy needs.
+	ComputeRequirements ComputeSettings `pulumi:"ComputeRequirements"`
+	// Seconds SageMaker waits for a copy's container health check.
+	ContainerStartupHealthCheckTimeoutInSeconds *int `pulumi:"ContainerStartupHealthCheckTimeoutInSeconds"`
+	// Copies at creation (at least 1).
+	CopyCount *int `pulumi:"CopyCount"`
+	// Seconds SageMaker allows to download the model for a copy.
+	ModelDataDownloadTimeoutInSeconds *int `pulumi:"ModelDataDownloadTimeoutInSeconds"`
+	// Autoscaling of the copies.
+	Scaling *CopyScaling `pulumi:"Scaling"`
+}
+
+// InferenceComponentSettingsInput is an input type that accepts InferenceComponentSettingsArgs and InferenceComponentSettingsOutput values.
+// You can construct a concrete instance of `InferenceComponentSettingsInput` via:
+//
+//	InferenceComponentSettingsArgs{...}
+type InferenceComponentSettingsInput interface {
+	pulumi.Input
+
+	ToInferenceComponentSettingsOutput() InferenceComponentSettingsOutput
+	ToInferenceComponentSettingsOutputWithContext(context.Context) InferenceComponentSettingsOutput
+}
+
+// A model's settings as an inference component.
+type InferenceComponentSettingsArgs struct {
+	// What one copy needs.
+	ComputeRequirements ComputeSettingsInput `pulumi:"ComputeRequirements"`
+	// Seconds SageMaker waits for a copy's container health check.
+	ContainerStartupHealthCheckTimeoutInSeconds pulumi.IntPtrInput `pulumi:"ContainerStartupHealthCheckTimeoutInSeconds"`
+	// Copies at creation (at least 1).
+	CopyCount pulumi.IntPtrInput `pulumi:"CopyCount"`
+	// Seconds SageMaker allows to download the model for a copy.
+	ModelDataDownloadTimeoutInSeconds pulumi.IntPtrInput `pulumi:"ModelDataDownloadTimeoutInSeconds"`
+	// Autoscaling of the copies.
+	Scaling CopyScalingPtrInput `pulumi:"Scaling"`
+}
+
+func (InferenceComponentSettingsArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*InferenceComponentSettings)(nil)).Elem()
+}
+
+func (i InferenceComponentSettingsArgs) ToInferenceComponentSettingsOutput() InferenceComponentSettingsOutput {
+	return i.ToInferenceComponentSettingsOutputWithContext(context.Background())
+}
+
+func (i InferenceComponentSettingsArgs) ToInferenceComponentSettingsOutputWithContext(ctx context.Context) InferenceComponentSettingsOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(InferenceComponentSettingsOutput)
+}
+
+func (i InferenceComponentSettingsArgs) ToInferenceComponentSettingsPtrOutput() InferenceComponentSettingsPtrOutput {
+	return i.ToInferenceComponentSettingsPtrOutputWithContext(context.Background())
+}
+
+func (i InferenceComponentSettingsArgs) ToInferenceComponentSettingsPtrOutputWithContext(ctx context.Context) InferenceComponentSettingsPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(InferenceComponentSettingsOutput).ToInferenceComponentSettingsPtrOutputWithContext(ctx)
+}
+
+// InferenceComponentSettingsPtrInput is an input type that accepts InferenceComponentSettingsArgs, InferenceComponentSettingsPtr and InferenceComponentSettingsPtrOutput values.
+// You can construct a concrete instance of `InferenceComponentSettingsPtrInput` via:
+//
+//	        InferenceComponentSettingsArgs{...}
+//
+//	or:
+//
+//	        nil
+type InferenceComponentSettingsPtrInput interface {
+	pulumi.Input
+
+	ToInferenceComponentSettingsPtrOutput() InferenceComponentSettingsPtrOutput
+	ToInferenceComponentSettingsPtrOutputWithContext(context.Context) InferenceComponentSettingsPtrOutput
+}
+
+type inferenceComponentSettingsPtrType InferenceComponentSettingsArgs
+
+func InferenceComponentSettingsPtr(v *InferenceComponentSettingsArgs) InferenceComponentSettingsPtrInput {
+	return (*inferenceComponentSettingsPtrType)(v)
+}
+
+func (*inferenceComponentSettingsPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**InferenceComponentSettings)(nil)).Elem()
+}
+
+func (i *inferenceComponentSettingsPtrType) ToInferenceComponentSettingsPtrOutput() InferenceComponentSettingsPtrOutput {
+	return i.ToInferenceComponentSettingsPtrOutputWithContext(context.Background())
+}
+
+func (i *inferenceComponentSettingsPtrType) ToInferenceComponentSettingsPtrOutputWithContext(ctx context.Context) InferenceComponentSettingsPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(InferenceComponentSettingsPtrOutput)
+}
+
+// A model's settings as an inference component.
+type InferenceComponentSettingsOutput struct{ *pulumi.OutputState }
+
+func (InferenceComponentSettingsOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*InferenceComponentSettings)(nil)).Elem()
+}
+
+func (o InferenceComponentSettingsOutput) ToInferenceComponentSettingsOutput() InferenceComponentSettingsOutput {
+	return o
+}
+
+func (o InferenceComponentSettingsOutput) ToInferenceComponentSettingsOutputWithContext(ctx context.Context) InferenceComponentSettingsOutput {
+	return o
+}
+
+func (o InferenceComponentSettingsOutput) ToInferenceComponentSettingsPtrOutput() InferenceComponentSettingsPtrOutput {
+	return o.ToInferenceComponentSettingsPtrOutputWithContext(context.Background())
+}
+
+func (o InferenceComponentSettingsOutput) ToInferenceComponentSettingsPtrOutputWithContext(ctx context.Context) InferenceComponentSettingsPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v InferenceComponentSettings) *InferenceComponentSettings {
+		return &v
+	}).(InferenceComponentSettingsPtrOutput)
+}
+
+// What one copy needs.
+func (o InferenceComponentSettingsOutput) ComputeRequirements() ComputeSettingsOutput {
+	return o.ApplyT(func(v InferenceComponentSettings) ComputeSettings { return v.ComputeRequirements }).(ComputeSettingsOutput)
+}
+
+// Seconds SageMaker waits for a copy's container health check.
+func (o InferenceComponentSettingsOutput) ContainerStartupHealthCheckTimeoutInSeconds() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v InferenceComponentSettings) *int { return v.ContainerStartupHealthCheckTimeoutInSeconds }).(pulumi.IntPtrOutput)
+}
+
+// Copies at creation (at least 1).
+func (o InferenceComponentSettingsOutput) CopyCount() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v InferenceComponentSettings) *int { return v.CopyCount }).(pulumi.IntPtrOutput)
+}
+
+// Seconds SageMaker allows to download the model for a copy.
+func (o InferenceComponentSettingsOutput) ModelDataDownloadTimeoutInSeconds() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v InferenceComponentSettings) *int { return v.ModelDataDownloadTimeoutInSeconds }).(pulumi.IntPtrOutput)
+}
+
+// Autoscaling of the copies.
+func (o InferenceComponentSettingsOutput) Scaling() CopyScalingPtrOutput {
+	return o.ApplyT(func(v InferenceComponentSettings) *CopyScaling { return v.Scaling }).(CopyScalingPtrOutput)
+}
+
+type InferenceComponentSettingsPtrOutput struct{ *pulumi.OutputState }
+
+func (InferenceComponentSettingsPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**InferenceComponentSettings)(nil)).Elem()
+}
+
+func (o InferenceComponentSettingsPtrOutput) ToInferenceComponentSettingsPtrOutput() InferenceComponentSettingsPtrOutput {
+	return o
+}
+
+func (o InferenceComponentSettingsPtrOutput) ToInferenceComponentSettingsPtrOutputWithContext(ctx context.Context) InferenceComponentSettingsPtrOutput {
+	return o
+}
+
+func (o InferenceComponentSettingsPtrOutput) Elem() InferenceComponentSettingsOutput {
+	return o.ApplyT(func(v *InferenceComponentSettings) InferenceComponentSettings {
+		if v != nil {
+			return *v
+		}
+		var ret InferenceComponentSettings
+		return ret
+	}).(InferenceComponentSettingsOutput)
+}
+
+// What one copy needs.
+func (o InferenceComponentSettingsPtrOutput) ComputeRequirements() ComputeSettingsPtrOutput {
+	return o.ApplyT(func(v *InferenceComponentSettings) *ComputeSettings {
+		if v == nil {
+			return nil
+		}
+		return &v.ComputeRequirements
+	}).(ComputeSettingsPtrOutput)
+}
+
+// Seconds SageMaker waits for a copy's container health check.
+func (o InferenceComponentSettingsPtrOutput) ContainerStartupHealthCheckTimeoutInSeconds() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *InferenceComponentSettings) *int {
+		if v == nil {
+			return nil
+		}
+		return v.ContainerStartupHealthCheckTimeoutInSeconds
+	}).(pulumi.IntPtrOutput)
+}
+
+// Copies at creation (at least 1).
+func (o InferenceComponentSettingsPtrOutput) CopyCount() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *InferenceComponentSettings) *int {
+		if v == nil {
+			return nil
+		}
+		return v.CopyCount
+	}).(pulumi.IntPtrOutput)
+}
+
+// Seconds SageMaker allows to download the model for a copy.
+func (o InferenceComponentSettingsPtrOutput) ModelDataDownloadTimeoutInSeconds() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *InferenceComponentSettings) *int {
+		if v == nil {
+			return nil
+		}
+		return v.ModelDataDownloadTimeoutInSeconds
+	}).(pulumi.IntPtrOutput)
+}
+
+// Autoscaling of the copies.
+func (o InferenceComponentSettingsPtrOutput) Scaling() CopyScalingPtrOutput {
+	return o.ApplyT(func(v *InferenceComponentSettings) *CopyScaling {
+		if v == nil {
+			return nil
+		}
+		return v.Scaling
+	}).(CopyScalingPtrOutput)
+}
+
 // The seed's `modelParameters.inference`.
 type InferenceParameters struct {
 	// Requests per batch.
@@ -2718,6 +3597,172 @@ func (o InferenceParametersPtrOutput) Thresholds() pulumi.Float64MapOutput {
 		}
 		return v.Thresholds
 	}).(pulumi.Float64MapOutput)
+}
+
+// The instance bounds SageMaker keeps the variant within as inference
+// component copies come and go.
+type ManagedInstanceScaling struct {
+	// Most instances (at least 1).
+	MaxInstanceCount int `pulumi:"maxInstanceCount"`
+	// Fewest instances; 0 lets the endpoint scale to zero instances when
+	// no component has a copy.
+	MinInstanceCount int `pulumi:"minInstanceCount"`
+}
+
+// ManagedInstanceScalingInput is an input type that accepts ManagedInstanceScalingArgs and ManagedInstanceScalingOutput values.
+// You can construct a concrete instance of `ManagedInstanceScalingInput` via:
+//
+//	ManagedInstanceScalingArgs{...}
+type ManagedInstanceScalingInput interface {
+	pulumi.Input
+
+	ToManagedInstanceScalingOutput() ManagedInstanceScalingOutput
+	ToManagedInstanceScalingOutputWithContext(context.Context) ManagedInstanceScalingOutput
+}
+
+// The instance bounds SageMaker keeps the variant within as inference
+// component copies come and go.
+type ManagedInstanceScalingArgs struct {
+	// Most instances (at least 1).
+	MaxInstanceCount pulumi.IntInput `pulumi:"maxInstanceCount"`
+	// Fewest instances; 0 lets the endpoint scale to zero instances when
+	// no component has a copy.
+	MinInstanceCount pulumi.IntInput `pulumi:"minInstanceCount"`
+}
+
+func (ManagedInstanceScalingArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*ManagedInstanceScaling)(nil)).Elem()
+}
+
+func (i ManagedInstanceScalingArgs) ToManagedInstanceScalingOutput() ManagedInstanceScalingOutput {
+	return i.ToManagedInstanceScalingOutputWithContext(context.Background())
+}
+
+func (i ManagedInstanceScalingArgs) ToManagedInstanceScalingOutputWithContext(ctx context.Context) ManagedInstanceScalingOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ManagedInstanceScalingOutput)
+}
+
+func (i ManagedInstanceScalingArgs) ToManagedInstanceScalingPtrOutput() ManagedInstanceScalingPtrOutput {
+	return i.ToManagedInstanceScalingPtrOutputWithContext(context.Background())
+}
+
+func (i ManagedInstanceScalingArgs) ToManagedInstanceScalingPtrOutputWithContext(ctx context.Context) ManagedInstanceScalingPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ManagedInstanceScalingOutput).ToManagedInstanceScalingPtrOutputWithContext(ctx)
+}
+
+// ManagedInstanceScalingPtrInput is an input type that accepts ManagedInstanceScalingArgs, ManagedInstanceScalingPtr and ManagedInstanceScalingPtrOutput values.
+// You can construct a concrete instance of `ManagedInstanceScalingPtrInput` via:
+//
+//	        ManagedInstanceScalingArgs{...}
+//
+//	or:
+//
+//	        nil
+type ManagedInstanceScalingPtrInput interface {
+	pulumi.Input
+
+	ToManagedInstanceScalingPtrOutput() ManagedInstanceScalingPtrOutput
+	ToManagedInstanceScalingPtrOutputWithContext(context.Context) ManagedInstanceScalingPtrOutput
+}
+
+type managedInstanceScalingPtrType ManagedInstanceScalingArgs
+
+func ManagedInstanceScalingPtr(v *ManagedInstanceScalingArgs) ManagedInstanceScalingPtrInput {
+	return (*managedInstanceScalingPtrType)(v)
+}
+
+func (*managedInstanceScalingPtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**ManagedInstanceScaling)(nil)).Elem()
+}
+
+func (i *managedInstanceScalingPtrType) ToManagedInstanceScalingPtrOutput() ManagedInstanceScalingPtrOutput {
+	return i.ToManagedInstanceScalingPtrOutputWithContext(context.Background())
+}
+
+func (i *managedInstanceScalingPtrType) ToManagedInstanceScalingPtrOutputWithContext(ctx context.Context) ManagedInstanceScalingPtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(ManagedInstanceScalingPtrOutput)
+}
+
+// The instance bounds SageMaker keeps the variant within as inference
+// component copies come and go.
+type ManagedInstanceScalingOutput struct{ *pulumi.OutputState }
+
+func (ManagedInstanceScalingOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*ManagedInstanceScaling)(nil)).Elem()
+}
+
+func (o ManagedInstanceScalingOutput) ToManagedInstanceScalingOutput() ManagedInstanceScalingOutput {
+	return o
+}
+
+func (o ManagedInstanceScalingOutput) ToManagedInstanceScalingOutputWithContext(ctx context.Context) ManagedInstanceScalingOutput {
+	return o
+}
+
+func (o ManagedInstanceScalingOutput) ToManagedInstanceScalingPtrOutput() ManagedInstanceScalingPtrOutput {
+	return o.ToManagedInstanceScalingPtrOutputWithContext(context.Background())
+}
+
+func (o ManagedInstanceScalingOutput) ToManagedInstanceScalingPtrOutputWithContext(ctx context.Context) ManagedInstanceScalingPtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v ManagedInstanceScaling) *ManagedInstanceScaling {
+		return &v
+	}).(ManagedInstanceScalingPtrOutput)
+}
+
+// Most instances (at least 1).
+func (o ManagedInstanceScalingOutput) MaxInstanceCount() pulumi.IntOutput {
+	return o.ApplyT(func(v ManagedInstanceScaling) int { return v.MaxInstanceCount }).(pulumi.IntOutput)
+}
+
+// Fewest instances; 0 lets the endpoint scale to zero instances when
+// no component has a copy.
+func (o ManagedInstanceScalingOutput) MinInstanceCount() pulumi.IntOutput {
+	return o.ApplyT(func(v ManagedInstanceScaling) int { return v.MinInstanceCount }).(pulumi.IntOutput)
+}
+
+type ManagedInstanceScalingPtrOutput struct{ *pulumi.OutputState }
+
+func (ManagedInstanceScalingPtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**ManagedInstanceScaling)(nil)).Elem()
+}
+
+func (o ManagedInstanceScalingPtrOutput) ToManagedInstanceScalingPtrOutput() ManagedInstanceScalingPtrOutput {
+	return o
+}
+
+func (o ManagedInstanceScalingPtrOutput) ToManagedInstanceScalingPtrOutputWithContext(ctx context.Context) ManagedInstanceScalingPtrOutput {
+	return o
+}
+
+func (o ManagedInstanceScalingPtrOutput) Elem() ManagedInstanceScalingOutput {
+	return o.ApplyT(func(v *ManagedInstanceScaling) ManagedInstanceScaling {
+		if v != nil {
+			return *v
+		}
+		var ret ManagedInstanceScaling
+		return ret
+	}).(ManagedInstanceScalingOutput)
+}
+
+// Most instances (at least 1).
+func (o ManagedInstanceScalingPtrOutput) MaxInstanceCount() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *ManagedInstanceScaling) *int {
+		if v == nil {
+			return nil
+		}
+		return &v.MaxInstanceCount
+	}).(pulumi.IntPtrOutput)
+}
+
+// Fewest instances; 0 lets the endpoint scale to zero instances when
+// no component has a copy.
+func (o ManagedInstanceScalingPtrOutput) MinInstanceCount() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *ManagedInstanceScaling) *int {
+		if v == nil {
+			return nil
+		}
+		return &v.MinInstanceCount
+	}).(pulumi.IntPtrOutput)
 }
 
 // Where model artifacts live: the seed's `modelArtifacts` settings.
@@ -3024,6 +4069,10 @@ type ModelSpec struct {
 	// Extra container environment variables. Secret values (API keys and
 	// the like) stay secret: the model keeps its whole environment secret.
 	Environment map[string]string `pulumi:"Environment"`
+	// This model's compute, copies and scaling as an inference component
+	// (SageMakerInferenceComponentEndpoint and `inferenceType:
+	// "components"`; required there, ignored by the other endpoints).
+	InferenceComponent *InferenceComponentSettings `pulumi:"InferenceComponent"`
 	// Instances of the variant (real-time and async endpoints).
 	InstanceCount *int `pulumi:"InstanceCount"`
 	// Instance type of the variant (real-time and async endpoints).
@@ -3060,6 +4109,10 @@ type ModelSpecArgs struct {
 	// Extra container environment variables. Secret values (API keys and
 	// the like) stay secret: the model keeps its whole environment secret.
 	Environment pulumi.StringMapInput `pulumi:"Environment"`
+	// This model's compute, copies and scaling as an inference component
+	// (SageMakerInferenceComponentEndpoint and `inferenceType:
+	// "components"`; required there, ignored by the other endpoints).
+	InferenceComponent InferenceComponentSettingsPtrInput `pulumi:"InferenceComponent"`
 	// Instances of the variant (real-time and async endpoints).
 	InstanceCount pulumi.IntPtrInput `pulumi:"InstanceCount"`
 	// Instance type of the variant (real-time and async endpoints).
@@ -3136,6 +4189,13 @@ func (o ModelSpecOutput) ToModelSpecOutputWithContext(ctx context.Context) Model
 // the like) stay secret: the model keeps its whole environment secret.
 func (o ModelSpecOutput) Environment() pulumi.StringMapOutput {
 	return o.ApplyT(func(v ModelSpec) map[string]string { return v.Environment }).(pulumi.StringMapOutput)
+}
+
+// This model's compute, copies and scaling as an inference component
+// (SageMakerInferenceComponentEndpoint and `inferenceType:
+// "components"`; required there, ignored by the other endpoints).
+func (o ModelSpecOutput) InferenceComponent() InferenceComponentSettingsPtrOutput {
+	return o.ApplyT(func(v ModelSpec) *InferenceComponentSettings { return v.InferenceComponent }).(InferenceComponentSettingsPtrOutput)
 }
 
 // Instances of the variant (real-time and async endpoints).
@@ -3316,6 +4376,225 @@ func (o MonitorArrayOutput) Index(i pulumi.IntInput) MonitorOutput {
 	return pulumi.All(o, i).ApplyT(func(vs []interface{}) Monitor {
 		return vs[0].([]Monitor)[vs[1].(int)]
 	}).(MonitorOutput)
+}
+
+// How a new specification replaces the running copies: in batches, with
+// a wait between them, rolled back when an alarm fires.
+type RollingUpdate struct {
+	// Copies replaced per batch.
+	MaximumBatchSize BatchSize `pulumi:"maximumBatchSize"`
+	// Seconds the whole update may take (600-28800).
+	MaximumExecutionTimeoutInSeconds *int `pulumi:"maximumExecutionTimeoutInSeconds"`
+	// CloudWatch alarms that roll the update back when they fire.
+	RollbackAlarms []string `pulumi:"rollbackAlarms"`
+	// Copies restored per batch when rolling back.
+	RollbackMaximumBatchSize *BatchSize `pulumi:"rollbackMaximumBatchSize"`
+	// Seconds to watch each batch before the next (0-3600).
+	WaitIntervalInSeconds *int `pulumi:"waitIntervalInSeconds"`
+}
+
+// RollingUpdateInput is an input type that accepts RollingUpdateArgs and RollingUpdateOutput values.
+// You can construct a concrete instance of `RollingUpdateInput` via:
+//
+//	RollingUpdateArgs{...}
+type RollingUpdateInput interface {
+	pulumi.Input
+
+	ToRollingUpdateOutput() RollingUpdateOutput
+	ToRollingUpdateOutputWithContext(context.Context) RollingUpdateOutput
+}
+
+// How a new specification replaces the running copies: in batches, with
+// a wait between them, rolled back when an alarm fires.
+type RollingUpdateArgs struct {
+	// Copies replaced per batch.
+	MaximumBatchSize BatchSizeInput `pulumi:"maximumBatchSize"`
+	// Seconds the whole update may take (600-28800).
+	MaximumExecutionTimeoutInSeconds pulumi.IntPtrInput `pulumi:"maximumExecutionTimeoutInSeconds"`
+	// CloudWatch alarms that roll the update back when they fire.
+	RollbackAlarms pulumi.StringArrayInput `pulumi:"rollbackAlarms"`
+	// Copies restored per batch when rolling back.
+	RollbackMaximumBatchSize BatchSizePtrInput `pulumi:"rollbackMaximumBatchSize"`
+	// Seconds to watch each batch before the next (0-3600).
+	WaitIntervalInSeconds pulumi.IntPtrInput `pulumi:"waitIntervalInSeconds"`
+}
+
+func (RollingUpdateArgs) ElementType() reflect.Type {
+	return reflect.TypeOf((*RollingUpdate)(nil)).Elem()
+}
+
+func (i RollingUpdateArgs) ToRollingUpdateOutput() RollingUpdateOutput {
+	return i.ToRollingUpdateOutputWithContext(context.Background())
+}
+
+func (i RollingUpdateArgs) ToRollingUpdateOutputWithContext(ctx context.Context) RollingUpdateOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(RollingUpdateOutput)
+}
+
+func (i RollingUpdateArgs) ToRollingUpdatePtrOutput() RollingUpdatePtrOutput {
+	return i.ToRollingUpdatePtrOutputWithContext(context.Background())
+}
+
+func (i RollingUpdateArgs) ToRollingUpdatePtrOutputWithContext(ctx context.Context) RollingUpdatePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(RollingUpdateOutput).ToRollingUpdatePtrOutputWithContext(ctx)
+}
+
+// RollingUpdatePtrInput is an input type that accepts RollingUpdateArgs, RollingUpdatePtr and RollingUpdatePtrOutput values.
+// You can construct a concrete instance of `RollingUpdatePtrInput` via:
+//
+//	        RollingUpdateArgs{...}
+//
+//	or:
+//
+//	        nil
+type RollingUpdatePtrInput interface {
+	pulumi.Input
+
+	ToRollingUpdatePtrOutput() RollingUpdatePtrOutput
+	ToRollingUpdatePtrOutputWithContext(context.Context) RollingUpdatePtrOutput
+}
+
+type rollingUpdatePtrType RollingUpdateArgs
+
+func RollingUpdatePtr(v *RollingUpdateArgs) RollingUpdatePtrInput {
+	return (*rollingUpdatePtrType)(v)
+}
+
+func (*rollingUpdatePtrType) ElementType() reflect.Type {
+	return reflect.TypeOf((**RollingUpdate)(nil)).Elem()
+}
+
+func (i *rollingUpdatePtrType) ToRollingUpdatePtrOutput() RollingUpdatePtrOutput {
+	return i.ToRollingUpdatePtrOutputWithContext(context.Background())
+}
+
+func (i *rollingUpdatePtrType) ToRollingUpdatePtrOutputWithContext(ctx context.Context) RollingUpdatePtrOutput {
+	return pulumi.ToOutputWithContext(ctx, i).(RollingUpdatePtrOutput)
+}
+
+// How a new specification replaces the running copies: in batches, with
+// a wait between them, rolled back when an alarm fires.
+type RollingUpdateOutput struct{ *pulumi.OutputState }
+
+func (RollingUpdateOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((*RollingUpdate)(nil)).Elem()
+}
+
+func (o RollingUpdateOutput) ToRollingUpdateOutput() RollingUpdateOutput {
+	return o
+}
+
+func (o RollingUpdateOutput) ToRollingUpdateOutputWithContext(ctx context.Context) RollingUpdateOutput {
+	return o
+}
+
+func (o RollingUpdateOutput) ToRollingUpdatePtrOutput() RollingUpdatePtrOutput {
+	return o.ToRollingUpdatePtrOutputWithContext(context.Background())
+}
+
+func (o RollingUpdateOutput) ToRollingUpdatePtrOutputWithContext(ctx context.Context) RollingUpdatePtrOutput {
+	return o.ApplyTWithContext(ctx, func(_ context.Context, v RollingUpdate) *RollingUpdate {
+		return &v
+	}).(RollingUpdatePtrOutput)
+}
+
+// Copies replaced per batch.
+func (o RollingUpdateOutput) MaximumBatchSize() BatchSizeOutput {
+	return o.ApplyT(func(v RollingUpdate) BatchSize { return v.MaximumBatchSize }).(BatchSizeOutput)
+}
+
+// Seconds the whole update may take (600-28800).
+func (o RollingUpdateOutput) MaximumExecutionTimeoutInSeconds() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v RollingUpdate) *int { return v.MaximumExecutionTimeoutInSeconds }).(pulumi.IntPtrOutput)
+}
+
+// CloudWatch alarms that roll the update back when they fire.
+func (o RollingUpdateOutput) RollbackAlarms() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v RollingUpdate) []string { return v.RollbackAlarms }).(pulumi.StringArrayOutput)
+}
+
+// Copies restored per batch when rolling back.
+func (o RollingUpdateOutput) RollbackMaximumBatchSize() BatchSizePtrOutput {
+	return o.ApplyT(func(v RollingUpdate) *BatchSize { return v.RollbackMaximumBatchSize }).(BatchSizePtrOutput)
+}
+
+// Seconds to watch each batch before the next (0-3600).
+func (o RollingUpdateOutput) WaitIntervalInSeconds() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v RollingUpdate) *int { return v.WaitIntervalInSeconds }).(pulumi.IntPtrOutput)
+}
+
+type RollingUpdatePtrOutput struct{ *pulumi.OutputState }
+
+func (RollingUpdatePtrOutput) ElementType() reflect.Type {
+	return reflect.TypeOf((**RollingUpdate)(nil)).Elem()
+}
+
+func (o RollingUpdatePtrOutput) ToRollingUpdatePtrOutput() RollingUpdatePtrOutput {
+	return o
+}
+
+func (o RollingUpdatePtrOutput) ToRollingUpdatePtrOutputWithContext(ctx context.Context) RollingUpdatePtrOutput {
+	return o
+}
+
+func (o RollingUpdatePtrOutput) Elem() RollingUpdateOutput {
+	return o.ApplyT(func(v *RollingUpdate) RollingUpdate {
+		if v != nil {
+			return *v
+		}
+		var ret RollingUpdate
+		return ret
+	}).(RollingUpdateOutput)
+}
+
+// Copies replaced per batch.
+func (o RollingUpdatePtrOutput) MaximumBatchSize() BatchSizePtrOutput {
+	return o.ApplyT(func(v *RollingUpdate) *BatchSize {
+		if v == nil {
+			return nil
+		}
+		return &v.MaximumBatchSize
+	}).(BatchSizePtrOutput)
+}
+
+// Seconds the whole update may take (600-28800).
+func (o RollingUpdatePtrOutput) MaximumExecutionTimeoutInSeconds() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *RollingUpdate) *int {
+		if v == nil {
+			return nil
+		}
+		return v.MaximumExecutionTimeoutInSeconds
+	}).(pulumi.IntPtrOutput)
+}
+
+// CloudWatch alarms that roll the update back when they fire.
+func (o RollingUpdatePtrOutput) RollbackAlarms() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v *RollingUpdate) []string {
+		if v == nil {
+			return nil
+		}
+		return v.RollbackAlarms
+	}).(pulumi.StringArrayOutput)
+}
+
+// Copies restored per batch when rolling back.
+func (o RollingUpdatePtrOutput) RollbackMaximumBatchSize() BatchSizePtrOutput {
+	return o.ApplyT(func(v *RollingUpdate) *BatchSize {
+		if v == nil {
+			return nil
+		}
+		return v.RollbackMaximumBatchSize
+	}).(BatchSizePtrOutput)
+}
+
+// Seconds to watch each batch before the next (0-3600).
+func (o RollingUpdatePtrOutput) WaitIntervalInSeconds() pulumi.IntPtrOutput {
+	return o.ApplyT(func(v *RollingUpdate) *int {
+		if v == nil {
+			return nil
+		}
+		return v.WaitIntervalInSeconds
+	}).(pulumi.IntPtrOutput)
 }
 
 // Blue/green deployment with traffic shifting and alarm-driven rollback.
@@ -5845,6 +7124,13 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*AsyncSettingsPtrInput)(nil)).Elem(), AsyncSettingsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*AutoscalingArgsInput)(nil)).Elem(), AutoscalingArgsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*AutoscalingArgsPtrInput)(nil)).Elem(), AutoscalingArgsArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*BatchSizeInput)(nil)).Elem(), BatchSizeArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*BatchSizePtrInput)(nil)).Elem(), BatchSizeArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ComputeRequirementsInput)(nil)).Elem(), ComputeRequirementsArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ComputeSettingsInput)(nil)).Elem(), ComputeSettingsArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ComputeSettingsPtrInput)(nil)).Elem(), ComputeSettingsArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*CopyScalingInput)(nil)).Elem(), CopyScalingArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*CopyScalingPtrInput)(nil)).Elem(), CopyScalingArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*CustomMetricInput)(nil)).Elem(), CustomMetricArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*CustomMetricPtrInput)(nil)).Elem(), CustomMetricArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*CustomStrategyInput)(nil)).Elem(), CustomStrategyArgs{})
@@ -5855,8 +7141,12 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*EndpointsPtrInput)(nil)).Elem(), EndpointsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*EvaluationArgsInput)(nil)).Elem(), EvaluationArgsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*EvaluationArgsPtrInput)(nil)).Elem(), EvaluationArgsArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*InferenceComponentSettingsInput)(nil)).Elem(), InferenceComponentSettingsArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*InferenceComponentSettingsPtrInput)(nil)).Elem(), InferenceComponentSettingsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*InferenceParametersInput)(nil)).Elem(), InferenceParametersArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*InferenceParametersPtrInput)(nil)).Elem(), InferenceParametersArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ManagedInstanceScalingInput)(nil)).Elem(), ManagedInstanceScalingArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*ManagedInstanceScalingPtrInput)(nil)).Elem(), ManagedInstanceScalingArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ModelArtifactsInput)(nil)).Elem(), ModelArtifactsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ModelArtifactsPtrInput)(nil)).Elem(), ModelArtifactsArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ModelParametersInput)(nil)).Elem(), ModelParametersArgs{})
@@ -5865,6 +7155,8 @@ func init() {
 	pulumi.RegisterInputType(reflect.TypeOf((*ModelSpecArrayInput)(nil)).Elem(), ModelSpecArray{})
 	pulumi.RegisterInputType(reflect.TypeOf((*MonitorInput)(nil)).Elem(), MonitorArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*MonitorArrayInput)(nil)).Elem(), MonitorArray{})
+	pulumi.RegisterInputType(reflect.TypeOf((*RollingUpdateInput)(nil)).Elem(), RollingUpdateArgs{})
+	pulumi.RegisterInputType(reflect.TypeOf((*RollingUpdatePtrInput)(nil)).Elem(), RollingUpdateArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*RolloutPolicyInput)(nil)).Elem(), RolloutPolicyArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*RolloutPolicyPtrInput)(nil)).Elem(), RolloutPolicyArgs{})
 	pulumi.RegisterInputType(reflect.TypeOf((*ServerlessComputeInput)(nil)).Elem(), ServerlessComputeArgs{})
@@ -5902,8 +7194,15 @@ func init() {
 	pulumi.RegisterOutputType(AsyncSettingsPtrOutput{})
 	pulumi.RegisterOutputType(AutoscalingArgsOutput{})
 	pulumi.RegisterOutputType(AutoscalingArgsPtrOutput{})
+	pulumi.RegisterOutputType(BatchSizeOutput{})
+	pulumi.RegisterOutputType(BatchSizePtrOutput{})
+	pulumi.RegisterOutputType(ComputeRequirementsOutput{})
+	pulumi.RegisterOutputType(ComputeSettingsOutput{})
+	pulumi.RegisterOutputType(ComputeSettingsPtrOutput{})
 	pulumi.RegisterOutputType(ConfigProblemOutput{})
 	pulumi.RegisterOutputType(ConfigProblemArrayOutput{})
+	pulumi.RegisterOutputType(CopyScalingOutput{})
+	pulumi.RegisterOutputType(CopyScalingPtrOutput{})
 	pulumi.RegisterOutputType(CustomMetricOutput{})
 	pulumi.RegisterOutputType(CustomMetricPtrOutput{})
 	pulumi.RegisterOutputType(CustomStrategyOutput{})
@@ -5914,8 +7213,12 @@ func init() {
 	pulumi.RegisterOutputType(EndpointsPtrOutput{})
 	pulumi.RegisterOutputType(EvaluationArgsOutput{})
 	pulumi.RegisterOutputType(EvaluationArgsPtrOutput{})
+	pulumi.RegisterOutputType(InferenceComponentSettingsOutput{})
+	pulumi.RegisterOutputType(InferenceComponentSettingsPtrOutput{})
 	pulumi.RegisterOutputType(InferenceParametersOutput{})
 	pulumi.RegisterOutputType(InferenceParametersPtrOutput{})
+	pulumi.RegisterOutputType(ManagedInstanceScalingOutput{})
+	pulumi.RegisterOutputType(ManagedInstanceScalingPtrOutput{})
 	pulumi.RegisterOutputType(ModelArtifactsOutput{})
 	pulumi.RegisterOutputType(ModelArtifactsPtrOutput{})
 	pulumi.RegisterOutputType(ModelParametersOutput{})
@@ -5924,6 +7227,8 @@ func init() {
 	pulumi.RegisterOutputType(ModelSpecArrayOutput{})
 	pulumi.RegisterOutputType(MonitorOutput{})
 	pulumi.RegisterOutputType(MonitorArrayOutput{})
+	pulumi.RegisterOutputType(RollingUpdateOutput{})
+	pulumi.RegisterOutputType(RollingUpdatePtrOutput{})
 	pulumi.RegisterOutputType(RolloutPolicyOutput{})
 	pulumi.RegisterOutputType(RolloutPolicyPtrOutput{})
 	pulumi.RegisterOutputType(ServerlessComputeOutput{})

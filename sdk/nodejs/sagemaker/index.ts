@@ -15,6 +15,16 @@ export type EndpointConfig = import("./endpointConfig").EndpointConfig;
 export const EndpointConfig: typeof import("./endpointConfig").EndpointConfig = null as any;
 utilities.lazyLoad(exports, ["EndpointConfig"], () => require("./endpointConfig"));
 
+export { InferenceComponentArgs } from "./inferenceComponent";
+export type InferenceComponent = import("./inferenceComponent").InferenceComponent;
+export const InferenceComponent: typeof import("./inferenceComponent").InferenceComponent = null as any;
+utilities.lazyLoad(exports, ["InferenceComponent"], () => require("./inferenceComponent"));
+
+export { InferenceComponentEndpointConfigArgs } from "./inferenceComponentEndpointConfig";
+export type InferenceComponentEndpointConfig = import("./inferenceComponentEndpointConfig").InferenceComponentEndpointConfig;
+export const InferenceComponentEndpointConfig: typeof import("./inferenceComponentEndpointConfig").InferenceComponentEndpointConfig = null as any;
+utilities.lazyLoad(exports, ["InferenceComponentEndpointConfig"], () => require("./inferenceComponentEndpointConfig"));
+
 export { ModelArgs } from "./model";
 export type Model = import("./model").Model;
 export const Model: typeof import("./model").Model = null as any;
@@ -34,6 +44,10 @@ const _module = {
                 return new Endpoint(name, <any>undefined, { urn })
             case "sagemaker-deployment:sagemaker:EndpointConfig":
                 return new EndpointConfig(name, <any>undefined, { urn })
+            case "sagemaker-deployment:sagemaker:InferenceComponent":
+                return new InferenceComponent(name, <any>undefined, { urn })
+            case "sagemaker-deployment:sagemaker:InferenceComponentEndpointConfig":
+                return new InferenceComponentEndpointConfig(name, <any>undefined, { urn })
             case "sagemaker-deployment:sagemaker:Model":
                 return new Model(name, <any>undefined, { urn })
             case "sagemaker-deployment:sagemaker:ModelPackageGroup":

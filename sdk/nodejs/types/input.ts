@@ -274,6 +274,144 @@ export interface AutoscalingArgsArgs {
 }
 
 /**
+ * A batch of a rolling update: copies, or a percentage of them.
+ */
+export interface BatchSizeArgs {
+    /**
+     * `COPY_COUNT` or `CAPACITY_PERCENT`.
+     */
+    type: pulumi.Input<string>;
+    /**
+     * Copies, or percent (1-100).
+     */
+    value: pulumi.Input<number>;
+}
+
+/**
+ * What one copy of the model needs on an instance.
+ */
+export interface ComputeRequirementsArgs {
+    /**
+     * Most memory a copy may use, in MB.
+     */
+    maxMemoryRequiredInMb?: pulumi.Input<number | undefined>;
+    /**
+     * Memory reserved per copy, in MB (at least 128).
+     */
+    minMemoryRequiredInMb: pulumi.Input<number>;
+    /**
+     * GPUs or Inferentia/Trainium devices per copy.
+     */
+    numberOfAcceleratorDevicesRequired?: pulumi.Input<number | undefined>;
+    /**
+     * CPU cores per copy (at least 0.25).
+     */
+    numberOfCpuCoresRequired?: pulumi.Input<number | undefined>;
+}
+
+/**
+ * What one copy of the model needs (SageMaker's
+ * InferenceComponentComputeResourceRequirements).
+ */
+export interface ComputeSettings {
+    /**
+     * Most memory a copy may use, in MB.
+     */
+    MaxMemoryRequiredInMb?: number;
+    /**
+     * Memory reserved per copy, in MB (at least 128).
+     */
+    MinMemoryRequiredInMb: number;
+    /**
+     * GPUs or Inferentia/Trainium devices per copy.
+     */
+    NumberOfAcceleratorDevicesRequired?: number;
+    /**
+     * CPU cores per copy (at least 0.25).
+     */
+    NumberOfCpuCoresRequired?: number;
+}
+
+/**
+ * What one copy of the model needs (SageMaker's
+ * InferenceComponentComputeResourceRequirements).
+ */
+export interface ComputeSettingsArgs {
+    /**
+     * Most memory a copy may use, in MB.
+     */
+    MaxMemoryRequiredInMb?: pulumi.Input<number | undefined>;
+    /**
+     * Memory reserved per copy, in MB (at least 128).
+     */
+    MinMemoryRequiredInMb: pulumi.Input<number>;
+    /**
+     * GPUs or Inferentia/Trainium devices per copy.
+     */
+    NumberOfAcceleratorDevicesRequired?: pulumi.Input<number | undefined>;
+    /**
+     * CPU cores per copy (at least 0.25).
+     */
+    NumberOfCpuCoresRequired?: pulumi.Input<number | undefined>;
+}
+
+/**
+ * Autoscaling of the component's copies: target tracking on concurrent
+ * requests per copy, and with `MinCopies` 0 the wake-up policy on
+ * `NoCapacityInvocationFailures`.
+ */
+export interface CopyScaling {
+    /**
+     * Most copies.
+     */
+    MaxCopies: number;
+    /**
+     * Fewest copies; 0 scales the component to zero when idle.
+     */
+    MinCopies?: number;
+    /**
+     * Seconds after a scale-in before the next.
+     */
+    ScaleInCooldown?: number;
+    /**
+     * Seconds after a scale-out before the next.
+     */
+    ScaleOutCooldown?: number;
+    /**
+     * Concurrent requests per copy to hold.
+     */
+    TargetConcurrentRequestsPerCopy?: number;
+}
+
+/**
+ * Autoscaling of the component's copies: target tracking on concurrent
+ * requests per copy, and with `MinCopies` 0 the wake-up policy on
+ * `NoCapacityInvocationFailures`.
+ */
+export interface CopyScalingArgs {
+    /**
+     * Most copies.
+     */
+    MaxCopies: pulumi.Input<number>;
+    /**
+     * Fewest copies; 0 scales the component to zero when idle.
+     */
+    MinCopies?: pulumi.Input<number | undefined>;
+    /**
+     * Seconds after a scale-in before the next.
+     */
+    ScaleInCooldown?: pulumi.Input<number | undefined>;
+    /**
+     * Seconds after a scale-out before the next.
+     */
+    ScaleOutCooldown?: pulumi.Input<number | undefined>;
+    /**
+     * Concurrent requests per copy to hold.
+     */
+    TargetConcurrentRequestsPerCopy?: pulumi.Input<number | undefined>;
+}
+
+/**
  * A CloudWatch metric chosen by name, namespace, statistic and dimensions.
  */
 export interface CustomMetricArgs {
@@ -450,6 +588,58 @@ export interface EvaluationArgsArgs {
 }
 
 /**
+ * A model's settings as an inference component.
+ */
+export interface InferenceComponentSettings {
+    /**
+     * What one copy needs.
+     */
+    ComputeRequirements: inputs.ComputeSettings;
+    /**
+     * Seconds SageMaker waits for a copy's container health check.
+     */
+    ContainerStartupHealthCheckTimeoutInSeconds?: number;
+    /**
+     * Copies at creation (at least 1).
+     */
+    CopyCount?: number;
+    /**
+     * Seconds SageMaker allows to download the model for a copy.
+     */
+    ModelDataDownloadTimeoutInSeconds?: number;
+    /**
+     * Autoscaling of the copies.
+     */
+    Scaling?: inputs.CopyScaling;
+}
+
+/**
+ * A model's settings as an inference component.
+ */
+export interface InferenceComponentSettingsArgs {
+    /**
+     * What one copy needs.
+     */
+    ComputeRequirements: pulumi.Input<inputs.ComputeSettingsArgs>;
+    /**
+     * Seconds SageMaker waits for a copy's container health check.
+     */
+    ContainerStartupHealthCheckTimeoutInSeconds?: pulumi.Input<number | undefined>;
+    /**
+     * Copies at creation (at least 1).
+     */
+    CopyCount?: pulumi.Input<number | undefined>;
+    /**
+     * Seconds SageMaker allows to download the model for a copy.
+     */
+    ModelDataDownloadTimeoutInSeconds?: pulumi.Input<number | undefined>;
+    /**
+     * Autoscaling of the copies.
+     */
+    Scaling?: pulumi.Input<inputs.CopyScalingArgs | undefined>;
+}
+
+/**
  * The seed's `modelParameters.inference`.
  */
 export interface InferenceParametersArgs {
@@ -461,6 +651,22 @@ export interface InferenceParametersArgs {
      * Named thresholds, e.g. `classification: 0.5`.
      */
     thresholds?: pulumi.Input<{[key: string]: pulumi.Input<number>} | undefined>;
+}
+
+/**
+ * The instance bounds SageMaker keeps the variant within as inference
+ * component copies come and go.
+ */
+export interface ManagedInstanceScalingArgs {
+    /**
+     * Most instances (at least 1).
+     */
+    maxInstanceCount: pulumi.Input<number>;
+    /**
+     * Fewest instances; 0 lets the endpoint scale to zero instances when
+     * no component has a copy.
+     */
+    minInstanceCount: pulumi.Input<number>;
 }
 
 /**
@@ -496,6 +702,12 @@ export interface ModelSpec {
      * the like) stay secret: the model keeps its whole environment secret.
      */
     Environment?: {[key: string]: string};
+    /**
+     * This model's compute, copies and scaling as an inference component
+     * (SageMakerInferenceComponentEndpoint and `inferenceType:
+     * "components"`; required there, ignored by the other endpoints).
+     */
+    InferenceComponent?: inputs.InferenceComponentSettings;
     /**
      * Instances of the variant (real-time and async endpoints).
      */
@@ -543,6 +755,12 @@ export interface ModelSpecArgs {
      * the like) stay secret: the model keeps its whole environment secret.
      */
     Environment?: pulumi.Input<{[key: string]: pulumi.Input<string>} | undefined>;
+    /**
+     * This model's compute, copies and scaling as an inference component
+     * (SageMakerInferenceComponentEndpoint and `inferenceType:
+     * "components"`; required there, ignored by the other endpoints).
+     */
+    InferenceComponent?: pulumi.Input<inputs.InferenceComponentSettingsArgs | undefined>;
     /**
      * Instances of the variant (real-time and async endpoints).
      */
@@ -595,6 +813,33 @@ export interface MonitorArgs {
      * `appconfig.amazonaws.com` and allow `cloudwatch:DescribeAlarms` on it.
      */
     alarmRoleArn?: pulumi.Input<string | undefined>;
+}
+
+/**
+ * How a new specification replaces the running copies: in batches, with
+ * a wait between them, rolled back when an alarm fires.
+ */
+export interface RollingUpdateArgs {
+    /**
+     * Copies replaced per batch.
+     */
+    maximumBatchSize: pulumi.Input<inputs.BatchSizeArgs>;
+    /**
+     * Seconds the whole update may take (600-28800).
+     */
+    maximumExecutionTimeoutInSeconds?: pulumi.Input<number | undefined>;
+    /**
+     * CloudWatch alarms that roll the update back when they fire.
+     */
+    rollbackAlarms?: pulumi.Input<pulumi.Input<string>[] | undefined>;
+    /**
+     * Copies restored per batch when rolling back.
+     */
+    rollbackMaximumBatchSize?: pulumi.Input<inputs.BatchSizeArgs | undefined>;
+    /**
+     * Seconds to watch each batch before the next (0-3600).
+     */
+    waitIntervalInSeconds?: pulumi.Input<number | undefined>;
 }
 
 /**

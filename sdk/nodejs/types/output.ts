@@ -37,6 +37,42 @@ export interface AsyncInference {
 }
 
 /**
+ * A batch of a rolling update: copies, or a percentage of them.
+ */
+export interface BatchSize {
+    /**
+     * `COPY_COUNT` or `CAPACITY_PERCENT`.
+     */
+    type: string;
+    /**
+     * Copies, or percent (1-100).
+     */
+    value: number;
+}
+
+/**
+ * What one copy of the model needs on an instance.
+ */
+export interface ComputeRequirements {
+    /**
+     * Most memory a copy may use, in MB.
+     */
+    maxMemoryRequiredInMb?: number;
+    /**
+     * Memory reserved per copy, in MB (at least 128).
+     */
+    minMemoryRequiredInMb: number;
+    /**
+     * GPUs or Inferentia/Trainium devices per copy.
+     */
+    numberOfAcceleratorDevicesRequired?: number;
+    /**
+     * CPU cores per copy (at least 0.25).
+     */
+    numberOfCpuCoresRequired?: number;
+}
+
+/**
  * One problem of the documents.
  */
 export interface ConfigProblem {
@@ -153,6 +189,22 @@ export interface Endpoints {
 }
 
 /**
+ * The instance bounds SageMaker keeps the variant within as inference
+ * component copies come and go.
+ */
+export interface ManagedInstanceScaling {
+    /**
+     * Most instances (at least 1).
+     */
+    maxInstanceCount: number;
+    /**
+     * Fewest instances; 0 lets the endpoint scale to zero instances when
+     * no component has a copy.
+     */
+    minInstanceCount: number;
+}
+
+/**
  * A CloudWatch alarm AppConfig watches during a deployment: when it is in
  * `ALARM`, the deployment rolls back.
  */
@@ -166,6 +218,33 @@ export interface Monitor {
      * `appconfig.amazonaws.com` and allow `cloudwatch:DescribeAlarms` on it.
      */
     alarmRoleArn?: string;
+}
+
+/**
+ * How a new specification replaces the running copies: in batches, with
+ * a wait between them, rolled back when an alarm fires.
+ */
+export interface RollingUpdate {
+    /**
+     * Copies replaced per batch.
+     */
+    maximumBatchSize: outputs.BatchSize;
+    /**
+     * Seconds the whole update may take (600-28800).
+     */
+    maximumExecutionTimeoutInSeconds?: number;
+    /**
+     * CloudWatch alarms that roll the update back when they fire.
+     */
+    rollbackAlarms?: string[];
+    /**
+     * Copies restored per batch when rolling back.
+     */
+    rollbackMaximumBatchSize?: outputs.BatchSize;
+    /**
+     * Seconds to watch each batch before the next (0-3600).
+     */
+    waitIntervalInSeconds?: number;
 }
 
 /**

@@ -18,6 +18,7 @@ from .monitor_dashboard import *
 from .provider import *
 from .sage_maker_async_endpoint import *
 from .sage_maker_endpoint import *
+from .sage_maker_inference_component_endpoint import *
 from .sage_maker_model import *
 from .sage_maker_serverless_endpoint import *
 from .validate_config import *
@@ -128,6 +129,7 @@ _utilities.register(
    "sagemaker-deployment:index:MonitorDashboard": "MonitorDashboard",
    "sagemaker-deployment:index:SageMakerAsyncEndpoint": "SageMakerAsyncEndpoint",
    "sagemaker-deployment:index:SageMakerEndpoint": "SageMakerEndpoint",
+   "sagemaker-deployment:index:SageMakerInferenceComponentEndpoint": "SageMakerInferenceComponentEndpoint",
    "sagemaker-deployment:index:SageMakerModel": "SageMakerModel",
    "sagemaker-deployment:index:SageMakerServerlessEndpoint": "SageMakerServerlessEndpoint",
    "sagemaker-deployment:index:Workflow": "Workflow"
@@ -165,6 +167,8 @@ _utilities.register(
   "classes": {
    "sagemaker-deployment:sagemaker:Endpoint": "Endpoint",
    "sagemaker-deployment:sagemaker:EndpointConfig": "EndpointConfig",
+   "sagemaker-deployment:sagemaker:InferenceComponent": "InferenceComponent",
+   "sagemaker-deployment:sagemaker:InferenceComponentEndpointConfig": "InferenceComponentEndpointConfig",
    "sagemaker-deployment:sagemaker:Model": "Model",
    "sagemaker-deployment:sagemaker:ModelPackageGroup": "ModelPackageGroup"
   }

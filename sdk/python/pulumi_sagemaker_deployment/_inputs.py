@@ -34,6 +34,18 @@ __all__ = [
     'AutoscalingArgsDict',
     'AutoscalingArgsArgs',
     'AutoscalingArgsArgsDict',
+    'BatchSizeArgs',
+    'BatchSizeArgsDict',
+    'ComputeRequirementsArgs',
+    'ComputeRequirementsArgsDict',
+    'ComputeSettings',
+    'ComputeSettingsDict',
+    'ComputeSettingsArgs',
+    'ComputeSettingsArgsDict',
+    'CopyScaling',
+    'CopyScalingDict',
+    'CopyScalingArgs',
+    'CopyScalingArgsDict',
     'CustomMetricArgs',
     'CustomMetricArgsDict',
     'CustomStrategyArgs',
@@ -46,8 +58,14 @@ __all__ = [
     'EvaluationArgsDict',
     'EvaluationArgsArgs',
     'EvaluationArgsArgsDict',
+    'InferenceComponentSettings',
+    'InferenceComponentSettingsDict',
+    'InferenceComponentSettingsArgs',
+    'InferenceComponentSettingsArgsDict',
     'InferenceParametersArgs',
     'InferenceParametersArgsDict',
+    'ManagedInstanceScalingArgs',
+    'ManagedInstanceScalingArgsDict',
     'ModelArtifactsArgs',
     'ModelArtifactsArgsDict',
     'ModelParametersArgs',
@@ -58,6 +76,8 @@ __all__ = [
     'ModelSpecArgsDict',
     'MonitorArgs',
     'MonitorArgsDict',
+    'RollingUpdateArgs',
+    'RollingUpdateArgsDict',
     'RolloutPolicy',
     'RolloutPolicyDict',
     'RolloutPolicyArgs',
@@ -1167,6 +1187,575 @@ class AutoscalingArgsArgs:
         pulumi.set(self, "target_invocations_per_instance", value)
 
 
+class BatchSizeArgsDict(TypedDict):
+    """
+    A batch of a rolling update: copies, or a percentage of them.
+    """
+    type: pulumi.Input[_builtins.str]
+    """
+    `COPY_COUNT` or `CAPACITY_PERCENT`.
+    """
+    value: pulumi.Input[_builtins.int]
+    """
+    Copies, or percent (1-100).
+    """
+
+@pulumi.input_type
+class BatchSizeArgs:
+    def __init__(__self__, *,
+                 type: pulumi.Input[_builtins.str],
+                 value: pulumi.Input[_builtins.int]):
+        """
+        A batch of a rolling update: copies, or a percentage of them.
+
+        :param pulumi.Input[_builtins.str] type: `COPY_COUNT` or `CAPACITY_PERCENT`.
+        :param pulumi.Input[_builtins.int] value: Copies, or percent (1-100).
+        """
+        pulumi.set(__self__, "type", type)
+        pulumi.set(__self__, "value", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def type(self) -> pulumi.Input[_builtins.str]:
+        """
+        `COPY_COUNT` or `CAPACITY_PERCENT`.
+        """
+        return pulumi.get(self, "type")
+
+    @type.setter
+    def type(self, value: pulumi.Input[_builtins.str]):
+        pulumi.set(self, "type", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def value(self) -> pulumi.Input[_builtins.int]:
+        """
+        Copies, or percent (1-100).
+        """
+        return pulumi.get(self, "value")
+
+    @value.setter
+    def value(self, value: pulumi.Input[_builtins.int]):
+        pulumi.set(self, "value", value)
+
+
+class ComputeRequirementsArgsDict(TypedDict):
+    """
+    What one copy of the model needs on an instance.
+    """
+    min_memory_required_in_mb: pulumi.Input[_builtins.int]
+    """
+    Memory reserved per copy, in MB (at least 128).
+    """
+    max_memory_required_in_mb: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    """
+    Most memory a copy may use, in MB.
+    """
+    number_of_accelerator_devices_required: NotRequired[pulumi.Input[Optional[_builtins.float]]]
+    """
+    GPUs or Inferentia/Trainium devices per copy.
+    """
+    number_of_cpu_cores_required: NotRequired[pulumi.Input[Optional[_builtins.float]]]
+    """
+    CPU cores per copy (at least 0.25).
+    """
+
+@pulumi.input_type
+class ComputeRequirementsArgs:
+    def __init__(__self__, *,
+                 min_memory_required_in_mb: pulumi.Input[_builtins.int],
+                 max_memory_required_in_mb: pulumi.Input[Optional[_builtins.int]] = None,
+                 number_of_accelerator_devices_required: pulumi.Input[Optional[_builtins.float]] = None,
+                 number_of_cpu_cores_required: pulumi.Input[Optional[_builtins.float]] = None):
+        """
+        What one copy of the model needs on an instance.
+
+        :param pulumi.Input[_builtins.int] min_memory_required_in_mb: Memory reserved per copy, in MB (at least 128).
+        :param pulumi.Input[_builtins.int] max_memory_required_in_mb: Most memory a copy may use, in MB.
+        :param pulumi.Input[_builtins.float] number_of_accelerator_devices_required: GPUs or Inferentia/Trainium devices per copy.
+        :param pulumi.Input[_builtins.float] number_of_cpu_cores_required: CPU cores per copy (at least 0.25).
+        """
+        pulumi.set(__self__, "min_memory_required_in_mb", min_memory_required_in_mb)
+        if max_memory_required_in_mb is not None:
+            pulumi.set(__self__, "max_memory_required_in_mb", max_memory_required_in_mb)
+        if number_of_accelerator_devices_required is not None:
+            pulumi.set(__self__, "number_of_accelerator_devices_required", number_of_accelerator_devices_required)
+        if number_of_cpu_cores_required is not None:
+            pulumi.set(__self__, "number_of_cpu_cores_required", number_of_cpu_cores_required)
+
+    @_builtins.property
+    @pulumi.getter(name="minMemoryRequiredInMb")
+    def min_memory_required_in_mb(self) -> pulumi.Input[_builtins.int]:
+        """
+        Memory reserved per copy, in MB (at least 128).
+        """
+        return pulumi.get(self, "min_memory_required_in_mb")
+
+    @min_memory_required_in_mb.setter
+    def min_memory_required_in_mb(self, value: pulumi.Input[_builtins.int]):
+        pulumi.set(self, "min_memory_required_in_mb", value)
+
+    @_builtins.property
+    @pulumi.getter(name="maxMemoryRequiredInMb")
+    def max_memory_required_in_mb(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        Most memory a copy may use, in MB.
+        """
+        return pulumi.get(self, "max_memory_required_in_mb")
+
+    @max_memory_required_in_mb.setter
+    def max_memory_required_in_mb(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "max_memory_required_in_mb", value)
+
+    @_builtins.property
+    @pulumi.getter(name="numberOfAcceleratorDevicesRequired")
+    def number_of_accelerator_devices_required(self) -> pulumi.Input[Optional[_builtins.float]]:
+        """
+        GPUs or Inferentia/Trainium devices per copy.
+        """
+        return pulumi.get(self, "number_of_accelerator_devices_required")
+
+    @number_of_accelerator_devices_required.setter
+    def number_of_accelerator_devices_required(self, value: pulumi.Input[Optional[_builtins.float]]):
+        pulumi.set(self, "number_of_accelerator_devices_required", value)
+
+    @_builtins.property
+    @pulumi.getter(name="numberOfCpuCoresRequired")
+    def number_of_cpu_cores_required(self) -> pulumi.Input[Optional[_builtins.float]]:
+        """
+        CPU cores per copy (at least 0.25).
+        """
+        return pulumi.get(self, "number_of_cpu_cores_required")
+
+    @number_of_cpu_cores_required.setter
+    def number_of_cpu_cores_required(self, value: pulumi.Input[Optional[_builtins.float]]):
+        pulumi.set(self, "number_of_cpu_cores_required", value)
+
+
+class ComputeSettingsDict(TypedDict):
+    """
+    What one copy of the model needs (SageMaker's
+    InferenceComponentComputeResourceRequirements).
+    """
+    min_memory_required_in_mb: _builtins.int
+    """
+    Memory reserved per copy, in MB (at least 128).
+    """
+    max_memory_required_in_mb: NotRequired[_builtins.int]
+    """
+    Most memory a copy may use, in MB.
+    """
+    number_of_accelerator_devices_required: NotRequired[_builtins.float]
+    """
+    GPUs or Inferentia/Trainium devices per copy.
+    """
+    number_of_cpu_cores_required: NotRequired[_builtins.float]
+    """
+    CPU cores per copy (at least 0.25).
+    """
+
+@pulumi.input_type
+class ComputeSettings:
+    def __init__(__self__, *,
+                 min_memory_required_in_mb: _builtins.int,
+                 max_memory_required_in_mb: Optional[_builtins.int] = None,
+                 number_of_accelerator_devices_required: Optional[_builtins.float] = None,
+                 number_of_cpu_cores_required: Optional[_builtins.float] = None):
+        """
+        What one copy of the model needs (SageMaker's
+        InferenceComponentComputeResourceRequirements).
+
+        :param _builtins.int min_memory_required_in_mb: Memory reserved per copy, in MB (at least 128).
+        :param _builtins.int max_memory_required_in_mb: Most memory a copy may use, in MB.
+        :param _builtins.float number_of_accelerator_devices_required: GPUs or Inferentia/Trainium devices per copy.
+        :param _builtins.float number_of_cpu_cores_required: CPU cores per copy (at least 0.25).
+        """
+        pulumi.set(__self__, "min_memory_required_in_mb", min_memory_required_in_mb)
+        if max_memory_required_in_mb is not None:
+            pulumi.set(__self__, "max_memory_required_in_mb", max_memory_required_in_mb)
+        if number_of_accelerator_devices_required is not None:
+            pulumi.set(__self__, "number_of_accelerator_devices_required", number_of_accelerator_devices_required)
+        if number_of_cpu_cores_required is not None:
+            pulumi.set(__self__, "number_of_cpu_cores_required", number_of_cpu_cores_required)
+
+    @_builtins.property
+    @pulumi.getter(name="MinMemoryRequiredInMb")
+    def min_memory_required_in_mb(self) -> _builtins.int:
+        """
+        Memory reserved per copy, in MB (at least 128).
+        """
+        return pulumi.get(self, "min_memory_required_in_mb")
+
+    @min_memory_required_in_mb.setter
+    def min_memory_required_in_mb(self, value: _builtins.int):
+        pulumi.set(self, "min_memory_required_in_mb", value)
+
+    @_builtins.property
+    @pulumi.getter(name="MaxMemoryRequiredInMb")
+    def max_memory_required_in_mb(self) -> Optional[_builtins.int]:
+        """
+        Most memory a copy may use, in MB.
+        """
+        return pulumi.get(self, "max_memory_required_in_mb")
+
+    @max_memory_required_in_mb.setter
+    def max_memory_required_in_mb(self, value: Optional[_builtins.int]):
+        pulumi.set(self, "max_memory_required_in_mb", value)
+
+    @_builtins.property
+    @pulumi.getter(name="NumberOfAcceleratorDevicesRequired")
+    def number_of_accelerator_devices_required(self) -> Optional[_builtins.float]:
+        """
+        GPUs or Inferentia/Trainium devices per copy.
+        """
+        return pulumi.get(self, "number_of_accelerator_devices_required")
+
+    @number_of_accelerator_devices_required.setter
+    def number_of_accelerator_devices_required(self, value: Optional[_builtins.float]):
+        pulumi.set(self, "number_of_accelerator_devices_required", value)
+
+    @_builtins.property
+    @pulumi.getter(name="NumberOfCpuCoresRequired")
+    def number_of_cpu_cores_required(self) -> Optional[_builtins.float]:
+        """
+        CPU cores per copy (at least 0.25).
+        """
+        return pulumi.get(self, "number_of_cpu_cores_required")
+
+    @number_of_cpu_cores_required.setter
+    def number_of_cpu_cores_required(self, value: Optional[_builtins.float]):
+        pulumi.set(self, "number_of_cpu_cores_required", value)
+
+
+class ComputeSettingsArgsDict(TypedDict):
+    """
+    What one copy of the model needs (SageMaker's
+    InferenceComponentComputeResourceRequirements).
+    """
+    min_memory_required_in_mb: pulumi.Input[_builtins.int]
+    """
+    Memory reserved per copy, in MB (at least 128).
+    """
+    max_memory_required_in_mb: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    """
+    Most memory a copy may use, in MB.
+    """
+    number_of_accelerator_devices_required: NotRequired[pulumi.Input[Optional[_builtins.float]]]
+    """
+    GPUs or Inferentia/Trainium devices per copy.
+    """
+    number_of_cpu_cores_required: NotRequired[pulumi.Input[Optional[_builtins.float]]]
+    """
+    CPU cores per copy (at least 0.25).
+    """
+
+@pulumi.input_type
+class ComputeSettingsArgs:
+    def __init__(__self__, *,
+                 min_memory_required_in_mb: pulumi.Input[_builtins.int],
+                 max_memory_required_in_mb: pulumi.Input[Optional[_builtins.int]] = None,
+                 number_of_accelerator_devices_required: pulumi.Input[Optional[_builtins.float]] = None,
+                 number_of_cpu_cores_required: pulumi.Input[Optional[_builtins.float]] = None):
+        """
+        What one copy of the model needs (SageMaker's
+        InferenceComponentComputeResourceRequirements).
+
+        :param pulumi.Input[_builtins.int] min_memory_required_in_mb: Memory reserved per copy, in MB (at least 128).
+        :param pulumi.Input[_builtins.int] max_memory_required_in_mb: Most memory a copy may use, in MB.
+        :param pulumi.Input[_builtins.float] number_of_accelerator_devices_required: GPUs or Inferentia/Trainium devices per copy.
+        :param pulumi.Input[_builtins.float] number_of_cpu_cores_required: CPU cores per copy (at least 0.25).
+        """
+        pulumi.set(__self__, "min_memory_required_in_mb", min_memory_required_in_mb)
+        if max_memory_required_in_mb is not None:
+            pulumi.set(__self__, "max_memory_required_in_mb", max_memory_required_in_mb)
+        if number_of_accelerator_devices_required is not None:
+            pulumi.set(__self__, "number_of_accelerator_devices_required", number_of_accelerator_devices_required)
+        if number_of_cpu_cores_required is not None:
+            pulumi.set(__self__, "number_of_cpu_cores_required", number_of_cpu_cores_required)
+
+    @_builtins.property
+    @pulumi.getter(name="MinMemoryRequiredInMb")
+    def min_memory_required_in_mb(self) -> pulumi.Input[_builtins.int]:
+        """
+        Memory reserved per copy, in MB (at least 128).
+        """
+        return pulumi.get(self, "min_memory_required_in_mb")
+
+    @min_memory_required_in_mb.setter
+    def min_memory_required_in_mb(self, value: pulumi.Input[_builtins.int]):
+        pulumi.set(self, "min_memory_required_in_mb", value)
+
+    @_builtins.property
+    @pulumi.getter(name="MaxMemoryRequiredInMb")
+    def max_memory_required_in_mb(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        Most memory a copy may use, in MB.
+        """
+        return pulumi.get(self, "max_memory_required_in_mb")
+
+    @max_memory_required_in_mb.setter
+    def max_memory_required_in_mb(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "max_memory_required_in_mb", value)
+
+    @_builtins.property
+    @pulumi.getter(name="NumberOfAcceleratorDevicesRequired")
+    def number_of_accelerator_devices_required(self) -> pulumi.Input[Optional[_builtins.float]]:
+        """
+        GPUs or Inferentia/Trainium devices per copy.
+        """
+        return pulumi.get(self, "number_of_accelerator_devices_required")
+
+    @number_of_accelerator_devices_required.setter
+    def number_of_accelerator_devices_required(self, value: pulumi.Input[Optional[_builtins.float]]):
+        pulumi.set(self, "number_of_accelerator_devices_required", value)
+
+    @_builtins.property
+    @pulumi.getter(name="NumberOfCpuCoresRequired")
+    def number_of_cpu_cores_required(self) -> pulumi.Input[Optional[_builtins.float]]:
+        """
+        CPU cores per copy (at least 0.25).
+        """
+        return pulumi.get(self, "number_of_cpu_cores_required")
+
+    @number_of_cpu_cores_required.setter
+    def number_of_cpu_cores_required(self, value: pulumi.Input[Optional[_builtins.float]]):
+        pulumi.set(self, "number_of_cpu_cores_required", value)
+
+
+class CopyScalingDict(TypedDict):
+    """
+    Autoscaling of the component's copies: target tracking on concurrent
+    requests per copy, and with `MinCopies` 0 the wake-up policy on
+    `NoCapacityInvocationFailures`.
+    """
+    max_copies: _builtins.int
+    """
+    Most copies.
+    """
+    min_copies: NotRequired[_builtins.int]
+    """
+    Fewest copies; 0 scales the component to zero when idle.
+    """
+    scale_in_cooldown: NotRequired[_builtins.int]
+    """
+    Seconds after a scale-in before the next.
+    """
+    scale_out_cooldown: NotRequired[_builtins.int]
+    """
+    Seconds after a scale-out before the next.
+    """
+    target_concurrent_requests_per_copy: NotRequired[_builtins.float]
+    """
+    Concurrent requests per copy to hold.
+    """
+
+@pulumi.input_type
+class CopyScaling:
+    def __init__(__self__, *,
+                 max_copies: _builtins.int,
+                 min_copies: Optional[_builtins.int] = None,
+                 scale_in_cooldown: Optional[_builtins.int] = None,
+                 scale_out_cooldown: Optional[_builtins.int] = None,
+                 target_concurrent_requests_per_copy: Optional[_builtins.float] = None):
+        """
+        Autoscaling of the component's copies: target tracking on concurrent
+        requests per copy, and with `MinCopies` 0 the wake-up policy on
+        `NoCapacityInvocationFailures`.
+
+        :param _builtins.int max_copies: Most copies.
+        :param _builtins.int min_copies: Fewest copies; 0 scales the component to zero when idle.
+        :param _builtins.int scale_in_cooldown: Seconds after a scale-in before the next.
+        :param _builtins.int scale_out_cooldown: Seconds after a scale-out before the next.
+        :param _builtins.float target_concurrent_requests_per_copy: Concurrent requests per copy to hold.
+        """
+        pulumi.set(__self__, "max_copies", max_copies)
+        if min_copies is not None:
+            pulumi.set(__self__, "min_copies", min_copies)
+        if scale_in_cooldown is not None:
+            pulumi.set(__self__, "scale_in_cooldown", scale_in_cooldown)
+        if scale_out_cooldown is not None:
+            pulumi.set(__self__, "scale_out_cooldown", scale_out_cooldown)
+        if target_concurrent_requests_per_copy is not None:
+            pulumi.set(__self__, "target_concurrent_requests_per_copy", target_concurrent_requests_per_copy)
+
+    @_builtins.property
+    @pulumi.getter(name="MaxCopies")
+    def max_copies(self) -> _builtins.int:
+        """
+        Most copies.
+        """
+        return pulumi.get(self, "max_copies")
+
+    @max_copies.setter
+    def max_copies(self, value: _builtins.int):
+        pulumi.set(self, "max_copies", value)
+
+    @_builtins.property
+    @pulumi.getter(name="MinCopies")
+    def min_copies(self) -> Optional[_builtins.int]:
+        """
+        Fewest copies; 0 scales the component to zero when idle.
+        """
+        return pulumi.get(self, "min_copies")
+
+    @min_copies.setter
+    def min_copies(self, value: Optional[_builtins.int]):
+        pulumi.set(self, "min_copies", value)
+
+    @_builtins.property
+    @pulumi.getter(name="ScaleInCooldown")
+    def scale_in_cooldown(self) -> Optional[_builtins.int]:
+        """
+        Seconds after a scale-in before the next.
+        """
+        return pulumi.get(self, "scale_in_cooldown")
+
+    @scale_in_cooldown.setter
+    def scale_in_cooldown(self, value: Optional[_builtins.int]):
+        pulumi.set(self, "scale_in_cooldown", value)
+
+    @_builtins.property
+    @pulumi.getter(name="ScaleOutCooldown")
+    def scale_out_cooldown(self) -> Optional[_builtins.int]:
+        """
+        Seconds after a scale-out before the next.
+        """
+        return pulumi.get(self, "scale_out_cooldown")
+
+    @scale_out_cooldown.setter
+    def scale_out_cooldown(self, value: Optional[_builtins.int]):
+        pulumi.set(self, "scale_out_cooldown", value)
+
+    @_builtins.property
+    @pulumi.getter(name="TargetConcurrentRequestsPerCopy")
+    def target_concurrent_requests_per_copy(self) -> Optional[_builtins.float]:
+        """
+        Concurrent requests per copy to hold.
+        """
+        return pulumi.get(self, "target_concurrent_requests_per_copy")
+
+    @target_concurrent_requests_per_copy.setter
+    def target_concurrent_requests_per_copy(self, value: Optional[_builtins.float]):
+        pulumi.set(self, "target_concurrent_requests_per_copy", value)
+
+
+class CopyScalingArgsDict(TypedDict):
+    """
+    Autoscaling of the component's copies: target tracking on concurrent
+    requests per copy, and with `MinCopies` 0 the wake-up policy on
+    `NoCapacityInvocationFailures`.
+    """
+    max_copies: pulumi.Input[_builtins.int]
+    """
+    Most copies.
+    """
+    min_copies: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    """
+    Fewest copies; 0 scales the component to zero when idle.
+    """
+    scale_in_cooldown: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    """
+    Seconds after a scale-in before the next.
+    """
+    scale_out_cooldown: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    """
+    Seconds after a scale-out before the next.
+    """
+    target_concurrent_requests_per_copy: NotRequired[pulumi.Input[Optional[_builtins.float]]]
+    """
+    Concurrent requests per copy to hold.
+    """
+
+@pulumi.input_type
+class CopyScalingArgs:
+    def __init__(__self__, *,
+                 max_copies: pulumi.Input[_builtins.int],
+                 min_copies: pulumi.Input[Optional[_builtins.int]] = None,
+                 scale_in_cooldown: pulumi.Input[Optional[_builtins.int]] = None,
+                 scale_out_cooldown: pulumi.Input[Optional[_builtins.int]] = None,
+                 target_concurrent_requests_per_copy: pulumi.Input[Optional[_builtins.float]] = None):
+        """
+        Autoscaling of the component's copies: target tracking on concurrent
+        requests per copy, and with `MinCopies` 0 the wake-up policy on
+        `NoCapacityInvocationFailures`.
+
+        :param pulumi.Input[_builtins.int] max_copies: Most copies.
+        :param pulumi.Input[_builtins.int] min_copies: Fewest copies; 0 scales the component to zero when idle.
+        :param pulumi.Input[_builtins.int] scale_in_cooldown: Seconds after a scale-in before the next.
+        :param pulumi.Input[_builtins.int] scale_out_cooldown: Seconds after a scale-out before the next.
+        :param pulumi.Input[_builtins.float] target_concurrent_requests_per_copy: Concurrent requests per copy to hold.
+        """
+        pulumi.set(__self__, "max_copies", max_copies)
+        if min_copies is not None:
+            pulumi.set(__self__, "min_copies", min_copies)
+        if scale_in_cooldown is not None:
+            pulumi.set(__self__, "scale_in_cooldown", scale_in_cooldown)
+        if scale_out_cooldown is not None:
+            pulumi.set(__self__, "scale_out_cooldown", scale_out_cooldown)
+        if target_concurrent_requests_per_copy is not None:
+            pulumi.set(__self__, "target_concurrent_requests_per_copy", target_concurrent_requests_per_copy)
+
+    @_builtins.property
+    @pulumi.getter(name="MaxCopies")
+    def max_copies(self) -> pulumi.Input[_builtins.int]:
+        """
+        Most copies.
+        """
+        return pulumi.get(self, "max_copies")
+
+    @max_copies.setter
+    def max_copies(self, value: pulumi.Input[_builtins.int]):
+        pulumi.set(self, "max_copies", value)
+
+    @_builtins.property
+    @pulumi.getter(name="MinCopies")
+    def min_copies(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        Fewest copies; 0 scales the component to zero when idle.
+        """
+        return pulumi.get(self, "min_copies")
+
+    @min_copies.setter
+    def min_copies(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "min_copies", value)
+
+    @_builtins.property
+    @pulumi.getter(name="ScaleInCooldown")
+    def scale_in_cooldown(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        Seconds after a scale-in before the next.
+        """
+        return pulumi.get(self, "scale_in_cooldown")
+
+    @scale_in_cooldown.setter
+    def scale_in_cooldown(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "scale_in_cooldown", value)
+
+    @_builtins.property
+    @pulumi.getter(name="ScaleOutCooldown")
+    def scale_out_cooldown(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        Seconds after a scale-out before the next.
+        """
+        return pulumi.get(self, "scale_out_cooldown")
+
+    @scale_out_cooldown.setter
+    def scale_out_cooldown(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "scale_out_cooldown", value)
+
+    @_builtins.property
+    @pulumi.getter(name="TargetConcurrentRequestsPerCopy")
+    def target_concurrent_requests_per_copy(self) -> pulumi.Input[Optional[_builtins.float]]:
+        """
+        Concurrent requests per copy to hold.
+        """
+        return pulumi.get(self, "target_concurrent_requests_per_copy")
+
+    @target_concurrent_requests_per_copy.setter
+    def target_concurrent_requests_per_copy(self, value: pulumi.Input[Optional[_builtins.float]]):
+        pulumi.set(self, "target_concurrent_requests_per_copy", value)
+
+
 class CustomMetricArgsDict(TypedDict):
     """
     A CloudWatch metric chosen by name, namespace, statistic and dimensions.
@@ -1926,6 +2515,232 @@ class EvaluationArgsArgs:
         pulumi.set(self, "threshold_name", value)
 
 
+class InferenceComponentSettingsDict(TypedDict):
+    """
+    A model's settings as an inference component.
+    """
+    compute_requirements: 'ComputeSettingsDict'
+    """
+    What one copy needs.
+    """
+    container_startup_health_check_timeout_in_seconds: NotRequired[_builtins.int]
+    """
+    Seconds SageMaker waits for a copy's container health check.
+    """
+    copy_count: NotRequired[_builtins.int]
+    """
+    Copies at creation (at least 1).
+    """
+    model_data_download_timeout_in_seconds: NotRequired[_builtins.int]
+    """
+    Seconds SageMaker allows to download the model for a copy.
+    """
+    scaling: NotRequired['CopyScalingDict']
+    """
+    Autoscaling of the copies.
+    """
+
+@pulumi.input_type
+class InferenceComponentSettings:
+    def __init__(__self__, *,
+                 compute_requirements: 'ComputeSettings',
+                 container_startup_health_check_timeout_in_seconds: Optional[_builtins.int] = None,
+                 copy_count: Optional[_builtins.int] = None,
+                 model_data_download_timeout_in_seconds: Optional[_builtins.int] = None,
+                 scaling: Optional['CopyScaling'] = None):
+        """
+        A model's settings as an inference component.
+
+        :param 'ComputeSettings' compute_requirements: What one copy needs.
+        :param _builtins.int container_startup_health_check_timeout_in_seconds: Seconds SageMaker waits for a copy's container health check.
+        :param _builtins.int copy_count: Copies at creation (at least 1).
+        :param _builtins.int model_data_download_timeout_in_seconds: Seconds SageMaker allows to download the model for a copy.
+        :param 'CopyScaling' scaling: Autoscaling of the copies.
+        """
+        pulumi.set(__self__, "compute_requirements", compute_requirements)
+        if container_startup_health_check_timeout_in_seconds is not None:
+            pulumi.set(__self__, "container_startup_health_check_timeout_in_seconds", container_startup_health_check_timeout_in_seconds)
+        if copy_count is not None:
+            pulumi.set(__self__, "copy_count", copy_count)
+        if model_data_download_timeout_in_seconds is not None:
+            pulumi.set(__self__, "model_data_download_timeout_in_seconds", model_data_download_timeout_in_seconds)
+        if scaling is not None:
+            pulumi.set(__self__, "scaling", scaling)
+
+    @_builtins.property
+    @pulumi.getter(name="ComputeRequirements")
+    def compute_requirements(self) -> 'ComputeSettings':
+        """
+        What one copy needs.
+        """
+        return pulumi.get(self, "compute_requirements")
+
+    @compute_requirements.setter
+    def compute_requirements(self, value: 'ComputeSettings'):
+        pulumi.set(self, "compute_requirements", value)
+
+    @_builtins.property
+    @pulumi.getter(name="ContainerStartupHealthCheckTimeoutInSeconds")
+    def container_startup_health_check_timeout_in_seconds(self) -> Optional[_builtins.int]:
+        """
+        Seconds SageMaker waits for a copy's container health check.
+        """
+        return pulumi.get(self, "container_startup_health_check_timeout_in_seconds")
+
+    @container_startup_health_check_timeout_in_seconds.setter
+    def container_startup_health_check_timeout_in_seconds(self, value: Optional[_builtins.int]):
+        pulumi.set(self, "container_startup_health_check_timeout_in_seconds", value)
+
+    @_builtins.property
+    @pulumi.getter(name="CopyCount")
+    def copy_count(self) -> Optional[_builtins.int]:
+        """
+        Copies at creation (at least 1).
+        """
+        return pulumi.get(self, "copy_count")
+
+    @copy_count.setter
+    def copy_count(self, value: Optional[_builtins.int]):
+        pulumi.set(self, "copy_count", value)
+
+    @_builtins.property
+    @pulumi.getter(name="ModelDataDownloadTimeoutInSeconds")
+    def model_data_download_timeout_in_seconds(self) -> Optional[_builtins.int]:
+        """
+        Seconds SageMaker allows to download the model for a copy.
+        """
+        return pulumi.get(self, "model_data_download_timeout_in_seconds")
+
+    @model_data_download_timeout_in_seconds.setter
+    def model_data_download_timeout_in_seconds(self, value: Optional[_builtins.int]):
+        pulumi.set(self, "model_data_download_timeout_in_seconds", value)
+
+    @_builtins.property
+    @pulumi.getter(name="Scaling")
+    def scaling(self) -> Optional['CopyScaling']:
+        """
+        Autoscaling of the copies.
+        """
+        return pulumi.get(self, "scaling")
+
+    @scaling.setter
+    def scaling(self, value: Optional['CopyScaling']):
+        pulumi.set(self, "scaling", value)
+
+
+class InferenceComponentSettingsArgsDict(TypedDict):
+    """
+    A model's settings as an inference component.
+    """
+    compute_requirements: pulumi.Input['ComputeSettingsArgsDict']
+    """
+    What one copy needs.
+    """
+    container_startup_health_check_timeout_in_seconds: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    """
+    Seconds SageMaker waits for a copy's container health check.
+    """
+    copy_count: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    """
+    Copies at creation (at least 1).
+    """
+    model_data_download_timeout_in_seconds: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    """
+    Seconds SageMaker allows to download the model for a copy.
+    """
+    scaling: NotRequired[pulumi.Input[Optional['CopyScalingArgsDict']]]
+    """
+    Autoscaling of the copies.
+    """
+
+@pulumi.input_type
+class InferenceComponentSettingsArgs:
+    def __init__(__self__, *,
+                 compute_requirements: pulumi.Input['ComputeSettingsArgs'],
+                 container_startup_health_check_timeout_in_seconds: pulumi.Input[Optional[_builtins.int]] = None,
+                 copy_count: pulumi.Input[Optional[_builtins.int]] = None,
+                 model_data_download_timeout_in_seconds: pulumi.Input[Optional[_builtins.int]] = None,
+                 scaling: pulumi.Input[Optional['CopyScalingArgs']] = None):
+        """
+        A model's settings as an inference component.
+
+        :param pulumi.Input['ComputeSettingsArgs'] compute_requirements: What one copy needs.
+        :param pulumi.Input[_builtins.int] container_startup_health_check_timeout_in_seconds: Seconds SageMaker waits for a copy's container health check.
+        :param pulumi.Input[_builtins.int] copy_count: Copies at creation (at least 1).
+        :param pulumi.Input[_builtins.int] model_data_download_timeout_in_seconds: Seconds SageMaker allows to download the model for a copy.
+        :param pulumi.Input['CopyScalingArgs'] scaling: Autoscaling of the copies.
+        """
+        pulumi.set(__self__, "compute_requirements", compute_requirements)
+        if container_startup_health_check_timeout_in_seconds is not None:
+            pulumi.set(__self__, "container_startup_health_check_timeout_in_seconds", container_startup_health_check_timeout_in_seconds)
+        if copy_count is not None:
+            pulumi.set(__self__, "copy_count", copy_count)
+        if model_data_download_timeout_in_seconds is not None:
+            pulumi.set(__self__, "model_data_download_timeout_in_seconds", model_data_download_timeout_in_seconds)
+        if scaling is not None:
+            pulumi.set(__self__, "scaling", scaling)
+
+    @_builtins.property
+    @pulumi.getter(name="ComputeRequirements")
+    def compute_requirements(self) -> pulumi.Input['ComputeSettingsArgs']:
+        """
+        What one copy needs.
+        """
+        return pulumi.get(self, "compute_requirements")
+
+    @compute_requirements.setter
+    def compute_requirements(self, value: pulumi.Input['ComputeSettingsArgs']):
+        pulumi.set(self, "compute_requirements", value)
+
+    @_builtins.property
+    @pulumi.getter(name="ContainerStartupHealthCheckTimeoutInSeconds")
+    def container_startup_health_check_timeout_in_seconds(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        Seconds SageMaker waits for a copy's container health check.
+        """
+        return pulumi.get(self, "container_startup_health_check_timeout_in_seconds")
+
+    @container_startup_health_check_timeout_in_seconds.setter
+    def container_startup_health_check_timeout_in_seconds(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "container_startup_health_check_timeout_in_seconds", value)
+
+    @_builtins.property
+    @pulumi.getter(name="CopyCount")
+    def copy_count(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        Copies at creation (at least 1).
+        """
+        return pulumi.get(self, "copy_count")
+
+    @copy_count.setter
+    def copy_count(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "copy_count", value)
+
+    @_builtins.property
+    @pulumi.getter(name="ModelDataDownloadTimeoutInSeconds")
+    def model_data_download_timeout_in_seconds(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        Seconds SageMaker allows to download the model for a copy.
+        """
+        return pulumi.get(self, "model_data_download_timeout_in_seconds")
+
+    @model_data_download_timeout_in_seconds.setter
+    def model_data_download_timeout_in_seconds(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "model_data_download_timeout_in_seconds", value)
+
+    @_builtins.property
+    @pulumi.getter(name="Scaling")
+    def scaling(self) -> pulumi.Input[Optional['CopyScalingArgs']]:
+        """
+        Autoscaling of the copies.
+        """
+        return pulumi.get(self, "scaling")
+
+    @scaling.setter
+    def scaling(self, value: pulumi.Input[Optional['CopyScalingArgs']]):
+        pulumi.set(self, "scaling", value)
+
+
 class InferenceParametersArgsDict(TypedDict):
     """
     The seed's `modelParameters.inference`.
@@ -1978,6 +2793,63 @@ class InferenceParametersArgs:
     @thresholds.setter
     def thresholds(self, value: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.float]]]]):
         pulumi.set(self, "thresholds", value)
+
+
+class ManagedInstanceScalingArgsDict(TypedDict):
+    """
+    The instance bounds SageMaker keeps the variant within as inference
+    component copies come and go.
+    """
+    max_instance_count: pulumi.Input[_builtins.int]
+    """
+    Most instances (at least 1).
+    """
+    min_instance_count: pulumi.Input[_builtins.int]
+    """
+    Fewest instances; 0 lets the endpoint scale to zero instances when
+    no component has a copy.
+    """
+
+@pulumi.input_type
+class ManagedInstanceScalingArgs:
+    def __init__(__self__, *,
+                 max_instance_count: pulumi.Input[_builtins.int],
+                 min_instance_count: pulumi.Input[_builtins.int]):
+        """
+        The instance bounds SageMaker keeps the variant within as inference
+        component copies come and go.
+
+        :param pulumi.Input[_builtins.int] max_instance_count: Most instances (at least 1).
+        :param pulumi.Input[_builtins.int] min_instance_count: Fewest instances; 0 lets the endpoint scale to zero instances when
+               no component has a copy.
+        """
+        pulumi.set(__self__, "max_instance_count", max_instance_count)
+        pulumi.set(__self__, "min_instance_count", min_instance_count)
+
+    @_builtins.property
+    @pulumi.getter(name="maxInstanceCount")
+    def max_instance_count(self) -> pulumi.Input[_builtins.int]:
+        """
+        Most instances (at least 1).
+        """
+        return pulumi.get(self, "max_instance_count")
+
+    @max_instance_count.setter
+    def max_instance_count(self, value: pulumi.Input[_builtins.int]):
+        pulumi.set(self, "max_instance_count", value)
+
+    @_builtins.property
+    @pulumi.getter(name="minInstanceCount")
+    def min_instance_count(self) -> pulumi.Input[_builtins.int]:
+        """
+        Fewest instances; 0 lets the endpoint scale to zero instances when
+        no component has a copy.
+        """
+        return pulumi.get(self, "min_instance_count")
+
+    @min_instance_count.setter
+    def min_instance_count(self, value: pulumi.Input[_builtins.int]):
+        pulumi.set(self, "min_instance_count", value)
 
 
 class ModelArtifactsArgsDict(TypedDict):
@@ -2093,6 +2965,12 @@ class ModelSpecDict(TypedDict):
     Extra container environment variables. Secret values (API keys and
     the like) stay secret: the model keeps its whole environment secret.
     """
+    inference_component: NotRequired['InferenceComponentSettingsDict']
+    """
+    This model's compute, copies and scaling as an inference component
+    (SageMakerInferenceComponentEndpoint and `inferenceType:
+    "components"`; required there, ignored by the other endpoints).
+    """
     instance_count: NotRequired[_builtins.int]
     """
     Instances of the variant (real-time and async endpoints).
@@ -2122,6 +3000,7 @@ class ModelSpec:
                  model_s3_key: _builtins.str,
                  variant_name: _builtins.str,
                  environment: Optional[Mapping[str, _builtins.str]] = None,
+                 inference_component: Optional['InferenceComponentSettings'] = None,
                  instance_count: Optional[_builtins.int] = None,
                  instance_type: Optional[_builtins.str] = None,
                  model_server_workers: Optional[_builtins.int] = None,
@@ -2136,6 +3015,9 @@ class ModelSpec:
         :param _builtins.str variant_name: The endpoint variant serving this model.
         :param Mapping[str, _builtins.str] environment: Extra container environment variables. Secret values (API keys and
                the like) stay secret: the model keeps its whole environment secret.
+        :param 'InferenceComponentSettings' inference_component: This model's compute, copies and scaling as an inference component
+               (SageMakerInferenceComponentEndpoint and `inferenceType:
+               "components"`; required there, ignored by the other endpoints).
         :param _builtins.int instance_count: Instances of the variant (real-time and async endpoints).
         :param _builtins.str instance_type: Instance type of the variant (real-time and async endpoints).
         :param _builtins.int model_server_workers: Model server worker processes (`SAGEMAKER_MODEL_SERVER_WORKERS`).
@@ -2148,6 +3030,8 @@ class ModelSpec:
         pulumi.set(__self__, "variant_name", variant_name)
         if environment is not None:
             pulumi.set(__self__, "environment", environment)
+        if inference_component is not None:
+            pulumi.set(__self__, "inference_component", inference_component)
         if instance_count is not None:
             pulumi.set(__self__, "instance_count", instance_count)
         if instance_type is not None:
@@ -2219,6 +3103,20 @@ class ModelSpec:
     @environment.setter
     def environment(self, value: Optional[Mapping[str, _builtins.str]]):
         pulumi.set(self, "environment", value)
+
+    @_builtins.property
+    @pulumi.getter(name="InferenceComponent")
+    def inference_component(self) -> Optional['InferenceComponentSettings']:
+        """
+        This model's compute, copies and scaling as an inference component
+        (SageMakerInferenceComponentEndpoint and `inferenceType:
+        "components"`; required there, ignored by the other endpoints).
+        """
+        return pulumi.get(self, "inference_component")
+
+    @inference_component.setter
+    def inference_component(self, value: Optional['InferenceComponentSettings']):
+        pulumi.set(self, "inference_component", value)
 
     @_builtins.property
     @pulumi.getter(name="InstanceCount")
@@ -2306,6 +3204,12 @@ class ModelSpecArgsDict(TypedDict):
     Extra container environment variables. Secret values (API keys and
     the like) stay secret: the model keeps its whole environment secret.
     """
+    inference_component: NotRequired[pulumi.Input[Optional['InferenceComponentSettingsArgsDict']]]
+    """
+    This model's compute, copies and scaling as an inference component
+    (SageMakerInferenceComponentEndpoint and `inferenceType:
+    "components"`; required there, ignored by the other endpoints).
+    """
     instance_count: NotRequired[pulumi.Input[Optional[_builtins.int]]]
     """
     Instances of the variant (real-time and async endpoints).
@@ -2335,6 +3239,7 @@ class ModelSpecArgs:
                  model_s3_key: pulumi.Input[_builtins.str],
                  variant_name: pulumi.Input[_builtins.str],
                  environment: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]] = None,
+                 inference_component: pulumi.Input[Optional['InferenceComponentSettingsArgs']] = None,
                  instance_count: pulumi.Input[Optional[_builtins.int]] = None,
                  instance_type: pulumi.Input[Optional[_builtins.str]] = None,
                  model_server_workers: pulumi.Input[Optional[_builtins.int]] = None,
@@ -2349,6 +3254,9 @@ class ModelSpecArgs:
         :param pulumi.Input[_builtins.str] variant_name: The endpoint variant serving this model.
         :param pulumi.Input[Mapping[str, pulumi.Input[_builtins.str]]] environment: Extra container environment variables. Secret values (API keys and
                the like) stay secret: the model keeps its whole environment secret.
+        :param pulumi.Input['InferenceComponentSettingsArgs'] inference_component: This model's compute, copies and scaling as an inference component
+               (SageMakerInferenceComponentEndpoint and `inferenceType:
+               "components"`; required there, ignored by the other endpoints).
         :param pulumi.Input[_builtins.int] instance_count: Instances of the variant (real-time and async endpoints).
         :param pulumi.Input[_builtins.str] instance_type: Instance type of the variant (real-time and async endpoints).
         :param pulumi.Input[_builtins.int] model_server_workers: Model server worker processes (`SAGEMAKER_MODEL_SERVER_WORKERS`).
@@ -2361,6 +3269,8 @@ class ModelSpecArgs:
         pulumi.set(__self__, "variant_name", variant_name)
         if environment is not None:
             pulumi.set(__self__, "environment", environment)
+        if inference_component is not None:
+            pulumi.set(__self__, "inference_component", inference_component)
         if instance_count is not None:
             pulumi.set(__self__, "instance_count", instance_count)
         if instance_type is not None:
@@ -2432,6 +3342,20 @@ class ModelSpecArgs:
     @environment.setter
     def environment(self, value: pulumi.Input[Optional[Mapping[str, pulumi.Input[_builtins.str]]]]):
         pulumi.set(self, "environment", value)
+
+    @_builtins.property
+    @pulumi.getter(name="InferenceComponent")
+    def inference_component(self) -> pulumi.Input[Optional['InferenceComponentSettingsArgs']]:
+        """
+        This model's compute, copies and scaling as an inference component
+        (SageMakerInferenceComponentEndpoint and `inferenceType:
+        "components"`; required there, ignored by the other endpoints).
+        """
+        return pulumi.get(self, "inference_component")
+
+    @inference_component.setter
+    def inference_component(self, value: pulumi.Input[Optional['InferenceComponentSettingsArgs']]):
+        pulumi.set(self, "inference_component", value)
 
     @_builtins.property
     @pulumi.getter(name="InstanceCount")
@@ -2550,6 +3474,121 @@ class MonitorArgs:
     @alarm_role_arn.setter
     def alarm_role_arn(self, value: pulumi.Input[Optional[_builtins.str]]):
         pulumi.set(self, "alarm_role_arn", value)
+
+
+class RollingUpdateArgsDict(TypedDict):
+    """
+    How a new specification replaces the running copies: in batches, with
+    a wait between them, rolled back when an alarm fires.
+    """
+    maximum_batch_size: pulumi.Input['BatchSizeArgsDict']
+    """
+    Copies replaced per batch.
+    """
+    maximum_execution_timeout_in_seconds: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    """
+    Seconds the whole update may take (600-28800).
+    """
+    rollback_alarms: NotRequired[pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]]
+    """
+    CloudWatch alarms that roll the update back when they fire.
+    """
+    rollback_maximum_batch_size: NotRequired[pulumi.Input[Optional['BatchSizeArgsDict']]]
+    """
+    Copies restored per batch when rolling back.
+    """
+    wait_interval_in_seconds: NotRequired[pulumi.Input[Optional[_builtins.int]]]
+    """
+    Seconds to watch each batch before the next (0-3600).
+    """
+
+@pulumi.input_type
+class RollingUpdateArgs:
+    def __init__(__self__, *,
+                 maximum_batch_size: pulumi.Input['BatchSizeArgs'],
+                 maximum_execution_timeout_in_seconds: pulumi.Input[Optional[_builtins.int]] = None,
+                 rollback_alarms: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]] = None,
+                 rollback_maximum_batch_size: pulumi.Input[Optional['BatchSizeArgs']] = None,
+                 wait_interval_in_seconds: pulumi.Input[Optional[_builtins.int]] = None):
+        """
+        How a new specification replaces the running copies: in batches, with
+        a wait between them, rolled back when an alarm fires.
+
+        :param pulumi.Input['BatchSizeArgs'] maximum_batch_size: Copies replaced per batch.
+        :param pulumi.Input[_builtins.int] maximum_execution_timeout_in_seconds: Seconds the whole update may take (600-28800).
+        :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] rollback_alarms: CloudWatch alarms that roll the update back when they fire.
+        :param pulumi.Input['BatchSizeArgs'] rollback_maximum_batch_size: Copies restored per batch when rolling back.
+        :param pulumi.Input[_builtins.int] wait_interval_in_seconds: Seconds to watch each batch before the next (0-3600).
+        """
+        pulumi.set(__self__, "maximum_batch_size", maximum_batch_size)
+        if maximum_execution_timeout_in_seconds is not None:
+            pulumi.set(__self__, "maximum_execution_timeout_in_seconds", maximum_execution_timeout_in_seconds)
+        if rollback_alarms is not None:
+            pulumi.set(__self__, "rollback_alarms", rollback_alarms)
+        if rollback_maximum_batch_size is not None:
+            pulumi.set(__self__, "rollback_maximum_batch_size", rollback_maximum_batch_size)
+        if wait_interval_in_seconds is not None:
+            pulumi.set(__self__, "wait_interval_in_seconds", wait_interval_in_seconds)
+
+    @_builtins.property
+    @pulumi.getter(name="maximumBatchSize")
+    def maximum_batch_size(self) -> pulumi.Input['BatchSizeArgs']:
+        """
+        Copies replaced per batch.
+        """
+        return pulumi.get(self, "maximum_batch_size")
+
+    @maximum_batch_size.setter
+    def maximum_batch_size(self, value: pulumi.Input['BatchSizeArgs']):
+        pulumi.set(self, "maximum_batch_size", value)
+
+    @_builtins.property
+    @pulumi.getter(name="maximumExecutionTimeoutInSeconds")
+    def maximum_execution_timeout_in_seconds(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        Seconds the whole update may take (600-28800).
+        """
+        return pulumi.get(self, "maximum_execution_timeout_in_seconds")
+
+    @maximum_execution_timeout_in_seconds.setter
+    def maximum_execution_timeout_in_seconds(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "maximum_execution_timeout_in_seconds", value)
+
+    @_builtins.property
+    @pulumi.getter(name="rollbackAlarms")
+    def rollback_alarms(self) -> pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]:
+        """
+        CloudWatch alarms that roll the update back when they fire.
+        """
+        return pulumi.get(self, "rollback_alarms")
+
+    @rollback_alarms.setter
+    def rollback_alarms(self, value: pulumi.Input[Optional[Sequence[pulumi.Input[_builtins.str]]]]):
+        pulumi.set(self, "rollback_alarms", value)
+
+    @_builtins.property
+    @pulumi.getter(name="rollbackMaximumBatchSize")
+    def rollback_maximum_batch_size(self) -> pulumi.Input[Optional['BatchSizeArgs']]:
+        """
+        Copies restored per batch when rolling back.
+        """
+        return pulumi.get(self, "rollback_maximum_batch_size")
+
+    @rollback_maximum_batch_size.setter
+    def rollback_maximum_batch_size(self, value: pulumi.Input[Optional['BatchSizeArgs']]):
+        pulumi.set(self, "rollback_maximum_batch_size", value)
+
+    @_builtins.property
+    @pulumi.getter(name="waitIntervalInSeconds")
+    def wait_interval_in_seconds(self) -> pulumi.Input[Optional[_builtins.int]]:
+        """
+        Seconds to watch each batch before the next (0-3600).
+        """
+        return pulumi.get(self, "wait_interval_in_seconds")
+
+    @wait_interval_in_seconds.setter
+    def wait_interval_in_seconds(self, value: pulumi.Input[Optional[_builtins.int]]):
+        pulumi.set(self, "wait_interval_in_seconds", value)
 
 
 class RolloutPolicyDict(TypedDict):

@@ -18,11 +18,15 @@ from ._enums import *
 
 __all__ = [
     'AsyncInference',
+    'BatchSize',
+    'ComputeRequirements',
     'ConfigProblem',
     'CustomMetric',
     'DataCapture',
     'Endpoints',
+    'ManagedInstanceScaling',
     'Monitor',
+    'RollingUpdate',
     'RolloutPolicy',
     'ServerlessCompute',
     'ShiftSize',
@@ -142,6 +146,122 @@ class AsyncInference(dict):
         SNS topic notified of successes.
         """
         return pulumi.get(self, "success_topic_arn")
+
+
+@pulumi.output_type
+class BatchSize(dict):
+    """
+    A batch of a rolling update: copies, or a percentage of them.
+    """
+    def __init__(__self__, *,
+                 type: _builtins.str,
+                 value: _builtins.int):
+        """
+        A batch of a rolling update: copies, or a percentage of them.
+
+        :param _builtins.str type: `COPY_COUNT` or `CAPACITY_PERCENT`.
+        :param _builtins.int value: Copies, or percent (1-100).
+        """
+        pulumi.set(__self__, "type", type)
+        pulumi.set(__self__, "value", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def type(self) -> _builtins.str:
+        """
+        `COPY_COUNT` or `CAPACITY_PERCENT`.
+        """
+        return pulumi.get(self, "type")
+
+    @_builtins.property
+    @pulumi.getter
+    def value(self) -> _builtins.int:
+        """
+        Copies, or percent (1-100).
+        """
+        return pulumi.get(self, "value")
+
+
+@pulumi.output_type
+class ComputeRequirements(dict):
+    """
+    What one copy of the model needs on an instance.
+    """
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "minMemoryRequiredInMb":
+            suggest = "min_memory_required_in_mb"
+        elif key == "maxMemoryRequiredInMb":
+            suggest = "max_memory_required_in_mb"
+        elif key == "numberOfAcceleratorDevicesRequired":
+            suggest = "number_of_accelerator_devices_required"
+        elif key == "numberOfCpuCoresRequired":
+            suggest = "number_of_cpu_cores_required"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in ComputeRequirements. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        ComputeRequirements.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        ComputeRequirements.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 min_memory_required_in_mb: _builtins.int,
+                 max_memory_required_in_mb: Optional[_builtins.int] = None,
+                 number_of_accelerator_devices_required: Optional[_builtins.float] = None,
+                 number_of_cpu_cores_required: Optional[_builtins.float] = None):
+        """
+        What one copy of the model needs on an instance.
+
+        :param _builtins.int min_memory_required_in_mb: Memory reserved per copy, in MB (at least 128).
+        :param _builtins.int max_memory_required_in_mb: Most memory a copy may use, in MB.
+        :param _builtins.float number_of_accelerator_devices_required: GPUs or Inferentia/Trainium devices per copy.
+        :param _builtins.float number_of_cpu_cores_required: CPU cores per copy (at least 0.25).
+        """
+        pulumi.set(__self__, "min_memory_required_in_mb", min_memory_required_in_mb)
+        if max_memory_required_in_mb is not None:
+            pulumi.set(__self__, "max_memory_required_in_mb", max_memory_required_in_mb)
+        if number_of_accelerator_devices_required is not None:
+            pulumi.set(__self__, "number_of_accelerator_devices_required", number_of_accelerator_devices_required)
+        if number_of_cpu_cores_required is not None:
+            pulumi.set(__self__, "number_of_cpu_cores_required", number_of_cpu_cores_required)
+
+    @_builtins.property
+    @pulumi.getter(name="minMemoryRequiredInMb")
+    def min_memory_required_in_mb(self) -> _builtins.int:
+        """
+        Memory reserved per copy, in MB (at least 128).
+        """
+        return pulumi.get(self, "min_memory_required_in_mb")
+
+    @_builtins.property
+    @pulumi.getter(name="maxMemoryRequiredInMb")
+    def max_memory_required_in_mb(self) -> Optional[_builtins.int]:
+        """
+        Most memory a copy may use, in MB.
+        """
+        return pulumi.get(self, "max_memory_required_in_mb")
+
+    @_builtins.property
+    @pulumi.getter(name="numberOfAcceleratorDevicesRequired")
+    def number_of_accelerator_devices_required(self) -> Optional[_builtins.float]:
+        """
+        GPUs or Inferentia/Trainium devices per copy.
+        """
+        return pulumi.get(self, "number_of_accelerator_devices_required")
+
+    @_builtins.property
+    @pulumi.getter(name="numberOfCpuCoresRequired")
+    def number_of_cpu_cores_required(self) -> Optional[_builtins.float]:
+        """
+        CPU cores per copy (at least 0.25).
+        """
+        return pulumi.get(self, "number_of_cpu_cores_required")
 
 
 @pulumi.output_type
@@ -502,6 +622,63 @@ class Endpoints(dict):
 
 
 @pulumi.output_type
+class ManagedInstanceScaling(dict):
+    """
+    The instance bounds SageMaker keeps the variant within as inference
+    component copies come and go.
+    """
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "maxInstanceCount":
+            suggest = "max_instance_count"
+        elif key == "minInstanceCount":
+            suggest = "min_instance_count"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in ManagedInstanceScaling. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        ManagedInstanceScaling.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        ManagedInstanceScaling.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 max_instance_count: _builtins.int,
+                 min_instance_count: _builtins.int):
+        """
+        The instance bounds SageMaker keeps the variant within as inference
+        component copies come and go.
+
+        :param _builtins.int max_instance_count: Most instances (at least 1).
+        :param _builtins.int min_instance_count: Fewest instances; 0 lets the endpoint scale to zero instances when
+               no component has a copy.
+        """
+        pulumi.set(__self__, "max_instance_count", max_instance_count)
+        pulumi.set(__self__, "min_instance_count", min_instance_count)
+
+    @_builtins.property
+    @pulumi.getter(name="maxInstanceCount")
+    def max_instance_count(self) -> _builtins.int:
+        """
+        Most instances (at least 1).
+        """
+        return pulumi.get(self, "max_instance_count")
+
+    @_builtins.property
+    @pulumi.getter(name="minInstanceCount")
+    def min_instance_count(self) -> _builtins.int:
+        """
+        Fewest instances; 0 lets the endpoint scale to zero instances when
+        no component has a copy.
+        """
+        return pulumi.get(self, "min_instance_count")
+
+
+@pulumi.output_type
 class Monitor(dict):
     """
     A CloudWatch alarm AppConfig watches during a deployment: when it is in
@@ -557,6 +734,104 @@ class Monitor(dict):
         `appconfig.amazonaws.com` and allow `cloudwatch:DescribeAlarms` on it.
         """
         return pulumi.get(self, "alarm_role_arn")
+
+
+@pulumi.output_type
+class RollingUpdate(dict):
+    """
+    How a new specification replaces the running copies: in batches, with
+    a wait between them, rolled back when an alarm fires.
+    """
+    @staticmethod
+    def __key_warning(key: str):
+        suggest = None
+        if key == "maximumBatchSize":
+            suggest = "maximum_batch_size"
+        elif key == "maximumExecutionTimeoutInSeconds":
+            suggest = "maximum_execution_timeout_in_seconds"
+        elif key == "rollbackAlarms":
+            suggest = "rollback_alarms"
+        elif key == "rollbackMaximumBatchSize":
+            suggest = "rollback_maximum_batch_size"
+        elif key == "waitIntervalInSeconds":
+            suggest = "wait_interval_in_seconds"
+
+        if suggest:
+            pulumi.log.warn(f"Key '{key}' not found in RollingUpdate. Access the value via the '{suggest}' property getter instead.")
+
+    def __getitem__(self, key: str) -> Any:
+        RollingUpdate.__key_warning(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default = None) -> Any:
+        RollingUpdate.__key_warning(key)
+        return super().get(key, default)
+
+    def __init__(__self__, *,
+                 maximum_batch_size: 'outputs.BatchSize',
+                 maximum_execution_timeout_in_seconds: Optional[_builtins.int] = None,
+                 rollback_alarms: Optional[Sequence[_builtins.str]] = None,
+                 rollback_maximum_batch_size: Optional['outputs.BatchSize'] = None,
+                 wait_interval_in_seconds: Optional[_builtins.int] = None):
+        """
+        How a new specification replaces the running copies: in batches, with
+        a wait between them, rolled back when an alarm fires.
+
+        :param 'BatchSize' maximum_batch_size: Copies replaced per batch.
+        :param _builtins.int maximum_execution_timeout_in_seconds: Seconds the whole update may take (600-28800).
+        :param Sequence[_builtins.str] rollback_alarms: CloudWatch alarms that roll the update back when they fire.
+        :param 'BatchSize' rollback_maximum_batch_size: Copies restored per batch when rolling back.
+        :param _builtins.int wait_interval_in_seconds: Seconds to watch each batch before the next (0-3600).
+        """
+        pulumi.set(__self__, "maximum_batch_size", maximum_batch_size)
+        if maximum_execution_timeout_in_seconds is not None:
+            pulumi.set(__self__, "maximum_execution_timeout_in_seconds", maximum_execution_timeout_in_seconds)
+        if rollback_alarms is not None:
+            pulumi.set(__self__, "rollback_alarms", rollback_alarms)
+        if rollback_maximum_batch_size is not None:
+            pulumi.set(__self__, "rollback_maximum_batch_size", rollback_maximum_batch_size)
+        if wait_interval_in_seconds is not None:
+            pulumi.set(__self__, "wait_interval_in_seconds", wait_interval_in_seconds)
+
+    @_builtins.property
+    @pulumi.getter(name="maximumBatchSize")
+    def maximum_batch_size(self) -> 'outputs.BatchSize':
+        """
+        Copies replaced per batch.
+        """
+        return pulumi.get(self, "maximum_batch_size")
+
+    @_builtins.property
+    @pulumi.getter(name="maximumExecutionTimeoutInSeconds")
+    def maximum_execution_timeout_in_seconds(self) -> Optional[_builtins.int]:
+        """
+        Seconds the whole update may take (600-28800).
+        """
+        return pulumi.get(self, "maximum_execution_timeout_in_seconds")
+
+    @_builtins.property
+    @pulumi.getter(name="rollbackAlarms")
+    def rollback_alarms(self) -> Optional[Sequence[_builtins.str]]:
+        """
+        CloudWatch alarms that roll the update back when they fire.
+        """
+        return pulumi.get(self, "rollback_alarms")
+
+    @_builtins.property
+    @pulumi.getter(name="rollbackMaximumBatchSize")
+    def rollback_maximum_batch_size(self) -> Optional['outputs.BatchSize']:
+        """
+        Copies restored per batch when rolling back.
+        """
+        return pulumi.get(self, "rollback_maximum_batch_size")
+
+    @_builtins.property
+    @pulumi.getter(name="waitIntervalInSeconds")
+    def wait_interval_in_seconds(self) -> Optional[_builtins.int]:
+        """
+        Seconds to watch each batch before the next (0-3600).
+        """
+        return pulumi.get(self, "wait_interval_in_seconds")
 
 
 @pulumi.output_type

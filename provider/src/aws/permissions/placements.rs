@@ -47,6 +47,7 @@ const SAGEMAKER_HOSTING: &[&str] = &[
     "arn:aws:sagemaker:*:*:model-package/*",
     "arn:aws:sagemaker:*:*:endpoint-config/*",
     "arn:aws:sagemaker:*:*:endpoint/*",
+    "arn:aws:sagemaker:*:*:inference-component/*",
 ];
 const ANY: &[&str] = &["*"];
 const ROLES: &[&str] = &["arn:aws:iam::*:role/*"];

@@ -172,13 +172,18 @@ pub const PERMISSIONS: &[Permission] = &[
     plain(SageMaker, "DescribeModel", &["sagemaker:DescribeModel"]),
     plain(SageMaker, "ListTags", &["sagemaker:ListTags"]),
     plain(SageMaker, "DeleteModel", &["sagemaker:DeleteModel"]),
-    // SAR: CreateEndpointConfig's dependent actions include sagemaker:AddTags
-    // (iam:PassRole only with an ExecutionRoleArn, which the provider never sets).
+    // SAR: CreateEndpointConfig's dependent actions are sagemaker:AddTags and
+    // iam:PassRole (with an ExecutionRoleArn, which an inference-component
+    // endpoint configuration needs).
     because(
         SageMaker,
         "CreateEndpointConfig",
-        &["sagemaker:CreateEndpointConfig", "sagemaker:AddTags"],
-        "the endpoint configuration is created with its tags",
+        &[
+            "sagemaker:CreateEndpointConfig",
+            "sagemaker:AddTags",
+            "iam:PassRole",
+        ],
+        "the endpoint configuration is created with its tags, and an inference-component one is handed the execution role",
     ),
     plain(
         SageMaker,
@@ -231,6 +236,33 @@ pub const PERMISSIONS: &[Permission] = &[
         &["sagemaker:DescribeEndpoint"],
     ),
     plain(SageMaker, "DeleteEndpoint", &["sagemaker:DeleteEndpoint"]),
+    // SAR: CreateInferenceComponent's dependent action is sagemaker:AddTags.
+    because(
+        SageMaker,
+        "CreateInferenceComponent",
+        &["sagemaker:CreateInferenceComponent", "sagemaker:AddTags"],
+        "the inference component is created with its tags",
+    ),
+    plain(
+        SageMaker,
+        "DescribeInferenceComponent",
+        &["sagemaker:DescribeInferenceComponent"],
+    ),
+    plain(
+        SageMaker,
+        "UpdateInferenceComponent",
+        &["sagemaker:UpdateInferenceComponent"],
+    ),
+    plain(
+        SageMaker,
+        "UpdateInferenceComponentRuntimeConfig",
+        &["sagemaker:UpdateInferenceComponentRuntimeConfig"],
+    ),
+    plain(
+        SageMaker,
+        "DeleteInferenceComponent",
+        &["sagemaker:DeleteInferenceComponent"],
+    ),
     plain(SageMaker, "AddTags", &["sagemaker:AddTags"]),
     plain(SageMaker, "DeleteTags", &["sagemaker:DeleteTags"]),
     // ---- Application Auto Scaling ----

@@ -1,8 +1,12 @@
-//! SageMaker objects: models, endpoint configurations and endpoints.
+//! SageMaker objects: models, endpoint configurations, endpoints and
+//! inference components.
 
 pub mod endpoint;
 pub mod endpoint_config;
+pub mod ic_endpoint_config;
 pub mod image;
+pub mod inference_component;
+pub mod instance_specs;
 pub mod model;
 pub mod model_data;
 pub mod model_package_group;

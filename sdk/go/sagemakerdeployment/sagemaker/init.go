@@ -25,6 +25,10 @@ func (m *module) Construct(ctx *pulumi.Context, name, typ, urn string) (r pulumi
 		r = &Endpoint{}
 	case "sagemaker-deployment:sagemaker:EndpointConfig":
 		r = &EndpointConfig{}
+	case "sagemaker-deployment:sagemaker:InferenceComponent":
+		r = &InferenceComponent{}
+	case "sagemaker-deployment:sagemaker:InferenceComponentEndpointConfig":
+		r = &InferenceComponentEndpointConfig{}
 	case "sagemaker-deployment:sagemaker:Model":
 		r = &Model{}
 	case "sagemaker-deployment:sagemaker:ModelPackageGroup":

@@ -8,5 +8,7 @@ import typing
 # Export this package's modules as members:
 from .endpoint import *
 from .endpoint_config import *
+from .inference_component import *
+from .inference_component_endpoint_config import *
 from .model import *
 from .model_package_group import *
