@@ -3,7 +3,8 @@ through the real engine (the "disappears" tests of terraform-provider-aws).
 
 One stack of the py-endpoint example, asynchronous with autoscaling down to
 zero instances and with its scheduled retraining Workflow, holds every custom
-resource type the provider serves. For
+resource type the provider serves but the two of inference components, which a
+second stack (two models as inference components on one endpoint) holds. For
 each type, an object of the stack is deleted directly in the emulator with
 boto3, as a teammate would with the console; then `pulumi refresh` must drop
 it (and what AWS deleted with it) from the state, touching nothing else, and
@@ -17,9 +18,11 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import time
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -41,6 +44,9 @@ CONFIG = {
     "enableWorkflow": "true",
     "workflowSchedule": "rate(7 days)",
 }
+# The second stack: two models as inference components that may scale to zero.
+COMPONENTS_PROGRAM = str(Path("..") / "tests" / "e2e" / "programs" / "py-inference-components")
+COMPONENTS_CONFIG = {"acceleratorsPerCopy": "1"}
 PACKAGE = "sagemaker-deployment"
 
 
@@ -69,6 +75,11 @@ class Disappearance:
     takes_along: tuple[str, ...] = ()
     # What else must hold once it is back: (aws, the state by URN, the victim's URN).
     afterwards: Callable[[Callable, dict[str, Resource], str], None] | None = None
+    # The URNs of the victim's own dependents that AWS deletes with it (when
+    # others of their type stay): (the victim, the stack's resources).
+    along: Callable[[Resource, list[Resource]], set[str]] | None = None
+    # Held by the inference-component stack rather than the endpoint stack.
+    components: bool = False
 
 
 def only(resources: list[Resource]) -> Resource:
@@ -239,6 +250,50 @@ def endpoint_in_service(aws, endpoint: Resource) -> bool:
         described.update(sagemaker.describe_endpoint(EndpointName=endpoint.id))
 
     return not sagemaker_missing(describe) and described["EndpointStatus"] == "InService"
+
+
+def delete_inference_component(aws, component: Resource) -> None:
+    sagemaker = aws("sagemaker")
+    sagemaker.delete_inference_component(InferenceComponentName=component.id)
+    for _ in range(60):
+        if inference_component_gone(aws, component):
+            return
+        time.sleep(0.5)
+    raise AssertionError(f"inference component {component.id} still there 30 s after DeleteInferenceComponent")
+
+
+def inference_component_gone(aws, component: Resource) -> bool:
+    return sagemaker_missing(lambda: aws("sagemaker").describe_inference_component(InferenceComponentName=component.id))
+
+
+def inference_component_in_service(aws, component: Resource) -> bool:
+    sagemaker = aws("sagemaker")
+    described: dict = {}
+
+    def describe() -> None:
+        described.update(sagemaker.describe_inference_component(InferenceComponentName=component.id))
+
+    return not sagemaker_missing(describe) and described["InferenceComponentStatus"] == "InService"
+
+
+def component_scaling(component: Resource, resources: list[Resource]) -> set[str]:
+    """The component's scalable target and policies: deleting a component
+    deregisters it, as deleting an endpoint deregisters its variants."""
+    prefix = component.name.removesuffix("-component") + "-"
+    return {
+        r.urn for r in resources if r.type in (SCALABLE_TARGET, SCALING_POLICY) and r.name.startswith(prefix)
+    }
+
+
+def both_components_serve(aws, state: dict[str, Resource], _victim: str) -> None:
+    """The component made again serves on the endpoint beside the one left alone."""
+    (endpoint,) = [r for r in state.values() if r.type == token("sagemaker", "Endpoint")]
+    components = [r for r in state.values() if r.type == INFERENCE_COMPONENT]
+    assert len(components) == 2, [r.urn for r in components]
+    for component in components:
+        described = aws("sagemaker").describe_inference_component(InferenceComponentName=component.id)
+        assert described["InferenceComponentStatus"] == "InService", described
+        assert described["EndpointName"] == endpoint.id
 
 
 # --- Application Auto Scaling --------------------------------------------------
@@ -526,6 +581,7 @@ APPCONFIG_DEPLOYMENT = token("awsappconfig", "Deployment")
 STATE_MACHINE = token("sfn", "StateMachine")
 LOG_GROUP = token("logs", "LogGroup")
 EVENTS_RULE = token("events", "Rule")
+INFERENCE_COMPONENT = token("sagemaker", "InferenceComponent")
 
 DISAPPEARANCES: dict[str, Disappearance] = {
     # A new key takes over the alias, and everything it encrypted moves to it.
@@ -588,6 +644,20 @@ DISAPPEARANCES: dict[str, Disappearance] = {
     LOG_GROUP: Disappearance(only, delete_log_group, log_group_exists, afterwards=workflow_runs_on_schedule),
     token("sagemaker", "ModelPackageGroup"): Disappearance(only, delete_model_package_group, model_package_group_exists),
     EVENTS_RULE: Disappearance(only, delete_rule, rule_exists, afterwards=workflow_runs_on_schedule),
+    # Inference components, in their own stack: the endpoint's configuration
+    # (the endpoint serves on) and one of its two components, whose scaling
+    # goes with it.
+    token("sagemaker", "InferenceComponentEndpointConfig"): Disappearance(
+        only, delete_endpoint_config, endpoint_config_exists, afterwards=endpoint_kept_serving, components=True
+    ),
+    INFERENCE_COMPONENT: Disappearance(
+        named("-chat-component"),
+        delete_inference_component,
+        inference_component_in_service,
+        along=component_scaling,
+        afterwards=both_components_serve,
+        components=True,
+    ),
 }
 
 
@@ -643,38 +713,56 @@ def test_every_custom_resource_type_has_a_case(engine):
 @dataclass
 class Deployed:
     stack: Stack
+    config: dict[str, str]
     # The URNs of the complete stack.
     urns: set[str]
+
+
+def deploy(engine, example: str, name: str, config: dict[str, str], components: bool):
+    stack = Stack(engine, "python", example, name)
+    stack.remove()
+    stack.run("up", config=config)
+    resources = state_of(stack)
+    held = {token for token, case in DISAPPEARANCES.items() if case.components == components}
+    assert {r.type for r in resources} >= held, "the stack holds every custom resource type it is picked for"
+    return Deployed(stack, config, {r.urn for r in resources})
 
 
 @pytest.fixture(scope="module")
 def deployment(engine, emulator):
     emulator.reset()
     emulator.configure(endpoint_creating_seconds=0.5, endpoint_updating_seconds=0.5)
-    stack = Stack(engine, "python", EXAMPLE, "e2e-disappears")
-    stack.remove()
-    stack.run("up", config=CONFIG)
-    resources = state_of(stack)
-    assert {r.type for r in resources} == set(DISAPPEARANCES), "the stack holds every custom resource type"
-    yield Deployed(stack, {r.urn for r in resources})
-    stack.run("destroy", expect_ok=False)
-    stack.remove()
+    deployed = deploy(engine, EXAMPLE, "e2e-disappears", CONFIG, components=False)
+    yield deployed
+    deployed.stack.run("destroy", expect_ok=False)
+    deployed.stack.remove()
 
 
-@pytest.fixture
-def deployed(deployment) -> Stack:
+@pytest.fixture(scope="module")
+def components_deployment(engine, deployment):
+    # After the endpoint stack (whose fixture empties the emulator), beside it.
+    deployed = deploy(engine, COMPONENTS_PROGRAM, "e2e-disappears-components", COMPONENTS_CONFIG, components=True)
+    yield deployed
+    deployed.stack.run("destroy", expect_ok=False)
+    deployed.stack.remove()
+
+
+def complete(deployment: Deployed) -> Stack:
     """The complete stack, put back together if an earlier case failed half-way."""
     stack = deployment.stack
     if {r.urn for r in state_of(stack)} != deployment.urns:
         stack.run("refresh", expect_ok=False)
-        stack.run("up", config=CONFIG)
+        stack.run("up", config=deployment.config)
     assert {r.urn for r in state_of(stack)} == deployment.urns
     return stack
 
 
 @pytest.mark.parametrize("resource_type", SELECTED)
-def test_an_object_deleted_behind_pulumis_back_is_dropped_then_recreated(resource_type, deployed, aws):
+def test_an_object_deleted_behind_pulumis_back_is_dropped_then_recreated(resource_type, request, aws):
     case = DISAPPEARANCES[resource_type]
+    deployment = request.getfixturevalue("components_deployment" if case.components else "deployment")
+    deployed = complete(deployment)
+    config = deployment.config
     before = state_of(deployed)
     victim = case.pick([r for r in before if r.type == resource_type])
     assert case.exists(aws, victim)
@@ -682,6 +770,8 @@ def test_an_object_deleted_behind_pulumis_back_is_dropped_then_recreated(resourc
     case.delete(aws, victim)
     assert not case.exists(aws, victim)
     gone = {victim.urn} | {r.urn for r in before if r.type in case.takes_along}
+    if case.along:
+        gone |= case.along(victim, before)
 
     # Refresh drops exactly what AWS no longer has, and keeps the rest.
     refresh = deployed.run("refresh")
@@ -690,7 +780,7 @@ def test_an_object_deleted_behind_pulumis_back_is_dropped_then_recreated(resourc
     assert set(after_refresh) == {r.urn for r in before} - gone
 
     # The next up creates it again; the stack then has nothing left to do.
-    up = deployed.run("up", config=CONFIG)
+    up = deployed.run("up", config=config)
     print(f"\n[{resource_type}] dropped {len(gone)}, then up: {up.changes}")
     assert up.changes["create"] == len(gone), up.changes
     recreated = {r.urn: r for r in state_of(deployed)}
@@ -701,4 +791,4 @@ def test_an_object_deleted_behind_pulumis_back_is_dropped_then_recreated(resourc
         assert DISAPPEARANCES[other.type].exists(aws, other), urn
     if case.afterwards:
         case.afterwards(aws, recreated, victim.urn)
-    deployed.run("preview", "--expect-no-changes", config=CONFIG)
+    deployed.run("preview", "--expect-no-changes", config=config)
