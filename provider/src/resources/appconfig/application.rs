@@ -6,9 +6,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::lost_creates::{CreationToken, Sibling, settle};
-use super::{arn, create_tags, name_problem, retag};
+use super::{arn, create_tags, leftovers, name_problem, retag};
 use crate::Context;
-use crate::aws::{AttemptLog, OrGone, ResultExt, Service};
+use crate::aws::{AttemptLog, AwsError, OrGone, ResultExt, Service};
 use crate::resources::Tags;
 use framework::Result;
 use framework::{Created, CustomResource, Failures, ReadOutcome};
@@ -184,27 +184,52 @@ impl CustomResource for Application {
         })
     }
 
+    /// Deletes the application. Refused because objects remain under it,
+    /// those the provider made whose create never reached the state (see
+    /// [`leftovers`]) are deleted, and the application after them.
     async fn delete(&self, ctx: &Context, id: &str, _outputs: &ApplicationOutputs) -> Result<()> {
-        ctx.clients
-            .appconfig
-            .delete_application()
-            .application_id(id)
-            .send()
-            .await
-            .aws(Service::AppConfig, "DeleteApplication")
-            .or_gone()?;
+        let refusal = match delete_application(ctx, id).await {
+            Ok(()) => return Ok(()),
+            Err(error) if error.code.as_deref() == Some("BadRequestException") => error,
+            Err(error) => return Err(error.into()),
+        };
+        let removed = leftovers::remove(ctx, id).await?;
+        if removed.is_empty() {
+            return Err(refusal.into());
+        }
+        ctx.info(format!(
+            "deleted what interrupted creates left in application {id} (no state held them): \
+             environments {:?}, configuration profiles {:?}",
+            removed.environments, removed.profiles
+        ))
+        .await;
+        delete_application(ctx, id).await?;
         Ok(())
     }
+}
+
+/// DeleteApplication; an application already gone counts as deleted.
+async fn delete_application(ctx: &Context, id: &str) -> std::result::Result<(), AwsError> {
+    ctx.clients
+        .appconfig
+        .delete_application()
+        .application_id(id)
+        .send()
+        .await
+        .aws(Service::AppConfig, "DeleteApplication")
+        .or_gone()
+        .map(|_| ())
 }
 
 #[cfg(test)]
 mod tests {
     use aws_sdk_appconfig::Client;
     use aws_sdk_appconfig::operation::create_application::CreateApplicationOutput;
-    use aws_smithy_mocks::mock;
+    use aws_smithy_mocks::{Rule, mock};
 
     use super::*;
-    use crate::resources::mock::mock_context_tagged;
+    use crate::resources::appconfig::lost_creates::TOKEN_TAG;
+    use crate::resources::mock::{mock_context, mock_context_tagged};
 
     #[tokio::test]
     async fn the_application_is_created_with_the_default_tags() {
@@ -231,6 +256,166 @@ mod tests {
             "arn:aws:appconfig:us-east-1:123456789012:application/abc1234"
         );
         assert_eq!(create.num_calls(), 1);
+    }
+
+    fn refused() -> aws_sdk_appconfig::operation::delete_application::DeleteApplicationError {
+        use aws_sdk_appconfig::error::ErrorMetadata;
+        use aws_sdk_appconfig::types::error::BadRequestException;
+        aws_sdk_appconfig::operation::delete_application::DeleteApplicationError::BadRequestException(
+            BadRequestException::builder()
+                .message("Cannot delete application abc1234 because it still has 0 environment(s) and 1 configuration profile(s).")
+                .meta(ErrorMetadata::builder().code("BadRequestException").build())
+                .build(),
+        )
+    }
+
+    fn outputs() -> ApplicationOutputs {
+        ApplicationOutputs {
+            inputs: ApplicationInputs {
+                name: "fraud-dev".into(),
+                description: None,
+                tags: Tags::new(),
+            },
+            application_id: "abc1234".into(),
+            arn: "arn:aws:appconfig:us-east-1:123456789012:application/abc1234".into(),
+        }
+    }
+
+    /// AppConfig with application abc1234 holding environment `env1`
+    /// (tagged `env_tags`) and profile `prof1` (tagged `profile_tags`) with
+    /// hosted versions 1 (labelled by the provider) and 2 (labelled by
+    /// someone else); DeleteApplication is refused once, then succeeds.
+    fn appconfig(
+        env_tags: &'static [(&'static str, &'static str)],
+        profile_tags: &'static [(&'static str, &'static str)],
+    ) -> Vec<Rule> {
+        use aws_sdk_appconfig::operation::delete_application::DeleteApplicationOutput;
+        use aws_sdk_appconfig::operation::list_configuration_profiles::ListConfigurationProfilesOutput;
+        use aws_sdk_appconfig::operation::list_environments::ListEnvironmentsOutput;
+        use aws_sdk_appconfig::operation::list_hosted_configuration_versions::ListHostedConfigurationVersionsOutput;
+        use aws_sdk_appconfig::operation::list_tags_for_resource::ListTagsForResourceOutput;
+        use aws_sdk_appconfig::types::{
+            ConfigurationProfileSummary, Environment, HostedConfigurationVersionSummary,
+        };
+        let tags = |pairs: &'static [(&'static str, &'static str)]| {
+            move || {
+                ListTagsForResourceOutput::builder()
+                    .set_tags(Some(
+                        pairs
+                            .iter()
+                            .map(|(k, v)| (k.to_string(), v.to_string()))
+                            .collect(),
+                    ))
+                    .build()
+            }
+        };
+        vec![
+            mock!(Client::delete_application)
+                .sequence()
+                .error(refused)
+                .output(|| DeleteApplicationOutput::builder().build())
+                .build(),
+            mock!(Client::list_environments).then_output(|| {
+                ListEnvironmentsOutput::builder()
+                    .items(Environment::builder().id("env1").name("dev").build())
+                    .build()
+            }),
+            mock!(Client::list_configuration_profiles).then_output(|| {
+                ListConfigurationProfilesOutput::builder()
+                    .items(
+                        ConfigurationProfileSummary::builder()
+                            .id("prof1")
+                            .name("model-parameters")
+                            .build(),
+                    )
+                    .build()
+            }),
+            mock!(Client::list_tags_for_resource)
+                .match_requests(|req| {
+                    req.resource_arn()
+                        .is_some_and(|a| a.ends_with("environment/env1"))
+                })
+                .then_output(tags(env_tags)),
+            mock!(Client::list_tags_for_resource)
+                .match_requests(|req| {
+                    req.resource_arn()
+                        .is_some_and(|a| a.ends_with("configurationprofile/prof1"))
+                })
+                .then_output(tags(profile_tags)),
+            mock!(Client::list_hosted_configuration_versions).then_output(|| {
+                ListHostedConfigurationVersionsOutput::builder()
+                    .items(
+                        HostedConfigurationVersionSummary::builder()
+                            .version_number(1)
+                            .version_label("created-0123abcd")
+                            .build(),
+                    )
+                    .items(
+                        HostedConfigurationVersionSummary::builder()
+                            .version_number(2)
+                            .version_label("hand-made")
+                            .build(),
+                    )
+                    .build()
+            }),
+        ]
+    }
+
+    #[tokio::test]
+    async fn a_delete_refused_for_objects_an_interrupted_create_left_removes_them() {
+        use aws_sdk_appconfig::operation::delete_configuration_profile::DeleteConfigurationProfileOutput;
+        use aws_sdk_appconfig::operation::delete_hosted_configuration_version::DeleteHostedConfigurationVersionOutput;
+        // The environment is someone else's (no token); the profile is the
+        // provider's, left by a create whose answer never reached the state.
+        let rules = appconfig(&[("team", "ml")], &[(TOKEN_TAG, "f00d")]);
+        let delete_version = mock!(Client::delete_hosted_configuration_version)
+            .match_requests(|req| {
+                req.configuration_profile_id() == Some("prof1") && req.version_number() == Some(1)
+            })
+            .then_output(|| DeleteHostedConfigurationVersionOutput::builder().build());
+        let delete_profile = mock!(Client::delete_configuration_profile)
+            .match_requests(|req| {
+                req.application_id() == Some("abc1234")
+                    && req.configuration_profile_id() == Some("prof1")
+            })
+            .then_output(|| DeleteConfigurationProfileOutput::builder().build());
+        // No DeleteEnvironment rule: deleting the environment fails the test.
+        let mut all: Vec<&Rule> = rules.iter().collect();
+        all.extend([&delete_version, &delete_profile]);
+        let ctx = mock_context::<Application>(&all).await;
+        Application
+            .delete(&ctx, "abc1234", &outputs())
+            .await
+            .unwrap();
+        assert_eq!(
+            delete_version.num_calls(),
+            1,
+            "only the version the provider labelled"
+        );
+        assert_eq!(delete_profile.num_calls(), 1);
+        assert_eq!(
+            rules[0].num_calls(),
+            2,
+            "the application is deleted after its leftovers"
+        );
+    }
+
+    #[tokio::test]
+    async fn objects_the_provider_did_not_make_keep_the_refusal() {
+        let rules = appconfig(&[], &[("team", "ml")]);
+        // No delete rule for the environment or the profile: calling one fails the test.
+        let all: Vec<&Rule> = rules.iter().collect();
+        let ctx = mock_context::<Application>(&all).await;
+        let error = Application
+            .delete(&ctx, "abc1234", &outputs())
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("still has 0 environment(s) and 1 configuration profile(s)"),
+            "{error}"
+        );
+        assert_eq!(rules[0].num_calls(), 1);
     }
 
     #[test]

@@ -15,6 +15,7 @@ pub mod deployment;
 pub mod deployment_strategy;
 pub mod environment;
 pub mod hosted_configuration_version;
+pub mod leftovers;
 pub mod lost_creates;
 
 use std::collections::HashMap;
