@@ -279,7 +279,7 @@ class Campaign:
             if operation.get("type") != "creating":
                 record.repairs.append(f"pending {operation.get('type')} cleared by refresh")
                 continue
-            identifier = created_object(resource, self.account, existing)
+            identifier = created_object(resource, self.account, existing, state_objects(deployment))
             if identifier:
                 imports.append((resource["urn"], identifier))
                 record.repairs.append("pending create imported")

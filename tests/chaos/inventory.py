@@ -30,8 +30,27 @@ KIND_OF_TYPE = {
     "sagemaker-deployment:applicationautoscaling:ScalableTarget": "scalable target",
     "sagemaker-deployment:applicationautoscaling:ScalingPolicy": "scaling policy",
     "sagemaker-deployment:sns:Topic": "sns topic",
+    "sagemaker-deployment:sns:Subscription": "sns subscription",
     "sagemaker-deployment:cloudwatch:MetricAlarm": "cloudwatch alarm",
+    "sagemaker-deployment:cloudwatch:CompositeAlarm": "cloudwatch composite alarm",
+    "sagemaker-deployment:cloudwatch:Dashboard": "cloudwatch dashboard",
+    "sagemaker-deployment:sagemaker:InferenceComponentEndpointConfig": "sagemaker endpoint config",
+    "sagemaker-deployment:sagemaker:InferenceComponent": "sagemaker inference component",
+    "sagemaker-deployment:sagemaker:ModelPackageGroup": "sagemaker model package group",
+    "sagemaker-deployment:logs:LogGroup": "log group",
+    "sagemaker-deployment:events:Rule": "eventbridge rule",
+    "sagemaker-deployment:sfn:StateMachine": "state machine",
+    "sagemaker-deployment:awsappconfig:Application": "appconfig application",
+    "sagemaker-deployment:awsappconfig:Environment": "appconfig environment",
+    "sagemaker-deployment:awsappconfig:ConfigurationProfile": "appconfig profile",
+    "sagemaker-deployment:awsappconfig:HostedConfigurationVersion": "appconfig version",
+    "sagemaker-deployment:awsappconfig:DeploymentStrategy": "appconfig strategy",
 }
+
+#: AppConfig objects that live in an application: their identifier is
+#: ``<application id>/<own id>`` (a hosted version's state id already is
+#: ``<application>/<profile>/<number>``).
+IN_APPLICATION = ("appconfig environment", "appconfig profile")
 
 
 class Account:
@@ -62,6 +81,68 @@ class Account:
         found |= {
             ("cloudwatch dashboard", board["DashboardName"])
             for board in self._pages("cloudwatch", "list_dashboards", "DashboardEntries")
+        }
+        found |= {
+            ("cloudwatch composite alarm", alarm["AlarmName"])
+            for alarm in self._pages("cloudwatch", "describe_alarms", "CompositeAlarms", AlarmTypes=["CompositeAlarm"])
+        }
+        found |= {
+            ("sns subscription", sub["SubscriptionArn"])
+            for sub in self._pages("sns", "list_subscriptions", "Subscriptions")
+            if sub["SubscriptionArn"].startswith("arn:")
+        }
+        found |= {("log group", group["logGroupName"]) for group in self._pages("logs", "describe_log_groups", "logGroups")}
+        found |= {("eventbridge rule", rule["Name"]) for rule in self._pages("events", "list_rules", "Rules")}
+        found |= {
+            ("state machine", machine["stateMachineArn"])
+            for machine in self._pages("stepfunctions", "list_state_machines", "stateMachines")
+        }
+        found |= self._appconfig()
+        return found
+
+    def _appconfig(self) -> set[ObjectKey]:
+        """Applications, their environments, configuration profiles and hosted
+        versions, and the deployment strategies of the account (AppConfig's
+        predefined ``AppConfig.*`` strategies are no one's objects).
+        Deployments are records of an environment, not objects: they go with it."""
+        found: set[ObjectKey] = set()
+        for app in self._pages("appconfig", "list_applications", "Items"):
+            app_id = app["Id"]
+            found.add(("appconfig application", app_id))
+            for env in self._pages("appconfig", "list_environments", "Items", ApplicationId=app_id):
+                found.add(("appconfig environment", f"{app_id}/{env['Id']}"))
+            for profile in self._pages("appconfig", "list_configuration_profiles", "Items", ApplicationId=app_id):
+                found.add(("appconfig profile", f"{app_id}/{profile['Id']}"))
+                for version in self._pages(
+                    "appconfig", "list_hosted_configuration_versions", "Items",
+                    ApplicationId=app_id, ConfigurationProfileId=profile["Id"],
+                ):
+                    found.add(("appconfig version", f"{app_id}/{profile['Id']}/{version['VersionNumber']}"))
+        for strategy in self._pages("appconfig", "list_deployment_strategies", "Items"):
+            if not strategy["Id"].startswith("AppConfig."):
+                found.add(("appconfig strategy", strategy["Id"]))
+        return found
+
+    def appconfig_named(self, kind: str, name: str, application: str | None = None) -> list[str]:
+        """Identifiers (as :meth:`objects` gives them) of the AppConfig objects of
+        ``kind`` named ``name`` (in ``application`` for environments and profiles)."""
+        if kind == "appconfig application":
+            return [a["Id"] for a in self._pages("appconfig", "list_applications", "Items") if a["Name"] == name]
+        if kind == "appconfig strategy":
+            return [s["Id"] for s in self._pages("appconfig", "list_deployment_strategies", "Items") if s["Name"] == name]
+        if not application:
+            return []
+        operation = "list_environments" if kind == "appconfig environment" else "list_configuration_profiles"
+        return [f"{application}/{o['Id']}" for o in self._pages("appconfig", operation, "Items", ApplicationId=application) if o["Name"] == name]
+
+    def _sagemaker_more(self) -> set[ObjectKey]:
+        found = {
+            ("sagemaker inference component", c["InferenceComponentName"])
+            for c in self._pages("sagemaker", "list_inference_components", "InferenceComponents")
+        }
+        found |= {
+            ("sagemaker model package group", g["ModelPackageGroupName"])
+            for g in self._pages("sagemaker", "list_model_package_groups", "ModelPackageGroupSummaryList")
         }
         return found
 
@@ -140,7 +221,7 @@ class Account:
             for c in self._pages("sagemaker", "list_endpoint_configs", "EndpointConfigs")
         }
         found |= {("sagemaker endpoint", e["EndpointName"]) for e in self._pages("sagemaker", "list_endpoints", "Endpoints")}
-        return found
+        return found | self._sagemaker_more()
 
     def _autoscaling(self) -> set[ObjectKey]:
         found = {
@@ -166,8 +247,11 @@ class Account:
     def sweep(self, objects: Iterable[ObjectKey]) -> list[str]:
         """Delete ``objects`` as an operator would clear away leftovers; returns what could not be."""
         order = [
-            "scaling policy", "scalable target", "cloudwatch alarm", "cloudwatch dashboard", "sagemaker endpoint",
-            "sagemaker endpoint config", "sagemaker model", "sns topic", "s3 object", "s3 bucket",
+            "scaling policy", "scalable target", "eventbridge rule", "state machine", "cloudwatch composite alarm",
+            "cloudwatch alarm", "cloudwatch dashboard", "sagemaker inference component", "sagemaker endpoint",
+            "sagemaker endpoint config", "sagemaker model", "sagemaker model package group", "sns subscription",
+            "sns topic", "log group", "appconfig version", "appconfig profile", "appconfig environment",
+            "appconfig application", "appconfig strategy", "s3 object", "s3 bucket",
             "iam attached policy", "iam role policy", "iam role", "iam policy", "kms alias", "kms key",
         ]
         problems = []
@@ -223,8 +307,56 @@ class Account:
             self.client("kms").delete_alias(AliasName=identifier)
         elif kind == "kms key":
             self.client("kms").schedule_key_deletion(KeyId=identifier, PendingWindowInDays=7)
+        elif kind == "cloudwatch composite alarm":
+            self.client("cloudwatch").delete_alarms(AlarmNames=[identifier])
+        elif kind == "sns subscription":
+            self.client("sns").unsubscribe(SubscriptionArn=identifier)
+        elif kind == "log group":
+            self.client("logs").delete_log_group(logGroupName=identifier)
+        elif kind == "eventbridge rule":
+            events = self.client("events")
+            targets = [t["Id"] for t in events.list_targets_by_rule(Rule=identifier).get("Targets", [])]
+            if targets:
+                events.remove_targets(Rule=identifier, Ids=targets)
+            events.delete_rule(Name=identifier)
+        elif kind == "state machine":
+            self.client("stepfunctions").delete_state_machine(stateMachineArn=identifier)
+        elif kind == "sagemaker inference component":
+            self.client("sagemaker").delete_inference_component(InferenceComponentName=identifier)
+        elif kind == "sagemaker model package group":
+            self.client("sagemaker").delete_model_package_group(ModelPackageGroupName=identifier)
+        elif kind.startswith("appconfig "):
+            self._delete_appconfig(kind, identifier)
         else:
             raise ValueError(f"cannot delete a {kind}")
+
+    def _delete_appconfig(self, kind: str, identifier: str) -> None:
+        appconfig = self.client("appconfig")
+        parts = identifier.split("/")
+        if kind == "appconfig version":
+            appconfig.delete_hosted_configuration_version(
+                ApplicationId=parts[0], ConfigurationProfileId=parts[1], VersionNumber=int(parts[2])
+            )
+        elif kind == "appconfig profile":
+            for version in self._pages(
+                "appconfig", "list_hosted_configuration_versions", "Items", ApplicationId=parts[0], ConfigurationProfileId=parts[1]
+            ):
+                appconfig.delete_hosted_configuration_version(
+                    ApplicationId=parts[0], ConfigurationProfileId=parts[1], VersionNumber=version["VersionNumber"]
+                )
+            appconfig.delete_configuration_profile(
+                ApplicationId=parts[0], ConfigurationProfileId=parts[1], DeletionProtectionCheck="BYPASS"
+            )
+        elif kind == "appconfig environment":
+            appconfig.delete_environment(ApplicationId=parts[0], EnvironmentId=parts[1], DeletionProtectionCheck="BYPASS")
+        elif kind == "appconfig application":
+            for profile in self._pages("appconfig", "list_configuration_profiles", "Items", ApplicationId=identifier):
+                self._delete_appconfig("appconfig profile", f"{identifier}/{profile['Id']}")
+            for env in self._pages("appconfig", "list_environments", "Items", ApplicationId=identifier):
+                self._delete_appconfig("appconfig environment", f"{identifier}/{env['Id']}")
+            appconfig.delete_application(ApplicationId=identifier)
+        elif kind == "appconfig strategy":
+            appconfig.delete_deployment_strategy(DeploymentStrategyId=identifier)
 
     def _delete_endpoint(self, name: str) -> None:
         sagemaker = self.client("sagemaker")
@@ -274,6 +406,8 @@ def state_objects(deployment: dict) -> set[ObjectKey]:
         identifier = resource.get("id") or ""
         if not identifier:
             continue
+        if kind in IN_APPLICATION:
+            identifier = f"{outputs.get('applicationId') or (resource.get('inputs') or {}).get('applicationId')}/{identifier}"
         owned.add((kind, identifier))
         if kind == "kms key" and outputs.get("aliasName"):
             owned.add(("kms alias", outputs["aliasName"]))
@@ -288,11 +422,33 @@ def pending_operations(deployment: dict) -> list[dict]:
     return list((deployment.get("deployment") or {}).get("pending_operations") or [])
 
 
-def created_object(resource: dict, account: Account, existing: set[ObjectKey]) -> str | None:
+def created_object(
+    resource: dict, account: Account, existing: set[ObjectKey], owned: set[ObjectKey] = frozenset()
+) -> str | None:
     """The id of the AWS object an interrupted create made, if it exists (as a user
-    checks in the console before telling ``refresh`` to import it)."""
+    checks in the console before telling ``refresh`` to import it). AppConfig
+    objects, whose ids AppConfig chooses and whose names need not be unique, are
+    looked up by name (in their application) among those no state holds
+    (``owned``)."""
     kind = KIND_OF_TYPE.get(resource.get("type", ""))
     inputs = resource.get("inputs") or {}
+
+    if kind in ("appconfig application", "appconfig strategy", *IN_APPLICATION):
+        found = [
+            identifier
+            for identifier in account.appconfig_named(kind, inputs.get("name") or "", inputs.get("applicationId"))
+            if (kind, identifier) in existing and (kind, identifier) not in owned
+        ]
+        # The state id of an environment or profile is its own id, without the application.
+        return found[0].rsplit("/", 1)[-1] if found else None
+    if kind == "appconfig version":
+        application, profile = inputs.get("applicationId"), inputs.get("configurationProfileId")
+        made = sorted(
+            (int(identifier.rsplit("/", 1)[-1]), identifier)
+            for k, identifier in existing - owned
+            if k == kind and identifier.startswith(f"{application}/{profile}/")
+        )
+        return made[-1][1] if made else None
 
     def present(identifier: str | None) -> str | None:
         return identifier if identifier and (kind, identifier) in existing else None

@@ -66,3 +66,50 @@ def test_pending_operations_come_from_the_export():
     pending = [{"type": "creating", "resource": {"urn": "urn:e"}}]
     assert pending_operations({"deployment": {"pending_operations": pending}}) == pending
     assert pending_operations({}) == []
+
+
+PROFILE = "sagemaker-deployment:awsappconfig:ConfigurationProfile"
+ENVIRONMENT = "sagemaker-deployment:awsappconfig:Environment"
+APPLICATION = "sagemaker-deployment:awsappconfig:Application"
+VERSION = "sagemaker-deployment:awsappconfig:HostedConfigurationVersion"
+
+
+def test_appconfig_objects_are_owned_under_their_application():
+    deployment = {
+        "deployment": {
+            "resources": [
+                resource(APPLICATION, "app1"),
+                resource(ENVIRONMENT, "env1", {"applicationId": "app1"}),
+                resource(PROFILE, "prof1", {"applicationId": "app1"}),
+                resource(VERSION, "app1/prof1/1", {"applicationId": "app1"}),
+            ]
+        }
+    }
+    assert state_objects(deployment) == {
+        ("appconfig application", "app1"),
+        ("appconfig environment", "app1/env1"),
+        ("appconfig profile", "app1/prof1"),
+        ("appconfig version", "app1/prof1/1"),
+    }
+
+
+class AppConfigConsole:
+    """Two profiles named model-parameters in app1: prof1 (in the state) and prof2."""
+
+    def appconfig_named(self, kind: str, name: str, application: str | None = None) -> list[str]:
+        if kind == "appconfig profile" and name == "model-parameters" and application == "app1":
+            return ["app1/prof1", "app1/prof2"]
+        return []
+
+
+def test_an_interrupted_appconfig_create_is_matched_by_name_among_objects_no_state_holds():
+    existing = {("appconfig profile", "app1/prof1"), ("appconfig profile", "app1/prof2"), ("appconfig version", "app1/prof1/3")}
+    owned = {("appconfig profile", "app1/prof1")}
+    profile = {"type": PROFILE, "urn": "urn:p", "inputs": {"applicationId": "app1", "name": "model-parameters"}}
+    # The state id of a profile is its own id.
+    assert created_object(profile, AppConfigConsole(), existing, owned) == "prof2"
+    assert created_object(profile, AppConfigConsole(), existing, owned | {("appconfig profile", "app1/prof2")}) is None
+    # A hosted version is the newest of its profile that no state holds; its id names both.
+    version = {"type": VERSION, "urn": "urn:v", "inputs": {"applicationId": "app1", "configurationProfileId": "prof1"}}
+    assert created_object(version, AppConfigConsole(), existing, owned) == "app1/prof1/3"
+    assert created_object(version, AppConfigConsole(), existing, owned | {("appconfig version", "app1/prof1/3")}) is None

@@ -50,13 +50,16 @@ pub trait DynResource<P: Package>: Send + Sync {
     /// computed outputs unknown.
     fn preview_outputs(&self, news: &PropertyMap) -> PropertyMap;
     async fn create(&self, ctx: &Context<P>, news: &PropertyMap) -> Result<(String, PropertyMap)>;
-    /// Reads the live object: a refresh with the recorded `state`, an
-    /// import (`CustomResource::import`) when `state` is empty.
+    /// Reads the live object: a refresh with the recorded `state`; when
+    /// `state` is empty, the adoption of a pending create with its
+    /// `inputs` (`CustomResource::adopt`), or an import
+    /// (`CustomResource::import`) when there are none.
     async fn read(
         &self,
         ctx: &Context<P>,
         id: &str,
         state: &PropertyMap,
+        inputs: &PropertyMap,
     ) -> Result<Option<(String, PropertyMap, PropertyMap)>>;
     async fn update(
         &self,
@@ -405,10 +408,24 @@ impl<R: CustomResource> DynResource<R::Provider> for ResourceAdapter<R> {
         ctx: &Context<R::Provider>,
         id: &str,
         state: &PropertyMap,
+        inputs: &PropertyMap,
     ) -> Result<Option<(String, PropertyMap, PropertyMap)>> {
-        // The engine reads with no recorded state only to import an object.
-        let (found, secrets) = if state.is_empty() {
-            (self.resource.import(ctx, id).await?, Vec::new())
+        // The engine reads with no recorded state to import an object: one
+        // made by hand (no inputs), or one a create made whose answer never
+        // reached the engine (`refresh --import-pending-creates`: the
+        // create's inputs).
+        let (found, secrets, state) = if state.is_empty() && !inputs.is_empty() {
+            let decoded: R::Inputs = decode(inputs).map_err(|f| invalid(R::TOKEN, f))?;
+            let secrets = secret_keys(inputs);
+            let texts = SecretTexts::of([inputs]);
+            let found = self
+                .resource
+                .adopt(&ctx.with_secrets(texts.clone()), id, &decoded)
+                .await
+                .map_err(|error| keep_secrets(error, &secrets, inputs).redacted(&texts))?;
+            (found, secrets, inputs)
+        } else if state.is_empty() {
+            (self.resource.import(ctx, id).await?, Vec::new(), state)
         } else {
             let outputs: R::Outputs = decode(state).map_err(|f| invalid(R::TOKEN, f))?;
             let secrets = secret_keys(state);
@@ -421,7 +438,7 @@ impl<R: CustomResource> DynResource<R::Provider> for ResourceAdapter<R> {
                 .read(&ctx.with_secrets(texts.clone()), id, &outputs)
                 .await
                 .map_err(|error| keep_secrets(error, &secrets, state).redacted(&texts))?;
-            (found, secrets)
+            (found, secrets, state)
         };
         match found {
             ReadOutcome::Gone => Ok(None),

@@ -150,6 +150,21 @@ pub trait CustomResource: Send + Sync + 'static {
         )))
     }
 
+    /// Reads an object whose create took effect but whose answer never
+    /// reached the engine (the CLI was interrupted): the engine recorded a
+    /// pending create, and `pulumi refresh --import-pending-creates <urn>
+    /// <id>` names the object. Its id and the inputs it was created with are
+    /// known, its outputs are not. By default, as an import
+    /// ([`CustomResource::import`]).
+    async fn adopt(
+        &self,
+        ctx: &Context<Self::Provider>,
+        id: &str,
+        _inputs: &Self::Inputs,
+    ) -> Result<ReadOutcome<Self::Inputs, Self::Outputs>> {
+        self.import(ctx, id).await
+    }
+
     /// Changes the object in place; only called for changes limited to
     /// [`CustomResource::UPDATABLE`] fields.
     async fn update(

@@ -371,7 +371,7 @@ impl<P: Package> ResourceProvider for ProviderService<P> {
         let read = async {
             let ctx = self.context(&request.urn, 0.0).await?;
             let found = resource
-                .read(&ctx, &request.id, &state)
+                .read(&ctx, &request.id, &state, &inputs)
                 .await
                 .map_err(|e| e.on_resource("reading", &request.urn, &request.id))?;
             Ok(match found {

@@ -195,6 +195,20 @@ impl CustomResource for Note {
         self.read(ctx, id, &recorded).await
     }
 
+    async fn adopt(
+        &self,
+        ctx: &Context<TestPackage>,
+        id: &str,
+        inputs: &NoteInputs,
+    ) -> Result<ReadOutcome<NoteInputs, NoteOutputs>> {
+        // A pending create: its inputs name the author.
+        let recorded = NoteOutputs {
+            inputs: inputs.clone(),
+            note_id: id.to_owned(),
+        };
+        self.read(ctx, id, &recorded).await
+    }
+
     async fn update(
         &self,
         ctx: &Context<TestPackage>,
@@ -552,7 +566,7 @@ mod tests {
             .expect("store")
             .insert("note-7".into(), "made by hand".into());
         let (id, inputs, outputs) = adapter
-            .read(&ctx, "note-7", &PropertyMap::new())
+            .read(&ctx, "note-7", &PropertyMap::new(), &PropertyMap::new())
             .await
             .unwrap()
             .expect("the note exists");
@@ -560,15 +574,46 @@ mod tests {
         assert_eq!(inputs["text"], PropertyValue::from("made by hand"));
         assert_eq!(outputs["noteId"], PropertyValue::from("note-7"));
         // An id naming nothing is gone: the engine says it does not exist.
-        let missing = adapter.read(&ctx, "note-8", &PropertyMap::new()).await;
+        let missing = adapter
+            .read(&ctx, "note-8", &PropertyMap::new(), &PropertyMap::new())
+            .await;
         assert!(missing.unwrap().is_none());
+    }
+
+    #[tokio::test]
+    async fn a_read_of_a_pending_create_adopts_the_object_with_its_inputs() {
+        let adapter = ResourceAdapter::new(Note);
+        let ctx = context();
+        ctx.clients
+            .lock()
+            .expect("store")
+            .insert("note-3".into(), "interrupted".into());
+        // `refresh --import-pending-creates`: no recorded outputs, the
+        // inputs the create was sent with.
+        let mut inputs = PropertyMap::new();
+        inputs.insert("text".into(), PropertyValue::from("interrupted"));
+        inputs.insert("author".into(), PropertyValue::from("ada"));
+        let (id, inputs, outputs) = adapter
+            .read(&ctx, "note-3", &PropertyMap::new(), &inputs)
+            .await
+            .unwrap()
+            .expect("the note exists");
+        assert_eq!(id, "note-3");
+        assert_eq!(inputs["author"], PropertyValue::from("ada"));
+        assert_eq!(outputs["author"], PropertyValue::from("ada"));
+        assert_eq!(outputs["noteId"], PropertyValue::from("note-3"));
     }
 
     #[tokio::test]
     async fn a_resource_that_cannot_rebuild_its_inputs_refuses_an_import() {
         let adapter = ResourceAdapter::new(StaleNote);
         let error = adapter
-            .read(&context(), "note-1", &PropertyMap::new())
+            .read(
+                &context(),
+                "note-1",
+                &PropertyMap::new(),
+                &PropertyMap::new(),
+            )
             .await
             .unwrap_err();
         assert!(

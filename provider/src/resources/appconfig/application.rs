@@ -134,6 +134,22 @@ impl CustomResource for Application {
         })
     }
 
+    /// A pending create's object, found by the id given to `pulumi refresh
+    /// --import-pending-creates`: read as if the create had answered.
+    async fn adopt(
+        &self,
+        ctx: &Context,
+        id: &str,
+        inputs: &ApplicationInputs,
+    ) -> Result<ReadOutcome<ApplicationInputs, ApplicationOutputs>> {
+        let outputs = ApplicationOutputs {
+            inputs: inputs.clone(),
+            application_id: id.to_owned(),
+            arn: arn(ctx, &format!("application/{id}")).await?,
+        };
+        self.read(ctx, id, &outputs).await
+    }
+
     async fn read(
         &self,
         ctx: &Context,

@@ -205,6 +205,27 @@ impl CustomResource for ConfigurationProfile {
         })
     }
 
+    /// A pending create's object, found by the id given to `pulumi refresh
+    /// --import-pending-creates`: read as if the create had answered.
+    async fn adopt(
+        &self,
+        ctx: &Context,
+        id: &str,
+        inputs: &ConfigurationProfileInputs,
+    ) -> Result<ReadOutcome<ConfigurationProfileInputs, ConfigurationProfileOutputs>> {
+        let application = inputs.application_id.as_str();
+        let outputs = ConfigurationProfileOutputs {
+            inputs: inputs.clone(),
+            configuration_profile_id: id.to_owned(),
+            arn: arn(
+                ctx,
+                &format!("application/{application}/configurationprofile/{id}"),
+            )
+            .await?,
+        };
+        self.read(ctx, id, &outputs).await
+    }
+
     async fn read(
         &self,
         ctx: &Context,
@@ -336,6 +357,50 @@ mod tests {
                 .ends_with("application/abc1234/configurationprofile/prof901")
         );
         assert_eq!(create.num_calls(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_pending_create_is_adopted_with_the_inputs_it_was_sent_with() {
+        use aws_sdk_appconfig::operation::get_configuration_profile::GetConfigurationProfileOutput;
+        let get = mock!(Client::get_configuration_profile)
+            .match_requests(|req| {
+                req.application_id() == Some("abc1234")
+                    && req.configuration_profile_id() == Some("prof901")
+            })
+            .then_output(|| {
+                GetConfigurationProfileOutput::builder()
+                    .id("prof901")
+                    .application_id("abc1234")
+                    .name("model-parameters")
+                    .validators(
+                        Validator::builder()
+                            .r#type(ValidatorType::JsonSchema)
+                            .content(r#"{"type":"object"}"#)
+                            .build()
+                            .unwrap(),
+                    )
+                    .build()
+            });
+        let ctx = mock_context::<ConfigurationProfile>(&[&get]).await;
+        let sent = inputs(&[r#"{"type":"object"}"#]);
+        let ReadOutcome::Found {
+            id,
+            inputs: read,
+            outputs,
+        } = ConfigurationProfile
+            .adopt(&ctx, "prof901", &sent)
+            .await
+            .unwrap()
+        else {
+            panic!("the profile exists");
+        };
+        assert_eq!(id, "prof901");
+        assert_eq!(read, sent, "nothing to change on the next up");
+        assert_eq!(outputs.configuration_profile_id, "prof901");
+        assert_eq!(
+            outputs.arn,
+            "arn:aws:appconfig:us-east-1:123456789012:application/abc1234/configurationprofile/prof901"
+        );
     }
 
     #[test]

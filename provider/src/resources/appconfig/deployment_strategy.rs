@@ -206,6 +206,22 @@ impl CustomResource for DeploymentStrategy {
         })
     }
 
+    /// A pending create's object, found by the id given to `pulumi refresh
+    /// --import-pending-creates`: read as if the create had answered.
+    async fn adopt(
+        &self,
+        ctx: &Context,
+        id: &str,
+        inputs: &DeploymentStrategyInputs,
+    ) -> Result<ReadOutcome<DeploymentStrategyInputs, DeploymentStrategyOutputs>> {
+        let outputs = DeploymentStrategyOutputs {
+            inputs: inputs.clone(),
+            deployment_strategy_id: id.to_owned(),
+            arn: arn(ctx, &format!("deploymentstrategy/{id}")).await?,
+        };
+        self.read(ctx, id, &outputs).await
+    }
+
     async fn read(
         &self,
         ctx: &Context,

@@ -197,6 +197,23 @@ impl CustomResource for Environment {
         })
     }
 
+    /// A pending create's object, found by the id given to `pulumi refresh
+    /// --import-pending-creates`: read as if the create had answered.
+    async fn adopt(
+        &self,
+        ctx: &Context,
+        id: &str,
+        inputs: &EnvironmentInputs,
+    ) -> Result<ReadOutcome<EnvironmentInputs, EnvironmentOutputs>> {
+        let application = inputs.application_id.as_str();
+        let outputs = EnvironmentOutputs {
+            inputs: inputs.clone(),
+            environment_id: id.to_owned(),
+            arn: arn(ctx, &format!("application/{application}/environment/{id}")).await?,
+        };
+        self.read(ctx, id, &outputs).await
+    }
+
     async fn read(
         &self,
         ctx: &Context,

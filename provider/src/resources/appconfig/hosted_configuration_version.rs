@@ -199,6 +199,24 @@ impl CustomResource for HostedConfigurationVersion {
         })
     }
 
+    /// A pending create's object, found by the id given to `pulumi refresh
+    /// --import-pending-creates`: read as if the create had answered.
+    async fn adopt(
+        &self,
+        ctx: &Context,
+        id: &str,
+        inputs: &HostedConfigurationVersionInputs,
+    ) -> Result<ReadOutcome<HostedConfigurationVersionInputs, HostedConfigurationVersionOutputs>>
+    {
+        // The id is `<application>/<profile>/<version number>`.
+        let outputs = HostedConfigurationVersionOutputs {
+            inputs: inputs.clone(),
+            version_number: id.rsplit('/').next().unwrap_or_default().to_owned(),
+            content_hash: content_hash(&inputs.content),
+        };
+        self.read(ctx, id, &outputs).await
+    }
+
     async fn read(
         &self,
         ctx: &Context,
