@@ -95,7 +95,10 @@ class Engine:
         self.home = home
         (home / "backend").mkdir(parents=True)
         self.env = {
-            **os.environ,
+            # Programs import the SDK with its bytecode cached, as pip leaves an
+            # installed package (a shell with PYTHONDONTWRITEBYTECODE would otherwise
+            # compile the whole SDK from source at every run, ~0.2 s).
+            **{name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"},
             **emulator.aws_environment(),
             "AWS_REGION": "us-east-1",
             "AWS_DEFAULT_REGION": "us-east-1",

@@ -195,70 +195,28 @@ impl Component for SageMakerModel {
         name: &str,
         args: SageMakerModelArgs,
     ) -> Result<SageMakerModelOutputs> {
-        // The role may read the parameters before any model starts.
-        let read_policy = match &args.app_config {
-            Some(access) => Some(
-                scope
-                    .resource::<RolePolicy>(
-                        &format!("{name}-appconfig-read"),
-                        &RolePolicyInputs {
-                            role_name: args
-                                .execution_role_arn
-                                .clone()
-                                .map(|arn| role_name_of(&arn)),
-                            policy_name: format!("{}-appconfig-read", sanitize(name, 100)),
-                            policy_document: access
-                                .configuration_arn
-                                .clone()
-                                .map(|arn| appconfig_read_policy(&arn)),
-                        },
-                        ChildOptions::default(),
-                    )
-                    .await?,
+        // The grants and the artifacts need nothing of each other: they are
+        // registered together, and each model waits for both (the role may
+        // read the parameters and pull the images before any model starts;
+        // a model's URL and content hash come from its uploaded artifact).
+        let (grants, artifacts) = futures::join!(
+            grant_model_access(scope, name, &args),
+            framework::all_children(
+                args.model_list
+                    .iter()
+                    .map(|spec| upload_artifact(scope, name, &args, spec))
             ),
-            None => None,
-        };
-        // The models' endpoints pull the images: the models wait for the
-        // grant, and the endpoints for the models.
-        let pulls = grant_image_pulls(scope, name, &args).await?;
-        let after_grants = || ChildOptions {
-            depends_on: pulls
-                .iter()
-                .chain(read_policy.iter())
-                .map(|grant| grant.urn.clone())
-                .collect(),
-            ..Default::default()
-        };
-        let registrations = args.model_list.iter().map(|spec| {
-            let child_name = format!("{name}-{}", sanitize(&spec.model_name, 63));
-            let artifact = args.local_artifacts.get(&spec.model_name).map(|source| {
-                s3_object::BucketObjectInputs {
-                    bucket: args.model_artifact_bucket_name.clone(),
-                    key: spec.model_s3_key.clone(),
-                    source: source.clone(),
-                    kms_key_arn: None,
-                    content_type: None,
-                    tags: args.tags.clone(),
-                    source_hash: None,
-                }
-            });
-            let artifact_name = format!("{child_name}-artifact");
-            let args = &args;
-            let options = after_grants();
-            async move {
-                // The model waits for its artifact: its URL and content
-                // hash come from the uploaded object.
+        );
+        let grants = grants?;
+        let artifacts = artifacts?;
+        let registrations = args
+            .model_list
+            .iter()
+            .zip(artifacts)
+            .map(|(spec, artifact)| {
+                let child_name = model_child_name(name, spec);
                 let (data_url, data_hash) = match artifact {
-                    Some(inputs) => {
-                        let object = scope
-                            .resource::<s3_object::BucketObject>(
-                                &artifact_name,
-                                &inputs,
-                                ChildOptions::default(),
-                            )
-                            .await?;
-                        (object.output("s3Uri"), Some(object.output("sourceHash")))
-                    }
+                    Some(object) => (object.output("s3Uri"), Some(object.output("sourceHash"))),
                     None => {
                         let key = spec.model_s3_key.clone();
                         let url = args
@@ -283,17 +241,107 @@ impl Component for SageMakerModel {
                     tags: args.tags.clone(),
                     model_name: None,
                 };
-                scope
-                    .resource::<model::Model>(&child_name, &inputs, options)
-                    .await
-            }
-        });
+                let options = ChildOptions {
+                    depends_on: grants.clone(),
+                    ..Default::default()
+                };
+                async move {
+                    scope
+                        .resource::<model::Model>(&child_name, &inputs, options)
+                        .await
+                }
+            });
         let models = framework::all_children(registrations).await?;
         Ok(SageMakerModelOutputs {
             model_names: Output::all(models.iter().map(|m| m.output("modelName"))),
             model_arns: Output::all(models.iter().map(|m| m.output("arn"))),
         })
     }
+}
+
+/// The name of a model's child resource in the component `component`.
+fn model_child_name(component: &str, spec: &ModelSpec) -> String {
+    format!("{component}-{}", sanitize(&spec.model_name, 63))
+}
+
+/// Uploads the local artifact of `spec`, if `localArtifacts` names one.
+async fn upload_artifact(
+    scope: &Scope,
+    component: &str,
+    args: &SageMakerModelArgs,
+    spec: &ModelSpec,
+) -> Result<Option<Child<s3_object::BucketObject>>> {
+    let Some(source) = args.local_artifacts.get(&spec.model_name) else {
+        return Ok(None);
+    };
+    let inputs = s3_object::BucketObjectInputs {
+        bucket: args.model_artifact_bucket_name.clone(),
+        key: spec.model_s3_key.clone(),
+        source: source.clone(),
+        kms_key_arn: None,
+        content_type: None,
+        tags: args.tags.clone(),
+        source_hash: None,
+    };
+    scope
+        .resource::<s3_object::BucketObject>(
+            &format!("{}-artifact", model_child_name(component, spec)),
+            &inputs,
+            ChildOptions::default(),
+        )
+        .await
+        .map(Some)
+}
+
+/// Grants the execution role what the models need before they start:
+/// reading the AppConfig parameters (when `appConfig` is given) and pulling
+/// the images; both policies are registered together. Returns their URNs.
+async fn grant_model_access(
+    scope: &Scope,
+    component: &str,
+    args: &SageMakerModelArgs,
+) -> Result<Vec<String>> {
+    let (read, pulls) = futures::join!(
+        grant_appconfig_read(scope, component, args),
+        grant_image_pulls(scope, component, args),
+    );
+    let grants = [read?, pulls?];
+    Ok(grants
+        .into_iter()
+        .flatten()
+        .map(|grant| grant.urn)
+        .collect())
+}
+
+/// Lets the execution role read the parameters in AppConfig, when the
+/// models are given `appConfig`.
+async fn grant_appconfig_read(
+    scope: &Scope,
+    component: &str,
+    args: &SageMakerModelArgs,
+) -> Result<Option<Child<RolePolicy>>> {
+    let Some(access) = &args.app_config else {
+        return Ok(None);
+    };
+    let inputs = RolePolicyInputs {
+        role_name: args
+            .execution_role_arn
+            .clone()
+            .map(|arn| role_name_of(&arn)),
+        policy_name: format!("{}-appconfig-read", sanitize(component, 100)),
+        policy_document: access
+            .configuration_arn
+            .clone()
+            .map(|arn| appconfig_read_policy(&arn)),
+    };
+    scope
+        .resource::<RolePolicy>(
+            &format!("{component}-appconfig-read"),
+            &inputs,
+            ChildOptions::default(),
+        )
+        .await
+        .map(Some)
 }
 
 /// The statement letting a role pull the images of `models` from their ECR

@@ -370,34 +370,38 @@ impl Component for AppConfig {
                     alarm_role_arn: monitor_role.clone(),
                 })
                 .collect();
-            let environment = scope
-                .resource::<environment::Environment>(
-                    &format!("{name}-environment"),
-                    &environment::EnvironmentInputs {
-                        application_id: application_id.clone(),
-                        name: args.stage.clone(),
-                        monitors,
-                        tags: tags.clone(),
-                    },
-                    ChildOptions::default(),
-                )
-                .await?;
             let schema = args
                 .parameters_schema
                 .clone()
                 .unwrap_or_else(|| derived_schema(&document.value));
-            let profile = scope
-                .resource::<configuration_profile::ConfigurationProfile>(
-                    &format!("{name}-profile"),
-                    &configuration_profile::ConfigurationProfileInputs {
-                        application_id: application_id.clone(),
-                        name: PROFILE_NAME.to_owned(),
-                        json_schema_validators: vec![schema.to_string()],
-                        tags: tags.clone(),
-                    },
+            // The environment and the profile need only the application.
+            let environment_inputs = environment::EnvironmentInputs {
+                application_id: application_id.clone(),
+                name: args.stage.clone(),
+                monitors,
+                tags: tags.clone(),
+            };
+            let profile_inputs = configuration_profile::ConfigurationProfileInputs {
+                application_id: application_id.clone(),
+                name: PROFILE_NAME.to_owned(),
+                json_schema_validators: vec![schema.to_string()],
+                tags: tags.clone(),
+            };
+            let (environment_name, profile_name) =
+                (format!("{name}-environment"), format!("{name}-profile"));
+            let (environment, profile) = futures::join!(
+                scope.resource::<environment::Environment>(
+                    &environment_name,
+                    &environment_inputs,
                     ChildOptions::default(),
-                )
-                .await?;
+                ),
+                scope.resource::<configuration_profile::ConfigurationProfile>(
+                    &profile_name,
+                    &profile_inputs,
+                    ChildOptions::default(),
+                ),
+            );
+            let (environment, profile) = (environment?, profile?);
             (
                 application_id,
                 environment.output::<String>("environmentId"),
