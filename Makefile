@@ -84,7 +84,8 @@ dist-tools:
 	tools/dist/install-cross.sh
 
 ## dist: the release in dist/: a plugin archive per DIST_PLATFORMS (release profile, stripped;
-##       about 20 minutes of build each, one after another), the npm tarball, the Python wheel and
+##       an hour or more of build each from cold on 2 busy cores, one after another; the cross
+##       platforms in $(CARGO_TARGET_DIR)/cross/OS-ARCH), the npm tarball, the Python wheel and
 ##       sdist, the Go module as a proxy serves it (checked with go get), SHA256SUMS
 dist: dist-tools release-check
 	rm -rf $(DIST) && mkdir -p $(DIST)

@@ -70,6 +70,8 @@ impl framework::Package for SageMakerDeployment {
             "publisher": "sagemaker-deployment",
             "repository": env!("CARGO_PKG_REPOSITORY"),
             "homepage": env!("CARGO_PKG_REPOSITORY"),
+            // The registry shows it beside the package's name: docs/logo.png (from docs/logo.svg) on main.
+            "logoUrl": "https://raw.githubusercontent.com/sagemaker-deployment/sagemaker-deployment/main/docs/logo.png",
             "meta": { "moduleFormat": "(.*)", "supportPack": true },
             "language": {
                 "nodejs": {

@@ -38,10 +38,15 @@ if [ "${cargo[0]}" = cargo-zigbuild ]; then
 fi
 
 # The host's own target builds where `cargo build --release` does (shared with make bench).
+# Every other platform builds in a target directory of its own, CARGO_TARGET_DIR/cross/OS-ARCH:
+# a --target build also holds the lock of the host's release directory (its build scripts and
+# proc macros build there), so in one directory the platforms could only build one at a time,
+# and a cross build would stop make bench's release build and the others.
 host="$(rustc -vV | sed -n 's/^host: //p')"
 if [ "$triple" = "$host" ] && [ "${cargo[0]}" = cargo ]; then
   target_args=() built="$CARGO_TARGET_DIR/release/$PROVIDER$exe"
 else
+  export CARGO_TARGET_DIR="$CARGO_TARGET_DIR/cross/$os-$arch"
   target_args=(--target "$triple") built="$CARGO_TARGET_DIR/$triple/release/$PROVIDER$exe"
 fi
 

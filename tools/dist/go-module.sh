@@ -55,6 +55,10 @@ modcache="$(go env GOMODCACHE)"
 for cached in "$modcache/$module@v$version" "$modcache/cache/download/$module/@v"; do
   [ ! -e "$cached" ] || { chmod -R u+w "$cached" && rm -rf "$cached"; }
 done
+# Go keeps an index of each module-cache directory in its build cache, by module and version,
+# taking those for immutable: one of an earlier copy of this version would hide the files that
+# differ (a resource added since then reads as undefined). Read the directory itself.
+export GODEBUG="${GODEBUG:+$GODEBUG,}goindex=0"
 export GOPROXY="file://$(cd "$proxy" && pwd),$(go env GOPROXY)" GONOSUMDB="$module" GOFLAGS=-mod=mod
 (cd "$work" && go mod init example.com/consumer >/dev/null 2>&1 \
   && go get "$import_path@v$version" && go build -o /dev/null . && go build "$module/...")
