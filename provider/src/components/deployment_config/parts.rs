@@ -79,9 +79,9 @@ pub enum EndpointArgs {
 pub enum PlannedConfiguration {
     /// A configuration of variants running models (real-time, async,
     /// serverless).
-    Variants(EndpointConfigInputs),
+    Variants(Box<EndpointConfigInputs>),
     /// A configuration for inference components: instances, no model.
-    Components(InferenceComponentEndpointConfigInputs),
+    Components(Box<InferenceComponentEndpointConfigInputs>),
 }
 
 impl PlannedConfiguration {
@@ -514,10 +514,10 @@ impl EndpointArgs {
             EndpointArgs::Components(args) => {
                 let mut config = args.config_inputs();
                 config.endpoint_config_name = Some(config.derived_name());
-                return PlannedConfiguration::Components(config);
+                return PlannedConfiguration::Components(Box::new(config));
             }
         };
         config.endpoint_config_name = Some(config.derived_name());
-        PlannedConfiguration::Variants(config)
+        PlannedConfiguration::Variants(Box::new(config))
     }
 }
