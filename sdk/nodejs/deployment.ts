@@ -14,7 +14,9 @@ import * as utilities from "./utilities";
  * and profile the environment names), the models reading it, the endpoint
  * the environment's `inferenceType` names (real-time by default, async
  * with `asyncConfig`, serverless with `serverlessConfig`, a model's own
- * `ServerlessConfig` winning), with `enableMonitoring` a dashboard whose
+ * `ServerlessConfig` winning, inference components with each model's
+ * `InferenceComponent` and `componentsConfig`), with `enableMonitoring` a
+ * dashboard whose
  * alarms roll back the endpoint's rollouts and AppConfig's deployments,
  * and with `enableWorkflow` the retraining workflow. The environment is
  * `environment`, else `DEPLOYMENT_ENV`, else the stack name. The documents
@@ -128,7 +130,12 @@ export class Deployment extends pulumi.ComponentResource {
      */
     declare public /*out*/ readonly executionRoleArn: pulumi.Output<string>;
     /**
-     * The endpoint kind: `realtime`, `async` or `serverless`.
+     * Inference components: their names (`<endpointName>-<VariantName>`),
+     * in `modelList` order.
+     */
+    declare public /*out*/ readonly inferenceComponentNames: pulumi.Output<string[] | undefined>;
+    /**
+     * The endpoint kind: `realtime`, `async`, `serverless` or `components`.
      */
     declare public /*out*/ readonly inferenceType: pulumi.Output<string>;
     /**
@@ -221,6 +228,7 @@ export class Deployment extends pulumi.ComponentResource {
             resourceInputs["endpointName"] = undefined /*out*/;
             resourceInputs["errorTopicArn"] = undefined /*out*/;
             resourceInputs["executionRoleArn"] = undefined /*out*/;
+            resourceInputs["inferenceComponentNames"] = undefined /*out*/;
             resourceInputs["inferenceType"] = undefined /*out*/;
             resourceInputs["kmsKeyArn"] = undefined /*out*/;
             resourceInputs["modelArns"] = undefined /*out*/;
@@ -253,6 +261,7 @@ export class Deployment extends pulumi.ComponentResource {
             resourceInputs["environment"] = undefined /*out*/;
             resourceInputs["errorTopicArn"] = undefined /*out*/;
             resourceInputs["executionRoleArn"] = undefined /*out*/;
+            resourceInputs["inferenceComponentNames"] = undefined /*out*/;
             resourceInputs["inferenceType"] = undefined /*out*/;
             resourceInputs["kmsKeyArn"] = undefined /*out*/;
             resourceInputs["modelArns"] = undefined /*out*/;

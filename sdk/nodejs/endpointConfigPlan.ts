@@ -9,7 +9,8 @@ import * as utilities from "./utilities";
  * registers for an environment (`environment`, else `DEPLOYMENT_ENV`),
  * with its content-hashed name, built by the same code as the endpoint
  * components' configuration. The name hashes the SageMaker model names,
- * the key and (async) the output bucket and topics: give them from a
+ * the key and (async) the output bucket and topics (an inference-component
+ * environment's: the key and the execution role): give them from a
  * Deployment's outputs and the name is the one that Deployment runs;
  * without them the plan uses each model's `ModelName`, shows the missing
  * ones as `<kmsKeyArn>`-style placeholders, and says it is not `complete`.
@@ -22,6 +23,7 @@ export function endpointConfigPlan(args: EndpointConfigPlanArgs, opts?: pulumi.I
         "deploymentConfig": args.deploymentConfig,
         "environment": args.environment,
         "errorTopicArn": args.errorTopicArn,
+        "executionRoleArn": args.executionRoleArn,
         "kmsKeyArn": args.kmsKeyArn,
         "modelConfig": args.modelConfig,
         "modelNames": args.modelNames,
@@ -51,6 +53,11 @@ export interface EndpointConfigPlanArgs {
      * The async error topic (a Deployment's `errorTopicArn`).
      */
     errorTopicArn?: string;
+    /**
+     * The execution role (a Deployment's `executionRoleArn`): part of an
+     * inference-component endpoint's configuration.
+     */
+    executionRoleArn?: string;
     /**
      * The KMS key ARN (a Deployment's `kmsKeyArn`).
      */
@@ -92,7 +99,7 @@ export interface EndpointConfigPlanResult {
      */
     readonly environment: string;
     /**
-     * The endpoint kind: `realtime`, `async` or `serverless`.
+     * The endpoint kind: `realtime`, `async`, `serverless` or `components`.
      */
     readonly inferenceType: string;
 }
@@ -101,7 +108,8 @@ export interface EndpointConfigPlanResult {
  * registers for an environment (`environment`, else `DEPLOYMENT_ENV`),
  * with its content-hashed name, built by the same code as the endpoint
  * components' configuration. The name hashes the SageMaker model names,
- * the key and (async) the output bucket and topics: give them from a
+ * the key and (async) the output bucket and topics (an inference-component
+ * environment's: the key and the execution role): give them from a
  * Deployment's outputs and the name is the one that Deployment runs;
  * without them the plan uses each model's `ModelName`, shows the missing
  * ones as `<kmsKeyArn>`-style placeholders, and says it is not `complete`.
@@ -114,6 +122,7 @@ export function endpointConfigPlanOutput(args: EndpointConfigPlanOutputArgs, opt
         "deploymentConfig": args.deploymentConfig,
         "environment": args.environment,
         "errorTopicArn": args.errorTopicArn,
+        "executionRoleArn": args.executionRoleArn,
         "kmsKeyArn": args.kmsKeyArn,
         "modelConfig": args.modelConfig,
         "modelNames": args.modelNames,
@@ -143,6 +152,11 @@ export interface EndpointConfigPlanOutputArgs {
      * The async error topic (a Deployment's `errorTopicArn`).
      */
     errorTopicArn?: pulumi.Input<string | undefined>;
+    /**
+     * The execution role (a Deployment's `executionRoleArn`): part of an
+     * inference-component endpoint's configuration.
+     */
+    executionRoleArn?: pulumi.Input<string | undefined>;
     /**
      * The KMS key ARN (a Deployment's `kmsKeyArn`).
      */

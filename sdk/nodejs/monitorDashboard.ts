@@ -9,9 +9,10 @@ import * as utilities from "./utilities";
 
 /**
  * A CloudWatch dashboard of one endpoint with the metrics of its kind per
- * variant, default alarms (server errors, p99 model latency, memory
- * saturation per variant; the queue's oldest request for asynchronous
- * endpoints) that an idle endpoint does not trip, a composite "endpoint
+ * variant (per inference component, named `<endpointName>-<VariantName>`,
+ * on an endpoint hosting them), default alarms (server errors, p99 model
+ * latency, memory saturation per variant or component; the queue's oldest
+ * request for asynchronous endpoints) that an idle endpoint does not trip, a composite "endpoint
  * unhealthy" alarm that notifies an SNS topic (with optional e-mail
  * subscriptions), and the alarm names a blue/green rollout of the endpoint
  * watches. Register it before the endpoint and pass its
@@ -176,11 +177,13 @@ export interface MonitorDashboardArgs {
      */
     endpointName: pulumi.Input<string>;
     /**
-     * `realtime`, `async` or `serverless` (the seed's `inferenceType`).
+     * `realtime`, `async`, `serverless` or `components` (the seed's
+     * `inferenceType`).
      */
     inferenceType: pulumi.Input<enums.InferenceType>;
     /**
-     * The endpoint's variants (the seed's `modelList`).
+     * The endpoint's variants, or its inference components (the seed's
+     * `modelList`).
      */
     modelList: pulumi.Input<pulumi.Input<inputs.ModelSpecArgs>[]>;
     /**

@@ -48,6 +48,7 @@ use super::deployment_config::{
     self, DeploymentOptions, Documents, EnvironmentChoice, EnvironmentSettings, WorkflowSettings,
     choose_environment, deployment_env_variable,
 };
+use super::inference_component_endpoint::SageMakerInferenceComponentEndpoint;
 use super::monitor_dashboard::{AlarmThresholds, MonitorDashboard, MonitorDashboardOutputs};
 use super::realtime_endpoint::{AutoscalingArgs, SageMakerEndpoint};
 use super::sagemaker_model::{AppConfigAccess, SageMakerModel, SageMakerModelOutputs};
@@ -65,7 +66,9 @@ use framework::{ChildOptions, Component, Failures, Output, ProviderError, Result
 /// and profile the environment names), the models reading it, the endpoint
 /// the environment's `inferenceType` names (real-time by default, async
 /// with `asyncConfig`, serverless with `serverlessConfig`, a model's own
-/// `ServerlessConfig` winning), with `enableMonitoring` a dashboard whose
+/// `ServerlessConfig` winning, inference components with each model's
+/// `InferenceComponent` and `componentsConfig`), with `enableMonitoring` a
+/// dashboard whose
 /// alarms roll back the endpoint's rollouts and AppConfig's deployments,
 /// and with `enableWorkflow` the retraining workflow. The environment is
 /// `environment`, else `DEPLOYMENT_ENV`, else the stack name. The documents
@@ -138,7 +141,7 @@ pub struct DeploymentOutputs {
     pub account: String,
     /// The AWS region deployed to.
     pub region: String,
-    /// The endpoint kind: `realtime`, `async` or `serverless`.
+    /// The endpoint kind: `realtime`, `async`, `serverless` or `components`.
     pub inference_type: String,
     /// The parts built, in the seed's order (e.g. `BaseInfra`, `AppConfig`,
     /// `SageMakerModel`, `SageMakerEndpoint`, `MonitorDashboard`,
@@ -152,6 +155,10 @@ pub struct DeploymentOutputs {
     pub endpoint_config_name: Output<String>,
     /// SageMaker model names, in `modelList` order.
     pub model_names: Output<Vec<String>>,
+    /// Inference components: their names (`<endpointName>-<VariantName>`),
+    /// in `modelList` order.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub inference_component_names: Option<Vec<String>>,
     /// SageMaker model ARNs, in `modelList` order.
     pub model_arns: Output<Vec<String>>,
     /// The model-artifact bucket.
@@ -425,6 +432,7 @@ impl DeploymentBuild<'_> {
             endpoint_arn: Output::unknown(),
             endpoint_config_name: Output::unknown(),
             model_names: models.model_names.clone(),
+            inference_component_names: None,
             model_arns: models.model_arns,
             model_artifact_bucket_name: base.model_artifact_bucket_name,
             async_output_bucket_name: base.async_output_bucket_name.clone(),
@@ -546,6 +554,23 @@ impl DeploymentBuild<'_> {
                 outputs.endpoint_name = built.endpoint_name;
                 outputs.endpoint_arn = built.endpoint_arn;
                 outputs.endpoint_config_name = built.endpoint_config_name;
+            }
+            EndpointArgs::Components(args) => {
+                let built = scope
+                    .component(
+                        &SageMakerInferenceComponentEndpoint,
+                        &endpoint_name,
+                        args,
+                        ChildOptions::default(),
+                    )
+                    .await?;
+                outputs
+                    .built_parts
+                    .push("SageMakerInferenceComponentEndpoint".into());
+                outputs.endpoint_name = built.endpoint_name;
+                outputs.endpoint_arn = built.endpoint_arn;
+                outputs.endpoint_config_name = built.endpoint_config_name;
+                outputs.inference_component_names = Some(built.inference_component_names);
             }
         }
         Ok(())

@@ -17,7 +17,8 @@ use framework::{CheckFailure, Failures, Function, Output, ProviderError, Result}
 /// registers for an environment (`environment`, else `DEPLOYMENT_ENV`),
 /// with its content-hashed name, built by the same code as the endpoint
 /// components' configuration. The name hashes the SageMaker model names,
-/// the key and (async) the output bucket and topics: give them from a
+/// the key and (async) the output bucket and topics (an inference-component
+/// environment's: the key and the execution role): give them from a
 /// Deployment's outputs and the name is the one that Deployment runs;
 /// without them the plan uses each model's `ModelName`, shows the missing
 /// ones as `<kmsKeyArn>`-style placeholders, and says it is not `complete`.
@@ -37,6 +38,10 @@ pub struct EndpointConfigPlanArgs {
     /// The KMS key ARN (a Deployment's `kmsKeyArn`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kms_key_arn: Option<String>,
+    /// The execution role (a Deployment's `executionRoleArn`): part of an
+    /// inference-component endpoint's configuration.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub execution_role_arn: Option<String>,
     /// The async output bucket (a Deployment's `asyncOutputBucketName`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub async_output_bucket_name: Option<String>,
@@ -58,7 +63,7 @@ pub struct EndpointConfigPlanArgs {
 pub struct EndpointConfigPlanResult {
     /// The environment planned for.
     pub environment: String,
-    /// The endpoint kind: `realtime`, `async` or `serverless`.
+    /// The endpoint kind: `realtime`, `async`, `serverless` or `components`.
     pub inference_type: String,
     /// The endpoint's name.
     pub endpoint_name: String,
@@ -168,6 +173,7 @@ impl Function for EndpointConfigPlan {
             options: &options,
         };
         let is_async = environment.inference_type == InferenceType::Async;
+        let is_components = environment.inference_type == InferenceType::Components;
         let given = |value: &Option<String>| value.clone().map(Output::new);
         // What is not given shows as a placeholder naming the output to give.
         let or_placeholder = |value: &Option<String>, name: &str| {
@@ -175,6 +181,7 @@ impl Function for EndpointConfigPlan {
         };
         let mut base = BaseOutputs::unknown(&documents.deployment.model_artifacts.s3_key_prefix);
         base.kms_key_arn = or_placeholder(&args.kms_key_arn, "kmsKeyArn");
+        base.execution_role_arn = or_placeholder(&args.execution_role_arn, "executionRoleArn");
         base.async_output_bucket_name =
             or_placeholder(&args.async_output_bucket_name, "asyncOutputBucketName");
         let model_names = args.model_names.clone().unwrap_or_else(|| {
@@ -186,14 +193,20 @@ impl Function for EndpointConfigPlan {
                 .collect()
         });
         let topics = given(&args.success_topic_arn).zip(given(&args.error_topic_arn));
-        let complete = args.model_names.is_some()
-            && args.kms_key_arn.is_some()
-            && (!is_async || (args.async_output_bucket_name.is_some() && topics.is_some()));
+        let complete = if is_components {
+            // The configuration has instances and no model.
+            args.kms_key_arn.is_some() && args.execution_role_arn.is_some()
+        } else {
+            args.model_names.is_some()
+                && args.kms_key_arn.is_some()
+                && (!is_async || (args.async_output_bucket_name.is_some() && topics.is_some()))
+        };
         // Rollouts and their alarms are the endpoint's, not the configuration's.
         let endpoint = parts.endpoint(&base, Output::new(model_names), &[]);
         let config = endpoint.planned_configuration(topics);
-        let name = config.endpoint_config_name.clone().unwrap_or_default();
-        let document = serde_json::to_value(&config)
+        let name = config.name();
+        let document = config
+            .to_json()
             .map_err(|e| ProviderError::Internal(format!("cannot write the plan: {e}")))?;
         Ok(EndpointConfigPlanResult {
             environment: choice.name,

@@ -18,7 +18,9 @@ import (
 // and profile the environment names), the models reading it, the endpoint
 // the environment's `inferenceType` names (real-time by default, async
 // with `asyncConfig`, serverless with `serverlessConfig`, a model's own
-// `ServerlessConfig` winning), with `enableMonitoring` a dashboard whose
+// `ServerlessConfig` winning, inference components with each model's
+// `InferenceComponent` and `componentsConfig`), with `enableMonitoring` a
+// dashboard whose
 // alarms roll back the endpoint's rollouts and AppConfig's deployments,
 // and with `enableWorkflow` the retraining workflow. The environment is
 // `environment`, else `DEPLOYMENT_ENV`, else the stack name. The documents
@@ -78,7 +80,10 @@ type Deployment struct {
 	ErrorTopicArn pulumi.StringPtrOutput `pulumi:"errorTopicArn"`
 	// The SageMaker execution role ARN.
 	ExecutionRoleArn pulumi.StringOutput `pulumi:"executionRoleArn"`
-	// The endpoint kind: `realtime`, `async` or `serverless`.
+	// Inference components: their names (`<endpointName>-<VariantName>`),
+	// in `modelList` order.
+	InferenceComponentNames pulumi.StringArrayOutput `pulumi:"inferenceComponentNames"`
+	// The endpoint kind: `realtime`, `async`, `serverless` or `components`.
 	InferenceType pulumi.StringOutput `pulumi:"inferenceType"`
 	// The KMS key ARN.
 	KmsKeyArn pulumi.StringOutput `pulumi:"kmsKeyArn"`
@@ -399,7 +404,13 @@ func (o DeploymentOutput) ExecutionRoleArn() pulumi.StringOutput {
 	return o.ApplyT(func(v *Deployment) pulumi.StringOutput { return v.ExecutionRoleArn }).(pulumi.StringOutput)
 }
 
-// The endpoint kind: `realtime`, `async` or `serverless`.
+// Inference components: their names (`<endpointName>-<VariantName>`),
+// in `modelList` order.
+func (o DeploymentOutput) InferenceComponentNames() pulumi.StringArrayOutput {
+	return o.ApplyT(func(v *Deployment) pulumi.StringArrayOutput { return v.InferenceComponentNames }).(pulumi.StringArrayOutput)
+}
+
+// The endpoint kind: `realtime`, `async`, `serverless` or `components`.
 func (o DeploymentOutput) InferenceType() pulumi.StringOutput {
 	return o.ApplyT(func(v *Deployment) pulumi.StringOutput { return v.InferenceType }).(pulumi.StringOutput)
 }

@@ -15,7 +15,8 @@ import (
 // registers for an environment (`environment`, else `DEPLOYMENT_ENV`),
 // with its content-hashed name, built by the same code as the endpoint
 // components' configuration. The name hashes the SageMaker model names,
-// the key and (async) the output bucket and topics: give them from a
+// the key and (async) the output bucket and topics (an inference-component
+// environment's: the key and the execution role): give them from a
 // Deployment's outputs and the name is the one that Deployment runs;
 // without them the plan uses each model's `ModelName`, shows the missing
 // ones as `<kmsKeyArn>`-style placeholders, and says it is not `complete`.
@@ -41,6 +42,9 @@ type EndpointConfigPlanArgs struct {
 	Environment *string `pulumi:"environment"`
 	// The async error topic (a Deployment's `errorTopicArn`).
 	ErrorTopicArn *string `pulumi:"errorTopicArn"`
+	// The execution role (a Deployment's `executionRoleArn`): part of an
+	// inference-component endpoint's configuration.
+	ExecutionRoleArn *string `pulumi:"executionRoleArn"`
 	// The KMS key ARN (a Deployment's `kmsKeyArn`).
 	KmsKeyArn *string `pulumi:"kmsKeyArn"`
 	// The seed's `model-config.json`, as an object.
@@ -63,7 +67,7 @@ type EndpointConfigPlanResult struct {
 	EndpointName string `pulumi:"endpointName"`
 	// The environment planned for.
 	Environment string `pulumi:"environment"`
-	// The endpoint kind: `realtime`, `async` or `serverless`.
+	// The endpoint kind: `realtime`, `async`, `serverless` or `components`.
 	InferenceType string `pulumi:"inferenceType"`
 }
 
@@ -84,6 +88,9 @@ type EndpointConfigPlanOutputArgs struct {
 	Environment pulumi.StringPtrInput `pulumi:"environment"`
 	// The async error topic (a Deployment's `errorTopicArn`).
 	ErrorTopicArn pulumi.StringPtrInput `pulumi:"errorTopicArn"`
+	// The execution role (a Deployment's `executionRoleArn`): part of an
+	// inference-component endpoint's configuration.
+	ExecutionRoleArn pulumi.StringPtrInput `pulumi:"executionRoleArn"`
 	// The KMS key ARN (a Deployment's `kmsKeyArn`).
 	KmsKeyArn pulumi.StringPtrInput `pulumi:"kmsKeyArn"`
 	// The seed's `model-config.json`, as an object.
@@ -138,7 +145,7 @@ func (o EndpointConfigPlanResultOutput) Environment() pulumi.StringOutput {
 	return o.ApplyT(func(v EndpointConfigPlanResult) string { return v.Environment }).(pulumi.StringOutput)
 }
 
-// The endpoint kind: `realtime`, `async` or `serverless`.
+// The endpoint kind: `realtime`, `async`, `serverless` or `components`.
 func (o EndpointConfigPlanResultOutput) InferenceType() pulumi.StringOutput {
 	return o.ApplyT(func(v EndpointConfigPlanResult) string { return v.InferenceType }).(pulumi.StringOutput)
 }

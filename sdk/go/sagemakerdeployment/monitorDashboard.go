@@ -13,9 +13,10 @@ import (
 )
 
 // A CloudWatch dashboard of one endpoint with the metrics of its kind per
-// variant, default alarms (server errors, p99 model latency, memory
-// saturation per variant; the queue's oldest request for asynchronous
-// endpoints) that an idle endpoint does not trip, a composite "endpoint
+// variant (per inference component, named `<endpointName>-<VariantName>`,
+// on an endpoint hosting them), default alarms (server errors, p99 model
+// latency, memory saturation per variant or component; the queue's oldest
+// request for asynchronous endpoints) that an idle endpoint does not trip, a composite "endpoint
 // unhealthy" alarm that notifies an SNS topic (with optional e-mail
 // subscriptions), and the alarm names a blue/green rollout of the endpoint
 // watches. Register it before the endpoint and pass its
@@ -103,9 +104,11 @@ type monitorDashboardArgs struct {
 	DashboardName *string `pulumi:"dashboardName"`
 	// The endpoint watched (the seed's `sageMakerEndpointName`).
 	EndpointName string `pulumi:"endpointName"`
-	// `realtime`, `async` or `serverless` (the seed's `inferenceType`).
+	// `realtime`, `async`, `serverless` or `components` (the seed's
+	// `inferenceType`).
 	InferenceType InferenceType `pulumi:"inferenceType"`
-	// The endpoint's variants (the seed's `modelList`).
+	// The endpoint's variants, or its inference components (the seed's
+	// `modelList`).
 	ModelList []ModelSpec `pulumi:"modelList"`
 	// ARN of the retraining Workflow's state machine (Workflow's
 	// `stateMachineArn`): the dashboard shows its executions, how they
@@ -143,9 +146,11 @@ type MonitorDashboardArgs struct {
 	DashboardName pulumi.StringPtrInput
 	// The endpoint watched (the seed's `sageMakerEndpointName`).
 	EndpointName pulumi.StringInput
-	// `realtime`, `async` or `serverless` (the seed's `inferenceType`).
+	// `realtime`, `async`, `serverless` or `components` (the seed's
+	// `inferenceType`).
 	InferenceType InferenceTypeInput
-	// The endpoint's variants (the seed's `modelList`).
+	// The endpoint's variants, or its inference components (the seed's
+	// `modelList`).
 	ModelList ModelSpecArrayInput
 	// ARN of the retraining Workflow's state machine (Workflow's
 	// `stateMachineArn`): the dashboard shows its executions, how they

@@ -375,6 +375,10 @@ const (
 	InferenceTypeAsync = InferenceType("async")
 	// A serverless endpoint (SageMakerServerlessEndpoint).
 	InferenceTypeServerless = InferenceType("serverless")
+	// An endpoint hosting one inference component per `modelList` entry
+	// (SageMakerInferenceComponentEndpoint): graphs and alarms per
+	// component.
+	InferenceTypeComponents = InferenceType("components")
 )
 
 func (InferenceType) ElementType() reflect.Type {
@@ -502,6 +506,7 @@ func (o InferenceTypePtrOutput) ToStringPtrOutputWithContext(ctx context.Context
 //	InferenceTypeRealtime
 //	InferenceTypeAsync
 //	InferenceTypeServerless
+//	InferenceTypeComponents
 type InferenceTypeInput interface {
 	pulumi.Input
 

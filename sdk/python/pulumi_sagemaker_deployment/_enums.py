@@ -89,6 +89,12 @@ class InferenceType(_builtins.str, Enum):
     """
     A serverless endpoint (SageMakerServerlessEndpoint).
     """
+    COMPONENTS = "components"
+    """
+    An endpoint hosting one inference component per `modelList` entry
+    (SageMakerInferenceComponentEndpoint): graphs and alarms per
+    component.
+    """
 
 
 @pulumi.type_token("sagemaker-deployment:index:RetryMode")

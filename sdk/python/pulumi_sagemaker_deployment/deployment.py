@@ -282,7 +282,9 @@ class Deployment(pulumi.ComponentResource):
         and profile the environment names), the models reading it, the endpoint
         the environment's `inferenceType` names (real-time by default, async
         with `asyncConfig`, serverless with `serverlessConfig`, a model's own
-        `ServerlessConfig` winning), with `enableMonitoring` a dashboard whose
+        `ServerlessConfig` winning, inference components with each model's
+        `InferenceComponent` and `componentsConfig`), with `enableMonitoring` a
+        dashboard whose
         alarms roll back the endpoint's rollouts and AppConfig's deployments,
         and with `enableWorkflow` the retraining workflow. The environment is
         `environment`, else `DEPLOYMENT_ENV`, else the stack name. The documents
@@ -333,7 +335,9 @@ class Deployment(pulumi.ComponentResource):
         and profile the environment names), the models reading it, the endpoint
         the environment's `inferenceType` names (real-time by default, async
         with `asyncConfig`, serverless with `serverlessConfig`, a model's own
-        `ServerlessConfig` winning), with `enableMonitoring` a dashboard whose
+        `ServerlessConfig` winning, inference components with each model's
+        `InferenceComponent` and `componentsConfig`), with `enableMonitoring` a
+        dashboard whose
         alarms roll back the endpoint's rollouts and AppConfig's deployments,
         and with `enableWorkflow` the retraining workflow. The environment is
         `environment`, else `DEPLOYMENT_ENV`, else the stack name. The documents
@@ -419,6 +423,7 @@ class Deployment(pulumi.ComponentResource):
             __props__.__dict__["endpoint_name"] = None
             __props__.__dict__["error_topic_arn"] = None
             __props__.__dict__["execution_role_arn"] = None
+            __props__.__dict__["inference_component_names"] = None
             __props__.__dict__["inference_type"] = None
             __props__.__dict__["kms_key_arn"] = None
             __props__.__dict__["model_arns"] = None
@@ -605,10 +610,19 @@ class Deployment(pulumi.ComponentResource):
         return pulumi.get(self, "execution_role_arn")
 
     @_builtins.property
+    @pulumi.getter(name="inferenceComponentNames")
+    def inference_component_names(self) -> pulumi.Output[Optional[Sequence[_builtins.str]]]:
+        """
+        Inference components: their names (`<endpointName>-<VariantName>`),
+        in `modelList` order.
+        """
+        return pulumi.get(self, "inference_component_names")
+
+    @_builtins.property
     @pulumi.getter(name="inferenceType")
     def inference_type(self) -> pulumi.Output[_builtins.str]:
         """
-        The endpoint kind: `realtime`, `async` or `serverless`.
+        The endpoint kind: `realtime`, `async`, `serverless` or `components`.
         """
         return pulumi.get(self, "inference_type")
 

@@ -88,7 +88,7 @@ class EndpointConfigPlanResult:
     @pulumi.getter(name="inferenceType")
     def inference_type(self) -> _builtins.str:
         """
-        The endpoint kind: `realtime`, `async` or `serverless`.
+        The endpoint kind: `realtime`, `async`, `serverless` or `components`.
         """
         return pulumi.get(self, "inference_type")
 
@@ -112,6 +112,7 @@ def endpoint_config_plan(async_output_bucket_name: Optional[_builtins.str] = Non
                          deployment_config: Optional[Any] = None,
                          environment: Optional[_builtins.str] = None,
                          error_topic_arn: Optional[_builtins.str] = None,
+                         execution_role_arn: Optional[_builtins.str] = None,
                          kms_key_arn: Optional[_builtins.str] = None,
                          model_config: Optional[Any] = None,
                          model_names: Optional[Sequence[_builtins.str]] = None,
@@ -122,7 +123,8 @@ def endpoint_config_plan(async_output_bucket_name: Optional[_builtins.str] = Non
     registers for an environment (`environment`, else `DEPLOYMENT_ENV`),
     with its content-hashed name, built by the same code as the endpoint
     components' configuration. The name hashes the SageMaker model names,
-    the key and (async) the output bucket and topics: give them from a
+    the key and (async) the output bucket and topics (an inference-component
+    environment's: the key and the execution role): give them from a
     Deployment's outputs and the name is the one that Deployment runs;
     without them the plan uses each model's `ModelName`, shows the missing
     ones as `<kmsKeyArn>`-style placeholders, and says it is not `complete`.
@@ -133,6 +135,8 @@ def endpoint_config_plan(async_output_bucket_name: Optional[_builtins.str] = Non
     :param Any deployment_config: The seed's `deployment-config.json`, as an object.
     :param _builtins.str environment: The environment, e.g. `dev`.
     :param _builtins.str error_topic_arn: The async error topic (a Deployment's `errorTopicArn`).
+    :param _builtins.str execution_role_arn: The execution role (a Deployment's `executionRoleArn`): part of an
+           inference-component endpoint's configuration.
     :param _builtins.str kms_key_arn: The KMS key ARN (a Deployment's `kmsKeyArn`).
     :param Any model_config: The seed's `model-config.json`, as an object.
     :param Sequence[_builtins.str] model_names: SageMaker model names in `modelList` order (a Deployment's `modelNames`).
@@ -144,6 +148,7 @@ def endpoint_config_plan(async_output_bucket_name: Optional[_builtins.str] = Non
     __args__['deploymentConfig'] = deployment_config
     __args__['environment'] = environment
     __args__['errorTopicArn'] = error_topic_arn
+    __args__['executionRoleArn'] = execution_role_arn
     __args__['kmsKeyArn'] = kms_key_arn
     __args__['modelConfig'] = model_config
     __args__['modelNames'] = model_names
@@ -163,6 +168,7 @@ def endpoint_config_plan_output(async_output_bucket_name: pulumi.Input[Optional[
                                 deployment_config: Optional[Any] = None,
                                 environment: pulumi.Input[Optional[Optional[_builtins.str]]] = None,
                                 error_topic_arn: pulumi.Input[Optional[Optional[_builtins.str]]] = None,
+                                execution_role_arn: pulumi.Input[Optional[Optional[_builtins.str]]] = None,
                                 kms_key_arn: pulumi.Input[Optional[Optional[_builtins.str]]] = None,
                                 model_config: Optional[Any] = None,
                                 model_names: pulumi.Input[Optional[Optional[Sequence[_builtins.str]]]] = None,
@@ -173,7 +179,8 @@ def endpoint_config_plan_output(async_output_bucket_name: pulumi.Input[Optional[
     registers for an environment (`environment`, else `DEPLOYMENT_ENV`),
     with its content-hashed name, built by the same code as the endpoint
     components' configuration. The name hashes the SageMaker model names,
-    the key and (async) the output bucket and topics: give them from a
+    the key and (async) the output bucket and topics (an inference-component
+    environment's: the key and the execution role): give them from a
     Deployment's outputs and the name is the one that Deployment runs;
     without them the plan uses each model's `ModelName`, shows the missing
     ones as `<kmsKeyArn>`-style placeholders, and says it is not `complete`.
@@ -184,6 +191,8 @@ def endpoint_config_plan_output(async_output_bucket_name: pulumi.Input[Optional[
     :param Any deployment_config: The seed's `deployment-config.json`, as an object.
     :param _builtins.str environment: The environment, e.g. `dev`.
     :param _builtins.str error_topic_arn: The async error topic (a Deployment's `errorTopicArn`).
+    :param _builtins.str execution_role_arn: The execution role (a Deployment's `executionRoleArn`): part of an
+           inference-component endpoint's configuration.
     :param _builtins.str kms_key_arn: The KMS key ARN (a Deployment's `kmsKeyArn`).
     :param Any model_config: The seed's `model-config.json`, as an object.
     :param Sequence[_builtins.str] model_names: SageMaker model names in `modelList` order (a Deployment's `modelNames`).
@@ -195,6 +204,7 @@ def endpoint_config_plan_output(async_output_bucket_name: pulumi.Input[Optional[
     __args__['deploymentConfig'] = deployment_config
     __args__['environment'] = environment
     __args__['errorTopicArn'] = error_topic_arn
+    __args__['executionRoleArn'] = execution_role_arn
     __args__['kmsKeyArn'] = kms_key_arn
     __args__['modelConfig'] = model_config
     __args__['modelNames'] = model_names

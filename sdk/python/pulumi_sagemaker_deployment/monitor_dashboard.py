@@ -37,8 +37,10 @@ class MonitorDashboardArgs:
         The set of arguments for constructing a MonitorDashboard resource.
 
         :param pulumi.Input[_builtins.str] endpoint_name: The endpoint watched (the seed's `sageMakerEndpointName`).
-        :param pulumi.Input['InferenceType'] inference_type: `realtime`, `async` or `serverless` (the seed's `inferenceType`).
-        :param pulumi.Input[Sequence[pulumi.Input['ModelSpecArgs']]] model_list: The endpoint's variants (the seed's `modelList`).
+        :param pulumi.Input['InferenceType'] inference_type: `realtime`, `async`, `serverless` or `components` (the seed's
+               `inferenceType`).
+        :param pulumi.Input[Sequence[pulumi.Input['ModelSpecArgs']]] model_list: The endpoint's variants, or its inference components (the seed's
+               `modelList`).
         :param pulumi.Input[Sequence[pulumi.Input[_builtins.str]]] alarm_emails: E-mail addresses subscribed to the alarm topic; each gets a
                confirmation message first.
         :param pulumi.Input['AlarmThresholdsArgs'] alarms: Alarm thresholds; each has a default.
@@ -99,7 +101,8 @@ class MonitorDashboardArgs:
     @pulumi.getter(name="inferenceType")
     def inference_type(self) -> pulumi.Input['InferenceType']:
         """
-        `realtime`, `async` or `serverless` (the seed's `inferenceType`).
+        `realtime`, `async`, `serverless` or `components` (the seed's
+        `inferenceType`).
         """
         return pulumi.get(self, "inference_type")
 
@@ -111,7 +114,8 @@ class MonitorDashboardArgs:
     @pulumi.getter(name="modelList")
     def model_list(self) -> pulumi.Input[Sequence[pulumi.Input['ModelSpecArgs']]]:
         """
-        The endpoint's variants (the seed's `modelList`).
+        The endpoint's variants, or its inference components (the seed's
+        `modelList`).
         """
         return pulumi.get(self, "model_list")
 
@@ -261,9 +265,10 @@ class MonitorDashboard(pulumi.ComponentResource):
                  __props__=None):
         """
         A CloudWatch dashboard of one endpoint with the metrics of its kind per
-        variant, default alarms (server errors, p99 model latency, memory
-        saturation per variant; the queue's oldest request for asynchronous
-        endpoints) that an idle endpoint does not trip, a composite "endpoint
+        variant (per inference component, named `<endpointName>-<VariantName>`,
+        on an endpoint hosting them), default alarms (server errors, p99 model
+        latency, memory saturation per variant or component; the queue's oldest
+        request for asynchronous endpoints) that an idle endpoint does not trip, a composite "endpoint
         unhealthy" alarm that notifies an SNS topic (with optional e-mail
         subscriptions), and the alarm names a blue/green rollout of the endpoint
         watches. Register it before the endpoint and pass its
@@ -290,8 +295,10 @@ class MonitorDashboard(pulumi.ComponentResource):
                dashboard then graphs their messages.
         :param pulumi.Input[_builtins.str] dashboard_name: The dashboard name (default `<endpointName>-dashboard`).
         :param pulumi.Input[_builtins.str] endpoint_name: The endpoint watched (the seed's `sageMakerEndpointName`).
-        :param pulumi.Input['InferenceType'] inference_type: `realtime`, `async` or `serverless` (the seed's `inferenceType`).
-        :param pulumi.Input[Sequence[pulumi.Input[Union['ModelSpecArgs', 'ModelSpecArgsDict']]]] model_list: The endpoint's variants (the seed's `modelList`).
+        :param pulumi.Input['InferenceType'] inference_type: `realtime`, `async`, `serverless` or `components` (the seed's
+               `inferenceType`).
+        :param pulumi.Input[Sequence[pulumi.Input[Union['ModelSpecArgs', 'ModelSpecArgsDict']]]] model_list: The endpoint's variants, or its inference components (the seed's
+               `modelList`).
         :param pulumi.Input[_builtins.str] state_machine_arn: ARN of the retraining Workflow's state machine (Workflow's
                `stateMachineArn`): the dashboard shows its executions, how they
                ended and how long they took.
@@ -305,9 +312,10 @@ class MonitorDashboard(pulumi.ComponentResource):
                  opts: Optional[pulumi.ResourceOptions] = None):
         """
         A CloudWatch dashboard of one endpoint with the metrics of its kind per
-        variant, default alarms (server errors, p99 model latency, memory
-        saturation per variant; the queue's oldest request for asynchronous
-        endpoints) that an idle endpoint does not trip, a composite "endpoint
+        variant (per inference component, named `<endpointName>-<VariantName>`,
+        on an endpoint hosting them), default alarms (server errors, p99 model
+        latency, memory saturation per variant or component; the queue's oldest
+        request for asynchronous endpoints) that an idle endpoint does not trip, a composite "endpoint
         unhealthy" alarm that notifies an SNS topic (with optional e-mail
         subscriptions), and the alarm names a blue/green rollout of the endpoint
         watches. Register it before the endpoint and pass its

@@ -6,6 +6,7 @@
 //! Deployment's other inputs ([`options`]), by the rules of the components
 //! they become; [`parts`] builds those components' arguments.
 
+mod components;
 mod environment;
 pub mod options;
 pub mod parts;
@@ -24,6 +25,7 @@ use crate::resources::sagemaker::variant_rules::EndpointKind;
 use framework::CheckFailure;
 use framework::wire::{PropertyMap, value_from_json};
 
+pub use components::ComponentsSettings;
 pub use environment::{
     DEPLOYMENT_ENV, EnvironmentChoice, EnvironmentSource, choose_environment,
     deployment_env_variable,
@@ -71,6 +73,10 @@ pub enum InferenceType {
     Async,
     /// A serverless endpoint.
     Serverless,
+    /// An endpoint hosting one inference component per `modelList` entry
+    /// (each entry's `InferenceComponent` settings), its instances set by
+    /// `componentsConfig`.
+    Components,
 }
 
 impl InferenceType {
@@ -80,6 +86,8 @@ impl InferenceType {
             InferenceType::Realtime => EndpointKind::RealTime,
             InferenceType::Async => EndpointKind::Async,
             InferenceType::Serverless => EndpointKind::Serverless,
+            // The endpoint's one variant has instances, as a real-time one.
+            InferenceType::Components => EndpointKind::RealTime,
         }
     }
 
@@ -89,6 +97,7 @@ impl InferenceType {
             InferenceType::Realtime => "realtime",
             InferenceType::Async => "async",
             InferenceType::Serverless => "serverless",
+            InferenceType::Components => "components",
         }
     }
 }
@@ -127,7 +136,8 @@ pub struct EnvironmentSettings {
     /// is false).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub existing_app_config_profile_id: Option<String>,
-    /// The endpoint kind: `realtime` (default), `async` or `serverless`.
+    /// The endpoint kind: `realtime` (default), `async`, `serverless` or
+    /// `components` (inference components).
     #[serde(default)]
     pub inference_type: InferenceType,
     /// Asynchronous endpoint settings.
@@ -136,6 +146,10 @@ pub struct EnvironmentSettings {
     /// Serverless settings for variants without their own `ServerlessConfig`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub serverless_config: Option<ServerlessSettings>,
+    /// Inference-component endpoint settings (`inferenceType` `components`):
+    /// its instances and how a new model version rolls out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub components_config: Option<ComponentsSettings>,
 }
 
 fn yes() -> bool {

@@ -14,6 +14,7 @@ use crate::components::app_config::AppConfigArgs;
 use crate::components::async_endpoint::SageMakerAsyncEndpointArgs;
 use crate::components::base_infra::BaseInfraArgs;
 use crate::components::endpoint_builder::{EndpointPlan, planned_configuration};
+use crate::components::inference_component_endpoint::SageMakerInferenceComponentEndpointArgs;
 use crate::components::monitor_dashboard::{self, MonitorDashboardArgs};
 use crate::components::realtime_endpoint::SageMakerEndpointArgs;
 use crate::components::sagemaker_model::{AppConfigAccess, SageMakerModelArgs};
@@ -22,6 +23,8 @@ use crate::components::workflow::WorkflowArgs;
 use crate::naming::sanitize;
 use crate::resources::sagemaker::endpoint::RolloutPolicy;
 use crate::resources::sagemaker::endpoint_config::EndpointConfigInputs;
+use crate::resources::sagemaker::ic_endpoint_config::InferenceComponentEndpointConfigInputs;
+use crate::resources::sagemaker::inference_component::RollingUpdate;
 use crate::resources::sagemaker::variant_rules::EndpointKind;
 use framework::Output;
 
@@ -67,6 +70,41 @@ pub enum EndpointArgs {
     Realtime(SageMakerEndpointArgs),
     Async(SageMakerAsyncEndpointArgs),
     Serverless(SageMakerServerlessEndpointArgs),
+    Components(SageMakerInferenceComponentEndpointArgs),
+}
+
+/// The endpoint configuration an environment's endpoint runs, as the
+/// endpoint component registers it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PlannedConfiguration {
+    /// A configuration of variants running models (real-time, async,
+    /// serverless).
+    Variants(Box<EndpointConfigInputs>),
+    /// A configuration for inference components: instances, no model.
+    Components(Box<InferenceComponentEndpointConfigInputs>),
+}
+
+impl PlannedConfiguration {
+    /// The configuration's name.
+    pub fn name(&self) -> String {
+        match self {
+            PlannedConfiguration::Variants(config) => {
+                config.endpoint_config_name.clone().unwrap_or_default()
+            }
+            PlannedConfiguration::Components(config) => config
+                .endpoint_config_name
+                .clone()
+                .unwrap_or_else(|| config.derived_name()),
+        }
+    }
+
+    /// The configuration as a JSON document (the resource's inputs).
+    pub fn to_json(&self) -> serde_json::Result<Value> {
+        match self {
+            PlannedConfiguration::Variants(config) => serde_json::to_value(config),
+            PlannedConfiguration::Components(config) => serde_json::to_value(config),
+        }
+    }
 }
 
 /// Where the workflow's training job reads and writes, when its settings
@@ -186,6 +224,7 @@ impl EnvironmentParts<'_> {
                 InferenceType::Realtime => monitor_dashboard::InferenceType::Realtime,
                 InferenceType::Async => monitor_dashboard::InferenceType::Async,
                 InferenceType::Serverless => monitor_dashboard::InferenceType::Serverless,
+                InferenceType::Components => monitor_dashboard::InferenceType::Components,
             },
             model_list: self.documents.model.model_list.clone(),
             dashboard_name: None,
@@ -295,6 +334,29 @@ impl EnvironmentParts<'_> {
                     tags,
                 })
             }
+            InferenceType::Components => {
+                let settings = self
+                    .environment
+                    .components_config
+                    .clone()
+                    .unwrap_or_default();
+                EndpointArgs::Components(SageMakerInferenceComponentEndpointArgs {
+                    endpoint_name,
+                    model_list,
+                    model_names,
+                    execution_role_arn: base.execution_role_arn.clone(),
+                    instance_type: settings.instance_type,
+                    initial_instance_count: settings.initial_instance_count.unwrap_or(1),
+                    min_instance_count: settings.min_instance_count.unwrap_or(0),
+                    max_instance_count: settings.max_instance_count.unwrap_or(1),
+                    routing_strategy: settings.routing_strategy,
+                    rolling_update: settings
+                        .rolling_update
+                        .map(|update| guarded_update(update, guards)),
+                    kms_key_arn: Some(base.kms_key_arn.clone()),
+                    tags,
+                })
+            }
         }
     }
 
@@ -365,6 +427,19 @@ impl EnvironmentParts<'_> {
     }
 }
 
+/// A rolling update rolled back by `guards` (the dashboard's rollback
+/// alarms) unless it names alarms of its own.
+fn guarded_update(update: RollingUpdate, guards: &[String]) -> RollingUpdate {
+    if update.rollback_alarms.is_empty() {
+        RollingUpdate {
+            rollback_alarms: guards.to_vec(),
+            ..update
+        }
+    } else {
+        update
+    }
+}
+
 /// RolloutPolicy's own defaults, all at once.
 fn default_rollout() -> RolloutPolicy {
     serde_json::from_value(serde_json::json!({ "trafficShift": "ALL_AT_ONCE" }))
@@ -375,7 +450,7 @@ impl EndpointArgs {
     /// The endpoint kind of SageMaker's variant rules.
     pub fn kind(&self) -> EndpointKind {
         match self {
-            EndpointArgs::Realtime(_) => EndpointKind::RealTime,
+            EndpointArgs::Realtime(_) | EndpointArgs::Components(_) => EndpointKind::RealTime,
             EndpointArgs::Async(_) => EndpointKind::Async,
             EndpointArgs::Serverless(_) => EndpointKind::Serverless,
         }
@@ -387,7 +462,7 @@ impl EndpointArgs {
     pub fn planned_configuration(
         &self,
         topics: Option<(Output<String>, Output<String>)>,
-    ) -> EndpointConfigInputs {
+    ) -> PlannedConfiguration {
         let plan = |endpoint_name, models, model_names: &Output<Vec<String>>, serverless, tags| {
             EndpointPlan {
                 component: "plan",
@@ -436,8 +511,13 @@ impl EndpointArgs {
                 None,
                 None,
             ),
+            EndpointArgs::Components(args) => {
+                let mut config = args.config_inputs();
+                config.endpoint_config_name = Some(config.derived_name());
+                return PlannedConfiguration::Components(Box::new(config));
+            }
         };
         config.endpoint_config_name = Some(config.derived_name());
-        config
+        PlannedConfiguration::Variants(Box::new(config))
     }
 }

@@ -9,10 +9,14 @@ use std::collections::BTreeSet;
 
 use super::options::DeploymentOptions;
 use super::parts::{BaseOutputs, EndpointArgs, EnvironmentParts, TrainingLocations};
-use super::{DEPLOYMENT_CONFIG, Documents, EnvironmentChoice, EnvironmentSettings, MODEL_CONFIG};
+use super::{
+    DEPLOYMENT_CONFIG, Documents, EnvironmentChoice, EnvironmentSettings, InferenceType,
+    MODEL_CONFIG,
+};
 use crate::components::app_config::check_args as check_app_config;
 use crate::components::async_endpoint::SageMakerAsyncEndpoint;
 use crate::components::base_infra::check_args;
+use crate::components::inference_component_endpoint::SageMakerInferenceComponentEndpoint;
 use crate::components::monitor_dashboard::MonitorDashboard;
 use crate::components::realtime_endpoint::SageMakerEndpoint;
 use crate::components::sagemaker_model::SageMakerModel;
@@ -64,6 +68,19 @@ fn check_environment(
     let mut own = Failures::new();
     check_placement(environment, &at, &mut own);
     check_image_regions(documents, name, environment, &mut own);
+    let components = environment.inference_type == InferenceType::Components;
+    let deploys_versions = environment.enable_workflow
+        && options
+            .workflow
+            .as_ref()
+            .is_some_and(|workflow| workflow.auto_deploy);
+    own.require(
+        !(components && deploys_versions),
+        format!("{at}.inferenceType"),
+        format!(
+            "is `components`, which the retraining workflow cannot deploy to: environment              `{name}` has enableWorkflow and {WORKFLOW}.autoDeploy is true (its default), but the              workflow rolls an approved version out as a new endpoint configuration with the              model in a variant, and an inference-component endpoint runs its models as              components; set {WORKFLOW}.autoDeploy to false (the workflow then trains, evaluates              and registers versions for you to roll out), or choose another inferenceType"
+        ),
+    );
     own.require(
         !environment.enable_workflow || options.workflow.is_some(),
         WORKFLOW,
@@ -151,6 +168,19 @@ fn check_environment(
             &[("autoscaling", "asyncAutoscaling".to_owned())],
         ),
         EndpointArgs::Serverless(args) => add(SageMakerServerlessEndpoint.check(&args), &[]),
+        EndpointArgs::Components(args) => {
+            let settings = format!("{at}.componentsConfig");
+            let moved = [
+                "instanceType",
+                "initialInstanceCount",
+                "minInstanceCount",
+                "maxInstanceCount",
+                "routingStrategy",
+                "rollingUpdate",
+            ]
+            .map(|field| (field, format!("{settings}.{field}")));
+            add(SageMakerInferenceComponentEndpoint.check(&args), &moved);
+        }
     }
     if let Some(args) = parts.monitor_dashboard(
         // The state machine's ARN is known once the account is.
@@ -159,8 +189,19 @@ fn check_environment(
         add(MonitorDashboard.check(&args), &[]);
     }
     if let Some(args) = parts.workflow(&base, &locations, Output::unknown(), Output::unknown()) {
+        let mut failures = Workflow.check(&args);
+        if components {
+            // Said above, naming both settings.
+            failures = Failures(
+                failures
+                    .into_vec()
+                    .into_iter()
+                    .filter(|failure| failure.property != "inferenceType")
+                    .collect(),
+            );
+        }
         add(
-            Workflow.check(&args),
+            failures,
             &[
                 ("inferenceType", format!("{at}.inferenceType")),
                 ("workflowName", format!("{WORKFLOW}.workflowName")),

@@ -1,3 +1,4 @@
+use framework::Output;
 use serde_json::{Value, json};
 
 use super::*;
@@ -445,4 +446,124 @@ fn workflow_training_defaults_to_the_deployment_s_buckets() {
     assert_eq!(training.output_s3_uri, "s3://outputs/training/");
     assert_eq!(training.instance_type, "ml.m5.xlarge");
     assert_eq!(training.volume_size_in_gb, 30);
+}
+
+/// The seed's documents with environment `test` (monitoring, workflow) on
+/// inference components: two models of the seed's shape, each with its
+/// `InferenceComponent`.
+fn components_seed() -> (Value, Value) {
+    let (mut deployment, mut model) = seed();
+    deployment["environments"]["test"]["inferenceType"] = json!("components");
+    let mut second = model["modelList"][0].clone();
+    second["ModelName"] = json!("sentiment-model");
+    second["VariantName"] = json!("Sentiment");
+    model["modelList"].as_array_mut().unwrap().push(second);
+    for entry in model["modelList"].as_array_mut().unwrap() {
+        entry["InferenceComponent"] = json!({
+            "ComputeRequirements": {"NumberOfCpuCoresRequired": 1, "MinMemoryRequiredInMb": 1024},
+            "CopyCount": 1
+        });
+    }
+    (deployment, model)
+}
+
+/// The Deployment's other inputs, the workflow registering versions only.
+fn registering_only() -> DeploymentOptions {
+    let mut options = options();
+    options.workflow.as_mut().unwrap().auto_deploy = false;
+    options
+}
+
+#[test]
+fn a_components_environment_is_valid_and_builds_an_inference_component_endpoint() {
+    let (deployment, model) = components_seed();
+    let found = problems_with(&deployment, &model, "test", &registering_only());
+    assert!(found.is_empty(), "{found:?}");
+    let documents = Documents::parse(&deployment, &model).unwrap();
+    let environment = &documents.deployment.environments["test"];
+    assert_eq!(environment.inference_type.as_str(), "components");
+    let options = registering_only();
+    let parts = parts::EnvironmentParts {
+        documents: &documents,
+        environment,
+        options: &options,
+    };
+    let base = parts::BaseOutputs::unknown("models/");
+    let parts::EndpointArgs::Components(args) = parts.endpoint(&base, Output::unknown(), &[])
+    else {
+        panic!("an inference-component endpoint");
+    };
+    // The defaults: the first model's instance type, one instance at
+    // creation, managed instance scaling between 0 and 1.
+    assert_eq!(args.endpoint_name, "sagemaker-deployment-endpoint-test");
+    assert_eq!(args.instance_type(), "ml.m5.large");
+    assert_eq!(
+        (
+            args.initial_instance_count,
+            args.min_instance_count,
+            args.max_instance_count
+        ),
+        (1, 0, 1)
+    );
+    let dashboard = parts.monitor_dashboard(None).unwrap();
+    assert_eq!(
+        dashboard.inference_type,
+        crate::components::monitor_dashboard::InferenceType::Components
+    );
+}
+
+#[test]
+fn a_model_without_its_component_settings_is_named_in_the_model_document() {
+    let (deployment, mut model) = components_seed();
+    model["modelList"][1]
+        .as_object_mut()
+        .unwrap()
+        .remove("InferenceComponent");
+    let found = problems_with(&deployment, &model, "test", &registering_only());
+    assert_eq!(
+        paths(&found),
+        ["modelConfig.modelList[1].InferenceComponent"],
+        "{found:?}"
+    );
+    assert!(found[0].reason.contains("MinMemoryRequiredInMb"));
+}
+
+#[test]
+fn components_settings_are_named_where_the_document_writes_them() {
+    let (mut deployment, mut model) = components_seed();
+    deployment["environments"]["test"]["componentsConfig"] =
+        json!({"maxInstanceCount": 1, "minInstanceCount": 2, "instanceTyp": "ml.m5.large"});
+    let found = problems_with(&deployment, &model, "test", &registering_only());
+    assert_eq!(
+        paths(&found),
+        ["deploymentConfig.environments.test.componentsConfig.instanceTyp"]
+    );
+    deployment["environments"]["test"]["componentsConfig"] =
+        json!({"maxInstanceCount": 1, "minInstanceCount": 2});
+    // Three copies of 1 core do not fit one ml.m5.large (2 vCPUs).
+    model["modelList"][0]["InferenceComponent"]["CopyCount"] = json!(3);
+    let found = problems_with(&deployment, &model, "test", &registering_only());
+    let at = "deploymentConfig.environments.test.componentsConfig";
+    assert!(
+        paths(&found).contains(&format!("{at}.minInstanceCount").as_str()),
+        "{found:?}"
+    );
+    let fleet = found
+        .iter()
+        .find(|f| f.property == format!("{at}.maxInstanceCount"))
+        .unwrap_or_else(|| panic!("{found:?}"));
+    assert!(fleet.reason.contains("CPU cores"), "{}", fleet.reason);
+}
+
+#[test]
+fn a_workflow_that_deploys_versions_is_refused_on_components_naming_both_settings() {
+    let (deployment, model) = components_seed();
+    let found = problems(&deployment, &model, "test");
+    assert_eq!(
+        paths(&found),
+        ["deploymentConfig.environments.test.inferenceType"],
+        "{found:?}"
+    );
+    assert!(found[0].reason.contains("workflow.autoDeploy"));
+    assert!(found[0].reason.contains("`components`"));
 }

@@ -1,12 +1,13 @@
 //! The alarms a monitored endpoint gets: one per purpose (per variant where
-//! SageMaker publishes the metric per variant), each treating missing data
-//! as not breaching so that an idle endpoint stays OK, and the composite
-//! "endpoint unhealthy" alarm over all of them.
+//! SageMaker publishes the metric per variant, per inference component on
+//! an endpoint hosting them), each treating missing data as not breaching
+//! so that an idle endpoint stays OK, and the composite "endpoint
+//! unhealthy" alarm over all of them.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::metrics::{INSTANCES, SAGEMAKER};
+use super::metrics::{COMPONENTS, INSTANCES, SAGEMAKER};
 use crate::resources::cloudwatch::{
     ComparisonOperator, MetricAlarmInputs, Statistic, TreatMissingData,
 };
@@ -154,12 +155,23 @@ impl Purpose {
     }
 }
 
+/// What an endpoint's alarms watch.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Watched {
+    /// Its variants, by name.
+    Variants(Vec<String>),
+    /// Its inference components: `(VariantName, InferenceComponentName)`
+    /// of each `modelList` entry.
+    Components(Vec<(String, String)>),
+}
+
 /// One alarm to create.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlannedAlarm {
     /// What it is for.
     pub purpose: Purpose,
-    /// The variant it watches; `None` for endpoint-wide alarms.
+    /// The variant it watches (an inference component's `modelList`
+    /// `VariantName`); `None` for endpoint-wide alarms.
     pub variant: Option<String>,
     /// The alarm itself.
     pub inputs: MetricAlarmInputs,
@@ -190,10 +202,12 @@ pub fn unhealthy_rule(alarms: &[PlannedAlarm]) -> String {
         .join(" OR ")
 }
 
-/// An alarm on `metric` of `endpoint` (and `variant`).
+/// An alarm on `metric` of `endpoint` (and `variant`, or the inference
+/// component `component` named after it).
 struct AlarmSpec<'a> {
     endpoint: &'a str,
     variant: Option<&'a str>,
+    component: Option<&'a str>,
     purpose: Purpose,
     namespace: &'static str,
     metric: &'static str,
@@ -206,13 +220,21 @@ struct AlarmSpec<'a> {
 
 fn alarm(spec: AlarmSpec<'_>, minutes: u32) -> PlannedAlarm {
     let mut dimensions = std::collections::BTreeMap::new();
-    dimensions.insert("EndpointName".to_owned(), spec.endpoint.to_owned());
-    let name = match spec.variant {
-        Some(variant) => {
+    let name = match (spec.component, spec.variant) {
+        // SageMaker publishes a component's metrics by its name alone.
+        (Some(component), _) => {
+            dimensions.insert("InferenceComponentName".to_owned(), component.to_owned());
+            format!("{component}-{}", spec.purpose.suffix())
+        }
+        (None, Some(variant)) => {
+            dimensions.insert("EndpointName".to_owned(), spec.endpoint.to_owned());
             dimensions.insert("VariantName".to_owned(), variant.to_owned());
             format!("{}-{variant}-{}", spec.endpoint, spec.purpose.suffix())
         }
-        None => format!("{}-{}", spec.endpoint, spec.purpose.suffix()),
+        (None, None) => {
+            dimensions.insert("EndpointName".to_owned(), spec.endpoint.to_owned());
+            format!("{}-{}", spec.endpoint, spec.purpose.suffix())
+        }
     };
     PlannedAlarm {
         purpose: spec.purpose,
@@ -236,21 +258,39 @@ fn alarm(spec: AlarmSpec<'_>, minutes: u32) -> PlannedAlarm {
     }
 }
 
-/// The metric alarms of a `kind` endpoint `endpoint` with `variants`:
-/// per variant server errors, p99 model latency and memory saturation, and
-/// for an asynchronous endpoint the age of its oldest queued request.
+/// The metric alarms of a `kind` endpoint `endpoint` with the variants or
+/// inference components `watched`: per variant (component) server errors,
+/// p99 model latency and memory saturation (a component's: of its copies'
+/// reservation), and for an asynchronous endpoint the age of its oldest
+/// queued request.
 pub fn plan_alarms(
     endpoint: &str,
     kind: EndpointKind,
-    variants: &[String],
+    watched: &Watched,
     thresholds: &AlarmThresholds,
 ) -> Vec<PlannedAlarm> {
     let minutes = thresholds.evaluation_minutes;
     let mut alarms = Vec::new();
-    for variant in variants {
+    let subjects: Vec<(&str, Option<&str>)> = match watched {
+        Watched::Variants(variants) => variants.iter().map(|v| (v.as_str(), None)).collect(),
+        Watched::Components(components) => components
+            .iter()
+            .map(|(variant, component)| (variant.as_str(), Some(component.as_str())))
+            .collect(),
+    };
+    for (variant, component) in subjects {
+        let what = match component {
+            Some(component) => format!("Inference component {component}"),
+            None => format!("Variant {variant} of endpoint {endpoint}"),
+        };
+        let (memory_namespace, memory_metric) = match component {
+            Some(_) => (COMPONENTS, "MemoryUtilizationNormalized"),
+            None => (INSTANCES, "MemoryUtilization"),
+        };
         let spec = |purpose, namespace, metric, threshold, description: String| AlarmSpec {
             endpoint,
             variant: Some(variant),
+            component,
             purpose,
             namespace,
             metric,
@@ -270,7 +310,7 @@ pub fn plan_alarms(
                     "Invocation5XXErrors",
                     thresholds.server_errors_per_minute,
                     format!(
-                        "Variant {variant} of endpoint {endpoint} answers with {} or more server errors a minute",
+                        "{what} answers with {} or more server errors a minute",
                         thresholds.server_errors_per_minute
                     ),
                 )
@@ -287,7 +327,7 @@ pub fn plan_alarms(
                     // ModelLatency is in microseconds.
                     thresholds.model_latency_p99_milliseconds * 1000.0,
                     format!(
-                        "Variant {variant} of endpoint {endpoint}: 1 request in 100 takes the model over {} ms",
+                        "{what}: 1 request in 100 takes the model over {} ms",
                         thresholds.model_latency_p99_milliseconds
                     ),
                 )
@@ -299,11 +339,11 @@ pub fn plan_alarms(
                 statistic: Some(Statistic::Average),
                 ..spec(
                     Purpose::MemorySaturation,
-                    INSTANCES,
-                    "MemoryUtilization",
+                    memory_namespace,
+                    memory_metric,
                     thresholds.memory_utilization_percent,
                     format!(
-                        "Variant {variant} of endpoint {endpoint} uses over {}% of its memory",
+                        "{what} uses over {}% of its memory",
                         thresholds.memory_utilization_percent
                     ),
                 )
@@ -316,6 +356,7 @@ pub fn plan_alarms(
             AlarmSpec {
                 endpoint,
                 variant: None,
+                component: None,
                 purpose: Purpose::BacklogAge,
                 namespace: SAGEMAKER,
                 metric: "ApproximateAgeOfOldestRequest",
@@ -367,7 +408,7 @@ mod tests {
         let alarms = plan_alarms(
             "fraud",
             EndpointKind::RealTime,
-            &variants(2),
+            &Watched::Variants(variants(2)),
             &AlarmThresholds::default(),
         );
         let keys: Vec<String> = alarms.iter().map(PlannedAlarm::key).collect();
@@ -422,7 +463,12 @@ mod tests {
             backlog_age_seconds: 120.0,
             evaluation_minutes: 3,
         };
-        let alarms = plan_alarms("fraud", EndpointKind::Async, &variants(1), &thresholds);
+        let alarms = plan_alarms(
+            "fraud",
+            EndpointKind::Async,
+            &Watched::Variants(variants(1)),
+            &thresholds,
+        );
         let by_key = |key: &str| {
             alarms
                 .iter()
@@ -446,7 +492,12 @@ mod tests {
     #[test]
     fn rollouts_watch_errors_and_latency_within_sagemakers_ten() {
         let thresholds = AlarmThresholds::default();
-        let two = plan_alarms("fraud", EndpointKind::RealTime, &variants(2), &thresholds);
+        let two = plan_alarms(
+            "fraud",
+            EndpointKind::RealTime,
+            &Watched::Variants(variants(2)),
+            &thresholds,
+        );
         let watched: Vec<String> = rollback_alarms(&two).iter().map(|a| a.key()).collect();
         assert_eq!(
             watched,
@@ -457,7 +508,12 @@ mod tests {
                 "latencyP99/v1"
             ]
         );
-        let eight = plan_alarms("fraud", EndpointKind::RealTime, &variants(8), &thresholds);
+        let eight = plan_alarms(
+            "fraud",
+            EndpointKind::RealTime,
+            &Watched::Variants(variants(8)),
+            &thresholds,
+        );
         let watched = rollback_alarms(&eight);
         assert_eq!(watched.len(), 8);
         assert!(watched.iter().all(|a| a.purpose == Purpose::ServerErrors));
@@ -468,13 +524,60 @@ mod tests {
         let alarms = plan_alarms(
             "fraud",
             EndpointKind::Serverless,
-            &variants(1),
+            &Watched::Variants(variants(1)),
             &AlarmThresholds::default(),
         );
         assert_eq!(
             unhealthy_rule(&alarms),
             "ALARM(\"fraud-v0-server-errors\") OR ALARM(\"fraud-v0-latency-p99\") OR ALARM(\"fraud-v0-memory-saturation\")"
         );
+    }
+
+    #[test]
+    fn an_inference_component_s_alarms_watch_it_by_its_name() {
+        let components = Watched::Components(vec![
+            ("Chat".into(), "fraud-Chat".into()),
+            ("Score".into(), "fraud-Score".into()),
+        ]);
+        let alarms = plan_alarms(
+            "fraud",
+            EndpointKind::RealTime,
+            &components,
+            &AlarmThresholds::default(),
+        );
+        let keys: Vec<String> = alarms.iter().map(PlannedAlarm::key).collect();
+        assert_eq!(
+            keys,
+            [
+                "serverErrors/Chat",
+                "latencyP99/Chat",
+                "memorySaturation/Chat",
+                "serverErrors/Score",
+                "latencyP99/Score",
+                "memorySaturation/Score"
+            ]
+        );
+        for alarm in &alarms {
+            let inputs = &alarm.inputs;
+            assert!(MetricAlarm.check(inputs).is_empty(), "{inputs:?}");
+            let component = format!("fraud-{}", alarm.variant.as_deref().unwrap());
+            assert_eq!(
+                inputs.dimensions.iter().collect::<Vec<_>>(),
+                [(&"InferenceComponentName".to_owned(), &component)]
+            );
+            assert!(inputs.alarm_name.starts_with(&component));
+            assert!(inputs.alarm_description.contains(&component));
+        }
+        let memory = &alarms[2].inputs;
+        assert_eq!(
+            (memory.namespace.as_str(), memory.metric_name.as_str()),
+            (
+                "/aws/sagemaker/InferenceComponents",
+                "MemoryUtilizationNormalized"
+            )
+        );
+        assert_eq!(alarms[0].inputs.alarm_name, "fraud-Chat-server-errors");
+        assert_eq!(rollback_alarms(&alarms).len(), 4);
     }
 
     #[test]

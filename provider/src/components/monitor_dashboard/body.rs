@@ -9,6 +9,7 @@
 use serde_json::{Value, json};
 
 use super::metrics::{self, Graph, Scope};
+use crate::components::inference_component_endpoint::VARIANT_NAME as COMPONENTS_VARIANT;
 use crate::resources::sagemaker::variant_rules::EndpointKind;
 
 /// Columns of the dashboard grid (widths are 1-24).
@@ -31,6 +32,17 @@ pub struct VariantView {
     pub instance_type: String,
 }
 
+/// An inference component as the dashboard shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ComponentView {
+    /// The component's name (`InferenceComponentName`).
+    pub name: String,
+    /// The `modelList` entry's `VariantName` it was named after.
+    pub variant: String,
+    /// True when its copies have accelerators (GPU graphs).
+    pub gpu: bool,
+}
+
 /// What the dashboard of one endpoint shows.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EndpointView {
@@ -40,8 +52,12 @@ pub struct EndpointView {
     pub endpoint: String,
     /// Real-time, asynchronous or serverless.
     pub kind: EndpointKind,
-    /// The variants, in model-list order.
+    /// The variants, in model-list order (none for an endpoint hosting
+    /// inference components).
     pub variants: Vec<VariantView>,
+    /// The inference components, in model-list order (an endpoint hosting
+    /// them).
+    pub components: Vec<ComponentView>,
     /// The async endpoint's success and error topic names, when it notifies.
     pub topics: Option<(String, String)>,
     /// ARNs of the alarms whose states the dashboard shows.
@@ -110,28 +126,37 @@ fn kind_name(kind: EndpointKind) -> &'static str {
     }
 }
 
-/// The metric widget of `graph` for `view`'s endpoint (and `variant`).
-fn metric_widget(view: &EndpointView, graph: &Graph, variant: Option<&str>) -> Value {
+/// The dimensions of `graph`'s metrics for `view`'s endpoint and `subject`
+/// (the variant or inference component a per-subject graph is about).
+fn dimensions<'a>(view: &'a EndpointView, graph: &Graph, subject: Option<&'a str>) -> Vec<&'a str> {
+    let endpoint = ["EndpointName", view.endpoint.as_str()];
+    match (graph.scope, subject) {
+        (Scope::Variant, Some(variant)) => [endpoint, ["VariantName", variant]].concat(),
+        (Scope::ComponentsVariant, _) => [endpoint, ["VariantName", COMPONENTS_VARIANT]].concat(),
+        (Scope::Component, Some(component)) => vec!["InferenceComponentName", component],
+        _ => endpoint.to_vec(),
+    }
+}
+
+/// The metric widget of `graph` for `view`'s endpoint (and `subject`, a
+/// variant's or a component's name, which starts the title).
+fn metric_widget(view: &EndpointView, graph: &Graph, subject: Option<&str>) -> Value {
     let metrics: Vec<Value> = graph
         .lines
         .iter()
         .map(|line| {
-            let mut entry = vec![
-                json!(line.namespace),
-                json!(line.metric),
-                json!("EndpointName"),
-                json!(view.endpoint),
-            ];
-            if let (Scope::Variant, Some(variant)) = (graph.scope, variant) {
-                entry.push(json!("VariantName"));
-                entry.push(json!(variant));
-            }
+            let mut entry = vec![json!(line.namespace), json!(line.metric)];
+            entry.extend(
+                dimensions(view, graph, subject)
+                    .into_iter()
+                    .map(|d| json!(d)),
+            );
             entry.push(json!({ "stat": line.stat, "label": line.label }));
             Value::Array(entry)
         })
         .collect();
-    let title = match variant {
-        Some(variant) => format!("{}: {}", variant, graph.title),
+    let title = match subject {
+        Some(subject) => format!("{}: {}", subject, graph.title),
         None => graph.title.to_owned(),
     };
     json!({
@@ -263,6 +288,76 @@ fn workflow_panel(layout: &mut Layout, view: &EndpointView, machine: &str) {
 /// endpoint has them.
 pub fn dashboard_body(view: &EndpointView) -> Value {
     let mut layout = Layout::new();
+    if !view.components.is_empty() {
+        components_body(&mut layout, view);
+    } else {
+        variants_body(&mut layout, view);
+    }
+    if let Some(app) = &view.app_config {
+        layout.x = GRID;
+        app_config_panel(&mut layout, view, app);
+    }
+    if let Some(machine) = &view.state_machine_arn {
+        workflow_panel(&mut layout, view, machine);
+    }
+    json!({ "widgets": layout.widgets })
+}
+
+/// The alarms' states, when there are alarms.
+fn alarms_widget(layout: &mut Layout, view: &EndpointView) {
+    if !view.alarm_arns.is_empty() {
+        layout.place(
+            "alarm",
+            (GRID, 3),
+            json!({
+                "title": "Alarms (red: in ALARM)",
+                "alarms": view.alarm_arns,
+            }),
+        );
+    }
+}
+
+/// An endpoint hosting inference components: a heading, the alarms, its
+/// instances (reserved and used), then each component's graphs, each
+/// component starting a row.
+fn components_body(layout: &mut Layout, view: &EndpointView) {
+    let components: Vec<String> = view
+        .components
+        .iter()
+        .map(|c| format!("`{}` (model `{}`)", c.name, c.variant))
+        .collect();
+    layout.place(
+        "text",
+        (GRID, 2),
+        json!({
+            "markdown": format!(
+                "# inference-component endpoint `{}`\nComponents: {}. Latencies are in microseconds; \
+                 a copy's utilization is of what it reserves (its compute requirements).",
+                view.endpoint,
+                components.join(", ")
+            )
+        }),
+    );
+    alarms_widget(layout, view);
+    let gpu = view.components.iter().any(|c| c.gpu);
+    for graph in metrics::components_endpoint(gpu) {
+        layout.place("metric", GRAPH, metric_widget(view, &graph, None));
+    }
+    for component in &view.components {
+        layout.x = GRID;
+        for graph in metrics::component(component.gpu) {
+            layout.place(
+                "metric",
+                GRAPH,
+                metric_widget(view, &graph, Some(&component.name)),
+            );
+        }
+    }
+}
+
+/// An endpoint of variants: a heading, the alarms, the endpoint-wide
+/// graphs, then each variant's graphs, each variant starting a row.
+fn variants_body(layout: &mut Layout, view: &EndpointView) {
     let variants: Vec<String> = view
         .variants
         .iter()
@@ -286,16 +381,7 @@ pub fn dashboard_body(view: &EndpointView) -> Value {
             )
         }),
     );
-    if !view.alarm_arns.is_empty() {
-        layout.place(
-            "alarm",
-            (GRID, 3),
-            json!({
-                "title": "Alarms (red: in ALARM)",
-                "alarms": view.alarm_arns,
-            }),
-        );
-    }
+    alarms_widget(layout, view);
     if view.kind == EndpointKind::Async {
         for graph in metrics::async_endpoint() {
             layout.place("metric", GRAPH, metric_widget(view, &graph, None));
@@ -321,14 +407,6 @@ pub fn dashboard_body(view: &EndpointView) -> Value {
             );
         }
     }
-    if let Some(app) = &view.app_config {
-        layout.x = GRID;
-        app_config_panel(&mut layout, view, app);
-    }
-    if let Some(machine) = &view.state_machine_arn {
-        workflow_panel(&mut layout, view, machine);
-    }
-    json!({ "widgets": layout.widgets })
 }
 
 #[cfg(test)]
@@ -446,6 +524,7 @@ pub(crate) mod tests {
             alarm_arns: vec![
                 "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:fraud-unhealthy".into(),
             ],
+            components: Vec::new(),
             app_config: None,
             state_machine_arn: None,
         }
@@ -662,6 +741,92 @@ pub(crate) mod tests {
         assert!(
             app_config_console_url("cn-north-1", view.app_config.as_ref().unwrap())
                 .starts_with("https://console.amazonaws.cn/")
+        );
+    }
+
+    #[test]
+    fn a_components_dashboard_shows_each_component_by_its_name() {
+        let mut view = view(EndpointKind::RealTime, &[]);
+        view.variants.clear();
+        view.components = vec![
+            ComponentView {
+                name: "fraud-Chat".into(),
+                variant: "Chat".into(),
+                gpu: true,
+            },
+            ComponentView {
+                name: "fraud-Score".into(),
+                variant: "Score".into(),
+                gpu: false,
+            },
+        ];
+        let body = dashboard_body(&view);
+        assert_valid_body(&body);
+        let component = |name: &str| vec!["InferenceComponentName".to_owned(), name.to_owned()];
+        for name in ["fraud-Chat", "fraud-Score"] {
+            for metric in [
+                "Invocations",
+                "InvocationsPerCopy",
+                "ConcurrentRequestsPerCopy",
+                "NoCapacityInvocationFailures",
+                "ModelLatency",
+                "OverheadLatency",
+                "Invocation4XXErrors",
+                "Invocation5XXErrors",
+                "InvocationModelErrors",
+            ] {
+                assert!(
+                    has(&body, "AWS/SageMaker", metric, component(name)),
+                    "{metric}"
+                );
+            }
+            for metric in ["CPUUtilizationNormalized", "MemoryUtilizationNormalized"] {
+                assert!(has(
+                    &body,
+                    "/aws/sagemaker/InferenceComponents",
+                    metric,
+                    component(name)
+                ));
+            }
+            assert!(
+                titles(&body)
+                    .iter()
+                    .any(|t| t.starts_with(&format!("{name}: ")))
+            );
+        }
+        // GPU graphs for the component whose copies have accelerators.
+        let gpu = "GPUUtilizationNormalized";
+        assert!(has(
+            &body,
+            "/aws/sagemaker/InferenceComponents",
+            gpu,
+            component("fraud-Chat")
+        ));
+        assert!(!has(
+            &body,
+            "/aws/sagemaker/InferenceComponents",
+            gpu,
+            component("fraud-Score")
+        ));
+        // The instances as a whole: what the components reserve, on the
+        // endpoint's one variant.
+        let endpoint = variant_dims("AllTraffic");
+        for metric in ["CPUReservation", "MemoryReservation", "GPUReservation"] {
+            assert!(
+                has(&body, "/aws/sagemaker/Endpoints", metric, endpoint.clone()),
+                "{metric}"
+            );
+        }
+        // OverheadLatency has no percentiles; no per-variant graph either.
+        for (_, metric, dims) in drawn(&body) {
+            assert!(!dims.is_empty(), "{metric}");
+        }
+        assert!(!body.to_string().contains("\"VariantName\",\"Chat\""));
+        assert!(
+            body["widgets"][0]["properties"]["markdown"]
+                .as_str()
+                .unwrap()
+                .starts_with("# inference-component endpoint `fraud`")
         );
     }
 

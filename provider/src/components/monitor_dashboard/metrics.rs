@@ -22,6 +22,23 @@
 //! - "Alarms and logs for tracking metrics from serverless endpoints": the
 //!   exhaustive list for serverless endpoints: Invocations, ModelLatency,
 //!   ModelSetupTime, MemoryUtilization and the 4xx/5xx errors.
+//! - same page, inference components: `AWS/SageMaker` invocation metrics
+//!   with dimension `InferenceComponentName`: Invocations, InvocationsPerCopy
+//!   (Sum), ConcurrentRequestsPerCopy (Min, Max), Invocation4XXErrors,
+//!   Invocation5XXErrors, InvocationModelErrors, ModelLatency (percentiles
+//!   valid) and OverheadLatency (Average, Sum, Min, Max, Sample Count: no
+//!   percentiles); `/aws/sagemaker/InferenceComponents`, dimension
+//!   `InferenceComponentName`: CPUUtilizationNormalized,
+//!   MemoryUtilizationNormalized, GPUUtilizationNormalized,
+//!   GPUMemoryUtilizationNormalized (0-100% of the copy's reservation, else
+//!   of its limit); `/aws/sagemaker/Endpoints`, dimensions `EndpointName,
+//!   VariantName`, for endpoints hosting inference components:
+//!   CPUReservation, MemoryReservation, GPUReservation (0-100% of the
+//!   instances reserved by the components) and CPUUtilizationNormalized,
+//!   GPUUtilizationNormalized (0-100%).
+//! - "Scale an endpoint to zero instances": NoCapacityInvocationFailures
+//!   (`AWS/SageMaker`, dimension `InferenceComponentName`), the requests
+//!   that found no copy of a component, which wake it from zero copies.
 //! - Amazon SNS Developer Guide, "Monitoring Amazon SNS topics using
 //!   CloudWatch": `AWS/SNS`, dimension `TopicName`:
 //!   NumberOfMessagesPublished, NumberOfNotificationsDelivered,
@@ -33,6 +50,8 @@ pub const SAGEMAKER: &str = "AWS/SageMaker";
 pub const INSTANCES: &str = "/aws/sagemaker/Endpoints";
 /// SNS topic metrics.
 pub const SNS: &str = "AWS/SNS";
+/// Inference components' utilization metrics.
+pub const COMPONENTS: &str = "/aws/sagemaker/InferenceComponents";
 
 /// Which of an endpoint's dimensions a metric is published with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,6 +60,11 @@ pub enum Scope {
     Endpoint,
     /// `EndpointName` and `VariantName`.
     Variant,
+    /// `EndpointName` and the `VariantName` of the one variant of an
+    /// endpoint hosting inference components.
+    ComponentsVariant,
+    /// `InferenceComponentName` only.
+    Component,
 }
 
 /// One line of a graph: a metric, the statistic drawn, its label.
@@ -252,6 +276,136 @@ pub fn serverless_variant() -> Vec<Graph> {
         },
         errors(),
     ]
+}
+
+/// The endpoint-wide graphs of an endpoint hosting inference components:
+/// how much of its instances the components reserve and use.
+pub fn components_endpoint(gpu: bool) -> Vec<Graph> {
+    let mut reserved = vec![
+        line(INSTANCES, "CPUReservation", "Average", "CPU reserved %"),
+        line(
+            INSTANCES,
+            "MemoryReservation",
+            "Average",
+            "memory reserved %",
+        ),
+    ];
+    let mut used = vec![
+        line(INSTANCES, "CPUUtilizationNormalized", "Average", "CPU %"),
+        line(INSTANCES, "MemoryUtilization", "Average", "memory %"),
+    ];
+    if gpu {
+        reserved.push(line(
+            INSTANCES,
+            "GPUReservation",
+            "Average",
+            "GPU reserved %",
+        ));
+        used.push(line(
+            INSTANCES,
+            "GPUUtilizationNormalized",
+            "Average",
+            "GPU %",
+        ));
+    }
+    vec![
+        Graph {
+            title: "Instances reserved by the components % (copies' compute requirements)",
+            scope: Scope::ComponentsVariant,
+            lines: reserved,
+        },
+        Graph {
+            title: "Instance utilization % of all cores and devices",
+            scope: Scope::ComponentsVariant,
+            lines: used,
+        },
+    ]
+}
+
+/// The graphs of one inference component (`gpu`: its copies have
+/// accelerators).
+pub fn component(gpu: bool) -> Vec<Graph> {
+    let at = |graph: Graph| Graph {
+        scope: Scope::Component,
+        ..graph
+    };
+    let mut graphs = vec![
+        Graph {
+            title: "Requests per minute (all copies, per copy)",
+            scope: Scope::Component,
+            lines: vec![
+                line(SAGEMAKER, "Invocations", "Sum", "requests"),
+                line(SAGEMAKER, "InvocationsPerCopy", "Sum", "per copy"),
+            ],
+        },
+        Graph {
+            title: "Concurrent requests per copy (maximum; what autoscaling tracks)",
+            scope: Scope::Component,
+            lines: vec![line(
+                SAGEMAKER,
+                "ConcurrentRequestsPerCopy",
+                "Maximum",
+                "concurrent per copy",
+            )],
+        },
+        Graph {
+            title: "Requests that found no copy per minute (they wake a component at zero copies)",
+            scope: Scope::Component,
+            lines: vec![line(
+                SAGEMAKER,
+                "NoCapacityInvocationFailures",
+                "Sum",
+                "no copy",
+            )],
+        },
+        at(model_latency()),
+        Graph {
+            title: "SageMaker overhead latency average/maximum (microseconds)",
+            scope: Scope::Component,
+            lines: vec![
+                line(SAGEMAKER, "OverheadLatency", "Average", "average"),
+                line(SAGEMAKER, "OverheadLatency", "Maximum", "maximum"),
+            ],
+        },
+        Graph {
+            title: "Errors per minute: 4xx (client), 5xx (model/server), all model errors",
+            scope: Scope::Component,
+            lines: vec![
+                line(SAGEMAKER, "Invocation4XXErrors", "Sum", "4xx errors"),
+                line(SAGEMAKER, "Invocation5XXErrors", "Sum", "5xx errors"),
+                line(SAGEMAKER, "InvocationModelErrors", "Sum", "model errors"),
+            ],
+        },
+        Graph {
+            title: "Copy utilization % of its reservation (CPU, memory)",
+            scope: Scope::Component,
+            lines: vec![
+                line(COMPONENTS, "CPUUtilizationNormalized", "Average", "CPU %"),
+                line(
+                    COMPONENTS,
+                    "MemoryUtilizationNormalized",
+                    "Average",
+                    "memory %",
+                ),
+            ],
+        },
+    ];
+    if gpu {
+        graphs.push(Graph {
+            title: "Copy GPU utilization % of its reservation (compute, memory)",
+            scope: Scope::Component,
+            lines: vec![
+                line(COMPONENTS, "GPUUtilizationNormalized", "Average", "GPU %"),
+                line(
+                    COMPONENTS,
+                    "GPUMemoryUtilizationNormalized",
+                    "Average",
+                    "GPU memory %",
+                ),
+            ],
+        });
+    }
+    graphs
 }
 
 #[cfg(test)]

@@ -29,8 +29,10 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::endpoint_checks::check_endpoint;
-use super::model_config::{ModelSpec, ServerlessSettings};
+use super::inference_component_endpoint::component_name;
+use super::model_config::{ModelSpec, ServerlessSettings, check_models};
 use crate::Scope;
+use crate::naming::sagemaker_name_problem;
 use crate::resources::Tags;
 use crate::resources::cloudwatch::{
     CompositeAlarm, CompositeAlarmInputs, Dashboard, DashboardInputs, MetricAlarm,
@@ -41,8 +43,8 @@ use crate::resources::sns::{Subscription, SubscriptionInputs, Topic, TopicInputs
 use framework::{Child, ChildOptions, Component, Failures, Output, Result};
 
 pub use alarms::AlarmThresholds;
-use alarms::{plan_alarms, rollback_alarms, unhealthy_alarm_name, unhealthy_rule};
-use body::{AppConfigView, EndpointView, VariantView, dashboard_body};
+use alarms::{Watched, plan_alarms, rollback_alarms, unhealthy_alarm_name, unhealthy_rule};
+use body::{AppConfigView, ComponentView, EndpointView, VariantView, dashboard_body};
 
 /// The kind of endpoint watched (the seed's `inferenceType`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -54,12 +56,16 @@ pub enum InferenceType {
     Async,
     /// A serverless endpoint (SageMakerServerlessEndpoint).
     Serverless,
+    /// An endpoint hosting one inference component per `modelList` entry
+    /// (SageMakerInferenceComponentEndpoint): graphs and alarms per
+    /// component.
+    Components,
 }
 
 impl InferenceType {
     fn kind(self) -> EndpointKind {
         match self {
-            InferenceType::Realtime => EndpointKind::RealTime,
+            InferenceType::Realtime | InferenceType::Components => EndpointKind::RealTime,
             InferenceType::Async => EndpointKind::Async,
             InferenceType::Serverless => EndpointKind::Serverless,
         }
@@ -67,9 +73,10 @@ impl InferenceType {
 }
 
 /// A CloudWatch dashboard of one endpoint with the metrics of its kind per
-/// variant, default alarms (server errors, p99 model latency, memory
-/// saturation per variant; the queue's oldest request for asynchronous
-/// endpoints) that an idle endpoint does not trip, a composite "endpoint
+/// variant (per inference component, named `<endpointName>-<VariantName>`,
+/// on an endpoint hosting them), default alarms (server errors, p99 model
+/// latency, memory saturation per variant or component; the queue's oldest
+/// request for asynchronous endpoints) that an idle endpoint does not trip, a composite "endpoint
 /// unhealthy" alarm that notifies an SNS topic (with optional e-mail
 /// subscriptions), and the alarm names a blue/green rollout of the endpoint
 /// watches. Register it before the endpoint and pass its
@@ -80,9 +87,11 @@ impl InferenceType {
 pub struct MonitorDashboardArgs {
     /// The endpoint watched (the seed's `sageMakerEndpointName`).
     pub endpoint_name: String,
-    /// `realtime`, `async` or `serverless` (the seed's `inferenceType`).
+    /// `realtime`, `async`, `serverless` or `components` (the seed's
+    /// `inferenceType`).
     pub inference_type: InferenceType,
-    /// The endpoint's variants (the seed's `modelList`).
+    /// The endpoint's variants, or its inference components (the seed's
+    /// `modelList`).
     pub model_list: Vec<ModelSpec>,
     /// The dashboard name (default `<endpointName>-dashboard`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -178,11 +187,37 @@ impl MonitorDashboardArgs {
             .unwrap_or_else(|| format!("{}-dashboard", self.endpoint_name))
     }
 
-    fn variant_names(&self) -> Vec<String> {
-        self.model_list
-            .iter()
-            .map(|m| m.variant_name.clone())
-            .collect()
+    /// What the alarms watch: the variants, or the inference components.
+    fn watched(&self) -> Watched {
+        if self.inference_type == InferenceType::Components {
+            Watched::Components(
+                self.model_list
+                    .iter()
+                    .map(|m| {
+                        (
+                            m.variant_name.clone(),
+                            component_name(&self.endpoint_name, m),
+                        )
+                    })
+                    .collect(),
+            )
+        } else {
+            Watched::Variants(
+                self.model_list
+                    .iter()
+                    .map(|m| m.variant_name.clone())
+                    .collect(),
+            )
+        }
+    }
+
+    fn planned_alarms(&self) -> Vec<alarms::PlannedAlarm> {
+        plan_alarms(
+            &self.endpoint_name,
+            self.inference_type.kind(),
+            &self.watched(),
+            &self.alarms,
+        )
     }
 }
 
@@ -215,13 +250,32 @@ fn endpoint_view(
 ) -> EndpointView {
     let kind = args.inference_type.kind();
     let endpoint = &args.endpoint_name;
+    let components = args.inference_type == InferenceType::Components;
     EndpointView {
         region: region.to_owned(),
         endpoint: endpoint.clone(),
         kind,
+        components: args
+            .model_list
+            .iter()
+            .filter(|_| components)
+            .map(|m| ComponentView {
+                name: component_name(endpoint, m),
+                variant: m.variant_name.clone(),
+                gpu: m
+                    .inference_component
+                    .as_ref()
+                    .and_then(|c| {
+                        c.compute_requirements
+                            .number_of_accelerator_devices_required
+                    })
+                    .is_some_and(|devices| devices > 0.0),
+            })
+            .collect(),
         variants: args
             .model_list
             .iter()
+            .filter(|_| !components)
             .map(|m| VariantView {
                 name: m.variant_name.clone(),
                 instance_type: if kind == EndpointKind::Serverless {
@@ -250,12 +304,7 @@ pub fn planned_dashboard_body(
     region: &str,
     account: &str,
 ) -> serde_json::Value {
-    let planned = plan_alarms(
-        &args.endpoint_name,
-        args.inference_type.kind(),
-        &args.variant_names(),
-        &args.alarms,
-    );
+    let planned = args.planned_alarms();
     let mut view = endpoint_view(args, region, account, &planned);
     let known = |value: &Option<Output<String>>| value.clone().and_then(Output::into_value);
     view.state_machine_arn = known(&args.state_machine_arn);
@@ -291,13 +340,31 @@ impl Component for MonitorDashboard {
             max_concurrency: 1,
             provisioned_concurrency: None,
         });
-        check_endpoint(
-            kind,
-            &args.endpoint_name,
-            &args.model_list,
-            serverless.as_ref(),
-            &mut failures,
-        );
+        if args.inference_type == InferenceType::Components {
+            // The component endpoint's own rules; here, what names the
+            // graphs and alarms.
+            if let Some(problem) = sagemaker_name_problem(&args.endpoint_name) {
+                failures.push("endpointName", problem);
+            }
+            check_models(&args.model_list, &mut failures);
+            for (i, model) in args.model_list.iter().enumerate() {
+                let name = component_name(&args.endpoint_name, model);
+                if let Some(problem) = sagemaker_name_problem(&name) {
+                    failures.push(
+                        format!("modelList[{i}].VariantName"),
+                        format!("makes the inference component name `{name}`: {problem}"),
+                    );
+                }
+            }
+        } else {
+            check_endpoint(
+                kind,
+                &args.endpoint_name,
+                &args.model_list,
+                serverless.as_ref(),
+                &mut failures,
+            );
+        }
         if let Some(problem) = dashboard_name_problem(&args.dashboard_name()) {
             failures.push("dashboardName", problem);
         }
@@ -343,7 +410,6 @@ impl Component for MonitorDashboard {
         let region = clients.region.clone();
         let account = clients.account_id().await?;
         let endpoint = &args.endpoint_name;
-        let kind = args.inference_type.kind();
 
         let topic = scope
             .resource::<Topic>(
@@ -375,7 +441,7 @@ impl Component for MonitorDashboard {
         });
         framework::all_children(subscriptions).await?;
 
-        let planned = plan_alarms(endpoint, kind, &args.variant_names(), &args.alarms);
+        let planned = args.planned_alarms();
         let registrations = planned.iter().map(|alarm| {
             let child = format!("{name}-{}-alarm", alarm.key().replace('/', "-"));
             async move {

@@ -71,6 +71,12 @@ export const InferenceType = {
      * A serverless endpoint (SageMakerServerlessEndpoint).
      */
     Serverless: "serverless",
+    /**
+     * An endpoint hosting one inference component per `modelList` entry
+     * (SageMakerInferenceComponentEndpoint): graphs and alarms per
+     * component.
+     */
+    Components: "components",
 } as const;
 
 /**
