@@ -112,16 +112,7 @@ impl CustomResource for Application {
                     .carried_by(ctx, named_applications(ctx, &inputs.name).await?)
                     .await
             },
-            |id| async move {
-                ctx.clients
-                    .appconfig
-                    .delete_application()
-                    .application_id(id)
-                    .send()
-                    .await
-                    .aws(Service::AppConfig, "DeleteApplication")
-                    .map(|_| ())
-            },
+            |id| async move { delete_application(ctx, &id).await },
         )
         .await?;
         Ok(Created {

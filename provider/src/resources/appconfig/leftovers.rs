@@ -7,14 +7,14 @@
 //! engine deletes an application after everything the state holds under
 //! it, so an environment or a configuration profile still there when the
 //! application is deleted is such a leftover, or someone else's. Those
-//! carrying the provider's creation token ([`TOKEN_TAG`]) are the
+//! carrying the provider's creation token ([`TOKEN_TAG`](super::lost_creates::TOKEN_TAG)) are the
 //! provider's: [`remove`] deletes them (a profile with the hosted versions
 //! the provider labelled), so that the application can go. Objects without
 //! the token are never touched: AppConfig's refusal then stands.
 
 use super::arn;
 use super::hosted_configuration_version::LABEL_PREFIX;
-use super::lost_creates::TOKEN_TAG;
+use super::lost_creates::token_on;
 use crate::Context;
 use crate::aws::{OrGone, ResultExt, Service};
 use framework::Result;
@@ -36,19 +36,7 @@ impl Removed {
 /// Whether the AppConfig object `arn` carries a creation token of the
 /// provider (whatever its value: the create that made it is long gone).
 async fn made_by_the_provider(ctx: &Context, arn: &str) -> Result<bool> {
-    let tags = ctx
-        .clients
-        .appconfig
-        .list_tags_for_resource()
-        .resource_arn(arn)
-        .send()
-        .await
-        .aws(Service::AppConfig, "ListTagsForResource")
-        .or_gone()?;
-    Ok(tags
-        .as_ref()
-        .and_then(|t| t.tags())
-        .is_some_and(|t| t.contains_key(TOKEN_TAG)))
+    Ok(token_on(ctx, arn).await?.is_some())
 }
 
 /// Deletes the environments and configuration profiles of `application`

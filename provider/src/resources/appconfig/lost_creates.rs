@@ -22,7 +22,7 @@ use std::hash::{BuildHasher, Hasher};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::Context;
-use crate::aws::{AttemptLog, AwsError, ResultExt, Service};
+use crate::aws::{AttemptLog, AwsError, OrGone, ResultExt, Service};
 use framework::Result;
 
 /// The tag key of the token a create is sent with. AppConfig tag keys may
@@ -75,20 +75,27 @@ impl CreationToken {
 
     /// Whether the AppConfig object `arn` carries this token.
     pub async fn is_on(&self, ctx: &Context, arn: &str) -> Result<bool> {
-        let tags = ctx
-            .clients
-            .appconfig
-            .list_tags_for_resource()
-            .resource_arn(arn)
-            .send()
-            .await
-            .aws(Service::AppConfig, "ListTagsForResource")?;
-        Ok(tags
-            .tags()
-            .and_then(|t| t.get(TOKEN_TAG))
-            .map(String::as_str)
-            == Some(self.value()))
+        Ok(token_on(ctx, arn).await?.as_deref() == Some(self.value()))
     }
+}
+
+/// The creation token the AppConfig object `arn` carries, if any (none
+/// when the object is gone).
+pub async fn token_on(ctx: &Context, arn: &str) -> Result<Option<String>> {
+    let tags = ctx
+        .clients
+        .appconfig
+        .list_tags_for_resource()
+        .resource_arn(arn)
+        .send()
+        .await
+        .aws(Service::AppConfig, "ListTagsForResource")
+        .or_gone()?;
+    Ok(tags
+        .as_ref()
+        .and_then(|t| t.tags())
+        .and_then(|t| t.get(TOKEN_TAG))
+        .cloned())
 }
 
 impl Default for CreationToken {
