@@ -222,7 +222,6 @@ impl Component for SageMakerInferenceComponentEndpoint {
                 .inference_component
                 .as_ref()
                 .and_then(|settings| settings.scaling.clone());
-            let tags = args.tags.clone();
             async move {
                 let inputs = inputs.ok_or_else(|| {
                     ProviderError::failed(format!(
@@ -246,7 +245,6 @@ impl Component for SageMakerInferenceComponentEndpoint {
                         &inputs.inference_component_name,
                         &component,
                         &scaling,
-                        &tags,
                     )
                     .await?;
                 }

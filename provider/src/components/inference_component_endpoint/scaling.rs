@@ -12,7 +12,6 @@
 
 use super::settings::CopyScaling;
 use crate::Scope;
-use crate::resources::Tags;
 use crate::resources::autoscaling::{
     ScalableTarget, ScalableTargetInputs, ScalingPolicy, ScalingPolicyInputs, Step, StepScaling,
     TargetTracking,
@@ -44,9 +43,7 @@ pub async fn register_scaling(
     name: &str,
     component: &Child<InferenceComponent>,
     scaling: &CopyScaling,
-    tags: &Tags,
 ) -> Result<()> {
-    let _ = tags;
     let resource_id = || Output::new(component_resource_id(name));
     let target = scope
         .resource::<ScalableTarget>(
