@@ -282,13 +282,23 @@ class Campaign:
             identifier = created_object(resource, self.account, existing, state_objects(deployment))
             if identifier:
                 imports.append((resource["urn"], identifier))
-                record.repairs.append("pending create imported")
             else:
                 cleared += 1
                 record.repairs.append("pending create cleared (no object)")
         done = self.stack.repair_refresh(imports, clear_pending_creates=cleared > 0)
         record.repairs.append("pulumi refresh (pending operations)")
-        self.log(f"    repaired {len(pending)} pending operation(s): {len(imports)} imported, {cleared} cleared")
+        # The CLI may drop a pending create it was told to import instead of
+        # importing it (the pinned CLI does): the object is then recorded
+        # nowhere, and only the provider's take-over on the next create keeps
+        # it from being lost. Count what the state really holds.
+        recorded = {resource["urn"] for resource in (self.stack.export().get("deployment") or {}).get("resources") or []}
+        dropped = [urn for urn, _ in imports if urn not in recorded]
+        record.repairs += ["pending create imported"] * (len(imports) - len(dropped))
+        record.repairs += ["pending create import dropped by the CLI"] * len(dropped)
+        self.log(
+            f"    repaired {len(pending)} pending operation(s): {len(imports) - len(dropped)} imported, "
+            f"{len(dropped)} import(s) dropped by the CLI, {cleared} cleared"
+        )
         if done.returncode != 0:
             record.problems.append(f"repair refresh failed: {first_error_line(done.stdout + done.stderr)}")
 

@@ -15,7 +15,7 @@ use crate::error::{ProviderError, Result};
 use crate::function::Function;
 use crate::package::Package;
 use crate::redact::SecretTexts;
-use crate::resource::{CustomResource, ReadOutcome};
+use crate::resource::{Created, CustomResource, ReadOutcome};
 use crate::scope::Scope;
 use crate::wire::{PropertyMap, PropertyValue, UnknownKind};
 
@@ -281,6 +281,65 @@ impl<R: CustomResource> ResourceAdapter<R> {
     }
 }
 
+impl<R: CustomResource> ResourceAdapter<R> {
+    /// The object an earlier, interrupted create of this resource left
+    /// behind, made to match `inputs` (see
+    /// [`CustomResource::left_by_an_interrupted_create`]); None when there
+    /// is none, or when it differs in a field only a replacement changes
+    /// (then it is left alone, with a warning, and a new object is made).
+    async fn take_over(
+        &self,
+        ctx: &Context<R::Provider>,
+        inputs: &R::Inputs,
+        news: &PropertyMap,
+    ) -> Result<Option<Created<R::Outputs>>> {
+        if !ctx.first_create {
+            return Ok(None);
+        }
+        let Some(id) = self
+            .resource
+            .left_by_an_interrupted_create(ctx, inputs)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let ReadOutcome::Found {
+            id,
+            inputs: found,
+            outputs,
+        } = self.resource.adopt(ctx, &id, inputs).await?
+        else {
+            return Ok(None);
+        };
+        let diff = self.diff_with_state(
+            &crate::encode_plain(&found)?,
+            &crate::encode_plain(&outputs)?,
+            news,
+        );
+        if diff.replaces() {
+            let fields: Vec<&str> = diff.changes.iter().map(|c| c.field.as_str()).collect();
+            ctx.warn(format!(
+                "{id} was made by an earlier create of this resource that was interrupted, but \
+                 differs in {} (only a new object changes that): it is left as it is, and a new \
+                 one is made",
+                fields.join(", ")
+            ))
+            .await;
+            return Ok(None);
+        }
+        ctx.info(format!(
+            "taking over {id}, made by an earlier create of this resource that was interrupted"
+        ))
+        .await;
+        let outputs = if diff.has_changes() {
+            self.resource.update(ctx, &id, &outputs, inputs).await?
+        } else {
+            outputs
+        };
+        Ok(Some(Created { id, outputs }))
+    }
+}
+
 #[async_trait]
 impl<R: CustomResource> DynResource<R::Provider> for ResourceAdapter<R> {
     fn token(&self) -> &'static str {
@@ -395,11 +454,13 @@ impl<R: CustomResource> DynResource<R::Provider> for ResourceAdapter<R> {
         let inputs: R::Inputs = decode(news).map_err(|f| invalid(R::TOKEN, f))?;
         let secrets = secret_keys(news);
         let texts = SecretTexts::of([news]);
-        let created = self
-            .resource
-            .create(&ctx.with_secrets(texts.clone()), &inputs)
-            .await
-            .map_err(|error| keep_secrets(error, &secrets, news).redacted(&texts))?;
+        let ctx = ctx.with_secrets(texts.clone());
+        let created = match self.take_over(&ctx, &inputs, news).await {
+            Ok(Some(taken)) => Ok(taken),
+            Ok(None) => self.resource.create(&ctx, &inputs).await,
+            Err(error) => Err(error),
+        }
+        .map_err(|error| keep_secrets(error, &secrets, news).redacted(&texts))?;
         Ok((created.id, encode_state(&created.outputs, &secrets, news)?))
     }
 

@@ -31,6 +31,12 @@ pub struct Context<P: Package> {
     /// The secret values of the operation's inputs: redacted from every
     /// message sent to the engine (set by the framework).
     pub secrets: SecretTexts,
+    /// True for the create of a resource the engine holds no state for: its
+    /// Check, in this provider process, was given no old inputs (a new
+    /// resource, not an update or a replacement). Only such a create may
+    /// take over what an earlier, interrupted create of the same resource
+    /// left behind (see `CustomResource::left_by_an_interrupted_create`).
+    pub first_create: bool,
 }
 
 impl<P: Package> Clone for Context<P> {
@@ -42,6 +48,7 @@ impl<P: Package> Clone for Context<P> {
             cancel: self.cancel.clone(),
             timeout: self.timeout,
             secrets: self.secrets.clone(),
+            first_create: self.first_create,
         }
     }
 }
@@ -198,6 +205,7 @@ mod tests {
             cancel: CancellationToken::new(),
             timeout,
             secrets: SecretTexts::default(),
+            first_create: false,
         }
     }
 

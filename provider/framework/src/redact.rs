@@ -530,6 +530,7 @@ mod through_the_adapter {
             cancel: CancellationToken::new(),
             timeout: None,
             secrets: SecretTexts::default(),
+            first_create: false,
         }
     }
 

@@ -165,6 +165,24 @@ pub trait CustomResource: Send + Sync + 'static {
         self.import(ctx, id).await
     }
 
+    /// The id of an object an earlier create of this same resource made and
+    /// no state records: the CLI was stopped while that create ran, and the
+    /// pending create it left was cleared or never written. Asked only
+    /// before the create of a resource the engine holds no state for
+    /// ([`Context::first_create`]), so never of an object being updated or
+    /// replaced. The create then takes the object over instead of making a
+    /// second one: it is adopted ([`CustomResource::adopt`]) and, when it
+    /// differs from the inputs in [`CustomResource::UPDATABLE`] fields only,
+    /// updated. None by default: resources whose names are unique in the
+    /// account meet such an object as "already exists" instead.
+    async fn left_by_an_interrupted_create(
+        &self,
+        _ctx: &Context<Self::Provider>,
+        _inputs: &Self::Inputs,
+    ) -> Result<Option<String>> {
+        Ok(None)
+    }
+
     /// Changes the object in place; only called for changes limited to
     /// [`CustomResource::UPDATABLE`] fields.
     async fn update(

@@ -1,7 +1,8 @@
 //! The ResourceProvider gRPC service: decodes requests, dispatches by token
 //! to the registry, encodes results. No resource logic lives here.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use tokio::sync::RwLock;
 use tokio_util::sync::CancellationToken;
@@ -27,6 +28,9 @@ pub struct ProviderService<P: Package> {
     engine: Arc<EngineLogger>,
     clients: RwLock<Option<Arc<P::Clients>>>,
     cancel: CancellationToken,
+    /// Per URN, whether its last Check was given old inputs (the engine
+    /// holds a state for it): see [`Context::first_create`].
+    checked_with_olds: Mutex<HashMap<String, bool>>,
 }
 
 impl<P: Package> ProviderService<P> {
@@ -37,6 +41,7 @@ impl<P: Package> ProviderService<P> {
             engine: Arc::new(EngineLogger::new(engine_address)),
             clients: RwLock::new(None),
             cancel: CancellationToken::new(),
+            checked_with_olds: Mutex::new(HashMap::new()),
         }
     }
 
@@ -54,7 +59,17 @@ impl<P: Package> ProviderService<P> {
             cancel: self.cancel.clone(),
             timeout: custom_timeout(timeout_seconds),
             secrets: Default::default(),
+            first_create: false,
         })
+    }
+
+    /// Whether `urn`'s last Check in this process had no old inputs: a
+    /// resource new to the state. Unknown (no Check seen) counts as not.
+    fn first_create(&self, urn: &str) -> bool {
+        self.checked_with_olds
+            .lock()
+            .map(|checked| checked.get(urn) == Some(&false))
+            .unwrap_or(false)
     }
 
     /// The resource a request is about: by its type, or (from older
@@ -307,6 +322,9 @@ impl<P: Package> ResourceProvider for ProviderService<P> {
         let olds = struct_to_properties(request.olds.as_ref());
         let secrets = SecretTexts::of([&news, &olds]);
         let clients = self.clients.read().await.clone();
+        if let Ok(mut checked) = self.checked_with_olds.lock() {
+            checked.insert(request.urn.clone(), !olds.is_empty());
+        }
         let (inputs, mut failures) = resource.check(&news, clients.as_deref());
         if !olds.is_empty() {
             failures.extend(resource.check_change(&olds, &inputs));
@@ -345,7 +363,8 @@ impl<P: Package> ResourceProvider for ProviderService<P> {
             let (id, outputs) = if request.preview {
                 (String::new(), resource.preview_outputs(&news))
             } else {
-                let ctx = self.context(&request.urn, request.timeout).await?;
+                let mut ctx = self.context(&request.urn, request.timeout).await?;
+                ctx.first_create = self.first_create(&request.urn);
                 resource
                     .create(&ctx, &news)
                     .await

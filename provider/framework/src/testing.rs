@@ -375,6 +375,7 @@ mod tests {
             cancel: CancellationToken::new(),
             timeout: None,
             secrets: Default::default(),
+            first_create: false,
         }
     }
 

@@ -95,14 +95,16 @@ impl AwsClients {
     }
 
     /// A live object's tags without the ones the default tags account for
-    /// (same key, same value): the tags a program declares for it, the
-    /// inverse of [`AwsClients::tags_with`].
+    /// (same key, same value) and without the provider's creation token:
+    /// the tags a program declares for it, the inverse of
+    /// [`AwsClients::tags_with`].
     pub fn own_tags(
         &self,
         live: impl IntoIterator<Item = (String, String)>,
     ) -> BTreeMap<String, String> {
         live.into_iter()
             .filter(|(key, value)| self.default_tags.get(key) != Some(value))
+            .filter(|(key, _)| key != crate::resources::creation_token::TOKEN_TAG)
             .collect()
     }
 }

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 mod lost_keys;
 
+use super::creation_token::{CreationToken, TOKEN_TAG};
 use super::{Tags, removed_keys};
 use crate::Context;
 use crate::aws::lost_answers::RequestClock;
@@ -101,7 +102,13 @@ impl CustomResource for Key {
     async fn create(&self, ctx: &Context, inputs: &KeyInputs) -> Result<Created<KeyOutputs>> {
         let kms = &ctx.clients.kms;
         let mut request = kms.create_key().description(&inputs.description);
-        for (key, value) in ctx.clients.tags_with(&inputs.tags) {
+        let token = CreationToken::new(&ctx.urn);
+        let tags = ctx
+            .clients
+            .tags_with(&inputs.tags)
+            .into_iter()
+            .chain([(TOKEN_TAG.to_owned(), token.value().to_owned())]);
+        for (key, value) in tags {
             request = request.tags(
                 aws_sdk_kms::types::Tag::builder()
                     .tag_key(key)
@@ -139,6 +146,17 @@ impl CustomResource for Key {
                 arn,
             },
         })
+    }
+
+    /// An enabled key carrying a creation token made for this resource:
+    /// the one `aliasName` names, or, when no key has that alias yet (the
+    /// alias is made last), one of the keys without an alias.
+    async fn left_by_an_interrupted_create(
+        &self,
+        ctx: &Context,
+        inputs: &KeyInputs,
+    ) -> Result<Option<String>> {
+        lost_keys::left_for(ctx, &inputs.alias_name).await
     }
 
     async fn read(

@@ -31,6 +31,7 @@ pub(crate) async fn mock_context_tagged<R: CustomResource>(
         cancel: CancellationToken::new(),
         timeout: None,
         secrets: Default::default(),
+        first_create: false,
     }
 }
 
@@ -44,5 +45,6 @@ pub(crate) fn context_with<R: CustomResource>(clients: AwsClients) -> Context {
         cancel: CancellationToken::new(),
         timeout: None,
         secrets: Default::default(),
+        first_create: false,
     }
 }

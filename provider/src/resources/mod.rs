@@ -3,6 +3,7 @@
 pub mod appconfig;
 pub mod autoscaling;
 pub mod cloudwatch;
+pub mod creation_token;
 pub mod events;
 pub mod iam;
 pub mod kms;

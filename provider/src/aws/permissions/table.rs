@@ -517,8 +517,9 @@ pub const PERMISSIONS: &[Permission] = &[
     plain(AppConfig, "StopDeployment", &["appconfig:StopDeployment"]),
     plain(AppConfig, "TagResource", &["appconfig:TagResource"]),
     plain(AppConfig, "UntagResource", &["appconfig:UntagResource"]),
-    // After a create whose answer was lost (resources/appconfig/lost_creates.rs):
-    // the same-named objects and their creation-token tags.
+    // Before the create of a new resource, and after a create whose answer
+    // was lost (resources/appconfig/lost_creates.rs): the same-named objects
+    // and their creation-token tags.
     plain(
         AppConfig,
         "ListApplications",

@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::lost_creates::{CreationToken, Sibling, settle};
+use super::lost_creates::{CreationToken, Sibling, left_for, settle};
 use super::{arn, create_tags, leftovers, name_problem, retag};
 use crate::Context;
 use crate::aws::{AttemptLog, AwsError, OrGone, ResultExt, Service};
@@ -87,7 +87,7 @@ impl CustomResource for Application {
         ctx: &Context,
         inputs: &ApplicationInputs,
     ) -> Result<Created<ApplicationOutputs>> {
-        let token = CreationToken::new();
+        let token = CreationToken::new(&ctx.urn);
         let log = AttemptLog::default();
         let created = ctx
             .clients
@@ -123,6 +123,16 @@ impl CustomResource for Application {
             },
             id,
         })
+    }
+
+    /// An object of this name (and parent) whose creation token was made
+    /// for this resource: an earlier create of it, interrupted, made it.
+    async fn left_by_an_interrupted_create(
+        &self,
+        ctx: &Context,
+        inputs: &ApplicationInputs,
+    ) -> Result<Option<String>> {
+        left_for(ctx, named_applications(ctx, &inputs.name).await?).await
     }
 
     /// A pending create's object, found by the id given to `pulumi refresh

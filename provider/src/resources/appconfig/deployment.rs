@@ -253,14 +253,21 @@ impl Deployment {
     }
 
     /// Stops a deployment still in progress, so that AppConfig rolls it
-    /// back instead of finishing it unattended.
+    /// back instead of finishing it unattended. One that reached every
+    /// target and is baking takes `AllowRevert`: StopDeployment "works only
+    /// on deployments that have a status of DEPLOYING, unless an
+    /// AllowRevert parameter is supplied" (API reference, StopDeployment).
     async fn stop(ctx: &Context, inputs: &DeploymentInputs, number: i32) -> Result<()> {
+        let baking = Self::get(ctx, inputs, number)
+            .await?
+            .is_some_and(|found| found.state() == Some(&DeploymentState::Baking));
         ctx.clients
             .appconfig
             .stop_deployment()
             .application_id(inputs.application_id.as_str())
             .environment_id(inputs.environment_id.as_str())
             .deployment_number(number)
+            .set_allow_revert(baking.then_some(true))
             .send()
             .await
             .aws(Service::AppConfig, "StopDeployment")
@@ -314,7 +321,7 @@ impl Deployment {
         let application = inputs.application_id.as_str();
         let environment = inputs.environment_id.as_str();
         let version = inputs.configuration_version.as_str();
-        let token = CreationToken::new();
+        let token = CreationToken::new(&ctx.urn);
         let started_deployment = ctx
             .clients
             .appconfig
@@ -897,6 +904,48 @@ mod tests {
             panic!("expected a partial failure, got {error:?}");
         };
         assert!(reason.contains("timed out after 60 s"), "{reason}");
+        assert_eq!(stop.num_calls(), 1);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_deployment_cancelled_while_baking_is_stopped_with_allow_revert() {
+        // AppConfig refuses to stop a BAKING deployment without AllowRevert.
+        let start = mock!(Client::start_deployment).then_output(started);
+        let get = mock!(Client::get_deployment).then_output(|| at(DeploymentState::Baking, 100.0));
+        let stop = mock!(Client::stop_deployment)
+            .match_requests(|r| r.allow_revert() == Some(true))
+            .then_output(|| {
+                aws_sdk_appconfig::operation::stop_deployment::StopDeploymentOutput::builder()
+                    .build()
+            });
+        let ctx = mock_context::<Deployment>(&[&start, &get, &stop]).await;
+        ctx.cancel.cancel();
+        let error = Deployment.create(&ctx, &inputs()).await.unwrap_err();
+        let ProviderError::PartialFailure { reason, .. } = error else {
+            panic!("expected a partial failure, got {error:?}");
+        };
+        assert!(reason.contains("was stopped"), "{reason}");
+        assert_eq!(stop.num_calls(), 1);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_deployment_cancelled_while_deploying_is_stopped_without_allow_revert() {
+        let start = mock!(Client::start_deployment).then_output(started);
+        let get =
+            mock!(Client::get_deployment).then_output(|| at(DeploymentState::Deploying, 40.0));
+        let stop = mock!(Client::stop_deployment)
+            .match_requests(|r| r.allow_revert().is_none())
+            .then_output(|| {
+                aws_sdk_appconfig::operation::stop_deployment::StopDeploymentOutput::builder()
+                    .build()
+            });
+        let ctx = mock_context::<Deployment>(&[&start, &get, &stop]).await;
+        ctx.cancel.cancel();
+        let error = Deployment.create(&ctx, &inputs()).await.unwrap_err();
+        assert!(
+            matches!(error, ProviderError::PartialFailure { .. }),
+            "{error:?}"
+        );
         assert_eq!(stop.num_calls(), 1);
     }
 

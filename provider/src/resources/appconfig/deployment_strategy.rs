@@ -7,7 +7,7 @@ use aws_sdk_appconfig::types::{GrowthType as SdkGrowthType, ReplicateTo};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::lost_creates::{CreationToken, Sibling, settle};
+use super::lost_creates::{CreationToken, Sibling, left_for, settle};
 use super::{arn, create_tags, name_problem};
 use crate::Context;
 use crate::aws::{AttemptLog, OrGone, ResultExt, Service};
@@ -155,7 +155,7 @@ impl CustomResource for DeploymentStrategy {
             GrowthType::Linear => SdkGrowthType::Linear,
             GrowthType::Exponential => SdkGrowthType::Exponential,
         };
-        let token = CreationToken::new();
+        let token = CreationToken::new(&ctx.urn);
         let log = AttemptLog::default();
         let created = ctx
             .clients
@@ -204,6 +204,16 @@ impl CustomResource for DeploymentStrategy {
             },
             id,
         })
+    }
+
+    /// An object of this name (and parent) whose creation token was made
+    /// for this resource: an earlier create of it, interrupted, made it.
+    async fn left_by_an_interrupted_create(
+        &self,
+        ctx: &Context,
+        inputs: &DeploymentStrategyInputs,
+    ) -> Result<Option<String>> {
+        left_for(ctx, named_strategies(ctx, &inputs.name).await?).await
     }
 
     /// A pending create's object, found by the id given to `pulumi refresh

@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::lost_creates::{CreationToken, Sibling, settle};
+use super::lost_creates::{CreationToken, Sibling, left_for, settle};
 use super::{arn, create_tags, name_problem, retag};
 use crate::Context;
 use crate::aws::{AttemptLog, OrGone, ResultExt, Service};
@@ -141,7 +141,7 @@ impl CustomResource for Environment {
         inputs: &EnvironmentInputs,
     ) -> Result<Created<EnvironmentOutputs>> {
         let application = inputs.application_id.as_str();
-        let token = CreationToken::new();
+        let token = CreationToken::new(&ctx.urn);
         let log = AttemptLog::default();
         let created = ctx
             .clients
@@ -195,6 +195,20 @@ impl CustomResource for Environment {
                 environment_id,
             },
         })
+    }
+
+    /// An object of this name (and parent) whose creation token was made
+    /// for this resource: an earlier create of it, interrupted, made it.
+    async fn left_by_an_interrupted_create(
+        &self,
+        ctx: &Context,
+        inputs: &EnvironmentInputs,
+    ) -> Result<Option<String>> {
+        left_for(
+            ctx,
+            named_environments(ctx, inputs.application_id.as_str(), &inputs.name).await?,
+        )
+        .await
     }
 
     /// A pending create's object, found by the id given to `pulumi refresh

@@ -16,7 +16,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::lost_creates::{CreationToken, Sibling, settle};
+use super::lost_creates::{CreationToken, Sibling, made_for, settle};
 use crate::Context;
 use crate::aws::{AttemptLog, OrGone, ResultExt, Service};
 use framework::Result;
@@ -147,7 +147,7 @@ impl CustomResource for HostedConfigurationVersion {
         let application = inputs.application_id.as_str();
         let profile = inputs.configuration_profile_id.as_str();
         // Versions take no tags: the token is the version's label.
-        let label = format!("{LABEL_PREFIX}{}", CreationToken::new().value());
+        let label = format!("{LABEL_PREFIX}{}", CreationToken::new(&ctx.urn).value());
         let log = AttemptLog::default();
         let created = ctx
             .clients
@@ -201,6 +201,76 @@ impl CustomResource for HostedConfigurationVersion {
 
     /// A pending create's object, found by the id given to `pulumi refresh
     /// --import-pending-creates`: read as if the create had answered.
+    /// The oldest version of the profile whose label holds a creation token
+    /// made for this resource: an earlier create of it, interrupted, made it.
+    async fn left_by_an_interrupted_create(
+        &self,
+        ctx: &Context,
+        inputs: &HostedConfigurationVersionInputs,
+    ) -> Result<Option<String>> {
+        let application = inputs.application_id.as_str();
+        let profile = inputs.configuration_profile_id.as_str();
+        let mut pages = ctx
+            .clients
+            .appconfig
+            .list_hosted_configuration_versions()
+            .application_id(application)
+            .configuration_profile_id(profile)
+            .into_paginator()
+            .send();
+        let mut made = Vec::new();
+        while let Some(page) = pages.next().await {
+            let page = page.aws(Service::AppConfig, "ListHostedConfigurationVersions")?;
+            made.extend(
+                page.items()
+                    .iter()
+                    .filter(|v| {
+                        v.version_label()
+                            .and_then(|label| label.strip_prefix(LABEL_PREFIX))
+                            .is_some_and(|token| made_for(token, &ctx.urn))
+                    })
+                    .map(|v| v.version_number()),
+            );
+        }
+        // The oldest is taken; the others (the same create's retries, or
+        // more interrupted creates) are copies nobody records: deleted.
+        made.sort_unstable();
+        let Some((&taken, copies)) = made.split_first() else {
+            return Ok(None);
+        };
+        for &number in copies {
+            let deleted = ctx
+                .clients
+                .appconfig
+                .delete_hosted_configuration_version()
+                .application_id(application)
+                .configuration_profile_id(profile)
+                .version_number(number)
+                .send()
+                .await
+                .aws(Service::AppConfig, "DeleteHostedConfigurationVersion")
+                .or_gone();
+            match deleted {
+                Ok(_) => {
+                    ctx.info(format!(
+                        "hosted configuration version {number} of profile {profile} was a copy \
+                         made by an interrupted create of this resource; it is deleted"
+                    ))
+                    .await
+                }
+                Err(error) => {
+                    ctx.warn(format!(
+                        "hosted configuration version {number} of profile {profile} was a copy \
+                         made by an interrupted create of this resource, and deleting it failed \
+                         ({error}): delete it by hand"
+                    ))
+                    .await
+                }
+            }
+        }
+        Ok(Some(format!("{application}/{profile}/{taken}")))
+    }
+
     async fn adopt(
         &self,
         ctx: &Context,

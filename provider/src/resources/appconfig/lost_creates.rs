@@ -14,54 +14,22 @@
 //! others are deleted; a deployment (one runs at a time) is adopted. An
 //! object without the token is never touched. The token tag counts towards
 //! AppConfig's 50 tags per resource.
+//!
+//! A token starts with a digest of the resource's URN ([`CreationToken::new`]).
+//! When the CLI was stopped while a create ran, the engine may keep no
+//! pending create for it (or the user clears it), and nothing records the
+//! object: the next create of the same resource finds it by that digest
+//! ([`left_for`]) and takes it over instead of making a second one.
 
-use std::collections::HashMap;
-use std::collections::hash_map::RandomState;
 use std::future::Future;
-use std::hash::{BuildHasher, Hasher};
-use std::time::{SystemTime, UNIX_EPOCH};
+
+pub use crate::resources::creation_token::{CreationToken, TOKEN_TAG, made_for};
 
 use crate::Context;
 use crate::aws::{AttemptLog, AwsError, OrGone, ResultExt, Service};
 use framework::Result;
 
-/// The tag key of the token a create is sent with. AppConfig tag keys may
-/// not start with `aws:` (API reference, TagResource `Tags`).
-pub const TOKEN_TAG: &str = "sagemaker-deployment:creation-token";
-
-/// A token unique to one create request, sent as the [`TOKEN_TAG`] tag.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CreationToken(String);
-
 impl CreationToken {
-    /// A new token: 128 bits from the standard library's randomly keyed
-    /// hasher, over the time and the process id.
-    pub fn new() -> Self {
-        let nanos = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos());
-        let half = |salt: u8| {
-            let mut hasher = RandomState::new().build_hasher();
-            hasher.write_u128(nanos);
-            hasher.write_u32(std::process::id());
-            hasher.write_u8(salt);
-            hasher.finish()
-        };
-        CreationToken(format!("{:016x}{:016x}", half(0), half(1)))
-    }
-
-    /// The token's text.
-    pub fn value(&self) -> &str {
-        &self.0
-    }
-
-    /// `tags` (the object's own, with the provider's defaults) and the token.
-    pub fn with_tags(&self, tags: Option<HashMap<String, String>>) -> HashMap<String, String> {
-        let mut tags = tags.unwrap_or_default();
-        tags.insert(TOKEN_TAG.to_owned(), self.0.clone());
-        tags
-    }
-
     /// The `siblings` (objects of the name created) that carry this token.
     pub async fn carried_by(&self, ctx: &Context, siblings: Vec<Sibling>) -> Result<Vec<Sibling>> {
         let mut made = Vec::new();
@@ -98,10 +66,19 @@ pub async fn token_on(ctx: &Context, arn: &str) -> Result<Option<String>> {
         .cloned())
 }
 
-impl Default for CreationToken {
-    fn default() -> Self {
-        Self::new()
+/// The first of `siblings` (objects of the name about to be created) that
+/// carries a token made for the resource being created (`ctx.urn`): made
+/// by an earlier create of it that no state records.
+pub async fn left_for(ctx: &Context, siblings: Vec<Sibling>) -> Result<Option<String>> {
+    for sibling in siblings {
+        if token_on(ctx, &sibling.arn)
+            .await?
+            .is_some_and(|token| made_for(&token, &ctx.urn))
+        {
+            return Ok(Some(sibling.id));
+        }
     }
+    Ok(None)
 }
 
 /// An object of the kind created, with the name of the one created: its id
@@ -290,6 +267,38 @@ mod tests {
         // Both attempts made a profile: one is recorded, the other deleted.
         assert_eq!(created.id, "p1");
         assert_eq!(*deleted.lock().unwrap(), vec!["p2".to_owned()]);
+    }
+
+    #[tokio::test]
+    async fn a_profile_made_for_this_resource_is_left_by_an_interrupted_create() {
+        // The create makes p1, with a token made for the context's resource
+        // (as if the CLI were stopped before its answer was recorded); p0
+        // carries none.
+        let (aws, _) = appconfig(&[]).await;
+        let ctx = context_with::<ConfigurationProfile>(aws.clients(1).await);
+        let made = ConfigurationProfile.create(&ctx, &inputs()).await.unwrap();
+        assert_eq!(made.id, "p1");
+        let left = ConfigurationProfile
+            .left_by_an_interrupted_create(&ctx, &inputs())
+            .await
+            .unwrap();
+        assert_eq!(left.as_deref(), Some("p1"));
+        // Another resource (another URN) takes nothing.
+        let mut other = ctx.clone();
+        other.urn.push_str("-other");
+        let left = ConfigurationProfile
+            .left_by_an_interrupted_create(&other, &inputs())
+            .await
+            .unwrap();
+        assert_eq!(left, None);
+    }
+
+    #[test]
+    fn a_token_names_the_resource_it_was_made_for() {
+        let token = CreationToken::new("urn:a");
+        assert!(made_for(token.value(), "urn:a"));
+        assert!(!made_for(token.value(), "urn:b"));
+        assert_ne!(token, CreationToken::new("urn:a"));
     }
 
     #[tokio::test]

@@ -13,7 +13,8 @@ use std::time::SystemTime;
 
 use crate::Context;
 use crate::aws::lost_answers::{RequestClock, system_time};
-use crate::aws::{AwsError, ResultExt, Service};
+use crate::aws::{AwsError, OrGone, ResultExt, Service};
+use crate::resources::creation_token::{TOKEN_TAG, made_for};
 
 /// A key a CreateKey request may have made: its id and creation time.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -119,4 +120,71 @@ pub async fn retire(ctx: &Context, extra: &[MadeKey], window_days: u32) {
             }
         }
     }
+}
+
+/// A key an earlier create of the resource being created (`ctx.urn`) made
+/// and no state records: the key `alias` names when it carries a creation
+/// token made for the resource, or else the first key without an alias that
+/// does (the alias is made last). Costs a ListResourceTags per key without
+/// an alias; asked only before the create of a new resource.
+pub async fn left_for(ctx: &Context, alias: &str) -> framework::Result<Option<String>> {
+    let kms = &ctx.clients.kms;
+    let aliases = kms
+        .list_aliases()
+        .send()
+        .await
+        .aws(Service::Kms, "ListAliases")?;
+    if let Some(holder) = aliases
+        .aliases()
+        .iter()
+        .find(|a| a.alias_name() == Some(alias))
+        .and_then(|a| a.target_key_id())
+    {
+        return Ok(made_for_resource(ctx, holder)
+            .await?
+            .then(|| holder.to_owned()));
+    }
+    let named: Vec<&str> = aliases
+        .aliases()
+        .iter()
+        .filter_map(|a| a.target_key_id())
+        .collect();
+    let mut marker = None;
+    loop {
+        let page = kms
+            .list_keys()
+            .set_marker(marker.take())
+            .send()
+            .await
+            .aws(Service::Kms, "ListKeys")?;
+        for key_id in page.keys().iter().filter_map(|k| k.key_id()) {
+            if !named.contains(&key_id) && made_for_resource(ctx, key_id).await? {
+                return Ok(Some(key_id.to_owned()));
+            }
+        }
+        match page.next_marker() {
+            Some(next) if page.truncated() => marker = Some(next.to_owned()),
+            _ => return Ok(None),
+        }
+    }
+}
+
+/// Whether key `key_id` carries a creation token made for `ctx.urn`.
+async fn made_for_resource(ctx: &Context, key_id: &str) -> framework::Result<bool> {
+    // KMS allows 50 tags on a key, ListResourceTags answers 50 a page.
+    let tags = ctx
+        .clients
+        .kms
+        .list_resource_tags()
+        .key_id(key_id)
+        .limit(50)
+        .send()
+        .await
+        .aws(Service::Kms, "ListResourceTags")
+        .or_gone()?;
+    Ok(tags.is_some_and(|tags| {
+        tags.tags()
+            .iter()
+            .any(|t| t.tag_key() == TOKEN_TAG && made_for(t.tag_value(), &ctx.urn))
+    }))
 }
