@@ -4,15 +4,14 @@ AppConfig makes it after the CLI is gone, so the engine keeps a pending create
 and no state holds the profile. Whichever way the user repairs it (the CLI
 offers both), nothing may be orphaned:
 
-- a destroy after the campaign's repair (``refresh --import-pending-creates
-  <urn> <id>`` for a pending create whose object it finds by name) deletes the
-  leftover profile with the application (it carries the provider's creation
-  token) instead of failing on "still has ... configuration profile(s)".
-
-Still open (issue 8): the CLI, stopped at once, often has not written the
-profile's pending create, so nothing names the profile and the next ``up``
-makes a second one; the provider does not yet adopt, at create time, an object
-an earlier interrupted create of the same resource made.
+- the repair the CLI offers for it, ``refresh --import-pending-creates <urn>
+  <id>``, is dropped by the pinned CLI (the pending create is removed and
+  nothing imported), as is ``--clear-pending-creates`` by design: no state
+  then names the profile, and the next ``up`` takes it over (its creation
+  token names the resource) instead of making a second one;
+- a destroy after the campaign's repair deletes the leftover profile with the
+  application (it carries the provider's creation token) instead of failing on
+  "still has ... configuration profile(s)".
 """
 
 from __future__ import annotations
@@ -77,3 +76,18 @@ def test_a_profile_left_by_an_interrupted_create_is_deleted_with_its_application
     destroyed = campaign.stack.run("destroy")
     assert destroyed.ok, destroyed.error
     assert campaign.account.objects() == set(), "the destroy left nothing, the leftover profile included"
+
+
+def test_the_next_up_takes_over_the_profile_an_interrupted_create_left(campaign):
+    record = interrupt_the_profile_create(campaign)
+    (left,) = profiles(campaign.account)
+    campaign._repair(record)
+    assert left not in state_objects(campaign.stack.export()), "the repair recorded nothing"
+    again = campaign.stack.run("up", config=SHAPE.config())
+    assert again.ok, again.error
+    assert profiles(campaign.account) == {left}, "no second profile was made"
+    assert left in state_objects(campaign.stack.export()), "the profile left behind is now in the state"
+    assert "taking over" in again.log, again.log[-2000:]
+    destroyed = campaign.stack.run("destroy")
+    assert destroyed.ok, destroyed.error
+    assert campaign.account.objects() == set()
