@@ -39,7 +39,7 @@ ifdef PLUGIN_DOWNLOAD_URL
 export SAGEMAKER_DEPLOYMENT_PLUGIN_DOWNLOAD_URL := $(PLUGIN_DOWNLOAD_URL)
 endif
 
-.PHONY: build release-build schema schema-check release-check version dist dist-tools deployer-policy readme lint unit-test wire-test emulator-test sdk-test e2e-test chaos-test test bench chaos fuzz chaos-campaign disappears emulator demo demo-destroy clean
+.PHONY: build release-build schema schema-check release-check version dist dist-smoke dist-tools deployer-policy readme lint unit-test wire-test emulator-test sdk-test e2e-test chaos-test test bench chaos fuzz chaos-campaign disappears emulator demo demo-destroy clean
 
 ## build: the provider binary in bin/
 build:
@@ -95,6 +95,12 @@ dist: dist-tools release-check
 		tools/dist/build-plugin.sh $${platform%-*} $${platform#*-} $(CARGO_VERSION) $(DIST); done
 	cd $(DIST) && find . -maxdepth 1 -type f ! -name '*.log' ! -name SHA256SUMS -printf '%P\n' | sort | xargs sha256sum > SHA256SUMS
 	@echo "dist: version $(CARGO_VERSION)"; cd $(DIST) && find . -maxdepth 1 -type f ! -name '*.log' -printf '%10s  %P\n' | sort -k2
+	$(MAKE) dist-smoke
+
+## dist-smoke: start each plugin archive's binary in dist/ as the engine does and check it serves
+##             schema.json (linux-arm64 under qemu-user, windows-amd64 under wine64)
+dist-smoke: tools
+	tools/dist/smoke-test.sh $(DIST) $(PULUMI)
 
 ## deployer-policy: rewrite the README's copy of the deployer IAM policy from the permission table
 deployer-policy:

@@ -4,7 +4,8 @@
 #                     aarch64-apple-darwin (rustup, as the user who owns ~/.rustup: no root)
 #   Debian packages   gcc-aarch64-linux-gnu (linker and C compiler for linux-arm64: aws-lc-sys
 #                     compiles C), gcc-mingw-w64-x86-64 and nasm (windows-amd64: aws-lc-sys
-#                     assembles its x86-64 code with nasm there). apt-get needs root:
+#                     assembles its x86-64 code with nasm there), qemu-user and wine64 (the
+#                     smoke test runs the arm64 and Windows binaries). apt-get needs root:
 #                     run as root, or the script asks sudo for that one step.
 #   .tools/dist-venv  ziglang and cargo-zigbuild from PyPI (pip, no root), the darwin attempt
 #                     (the README's "Publishing a release" says why darwin does not link here).
@@ -13,7 +14,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 VENV="$ROOT/.tools/dist-venv"
 TARGETS=(aarch64-unknown-linux-gnu x86_64-pc-windows-gnu x86_64-apple-darwin aarch64-apple-darwin)
-DEBIAN_PACKAGES=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross gcc-mingw-w64-x86-64 nasm)
+DEBIAN_PACKAGES=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross gcc-mingw-w64-x86-64 nasm qemu-user wine64)
 PYPI_PACKAGES=("ziglang==0.15.2" "cargo-zigbuild==0.24.1")
 
 installed_targets="$(rustup target list --installed)"
