@@ -160,7 +160,7 @@ test: build tools schema-check release-check sdk-check lint unit-test wire-test 
 bench: build release-build tools
 	$(PYTHON) tests/bench/binaries.py --binary debug=$(BINARY) --binary release=$(RELEASE_BINARY)
 	$(PYTHON) tests/bench/roundtrip.py --binary $(BINARY)
-	$(PYTHON) tests/bench/scale.py $(BENCH_ARGS)
+	$(PYTHON) tests/bench/scale.py --preview-provider debug=$(BINARY) --preview-provider release=$(RELEASE_BINARY) $(BENCH_ARGS)
 
 ## chaos: long campaigns that look for trouble; each sub-target prints what it ran and found
 chaos: fuzz chaos-campaign disappears

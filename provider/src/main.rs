@@ -35,6 +35,7 @@ fn main() -> std::process::ExitCode {
             Err(_) => std::process::ExitCode::FAILURE,
         };
     }
+    sagemaker_deployment_provider::aws::load_root_certificates_early();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

@@ -13,7 +13,9 @@
 3. A no-change preview of the seed's dev stack built from the finer components
    (examples/py-endpoint) against an empty Python program's preview, on
    the same engine, alternately, `--preview-runs` times each (default 5):
-   both medians and their ratio.
+   both medians and their ratio, for each `--preview-provider NAME=PATH` (by
+   default the bin/ binary; `make bench` adds the release build, what users
+   install).
 
 AWS calls take `--latency` milliseconds in the emulator (default 50-150: the
 emulator's call_latency_seconds / call_latency_jitter_seconds) in parts 1 and
@@ -312,21 +314,46 @@ def check_stack(emulator: EmulatorProcess, prefix: str, endpoints: int, outputs:
 # -- 3. no-change preview: demo stack vs empty program --------------------------------------------
 
 
-def preview_comparison(engine: Engine, emulator: EmulatorProcess, runs: int) -> tuple[list[float], list[float]]:
+def demo_with_provider(binary: Path, scratch: Path) -> Path:
+    """A copy of the demo program whose Pulumi.yaml runs ``binary`` (the program reads
+    ``../config`` and ``../model``, linked beside the copy)."""
+    scratch.mkdir(parents=True, exist_ok=True)
+    plugins = scratch / "plugins"
+    plugins.mkdir(exist_ok=True)
+    plugin = plugins / binary.name
+    plugin.unlink(missing_ok=True)
+    plugin.symlink_to(binary.resolve())
+    program = scratch / DEMO.name
+    program.mkdir(exist_ok=True)
+    for source in DEMO.iterdir():
+        if source.is_file() and not source.name.startswith("Pulumi."):
+            (program / source.name).write_bytes(source.read_bytes())
+    project = (DEMO / "Pulumi.yaml").read_text().replace("path: ../../bin", f"path: {plugins}")
+    if str(plugins) not in project:
+        raise BenchError(f"{DEMO / 'Pulumi.yaml'} no longer names ../../bin as the provider's path")
+    (program / "Pulumi.yaml").write_text(project)
+    for sibling in ("config", "model"):
+        link = scratch / sibling
+        if not link.exists():
+            link.symlink_to(DEMO.parent / sibling)
+    return program
+
+
+def preview_comparison(engine: Engine, emulator: EmulatorProcess, runs: int, demo_program: Path = DEMO) -> tuple[list[float], list[float]]:
     emulator.reset()
     demo, empty = "bench-demo", "bench-empty"
-    for program, stack in ((DEMO, demo), (EMPTY, empty)):
+    for program, stack in ((demo_program, demo), (EMPTY, empty)):
         engine.remove(program, stack)
     try:
-        engine.run(DEMO, demo, "up")
+        engine.run(demo_program, demo, "up")
         engine.run(EMPTY, empty, "up")
         demo_times, empty_times = [], []
         for _ in range(runs):
-            demo_times.append(engine.run(DEMO, demo, "preview", "--expect-no-changes").seconds)
+            demo_times.append(engine.run(demo_program, demo, "preview", "--expect-no-changes").seconds)
             empty_times.append(engine.run(EMPTY, empty, "preview", "--expect-no-changes").seconds)
-        engine.run(DEMO, demo, "destroy")
+        engine.run(demo_program, demo, "destroy")
     finally:
-        for program, stack in ((DEMO, demo), (EMPTY, empty)):
+        for program, stack in ((demo_program, demo), (EMPTY, empty)):
             engine.remove(program, stack)
     return demo_times, empty_times
 
@@ -343,6 +370,19 @@ def parse_latency(text: str) -> tuple[float, float]:
     if bounds[0] < 0 or bounds[1] < bounds[0]:
         raise argparse.ArgumentTypeError(f"expected LOW-HIGH with 0 <= LOW <= HIGH, got {text!r}")
     return bounds
+
+
+def providers_to_preview(specs: list[str]) -> list[tuple[str, Path | None]]:
+    """The ``NAME=PATH`` binaries of ``--preview-provider`` (None: the bin/ one the demo names)."""
+    if not specs:
+        return [("bin/", None)]
+    providers = []
+    for spec in specs:
+        name, _, path = spec.partition("=")
+        if not name or not path or not Path(path).is_file():
+            raise BenchError(f"--preview-provider {spec!r}: expected NAME=PATH of a provider binary")
+        providers.append((name, Path(path)))
+    return providers
 
 
 def parse_sizes(text: str) -> list[int]:
@@ -363,6 +403,13 @@ def main() -> int:
     parser.add_argument("--preview-runs", type=int, default=5, help="previews of each program in the comparison (default 5)")
     parser.add_argument("--latency", type=parse_latency, default=(50.0, 150.0), help="AWS call latency in ms, LOW-HIGH (default 50-150)")
     parser.add_argument("--skip", default="", help="parts to leave out: sizes, parallel, preview (comma-separated)")
+    parser.add_argument(
+        "--preview-provider",
+        action="append",
+        default=[],
+        metavar="NAME=PATH",
+        help="a provider binary part 3 runs the demo with (repeatable; default: the bin/ binary)",
+    )
     args = parser.parse_args()
     skip = {part for part in args.skip.split(",") if part}
 
@@ -384,11 +431,14 @@ def main() -> int:
             )
         if "preview" not in skip:
             print(f"\n3. no-change preview, demo stack vs empty Python program, {args.preview_runs} runs each (no AWS latency)", flush=True)
-            demo, empty = preview_comparison(engine, emulator, args.preview_runs)
-            demo_median, empty_median = statistics.median(demo), statistics.median(empty)
-            print(f"demo stack (examples/py-endpoint): median {demo_median:.2f} s  runs {', '.join(f'{t:.2f}' for t in demo)}")
-            print(f"empty program:                     median {empty_median:.2f} s  runs {', '.join(f'{t:.2f}' for t in empty)}")
-            print(f"ratio demo/empty: {demo_median / empty_median:.2f}x (target 1.1x)")
+            for name, binary in providers_to_preview(args.preview_provider):
+                program = DEMO if binary is None else demo_with_provider(binary, Path(home) / f"demo-{name}")
+                demo, empty = preview_comparison(engine, emulator, args.preview_runs, program)
+                demo_median, empty_median = statistics.median(demo), statistics.median(empty)
+                print(f"{name} provider:")
+                print(f"  demo stack (examples/py-endpoint): median {demo_median:.2f} s  runs {', '.join(f'{t:.2f}' for t in demo)}")
+                print(f"  empty program:                     median {empty_median:.2f} s  runs {', '.join(f'{t:.2f}' for t in empty)}")
+                print(f"  ratio demo/empty: {demo_median / empty_median:.2f}x (target 1.1x)", flush=True)
     print(f"\nscale benchmark done in {time.perf_counter() - started:.0f} s")
     return 0
 

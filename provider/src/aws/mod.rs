@@ -5,6 +5,7 @@
 mod attempts;
 mod clients;
 mod deferred_http;
+pub use deferred_http::load_root_certificates_early;
 mod error;
 pub mod lost_answers;
 pub mod permissions;
