@@ -678,3 +678,157 @@ impl<F: Function> DynFunction<F::Provider> for FunctionAdapter<F> {
         Ok(Ok(crate::codec::encode_plain(&outputs)?))
     }
 }
+
+#[cfg(test)]
+mod taking_over_an_interrupted_create {
+    use std::sync::Arc;
+
+    use async_trait::async_trait;
+    use tokio_util::sync::CancellationToken;
+
+    use super::*;
+    use crate::testing::{Note, NoteInputs, NoteOutputs, Store, TestPackage};
+    use crate::{EngineLogger, Output};
+
+    /// A note whose earlier, interrupted create left `note-1` in the store,
+    /// written by `left_by`.
+    struct LeftNote {
+        left_by: &'static str,
+    }
+
+    #[async_trait]
+    impl CustomResource for LeftNote {
+        type Provider = TestPackage;
+        const TOKEN: &'static str = "example:index:LeftNote";
+        const UPDATABLE: &'static [&'static str] = &["text"];
+        type Inputs = NoteInputs;
+        type Outputs = NoteOutputs;
+
+        async fn create(
+            &self,
+            ctx: &Context<TestPackage>,
+            inputs: &NoteInputs,
+        ) -> Result<Created<NoteOutputs>> {
+            Note.create(ctx, inputs).await
+        }
+
+        async fn read(
+            &self,
+            ctx: &Context<TestPackage>,
+            id: &str,
+            outputs: &NoteOutputs,
+        ) -> Result<ReadOutcome<NoteInputs, NoteOutputs>> {
+            Note.read(ctx, id, outputs).await
+        }
+
+        async fn left_by_an_interrupted_create(
+            &self,
+            ctx: &Context<TestPackage>,
+            _inputs: &NoteInputs,
+        ) -> Result<Option<String>> {
+            let store = ctx.clients.lock().expect("store");
+            Ok(store.contains_key("note-1").then(|| "note-1".to_owned()))
+        }
+
+        async fn adopt(
+            &self,
+            ctx: &Context<TestPackage>,
+            id: &str,
+            inputs: &NoteInputs,
+        ) -> Result<ReadOutcome<NoteInputs, NoteOutputs>> {
+            let left = NoteOutputs {
+                inputs: NoteInputs {
+                    text: inputs.text.clone(),
+                    author: Output::new(self.left_by.to_owned()),
+                },
+                note_id: id.to_owned(),
+            };
+            Note.read(ctx, id, &left).await
+        }
+
+        async fn update(
+            &self,
+            ctx: &Context<TestPackage>,
+            id: &str,
+            olds: &NoteOutputs,
+            news: &NoteInputs,
+        ) -> Result<NoteOutputs> {
+            Note.update(ctx, id, olds, news).await
+        }
+
+        async fn delete(
+            &self,
+            ctx: &Context<TestPackage>,
+            id: &str,
+            outputs: &NoteOutputs,
+        ) -> Result<()> {
+            Note.delete(ctx, id, outputs).await
+        }
+    }
+
+    fn context(first_create: bool, store: &[(&str, &str)]) -> Context<TestPackage> {
+        let notes = store
+            .iter()
+            .map(|(id, text)| (id.to_string(), text.to_string()))
+            .collect();
+        Context {
+            clients: Arc::new(Store::new(notes)),
+            engine: Arc::new(EngineLogger::new(None)),
+            urn: "urn:pulumi:dev::p::example:index:LeftNote::n".into(),
+            cancel: CancellationToken::new(),
+            timeout: None,
+            secrets: SecretTexts::default(),
+            first_create,
+        }
+    }
+
+    fn note(text: &str) -> PropertyMap {
+        [
+            ("text".to_owned(), PropertyValue::from(text)),
+            ("author".to_owned(), PropertyValue::from("ada")),
+        ]
+        .into()
+    }
+
+    fn stored(ctx: &Context<TestPackage>) -> Vec<(String, String)> {
+        let store = ctx.clients.lock().expect("store");
+        store.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+    }
+
+    #[tokio::test]
+    async fn a_new_resource_takes_over_the_object_its_interrupted_create_left() {
+        let adapter = ResourceAdapter::new(LeftNote { left_by: "ada" });
+        let ctx = context(true, &[("note-1", "hello")]);
+        let (id, _) = adapter.create(&ctx, &note("hello")).await.unwrap();
+        assert_eq!(id, "note-1");
+        assert_eq!(stored(&ctx), [("note-1".into(), "hello".into())]);
+    }
+
+    #[tokio::test]
+    async fn a_left_object_that_differs_in_an_updatable_field_is_updated() {
+        let adapter = ResourceAdapter::new(LeftNote { left_by: "ada" });
+        let ctx = context(true, &[("note-1", "hello")]);
+        let (id, outputs) = adapter.create(&ctx, &note("hello world")).await.unwrap();
+        assert_eq!(id, "note-1");
+        assert_eq!(stored(&ctx), [("note-1".into(), "hello world".into())]);
+        assert_eq!(outputs["text"], PropertyValue::from("hello world"));
+    }
+
+    #[tokio::test]
+    async fn a_left_object_only_a_replacement_would_change_is_left_alone() {
+        // It was written by someone else: a new note is made beside it.
+        let adapter = ResourceAdapter::new(LeftNote { left_by: "grace" });
+        let ctx = context(true, &[("note-1", "hello")]);
+        let (id, _) = adapter.create(&ctx, &note("hello")).await.unwrap();
+        assert_eq!(id, "note-2");
+        assert_eq!(stored(&ctx).len(), 2);
+    }
+
+    #[tokio::test]
+    async fn an_update_or_a_replacement_never_takes_anything_over() {
+        let adapter = ResourceAdapter::new(LeftNote { left_by: "ada" });
+        let ctx = context(false, &[("note-1", "hello")]);
+        let (id, _) = adapter.create(&ctx, &note("hello")).await.unwrap();
+        assert_eq!(id, "note-2");
+    }
+}
