@@ -320,7 +320,7 @@ def demo_with_provider(binary: Path, scratch: Path) -> Path:
     scratch.mkdir(parents=True, exist_ok=True)
     plugins = scratch / "plugins"
     plugins.mkdir(exist_ok=True)
-    plugin = plugins / binary.name
+    plugin = plugins / "pulumi-resource-sagemaker-deployment"
     plugin.unlink(missing_ok=True)
     plugin.symlink_to(binary.resolve())
     program = scratch / DEMO.name
