@@ -113,6 +113,35 @@ async fn labelled(
     Ok(found)
 }
 
+/// The numbers of the hosted versions of `profile` whose label `keep`
+/// accepts.
+pub(super) async fn versions_labelled(
+    ctx: &Context,
+    application: &str,
+    profile: &str,
+    keep: impl Fn(&str) -> bool,
+) -> Result<Vec<i32>> {
+    let mut numbers = Vec::new();
+    let mut pages = ctx
+        .clients
+        .appconfig
+        .list_hosted_configuration_versions()
+        .application_id(application)
+        .configuration_profile_id(profile)
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        let page = page.aws(Service::AppConfig, "ListHostedConfigurationVersions")?;
+        numbers.extend(
+            page.items()
+                .iter()
+                .filter(|v| v.version_label().is_some_and(&keep))
+                .map(|v| v.version_number()),
+        );
+    }
+    Ok(numbers)
+}
+
 #[async_trait]
 impl CustomResource for HostedConfigurationVersion {
     type Provider = crate::SageMakerDeployment;
@@ -210,28 +239,12 @@ impl CustomResource for HostedConfigurationVersion {
     ) -> Result<Option<String>> {
         let application = inputs.application_id.as_str();
         let profile = inputs.configuration_profile_id.as_str();
-        let mut pages = ctx
-            .clients
-            .appconfig
-            .list_hosted_configuration_versions()
-            .application_id(application)
-            .configuration_profile_id(profile)
-            .into_paginator()
-            .send();
-        let mut made = Vec::new();
-        while let Some(page) = pages.next().await {
-            let page = page.aws(Service::AppConfig, "ListHostedConfigurationVersions")?;
-            made.extend(
-                page.items()
-                    .iter()
-                    .filter(|v| {
-                        v.version_label()
-                            .and_then(|label| label.strip_prefix(LABEL_PREFIX))
-                            .is_some_and(|token| made_for(token, &ctx.urn))
-                    })
-                    .map(|v| v.version_number()),
-            );
-        }
+        let mut made = versions_labelled(ctx, application, profile, |label| {
+            label
+                .strip_prefix(LABEL_PREFIX)
+                .is_some_and(|token| made_for(token, &ctx.urn))
+        })
+        .await?;
         // The oldest is taken; the others (the same create's retries, or
         // more interrupted creates) are copies nobody records: deleted.
         made.sort_unstable();

@@ -138,26 +138,8 @@ async fn profiles(ctx: &Context, application: &str) -> Result<Vec<String>> {
 /// The numbers of the hosted versions of `profile` the provider made (its
 /// label starts with [`LABEL_PREFIX`]).
 async fn labelled_versions(ctx: &Context, application: &str, profile: &str) -> Result<Vec<i32>> {
-    let mut numbers = Vec::new();
-    let mut pages = ctx
-        .clients
-        .appconfig
-        .list_hosted_configuration_versions()
-        .application_id(application)
-        .configuration_profile_id(profile)
-        .into_paginator()
-        .send();
-    while let Some(page) = pages.next().await {
-        let page = page.aws(Service::AppConfig, "ListHostedConfigurationVersions")?;
-        numbers.extend(
-            page.items()
-                .iter()
-                .filter(|v| {
-                    v.version_label()
-                        .is_some_and(|l| l.starts_with(LABEL_PREFIX))
-                })
-                .map(|v| v.version_number()),
-        );
-    }
-    Ok(numbers)
+    super::hosted_configuration_version::versions_labelled(ctx, application, profile, |label| {
+        label.starts_with(LABEL_PREFIX)
+    })
+    .await
 }
