@@ -39,7 +39,7 @@ ifdef PLUGIN_DOWNLOAD_URL
 export SAGEMAKER_DEPLOYMENT_PLUGIN_DOWNLOAD_URL := $(PLUGIN_DOWNLOAD_URL)
 endif
 
-.PHONY: build release-build schema schema-check release-check version dist dist-smoke dist-tools deployer-policy readme lint unit-test wire-test emulator-test sdk-test e2e-test chaos-test test bench chaos fuzz chaos-campaign disappears emulator demo demo-destroy clean
+.PHONY: build release-build schema schema-check release-check version dist dist-smoke dist-tools deployer-policy readme lint unit-test wire-test emulator-test sdk-test e2e-test chaos-test bench-test test bench chaos fuzz chaos-campaign disappears emulator demo demo-destroy clean
 
 ## build: the provider binary in bin/
 build:
@@ -149,8 +149,12 @@ consumer-test: build tools
 upgrade-test: build tools
 	$(PYTEST) -q --durations=5 tests/upgrade
 
+## bench-test: the benchmark's own tools (the gRPC trace reader of the preview comparison)
+bench-test: tools
+	$(PYTEST) -q tests/bench
+
 ## test: everything CI runs
-test: build tools schema-check release-check sdk-check lint unit-test wire-test emulator-test sdk-test e2e-test chaos-test consumer-test upgrade-test
+test: build tools schema-check release-check sdk-check lint unit-test wire-test emulator-test sdk-test e2e-test chaos-test consumer-test upgrade-test bench-test
 	@echo "all test suites passed"
 
 ## bench: the debug and release binaries side by side (start-up time, memory after GetSchema,

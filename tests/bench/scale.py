@@ -15,7 +15,10 @@
    the same engine, alternately, `--preview-runs` times each (default 5):
    both medians and their ratio, for each `--preview-provider NAME=PATH` (by
    default the bin/ binary; `make bench` adds the release build, what users
-   install).
+   install). Then `--traced-previews` more of each (default 3) with the
+   engine's gRPC trace on, split into phases by preview_trace.py: the program
+   until its stack registered, the provider's start, the components, and the
+   provider's Check and Diff calls; with the provider's CPU time per preview.
 
 AWS calls take `--latency` milliseconds in the emulator (default 50-150: the
 emulator's call_latency_seconds / call_latency_jitter_seconds) in parts 1 and
@@ -26,7 +29,8 @@ operation" divides it by the resources the engine previewed, created or
 deleted. Runs the bin/ binary the programs' Pulumi.yaml name.
 
 Usage: python tests/bench/scale.py [--sizes 1,10] [--stacks 8] [--stack-endpoints 1]
-                                   [--preview-runs 5] [--latency 50-150] [--skip parallel,preview]
+                                   [--preview-runs 5] [--traced-previews 3] [--latency 50-150]
+                                   [--skip parallel,preview] [--preview-provider NAME=PATH ...]
 """
 
 from __future__ import annotations
@@ -48,6 +52,8 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "emulator"))
 
 from sagemaker_emulator.client import EmulatorProcess  # noqa: E402
+
+import preview_trace  # noqa: E402  (beside this file)
 
 PYRUN = ROOT / "tests" / "harness" / "pyrun.py"
 SCALE = ROOT / "tests" / "bench" / "programs" / "py-scale"
@@ -114,14 +120,21 @@ class Engine:
             "PATH": f"{ROOT / '.tools' / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
         }
 
-    def run(self, program: Path, stack: str, op: str, *flags: str, config: dict | None = None) -> Run:
+    def run(
+        self, program: Path, stack: str, op: str, *flags: str, config: dict | None = None, trace: Path | None = None
+    ) -> Run:
+        """One operation; ``trace`` appends the engine's gRPC trace (PULUMI_DEBUG_GRPC) to that file."""
         usage_file = self.home / f"usage-{uuid.uuid4().hex}.jsonl"
         command = [sys.executable, str(PYRUN), str(program), stack, op, *flags]
         for key, value in (config or {}).items():
             command += ["--config", f"{key}={value}"]
         started = time.perf_counter()
         completed = subprocess.run(
-            command, env={**self.env, USAGE_VARIABLE: str(usage_file)}, capture_output=True, text=True, timeout=3600
+            command,
+            env={**self.env, USAGE_VARIABLE: str(usage_file), **({"PULUMI_DEBUG_GRPC": str(trace)} if trace else {})},
+            capture_output=True,
+            text=True,
+            timeout=3600,
         )
         seconds = time.perf_counter() - started
         lines = [line for line in completed.stdout.splitlines() if line.strip()]
@@ -339,23 +352,78 @@ def demo_with_provider(binary: Path, scratch: Path) -> Path:
     return program
 
 
-def preview_comparison(engine: Engine, emulator: EmulatorProcess, runs: int, demo_program: Path = DEMO) -> tuple[list[float], list[float]]:
+@dataclass
+class PreviewComparison:
+    """Part 3's figures for one provider binary."""
+
+    demo: list[Run]
+    empty: list[Run]
+    demo_phases: dict[str, float | None]
+    empty_phases: dict[str, float | None]
+
+    def median_seconds(self, runs: list[Run]) -> float:
+        return statistics.median(run.seconds for run in runs)
+
+
+def preview_comparison(
+    engine: Engine, emulator: EmulatorProcess, runs: int, traced_runs: int, demo_program: Path = DEMO
+) -> PreviewComparison:
+    """Timed previews of both programs, alternately; then ``traced_runs`` more of each
+    with the engine's gRPC trace on (kept out of the timing: the trace costs time)."""
     emulator.reset()
     demo, empty = "bench-demo", "bench-empty"
     for program, stack in ((demo_program, demo), (EMPTY, empty)):
         engine.remove(program, stack)
+    traces = {demo: engine.home / "grpc-demo.jsonl", empty: engine.home / "grpc-empty.jsonl"}
     try:
         engine.run(demo_program, demo, "up")
         engine.run(EMPTY, empty, "up")
-        demo_times, empty_times = [], []
+        timed: dict[str, list[Run]] = {demo: [], empty: []}
         for _ in range(runs):
-            demo_times.append(engine.run(demo_program, demo, "preview", "--expect-no-changes").seconds)
-            empty_times.append(engine.run(EMPTY, empty, "preview", "--expect-no-changes").seconds)
+            for program, stack in ((demo_program, demo), (EMPTY, empty)):
+                timed[stack].append(engine.run(program, stack, "preview", "--expect-no-changes"))
+        for _ in range(traced_runs):
+            for program, stack in ((demo_program, demo), (EMPTY, empty)):
+                engine.run(program, stack, "preview", "--expect-no-changes", trace=traces[stack])
         engine.run(demo_program, demo, "destroy")
     finally:
         for program, stack in ((demo_program, demo), (EMPTY, empty)):
             engine.remove(program, stack)
-    return demo_times, empty_times
+
+    def traced(stack: str) -> dict[str, float | None]:
+        if traced_runs == 0:
+            return {}
+        return preview_trace.median_phases(preview_trace.phases(traces[stack]))
+
+    return PreviewComparison(timed[demo], timed[empty], traced(demo), traced(empty))
+
+
+def print_preview_comparison(name: str, result: PreviewComparison) -> None:
+    demo_median, empty_median = result.median_seconds(result.demo), result.median_seconds(result.empty)
+    cpu_ms = statistics.median(run.cpu_seconds for run in result.demo) * 1000
+    print(f"{name} provider:")
+    print(f"  demo stack (examples/py-endpoint): median {demo_median:.2f} s  runs {', '.join(f'{r.seconds:.2f}' for r in result.demo)}")
+    print(f"  empty program:                     median {empty_median:.2f} s  runs {', '.join(f'{r.seconds:.2f}' for r in result.empty)}")
+    print(f"  ratio demo/empty: {demo_median / empty_median:.2f}x (target 1.1x), difference {demo_median - empty_median:.2f} s")
+    print(f"  provider CPU per demo preview (its start included): median {cpu_ms:.0f} ms")
+    if result.demo_phases:
+        print("  the language host's Run, from the engine's gRPC trace (medians, ms):")
+        print(f"    {'phase':<38}{'demo':>8}{'empty':>8}")
+        rows = [
+            ("Run", "run"),
+            ("program, until the stack registered", "program"),
+            ("provider started and configured", "provider start"),
+            ("components (Construct to Construct)", "components"),
+            ("provider Check and Diff, summed", "provider calls"),
+            ("  (calls)", "provider call count"),
+        ]
+        for label, key in rows:
+            print(f"    {label:<38}{_ms(result.demo_phases.get(key)):>8}{_ms(result.empty_phases.get(key)):>8}")
+    print(flush=True)
+
+
+def _ms(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0f}"
 
 
 # -- main ------------------------------------------------------------------------------------------
@@ -401,6 +469,12 @@ def main() -> int:
     parser.add_argument("--stacks", type=int, default=8, help="stacks deployed in parallel (default 8)")
     parser.add_argument("--stack-endpoints", type=int, default=1, help="endpoints in each parallel stack (default 1)")
     parser.add_argument("--preview-runs", type=int, default=5, help="previews of each program in the comparison (default 5)")
+    parser.add_argument(
+        "--traced-previews",
+        type=int,
+        default=3,
+        help="further previews of each program with the engine's gRPC trace on, for the phases of part 3 (default 3)",
+    )
     parser.add_argument("--latency", type=parse_latency, default=(50.0, 150.0), help="AWS call latency in ms, LOW-HIGH (default 50-150)")
     parser.add_argument("--skip", default="", help="parts to leave out: sizes, parallel, preview (comma-separated)")
     parser.add_argument(
@@ -433,12 +507,8 @@ def main() -> int:
             print(f"\n3. no-change preview, demo stack vs empty Python program, {args.preview_runs} runs each (no AWS latency)", flush=True)
             for name, binary in providers_to_preview(args.preview_provider):
                 program = DEMO if binary is None else demo_with_provider(binary, Path(home) / f"demo-{name}")
-                demo, empty = preview_comparison(engine, emulator, args.preview_runs, program)
-                demo_median, empty_median = statistics.median(demo), statistics.median(empty)
-                print(f"{name} provider:")
-                print(f"  demo stack (examples/py-endpoint): median {demo_median:.2f} s  runs {', '.join(f'{t:.2f}' for t in demo)}")
-                print(f"  empty program:                     median {empty_median:.2f} s  runs {', '.join(f'{t:.2f}' for t in empty)}")
-                print(f"  ratio demo/empty: {demo_median / empty_median:.2f}x (target 1.1x)", flush=True)
+                result = preview_comparison(engine, emulator, args.preview_runs, args.traced_previews, program)
+                print_preview_comparison(name, result)
     print(f"\nscale benchmark done in {time.perf_counter() - started:.0f} s")
     return 0
 
