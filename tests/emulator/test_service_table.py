@@ -15,6 +15,7 @@ from sagemaker_emulator.aws_errors import AwsError, HttpResponse, json_response
 from sagemaker_emulator.cloudwatch_hooks import CloudWatchHooks
 from sagemaker_emulator.faults import Fault
 from sagemaker_emulator.iam_hooks import IamHooks
+from sagemaker_emulator.kms_hooks import KmsHooks
 from sagemaker_emulator.middleware import EmulatorMiddleware
 from sagemaker_emulator.request_info import AwsRequest
 from sagemaker_emulator.s3_fixes import S3Hooks
@@ -116,6 +117,7 @@ def test_the_table_has_a_row_per_changed_service():
         "sagemaker": SageMakerHooks,
         "s3": S3Hooks,
         "iam": IamHooks,
+        "kms": KmsHooks,
         "appconfig": AppConfigHooks,
         "application-autoscaling": AutoscalingHooks,
         "sns": SnsHooks,

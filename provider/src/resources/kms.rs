@@ -4,6 +4,7 @@ use async_trait::async_trait;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+mod listing;
 mod lost_keys;
 
 use super::creation_token::{CreationToken, TOKEN_TAG};
@@ -469,18 +470,8 @@ impl Key {
 
 /// The key `alias` points at, if the alias exists.
 async fn alias_target(ctx: &Context, alias: &str) -> Result<Option<String>> {
-    let mut pages = ctx.clients.kms.list_aliases().into_paginator().send();
-    while let Some(page) = pages.next().await {
-        let page = page.aws(Service::Kms, "ListAliases")?;
-        if let Some(found) = page
-            .aliases()
-            .iter()
-            .find(|a| a.alias_name() == Some(alias))
-        {
-            return Ok(found.target_key_id().map(str::to_owned));
-        }
-    }
-    Ok(None)
+    let aliases = listing::aliases(ctx).await?;
+    Ok(listing::target_of(&aliases, alias).map(str::to_owned))
 }
 
 /// `arn:aws:kms:region:account:key/id` -> `arn:aws:kms:region:account:alias/name`.

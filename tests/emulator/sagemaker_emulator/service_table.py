@@ -32,6 +32,7 @@ from .autoscaling_hooks import AutoscalingHooks
 from .cloudwatch_hooks import CloudWatchHooks
 from .aws_errors import RPC_V2_CBOR, HttpResponse
 from .iam_hooks import IamHooks
+from .kms_hooks import KmsHooks
 from .request_info import AwsRequest
 from .s3_fixes import S3Hooks
 from .sagemaker_hooks import SageMakerHooks
@@ -49,6 +50,7 @@ SERVICE_HOOKS: HooksTable = {
     "sagemaker": SageMakerHooks,
     "s3": S3Hooks,
     "iam": IamHooks,
+    "kms": KmsHooks,  # ListKeys and ListAliases answered a page at a time, as KMS pages them
     "appconfig": AppConfigHooks,  # AppConfig and AppConfigData (both signed appconfig)
     "application-autoscaling": AutoscalingHooks,
     "sns": SnsHooks,  # e-mail subscriptions pending until confirmed (patched into moto: every protocol)

@@ -16,6 +16,8 @@ use crate::aws::lost_answers::{RequestClock, system_time};
 use crate::aws::{AwsError, OrGone, ResultExt, Service};
 use crate::resources::creation_token::{TOKEN_TAG, made_for};
 
+use super::listing;
+
 /// A key a CreateKey request may have made: its id and creation time.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MadeKey {
@@ -32,56 +34,28 @@ pub async fn made_by_request(
     clock: RequestClock,
 ) -> Result<Vec<MadeKey>, AwsError> {
     let kms = &ctx.clients.kms;
-    let aliases = kms
-        .list_aliases()
-        .send()
-        .await
-        .aws(Service::Kms, "ListAliases")?;
-    let named: Vec<&str> = aliases
-        .aliases()
-        .iter()
-        .filter_map(|alias| alias.target_key_id())
-        .collect();
+    let aliases = listing::aliases(ctx).await?;
     let mut made = Vec::new();
-    let mut marker = None;
-    loop {
-        let page = kms
-            .list_keys()
-            .set_marker(marker.take())
+    for key_id in listing::keys_without_alias(ctx, &aliases).await? {
+        let described = kms
+            .describe_key()
+            .key_id(&key_id)
             .send()
             .await
-            .aws(Service::Kms, "ListKeys")?;
-        for entry in page.keys() {
-            let Some(key_id) = entry.key_id() else {
-                continue;
-            };
-            if named.contains(&key_id) {
-                continue;
-            }
-            let described = kms
-                .describe_key()
-                .key_id(key_id)
-                .send()
-                .await
-                .aws(Service::Kms, "DescribeKey")?;
-            let Some(metadata) = described.key_metadata() else {
-                continue;
-            };
-            let created = system_time(metadata.creation_date());
-            if metadata.description() == Some(description)
-                && metadata.key_state() == Some(&aws_sdk_kms::types::KeyState::Enabled)
-                && clock.may_have_made(created)
-            {
-                made.push(MadeKey {
-                    key_id: key_id.to_owned(),
-                    arn: metadata.arn().unwrap_or_default().to_owned(),
-                    created,
-                });
-            }
-        }
-        match page.next_marker() {
-            Some(next) if page.truncated() => marker = Some(next.to_owned()),
-            _ => break,
+            .aws(Service::Kms, "DescribeKey")?;
+        let Some(metadata) = described.key_metadata() else {
+            continue;
+        };
+        let created = system_time(metadata.creation_date());
+        if metadata.description() == Some(description)
+            && metadata.key_state() == Some(&aws_sdk_kms::types::KeyState::Enabled)
+            && clock.may_have_made(created)
+        {
+            made.push(MadeKey {
+                arn: metadata.arn().unwrap_or_default().to_owned(),
+                key_id,
+                created,
+            });
         }
     }
     made.sort_by_key(|key| key.created);
@@ -128,45 +102,18 @@ pub async fn retire(ctx: &Context, extra: &[MadeKey], window_days: u32) {
 /// does (the alias is made last). Costs a ListResourceTags per key without
 /// an alias; asked only before the create of a new resource.
 pub async fn left_for(ctx: &Context, alias: &str) -> framework::Result<Option<String>> {
-    let kms = &ctx.clients.kms;
-    let aliases = kms
-        .list_aliases()
-        .send()
-        .await
-        .aws(Service::Kms, "ListAliases")?;
-    if let Some(holder) = aliases
-        .aliases()
-        .iter()
-        .find(|a| a.alias_name() == Some(alias))
-        .and_then(|a| a.target_key_id())
-    {
+    let aliases = listing::aliases(ctx).await?;
+    if let Some(holder) = listing::target_of(&aliases, alias) {
         return Ok(made_for_resource(ctx, holder)
             .await?
             .then(|| holder.to_owned()));
     }
-    let named: Vec<&str> = aliases
-        .aliases()
-        .iter()
-        .filter_map(|a| a.target_key_id())
-        .collect();
-    let mut marker = None;
-    loop {
-        let page = kms
-            .list_keys()
-            .set_marker(marker.take())
-            .send()
-            .await
-            .aws(Service::Kms, "ListKeys")?;
-        for key_id in page.keys().iter().filter_map(|k| k.key_id()) {
-            if !named.contains(&key_id) && made_for_resource(ctx, key_id).await? {
-                return Ok(Some(key_id.to_owned()));
-            }
-        }
-        match page.next_marker() {
-            Some(next) if page.truncated() => marker = Some(next.to_owned()),
-            _ => return Ok(None),
+    for key_id in listing::keys_without_alias(ctx, &aliases).await? {
+        if made_for_resource(ctx, &key_id).await? {
+            return Ok(Some(key_id));
         }
     }
+    Ok(None)
 }
 
 /// Whether key `key_id` carries a creation token made for `ctx.urn`.
