@@ -87,34 +87,18 @@ async fn labelled(
     profile: &str,
     label: &str,
 ) -> Result<Vec<Sibling>> {
-    let mut found = Vec::new();
-    let mut pages = ctx
-        .clients
-        .appconfig
-        .list_hosted_configuration_versions()
-        .application_id(application)
-        .configuration_profile_id(profile)
-        .version_label(label)
-        .into_paginator()
-        .send();
-    while let Some(page) = pages.next().await {
-        let page = page.aws(Service::AppConfig, "ListHostedConfigurationVersions")?;
-        found.extend(
-            page.items()
-                .iter()
-                .filter(|v| v.version_label() == Some(label))
-                .map(|v| Sibling {
-                    id: v.version_number().to_string(),
-                    arn: String::new(),
-                }),
-        );
-    }
-    found.sort_by_key(|v| v.id.parse::<i32>().unwrap_or_default());
-    Ok(found)
+    let numbers = versions_labelled(ctx, application, profile, |found| found == label).await?;
+    Ok(numbers
+        .into_iter()
+        .map(|number| Sibling {
+            id: number.to_string(),
+            arn: String::new(),
+        })
+        .collect())
 }
 
 /// The numbers of the hosted versions of `profile` whose label `keep`
-/// accepts.
+/// accepts, oldest first.
 pub(super) async fn versions_labelled(
     ctx: &Context,
     application: &str,
@@ -139,6 +123,7 @@ pub(super) async fn versions_labelled(
                 .map(|v| v.version_number()),
         );
     }
+    numbers.sort_unstable();
     Ok(numbers)
 }
 
@@ -239,7 +224,7 @@ impl CustomResource for HostedConfigurationVersion {
     ) -> Result<Option<String>> {
         let application = inputs.application_id.as_str();
         let profile = inputs.configuration_profile_id.as_str();
-        let mut made = versions_labelled(ctx, application, profile, |label| {
+        let made = versions_labelled(ctx, application, profile, |label| {
             label
                 .strip_prefix(LABEL_PREFIX)
                 .is_some_and(|token| made_for(token, &ctx.urn))
@@ -247,7 +232,6 @@ impl CustomResource for HostedConfigurationVersion {
         .await?;
         // The oldest is taken; the others (the same create's retries, or
         // more interrupted creates) are copies nobody records: deleted.
-        made.sort_unstable();
         let Some((&taken, copies)) = made.split_first() else {
             return Ok(None);
         };
